@@ -1,0 +1,56 @@
+// Package db is slate's evidence store: one SQLite file holding the raw probe
+// results and the per-minute history that SLA figures and service credits
+// are computed from, plus the schema migrations that create them.
+//
+// # Imports
+//
+// db imports the standard library, package sla (for sla.Result and
+// sla.LocationMinute), github.com/mattn/go-sqlite3 (cgo: build with
+// CGO_ENABLED=1) and github.com/prometheus/client_golang. Callers never
+// import database/sql: sql.ErrNoRows comes back as ErrNotFound.
+//
+// # Main types
+//
+//   - DB, from Open(path, Options): the store. WriteResults is the
+//     collector's write path; Results, LatestResults and MinuteHistory are
+//     the reads; Prune applies retention; IntegrityCheck runs SQLite's
+//     check.
+//   - Options: clock, retention, batch limit, metrics registerer. The zero
+//     value is usable.
+//   - History: per-minute, per-location sla.LocationMinute of one check.
+//
+// # Concurrency and durability
+//
+// One goroutine owns the only read-write connection. WriteResults hands
+// its results to it and waits until the transaction holding them has
+// committed with synchronous=FULL in WAL mode, so an acknowledged result
+// survives kill -9 and power loss. Calls that arrive while a transaction
+// commits are grouped into the next one (group commit: one fsync for many
+// callers). Queries use a separate pool of read-only connections, which WAL
+// lets run alongside the writer.
+//
+// # Storage layout
+//
+// Instants are UTC Unix milliseconds. Checks, locations and failure classes
+// are stored once in lookup tables and referred to by small integer ids.
+//
+//   - results: one row per run, WITHOUT ROWID, primary key (check_id, at_ms,
+//     location_id), which is also the idempotency key: a retried run is
+//     ignored. Every column is a small integer (latency in microseconds,
+//     class as an id, 0 when none), so a row is about 20 bytes and a result
+//     costs about 30 bytes on disk, b-tree overhead included.
+//   - result_details: the detail text, only for results that have one.
+//   - minutes: one row per check per UTC day. Its BLOB holds, for each
+//     location, the five-byte sla.LocationMinute of each of the 1,440
+//     minutes, run-length encoded and, when that is still large, DEFLATE
+//     compressed (format in minutes.go). A steady day is one run per
+//     location: a few dozen bytes instead of the 7,200 per location of the
+//     plain records, or the 1,440 rows per location of a row per minute.
+//
+// The writer keeps today's day records of active checks in memory, adds
+// each new run to its minute in time order, and writes the changed records
+// in the same transaction as the runs (write-through), so results and
+// history agree after any crash. A run older than one already applied to
+// its (check, location) — a late remote agent — has its minute rebuilt
+// from the raw results of that minute.
+package db

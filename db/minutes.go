@@ -1,0 +1,198 @@
+package db
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/slatehq/slate/sla"
+)
+
+// Units of the minute history. Days are UTC days counted from the Unix
+// epoch, so a day number is floor(Unix milliseconds / msPerDay).
+const (
+	msPerMinute   = 60_000
+	msPerDay      = 86_400_000
+	minutesPerDay = 1440
+)
+
+// dayOf splits an instant in UTC Unix milliseconds into its UTC day and the
+// minute of that day (0..1439).
+func dayOf(atMs int64) (day int64, minute int) {
+	day = atMs / msPerDay
+	if atMs%msPerDay < 0 {
+		day-- // floor, for instants before 1970
+	}
+	return day, int((atMs - day*msPerDay) / msPerMinute)
+}
+
+// dayRecord is one check's minute history for one UTC day: one row of the
+// minutes table, decoded.
+type dayRecord struct {
+	locs  []*locDay
+	dirty bool // changed since it was last written
+}
+
+// locDay is what one location saw of one check during one day.
+type locDay struct {
+	loc  int64 // locations.id
+	last int64 // start of the latest run applied, UTC Unix ms; a later run can be added in order
+	min  [minutesPerDay]sla.LocationMinute
+}
+
+// location returns the record of location loc, adding an empty one.
+func (r *dayRecord) location(loc int64) *locDay {
+	for _, l := range r.locs {
+		if l.loc == loc {
+			return l
+		}
+	}
+	l := &locDay{loc: loc, last: -1 << 63}
+	r.locs = append(r.locs, l)
+	return l
+}
+
+// Encoded day format. The first byte names the format:
+//
+//	1: plain
+//	2: plain, compressed with DEFLATE (compress/flate)
+//
+// plain is
+//
+//	uvarint  number of locations
+//	per location: uvarint location id, uvarint latest run start in ms since the start of the day
+//	per location, in the same order: runs covering exactly 1,440 minutes, each
+//	    uvarint count (1..1440), then the repeated record: OK, Fail, Lead, Trail, MaxRun (one byte each)
+//
+// A location that passes every run of a day at a fixed rate is one run of
+// 1,440 minutes: about ten bytes. Only days with many changes, where DEFLATE
+// finds the repeated records that the run-length code cannot, are
+// compressed further.
+const (
+	formatPlain   = 1
+	formatDeflate = 2
+
+	// deflateAbove is the plain size from which DEFLATE is tried: below it
+	// the gain is a few bytes and not worth the CPU in the write path.
+	deflateAbove = 512
+)
+
+// dayCodec encodes and decodes day records, reusing its buffers and its
+// DEFLATE state; it is owned by one goroutine.
+type dayCodec struct {
+	plain bytes.Buffer
+	comp  bytes.Buffer
+	fw    *flate.Writer
+	tmp   [binary.MaxVarintLen64]byte
+}
+
+func (c *dayCodec) uvarint(v uint64) {
+	n := binary.PutUvarint(c.tmp[:], v)
+	c.plain.Write(c.tmp[:n])
+}
+
+// encode returns the stored form of r, valid until the next call.
+func (c *dayCodec) encode(r *dayRecord, day int64) ([]byte, error) {
+	c.plain.Reset()
+	c.plain.WriteByte(formatPlain)
+	c.uvarint(uint64(len(r.locs)))
+	for _, l := range r.locs {
+		c.uvarint(uint64(l.loc))
+		c.uvarint(uint64(l.last - day*msPerDay))
+	}
+	for _, l := range r.locs {
+		for i := 0; i < minutesPerDay; {
+			j := i + 1
+			for j < minutesPerDay && l.min[j] == l.min[i] {
+				j++
+			}
+			c.uvarint(uint64(j - i))
+			m := l.min[i]
+			c.plain.Write([]byte{m.OK, m.Fail, m.Lead, m.Trail, m.MaxRun})
+			i = j
+		}
+	}
+	if c.plain.Len() <= deflateAbove {
+		return c.plain.Bytes(), nil
+	}
+	c.comp.Reset()
+	c.comp.WriteByte(formatDeflate)
+	if c.fw == nil {
+		fw, err := flate.NewWriter(&c.comp, flate.BestCompression)
+		if err != nil {
+			return nil, err
+		}
+		c.fw = fw
+	} else {
+		c.fw.Reset(&c.comp)
+	}
+	if _, err := c.fw.Write(c.plain.Bytes()[1:]); err != nil {
+		return nil, err
+	}
+	if err := c.fw.Close(); err != nil {
+		return nil, err
+	}
+	if c.comp.Len() < c.plain.Len() {
+		return c.comp.Bytes(), nil
+	}
+	return c.plain.Bytes(), nil
+}
+
+var errBadDay = errors.New("bad encoded day")
+
+// decodeDay parses a stored day of day number day.
+func decodeDay(data []byte, day int64) (*dayRecord, error) {
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%w: empty", errBadDay)
+	}
+	body := data[1:]
+	switch data[0] {
+	case formatPlain:
+	case formatDeflate:
+		b, err := io.ReadAll(flate.NewReader(bytes.NewReader(body)))
+		if err != nil {
+			return nil, fmt.Errorf("%w: inflate: %v", errBadDay, err)
+		}
+		body = b
+	default:
+		return nil, fmt.Errorf("%w: format %d", errBadDay, data[0])
+	}
+	rd := bytes.NewReader(body)
+	n, err := binary.ReadUvarint(rd)
+	if err != nil || n > uint64(len(body)) {
+		return nil, fmt.Errorf("%w: location count", errBadDay)
+	}
+	r := &dayRecord{locs: make([]*locDay, n)}
+	for i := range r.locs {
+		loc, err1 := binary.ReadUvarint(rd)
+		last, err2 := binary.ReadUvarint(rd)
+		if err1 != nil || err2 != nil || last >= msPerDay {
+			return nil, fmt.Errorf("%w: location %d header", errBadDay, i)
+		}
+		r.locs[i] = &locDay{loc: int64(loc), last: day*msPerDay + int64(last)}
+	}
+	var rec [5]byte
+	for _, l := range r.locs {
+		for i := 0; i < minutesPerDay; {
+			count, err := binary.ReadUvarint(rd)
+			if err != nil || count == 0 || count > uint64(minutesPerDay-i) {
+				return nil, fmt.Errorf("%w: location %d run at minute %d", errBadDay, l.loc, i)
+			}
+			if _, err := io.ReadFull(rd, rec[:]); err != nil {
+				return nil, fmt.Errorf("%w: location %d record at minute %d", errBadDay, l.loc, i)
+			}
+			m := sla.LocationMinute{OK: rec[0], Fail: rec[1], Lead: rec[2], Trail: rec[3], MaxRun: rec[4]}
+			for k := 0; k < int(count); k++ {
+				l.min[i+k] = m
+			}
+			i += int(count)
+		}
+	}
+	if rd.Len() != 0 {
+		return nil, fmt.Errorf("%w: %d trailing bytes", errBadDay, rd.Len())
+	}
+	return r, nil
+}

@@ -1,0 +1,425 @@
+package db
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/slatehq/slate/sla"
+)
+
+// request is one unit of work for the writer goroutine: results to store,
+// or a job that runs alone on the writer connection.
+type request struct {
+	results []sla.Result
+	job     func(ctx context.Context) error
+	done    chan error // buffered; receives exactly one value
+}
+
+// writer is the single goroutine that writes. Owning the only read-write
+// connection, it never waits for a lock held by itself, and it can batch
+// concurrent WriteResults calls into one transaction and one fsync (group
+// commit). Everything below reqs is touched by that goroutine only.
+type writer struct {
+	d       *DB
+	reqs    chan *request
+	quit    chan struct{} // closed by stop: no new requests
+	stopped chan struct{} // closed when run returns
+
+	checks, locations, classes *names
+
+	// days caches the minute history the writer is appending to: today's
+	// record of every active check, and any older day touched by the latest
+	// commit. Every change is also written to the minutes table in the same
+	// transaction as the results that caused it (write-through), so the
+	// cache can be dropped at any time.
+	days  map[dayKey]*cachedDay
+	gen   uint64 // number of the current transaction, for eviction
+	codec dayCodec
+}
+
+type dayKey struct{ check, day int64 }
+
+type cachedDay struct {
+	rec  *dayRecord
+	used uint64 // gen of the last transaction that touched it
+}
+
+// queueLen bounds how many calls can wait for the writer; more block in
+// WriteResults, which is the back-pressure the scheduler should see.
+const queueLen = 1024
+
+func newWriter(d *DB) *writer {
+	return &writer{
+		d:         d,
+		reqs:      make(chan *request, queueLen),
+		quit:      make(chan struct{}),
+		stopped:   make(chan struct{}),
+		checks:    newNames("checks"),
+		locations: newNames("locations"),
+		classes:   newNames("classes"),
+		days:      map[dayKey]*cachedDay{},
+	}
+}
+
+// stop makes new requests fail with ErrClosed, lets the writer finish the
+// queued ones and waits for it.
+func (w *writer) stop() {
+	close(w.quit)
+	<-w.stopped
+}
+
+// do queues req and waits for its outcome. If ctx ends first, do returns
+// ctx.Err() and the request may still be written: not acknowledged does not
+// mean not stored, which is why writes are idempotent.
+func (w *writer) do(ctx context.Context, req *request) error {
+	select {
+	case <-w.quit:
+		return ErrClosed
+	default:
+	}
+	select {
+	case w.reqs <- req:
+	case <-w.quit:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-w.stopped:
+		select {
+		case err := <-req.done:
+			return err
+		default:
+			return ErrClosed // queued after the writer's last look
+		}
+	}
+}
+
+func (w *writer) run() {
+	defer close(w.stopped)
+	for {
+		select {
+		case req := <-w.reqs:
+			w.serve(req)
+		case <-w.quit:
+			for {
+				select {
+				case req := <-w.reqs:
+					w.serve(req)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// serve handles first and, when it is a write, every write queued behind
+// it, up to MaxBatch results, in one transaction.
+func (w *writer) serve(first *request) {
+	ctx := context.Background() // callers' contexts only bound their wait
+	if first.job != nil {
+		first.done <- first.job(ctx)
+		return
+	}
+	batch := []*request{first}
+	n := len(first.results)
+	var held *request // a job found while batching, served after the batch
+collect:
+	for n < w.d.opts.MaxBatch {
+		select {
+		case r := <-w.reqs:
+			if r.job != nil {
+				held = r
+				break collect
+			}
+			batch = append(batch, r)
+			n += len(r.results)
+		default:
+			break collect
+		}
+	}
+	err := w.commit(ctx, batch, n)
+	for _, r := range batch {
+		r.done <- err
+	}
+	if held != nil {
+		w.serve(held)
+	}
+}
+
+// WriteResults stores rs and returns nil once the transaction holding them
+// has committed durably: that is the acknowledgement. A result already
+// stored (same check, location and At in milliseconds) is skipped, so a
+// retried call stores nothing twice and counts nothing twice in the minute
+// history. Concurrent calls share transactions. rs is not modified or
+// retained.
+func (d *DB) WriteResults(ctx context.Context, rs []sla.Result) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	for i, r := range rs {
+		if r.CheckID == "" {
+			return fmt.Errorf("write results: result %d: empty check ID", i)
+		}
+		if r.At.IsZero() {
+			return fmt.Errorf("write results for %s: result %d: zero time", r.CheckID, i)
+		}
+	}
+	req := &request{results: slices.Clone(rs), done: make(chan error, 1)}
+	if err := d.w.do(ctx, req); err != nil {
+		return fmt.Errorf("write results for %s: %w", rs[0].CheckID, err)
+	}
+	return nil
+}
+
+// commit writes the results of batch in one transaction.
+func (w *writer) commit(ctx context.Context, batch []*request, n int) (err error) {
+	start := time.Now() // a duration for the metric, not a domain time
+	rows := make([]*sla.Result, 0, n)
+	for _, r := range batch {
+		for i := range r.results {
+			rows = append(rows, &r.results[i])
+		}
+	}
+	// Check then time order: neighbouring rows in the results b-tree, and
+	// the runs of each (check, location) in time order for the minute
+	// history. A stable sort keeps retries of one key in arrival order.
+	slices.SortStableFunc(rows, func(a, b *sla.Result) int {
+		return cmp.Or(
+			cmp.Compare(a.CheckID, b.CheckID),
+			a.At.Compare(b.At),
+			cmp.Compare(a.Location, b.Location),
+		)
+	})
+	w.gen++
+	written, err := w.writeTx(ctx, rows)
+	if err != nil {
+		w.m().writeErrors.Inc()
+		// The cached days and ids may hold changes of the rolled-back
+		// transaction. Forget them; they reload from the database.
+		w.checks.rollback()
+		w.locations.rollback()
+		w.classes.rollback()
+		clear(w.days)
+		return err
+	}
+	w.checks.commit()
+	w.locations.commit()
+	w.classes.commit()
+	w.evict()
+	w.m().batchSize.Observe(float64(len(rows)))
+	w.m().commitSeconds.Observe(time.Since(start).Seconds())
+	w.m().written.Add(float64(written))
+	return nil
+}
+
+func (w *writer) m() *metrics { return w.d.m }
+
+const (
+	insertResult = `INSERT INTO results (check_id, at_ms, location_id, ok, latency_us, class_id)
+VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	insertDetail = `INSERT INTO result_details (check_id, at_ms, location_id, detail)
+VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	upsertDay = `INSERT INTO minutes (check_id, day, data) VALUES (?, ?, ?)
+ON CONFLICT (check_id, day) DO UPDATE SET data = excluded.data`
+	selectDay    = `SELECT data FROM minutes WHERE check_id = ? AND day = ?`
+	selectMinute = `SELECT ok FROM results
+WHERE check_id = ? AND at_ms >= ? AND at_ms < ? AND location_id = ? ORDER BY at_ms`
+)
+
+// writeTx inserts rows, updates the minute history and commits. It
+// returns how many rows were new.
+func (w *writer) writeTx(ctx context.Context, rows []*sla.Result) (int, error) {
+	tx, err := w.d.wconn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	ins, err := tx.PrepareContext(ctx, insertResult)
+	if err != nil {
+		return 0, fmt.Errorf("prepare insert: %w", err)
+	}
+	defer ins.Close()
+	var insDetail *sql.Stmt // prepared on first use: most batches have no details
+	var dirty []dayKey
+	written := 0
+	for _, r := range rows {
+		check, err := w.checks.id(ctx, tx, r.CheckID)
+		if err != nil {
+			return 0, err
+		}
+		loc, err := w.locations.id(ctx, tx, r.Location)
+		if err != nil {
+			return 0, err
+		}
+		var class int64
+		if r.Class != sla.ClassNone {
+			if class, err = w.classes.id(ctx, tx, string(r.Class)); err != nil {
+				return 0, err
+			}
+		}
+		at := r.At.UnixMilli()
+		res, err := ins.ExecContext(ctx, check, at, loc, r.OK, r.Latency.Microseconds(), class)
+		if err != nil {
+			return 0, fmt.Errorf("insert results for %s: %w", r.CheckID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return 0, fmt.Errorf("insert results for %s: %w", r.CheckID, err)
+		} else if n == 0 {
+			continue // stored before: a retry
+		}
+		written++
+		if r.Detail != "" {
+			if insDetail == nil {
+				if insDetail, err = tx.PrepareContext(ctx, insertDetail); err != nil {
+					return 0, fmt.Errorf("prepare insert detail: %w", err)
+				}
+				defer insDetail.Close()
+			}
+			if _, err := insDetail.ExecContext(ctx, check, at, loc, r.Detail); err != nil {
+				return 0, fmt.Errorf("insert detail for %s: %w", r.CheckID, err)
+			}
+		}
+		key, err := w.apply(ctx, tx, check, loc, at, r.OK)
+		if err != nil {
+			return 0, fmt.Errorf("update minutes for %s: %w", r.CheckID, err)
+		}
+		if key != (dayKey{}) {
+			dirty = append(dirty, key)
+		}
+	}
+	if len(dirty) > 0 {
+		up, err := tx.PrepareContext(ctx, upsertDay)
+		if err != nil {
+			return 0, fmt.Errorf("prepare upsert minutes: %w", err)
+		}
+		defer up.Close()
+		for _, key := range dirty {
+			c := w.days[key]
+			data, err := w.codec.encode(c.rec, key.day)
+			if err != nil {
+				return 0, fmt.Errorf("encode minutes of check %d day %d: %w", key.check, key.day, err)
+			}
+			if _, err := up.ExecContext(ctx, key.check, key.day, data); err != nil {
+				return 0, fmt.Errorf("upsert minutes of check %d day %d: %w", key.check, key.day, err)
+			}
+			c.rec.dirty = false
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
+	return written, nil
+}
+
+// apply adds the newly stored run (check, loc, at, ok) to the minute
+// history. It returns the key of the day record if this made it dirty for
+// the first time in the transaction, else the zero key.
+//
+// Runs of one (check, location) normally arrive in time order and are
+// added to their minute with LocationMinute.Add, which needs that order. A
+// run earlier than one already applied (a late remote agent, a retry after
+// newer runs) would corrupt Lead, Trail and MaxRun that way, so its minute
+// is rebuilt instead from the raw results of that minute, which already
+// include the run. That is only possible while raw results of the minute
+// are kept; beyond raw retention the run is added out of order, keeping
+// the counts exact and the streak fields approximate.
+func (w *writer) apply(ctx context.Context, tx *sql.Tx, check, loc, at int64, ok bool) (dayKey, error) {
+	day, minute := dayOf(at)
+	key := dayKey{check, day}
+	rec, err := w.day(ctx, tx, key)
+	if err != nil {
+		return dayKey{}, err
+	}
+	l := rec.location(loc)
+	minStart := at - at%msPerMinute
+	if at%msPerMinute < 0 {
+		minStart -= msPerMinute
+	}
+	rawKept := minStart >= w.d.opts.Now().Add(-w.d.opts.RawRetention).UnixMilli()
+	switch {
+	case at > l.last:
+		l.min[minute].Add(ok)
+		l.last = at
+	case !rawKept:
+		l.min[minute].Add(ok)
+	default:
+		m, err := recompute(ctx, tx, check, loc, minStart)
+		if err != nil {
+			return dayKey{}, err
+		}
+		l.min[minute] = m
+	}
+	if rec.dirty {
+		return dayKey{}, nil
+	}
+	rec.dirty = true
+	return key, nil
+}
+
+// day returns the cached record of key, loading it from the minutes table
+// (or starting an empty one) on a miss.
+func (w *writer) day(ctx context.Context, tx *sql.Tx, key dayKey) (*dayRecord, error) {
+	if c, ok := w.days[key]; ok {
+		c.used = w.gen
+		return c.rec, nil
+	}
+	var data []byte
+	err := tx.QueryRowContext(ctx, selectDay, key.check, key.day).Scan(&data)
+	var rec *dayRecord
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		rec = &dayRecord{}
+	case err != nil:
+		return nil, fmt.Errorf("load day %d: %w", key.day, err)
+	default:
+		if rec, err = decodeDay(data, key.day); err != nil {
+			return nil, fmt.Errorf("load day %d: %w", key.day, err)
+		}
+	}
+	w.days[key] = &cachedDay{rec: rec, used: w.gen}
+	return rec, nil
+}
+
+// recompute folds the raw results of one (check, location, minute) in time
+// order.
+func recompute(ctx context.Context, tx *sql.Tx, check, loc, minStart int64) (sla.LocationMinute, error) {
+	var m sla.LocationMinute
+	rows, err := tx.QueryContext(ctx, selectMinute, check, minStart, minStart+msPerMinute, loc)
+	if err != nil {
+		return m, fmt.Errorf("recompute minute %d: %w", minStart, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ok bool
+		if err := rows.Scan(&ok); err != nil {
+			return m, fmt.Errorf("recompute minute %d: %w", minStart, err)
+		}
+		m.Add(ok)
+	}
+	if err := rows.Err(); err != nil {
+		return m, fmt.Errorf("recompute minute %d: %w", minStart, err)
+	}
+	return m, nil
+}
+
+// evict drops cached days before today (by Options.Now) that the last
+// commit did not touch, so memory holds about one day per active check.
+func (w *writer) evict() {
+	today, _ := dayOf(w.d.opts.Now().UnixMilli())
+	for k, c := range w.days {
+		if k.day < today && c.used != w.gen {
+			delete(w.days, k)
+		}
+	}
+}
