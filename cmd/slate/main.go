@@ -1,0 +1,54 @@
+// Command slate is the SLA monitor and service-credit calculator. It wires the
+// packages together and owns no logic of its own.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	_ "time/tzdata" // periods are computed in IANA zones even on machines without a zoneinfo database
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the command ran and found a problem (a worked answer that differs)
+	exitUsage = 2 // bad input: a flag, a file, a case or a configuration was refused
+)
+
+const usage = `slate — SLA monitoring and service credits
+
+Usage:
+  slate <command> [arguments]
+
+Commands:
+  calc FILE     compute what an SLA case owes (FILE is YAML or JSON; - reads standard input)
+  help [CMD]    show help for a command
+
+Run "slate help calc" for the SLA-case format, with an example.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: tests call it with their own streams.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "calc":
+		return runCalc(rest, stdin, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 {
+			return run([]string{rest[0], "--help"}, stdin, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "slate: unknown command %q\n\n%s", cmd, usage)
+	return exitUsage
+}
