@@ -85,7 +85,9 @@ func (p Period) Next() Period {
 	return Period{Start: p.End, End: p.End.Add(p.Duration()), Location: loc}
 }
 
-func isMidnight(t time.Time) bool { return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 }
+func isMidnight(t time.Time) bool {
+	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+}
 
 // String names the period: "2024-03", "2020-Q3", or its bounds.
 func (p Period) String() string {

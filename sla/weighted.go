@@ -40,7 +40,7 @@ func weightedDowntime(os []Outage, allowed []span, minOutage int64) *big.Rat {
 	})
 
 	down := new(big.Rat)
-	sum := new(big.Rat)    // shares covering the current instant
+	sum := new(big.Rat)     // shares covering the current instant
 	runDown := new(big.Rat) // weighted downtime of the current run
 	seg := new(big.Rat)
 	var runStart, prev int64

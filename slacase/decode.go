@@ -2,8 +2,8 @@ package slacase
 
 import (
 	"errors"
-	"math/big"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
