@@ -1,0 +1,39 @@
+// Package collector runs probes against monitored services on a schedule and
+// hands their results to the store in batches. It decides nothing about SLAs:
+// a run passes or fails, with a failure class and a short detail, and the sla
+// package turns runs into minutes, downtime and credits.
+//
+// # Main types
+//
+//   - Check: a plain-value probe definition (ID, service, tenant, kind,
+//     target, interval, timeout, locations and kind-specific settings), filled
+//     by the configuration loader and checked with Check.Validate.
+//   - Probe: one kind of probe bound to one check. NewProbe builds it; Probe
+//     runs it once under the check's hard timeout and returns an Outcome.
+//     Kinds: HTTP(S) (http.go), TCP (tcp.go), DNS (dns.go), TLS certificate
+//     expiry (tls.go) and push heartbeats (push.go).
+//   - Heartbeats: the http.Handler that receives push heartbeats
+//     (GET or POST /push/{token}); the dashboard mounts it.
+//   - Scheduler: runs every check once per interval at a stable phase on a
+//     bounded worker pool, batches results into a Store and exports
+//     blackbox-style Prometheus metrics.
+//
+// # Failure classes
+//
+// Every failed run carries exactly one sla.FailureClass, from the outermost
+// layer the probe passed through: dns (name did not resolve, or the DNS server
+// answered with an error code), connect (TCP connect failed), tls (handshake
+// or certificate verification failed, or the certificate expires too soon),
+// timeout (the check's hard timeout elapsed), status (no acceptable HTTP
+// status: a status outside the accepted ranges, a response that is not HTTP,
+// or a redirect chain longer than allowed), body (body condition failed, or
+// the body could not be read), expectation (anything else: latency limit, DNS
+// answer, TCP expect, missing or "down" heartbeat).
+//
+// # Imports
+//
+// The standard library, github.com/slatehq/slate/sla,
+// github.com/prometheus/client_golang and golang.org/x/net. Nothing else in
+// this module: collector knows nothing of the database, the dashboard or the
+// configuration format.
+package collector

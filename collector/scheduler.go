@@ -1,0 +1,619 @@
+package collector
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slatehq/slate/sla"
+)
+
+// Store receives results in batches. WriteResults blocks until rs is durably
+// committed and must not keep rs after it returns: the scheduler reuses it.
+// A retried batch may repeat results already written; (CheckID, Location,
+// At) identifies a result, so the store writes each once.
+type Store interface {
+	WriteResults(ctx context.Context, rs []sla.Result) error
+}
+
+// Scheduler defaults, used when the matching field is zero.
+const (
+	DefaultWorkers       = 1000                   // runs in flight at once
+	DefaultBatchSize     = 500                    // results per write, when they come faster than FlushInterval
+	DefaultFlushInterval = 100 * time.Millisecond // longest a result waits before a write
+	DefaultMaxPending    = 100_000                // results queued while the store is slow
+	DefaultWriters       = 2                      // WriteResults calls in flight at once
+)
+
+// writeAttempts is how often a batch is offered to the store before its
+// results are counted as dropped; retries are safe because writes are
+// idempotent.
+const writeAttempts = 3
+
+// Errors of RunOnce.
+var (
+	ErrUnknownCheck = errors.New("unknown check")
+	ErrNoData       = errors.New("no data")
+	ErrStopped      = errors.New("scheduler stopped")
+)
+
+// Scheduler runs every check once per interval. A check's runs fall on a
+// fixed grid: instants t with t mod Interval = hash(ID) mod Interval (Unix
+// time), so the phase of a check is the same across restarts and reloads,
+// checks spread evenly over the interval, and every check first runs within
+// one interval of Start. One goroutine keeps the checks in a heap ordered by
+// due time and hands due runs to a fixed pool of workers; when it falls
+// behind, missed slots are skipped and counted, never run in a burst.
+// Results are batched into the Store.
+//
+// Build it with New, set the exported fields, call Reload with the checks
+// and Start; Stop ends it. Reload may be called at any time.
+type Scheduler struct {
+	Workers       int           // concurrent runs; 0 means DefaultWorkers
+	Location      string        // stored with every result; checks whose Locations exclude it are ignored
+	BatchSize     int           // results per write; 0 means DefaultBatchSize
+	FlushInterval time.Duration // longest a result waits for its batch; 0 means DefaultFlushInterval
+	MaxPending    int           // queued results beyond which new ones are dropped; 0 means DefaultMaxPending
+	Writers       int           // concurrent WriteResults calls; 0 means DefaultWriters
+	Now           func() time.Time
+	Logger        *slog.Logger // nil means discard
+
+	// Heartbeats receives push heartbeats for this scheduler's push checks;
+	// mount it on the HTTP server at /push/.
+	Heartbeats *Heartbeats
+
+	store     Store
+	m         *metrics
+	transport *http.Transport
+
+	reloadMu sync.Mutex // serializes Reload
+	mu       sync.Mutex // guards entries, queue, state
+	entries  map[string]*entry
+	queue    schedHeap
+	state    int // stateNew, stateStarted, stateStopped
+
+	wake       chan struct{} // nudges the dispatcher after a reload
+	stop       chan struct{}
+	jobs       chan job
+	results    chan sla.Result
+	batches    chan []sla.Result
+	spare      chan []sla.Result
+	runCtx     context.Context
+	cancelRuns context.CancelFunc
+	writeCtx   context.Context
+	cancelW    context.CancelFunc
+	workersWG  sync.WaitGroup
+	writersWG  sync.WaitGroup
+}
+
+const (
+	stateNew = iota
+	stateStarted
+	stateStopped
+)
+
+// entry is one scheduled check.
+type entry struct {
+	check   Check
+	probe   Probe
+	gauges  *checkGauges
+	next    time.Time // next scheduled run
+	index   int       // position in the queue; -1 when not queued
+	running atomic.Bool
+}
+
+type job struct {
+	e     *entry
+	sched time.Time
+}
+
+// New returns a scheduler writing to store and registering its metrics with
+// reg (nil registers nothing).
+func New(store Store, reg prometheus.Registerer) (*Scheduler, error) {
+	if store == nil {
+		return nil, errors.New("new scheduler: nil store")
+	}
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, fmt.Errorf("new scheduler: %w", err)
+	}
+	s := &Scheduler{
+		Now:       time.Now,
+		store:     store,
+		m:         m,
+		transport: NewHTTPTransport(nil),
+		entries:   make(map[string]*entry),
+		wake:      make(chan struct{}, 1),
+		stop:      make(chan struct{}),
+	}
+	s.Heartbeats = NewHeartbeats(func() time.Time { return s.Now() })
+	s.runCtx, s.cancelRuns = context.WithCancel(context.Background())
+	s.writeCtx, s.cancelW = context.WithCancel(context.Background())
+	return s, nil
+}
+
+func (s *Scheduler) env() Env {
+	return Env{Now: func() time.Time { return s.Now() }, Transport: s.transport, Heartbeats: s.Heartbeats}
+}
+
+// phase is where in its interval a check runs: a stable hash of its ID.
+func phase(id string, interval time.Duration) time.Duration {
+	// FNV-1a, 64 bits.
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(id); i++ {
+		h ^= uint64(id[i])
+		h *= 1099511628211
+	}
+	return time.Duration(h % uint64(interval))
+}
+
+// firstDue is the earliest instant at or after now on the check's grid.
+func firstDue(c Check, now time.Time) time.Time {
+	iv := int64(c.Interval)
+	n := now.UnixNano()
+	base := n - ((n%iv)+iv)%iv
+	t := base + int64(phase(c.ID, c.Interval))
+	if t < n {
+		t += iv
+	}
+	return time.Unix(0, t)
+}
+
+// Reload replaces the set of checks. Unchanged checks keep their next due
+// time; changed ones are rescheduled on their grid; removed ones stop (a run
+// in flight finishes and is recorded). Checks that do not run at the
+// scheduler's Location are ignored. On error nothing changes.
+func (s *Scheduler) Reload(checks []Check) error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+
+	var errs []error
+	seen := make(map[string]bool, len(checks))
+	for _, c := range checks {
+		if seen[c.ID] && c.ID != "" {
+			errs = append(errs, fmt.Errorf("check %s: id: duplicate", c.ID))
+			continue
+		}
+		seen[c.ID] = true
+		if err := c.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("check %s: %w", c.ID, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+
+	s.mu.Lock()
+	old := make(map[string]Check, len(s.entries))
+	for id, e := range s.entries {
+		old[id] = e.check
+	}
+	s.mu.Unlock()
+
+	// Build probes outside the lock: it may read CA files.
+	env := s.env()
+	fresh := make(map[string]Probe)
+	keep := make(map[string]bool, len(checks))
+	tokens := make(map[string]bool)
+	for _, c := range checks {
+		if !c.RunsAt(s.Location) {
+			continue
+		}
+		keep[c.ID] = true
+		if c.Kind == KindPush {
+			tokens[c.Push.Token] = true
+		}
+		if o, ok := old[c.ID]; ok && reflect.DeepEqual(o, c) {
+			continue
+		}
+		p, err := NewProbe(c, env)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fresh[c.ID] = p
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+
+	s.mu.Lock()
+	now := s.Now()
+	for id, e := range s.entries {
+		if !keep[id] {
+			s.removeLocked(e)
+			s.m.forget(e.gauges)
+		}
+	}
+	for _, c := range checks {
+		p, ok := fresh[c.ID]
+		if !ok {
+			continue
+		}
+		e := &entry{check: c, probe: p, index: -1}
+		g := s.m.gaugesFor(c, s.Location)
+		if prev, ok := s.entries[c.ID]; ok {
+			s.removeLocked(prev)
+			if reflect.DeepEqual(prev.gauges.labels, g.labels) {
+				g = prev.gauges
+			} else {
+				s.m.forget(prev.gauges)
+			}
+		}
+		e.gauges = g
+		e.next = firstDue(c, now)
+		s.entries[c.ID] = e
+		heap.Push(&s.queue, e)
+	}
+	s.mu.Unlock()
+	s.Heartbeats.retain(tokens)
+
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (s *Scheduler) removeLocked(e *entry) {
+	if e.index >= 0 {
+		heap.Remove(&s.queue, e.index)
+	}
+	delete(s.entries, e.check.ID)
+}
+
+// NextRun returns when the check is next due, and false for an unknown
+// check.
+func (s *Scheduler) NextRun(id string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.entries[id]
+	if !ok {
+		return time.Time{}, false
+	}
+	return e.next, true
+}
+
+// Start starts the dispatcher, the workers and the result writers.
+func (s *Scheduler) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != stateNew {
+		return errors.New("start scheduler: already started")
+	}
+	s.state = stateStarted
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	workers := orDefault(s.Workers, DefaultWorkers)
+	writers := orDefault(s.Writers, DefaultWriters)
+	s.jobs = make(chan job)
+	s.results = make(chan sla.Result, 4*orDefault(s.BatchSize, DefaultBatchSize))
+	s.batches = make(chan []sla.Result)
+	s.spare = make(chan []sla.Result, writers+2)
+
+	s.workersWG.Add(workers)
+	for range workers {
+		go s.worker()
+	}
+	s.writersWG.Add(writers + 1)
+	go s.batcher()
+	for range writers {
+		go s.writer()
+	}
+	go s.dispatch()
+	return nil
+}
+
+func orDefault(v, d int) int {
+	if v > 0 {
+		return v
+	}
+	return d
+}
+
+// Stop stops scheduling, waits for runs in flight and writes their results.
+// When ctx ends first, runs are cancelled (their results are discarded) and
+// pending writes abandoned; Stop then returns ctx's error.
+func (s *Scheduler) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	st := s.state
+	s.state = stateStopped
+	s.mu.Unlock()
+	if st != stateStarted {
+		return nil
+	}
+	close(s.stop)
+	var err error
+	if !waitCtx(ctx, &s.workersWG) {
+		err = ctx.Err()
+		s.cancelRuns()
+		s.workersWG.Wait()
+	}
+	close(s.results)
+	if !waitCtx(ctx, &s.writersWG) {
+		err = ctx.Err()
+		s.cancelW()
+		s.writersWG.Wait()
+	}
+	s.cancelRuns()
+	s.cancelW()
+	return err
+}
+
+// waitCtx waits for wg and reports whether it finished before ctx ended.
+func waitCtx(ctx context.Context, wg *sync.WaitGroup) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// dispatch hands due runs to the workers until Stop.
+func (s *Scheduler) dispatch() {
+	defer close(s.jobs)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	var buf []job
+	for {
+		var next time.Time
+		buf, next = s.collectDue(s.Now(), buf[:0])
+		for i, j := range buf {
+			select {
+			case s.jobs <- j:
+			case <-s.stop:
+				for _, j := range buf[i:] {
+					j.e.running.Store(false)
+				}
+				return
+			}
+		}
+		clear(buf)
+		wait := time.Hour
+		if !next.IsZero() {
+			wait = next.Sub(s.Now())
+		}
+		timer.Reset(wait)
+		select {
+		case <-s.stop:
+			return
+		case <-s.wake:
+		case <-timer.C:
+		}
+	}
+}
+
+// collectDue appends the runs due at now to buf and moves their checks to
+// their next slot after now, counting skipped slots as missed. It returns
+// the next due time after now (zero without checks).
+func (s *Scheduler) collectDue(now time.Time, buf []job) ([]job, time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.queue) > 0 {
+		e := s.queue[0]
+		if e.next.After(now) {
+			return buf, e.next
+		}
+		sched := e.next
+		iv := e.check.Interval
+		e.next = sched.Add(iv)
+		if !e.next.After(now) {
+			k := now.Sub(e.next)/iv + 1
+			e.next = e.next.Add(k * iv)
+			s.m.missed.Add(float64(k))
+		}
+		heap.Fix(&s.queue, 0)
+		if !e.running.CompareAndSwap(false, true) {
+			s.m.missed.Inc() // the previous run still runs
+			continue
+		}
+		buf = append(buf, job{e: e, sched: sched})
+	}
+	return buf, time.Time{}
+}
+
+func (s *Scheduler) worker() {
+	defer s.workersWG.Done()
+	for j := range s.jobs {
+		s.execute(j.e, j.sched)
+	}
+}
+
+// execute runs e's probe for the slot sched and queues its result.
+func (s *Scheduler) execute(e *entry, sched time.Time) {
+	start := s.Now()
+	s.m.lateness.Observe(max(0, start.Sub(sched)).Seconds())
+	s.m.runs.Inc()
+	out := e.probe.Probe(s.runCtx)
+	e.running.Store(false)
+	if s.runCtx.Err() != nil || out.NoData {
+		return // cut short by Stop, or nothing to say
+	}
+	e.gauges.observe(out)
+	select {
+	case s.results <- s.result(e.check, start, out):
+	default:
+		s.m.dropped.Inc()
+	}
+}
+
+func (s *Scheduler) result(c Check, start time.Time, o Outcome) sla.Result {
+	return sla.Result{
+		CheckID:  c.ID,
+		Location: s.Location,
+		At:       start,
+		OK:       o.OK,
+		Latency:  o.Latency,
+		Class:    o.Class,
+		Detail:   o.Detail,
+	}
+}
+
+// RunOnce runs a check now, in the caller's goroutine, and writes its result
+// to the store before returning. It works whether or not the scheduler was
+// started and does not move the check's schedule.
+func (s *Scheduler) RunOnce(ctx context.Context, checkID string) (sla.Result, error) {
+	s.mu.Lock()
+	e, ok := s.entries[checkID]
+	st := s.state
+	s.mu.Unlock()
+	if !ok {
+		return sla.Result{}, fmt.Errorf("run %s: %w", checkID, ErrUnknownCheck)
+	}
+	if st == stateStopped {
+		return sla.Result{}, fmt.Errorf("run %s: %w", checkID, ErrStopped)
+	}
+	start := s.Now()
+	s.m.runs.Inc()
+	out := e.probe.Probe(ctx)
+	if err := ctx.Err(); err != nil {
+		return sla.Result{}, fmt.Errorf("run %s: %w", checkID, err)
+	}
+	if out.NoData {
+		return sla.Result{}, fmt.Errorf("run %s: %w", checkID, ErrNoData)
+	}
+	e.gauges.observe(out)
+	r := s.result(e.check, start, out)
+	if err := s.store.WriteResults(ctx, []sla.Result{r}); err != nil {
+		s.m.dropped.Inc()
+		return r, fmt.Errorf("write result of %s: %w", checkID, err)
+	}
+	s.m.written.Inc()
+	return r, nil
+}
+
+// batcher gathers results into batches for the writers. It never blocks on
+// the store: while every writer is busy, the next batch just grows.
+func (s *Scheduler) batcher() {
+	defer s.writersWG.Done()
+	defer close(s.batches)
+	size := orDefault(s.BatchSize, DefaultBatchSize)
+	maxPending := orDefault(s.MaxPending, DefaultMaxPending)
+	every := s.FlushInterval
+	if every <= 0 {
+		every = DefaultFlushInterval
+	}
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+	pending := s.newBatch(size)
+	hand := func(block bool) {
+		if len(pending) == 0 {
+			return
+		}
+		if block {
+			s.batches <- pending
+			pending = s.newBatch(size)
+			return
+		}
+		select {
+		case s.batches <- pending:
+			pending = s.newBatch(size)
+		default:
+		}
+	}
+	for {
+		select {
+		case r, ok := <-s.results:
+			if !ok {
+				hand(true)
+				return
+			}
+			if len(pending) >= maxPending {
+				s.m.dropped.Inc()
+				continue
+			}
+			pending = append(pending, r)
+			if len(pending) >= size {
+				hand(false)
+			}
+		case <-ticker.C:
+			hand(false)
+		}
+	}
+}
+
+func (s *Scheduler) newBatch(size int) []sla.Result {
+	select {
+	case b := <-s.spare:
+		return b
+	default:
+		return make([]sla.Result, 0, size)
+	}
+}
+
+func (s *Scheduler) writer() {
+	defer s.writersWG.Done()
+	size := orDefault(s.BatchSize, DefaultBatchSize)
+	for b := range s.batches {
+		s.write(b)
+		if cap(b) > 4*size {
+			continue // a backlog batch; let it go rather than keep it
+		}
+		clear(b)
+		select {
+		case s.spare <- b[:0]:
+		default:
+		}
+	}
+}
+
+// write offers b to the store, retrying a few times.
+func (s *Scheduler) write(b []sla.Result) {
+	var err error
+	for attempt := range writeAttempts {
+		if attempt > 0 {
+			t := time.NewTimer(time.Duration(attempt) * 100 * time.Millisecond)
+			select {
+			case <-t.C:
+			case <-s.writeCtx.Done():
+			}
+			t.Stop()
+		}
+		if err = s.store.WriteResults(s.writeCtx, b); err == nil {
+			s.m.written.Add(float64(len(b)))
+			return
+		}
+		if s.writeCtx.Err() != nil {
+			break
+		}
+	}
+	s.m.dropped.Add(float64(len(b)))
+	s.Logger.Error("write results", "results", len(b), "err", err)
+}
+
+// schedHeap orders entries by next due time.
+type schedHeap []*entry
+
+func (h schedHeap) Len() int           { return len(h) }
+func (h schedHeap) Less(i, j int) bool { return h[i].next.Before(h[j].next) }
+func (h schedHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index = i
+	h[j].index = j
+}
+func (h *schedHeap) Push(x any) {
+	e := x.(*entry)
+	e.index = len(*h)
+	*h = append(*h, e)
+}
+func (h *schedHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	e.index = -1
+	*h = old[:len(old)-1]
+	return e
+}
