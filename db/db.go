@@ -17,7 +17,7 @@ import (
 // Errors returned by DB. Callers compare with errors.Is and never see
 // database/sql's own sentinels.
 var (
-	ErrNotFound = errors.New("not found")     // no such check (or row)
+	ErrNotFound = errors.New("not found")       // no such check (or row)
 	ErrClosed   = errors.New("database closed") // the DB was closed before the call finished
 )
 

@@ -1,0 +1,180 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/slatehq/slate/sla"
+)
+
+func openTest(t *testing.T, opts Options) *DB {
+	t.Helper()
+	d, err := Open(filepath.Join(t.TempDir(), "slate.db"), opts)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// onWriter runs fn on the writer connection, through the writer goroutine.
+func onWriter(t *testing.T, d *DB, fn func(ctx context.Context, conn *sql.Conn) error) {
+	t.Helper()
+	err := d.w.do(context.Background(), &request{
+		job:  func(ctx context.Context) error { return fn(ctx, d.wconn) },
+		done: make(chan error, 1),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenSetsPragmas(t *testing.T) {
+	d := openTest(t, Options{})
+	tests := []struct {
+		pragma string
+		want   string
+	}{
+		{"journal_mode", "wal"},
+		{"synchronous", "2"},
+		{"foreign_keys", "1"},
+		{"busy_timeout", "5000"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.pragma, func(t *testing.T) {
+			var got string
+			onWriter(t, d, func(ctx context.Context, conn *sql.Conn) error {
+				return conn.QueryRowContext(ctx, "PRAGMA "+tc.pragma).Scan(&got)
+			})
+			if got != tc.want {
+				t.Errorf("writer: got %s = %s, want %s", tc.pragma, got, tc.want)
+			}
+		})
+	}
+	t.Run("readers are read-only", func(t *testing.T) {
+		_, err := d.rdb.ExecContext(context.Background(), `INSERT INTO locations (name) VALUES ('x')`)
+		if err == nil {
+			t.Errorf("got nil error inserting through the read pool, want a read-only error")
+		}
+	})
+}
+
+func TestMigrateTwiceIsNoop(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	sdb, err := sql.Open("sqlite3", dsn(path, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	ctx := context.Background()
+	conn, err := sdb.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+
+	first, err := migrate(ctx, conn, 1000)
+	if err != nil {
+		t.Fatalf("first migrate: %v", err)
+	}
+	all, _ := migrations.ReadDir("migrations")
+	if len(first) != len(all) || first[0] != "0001_create_names.sql" {
+		t.Errorf("first migrate: got %v, want all %d migrations in order", first, len(all))
+	}
+	second, err := migrate(ctx, conn, 2000)
+	if err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	if len(second) != 0 {
+		t.Errorf("second migrate: got %v applied, want none", second)
+	}
+	var n, maxAt int64
+	if err := conn.QueryRowContext(ctx, `SELECT count(*), max(applied_at) FROM schema_migrations`).Scan(&n, &maxAt); err != nil {
+		t.Fatal(err)
+	}
+	if n != int64(len(all)) || maxAt != 1000 {
+		t.Errorf("got %d records applied at most at %d, want %d records applied at 1000", n, maxAt, len(all))
+	}
+	var classes int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM classes`).Scan(&classes); err != nil {
+		t.Fatal(err)
+	}
+	if classes != 7 {
+		t.Errorf("got %d seeded classes, want 7 (seed not repeated)", classes)
+	}
+}
+
+// TestGroupCommit holds the writer with a job, queues several
+// WriteResults calls behind it, and checks that they commit in as few
+// transactions as MaxBatch allows.
+func TestGroupCommit(t *testing.T) {
+	tests := []struct {
+		name     string
+		maxBatch int
+		calls    int
+		perCall  int
+		wantTx   int
+	}{
+		{"all calls in one transaction", 1000, 8, 5, 1},
+		{"batch limit splits", 10, 5, 4, 2}, // 4+4+4 then 4+4
+		{"one call over the limit stays whole", 3, 1, 7, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := prometheus.NewRegistry()
+			d := openTest(t, Options{Registerer: reg, MaxBatch: tc.maxBatch})
+			release := make(chan struct{})
+			held := make(chan struct{})
+			go d.w.do(context.Background(), &request{
+				job:  func(context.Context) error { close(held); <-release; return nil },
+				done: make(chan error, 1),
+			})
+			<-held
+			errs := make(chan error, tc.calls)
+			base := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+			for c := 0; c < tc.calls; c++ {
+				rs := make([]sla.Result, tc.perCall)
+				for i := range rs {
+					rs[i] = sla.Result{CheckID: "web", Location: "a", At: base.Add(time.Duration(c*tc.perCall+i) * time.Second), OK: true}
+				}
+				go func() { errs <- d.WriteResults(context.Background(), rs) }()
+			}
+			// Wait until every call is queued, then let the writer go.
+			for len(d.w.reqs) < tc.calls {
+				time.Sleep(time.Millisecond)
+			}
+			close(release)
+			for c := 0; c < tc.calls; c++ {
+				if err := <-errs; err != nil {
+					t.Fatalf("write: %v", err)
+				}
+			}
+			if got := testutil.CollectAndCount(d.m.batchSize); got != 1 {
+				t.Fatalf("got %d histograms, want 1", got)
+			}
+			if got := histogramCount(t, d.m.batchSize); got != uint64(tc.wantTx) {
+				t.Errorf("got %d transactions, want %d", got, tc.wantTx)
+			}
+			if got := testutil.ToFloat64(d.m.written); got != float64(tc.calls*tc.perCall) {
+				t.Errorf("got %v results written, want %d", got, tc.calls*tc.perCall)
+			}
+		})
+	}
+}
+
+func histogramCount(t *testing.T, h prometheus.Histogram) uint64 {
+	t.Helper()
+	ch := make(chan prometheus.Metric, 1)
+	h.Collect(ch)
+	var m dto.Metric
+	if err := (<-ch).Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetHistogram().GetSampleCount()
+}

@@ -1,0 +1,305 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/sla"
+)
+
+func TestWriteResultsRoundTrip(t *testing.T) {
+	d := openDB(t)
+	in := []sla.Result{
+		{CheckID: "mail", Location: "fra", At: at(0, 0), OK: true, Latency: 1234 * time.Microsecond},
+		{CheckID: "mail", Location: "", At: at(0, 0), OK: true, Latency: 2 * time.Second},
+		{CheckID: "mail", Location: "fra", At: at(0, 30), OK: false, Latency: 5 * time.Second, Class: sla.ClassTimeout, Detail: "no answer within 5s"},
+		{CheckID: "mail", Location: "nyc", At: at(1, 0), OK: false, Class: sla.FailureClass("quota"), Detail: "a class the store has never seen"},
+		{CheckID: "mail", Location: "nyc", At: at(2, 0).Add(7 * time.Millisecond), OK: false, Class: sla.ClassNone},
+		{CheckID: "login", Location: "fra", At: at(0, 0), OK: true},
+	}
+	write(t, d, in...)
+
+	got, err := d.Results(context.Background(), "mail", at(0, 0), at(3, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(in[:5])
+	// Same instant: ordered by location name, "" first.
+	want[0], want[1] = want[1], want[0]
+	if len(got) != len(want) {
+		t.Fatalf("got %d results, want %d: %+v", len(got), len(want), got)
+	}
+	for i := range want {
+		if !got[i].At.Equal(want[i].At) || got[i].At.Location() != time.UTC {
+			t.Errorf("result %d: got At %v, want %v in UTC", i, got[i].At, want[i].At)
+		}
+		got[i].At, want[i].At = time.Time{}, time.Time{}
+		if got[i] != want[i] {
+			t.Errorf("result %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestWriteResultsRetryStoresOnce(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	d := dbtestOpen(t, db.Options{Now: fixedNow, Registerer: reg})
+	batch := []sla.Result{
+		run("api", "a", at(0, 0), true),
+		run("api", "a", at(0, 20), false),
+		run("api", "a", at(0, 40), true),
+	}
+	tests := []struct {
+		name string
+		rs   []sla.Result
+	}{
+		{"first write", batch},
+		{"retry of the whole call", batch},
+		{"retry of one result, same millisecond", []sla.Result{run("api", "a", at(0, 20).Add(300*time.Microsecond), false)}},
+		{"duplicate inside one call", []sla.Result{batch[0], batch[0]}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			write(t, d, tc.rs...)
+			got, err := d.Results(context.Background(), "api", at(0, 0), at(1, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 3 {
+				t.Errorf("got %d stored results, want 3", len(got))
+			}
+			h, err := d.MinuteHistory(context.Background(), "api", at(0, 0), at(1, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := sla.LocationMinute{OK: 2, Fail: 1, MaxRun: 1}
+			if len(h.Minutes) != 1 || len(h.Minutes[0]) != 1 || h.Minutes[0][0] != want {
+				t.Errorf("got history %+v, want one minute %+v", h.Minutes, want)
+			}
+		})
+	}
+	if got := counterValue(t, reg, "slate_store_results_written_total"); got != 3 {
+		t.Errorf("got slate_store_results_written_total %v, want 3", got)
+	}
+}
+
+// counterValue reads a registered counter by name.
+func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			return mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("metric %s not registered", name)
+	return 0
+}
+
+func TestWriteResultsRegistersMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	d := dbtestOpen(t, db.Options{Now: fixedNow, Registerer: reg})
+	write(t, d, run("api", "a", at(0, 0), true), run("api", "a", at(0, 30), true))
+	want := []string{
+		"slate_store_batch_size",
+		"slate_store_commit_seconds",
+		"slate_store_results_written_total",
+		"slate_store_write_errors_total",
+	}
+	for _, name := range want {
+		t.Run(name, func(t *testing.T) {
+			if n, err := testutil.GatherAndCount(reg, name); err != nil || n != 1 {
+				t.Errorf("got %d series (err %v), want 1", n, err)
+			}
+		})
+	}
+	if _, err := db.Open(filepath.Join(t.TempDir(), "second.db"), db.Options{Registerer: reg}); err == nil {
+		t.Errorf("got nil error registering the metrics twice, want a registration error")
+	}
+}
+
+func TestWriteResultsRejectsInvalid(t *testing.T) {
+	d := openDB(t)
+	tests := []struct {
+		name string
+		r    sla.Result
+	}{
+		{"empty check", sla.Result{At: at(0, 0), OK: true}},
+		{"zero time", sla.Result{CheckID: "api", OK: true}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := d.WriteResults(context.Background(), []sla.Result{run("api", "a", at(5, 0), true), tc.r}); err == nil {
+				t.Fatalf("got nil error, want a validation error")
+			}
+			if got, err := d.Results(context.Background(), "api", at(0, 0), at(10, 0)); err == nil && len(got) != 0 {
+				t.Errorf("got %d results stored from a rejected call, want 0", len(got))
+			}
+		})
+	}
+}
+
+func TestWriteResultsAfterClose(t *testing.T) {
+	d, err := db.Open(filepath.Join(t.TempDir(), "c.db"), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err = d.WriteResults(context.Background(), []sla.Result{run("api", "a", at(0, 0), true)})
+	if !errors.Is(err, db.ErrClosed) {
+		t.Errorf("got %v, want ErrClosed", err)
+	}
+	if err := d.Close(); err != nil {
+		t.Errorf("second close: got %v, want nil", err)
+	}
+}
+
+func TestCloseFlushesQueuedWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f.db")
+	d, err := db.Open(path, db.Options{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers = 16
+	type outcome struct {
+		sec int
+		err error
+	}
+	outcomes := make(chan outcome, writers)
+	for i := range writers {
+		go func() {
+			outcomes <- outcome{i, d.WriteResults(context.Background(), []sla.Result{run("api", "a", at(0, i), true)})}
+		}()
+	}
+	var acked []int
+	for i := range writers {
+		o := <-outcomes
+		if o.err == nil {
+			acked = append(acked, o.sec)
+		} else if !errors.Is(o.err, db.ErrClosed) {
+			t.Errorf("write %d: got %v, want nil or ErrClosed", o.sec, o.err)
+		}
+		if i == writers/2 {
+			go d.Close()
+		}
+	}
+	d.Close()
+	d, err = db.Open(path, db.Options{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	got, err := d.Results(context.Background(), "api", at(0, 0), at(1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[int]bool{}
+	for _, r := range got {
+		stored[r.At.Second()] = true
+	}
+	for _, sec := range acked {
+		if !stored[sec] {
+			t.Errorf("result at second %d: acknowledged but not stored", sec)
+		}
+	}
+}
+
+// TestMinuteHistoryOutOfOrder writes the runs of one minute in every kind
+// of order — in one call, one call per run, across a reopen — and checks
+// the history equals the runs folded in time order.
+func TestMinuteHistoryOutOfOrder(t *testing.T) {
+	// Ten runs in one minute, pattern F F O F F F O O F F: Lead 2, Trail 2,
+	// MaxRun 3, which any wrong order gets wrong.
+	pattern := []bool{false, false, true, false, false, false, true, true, false, false}
+	var runs []sla.Result
+	for i, ok := range pattern {
+		runs = append(runs, run("api", "a", at(0, i*6), ok))
+	}
+	// A neighbouring minute and location, in order, so that "latest run of
+	// the location" is later than the late runs.
+	runs = append(runs, run("api", "a", at(1, 0), true), run("api", "b", at(0, 0), false))
+	want := fold(runs)
+
+	reversed := slices.Clone(runs)
+	slices.Reverse(reversed)
+	shuffled := slices.Clone(runs)
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+
+	tests := []struct {
+		name   string
+		calls  [][]sla.Result
+		reopen bool // close and reopen between calls, so the cache is cold
+	}{
+		{"in order, one call", [][]sla.Result{runs}, false},
+		{"reversed, one call", [][]sla.Result{reversed}, false},
+		{"shuffled, one call per run", split(shuffled), false},
+		{"late half after the rest", [][]sla.Result{runs[5:], runs[:5]}, false},
+		{"late half after reopen", [][]sla.Result{runs[5:], runs[:5]}, true},
+		{"reversed one per call across reopens", split(reversed), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "h.db")
+			d, err := db.Open(path, db.Options{Now: fixedNow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, call := range tc.calls {
+				write(t, d, call...)
+				if tc.reopen {
+					if err := d.Close(); err != nil {
+						t.Fatal(err)
+					}
+					if d, err = db.Open(path, db.Options{Now: fixedNow}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			defer d.Close()
+			h, err := d.MinuteHistory(context.Background(), "api", at(0, 0), at(2, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := diffHistory(h, want); diff != "" {
+				t.Errorf("history differs from the runs folded in time order:\n%s", diff)
+			}
+		})
+	}
+}
+
+func split(rs []sla.Result) [][]sla.Result {
+	out := make([][]sla.Result, len(rs))
+	for i := range rs {
+		out[i] = rs[i : i+1]
+	}
+	return out
+}
+
+// TestMinuteHistoryLateBeyondRawRetention: when the raw results of a
+// minute may be gone, a late run is still counted (counts exact) instead
+// of the minute being rebuilt from what is left.
+func TestMinuteHistoryLateBeyondRawRetention(t *testing.T) {
+	later := func() time.Time { return at(0, 0).Add(30 * 24 * time.Hour) }
+	d := dbtestOpen(t, db.Options{Now: later})
+	write(t, d, run("api", "a", at(0, 30), true))
+	write(t, d, run("api", "a", at(0, 10), false))
+	h, err := d.MinuteHistory(context.Background(), "api", at(0, 0), at(1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Minutes[0][0]; got.OK != 1 || got.Fail != 1 {
+		t.Errorf("got %+v, want OK 1 Fail 1", got)
+	}
+}
