@@ -220,12 +220,12 @@ func TestCloseFlushesQueuedWrites(t *testing.T) {
 // of order — in one call, one call per run, across a reopen — and checks
 // the history equals the runs folded in time order.
 func TestMinuteHistoryOutOfOrder(t *testing.T) {
-	// Ten runs in one minute, pattern F F O F F F O O F F: Lead 2, Trail 2,
-	// MaxRun 3, which any wrong order gets wrong.
-	pattern := []bool{false, false, true, false, false, false, true, true, false, false}
+	// Eight runs in one minute, F F F O O F O F: Lead 3, Trail 1, MaxRun
+	// 3. Reversed it would be Lead 1, Trail 3, so any wrong order shows.
+	pattern := []bool{false, false, false, true, true, false, true, false}
 	var runs []sla.Result
 	for i, ok := range pattern {
-		runs = append(runs, run("api", "a", at(0, i*6), ok))
+		runs = append(runs, run("api", "a", at(0, i*7), ok))
 	}
 	// A neighbouring minute and location, in order, so that "latest run of
 	// the location" is later than the late runs.

@@ -1,0 +1,308 @@
+package db_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/sla"
+)
+
+// The crash test re-executes this test binary as a child that writes
+// results as fast as it can and prints every acknowledged call; the parent
+// kills it with SIGKILL at random moments and checks the file after each
+// kill. These variables of the child's environment switch TestMain.
+const (
+	crashPathEnv  = "SLATE_DB_CRASH_PATH"  // database file; set only in the child
+	crashStartEnv = "SLATE_DB_CRASH_START" // first sequence number to write
+)
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv(crashPathEnv); path != "" {
+		start, err := strconv.ParseInt(os.Getenv(crashStartEnv), 10, 64)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "crash child:", err)
+			os.Exit(2)
+		}
+		os.Exit(crashChild(path, start))
+	}
+	os.Exit(m.Run())
+}
+
+// The child's results are a pure function of a sequence number, so the
+// parent can tell from a stored row which number it was.
+const (
+	crashChecks    = 40
+	crashLocations = 3
+	crashPerTick   = crashChecks * crashLocations // results per tick: every (check, location) once
+	crashTick      = 500 * time.Millisecond       // 120 runs per (check, location) per minute
+	crashRange     = 2 * crashPerTick             // sequence numbers a child goroutine takes at once
+	crashWriters   = 8
+)
+
+// crashBase is the instant of tick 0: two minutes before UTC midnight, so
+// the run crosses a day boundary.
+func crashBase() time.Time { return time.Date(2026, 11, 26, 23, 58, 0, 0, time.UTC) }
+
+func crashNow() time.Time { return crashBase().Add(time.Hour) }
+
+func crashResult(seq int64) sla.Result {
+	c := seq % crashChecks
+	l := seq / crashChecks % crashLocations
+	tick := seq / crashPerTick
+	// Failure streaks of 7 ticks that start at different times per check
+	// and location, so minutes have leading, trailing and inner runs.
+	ok := (tick/7+c+l)%4 != 0
+	r := sla.Result{
+		CheckID:  fmt.Sprintf("c%02d", c),
+		Location: fmt.Sprintf("l%d", l),
+		At:       crashBase().Add(time.Duration(tick) * crashTick),
+		OK:       ok,
+		Latency:  time.Duration(seq%5000) * time.Microsecond,
+	}
+	if !ok {
+		r.Class = sla.ClassStatus
+		r.Detail = "status 503"
+	}
+	return r
+}
+
+// crashSeq is the inverse of crashResult.
+func crashSeq(r sla.Result) (int64, error) {
+	var c, l int64
+	if _, err := fmt.Sscanf(r.CheckID+" "+r.Location, "c%d l%d", &c, &l); err != nil {
+		return 0, fmt.Errorf("result %+v: %w", r, err)
+	}
+	tick := int64(r.At.Sub(crashBase()) / crashTick)
+	return tick*crashPerTick + l*crashChecks + c, nil
+}
+
+// crashChild writes until it is killed. Each goroutine takes two ticks of
+// sequence numbers and writes the later tick first, so every (check,
+// location) gets a run older than one already committed: the late-agent
+// path. Each acknowledged call is printed at once ("ack first end") with
+// one unbuffered write.
+func crashChild(path string, start int64) int {
+	d, err := db.Open(path, db.Options{Now: crashNow})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "crash child:", err)
+		return 2
+	}
+	var next atomic.Int64
+	next.Store(start)
+	var mu sync.Mutex
+	fail := make(chan error, crashWriters)
+	for range crashWriters {
+		go func() {
+			for {
+				s := next.Add(crashRange) - crashRange
+				for _, half := range [][2]int64{{s + crashPerTick, s + crashRange}, {s, s + crashPerTick}} {
+					rs := make([]sla.Result, 0, crashPerTick)
+					for seq := half[0]; seq < half[1]; seq++ {
+						rs = append(rs, crashResult(seq))
+					}
+					if err := d.WriteResults(context.Background(), rs); err != nil {
+						fail <- err
+						return
+					}
+					mu.Lock()
+					fmt.Fprintf(os.Stdout, "ack %d %d\n", half[0], half[1])
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	select {
+	case err := <-fail:
+		fmt.Fprintln(os.Stderr, "crash child:", err)
+		return 2
+	case <-time.After(30 * time.Second):
+		// Only an orphan gets here: the parent kills long before.
+		return 3
+	}
+}
+
+func TestCrashRecovery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-executes the test binary; skipped with -short")
+	}
+	const kills = 24
+	path := filepath.Join(t.TempDir(), "crash.db")
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	var (
+		acked    []bool // acked[seq]: some child acknowledged it
+		start    int64
+		total    int64         // results acknowledged, retries included
+		ingested time.Duration // child time from first to last acknowledgement
+	)
+	for k := range kills {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), crashPathEnv+"="+path, crashStartEnv+"="+strconv.FormatInt(start, 10))
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := make(chan string, 1024)
+		go func() {
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+			close(lines)
+		}()
+		var first, last time.Time
+		record := func(line string) {
+			var lo, hi int64
+			if _, err := fmt.Sscanf(line, "ack %d %d", &lo, &hi); err != nil {
+				t.Fatalf("child output %q: %v", line, err)
+			}
+			for int64(len(acked)) < hi {
+				acked = append(acked, false)
+			}
+			for seq := lo; seq < hi; seq++ {
+				acked[seq] = true
+			}
+			total += hi - lo
+			last = time.Now()
+			if first.IsZero() {
+				first = last
+			}
+		}
+		// Kill at a random moment once the child is writing.
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				cmd.Wait()
+				t.Fatalf("kill %d: child exited before writing: %s", k, stderr.String())
+			}
+			record(line)
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("kill %d: child wrote nothing in 20s", k)
+		}
+		deadline := time.After(time.Duration(rng.IntN(400)) * time.Millisecond)
+	running:
+		for {
+			select {
+			case line, ok := <-lines:
+				if !ok {
+					cmd.Wait()
+					t.Fatalf("kill %d: child exited on its own: %s", k, stderr.String())
+				}
+				record(line)
+			case <-deadline:
+				break running
+			}
+		}
+		if err := cmd.Process.Kill(); err != nil { // SIGKILL on Unix
+			t.Fatal(err)
+		}
+		for line := range lines { // what it printed before it died
+			record(line)
+		}
+		cmd.Wait()
+		ingested += last.Sub(first)
+
+		checkCrashedDB(t, k, path, acked)
+
+		// Restart a little before the highest acknowledged number, so the
+		// next child retries results that are already stored.
+		start = max(0, int64(len(acked))/crashRange*crashRange-2*crashRange)
+	}
+	rate := float64(total) / ingested.Seconds()
+	t.Logf("%d kills; %d results acknowledged (%d distinct) at %.0f results/s", kills, total, countTrue(acked), rate)
+}
+
+func countTrue(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// checkCrashedDB opens the database a child left behind and checks that
+// every acknowledged result is stored exactly once, that the minute history
+// agrees with the raw results, and that SQLite finds the file intact.
+func checkCrashedDB(t *testing.T, kill int, path string, acked []bool) {
+	t.Helper()
+	d, err := db.Open(path, db.Options{Now: crashNow})
+	if err != nil {
+		t.Fatalf("kill %d: reopen: %v", kill, err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	if err := d.IntegrityCheck(ctx); err != nil {
+		t.Fatalf("kill %d: %v", kill, err)
+	}
+	// Everything any child can have written, acknowledged or not: the
+	// history of a minute must agree with all of its raw results.
+	from := crashBase()
+	to := crashBase().Add(24 * time.Hour)
+	stored := make([]int, len(acked)+crashRange*crashWriters*2)
+	for c := range crashChecks {
+		check := fmt.Sprintf("c%02d", c)
+		rs, err := d.Results(ctx, check, from, to)
+		if err != nil {
+			t.Fatalf("kill %d: results of %s: %v", kill, check, err)
+		}
+		for _, r := range rs {
+			seq, err := crashSeq(r)
+			if err != nil {
+				t.Fatalf("kill %d: %v", kill, err)
+			}
+			if want := crashResult(seq); r.OK != want.OK || r.Detail != want.Detail || r.Latency != want.Latency {
+				t.Fatalf("kill %d: seq %d: got %+v, want %+v", kill, seq, r, want)
+			}
+			for int(seq) >= len(stored) {
+				stored = append(stored, 0)
+			}
+			stored[seq]++
+		}
+		h, err := d.MinuteHistory(ctx, check, from, to)
+		if err != nil {
+			t.Fatalf("kill %d: history of %s: %v", kill, check, err)
+		}
+		if diff := diffHistory(h, fold(rs)); diff != "" {
+			t.Fatalf("kill %d: history of %s differs from its raw results:\n%s", kill, check, firstLines(diff, 10))
+		}
+	}
+	for seq, n := range stored {
+		if n > 1 {
+			t.Fatalf("kill %d: seq %d stored %d times, want once", kill, seq, n)
+		}
+	}
+	missing := 0
+	for seq, a := range acked {
+		if a && stored[seq] != 1 {
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.Fatalf("kill %d: %d acknowledged results missing", kill, missing)
+	}
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	return strings.Join(lines[:min(n, len(lines))], "\n")
+}
