@@ -1,0 +1,205 @@
+package collector
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/slatehq/slate/sla"
+)
+
+// testMux serves the paths the HTTP probe tests use.
+func testMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello, service is healthy v1.2.3")
+	})
+	mux.HandleFunc("/503", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.Method != http.MethodPost || r.Header.Get("X-Token") != "t0k" || string(b) != `{"ping":1}` || r.Host != "api.example" {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		io.WriteString(w, "pong")
+	})
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(150 * time.Millisecond)
+		io.WriteString(w, "late")
+	})
+	mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/ok", http.StatusFound)
+	})
+	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop", http.StatusFound)
+	})
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, strings.Repeat("x", 100<<10)+"needle")
+	})
+	return mux
+}
+
+func TestHTTPProbe(t *testing.T) {
+	srv := httptest.NewServer(testMux())
+	defer srv.Close()
+
+	tests := []struct {
+		name       string
+		target     string
+		settings   HTTPSettings
+		timeout    time.Duration
+		wantOK     bool
+		wantClass  sla.FailureClass
+		wantDetail string
+		wantStatus int
+	}{
+		{name: "ok", target: "/ok", wantOK: true, wantStatus: 200},
+		{name: "status not accepted", target: "/503", wantClass: sla.ClassStatus, wantDetail: "status 503 not in [200-399]", wantStatus: 503},
+		{name: "status in custom ranges", target: "/503", settings: HTTPSettings{Status: []StatusRange{{200, 299}, {503, 503}}}, wantOK: true, wantStatus: 503},
+		{name: "status outside custom ranges", target: "/ok", settings: HTTPSettings{Status: []StatusRange{{204, 204}, {300, 399}}}, wantClass: sla.ClassStatus, wantDetail: "status 200 not in [204,300-399]", wantStatus: 200},
+		{name: "method headers body host", target: "/echo", settings: HTTPSettings{
+			Method: "POST", Body: `{"ping":1}`, Headers: map[string]string{"X-Token": "t0k", "host": "api.example"},
+			BodyContains: []string{"pong"},
+		}, wantOK: true, wantStatus: 200},
+		{name: "wrong method", target: "/echo", settings: HTTPSettings{Body: `{"ping":1}`}, wantClass: sla.ClassStatus, wantDetail: "status 400", wantStatus: 400},
+		{name: "body contains", target: "/ok", settings: HTTPSettings{BodyContains: []string{"healthy", "hello"}}, wantOK: true, wantStatus: 200},
+		{name: "body lacks", target: "/ok", settings: HTTPSettings{BodyContains: []string{"healthy", "sick"}}, wantClass: sla.ClassBody, wantDetail: `body lacks "sick"`, wantStatus: 200},
+		{name: "body must not contain", target: "/ok", settings: HTTPSettings{BodyNotContains: []string{"healthy"}}, wantClass: sla.ClassBody, wantDetail: `body contains "healthy"`, wantStatus: 200},
+		{name: "body regexp", target: "/ok", settings: HTTPSettings{BodyRegexp: []string{`v\d+\.\d+\.\d+`}}, wantOK: true, wantStatus: 200},
+		{name: "body regexp no match", target: "/ok", settings: HTTPSettings{BodyRegexp: []string{`v2\.`}}, wantClass: sla.ClassBody, wantDetail: `does not match /v2\./`, wantStatus: 200},
+		{name: "body not regexp", target: "/ok", settings: HTTPSettings{BodyNotRegexp: []string{`(?i)HEALTHY`}}, wantClass: sla.ClassBody, wantDetail: "body matches", wantStatus: 200},
+		{name: "latency over limit", target: "/slow", settings: HTTPSettings{MaxLatency: 50 * time.Millisecond}, wantClass: sla.ClassExpectation, wantDetail: "over limit 50ms", wantStatus: 200},
+		{name: "latency within limit", target: "/slow", settings: HTTPSettings{MaxLatency: 5 * time.Second}, wantOK: true, wantStatus: 200},
+		{name: "timeout", target: "/slow", timeout: 50 * time.Millisecond, wantClass: sla.ClassTimeout, wantDetail: "timeout after 50ms waiting for response headers"},
+		{name: "redirect followed", target: "/redirect", settings: HTTPSettings{BodyContains: []string{"hello"}}, wantOK: true, wantStatus: 200},
+		{name: "redirect not followed", target: "/redirect", settings: HTTPSettings{NoRedirects: true}, wantOK: true, wantStatus: 302},
+		{name: "redirect not followed, 3xx refused", target: "/redirect", settings: HTTPSettings{NoRedirects: true, Status: []StatusRange{{200, 299}}}, wantClass: sla.ClassStatus, wantDetail: "status 302 not in [200-299]", wantStatus: 302},
+		{name: "redirect loop", target: "/loop", settings: HTTPSettings{MaxRedirects: 3}, wantClass: sla.ClassStatus, wantDetail: "more than 3 redirects"},
+		{name: "body beyond bound is not a failure", target: "/big", wantOK: true, wantStatus: 200},
+		{name: "required text beyond bound", target: "/big", settings: HTTPSettings{BodyContains: []string{"needle"}}, wantClass: sla.ClassBody, wantDetail: "in first 65536 bytes", wantStatus: 200},
+		{name: "larger bound finds it", target: "/big", settings: HTTPSettings{BodyContains: []string{"needle"}, MaxBodyBytes: 1 << 20}, wantOK: true, wantStatus: 200},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			timeout := tc.timeout
+			if timeout == 0 {
+				timeout = 5 * time.Second
+			}
+			p := mustProbe(t, Check{Kind: KindHTTP, Target: srv.URL + tc.target, Timeout: timeout, HTTP: tc.settings}, Env{})
+			o := p.Probe(context.Background())
+			checkOutcome(t, o, tc.wantOK, tc.wantClass, tc.wantDetail)
+			if o.StatusCode != tc.wantStatus {
+				t.Errorf("got status code %d, want %d", o.StatusCode, tc.wantStatus)
+			}
+			if o.Latency <= 0 || o.Latency > timeout+time.Second {
+				t.Errorf("got latency %s, want in (0, %s]", o.Latency, timeout+time.Second)
+			}
+		})
+	}
+}
+
+func TestHTTPProbeConnectRefused(t *testing.T) {
+	p := mustProbe(t, Check{Kind: KindHTTP, Target: "http://" + closedAddr(t) + "/", Timeout: 2 * time.Second}, Env{})
+	o := p.Probe(context.Background())
+	checkOutcome(t, o, false, sla.ClassConnect, "connection refused")
+}
+
+func TestHTTPProbeTLS(t *testing.T) {
+	cert := newTestCert(t, time.Now().Add(90*24*time.Hour))
+	srv := httptest.NewUnstartedServer(testMux())
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert.cert}}
+	srv.StartTLS()
+	defer srv.Close()
+	other := newTestCert(t, time.Now().Add(90*24*time.Hour))
+
+	tests := []struct {
+		name       string
+		opts       TLSOptions
+		wantOK     bool
+		wantClass  sla.FailureClass
+		wantDetail string
+	}{
+		{name: "untrusted by default", wantClass: sla.ClassTLS, wantDetail: "certificate"},
+		{name: "insecure skip verify", opts: TLSOptions{InsecureSkipVerify: true}, wantOK: true},
+		{name: "custom CA", opts: TLSOptions{CAFile: cert.caFile}, wantOK: true},
+		{name: "wrong custom CA", opts: TLSOptions{CAFile: other.caFile}, wantClass: sla.ClassTLS, wantDetail: "certificate"},
+		{name: "server name mismatch", opts: TLSOptions{CAFile: cert.caFile, ServerName: "other.example"}, wantClass: sla.ClassTLS, wantDetail: "other.example"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := mustProbe(t, Check{Kind: KindHTTP, Target: srv.URL + "/ok", Timeout: 5 * time.Second,
+				HTTP: HTTPSettings{TLSOptions: tc.opts}}, Env{Transport: NewHTTPTransport(nil)})
+			o := p.Probe(context.Background())
+			checkOutcome(t, o, tc.wantOK, tc.wantClass, tc.wantDetail)
+			if !tc.wantOK {
+				return
+			}
+			if !o.CertExpiry.Equal(cert.x509.NotAfter) {
+				t.Errorf("got cert expiry %s, want %s", o.CertExpiry, cert.x509.NotAfter)
+			}
+			ph := o.Phases
+			if ph.Connect <= 0 || ph.TLS <= 0 || ph.FirstByte <= 0 || ph.Total < ph.FirstByte {
+				t.Errorf("got phases %+v, want connect, tls, first byte > 0 and total >= first byte", ph)
+			}
+		})
+	}
+}
+
+func TestHTTPProbeBadCAFile(t *testing.T) {
+	c := Check{ID: "x", Kind: KindHTTP, Target: "https://127.0.0.1/", Interval: time.Second,
+		HTTP: HTTPSettings{TLSOptions: TLSOptions{CAFile: t.TempDir() + "/missing.pem"}}}
+	_, err := NewProbe(c, Env{})
+	if err == nil || !strings.Contains(err.Error(), "http.tls.ca_file") {
+		t.Errorf("got error %v, want one naming http.tls.ca_file", err)
+	}
+}
+
+// TestHTTPProbeFreshConnection checks that every run opens its own
+// connection, also when probes share a transport.
+func TestHTTPProbeFreshConnection(t *testing.T) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(testMux())
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+
+	env := Env{Transport: NewHTTPTransport(nil)}
+	p := mustProbe(t, Check{Kind: KindHTTP, Target: srv.URL + "/ok", Timeout: 5 * time.Second}, env)
+	const runs = 5
+	for i := range runs {
+		if o := p.Probe(context.Background()); !o.OK {
+			t.Fatalf("run %d: got %s %s, want ok", i, o.Class, o.Detail)
+		}
+	}
+	if got := conns.Load(); got != runs {
+		t.Errorf("got %d connections for %d runs, want %d", got, runs, runs)
+	}
+}
+
+// BenchmarkHTTPProbe measures one run against a local server, fresh
+// connection included. The server's work counts too: it runs in-process.
+func BenchmarkHTTPProbe(b *testing.B) {
+	srv := httptest.NewServer(testMux())
+	defer srv.Close()
+	p := mustProbe(b, Check{Kind: KindHTTP, Target: srv.URL + "/ok", Timeout: 5 * time.Second,
+		HTTP: HTTPSettings{BodyContains: []string{"healthy"}}}, Env{Transport: NewHTTPTransport(nil)})
+	b.ReportAllocs()
+	for b.Loop() {
+		if o := p.Probe(context.Background()); !o.OK {
+			b.Fatalf("got %s %s, want ok", o.Class, o.Detail)
+		}
+	}
+}
