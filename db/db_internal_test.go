@@ -13,7 +13,7 @@ import (
 	"github.com/slatehq/slate/sla"
 )
 
-func openTest(t *testing.T, opts Options) *DB {
+func openTest(t testing.TB, opts Options) *DB {
 	t.Helper()
 	d, err := Open(filepath.Join(t.TempDir(), "slate.db"), opts)
 	if err != nil {

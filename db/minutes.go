@@ -41,6 +41,11 @@ type locDay struct {
 	loc  int64 // locations.id
 	last int64 // start of the latest run applied, UTC Unix ms; a later run can be added in order
 	min  [minutesPerDay]sla.LocationMinute
+
+	// runs caches the run-length code of min; nil when min changed since
+	// it was encoded. A transaction usually changes one location of a
+	// day, so the others are not encoded again.
+	runs []byte
 }
 
 // location returns the record of location loc, adding an empty one.
@@ -104,16 +109,10 @@ func (c *dayCodec) encode(r *dayRecord, day int64) ([]byte, error) {
 		c.uvarint(uint64(l.last - day*msPerDay))
 	}
 	for _, l := range r.locs {
-		for i := 0; i < minutesPerDay; {
-			j := i + 1
-			for j < minutesPerDay && l.min[j] == l.min[i] {
-				j++
-			}
-			c.uvarint(uint64(j - i))
-			m := l.min[i]
-			c.plain.Write([]byte{m.OK, m.Fail, m.Lead, m.Trail, m.MaxRun})
-			i = j
+		if l.runs == nil {
+			l.runs = appendRuns(l.runs, &l.min)
 		}
+		c.plain.Write(l.runs)
 	}
 	if c.plain.Len() <= deflateAbove {
 		return c.plain.Bytes(), nil
@@ -139,6 +138,21 @@ func (c *dayCodec) encode(r *dayRecord, day int64) ([]byte, error) {
 		return c.comp.Bytes(), nil
 	}
 	return c.plain.Bytes(), nil
+}
+
+// appendRuns appends the run-length code of one location's day to buf.
+func appendRuns(buf []byte, min *[minutesPerDay]sla.LocationMinute) []byte {
+	for i := 0; i < minutesPerDay; {
+		m := min[i]
+		j := i + 1
+		for j < minutesPerDay && min[j] == m {
+			j++
+		}
+		buf = binary.AppendUvarint(buf, uint64(j-i))
+		buf = append(buf, m.OK, m.Fail, m.Lead, m.Trail, m.MaxRun)
+		i = j
+	}
+	return buf
 }
 
 var errBadDay = errors.New("bad encoded day")

@@ -100,7 +100,8 @@ func TestDayCodecRoundTrip(t *testing.T) {
 				t.Fatalf("got %d locations, want %d", len(out.locs), len(in.locs))
 			}
 			for i := range in.locs {
-				if *out.locs[i] != *in.locs[i] {
+				o, w := out.locs[i], in.locs[i]
+				if o.loc != w.loc || o.last != w.last || o.min != w.min {
 					t.Errorf("location %d: decoded record differs from encoded one", in.locs[i].loc)
 				}
 			}

@@ -342,6 +342,7 @@ func (w *writer) apply(ctx context.Context, tx *sql.Tx, check, loc, at int64, ok
 		return dayKey{}, err
 	}
 	l := rec.location(loc)
+	l.runs = nil // min changes below
 	minStart := at - at%msPerMinute
 	if at%msPerMinute < 0 {
 		minStart -= msPerMinute
