@@ -105,29 +105,33 @@ func sliceDowntime(p Policy, per span, allowed []span, f Facts) *big.Rat {
 func sliceCounts(g grid, allowed []span, runs []SampleRun) (tot, errs []int64) {
 	dt := make([]int64, g.n+1)
 	de := make([]int64, g.n+1)
+	add := func(first, last int, r SampleRun) {
+		dt[first] += r.Total
+		dt[last+1] -= r.Total
+		de[first] += r.Errors
+		de[last+1] -= r.Errors
+	}
+	var pieces []span
 	for _, r := range runs {
 		if r.Total == 0 {
 			continue
 		}
+		pieces = clip(pieces[:0], toSpan(r.Interval), allowed)
 		first, last := -1, -1
-		apply := func() {
-			if first >= 0 {
-				dt[first] += r.Total
-				dt[last+1] -= r.Total
-				de[first] += r.Errors
-				de[last+1] -= r.Errors
-			}
-		}
-		for _, piece := range clip(toSpan(r.Interval), allowed) {
+		for _, piece := range pieces {
 			f, l := g.index(piece.a), g.index(piece.b-1)
 			if first >= 0 && f <= last {
 				last = max(last, l) // same slice as the previous piece: count once
 				continue
 			}
-			apply()
+			if first >= 0 {
+				add(first, last, r)
+			}
 			first, last = f, l
 		}
-		apply()
+		if first >= 0 {
+			add(first, last, r)
+		}
 	}
 	var t, e int64
 	for i := 0; i < g.n; i++ {

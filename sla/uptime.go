@@ -143,7 +143,7 @@ func outageSpans(os []Outage) []span {
 
 func allWhole(os []Outage) bool {
 	for _, o := range os {
-		if o.Affected != nil && !(o.Affected.IsInt() && o.Affected.Num().IsInt64() && o.Affected.Num().Int64() == 1) {
+		if o.Affected != nil && !isOne(o.Affected) {
 			return false
 		}
 	}
