@@ -72,8 +72,8 @@ func TestPeriodDays(t *testing.T) {
 func TestPeriodNextAndString(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	cases := []struct {
-		name       string
-		p          Period
+		name        string
+		p           Period
 		next, name2 string
 	}{
 		{"month", Month(2024, time.December, berlin), "2025-01", "2024-12"},
