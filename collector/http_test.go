@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -117,6 +118,7 @@ func TestHTTPProbeTLS(t *testing.T) {
 	cert := newTestCert(t, time.Now().Add(90*24*time.Hour))
 	srv := httptest.NewUnstartedServer(testMux())
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert.cert}}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // failed handshakes are the point
 	srv.StartTLS()
 	defer srv.Close()
 	other := newTestCert(t, time.Now().Add(90*24*time.Hour))

@@ -71,33 +71,27 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	return m, nil
 }
 
-// checkGauges are one check's probe_* series, looked up once per schedule
-// rather than once per run.
+// checkGauges are one check's probe_* series, looked up once rather than
+// once per run. They are created by the first run, so a check that never ran
+// exports nothing rather than a misleading probe_success 0.
 type checkGauges struct {
-	labels     []string
+	m      *metrics
+	kind   Kind
+	labels []string
+
+	once       sync.Once
 	success    prometheus.Gauge
 	duration   prometheus.Gauge
 	statusCode prometheus.Gauge // nil unless the check is HTTP
 
 	// The expiry series exists only once a run saw a certificate, as with
-	// the blackbox exporter; looked up on first use.
-	certVec    *prometheus.GaugeVec
+	// the blackbox exporter.
 	certOnce   sync.Once
 	certExpiry prometheus.Gauge
 }
 
 func (m *metrics) gaugesFor(c Check, location string) *checkGauges {
-	l := []string{c.ID, c.Service, c.Tenant, location}
-	g := &checkGauges{
-		labels:   l,
-		success:  m.success.WithLabelValues(l...),
-		duration: m.duration.WithLabelValues(l...),
-		certVec:  m.certExpiry,
-	}
-	if c.Kind == KindHTTP {
-		g.statusCode = m.statusCode.WithLabelValues(l...)
-	}
-	return g
+	return &checkGauges{m: m, kind: c.Kind, labels: []string{c.ID, c.Service, c.Tenant, location}}
 }
 
 // forget deletes the series of g, so a removed check stops being exported.
@@ -109,6 +103,13 @@ func (m *metrics) forget(g *checkGauges) {
 }
 
 func (g *checkGauges) observe(o Outcome) {
+	g.once.Do(func() {
+		g.success = g.m.success.WithLabelValues(g.labels...)
+		g.duration = g.m.duration.WithLabelValues(g.labels...)
+		if g.kind == KindHTTP {
+			g.statusCode = g.m.statusCode.WithLabelValues(g.labels...)
+		}
+	})
 	if o.OK {
 		g.success.Set(1)
 	} else {
@@ -119,7 +120,7 @@ func (g *checkGauges) observe(o Outcome) {
 		g.statusCode.Set(float64(o.StatusCode))
 	}
 	if !o.CertExpiry.IsZero() {
-		g.certOnce.Do(func() { g.certExpiry = g.certVec.WithLabelValues(g.labels...) })
+		g.certOnce.Do(func() { g.certExpiry = g.m.certExpiry.WithLabelValues(g.labels...) })
 		g.certExpiry.Set(float64(o.CertExpiry.Unix()))
 	}
 }
