@@ -29,7 +29,7 @@ func Decode(data []byte) (File, error) {
 	if err != nil {
 		return File{}, err
 	}
-	d := &decoder{at: map[string]ynode.Node{}}
+	d := &decoder{at: ynode.Index{}}
 	var f File
 	fields, err := root.Map("id", "source", "case", "expected", "title", "policy", "period", "fee", "facts")
 	if err != nil {
@@ -79,36 +79,18 @@ func Decode(data []byte) (File, error) {
 // decoder remembers where each decoded value was, so that the engine's own
 // validation errors, which know only field paths, can be given a line.
 type decoder struct {
-	at map[string]ynode.Node
+	at ynode.Index
 }
 
-func (d *decoder) seen(n ynode.Node) ynode.Node {
-	d.at[n.Path] = n
-	return n
-}
+func (d *decoder) seen(n ynode.Node) ynode.Node { return d.at.Add(n) }
 
-// locate turns an *sla.FieldError into a *ynode.Error at the value it names,
-// or at the nearest enclosing value that was seen.
+// locate turns an *sla.FieldError into a *ynode.Error at the value it names.
 func (d *decoder) locate(err error) error {
 	var fe *sla.FieldError
 	if !errors.As(err, &fe) {
 		return err
 	}
-	for p := fe.Field; p != ""; p = parent(p) {
-		if n, ok := d.at[p]; ok {
-			n.Path = fe.Field
-			return n.Errorf("%s", fe.Msg)
-		}
-	}
-	return &ynode.Error{Path: fe.Field, Msg: fe.Msg}
-}
-
-func parent(p string) string {
-	i := strings.LastIndexAny(p, ".[")
-	if i < 0 {
-		return ""
-	}
-	return p[:i]
+	return d.at.Locate(fe.Field, fe.Msg)
 }
 
 func (d *decoder) caseFields(root ynode.Node, f ynode.Fields) (sla.Case, error) {
@@ -158,7 +140,7 @@ func optString(f ynode.Fields, key string) (string, error) {
 // in the configuration) and validates it. Errors are *ynode.Error values whose
 // paths start at n.Path.
 func DecodePolicy(n ynode.Node) (sla.Policy, error) {
-	d := &decoder{at: map[string]ynode.Node{}}
+	d := &decoder{at: ynode.Index{}}
 	p, err := d.policy(d.seen(n))
 	if err != nil {
 		return p, err

@@ -325,3 +325,35 @@ func (n Node) Missing(key, hint string) error {
 	}
 	return e
 }
+
+// Index remembers where decoded values were, so that a problem found after
+// decoding — by validation that knows only a field path — can still be given
+// a line and column.
+type Index map[string]Node
+
+// Add records n under its path and returns it.
+func (ix Index) Add(n Node) Node {
+	ix[n.Path] = n
+	return n
+}
+
+// Locate is an Error for path, placed at the value recorded under path or,
+// failing that, at its nearest recorded ancestor.
+func (ix Index) Locate(path, msg string) *Error {
+	for p := path; p != ""; p = parentPath(p) {
+		if n, ok := ix[p]; ok && n.n != nil {
+			return &Error{Path: path, Line: n.n.Line, Column: n.n.Column, Msg: msg}
+		}
+	}
+	return &Error{Path: path, Msg: msg}
+}
+
+// parentPath drops the last element of a field path: "a.b[2]" gives "a.b",
+// "a.b" gives "a".
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
+}
