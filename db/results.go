@@ -29,7 +29,8 @@ LEFT JOIN result_details dt
 WHERE r.check_id = ? `
 
 // Results returns the raw results of a check that started in [from, to), in
-// time order and, for one instant, by location. It returns ErrNotFound for
+// time order (results of one instant in the order their locations were first
+// seen: the key order, which needs no sort). It returns ErrNotFound for
 // an unknown check and an empty slice when nothing is in the range; raw
 // results older than Options.RawRetention may have been pruned.
 func (d *DB) Results(ctx context.Context, checkID string, from, to time.Time) ([]sla.Result, error) {
@@ -37,7 +38,7 @@ func (d *DB) Results(ctx context.Context, checkID string, from, to time.Time) ([
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.rdb.QueryContext(ctx, selectResults+`AND r.at_ms >= ? AND r.at_ms < ? ORDER BY r.at_ms, l.name`,
+	rows, err := d.rdb.QueryContext(ctx, selectResults+`AND r.at_ms >= ? AND r.at_ms < ? ORDER BY r.at_ms, r.location_id`,
 		id, from.UnixMilli(), to.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("query results for %s: %w", checkID, err)
@@ -46,7 +47,9 @@ func (d *DB) Results(ctx context.Context, checkID string, from, to time.Time) ([
 }
 
 // LatestResults returns the n most recent raw results of a check, newest
-// first. It returns ErrNotFound for an unknown check.
+// first. It reads the primary key backwards and stops after n rows, so its
+// cost does not grow with the history kept. It returns ErrNotFound for an
+// unknown check.
 func (d *DB) LatestResults(ctx context.Context, checkID string, n int) ([]sla.Result, error) {
 	if n < 0 {
 		return nil, fmt.Errorf("latest results for %s: negative count %d", checkID, n)
@@ -55,7 +58,7 @@ func (d *DB) LatestResults(ctx context.Context, checkID string, n int) ([]sla.Re
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.rdb.QueryContext(ctx, selectResults+`ORDER BY r.at_ms DESC, l.name LIMIT ?`, id, n)
+	rows, err := d.rdb.QueryContext(ctx, selectResults+`ORDER BY r.at_ms DESC, r.location_id DESC LIMIT ?`, id, n)
 	if err != nil {
 		return nil, fmt.Errorf("query latest results for %s: %w", checkID, err)
 	}

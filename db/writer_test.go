@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math/rand/v2"
@@ -32,8 +33,12 @@ func TestWriteResultsRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := slices.Clone(in[:5])
-	// Same instant: ordered by location name, "" first.
-	want[0], want[1] = want[1], want[0]
+	// Results of one instant come in location-id order; compare by name.
+	byTimeAndLocation := func(a, b sla.Result) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Location, b.Location))
+	}
+	slices.SortFunc(got, byTimeAndLocation)
+	slices.SortFunc(want, byTimeAndLocation)
 	if len(got) != len(want) {
 		t.Fatalf("got %d results, want %d: %+v", len(got), len(want), got)
 	}
