@@ -178,3 +178,88 @@ func histogramCount(t *testing.T, h prometheus.Histogram) uint64 {
 	}
 	return m.GetHistogram().GetSampleCount()
 }
+
+// TestFailedTransactionLeavesNoTrace breaks the minutes table under the
+// writer so that a transaction fails after its runs were applied to the
+// cached day, then repairs it and retries: the retry must count each run
+// once, which holds only if the failed transaction's cache changes were
+// dropped.
+func TestFailedTransactionLeavesNoTrace(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	now := time.Date(2026, 11, 27, 11, 0, 0, 0, time.UTC)
+	d := openTest(t, Options{Registerer: reg, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	at := func(sec int) time.Time { return time.Date(2026, 11, 27, 10, 0, sec, 0, time.UTC) }
+	first := []sla.Result{{CheckID: "api", Location: "a", At: at(0), OK: true}}
+	second := []sla.Result{
+		{CheckID: "api", Location: "a", At: at(20), OK: false, Class: sla.ClassDNS, Detail: "nxdomain"},
+		{CheckID: "api", Location: "new-location", At: at(20), OK: true},
+	}
+	if err := d.WriteResults(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string) {
+		onWriter(t, d, func(ctx context.Context, conn *sql.Conn) error {
+			_, err := conn.ExecContext(ctx, q)
+			return err
+		})
+	}
+	exec(`ALTER TABLE minutes RENAME TO minutes_away`)
+	if err := d.WriteResults(ctx, second); err == nil {
+		t.Fatalf("got nil error with the minutes table gone, want an error")
+	}
+	if got := testutil.ToFloat64(d.m.writeErrors); got != 1 {
+		t.Errorf("got slate_store_write_errors_total %v, want 1", got)
+	}
+	exec(`ALTER TABLE minutes_away RENAME TO minutes`)
+	if err := d.WriteResults(ctx, second); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+
+	rs, err := d.Results(ctx, "api", at(0), at(60))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 3 {
+		t.Errorf("got %d results, want 3", len(rs))
+	}
+	h, err := d.MinuteHistory(ctx, "api", at(0), at(60))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]sla.LocationMinute{
+		"a":            {OK: 1, Fail: 1, Trail: 1, MaxRun: 1},
+		"new-location": {OK: 1},
+	}
+	if len(h.Locations) != len(want) {
+		t.Fatalf("got locations %q, want %d", h.Locations, len(want))
+	}
+	for j, loc := range h.Locations {
+		if got := h.Minutes[0][j]; got != want[loc] {
+			t.Errorf("%s: got %+v, want %+v", loc, got, want[loc])
+		}
+	}
+}
+
+func TestPruneDeletesDetailsWithResults(t *testing.T) {
+	d := openTest(t, Options{})
+	ctx := context.Background()
+	old := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	err := d.WriteResults(ctx, []sla.Result{
+		{CheckID: "api", Location: "a", At: old, OK: false, Detail: "refused"},
+		{CheckID: "api", Location: "a", At: old.AddDate(0, 1, 0), OK: false, Detail: "refused"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Prune(ctx, old.AddDate(0, 0, 20)); err != nil {
+		t.Fatal(err)
+	}
+	var details int
+	if err := d.rdb.QueryRowContext(ctx, `SELECT count(*) FROM result_details`).Scan(&details); err != nil {
+		t.Fatal(err)
+	}
+	if details != 1 {
+		t.Errorf("got %d details, want 1 (the pruned result's detail deleted with it)", details)
+	}
+}
