@@ -255,9 +255,22 @@ func (d *DB) closeConns() error {
 	return nil
 }
 
+// closed reports whether Close has been called.
+func (d *DB) closed() bool {
+	select {
+	case <-d.w.quit:
+		return true
+	default:
+		return false
+	}
+}
+
 // IntegrityCheck runs SQLite's PRAGMA integrity_check on a read-only
 // connection and returns nil only when it reports ok.
 func (d *DB) IntegrityCheck(ctx context.Context) error {
+	if d.closed() {
+		return fmt.Errorf("integrity check: %w", ErrClosed)
+	}
 	rows, err := d.rdb.QueryContext(ctx, `PRAGMA integrity_check`)
 	if err != nil {
 		return fmt.Errorf("integrity check: %w", err)

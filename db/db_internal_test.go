@@ -263,3 +263,38 @@ func TestPruneDeletesDetailsWithResults(t *testing.T) {
 		t.Errorf("got %d details, want 1 (the pruned result's detail deleted with it)", details)
 	}
 }
+
+// TestOpenReadDoesNotBlockWrites keeps a read statement open on the
+// read-only pool while the writer commits. In a rollback journal the
+// commit would wait for the reader and fail after the busy timeout; in WAL
+// it goes through.
+func TestOpenReadDoesNotBlockWrites(t *testing.T) {
+	d := openTest(t, Options{BusyTimeout: 50 * time.Millisecond})
+	ctx := context.Background()
+	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		if err := d.WriteResults(ctx, []sla.Result{{CheckID: "api", At: at.Add(time.Duration(i) * time.Second), OK: true}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := d.rdb.QueryContext(ctx, `SELECT at_ms FROM results`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		t.Fatalf("got no rows, want 3")
+	}
+	for i := 3; i < 10; i++ {
+		if err := d.WriteResults(ctx, []sla.Result{{CheckID: "api", At: at.Add(time.Duration(i) * time.Second), OK: true}}); err != nil {
+			t.Fatalf("write %d with a reader open: %v", i, err)
+		}
+	}
+	n := 1
+	for rows.Next() {
+		n++
+	}
+	if n != 3 {
+		t.Errorf("reader saw %d rows, want the 3 of its snapshot", n)
+	}
+}

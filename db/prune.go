@@ -21,6 +21,9 @@ func (d *DB) Prune(ctx context.Context, now time.Time) (Pruned, error) {
 	rawCut := now.Add(-d.opts.RawRetention).UnixMilli()
 	dayCut, _ := dayOf(now.Add(-d.opts.HistoryRetention).UnixMilli())
 
+	if d.closed() {
+		return Pruned{}, fmt.Errorf("prune: %w", ErrClosed)
+	}
 	rows, err := d.rdb.QueryContext(ctx, `SELECT id FROM checks ORDER BY id`)
 	if err != nil {
 		return Pruned{}, fmt.Errorf("prune: list checks: %w", err)

@@ -12,6 +12,9 @@ import (
 // checkID returns the id of a check, or ErrNotFound for a check that has
 // never been written.
 func (d *DB) checkID(ctx context.Context, name string) (int64, error) {
+	if d.closed() {
+		return 0, fmt.Errorf("look up check %s: %w", name, ErrClosed)
+	}
 	var id int64
 	err := d.rdb.QueryRowContext(ctx, `SELECT id FROM checks WHERE name = ?`, name).Scan(&id)
 	if err != nil {

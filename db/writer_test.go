@@ -169,6 +169,24 @@ func TestWriteResultsAfterClose(t *testing.T) {
 	if err := d.Close(); err != nil {
 		t.Errorf("second close: got %v, want nil", err)
 	}
+	ctx := context.Background()
+	reads := []struct {
+		name string
+		call func() error
+	}{
+		{"Results", func() error { _, err := d.Results(ctx, "api", at(0, 0), at(1, 0)); return err }},
+		{"LatestResults", func() error { _, err := d.LatestResults(ctx, "api", 1); return err }},
+		{"MinuteHistory", func() error { _, err := d.MinuteHistory(ctx, "api", at(0, 0), at(1, 0)); return err }},
+		{"Prune", func() error { _, err := d.Prune(ctx, at(0, 0)); return err }},
+		{"IntegrityCheck", func() error { return d.IntegrityCheck(ctx) }},
+	}
+	for _, tc := range reads {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.call(); !errors.Is(err, db.ErrClosed) {
+				t.Errorf("got %v, want ErrClosed", err)
+			}
+		})
+	}
 }
 
 func TestCloseFlushesQueuedWrites(t *testing.T) {
