@@ -23,6 +23,7 @@ Usage:
 
 Commands:
   calc FILE     compute what an SLA case owes (FILE is YAML or JSON; - reads standard input)
+  check CONFIG  validate a configuration file
   help [CMD]    show help for a command
 
 Run "slate help calc" for the SLA-case format, with an example.
@@ -42,6 +43,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "calc":
 		return runCalc(rest, stdin, stdout, stderr)
+	case "check":
+		return runCheck(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return run([]string{rest[0], "--help"}, stdin, stdout, stderr)

@@ -156,7 +156,13 @@ func (f Fields) Has(key string) bool { _, ok := f.Get(key); return ok }
 // Map reads a mapping whose keys must be among allowed. An unknown key is an
 // error that suggests the nearest allowed one, and a key given twice is an
 // error, since silently taking one of them would be a guess.
-func (n Node) Map(allowed ...string) (Fields, error) {
+func (n Node) Map(allowed ...string) (Fields, error) { return n.mapping(allowed, false) }
+
+// AnyMap reads a mapping whose keys are data (HTTP headers, labels) rather
+// than field names: any key is accepted, but still only once.
+func (n Node) AnyMap() (Fields, error) { return n.mapping(nil, true) }
+
+func (n Node) mapping(allowed []string, anyKey bool) (Fields, error) {
 	y := n.resolved()
 	if y.Kind != yaml.MappingNode {
 		return Fields{}, n.Errorf("must be a mapping (got %s)", kindName(y))
@@ -172,7 +178,7 @@ func (n Node) Map(allowed ...string) (Fields, error) {
 		if _, dup := f.values[key]; dup {
 			return Fields{}, kn.Errorf("is given twice")
 		}
-		if !contains(allowed, key) {
+		if !anyKey && !contains(allowed, key) {
 			msg := fmt.Sprintf("unknown field %q", key)
 			if s := nearest(key, allowed); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)

@@ -1,0 +1,656 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slatehq/slate/collector"
+	"github.com/slatehq/slate/internal/ynode"
+	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/slacase"
+)
+
+// Config is slate's configuration file: what to watch, for whom, and what was
+// promised. ParseConfig reads it strictly; DefaultConfig holds the defaults
+// documented in the README's configuration reference.
+type Config struct {
+	Storage   StorageConfig
+	Server    ServerConfig
+	Collector CollectorConfig
+	Tenants   []Tenant
+	Services  []Service
+	Checks    []CheckConfig
+	Contracts []Contract
+}
+
+// StorageConfig is where the evidence lives and for how long.
+type StorageConfig struct {
+	Path             string        // SQLite file; default "slate.db"
+	RawRetention     time.Duration // raw results; default 14 days
+	HistoryRetention time.Duration // per-minute history; default (and minimum) 400 days
+}
+
+// ServerConfig is the HTTP server.
+type ServerConfig struct {
+	Listen string // address; default "127.0.0.1:8080"; slate serve --listen overrides
+}
+
+// CollectorConfig is this process's probing.
+type CollectorConfig struct {
+	Location string // name of this location; default "local"
+	Workers  int    // probes run at once; 0 means the collector's default
+}
+
+// Tenant is a customer.
+type Tenant struct {
+	ID       string
+	Name     string         // display name; default the ID
+	TimeZone string         // IANA name; default "UTC"
+	Location *time.Location // TimeZone, loaded
+}
+
+// Service is what customers buy.
+type Service struct {
+	ID     string
+	Name   string // display name; default the ID
+	Group  string // status-page group; "" for none
+	Public bool   // shown on the public status page; default true
+}
+
+// CheckConfig is a probe definition plus when its failures become downtime.
+type CheckConfig struct {
+	collector.Check
+	Confirmation sla.Confirmation
+}
+
+// Contract is what a tenant was promised for some services.
+type Contract struct {
+	ID        string
+	Tenant    string
+	Services  []string
+	Policy    sla.Policy
+	Fee       sla.Money // the fee for one period
+	Period    string    // "month" (default) or "quarter", in the tenant's time zone
+	AutoIssue bool      // issue credits at period close without approval
+	// Coverage below this percentage of the period flags the period instead
+	// of counting missing minutes as up. Default 99.
+	CoverageThreshold *big.Rat
+}
+
+// Defaults.
+const (
+	defaultStoragePath      = "slate.db"
+	defaultRawRetention     = 14 * 24 * time.Hour
+	defaultHistoryRetention = 400 * 24 * time.Hour
+	defaultListen           = "127.0.0.1:8080"
+	defaultLocation         = "local"
+	defaultCheckInterval    = time.Minute
+)
+
+// DefaultConfig is the configuration an empty file gives.
+func DefaultConfig() Config {
+	return Config{
+		Storage:   StorageConfig{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
+		Server:    ServerConfig{Listen: defaultListen},
+		Collector: CollectorConfig{Location: defaultLocation},
+	}
+}
+
+// ConfigError lists every problem of a configuration file, one per line,
+// each as "file:line:column: field.path: problem".
+type ConfigError struct {
+	File     string
+	Problems []*ynode.Error
+}
+
+func (e *ConfigError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = e.File + ":" + p.Position() + ": " + p.Error()
+		if p.Line == 0 {
+			lines[i] = e.File + ": " + p.Error()
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ParseConfig reads a configuration from r; name is the file name used in
+// errors. Decoding is strict: unknown keys, duplicates and wrong types are
+// refused. After decoding the whole configuration is validated, and every
+// problem is reported, not only the first.
+func ParseConfig(name string, r io.Reader) (*Config, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 16<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	cfg := DefaultConfig()
+	d := &configDecoder{at: ynode.Index{}}
+	fail := func(err error) (*Config, error) {
+		var ye *ynode.Error
+		if errors.As(err, &ye) {
+			return nil, &ConfigError{File: name, Problems: []*ynode.Error{ye}}
+		}
+		return nil, &ConfigError{File: name, Problems: []*ynode.Error{{Msg: err.Error()}}}
+	}
+	if strings.TrimSpace(string(data)) == "" {
+		return fail(errors.New("the configuration is empty"))
+	}
+	root, err := ynode.Parse(data)
+	if err != nil {
+		return fail(err)
+	}
+	if err := d.config(root, &cfg); err != nil {
+		return fail(err)
+	}
+	if probs := d.validate(&cfg); len(probs) > 0 {
+		return nil, &ConfigError{File: name, Problems: probs}
+	}
+	return &cfg, nil
+}
+
+type configDecoder struct {
+	at ynode.Index
+}
+
+func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
+	f, err := root.Map("storage", "server", "collector", "tenants", "services", "checks", "contracts")
+	if err != nil {
+		return err
+	}
+	if n, ok := f.Get("storage"); ok {
+		g, err := d.at.Add(n).Map("path", "raw_retention", "history_retention")
+		if err != nil {
+			return err
+		}
+		if err := d.str(g, "path", &cfg.Storage.Path); err != nil {
+			return err
+		}
+		if err := d.dur(g, "raw_retention", &cfg.Storage.RawRetention); err != nil {
+			return err
+		}
+		if err := d.dur(g, "history_retention", &cfg.Storage.HistoryRetention); err != nil {
+			return err
+		}
+	}
+	if n, ok := f.Get("server"); ok {
+		g, err := d.at.Add(n).Map("listen")
+		if err != nil {
+			return err
+		}
+		if err := d.str(g, "listen", &cfg.Server.Listen); err != nil {
+			return err
+		}
+	}
+	if n, ok := f.Get("collector"); ok {
+		g, err := d.at.Add(n).Map("location", "workers")
+		if err != nil {
+			return err
+		}
+		if err := d.str(g, "location", &cfg.Collector.Location); err != nil {
+			return err
+		}
+		if err := d.integer(g, "workers", &cfg.Collector.Workers); err != nil {
+			return err
+		}
+	}
+	if err := d.list(f, "tenants", func(n ynode.Node) error {
+		t, err := d.tenant(n)
+		cfg.Tenants = append(cfg.Tenants, t)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := d.list(f, "services", func(n ynode.Node) error {
+		s, err := d.service(n)
+		cfg.Services = append(cfg.Services, s)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := d.list(f, "checks", func(n ynode.Node) error {
+		c, err := d.check(n)
+		cfg.Checks = append(cfg.Checks, c)
+		return err
+	}); err != nil {
+		return err
+	}
+	return d.list(f, "contracts", func(n ynode.Node) error {
+		c, err := d.contract(n)
+		cfg.Contracts = append(cfg.Contracts, c)
+		return err
+	})
+}
+
+func (d *configDecoder) list(f ynode.Fields, key string, item func(ynode.Node) error) error {
+	n, ok := f.Get(key)
+	if !ok {
+		return nil
+	}
+	items, err := d.at.Add(n).Seq()
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if err := item(d.at.Add(it)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *configDecoder) str(f ynode.Fields, key string, dst *string) error {
+	n, ok := f.Get(key)
+	if !ok {
+		return nil
+	}
+	s, err := d.at.Add(n).String()
+	*dst = s
+	return err
+}
+
+func (d *configDecoder) strs(f ynode.Fields, key string, dst *[]string) error {
+	n, ok := f.Get(key)
+	if !ok {
+		return nil
+	}
+	items, err := d.at.Add(n).Seq()
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		s, err := d.at.Add(it).String()
+		if err != nil {
+			return err
+		}
+		*dst = append(*dst, s)
+	}
+	return nil
+}
+
+func (d *configDecoder) boolean(f ynode.Fields, key string, dst *bool) error {
+	n, ok := f.Get(key)
+	if !ok {
+		return nil
+	}
+	b, err := d.at.Add(n).Bool()
+	*dst = b
+	return err
+}
+
+func (d *configDecoder) integer(f ynode.Fields, key string, dst *int) error {
+	n, ok := f.Get(key)
+	if !ok {
+		return nil
+	}
+	v, err := d.at.Add(n).Int64()
+	if err != nil {
+		return err
+	}
+	if v < 0 || v > 1<<31 {
+		return n.Errorf("%d is out of range", v)
+	}
+	*dst = int(v)
+	return nil
+}
+
+func (d *configDecoder) dur(f ynode.Fields, key string, dst *time.Duration) error {
+	n, ok := f.Get(key)
+	if !ok {
+		return nil
+	}
+	s, err := d.at.Add(n).String()
+	if err != nil {
+		return err
+	}
+	v, err := parseDuration(s)
+	if err != nil {
+		return n.Errorf("%v", err)
+	}
+	*dst = v
+	return nil
+}
+
+// parseDuration reads Go durations ("90s", "1h30m") and whole days ("14d"),
+// since retention is naturally written in days.
+func parseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 100*366 {
+			return 0, fmt.Errorf("%q is not a duration like \"30s\", \"1h30m\" or \"14d\"", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration like \"30s\", \"1h30m\" or \"14d\"", s)
+	}
+	return v, nil
+}
+
+func (d *configDecoder) tenant(n ynode.Node) (Tenant, error) {
+	t := Tenant{TimeZone: "UTC"}
+	f, err := n.Map("id", "name", "timezone")
+	if err != nil {
+		return t, err
+	}
+	for _, s := range []struct {
+		key string
+		dst *string
+	}{{"id", &t.ID}, {"name", &t.Name}} {
+		if err := d.str(f, s.key, s.dst); err != nil {
+			return t, err
+		}
+	}
+	t.Location = time.UTC
+	if tz, ok := f.Get("timezone"); ok {
+		if t.Location, err = slacase.Location(d.at.Add(tz)); err != nil {
+			return t, err
+		}
+		t.TimeZone = t.Location.String()
+	}
+	return t, nil
+}
+
+func (d *configDecoder) service(n ynode.Node) (Service, error) {
+	s := Service{Public: true}
+	f, err := n.Map("id", "name", "group", "public")
+	if err != nil {
+		return s, err
+	}
+	for _, x := range []struct {
+		key string
+		dst *string
+	}{{"id", &s.ID}, {"name", &s.Name}, {"group", &s.Group}} {
+		if err := d.str(f, x.key, x.dst); err != nil {
+			return s, err
+		}
+	}
+	return s, d.boolean(f, "public", &s.Public)
+}
+
+func (d *configDecoder) check(n ynode.Node) (CheckConfig, error) {
+	c := CheckConfig{Check: collector.Check{Interval: defaultCheckInterval}}
+	f, err := n.Map("id", "service", "tenant", "kind", "target", "interval", "timeout", "locations",
+		"confirmation", "http", "tcp", "dns", "tls", "push")
+	if err != nil {
+		return c, err
+	}
+	var kind string
+	for _, x := range []struct {
+		key string
+		dst *string
+	}{{"id", &c.ID}, {"service", &c.Service}, {"tenant", &c.Tenant}, {"kind", &kind}, {"target", &c.Target}} {
+		if err := d.str(f, x.key, x.dst); err != nil {
+			return c, err
+		}
+	}
+	c.Kind = collector.Kind(kind)
+	if err := d.dur(f, "interval", &c.Interval); err != nil {
+		return c, err
+	}
+	if err := d.dur(f, "timeout", &c.Timeout); err != nil {
+		return c, err
+	}
+	if err := d.strs(f, "locations", &c.Locations); err != nil {
+		return c, err
+	}
+	if cn, ok := f.Get("confirmation"); ok {
+		g, err := d.at.Add(cn).Map("failures", "quorum")
+		if err != nil {
+			return c, err
+		}
+		if err := d.integer(g, "failures", &c.Confirmation.Failures); err != nil {
+			return c, err
+		}
+		if err := d.integer(g, "quorum", &c.Confirmation.Quorum); err != nil {
+			return c, err
+		}
+	}
+	// Only the section of the check's own kind may be given.
+	for _, k := range []string{"http", "tcp", "dns", "tls", "push"} {
+		if sec, ok := f.Get(k); ok && k != kind {
+			return c, sec.Errorf("settings for kind %s on a check of kind %q", k, kind)
+		}
+	}
+	sec, ok := f.Get(kind)
+	if !ok {
+		return c, nil
+	}
+	d.at.Add(sec)
+	switch c.Kind {
+	case collector.KindHTTP:
+		err = d.httpSettings(sec, &c.HTTP)
+	case collector.KindTCP:
+		err = d.tcpSettings(sec, &c.TCP)
+	case collector.KindDNS:
+		err = d.dnsSettings(sec, &c.DNS)
+	case collector.KindTLS:
+		err = d.tlsSettings(sec, &c.TLS)
+	case collector.KindPush:
+		err = d.pushSettings(sec, &c.Push)
+	}
+	return c, err
+}
+
+func (d *configDecoder) httpSettings(n ynode.Node, h *collector.HTTPSettings) error {
+	f, err := n.Map("method", "headers", "body", "status", "body_contains", "body_not_contains",
+		"body_regexp", "body_not_regexp", "max_latency", "max_body_bytes", "no_redirects", "max_redirects", "tls")
+	if err != nil {
+		return err
+	}
+	if err := d.str(f, "method", &h.Method); err != nil {
+		return err
+	}
+	if err := d.str(f, "body", &h.Body); err != nil {
+		return err
+	}
+	if hn, ok := f.Get("headers"); ok {
+		g, err := d.at.Add(hn).AnyMap()
+		if err != nil {
+			return err
+		}
+		h.Headers = map[string]string{}
+		for _, k := range g.Keys {
+			v, _ := g.Get(k)
+			s, err := d.at.Add(v).String()
+			if err != nil {
+				return err
+			}
+			h.Headers[k] = s
+		}
+	}
+	if sn, ok := f.Get("status"); ok {
+		s, err := d.at.Add(sn).String()
+		if err != nil {
+			return err
+		}
+		if h.Status, err = collector.ParseStatusRanges(s); err != nil {
+			return sn.Errorf("%v", err)
+		}
+	}
+	for _, x := range []struct {
+		key string
+		dst *[]string
+	}{{"body_contains", &h.BodyContains}, {"body_not_contains", &h.BodyNotContains},
+		{"body_regexp", &h.BodyRegexp}, {"body_not_regexp", &h.BodyNotRegexp}} {
+		if err := d.strs(f, x.key, x.dst); err != nil {
+			return err
+		}
+	}
+	if err := d.dur(f, "max_latency", &h.MaxLatency); err != nil {
+		return err
+	}
+	var maxBody int
+	if err := d.integer(f, "max_body_bytes", &maxBody); err != nil {
+		return err
+	}
+	h.MaxBodyBytes = int64(maxBody)
+	if err := d.boolean(f, "no_redirects", &h.NoRedirects); err != nil {
+		return err
+	}
+	if err := d.integer(f, "max_redirects", &h.MaxRedirects); err != nil {
+		return err
+	}
+	if tn, ok := f.Get("tls"); ok {
+		g, err := d.at.Add(tn).Map(tlsKeys()...)
+		if err != nil {
+			return err
+		}
+		return d.tlsOptions(g, &h.TLSOptions)
+	}
+	return nil
+}
+
+// tlsKeys names the TLS client settings shared by http.tls, tcp.tls and the
+// tls kind.
+func tlsKeys() []string { return []string{"insecure_skip_verify", "ca_file", "server_name"} }
+
+func (d *configDecoder) tlsOptions(f ynode.Fields, o *collector.TLSOptions) error {
+	if err := d.boolean(f, "insecure_skip_verify", &o.InsecureSkipVerify); err != nil {
+		return err
+	}
+	if err := d.str(f, "ca_file", &o.CAFile); err != nil {
+		return err
+	}
+	return d.str(f, "server_name", &o.ServerName)
+}
+
+func (d *configDecoder) tcpSettings(n ynode.Node, t *collector.TCPSettings) error {
+	f, err := n.Map("send", "expect", "max_read", "tls")
+	if err != nil {
+		return err
+	}
+	if err := d.str(f, "send", &t.Send); err != nil {
+		return err
+	}
+	if err := d.str(f, "expect", &t.Expect); err != nil {
+		return err
+	}
+	if err := d.integer(f, "max_read", &t.MaxRead); err != nil {
+		return err
+	}
+	if tn, ok := f.Get("tls"); ok {
+		t.TLS = true // a tls section, even {}, turns TLS on
+		g, err := d.at.Add(tn).Map(tlsKeys()...)
+		if err != nil {
+			return err
+		}
+		return d.tlsOptions(g, &t.TLSOptions)
+	}
+	return nil
+}
+
+func (d *configDecoder) dnsSettings(n ynode.Node, s *collector.DNSSettings) error {
+	f, err := n.Map("server", "type", "expect", "match", "tcp")
+	if err != nil {
+		return err
+	}
+	if err := d.str(f, "server", &s.Server); err != nil {
+		return err
+	}
+	if err := d.str(f, "type", &s.Type); err != nil {
+		return err
+	}
+	if err := d.strs(f, "expect", &s.Expect); err != nil {
+		return err
+	}
+	var match string
+	if err := d.str(f, "match", &match); err != nil {
+		return err
+	}
+	s.Match = collector.MatchMode(match)
+	return d.boolean(f, "tcp", &s.TCP)
+}
+
+func (d *configDecoder) tlsSettings(n ynode.Node, s *collector.TLSSettings) error {
+	f, err := n.Map(append(tlsKeys(), "min_days_left")...)
+	if err != nil {
+		return err
+	}
+	if err := d.tlsOptions(f, &s.TLSOptions); err != nil {
+		return err
+	}
+	return d.integer(f, "min_days_left", &s.MinDaysLeft)
+}
+
+func (d *configDecoder) pushSettings(n ynode.Node, s *collector.PushSettings) error {
+	f, err := n.Map("token", "grace")
+	if err != nil {
+		return err
+	}
+	if err := d.str(f, "token", &s.Token); err != nil {
+		return err
+	}
+	return d.dur(f, "grace", &s.Grace)
+}
+
+func (d *configDecoder) contract(n ynode.Node) (Contract, error) {
+	c := Contract{Period: "month"}
+	f, err := n.Map("id", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold")
+	if err != nil {
+		return c, err
+	}
+	if err := d.str(f, "id", &c.ID); err != nil {
+		return c, err
+	}
+	if err := d.str(f, "tenant", &c.Tenant); err != nil {
+		return c, err
+	}
+	if err := d.strs(f, "services", &c.Services); err != nil {
+		return c, err
+	}
+	pn, ok := f.Get("policy")
+	if !ok {
+		return c, n.Missing("policy", "the SLA policy, as in an SLA case")
+	}
+	if c.Policy, err = slacase.DecodePolicy(d.at.Add(pn)); err != nil {
+		return c, err
+	}
+	fn, ok := f.Get("fee")
+	if !ok {
+		return c, n.Missing("fee", "amount and currency for one period")
+	}
+	g, err := d.at.Add(fn).Map("amount", "currency")
+	if err != nil {
+		return c, err
+	}
+	an, ok := g.Get("amount")
+	if !ok {
+		return c, fn.Missing("amount", "a decimal such as \"1000.00\"")
+	}
+	if c.Fee.Amount, err = decimalNode(d.at.Add(an)); err != nil {
+		return c, err
+	}
+	if err := d.str(g, "currency", &c.Fee.Currency); err != nil {
+		return c, err
+	}
+	if err := d.str(f, "period", &c.Period); err != nil {
+		return c, err
+	}
+	if err := d.boolean(f, "auto_issue", &c.AutoIssue); err != nil {
+		return c, err
+	}
+	if tn, ok := f.Get("coverage_threshold"); ok {
+		if c.CoverageThreshold, err = decimalNode(d.at.Add(tn)); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+func decimalNode(n ynode.Node) (*big.Rat, error) {
+	s, err := n.Scalar()
+	if err != nil {
+		return nil, err
+	}
+	r, err := sla.ParseDecimal(s)
+	if err != nil {
+		return nil, n.Errorf("%v", err)
+	}
+	return r, nil
+}

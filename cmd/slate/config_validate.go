@@ -1,0 +1,168 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/slatehq/slate/collector"
+	"github.com/slatehq/slate/internal/ynode"
+	"github.com/slatehq/slate/sla"
+)
+
+// minHistoryRetention is the shortest per-minute history slate keeps: it is
+// the evidence behind credits, which customers may dispute for a year.
+const minHistoryRetention = 400 * 24 * time.Hour
+
+// validate fills derived defaults and checks the whole configuration,
+// returning every problem found.
+func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
+	var probs []*ynode.Error
+	add := func(path, format string, args ...any) {
+		probs = append(probs, d.at.Locate(path, fmt.Sprintf(format, args...)))
+	}
+	if cfg.Storage.Path == "" {
+		add("storage.path", "must not be empty")
+	}
+	if cfg.Storage.RawRetention <= 0 {
+		add("storage.raw_retention", "must be positive (got %s)", cfg.Storage.RawRetention)
+	}
+	if cfg.Storage.HistoryRetention < minHistoryRetention {
+		add("storage.history_retention", "must be at least 400d: minute history is the evidence for credits (got %s)", cfg.Storage.HistoryRetention)
+	}
+	if cfg.Server.Listen == "" {
+		add("server.listen", "must not be empty")
+	}
+	if cfg.Collector.Location == "" {
+		add("collector.location", "must not be empty")
+	}
+
+	tenants := map[string]bool{}
+	for i := range cfg.Tenants {
+		t := &cfg.Tenants[i]
+		path := fmt.Sprintf("tenants[%d]", i)
+		if msg := idProblem(t.ID, tenants); msg != "" {
+			add(path+".id", "%s", msg)
+		}
+		tenants[t.ID] = true
+		if t.Name == "" {
+			t.Name = t.ID
+		}
+	}
+	services := map[string]bool{}
+	for i := range cfg.Services {
+		s := &cfg.Services[i]
+		if msg := idProblem(s.ID, services); msg != "" {
+			add(fmt.Sprintf("services[%d].id", i), "%s", msg)
+		}
+		services[s.ID] = true
+		if s.Name == "" {
+			s.Name = s.ID
+		}
+	}
+	checks := map[string]bool{}
+	for i := range cfg.Checks {
+		c := &cfg.Checks[i]
+		path := fmt.Sprintf("checks[%d]", i)
+		if msg := idProblem(c.ID, checks); msg != "" {
+			add(path+".id", "%s", msg)
+		}
+		checks[c.ID] = true
+		switch {
+		case c.Service == "":
+			add(path+".service", "is required (the id of a service)")
+		case !services[c.Service]:
+			add(path+".service", "unknown service %q", c.Service)
+		}
+		if c.Tenant != "" && !tenants[c.Tenant] {
+			add(path+".tenant", "unknown tenant %q", c.Tenant)
+		}
+		if err := c.Check.Validate(); err != nil {
+			for _, e := range flattenErrors(err) {
+				var fe *collector.FieldError
+				if errors.As(e, &fe) && fe.Field != "id" {
+					add(path+"."+fe.Field, "%s", fe.Msg)
+				}
+			}
+		}
+		if err := c.Confirmation.Validate(max(len(c.Locations), 1)); err != nil {
+			var fe *sla.FieldError
+			if errors.As(err, &fe) {
+				add(path+".confirmation."+fe.Field, "%s", fe.Msg)
+			}
+		}
+	}
+	contracts := map[string]bool{}
+	for i := range cfg.Contracts {
+		c := &cfg.Contracts[i]
+		path := fmt.Sprintf("contracts[%d]", i)
+		if msg := idProblem(c.ID, contracts); msg != "" {
+			add(path+".id", "%s", msg)
+		}
+		contracts[c.ID] = true
+		switch {
+		case c.Tenant == "":
+			add(path+".tenant", "is required (the id of a tenant)")
+		case !tenants[c.Tenant]:
+			add(path+".tenant", "unknown tenant %q", c.Tenant)
+		}
+		if len(c.Services) == 0 {
+			add(path+".services", "must name at least one service")
+		}
+		for j, s := range c.Services {
+			if !services[s] {
+				add(fmt.Sprintf("%s.services[%d]", path, j), "unknown service %q", s)
+			}
+		}
+		if c.Fee.Amount != nil && c.Fee.Amount.Sign() < 0 {
+			add(path+".fee.amount", "%s is negative", c.Fee.Amount.FloatString(2))
+		}
+		if !isCurrency(c.Fee.Currency) {
+			add(path+".fee.currency", "%q is not an ISO 4217 code such as \"USD\"", c.Fee.Currency)
+		}
+		if c.Period != "month" && c.Period != "quarter" {
+			add(path+".period", "%q is not one of month, quarter", c.Period)
+		}
+		if c.CoverageThreshold == nil {
+			c.CoverageThreshold = big.NewRat(99, 1)
+		} else if c.CoverageThreshold.Sign() < 0 || c.CoverageThreshold.Cmp(big.NewRat(100, 1)) > 0 {
+			add(path+".coverage_threshold", "%s is not a percentage between 0 and 100", c.CoverageThreshold.FloatString(2))
+		}
+	}
+	return probs
+}
+
+// idProblem says what is wrong with an identifier, or "" when nothing is.
+// Identifiers appear in URLs, metric labels and file names, so they are
+// restricted to lower-case letters, digits, '-', '_' and '.'.
+func idProblem(id string, seen map[string]bool) string {
+	switch {
+	case id == "":
+		return "is required"
+	case len(id) > 64:
+		return fmt.Sprintf("%q is longer than 64 characters", id[:16]+"…")
+	case strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != "":
+		return fmt.Sprintf("%q may hold only a-z, 0-9, '-', '_' and '.'", id)
+	case seen[id]:
+		return fmt.Sprintf("%q is used twice", id)
+	}
+	return ""
+}
+
+func isCurrency(c string) bool {
+	return len(c) == 3 && strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
+}
+
+// flattenErrors undoes errors.Join.
+func flattenErrors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flattenErrors(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
