@@ -162,7 +162,8 @@ collect:
 // stored (same check, location and At in milliseconds) is skipped, so a
 // retried call stores nothing twice and counts nothing twice in the minute
 // history. Concurrent calls share transactions. rs is not modified or
-// retained.
+// retained. If ctx ends first, the error is ctx's and the results may or
+// may not have been stored: retrying the call is safe.
 func (d *DB) WriteResults(ctx context.Context, rs []sla.Result) error {
 	if len(rs) == 0 {
 		return nil
