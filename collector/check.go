@@ -248,9 +248,12 @@ func (c Check) validateHTTP() []error {
 	if h.Method != "" && !validToken(h.Method) {
 		errs = append(errs, fieldErr("http.method", "invalid method %q", h.Method))
 	}
-	for k := range h.Headers {
+	for k, v := range h.Headers {
 		if !validToken(k) {
 			errs = append(errs, fieldErr("http.headers", "invalid header name %q", k))
+		}
+		if strings.ContainsAny(v, "\r\n\x00") {
+			errs = append(errs, fieldErr("http.headers", "value of %s contains a line break or NUL", k))
 		}
 	}
 	for i, r := range h.Status {

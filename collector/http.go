@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -8,66 +9,40 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
-	"net/http/httptrace"
+	"net/netip"
 	"net/url"
 	"regexp"
-	"strings"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/slatehq/slate/sla"
 )
 
-// runDeadlineKey carries a run's deadline into the transport's dialer. The
-// transport dials with a context detached from the request's cancellation,
-// so the deadline has to travel as a value.
-type runDeadlineKey struct{}
-
-// NewHTTPTransport returns a transport for HTTP probes: no keep-alive, so
-// every run opens a fresh connection (the connection is part of what is
-// measured); no proxy from the environment; no compression, so the body bound
-// counts the bytes the server sent; HTTP/1.1 only. Connections get the run's
-// deadline plus a small slack, so a hung server cannot hold a dial or a
-// handshake past the run. tlsConf nil means verify against the system roots.
-// One transport serves any number of concurrent runs.
-func NewHTTPTransport(tlsConf *tls.Config) *http.Transport {
-	d := &net.Dialer{KeepAlive: -1}
-	return &http.Transport{
-		Proxy: nil,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			dl, ok := ctx.Value(runDeadlineKey{}).(time.Time)
-			if ok {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithDeadline(ctx, dl)
-				defer cancel()
-			}
-			c, err := d.DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				_ = c.SetDeadline(dl.Add(connSlack))
-			}
-			return c, nil
-		},
-		TLSClientConfig:        tlsConf,
-		DisableKeepAlives:      true,
-		DisableCompression:     true,
-		MaxResponseHeaderBytes: 256 << 10,
-		WriteBufferSize:        4 << 10,
-		ReadBufferSize:         4 << 10,
-	}
-}
+// maxHeaderBytes bounds the status line and headers of a response.
+const maxHeaderBytes = 64 << 10
 
 // HTTPProbe checks an HTTP(S) endpoint. Build it with NewProbe.
+//
+// It speaks HTTP/1.1 itself over a fresh connection per run, in the calling
+// goroutine, rather than through net/http's Transport: a run is one request
+// on one connection, and doing without the Transport's pool, its per-
+// connection goroutines and its request plumbing roughly halves the user CPU
+// a run costs. Responses are parsed by net/http (http.ReadResponse), so
+// framing (chunked, Content-Length, HEAD) is the standard library's. There
+// is no proxy support and no HTTP/2.
 type HTTPProbe struct {
-	url        string
+	url        *url.URL
 	method     string
-	header     http.Header
-	host       string
+	header     http.Header // without Host
+	host       string      // Host header override; "" means the URL's host
 	body       string
+	request    []byte        // the first request, serialized once
+	readReq    *http.Request // tells ReadResponse the method
 	status     []StatusRange
 	statusText string
 	contains   [][]byte
@@ -76,24 +51,21 @@ type HTTPProbe struct {
 	maxLatency time.Duration
 	maxBody    int64
 	timeout    time.Duration
-	client     *http.Client
+	follow     bool
+	maxRedir   int
+	tlsConf    *tls.Config // for the URL's host; cloned for other hosts
+	tlsName    bool        // tlsConf.ServerName was configured: keep it on redirects
+	dialer     net.Dialer
 }
 
-// errTooManyRedirects ends a redirect chain longer than the check allows.
-type errTooManyRedirects struct{ max int }
-
-func (e errTooManyRedirects) Error() string {
-	return fmt.Sprintf("more than %d redirects", e.max)
-}
-
-func newHTTPProbe(c Check, env Env) (*HTTPProbe, error) {
+func newHTTPProbe(c Check, _ Env) (*HTTPProbe, error) {
 	h := c.HTTP
 	u, err := url.Parse(c.Target)
 	if err != nil {
 		return nil, fieldErr("target", "%v", err)
 	}
 	p := &HTTPProbe{
-		url:        c.Target,
+		url:        u,
 		method:     h.Method,
 		header:     make(http.Header, len(h.Headers)+1),
 		body:       h.Body,
@@ -101,6 +73,10 @@ func newHTTPProbe(c Check, env Env) (*HTTPProbe, error) {
 		maxLatency: h.MaxLatency,
 		maxBody:    h.MaxBodyBytes,
 		timeout:    c.EffectiveTimeout(),
+		follow:     !h.NoRedirects,
+		maxRedir:   h.MaxRedirects,
+		tlsName:    h.TLSOptions.ServerName != "",
+		dialer:     net.Dialer{KeepAlive: -1},
 	}
 	if p.method == "" {
 		p.method = http.MethodGet
@@ -122,6 +98,9 @@ func newHTTPProbe(c Check, env Env) (*HTTPProbe, error) {
 	if p.maxBody == 0 {
 		p.maxBody = DefaultMaxBodyBytes
 	}
+	if p.maxRedir == 0 {
+		p.maxRedir = DefaultMaxRedirects
+	}
 	for _, s := range h.BodyContains {
 		p.contains = append(p.contains, []byte(s))
 	}
@@ -142,104 +121,68 @@ func newHTTPProbe(c Check, env Env) (*HTTPProbe, error) {
 		}
 		p.notRe = append(p.notRe, re)
 	}
-
-	tr := env.Transport
-	if tr == nil || h.TLSOptions != (TLSOptions{}) {
-		conf, err := tlsConfig(h.TLSOptions, u.Hostname(), "http.tls")
-		if err != nil {
+	// Build the TLS configuration for https targets, and for http ones with
+	// TLS options: a redirect may lead to HTTPS, and a bad CA file should
+	// fail when the check is loaded, not at the first redirect.
+	if u.Scheme == "https" || h.TLSOptions != (TLSOptions{}) {
+		if p.tlsConf, err = tlsConfig(h.TLSOptions, u.Hostname(), "http.tls"); err != nil {
 			return nil, err
 		}
-		tr = NewHTTPTransport(conf)
 	}
-	maxRedirects := h.MaxRedirects
-	if maxRedirects == 0 {
-		maxRedirects = DefaultMaxRedirects
-	}
-	noRedirects := h.NoRedirects
-	p.client = &http.Client{
-		Transport: tr,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if noRedirects {
-				return http.ErrUseLastResponse
-			}
-			if len(via) > maxRedirects {
-				return errTooManyRedirects{maxRedirects}
-			}
-			return nil
-		},
-	}
+	p.readReq = &http.Request{Method: p.method}
+	p.request = p.appendRequest(nil, u, p.method, p.body != "")
 	return p, nil
 }
 
-// httpTrace records phase times of one run. The transport may call its hooks
-// from a dial goroutine after the run has returned, hence the mutex.
-type httpTrace struct {
-	mu                  sync.Mutex
-	start               time.Time // run start, monotonic
-	dnsStart, connStart time.Time
-	tlsStart, firstByte time.Time
-	dns, connect        time.Duration
-	handshake           time.Duration
-	connected           bool
-	tlsStarted, tlsDone bool
-	tlsErr              error
-	gotFirstByte        bool
+// appendRequest serializes a request for u with the probe's headers.
+func (p *HTTPProbe) appendRequest(b []byte, u *url.URL, method string, withBody bool) []byte {
+	b = append(b, method...)
+	b = append(b, ' ')
+	b = append(b, u.RequestURI()...)
+	b = append(b, " HTTP/1.1\r\nHost: "...)
+	if p.host != "" && u == p.url {
+		b = append(b, p.host...)
+	} else {
+		b = append(b, u.Host...)
+	}
+	b = append(b, "\r\n"...)
+	keys := make([]string, 0, len(p.header))
+	for k := range p.header {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range p.header[k] {
+			b = append(b, k...)
+			b = append(b, ": "...)
+			b = append(b, v...)
+			b = append(b, "\r\n"...)
+		}
+	}
+	if withBody {
+		b = append(b, "Content-Length: "...)
+		b = strconv.AppendInt(b, int64(len(p.body)), 10)
+		b = append(b, "\r\n"...)
+	}
+	b = append(b, "Connection: close\r\n\r\n"...)
+	if withBody {
+		b = append(b, p.body...)
+	}
+	return b
 }
 
-func (t *httpTrace) clientTrace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
-		DNSStart: func(httptrace.DNSStartInfo) {
-			t.mu.Lock()
-			t.dnsStart = time.Now()
-			t.mu.Unlock()
-		},
-		DNSDone: func(httptrace.DNSDoneInfo) {
-			t.mu.Lock()
-			t.dns = time.Since(t.dnsStart)
-			t.mu.Unlock()
-		},
-		ConnectStart: func(string, string) {
-			t.mu.Lock()
-			t.connStart = time.Now()
-			t.mu.Unlock()
-		},
-		ConnectDone: func(_, _ string, err error) {
-			t.mu.Lock()
-			t.connect = time.Since(t.connStart)
-			if err == nil {
-				t.connected = true
-			}
-			t.mu.Unlock()
-		},
-		TLSHandshakeStart: func() {
-			t.mu.Lock()
-			t.tlsStart, t.tlsStarted, t.tlsDone, t.tlsErr = time.Now(), true, false, nil
-			t.mu.Unlock()
-		},
-		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
-			t.mu.Lock()
-			t.handshake = time.Since(t.tlsStart)
-			t.tlsDone, t.tlsErr = true, err
-			t.mu.Unlock()
-		},
-		GotFirstResponseByte: func() {
-			t.mu.Lock()
-			t.firstByte, t.gotFirstByte = time.Now(), true
-			t.mu.Unlock()
-		},
-	}
+// reader is the pooled read side of a connection: a bufio.Reader over a
+// limit, so headers cannot grow without bound.
+type reader struct {
+	lim io.LimitedReader
+	br  *bufio.Reader
 }
 
-// phases snapshots the recorded durations.
-func (t *httpTrace) phases(end time.Time) Phases {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	ph := Phases{DNS: t.dns, Connect: t.connect, TLS: t.handshake, Total: end.Sub(t.start)}
-	if t.gotFirstByte {
-		ph.FirstByte = t.firstByte.Sub(t.start)
-	}
-	return ph
-}
+var readers = sync.Pool{New: func() any {
+	r := &reader{}
+	r.br = bufio.NewReaderSize(&r.lim, 4<<10)
+	return r
+}}
 
 // bodyBufs holds DefaultMaxBodyBytes buffers, so runs do not allocate one each.
 var bodyBufs = sync.Pool{New: func() any {
@@ -247,17 +190,21 @@ var bodyBufs = sync.Pool{New: func() any {
 	return &b
 }}
 
+// httpRun is the state of one run.
+type httpRun struct {
+	start  time.Time
+	phases Phases
+	stage  string // what the run is waiting for, for timeout details
+}
+
 // Probe sends the request on a fresh connection and checks the response.
 func (p *HTTPProbe) Probe(ctx context.Context) Outcome {
-	tr := &httpTrace{start: time.Now()}
+	run := httpRun{start: time.Now()}
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	dl, _ := ctx.Deadline()
-	rctx := context.WithValue(httptrace.WithClientTrace(ctx, tr.clientTrace()), runDeadlineKey{}, dl)
-
-	out := p.run(ctx, rctx, tr)
-	end := time.Now()
-	out.Phases = tr.phases(end)
+	out := p.run(ctx, &run)
+	out.Phases = run.phases
+	out.Phases.Total = time.Since(run.start)
 	out.Latency = out.Phases.Total
 	if out.OK && p.maxLatency > 0 && out.Latency > p.maxLatency {
 		f := failure(sla.ClassExpectation, "latency %s over limit %s", out.Latency.Round(time.Millisecond), p.maxLatency)
@@ -266,41 +213,89 @@ func (p *HTTPProbe) Probe(ctx context.Context) Outcome {
 	return out
 }
 
-func (p *HTTPProbe) run(ctx, rctx context.Context, tr *httpTrace) Outcome {
-	var body io.Reader
-	if p.body != "" {
-		body = strings.NewReader(p.body)
+func (p *HTTPProbe) run(ctx context.Context, run *httpRun) Outcome {
+	u, method, req, withBody := p.url, p.method, p.request, p.body != ""
+	for hop := 0; ; hop++ {
+		out, next, done := p.hop(ctx, run, u, method, req)
+		if done {
+			return out
+		}
+		if hop >= p.maxRedir {
+			return failure(sla.ClassStatus, "redirect loop: more than %d redirects", p.maxRedir)
+		}
+		// As browsers and net/http do: 301, 302 and 303 turn a request
+		// with a body into a GET; 307 and 308 repeat it.
+		if code := out.StatusCode; code == 303 || (code <= 302 && method != http.MethodGet && method != http.MethodHead) {
+			method, withBody = http.MethodGet, false
+		}
+		u = next
+		req = p.appendRequest(nil, u, method, withBody)
 	}
-	req, err := http.NewRequestWithContext(rctx, p.method, p.url, body)
+}
+
+// hop sends one request on a fresh connection. When the response is a
+// redirect to follow, it returns the response's status in out, the next URL
+// and done false.
+func (p *HTTPProbe) hop(ctx context.Context, run *httpRun, u *url.URL, method string, req []byte) (out Outcome, next *url.URL, done bool) {
+	conn, tlsConn, fail, ok := p.connect(ctx, run, u)
+	if !ok {
+		return fail, nil, true
+	}
+	defer conn.Close()
+	// Unblock reads and writes as soon as the run's context ends; the
+	// connection deadline is only the backstop.
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+
+	run.stage = "response headers"
+	if _, err := conn.Write(req); err != nil {
+		return p.ioFailure(ctx, run, "send request", err), nil, true
+	}
+	rd := readers.Get().(*reader)
+	defer readers.Put(rd)
+	rd.lim = io.LimitedReader{R: conn, N: maxHeaderBytes}
+	rd.br.Reset(&rd.lim)
+	if _, err := rd.br.Peek(1); err != nil {
+		return p.ioFailure(ctx, run, "read response", err), nil, true
+	}
+	run.phases.FirstByte = time.Since(run.start)
+	readReq := p.readReq
+	if method != p.method {
+		readReq = &http.Request{Method: method}
+	}
+	resp, err := http.ReadResponse(rd.br, readReq)
 	if err != nil {
-		return failure(sla.ClassExpectation, "build request: %v", err)
+		if rd.lim.N <= 0 {
+			return failure(sla.ClassStatus, "no valid response: headers over %d bytes", maxHeaderBytes), nil, true
+		}
+		return p.ioFailure(ctx, run, "read response", err), nil, true
 	}
-	req.Header = p.header
-	if p.host != "" {
-		req.Host = p.host
-	}
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return p.classify(ctx, err, tr)
-	}
+	rd.lim.N = math.MaxInt64 // the body has its own bound
 	defer resp.Body.Close()
 
-	out := Outcome{StatusCode: resp.StatusCode}
-	if resp.TLS != nil {
-		out.CertExpiry = earliestExpiry(resp.TLS.PeerCertificates)
+	out.StatusCode = resp.StatusCode
+	if tlsConn != nil {
+		out.CertExpiry = earliestExpiry(tlsConn.ConnectionState().PeerCertificates)
+	}
+	if p.follow && isRedirect(resp.StatusCode) {
+		if loc := resp.Header.Get("Location"); loc != "" {
+			if next, err := u.Parse(loc); err == nil && (next.Scheme == "http" || next.Scheme == "https") {
+				return out, next, false
+			}
+		}
 	}
 	if !statusAccepted(p.status, resp.StatusCode) {
 		f := failure(sla.ClassStatus, "status %d not in [%s]", resp.StatusCode, p.statusText)
 		out.Class, out.Detail = f.Class, f.Detail
-		return out
+		return out, nil, true
 	}
 
+	run.stage = "body"
 	var buf []byte
-	var pooled *[]byte
 	if p.maxBody == DefaultMaxBodyBytes {
-		pooled = bodyBufs.Get().(*[]byte)
-		buf = *pooled
+		pooled := bodyBufs.Get().(*[]byte)
 		defer bodyBufs.Put(pooled)
+		buf = *pooled
 	} else {
 		buf = make([]byte, p.maxBody)
 	}
@@ -309,18 +304,120 @@ func (p *HTTPProbe) run(ctx, rctx context.Context, tr *httpTrace) Outcome {
 		if ctx.Err() != nil || isTimeout(err) {
 			f := failure(sla.ClassTimeout, "timeout after %s reading body (%d bytes read)", p.timeout, n)
 			out.Class, out.Detail = f.Class, f.Detail
-			return out
+			return out, nil, true
 		}
 		f := failure(sla.ClassBody, "read body: %v", err)
 		out.Class, out.Detail = f.Class, f.Detail
-		return out
+		return out, nil, true
 	}
 	if f, bad := p.checkBody(buf[:n], truncated); bad {
 		out.Class, out.Detail = f.Class, f.Detail
-		return out
+		return out, nil, true
 	}
 	out.OK = true
-	return out
+	return out, nil, true
+}
+
+func isRedirect(code int) bool {
+	switch code {
+	case 301, 302, 303, 307, 308:
+		return true
+	}
+	return false
+}
+
+// connect resolves u's host, connects and handshakes TLS for https. It
+// returns the connection (the TLS one for https, which is also tlsConn), or
+// the failed outcome and false.
+func (p *HTTPProbe) connect(ctx context.Context, run *httpRun, u *url.URL) (conn net.Conn, tlsConn *tls.Conn, fail Outcome, ok bool) {
+	host, port := u.Hostname(), u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	var addrs []netip.Addr
+	if a, err := netip.ParseAddr(host); err == nil {
+		addrs = []netip.Addr{a}
+	} else {
+		run.stage = "dns"
+		t := time.Now()
+		addrs, err = net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		run.phases.DNS = time.Since(t)
+		if err != nil {
+			return nil, nil, p.dnsFailure(ctx, host, err), false
+		}
+	}
+
+	run.stage = "connect"
+	t := time.Now()
+	var err error
+	for _, a := range addrs {
+		conn, err = p.dialer.DialContext(ctx, "tcp", net.JoinHostPort(a.Unmap().String(), port))
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+	}
+	run.phases.Connect = time.Since(t)
+	if err != nil {
+		return nil, nil, dialFailure(ctx, err, p.timeout), false
+	}
+	deadlineConn(ctx, conn)
+	if u.Scheme != "https" {
+		return conn, nil, Outcome{}, true
+	}
+
+	run.stage = "tls handshake"
+	conf := p.tlsConf
+	switch {
+	case conf == nil:
+		conf, _ = tlsConfig(TLSOptions{}, host, "http.tls")
+	case !p.tlsName && conf.ServerName != host:
+		conf = conf.Clone()
+		conf.ServerName = host
+	}
+	t = time.Now()
+	tc := tls.Client(conn, conf)
+	err = tc.HandshakeContext(ctx)
+	run.phases.TLS = time.Since(t)
+	if err != nil {
+		conn.Close()
+		if ctx.Err() != nil || isTimeout(err) {
+			return nil, nil, failure(sla.ClassTimeout, "timeout after %s waiting for tls handshake", p.timeout), false
+		}
+		var certErr *tls.CertificateVerificationError
+		var unknownAuth x509.UnknownAuthorityError
+		var hostErr x509.HostnameError
+		var invalid x509.CertificateInvalidError
+		if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) || errors.As(err, &invalid) {
+			return nil, nil, failure(sla.ClassTLS, "certificate: %v", err), false
+		}
+		return nil, nil, failure(sla.ClassTLS, "tls handshake: %v", err), false
+	}
+	return tc, tc, Outcome{}, true
+}
+
+func (p *HTTPProbe) dnsFailure(ctx context.Context, host string, err error) Outcome {
+	if ctx.Err() != nil {
+		return failure(sla.ClassTimeout, "timeout after %s resolving %s", p.timeout, host)
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return failure(sla.ClassDNS, "resolve %s: %s", host, dnsErr.Err)
+	}
+	return failure(sla.ClassDNS, "resolve %s: %v", host, err)
+}
+
+// ioFailure classifies a failed write or read before the response headers.
+func (p *HTTPProbe) ioFailure(ctx context.Context, run *httpRun, op string, err error) Outcome {
+	if ctx.Err() != nil || isTimeout(err) {
+		return failure(sla.ClassTimeout, "timeout after %s waiting for %s", p.timeout, run.stage)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return failure(sla.ClassStatus, "no valid response: connection closed")
+	}
+	return failure(sla.ClassStatus, "no valid response: %s: %v", op, err)
 }
 
 // checkBody applies the body conditions to b, the first bytes of the body;
@@ -378,46 +475,5 @@ func readBounded(r io.Reader, buf []byte) (n int, truncated bool, err error) {
 		if err != nil {
 			return n, false, err
 		}
-	}
-}
-
-// classify turns an error from Client.Do into a failed outcome.
-func (p *HTTPProbe) classify(ctx context.Context, err error, tr *httpTrace) Outcome {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err // drop the `Get "url":` prefix; the check names the URL
-	}
-	tr.mu.Lock()
-	connected, tlsStarted, tlsDone, tlsErr := tr.connected, tr.tlsStarted, tr.tlsDone, tr.tlsErr
-	tr.mu.Unlock()
-
-	var tmr errTooManyRedirects
-	var dnsErr *net.DNSError
-	var certErr *tls.CertificateVerificationError
-	var unknownAuth x509.UnknownAuthorityError
-	var hostErr x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	switch {
-	case errors.As(err, &tmr):
-		return failure(sla.ClassStatus, "redirect loop: %v", tmr)
-	case ctx.Err() != nil || isTimeout(err):
-		phase := "response headers"
-		switch {
-		case !connected:
-			phase = "connect"
-		case tlsStarted && !tlsDone:
-			phase = "tls handshake"
-		}
-		return failure(sla.ClassTimeout, "timeout after %s waiting for %s", p.timeout, phase)
-	case errors.As(err, &dnsErr):
-		return failure(sla.ClassDNS, "resolve %s: %s", dnsErr.Name, dnsErr.Err)
-	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &invalid):
-		return failure(sla.ClassTLS, "certificate: %v", err)
-	case tlsStarted && (!tlsDone || tlsErr != nil):
-		return failure(sla.ClassTLS, "tls handshake: %v", err)
-	case !connected:
-		return failure(sla.ClassConnect, "connect: %v", err)
-	default:
-		return failure(sla.ClassStatus, "no valid response: %v", err)
 	}
 }

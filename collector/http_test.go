@@ -139,7 +139,7 @@ func TestHTTPProbeTLS(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := mustProbe(t, Check{Kind: KindHTTP, Target: srv.URL + "/ok", Timeout: 5 * time.Second,
-				HTTP: HTTPSettings{TLSOptions: tc.opts}}, Env{Transport: NewHTTPTransport(nil)})
+				HTTP: HTTPSettings{TLSOptions: tc.opts}}, Env{})
 			o := p.Probe(context.Background())
 			checkOutcome(t, o, tc.wantOK, tc.wantClass, tc.wantDetail)
 			if !tc.wantOK {
@@ -166,7 +166,7 @@ func TestHTTPProbeBadCAFile(t *testing.T) {
 }
 
 // TestHTTPProbeFreshConnection checks that every run opens its own
-// connection, also when probes share a transport.
+// connection.
 func TestHTTPProbeFreshConnection(t *testing.T) {
 	var conns atomic.Int64
 	srv := httptest.NewUnstartedServer(testMux())
@@ -178,8 +178,7 @@ func TestHTTPProbeFreshConnection(t *testing.T) {
 	srv.Start()
 	defer srv.Close()
 
-	env := Env{Transport: NewHTTPTransport(nil)}
-	p := mustProbe(t, Check{Kind: KindHTTP, Target: srv.URL + "/ok", Timeout: 5 * time.Second}, env)
+	p := mustProbe(t, Check{Kind: KindHTTP, Target: srv.URL + "/ok", Timeout: 5 * time.Second}, Env{})
 	const runs = 5
 	for i := range runs {
 		if o := p.Probe(context.Background()); !o.OK {
@@ -197,7 +196,7 @@ func BenchmarkHTTPProbe(b *testing.B) {
 	srv := httptest.NewServer(testMux())
 	defer srv.Close()
 	p := mustProbe(b, Check{Kind: KindHTTP, Target: srv.URL + "/ok", Timeout: 5 * time.Second,
-		HTTP: HTTPSettings{BodyContains: []string{"healthy"}}}, Env{Transport: NewHTTPTransport(nil)})
+		HTTP: HTTPSettings{BodyContains: []string{"healthy"}}}, Env{})
 	b.ReportAllocs()
 	for b.Loop() {
 		if o := p.Probe(context.Background()); !o.OK {

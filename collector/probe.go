@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"time"
 
@@ -67,11 +66,10 @@ func failure(class sla.FailureClass, format string, args ...any) Outcome {
 // frees a goroutine stuck in a read or write on a hung peer.
 const connSlack = 500 * time.Millisecond
 
-// Env is what probes share: the clock, the HTTP transport and the heartbeat
-// receiver. The zero value works for every kind but push.
+// Env is what probes share: the clock and the heartbeat receiver. The zero
+// value works for every kind but push.
 type Env struct {
-	Now        func() time.Time // clock for certificate days left and heartbeats; nil means time.Now
-	Transport  *http.Transport  // shared by HTTP probes with default TLS options; nil means one per probe
+	Now        func() time.Time // clock for certificate days left; nil means time.Now
 	Heartbeats *Heartbeats      // receiver that push probes read; required for push checks
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -71,9 +70,8 @@ type Scheduler struct {
 	// mount it on the HTTP server at /push/.
 	Heartbeats *Heartbeats
 
-	store     Store
-	m         *metrics
-	transport *http.Transport
+	store Store
+	m     *metrics
 
 	reloadMu sync.Mutex // serializes Reload
 	mu       sync.Mutex // guards entries, queue, state
@@ -127,13 +125,12 @@ func New(store Store, reg prometheus.Registerer) (*Scheduler, error) {
 		return nil, fmt.Errorf("new scheduler: %w", err)
 	}
 	s := &Scheduler{
-		Now:       time.Now,
-		store:     store,
-		m:         m,
-		transport: NewHTTPTransport(nil),
-		entries:   make(map[string]*entry),
-		wake:      make(chan struct{}, 1),
-		stop:      make(chan struct{}),
+		Now:     time.Now,
+		store:   store,
+		m:       m,
+		entries: make(map[string]*entry),
+		wake:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
 	}
 	s.Heartbeats = NewHeartbeats(func() time.Time { return s.Now() })
 	s.runCtx, s.cancelRuns = context.WithCancel(context.Background())
@@ -142,7 +139,7 @@ func New(store Store, reg prometheus.Registerer) (*Scheduler, error) {
 }
 
 func (s *Scheduler) env() Env {
-	return Env{Now: func() time.Time { return s.Now() }, Transport: s.transport, Heartbeats: s.Heartbeats}
+	return Env{Now: func() time.Time { return s.Now() }, Heartbeats: s.Heartbeats}
 }
 
 // phase is where in its interval a check runs: a stable hash of its ID.
