@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/gin-gonic/gin"
 	_ "time/tzdata" // periods are computed in IANA zones even on machines without a zoneinfo database
 )
 
@@ -24,12 +26,14 @@ Usage:
 Commands:
   calc FILE     compute what an SLA case owes (FILE is YAML or JSON; - reads standard input)
   check CONFIG  validate a configuration file
+  serve         run probes, store and HTTP server (--config FILE [--listen ADDR])
   help [CMD]    show help for a command
 
 Run "slate help calc" for the SLA-case format, with an example.
 `
 
 func main() {
+	gin.SetMode(gin.ReleaseMode) // once, before any engine is built: no debug route dump
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -45,6 +49,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCalc(rest, stdin, stdout, stderr)
 	case "check":
 		return runCheck(rest, stdout, stderr)
+	case "serve":
+		return runServe(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return run([]string{rest[0], "--help"}, stdin, stdout, stderr)

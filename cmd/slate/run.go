@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/slatehq/slate/collector"
+	"github.com/slatehq/slate/dashboard"
+	"github.com/slatehq/slate/db"
+)
+
+// The wiring checks that each concrete type fits the interface its user
+// declares.
+var _ collector.Store = (*db.DB)(nil)
+
+// app is a running slate: store, scheduler and HTTP server, built from a
+// configuration. It owns no logic; it connects the packages that do.
+type app struct {
+	log      *slog.Logger
+	reg      *prometheus.Registry
+	store    *db.DB
+	sched    *collector.Scheduler
+	web      *dashboard.Server
+	started  atomic.Bool
+	draining atomic.Bool
+	served   chan error
+}
+
+// appOptions are the settings that do not come from the configuration file.
+type appOptions struct {
+	Log *slog.Logger
+	Now func() time.Time // nil means time.Now
+}
+
+func newApp(cfg *Config, opts appOptions) (*app, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	store, err := db.Open(cfg.Storage.Path, db.Options{
+		Registerer:       reg,
+		Now:              opts.Now,
+		RawRetention:     cfg.Storage.RawRetention,
+		HistoryRetention: cfg.Storage.HistoryRetention,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	sched, err := collector.New(store, reg)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	sched.Location = cfg.Collector.Location
+	sched.Workers = cfg.Collector.Workers
+	sched.Now = opts.Now
+	sched.Logger = opts.Log
+	if err := sched.Reload(probeChecks(cfg)); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("load checks: %w", err)
+	}
+	a := &app{log: opts.Log, reg: reg, store: store, sched: sched, served: make(chan error, 1)}
+	a.web = dashboard.NewServer(reg)
+	a.web.Push = sched.Heartbeats
+	a.web.Ready = a.ready
+	return a, nil
+}
+
+// probeChecks are the configuration's checks as the collector takes them.
+func probeChecks(cfg *Config) []collector.Check {
+	out := make([]collector.Check, len(cfg.Checks))
+	for i, c := range cfg.Checks {
+		out[i] = c.Check
+	}
+	return out
+}
+
+func (a *app) ready(context.Context) error {
+	switch {
+	case a.draining.Load():
+		return errors.New("shutting down")
+	case !a.started.Load():
+		return errors.New("starting")
+	}
+	return nil
+}
+
+// start begins probing and serving HTTP on l.
+func (a *app) start(l net.Listener) error {
+	if err := a.sched.Start(); err != nil {
+		return err
+	}
+	go func() { a.served <- a.web.Serve(l) }()
+	a.started.Store(true)
+	return nil
+}
+
+// reload applies a new configuration's checks; unchanged checks keep their
+// schedule. Settings that need a restart (storage, listen address) are
+// reported and left as they are.
+func (a *app) reload(cfg *Config) error {
+	return a.sched.Reload(probeChecks(cfg))
+}
+
+// stop drains: readiness turns red, the HTTP server stops taking requests,
+// probes in flight finish and every result is written before the store
+// closes.
+func (a *app) stop(ctx context.Context) error {
+	a.draining.Store(true)
+	var errs []error
+	if err := a.web.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("stop http: %w", err))
+	}
+	if err := a.sched.Stop(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("stop probes: %w", err))
+	}
+	if err := a.store.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close store: %w", err))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+const serveUsage = `Usage: slate serve --config FILE [--listen ADDR]
+
+Runs the probes of the configuration, stores their results and serves
+/healthz, /readyz, /metrics and /push/{token} (heartbeats of push checks).
+
+Signals: SIGHUP reloads the configuration (unchanged checks keep their
+schedule and history; a configuration with errors is refused and the running
+one kept); SIGTERM or SIGINT drains: probes in flight finish and every result
+is written before slate exits.
+
+Flags:
+`
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "configuration file (required)")
+	listen := fs.String("listen", "", "address to serve HTTP on; overrides server.listen")
+	drain := fs.Duration("drain-timeout", 30*time.Second, "longest wait for probes in flight at shutdown")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), serveUsage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return exitOK
+		}
+		return exitUsage
+	}
+	if *configPath == "" || fs.NArg() != 0 {
+		fmt.Fprintln(stderr, "slate serve: give --config FILE")
+		return exitUsage
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	cfg, err := loadConfig(*configPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if *listen != "" {
+		cfg.Server.Listen = *listen
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+	return serve(cfg, *configPath, *drain, log, sigs)
+}
+
+// serve runs slate until a terminating signal arrives on sigs.
+func serve(cfg *Config, configPath string, drain time.Duration, log *slog.Logger, sigs <-chan os.Signal) int {
+	a, err := newApp(cfg, appOptions{Log: log})
+	if err != nil {
+		log.Error("start", "err", err)
+		return exitFail
+	}
+	l, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		log.Error("listen", "addr", cfg.Server.Listen, "err", err)
+		a.stop(context.Background())
+		return exitFail
+	}
+	if err := a.start(l); err != nil {
+		log.Error("start", "err", err)
+		a.stop(context.Background())
+		return exitFail
+	}
+	log.Info("serving", "addr", l.Addr().String(), "checks", len(cfg.Checks), "db", cfg.Storage.Path)
+	for {
+		select {
+		case err := <-a.served:
+			log.Error("http server", "err", err)
+			a.stop(context.Background())
+			return exitFail
+		case s := <-sigs:
+			if s == syscall.SIGHUP {
+				next, err := loadConfig(configPath)
+				if err != nil {
+					log.Error("reload refused; keeping the running configuration", "err", err)
+					continue
+				}
+				if err := a.reload(next); err != nil {
+					log.Error("reload", "err", err)
+					continue
+				}
+				log.Info("reloaded", "checks", len(next.Checks))
+				continue
+			}
+			log.Info("draining", "signal", s.String())
+			ctx, cancel := context.WithTimeout(context.Background(), drain)
+			err := a.stop(ctx)
+			cancel()
+			if err != nil {
+				log.Error("stop", "err", err)
+				return exitFail
+			}
+			log.Info("stopped")
+			return exitOK
+		}
+	}
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/slatehq/slate/db"
+)
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode)
+	os.Exit(m.Run())
+}
+
+// syncBuffer is a log sink the test reads while serve writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func writeConfig(t *testing.T, path, dbPath, target string, checks ...string) {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "storage: {path: %q}\nserver: {listen: \"127.0.0.1:0\"}\nservices: [{id: web}]\nchecks:\n", dbPath)
+	for _, id := range checks {
+		fmt.Fprintf(&b, "  - {id: %s, service: web, kind: http, target: %q, interval: 1s, timeout: 900ms}\n", id, target)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, d)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestServeProbesReloadsAndDrains runs the serve loop with a real store and
+// a real target: it probes, exports metrics, reloads on SIGHUP and, on
+// SIGTERM, writes every result before returning.
+func TestServeProbesReloadsAndDrains(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer target.Close()
+	dir := t.TempDir()
+	cfgPath, dbPath := filepath.Join(dir, "slate.yaml"), filepath.Join(dir, "slate.db")
+	writeConfig(t, cfgPath, dbPath, target.URL, "web")
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	logs := &syncBuffer{}
+	sigs := make(chan os.Signal, 1)
+	done := make(chan int, 1)
+	go func() { done <- serve(cfg, cfgPath, 10*time.Second, slog.New(slog.NewTextHandler(logs, nil)), sigs) }()
+
+	var base string
+	addr := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	eventually(t, "serving", 5*time.Second, func() bool {
+		m := addr.FindStringSubmatch(logs.String())
+		if m != nil {
+			base = "http://" + m[1]
+		}
+		return m != nil
+	})
+	if code, _ := get(t, base+"/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz: %d", code)
+	}
+	if code, body := get(t, base+"/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz: %d %s", code, body)
+	}
+	success := func(check string) bool {
+		_, body := get(t, base+"/metrics")
+		return strings.Contains(body, `probe_success{check="`+check+`",location="local",service="web",tenant=""} 1`)
+	}
+	eventually(t, "probe_success for web", 5*time.Second, func() bool { return success("web") })
+
+	writeConfig(t, cfgPath, dbPath, target.URL, "web", "web2")
+	sigs <- syscall.SIGHUP
+	eventually(t, "probe_success for web2 after SIGHUP", 5*time.Second, func() bool { return success("web2") })
+
+	sigs <- syscall.SIGTERM
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("serve exited %d\n%s", code, logs.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not drain within 15s")
+	}
+	store, err := db.Open(dbPath, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	for _, id := range []string{"web", "web2"} {
+		rs, err := store.LatestResults(context.Background(), id, 10)
+		if err != nil || len(rs) == 0 {
+			t.Errorf("results of %s after drain: %d, %v", id, len(rs), err)
+		}
+		for _, r := range rs {
+			if !r.OK {
+				t.Errorf("%s: failed run %+v", id, r)
+			}
+		}
+	}
+}
+
+func TestServeRefusesBadReload(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer target.Close()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "slate.yaml")
+	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), target.URL, "web")
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	sigs := make(chan os.Signal, 1)
+	done := make(chan int, 1)
+	go func() { done <- serve(cfg, cfgPath, 10*time.Second, slog.New(slog.NewTextHandler(logs, nil)), sigs) }()
+	eventually(t, "serving", 5*time.Second, func() bool { return strings.Contains(logs.String(), "serving") })
+	if err := os.WriteFile(cfgPath, []byte("checks: [{id: Bad}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sigs <- syscall.SIGHUP
+	eventually(t, "reload refused", 5*time.Second, func() bool { return strings.Contains(logs.String(), "reload refused") })
+	sigs <- syscall.SIGTERM
+	if code := <-done; code != exitOK {
+		t.Fatalf("serve exited %d after a refused reload\n%s", code, logs.String())
+	}
+}
