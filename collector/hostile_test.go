@@ -216,7 +216,8 @@ func TestHostileTargetsDoNotSlowScheduler(t *testing.T) {
 	const iv = 200 * time.Millisecond
 	var checks []Check
 	wantClass := map[string]sla.FailureClass{}
-	for i := range 200 {
+	const nHealthy = 100
+	for i := range nHealthy {
 		checks = append(checks, httpCheck(fmt.Sprintf("healthy-%03d", i), healthy.URL, iv))
 	}
 	i := 0
@@ -233,7 +234,9 @@ func TestHostileTargetsDoNotSlowScheduler(t *testing.T) {
 
 	store := &memStore{}
 	s, _ := newTestScheduler(t, store)
-	s.Workers = 64
+	// Few workers: if hostile targets held them past their timeout, the
+	// healthy checks would starve.
+	s.Workers = 32
 	if err := s.Reload(checks); err != nil {
 		t.Fatal(err)
 	}
@@ -256,10 +259,19 @@ func TestHostileTargetsDoNotSlowScheduler(t *testing.T) {
 			t.Errorf("%s: got failure %s %s, want ok", r.CheckID, r.Class, r.Detail)
 		}
 	}
-	// 1.5s holds 7 or 8 slots of 200ms; allow one missed.
+	// 1.5s holds 7 or 8 slots of 200ms. The machine is shared, so allow
+	// some misses, but far fewer than starved workers would cause.
+	total := 0
 	for _, c := range checks {
-		if strings.HasPrefix(c.ID, "healthy") && runs[c.ID] < 6 {
-			t.Errorf("%s: got %d runs in 1.5s at %s, want at least 6", c.ID, runs[c.ID], iv)
+		if !strings.HasPrefix(c.ID, "healthy") {
+			continue
 		}
+		total += runs[c.ID]
+		if runs[c.ID] < 4 {
+			t.Errorf("%s: got %d runs in 1.5s at %s, want at least 4", c.ID, runs[c.ID], iv)
+		}
+	}
+	if want := nHealthy * 7 * 85 / 100; total < want {
+		t.Errorf("got %d healthy runs in 1.5s, want at least %d (85%% of 7 slots each)", total, want)
 	}
 }

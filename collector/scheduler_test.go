@@ -373,12 +373,15 @@ func TestSchedulerRunsBatchesAndStops(t *testing.T) {
 		count[r.CheckID]++
 	}
 	for _, c := range checks {
-		if got := first[c.ID].Sub(start); got > iv+100*time.Millisecond {
-			t.Errorf("%s: got first run %s after start, want within one interval (%s)", c.ID, got, iv)
+		// Within one interval, plus generous slack for a shared machine;
+		// TestFirstDue checks the schedule itself exactly.
+		if got := first[c.ID].Sub(start); got > iv+500*time.Millisecond {
+			t.Errorf("%s: got first run %s after start, want within one interval (%s) + 500ms", c.ID, got, iv)
 		}
-		// Five slots fit in 1.1s at 200ms; allow one missed on a busy machine.
-		if count[c.ID] < 4 || count[c.ID] > 6 {
-			t.Errorf("%s: got %d runs, want 4-6", c.ID, count[c.ID])
+		// Five slots fit in 1.1s at 200ms. More would be a burst; allow
+		// misses on a busy machine.
+		if count[c.ID] < 3 || count[c.ID] > 6 {
+			t.Errorf("%s: got %d runs, want 3-6", c.ID, count[c.ID])
 		}
 	}
 	if int64(len(rs)) != hits.Load() {
