@@ -25,7 +25,8 @@ type Space struct {
 // into a temporary directory, then deletes one kind of data at a time from
 // the copy, compacting after each, and attributes the shrinkage. SQLite
 // without the dbstat table has no cheaper exact way. The live database is
-// only read; the copy is removed.
+// only read; the copy is removed. Figures are whole pages, so they mean
+// something for databases of many pages, not for a handful of rows.
 func (d *DB) Space(ctx context.Context) (Space, error) {
 	var s Space
 	dir, err := os.MkdirTemp("", "slate-space-")
