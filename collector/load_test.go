@@ -9,12 +9,14 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // The benchmarks here put the target server in a child process (this test
@@ -104,17 +106,25 @@ func BenchmarkHTTPProbeRemote(b *testing.B) {
 	b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N)/1e3, "cpu-µs/run")
 }
 
-// BenchmarkSchedulerHTTPRemote runs 1,000 HTTP checks every second through
-// the whole scheduler (dispatch, workers, metrics, batching, store) against
-// a server in another process, for b.N seconds, and reports runs per second,
-// the prober's CPU per run and missed slots.
+// BenchmarkSchedulerHTTPRemote runs HTTP checks every second through the
+// whole scheduler (dispatch, workers, metrics, batching, store) against a
+// server in another process, for b.N seconds after a first interval of
+// warm-up, and reports runs per second, the prober's CPU per run, the share
+// of runs started 1s or more late, missed slots and peak RSS.
 func BenchmarkSchedulerHTTPRemote(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprintf("checks=%d/interval=1s", n), func(b *testing.B) {
+			benchScheduler(b, n, time.Second)
+		})
+	}
+}
+
+func benchScheduler(b *testing.B, n int, iv time.Duration) {
 	addr := startTargetProcess(b)
-	const n = 1000
 	var checks []Check
 	for i := range n {
-		checks = append(checks, Check{ID: fmt.Sprintf("load-%04d", i), Service: "load", Kind: KindHTTP,
-			Target: "http://" + addr + "/", Interval: time.Second, Timeout: time.Second,
+		checks = append(checks, Check{ID: fmt.Sprintf("load-%05d", i), Service: "load", Kind: KindHTTP,
+			Target: "http://" + addr + "/", Interval: iv, Timeout: iv,
 			HTTP: HTTPSettings{BodyContains: []string{"healthy"}}})
 	}
 	store := &discardStore{}
@@ -122,30 +132,64 @@ func BenchmarkSchedulerHTTPRemote(b *testing.B) {
 	if err := s.Reload(checks); err != nil {
 		b.Fatal(err)
 	}
-	// Let the first interval pass before measuring: every check gets its
-	// first slot within it.
 	if err := s.Start(); err != nil {
 		b.Fatal(err)
 	}
-	time.Sleep(time.Second)
+	time.Sleep(iv)
 	b.ResetTimer()
 	runs0, missed0 := testutil.ToFloat64(s.m.runs), testutil.ToFloat64(s.m.missed)
+	late0, count0 := lateRuns(b, s)
 	user0, sys0 := cpuTimes(b)
 	t0 := time.Now()
 	time.Sleep(time.Duration(b.N) * time.Second)
 	runs := testutil.ToFloat64(s.m.runs) - runs0
 	user1, sys1 := cpuTimes(b)
 	wall := time.Since(t0)
-	user, sys := user1-user0, sys1-sys0
-	cpu := user + sys
+	late1, count1 := lateRuns(b, s)
 	missed := testutil.ToFloat64(s.m.missed) - missed0
 	b.StopTimer()
 	if err := s.Stop(context.Background()); err != nil {
 		b.Fatal(err)
 	}
+	user, sys := user1-user0, sys1-sys0
 	b.ReportMetric(runs/wall.Seconds(), "runs/s")
-	b.ReportMetric(float64(cpu)/runs/1e3, "cpu-µs/run")
+	b.ReportMetric(float64(user+sys)/runs/1e3, "cpu-µs/run")
 	b.ReportMetric(float64(user)/runs/1e3, "user-µs/run")
 	b.ReportMetric(float64(sys)/runs/1e3, "sys-µs/run")
+	b.ReportMetric(100*float64(late1-late0)/float64(max(1, count1-count0)), "%late>=1s")
 	b.ReportMetric(missed, "missed")
+	b.ReportMetric(float64(peakRSS(b))/(1<<20), "peak-RSS-MiB")
+}
+
+// lateRuns reads the lateness histogram: runs started 1s or more late, and
+// all runs.
+func lateRuns(b *testing.B, s *Scheduler) (late, all uint64) {
+	var m dto.Metric
+	if err := s.m.lateness.Write(&m); err != nil {
+		b.Fatal(err)
+	}
+	h := m.GetHistogram()
+	all = h.GetSampleCount()
+	for _, bk := range h.GetBucket() {
+		if bk.GetUpperBound() == 1 {
+			return all - bk.GetCumulativeCount(), all
+		}
+	}
+	b.Fatal("no 1s bucket in the lateness histogram")
+	return 0, 0
+}
+
+// peakRSS is the process's peak resident set size in bytes.
+func peakRSS(b *testing.B) int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Skip("no /proc/self/status")
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }

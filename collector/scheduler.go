@@ -31,6 +31,7 @@ const (
 	DefaultFlushInterval = 100 * time.Millisecond // longest a result waits before a write
 	DefaultMaxPending    = 100_000                // results queued while the store is slow
 	DefaultWriters       = 2                      // WriteResults calls in flight at once
+	DefaultResolution    = 50 * time.Millisecond  // dispatcher tick
 )
 
 // writeAttempts is how often a batch is offered to the store before its
@@ -63,8 +64,14 @@ type Scheduler struct {
 	FlushInterval time.Duration // longest a result waits for its batch; 0 means DefaultFlushInterval
 	MaxPending    int           // queued results beyond which new ones are dropped; 0 means DefaultMaxPending
 	Writers       int           // concurrent WriteResults calls; 0 means DefaultWriters
-	Now           func() time.Time
-	Logger        *slog.Logger // nil means discard
+	// Resolution is the dispatcher's tick: it wakes at most once per
+	// Resolution and starts every run due by then, so runs start up to
+	// Resolution late. Waking per run costs more CPU than the runs' own
+	// bookkeeping at thousands of runs per second. 0 means
+	// DefaultResolution; negative means wake for every due time.
+	Resolution time.Duration
+	Now        func() time.Time
+	Logger     *slog.Logger // nil means discard
 
 	// Heartbeats receives push heartbeats for this scheduler's push checks;
 	// mount it on the HTTP server at /push/.
@@ -364,10 +371,15 @@ func (s *Scheduler) dispatch() {
 	defer close(s.jobs)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	res := s.Resolution
+	if res == 0 {
+		res = DefaultResolution
+	}
 	var buf []job
 	for {
 		var next time.Time
-		buf, next = s.collectDue(s.Now(), buf[:0])
+		woke := s.Now()
+		buf, next = s.collectDue(woke, buf[:0])
 		for i, j := range buf {
 			select {
 			case s.jobs <- j:
@@ -381,7 +393,7 @@ func (s *Scheduler) dispatch() {
 		clear(buf)
 		wait := time.Hour
 		if !next.IsZero() {
-			wait = next.Sub(s.Now())
+			wait = max(next.Sub(s.Now()), res-s.Now().Sub(woke))
 		}
 		timer.Reset(wait)
 		select {
