@@ -15,6 +15,9 @@ type Space struct {
 	Total   int64 // the whole compacted database
 	Results int64 // raw results and their details
 	History int64 // per-minute history
+	// HistoryData is the encoded minute data alone, summed over history
+	// rows: exact at any size, where History counts whole pages.
+	HistoryData int64
 	Rows    struct {
 		Results int64 // raw result rows
 		Days    int64 // history rows: one per check per day
@@ -54,7 +57,7 @@ func (d *DB) Space(ctx context.Context) (Space, error) {
 	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM results").Scan(&s.Rows.Results); err != nil {
 		return s, fmt.Errorf("measure space: count results: %w", err)
 	}
-	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM minutes").Scan(&s.Rows.Days); err != nil {
+	if err := c.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(length(data)), 0) FROM minutes").Scan(&s.Rows.Days, &s.HistoryData); err != nil {
 		return s, fmt.Errorf("measure space: count history: %w", err)
 	}
 	size := func() (int64, error) {

@@ -30,7 +30,7 @@ func TestSpaceAttributesBytesToResultsAndHistory(t *testing.T) {
 	if before.Rows.Results != 6000 || before.Rows.Days != 200 {
 		t.Fatalf("rows: got %d results and %d check-days, want 6000 and 200", before.Rows.Results, before.Rows.Days)
 	}
-	if before.Results <= 0 || before.History <= 0 || before.Total < before.Results+before.History {
+	if before.Results <= 0 || before.History <= 0 || before.HistoryData <= 0 || before.Total < before.Results+before.History {
 		t.Fatalf("space %+v: each kind must take room, and the parts fit in the whole", before)
 	}
 	// Measuring changes nothing: the live database still has every row.

@@ -27,12 +27,16 @@ Commands:
   calc FILE     compute what an SLA case owes (FILE is YAML or JSON; - reads standard input)
   check CONFIG  validate a configuration file
   serve         run probes, store and HTTP server (--config FILE [--listen ADDR])
+  bench probes  measure probing throughput, CPU, memory and storage on this machine
   help [CMD]    show help for a command
 
 Run "slate help calc" for the SLA-case format, with an example.
 `
 
 func main() {
+	if os.Getenv(benchTargetEnv) == "1" {
+		os.Exit(runBenchTarget(os.Stdin, os.Stdout))
+	}
 	gin.SetMode(gin.ReleaseMode) // once, before any engine is built: no debug route dump
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
@@ -51,6 +55,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCheck(rest, stdout, stderr)
 	case "serve":
 		return runServe(rest, stdout, stderr)
+	case "bench":
+		return runBench(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return run([]string{rest[0], "--help"}, stdin, stdout, stderr)
