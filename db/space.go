@@ -18,7 +18,7 @@ type Space struct {
 	// HistoryData is the encoded minute data alone, summed over history
 	// rows: exact at any size, where History counts whole pages.
 	HistoryData int64
-	Rows    struct {
+	Rows        struct {
 		Results int64 // raw result rows
 		Days    int64 // history rows: one per check per day
 	}
