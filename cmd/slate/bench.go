@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -93,6 +95,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	duration := fs.Duration("duration", time.Minute, "how long to run; at least two intervals, and one interval plus 2s")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	workers := fs.Int("workers", 0, "probes run at once; 0 is the collector's default")
+	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the steady state to this file")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), benchUsage); fs.PrintDefaults() }
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -113,7 +116,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "slate bench probes: --duration must be at least two intervals and one interval plus 2s")
 		return exitUsage
 	}
-	r, err := benchProbes(context.Background(), *checks, *interval, *duration, *workers)
+	r, err := benchProbes(context.Background(), *checks, *interval, *duration, *workers, *memProfile)
 	if err != nil {
 		fmt.Fprintf(stderr, "slate bench probes: %v\n", err)
 		return exitFail
@@ -156,7 +159,7 @@ func (s *countingStore) WriteResults(ctx context.Context, rs []sla.Result) error
 	return nil
 }
 
-func benchProbes(ctx context.Context, n int, interval, duration time.Duration, workers int) (benchReport, error) {
+func benchProbes(ctx context.Context, n int, interval, duration time.Duration, workers int, memProfile string) (benchReport, error) {
 	rep := benchReport{Checks: n, IntervalSeconds: interval.Seconds(), DurationSeconds: duration.Seconds(),
 		DemandPerSecond: float64(n) / interval.Seconds()}
 	url, stopTarget, err := startBenchTarget()
@@ -205,6 +208,11 @@ func benchProbes(ctx context.Context, n int, interval, duration time.Duration, w
 	time.Sleep(duration - interval - time.Second)
 	cpu1, res1, late1 := cpuTime(), cs.results.Load(), lateness(reg)
 	elapsed := time.Since(t0)
+	if memProfile != "" {
+		if err := writeHeapProfile(memProfile); err != nil {
+			return rep, err
+		}
+	}
 
 	stopCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	serr := sched.Stop(stopCtx)
@@ -292,6 +300,19 @@ func historyBytesPerCheckDay(ctx context.Context, dir string, interval time.Dura
 // historyRowOverhead bounds what SQLite adds to a history row's data: the
 // record header, the check and day keys, the cell's length and its pointer.
 const historyRowOverhead = 16
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	return nil
+}
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
 
