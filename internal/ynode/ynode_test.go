@@ -1,0 +1,90 @@
+package ynode
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestMapIsStrict(t *testing.T) {
+	cases := []struct {
+		name, doc, want string
+	}{
+		{"unknown key with a suggestion", "targt: 1\n", `targt: unknown field "targt" (did you mean "target"?)`},
+		{"unknown key without a near name", "zzzzzzzz: 1\n", `zzzzzzzz: unknown field "zzzzzzzz"`},
+		{"duplicate key", "target: 1\ntarget: 2\n", "target: is given twice"},
+		{"not a mapping", "[1, 2]\n", "must be a mapping (got a list)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := Parse([]byte(tc.doc))
+			if err == nil {
+				_, err = n.Map("target", "measure")
+			}
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestPositionsAndScalars(t *testing.T) {
+	n, err := Parse([]byte("a:\n  b: [1, 2.50, \"x\", true]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := n.Map("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := f.Get("a")
+	g, err := a.Map("b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := g.Get("b")
+	items, err := b.Seq()
+	if err != nil || len(items) != 4 {
+		t.Fatalf("seq: %v, %v", items, err)
+	}
+	if s, _ := items[1].Scalar(); s != "2.50" {
+		t.Errorf("numbers keep their literal text: got %q", s)
+	}
+	if _, err := items[3].Scalar(); err == nil || !strings.Contains(err.Error(), "a.b[3]: must be a string or a number") {
+		t.Errorf("boolean scalar: got %v", err)
+	}
+	var e *Error
+	_, err = items[2].Int64()
+	if err == nil {
+		t.Fatal("x read as an integer")
+	}
+	e = err.(*Error)
+	if e.Path != "a.b[2]" || e.Line != 2 || e.Column != 16 {
+		t.Errorf("position: got %s at %d:%d, want a.b[2] at 2:16", e.Path, e.Line, e.Column)
+	}
+	ix := Index{}
+	ix.Add(b)
+	if got := ix.Locate("a.b[7].c", "bad"); got.Line != 2 || got.Path != "a.b[7].c" {
+		t.Errorf("locate falls back to the nearest ancestor: got %+v", got)
+	}
+}
+
+func TestAliasBombIsRefused(t *testing.T) {
+	doc := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for i := 0; i < 8; i++ {
+		name := string(rune('b' + i))
+		doc += name + ": &" + name + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n"
+		prev = name
+	}
+	if _, err := Parse([]byte(doc)); err == nil || !strings.Contains(err.Error(), "expands to more than") {
+		t.Fatalf("got %v, want a refusal of the expansion", err)
+	}
+}
+
+func TestSyntaxErrorHasALine(t *testing.T) {
+	_, err := Parse([]byte("a: 1\nb: [x\n"))
+	e, ok := err.(*Error)
+	if !ok || e.Line == 0 || !strings.HasPrefix(e.Msg, "syntax: ") {
+		t.Fatalf("got %#v", err)
+	}
+}
