@@ -112,9 +112,16 @@ func BenchmarkHTTPProbeRemote(b *testing.B) {
 // warm-up, and reports runs per second, the prober's CPU per run, the share
 // of runs started 1s or more late, missed slots and peak RSS.
 func BenchmarkSchedulerHTTPRemote(b *testing.B) {
-	for _, n := range []int{1000, 5000} {
-		b.Run(fmt.Sprintf("checks=%d/interval=1s", n), func(b *testing.B) {
-			benchScheduler(b, n, time.Second)
+	for _, tc := range []struct {
+		checks   int
+		interval time.Duration
+	}{
+		{1000, time.Second},
+		{5000, time.Second},
+		{10000, 10 * time.Second},
+	} {
+		b.Run(fmt.Sprintf("checks=%d/interval=%s", tc.checks, tc.interval), func(b *testing.B) {
+			benchScheduler(b, tc.checks, tc.interval)
 		})
 	}
 }
@@ -137,7 +144,7 @@ func benchScheduler(b *testing.B, n int, iv time.Duration) {
 	}
 	time.Sleep(iv)
 	b.ResetTimer()
-	runs0, missed0 := testutil.ToFloat64(s.m.runs), testutil.ToFloat64(s.m.missed)
+	runs0, missed0, failed0 := testutil.ToFloat64(s.m.runs), testutil.ToFloat64(s.m.missed), store.failed.Load()
 	late0, count0 := lateRuns(b, s)
 	user0, sys0 := cpuTimes(b)
 	t0 := time.Now()
@@ -147,6 +154,7 @@ func benchScheduler(b *testing.B, n int, iv time.Duration) {
 	wall := time.Since(t0)
 	late1, count1 := lateRuns(b, s)
 	missed := testutil.ToFloat64(s.m.missed) - missed0
+	failed := store.failed.Load() - failed0
 	b.StopTimer()
 	if err := s.Stop(context.Background()); err != nil {
 		b.Fatal(err)
@@ -158,6 +166,7 @@ func benchScheduler(b *testing.B, n int, iv time.Duration) {
 	b.ReportMetric(float64(sys)/runs/1e3, "sys-µs/run")
 	b.ReportMetric(100*float64(late1-late0)/float64(max(1, count1-count0)), "%late>=1s")
 	b.ReportMetric(missed, "missed")
+	b.ReportMetric(float64(failed), "failed")
 	b.ReportMetric(float64(peakRSS(b))/(1<<20), "peak-RSS-MiB")
 }
 

@@ -31,7 +31,7 @@ const (
 	DefaultFlushInterval = 100 * time.Millisecond // longest a result waits before a write
 	DefaultMaxPending    = 100_000                // results queued while the store is slow
 	DefaultWriters       = 2                      // WriteResults calls in flight at once
-	DefaultResolution    = 50 * time.Millisecond  // dispatcher tick
+	DefaultResolution    = 20 * time.Millisecond  // dispatcher tick
 )
 
 // writeAttempts is how often a batch is offered to the store before its
@@ -114,6 +114,7 @@ type entry struct {
 	next    time.Time // next scheduled run
 	index   int       // position in the queue; -1 when not queued
 	running atomic.Bool
+	removed atomic.Bool // set by Reload; a run in flight then leaves the metrics alone
 }
 
 type job struct {
@@ -269,6 +270,7 @@ func (s *Scheduler) Reload(checks []Check) error {
 }
 
 func (s *Scheduler) removeLocked(e *entry) {
+	e.removed.Store(true)
 	if e.index >= 0 {
 		heap.Remove(&s.queue, e.index)
 	}
@@ -451,7 +453,9 @@ func (s *Scheduler) execute(e *entry, sched time.Time) {
 	if s.runCtx.Err() != nil || out.NoData {
 		return // cut short by Stop, or nothing to say
 	}
-	e.gauges.observe(out)
+	if !e.removed.Load() {
+		e.gauges.observe(out)
+	}
 	select {
 	case s.results <- s.result(e.check, start, out):
 	default:

@@ -486,11 +486,17 @@ func TestStoreFailures(t *testing.T) {
 	}
 }
 
-// discardStore acknowledges every batch at once.
-type discardStore struct{ n atomic.Int64 }
+// discardStore acknowledges every batch at once, counting results and
+// failed ones.
+type discardStore struct{ n, failed atomic.Int64 }
 
 func (d *discardStore) WriteResults(_ context.Context, rs []sla.Result) error {
 	d.n.Add(int64(len(rs)))
+	for _, r := range rs {
+		if !r.OK {
+			d.failed.Add(1)
+		}
+	}
 	return nil
 }
 
@@ -532,5 +538,62 @@ func BenchmarkSchedulerDispatch(b *testing.B) {
 	b.StopTimer()
 	if got := probe.n.Load(); got < int64(b.N)*9/10 {
 		b.Fatalf("got %d runs for %d iterations, want about one each", got, b.N)
+	}
+}
+
+// TestReloadWhileRunning removes a running check and checks that it stops
+// and its series go away, while a kept check keeps running.
+func TestReloadWhileRunning(t *testing.T) {
+	var keptHits, goneHits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/gone" {
+			goneHits.Add(1)
+		} else {
+			keptHits.Add(1)
+		}
+	}))
+	defer srv.Close()
+	s, reg := newTestScheduler(t, &memStore{})
+	kept := httpCheck("kept", srv.URL+"/kept", 100*time.Millisecond)
+	gone := httpCheck("gone", srv.URL+"/gone", 100*time.Millisecond)
+	if err := s.Reload([]Check{kept, gone}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop(context.Background())
+	waitFor(t, func() bool { return goneHits.Load() > 0 && keptHits.Load() > 0 })
+	keptNext, _ := s.NextRun("kept")
+
+	if err := s.Reload([]Check{kept}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.NextRun("kept"); !got.Equal(keptNext) && !got.After(keptNext) {
+		t.Errorf("got kept check's next run %s moved back from %s, want kept or advanced", got, keptNext)
+	}
+	time.Sleep(150 * time.Millisecond) // a run in flight may still finish
+	goneAfter, keptAfter := goneHits.Load(), keptHits.Load()
+	time.Sleep(400 * time.Millisecond)
+	if got := goneHits.Load(); got != goneAfter {
+		t.Errorf("got %d runs of the removed check after reload, want none", got-goneAfter)
+	}
+	if got := keptHits.Load(); got <= keptAfter {
+		t.Errorf("got no runs of the kept check after reload, want some")
+	}
+	if n := testutil.CollectAndCount(reg, "probe_success"); n != 1 {
+		t.Errorf("got %d probe_success series, want 1 (the removed check's gone)", n)
+	}
+}
+
+// waitFor polls cond for up to five seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
