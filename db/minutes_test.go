@@ -2,6 +2,7 @@ package db
 
 import (
 	"errors"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -54,6 +55,18 @@ func sampleDay(day int64, shape string) *dayRecord {
 			l.min[i] = sla.LocationMinute{Fail: 1, Lead: 1, Trail: 1, MaxRun: 1}
 		}
 		l.last = day*msPerDay + 12345
+	case "random":
+		// Five locations, two runs a minute, half of them failing at
+		// random all day: a worst case that still has to fit in 4 KiB.
+		rng := rand.New(rand.NewPCG(1, 2))
+		for loc := int64(1); loc <= 5; loc++ {
+			l := r.location(loc)
+			for i := range l.min {
+				l.min[i].Add(rng.IntN(2) == 0)
+				l.min[i].Add(rng.IntN(2) == 0)
+			}
+			l.last = day*msPerDay + msPerDay - 1
+		}
 	case "noisy":
 		// Every minute differs from the one before: run-length coding
 		// gains nothing, DEFLATE must.
@@ -79,6 +92,7 @@ func TestDayCodecRoundTrip(t *testing.T) {
 		{"three steady locations", "steady", 40},
 		{"one outage", "outage", 30},
 		{"noisy five locations", "noisy", 4096},
+		{"five locations failing half their runs at random", "random", 4096},
 	}
 	var c dayCodec
 	const day = 20784
