@@ -18,6 +18,8 @@
 //   - Options: clock, retention, batch limit, metrics registerer. The zero
 //     value is usable.
 //   - History: per-minute, per-location sla.LocationMinute of one check.
+//   - Pruned: what one Prune call deleted. Space: the bytes each kind of
+//     evidence occupies, measured on a compacted copy.
 //
 // # Concurrency and durability
 //
