@@ -8,15 +8,27 @@
 //   - Check: a plain-value probe definition (ID, service, tenant, kind,
 //     target, interval, timeout, locations and kind-specific settings), filled
 //     by the configuration loader and checked with Check.Validate.
-//   - Probe: one kind of probe bound to one check. NewProbe builds it; Probe
-//     runs it once under the check's hard timeout and returns an Outcome.
-//     Kinds: HTTP(S) (http.go), TCP (tcp.go), DNS (dns.go), TLS certificate
-//     expiry (tls.go) and push heartbeats (push.go).
+//   - Probe: one kind of probe bound to one check. NewProbe builds it from a
+//     Check and an Env (clock, heartbeat receiver); Probe runs it once under
+//     the check's hard timeout and returns an Outcome (verdict, latency,
+//     HTTP status, certificate expiry, phase timings). Kinds: HTTP(S)
+//     (http.go: HTTP/1.1 spoken on a fresh connection per run, responses
+//     parsed by net/http), TCP (tcp.go), DNS (dns.go, with
+//     golang.org/x/net/dns/dnsmessage), TLS certificate expiry (tls.go) and
+//     push heartbeats (push.go).
 //   - Heartbeats: the http.Handler that receives push heartbeats
 //     (GET or POST /push/{token}); the dashboard mounts it.
 //   - Scheduler: runs every check once per interval at a stable phase on a
-//     bounded worker pool, batches results into a Store and exports
-//     blackbox-style Prometheus metrics.
+//     bounded worker pool, batches results into a Store (declared here,
+//     implemented by the db package) and exports blackbox-style Prometheus
+//     metrics on the Registerer it is given. New, then Reload and Start;
+//     RunOnce runs one check now; Stop drains and flushes.
+//
+// Every run is bounded twice: by its context deadline (the check's
+// timeout) and by connection deadlines a little later, so a hung or
+// trickling server cannot hold a goroutine past the timeout. Reads are
+// bounded too (HTTP headers 64 KiB, bodies MaxBodyBytes, TCP MaxRead), so a
+// server sending a gigabyte costs a run a few pooled buffers.
 //
 // # Failure classes
 //

@@ -108,6 +108,20 @@ func TestHTTPProbe(t *testing.T) {
 	}
 }
 
+// TestHTTPProbeResolvesName uses localhost, which the hosts file resolves
+// without a DNS query.
+func TestHTTPProbeResolvesName(t *testing.T) {
+	srv := httptest.NewServer(testMux())
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	p := mustProbe(t, Check{Kind: KindHTTP, Target: "http://localhost:" + port + "/ok", Timeout: 5 * time.Second}, Env{})
+	o := p.Probe(context.Background())
+	checkOutcome(t, o, true, sla.ClassNone, "")
+	if o.Phases.DNS <= 0 {
+		t.Errorf("got dns phase %s, want > 0 for a name", o.Phases.DNS)
+	}
+}
+
 func TestHTTPProbeConnectRefused(t *testing.T) {
 	p := mustProbe(t, Check{Kind: KindHTTP, Target: "http://" + closedAddr(t) + "/", Timeout: 2 * time.Second}, Env{})
 	o := p.Probe(context.Background())

@@ -477,7 +477,8 @@ func (s *Scheduler) result(c Check, start time.Time, o Outcome) sla.Result {
 
 // RunOnce runs a check now, in the caller's goroutine, and writes its result
 // to the store before returning. It works whether or not the scheduler was
-// started and does not move the check's schedule.
+// started and does not move the check's schedule; it may overlap a
+// scheduled run of the same check.
 func (s *Scheduler) RunOnce(ctx context.Context, checkID string) (sla.Result, error) {
 	s.mu.Lock()
 	e, ok := s.entries[checkID]

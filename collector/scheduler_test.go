@@ -380,7 +380,7 @@ func TestSchedulerRunsBatchesAndStops(t *testing.T) {
 		}
 		// Five slots fit in 1.1s at 200ms. More would be a burst; allow
 		// misses on a busy machine.
-		if count[c.ID] < 3 || count[c.ID] > 6 {
+		if count[c.ID] > 6 || (count[c.ID] < 3 && !raceEnabled) {
 			t.Errorf("%s: got %d runs, want 3-6", c.ID, count[c.ID])
 		}
 	}

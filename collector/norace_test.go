@@ -1,0 +1,6 @@
+//go:build !race
+
+package collector
+
+// raceEnabled is set when the race detector runs.
+const raceEnabled = false
