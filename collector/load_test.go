@@ -44,8 +44,9 @@ func TestHelperTargetServer(t *testing.T) {
 	os.Exit(0)
 }
 
-// startTargetProcess starts the helper server and returns its address.
-func startTargetProcess(b *testing.B) string {
+// startTargetProcess starts the helper server and returns its address and
+// process id.
+func startTargetProcess(b *testing.B) (string, int) {
 	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperTargetServer$")
 	cmd.Env = append(os.Environ(), helperEnv+"=1")
@@ -68,11 +69,26 @@ func startTargetProcess(b *testing.B) string {
 	for sc.Scan() {
 		if addr, ok := strings.CutPrefix(sc.Text(), "ADDR "); ok {
 			go io.Copy(io.Discard, stdout)
-			return addr
+			return addr, cmd.Process.Pid
 		}
 	}
 	b.Fatalf("helper server printed no address: %v", sc.Err())
-	return ""
+	return "", 0
+}
+
+// processCPU is the CPU time (user and system) process pid used so far,
+// from /proc, in clock ticks of 10ms.
+func processCPU(b *testing.B, pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Skip("no /proc")
+	}
+	// Fields after the command name, which is in parentheses: state is
+	// field 3, utime 14, stime 15.
+	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // cpuTime is the CPU time (user and system) this process used so far.
@@ -93,7 +109,7 @@ func cpuTimes(b *testing.B) (user, sys time.Duration) {
 // BenchmarkHTTPProbeRemote runs the HTTP probe against a server in another
 // process, sequentially, and reports the prober's CPU per run.
 func BenchmarkHTTPProbeRemote(b *testing.B) {
-	addr := startTargetProcess(b)
+	addr, _ := startTargetProcess(b)
 	p := mustProbe(b, Check{Kind: KindHTTP, Target: "http://" + addr + "/", Timeout: 5 * time.Second,
 		HTTP: HTTPSettings{BodyContains: []string{"healthy"}}}, Env{})
 	b.ReportAllocs()
@@ -127,7 +143,7 @@ func BenchmarkSchedulerHTTPRemote(b *testing.B) {
 }
 
 func benchScheduler(b *testing.B, n int, iv time.Duration) {
-	addr := startTargetProcess(b)
+	addr, targetPID := startTargetProcess(b)
 	var checks []Check
 	for i := range n {
 		checks = append(checks, Check{ID: fmt.Sprintf("load-%05d", i), Service: "load", Kind: KindHTTP,
@@ -145,6 +161,8 @@ func benchScheduler(b *testing.B, n int, iv time.Duration) {
 	time.Sleep(iv)
 	b.ResetTimer()
 	runs0, missed0, failed0 := testutil.ToFloat64(s.m.runs), testutil.ToFloat64(s.m.missed), store.failed.Load()
+	n0, lat0 := store.n.Load(), store.latency.Load()
+	target0 := processCPU(b, targetPID)
 	late0, count0 := lateRuns(b, s)
 	user0, sys0 := cpuTimes(b)
 	t0 := time.Now()
@@ -155,11 +173,16 @@ func benchScheduler(b *testing.B, n int, iv time.Duration) {
 	late1, count1 := lateRuns(b, s)
 	missed := testutil.ToFloat64(s.m.missed) - missed0
 	failed := store.failed.Load() - failed0
+	stored, lat := store.n.Load()-n0, store.latency.Load()-lat0
+	targetCPU := processCPU(b, targetPID) - target0
 	b.StopTimer()
 	if err := s.Stop(context.Background()); err != nil {
 		b.Fatal(err)
 	}
 	user, sys := user1-user0, sys1-sys0
+	if failed > 0 {
+		b.Logf("%d failed runs, the last: %v", failed, store.lastFailure.Load())
+	}
 	b.ReportMetric(runs/wall.Seconds(), "runs/s")
 	b.ReportMetric(float64(user+sys)/runs/1e3, "cpu-µs/run")
 	b.ReportMetric(float64(user)/runs/1e3, "user-µs/run")
@@ -167,6 +190,8 @@ func benchScheduler(b *testing.B, n int, iv time.Duration) {
 	b.ReportMetric(100*float64(late1-late0)/float64(max(1, count1-count0)), "%late>=1s")
 	b.ReportMetric(missed, "missed")
 	b.ReportMetric(float64(failed), "failed")
+	b.ReportMetric(float64(lat)/float64(max(1, stored))/1e6, "ms-latency")
+	b.ReportMetric(float64(targetCPU)/runs/1e3, "target-cpu-µs/run")
 	b.ReportMetric(float64(peakRSS(b))/(1<<20), "peak-RSS-MiB")
 }
 

@@ -486,16 +486,21 @@ func TestStoreFailures(t *testing.T) {
 	}
 }
 
-// discardStore acknowledges every batch at once, counting results and
-// failed ones.
-type discardStore struct{ n, failed atomic.Int64 }
+// discardStore acknowledges every batch at once, counting results, failed
+// ones and their total latency.
+type discardStore struct {
+	n, failed, latency atomic.Int64
+	lastFailure        atomic.Value // string: class and detail
+}
 
 func (d *discardStore) WriteResults(_ context.Context, rs []sla.Result) error {
 	d.n.Add(int64(len(rs)))
 	for _, r := range rs {
 		if !r.OK {
 			d.failed.Add(1)
+			d.lastFailure.Store(string(r.Class) + ": " + r.Detail)
 		}
+		d.latency.Add(int64(r.Latency))
 	}
 	return nil
 }
