@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -296,5 +297,44 @@ func TestOpenReadDoesNotBlockWrites(t *testing.T) {
 	}
 	if n != 3 {
 		t.Errorf("reader saw %d rows, want the 3 of its snapshot", n)
+	}
+}
+
+// TestCacheHoldsDaysCompacted checks that between transactions the writer
+// keeps each cached day only in run-length form: an expanded day is 7,200
+// bytes per location, which for 10,000 checks would be 72 MB.
+func TestCacheHoldsDaysCompacted(t *testing.T) {
+	d, err := Open(filepath.Join(t.TempDir(), "slate.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	start := time.Now().Truncate(time.Hour)
+	var rs []sla.Result
+	for c := range 50 {
+		for i := range 12 {
+			rs = append(rs, sla.Result{CheckID: fmt.Sprintf("c%d", c), Location: "eu", At: start.Add(time.Duration(i) * 10 * time.Second), OK: i != 5})
+		}
+	}
+	if err := d.WriteResults(context.Background(), rs); err != nil {
+		t.Fatal(err)
+	}
+	// WriteResults returned: the writer finished the transaction and waits.
+	if len(d.w.days) != 50 {
+		t.Fatalf("cached days: got %d, want 50", len(d.w.days))
+	}
+	for k, c := range d.w.days {
+		for _, l := range c.rec.locs {
+			if l.min != nil || l.runs == nil {
+				t.Fatalf("day %v location %d: expanded %v, coded %d bytes; want coded only", k, l.loc, l.min != nil, len(l.runs))
+			}
+		}
+	}
+	h, err := d.MinuteHistory(context.Background(), "c7", start, start.Add(2*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Minutes[0][0]; got.OK != 5 || got.Fail != 1 {
+		t.Errorf("first minute of c7: got %+v, want 5 passing and 1 failing run", got)
 	}
 }

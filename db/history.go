@@ -104,6 +104,7 @@ func (d *DB) MinuteHistory(ctx context.Context, checkID string, from, to time.Ti
 	for i := range h.Minutes {
 		h.Minutes[i] = cells[i*len(h.Locations) : (i+1)*len(h.Locations) : (i+1)*len(h.Locations)]
 	}
+	var pool arrayPool
 	for _, dd := range days {
 		dayStart := dd.day * msPerDay
 		// The minutes of this day inside [start, start+count).
@@ -111,9 +112,12 @@ func (d *DB) MinuteHistory(ctx context.Context, checkID string, from, to time.Ti
 		hi := min(int64(minutesPerDay), (start+int64(count)*msPerMinute-dayStart)/msPerMinute)
 		for _, l := range dd.rec.locs {
 			j := col[l.loc]
+			mins := l.minutes(&pool)
 			for m := lo; m < hi; m++ {
-				h.Minutes[(dayStart+m*msPerMinute-start)/msPerMinute][j] = l.min[m]
+				h.Minutes[(dayStart+m*msPerMinute-start)/msPerMinute][j] = mins[m]
 			}
+			pool.put(mins)
+			l.min = nil
 		}
 	}
 	return h, nil

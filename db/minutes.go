@@ -37,15 +37,72 @@ type dayRecord struct {
 }
 
 // locDay is what one location saw of one check during one day.
+//
+// It is held in one of two forms. runs is the run-length code of the day —
+// a few dozen bytes for most days — and is what the cache keeps between
+// transactions. min is the expanded form (7,200 bytes), made only while a
+// transaction changes the day and released after the day is written, so
+// that the writer's cache of 10,000 active checks costs kilobytes each, not
+// megabytes in all.
 type locDay struct {
 	loc  int64 // locations.id
 	last int64 // start of the latest run applied, UTC Unix ms; a later run can be added in order
-	min  [minutesPerDay]sla.LocationMinute
 
-	// runs caches the run-length code of min; nil when min changed since
-	// it was encoded. A transaction usually changes one location of a
-	// day, so the others are not encoded again.
+	// min is the expanded day, nil while compacted.
+	min *minuteArray
+	// runs is the run-length code of the day; nil when min changed since
+	// it was encoded (or for a location with no runs encoded yet). A
+	// transaction usually changes one location of a day, so the others are
+	// not encoded again.
 	runs []byte
+}
+
+// minuteArray is one location's day, minute by minute.
+type minuteArray [minutesPerDay]sla.LocationMinute
+
+// arrayPool recycles expanded days between transactions; it belongs to one
+// goroutine. Its size is bounded so that a burst does not pin memory.
+type arrayPool struct{ free []*minuteArray }
+
+const maxPooledArrays = 256
+
+func (p *arrayPool) get() *minuteArray {
+	if n := len(p.free); n > 0 {
+		a := p.free[n-1]
+		p.free = p.free[:n-1]
+		return a
+	}
+	return new(minuteArray)
+}
+
+func (p *arrayPool) put(a *minuteArray) {
+	if len(p.free) < maxPooledArrays {
+		p.free = append(p.free, a)
+	}
+}
+
+// minutes returns l's expanded day, expanding the run-length code on first
+// use.
+func (l *locDay) minutes(p *arrayPool) *minuteArray {
+	if l.min != nil {
+		return l.min
+	}
+	a := p.get()
+	if l.runs == nil {
+		*a = minuteArray{}
+	} else {
+		expandRuns(l.runs, a)
+	}
+	l.min = a
+	return a
+}
+
+// compact releases the expanded day once the run-length code is current.
+func (l *locDay) compact(p *arrayPool) {
+	if l.min != nil && l.runs != nil {
+		p.put(l.min)
+		l.min = nil
+	}
 }
 
 // location returns the record of location loc, adding an empty one.
@@ -55,7 +112,7 @@ func (r *dayRecord) location(loc int64) *locDay {
 			return l
 		}
 	}
-	l := &locDay{loc: loc, last: -1 << 63}
+	l := &locDay{loc: loc, last: -1 << 63, min: new(minuteArray)}
 	r.locs = append(r.locs, l)
 	return l
 }
@@ -110,7 +167,10 @@ func (c *dayCodec) encode(r *dayRecord, day int64) ([]byte, error) {
 	}
 	for _, l := range r.locs {
 		if l.runs == nil {
-			l.runs = appendRuns(l.runs, &l.min)
+			if l.min == nil {
+				l.min = new(minuteArray) // a location without runs yet
+			}
+			l.runs = appendRuns(nil, l.min)
 		}
 		c.plain.Write(l.runs)
 	}
@@ -144,7 +204,7 @@ func (c *dayCodec) encode(r *dayRecord, day int64) ([]byte, error) {
 }
 
 // appendRuns appends the run-length code of one location's day to buf.
-func appendRuns(buf []byte, min *[minutesPerDay]sla.LocationMinute) []byte {
+func appendRuns(buf []byte, min *minuteArray) []byte {
 	for i := 0; i < minutesPerDay; {
 		m := min[i]
 		j := i + 1
@@ -193,6 +253,7 @@ func decodeDay(data []byte, day int64) (*dayRecord, error) {
 	}
 	var rec [5]byte
 	for _, l := range r.locs {
+		from := len(body) - rd.Len()
 		for i := 0; i < minutesPerDay; {
 			count, err := binary.ReadUvarint(rd)
 			if err != nil || count == 0 || count > uint64(minutesPerDay-i) {
@@ -201,15 +262,28 @@ func decodeDay(data []byte, day int64) (*dayRecord, error) {
 			if _, err := io.ReadFull(rd, rec[:]); err != nil {
 				return nil, fmt.Errorf("%w: location %d record at minute %d", errBadDay, l.loc, i)
 			}
-			m := sla.LocationMinute{OK: rec[0], Fail: rec[1], Lead: rec[2], Trail: rec[3], MaxRun: rec[4]}
-			for k := 0; k < int(count); k++ {
-				l.min[i+k] = m
-			}
 			i += int(count)
 		}
+		// Checked above; kept in coded form until a transaction needs it.
+		l.runs = bytes.Clone(body[from : len(body)-rd.Len()])
 	}
 	if rd.Len() != 0 {
 		return nil, fmt.Errorf("%w: %d trailing bytes", errBadDay, rd.Len())
 	}
 	return r, nil
+}
+
+// expandRuns fills a from a run-length code that decodeDay or appendRuns
+// produced, and so is known to be well formed.
+func expandRuns(runs []byte, a *minuteArray) {
+	for i := 0; i < minutesPerDay; {
+		count, n := binary.Uvarint(runs)
+		r := runs[n : n+5]
+		m := sla.LocationMinute{OK: r[0], Fail: r[1], Lead: r[2], Trail: r[3], MaxRun: r[4]}
+		for k := 0; k < int(count); k++ {
+			a[i+k] = m
+		}
+		i += int(count)
+		runs = runs[n+5:]
+	}
 }

@@ -30,21 +30,22 @@ func (w *writer) apply(ctx context.Context, tx *sql.Tx, check, loc, at int64, ok
 		return dayKey{}, err
 	}
 	l := rec.location(loc)
-	l.runs = nil // min changes below
+	mins := l.minutes(&w.pool)
+	l.runs = nil // mins changes below
 	minStart := day*msPerDay + int64(minute)*msPerMinute
 	rawKept := minStart >= w.d.opts.Now().Add(-w.d.opts.RawRetention).UnixMilli()
 	switch {
 	case at > l.last:
-		l.min[minute].Add(ok)
+		mins[minute].Add(ok)
 		l.last = at
 	case !rawKept:
-		l.min[minute].Add(ok)
+		mins[minute].Add(ok)
 	default:
 		m, err := recompute(ctx, tx, check, loc, minStart)
 		if err != nil {
 			return dayKey{}, err
 		}
-		l.min[minute] = m
+		mins[minute] = m
 	}
 	if rec.dirty {
 		return dayKey{}, nil

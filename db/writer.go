@@ -40,6 +40,7 @@ type writer struct {
 	days  map[dayKey]*cachedDay
 	gen   uint64 // number of the current transaction, for eviction
 	codec dayCodec
+	pool  arrayPool // expanded days, recycled between transactions
 }
 
 type dayKey struct{ check, day int64 }
@@ -315,6 +316,9 @@ func (w *writer) writeTx(ctx context.Context, rows []*sla.Result) (int, error) {
 				return 0, fmt.Errorf("upsert minutes of check %d day %d: %w", key.check, key.day, err)
 			}
 			c.rec.dirty = false
+			for _, l := range c.rec.locs {
+				l.compact(&w.pool) // the code is current: hold only that
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
