@@ -241,7 +241,7 @@ func (p *HTTPProbe) hop(ctx context.Context, run *httpRun, u *url.URL, method st
 	if !ok {
 		return fail, nil, true
 	}
-	defer conn.Close()
+	defer closeReset(conn, tlsConn)
 	// Unblock reads and writes as soon as the run's context ends; the
 	// connection deadline is only the backstop.
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
@@ -316,6 +316,22 @@ func (p *HTTPProbe) hop(ctx context.Context, run *httpRun, u *url.URL, method st
 	}
 	out.OK = true
 	return out, nil, true
+}
+
+// closeReset closes a probe's connection with a reset rather than a FIN, as
+// load balancers' health checks do: the exchange is over, and a prober that
+// opens thousands of connections a second must not leave each in TIME_WAIT,
+// which would exhaust its ephemeral ports towards a busy target. A TLS
+// connection is closed underneath, without a close_notify: nothing is left
+// to protect.
+func closeReset(conn net.Conn, tlsConn *tls.Conn) {
+	if tlsConn != nil {
+		conn = tlsConn.NetConn()
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
 }
 
 func isRedirect(code int) bool {

@@ -63,7 +63,7 @@ func (p *TCPProbe) run(ctx context.Context) Outcome {
 	if err != nil {
 		return dialFailure(ctx, err, p.timeout)
 	}
-	defer conn.Close()
+	defer closeReset(conn, nil)
 	deadlineConn(ctx, conn)
 
 	var out Outcome
