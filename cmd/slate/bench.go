@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +12,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -451,25 +451,43 @@ func startBenchTarget() (string, func(), error) {
 	return "http://" + strings.TrimSpace(line), stop, nil
 }
 
-// runBenchTarget is the bench target process: a minimal HTTP server on
-// 127.0.0.1 that prints its address and serves until its standard input
-// closes (so it dies with the benchmark).
+// runBenchTarget is the bench target process: a minimal HTTP/1.1 responder
+// on 127.0.0.1 that prints its address and serves until its standard input
+// closes (so it dies with the benchmark). It answers every request with a
+// fixed 200 and closes the connection, and it skips net/http's parsing, so
+// that on a shared machine the target takes as little CPU from slate as a
+// real, remote target would.
 func runBenchTarget(stdin io.Reader, stdout io.Writer) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench target:", err)
 		return exitFail
 	}
-	srv := &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/plain")
-			io.WriteString(w, "ok\n")
-		}),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
-	go srv.Serve(l)
+	const response = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				buf := make([]byte, 4096)
+				n := 0
+				for n < len(buf) {
+					k, err := c.Read(buf[n:])
+					n += k
+					if bytes.Contains(buf[:n], []byte("\r\n\r\n")) || err != nil {
+						break
+					}
+				}
+				io.WriteString(c, response)
+			}(c)
+		}
+	}()
 	fmt.Fprintln(stdout, l.Addr().String())
 	io.Copy(io.Discard, stdin)
-	srv.Close()
+	l.Close()
 	return exitOK
 }
