@@ -162,7 +162,7 @@ func (d *decoder) policy(n ynode.Node) (sla.Policy, error) {
 	if !ok {
 		return p, n.Missing("target", "a percentage such as \"99.9\"")
 	}
-	if p.Target, err = decimal(d.seen(tn)); err != nil {
+	if p.Target, err = Decimal(d.seen(tn)); err != nil {
 		return p, err
 	}
 	enums := []struct {
@@ -188,7 +188,7 @@ func (d *decoder) policy(n ynode.Node) (sla.Policy, error) {
 		dst **big.Rat
 	}{{"error_rate_above", &p.ErrorRateAbove}, {"multiplier", &p.Multiplier}, {"cap", &p.Cap}} {
 		if v, ok := f.Get(r.key); ok {
-			if *r.dst, err = decimal(d.seen(v)); err != nil {
+			if *r.dst, err = Decimal(d.seen(v)); err != nil {
 				return p, err
 			}
 		}
@@ -243,7 +243,7 @@ func (d *decoder) tier(n ynode.Node) (sla.Tier, error) {
 	if !ok {
 		return t, n.Missing("credit", "")
 	}
-	t.Credit, err = decimal(d.seen(cn))
+	t.Credit, err = Decimal(d.seen(cn))
 	return t, err
 }
 
@@ -331,7 +331,7 @@ func (d *decoder) money(n ynode.Node) (sla.Money, error) {
 	if !ok {
 		return m, n.Missing("amount", "a decimal such as \"1000.00\"")
 	}
-	if m.Amount, err = decimal(d.seen(an)); err != nil {
+	if m.Amount, err = Decimal(d.seen(an)); err != nil {
 		return m, err
 	}
 	cn, ok := f.Get("currency")
@@ -501,7 +501,9 @@ func instant(n ynode.Node) (time.Time, error) {
 	return t, nil
 }
 
-func decimal(n ynode.Node) (*big.Rat, error) {
+// Decimal reads an exact decimal ("99.9", or the bare number 99.9 taken as
+// written), refusing float syntax, with the error located at n.
+func Decimal(n ynode.Node) (*big.Rat, error) {
 	s, err := n.Scalar()
 	if err != nil {
 		return nil, err

@@ -623,7 +623,7 @@ func (d *configDecoder) contract(n ynode.Node) (Contract, error) {
 	if !ok {
 		return c, fn.Missing("amount", "a decimal such as \"1000.00\"")
 	}
-	if c.Fee.Amount, err = decimalNode(d.at.Add(an)); err != nil {
+	if c.Fee.Amount, err = slacase.Decimal(d.at.Add(an)); err != nil {
 		return c, err
 	}
 	if err := d.str(g, "currency", &c.Fee.Currency); err != nil {
@@ -636,21 +636,9 @@ func (d *configDecoder) contract(n ynode.Node) (Contract, error) {
 		return c, err
 	}
 	if tn, ok := f.Get("coverage_threshold"); ok {
-		if c.CoverageThreshold, err = decimalNode(d.at.Add(tn)); err != nil {
+		if c.CoverageThreshold, err = slacase.Decimal(d.at.Add(tn)); err != nil {
 			return c, err
 		}
 	}
 	return c, nil
-}
-
-func decimalNode(n ynode.Node) (*big.Rat, error) {
-	s, err := n.Scalar()
-	if err != nil {
-		return nil, err
-	}
-	r, err := sla.ParseDecimal(s)
-	if err != nil {
-		return nil, n.Errorf("%v", err)
-	}
-	return r, nil
 }

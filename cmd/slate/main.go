@@ -3,6 +3,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -66,4 +68,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "slate: unknown command %q\n\n%s", cmd, usage)
 	return exitUsage
+}
+
+// parseFlags parses a command's flags. On --help it prints the command's
+// usage to stdout; it returns ok false, with the exit status, when the
+// command should stop there.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, ok bool) {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return exitOK, false
+	case err != nil:
+		return exitUsage, false // the flag package printed the problem
+	}
+	return exitOK, true
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,13 +33,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", "", "address to serve HTTP on; overrides server.listen")
 	drain := fs.Duration("drain-timeout", 30*time.Second, "longest wait for probes in flight at shutdown")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), serveUsage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
 	}
 	if *configPath == "" || fs.NArg() != 0 {
 		fmt.Fprintln(stderr, "slate serve: give --config FILE")
