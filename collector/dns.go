@@ -272,6 +272,13 @@ func (p *DNSProbe) parse(msg []byte, id uint16) ([]string, dnsmessage.RCode, err
 				return nil, 0, err
 			}
 			v = strings.Join(r.TXT, "")
+		default:
+			// Not a type a check can ask for; the answer still has to be
+			// consumed, or the parser would return this header forever.
+			if err := ps.SkipAnswer(); err != nil {
+				return nil, 0, err
+			}
+			continue
 		}
 		out = append(out, normalizeAnswer(p.qtype, v))
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -203,4 +204,37 @@ func TestDNSProbeServerDown(t *testing.T) {
 	p := mustProbe(t, Check{Kind: KindDNS, Target: "ok.test", Timeout: time.Second, DNS: DNSSettings{Server: addr}}, Env{})
 	o := p.Probe(context.Background())
 	checkOutcome(t, o, false, sla.ClassConnect, "refused")
+}
+
+// FuzzDNSParse feeds arbitrary answers to the probe's answer parser and
+// comparison: they must return, not panic, and a parsed answer must compare
+// consistently.
+func FuzzDNSParse(f *testing.F) {
+	for _, name := range []string{"ok.test.", "www.test.", "servfail.test.", "nope.test."} {
+		for _, typ := range []dnsmessage.Type{dnsmessage.TypeA, dnsmessage.TypeMX, dnsmessage.TypeTXT, dnsmessage.TypeCNAME} {
+			q := dnsmessage.Message{
+				Header:    dnsmessage.Header{ID: 7},
+				Questions: []dnsmessage.Question{{Name: dnsmessage.MustNewName(name), Type: typ, Class: dnsmessage.ClassINET}},
+			}
+			b, err := q.Pack()
+			if err != nil {
+				f.Fatal(err)
+			}
+			if a := dnsAnswer(b, false); a != nil {
+				f.Add(a, uint16(typ))
+			}
+		}
+	}
+	f.Add([]byte{0, 7, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0}, uint16(dnsmessage.TypeA))
+	f.Fuzz(func(t *testing.T, msg []byte, typ uint16) {
+		p := &DNSProbe{name: dnsmessage.MustNewName("ok.test."), qtype: dnsmessage.Type(typ), tname: "X", expect: []string{"192.0.2.1"}}
+		answers, rcode, err := p.parse(msg, 7)
+		if err != nil || rcode != dnsmessage.RCodeSuccess {
+			return
+		}
+		o := p.compare(answers)
+		if o.OK != (len(answers) > 0 && slices.Contains(answers, "192.0.2.1")) && p.qtype != dnsmessage.TypeMX {
+			t.Fatalf("got ok=%v for answers %q, want ok exactly when 192.0.2.1 is among them", o.OK, answers)
+		}
+	})
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/slatehq/slate/sla"
 )
@@ -399,6 +400,13 @@ func TestSchedulerRunsBatchesAndStops(t *testing.T) {
 	if got := testutil.ToFloat64(s.m.runs); got != float64(len(rs)) {
 		t.Errorf("got runs counter %v, want %d", got, len(rs))
 	}
+	var lateness dto.Metric
+	if err := s.m.lateness.Write(&lateness); err != nil {
+		t.Fatal(err)
+	}
+	if got := lateness.GetHistogram().GetSampleCount(); got != uint64(len(rs)) {
+		t.Errorf("got %d lateness observations, want one per run (%d)", got, len(rs))
+	}
 	if got := testutil.CollectAndCount(reg, "probe_success"); got != n {
 		t.Errorf("got %d probe_success series, want %d", got, n)
 	}
@@ -445,6 +453,38 @@ func TestStopDrainsInFlight(t *testing.T) {
 	}
 	if _, err := s.RunOnce(ctx, "slow"); !errors.Is(err, ErrStopped) {
 		t.Errorf("got %v from RunOnce after Stop, want %v", err, ErrStopped)
+	}
+}
+
+// TestStopCancelsWhenContextEnds stops while a run waits on a server that
+// never answers: Stop returns the context's error soon after it ends, and
+// the cut-short run records nothing.
+func TestStopCancelsWhenContextEnds(t *testing.T) {
+	addr := hostileAddr(t, hangBeforeHeaders)
+	store := &memStore{}
+	s, _ := newTestScheduler(t, store)
+	// The run's own timeout (1s) is far beyond Stop's context (200ms).
+	c := httpCheck("hang", "http://"+addr+"/", time.Second)
+	if err := s.Reload([]Check{c}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the run is in flight.
+	waitFor(t, func() bool { return testutil.ToFloat64(s.m.runs) == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := s.Stop(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v, want %v", err, context.DeadlineExceeded)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("got Stop returning after %s, want soon after its 200ms context", took)
+	}
+	if rs := store.results(); len(rs) != 0 {
+		t.Errorf("got results %+v from a cancelled run, want none", rs)
 	}
 }
 
