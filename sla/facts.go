@@ -60,9 +60,6 @@ func (f Facts) validate(p Policy) error {
 		if o.Affected.Sign() < 0 || o.Affected.Num().Cmp(o.Affected.Denom()) > 0 {
 			return fieldErr(field(), fmt.Sprintf("%s is not a share between 0 and 1", FormatExact(o.Affected, 6)))
 		}
-		if p.Measure != MeasureWeightedTime && !isOne(o.Affected) {
-			return fieldErr(field(), fmt.Sprintf("a share of %s only counts with measure weighted_time (measure is %s)", FormatExact(o.Affected, 6), p.Measure))
-		}
 	}
 	var sum uint64
 	for i, s := range f.Samples {

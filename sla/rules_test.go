@@ -328,6 +328,13 @@ func TestRules(t *testing.T) {
 			want: map[string]any{"downtime_minutes": "5"},
 		},
 		{
+			name:   "measure time counts a partial outage whole",
+			policy: target + baseTiers,
+			period: june,
+			facts:  `  downtime: [{start: "2024-06-20T10:00:00Z", end: "2024-06-20T11:00:00Z", affected: "0.25"}]`,
+			want:   map[string]any{"downtime_minutes": "60"},
+		},
+		{
 			name:   "slices: any downtime marks the slices it touches",
 			policy: target + "\n  measure: slices\n  slice: 5m\n  bad_slice: any" + baseTiers,
 			period: june,
