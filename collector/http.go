@@ -92,7 +92,7 @@ func newHTTPProbe(c Check, _ Env) (*HTTPProbe, error) {
 		p.header.Set("User-Agent", "slate-probe")
 	}
 	if len(p.status) == 0 {
-		p.status = defaultStatus
+		p.status = defaultStatus()
 	}
 	p.statusText = formatStatusRanges(p.status)
 	if p.maxBody == 0 {
@@ -173,6 +173,11 @@ func (p *HTTPProbe) appendRequest(b []byte, u *url.URL, method string, withBody 
 
 // reader is the pooled read side of a connection: a bufio.Reader over a
 // limit, so headers cannot grow without bound.
+//
+// The two pools below are the package's only package-level variables besides
+// sentinel errors. They are caches, not state: a buffer carries nothing from
+// one run to the next, and sharing them across probes keeps memory at one
+// buffer per run in flight rather than one per check.
 type reader struct {
 	lim io.LimitedReader
 	br  *bufio.Reader

@@ -7,9 +7,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// probeLabels label every per-check series. location is the scheduler's.
-var probeLabels = []string{"check", "service", "tenant", "location"}
-
 // metrics are the scheduler's Prometheus series. The probe_* gauges follow
 // the blackbox exporter's names, so existing dashboards and alerts apply.
 type metrics struct {
@@ -26,6 +23,8 @@ type metrics struct {
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	// Labels of every per-check series; location is the scheduler's.
+	probeLabels := []string{"check", "service", "tenant", "location"}
 	m := &metrics{
 		success: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "probe_success", Help: "Whether the last run of the check passed (1) or failed (0).",

@@ -13,7 +13,7 @@ type StatusRange struct {
 }
 
 // defaultStatus is what an HTTP probe accepts when no ranges are configured.
-var defaultStatus = []StatusRange{{200, 399}}
+func defaultStatus() []StatusRange { return []StatusRange{{200, 399}} }
 
 // ParseStatusRanges reads a comma-separated list of codes and inclusive
 // ranges, such as "200-299,301". Spaces around items are ignored. Every code
