@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -91,6 +92,10 @@ func newHTTPProbe(c Check, _ Env) (*HTTPProbe, error) {
 	if p.header.Get("User-Agent") == "" {
 		p.header.Set("User-Agent", "slate-probe")
 	}
+	if u.User != nil && p.header.Get("Authorization") == "" {
+		pass, _ := u.User.Password()
+		p.header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pass)))
+	}
 	if len(p.status) == 0 {
 		p.status = defaultStatus()
 	}
@@ -152,6 +157,11 @@ func (p *HTTPProbe) appendRequest(b []byte, u *url.URL, method string, withBody 
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
+		// As net/http does: credentials do not follow a redirect to
+		// another host.
+		if u.Host != p.url.Host && (k == "Authorization" || k == "Cookie" || k == "Proxy-Authorization") {
+			continue
+		}
 		for _, v := range p.header[k] {
 			b = append(b, k...)
 			b = append(b, ": "...)
@@ -269,6 +279,11 @@ func (p *HTTPProbe) hop(ctx context.Context, run *httpRun, u *url.URL, method st
 		readReq = &http.Request{Method: method}
 	}
 	resp, err := http.ReadResponse(rd.br, readReq)
+	// Skip informational responses (103 Early Hints and the like); the
+	// header bound covers them all.
+	for err == nil && resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
+		resp, err = http.ReadResponse(rd.br, readReq)
+	}
 	if err != nil {
 		if rd.lim.N <= 0 {
 			return failure(sla.ClassStatus, "no valid response: headers over %d bytes", maxHeaderBytes), nil, true

@@ -43,6 +43,18 @@ func testMux() *http.ServeMux {
 	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/loop", http.StatusFound)
 	})
+	mux.HandleFunc("/hints", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</style.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		io.WriteString(w, "after hints")
+	})
+	mux.HandleFunc("/auth", func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "probe" || p != "s3cret" {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		io.WriteString(w, "welcome")
+	})
 	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, strings.Repeat("x", 100<<10)+"needle")
 	})
@@ -85,6 +97,7 @@ func TestHTTPProbe(t *testing.T) {
 		{name: "redirect not followed", target: "/redirect", settings: HTTPSettings{NoRedirects: true}, wantOK: true, wantStatus: 302},
 		{name: "redirect not followed, 3xx refused", target: "/redirect", settings: HTTPSettings{NoRedirects: true, Status: []StatusRange{{200, 299}}}, wantClass: sla.ClassStatus, wantDetail: "status 302 not in [200-299]", wantStatus: 302},
 		{name: "redirect loop", target: "/loop", settings: HTTPSettings{MaxRedirects: 3}, wantClass: sla.ClassStatus, wantDetail: "more than 3 redirects"},
+		{name: "informational response skipped", target: "/hints", settings: HTTPSettings{BodyContains: []string{"after hints"}}, wantOK: true, wantStatus: 200},
 		{name: "body beyond bound is not a failure", target: "/big", wantOK: true, wantStatus: 200},
 		{name: "required text beyond bound", target: "/big", settings: HTTPSettings{BodyContains: []string{"needle"}}, wantClass: sla.ClassBody, wantDetail: "in first 65536 bytes", wantStatus: 200},
 		{name: "larger bound finds it", target: "/big", settings: HTTPSettings{BodyContains: []string{"needle"}, MaxBodyBytes: 1 << 20}, wantOK: true, wantStatus: 200},
@@ -119,6 +132,52 @@ func TestHTTPProbeResolvesName(t *testing.T) {
 	checkOutcome(t, o, true, sla.ClassNone, "")
 	if o.Phases.DNS <= 0 {
 		t.Errorf("got dns phase %s, want > 0 for a name", o.Phases.DNS)
+	}
+}
+
+func TestHTTPProbeBasicAuth(t *testing.T) {
+	srv := httptest.NewServer(testMux())
+	defer srv.Close()
+	tests := []struct {
+		name       string
+		userinfo   string
+		wantStatus int
+	}{
+		{"credentials in URL", "probe:s3cret@", 200},
+		{"wrong password", "probe:guess@", 401},
+		{"none", "", 401},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			target := strings.Replace(srv.URL, "http://", "http://"+tc.userinfo, 1) + "/auth"
+			o := mustProbe(t, Check{Kind: KindHTTP, Target: target, Timeout: 5 * time.Second, HTTP: HTTPSettings{Status: []StatusRange{{200, 200}}}}, Env{}).Probe(context.Background())
+			if o.StatusCode != tc.wantStatus {
+				t.Errorf("got status %d, want %d", o.StatusCode, tc.wantStatus)
+			}
+		})
+	}
+}
+
+// TestHTTPProbeRedirectDropsCredentials follows a redirect to another host
+// and checks the credentials stay behind.
+func TestHTTPProbeRedirectDropsCredentials(t *testing.T) {
+	var gotAuth atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotAuth.Store(r.Header.Get("Authorization") + "|" + r.Header.Get("X-Keep"))
+	}))
+	defer other.Close()
+	// Same address, other host name: localhost instead of 127.0.0.1.
+	_, port, _ := net.SplitHostPort(other.Listener.Addr().String())
+	first := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://localhost:"+port+"/", http.StatusFound)
+	}))
+	defer first.Close()
+	o := mustProbe(t, Check{Kind: KindHTTP, Target: first.URL, Timeout: 5 * time.Second, HTTP: HTTPSettings{
+		Headers: map[string]string{"Authorization": "Bearer secret", "X-Keep": "yes"},
+	}}, Env{}).Probe(context.Background())
+	checkOutcome(t, o, true, sla.ClassNone, "")
+	if got := gotAuth.Load(); got != "|yes" {
+		t.Errorf("got Authorization|X-Keep %q at the other host, want %q", got, "|yes")
 	}
 }
 
