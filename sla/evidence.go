@@ -1,0 +1,126 @@
+package sla
+
+import (
+	"fmt"
+	"time"
+)
+
+// CheckEvidence is what monitoring knows of one check over a span of
+// minutes: its state in each minute from Start, and the runs behind them.
+type CheckEvidence struct {
+	CheckID string
+	Start   time.Time // the first minute, on a minute boundary
+	States  []State   // one per minute
+	// Runs and Failed count, per minute, the runs of all locations and the
+	// failed ones among them; used by the sample-based measures. Either nil
+	// or as long as States.
+	Runs, Failed []int
+}
+
+// Coverage says how much of a period the evidence covers.
+type Coverage struct {
+	Minutes int // minutes of the period inside the evidence span
+	Covered int // of those, minutes in which every check had data
+}
+
+// Ratio is Covered / Minutes, exactly; 1 for an empty period.
+func (c Coverage) Ratio() (num, den int) {
+	if c.Minutes == 0 {
+		return 1, 1
+	}
+	return c.Covered, c.Minutes
+}
+
+// FactsFromEvidence turns the minute evidence of every check that a contract
+// covers into the facts of an SLA case for period:
+//
+//   - a minute is down when any check is down in it: a customer whose mail
+//     cannot be fetched has no mail service, whatever the web page says;
+//   - for the sample-based measures, each minute becomes a sample run with
+//     the runs and failures of all checks;
+//   - a minute in which some check has no data is not covered. Missing data
+//     is never counted as up or down: it lowers Coverage, and the caller
+//     flags a period whose coverage is below the contract's threshold.
+//
+// Maintenance windows and exclusions are facts of their own, added by the
+// caller. Measure requests cannot be served by probes and is refused.
+func FactsFromEvidence(p Policy, period Period, checks []CheckEvidence) (Facts, Coverage, error) {
+	p = p.WithDefaults()
+	var f Facts
+	var cov Coverage
+	if p.Measure == MeasureRequests {
+		return f, cov, fieldErr("policy.measure", "requests needs request counts, which probes do not produce")
+	}
+	samples := p.Measure == MeasureSlices && (p.SliceValue == SliceRatio || p.BadSlice == BadSliceErrorRate)
+	first := period.Start.Truncate(time.Minute)
+	n := int(period.End.Sub(first) / time.Minute)
+	if period.End.Sub(first)%time.Minute != 0 {
+		n++
+	}
+	down := make([]bool, n)
+	missing := make([]bool, n)
+	inSpan := make([]bool, n)
+	runs := make([]int64, n)
+	failed := make([]int64, n)
+	for ci, c := range checks {
+		if samples && (len(c.Runs) != len(c.States) || len(c.Failed) != len(c.States)) {
+			return f, cov, fieldErr(fmt.Sprintf("checks[%d]", ci), "sample-based measures need run counts for every minute")
+		}
+		off := int(c.Start.Sub(first) / time.Minute)
+		if c.Start.Sub(first)%time.Minute != 0 {
+			return f, cov, fieldErr(fmt.Sprintf("checks[%d].start", ci), "is not on a minute boundary of the period")
+		}
+		for m := range n {
+			i := m - off
+			if i < 0 || i >= len(c.States) {
+				missing[m] = true
+				continue
+			}
+			inSpan[m] = true
+			switch c.States[i] {
+			case StateDown:
+				down[m] = true
+			case StateUnknown:
+				missing[m] = true
+			}
+			if samples {
+				runs[m] += int64(c.Runs[i])
+				failed[m] += int64(c.Failed[i])
+			}
+		}
+	}
+	for m := range n {
+		if !inSpan[m] {
+			continue
+		}
+		cov.Minutes++
+		if !missing[m] {
+			cov.Covered++
+		}
+	}
+	minute := func(m int) Interval {
+		s := first.Add(time.Duration(m) * time.Minute)
+		return Interval{Start: s, End: s.Add(time.Minute)}
+	}
+	if samples {
+		for m := range n {
+			if runs[m] > 0 {
+				f.Samples = append(f.Samples, SampleRun{Interval: minute(m), Total: runs[m], Errors: failed[m]})
+			}
+		}
+		return f, cov, nil
+	}
+	for m := 0; m < n; {
+		if !down[m] {
+			m++
+			continue
+		}
+		k := m
+		for k < n && down[k] {
+			k++
+		}
+		f.Downtime = append(f.Downtime, Outage{Interval: Interval{Start: minute(m).Start, End: minute(k - 1).End}})
+		m = k
+	}
+	return f, cov, nil
+}
