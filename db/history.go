@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -10,21 +11,9 @@ import (
 )
 
 // History is the per-minute history of one check over a range of whole
-// minutes.
-type History struct {
-	// Start is the first minute, UTC: from truncated to the minute.
-	Start time.Time
-
-	// Locations are the locations that reported in the range, sorted by
-	// name; "" is the local collector.
-	Locations []string
-
-	// Minutes[i][j] is what Locations[j] saw during the minute starting at
-	// Start + i minutes. A zero LocationMinute is a minute with no runs from
-	// that location: no data, not uptime. len(Minutes) is the number of
-	// minutes in the range; every Minutes[i] has len(Locations) entries.
-	Minutes [][]sla.LocationMinute
-}
+// minutes; the type is the domain's, so that readers of evidence need not
+// import db.
+type History = sla.MinuteHistory
 
 // MaxHistoryMinutes bounds the range of one MinuteHistory call: 400 days,
 // the retention of the history, so one call can read all of it.
@@ -48,6 +37,11 @@ func (d *DB) MinuteHistory(ctx context.Context, checkID string, from, to time.Ti
 		return History{}, fmt.Errorf("minute history for %s: %d minutes, want at most %d", checkID, count, MaxHistoryMinutes)
 	}
 	id, err := d.checkID(ctx, checkID)
+	if errors.Is(err, ErrNotFound) {
+		// Both sentinels: store callers test ErrNotFound, evidence readers
+		// outside db test sla.ErrNoEvidence.
+		return History{}, fmt.Errorf("minute history for %s: %w (%w)", checkID, ErrNotFound, sla.ErrNoEvidence)
+	}
 	if err != nil {
 		return History{}, err
 	}

@@ -1,6 +1,7 @@
 package sla
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -124,3 +125,16 @@ func FactsFromEvidence(p Policy, period Period, checks []CheckEvidence) (Facts, 
 	}
 	return f, cov, nil
 }
+
+// MinuteHistory is what the evidence store keeps of one check over a range of
+// whole minutes: Minutes[i][j] is what Locations[j] saw during the minute
+// starting at Start + i minutes. A zero LocationMinute is a minute without
+// runs from that location: no data, not uptime.
+type MinuteHistory struct {
+	Start     time.Time // the first minute, UTC
+	Locations []string  // locations that reported in the range, sorted; "" is the local collector
+	Minutes   [][]LocationMinute
+}
+
+// ErrNoEvidence marks a check for which nothing was ever stored.
+var ErrNoEvidence = errors.New("no evidence")

@@ -1,0 +1,10 @@
+// Package credit turns stored evidence into what is owed: for a contract and
+// a period it reads each covered check's per-minute history, judges every
+// minute with the check's confirmation and quorum, builds the SLA case and
+// runs the same engine as `slate calc`. Coverage is reported beside the
+// result, and a period whose evidence is too thin is flagged, never counted
+// as up.
+//
+// Allowed imports: the standard library and sla. The history comes through
+// the History interface, which db.DB satisfies.
+package credit
