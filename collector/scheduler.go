@@ -70,8 +70,10 @@ type Scheduler struct {
 	// bookkeeping at thousands of runs per second. 0 means
 	// DefaultResolution; negative means wake for every due time.
 	Resolution time.Duration
-	Now        func() time.Time
-	Logger     *slog.Logger // nil means discard
+	// Now stamps results and places runs on their grid; New sets
+	// time.Now. The dispatcher still sleeps in real time.
+	Now    func() time.Time
+	Logger *slog.Logger // nil means discard
 
 	// Heartbeats receives push heartbeats for this scheduler's push checks;
 	// mount it on the HTTP server at /push/.
