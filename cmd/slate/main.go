@@ -29,6 +29,7 @@ Commands:
   calc FILE     compute what an SLA case owes (FILE is YAML or JSON; - reads standard input)
   check CONFIG  validate a configuration file
   serve         run probes, store and HTTP server (--config FILE [--listen ADDR])
+  report        uptime, budgets, coverage and credits per contract from the evidence
   bench probes  measure probing throughput, CPU, memory and storage on this machine
   help [CMD]    show help for a command
 
@@ -57,6 +58,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCheck(rest, stdout, stderr)
 	case "serve":
 		return runServe(rest, stdout, stderr)
+	case "report":
+		return runReport(rest, stdout, stderr)
 	case "bench":
 		return runBench(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

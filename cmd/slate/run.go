@@ -13,13 +13,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/slatehq/slate/collector"
+	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 )
 
 // The wiring checks that each concrete type fits the interface its user
 // declares.
-var _ collector.Store = (*db.DB)(nil)
+var (
+	_ collector.Store = (*db.DB)(nil)
+	_ credit.History  = (*db.DB)(nil)
+)
 
 // app is a running slate: store, scheduler and HTTP server, built from a
 // configuration. It owns no logic; it connects the packages that do.
