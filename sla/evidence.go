@@ -39,9 +39,10 @@ func (c Coverage) Ratio() (num, den int) {
 //     cannot be fetched has no mail service, whatever the web page says;
 //   - for the sample-based measures, each minute becomes a sample run with
 //     the runs and failures of all checks;
-//   - a minute in which some check has no data is not covered. Missing data
-//     is never counted as up or down: it lowers Coverage, and the caller
-//     flags a period whose coverage is below the contract's threshold.
+//   - a minute in which some check has no data (and none is down) is not
+//     covered. Missing data is never counted as up or down: it lowers
+//     Coverage, and the caller flags a period whose coverage is below the
+//     contract's threshold.
 //
 // Maintenance windows and exclusions are facts of their own, added by the
 // caller. Measure requests cannot be served by probes and is refused.
@@ -58,44 +59,34 @@ func FactsFromEvidence(p Policy, period Period, checks []CheckEvidence) (Facts, 
 	if period.End.Sub(first)%time.Minute != 0 {
 		n++
 	}
-	down := make([]bool, n)
-	missing := make([]bool, n)
-	inSpan := make([]bool, n)
+	aligned := make([][]State, len(checks))
 	runs := make([]int64, n)
 	failed := make([]int64, n)
 	for ci, c := range checks {
 		if samples && (len(c.Runs) != len(c.States) || len(c.Failed) != len(c.States)) {
 			return f, cov, fieldErr(fmt.Sprintf("checks[%d]", ci), "sample-based measures need run counts for every minute")
 		}
-		off := int(c.Start.Sub(first) / time.Minute)
 		if c.Start.Sub(first)%time.Minute != 0 {
 			return f, cov, fieldErr(fmt.Sprintf("checks[%d].start", ci), "is not on a minute boundary of the period")
 		}
+		off := int(c.Start.Sub(first) / time.Minute)
+		aligned[ci] = make([]State, n) // unknown outside the check's evidence
 		for m := range n {
 			i := m - off
 			if i < 0 || i >= len(c.States) {
-				missing[m] = true
 				continue
 			}
-			inSpan[m] = true
-			switch c.States[i] {
-			case StateDown:
-				down[m] = true
-			case StateUnknown:
-				missing[m] = true
-			}
+			aligned[ci][m] = c.States[i]
 			if samples {
 				runs[m] += int64(c.Runs[i])
 				failed[m] += int64(c.Failed[i])
 			}
 		}
 	}
-	for m := range n {
-		if !inSpan[m] {
-			continue
-		}
-		cov.Minutes++
-		if !missing[m] {
+	states := Combine(aligned, n)
+	cov.Minutes = n
+	for _, s := range states {
+		if s != StateUnknown {
 			cov.Covered++
 		}
 	}
@@ -112,12 +103,12 @@ func FactsFromEvidence(p Policy, period Period, checks []CheckEvidence) (Facts, 
 		return f, cov, nil
 	}
 	for m := 0; m < n; {
-		if !down[m] {
+		if states[m] != StateDown {
 			m++
 			continue
 		}
 		k := m
-		for k < n && down[k] {
+		for k < n && states[k] == StateDown {
 			k++
 		}
 		f.Downtime = append(f.Downtime, Outage{Interval: Interval{Start: minute(m).Start, End: minute(k - 1).End}})
@@ -138,3 +129,35 @@ type MinuteHistory struct {
 
 // ErrNoEvidence marks a check for which nothing was ever stored.
 var ErrNoEvidence = errors.New("no evidence")
+
+// Combine judges minutes of a service (or a contract) from the states of the
+// checks that measure it, each as long as n: down when any check is down —
+// the customer lacks the service when any part of it fails — else unknown
+// when any check has no data, else degraded when any is degraded, else up.
+func Combine(checks [][]State, n int) []State {
+	out := make([]State, n)
+	for m := range out {
+		down, unknown, degraded := false, len(checks) == 0, false
+		for _, c := range checks {
+			switch c[m] {
+			case StateDown:
+				down = true
+			case StateUnknown:
+				unknown = true
+			case StateDegraded:
+				degraded = true
+			}
+		}
+		switch {
+		case down:
+			out[m] = StateDown
+		case unknown:
+			out[m] = StateUnknown
+		case degraded:
+			out[m] = StateDegraded
+		default:
+			out[m] = StateUp
+		}
+	}
+	return out
+}

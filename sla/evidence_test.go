@@ -30,8 +30,8 @@ func TestFactsFromEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cov.Minutes != 5 || cov.Covered != 5 {
-		t.Errorf("late evidence: got %d of %d, want 5 of 5 within its span", cov.Covered, cov.Minutes)
+	if cov.Minutes != 10 || cov.Covered != 5 {
+		t.Errorf("late evidence: got %d of %d, want 5 of 10: the minutes before it are not covered", cov.Covered, cov.Minutes)
 	}
 }
 
@@ -64,4 +64,18 @@ func intervalsOf(os []Outage) []Interval {
 		out[i] = o.Interval
 	}
 	return out
+}
+
+func TestCombine(t *testing.T) {
+	U, D, N, G := StateUp, StateDown, StateUnknown, StateDegraded
+	got := Combine([][]State{{U, U, N, G, D, U}, {U, D, U, U, N, G}}, 6)
+	want := []State{U, D, N, G, D, G}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+	if got := Combine(nil, 2); got[0] != N || got[1] != N {
+		t.Errorf("no checks: got %v, want unknown", got)
+	}
 }
