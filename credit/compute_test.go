@@ -2,10 +2,15 @@ package credit_test
 
 import (
 	"context"
+	"math"
 	"math/big"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db/dbtest"
@@ -100,4 +105,106 @@ func TestComputeFlagsMissingEvidence(t *testing.T) {
 	if *st.Outcome.Report().DowntimeMinutes != "0" {
 		t.Errorf("missing evidence became downtime: %s", *st.Outcome.Report().DowntimeMinutes)
 	}
+}
+
+// TestBurnRatesFromStoredEvidence: ten minutes of a total outage at the end
+// of a healthy day, against 99.9%.
+func TestBurnRatesFromStoredEvidence(t *testing.T) {
+	store := dbtest.Open(t)
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	var rs []sla.Result
+	for i := range 6 * 60 * 24 { // a day, every 10 s
+		at := now.Add(-24 * time.Hour).Add(time.Duration(i) * 10 * time.Second)
+		rs = append(rs, sla.Result{CheckID: "web", At: at, OK: now.Sub(at) > 10*time.Minute})
+	}
+	if err := store.WriteResults(context.Background(), rs); err != nil {
+		t.Fatal(err)
+	}
+	c := credit.Contract{ID: "c", Policy: sla.Policy{Target: big.NewRat(999, 10)}, Checks: []credit.Check{{ID: "web"}}}
+	rates, err := credit.BurnRates(context.Background(), store, c, now, sla.BurnWindows())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[time.Duration]*big.Rat{
+		5 * time.Minute:  big.NewRat(1000, 1),    // all bad
+		30 * time.Minute: big.NewRat(1000, 3),    // 10 of 30
+		time.Hour:        big.NewRat(1000, 6),    // 10 of 60
+		24 * time.Hour:   big.NewRat(1000, 144),  // 10 of 1440
+		72 * time.Hour:   big.NewRat(1000, 144),  // only a day of evidence: the rest leaves the window
+		6 * time.Hour:    big.NewRat(10000, 360), // 10 of 360
+	}
+	for w, r := range want {
+		if got, ok := rates[w]; !ok || got.Cmp(r) != 0 {
+			t.Errorf("window %s: got %v, want %s", w, got, r.RatString())
+		}
+	}
+}
+
+func TestExporterPublishesRatios(t *testing.T) {
+	store := dbtest.Open(t)
+	now := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
+	var rs []sla.Result
+	for i := range 720 { // the first two hours of March, the last 12 minutes down
+		at := now.Add(-2 * time.Hour).Add(time.Duration(i) * 10 * time.Second)
+		rs = append(rs, sla.Result{CheckID: "web", At: at, OK: now.Sub(at) > 12*time.Minute})
+	}
+	if err := store.WriteResults(context.Background(), rs); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	e, err := credit.NewExporter(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := credit.Schedule{Location: time.UTC, Contract: credit.Contract{ID: "web-sla", Tenant: "acme",
+		Policy: sla.Policy{Target: big.NewRat(99, 1)}, Fee: sla.Money{Amount: big.NewRat(1, 1), Currency: "USD"},
+		Checks: []credit.Check{{ID: "web"}}}}
+	if err := e.Update(context.Background(), store, []credit.Schedule{s}, now); err != nil {
+		t.Fatal(err)
+	}
+	// 12 of 120 minutes down: uptime 0.9; the budget of 1.2 minutes is
+	// spent ten times over; the last hour burns at 20.
+	for _, tc := range []struct {
+		metric string
+		want   float64
+	}{
+		{`slate_sla_uptime_ratio{contract="web-sla",tenant="acme"}`, 0.9},
+		{`slate_sla_error_budget_remaining_ratio{contract="web-sla",tenant="acme"}`, -9},
+		{`slate_sla_burn_rate{contract="web-sla",tenant="acme",window="1h"}`, 20},
+		{`slate_sla_burn_rate{contract="web-sla",tenant="acme",window="5m"}`, 100},
+	} {
+		if got := gaugeValue(t, reg, tc.metric); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%s: got %v, want %v", tc.metric, got, tc.want)
+		}
+	}
+	// A contract dropped from the schedule disappears from /metrics.
+	if err := e.Update(context.Background(), store, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	if n := testutil.CollectAndCount(reg); n != 0 {
+		t.Errorf("%d series left after the contract was removed", n)
+	}
+}
+
+// gaugeValue reads one series, written as in the exposition format, from
+// the registry.
+func gaugeValue(t *testing.T, g prometheus.Gatherer, series string) float64 {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.Metric {
+			var labels []string
+			for _, l := range m.Label {
+				labels = append(labels, l.GetName()+`="`+l.GetValue()+`"`)
+			}
+			if mf.GetName()+"{"+strings.Join(labels, ",")+"}" == series {
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	t.Fatalf("series %s not found", series)
+	return 0
 }

@@ -5,6 +5,10 @@
 // result, and a period whose evidence is too thin is flagged, never counted
 // as up.
 //
-// Allowed imports: the standard library and sla. The history comes through
-// the History interface, which db.DB satisfies.
+// The period close (CloseDue) records each closed period through the
+// Recorder interface, idempotently; Exporter publishes the current figures
+// and burn rates as Prometheus gauges.
+//
+// Allowed imports: the standard library, sla and the Prometheus client. The
+// history comes through the History interface, which db.DB satisfies.
 package credit

@@ -1,0 +1,105 @@
+package credit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slatehq/slate/sla"
+)
+
+// Exporter publishes each contract's current SLA figures as Prometheus
+// gauges, labelled tenant and contract: ratios from 0 to 1, not percent.
+// The figures are floats here because Prometheus has no other kind; money
+// is never computed from them.
+type Exporter struct {
+	uptime    *prometheus.GaugeVec
+	remaining *prometheus.GaugeVec
+	burn      *prometheus.GaugeVec
+	known     map[[2]string]bool // label sets set by the last Update
+}
+
+// NewExporter registers the gauges with reg.
+func NewExporter(reg prometheus.Registerer) (*Exporter, error) {
+	e := &Exporter{
+		uptime: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "slate_sla_uptime_ratio",
+			Help: "Uptime of the contract's current period so far, 0 to 1.",
+		}, []string{"tenant", "contract"}),
+		remaining: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "slate_sla_error_budget_remaining_ratio",
+			Help: "Share of the current period's error budget not yet spent; negative when overspent.",
+		}, []string{"tenant", "contract"}),
+		burn: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "slate_sla_burn_rate",
+			Help: "Error budget burn rate over the window ending now: 1 spends the budget exactly over a period.",
+		}, []string{"tenant", "contract", "window"}),
+		known: map[[2]string]bool{},
+	}
+	if reg != nil {
+		for _, c := range []prometheus.Collector{e.uptime, e.remaining, e.burn} {
+			if err := reg.Register(c); err != nil {
+				return nil, fmt.Errorf("register sla metrics: %w", err)
+			}
+		}
+	}
+	return e, nil
+}
+
+// Update recomputes every schedule's current figures as of now; gauges of
+// contracts no longer scheduled are removed.
+func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, now time.Time) error {
+	var errs []error
+	seen := map[[2]string]bool{}
+	for _, s := range schedules {
+		c := s.Contract
+		st, err := Compute(ctx, h, c, s.PeriodAt(now), now)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		rates, err := BurnRates(ctx, h, c, now, sla.BurnWindows())
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		key := [2]string{c.Tenant, c.ID}
+		seen[key] = true
+		u, _ := st.Outcome.Uptime.Float64()
+		e.uptime.WithLabelValues(key[0], key[1]).Set(u / 100)
+		r, _ := st.Budget.RemainingRatio().Float64()
+		e.remaining.WithLabelValues(key[0], key[1]).Set(r)
+		for _, w := range sla.BurnWindows() {
+			label := windowLabel(w)
+			if rate, ok := rates[w]; ok {
+				f, _ := rate.Float64()
+				e.burn.WithLabelValues(key[0], key[1], label).Set(f)
+			} else {
+				e.burn.DeleteLabelValues(key[0], key[1], label)
+			}
+		}
+	}
+	for key := range e.known {
+		if !seen[key] {
+			e.uptime.DeleteLabelValues(key[0], key[1])
+			e.remaining.DeleteLabelValues(key[0], key[1])
+			e.burn.DeletePartialMatch(prometheus.Labels{"tenant": key[0], "contract": key[1]})
+		}
+	}
+	e.known = seen
+	return errors.Join(errs...)
+}
+
+// windowLabel writes a window as Prometheus does: 5m, 30m, 1h, 6h, 1d, 3d.
+func windowLabel(w time.Duration) string {
+	switch {
+	case w%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", w/(24*time.Hour))
+	case w%time.Hour == 0:
+		return fmt.Sprintf("%dh", w/time.Hour)
+	}
+	return fmt.Sprintf("%dm", w/time.Minute)
+}
