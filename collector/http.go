@@ -207,16 +207,27 @@ var bodyBufs = sync.Pool{New: func() any {
 
 // httpRun is the state of one run.
 type httpRun struct {
-	start  time.Time
-	phases Phases
-	stage  string // what the run is waiting for, for timeout details
+	start    time.Time
+	deadline time.Time // start + timeout
+	phases   Phases
+	stage    string // what the run is waiting for, for timeout details
+}
+
+// over reports whether the run must stop: its deadline passed, or the
+// caller's context ended.
+func (r *httpRun) over(ctx context.Context) bool {
+	return ctx.Err() != nil || !time.Now().Before(r.deadline)
 }
 
 // Probe sends the request on a fresh connection and checks the response.
+//
+// The timeout is enforced by the dialer's and the connection's deadlines
+// rather than by a context with a timeout: that is exact, needs no timer
+// goroutine in the TLS handshake, and costs less per run. ctx still cancels
+// the run, through the connection's deadline.
 func (p *HTTPProbe) Probe(ctx context.Context) Outcome {
 	run := httpRun{start: time.Now()}
-	ctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
+	run.deadline = run.start.Add(p.timeout)
 	out := p.run(ctx, &run)
 	out.Phases = run.phases
 	out.Phases.Total = time.Since(run.start)
@@ -252,14 +263,11 @@ func (p *HTTPProbe) run(ctx context.Context, run *httpRun) Outcome {
 // redirect to follow, it returns the response's status in out, the next URL
 // and done false.
 func (p *HTTPProbe) hop(ctx context.Context, run *httpRun, u *url.URL, method string, req []byte) (out Outcome, next *url.URL, done bool) {
-	conn, tlsConn, fail, ok := p.connect(ctx, run, u)
+	conn, tlsConn, stop, fail, ok := p.connect(ctx, run, u)
 	if !ok {
 		return fail, nil, true
 	}
 	defer closeReset(conn, tlsConn)
-	// Unblock reads and writes as soon as the run's context ends; the
-	// connection deadline is only the backstop.
-	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 
 	run.stage = "response headers"
@@ -321,7 +329,7 @@ func (p *HTTPProbe) hop(ctx context.Context, run *httpRun, u *url.URL, method st
 	}
 	n, truncated, err := readBounded(resp.Body, buf)
 	if err != nil {
-		if ctx.Err() != nil || isTimeout(err) {
+		if run.over(ctx) || isTimeout(err) {
 			f := failure(sla.ClassTimeout, "timeout after %s reading body (%d bytes read)", p.timeout, n)
 			out.Class, out.Detail = f.Class, f.Detail
 			return out, nil, true
@@ -363,9 +371,9 @@ func isRedirect(code int) bool {
 }
 
 // connect resolves u's host, connects and handshakes TLS for https. It
-// returns the connection (the TLS one for https, which is also tlsConn), or
-// the failed outcome and false.
-func (p *HTTPProbe) connect(ctx context.Context, run *httpRun, u *url.URL) (conn net.Conn, tlsConn *tls.Conn, fail Outcome, ok bool) {
+// returns the connection (the TLS one for https, which is also tlsConn) and
+// a function that stops watching ctx, or the failed outcome and false.
+func (p *HTTPProbe) connect(ctx context.Context, run *httpRun, u *url.URL) (conn net.Conn, tlsConn *tls.Conn, stop func() bool, fail Outcome, ok bool) {
 	host, port := u.Hostname(), u.Port()
 	if port == "" {
 		port = "80"
@@ -379,29 +387,41 @@ func (p *HTTPProbe) connect(ctx context.Context, run *httpRun, u *url.URL) (conn
 	} else {
 		run.stage = "dns"
 		t := time.Now()
-		addrs, err = net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		lctx, cancel := context.WithDeadline(ctx, run.deadline)
+		addrs, err = net.DefaultResolver.LookupNetIP(lctx, "ip", host)
 		run.phases.DNS = time.Since(t)
 		if err != nil {
-			return nil, nil, p.dnsFailure(ctx, host, err), false
+			f := p.dnsFailure(lctx, host, err) // before cancel, which would read as a timeout
+			cancel()
+			return nil, nil, nil, f, false
 		}
+		cancel()
 	}
 
 	run.stage = "connect"
 	t := time.Now()
+	d := p.dialer
+	d.Deadline = run.deadline
 	var err error
 	for _, a := range addrs {
-		conn, err = p.dialer.DialContext(ctx, "tcp", net.JoinHostPort(a.Unmap().String(), port))
-		if err == nil || ctx.Err() != nil {
+		conn, err = d.DialContext(ctx, "tcp", net.JoinHostPort(a.Unmap().String(), port))
+		if err == nil || run.over(ctx) {
 			break
 		}
 	}
 	run.phases.Connect = time.Since(t)
 	if err != nil {
-		return nil, nil, dialFailure(ctx, err, p.timeout), false
+		return nil, nil, nil, dialFailure(ctx, err, p.timeout), false
 	}
-	deadlineConn(ctx, conn)
+	_ = conn.SetDeadline(run.deadline)
+	// Unblock reads, writes and the handshake as soon as ctx ends.
+	stop = func() bool { return false }
+	if ctx.Done() != nil {
+		c := conn
+		stop = context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
+	}
 	if u.Scheme != "https" {
-		return conn, nil, Outcome{}, true
+		return conn, nil, stop, Outcome{}, true
 	}
 
 	run.stage = "tls handshake"
@@ -415,23 +435,24 @@ func (p *HTTPProbe) connect(ctx context.Context, run *httpRun, u *url.URL) (conn
 	}
 	t = time.Now()
 	tc := tls.Client(conn, conf)
-	err = tc.HandshakeContext(ctx)
+	err = tc.Handshake() // bounded by the connection's deadline
 	run.phases.TLS = time.Since(t)
 	if err != nil {
-		conn.Close()
-		if ctx.Err() != nil || isTimeout(err) {
-			return nil, nil, failure(sla.ClassTimeout, "timeout after %s waiting for tls handshake", p.timeout), false
+		stop()
+		closeReset(conn, nil)
+		if run.over(ctx) || isTimeout(err) {
+			return nil, nil, nil, failure(sla.ClassTimeout, "timeout after %s waiting for tls handshake", p.timeout), false
 		}
 		var certErr *tls.CertificateVerificationError
 		var unknownAuth x509.UnknownAuthorityError
 		var hostErr x509.HostnameError
 		var invalid x509.CertificateInvalidError
 		if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) || errors.As(err, &invalid) {
-			return nil, nil, failure(sla.ClassTLS, "certificate: %v", err), false
+			return nil, nil, nil, failure(sla.ClassTLS, "certificate: %v", err), false
 		}
-		return nil, nil, failure(sla.ClassTLS, "tls handshake: %v", err), false
+		return nil, nil, nil, failure(sla.ClassTLS, "tls handshake: %v", err), false
 	}
-	return tc, tc, Outcome{}, true
+	return tc, tc, stop, Outcome{}, true
 }
 
 func (p *HTTPProbe) dnsFailure(ctx context.Context, host string, err error) Outcome {
@@ -447,7 +468,7 @@ func (p *HTTPProbe) dnsFailure(ctx context.Context, host string, err error) Outc
 
 // ioFailure classifies a failed write or read before the response headers.
 func (p *HTTPProbe) ioFailure(ctx context.Context, run *httpRun, op string, err error) Outcome {
-	if ctx.Err() != nil || isTimeout(err) {
+	if run.over(ctx) || isTimeout(err) {
 		return failure(sla.ClassTimeout, "timeout after %s waiting for %s", p.timeout, run.stage)
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
