@@ -80,6 +80,9 @@ type Contract struct {
 	// Coverage below this percentage of the period flags the period instead
 	// of counting missing minutes as up. Default 99.
 	CoverageThreshold *big.Rat
+	// CloseGrace is how long after the period's end the close waits for
+	// late evidence. Default 1h.
+	CloseGrace time.Duration
 }
 
 // Defaults.
@@ -90,6 +93,7 @@ const (
 	defaultListen           = "127.0.0.1:8080"
 	defaultLocation         = "local"
 	defaultCheckInterval    = time.Minute
+	defaultCloseGrace       = time.Hour
 )
 
 // DefaultConfig is the configuration an empty file gives.
@@ -590,8 +594,8 @@ func (d *configDecoder) pushSettings(n ynode.Node, s *collector.PushSettings) er
 }
 
 func (d *configDecoder) contract(n ynode.Node) (Contract, error) {
-	c := Contract{Period: "month"}
-	f, err := n.Map("id", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold")
+	c := Contract{Period: "month", CloseGrace: defaultCloseGrace}
+	f, err := n.Map("id", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold", "close_grace")
 	if err != nil {
 		return c, err
 	}
@@ -633,6 +637,9 @@ func (d *configDecoder) contract(n ynode.Node) (Contract, error) {
 		return c, err
 	}
 	if err := d.boolean(f, "auto_issue", &c.AutoIssue); err != nil {
+		return c, err
+	}
+	if err := d.dur(f, "close_grace", &c.CloseGrace); err != nil {
 		return c, err
 	}
 	if tn, ok := f.Get("coverage_threshold"); ok {

@@ -125,6 +125,9 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 		if c.Period != "month" && c.Period != "quarter" {
 			add(path+".period", "%q is not one of month, quarter", c.Period)
 		}
+		if c.CloseGrace < 0 || c.CloseGrace > 31*24*time.Hour {
+			add(path+".close_grace", "must be between 0 and 31d (got %s)", c.CloseGrace)
+		}
 		if c.CoverageThreshold == nil {
 			c.CoverageThreshold = big.NewRat(99, 1)
 		} else if c.CoverageThreshold.Sign() < 0 || c.CoverageThreshold.Cmp(big.NewRat(100, 1)) > 0 {

@@ -136,6 +136,22 @@ func tenantOf(cfg *Config, id string) Tenant {
 	return Tenant{ID: id, Location: time.UTC}
 }
 
+// schedules are the configuration's contracts as the period close and the
+// SLA gauges take them.
+func schedules(cfg *Config) []credit.Schedule {
+	out := make([]credit.Schedule, len(cfg.Contracts))
+	for i, c := range cfg.Contracts {
+		out[i] = credit.Schedule{
+			Contract:  creditContract(cfg, c),
+			Quarterly: c.Period == "quarter",
+			Location:  tenantOf(cfg, c.Tenant).Location,
+			AutoIssue: c.AutoIssue,
+			Grace:     c.CloseGrace,
+		}
+	}
+	return out
+}
+
 // creditContract is a configured contract in the credit package's terms:
 // the checks of its services that measure its tenant or everyone.
 func creditContract(cfg *Config, c Contract) credit.Contract {

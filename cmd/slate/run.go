@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/robfig/cron/v3"
 
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/credit"
@@ -29,10 +30,14 @@ var (
 // configuration. It owns no logic; it connects the packages that do.
 type app struct {
 	log      *slog.Logger
+	now      func() time.Time
+	cfg      atomic.Pointer[Config] // the running configuration, swapped on reload
 	reg      *prometheus.Registry
 	store    *db.DB
 	sched    *collector.Scheduler
 	web      *dashboard.Server
+	sla      *credit.Exporter
+	cron     *cron.Cron
 	started  atomic.Bool
 	draining atomic.Bool
 	served   chan error
@@ -75,11 +80,45 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 		store.Close()
 		return nil, fmt.Errorf("load checks: %w", err)
 	}
-	a := &app{log: opts.Log, reg: reg, store: store, sched: sched, served: make(chan error, 1)}
+	exporter, err := credit.NewExporter(reg)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	a := &app{log: opts.Log, now: opts.Now, reg: reg, store: store, sched: sched, sla: exporter, served: make(chan error, 1)}
+	a.cfg.Store(cfg)
 	a.web = dashboard.NewServer(reg)
 	a.web.Push = sched.Heartbeats
 	a.web.Ready = a.ready
+	// Cron only triggers; each job is a method that tests call directly.
+	a.cron = cron.New(cron.WithLocation(time.UTC))
+	a.cron.AddFunc("@every 1m", func() { a.runJob("sla metrics", a.updateSLAMetrics) })
+	a.cron.AddFunc("@hourly", func() { a.runJob("retention", a.prune) })
 	return a, nil
+}
+
+// runJob runs one periodic job and logs its failure; a failing job is
+// retried at its next tick.
+func (a *app) runJob(name string, job func(context.Context, time.Time) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := job(ctx, a.now()); err != nil {
+		a.log.Error("job", "job", name, "err", err)
+	}
+}
+
+// updateSLAMetrics refreshes every contract's SLA gauges.
+func (a *app) updateSLAMetrics(ctx context.Context, now time.Time) error {
+	return a.sla.Update(ctx, a.store, schedules(a.cfg.Load()), now)
+}
+
+// prune applies the retention of raw results and minute history.
+func (a *app) prune(ctx context.Context, now time.Time) error {
+	p, err := a.store.Prune(ctx, now)
+	if err == nil && (p.Results > 0 || p.Days > 0) {
+		a.log.Info("pruned", "results", p.Results, "history_days", p.Days)
+	}
+	return err
 }
 
 // probeChecks are the configuration's checks as the collector takes them.
@@ -106,6 +145,7 @@ func (a *app) start(l net.Listener) error {
 	if err := a.sched.Start(); err != nil {
 		return err
 	}
+	a.cron.Start()
 	go func() { a.served <- a.web.Serve(l) }()
 	a.started.Store(true)
 	return nil
@@ -115,7 +155,11 @@ func (a *app) start(l net.Listener) error {
 // schedule. Settings that need a restart (storage, listen address) are
 // reported and left as they are.
 func (a *app) reload(cfg *Config) error {
-	return a.sched.Reload(probeChecks(cfg))
+	if err := a.sched.Reload(probeChecks(cfg)); err != nil {
+		return err
+	}
+	a.cfg.Store(cfg)
+	return nil
 }
 
 // stop drains: readiness turns red, the HTTP server stops taking requests,
@@ -124,6 +168,7 @@ func (a *app) reload(cfg *Config) error {
 func (a *app) stop(ctx context.Context) error {
 	a.draining.Store(true)
 	var errs []error
+	<-a.cron.Stop().Done() // jobs in flight finish before the store closes
 	if err := a.web.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("stop http: %w", err))
 	}

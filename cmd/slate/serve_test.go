@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -177,5 +178,54 @@ func TestServeRefusesBadReload(t *testing.T) {
 	sigs <- syscall.SIGTERM
 	if code := <-done; code != exitOK {
 		t.Fatalf("serve exited %d after a refused reload\n%s", code, logs.String())
+	}
+}
+
+// TestAppJobs runs the periodic jobs the way cron does, by calling them: the
+// SLA gauges appear on /metrics and retention runs.
+func TestAppJobs(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer target.Close()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "slate.yaml")
+	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), target.URL, "web")
+	f, err := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(f, "tenants: [{id: acme}]\ncontracts:\n  - {id: acme-web, tenant: acme, services: [web], fee: {amount: \"1\", currency: USD}, policy: {target: \"99.9\"}}\n")
+	f.Close()
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(cfg, appOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.start(l); err != nil {
+		t.Fatal(err)
+	}
+	defer a.stop(context.Background())
+	base := "http://" + l.Addr().String()
+	eventually(t, "a stored result", 5*time.Second, func() bool {
+		rs, _ := a.store.LatestResults(context.Background(), "web", 1)
+		return len(rs) == 1
+	})
+	if err := a.updateSLAMetrics(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, base+"/metrics")
+	for _, want := range []string{`slate_sla_uptime_ratio{contract="acme-web",tenant="acme"}`, `slate_sla_error_budget_remaining_ratio{contract="acme-web",tenant="acme"}`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if err := a.prune(context.Background(), time.Now()); err != nil {
+		t.Errorf("retention job: %v", err)
 	}
 }
