@@ -158,6 +158,36 @@ collect:
 	}
 }
 
+// update runs fn on the writer goroutine in a transaction of its own, begun
+// IMMEDIATE (the DSN's _txlock), so fn holds the write lock from its first
+// read and what it reads cannot go stale before it writes, even when
+// another process shares the file. The transaction runs between result
+// batches, never inside one, so result writes stay group-committed. It
+// commits when fn returns nil and rolls back otherwise; update returns fn's
+// error, or the commit's, once that is done. If ctx has ended by the time
+// the writer reaches the request, fn does not run; once it runs, it runs to
+// completion, and ctx bounds only the caller's wait, as for WriteResults.
+func (d *DB) update(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	job := func(wctx context.Context) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		tx, err := d.wconn.BeginTx(wctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		if err := fn(wctx, tx); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		return nil
+	}
+	return d.w.do(ctx, &request{job: job, done: make(chan error, 1)})
+}
+
 // WriteResults stores rs and returns nil once the transaction holding them
 // has committed durably: that is the acknowledgement. A result already
 // stored (same check, location and At in milliseconds) is skipped, so a

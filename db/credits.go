@@ -1,0 +1,422 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// CreditState is where a ledger entry is in its life: computed, then
+// approved by a person, then issued (paid out) exactly once; or voided,
+// with a reason, before it is issued.
+type CreditState string
+
+// The states of a ledger entry.
+const (
+	CreditComputed CreditState = "computed" // recorded from the evidence, waiting for approval
+	CreditApproved CreditState = "approved" // approved by a person, waiting to be issued
+	CreditIssued   CreditState = "issued"   // paid out; final
+	CreditVoided   CreditState = "voided"   // withdrawn before it was issued; final
+)
+
+// The kinds of ledger entry.
+const (
+	KindCredit     = "credit"     // the first entry of a tenant, contract and period
+	KindAdjustment = "adjustment" // a later correction of it
+)
+
+// ErrCreditState is returned, wrapped with the entry's current state and the
+// state the call needed, when a transition does not apply: approving an
+// issued entry, issuing one twice, voiding an issued one.
+var ErrCreditState = errors.New("credit state")
+
+// Credit is one ledger entry: the credit of a tenant under a contract for a
+// period (Kind "credit", one per period), or a correction of it (Kind
+// "adjustment") recorded when the period's evidence changed after it was
+// first recorded.
+type Credit struct {
+	ID       int64 // assigned when recorded; 0 before
+	Tenant   string
+	Contract string
+
+	Period      string    // period name, "2026-10" or "2026-Q3"
+	PeriodStart time.Time // first instant of the period (inclusive)
+	PeriodEnd   time.Time // end of the period (exclusive)
+
+	Kind    string // KindCredit or KindAdjustment
+	Adjusts int64  // adjustment: ID of the credit entry it corrects; 0 otherwise
+	State   CreditState
+
+	UptimeExact     string // uptime as a reduced fraction, "2672123/26748" (percent)
+	UptimePercent   string // decimal strings, as reported
+	BreachMinutes   string
+	CreditPercent   string
+	CoveragePercent string
+	Flagged         bool // coverage below the contract's threshold: needs a person before money moves
+
+	AmountMinor  int64  // integer minor units (cents); for an adjustment, the signed difference
+	Currency     string // ISO 4217 code, "EUR"
+	EvidenceHash string // hex SHA-256 of the evidence the figures came from, computed by the caller
+	Reason       string // why it was voided; "" otherwise
+
+	CreatedAt time.Time // when it was recorded, UTC, millisecond precision
+	UpdatedAt time.Time // its last state change; CreatedAt if none
+}
+
+// CreditFilter selects ledger entries. A zero field matches any value.
+type CreditFilter struct {
+	Tenant, Contract, Period string
+	State                    CreditState
+}
+
+// creditSubject is the audit subject of ledger entry id.
+func creditSubject(id int64) string { return fmt.Sprintf("credit/%d", id) }
+
+// checkClose validates the caller's part of a RecordClose entry.
+func checkClose(c Credit, actor string) error {
+	switch {
+	case c.Tenant == "":
+		return errors.New("empty tenant")
+	case c.Contract == "":
+		return errors.New("empty contract")
+	case c.Period == "":
+		return errors.New("empty period")
+	case c.PeriodStart.IsZero() || !c.PeriodStart.Before(c.PeriodEnd):
+		return fmt.Errorf("period [%v, %v): start must be before end", c.PeriodStart, c.PeriodEnd)
+	case c.Currency == "":
+		return errors.New("empty currency")
+	case c.AmountMinor < 0:
+		return fmt.Errorf("amount %d: must not be negative", c.AmountMinor)
+	case c.UptimeExact == "":
+		return errors.New("empty exact uptime")
+	case !isHexSHA256(c.EvidenceHash):
+		return fmt.Errorf("evidence hash %q: want 64 lowercase hex digits", c.EvidenceHash)
+	case strings.TrimSpace(actor) == "":
+		return errors.New("empty actor")
+	}
+	return nil
+}
+
+func isHexSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, r := range s {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// RecordClose records the outcome of closing a period, idempotently, so the
+// close job can run again after a crash or a retry:
+//
+//   - no entry for c's tenant, contract and period yet: it inserts a credit
+//     entry in state computed, or issued directly when autoIssue is set and
+//     c is not Flagged;
+//   - the entry that carries the period's figures now (the latest
+//     adjustment, or the credit when there is none) has c's EvidenceHash:
+//     nothing changes;
+//   - otherwise it inserts an adjustment entry (state computed) with c's
+//     figures and the new amount minus the sum of the non-voided entries so
+//     far as its AmountMinor; existing entries are never rewritten.
+//
+// RecordClose takes the period, figures, amount, currency and evidence hash
+// from c and ignores c's ID, Kind, Adjusts, State, Reason and times. The
+// currency and the period's bounds must match those already recorded. It
+// returns the entry that now carries the period's figures and whether
+// anything was written. Every insert and state change is audited by actor
+// in the same transaction.
+func (d *DB) RecordClose(ctx context.Context, c Credit, autoIssue bool, actor string) (Credit, bool, error) {
+	what := fmt.Sprintf("record close of %s/%s/%s", c.Tenant, c.Contract, c.Period)
+	if err := checkClose(c, actor); err != nil {
+		return Credit{}, false, fmt.Errorf("%s: %w", what, err)
+	}
+	var (
+		out     Credit
+		written bool
+	)
+	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		now := d.opts.Now()
+		out, written = Credit{}, false
+		first, err := queryCredit(ctx, tx, selectCredit+` WHERE tenant = ? AND contract = ? AND period = ? AND kind = 'credit'`,
+			c.Tenant, c.Contract, c.Period)
+		if errors.Is(err, ErrNotFound) {
+			out, err = insertCredit(ctx, tx, now, c, KindCredit, 0, c.AmountMinor, actor)
+			if err != nil {
+				return err
+			}
+			written = true
+			if autoIssue && !c.Flagged {
+				out, err = transition(ctx, tx, now, out.ID, CreditComputed, CreditIssued, actor, "")
+			}
+			return err
+		}
+		if err != nil {
+			return fmt.Errorf("read credit: %w", err)
+		}
+		if first.PeriodStart.UnixMilli() != c.PeriodStart.UnixMilli() || first.PeriodEnd.UnixMilli() != c.PeriodEnd.UnixMilli() {
+			return fmt.Errorf("period [%v, %v) differs from the recorded [%v, %v)",
+				c.PeriodStart.UTC(), c.PeriodEnd.UTC(), first.PeriodStart, first.PeriodEnd)
+		}
+		if first.Currency != c.Currency {
+			return fmt.Errorf("currency %s differs from the recorded %s", c.Currency, first.Currency)
+		}
+		latest, err := queryCredit(ctx, tx, selectCredit+` WHERE adjusts = ? ORDER BY id DESC LIMIT 1`, first.ID)
+		if errors.Is(err, ErrNotFound) {
+			latest, err = first, nil
+		}
+		if err != nil {
+			return fmt.Errorf("read adjustments of credit %d: %w", first.ID, err)
+		}
+		if latest.EvidenceHash == c.EvidenceHash {
+			out = latest
+			return nil
+		}
+		var sum int64
+		err = tx.QueryRowContext(ctx, `SELECT coalesce(sum(amount_minor), 0) FROM credits
+WHERE (id = ? OR adjusts = ?) AND state != 'voided'`, first.ID, first.ID).Scan(&sum)
+		if err != nil {
+			return fmt.Errorf("sum entries of credit %d: %w", first.ID, err)
+		}
+		out, err = insertCredit(ctx, tx, now, c, KindAdjustment, first.ID, c.AmountMinor-sum, actor)
+		written = err == nil
+		return err
+	})
+	if err != nil {
+		return Credit{}, false, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, written, nil
+}
+
+// insertCredit inserts an entry in state computed and audits it.
+func insertCredit(ctx context.Context, tx *sql.Tx, now time.Time, c Credit, kind string, adjusts, amount int64, actor string) (Credit, error) {
+	ms := now.UnixMilli()
+	var adj any // NULL for a credit
+	if adjusts != 0 {
+		adj = adjusts
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO credits (tenant, contract, period, period_start_ms, period_end_ms,
+	kind, adjusts, state, uptime_exact, uptime_percent, breach_minutes, credit_percent, coverage_percent,
+	flagged, amount_minor, currency, evidence_hash, reason, created_ms, updated_ms)
+VALUES (?, ?, ?, ?, ?, ?, ?, 'computed', ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)`,
+		c.Tenant, c.Contract, c.Period, c.PeriodStart.UnixMilli(), c.PeriodEnd.UnixMilli(),
+		kind, adj, c.UptimeExact, c.UptimePercent, c.BreachMinutes, c.CreditPercent, c.CoveragePercent,
+		c.Flagged, amount, c.Currency, c.EvidenceHash, ms, ms)
+	if err != nil {
+		return Credit{}, fmt.Errorf("insert %s: %w", kind, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return Credit{}, fmt.Errorf("insert %s: %w", kind, err)
+	}
+	out, err := queryCredit(ctx, tx, selectCredit+` WHERE id = ?`, id)
+	if err != nil {
+		return Credit{}, fmt.Errorf("read back credit %d: %w", id, err)
+	}
+	detail := map[string]any{
+		"tenant": out.Tenant, "contract": out.Contract, "period": out.Period,
+		"period_start_ms": out.PeriodStart.UnixMilli(), "period_end_ms": out.PeriodEnd.UnixMilli(),
+		"kind": out.Kind, "state": out.State,
+		"uptime_exact": out.UptimeExact, "uptime_percent": out.UptimePercent,
+		"breach_minutes": out.BreachMinutes, "credit_percent": out.CreditPercent,
+		"coverage_percent": out.CoveragePercent, "flagged": out.Flagged,
+		"amount_minor": out.AmountMinor, "currency": out.Currency, "evidence_hash": out.EvidenceHash,
+	}
+	action := "credit.recorded"
+	if kind == KindAdjustment {
+		action = "credit.adjusted"
+		detail["adjusts"] = adjusts
+	}
+	if err := auditCredit(ctx, tx, now, actor, action, id, detail); err != nil {
+		return Credit{}, err
+	}
+	return out, nil
+}
+
+func auditCredit(ctx context.Context, tx *sql.Tx, now time.Time, actor, action string, id int64, detail map[string]any) error {
+	js, err := canonicalJSON(detail)
+	if err != nil {
+		return fmt.Errorf("encode audit detail of credit %d: %w", id, err)
+	}
+	if _, err := appendAudit(ctx, tx, now, actor, action, creditSubject(id), js); err != nil {
+		return fmt.Errorf("audit credit %d: %w", id, err)
+	}
+	return nil
+}
+
+// transition moves entry id from state from to state to with one
+// conditional UPDATE, so that of two racing or retried calls only one
+// changes the row, and audits the change. When the row is not in state
+// from, it returns ErrCreditState naming the state it is in.
+func transition(ctx context.Context, tx *sql.Tx, now time.Time, id int64, from, to CreditState, actor, reason string) (Credit, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE credits SET state = ?, reason = ?, updated_ms = ? WHERE id = ? AND state = ?`,
+		to, reason, now.UnixMilli(), id, from)
+	if err != nil {
+		return Credit{}, fmt.Errorf("update credit %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return Credit{}, fmt.Errorf("update credit %d: %w", id, err)
+	}
+	c, err := queryCredit(ctx, tx, selectCredit+` WHERE id = ?`, id)
+	if err != nil {
+		return Credit{}, fmt.Errorf("credit %d: %w", id, err)
+	}
+	if n == 0 {
+		return Credit{}, fmt.Errorf("%w: is %s, want %s", ErrCreditState, c.State, from)
+	}
+	detail := map[string]any{"from": from, "state": to}
+	if reason != "" {
+		detail["reason"] = reason
+	}
+	if err := auditCredit(ctx, tx, now, actor, "credit."+string(to), id, detail); err != nil {
+		return Credit{}, err
+	}
+	return c, nil
+}
+
+// setState runs the transition of entry id from one of froms to to on the
+// writer. The first of froms the entry is in applies; ErrCreditState names
+// all of them when none does.
+func (d *DB) setState(ctx context.Context, what string, id int64, froms []CreditState, to CreditState, actor, reason string) (Credit, error) {
+	if strings.TrimSpace(actor) == "" {
+		return Credit{}, fmt.Errorf("%s credit %d: empty actor", what, id)
+	}
+	var out Credit
+	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		now := d.opts.Now()
+		cur, err := queryCredit(ctx, tx, selectCredit+` WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		for _, from := range froms {
+			if cur.State == from {
+				out, err = transition(ctx, tx, now, id, from, to, actor, reason)
+				return err
+			}
+		}
+		want := make([]string, len(froms))
+		for i, f := range froms {
+			want[i] = string(f)
+		}
+		return fmt.Errorf("%w: is %s, want %s", ErrCreditState, cur.State, strings.Join(want, " or "))
+	})
+	if err != nil {
+		return Credit{}, fmt.Errorf("%s credit %d: %w", what, id, err)
+	}
+	return out, nil
+}
+
+// ApproveCredit moves entry id from computed to approved.
+func (d *DB) ApproveCredit(ctx context.Context, id int64, actor string) (Credit, error) {
+	return d.setState(ctx, "approve", id, []CreditState{CreditComputed}, CreditApproved, actor, "")
+}
+
+// IssueCredit moves entry id from approved to issued. The change is a
+// single UPDATE conditional on the approved state, so however often the
+// call is retried or raced, by this process or another, the entry is issued
+// once; every other call gets ErrCreditState. Money should move only on the
+// call that returned nil.
+func (d *DB) IssueCredit(ctx context.Context, id int64, actor string) (Credit, error) {
+	return d.setState(ctx, "issue", id, []CreditState{CreditApproved}, CreditIssued, actor, "")
+}
+
+// VoidCredit moves entry id from computed or approved to voided, recording
+// reason, which must not be empty. An issued entry cannot be voided: it is
+// corrected by an adjustment.
+func (d *DB) VoidCredit(ctx context.Context, id int64, actor, reason string) (Credit, error) {
+	if strings.TrimSpace(reason) == "" {
+		return Credit{}, fmt.Errorf("void credit %d: empty reason", id)
+	}
+	return d.setState(ctx, "void", id, []CreditState{CreditComputed, CreditApproved}, CreditVoided, actor, reason)
+}
+
+// Credit returns ledger entry id, or ErrNotFound.
+func (d *DB) Credit(ctx context.Context, id int64) (Credit, error) {
+	if d.closed() {
+		return Credit{}, fmt.Errorf("credit %d: %w", id, ErrClosed)
+	}
+	c, err := queryCredit(ctx, d.rdb, selectCredit+` WHERE id = ?`, id)
+	if err != nil {
+		return Credit{}, fmt.Errorf("credit %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// Credits returns the ledger entries that match f, in ID order (the order
+// they were recorded in).
+func (d *DB) Credits(ctx context.Context, f CreditFilter) ([]Credit, error) {
+	if d.closed() {
+		return nil, fmt.Errorf("credits: %w", ErrClosed)
+	}
+	var where []string
+	var args []any
+	for _, w := range []struct {
+		col, val string
+	}{{"tenant", f.Tenant}, {"contract", f.Contract}, {"period", f.Period}, {"state", string(f.State)}} {
+		if w.val != "" {
+			where = append(where, w.col+" = ?")
+			args = append(args, w.val)
+		}
+	}
+	q := selectCredit
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := d.rdb.QueryContext(ctx, q+" ORDER BY id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("credits: %w", err)
+	}
+	defer rows.Close()
+	var out []Credit
+	for rows.Next() {
+		c, err := scanCredit(rows)
+		if err != nil {
+			return nil, fmt.Errorf("credits: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("credits: %w", err)
+	}
+	return out, nil
+}
+
+const selectCredit = `SELECT id, tenant, contract, period, period_start_ms, period_end_ms, kind, coalesce(adjusts, 0),
+	state, uptime_exact, uptime_percent, breach_minutes, credit_percent, coverage_percent, flagged,
+	amount_minor, currency, evidence_hash, reason, created_ms, updated_ms FROM credits`
+
+// querier is what queryCredit needs of a transaction or the read pool.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// queryCredit reads the one entry query selects, or ErrNotFound.
+func queryCredit(ctx context.Context, q querier, query string, args ...any) (Credit, error) {
+	c, err := scanCredit(q.QueryRowContext(ctx, query, args...))
+	return c, notFound(err)
+}
+
+// scanCredit reads one row of selectCredit.
+func scanCredit(s interface{ Scan(...any) error }) (Credit, error) {
+	var c Credit
+	var start, end, created, updated int64
+	var state string
+	err := s.Scan(&c.ID, &c.Tenant, &c.Contract, &c.Period, &start, &end, &c.Kind, &c.Adjusts,
+		&state, &c.UptimeExact, &c.UptimePercent, &c.BreachMinutes, &c.CreditPercent, &c.CoveragePercent, &c.Flagged,
+		&c.AmountMinor, &c.Currency, &c.EvidenceHash, &c.Reason, &created, &updated)
+	if err != nil {
+		return Credit{}, err
+	}
+	c.State = CreditState(state)
+	c.PeriodStart = time.UnixMilli(start).UTC()
+	c.PeriodEnd = time.UnixMilli(end).UTC()
+	c.CreatedAt = time.UnixMilli(created).UTC()
+	c.UpdatedAt = time.UnixMilli(updated).UTC()
+	return c, nil
+}
