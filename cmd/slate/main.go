@@ -30,6 +30,8 @@ Commands:
   check CONFIG  validate a configuration file
   serve         run probes, store and HTTP server (--config FILE [--listen ADDR])
   report        uptime, budgets, coverage and credits per contract from the evidence
+  credits       the credit ledger: list, approve, issue, void, statement, close
+  audit verify  prove the audit log's hash chain
   bench probes  measure probing throughput, CPU, memory and storage on this machine
   help [CMD]    show help for a command
 
@@ -60,6 +62,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runServe(rest, stdout, stderr)
 	case "report":
 		return runReport(rest, stdout, stderr)
+	case "credits":
+		return runCredits(rest, stdout, stderr)
+	case "audit":
+		return runAudit(rest, stdout, stderr)
 	case "bench":
 		return runBench(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -87,4 +93,20 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, ok
 		return exitUsage, false // the flag package printed the problem
 	}
 	return exitOK, true
+}
+
+// parseInterspersed is parseFlags for commands whose arguments may come
+// before, between or after the flags ("credits approve 7 --config FILE"):
+// it returns the arguments that are not flags.
+func parseInterspersed(fs *flag.FlagSet, args []string, stdout io.Writer) (rest []string, code int, ok bool) {
+	for {
+		if code, ok := parseFlags(fs, args, stdout); !ok {
+			return nil, code, false
+		}
+		if fs.NArg() == 0 {
+			return rest, exitOK, true
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }

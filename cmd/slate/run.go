@@ -94,6 +94,10 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 	a.cron = cron.New(cron.WithLocation(time.UTC))
 	a.cron.AddFunc("@every 1m", func() { a.runJob("sla metrics", a.updateSLAMetrics) })
 	a.cron.AddFunc("@hourly", func() { a.runJob("retention", a.prune) })
+	// Each run closes the last period that ended at least its grace ago,
+	// in each tenant's zone; a period already recorded with the same
+	// evidence is left alone, late evidence becomes an adjustment.
+	a.cron.AddFunc("@every 15m", func() { a.runJob("period close", a.closeDue) })
 	return a, nil
 }
 
@@ -110,6 +114,15 @@ func (a *app) runJob(name string, job func(context.Context, time.Time) error) {
 // updateSLAMetrics refreshes every contract's SLA gauges.
 func (a *app) updateSLAMetrics(ctx context.Context, now time.Time) error {
 	return a.sla.Update(ctx, a.store, schedules(a.cfg.Load()), now)
+}
+
+// closeDue records every contract's last closed period in the ledger.
+func (a *app) closeDue(ctx context.Context, now time.Time) error {
+	n, err := credit.CloseDue(ctx, a.store, ledger{store: a.store, actor: "slate/close"}, schedules(a.cfg.Load()), now)
+	if n > 0 {
+		a.log.Debug("period close", "contracts", n)
+	}
+	return err
 }
 
 // prune applies the retention of raw results and minute history.
