@@ -20,6 +20,16 @@
 //   - History: per-minute, per-location sla.LocationMinute of one check.
 //   - Pruned: what one Prune call deleted. Space: the bytes each kind of
 //     evidence occupies, measured on a compacted copy.
+//   - Credit: one entry of the service-credit ledger, a tenant's credit
+//     under a contract for a period or an adjustment of it; CreditState
+//     and its transitions computed → approved → issued, or voided.
+//     RecordClose records a closed period idempotently; ApproveCredit,
+//     IssueCredit (at most once) and VoidCredit move entries; Credit and
+//     Credits (with a CreditFilter) read them.
+//   - AuditEntry: one entry of the hash-chained, append-only audit log.
+//     Every ledger change appends one in its own transaction; AppendAudit
+//     records other changes; AuditEntries and AuditOf read the log;
+//     VerifyAudit checks the chain and names the first broken entry.
 //
 // # Concurrency and durability
 //
@@ -30,6 +40,12 @@
 // commits are grouped into the next one (group commit: one fsync for many
 // callers). Queries use a separate pool of read-only connections, which WAL
 // lets run alongside the writer.
+//
+// Ledger and audit changes also go through the writer, each in a
+// transaction of its own begun IMMEDIATE, between result batches: the
+// transaction holds the write lock from its first read, so a check such as
+// "no credit for this period yet" or "the credit is approved" still holds
+// when it writes, even against another process using the same file.
 //
 // # Storage layout
 //
@@ -52,6 +68,14 @@
 //     plain records, or the 1,440 rows per location of a row per minute. A
 //     day of 3 locations with an outage and scattered failures takes about
 //     330 bytes of BLOB and 640 bytes of file (BenchmarkCheckDay).
+//   - credits: the ledger, one row per entry. A partial unique index
+//     allows one 'credit' row per tenant, contract and period; corrections
+//     are 'adjustment' rows pointing at it, so issued figures are never
+//     rewritten. Money is integer minor units; figures are the decimal
+//     strings the SLA engine reported.
+//   - audit: append-only (triggers refuse UPDATE and DELETE), each row
+//     holding the SHA-256 of the previous row's hash and its own fields
+//     (encoding in audit.go).
 //
 // The writer keeps today's day records of active checks in memory, adds
 // each new run to its minute in time order, and writes the changed records
