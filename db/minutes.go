@@ -276,13 +276,21 @@ func decodeDay(data []byte, day int64) (*dayRecord, error) {
 // expandRuns fills a from a run-length code that decodeDay or appendRuns
 // produced, and so is known to be well formed.
 func expandRuns(runs []byte, a *minuteArray) {
+	forRuns(runs, func(first, n int, m sla.LocationMinute) {
+		for k := range n {
+			a[first+k] = m
+		}
+	})
+}
+
+// forRuns calls fn for each run of a well-formed run-length code (from
+// decodeDay or appendRuns): its first minute of the day, its length and its
+// record.
+func forRuns(runs []byte, fn func(first, n int, m sla.LocationMinute)) {
 	for i := 0; i < minutesPerDay; {
 		count, n := binary.Uvarint(runs)
 		r := runs[n : n+5]
-		m := sla.LocationMinute{OK: r[0], Fail: r[1], Lead: r[2], Trail: r[3], MaxRun: r[4]}
-		for k := 0; k < int(count); k++ {
-			a[i+k] = m
-		}
+		fn(i, int(count), sla.LocationMinute{OK: r[0], Fail: r[1], Lead: r[2], Trail: r[3], MaxRun: r[4]})
 		i += int(count)
 		runs = runs[n+5:]
 	}
