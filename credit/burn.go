@@ -2,7 +2,6 @@ package credit
 
 import (
 	"context"
-	"fmt"
 	"math/big"
 	"time"
 
@@ -21,19 +20,13 @@ func BurnRates(ctx context.Context, h History, c Contract, now time.Time, window
 	}
 	from := end.Add(-longest.Truncate(time.Minute))
 	n := int(end.Sub(from) / time.Minute)
-	checks := make([][]sla.State, 0, len(c.Checks))
-	for _, ch := range c.Checks {
-		ev, err := checkEvidence(ctx, h, ch, from, end)
-		if err != nil {
-			return nil, fmt.Errorf("contract %s: %w", c.ID, err)
-		}
-		checks = append(checks, ev.States)
+	states, _, err := contractRuns(ctx, h, c, from, n)
+	if err != nil {
+		return nil, err
 	}
-	states := sla.Combine(checks, n)
 	out := make(map[time.Duration]*big.Rat, len(windows))
 	for _, w := range windows {
-		k := min(n, int(w/time.Minute))
-		bad, counted := sla.Window(states[n-k:])
+		bad, counted := sla.WindowRuns(states, int(w/time.Minute))
 		if r, ok := sla.BurnRate(c.Policy.Target, bad, counted); ok {
 			out[w] = r
 		}

@@ -10,10 +10,10 @@ import (
 	"github.com/slatehq/slate/sla"
 )
 
-// History reads evidence; db.DB satisfies it. A check that never reported
-// gives an error wrapping sla.ErrNoEvidence.
+// History reads evidence in run-length form; db.DB satisfies it. A check
+// that never reported gives an error wrapping sla.ErrNoEvidence.
 type History interface {
-	MinuteHistory(ctx context.Context, checkID string, from, to time.Time) (sla.MinuteHistory, error)
+	MinuteRuns(ctx context.Context, checkID string, from, to time.Time) (sla.RunHistory, error)
 }
 
 // Check is a probe whose evidence counts for a contract.
@@ -62,17 +62,15 @@ func Compute(ctx context.Context, h History, c Contract, period sla.Period, unti
 	if until.Before(end) {
 		end = until.Truncate(time.Minute)
 	}
-	var evidence []sla.CheckEvidence
-	if end.After(period.Start) {
-		for _, ch := range c.Checks {
-			ev, err := checkEvidence(ctx, h, ch, period.Start, end)
-			if err != nil {
-				return st, fmt.Errorf("contract %s: %w", c.ID, err)
-			}
-			evidence = append(evidence, ev)
-		}
+	n := int(end.Sub(period.Start.Truncate(time.Minute)) / time.Minute)
+	if end.Sub(period.Start.Truncate(time.Minute))%time.Minute != 0 {
+		n++
 	}
-	facts, cov, err := sla.FactsFromEvidence(c.Policy, sla.Period{Start: period.Start, End: end, Location: period.Location}, evidence)
+	states, counts, err := contractRuns(ctx, h, c, period.Start, n)
+	if err != nil {
+		return st, err
+	}
+	facts, cov, err := sla.FactsFromRuns(c.Policy, sla.Period{Start: period.Start, End: end, Location: period.Location}, states, counts)
 	if err != nil {
 		return st, fmt.Errorf("contract %s: %w", c.ID, err)
 	}
@@ -99,50 +97,55 @@ func Compute(ctx context.Context, h History, c Contract, period sla.Period, unti
 	return st, nil
 }
 
-// checkEvidence judges every minute of one check in [from, to).
-func checkEvidence(ctx context.Context, h History, ch Check, from, to time.Time) (sla.CheckEvidence, error) {
-	n := int(to.Sub(from) / time.Minute)
-	ev := sla.CheckEvidence{CheckID: ch.ID, Start: from, Runs: make([]int, n), Failed: make([]int, n)}
-	mh, err := h.MinuteHistory(ctx, ch.ID, from, to)
+// contractRuns judges the n minutes from the minute holding from, for each
+// of the contract's checks, and combines them: the contract's states and the
+// probe runs counted per minute.
+func contractRuns(ctx context.Context, h History, c Contract, from time.Time, n int) ([]sla.StateRun, []sla.CountRun, error) {
+	if n <= 0 {
+		return nil, nil, nil
+	}
+	states := make([][]sla.StateRun, 0, len(c.Checks))
+	counts := make([][]sla.CountRun, 0, len(c.Checks))
+	for _, ch := range c.Checks {
+		s, k, err := checkRuns(ctx, h, ch, from, n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("contract %s: %w", c.ID, err)
+		}
+		states, counts = append(states, s), append(counts, k)
+	}
+	return sla.CombineRuns(states, n), sla.SumCountRuns(counts), nil
+}
+
+// checkRuns judges n minutes of one check from the minute holding from.
+func checkRuns(ctx context.Context, h History, ch Check, from time.Time, n int) ([]sla.StateRun, []sla.CountRun, error) {
+	from = from.Truncate(time.Minute)
+	rh, err := h.MinuteRuns(ctx, ch.ID, from, from.Add(time.Duration(n)*time.Minute))
 	switch {
 	case errors.Is(err, sla.ErrNoEvidence):
-		ev.States = make([]sla.State, n) // all unknown
-		return ev, nil
+		return []sla.StateRun{{Count: n, State: sla.StateUnknown}}, []sla.CountRun{{Count: n}}, nil
 	case err != nil:
-		return ev, fmt.Errorf("history of %s: %w", ch.ID, err)
+		return nil, nil, fmt.Errorf("history of %s: %w", ch.ID, err)
 	}
-	// One row per configured location (a silent one still counts against
+	// One list per configured location (a silent one still counts against
 	// the quorum), or per reporting location when none are configured.
 	names := ch.Locations
 	if len(names) == 0 {
-		names = mh.Locations
+		names = rh.Locations
 	}
 	if len(names) == 0 {
 		names = []string{""}
 	}
-	col := make(map[string]int, len(mh.Locations))
-	for j, l := range mh.Locations {
+	col := make(map[string]int, len(rh.Locations))
+	for j, l := range rh.Locations {
 		col[l] = j
 	}
-	off := int(mh.Start.Sub(from) / time.Minute)
-	locs := make([][]sla.LocationMinute, len(names))
+	locs := make([][]sla.MinuteRun, len(names))
 	for i, name := range names {
-		locs[i] = make([]sla.LocationMinute, n)
-		j, ok := col[name]
-		if !ok {
-			continue
-		}
-		for m := range n {
-			k := m - off
-			if k < 0 || k >= len(mh.Minutes) {
-				continue
-			}
-			lm := mh.Minutes[k][j]
-			locs[i][m] = lm
-			ev.Runs[m] += lm.Runs()
-			ev.Failed[m] += int(lm.Fail)
+		if j, ok := col[name]; ok {
+			locs[i] = rh.Runs[j]
+		} else {
+			locs[i] = []sla.MinuteRun{{Count: n}} // never reported: no data
 		}
 	}
-	ev.States = sla.MinuteStates(locs, ch.Confirmation)
-	return ev, nil
+	return sla.MinuteStateRuns(locs, ch.Confirmation), sla.CountRuns(locs), nil
 }

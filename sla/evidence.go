@@ -6,22 +6,10 @@ import (
 	"time"
 )
 
-// CheckEvidence is what monitoring knows of one check over a span of
-// minutes: its state in each minute from Start, and the runs behind them.
-type CheckEvidence struct {
-	CheckID string
-	Start   time.Time // the first minute, on a minute boundary
-	States  []State   // one per minute
-	// Runs and Failed count, per minute, the runs of all locations and the
-	// failed ones among them; used by the sample-based measures. Either nil
-	// or as long as States.
-	Runs, Failed []int
-}
-
 // Coverage says how much of a period the evidence covers.
 type Coverage struct {
-	Minutes int // minutes of the period inside the evidence span
-	Covered int // of those, minutes in which every check had data
+	Minutes int // minutes of the period
+	Covered int // of those, minutes in which every check had data (or one was down)
 }
 
 // Ratio is Covered / Minutes, exactly; 1 for an empty period.
@@ -32,89 +20,155 @@ func (c Coverage) Ratio() (num, den int) {
 	return c.Covered, c.Minutes
 }
 
-// FactsFromEvidence turns the minute evidence of every check that a contract
-// covers into the facts of an SLA case for period:
+// CountRun is Count consecutive minutes that each saw Total probe runs,
+// Failed of which failed (over all locations and checks).
+type CountRun struct {
+	Count         int
+	Total, Failed int64
+}
+
+// CountRuns sums per-minute run counts over locations whose runs cover the
+// same minutes.
+func CountRuns(locs [][]MinuteRun) []CountRun {
+	lens := make([][]int, len(locs))
+	for i, l := range locs {
+		lens[i] = make([]int, len(l))
+		for j, r := range l {
+			lens[i][j] = r.Count
+		}
+	}
+	var out []CountRun
+	segments(lens, func(step int, idx []int) {
+		var c CountRun
+		for i, j := range idx {
+			m := locs[i][j].Minute
+			c.Total += int64(m.Runs())
+			c.Failed += int64(m.Fail)
+		}
+		out = appendCount(out, step, c.Total, c.Failed)
+	})
+	return out
+}
+
+// SumCountRuns adds count runs that cover the same minutes.
+func SumCountRuns(lists [][]CountRun) []CountRun {
+	lens := make([][]int, len(lists))
+	for i, l := range lists {
+		lens[i] = make([]int, len(l))
+		for j, r := range l {
+			lens[i][j] = r.Count
+		}
+	}
+	var out []CountRun
+	segments(lens, func(step int, idx []int) {
+		var t, f int64
+		for i, j := range idx {
+			t += lists[i][j].Total
+			f += lists[i][j].Failed
+		}
+		out = appendCount(out, step, t, f)
+	})
+	return out
+}
+
+func appendCount(out []CountRun, n int, total, failed int64) []CountRun {
+	if n <= 0 {
+		return out
+	}
+	if k := len(out); k > 0 && out[k-1].Total == total && out[k-1].Failed == failed {
+		out[k-1].Count += n
+		return out
+	}
+	return append(out, CountRun{n, total, failed})
+}
+
+// FactsFromRuns turns a contract's combined minute states (CombineRuns over
+// its checks), starting at the period's first minute, into the facts of an
+// SLA case:
 //
-//   - a minute is down when any check is down in it: a customer whose mail
-//     cannot be fetched has no mail service, whatever the web page says;
-//   - for the sample-based measures, each minute becomes a sample run with
-//     the runs and failures of all checks;
-//   - a minute in which some check has no data (and none is down) is not
-//     covered. Missing data is never counted as up or down: it lowers
-//     Coverage, and the caller flags a period whose coverage is below the
-//     contract's threshold.
+//   - a run of down minutes is an outage;
+//   - for the sample-based measures, counts gives each minute's probe runs
+//     and failures, which become sample runs, cut at slice boundaries and
+//     scaled by their minutes so that every slice sums its own minutes;
+//   - a minute that is unknown is not covered. Missing data is never counted
+//     as up or down: it lowers Coverage, and the caller flags a period whose
+//     coverage is below the contract's threshold.
 //
 // Maintenance windows and exclusions are facts of their own, added by the
 // caller. Measure requests cannot be served by probes and is refused.
-func FactsFromEvidence(p Policy, period Period, checks []CheckEvidence) (Facts, Coverage, error) {
+func FactsFromRuns(p Policy, period Period, states []StateRun, counts []CountRun) (Facts, Coverage, error) {
 	p = p.WithDefaults()
 	var f Facts
 	var cov Coverage
 	if p.Measure == MeasureRequests {
 		return f, cov, fieldErr("policy.measure", "requests needs request counts, which probes do not produce")
 	}
-	samples := p.Measure == MeasureSlices && (p.SliceValue == SliceRatio || p.BadSlice == BadSliceErrorRate)
 	first := period.Start.Truncate(time.Minute)
-	n := int(period.End.Sub(first) / time.Minute)
-	if period.End.Sub(first)%time.Minute != 0 {
-		n++
+	at := func(m int) time.Time { return first.Add(time.Duration(m) * time.Minute) }
+	m := 0
+	for _, r := range states {
+		cov.Minutes += r.Count
+		if r.State != StateUnknown {
+			cov.Covered += r.Count
+		}
+		if r.State == StateDown {
+			f.Downtime = append(f.Downtime, Outage{Interval: Interval{Start: at(m), End: at(m + r.Count)}})
+		}
+		m += r.Count
 	}
-	aligned := make([][]State, len(checks))
-	runs := make([]int64, n)
-	failed := make([]int64, n)
-	for ci, c := range checks {
-		if samples && (len(c.Runs) != len(c.States) || len(c.Failed) != len(c.States)) {
-			return f, cov, fieldErr(fmt.Sprintf("checks[%d]", ci), "sample-based measures need run counts for every minute")
-		}
-		if c.Start.Sub(first)%time.Minute != 0 {
-			return f, cov, fieldErr(fmt.Sprintf("checks[%d].start", ci), "is not on a minute boundary of the period")
-		}
-		off := int(c.Start.Sub(first) / time.Minute)
-		aligned[ci] = make([]State, n) // unknown outside the check's evidence
-		for m := range n {
-			i := m - off
-			if i < 0 || i >= len(c.States) {
-				continue
-			}
-			aligned[ci][m] = c.States[i]
-			if samples {
-				runs[m] += int64(c.Runs[i])
-				failed[m] += int64(c.Failed[i])
-			}
-		}
-	}
-	states := Combine(aligned, n)
-	cov.Minutes = n
-	for _, s := range states {
-		if s != StateUnknown {
-			cov.Covered++
-		}
-	}
-	minute := func(m int) Interval {
-		s := first.Add(time.Duration(m) * time.Minute)
-		return Interval{Start: s, End: s.Add(time.Minute)}
-	}
-	if samples {
-		for m := range n {
-			if runs[m] > 0 {
-				f.Samples = append(f.Samples, SampleRun{Interval: minute(m), Total: runs[m], Errors: failed[m]})
-			}
-		}
+	if !(p.Measure == MeasureSlices && (p.SliceValue == SliceRatio || p.BadSlice == BadSliceErrorRate)) {
 		return f, cov, nil
 	}
-	for m := 0; m < n; {
-		if states[m] != StateDown {
-			m++
-			continue
+	f.Downtime = nil
+	if RunMinutesCount(counts) != cov.Minutes {
+		return f, cov, fieldErr("counts", fmt.Sprintf("cover %d minutes, the states %d", RunMinutesCount(counts), cov.Minutes))
+	}
+	slice := int(p.Slice / time.Minute)
+	if p.Slice%time.Minute != 0 || slice == 0 {
+		return f, cov, fieldErr("policy.slice", fmt.Sprintf("%s is not a whole number of minutes, the resolution of probe evidence", p.Slice))
+	}
+	offset := int(period.Start.Sub(first) / time.Minute) // 0 unless the period starts mid-minute
+	m = 0
+	for _, r := range counts {
+		for left := r.Count; left > 0; {
+			// Cut at the next slice boundary (slices start at the period start).
+			k := min(left, slice-(m+offset)%slice)
+			if r.Total > 0 {
+				f.Samples = append(f.Samples, SampleRun{
+					Interval: Interval{Start: at(m), End: at(m + k)},
+					Total:    r.Total * int64(k), Errors: r.Failed * int64(k),
+				})
+			}
+			m += k
+			left -= k
 		}
-		k := m
-		for k < n && states[k] == StateDown {
-			k++
-		}
-		f.Downtime = append(f.Downtime, Outage{Interval: Interval{Start: minute(m).Start, End: minute(k - 1).End}})
-		m = k
 	}
 	return f, cov, nil
+}
+
+// RunMinutesCount is the number of minutes count runs cover.
+func RunMinutesCount(runs []CountRun) int {
+	n := 0
+	for _, r := range runs {
+		n += r.Count
+	}
+	return n
+}
+
+// WindowRuns is Window over the last k minutes of runs.
+func WindowRuns(runs []StateRun, k int) (bad, counted time.Duration) {
+	for i := len(runs) - 1; i >= 0 && k > 0; i-- {
+		n := min(k, runs[i].Count)
+		switch runs[i].State {
+		case StateDown:
+			bad += time.Duration(n) * time.Minute
+			counted += time.Duration(n) * time.Minute
+		case StateUp, StateDegraded:
+			counted += time.Duration(n) * time.Minute
+		}
+		k -= n
+	}
+	return bad, counted
 }
 
 // MinuteHistory is what the evidence store keeps of one check over a range of
