@@ -152,7 +152,7 @@ func (d *DB) RecordClose(ctx context.Context, c Credit, autoIssue bool, actor st
 			}
 			written = true
 			if autoIssue && !c.Flagged {
-				out, err = transition(ctx, tx, now, out.ID, CreditComputed, CreditIssued, actor, "")
+				out, err = transition(ctx, tx, now, out.ID, []CreditState{CreditComputed}, CreditIssued, actor, "")
 			}
 			return err
 		}
@@ -249,62 +249,57 @@ func auditCredit(ctx context.Context, tx *sql.Tx, now time.Time, actor, action s
 	return nil
 }
 
-// transition moves entry id from state from to state to with one
-// conditional UPDATE, so that of two racing or retried calls only one
-// changes the row, and audits the change. When the row is not in state
-// from, it returns ErrCreditState naming the state it is in.
-func transition(ctx context.Context, tx *sql.Tx, now time.Time, id int64, from, to CreditState, actor, reason string) (Credit, error) {
-	res, err := tx.ExecContext(ctx, `UPDATE credits SET state = ?, reason = ?, updated_ms = ? WHERE id = ? AND state = ?`,
-		to, reason, now.UnixMilli(), id, from)
+// transition moves entry id from one of the states froms to state to with
+// one conditional UPDATE, so that of two racing or retried calls, even from
+// two processes, only one changes the row; and it audits the change. When
+// the row is in none of froms it returns ErrCreditState naming the state it
+// is in. The state read first only names the old state in the audit entry
+// and the error: the UPDATE's condition is what decides.
+func transition(ctx context.Context, tx *sql.Tx, now time.Time, id int64, froms []CreditState, to CreditState, actor, reason string) (Credit, error) {
+	before, err := queryCredit(ctx, tx, selectCredit+` WHERE id = ?`, id)
 	if err != nil {
-		return Credit{}, fmt.Errorf("update credit %d: %w", id, err)
+		return Credit{}, err
 	}
-	n, err := res.RowsAffected()
+	want := make([]string, len(froms))
+	args := []any{to, reason, now.UnixMilli(), id}
+	for i, f := range froms {
+		want[i] = string(f)
+		args = append(args, f)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE credits SET state = ?, reason = ?, updated_ms = ?
+WHERE id = ? AND state IN (?`+strings.Repeat(", ?", len(froms)-1)+`)`, args...)
 	if err != nil {
-		return Credit{}, fmt.Errorf("update credit %d: %w", id, err)
+		return Credit{}, fmt.Errorf("update: %w", err)
 	}
-	c, err := queryCredit(ctx, tx, selectCredit+` WHERE id = ?`, id)
+	if n, err := res.RowsAffected(); err != nil {
+		return Credit{}, fmt.Errorf("update: %w", err)
+	} else if n == 0 {
+		return Credit{}, fmt.Errorf("%w: is %s, want %s", ErrCreditState, before.State, strings.Join(want, " or "))
+	}
+	after, err := queryCredit(ctx, tx, selectCredit+` WHERE id = ?`, id)
 	if err != nil {
-		return Credit{}, fmt.Errorf("credit %d: %w", id, err)
+		return Credit{}, fmt.Errorf("read back: %w", err)
 	}
-	if n == 0 {
-		return Credit{}, fmt.Errorf("%w: is %s, want %s", ErrCreditState, c.State, from)
-	}
-	detail := map[string]any{"from": from, "state": to}
+	detail := map[string]any{"from": before.State, "state": to}
 	if reason != "" {
 		detail["reason"] = reason
 	}
 	if err := auditCredit(ctx, tx, now, actor, "credit."+string(to), id, detail); err != nil {
 		return Credit{}, err
 	}
-	return c, nil
+	return after, nil
 }
 
-// setState runs the transition of entry id from one of froms to to on the
-// writer. The first of froms the entry is in applies; ErrCreditState names
-// all of them when none does.
+// setState runs transition on the writer.
 func (d *DB) setState(ctx context.Context, what string, id int64, froms []CreditState, to CreditState, actor, reason string) (Credit, error) {
 	if strings.TrimSpace(actor) == "" {
 		return Credit{}, fmt.Errorf("%s credit %d: empty actor", what, id)
 	}
 	var out Credit
 	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		now := d.opts.Now()
-		cur, err := queryCredit(ctx, tx, selectCredit+` WHERE id = ?`, id)
-		if err != nil {
-			return err
-		}
-		for _, from := range froms {
-			if cur.State == from {
-				out, err = transition(ctx, tx, now, id, from, to, actor, reason)
-				return err
-			}
-		}
-		want := make([]string, len(froms))
-		for i, f := range froms {
-			want[i] = string(f)
-		}
-		return fmt.Errorf("%w: is %s, want %s", ErrCreditState, cur.State, strings.Join(want, " or "))
+		var err error
+		out, err = transition(ctx, tx, d.opts.Now(), id, froms, to, actor, reason)
+		return err
 	})
 	if err != nil {
 		return Credit{}, fmt.Errorf("%s credit %d: %w", what, id, err)
