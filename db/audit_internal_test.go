@@ -42,14 +42,14 @@ func TestAuditHashVectors(t *testing.T) {
 // TestAuditHashFieldBoundaries moves text from one field to the next:
 // without the length prefixes these entries would hash alike.
 func TestAuditHashFieldBoundaries(t *testing.T) {
-	base := auditHash(genesisHash, 1, 1, "ab", "c", "s", "d")
+	base := auditHash(genesisHash, 1, 11, "ab", "c", "s", "d")
 	tests := []struct {
 		name string
 		hash string
 	}{
-		{"actor into action", auditHash(genesisHash, 1, 1, "a", "bc", "s", "d")},
-		{"id into at_ms", auditHash(genesisHash, 11, 1, "ab", "c", "s", "d")},
-		{"detail into subject", auditHash(genesisHash, 1, 1, "ab", "c", "sd", "")},
+		{"actor into action", auditHash(genesisHash, 1, 11, "a", "bc", "s", "d")},
+		{"at_ms into id", auditHash(genesisHash, 11, 1, "ab", "c", "s", "d")},
+		{"detail into subject", auditHash(genesisHash, 1, 11, "ab", "c", "sd", "")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,7 +94,7 @@ func TestCanonicalJSON(t *testing.T) {
 	}
 }
 
-// auditCount counts the audit rows on the writer connection.
+// auditCount counts the audit rows, read through the read pool.
 func auditCount(t *testing.T, d *DB) int {
 	t.Helper()
 	var n int

@@ -23,8 +23,9 @@ func evidence(s string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// closing is the outcome of closing October 2026 for tenant acme under
-// contract mail-gold, with amount minor units computed from evidence ev.
+// closing is the outcome of closing period (bounds of October 2026,
+// whatever its name) for tenant acme under contract mail-gold: amount minor
+// units computed from evidence ev.
 func closing(period string, amount int64, ev string) db.Credit {
 	return db.Credit{
 		Tenant:          "acme",
