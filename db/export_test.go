@@ -2,4 +2,6 @@ package db
 
 // AuditHash exposes the chain hash to the external tests, which forge
 // entries with it.
-var AuditHash = auditHash
+func AuditHash(prevHash string, id, atMS int64, actor, action, subject, detail string) string {
+	return auditHash(prevHash, id, atMS, actor, action, subject, detail)
+}
