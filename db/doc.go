@@ -27,9 +27,9 @@
 //     IssueCredit (at most once) and VoidCredit move entries; Credit and
 //     Credits (with a CreditFilter) read them.
 //   - AuditEntry: one entry of the hash-chained, append-only audit log.
-//     Every ledger change appends one in the transaction that makes it; AppendAudit
-//     records other changes; AuditEntries and AuditOf read the log;
-//     VerifyAudit checks the chain and names the first broken entry.
+//     Every ledger change appends one in the transaction that makes it;
+//     AppendAudit records other changes; AuditEntries and AuditOf read the
+//     log; VerifyAudit checks the chain and names the first broken entry.
 //
 // # Concurrency and durability
 //
