@@ -141,50 +141,8 @@ func (d *DB) RecordClose(ctx context.Context, c Credit, autoIssue bool, actor st
 		written bool
 	)
 	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		now := d.opts.Now()
-		out, written = Credit{}, false
-		first, err := queryCredit(ctx, tx, selectCredit+` WHERE tenant = ? AND contract = ? AND period = ? AND kind = 'credit'`,
-			c.Tenant, c.Contract, c.Period)
-		if errors.Is(err, ErrNotFound) {
-			out, err = insertCredit(ctx, tx, now, c, KindCredit, 0, c.AmountMinor, actor)
-			if err != nil {
-				return err
-			}
-			written = true
-			if autoIssue && !c.Flagged {
-				out, err = transition(ctx, tx, now, out.ID, []CreditState{CreditComputed}, CreditIssued, actor, "")
-			}
-			return err
-		}
-		if err != nil {
-			return fmt.Errorf("read credit: %w", err)
-		}
-		if first.PeriodStart.UnixMilli() != c.PeriodStart.UnixMilli() || first.PeriodEnd.UnixMilli() != c.PeriodEnd.UnixMilli() {
-			return fmt.Errorf("period [%v, %v) differs from the recorded [%v, %v)",
-				c.PeriodStart.UTC(), c.PeriodEnd.UTC(), first.PeriodStart, first.PeriodEnd)
-		}
-		if first.Currency != c.Currency {
-			return fmt.Errorf("currency %s differs from the recorded %s", c.Currency, first.Currency)
-		}
-		latest, err := queryCredit(ctx, tx, selectCredit+` WHERE adjusts = ? ORDER BY id DESC LIMIT 1`, first.ID)
-		if errors.Is(err, ErrNotFound) {
-			latest, err = first, nil
-		}
-		if err != nil {
-			return fmt.Errorf("read adjustments of credit %d: %w", first.ID, err)
-		}
-		if latest.EvidenceHash == c.EvidenceHash {
-			out = latest
-			return nil
-		}
-		var sum int64
-		err = tx.QueryRowContext(ctx, `SELECT coalesce(sum(amount_minor), 0) FROM credits
-WHERE (id = ? OR adjusts = ?) AND state != 'voided'`, first.ID, first.ID).Scan(&sum)
-		if err != nil {
-			return fmt.Errorf("sum entries of credit %d: %w", first.ID, err)
-		}
-		out, err = insertCredit(ctx, tx, now, c, KindAdjustment, first.ID, c.AmountMinor-sum, actor)
-		written = err == nil
+		var err error
+		out, written, err = recordCloseTx(ctx, tx, d.opts.Now(), c, autoIssue, actor)
 		return err
 	})
 	if err != nil {
@@ -414,4 +372,54 @@ func scanCredit(s interface{ Scan(...any) error }) (Credit, error) {
 	c.CreatedAt = time.UnixMilli(created).UTC()
 	c.UpdatedAt = time.UnixMilli(updated).UTC()
 	return c, nil
+}
+
+// recordCloseTx is RecordClose inside tx: it returns the entry that carries
+// the period's figures and whether anything was written.
+func recordCloseTx(ctx context.Context, tx *sql.Tx, now time.Time, c Credit, autoIssue bool, actor string) (Credit, bool, error) {
+	first, err := queryCredit(ctx, tx, selectCredit+` WHERE tenant = ? AND contract = ? AND period = ? AND kind = 'credit'`,
+		c.Tenant, c.Contract, c.Period)
+	if errors.Is(err, ErrNotFound) {
+		out, err := insertCredit(ctx, tx, now, c, KindCredit, 0, c.AmountMinor, actor)
+		if err != nil {
+			return Credit{}, false, err
+		}
+		if autoIssue && !c.Flagged {
+			if out, err = transition(ctx, tx, now, out.ID, []CreditState{CreditComputed}, CreditIssued, actor, ""); err != nil {
+				return Credit{}, false, err
+			}
+		}
+		return out, true, nil
+	}
+	if err != nil {
+		return Credit{}, false, fmt.Errorf("read credit: %w", err)
+	}
+	if first.PeriodStart.UnixMilli() != c.PeriodStart.UnixMilli() || first.PeriodEnd.UnixMilli() != c.PeriodEnd.UnixMilli() {
+		return Credit{}, false, fmt.Errorf("period [%v, %v) differs from the recorded [%v, %v)",
+			c.PeriodStart.UTC(), c.PeriodEnd.UTC(), first.PeriodStart, first.PeriodEnd)
+	}
+	if first.Currency != c.Currency {
+		return Credit{}, false, fmt.Errorf("currency %s differs from the recorded %s", c.Currency, first.Currency)
+	}
+	latest, err := queryCredit(ctx, tx, selectCredit+` WHERE adjusts = ? ORDER BY id DESC LIMIT 1`, first.ID)
+	if errors.Is(err, ErrNotFound) {
+		latest, err = first, nil
+	}
+	if err != nil {
+		return Credit{}, false, fmt.Errorf("read adjustments of credit %d: %w", first.ID, err)
+	}
+	if latest.EvidenceHash == c.EvidenceHash {
+		return latest, false, nil
+	}
+	var sum int64
+	err = tx.QueryRowContext(ctx, `SELECT coalesce(sum(amount_minor), 0) FROM credits
+WHERE (id = ? OR adjusts = ?) AND state != 'voided'`, first.ID, first.ID).Scan(&sum)
+	if err != nil {
+		return Credit{}, false, fmt.Errorf("sum entries of credit %d: %w", first.ID, err)
+	}
+	out, err := insertCredit(ctx, tx, now, c, KindAdjustment, first.ID, c.AmountMinor-sum, actor)
+	if err != nil {
+		return Credit{}, false, err
+	}
+	return out, true, nil
 }
