@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/slatehq/slate/sla"
@@ -23,10 +25,12 @@ type Closing struct {
 }
 
 // Recorder is the credit ledger as the period close uses it; db.DB, through
-// a thin adapter, is one. Record must be idempotent per tenant, contract and
-// period.
+// a thin adapter, is one. Recording must be idempotent per tenant, contract
+// and period. RecordCloses records a batch (one durable commit for many
+// contracts); errs[i] is closing i's refusal, err a failure of the whole
+// batch.
 type Recorder interface {
-	RecordClose(ctx context.Context, c Closing) error
+	RecordCloses(ctx context.Context, cs []Closing) (errs []error, err error)
 }
 
 // Schedule is a contract as the period close sees it.
@@ -61,28 +65,85 @@ func (s Schedule) LastClosed(now time.Time) sla.Period {
 // ended at least its grace ago. It is the job cron runs; recording is
 // idempotent, so running it again — after a crash between compute and
 // record, or from two processes at once — leaves one credit per period.
+// Statements are computed by one worker per CPU and recorded in batches.
 // Errors of one contract do not stop the others; they are joined.
 func CloseDue(ctx context.Context, h History, r Recorder, schedules []Schedule, now time.Time) (closed int, err error) {
-	var errs []error
-	for _, s := range schedules {
-		p := s.LastClosed(now)
-		st, err := Compute(ctx, h, s.Contract, p, p.End)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		hash, err := EvidenceHash(st)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if err := r.RecordClose(ctx, Closing{Statement: st, AutoIssue: s.AutoIssue, EvidenceHash: hash}); err != nil {
-			errs = append(errs, fmt.Errorf("record %s %s: %w", s.Contract.ID, p, err))
-			continue
-		}
-		closed++
+	type computed struct {
+		c   Closing
+		err error
 	}
+	// Workers compute while batches are recorded: the ledger's single
+	// writer and the CPUs work at the same time.
+	jobs := make(chan int)
+	results := make(chan computed, closeBatch)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(1, len(schedules))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				c, err := closing(ctx, h, schedules[i], now)
+				results <- computed{c, err}
+			}
+		}()
+	}
+	go func() {
+		for i := range schedules {
+			jobs <- i
+		}
+		close(jobs)
+		wg.Wait()
+		close(results)
+	}()
+
+	var errs []error
+	var batch []Closing
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		recErrs, err := r.RecordCloses(ctx, batch)
+		for i, c := range batch {
+			switch {
+			case err != nil:
+				errs = append(errs, fmt.Errorf("record %s %s: %w", c.Contract.ID, c.Period, err))
+			case recErrs[i] != nil:
+				errs = append(errs, fmt.Errorf("record %s %s: %w", c.Contract.ID, c.Period, recErrs[i]))
+			default:
+				closed++
+			}
+		}
+		batch = batch[:0]
+	}
+	for res := range results {
+		if res.err != nil {
+			errs = append(errs, res.err)
+			continue
+		}
+		batch = append(batch, res.c)
+		if len(batch) == closeBatch {
+			flush()
+		}
+	}
+	flush()
 	return closed, errors.Join(errs...)
+}
+
+// closeBatch is how many closings share one ledger transaction.
+const closeBatch = 1000
+
+// closing computes one schedule's last closed period.
+func closing(ctx context.Context, h History, s Schedule, now time.Time) (Closing, error) {
+	p := s.LastClosed(now)
+	st, err := Compute(ctx, h, s.Contract, p, p.End)
+	if err != nil {
+		return Closing{}, err
+	}
+	hash, err := EvidenceHash(st)
+	if err != nil {
+		return Closing{}, err
+	}
+	return Closing{Statement: st, AutoIssue: s.AutoIssue, EvidenceHash: hash}, nil
 }
 
 // EvidenceHash is the hex SHA-256 of what a statement's money rests on: the

@@ -48,15 +48,17 @@ type fakeLedger struct {
 	fail    error
 }
 
-func (f *fakeLedger) RecordClose(_ context.Context, c credit.Closing) error {
+func (f *fakeLedger) RecordCloses(_ context.Context, cs []credit.Closing) ([]error, error) {
 	if f.fail != nil {
-		return f.fail
+		return nil, f.fail
 	}
-	key := c.Contract.ID + "/" + c.Period.String()
-	if _, ok := f.entries[key]; !ok {
-		f.entries[key] = c
+	for _, c := range cs {
+		key := c.Contract.ID + "/" + c.Period.String()
+		if _, ok := f.entries[key]; !ok {
+			f.entries[key] = c
+		}
 	}
-	return nil
+	return make([]error, len(cs)), nil
 }
 
 func TestCloseDueRecordsEachContractOnce(t *testing.T) {

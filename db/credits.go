@@ -374,6 +374,12 @@ func scanCredit(s interface{ Scan(...any) error }) (Credit, error) {
 	return c, nil
 }
 
+// closeRefusal is a close that contradicts what is recorded. It is found
+// before recordCloseTx writes anything, so a batch can skip it alone.
+type closeRefusal struct{ msg string }
+
+func (e *closeRefusal) Error() string { return e.msg }
+
 // recordCloseTx is RecordClose inside tx: it returns the entry that carries
 // the period's figures and whether anything was written.
 func recordCloseTx(ctx context.Context, tx *sql.Tx, now time.Time, c Credit, autoIssue bool, actor string) (Credit, bool, error) {
@@ -395,11 +401,11 @@ func recordCloseTx(ctx context.Context, tx *sql.Tx, now time.Time, c Credit, aut
 		return Credit{}, false, fmt.Errorf("read credit: %w", err)
 	}
 	if first.PeriodStart.UnixMilli() != c.PeriodStart.UnixMilli() || first.PeriodEnd.UnixMilli() != c.PeriodEnd.UnixMilli() {
-		return Credit{}, false, fmt.Errorf("period [%v, %v) differs from the recorded [%v, %v)",
-			c.PeriodStart.UTC(), c.PeriodEnd.UTC(), first.PeriodStart, first.PeriodEnd)
+		return Credit{}, false, &closeRefusal{fmt.Sprintf("period [%v, %v) differs from the recorded [%v, %v)",
+			c.PeriodStart.UTC(), c.PeriodEnd.UTC(), first.PeriodStart, first.PeriodEnd)}
 	}
 	if first.Currency != c.Currency {
-		return Credit{}, false, fmt.Errorf("currency %s differs from the recorded %s", c.Currency, first.Currency)
+		return Credit{}, false, &closeRefusal{fmt.Sprintf("currency %s differs from the recorded %s", c.Currency, first.Currency)}
 	}
 	latest, err := queryCredit(ctx, tx, selectCredit+` WHERE adjusts = ? ORDER BY id DESC LIMIT 1`, first.ID)
 	if errors.Is(err, ErrNotFound) {

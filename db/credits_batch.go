@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -14,10 +15,10 @@ type Closing struct {
 
 // RecordCloses records many closes as RecordClose does, in one transaction:
 // a month's close for thousands of contracts costs one durable commit, not
-// one each. Each close runs inside its own savepoint, so one that is refused
-// (a changed currency, bad input) is rolled back alone; errs[i] is close i's
-// error. err reports a failure of the transaction itself, in which case
-// nothing was recorded.
+// one each. A close that is refused (bad input, a changed currency or
+// period) is refused before it writes anything, so it is skipped alone;
+// errs[i] is close i's refusal. err reports a failure of the transaction
+// itself, in which case nothing was recorded.
 func (d *DB) RecordCloses(ctx context.Context, cs []Closing, actor string) (errs []error, err error) {
 	errs = make([]error, len(cs))
 	for i, c := range cs {
@@ -31,17 +32,13 @@ func (d *DB) RecordCloses(ctx context.Context, cs []Closing, actor string) (errs
 			if errs[i] != nil {
 				continue // refused before the transaction
 			}
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT close"); err != nil {
-				return fmt.Errorf("savepoint: %w", err)
-			}
-			if _, _, e := recordCloseTx(ctx, tx, now, c.Credit, c.AutoIssue, actor); e != nil {
+			_, _, e := recordCloseTx(ctx, tx, now, c.Credit, c.AutoIssue, actor)
+			var refused *closeRefusal
+			switch {
+			case errors.As(e, &refused):
 				errs[i] = fmt.Errorf("record close of %s/%s/%s: %w", c.Credit.Tenant, c.Credit.Contract, c.Credit.Period, e)
-				if _, err := tx.ExecContext(ctx, "ROLLBACK TO close"); err != nil {
-					return fmt.Errorf("roll back to savepoint: %w", err)
-				}
-			}
-			if _, err := tx.ExecContext(ctx, "RELEASE close"); err != nil {
-				return fmt.Errorf("release savepoint: %w", err)
+			case e != nil:
+				return e // a failed write: the whole batch rolls back
 			}
 		}
 		return nil

@@ -145,6 +145,9 @@ func dsn(path string, params url.Values) string {
 	return "file:" + u.EscapedPath() + "?" + params.Encode()
 }
 
+// stmtCacheSize is how many prepared statements each connection keeps.
+const stmtCacheSize = "32"
+
 func (d *DB) open() error {
 	ctx := context.Background()
 	busy := fmt.Sprint(d.opts.BusyTimeout.Milliseconds())
@@ -155,12 +158,15 @@ func (d *DB) open() error {
 	// acknowledged result survives kill -9 and power loss; foreign keys so a
 	// result cannot name a check that does not exist; BEGIN IMMEDIATE so a
 	// transaction takes the write lock at its start, not halfway through.
+	// A statement cache spares re-preparing the ledger's and the history's
+	// few queries on every call (preparing costs more than running them).
 	wparams := url.Values{
-		"_journal_mode": {"WAL"},
-		"_synchronous":  {"FULL"},
-		"_foreign_keys": {"on"},
-		"_busy_timeout": {busy},
-		"_txlock":       {"immediate"},
+		"_journal_mode":    {"WAL"},
+		"_synchronous":     {"FULL"},
+		"_foreign_keys":    {"on"},
+		"_busy_timeout":    {busy},
+		"_txlock":          {"immediate"},
+		"_stmt_cache_size": {stmtCacheSize},
 	}
 	wdb, err := sql.Open("sqlite3", dsn(d.path, wparams))
 	if err != nil {
@@ -208,9 +214,10 @@ func (d *DB) open() error {
 	// Readers: read-only at the SQLite level (mode=ro) and query_only as a
 	// second lock, so no query path can write behind the writer's back.
 	rparams := url.Values{
-		"mode":          {"ro"},
-		"_query_only":   {"true"},
-		"_busy_timeout": {busy},
+		"mode":             {"ro"},
+		"_query_only":      {"true"},
+		"_busy_timeout":    {busy},
+		"_stmt_cache_size": {stmtCacheSize},
 	}
 	rdb, err := sql.Open("sqlite3", dsn(d.path, rparams))
 	if err != nil {

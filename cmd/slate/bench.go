@@ -79,12 +79,15 @@ type benchReport struct {
 }
 
 func runBench(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "close" {
+		return runBenchClose(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "probes" {
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			fmt.Fprint(stdout, benchUsage)
+			fmt.Fprint(stdout, benchUsage+"\n"+benchCloseUsage)
 			return exitOK
 		}
-		fmt.Fprintln(stderr, "slate bench: the only benchmark is \"probes\"; see slate bench --help")
+		fmt.Fprintln(stderr, "slate bench: give probes or close; see slate bench --help")
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("bench probes", flag.ContinueOnError)

@@ -244,8 +244,8 @@ func TestCloseRecordsWhatCalcGives(t *testing.T) {
 // between compute and record.
 type failingRecorder struct{}
 
-func (failingRecorder) RecordClose(context.Context, credit.Closing) error {
-	return errors.New("killed before the ledger write")
+func (failingRecorder) RecordCloses(context.Context, []credit.Closing) ([]error, error) {
+	return nil, errors.New("killed before the ledger write")
 }
 
 func TestCloseAfterACrashAndRacingClosesRecordOnce(t *testing.T) {
@@ -313,17 +313,23 @@ func TestCreditsAndAuditCommands(t *testing.T) {
 	if code != exitOK || len(rows) != 4 || !strings.Contains(out, "acme,acme-mail,2026-03,credit,99.8654,60,10,120.00,EUR,computed,") {
 		t.Fatalf("list csv: exit %d %s\n%s", code, errs, out)
 	}
+	// Entries are recorded in the order the close computed them.
+	ids := map[string]string{}
+	for _, c := range f.credits(t) {
+		ids[c.Tenant] = fmt.Sprint(c.ID)
+	}
+	acme, initech := ids["acme"], ids["initech"]
 	steps := []struct {
 		args []string
 		code int
 		want string
 	}{
-		{[]string{"credits", "approve", "1", "--actor", "alice"}, exitOK, "credit 1 (acme acme-mail 2026-03): approved"},
-		{[]string{"credits", "issue", "1"}, exitOK, "credit 1 (acme acme-mail 2026-03): issued"},
-		{[]string{"credits", "issue", "1"}, exitUsage, "credit state"},
-		{[]string{"credits", "void", "1", "--reason", "mistake"}, exitUsage, "credit state"},
-		{[]string{"credits", "void", "3"}, exitUsage, "give --reason"},
-		{[]string{"credits", "void", "3", "--reason", "settled by phone"}, exitOK, "voided"},
+		{[]string{"credits", "approve", acme, "--actor", "alice"}, exitOK, "credit " + acme + " (acme acme-mail 2026-03): approved"},
+		{[]string{"credits", "issue", acme}, exitOK, "credit " + acme + " (acme acme-mail 2026-03): issued"},
+		{[]string{"credits", "issue", acme}, exitUsage, "credit state"},
+		{[]string{"credits", "void", acme, "--reason", "mistake"}, exitUsage, "credit state"},
+		{[]string{"credits", "void", initech}, exitUsage, "give --reason"},
+		{[]string{"credits", "void", initech, "--reason", "settled by phone"}, exitOK, "voided"},
 		{[]string{"credits", "approve", "99"}, exitUsage, "not found"},
 		{[]string{"credits", "approve", "x"}, exitUsage, `"x" is not a credit ID`},
 		{[]string{"audit", "verify"}, exitOK, "chain intact"},

@@ -18,25 +18,28 @@ type ledger struct {
 
 var _ credit.Recorder = ledger{}
 
-func (l ledger) RecordClose(ctx context.Context, c credit.Closing) error {
-	r := c.Outcome.Report()
-	_, _, err := l.store.RecordClose(ctx, db.Credit{
-		Tenant:          c.Contract.Tenant,
-		Contract:        c.Contract.ID,
-		Period:          c.Period.String(),
-		PeriodStart:     c.Period.Start,
-		PeriodEnd:       c.Period.End,
-		UptimeExact:     r.UptimeExact,
-		UptimePercent:   r.UptimePercent,
-		BreachMinutes:   deref(r.DowntimeMinutes),
-		CreditPercent:   r.CreditPercent,
-		CoveragePercent: sla.FormatFixed(c.CoveragePercent(), 4),
-		Flagged:         c.Flagged,
-		AmountMinor:     c.Outcome.AmountMinor().Int64(),
-		Currency:        c.Outcome.Currency,
-		EvidenceHash:    c.EvidenceHash,
-	}, c.AutoIssue, l.actor)
-	return err
+func (l ledger) RecordCloses(ctx context.Context, cs []credit.Closing) ([]error, error) {
+	entries := make([]db.Closing, len(cs))
+	for i, c := range cs {
+		r := c.Outcome.Report()
+		entries[i] = db.Closing{AutoIssue: c.AutoIssue, Credit: db.Credit{
+			Tenant:          c.Contract.Tenant,
+			Contract:        c.Contract.ID,
+			Period:          c.Period.String(),
+			PeriodStart:     c.Period.Start,
+			PeriodEnd:       c.Period.End,
+			UptimeExact:     r.UptimeExact,
+			UptimePercent:   r.UptimePercent,
+			BreachMinutes:   deref(r.DowntimeMinutes),
+			CreditPercent:   r.CreditPercent,
+			CoveragePercent: sla.FormatFixed(c.CoveragePercent(), 4),
+			Flagged:         c.Flagged,
+			AmountMinor:     c.Outcome.AmountMinor().Int64(),
+			Currency:        c.Outcome.Currency,
+			EvidenceHash:    c.EvidenceHash,
+		}}
+	}
+	return l.store.RecordCloses(ctx, entries, l.actor)
 }
 
 // formatMinor writes an amount in minor units as a decimal in its currency:

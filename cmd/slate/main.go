@@ -110,3 +110,11 @@ func parseInterspersed(fs *flag.FlagSet, args []string, stdout io.Writer) (rest 
 		args = fs.Args()[1:]
 	}
 }
+
+// newFlagSet is a command's flag set, printing usage and errors to stderr.
+func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	return fs
+}
