@@ -109,8 +109,9 @@ type DB struct {
 	wconn *sql.Conn // that connection
 	rdb   *sql.DB   // read-only pool
 
-	m *metrics
-	w *writer
+	m       *metrics
+	w       *writer
+	lookups lookups // read-path cache of check ids and location names
 
 	closeOnce sync.Once
 	closeErr  error

@@ -189,11 +189,16 @@ func (d *DB) historySpan(ctx context.Context, checkID string, from, to time.Time
 func (d *DB) locationNames(ctx context.Context, ids map[int64]bool) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
 	for id := range ids {
+		if name, ok := d.lookups.location(id); ok {
+			out[id] = name
+			continue
+		}
 		var name string
 		if err := d.rdb.QueryRowContext(ctx, `SELECT name FROM locations WHERE id = ?`, id).Scan(&name); err != nil {
 			return nil, fmt.Errorf("look up location %d: %w", id, notFound(err))
 		}
 		out[id] = name
+		d.lookups.setLocation(id, name)
 	}
 	return out, nil
 }

@@ -15,11 +15,15 @@ func (d *DB) checkID(ctx context.Context, name string) (int64, error) {
 	if d.closed() {
 		return 0, fmt.Errorf("look up check %s: %w", name, ErrClosed)
 	}
+	if id, ok := d.lookups.check(name); ok {
+		return id, nil
+	}
 	var id int64
 	err := d.rdb.QueryRowContext(ctx, `SELECT id FROM checks WHERE name = ?`, name).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("look up check %s: %w", name, notFound(err))
 	}
+	d.lookups.setCheck(name, id)
 	return id, nil
 }
 

@@ -67,3 +67,22 @@ func TestLatenessSummary(t *testing.T) {
 		t.Errorf("p99: got %v ms, want 3000", p99)
 	}
 }
+
+// TestBenchCloseReports closes a small synthetic month end to end and checks
+// the figures are there; speed is for people to read, not asserted.
+func TestBenchCloseReports(t *testing.T) {
+	code, out, errs := runSlate(t, "", "bench", "close", "--series", "40", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r benchCloseReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	if r.Series != 40 || r.CreditsRecorded != 40 || r.CloseSeconds <= 0 || r.PeakRSSBytes <= 0 {
+		t.Errorf("report %+v: want 40 series closed and recorded", r)
+	}
+	if code, _, _ := runSlate(t, "", "bench", "close", "--series", "0"); code != exitUsage {
+		t.Errorf("--series 0: exit %d, want %d", code, exitUsage)
+	}
+}
