@@ -10,10 +10,13 @@ import (
 	"github.com/slatehq/slate/sla"
 )
 
-// History reads evidence in run-length form; db.DB satisfies it. A check
-// that never reported gives an error wrapping sla.ErrNoEvidence.
+// History reads the evidence; db.DB satisfies it. MinuteRuns gives a
+// check's minutes in run-length form (an error wrapping sla.ErrNoEvidence
+// for a check that never reported); ExclusionsInForce the manual exclusions
+// of a contract that overlap a range.
 type History interface {
 	MinuteRuns(ctx context.Context, checkID string, from, to time.Time) (sla.RunHistory, error)
+	ExclusionsInForce(ctx context.Context, contract string, from, to time.Time) ([]sla.Exclusion, error)
 }
 
 // Check is a probe whose evidence counts for a contract.
@@ -74,8 +77,12 @@ func Compute(ctx context.Context, h History, c Contract, period sla.Period, unti
 	if err != nil {
 		return st, fmt.Errorf("contract %s: %w", c.ID, err)
 	}
+	manual, err := h.ExclusionsInForce(ctx, c.ID, period.Start, period.End)
+	if err != nil {
+		return st, fmt.Errorf("contract %s: %w", c.ID, err)
+	}
 	facts.Maintenance = c.Maintenance
-	facts.Exclusions = c.Exclusions
+	facts.Exclusions = append(append([]sla.Exclusion(nil), c.Exclusions...), manual...)
 	if end.Before(period.End) {
 		facts.Active = []sla.Interval{{Start: period.Start, End: end}}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/slatehq/slate/credit"
+	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/db/dbtest"
 	"github.com/slatehq/slate/sla"
 )
@@ -207,4 +208,46 @@ func gaugeValue(t *testing.T, g prometheus.Gatherer, series string) float64 {
 	}
 	t.Fatalf("series %s not found", series)
 	return 0
+}
+
+// TestManualExclusionsCount: an exclusion entered in the store removes its
+// downtime from the statement, and its cancellation brings it back.
+func TestManualExclusionsCount(t *testing.T) {
+	store := dbtest.Open(t)
+	ctx := context.Background()
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	period := sla.Period{Start: start, End: start.Add(2 * time.Hour), Location: time.UTC}
+	var rs []sla.Result
+	for i := range 720 {
+		at := start.Add(time.Duration(i) * 10 * time.Second)
+		rs = append(rs, sla.Result{CheckID: "web", At: at, OK: at.Sub(start) < 30*time.Minute || at.Sub(start) >= 40*time.Minute})
+	}
+	if err := store.WriteResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	c := credit.Contract{ID: "acme-web", Tenant: "acme", Policy: sla.Policy{Target: big.NewRat(999, 10)},
+		Fee: sla.Money{Amount: big.NewRat(1, 1), Currency: "USD"}, Checks: []credit.Check{{ID: "web"}}}
+	downtime := func() string {
+		st, err := credit.Compute(ctx, store, c, period, period.End)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *st.Outcome.Report().DowntimeMinutes
+	}
+	if got := downtime(); got != "10" {
+		t.Fatalf("before the exclusion: %s minutes down, want 10", got)
+	}
+	e, err := store.AddExclusion(ctx, db.Exclusion{Contract: "acme-web", Start: start.Add(25 * time.Minute), End: start.Add(35 * time.Minute), Reason: "customer firewall change"}, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := downtime(); got != "5" {
+		t.Errorf("with the exclusion: %s minutes down, want 5", got)
+	}
+	if _, err := store.CancelExclusion(ctx, e.ID, "bob", "not the customer's fault after all"); err != nil {
+		t.Fatal(err)
+	}
+	if got := downtime(); got != "10" {
+		t.Errorf("after cancelling it: %s minutes down, want 10", got)
+	}
 }

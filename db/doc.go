@@ -17,15 +17,22 @@
 //     check.
 //   - Options: clock, retention, batch limit, metrics registerer. The zero
 //     value is usable.
-//   - History: per-minute, per-location sla.LocationMinute of one check.
+//   - History: per-minute, per-location sla.LocationMinute of one check
+//     (MinuteHistory); MinuteRuns reads the same evidence in run-length
+//     form without expanding it, for the period close; ImportHistory
+//     backfills whole days recorded elsewhere.
 //   - Pruned: what one Prune call deleted. Space: the bytes each kind of
 //     evidence occupies, measured on a compacted copy.
 //   - Credit: one entry of the service-credit ledger, a tenant's credit
 //     under a contract for a period or an adjustment of it; CreditState
 //     and its transitions computed → approved → issued, or voided.
-//     RecordClose records a closed period idempotently; ApproveCredit,
+//     RecordClose records a closed period idempotently (RecordCloses many,
+//     in one transaction); ApproveCredit,
 //     IssueCredit (at most once) and VoidCredit move entries; Credit and
 //     Credits (with a CreditFilter) read them.
+//   - Exclusion: time a person excluded from a contract's SLA, with a
+//     reason; AddExclusion and CancelExclusion are audited, nothing is
+//     deleted; ExclusionsInForce feeds the engine.
 //   - AuditEntry: one entry of the hash-chained, append-only audit log.
 //     Every ledger change appends one in the transaction that makes it;
 //     AppendAudit records other changes; AuditEntries and AuditOf read the

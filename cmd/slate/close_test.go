@@ -340,6 +340,25 @@ func TestCreditsAndAuditCommands(t *testing.T) {
 			t.Errorf("%v: exit %d, output %q %q; want %d and %q", s.args, code, out, errs, s.code, s.want)
 		}
 	}
+	// A manual exclusion, entered and withdrawn, is audited both times.
+	code, out, errs = run("exclusions", "add", "--contract", "globex-mail", "--start", "2026-03-10T14:00:00Z",
+		"--end", "2026-03-10T14:20:00Z", "--reason", "customer's own DNS change", "--actor", "alice")
+	if code != exitOK || !strings.Contains(out, "exclusion 1: globex-mail") {
+		t.Errorf("exclusions add: exit %d %q %q", code, out, errs)
+	}
+	if code, _, errs := run("exclusions", "add", "--contract", "nope", "--start", "x"); code != exitUsage || !strings.Contains(errs, "unknown contract") {
+		t.Errorf("exclusions add for an unknown contract: exit %d %q", code, errs)
+	}
+	if code, out, errs := run("exclusions", "cancel", "1", "--reason", "not theirs after all"); code != exitOK || !strings.Contains(out, "cancelled") {
+		t.Errorf("exclusions cancel: exit %d %q %q", code, out, errs)
+	}
+	if code, out, _ := run("exclusions", "list"); code != exitOK || !strings.Contains(out, "cancelled by") {
+		t.Errorf("exclusions list: exit %d\n%s", code, out)
+	}
+	if entries, err := f.app.store.AuditOf(context.Background(), "exclusion/1"); err != nil || len(entries) != 2 || entries[0].Actor != "alice" {
+		t.Errorf("audit of the exclusion: %+v, %v", entries, err)
+	}
+
 	code, out, _ = run("credits", "statement", "--tenant", "acme")
 	for _, want := range []string{"# Credit statement: acme", "| 2026-03 | acme-mail | credit | 99.8654 | 60 | 10 | 120.00 EUR | issued |", "**Issued:** 120.00 EUR"} {
 		if code != exitOK || !strings.Contains(out, want) {

@@ -31,6 +31,7 @@ Commands:
   serve         run probes, store and HTTP server (--config FILE [--listen ADDR])
   report        uptime, budgets, coverage and credits per contract from the evidence
   credits       the credit ledger: list, approve, issue, void, statement, close
+  exclusions    manual SLA exclusions: add, list, cancel (audited)
   audit verify  prove the audit log's hash chain
   bench probes  measure probing throughput, CPU, memory and storage on this machine
   help [CMD]    show help for a command
@@ -66,6 +67,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCredits(rest, stdout, stderr)
 	case "audit":
 		return runAudit(rest, stdout, stderr)
+	case "exclusions":
+		return runExclusions(rest, stdout, stderr)
 	case "bench":
 		return runBench(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
