@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/slatehq/slate/db"
 )
 
 const auditUsage = `Usage: slate audit verify --config FILE
@@ -28,19 +27,9 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args[1:], stdout); !ok {
 		return code
 	}
-	if *configPath == "" {
-		fmt.Fprintln(stderr, "slate audit verify: give --config FILE")
-		return exitUsage
-	}
-	cfg, err := loadConfig(*configPath)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitUsage
-	}
-	store, err := db.Open(cfg.Storage.Path, db.Options{})
-	if err != nil {
-		fmt.Fprintf(stderr, "slate audit verify: %v\n", err)
-		return exitFail
+	_, store, code, ok := openConfigStore("audit verify", *configPath, stderr)
+	if !ok {
+		return code
 	}
 	defer store.Close()
 	n, err := store.VerifyAudit(context.Background())

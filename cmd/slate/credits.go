@@ -69,19 +69,9 @@ func runCredits(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	if *configPath == "" {
-		fmt.Fprintf(stderr, "slate credits %s: give --config FILE\n", sub)
-		return exitUsage
-	}
-	cfg, err := loadConfig(*configPath)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitUsage
-	}
-	store, err := db.Open(cfg.Storage.Path, db.Options{})
-	if err != nil {
-		fmt.Fprintf(stderr, "slate credits: %v\n", err)
-		return exitFail
+	cfg, store, code, ok := openConfigStore("credits "+sub, *configPath, stderr)
+	if !ok {
+		return code
 	}
 	defer store.Close()
 	ctx := context.Background()

@@ -48,15 +48,11 @@ func runExclusions(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	if *configPath == "" {
-		fmt.Fprintf(stderr, "slate exclusions %s: give --config FILE\n", sub)
-		return exitUsage
+	cfg, store, code, ok := openConfigStore("exclusions "+sub, *configPath, stderr)
+	if !ok {
+		return code
 	}
-	cfg, err := loadConfig(*configPath)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitUsage
-	}
+	defer store.Close()
 	usage := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "slate exclusions %s: "+format+"\n", append([]any{sub}, a...)...)
 		return exitUsage
@@ -64,12 +60,6 @@ func runExclusions(args []string, stdout, stderr io.Writer) int {
 	if *contract != "" && !hasContract(cfg, *contract) {
 		return usage("--contract: unknown contract %q", *contract)
 	}
-	store, err := db.Open(cfg.Storage.Path, db.Options{})
-	if err != nil {
-		fmt.Fprintf(stderr, "slate exclusions: %v\n", err)
-		return exitFail
-	}
-	defer store.Close()
 	ctx := context.Background()
 	switch sub {
 	case "add":

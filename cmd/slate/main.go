@@ -10,6 +10,8 @@ import (
 	"os"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/slatehq/slate/db"
 	_ "time/tzdata" // periods are computed in IANA zones even on machines without a zoneinfo database
 )
 
@@ -120,4 +122,25 @@ func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	return fs
+}
+
+// openConfigStore loads the configuration at path and opens its store, for
+// the commands that work on stored data. On failure it prints the problem
+// under the command's name and returns ok false with the exit status.
+func openConfigStore(cmd, path string, stderr io.Writer) (cfg *Config, store *db.DB, code int, ok bool) {
+	if path == "" {
+		fmt.Fprintf(stderr, "slate %s: give --config FILE\n", cmd)
+		return nil, nil, exitUsage, false
+	}
+	cfg, err := loadConfig(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, nil, exitUsage, false
+	}
+	store, err = db.Open(cfg.Storage.Path, db.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "slate %s: %v\n", cmd, err)
+		return nil, nil, exitFail, false
+	}
+	return cfg, store, exitOK, true
 }

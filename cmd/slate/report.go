@@ -55,12 +55,16 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}
-	if *configPath == "" || fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "slate report: give --config FILE")
+	if fs.NArg() != 0 {
+		fmt.Fprintf(stderr, "slate report: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
 	if *format != "table" && *format != "json" && *format != "csv" {
 		fmt.Fprintf(stderr, "slate report: --format: %q is not one of table, json, csv\n", *format)
+		return exitUsage
+	}
+	if *configPath == "" {
+		fmt.Fprintln(stderr, "slate report: give --config FILE")
 		return exitUsage
 	}
 	cfg, err := loadConfig(*configPath)
@@ -68,6 +72,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
+	// Flags are checked against the configuration before the store opens.
 	if *tenant != "" && !hasTenant(cfg, *tenant) {
 		fmt.Fprintf(stderr, "slate report: --tenant: unknown tenant %q\n", *tenant)
 		return exitUsage
