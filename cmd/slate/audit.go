@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-
 )
 
 const auditUsage = `Usage: slate audit verify --config FILE
