@@ -89,12 +89,7 @@ func newDNSProbe(c Check) (*DNSProbe, error) {
 // Probe sends the query once (over TCP again if the UDP answer is truncated)
 // and checks the answer.
 func (p *DNSProbe) Probe(ctx context.Context) Outcome {
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
-	out := p.run(ctx)
-	out.Latency = time.Since(start)
-	return out
+	return timed(ctx, p.timeout, p.run)
 }
 
 func (p *DNSProbe) run(ctx context.Context) Outcome {

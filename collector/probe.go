@@ -157,3 +157,14 @@ func deadlineConn(ctx context.Context, c net.Conn) {
 		_ = c.SetDeadline(dl.Add(connSlack))
 	}
 }
+
+// timed runs run under a hard timeout and stamps the outcome with the time
+// it took: the common frame of the probes without phase timings.
+func timed(ctx context.Context, timeout time.Duration, run func(context.Context) Outcome) Outcome {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	out := run(ctx)
+	out.Latency = time.Since(start)
+	return out
+}

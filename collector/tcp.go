@@ -50,12 +50,7 @@ func newTCPProbe(c Check, _ Env) (*TCPProbe, error) {
 
 // Probe runs the check once on a fresh connection.
 func (p *TCPProbe) Probe(ctx context.Context) Outcome {
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
-	out := p.run(ctx)
-	out.Latency = time.Since(start)
-	return out
+	return timed(ctx, p.timeout, p.run)
 }
 
 func (p *TCPProbe) run(ctx context.Context) Outcome {

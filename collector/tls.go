@@ -44,12 +44,7 @@ func newTLSProbe(c Check, env Env) (*TLSProbe, error) {
 
 // Probe handshakes once and checks the certificate expiry.
 func (p *TLSProbe) Probe(ctx context.Context) Outcome {
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
-	out := p.run(ctx)
-	out.Latency = time.Since(start)
-	return out
+	return timed(ctx, p.timeout, p.run)
 }
 
 func (p *TLSProbe) run(ctx context.Context) Outcome {
