@@ -148,25 +148,7 @@ func TestCrashRecovery(t *testing.T) {
 		ingested time.Duration // child time from first to last acknowledgement
 	)
 	for k := range kills {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashPathEnv+"="+path, crashStartEnv+"="+strconv.FormatInt(start, 10))
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 1024)
-		go func() {
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-			close(lines)
-		}()
+		cmd, stderr, lines := startChild(t, "-test.run=^$", crashPathEnv+"="+path, crashStartEnv+"="+strconv.FormatInt(start, 10))
 		var first, last time.Time
 		record := func(line string) {
 			var lo, hi int64
@@ -305,4 +287,30 @@ func checkCrashedDB(t *testing.T, kill int, path string, acked []bool) {
 func firstLines(s string, n int) string {
 	lines := strings.SplitN(s, "\n", n+1)
 	return strings.Join(lines[:min(n, len(lines))], "\n")
+}
+
+// startChild re-executes the test binary with args and extra environment,
+// as the child of a crash test, and streams its standard output by line.
+func startChild(t *testing.T, run string, env ...string) (*exec.Cmd, *bytes.Buffer, <-chan string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], run)
+	cmd.Env = append(os.Environ(), env...)
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 1024)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return cmd, stderr, lines
 }

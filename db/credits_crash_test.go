@@ -1,15 +1,12 @@
 package db_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -97,25 +94,7 @@ func TestLedgerCrashRecovery(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
 	acked := map[int]bool{}
 	for k := range kills {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestLedgerCrashChild$")
-		cmd.Env = append(os.Environ(), ledgerCrashEnv+"="+path)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 1024)
-		go func() {
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-			close(lines)
-		}()
+		cmd, stderr, lines := startChild(t, "-test.run=^TestLedgerCrashChild$", ledgerCrashEnv+"="+path)
 		record := func(line string) {
 			var i int
 			if _, err := fmt.Sscanf(line, "ack %d", &i); err != nil {
