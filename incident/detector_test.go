@@ -1,0 +1,171 @@
+package incident
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/slatehq/slate/sla"
+)
+
+var t0 = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+
+func minute(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+
+// feed observes one state per minute from t0 and collects the events.
+func feed(d *Detector, service string, states []sla.State, failing func(m int) []string) []Event {
+	var all []Event
+	for m, s := range states {
+		o := Observation{Minute: minute(m), State: s, Affected: 1, Of: 4}
+		if failing != nil {
+			o.Failing = failing(m)
+		}
+		all = append(all, d.Observe(service, o)...)
+	}
+	return all
+}
+
+func TestDetectorOpensJoinsAndResolves(t *testing.T) {
+	U, D, G, N := sla.StateUp, sla.StateDown, sla.StateDegraded, sla.StateUnknown
+	cases := []struct {
+		name   string
+		states []sla.State
+		hold   time.Duration
+		kinds  []EventKind
+		start  int // minute the first incident started
+		ended  int // minute its recovery began; -1 while open
+	}{
+		{"an outage opens and recovery resolves after the hold", []sla.State{U, D, D, U, U, U}, 3 * time.Minute, []EventKind{Opened, Recovery}, 1, 3},
+		{"recovery shorter than the hold keeps it open", []sla.State{D, U, U, D, U}, 3 * time.Minute, []EventKind{Opened}, 0, -1},
+		{"a flap joins the open incident, and the hold starts over", []sla.State{D, U, D, U, U, U}, 3 * time.Minute, []EventKind{Opened, Recovery}, 0, 3},
+		{"unknown minutes pause the recovery count", []sla.State{D, U, N, N, U, U}, 3 * time.Minute, []EventKind{Opened, Recovery}, 0, 1},
+		{"degraded opens too, and down after it is recorded", []sla.State{G, D, U}, time.Minute, []EventKind{Opened, Changed, Recovery}, 0, 2},
+		{"up and unknown alone open nothing", []sla.State{U, N, U}, time.Minute, nil, -1, -1},
+		{"the default hold is five minutes", []sla.State{D, U, U, U, U, U}, 0, []EventKind{Opened, Recovery}, 0, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &Detector{Hold: tc.hold}
+			evs := feed(d, "mail", tc.states, nil)
+			if len(evs) != len(tc.kinds) {
+				t.Fatalf("events %v, want kinds %v", kinds(evs), tc.kinds)
+			}
+			for i, k := range tc.kinds {
+				if evs[i].Kind != k {
+					t.Fatalf("events %v, want kinds %v", kinds(evs), tc.kinds)
+				}
+			}
+			if tc.start < 0 {
+				return
+			}
+			inc := evs[0].Incident
+			if !inc.Started.Equal(minute(tc.start)) {
+				t.Errorf("started %v, want minute %d", inc.Started, tc.start)
+			}
+			switch {
+			case tc.ended < 0 && (!inc.Open() || d.Open("mail") != inc):
+				t.Errorf("incident should still be open: %+v", inc)
+			case tc.ended >= 0 && (inc.Open() || !inc.Ended.Equal(minute(tc.ended)) || d.Open("mail") != nil):
+				t.Errorf("ended %v (status %s), want minute %d and resolved", inc.Ended, inc.Status, tc.ended)
+			}
+		})
+	}
+}
+
+func kinds(evs []Event) []EventKind {
+	var out []EventKind
+	for _, e := range evs {
+		out = append(out, e.Kind)
+	}
+	return out
+}
+
+func TestDetectorTimelineAndSeverity(t *testing.T) {
+	d := &Detector{Hold: 2 * time.Minute}
+	obs := []Observation{
+		{Minute: minute(0), State: sla.StateDown, Failing: []string{"us-east", "eu-west"}, Affected: 1, Of: 20},
+		{Minute: minute(1), State: sla.StateDown, Failing: []string{"eu-west", "us-east"}, Affected: 1, Of: 20}, // same set
+		{Minute: minute(2), State: sla.StateDown, Failing: []string{"eu-west", "us-east", "ap-south"}, Affected: 12, Of: 20},
+		{Minute: minute(1), State: sla.StateUp}, // out of order: ignored
+		{Minute: minute(3), State: sla.StateUp},
+		{Minute: minute(4), State: sla.StateUp},
+	}
+	var evs []Event
+	for _, o := range obs {
+		evs = append(evs, d.Observe("mail", o)...)
+	}
+	if got := kinds(evs); len(got) != 3 || got[0] != Opened || got[1] != Changed || got[2] != Recovery {
+		t.Fatalf("events %v", got)
+	}
+	inc := evs[0].Incident
+	want := []Kind{KindDetected, KindLocations, KindSeverity, KindRecovered}
+	if len(inc.Timeline) != len(want) {
+		t.Fatalf("timeline %+v", inc.Timeline)
+	}
+	for i, k := range want {
+		if inc.Timeline[i].Kind != k {
+			t.Fatalf("timeline entry %d is %s, want %s: %+v", i, inc.Timeline[i].Kind, k, inc.Timeline)
+		}
+	}
+	if inc.Timeline[0].Body != "mail is down: failing from eu-west, us-east" {
+		t.Errorf("detected entry: %q", inc.Timeline[0].Body)
+	}
+	if inc.Severity != Critical {
+		t.Errorf("severity %s, want critical after 12 of 20 tenants were hit", inc.Severity)
+	}
+}
+
+func TestPeopleMoveTheIncident(t *testing.T) {
+	d := &Detector{Hold: time.Minute}
+	inc := d.Observe("mail", Observation{Minute: minute(0), State: sla.StateDown})[0].Incident
+	steps := []struct {
+		status Status
+		body   string
+		err    error
+	}{
+		{Identified, "A storage node lost its disks.", nil},
+		{Monitoring, "", ErrEmptyBody},
+		{Postmortem, "too early", ErrTransition},
+		{Monitoring, "Restored from replica; watching.", nil},
+		{Investigating, "Errors are back.", nil},
+		{Resolved, "All mailboxes reachable.", nil},
+		{Monitoring, "reopened", ErrTransition},
+		{Postmortem, "Post-mortem published.", nil},
+	}
+	for i, s := range steps {
+		err := inc.Update(minute(10+i), s.status, s.body, "oncall")
+		if !errors.Is(err, s.err) || (s.err == nil) != (err == nil) {
+			t.Fatalf("step %d (%s): got %v, want %v", i, s.status, err, s.err)
+		}
+	}
+	if inc.Status != Postmortem || !inc.Ended.Equal(minute(15)) {
+		t.Errorf("status %s ended %v, want postmortem, ended at the person's resolution", inc.Status, inc.Ended)
+	}
+	// A person resolved it while it still failed: the next failure opens a
+	// new incident.
+	if evs := d.Observe("mail", Observation{Minute: minute(30), State: sla.StateDown}); len(evs) != 1 || evs[0].Kind != Opened || evs[0].Incident == inc {
+		t.Errorf("after a manual resolution: %v", kinds(evs))
+	}
+	if err := inc.SetSeverity(minute(40), "huge", "oncall"); err == nil {
+		t.Error("unknown severity accepted")
+	}
+	if err := inc.SetSeverity(minute(40), Minor, "oncall"); err != nil || !inc.SeverityOverride || inc.Severity != Minor {
+		t.Errorf("override: %v %+v", err, inc)
+	}
+}
+
+func TestSeverityFor(t *testing.T) {
+	cases := []struct {
+		affected, of int
+		degraded     bool
+		want         Severity
+	}{
+		{0, 10, false, Minor}, {1, 20, false, Minor}, {1, 10, false, Major}, {4, 10, false, Major},
+		{5, 10, false, Critical}, {10, 10, true, Major}, {3, 0, false, Minor},
+	}
+	for _, c := range cases {
+		if got := SeverityFor(c.affected, c.of, c.degraded); got != c.want {
+			t.Errorf("%d of %d (degraded %v): got %s, want %s", c.affected, c.of, c.degraded, got, c.want)
+		}
+	}
+}

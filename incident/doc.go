@@ -1,0 +1,19 @@
+// Package incident turns minute states into incidents: a pure state machine
+// that opens an incident when a service is confirmed down or degraded, keeps
+// its timeline while the service fails, and resolves it once recovery has
+// held for long enough; people move it through its statuses and write
+// updates.
+//
+// The package does no I/O and reads no clock: every observation and every
+// update carries its own time. Storing incidents, delivering alerts and
+// rendering pages are other packages' work.
+//
+// Allowed imports: the standard library and sla.
+//
+// # Main types
+//
+//   - Detector: per service, the open incident and the recovery count; Observe
+//     feeds it one minute and returns what changed.
+//   - Incident: service, status, severity, start and end, timeline.
+//   - Entry: one timeline entry, automatic or written by a person.
+package incident

@@ -1,0 +1,147 @@
+package incident
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+)
+
+// Status is where an incident stands, in the order people move it.
+type Status string
+
+// Statuses. An incident opens investigating; people may move it forward and,
+// when it breaks again, back; resolved is reached by recovery or by a
+// person, and a resolved incident only moves on to postmortem.
+const (
+	Investigating Status = "investigating"
+	Identified    Status = "identified"
+	Monitoring    Status = "monitoring"
+	Resolved      Status = "resolved"
+	Postmortem    Status = "postmortem"
+)
+
+func (s Status) open() bool { return s == Investigating || s == Identified || s == Monitoring }
+
+// Severity is how bad an incident is.
+type Severity string
+
+// Severities.
+const (
+	Minor    Severity = "minor"
+	Major    Severity = "major"
+	Critical Severity = "critical"
+)
+
+// SeverityFor derives a severity from the share of the service affected
+// (affected tenants over the service's tenants, or failing locations over
+// its locations): under a tenth is minor, under a half major, and a half or
+// more critical. A degraded service (partly working everywhere) is at most
+// major.
+func SeverityFor(affected, of int, degradedOnly bool) Severity {
+	if of <= 0 || affected <= 0 {
+		return Minor
+	}
+	share := big.NewRat(int64(affected), int64(of))
+	var s Severity
+	switch {
+	case share.Cmp(big.NewRat(1, 10)) < 0:
+		s = Minor
+	case share.Cmp(big.NewRat(1, 2)) < 0:
+		s = Major
+	default:
+		s = Critical
+	}
+	if degradedOnly && s == Critical {
+		s = Major
+	}
+	return s
+}
+
+// Kind is what a timeline entry records.
+type Kind string
+
+// Timeline entry kinds: the automatic ones, and a person's update.
+const (
+	KindDetected  Kind = "detected"  // the service was confirmed down or degraded
+	KindLocations Kind = "locations" // the set of failing locations changed
+	KindDegraded  Kind = "degraded"  // the service went from down to degraded, or back
+	KindRecovered Kind = "recovered" // recovery held; the incident resolved
+	KindUpdate    Kind = "update"    // written by a person, with a status
+	KindSeverity  Kind = "severity"  // a person set the severity
+)
+
+// Entry is one line of an incident's timeline.
+type Entry struct {
+	At     time.Time
+	Kind   Kind
+	Status Status // the incident's status after the entry
+	Body   string // what happened, in words
+	Author string // "" for automatic entries
+}
+
+// Incident is an outage of one service.
+type Incident struct {
+	Service  string
+	Status   Status
+	Severity Severity
+	// SeverityOverride is set once a person chose the severity: derived
+	// severities no longer replace it.
+	SeverityOverride bool
+	Started          time.Time // the first down or degraded minute
+	Ended            time.Time // the first minute of the recovery that held; zero while open
+	Failing          []string  // locations failing at the latest observation, sorted
+	Timeline         []Entry
+}
+
+// Open reports whether the incident is still open.
+func (i *Incident) Open() bool { return i.Status.open() }
+
+// Errors of people's changes.
+var (
+	ErrTransition = errors.New("status change not allowed")
+	ErrEmptyBody  = errors.New("an update needs a body")
+)
+
+// Update records a person's update: a status and what they want readers to
+// know. Open incidents may move to any open status or to resolved; a
+// resolved one only to postmortem.
+func (i *Incident) Update(at time.Time, status Status, body, author string) error {
+	if strings.TrimSpace(body) == "" {
+		return ErrEmptyBody
+	}
+	if strings.TrimSpace(author) == "" {
+		return errors.New("an update needs an author")
+	}
+	ok := false
+	switch {
+	case i.Status.open():
+		ok = status.open() || status == Resolved
+	case i.Status == Resolved:
+		ok = status == Resolved || status == Postmortem
+	case i.Status == Postmortem:
+		ok = status == Postmortem
+	}
+	if !ok {
+		return fmt.Errorf("%w: %s to %s", ErrTransition, i.Status, status)
+	}
+	if status == Resolved && i.Ended.IsZero() {
+		i.Ended = at
+	}
+	i.Status = status
+	i.Timeline = append(i.Timeline, Entry{At: at, Kind: KindUpdate, Status: status, Body: body, Author: author})
+	return nil
+}
+
+// SetSeverity overrides the derived severity.
+func (i *Incident) SetSeverity(at time.Time, s Severity, author string) error {
+	switch s {
+	case Minor, Major, Critical:
+	default:
+		return fmt.Errorf("severity %q is not one of minor, major, critical", s)
+	}
+	i.Severity, i.SeverityOverride = s, true
+	i.Timeline = append(i.Timeline, Entry{At: at, Kind: KindSeverity, Status: i.Status, Body: "severity set to " + string(s), Author: author})
+	return nil
+}
