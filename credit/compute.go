@@ -47,6 +47,9 @@ type Statement struct {
 	// figures rest on too little evidence to issue money on.
 	Flagged bool
 	Budget  sla.Budget
+	// Case is what was evaluated, kept so that an incident's share of it
+	// can be worked out (Exposure) without reading the evidence again.
+	Case sla.Case
 }
 
 // CoveragePercent is the covered share of the period, exactly.
@@ -86,7 +89,8 @@ func Compute(ctx context.Context, h History, c Contract, period sla.Period, unti
 	if end.Before(period.End) {
 		facts.Active = []sla.Interval{{Start: period.Start, End: end}}
 	}
-	out, err := sla.Evaluate(sla.Case{Policy: c.Policy, Period: period, Fee: c.Fee, Facts: facts})
+	st.Case = sla.Case{Policy: c.Policy, Period: period, Fee: c.Fee, Facts: facts}
+	out, err := sla.Evaluate(st.Case)
 	if err != nil {
 		return st, fmt.Errorf("contract %s: %w", c.ID, err)
 	}

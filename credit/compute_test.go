@@ -251,3 +251,42 @@ func TestManualExclusionsCount(t *testing.T) {
 		t.Errorf("after cancelling it: %s minutes down, want 10", got)
 	}
 }
+
+// TestExposureOfAnIncident: of two outages, the one inside the incident's
+// span accounts for its minutes and for the tier it pushed the contract
+// into.
+func TestExposureOfAnIncident(t *testing.T) {
+	store := dbtest.Open(t)
+	ctx := context.Background()
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	period := sla.Period{Start: start, End: start.Add(10 * time.Hour), Location: time.UTC}
+	var rs []sla.Result
+	for i := range 3600 { // every 10 s for ten hours; down 0:30-0:33 and 5:00-5:20
+		at := start.Add(time.Duration(i) * 10 * time.Second)
+		d := at.Sub(start)
+		down := d >= 30*time.Minute && d < 33*time.Minute || d >= 5*time.Hour && d < 5*time.Hour+20*time.Minute
+		rs = append(rs, sla.Result{CheckID: "web", At: at, OK: !down})
+	}
+	if err := store.WriteResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	tier := func(lo, hi int64, credit int64) sla.Tier {
+		return sla.Tier{Uptime: sla.Range{Lo: big.NewRat(lo, 10), Hi: big.NewRat(hi, 10), HiOpen: true}, Credit: big.NewRat(credit, 1)}
+	}
+	c := credit.Contract{ID: "acme-web", Tenant: "acme", Policy: sla.Policy{Target: big.NewRat(999, 10),
+		Tiers: []sla.Tier{tier(990, 999, 10), tier(0, 990, 25)}},
+		Fee: sla.Money{Amount: big.NewRat(1000, 1), Currency: "USD"}, Checks: []credit.Check{{ID: "web"}}}
+	st, err := credit.Compute(ctx, store, c, period, period.End)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 23 of 600 minutes: 96.17% -> 25% (250 USD). Without the 20-minute
+	// incident: 3 minutes, 99.5% -> 10% (100 USD).
+	breach, amount, err := credit.Exposure(st, sla.Interval{Start: start.Add(4 * time.Hour), End: start.Add(6 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if breach.Cmp(big.NewRat(20, 1)) != 0 || amount.Cmp(big.NewRat(150, 1)) != 0 {
+		t.Errorf("exposure: %s minutes, %s USD; want 20 and 150", breach.RatString(), amount.RatString())
+	}
+}
