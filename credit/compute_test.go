@@ -170,6 +170,7 @@ func TestExporterPublishesRatios(t *testing.T) {
 		want   float64
 	}{
 		{`slate_sla_uptime_ratio{contract="web-sla",tenant="acme"}`, 0.9},
+		{`slate_sla_coverage_ratio{contract="web-sla",tenant="acme"}`, 1},
 		{`slate_sla_error_budget_remaining_ratio{contract="web-sla",tenant="acme"}`, -9},
 		{`slate_sla_burn_rate{contract="web-sla",tenant="acme",window="1h"}`, 20},
 		{`slate_sla_burn_rate{contract="web-sla",tenant="acme",window="5m"}`, 100},

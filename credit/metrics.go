@@ -17,6 +17,7 @@ import (
 // is never computed from them.
 type Exporter struct {
 	uptime    *prometheus.GaugeVec
+	coverage  *prometheus.GaugeVec
 	remaining *prometheus.GaugeVec
 	burn      *prometheus.GaugeVec
 	known     map[[2]string]bool // label sets set by the last Update
@@ -29,6 +30,10 @@ func NewExporter(reg prometheus.Registerer) (*Exporter, error) {
 			Name: "slate_sla_uptime_ratio",
 			Help: "Uptime of the contract's current period so far, 0 to 1.",
 		}, []string{"tenant", "contract"}),
+		coverage: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "slate_sla_coverage_ratio",
+			Help: "Share of the current period so far for which every check of the contract has evidence, 0 to 1.",
+		}, []string{"tenant", "contract"}),
 		remaining: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "slate_sla_error_budget_remaining_ratio",
 			Help: "Share of the current period's error budget not yet spent; negative when overspent.",
@@ -40,7 +45,7 @@ func NewExporter(reg prometheus.Registerer) (*Exporter, error) {
 		known: map[[2]string]bool{},
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{e.uptime, e.remaining, e.burn} {
+		for _, c := range []prometheus.Collector{e.uptime, e.coverage, e.remaining, e.burn} {
 			if err := reg.Register(c); err != nil {
 				return nil, fmt.Errorf("register sla metrics: %w", err)
 			}
@@ -70,6 +75,8 @@ func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, 
 		seen[key] = true
 		u, _ := st.Outcome.Uptime.Float64()
 		e.uptime.WithLabelValues(key[0], key[1]).Set(u / 100)
+		cv, _ := st.CoveragePercent().Float64()
+		e.coverage.WithLabelValues(key[0], key[1]).Set(cv / 100)
 		r, _ := st.Budget.RemainingRatio().Float64()
 		e.remaining.WithLabelValues(key[0], key[1]).Set(r)
 		for _, w := range sla.BurnWindows() {
@@ -85,6 +92,7 @@ func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, 
 	for key := range e.known {
 		if !seen[key] {
 			e.uptime.DeleteLabelValues(key[0], key[1])
+			e.coverage.DeleteLabelValues(key[0], key[1])
 			e.remaining.DeleteLabelValues(key[0], key[1])
 			e.burn.DeletePartialMatch(prometheus.Labels{"tenant": key[0], "contract": key[1]})
 		}

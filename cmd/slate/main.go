@@ -34,6 +34,7 @@ Commands:
   report        uptime, budgets, coverage and credits per contract from the evidence
   credits       the credit ledger: list, approve, issue, void, statement, close
   exclusions    manual SLA exclusions: add, list, cancel (audited)
+  rules         Prometheus recording and burn-rate alerting rules for the contracts
   audit verify  prove the audit log's hash chain
   bench probes  measure probing throughput, CPU, memory and storage on this machine
   help [CMD]    show help for a command
@@ -71,6 +72,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runAudit(rest, stdout, stderr)
 	case "exclusions":
 		return runExclusions(rest, stdout, stderr)
+	case "rules":
+		return runRules(rest, stdout, stderr)
 	case "bench":
 		return runBench(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
