@@ -19,13 +19,26 @@ import (
 // promised. ParseConfig reads it strictly; DefaultConfig holds the defaults
 // documented in the README's configuration reference.
 type Config struct {
-	Storage   StorageConfig
-	Server    ServerConfig
-	Collector CollectorConfig
-	Tenants   []Tenant
-	Services  []Service
-	Checks    []CheckConfig
-	Contracts []Contract
+	Storage     StorageConfig
+	Server      ServerConfig
+	Collector   CollectorConfig
+	Tenants     []Tenant
+	Services    []Service
+	Checks      []CheckConfig
+	Contracts   []Contract
+	Maintenance []MaintenanceWindow
+}
+
+// MaintenanceWindow is announced work on some services. It is excluded from
+// a contract's SLA time only when the contract's policy excludes
+// maintenance and the window was announced at least the contract's
+// maintenance_notice before it started.
+type MaintenanceWindow struct {
+	ID         string
+	Services   []string
+	Title      string
+	Start, End time.Time
+	Announced  time.Time
 }
 
 // StorageConfig is where the evidence lives and for how long.
@@ -83,17 +96,21 @@ type Contract struct {
 	// CloseGrace is how long after the period's end the close waits for
 	// late evidence. Default 1h.
 	CloseGrace time.Duration
+	// MaintenanceNotice is how long before a maintenance window it must
+	// have been announced to be excluded. Default 72h.
+	MaintenanceNotice time.Duration
 }
 
 // Defaults.
 const (
-	defaultStoragePath      = "slate.db"
-	defaultRawRetention     = 14 * 24 * time.Hour
-	defaultHistoryRetention = 400 * 24 * time.Hour
-	defaultListen           = "127.0.0.1:8080"
-	defaultLocation         = "local"
-	defaultCheckInterval    = time.Minute
-	defaultCloseGrace       = time.Hour
+	defaultStoragePath       = "slate.db"
+	defaultRawRetention      = 14 * 24 * time.Hour
+	defaultHistoryRetention  = 400 * 24 * time.Hour
+	defaultListen            = "127.0.0.1:8080"
+	defaultLocation          = "local"
+	defaultCheckInterval     = time.Minute
+	defaultCloseGrace        = time.Hour
+	defaultMaintenanceNotice = 72 * time.Hour
 )
 
 // DefaultConfig is the configuration an empty file gives.
@@ -162,7 +179,7 @@ type configDecoder struct {
 }
 
 func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
-	f, err := root.Map("storage", "server", "collector", "tenants", "services", "checks", "contracts")
+	f, err := root.Map("storage", "server", "collector", "tenants", "services", "checks", "contracts", "maintenance")
 	if err != nil {
 		return err
 	}
@@ -223,11 +240,52 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 	}); err != nil {
 		return err
 	}
+	if err := d.list(f, "maintenance", func(n ynode.Node) error {
+		m, err := d.maintenance(n)
+		cfg.Maintenance = append(cfg.Maintenance, m)
+		return err
+	}); err != nil {
+		return err
+	}
 	return d.list(f, "contracts", func(n ynode.Node) error {
 		c, err := d.contract(n)
 		cfg.Contracts = append(cfg.Contracts, c)
 		return err
 	})
+}
+
+func (d *configDecoder) maintenance(n ynode.Node) (MaintenanceWindow, error) {
+	var m MaintenanceWindow
+	f, err := n.Map("id", "services", "title", "start", "end", "announced")
+	if err != nil {
+		return m, err
+	}
+	if err := d.str(f, "id", &m.ID); err != nil {
+		return m, err
+	}
+	if err := d.str(f, "title", &m.Title); err != nil {
+		return m, err
+	}
+	if err := d.strs(f, "services", &m.Services); err != nil {
+		return m, err
+	}
+	for _, x := range []struct {
+		key string
+		dst *time.Time
+	}{{"start", &m.Start}, {"end", &m.End}, {"announced", &m.Announced}} {
+		v, ok := f.Get(x.key)
+		if !ok {
+			return m, n.Missing(x.key, "an RFC 3339 time")
+		}
+		s, err := d.at.Add(v).String()
+		if err != nil {
+			return m, err
+		}
+		if *x.dst, err = time.Parse(time.RFC3339, s); err != nil {
+			return m, v.Errorf("%q is not an RFC 3339 time like \"2026-03-14T01:00:00Z\"", s)
+		}
+	}
+	return m, nil
 }
 
 func (d *configDecoder) list(f ynode.Fields, key string, item func(ynode.Node) error) error {
@@ -594,8 +652,9 @@ func (d *configDecoder) pushSettings(n ynode.Node, s *collector.PushSettings) er
 }
 
 func (d *configDecoder) contract(n ynode.Node) (Contract, error) {
-	c := Contract{Period: "month", CloseGrace: defaultCloseGrace}
-	f, err := n.Map("id", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold", "close_grace")
+	c := Contract{Period: "month", CloseGrace: defaultCloseGrace, MaintenanceNotice: defaultMaintenanceNotice}
+	f, err := n.Map("id", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold", "close_grace",
+		"maintenance_notice")
 	if err != nil {
 		return c, err
 	}
@@ -640,6 +699,9 @@ func (d *configDecoder) contract(n ynode.Node) (Contract, error) {
 		return c, err
 	}
 	if err := d.dur(f, "close_grace", &c.CloseGrace); err != nil {
+		return c, err
+	}
+	if err := d.dur(f, "maintenance_notice", &c.MaintenanceNotice); err != nil {
 		return c, err
 	}
 	if tn, ok := f.Get("coverage_threshold"); ok {

@@ -94,6 +94,28 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 			}
 		}
 	}
+	windows := map[string]bool{}
+	for i, m := range cfg.Maintenance {
+		path := fmt.Sprintf("maintenance[%d]", i)
+		if msg := idProblem(m.ID, windows); msg != "" {
+			add(path+".id", "%s", msg)
+		}
+		windows[m.ID] = true
+		if len(m.Services) == 0 {
+			add(path+".services", "must name at least one service")
+		}
+		for j, s := range m.Services {
+			if !services[s] {
+				add(fmt.Sprintf("%s.services[%d]", path, j), "unknown service %q", s)
+			}
+		}
+		if !m.End.After(m.Start) {
+			add(path+".end", "%s is not after start %s", m.End.Format(time.RFC3339), m.Start.Format(time.RFC3339))
+		}
+		if m.Announced.After(m.Start) {
+			add(path+".announced", "%s is after the window starts (%s): announce work before it begins", m.Announced.Format(time.RFC3339), m.Start.Format(time.RFC3339))
+		}
+	}
 	contracts := map[string]bool{}
 	for i := range cfg.Contracts {
 		c := &cfg.Contracts[i]
@@ -124,6 +146,9 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 		}
 		if c.Period != "month" && c.Period != "quarter" {
 			add(path+".period", "%q is not one of month, quarter", c.Period)
+		}
+		if c.MaintenanceNotice < 0 {
+			add(path+".maintenance_notice", "must not be negative (got %s)", c.MaintenanceNotice)
 		}
 		if c.CloseGrace < 0 || c.CloseGrace > 31*24*time.Hour {
 			add(path+".close_grace", "must be between 0 and 31d (got %s)", c.CloseGrace)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -160,7 +161,8 @@ func schedules(cfg *Config) []credit.Schedule {
 // creditContract is a configured contract in the credit package's terms:
 // the checks of its services that measure its tenant or everyone.
 func creditContract(cfg *Config, c Contract) credit.Contract {
-	out := credit.Contract{ID: c.ID, Tenant: c.Tenant, Policy: c.Policy, Fee: c.Fee, CoverageThreshold: c.CoverageThreshold}
+	out := credit.Contract{ID: c.ID, Tenant: c.Tenant, Policy: c.Policy, Fee: c.Fee, CoverageThreshold: c.CoverageThreshold,
+		Maintenance: maintenanceFor(cfg, c)}
 	for _, ch := range cfg.Checks {
 		if ch.Tenant != "" && ch.Tenant != c.Tenant {
 			continue
@@ -168,6 +170,25 @@ func creditContract(cfg *Config, c Contract) credit.Contract {
 		for _, s := range c.Services {
 			if ch.Service == s {
 				out.Checks = append(out.Checks, credit.Check{ID: ch.ID, Locations: ch.Locations, Confirmation: ch.Confirmation})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// maintenanceFor is the maintenance of a contract's services that was
+// announced at least the contract's notice before it began: the windows the
+// engine may exclude (when the policy says maintenance is excluded).
+func maintenanceFor(cfg *Config, c Contract) []sla.Interval {
+	var out []sla.Interval
+	for _, m := range cfg.Maintenance {
+		if m.Announced.After(m.Start.Add(-c.MaintenanceNotice)) {
+			continue // announced too late to count
+		}
+		for _, s := range m.Services {
+			if slices.Contains(c.Services, s) {
+				out = append(out, sla.Interval{Start: m.Start, End: m.End})
 				break
 			}
 		}

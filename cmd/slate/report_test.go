@@ -152,3 +152,54 @@ func TestReportRefusesBadArguments(t *testing.T) {
 		t.Error("a quarter accepted for a monthly contract")
 	}
 }
+
+// TestMaintenanceNoticeDecidesExclusion: of two maintenance windows with an
+// outage in each, only the one announced at least the contract's notice
+// ahead is excluded.
+func TestMaintenanceNoticeDecidesExclusion(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "slate.db")
+	cfgPath := filepath.Join(dir, "slate.yaml")
+	conf := fmt.Sprintf(`
+storage: {path: %q}
+tenants: [{id: acme}]
+services: [{id: mail}]
+checks: [{id: mail-acme, service: mail, tenant: acme, kind: http, target: "http://127.0.0.1:1/", interval: 10s}]
+maintenance:
+  - {id: planned, services: [mail], title: "Disk upgrade", start: "2026-03-01T00:30:00Z", end: "2026-03-01T00:40:00Z", announced: "2026-02-20T09:00:00Z"}
+  - {id: hasty, services: [mail], title: "Hot fix", start: "2026-03-01T01:00:00Z", end: "2026-03-01T01:10:00Z", announced: "2026-03-01T00:00:00Z"}
+contracts:
+  - {id: acme-mail, tenant: acme, services: [mail], fee: {amount: "100", currency: EUR}, maintenance_notice: 72h,
+     policy: {target: "99.9"}}
+`, dbPath)
+	if err := os.WriteFile(cfgPath, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := db.Open(dbPath, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var rs []sla.Result
+	for i := range 720 {
+		at := start.Add(time.Duration(i) * 10 * time.Second)
+		d := at.Sub(start)
+		down := d >= 30*time.Minute && d < 40*time.Minute || d >= 60*time.Minute && d < 70*time.Minute
+		rs = append(rs, sla.Result{CheckID: "mail-acme", Location: "local", At: at, OK: !down})
+	}
+	if err := store.WriteResults(context.Background(), rs); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := buildReport(context.Background(), store, cfg, "", "current", start.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rows[0]; *got.DowntimeMinutes != "10" || got.ExcludedMinutes != "10" {
+		t.Errorf("downtime %s, excluded %s; want 10 and 10 (only the window announced in time is excluded)", *got.DowntimeMinutes, got.ExcludedMinutes)
+	}
+}
