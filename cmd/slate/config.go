@@ -19,6 +19,7 @@ import (
 // promised. ParseConfig reads it strictly; DefaultConfig holds the defaults
 // documented in the README's configuration reference.
 type Config struct {
+	Heartbeat   HeartbeatConfig
 	Storage     StorageConfig
 	Server      ServerConfig
 	Collector   CollectorConfig
@@ -39,6 +40,14 @@ type MaintenanceWindow struct {
 	Title      string
 	Start, End time.Time
 	Announced  time.Time
+}
+
+// HeartbeatConfig is slate's dead-man's switch: while slate is healthy it
+// calls URL every Interval, and an outside monitor that stops hearing it
+// pages someone.
+type HeartbeatConfig struct {
+	URL      string        // "" turns the heartbeat off
+	Interval time.Duration // default 1m
 }
 
 // StorageConfig is where the evidence lives and for how long.
@@ -179,9 +188,22 @@ type configDecoder struct {
 }
 
 func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
-	f, err := root.Map("storage", "server", "collector", "tenants", "services", "checks", "contracts", "maintenance")
+	f, err := root.Map("heartbeat", "storage", "server", "collector", "tenants", "services", "checks", "contracts", "maintenance")
 	if err != nil {
 		return err
+	}
+	if n, ok := f.Get("heartbeat"); ok {
+		g, err := d.at.Add(n).Map("url", "interval")
+		if err != nil {
+			return err
+		}
+		cfg.Heartbeat.Interval = time.Minute
+		if err := d.str(g, "url", &cfg.Heartbeat.URL); err != nil {
+			return err
+		}
+		if err := d.dur(g, "interval", &cfg.Heartbeat.Interval); err != nil {
+			return err
+		}
 	}
 	if n, ok := f.Get("storage"); ok {
 		g, err := d.at.Add(n).Map("path", "raw_retention", "history_retention")

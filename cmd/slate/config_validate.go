@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net/url"
 	"strings"
 	"time"
 
@@ -22,6 +23,14 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 	var probs []*ynode.Error
 	add := func(path, format string, args ...any) {
 		probs = append(probs, d.at.Locate(path, fmt.Sprintf(format, args...)))
+	}
+	if h := cfg.Heartbeat; h.URL != "" {
+		if u, err := url.Parse(h.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add("heartbeat.url", "%q is not an http(s) URL", h.URL)
+		}
+		if h.Interval < 10*time.Second {
+			add("heartbeat.interval", "must be at least 10s (got %s)", h.Interval)
+		}
 	}
 	if cfg.Storage.Path == "" {
 		add("storage.path", "must not be empty")

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -29,18 +32,20 @@ var (
 // app is a running slate: store, scheduler and HTTP server, built from a
 // configuration. It owns no logic; it connects the packages that do.
 type app struct {
-	log      *slog.Logger
-	now      func() time.Time
-	cfg      atomic.Pointer[Config] // the running configuration, swapped on reload
-	reg      *prometheus.Registry
-	store    *db.DB
-	sched    *collector.Scheduler
-	web      *dashboard.Server
-	sla      *credit.Exporter
-	cron     *cron.Cron
-	started  atomic.Bool
-	draining atomic.Bool
-	served   chan error
+	log             *slog.Logger
+	lastRuns        float64 // scheduler runs at the previous heartbeat
+	heartbeatClient *http.Client
+	now             func() time.Time
+	cfg             atomic.Pointer[Config] // the running configuration, swapped on reload
+	reg             *prometheus.Registry
+	store           *db.DB
+	sched           *collector.Scheduler
+	web             *dashboard.Server
+	sla             *credit.Exporter
+	cron            *cron.Cron
+	started         atomic.Bool
+	draining        atomic.Bool
+	served          chan error
 }
 
 // appOptions are the settings that do not come from the configuration file.
@@ -85,7 +90,8 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 		store.Close()
 		return nil, err
 	}
-	a := &app{log: opts.Log, now: opts.Now, reg: reg, store: store, sched: sched, sla: exporter, served: make(chan error, 1)}
+	a := &app{log: opts.Log, now: opts.Now, reg: reg, store: store, sched: sched, sla: exporter, served: make(chan error, 1),
+		heartbeatClient: &http.Client{Timeout: 10 * time.Second}}
 	a.cfg.Store(cfg)
 	a.web = dashboard.NewServer(reg)
 	a.web.Push = sched.Heartbeats
@@ -98,6 +104,9 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 	// in each tenant's zone; a period already recorded with the same
 	// evidence is left alone, late evidence becomes an adjustment.
 	a.cron.AddFunc("@every 15m", func() { a.runJob("period close", a.closeDue) })
+	if hb := cfg.Heartbeat; hb.URL != "" {
+		a.cron.Schedule(cron.Every(hb.Interval), cron.FuncJob(func() { a.runJob("heartbeat", a.heartbeat) }))
+	}
 	return a, nil
 }
 
@@ -123,6 +132,38 @@ func (a *app) closeDue(ctx context.Context, now time.Time) error {
 		a.log.Debug("period close", "contracts", n)
 	}
 	return err
+}
+
+// heartbeat tells the outside monitor slate is alive — only while it is:
+// ready, and probing (the scheduler's run count moved since the last beat,
+// when there are checks). A stalled slate stops beating, and the monitor
+// that expects the beat pages someone.
+func (a *app) heartbeat(ctx context.Context, now time.Time) error {
+	if err := a.ready(ctx); err != nil {
+		return fmt.Errorf("heartbeat withheld: %w", err)
+	}
+	cfg := a.cfg.Load()
+	runs := counterValue(a.reg, "slate_scheduler_runs_total")
+	if len(cfg.Checks) > 0 && runs <= a.lastRuns {
+		return errors.New("heartbeat withheld: no probe ran since the last beat")
+	}
+	a.lastRuns = runs
+	body := fmt.Sprintf(`{"status":"ok","at":%q,"checks":%d}`, now.UTC().Format(time.RFC3339), len(cfg.Checks))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.Heartbeat.URL, strings.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("heartbeat: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.heartbeatClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("heartbeat: %w", err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("heartbeat: %s answered %s", cfg.Heartbeat.URL, resp.Status)
+	}
+	return nil
 }
 
 // prune applies the retention of raw results and minute history.

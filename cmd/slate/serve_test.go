@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -227,5 +228,58 @@ func TestAppJobs(t *testing.T) {
 	}
 	if err := a.prune(context.Background(), time.Now()); err != nil {
 		t.Errorf("retention job: %v", err)
+	}
+}
+
+// TestHeartbeatOnlyWhileHealthy: the dead-man's switch beats while slate
+// probes and stops when the scheduler has not run since the last beat.
+func TestHeartbeatOnlyWhileHealthy(t *testing.T) {
+	var beats atomic.Int32
+	var body string
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		body = string(b)
+		beats.Add(1)
+	}))
+	defer receiver.Close()
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer target.Close()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "slate.yaml")
+	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), target.URL, "web")
+	f, _ := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+	fmt.Fprintf(f, "heartbeat: {url: %q, interval: 1m}\n", receiver.URL)
+	f.Close()
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(cfg, appOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := a.heartbeat(ctx, time.Now()); err == nil {
+		t.Fatal("a slate that has not started sent a heartbeat")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.start(l); err != nil {
+		t.Fatal(err)
+	}
+	defer a.stop(ctx)
+	eventually(t, "a probe run", 5*time.Second, func() bool { return counterValue(a.reg, "slate_scheduler_runs_total") > 0 })
+	if err := a.heartbeat(ctx, time.Now()); err != nil || beats.Load() != 1 || !strings.Contains(body, `"status":"ok"`) {
+		t.Fatalf("healthy heartbeat: %v, %d beats, body %q", err, beats.Load(), body)
+	}
+	// The scheduler stalls (here: stops); no probe runs any more, so the
+	// next beat is withheld and an outside monitor notices.
+	if err := a.sched.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.heartbeat(ctx, time.Now()); err == nil || beats.Load() != 1 {
+		t.Errorf("a beat without probe progress: %v, %d beats", err, beats.Load())
 	}
 }
