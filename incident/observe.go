@@ -1,0 +1,59 @@
+package incident
+
+import (
+	"slices"
+	"time"
+
+	"github.com/slatehq/slate/sla"
+)
+
+// CheckMinute is one check's verdict on one minute, with what failed.
+type CheckMinute struct {
+	CheckID string
+	Tenant  string // "" for a check of the shared service, which every tenant uses
+	State   sla.State
+	Failing []string // locations with failed runs in the minute
+}
+
+// ServiceObservation judges one minute of a service from its checks: the
+// service's state is sla.Combine of theirs (down when any is down), Failing
+// names the failing checks' locations, and the affected share counts
+// tenants — every tenant when a shared check fails.
+func ServiceObservation(minute time.Time, checks []CheckMinute) Observation {
+	o := Observation{Minute: minute}
+	states := make([][]sla.State, len(checks))
+	tenants := map[string]bool{}
+	hit := map[string]bool{}
+	shared := false
+	for i, c := range checks {
+		states[i] = []sla.State{c.State}
+		if c.Tenant != "" {
+			tenants[c.Tenant] = true
+		}
+		if c.State != sla.StateDown && c.State != sla.StateDegraded {
+			continue
+		}
+		if c.Tenant == "" {
+			shared = true
+		} else {
+			hit[c.Tenant] = true
+		}
+		for _, l := range c.Failing {
+			name := c.CheckID
+			if l != "" {
+				name += "@" + l
+			}
+			if !slices.Contains(o.Failing, name) {
+				o.Failing = append(o.Failing, name)
+			}
+		}
+	}
+	o.State = sla.Combine(states, 1)[0]
+	slices.Sort(o.Failing)
+	o.Of = max(len(tenants), 1)
+	o.Affected = len(hit)
+	if shared {
+		o.Affected = o.Of
+	}
+	return o
+}
