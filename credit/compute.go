@@ -137,8 +137,15 @@ func checkRuns(ctx context.Context, h History, ch Check, from time.Time, n int) 
 	case err != nil:
 		return nil, nil, fmt.Errorf("history of %s: %w", ch.ID, err)
 	}
-	// One list per configured location (a silent one still counts against
-	// the quorum), or per reporting location when none are configured.
+	locs, _ := locationRuns(rh, ch, n)
+	return sla.MinuteStateRuns(locs, ch.Confirmation), sla.CountRuns(locs), nil
+}
+
+// locationRuns lays out a check's history as one run list per location: per
+// configured location (a silent one still counts against the quorum, as
+// minutes without data), or per reporting location when none are
+// configured. It returns the lists and the location names.
+func locationRuns(rh sla.RunHistory, ch Check, n int) ([][]sla.MinuteRun, []string) {
 	names := ch.Locations
 	if len(names) == 0 {
 		names = rh.Locations
@@ -158,5 +165,5 @@ func checkRuns(ctx context.Context, h History, ch Check, from time.Time, n int) 
 			locs[i] = []sla.MinuteRun{{Count: n}} // never reported: no data
 		}
 	}
-	return sla.MinuteStateRuns(locs, ch.Confirmation), sla.CountRuns(locs), nil
+	return locs, names
 }

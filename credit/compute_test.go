@@ -291,3 +291,42 @@ func TestExposureOfAnIncident(t *testing.T) {
 		t.Errorf("exposure: %s minutes, %s USD; want 20 and 150", breach.RatString(), amount.RatString())
 	}
 }
+
+// TestJudgeMinute: a failure streak that began before the minute confirms
+// it; a single failed run does not; silence is unknown.
+func TestJudgeMinute(t *testing.T) {
+	store := dbtest.Open(t)
+	ctx := context.Background()
+	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	var rs []sla.Result
+	for i := range 60 { // ten minutes at 10 s from two locations
+		at := start.Add(time.Duration(i) * 10 * time.Second)
+		m := int(at.Sub(start) / time.Minute)
+		rs = append(rs,
+			sla.Result{CheckID: "web", Location: "eu", At: at, OK: m < 4},            // failing from minute 4 on
+			sla.Result{CheckID: "web", Location: "us", At: at, OK: m < 4 || i == 59}) // one pass at the very end
+	}
+	if err := store.WriteResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	ch := credit.Check{ID: "web", Locations: []string{"eu", "us"}, Confirmation: sla.Confirmation{Failures: 3, Quorum: 2}}
+	cases := []struct {
+		minute  int
+		state   sla.State
+		failing int
+	}{
+		{2, sla.StateUp, 0},
+		{4, sla.StateDown, 2},
+		{9, sla.StateDown, 2},
+		{30, sla.StateUnknown, 0},
+	}
+	for _, tc := range cases {
+		s, failing, err := credit.JudgeMinute(ctx, store, ch, start.Add(time.Duration(tc.minute)*time.Minute), 10*time.Minute)
+		if err != nil || s != tc.state || len(failing) != tc.failing {
+			t.Errorf("minute %d: %s, failing %v, %v; want %s with %d failing", tc.minute, s, failing, err, tc.state, tc.failing)
+		}
+	}
+	if s, _, err := credit.JudgeMinute(ctx, store, credit.Check{ID: "never"}, start, time.Minute); err != nil || s != sla.StateUnknown {
+		t.Errorf("a check without evidence: %s, %v", s, err)
+	}
+}
