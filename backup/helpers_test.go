@@ -116,7 +116,9 @@ func metric(t *testing.T, reg *prometheus.Registry, name, level string) float64 
 }
 
 // at is the time of the n-th backup of a test: an hour apart.
-func at(n int) time.Time { return time.Date(2026, 11, 27, 5, 22, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour) }
+func at(n int) time.Time {
+	return time.Date(2026, 11, 27, 5, 22, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour)
+}
 
 // goodOf returns the good backups of a level in a listing, newest first.
 func goodOf(bs []backup.Backup, level string) []backup.Backup {
