@@ -19,6 +19,7 @@ import (
 // promised. ParseConfig reads it strictly; DefaultConfig holds the defaults
 // documented in the README's configuration reference.
 type Config struct {
+	Alerting    AlertingConfig
 	Heartbeat   HeartbeatConfig
 	Storage     StorageConfig
 	Server      ServerConfig
@@ -40,6 +41,32 @@ type MaintenanceWindow struct {
 	Title      string
 	Start, End time.Time
 	Announced  time.Time
+}
+
+// AlertingConfig is where notifications go.
+type AlertingConfig struct {
+	Receivers []Receiver
+	Routes    []Route
+}
+
+// Receiver is one destination of notifications.
+type Receiver struct {
+	Name       string
+	Kind       string // webhook, slack, pagerduty or statuspage
+	URL        string // where to POST; for pagerduty, default the Events API v2 endpoint
+	Secret     string // webhook: the HMAC-SHA256 key of X-Slate-Signature
+	RoutingKey string // pagerduty: the integration's routing key
+}
+
+// Route sends the events it matches to a receiver. Empty match lists match
+// everything.
+type Route struct {
+	Receiver   string
+	Services   []string
+	Tenants    []string
+	Severities []string
+	Repeat     time.Duration // re-notify an unresolved incident this often; 0 never
+	Resolved   bool          // also notify the resolution; default true
 }
 
 // HeartbeatConfig is slate's dead-man's switch: while slate is healthy it
@@ -188,9 +215,14 @@ type configDecoder struct {
 }
 
 func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
-	f, err := root.Map("heartbeat", "storage", "server", "collector", "tenants", "services", "checks", "contracts", "maintenance")
+	f, err := root.Map("alerting", "heartbeat", "storage", "server", "collector", "tenants", "services", "checks", "contracts", "maintenance")
 	if err != nil {
 		return err
+	}
+	if n, ok := f.Get("alerting"); ok {
+		if err := d.alerting(d.at.Add(n), &cfg.Alerting); err != nil {
+			return err
+		}
 	}
 	if n, ok := f.Get("heartbeat"); ok {
 		g, err := d.at.Add(n).Map("url", "interval")
@@ -732,4 +764,59 @@ func (d *configDecoder) contract(n ynode.Node) (Contract, error) {
 		}
 	}
 	return c, nil
+}
+
+func (d *configDecoder) alerting(n ynode.Node, a *AlertingConfig) error {
+	f, err := n.Map("receivers", "routes")
+	if err != nil {
+		return err
+	}
+	if err := d.list(f, "receivers", func(n ynode.Node) error {
+		var r Receiver
+		g, err := n.Map("name", "kind", "url", "secret", "routing_key")
+		if err != nil {
+			return err
+		}
+		for _, x := range []struct {
+			key string
+			dst *string
+		}{{"name", &r.Name}, {"kind", &r.Kind}, {"url", &r.URL}, {"secret", &r.Secret}, {"routing_key", &r.RoutingKey}} {
+			if err := d.str(g, x.key, x.dst); err != nil {
+				return err
+			}
+		}
+		if r.Kind == "pagerduty" && r.URL == "" {
+			r.URL = "https://events.pagerduty.com/v2/enqueue"
+		}
+		a.Receivers = append(a.Receivers, r)
+		return nil
+	}); err != nil {
+		return err
+	}
+	return d.list(f, "routes", func(n ynode.Node) error {
+		r := Route{Resolved: true}
+		g, err := n.Map("receiver", "services", "tenants", "severities", "repeat", "resolved")
+		if err != nil {
+			return err
+		}
+		if err := d.str(g, "receiver", &r.Receiver); err != nil {
+			return err
+		}
+		for _, x := range []struct {
+			key string
+			dst *[]string
+		}{{"services", &r.Services}, {"tenants", &r.Tenants}, {"severities", &r.Severities}} {
+			if err := d.strs(g, x.key, x.dst); err != nil {
+				return err
+			}
+		}
+		if err := d.dur(g, "repeat", &r.Repeat); err != nil {
+			return err
+		}
+		if err := d.boolean(g, "resolved", &r.Resolved); err != nil {
+			return err
+		}
+		a.Routes = append(a.Routes, r)
+		return nil
+	})
 }

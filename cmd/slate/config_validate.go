@@ -103,6 +103,52 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 			}
 		}
 	}
+	receivers := map[string]bool{}
+	for i, r := range cfg.Alerting.Receivers {
+		path := fmt.Sprintf("alerting.receivers[%d]", i)
+		if msg := idProblem(r.Name, receivers); msg != "" {
+			add(path+".name", "%s", msg)
+		}
+		receivers[r.Name] = true
+		switch r.Kind {
+		case "webhook", "slack", "pagerduty", "statuspage":
+		default:
+			add(path+".kind", "%q is not one of webhook, slack, pagerduty, statuspage", r.Kind)
+		}
+		if u, err := url.Parse(r.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add(path+".url", "%q is not an http(s) URL", r.URL)
+		}
+		if r.Kind == "pagerduty" && r.RoutingKey == "" {
+			add(path+".routing_key", "is required for pagerduty")
+		}
+		if r.Kind == "webhook" && len(r.Secret) < 16 {
+			add(path+".secret", "must be at least 16 characters: it signs every delivery")
+		}
+	}
+	for i, r := range cfg.Alerting.Routes {
+		path := fmt.Sprintf("alerting.routes[%d]", i)
+		if !receivers[r.Receiver] {
+			add(path+".receiver", "unknown receiver %q", r.Receiver)
+		}
+		for j, s := range r.Services {
+			if !services[s] {
+				add(fmt.Sprintf("%s.services[%d]", path, j), "unknown service %q", s)
+			}
+		}
+		for j, tn := range r.Tenants {
+			if !tenants[tn] {
+				add(fmt.Sprintf("%s.tenants[%d]", path, j), "unknown tenant %q", tn)
+			}
+		}
+		for j, sv := range r.Severities {
+			if sv != "minor" && sv != "major" && sv != "critical" {
+				add(fmt.Sprintf("%s.severities[%d]", path, j), "%q is not one of minor, major, critical", sv)
+			}
+		}
+		if r.Repeat < 0 {
+			add(path+".repeat", "must not be negative (got %s)", r.Repeat)
+		}
+	}
 	windows := map[string]bool{}
 	for i, m := range cfg.Maintenance {
 		path := fmt.Sprintf("maintenance[%d]", i)
