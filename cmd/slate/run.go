@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/incident"
 )
 
 // The wiring checks that each concrete type fits the interface its user
@@ -32,6 +34,8 @@ var (
 // app is a running slate: store, scheduler and HTTP server, built from a
 // configuration. It owns no logic; it connects the packages that do.
 type app struct {
+	detector        incident.Detector // open incidents per service; guarded by detectMu
+	detectMu        sync.Mutex
 	log             *slog.Logger
 	lastRuns        float64 // scheduler runs at the previous heartbeat
 	heartbeatClient *http.Client
@@ -99,6 +103,7 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 	// Cron only triggers; each job is a method that tests call directly.
 	a.cron = cron.New(cron.WithLocation(time.UTC))
 	a.cron.AddFunc("@every 1m", func() { a.runJob("sla metrics", a.updateSLAMetrics) })
+	a.cron.AddFunc("@every 1m", func() { a.runJob("incident detection", a.detect) })
 	a.cron.AddFunc("@hourly", func() { a.runJob("retention", a.prune) })
 	// Each run closes the last period that ended at least its grace ago,
 	// in each tenant's zone; a period already recorded with the same

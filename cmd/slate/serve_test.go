@@ -22,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/sla"
 )
 
 func TestMain(m *testing.M) {
@@ -281,5 +282,51 @@ func TestHeartbeatOnlyWhileHealthy(t *testing.T) {
 	}
 	if err := a.heartbeat(ctx, time.Now()); err == nil || beats.Load() != 1 {
 		t.Errorf("a beat without probe progress: %v, %d beats", err, beats.Load())
+	}
+}
+
+// TestDetectOpensAndResolvesIncidents drives the minutely detection job over
+// stored evidence: an outage opens an incident, recovery resolves it, and a
+// failure inside announced maintenance opens none.
+func TestDetectOpensAndResolvesIncidents(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "slate.yaml")
+	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), "http://127.0.0.1:1/", "web")
+	f, _ := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+	fmt.Fprint(f, "maintenance: [{id: upgrade, services: [web], start: \"2026-03-10T11:00:00Z\", end: \"2026-03-10T11:30:00Z\", announced: \"2026-03-01T00:00:00Z\"}]\n")
+	f.Close()
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	a, err := newApp(cfg, appOptions{Log: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.stop(context.Background())
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
+	var rs []sla.Result
+	for i := range 6 * 90 { // 90 minutes at 10 s: down 10:05-10:10 and 11:05-11:10 (in maintenance)
+		at := t0.Add(time.Duration(i) * 10 * time.Second)
+		m := int(at.Sub(t0) / time.Minute)
+		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: at, OK: !(m >= 5 && m < 10 || m >= 65 && m < 70)})
+	}
+	if err := a.store.WriteResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	for m := 1; m <= 90; m++ {
+		if err := a.detect(ctx, t0.Add(time.Duration(m)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := logs.String()
+	if strings.Count(out, "event=opened") != 1 || strings.Count(out, "event=resolved") != 1 ||
+		!strings.Contains(out, "started=2026-03-10T10:05:00.000Z") {
+		t.Errorf("want one incident opened at 10:05 and resolved, none in maintenance; log:\n%s", out)
+	}
+	if a.detector.Open("web") != nil {
+		t.Error("an incident is still open")
 	}
 }

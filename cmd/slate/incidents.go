@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/slatehq/slate/credit"
+	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/sla"
+)
+
+// detectLookback is how much history judging a minute reads, so that failure
+// streaks begun earlier confirm the minute as they would in a statement.
+const detectLookback = 30 * time.Minute
+
+// detect feeds the last complete minute of every service to the incident
+// detector. A service in announced maintenance is observed as such: the
+// detector neither opens nor resolves on its minutes, which silences it.
+func (a *app) detect(ctx context.Context, now time.Time) error {
+	a.detectMu.Lock()
+	defer a.detectMu.Unlock()
+	cfg := a.cfg.Load()
+	minute := now.Truncate(time.Minute).Add(-time.Minute)
+	var errs []error
+	for _, svc := range cfg.Services {
+		var cms []incident.CheckMinute
+		for _, ch := range cfg.Checks {
+			if ch.Service != svc.ID {
+				continue
+			}
+			s, failing, err := credit.JudgeMinute(ctx, a.store, credit.Check{ID: ch.ID, Locations: ch.Locations, Confirmation: ch.Confirmation}, minute, detectLookback)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			cms = append(cms, incident.CheckMinute{CheckID: ch.ID, Tenant: ch.Tenant, State: s, Failing: failing})
+		}
+		if len(cms) == 0 {
+			continue
+		}
+		o := incident.ServiceObservation(minute, cms)
+		if inMaintenance(cfg, svc.ID, minute) {
+			o.State = sla.StateMaintenance
+		}
+		for _, ev := range a.detector.Observe(svc.ID, o) {
+			if err := a.onIncident(ctx, ev); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// inMaintenance reports whether an announced window covers service at t.
+func inMaintenance(cfg *Config, service string, t time.Time) bool {
+	for _, m := range cfg.Maintenance {
+		if !t.Before(m.Start) && t.Before(m.End) && slices.Contains(m.Services, service) {
+			return true
+		}
+	}
+	return false
+}
+
+// onIncident records what the detector reported.
+func (a *app) onIncident(ctx context.Context, ev incident.Event) error {
+	a.log.Info("incident", "event", ev.Kind, "service", ev.Incident.Service, "status", ev.Incident.Status,
+		"severity", ev.Incident.Severity, "started", ev.Incident.Started)
+	return nil
+}
