@@ -1,0 +1,171 @@
+package incident
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// MaxPostmortemBytes bounds a post-mortem's markdown: far more than any
+// honest write-up needs, small enough that rendering one stays cheap.
+const MaxPostmortemBytes = 1 << 20
+
+// TenantImpact is one row of a post-mortem's impact table. The fields are
+// already formatted by the caller (the credit engine knows the contract's
+// units and currency); Template only escapes them.
+type TenantImpact struct {
+	Tenant        string
+	BreachMinutes string // "42", or "42.5" when minutes are split
+	Exposure      string // the credit owed, as an amount: "120.00"
+	Currency      string // ISO 4217 code, "EUR"
+}
+
+// Template returns the markdown a post-mortem starts from: a header naming
+// the service, severity and times, the impact per tenant, the timeline
+// filled in from inc's entries in time order (UTC, RFC 3339), and empty
+// sections for people to write: Summary, Root cause, Resolution, Action
+// items. Text taken from inc and impact is escaped, so it reads as written
+// and cannot add markup or break the table.
+func Template(inc Incident, impact []TenantImpact) string {
+	var b strings.Builder
+	day := inc.Started.UTC().Format(time.DateOnly)
+	fmt.Fprintf(&b, "# Post-mortem: %s incident of %s\n\n", escapeInline(inc.Service), day)
+	fmt.Fprintf(&b, "- **Service:** %s\n", escapeInline(inc.Service))
+	fmt.Fprintf(&b, "- **Severity:** %s\n", escapeInline(string(inc.Severity)))
+	fmt.Fprintf(&b, "- **Started:** %s\n", utc(inc.Started))
+	if inc.Ended.IsZero() {
+		b.WriteString("- **Ended:** ongoing\n")
+	} else {
+		fmt.Fprintf(&b, "- **Ended:** %s (%s)\n", utc(inc.Ended), inc.Ended.Sub(inc.Started))
+	}
+
+	b.WriteString("\n## Summary\n\n")
+
+	b.WriteString("## Impact\n\n")
+	if len(impact) == 0 {
+		b.WriteString("No tenant impact recorded.\n\n")
+	} else {
+		b.WriteString("| Tenant | Breach minutes | Credit exposure |\n")
+		b.WriteString("| --- | ---: | ---: |\n")
+		for _, im := range impact {
+			exposure := strings.TrimSpace(im.Exposure + " " + im.Currency)
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", escapeInline(im.Tenant), escapeInline(im.BreachMinutes), escapeInline(exposure))
+		}
+		b.WriteString("\n")
+	}
+
+	b.WriteString("## Timeline\n\nAll times are UTC.\n\n")
+	entries := slices.Clone(inc.Timeline)
+	slices.SortStableFunc(entries, func(a, b Entry) int { return a.At.Compare(b.At) })
+	for _, e := range entries {
+		fmt.Fprintf(&b, "- %s %s (%s)", utc(e.At), escapeInline(string(e.Kind)), escapeInline(string(e.Status)))
+		if e.Author != "" {
+			fmt.Fprintf(&b, ", by %s", escapeInline(e.Author))
+		}
+		if e.Body != "" {
+			fmt.Fprintf(&b, ": %s", escapeInline(e.Body))
+		}
+		b.WriteString("\n")
+	}
+	if len(entries) == 0 {
+		b.WriteString("No entries recorded.\n")
+	}
+
+	b.WriteString("\n## Root cause\n\n")
+	b.WriteString("## Resolution\n\n")
+	b.WriteString("## Action items\n")
+	return b.String()
+}
+
+func utc(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// escapeInline makes s one line of literal markdown text: line breaks
+// become spaces and every character markdown or a GFM table could read as
+// syntax is backslash-escaped.
+func escapeInline(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\`*_[]<>#|~&", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// linkRel is what every link in a rendered post-mortem carries: search
+// engines give the author's links no credit, and a page opened from one
+// gets no handle on the status page.
+const linkRel = "nofollow noopener"
+
+// Render turns a post-mortem's markdown into HTML safe to put in a page.
+// goldmark renders CommonMark with GFM tables, strikethrough and bare-URL
+// links, and omits raw HTML;
+// then a bluemonday policy built on its UGC policy keeps only harmless
+// elements and attributes: no script, style, iframe, object, embed, form or
+// SVG; no event handlers or style attributes; link and image URLs only
+// http, https, mailto (links) or relative. Every link gets rel="nofollow
+// noopener". Markdown larger than MaxPostmortemBytes is refused.
+func Render(markdown string) (template.HTML, error) {
+	if len(markdown) > MaxPostmortemBytes {
+		return "", fmt.Errorf("render post-mortem: %d bytes, more than the %d allowed", len(markdown), MaxPostmortemBytes)
+	}
+	md := goldmark.New(
+		goldmark.WithExtensions(
+			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+			extension.Strikethrough,
+			extension.Linkify,
+		),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(relTransformer{}, 100))),
+	)
+	var buf bytes.Buffer
+	if err := md.Convert([]byte(markdown), &buf); err != nil {
+		return "", fmt.Errorf("render post-mortem: %w", err)
+	}
+	return template.HTML(policy().SanitizeBytes(buf.Bytes())), nil
+}
+
+// policy is the sanitiser's allow-list, built per call because a
+// bluemonday.Policy is mutable and the package keeps no state.
+func policy() *bluemonday.Policy {
+	// UGC allows the URL schemes http, https and mailto, and relative
+	// URLs, and nothing else: no data:, javascript: or vbscript:. It already
+	// drops script, style, iframe, object, embed, form, input and svg, and
+	// every on* and style attribute.
+	p := bluemonday.UGCPolicy()
+	p.RequireNoFollowOnLinks(true)
+	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^` + linkRel + `$`)).OnElements("a")
+	// Table column alignment, as the table extension writes it.
+	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|center|right)$`)).OnElements("th", "td")
+	return p
+}
+
+// relTransformer sets rel on every link the markdown makes, so the
+// sanitiser finds it there and adds nothing else.
+type relTransformer struct{}
+
+func (relTransformer) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n.(type) {
+		case *ast.Link, *ast.AutoLink:
+			n.SetAttributeString("rel", []byte(linkRel))
+		}
+		return ast.WalkContinue, nil
+	})
+}
