@@ -67,7 +67,7 @@ func TestTemplateSections(t *testing.T) {
 	}{
 		{"a resolved incident with impact", sampleIncident(),
 			[]TenantImpact{{Tenant: "acme", BreachMinutes: "75", Exposure: "120.00", Currency: "EUR"}},
-			[]string{"## Summary", "## Impact", "| acme | 75 | 120\\.00 EUR |", "## Timeline",
+			[]string{"## Summary", "## Impact", "| acme | 75 | 120.00 EUR |", "## Timeline",
 				"2026-03-10T09:00:00Z detected", "2026-03-10T10:15:00Z recovered", "2026-03-10T10:30:00Z update",
 				"## Root cause", "## Resolution", "## Action items"}},
 		{"an open incident without impact", Incident{Service: "Login", Status: Investigating, Severity: Minor,
@@ -96,7 +96,7 @@ func TestTemplateEscapes(t *testing.T) {
 	tenant := "a|b <script>alert(1)</script> *x* [l](javascript:alert(1))"
 	body := "line one\n# not a heading\n| not | a | row |"
 	inc := Incident{Service: "Mail_`x`", Status: Resolved, Severity: Minor,
-		Started: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC),
+		Started:  time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC),
 		Timeline: []Entry{{At: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC), Kind: KindUpdate, Status: Resolved, Body: body, Author: "<b>eve</b>"}}}
 	out, err := Render(Template(inc, []TenantImpact{{Tenant: tenant, BreachMinutes: "1", Exposure: "2.00", Currency: "EUR"}}))
 	if err != nil {
