@@ -23,8 +23,8 @@ type Config struct {
 	// SecondDir, when set, receives a checked copy of every good backup,
 	// rotated the same way: another disk, a mounted remote. "" means none.
 	SecondDir string
-	// Keep is how many good backups per level each directory keeps. 0
-	// means DefaultKeep.
+	// Keep is how many good backups per level each directory keeps. 0 (or
+	// less) means DefaultKeep.
 	Keep int
 	// Resolve lets verification recompute the latest period's credits from
 	// the restored evidence. nil skips that step.
@@ -47,6 +47,9 @@ func (c Config) keep() int {
 // credits when cfg.Resolve is set) and only then writes its .good record.
 // It then copies the three files to SecondDir/<level>/ when set, checking
 // the copy's checksum, and rotates both directories.
+//
+// Backups are named to the second: a second Take of the same level in the
+// same second fails rather than replace the first.
 //
 // It returns the backup as List would report it. An error after the .good
 // record was written (the second copy, the rotation) comes with a good

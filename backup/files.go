@@ -83,8 +83,9 @@ func checkSum(file string) (string, int64, error) {
 	return got, size, nil
 }
 
-// tempName is the name of a temporary file for final: hidden, and with a
-// suffix List never takes for a backup.
+// tempPattern is the os.CreateTemp pattern of a temporary file for final:
+// hidden, and with a suffix List never takes for a backup, which rotation
+// removes once it is older than the newest good backup.
 func tempPattern(final string) string { return "." + filepath.Base(final) + ".tmp-*" }
 
 // writeAtomic writes data to path through a temporary file in its

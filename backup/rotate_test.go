@@ -2,6 +2,8 @@ package backup_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"sort"
@@ -303,5 +305,67 @@ func TestMetrics(t *testing.T) {
 	}
 	if _, err := backup.NewMetrics(reg); err == nil {
 		t.Errorf("registering twice: got nil, want an error")
+	}
+}
+
+// TestCorruptDatabaseWithMatchingChecksum: a database damaged before its
+// checksum was written passes the checksum and is caught by the integrity
+// check, in Verify and in Restore.
+func TestCorruptDatabaseWithMatchingChecksum(t *testing.T) {
+	ctx := context.Background()
+	b, err := backup.Take(ctx, seed(t, ""), backup.Config{Dir: t.TempDir()}, backup.Hourly, at(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(b.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(data) - 4096; i < len(data)-2048; i++ { // a b-tree page, header kept
+		data[i] ^= 0x5a
+	}
+	file := filepath.Join(t.TempDir(), filepath.Base(b.Path))
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	if err := os.WriteFile(file+".sha256", []byte(hex.EncodeToString(sum[:])+"  "+filepath.Base(file)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := backup.Verify(ctx, file, &b.Counts, backup.VerifyOptions{})
+	if err == nil || !strings.Contains(err.Error(), file) {
+		t.Fatalf("verify: got %v, want an error naming %s", err, file)
+	}
+	if last := rep.Steps[len(rep.Steps)-1]; last.Name != "integrity" || last.Outcome != backup.StepFailed {
+		t.Errorf("verify: got last step %s=%s, want integrity=failed\n%s", last.Name, last.Outcome, rep)
+	}
+	to := filepath.Join(t.TempDir(), "restored.db")
+	if err := backup.Restore(ctx, file, to); err == nil || !strings.Contains(err.Error(), file) {
+		t.Errorf("restore: got %v, want an error naming %s", err, file)
+	}
+	if _, err := os.Stat(to); !os.IsNotExist(err) {
+		t.Errorf("restore: got %v for %s, want no file", err, to)
+	}
+}
+
+func TestTakeRefusesBadArguments(t *testing.T) {
+	ctx := context.Background()
+	store := seed(t, "")
+	tests := []struct {
+		name  string
+		cfg   backup.Config
+		level string
+		want  string
+	}{
+		{"unknown level", backup.Config{Dir: t.TempDir()}, "monthly", `level "monthly": want one of hourly, daily, weekly`},
+		{"no directory", backup.Config{}, backup.Hourly, "empty directory"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := backup.Take(ctx, store, tc.cfg, tc.level, at(0))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error saying %q", err, tc.want)
+			}
+		})
 	}
 }
