@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -113,6 +114,8 @@ type DB struct {
 	w       *writer
 	lookups lookups // read-path cache of check ids and location names
 
+	lastWrite atomic.Pointer[writeOutcome] // the latest result commit; nil before the first
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -144,6 +147,20 @@ func Open(path string, opts Options) (*DB, error) {
 func dsn(path string, params url.Values) string {
 	u := url.URL{Path: path}
 	return "file:" + u.EscapedPath() + "?" + params.Encode()
+}
+
+// writeOutcome is how the latest result commit ended.
+type writeOutcome struct{ err error }
+
+// WriteHealth is nil when the latest commit of results succeeded (or none
+// was tried yet), and its error otherwise: a full disk, a read-only file. It
+// clears by itself with the next successful commit, which is what readiness
+// checks want.
+func (d *DB) WriteHealth() error {
+	if o := d.lastWrite.Load(); o != nil && o.err != nil {
+		return fmt.Errorf("store writes failing: %w", o.err)
+	}
+	return nil
 }
 
 // stmtCacheSize is how many prepared statements each connection keeps.

@@ -235,6 +235,7 @@ func (w *writer) commit(ctx context.Context, batch []*request, n int) (err error
 	})
 	w.gen++
 	written, err := w.writeTx(ctx, rows)
+	w.d.lastWrite.Store(&writeOutcome{err: err})
 	if err != nil {
 		w.m().writeErrors.Inc()
 		// The cached days and ids may hold changes of the rolled-back

@@ -196,7 +196,7 @@ func (a *app) ready(context.Context) error {
 	case !a.started.Load():
 		return errors.New("starting")
 	}
-	return nil
+	return a.store.WriteHealth()
 }
 
 // start begins probing and serving HTTP on l.
