@@ -29,6 +29,9 @@ type Config struct {
 	// Resolve lets verification recompute the latest period's credits from
 	// the restored evidence. nil skips that step.
 	Resolve Resolver
+	// TempDir is where Take restores each backup to verify it; it needs
+	// room for one copy. "" means the system's temporary directory.
+	TempDir string
 	// Metrics, when not nil, is updated by Take.
 	Metrics *Metrics
 }
@@ -106,7 +109,7 @@ func take(ctx context.Context, store *db.DB, cfg Config, level string, now time.
 	}
 	b.SHA256, b.Checksum = sum, SumRecorded
 
-	if _, err := Verify(ctx, final, &counts, VerifyOptions{Resolve: cfg.Resolve}); err != nil {
+	if _, err := Verify(ctx, final, &counts, VerifyOptions{Resolve: cfg.Resolve, TempDir: cfg.TempDir}); err != nil {
 		return b, fmt.Errorf("take backup: %w", err)
 	}
 	rec, err := json.MarshalIndent(goodRecord{VerifiedAt: now.UTC(), SHA256: sum, Size: size, Counts: toGoodCounts(counts)}, "", "  ")

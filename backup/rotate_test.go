@@ -359,6 +359,7 @@ func TestTakeRefusesBadArguments(t *testing.T) {
 	}{
 		{"unknown level", backup.Config{Dir: t.TempDir()}, "monthly", `level "monthly": want one of hourly, daily, weekly`},
 		{"no directory", backup.Config{}, backup.Hourly, "empty directory"},
+		{"no room to restore", backup.Config{Dir: t.TempDir(), TempDir: filepath.Join(t.TempDir(), "missing")}, backup.Hourly, ": restore: "},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -25,6 +25,9 @@ type VerifyOptions struct {
 	// Resolve finds the contracts of the restored ledger's entries. nil
 	// skips the recomputation of credits, and the Report says so.
 	Resolve Resolver
+	// TempDir is where the backup is restored to be checked: it needs
+	// room for one copy of it. "" means the system's temporary directory.
+	TempDir string
 }
 
 // Step outcomes.
@@ -105,7 +108,7 @@ func Verify(ctx context.Context, file string, expect *db.Counts, opts VerifyOpti
 	r.SHA256 = sum
 	r.add("checksum", StepOK, "sha256 "+sum)
 
-	tmpDir, err := os.MkdirTemp("", "slate-verify-")
+	tmpDir, err := os.MkdirTemp(opts.TempDir, "slate-verify-")
 	if err != nil {
 		return r, r.fail("restore", err)
 	}
