@@ -1,0 +1,97 @@
+package alert
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slatehq/slate/db"
+)
+
+// The kinds of event.
+const (
+	KindTrigger   = "trigger"   // something is wrong; repeated while unresolved if the route says so
+	KindResolve   = "resolve"   // it is over; sent only to routes that want resolutions
+	KindHeartbeat = "heartbeat" // slate is alive; for dead-man's switches
+)
+
+// The severities of an event, those of PagerDuty's Events API v2.
+const (
+	SeverityCritical = "critical"
+	SeverityError    = "error"
+	SeverityWarning  = "warning"
+	SeverityInfo     = "info"
+)
+
+// Event is one notification, independent of who receives it. It is stored
+// in the outbox as its JSON encoding and decoded again by the sender, so its
+// fields are the contract between the code that raises alerts and the
+// receivers.
+type Event struct {
+	DedupKey string    `json:"dedup_key"`         // stable per incident or rule, "incident/42"; receivers dedupe on it
+	Kind     string    `json:"kind"`              // KindTrigger, KindResolve, KindHeartbeat
+	Title    string    `json:"title"`             // one line, "Mail: major outage"
+	Severity string    `json:"severity"`          // SeverityCritical ... SeverityInfo; "" means error
+	Service  string    `json:"service,omitempty"` // the service it is about; "" for slate itself
+	Tenant   string    `json:"tenant,omitempty"`  // the tenant it concerns; "" for all
+	Status   string    `json:"status,omitempty"`  // incident status: investigating, identified, monitoring, resolved
+	Body     string    `json:"body,omitempty"`    // plain text, a few lines
+	URL      string    `json:"url,omitempty"`     // the incident or dashboard page
+	Time     time.Time `json:"time"`              // when it happened, UTC
+}
+
+// Validate reports the first missing or unknown field.
+func (e Event) Validate() error {
+	switch {
+	case strings.TrimSpace(e.DedupKey) == "":
+		return fmt.Errorf("event: empty dedup key")
+	case e.Kind == "":
+		return fmt.Errorf("event %s: empty kind", e.DedupKey)
+	case strings.TrimSpace(e.Title) == "":
+		return fmt.Errorf("event %s: empty title", e.DedupKey)
+	case e.Time.IsZero():
+		return fmt.Errorf("event %s: zero time", e.DedupKey)
+	}
+	switch e.Severity {
+	case "", SeverityCritical, SeverityError, SeverityWarning, SeverityInfo:
+	default:
+		return fmt.Errorf("event %s: unknown severity %q", e.DedupKey, e.Severity)
+	}
+	return nil
+}
+
+// severity is e.Severity with its default.
+func (e Event) severity() string {
+	if e.Severity == "" {
+		return SeverityError
+	}
+	return e.Severity
+}
+
+// Alerts returns the outbox rows that deliver e to each of receivers, for
+// db.Enqueue or db.UpdateWithAlerts.
+func Alerts(e Event, receivers []string) ([]db.Alert, error) {
+	if err := e.Validate(); err != nil {
+		return nil, err
+	}
+	e.Time = e.Time.UTC()
+	payload, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("encode event %s: %w", e.DedupKey, err)
+	}
+	out := make([]db.Alert, 0, len(receivers))
+	for _, r := range receivers {
+		out = append(out, db.Alert{DedupKey: e.DedupKey, Receiver: r, Kind: e.Kind, Payload: payload})
+	}
+	return out, nil
+}
+
+// decodeEvent reads an outbox payload.
+func decodeEvent(payload []byte) (Event, error) {
+	var e Event
+	if err := json.Unmarshal(payload, &e); err != nil {
+		return Event{}, fmt.Errorf("decode event: %w", err)
+	}
+	return e, nil
+}

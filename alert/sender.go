@@ -1,0 +1,373 @@
+package alert
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/slatehq/slate/db"
+)
+
+// Defaults of the Sender's settings, set by NewSender.
+const (
+	DefaultTimeout     = 10 * time.Second
+	DefaultBaseDelay   = time.Second
+	DefaultMaxDelay    = 10 * time.Minute
+	DefaultMaxAge      = 24 * time.Hour
+	DefaultConcurrency = 16
+	DefaultPerReceiver = 4
+	DefaultBatch       = 100
+	DefaultInterval    = time.Second
+)
+
+// Store is what the Sender needs of the outbox; *db.DB has it.
+type Store interface {
+	DueAlerts(ctx context.Context, now time.Time, limit int) ([]db.Alert, error)
+	RecordAttempt(ctx context.Context, id int64, at time.Time, outcome db.AttemptOutcome) error
+	PendingAlerts(ctx context.Context) (int, error)
+}
+
+// Sender delivers the outbox: each due alert is posted by its receiver,
+// and the attempt is recorded before the alert is considered again. It
+// delivers at least once: a crash between a receiver's answer and the
+// record makes it send the alert again, which is what the dedup key is for.
+//
+// Create it with NewSender, change settings before the first DeliverDue or
+// Run, and do not change them after. Only one Sender may work on one
+// outbox at a time: two would send the same due alert twice.
+type Sender struct {
+	Store     Store
+	Receivers map[string]Receiver // by name, as db.Alert.Receiver names them
+
+	// Client sends the requests. NewSender sets one that does not follow
+	// redirects (a 3xx is a failure, as for Statuspage subscribers) and
+	// has no overall timeout: Timeout bounds each attempt.
+	Client *http.Client
+
+	Now  func() time.Time // the clock for attempt times and backoff; default time.Now
+	Rand func() float64   // uniform in [0, 1), for jitter, safe for concurrent use; default math/rand/v2.Float64
+
+	Timeout   time.Duration // per attempt, connection to last body byte; default 10s
+	BaseDelay time.Duration // backoff before the 2nd attempt, doubled after each; default 1s
+	MaxDelay  time.Duration // cap of the backoff (not of Retry-After); default 10m
+	MaxAge    time.Duration // an alert older than this that fails is given up; default 24h
+
+	// Concurrency bounds the attempts in flight; PerReceiver bounds them
+	// per receiver, so a receiver that hangs holds at most PerReceiver of
+	// the Concurrency slots and the others keep going. Defaults 16 and 4.
+	Concurrency, PerReceiver int
+
+	Batch    int           // most alerts taken from the outbox per pass; default 100
+	Interval time.Duration // Run's pause between passes; 0 makes Run return at once
+
+	m *metrics
+
+	once     sync.Once
+	mu       sync.Mutex
+	inflight map[int64]bool           // alerts being attempted, so that no pass starts them twice
+	perRcv   map[string]chan struct{} // semaphores, by receiver
+	global   chan struct{}
+	all      sync.WaitGroup // every attempt goroutine, for Run to wait on when it stops
+}
+
+// NewSender returns a Sender with the default settings, its metrics
+// registered with reg (nil registers them nowhere).
+func NewSender(store Store, receivers map[string]Receiver, reg prometheus.Registerer) (*Sender, error) {
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, fmt.Errorf("new sender: %w", err)
+	}
+	return &Sender{
+		Store:     store,
+		Receivers: receivers,
+		Client: &http.Client{
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		Now:         time.Now,
+		Rand:        rand.Float64,
+		Timeout:     DefaultTimeout,
+		BaseDelay:   DefaultBaseDelay,
+		MaxDelay:    DefaultMaxDelay,
+		MaxAge:      DefaultMaxAge,
+		Concurrency: DefaultConcurrency,
+		PerReceiver: DefaultPerReceiver,
+		Batch:       DefaultBatch,
+		Interval:    DefaultInterval,
+		m:           m,
+	}, nil
+}
+
+func (s *Sender) init() {
+	s.once.Do(func() {
+		s.inflight = map[int64]bool{}
+		s.perRcv = map[string]chan struct{}{}
+		s.global = make(chan struct{}, max(s.Concurrency, 1))
+	})
+}
+
+// Run delivers due alerts every Interval until ctx ends, then waits for
+// the attempts in flight (each bounded by Timeout) and returns ctx's
+// error. A pass does not wait for the previous one's attempts, so a slow
+// receiver delays nobody else; alerts in flight are skipped by later
+// passes. Errors of the outbox are retried at the next pass.
+func (s *Sender) Run(ctx context.Context) error {
+	if s.Interval <= 0 {
+		return nil
+	}
+	t := time.NewTicker(s.Interval)
+	defer t.Stop()
+	for {
+		s.start(ctx, s.Now()) // errors: the outbox is read again next pass
+		select {
+		case <-ctx.Done():
+			s.all.Wait()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// DeliverDue makes one attempt at every alert due at now (up to Batch),
+// concurrently within the limits, and returns once they are recorded, with
+// the number of attempts it made. Attempts are timed by the Now clock.
+// Errors recording attempts are joined in the error; the alerts concerned
+// stay due and are attempted again.
+func (s *Sender) DeliverDue(ctx context.Context, now time.Time) (int, error) {
+	wg, errs, n, err := s.start(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	wg.Wait()
+	s.setPending(ctx)
+	errs.mu.Lock()
+	defer errs.mu.Unlock()
+	return n, errors.Join(errs.list...)
+}
+
+type errList struct {
+	mu   sync.Mutex
+	list []error
+}
+
+func (e *errList) add(err error) {
+	e.mu.Lock()
+	e.list = append(e.list, err)
+	e.mu.Unlock()
+}
+
+// start begins an attempt at each due alert not already in flight.
+func (s *Sender) start(ctx context.Context, now time.Time) (*sync.WaitGroup, *errList, int, error) {
+	s.init()
+	s.mu.Lock()
+	busy := len(s.inflight)
+	s.mu.Unlock()
+	batch := s.Batch
+	if batch <= 0 {
+		batch = DefaultBatch
+	}
+	due, err := s.Store.DueAlerts(ctx, now, batch+busy)
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("deliver due: %w", err)
+	}
+	wg, errs, n := &sync.WaitGroup{}, &errList{}, 0
+	for _, a := range due {
+		s.mu.Lock()
+		if s.inflight[a.ID] || n == batch {
+			s.mu.Unlock()
+			continue
+		}
+		s.inflight[a.ID] = true
+		s.mu.Unlock()
+		n++
+		wg.Add(1)
+		s.all.Add(1)
+		go func() {
+			defer s.all.Done()
+			defer wg.Done()
+			defer func() {
+				s.mu.Lock()
+				delete(s.inflight, a.ID)
+				s.mu.Unlock()
+			}()
+			if err := s.attempt(ctx, a); err != nil {
+				errs.add(err)
+			}
+		}()
+	}
+	if n == 0 {
+		s.setPending(ctx)
+	}
+	return wg, errs, n, nil
+}
+
+func (s *Sender) setPending(ctx context.Context) {
+	if n, err := s.Store.PendingAlerts(ctx); err == nil {
+		s.m.pending.Set(float64(n))
+	}
+}
+
+// acquire takes a slot of a's receiver and a global one, and returns the
+// function that gives them back; ok is false if ctx ended first.
+func (s *Sender) acquire(ctx context.Context, receiver string) (release func(), ok bool) {
+	s.mu.Lock()
+	sem := s.perRcv[receiver]
+	if sem == nil {
+		sem = make(chan struct{}, max(s.PerReceiver, 1))
+		s.perRcv[receiver] = sem
+	}
+	s.mu.Unlock()
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, false
+	}
+	select {
+	case s.global <- struct{}{}:
+	case <-ctx.Done():
+		<-sem
+		return nil, false
+	}
+	return func() { <-s.global; <-sem }, true
+}
+
+// attempt delivers a once and records the outcome. It records nothing when
+// ctx ends first: the alert stays due.
+func (s *Sender) attempt(ctx context.Context, a db.Alert) error {
+	release, ok := s.acquire(ctx, a.Receiver)
+	if !ok {
+		return nil
+	}
+	defer release()
+	at := s.Now()
+	out := s.post(ctx, a, at)
+	if ctx.Err() != nil {
+		return nil // stopping: the failure is ours, not the receiver's
+	}
+	if out.Outcome == db.OutcomeRetry && at.Sub(a.CreatedAt) >= s.maxAge() {
+		out.Outcome = db.OutcomeGaveUp
+		out.Error += fmt.Sprintf(" (gave up: older than %v)", s.maxAge())
+	}
+	if err := s.Store.RecordAttempt(ctx, a.ID, at, out); err != nil && !errors.Is(err, db.ErrAlertState) {
+		return fmt.Errorf("deliver %s to %s: %w", a.DedupKey, a.Receiver, err)
+	}
+	s.m.attempts.WithLabelValues(a.Receiver, out.Outcome).Inc()
+	switch out.Outcome {
+	case db.OutcomeDelivered:
+		s.m.sent.WithLabelValues(a.Receiver).Inc()
+	case db.OutcomeGaveUp:
+		s.m.failed.WithLabelValues(a.Receiver).Inc()
+	}
+	return nil
+}
+
+func (s *Sender) maxAge() time.Duration {
+	if s.MaxAge <= 0 {
+		return DefaultMaxAge
+	}
+	return s.MaxAge
+}
+
+// post makes the HTTP attempt and classifies its answer.
+func (s *Sender) post(ctx context.Context, a db.Alert, at time.Time) db.AttemptOutcome {
+	e, err := decodeEvent(a.Payload)
+	if err != nil {
+		// A payload that does not decode never will.
+		return db.AttemptOutcome{Outcome: db.OutcomeGaveUp, Error: err.Error()}
+	}
+	rcv, ok := s.Receivers[a.Receiver]
+	if !ok {
+		// The configuration may get it back before the alert is too old.
+		return s.retry(a, at, 0, 0, fmt.Sprintf("unknown receiver %q", a.Receiver))
+	}
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := rcv.NewRequest(actx, e, at)
+	if err != nil {
+		return db.AttemptOutcome{Outcome: db.OutcomeGaveUp, Error: err.Error()}
+	}
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		return s.retry(a, at, 0, 0, err.Error())
+	}
+	defer resp.Body.Close()
+	// Read the answer (a little of it) within the attempt's time, so that
+	// the connection can be reused and a failure can say what it was.
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	code := resp.StatusCode
+	if code >= 200 && code < 300 {
+		return db.AttemptOutcome{Outcome: db.OutcomeDelivered, Status: code}
+	}
+	msg := fmt.Sprintf("status %d", code)
+	if t := strings.TrimSpace(string(snippet)); t != "" {
+		msg += ": " + truncate(t, 200)
+	}
+	switch {
+	case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable:
+		return s.retry(a, at, code, retryAfter(resp.Header.Get("Retry-After"), at), msg)
+	case code == http.StatusRequestTimeout || code >= 500 || code < 400:
+		return s.retry(a, at, code, 0, msg)
+	default:
+		return db.AttemptOutcome{Outcome: db.OutcomeGaveUp, Status: code, Error: msg}
+	}
+}
+
+// retry schedules the next attempt after a failed one: after wait when the
+// receiver said so (Retry-After), otherwise after the full-jitter backoff
+// of a's attempt count.
+func (s *Sender) retry(a db.Alert, at time.Time, code int, wait time.Duration, msg string) db.AttemptOutcome {
+	if wait <= 0 {
+		wait = s.Backoff(a.Attempts)
+	}
+	return db.AttemptOutcome{Outcome: db.OutcomeRetry, Status: code, NextAt: at.Add(wait), Error: msg}
+}
+
+// Backoff is the wait after the failure of attempt number attempts+1
+// (attempts is how many failed before it): uniform in [0, min(MaxDelay,
+// BaseDelay·2^attempts)), the "full jitter" that spreads the retries of many
+// alerts failing together instead of sending them back in waves.
+func (s *Sender) Backoff(attempts int) time.Duration {
+	base, ceiling := s.BaseDelay, s.MaxDelay
+	if base <= 0 {
+		base = DefaultBaseDelay
+	}
+	if ceiling <= 0 {
+		ceiling = DefaultMaxDelay
+	}
+	d := ceiling
+	if attempts < 40 && base<<attempts > 0 && base<<attempts < ceiling {
+		d = base << attempts
+	}
+	return time.Duration(s.Rand() * float64(d))
+}
+
+// retryAfter reads a Retry-After value, delay-seconds or an HTTP date,
+// relative to now; 0 when absent, unreadable or in the past.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if sec, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if sec <= 0 {
+			return 0
+		}
+		return time.Duration(min(sec, int64(7*24*time.Hour/time.Second))) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
