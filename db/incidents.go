@@ -1,0 +1,731 @@
+package db
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slatehq/slate/incident"
+)
+
+// ErrIncidentState is returned, wrapped with the stored and the requested
+// status, when a save would move an incident backwards: reopen a resolved
+// one, or take a post-mortem one back to resolved. It is what a stale copy
+// (one saved before a person resolved the incident) gets instead of
+// silently undoing the person's change.
+var ErrIncidentState = errors.New("incident state")
+
+// ErrIncidentConflict is returned, wrapped with both revisions, when a save
+// would change an incident that changed since the caller read (or last
+// saved) it: the caller's copy lacks that change and would overwrite it.
+// Read the incident again, apply the change to it and save that.
+var ErrIncidentConflict = errors.New("incident changed since it was read")
+
+// Incident is a stored incident: the state machine's value, the ID the
+// store gave it and the tenants it affects. Times are UTC with millisecond
+// precision once read back.
+type Incident struct {
+	ID int64 // 0 until first saved
+	incident.Incident
+	Tenants []string // affected tenants; stored sorted, without duplicates
+
+	// Revision counts the saves that changed the incident: 1 after the
+	// first. SaveIncident sets it; a save that changes an incident must
+	// carry the revision it was read with (see ErrIncidentConflict).
+	Revision int64
+
+	// PublishedPostmortem is the post-mortem version readers see; 0 before
+	// one is published. Set by PublishPostmortem; SaveIncident ignores it.
+	PublishedPostmortem int
+	CreatedAt           time.Time // first save; set by the store
+	UpdatedAt           time.Time // latest change; set by the store
+}
+
+// IncidentFilter selects incidents. A zero field matches any value.
+type IncidentFilter struct {
+	Service string
+	Tenant  string // incidents that affect this tenant
+	Open    *bool  // true: open incidents only; false: resolved (or post-mortem) only
+	// Since keeps incidents that were open at or after it: still open, or
+	// ended after Since (an incident occupies [Started, Ended)).
+	Since time.Time
+	Limit int // at most this many; 0 or less means no limit
+}
+
+// PostmortemState is where a post-mortem version is: a draft, or
+// published (readers saw it, whatever was published after it).
+type PostmortemState string
+
+// Post-mortem version states.
+const (
+	PostmortemDraft     PostmortemState = "draft"
+	PostmortemPublished PostmortemState = "published"
+)
+
+// PostmortemVersion is one saved version of an incident's post-mortem.
+type PostmortemVersion struct {
+	IncidentID  int64
+	Version     int // 1, 2, ... per incident
+	Markdown    string
+	State       PostmortemState
+	Author      string
+	CreatedAt   time.Time // UTC, millisecond precision
+	PublishedAt time.Time // first publication; zero while a draft
+	PublishedBy string    // "" while a draft
+}
+
+// Postmortem is what an incident's post-mortem page needs.
+type Postmortem struct {
+	// Published is the version readers see; nil before one is published.
+	Published *PostmortemVersion
+	// Draft is the latest version when it is a draft newer than Published:
+	// work not yet published. nil when there is none.
+	Draft *PostmortemVersion
+}
+
+func incidentSubject(id int64) string { return fmt.Sprintf("incident/%d", id) }
+
+// closedRank orders statuses as an incident may only move forward:
+// open, resolved, post-mortem.
+func closedRank(s incident.Status) int {
+	switch s {
+	case incident.Resolved:
+		return 1
+	case incident.Postmortem:
+		return 2
+	}
+	return 0
+}
+
+func checkIncident(inc *Incident, actor string) error {
+	switch {
+	case strings.TrimSpace(inc.Service) == "":
+		return errors.New("empty service")
+	case inc.Started.IsZero():
+		return errors.New("zero start")
+	case !inc.Ended.IsZero() && inc.Ended.Before(inc.Started):
+		return fmt.Errorf("end %s is before start %s", inc.Ended.UTC().Format(time.RFC3339), inc.Started.UTC().Format(time.RFC3339))
+	case strings.TrimSpace(actor) == "":
+		return errors.New("empty actor")
+	}
+	switch inc.Status {
+	case incident.Investigating, incident.Identified, incident.Monitoring, incident.Resolved, incident.Postmortem:
+	default:
+		return fmt.Errorf("status %q is not one of investigating, identified, monitoring, resolved, postmortem", inc.Status)
+	}
+	switch inc.Severity {
+	case incident.Minor, incident.Major, incident.Critical:
+	default:
+		return fmt.Errorf("severity %q is not one of minor, major, critical", inc.Severity)
+	}
+	for i, e := range inc.Timeline {
+		if e.At.IsZero() || e.Kind == "" {
+			return fmt.Errorf("timeline entry %d: zero time or empty kind", i)
+		}
+	}
+	for _, t := range inc.Tenants {
+		if strings.TrimSpace(t) == "" {
+			return errors.New("empty tenant")
+		}
+	}
+	return nil
+}
+
+// SaveIncident stores inc: it inserts it when inc.ID is 0, and otherwise
+// updates incident inc.ID, which must exist (ErrNotFound) and be of the
+// same service. On success it sets inc.ID and inc.Revision and returns the
+// ID.
+//
+// Timeline entries are only added: those not stored yet are inserted (an
+// entry is the same when its time in milliseconds, kind, status, author
+// and body are), and stored entries missing from inc stay, so saving an
+// incident again never duplicates or loses one. The affected tenants
+// become inc.Tenants.
+//
+// A save that changes nothing writes nothing and succeeds whatever
+// inc.Revision says, so a retried save is harmless. A save that changes
+// something needs inc.Revision to be the stored one (ErrIncidentConflict
+// otherwise), and may not move the status backwards, reopening a resolved
+// incident (ErrIncidentState). Each change appends, in the same
+// transaction, one audit entry on subject "incident/<id>":
+// incident.opened for the insert, incident.resolved when an open incident
+// closes, incident.updated otherwise.
+func (d *DB) SaveIncident(ctx context.Context, inc *Incident, actor string) (int64, error) {
+	what := "save incident of " + inc.Service
+	if inc.ID != 0 {
+		what = fmt.Sprintf("save incident %d", inc.ID)
+	}
+	if err := checkIncident(inc, actor); err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	tenants := slices.Clone(inc.Tenants)
+	slices.Sort(tenants)
+	tenants = slices.Compact(tenants)
+	failingJS, err := json.Marshal(nonNil(inc.Failing))
+	if err != nil {
+		return 0, fmt.Errorf("%s: encode failing: %w", what, err)
+	}
+	var ended any // NULL while open
+	if !inc.Ended.IsZero() {
+		ended = inc.Ended.UnixMilli()
+	}
+	id := inc.ID
+	var rev int64 // the revision stored once the save is done
+	err = d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		now := d.opts.Now().UnixMilli()
+		action := "incident.opened"
+		var from incident.Status
+		rev = 1
+		if id == 0 {
+			res, err := tx.ExecContext(ctx, `INSERT INTO incidents (service, status, severity, severity_override,
+	started_ms, ended_ms, failing, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				inc.Service, inc.Status, inc.Severity, inc.SeverityOverride, inc.Started.UnixMilli(), ended, string(failingJS), now, now)
+			if err != nil {
+				return fmt.Errorf("insert: %w", err)
+			}
+			if id, err = res.LastInsertId(); err != nil {
+				return fmt.Errorf("insert: %w", err)
+			}
+		} else {
+			old, err := queryIncidentRow(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if old.Service != inc.Service {
+				return fmt.Errorf("service %s differs from the stored %s", inc.Service, old.Service)
+			}
+			if closedRank(inc.Status) < closedRank(old.Status) {
+				return fmt.Errorf("%w: is %s, cannot go back to %s", ErrIncidentState, old.Status, inc.Status)
+			}
+			from, rev = old.Status, old.Revision
+			action = "incident.updated"
+			if old.Open() && !inc.Open() {
+				action = "incident.resolved"
+			}
+			oldFailing, _ := json.Marshal(nonNil(old.Failing))
+			rowChanged := old.Status != inc.Status || old.Severity != inc.Severity ||
+				old.SeverityOverride != inc.SeverityOverride || old.Started.UnixMilli() != inc.Started.UnixMilli() ||
+				old.Ended.IsZero() != inc.Ended.IsZero() || old.Ended.UnixMilli() != inc.Ended.UnixMilli() ||
+				string(oldFailing) != string(failingJS)
+			tenantsChanged, err := setTenants(ctx, tx, id, tenants)
+			if err != nil {
+				return err
+			}
+			added, err := addEntries(ctx, tx, id, inc.Timeline)
+			if err != nil {
+				return err
+			}
+			if !rowChanged && !tenantsChanged && added == 0 {
+				return nil // nothing new: a retry, or a save of an unchanged incident
+			}
+			if inc.Revision != old.Revision {
+				// Returning rolls back the tenants and entries written above.
+				return fmt.Errorf("%w: saved from revision %d, stored is %d", ErrIncidentConflict, inc.Revision, old.Revision)
+			}
+			rev++
+			_, err = tx.ExecContext(ctx, `UPDATE incidents SET status = ?, severity = ?, severity_override = ?,
+	started_ms = ?, ended_ms = ?, failing = ?, revision = ?, updated_ms = ? WHERE id = ?`,
+				inc.Status, inc.Severity, inc.SeverityOverride, inc.Started.UnixMilli(), ended, string(failingJS), rev, now, id)
+			if err != nil {
+				return fmt.Errorf("update: %w", err)
+			}
+			return auditIncident(ctx, tx, now, actor, action, id, inc, from, tenants, added)
+		}
+		if _, err := setTenants(ctx, tx, id, tenants); err != nil {
+			return err
+		}
+		added, err := addEntries(ctx, tx, id, inc.Timeline)
+		if err != nil {
+			return err
+		}
+		return auditIncident(ctx, tx, now, actor, action, id, inc, from, tenants, added)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	inc.ID, inc.Revision = id, rev
+	return id, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// setTenants makes the incident's tenants exactly tenants (sorted, unique)
+// and reports whether that changed anything.
+func setTenants(ctx context.Context, tx *sql.Tx, id int64, tenants []string) (bool, error) {
+	stored, err := queryStrings(ctx, tx, `SELECT tenant FROM incident_tenants WHERE incident_id = ? ORDER BY tenant`, id)
+	if err != nil {
+		return false, fmt.Errorf("read tenants: %w", err)
+	}
+	if slices.Equal(stored, tenants) {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM incident_tenants WHERE incident_id = ?`, id); err != nil {
+		return false, fmt.Errorf("replace tenants: %w", err)
+	}
+	for _, t := range tenants {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_tenants (incident_id, tenant) VALUES (?, ?)`, id, t); err != nil {
+			return false, fmt.Errorf("insert tenant %s: %w", t, err)
+		}
+	}
+	return true, nil
+}
+
+// addEntries inserts the entries not stored yet and returns how many.
+func addEntries(ctx context.Context, tx *sql.Tx, id int64, entries []incident.Entry) (int, error) {
+	if len(entries) == 0 {
+		return 0, nil
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO incident_entries (incident_id, at_ms, kind, status, body, author)
+VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return 0, fmt.Errorf("prepare insert entry: %w", err)
+	}
+	defer ins.Close()
+	added := 0
+	for i, e := range entries {
+		res, err := ins.ExecContext(ctx, id, e.At.UnixMilli(), e.Kind, e.Status, e.Body, e.Author)
+		if err != nil {
+			return 0, fmt.Errorf("insert entry %d: %w", i, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("insert entry %d: %w", i, err)
+		}
+		added += int(n)
+	}
+	return added, nil
+}
+
+func auditIncident(ctx context.Context, tx *sql.Tx, nowMS int64, actor, action string, id int64, inc *Incident,
+	from incident.Status, tenants []string, added int) error {
+	var ended int64
+	if !inc.Ended.IsZero() {
+		ended = inc.Ended.UnixMilli()
+	}
+	detail := map[string]any{
+		"service": inc.Service, "status": inc.Status, "severity": inc.Severity,
+		"severity_override": inc.SeverityOverride, "started_ms": inc.Started.UnixMilli(), "ended_ms": ended,
+		"tenants": tenants, "entries_added": added,
+	}
+	if from != "" {
+		detail["from"] = from
+	}
+	js, err := canonicalJSON(detail)
+	if err != nil {
+		return fmt.Errorf("encode audit detail: %w", err)
+	}
+	if _, err := appendAudit(ctx, tx, time.UnixMilli(nowMS), actor, action, incidentSubject(id), js); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+// rowQuerier is what the reads need of a transaction or the read pool.
+type rowQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+const selectIncident = `SELECT id, service, status, severity, severity_override, started_ms, coalesce(ended_ms, 0),
+	failing, revision, coalesce(published_version, 0), created_ms, updated_ms FROM incidents`
+
+func scanIncident(s interface{ Scan(...any) error }) (Incident, error) {
+	var inc Incident
+	var status, severity, failing string
+	var started, ended, created, updated int64
+	err := s.Scan(&inc.ID, &inc.Service, &status, &severity, &inc.SeverityOverride, &started, &ended,
+		&failing, &inc.Revision, &inc.PublishedPostmortem, &created, &updated)
+	if err != nil {
+		return Incident{}, err
+	}
+	inc.Status, inc.Severity = incident.Status(status), incident.Severity(severity)
+	inc.Started = time.UnixMilli(started).UTC()
+	if ended != 0 {
+		inc.Ended = time.UnixMilli(ended).UTC()
+	}
+	if err := json.Unmarshal([]byte(failing), &inc.Failing); err != nil {
+		return Incident{}, fmt.Errorf("decode failing of incident %d: %w", inc.ID, err)
+	}
+	if len(inc.Failing) == 0 {
+		inc.Failing = nil
+	}
+	inc.CreatedAt, inc.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+	return inc, nil
+}
+
+// queryIncidentRow reads incident id without its timeline and tenants, or
+// ErrNotFound.
+func queryIncidentRow(ctx context.Context, q rowQuerier, id int64) (Incident, error) {
+	inc, err := scanIncident(q.QueryRowContext(ctx, selectIncident+` WHERE id = ?`, id))
+	return inc, notFound(err)
+}
+
+func queryStrings(ctx context.Context, q rowQuerier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Incident returns incident id with its timeline (in the order the entries
+// were recorded) and tenants, or ErrNotFound.
+func (d *DB) Incident(ctx context.Context, id int64) (Incident, error) {
+	out, err := d.incidents(ctx, ` WHERE id = ?`, []any{id})
+	if err != nil {
+		return Incident{}, fmt.Errorf("incident %d: %w", id, err)
+	}
+	if len(out) == 0 {
+		return Incident{}, fmt.Errorf("incident %d: %w", id, ErrNotFound)
+	}
+	return out[0], nil
+}
+
+// Incidents returns the incidents f selects, newest first (by start, then
+// by ID), with their timelines and tenants.
+func (d *DB) Incidents(ctx context.Context, f IncidentFilter) ([]Incident, error) {
+	var where []string
+	var args []any
+	if f.Service != "" {
+		where, args = append(where, "service = ?"), append(args, f.Service)
+	}
+	if f.Tenant != "" {
+		where = append(where, "id IN (SELECT incident_id FROM incident_tenants WHERE tenant = ?)")
+		args = append(args, f.Tenant)
+	}
+	if f.Open != nil {
+		if *f.Open {
+			where = append(where, openCondition)
+		} else {
+			where = append(where, "NOT "+openCondition)
+		}
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "(ended_ms IS NULL OR ended_ms > ?)")
+		args = append(args, f.Since.UnixMilli())
+	}
+	q := ""
+	if len(where) > 0 {
+		q = " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	out, err := d.incidents(ctx, q+` ORDER BY started_ms DESC, id DESC LIMIT ?`, append(args, limit))
+	if err != nil {
+		return nil, fmt.Errorf("incidents: %w", err)
+	}
+	return out, nil
+}
+
+const openCondition = "status IN ('investigating', 'identified', 'monitoring')"
+
+// OpenIncidents returns every open incident, newest first.
+func (d *DB) OpenIncidents(ctx context.Context) ([]Incident, error) {
+	open := true
+	return d.Incidents(ctx, IncidentFilter{Open: &open})
+}
+
+// incidents reads the incidents that tail (a WHERE, ORDER and LIMIT clause
+// over incidents) selects, with their timelines and tenants, in one read
+// transaction so that the three agree.
+func (d *DB) incidents(ctx context.Context, tail string, args []any) ([]Incident, error) {
+	if d.closed() {
+		return nil, ErrClosed
+	}
+	tx, err := d.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() // read only: nothing to commit
+	rows, err := tx.QueryContext(ctx, selectIncident+tail, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []Incident
+	index := map[int64]int{}
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		index[inc.ID] = len(out)
+		out = append(out, inc)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	ids := `(SELECT id FROM incidents` + tail + `)`
+	rows, err = tx.QueryContext(ctx, `SELECT incident_id, at_ms, kind, status, body, author FROM incident_entries
+WHERE incident_id IN `+ids+` ORDER BY incident_id, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read timelines: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, at int64
+		var e incident.Entry
+		var kind, status string
+		if err := rows.Scan(&id, &at, &kind, &status, &e.Body, &e.Author); err != nil {
+			return nil, fmt.Errorf("read timelines: %w", err)
+		}
+		e.At, e.Kind, e.Status = time.UnixMilli(at).UTC(), incident.Kind(kind), incident.Status(status)
+		if i, ok := index[id]; ok {
+			out[i].Timeline = append(out[i].Timeline, e)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read timelines: %w", err)
+	}
+	trows, err := tx.QueryContext(ctx, `SELECT incident_id, tenant FROM incident_tenants
+WHERE incident_id IN `+ids+` ORDER BY incident_id, tenant`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read tenants: %w", err)
+	}
+	defer trows.Close()
+	for trows.Next() {
+		var id int64
+		var t string
+		if err := trows.Scan(&id, &t); err != nil {
+			return nil, fmt.Errorf("read tenants: %w", err)
+		}
+		if i, ok := index[id]; ok {
+			out[i].Tenants = append(out[i].Tenants, t)
+		}
+	}
+	if err := trows.Err(); err != nil {
+		return nil, fmt.Errorf("read tenants: %w", err)
+	}
+	return out, nil
+}
+
+// SavePostmortem stores markdown as the next draft version of incident
+// incidentID's post-mortem and returns its number (1 for the first). When
+// the latest version already holds exactly this markdown, it returns that
+// version and writes nothing, so a retried save adds no version. The
+// markdown must be valid UTF-8, not blank and at most
+// incident.MaxPostmortemBytes long. Each new version is audited
+// (postmortem.saved, with the markdown's SHA-256).
+func (d *DB) SavePostmortem(ctx context.Context, incidentID int64, markdown, author string) (int, error) {
+	what := fmt.Sprintf("save post-mortem of incident %d", incidentID)
+	switch {
+	case strings.TrimSpace(markdown) == "":
+		return 0, fmt.Errorf("%s: empty markdown", what)
+	case len(markdown) > incident.MaxPostmortemBytes:
+		return 0, fmt.Errorf("%s: %d bytes, more than the %d allowed", what, len(markdown), incident.MaxPostmortemBytes)
+	case !utf8.ValidString(markdown):
+		return 0, fmt.Errorf("%s: markdown is not valid UTF-8", what)
+	case strings.TrimSpace(author) == "":
+		return 0, fmt.Errorf("%s: empty author", what)
+	}
+	var version int
+	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := queryIncidentRow(ctx, tx, incidentID); err != nil {
+			return err
+		}
+		var latest string
+		err := tx.QueryRowContext(ctx, `SELECT version, markdown FROM postmortems WHERE incident_id = ?
+ORDER BY version DESC LIMIT 1`, incidentID).Scan(&version, &latest)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("read latest version: %w", err)
+		case latest == markdown:
+			return nil
+		}
+		version++
+		now := d.opts.Now()
+		_, err = tx.ExecContext(ctx, `INSERT INTO postmortems (incident_id, version, markdown, state, author, created_ms)
+VALUES (?, ?, ?, 'draft', ?, ?)`, incidentID, version, markdown, author, now.UnixMilli())
+		if err != nil {
+			return fmt.Errorf("insert version %d: %w", version, err)
+		}
+		sum := sha256.Sum256([]byte(markdown))
+		return auditPostmortem(ctx, tx, now, author, "postmortem.saved", incidentID, map[string]any{
+			"version": version, "sha256": hex.EncodeToString(sum[:]), "bytes": len(markdown),
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	return version, nil
+}
+
+// PublishPostmortem makes version the one readers of incident incidentID
+// see, marking it published (it stays published, as readers saw it, when
+// a later version replaces it). Publishing the version already shown does
+// nothing; publishing an earlier one goes back to it. It is audited
+// (postmortem.published). An unknown incident or version is ErrNotFound.
+func (d *DB) PublishPostmortem(ctx context.Context, incidentID int64, version int, author string) error {
+	what := fmt.Sprintf("publish post-mortem %d of incident %d", version, incidentID)
+	if strings.TrimSpace(author) == "" {
+		return fmt.Errorf("%s: empty author", what)
+	}
+	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		inc, err := queryIncidentRow(ctx, tx, incidentID)
+		if err != nil {
+			return err
+		}
+		if _, err := queryPostmortem(ctx, tx, incidentID, version); err != nil {
+			return err
+		}
+		if inc.PublishedPostmortem == version {
+			return nil
+		}
+		now := d.opts.Now()
+		_, err = tx.ExecContext(ctx, `UPDATE postmortems SET state = 'published', published_ms = ?, published_by = ?
+WHERE incident_id = ? AND version = ? AND state = 'draft'`, now.UnixMilli(), author, incidentID, version)
+		if err != nil {
+			return fmt.Errorf("mark published: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE incidents SET published_version = ?, updated_ms = ? WHERE id = ?`,
+			version, now.UnixMilli(), incidentID)
+		if err != nil {
+			return fmt.Errorf("point at version: %w", err)
+		}
+		detail := map[string]any{"version": version}
+		if inc.PublishedPostmortem != 0 {
+			detail["replaces"] = inc.PublishedPostmortem
+		}
+		return auditPostmortem(ctx, tx, now, author, "postmortem.published", incidentID, detail)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+func auditPostmortem(ctx context.Context, tx *sql.Tx, now time.Time, actor, action string, incidentID int64, detail map[string]any) error {
+	js, err := canonicalJSON(detail)
+	if err != nil {
+		return fmt.Errorf("encode audit detail: %w", err)
+	}
+	if _, err := appendAudit(ctx, tx, now, actor, action, incidentSubject(incidentID), js); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+const selectPostmortem = `SELECT incident_id, version, markdown, state, author, created_ms,
+	coalesce(published_ms, 0), coalesce(published_by, '') FROM postmortems`
+
+func scanPostmortem(s interface{ Scan(...any) error }) (PostmortemVersion, error) {
+	var p PostmortemVersion
+	var state string
+	var created, published int64
+	if err := s.Scan(&p.IncidentID, &p.Version, &p.Markdown, &state, &p.Author, &created, &published, &p.PublishedBy); err != nil {
+		return PostmortemVersion{}, err
+	}
+	p.State, p.CreatedAt = PostmortemState(state), time.UnixMilli(created).UTC()
+	if published != 0 {
+		p.PublishedAt = time.UnixMilli(published).UTC()
+	}
+	return p, nil
+}
+
+func queryPostmortem(ctx context.Context, q rowQuerier, incidentID int64, version int) (PostmortemVersion, error) {
+	p, err := scanPostmortem(q.QueryRowContext(ctx, selectPostmortem+` WHERE incident_id = ? AND version = ?`, incidentID, version))
+	return p, notFound(err)
+}
+
+// Postmortem returns incident incidentID's published post-mortem and its
+// pending draft; both nil when none was saved. An unknown incident is
+// ErrNotFound.
+func (d *DB) Postmortem(ctx context.Context, incidentID int64) (Postmortem, error) {
+	what := fmt.Sprintf("post-mortem of incident %d", incidentID)
+	if d.closed() {
+		return Postmortem{}, fmt.Errorf("%s: %w", what, ErrClosed)
+	}
+	tx, err := d.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return Postmortem{}, fmt.Errorf("%s: begin: %w", what, err)
+	}
+	defer tx.Rollback() // read only: nothing to commit
+	inc, err := queryIncidentRow(ctx, tx, incidentID)
+	if err != nil {
+		return Postmortem{}, fmt.Errorf("%s: %w", what, err)
+	}
+	var out Postmortem
+	if inc.PublishedPostmortem != 0 {
+		p, err := queryPostmortem(ctx, tx, incidentID, inc.PublishedPostmortem)
+		if err != nil {
+			return Postmortem{}, fmt.Errorf("%s: read version %d: %w", what, inc.PublishedPostmortem, err)
+		}
+		out.Published = &p
+	}
+	latest, err := scanPostmortem(tx.QueryRowContext(ctx, selectPostmortem+` WHERE incident_id = ?
+ORDER BY version DESC LIMIT 1`, incidentID))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return Postmortem{}, fmt.Errorf("%s: read latest version: %w", what, err)
+	case latest.State == PostmortemDraft && latest.Version > inc.PublishedPostmortem:
+		out.Draft = &latest
+	}
+	return out, nil
+}
+
+// PostmortemVersions returns every saved version of incident incidentID's
+// post-mortem, oldest first; none for an incident without one, and
+// ErrNotFound for an unknown incident.
+func (d *DB) PostmortemVersions(ctx context.Context, incidentID int64) ([]PostmortemVersion, error) {
+	what := fmt.Sprintf("post-mortem versions of incident %d", incidentID)
+	if d.closed() {
+		return nil, fmt.Errorf("%s: %w", what, ErrClosed)
+	}
+	tx, err := d.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: begin: %w", what, err)
+	}
+	defer tx.Rollback() // read only: nothing to commit
+	if _, err := queryIncidentRow(ctx, tx, incidentID); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	rows, err := tx.QueryContext(ctx, selectPostmortem+` WHERE incident_id = ? ORDER BY version`, incidentID)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []PostmortemVersion
+	for rows.Next() {
+		p, err := scanPostmortem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,465 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/incident"
+)
+
+// outage returns an open incident of service as the detector opens one,
+// started at minute start of the test day, affecting tenants.
+func outage(service string, start int, tenants ...string) *db.Incident {
+	t0 := at(start, 0)
+	return &db.Incident{
+		Incident: incident.Incident{
+			Service: service, Status: incident.Investigating, Severity: incident.Major,
+			Started: t0, Failing: []string{"ams", "fra"},
+			Timeline: []incident.Entry{{At: t0, Kind: incident.KindDetected, Status: incident.Investigating,
+				Body: service + " is down: failing from ams, fra"}},
+		},
+		Tenants: tenants,
+	}
+}
+
+func save(t *testing.T, d *db.DB, inc *db.Incident, actor string) int64 {
+	t.Helper()
+	id, err := d.SaveIncident(context.Background(), inc, actor)
+	if err != nil {
+		t.Fatalf("save incident: %v", err)
+	}
+	return id
+}
+
+func actions(t *testing.T, d *db.DB, subject string) []string {
+	t.Helper()
+	es, err := d.AuditOf(context.Background(), subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Action)
+	}
+	return out
+}
+
+func TestIncidentRoundTrip(t *testing.T) {
+	d := openDB(t)
+	ctx := context.Background()
+	inc := outage("mail", 0, "globex", "acme", "acme")
+	if err := inc.Update(at(12, 0), incident.Identified, "TLS certificate expired", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if err := inc.SetSeverity(at(13, 0), incident.Critical, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	id := save(t, d, inc, "slate")
+	if id == 0 || inc.ID != id {
+		t.Fatalf("got id %d and inc.ID %d, want the same non-zero id", id, inc.ID)
+	}
+	got, err := d.Incident(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *inc
+	want.Tenants = []string{"acme", "globex"}
+	want.Revision, want.CreatedAt, want.UpdatedAt = 1, fixedNow(), fixedNow()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got\n%+v\nwant\n%+v", got, want)
+	}
+
+	// Resolved, with the end time, and no failing locations.
+	inc.Status, inc.Ended, inc.Failing = incident.Resolved, at(40, 0), nil
+	inc.Timeline = append(inc.Timeline, incident.Entry{At: at(40, 0), Kind: incident.KindRecovered, Status: incident.Resolved, Body: "mail recovered"})
+	save(t, d, inc, "slate")
+	got, err = d.Incident(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Ended.Equal(at(40, 0)) || got.Status != incident.Resolved || got.Failing != nil || len(got.Timeline) != 4 {
+		t.Errorf("got ended %v, status %s, failing %v, %d entries; want %v, resolved, none, 4",
+			got.Ended, got.Status, got.Failing, len(got.Timeline), at(40, 0))
+	}
+	if _, err := d.Incident(ctx, id+1); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("got %v for an unknown id, want ErrNotFound", err)
+	}
+}
+
+func TestSaveIncidentIdempotentConflictsAndAudit(t *testing.T) {
+	d := openDB(t)
+	ctx := context.Background()
+	live := outage("mail", 0, "acme") // the detector's copy
+	id := save(t, d, live, "slate")
+	subject := "incident/" + itoa(id)
+	load := func() *db.Incident {
+		inc, err := d.Incident(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &inc
+	}
+	var sent *db.Incident // the person's copy, as first sent
+
+	steps := []struct {
+		name        string
+		inc         func() *db.Incident
+		wantErr     error
+		wantEntries int
+		wantRev     int64
+		wantAction  string // the audit entry the step appended; "" for none
+	}{
+		{"saving again changes nothing", func() *db.Incident { return live }, nil, 1, 1, ""},
+		{"a person's update", func() *db.Incident {
+			inc := load()
+			if err := inc.Update(at(10, 0), incident.Identified, "certificate expired", "alice"); err != nil {
+				t.Fatal(err)
+			}
+			c := *inc
+			sent = &c
+			return inc
+		}, nil, 2, 2, "incident.updated"},
+		{"the same update retried from the copy sent", func() *db.Incident { return sent }, nil, 2, 2, ""},
+		{"the detector's stale copy is refused", func() *db.Incident {
+			live.Failing = []string{"ams"}
+			live.Timeline = append(live.Timeline, incident.Entry{At: at(11, 0), Kind: incident.KindLocations,
+				Status: incident.Investigating, Body: "failing: ams"})
+			return live
+		}, db.ErrIncidentConflict, 2, 2, ""},
+		{"the detector's change applied to a fresh copy", func() *db.Incident {
+			inc := load()
+			inc.Failing = []string{"ams"}
+			inc.Timeline = append(inc.Timeline, incident.Entry{At: at(11, 0), Kind: incident.KindLocations,
+				Status: inc.Status, Body: "failing: ams"})
+			return inc
+		}, nil, 3, 3, "incident.updated"},
+		{"a new tenant alone is a change", func() *db.Incident {
+			inc := load()
+			inc.Tenants = append(inc.Tenants, "globex")
+			return inc
+		}, nil, 3, 4, "incident.updated"},
+		{"resolving", func() *db.Incident {
+			inc := load()
+			if err := inc.Update(at(30, 0), incident.Resolved, "fixed", "alice"); err != nil {
+				t.Fatal(err)
+			}
+			return inc
+		}, nil, 4, 5, "incident.resolved"},
+		{"reopening is refused", func() *db.Incident {
+			inc := load()
+			inc.Status = incident.Investigating
+			return inc
+		}, db.ErrIncidentState, 4, 5, ""},
+	}
+	want := []string{"incident.opened"}
+	for _, s := range steps {
+		inc := s.inc()
+		_, err := d.SaveIncident(ctx, inc, "slate")
+		if !errors.Is(err, s.wantErr) {
+			t.Fatalf("%s: got error %v, want %v", s.name, err, s.wantErr)
+		}
+		if s.wantAction != "" {
+			want = append(want, s.wantAction)
+		}
+		got := load()
+		if len(got.Timeline) != s.wantEntries || got.Revision != s.wantRev {
+			t.Errorf("%s: got %d entries, revision %d; want %d, %d", s.name, len(got.Timeline), got.Revision, s.wantEntries, s.wantRev)
+		}
+		if err == nil && inc.Revision != got.Revision {
+			t.Errorf("%s: got inc.Revision %d after the save, want the stored %d", s.name, inc.Revision, got.Revision)
+		}
+		if a := actions(t, d, subject); !slices.Equal(a, want) {
+			t.Errorf("%s: got audit actions %v, want %v", s.name, a, want)
+		}
+	}
+	if n, err := d.VerifyAudit(ctx); err != nil || n != len(want) {
+		t.Errorf("got VerifyAudit %d, %v; want %d, nil", n, err, len(want))
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestSaveIncidentRefuses(t *testing.T) {
+	d := openDB(t)
+	ctx := context.Background()
+	closed := outage("mail", 0)
+	closed.Status, closed.Ended = incident.Resolved, at(20, 0)
+	closedID := save(t, d, closed, "slate")
+
+	cases := []struct {
+		name   string
+		mutate func(*db.Incident)
+		actor  string
+		is     error // nil: any error
+	}{
+		{"empty service", func(i *db.Incident) { i.Service = " " }, "slate", nil},
+		{"unknown status", func(i *db.Incident) { i.Status = "sleeping" }, "slate", nil},
+		{"unknown severity", func(i *db.Incident) { i.Severity = "apocalyptic" }, "slate", nil},
+		{"zero start", func(i *db.Incident) { i.Started = time.Time{} }, "slate", nil},
+		{"end before start", func(i *db.Incident) { i.Ended = i.Started.Add(-time.Minute) }, "slate", nil},
+		{"entry without time", func(i *db.Incident) { i.Timeline[0].At = time.Time{} }, "slate", nil},
+		{"empty tenant", func(i *db.Incident) { i.Tenants = []string{""} }, "slate", nil},
+		{"empty actor", func(*db.Incident) {}, " ", nil},
+		{"unknown id", func(i *db.Incident) { i.ID = closedID + 100 }, "slate", db.ErrNotFound},
+		{"another service", func(i *db.Incident) {
+			i.ID, i.Status, i.Ended = closedID, incident.Resolved, at(20, 0)
+			i.Service = "login"
+		}, "slate", nil},
+		{"reopening a resolved incident", func(i *db.Incident) { i.ID = closedID }, "slate", db.ErrIncidentState},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			inc := outage("mail", 5)
+			tc.mutate(inc)
+			id, err := d.SaveIncident(ctx, inc, tc.actor)
+			if err == nil {
+				t.Fatalf("got id %d, want an error", id)
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("got %v, want %v", err, tc.is)
+			}
+		})
+	}
+	// Nothing was stored or changed by the refused saves.
+	all, err := d.Incidents(ctx, db.IncidentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 1 || all[0].Status != incident.Resolved || len(all[0].Timeline) != 1 {
+		t.Errorf("got %d incidents (first %+v), want the one resolved incident unchanged", len(all), all)
+	}
+	if a := actions(t, d, "incident/"+itoa(closedID)); len(a) != 1 {
+		t.Errorf("got audit actions %v, want only the first save's", a)
+	}
+}
+
+func TestIncidentsFilter(t *testing.T) {
+	d := openDB(t)
+	ctx := context.Background()
+	// mail1: resolved 0-10; login: resolved 5-30; mail2: open from 20;
+	// mail3: open from 40.
+	mail1 := outage("mail", 0, "acme")
+	mail1.Status, mail1.Ended = incident.Resolved, at(10, 0)
+	login := outage("login", 5, "acme", "globex")
+	login.Status, login.Ended = incident.Resolved, at(30, 0)
+	mail2 := outage("mail", 20, "globex")
+	mail3 := outage("mail", 40)
+	ids := map[string]int64{}
+	for name, inc := range map[string]*db.Incident{"mail1": mail1, "login": login, "mail2": mail2, "mail3": mail3} {
+		ids[name] = save(t, d, inc, "slate")
+	}
+	yes, no := true, false
+	cases := []struct {
+		name string
+		f    db.IncidentFilter
+		want []string
+	}{
+		{"all, newest first", db.IncidentFilter{}, []string{"mail3", "mail2", "login", "mail1"}},
+		{"one service", db.IncidentFilter{Service: "mail"}, []string{"mail3", "mail2", "mail1"}},
+		{"one tenant", db.IncidentFilter{Tenant: "acme"}, []string{"login", "mail1"}},
+		{"open", db.IncidentFilter{Open: &yes}, []string{"mail3", "mail2"}},
+		{"closed", db.IncidentFilter{Open: &no}, []string{"login", "mail1"}},
+		{"since excludes what ended before or at it", db.IncidentFilter{Since: at(10, 0)}, []string{"mail3", "mail2", "login"}},
+		{"limit", db.IncidentFilter{Limit: 2}, []string{"mail3", "mail2"}},
+		{"everything combined", db.IncidentFilter{Service: "mail", Tenant: "globex", Open: &yes, Since: at(0, 0), Limit: 5}, []string{"mail2"}},
+		{"nothing matches", db.IncidentFilter{Service: "dns"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := d.Incidents(ctx, tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, g := range got {
+				for n, id := range ids {
+					if id == g.ID {
+						names = append(names, n)
+					}
+				}
+				if len(g.Timeline) != 1 {
+					t.Errorf("got %d entries for %d, want 1", len(g.Timeline), g.ID)
+				}
+			}
+			if !slices.Equal(names, tc.want) {
+				t.Errorf("got %v, want %v", names, tc.want)
+			}
+		})
+	}
+	open, err := d.OpenIncidents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(open) != 2 || open[0].ID != ids["mail3"] || open[1].ID != ids["mail2"] {
+		t.Errorf("got %d open incidents, want mail3 and mail2", len(open))
+	}
+	if !slices.Equal(open[1].Tenants, []string{"globex"}) {
+		t.Errorf("got tenants %v, want [globex]", open[1].Tenants)
+	}
+}
+
+func TestPostmortemVersionsAndPublish(t *testing.T) {
+	d := openDB(t)
+	ctx := context.Background()
+	id := save(t, d, outage("mail", 0), "slate")
+
+	pm, err := d.Postmortem(ctx, id)
+	if err != nil || pm.Published != nil || pm.Draft != nil {
+		t.Fatalf("got %+v, %v before any save; want nothing", pm, err)
+	}
+	mustSave := func(md string, want int) {
+		t.Helper()
+		v, err := d.SavePostmortem(ctx, id, md, "alice")
+		if err != nil || v != want {
+			t.Fatalf("save %q: got version %d, %v; want %d", md, v, err, want)
+		}
+	}
+	mustPublish := func(v int) {
+		t.Helper()
+		if err := d.PublishPostmortem(ctx, id, v, "bob"); err != nil {
+			t.Fatalf("publish %d: %v", v, err)
+		}
+	}
+	// check compares the published and draft versions, 0 for none.
+	check := func(step string, published, draft int) {
+		t.Helper()
+		pm, err := d.Postmortem(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotP, gotD := 0, 0
+		if pm.Published != nil {
+			gotP = pm.Published.Version
+			if pm.Published.State != db.PostmortemPublished || pm.Published.PublishedBy != "bob" || !pm.Published.PublishedAt.Equal(fixedNow()) {
+				t.Errorf("%s: got published %+v, want state published by bob at %v", step, pm.Published, fixedNow())
+			}
+		}
+		if pm.Draft != nil {
+			gotD = pm.Draft.Version
+			if pm.Draft.State != db.PostmortemDraft {
+				t.Errorf("%s: got draft state %s, want draft", step, pm.Draft.State)
+			}
+		}
+		if gotP != published || gotD != draft {
+			t.Errorf("%s: got published %d, draft %d; want %d, %d", step, gotP, gotD, published, draft)
+		}
+	}
+
+	mustSave("# Summary\n\nfirst", 1)
+	check("first draft", 0, 1)
+	mustSave("# Summary\n\nfirst", 1) // a retry adds no version
+	mustPublish(1)
+	check("published the first", 1, 0)
+	mustSave("# Summary\n\nsecond", 2)
+	check("a newer draft", 1, 2)
+	mustPublish(2)
+	mustPublish(2) // already shown: nothing to do
+	check("published the second", 2, 0)
+	mustPublish(1)
+	check("back to the first", 1, 0)
+
+	vs, err := d.PostmortemVersions(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range vs {
+		got = append(got, itoa(int64(v.Version))+" "+string(v.State)+" "+v.Author+" "+v.Markdown[len("# Summary\n\n"):])
+	}
+	if want := []string{"1 published alice first", "2 published alice second"}; !slices.Equal(got, want) {
+		t.Errorf("got versions %q, want %q", got, want)
+	}
+	wantActions := []string{"incident.opened", "postmortem.saved", "postmortem.published", "postmortem.saved",
+		"postmortem.published", "postmortem.published"}
+	if a := actions(t, d, "incident/"+itoa(id)); !slices.Equal(a, wantActions) {
+		t.Errorf("got audit actions %v, want %v", a, wantActions)
+	}
+	if n, err := d.VerifyAudit(ctx); err != nil || n != len(wantActions) {
+		t.Errorf("got VerifyAudit %d, %v; want %d, nil", n, err, len(wantActions))
+	}
+}
+
+func TestPostmortemRefuses(t *testing.T) {
+	d := openDB(t)
+	ctx := context.Background()
+	id := save(t, d, outage("mail", 0), "slate")
+	if _, err := d.SavePostmortem(ctx, id, "draft", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		call func() error
+		is   error // nil: any error
+	}{
+		{"blank markdown", func() error { _, err := d.SavePostmortem(ctx, id, " \n", "alice"); return err }, nil},
+		{"too large", func() error {
+			_, err := d.SavePostmortem(ctx, id, strings.Repeat("a", incident.MaxPostmortemBytes+1), "alice")
+			return err
+		}, nil},
+		{"not UTF-8", func() error { _, err := d.SavePostmortem(ctx, id, "a\xffb", "alice"); return err }, nil},
+		{"no author", func() error { _, err := d.SavePostmortem(ctx, id, "x", ""); return err }, nil},
+		{"unknown incident", func() error { _, err := d.SavePostmortem(ctx, id+1, "x", "alice"); return err }, db.ErrNotFound},
+		{"publish unknown version", func() error { return d.PublishPostmortem(ctx, id, 2, "bob") }, db.ErrNotFound},
+		{"publish for unknown incident", func() error { return d.PublishPostmortem(ctx, id+1, 1, "bob") }, db.ErrNotFound},
+		{"publish without author", func() error { return d.PublishPostmortem(ctx, id, 1, "") }, nil},
+		{"read unknown incident", func() error { _, err := d.Postmortem(ctx, id+1); return err }, db.ErrNotFound},
+		{"versions of unknown incident", func() error { _, err := d.PostmortemVersions(ctx, id+1); return err }, db.ErrNotFound},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			if err == nil {
+				t.Fatal("got no error, want one")
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("got %v, want %v", err, tc.is)
+			}
+		})
+	}
+	vs, err := d.PostmortemVersions(ctx, id)
+	if err != nil || len(vs) != 1 || vs[0].State != db.PostmortemDraft {
+		t.Errorf("got %+v, %v; want the one draft unchanged", vs, err)
+	}
+}
+
+// Incidents and post-mortems are in the file, not in memory: they survive
+// closing and opening it again, which migrates nothing the second time.
+func TestIncidentsSurviveReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "slate.db")
+	ctx := context.Background()
+	d, err := db.Open(path, db.Options{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := d.SaveIncident(ctx, outage("mail", 0, "acme"), "slate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SavePostmortem(ctx, id, "# Summary", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d, err = db.Open(path, db.Options{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	inc, err := d.Incident(ctx, id)
+	if err != nil || inc.Service != "mail" || len(inc.Timeline) != 1 || !slices.Equal(inc.Tenants, []string{"acme"}) {
+		t.Errorf("got %+v, %v after reopening; want the mail incident", inc, err)
+	}
+	pm, err := d.Postmortem(ctx, id)
+	if err != nil || pm.Draft == nil || pm.Draft.Markdown != "# Summary" {
+		t.Errorf("got %+v, %v after reopening; want the draft", pm, err)
+	}
+}
