@@ -141,8 +141,11 @@ func checkIncident(inc *Incident, actor string) error {
 
 // SaveIncident stores inc: it inserts it when inc.ID is 0, and otherwise
 // updates incident inc.ID, which must exist (ErrNotFound) and be of the
-// same service. On success it sets inc.ID and inc.Revision and returns the
-// ID.
+// same service. A service has at most one incident starting at a given
+// instant: saving one with ID 0 and the service and start of a stored one
+// saves that one, so a first save retried after its answer was lost opens
+// no second incident. On success SaveIncident sets inc.ID and
+// inc.Revision and returns the ID.
 //
 // Timeline entries are only added: those not stored yet are inserted (an
 // entry is the same when its time in milliseconds, kind, status, author
@@ -152,10 +155,10 @@ func checkIncident(inc *Incident, actor string) error {
 //
 // A save that changes nothing writes nothing and succeeds whatever
 // inc.Revision says, so a retried save is harmless. A save that changes
-// something needs inc.Revision to be the stored one (ErrIncidentConflict
-// otherwise), and may not move the status backwards, reopening a resolved
-// incident (ErrIncidentState). Each change appends, in the same
-// transaction, one audit entry on subject "incident/<id>":
+// a stored incident needs inc.Revision to be the stored one
+// (ErrIncidentConflict otherwise), and may not move the status backwards,
+// reopening a resolved incident (ErrIncidentState). Each change appends,
+// in the same transaction, one audit entry on subject "incident/<id>":
 // incident.opened for the insert, incident.resolved when an open incident
 // closes, incident.updated otherwise.
 func (d *DB) SaveIncident(ctx context.Context, inc *Incident, actor string) (int64, error) {
@@ -173,86 +176,103 @@ func (d *DB) SaveIncident(ctx context.Context, inc *Incident, actor string) (int
 	if err != nil {
 		return 0, fmt.Errorf("%s: encode failing: %w", what, err)
 	}
-	var ended any // NULL while open
-	if !inc.Ended.IsZero() {
-		ended = inc.Ended.UnixMilli()
-	}
-	id := inc.ID
-	var rev int64 // the revision stored once the save is done
+	var id, rev int64
 	err = d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		now := d.opts.Now().UnixMilli()
-		action := "incident.opened"
-		var from incident.Status
-		rev = 1
-		if id == 0 {
-			res, err := tx.ExecContext(ctx, `INSERT INTO incidents (service, status, severity, severity_override,
-	started_ms, ended_ms, failing, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				inc.Service, inc.Status, inc.Severity, inc.SeverityOverride, inc.Started.UnixMilli(), ended, string(failingJS), now, now)
-			if err != nil {
-				return fmt.Errorf("insert: %w", err)
-			}
-			if id, err = res.LastInsertId(); err != nil {
-				return fmt.Errorf("insert: %w", err)
-			}
-		} else {
-			old, err := queryIncidentRow(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			if old.Service != inc.Service {
-				return fmt.Errorf("service %s differs from the stored %s", inc.Service, old.Service)
-			}
-			if closedRank(inc.Status) < closedRank(old.Status) {
-				return fmt.Errorf("%w: is %s, cannot go back to %s", ErrIncidentState, old.Status, inc.Status)
-			}
-			from, rev = old.Status, old.Revision
-			action = "incident.updated"
-			if old.Open() && !inc.Open() {
-				action = "incident.resolved"
-			}
-			oldFailing, _ := json.Marshal(nonNil(old.Failing))
-			rowChanged := old.Status != inc.Status || old.Severity != inc.Severity ||
-				old.SeverityOverride != inc.SeverityOverride || old.Started.UnixMilli() != inc.Started.UnixMilli() ||
-				old.Ended.IsZero() != inc.Ended.IsZero() || old.Ended.UnixMilli() != inc.Ended.UnixMilli() ||
-				string(oldFailing) != string(failingJS)
-			tenantsChanged, err := setTenants(ctx, tx, id, tenants)
-			if err != nil {
-				return err
-			}
-			added, err := addEntries(ctx, tx, id, inc.Timeline)
-			if err != nil {
-				return err
-			}
-			if !rowChanged && !tenantsChanged && added == 0 {
-				return nil // nothing new: a retry, or a save of an unchanged incident
-			}
-			if inc.Revision != old.Revision {
-				// Returning rolls back the tenants and entries written above.
-				return fmt.Errorf("%w: saved from revision %d, stored is %d", ErrIncidentConflict, inc.Revision, old.Revision)
-			}
-			rev++
-			_, err = tx.ExecContext(ctx, `UPDATE incidents SET status = ?, severity = ?, severity_override = ?,
-	started_ms = ?, ended_ms = ?, failing = ?, revision = ?, updated_ms = ? WHERE id = ?`,
-				inc.Status, inc.Severity, inc.SeverityOverride, inc.Started.UnixMilli(), ended, string(failingJS), rev, now, id)
-			if err != nil {
-				return fmt.Errorf("update: %w", err)
-			}
-			return auditIncident(ctx, tx, now, actor, action, id, inc, from, tenants, added)
-		}
-		if _, err := setTenants(ctx, tx, id, tenants); err != nil {
-			return err
-		}
-		added, err := addEntries(ctx, tx, id, inc.Timeline)
-		if err != nil {
-			return err
-		}
-		return auditIncident(ctx, tx, now, actor, action, id, inc, from, tenants, added)
+		var err error
+		id, rev, err = saveIncidentTx(ctx, tx, d.opts.Now().UnixMilli(), inc, tenants, string(failingJS), actor)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)
 	}
 	inc.ID, inc.Revision = id, rev
 	return id, nil
+}
+
+// saveIncidentTx is SaveIncident inside tx; tenants are sorted and unique,
+// failing is the JSON of inc.Failing. It returns the ID and the revision
+// stored.
+func saveIncidentTx(ctx context.Context, tx *sql.Tx, now int64, inc *Incident, tenants []string, failing, actor string) (int64, int64, error) {
+	var ended any // NULL while open
+	if !inc.Ended.IsZero() {
+		ended = inc.Ended.UnixMilli()
+	}
+	id := inc.ID
+	if id == 0 {
+		// A first save retried after its answer was lost finds the row it
+		// wrote (the detector opens one incident per service and minute)
+		// and goes on as a save of that one.
+		err := tx.QueryRowContext(ctx, `SELECT id FROM incidents WHERE service = ? AND started_ms = ?`,
+			inc.Service, inc.Started.UnixMilli()).Scan(&id)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, 0, fmt.Errorf("look up: %w", err)
+		}
+	}
+	if id == 0 {
+		res, err := tx.ExecContext(ctx, `INSERT INTO incidents (service, status, severity, severity_override,
+	started_ms, ended_ms, failing, revision, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			inc.Service, inc.Status, inc.Severity, inc.SeverityOverride, inc.Started.UnixMilli(), ended, failing, now, now)
+		if err != nil {
+			return 0, 0, fmt.Errorf("insert: %w", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return 0, 0, fmt.Errorf("insert: %w", err)
+		}
+		if _, err := setTenants(ctx, tx, id, tenants); err != nil {
+			return 0, 0, err
+		}
+		added, err := addEntries(ctx, tx, id, inc.Timeline)
+		if err != nil {
+			return 0, 0, err
+		}
+		return id, 1, auditIncident(ctx, tx, now, actor, "incident.opened", id, inc, "", tenants, added)
+	}
+
+	old, err := queryIncidentRow(ctx, tx, id)
+	if err != nil {
+		return 0, 0, err
+	}
+	if old.Service != inc.Service {
+		return 0, 0, fmt.Errorf("service %s differs from the stored %s", inc.Service, old.Service)
+	}
+	if closedRank(inc.Status) < closedRank(old.Status) {
+		return 0, 0, fmt.Errorf("%w: is %s, cannot go back to %s", ErrIncidentState, old.Status, inc.Status)
+	}
+	oldFailing, err := json.Marshal(nonNil(old.Failing))
+	if err != nil {
+		return 0, 0, fmt.Errorf("encode stored failing: %w", err)
+	}
+	rowChanged := old.Status != inc.Status || old.Severity != inc.Severity ||
+		old.SeverityOverride != inc.SeverityOverride || old.Started.UnixMilli() != inc.Started.UnixMilli() ||
+		old.Ended.IsZero() != inc.Ended.IsZero() || old.Ended.UnixMilli() != inc.Ended.UnixMilli() ||
+		string(oldFailing) != failing
+	tenantsChanged, err := setTenants(ctx, tx, id, tenants)
+	if err != nil {
+		return 0, 0, err
+	}
+	added, err := addEntries(ctx, tx, id, inc.Timeline)
+	if err != nil {
+		return 0, 0, err
+	}
+	if !rowChanged && !tenantsChanged && added == 0 {
+		return id, old.Revision, nil // nothing new: a retry, or a save of an unchanged incident
+	}
+	if inc.Revision != old.Revision {
+		// The caller rolls back the tenants and entries written above.
+		return 0, 0, fmt.Errorf("%w: saved from revision %d, stored is %d", ErrIncidentConflict, inc.Revision, old.Revision)
+	}
+	rev := old.Revision + 1
+	_, err = tx.ExecContext(ctx, `UPDATE incidents SET status = ?, severity = ?, severity_override = ?,
+	started_ms = ?, ended_ms = ?, failing = ?, revision = ?, updated_ms = ? WHERE id = ?`,
+		inc.Status, inc.Severity, inc.SeverityOverride, inc.Started.UnixMilli(), ended, failing, rev, now, id)
+	if err != nil {
+		return 0, 0, fmt.Errorf("update: %w", err)
+	}
+	action := "incident.updated"
+	if old.Open() && !inc.Open() {
+		action = "incident.resolved"
+	}
+	return id, rev, auditIncident(ctx, tx, now, actor, action, id, inc, old.Status, tenants, added)
 }
 
 func nonNil(s []string) []string {

@@ -185,6 +185,45 @@ func TestSaveIncidentIdempotentConflictsAndAudit(t *testing.T) {
 	}
 }
 
+// A first save whose answer was lost is retried with ID 0: it must find the
+// incident it opened, not open a second one.
+func TestSaveIncidentRetriedFirstSave(t *testing.T) {
+	d := openDB(t)
+	ctx := context.Background()
+	id := save(t, d, outage("mail", 0, "acme"), "slate")
+	cases := []struct {
+		name    string
+		mutate  func(*db.Incident)
+		wantErr error
+	}{
+		{"the same incident again", func(*db.Incident) {}, nil},
+		{"with a change, it is a stale copy", func(i *db.Incident) { i.Severity = incident.Critical }, db.ErrIncidentConflict},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			retry := outage("mail", 0, "acme")
+			tc.mutate(retry)
+			got, err := d.SaveIncident(ctx, retry, "slate")
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("got error %v, want %v", err, tc.wantErr)
+			}
+			if err == nil && (got != id || retry.ID != id || retry.Revision != 1) {
+				t.Errorf("got id %d, inc.ID %d, revision %d; want %d, %d, 1", got, retry.ID, retry.Revision, id, id)
+			}
+		})
+	}
+	all, err := d.Incidents(ctx, db.IncidentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 1 || all[0].Severity != incident.Major {
+		t.Errorf("got %d incidents, want the one, unchanged", len(all))
+	}
+	if a := actions(t, d, "incident/"+itoa(id)); !slices.Equal(a, []string{"incident.opened"}) {
+		t.Errorf("got audit actions %v, want only incident.opened", a)
+	}
+}
+
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestSaveIncidentRefuses(t *testing.T) {

@@ -22,9 +22,10 @@ CREATE TABLE incidents (
 	CHECK (ended_ms IS NULL OR ended_ms >= started_ms)
 );
 
--- Lists, newest first, of everything or of one service.
+-- Lists, newest first, of everything or of one service. A service has one
+-- incident per start: a retried first save finds the row it wrote.
 CREATE INDEX incidents_started ON incidents (started_ms, id);
-CREATE INDEX incidents_service ON incidents (service, started_ms, id);
+CREATE UNIQUE INDEX incidents_service ON incidents (service, started_ms);
 -- Open incidents, for the status page and the detector's restart.
 CREATE INDEX incidents_open ON incidents (id) WHERE status IN ('investigating', 'identified', 'monitoring');
 
