@@ -230,6 +230,20 @@ func TestRenderHostileIsInert(t *testing.T) {
 	}
 }
 
+// The sanitiser must hold on its own, were the markdown renderer ever to
+// pass raw HTML through: every hostile input, read as HTML, comes out
+// inert.
+func TestPolicyAloneIsInert(t *testing.T) {
+	for _, tc := range hostile {
+		t.Run(tc.name, func(t *testing.T) {
+			out := sanitize(tc.md)
+			if problems := unsafeParts(parse(t, out)); len(problems) > 0 {
+				t.Errorf("got unsafe parts %q in %q, want none", problems, out)
+			}
+		})
+	}
+}
+
 // The checker must itself see what it is looking for, or the hostile test
 // passes whatever Render does.
 func TestUnsafePartsFindsThem(t *testing.T) {
