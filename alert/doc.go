@@ -9,9 +9,9 @@
 // the transaction of the change itself. Sender then takes due rows from the
 // outbox, has each row's Receiver build the HTTP request, posts it and
 // records the attempt: delivered on 2xx; retried with exponential backoff
-// and full jitter, or after Retry-After, on network errors, timeouts, 408,
-// 429 and 5xx; given up on any other 4xx and when the alert is older than
-// MaxAge. Retry state lives in the outbox, so it survives restarts.
+// and full jitter, or after Retry-After on 429 and 503, on network errors,
+// timeouts, 3xx (redirects are not followed), 408, 429 and 5xx; given up on
+// any other 4xx and when the alert is older than MaxAge. Retry state lives in the outbox, so it survives restarts.
 //
 // # Imports
 //

@@ -202,9 +202,7 @@ func (s *Sender) start(ctx context.Context, now time.Time) (*sync.WaitGroup, *er
 			}
 		}()
 	}
-	if n == 0 {
-		s.setPending(ctx)
-	}
+	s.setPending(ctx)
 	return wg, errs, n, nil
 }
 

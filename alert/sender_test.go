@@ -3,6 +3,7 @@ package alert_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -276,5 +277,77 @@ func TestRunStopsWithContext(t *testing.T) {
 	r.sender.Interval = 0
 	if err := r.sender.Run(context.Background()); err != nil {
 		t.Fatalf("interval 0: got %v, want nil at once", err)
+	}
+}
+
+// TestStatusClassification answers the first attempt of each alert with
+// one status, and 2xx after, and checks what the sender made of it.
+func TestStatusClassification(t *testing.T) {
+	retryDate := t0().Add(90 * time.Second).Format(http.TimeFormat)
+	for _, tc := range []struct {
+		name       string
+		status     int
+		retryAfter string
+		outcome    string
+		next       time.Duration // wanted wait before the 2nd attempt; -1: the backoff's
+	}{
+		{"408 retried", 408, "", db.OutcomeRetry, -1},
+		{"429 without Retry-After: backoff", 429, "", db.OutcomeRetry, -1},
+		{"429 with seconds", 429, "7", db.OutcomeRetry, 7 * time.Second},
+		{"503 with an HTTP date", 503, retryDate, db.OutcomeRetry, 90 * time.Second},
+		{"503 with garbage: backoff", 503, "soon", db.OutcomeRetry, -1},
+		{"500 ignores Retry-After", 500, "600", db.OutcomeRetry, -1},
+		{"302 is a failure, retried", 302, "", db.OutcomeRetry, -1},
+		{"401 given up", 401, "", db.OutcomeGaveUp, 0},
+		{"404 given up", 404, "", db.OutcomeGaveUp, 0},
+		{"413 given up", 413, "", db.OutcomeGaveUp, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSink(t, func(w http.ResponseWriter, _ *http.Request, n int) bool {
+				if n > 1 {
+					return true
+				}
+				if tc.retryAfter != "" {
+					w.Header().Set("Retry-After", tc.retryAfter)
+				}
+				if tc.status == 302 {
+					w.Header().Set("Location", "/elsewhere")
+				}
+				w.WriteHeader(tc.status)
+				return false
+			})
+			r := newRig(t, map[string]alert.Receiver{"hook": alert.Webhook{URL: s.URL}})
+			r.sender.Rand = func() float64 { return 0.25 }
+			r.enqueue(t, event("incident/1"), "hook")
+			ctx := context.Background()
+			if _, err := r.sender.DeliverDue(ctx, r.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			as, _ := r.db.AlertsByKey(ctx, "incident/1")
+			atts, _ := r.db.Attempts(ctx, as[0].ID)
+			if len(atts) != 1 || atts[0].Outcome != tc.outcome || atts[0].Status != tc.status {
+				t.Fatalf("got attempts %+v, want one %s with status %d", atts, tc.outcome, tc.status)
+			}
+			if tc.outcome == db.OutcomeGaveUp {
+				if as[0].State != db.AlertFailed {
+					t.Errorf("got %s, want failed", as[0].State)
+				}
+				return
+			}
+			want := tc.next
+			if want < 0 {
+				want = 250 * time.Millisecond // a quarter of BaseDelay·2^0
+			}
+			if got := as[0].NextAt.Sub(t0()); got != want {
+				t.Errorf("got next attempt after %v, want %v", got, want)
+			}
+			r.clock.Advance(want)
+			if _, err := r.sender.DeliverDue(ctx, r.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.deliveredTo("incident/1"); got != 1 {
+				t.Errorf("got %d deliveries after the retry, want 1", got)
+			}
+		})
 	}
 }

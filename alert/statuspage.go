@@ -56,7 +56,7 @@ type spIncident struct {
 	StartedAt       string     `json:"started_at"`
 	MonitoringAt    *string    `json:"monitoring_at"`
 	ResolvedAt      *string    `json:"resolved_at"`
-	Shortlink       string     `json:"shortlink"`
+	Shortlink       *string    `json:"shortlink"`
 	PageID          string     `json:"page_id"`
 	IncidentUpdates []spUpdate `json:"incident_updates"`
 	Components      []any      `json:"components"`
@@ -108,7 +108,7 @@ func (s Statuspage) spEnvelopeFor(e Event) spEnvelope {
 			ID: e.DedupKey, Name: e.Title, Status: status, Impact: impact,
 			CreatedAt: at, UpdatedAt: at, StartedAt: at,
 			MonitoringAt: monitoring, ResolvedAt: resolved,
-			Shortlink: e.URL, PageID: s.PageID,
+			Shortlink: nullable(e.URL), PageID: s.PageID,
 			IncidentUpdates: []spUpdate{{
 				ID: e.DedupKey + "@" + at, Status: status, Body: e.Body, IncidentID: e.DedupKey,
 				CreatedAt: at, UpdatedAt: at, DisplayAt: at, DeliverNotifications: true,
@@ -125,4 +125,13 @@ func (s Statuspage) NewRequest(ctx context.Context, e Event, _ time.Time) (*http
 		return nil, fmt.Errorf("statuspage %s: %w", e.DedupKey, err)
 	}
 	return req, nil
+}
+
+// nullable is nil for "", so that an absent value encodes as null, as the
+// Statuspage shapes want.
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
