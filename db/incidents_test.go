@@ -13,6 +13,7 @@ import (
 
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/sla"
 )
 
 // outage returns an open incident of service as the detector opens one,
@@ -221,6 +222,55 @@ func TestSaveIncidentRetriedFirstSave(t *testing.T) {
 	}
 	if a := actions(t, d, "incident/"+itoa(id)); !slices.Equal(a, []string{"incident.opened"}) {
 		t.Errorf("got audit actions %v, want only incident.opened", a)
+	}
+}
+
+// The way the detector's incidents are meant to be stored: save the live
+// value after every event, keeping the db.Incident (ID and revision)
+// beside it; what is stored then equals what the detector holds.
+func TestSaveDetectorIncidents(t *testing.T) {
+	d := openDB(t)
+	ctx := context.Background()
+	U, D, G := sla.StateUp, sla.StateDown, sla.StateDegraded
+	states := []sla.State{U, D, D, G, D, U, D, U, U, U}
+	failing := [][]string{nil, {"ams"}, {"ams", "fra"}, {"fra"}, {"ams", "fra"}, nil, {"ams"}, nil, nil, nil}
+	det := &incident.Detector{Hold: 3 * time.Minute}
+	stored := map[*incident.Incident]*db.Incident{}
+	for m, st := range states {
+		for _, ev := range det.Observe("mail", incident.Observation{Minute: at(m, 0), State: st, Failing: failing[m], Affected: 2, Of: 10}) {
+			s := stored[ev.Incident]
+			if s == nil {
+				s = &db.Incident{Tenants: []string{"acme"}}
+				stored[ev.Incident] = s
+			}
+			s.Incident = *ev.Incident
+			if _, err := d.SaveIncident(ctx, s, "slate"); err != nil {
+				t.Fatalf("minute %d, %s: %v", m, ev.Kind, err)
+			}
+		}
+	}
+	if len(stored) != 1 {
+		t.Fatalf("got %d incidents, want 1", len(stored))
+	}
+	for live, s := range stored {
+		got, err := d.Incident(ctx, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Incident, *live) {
+			t.Errorf("got stored\n%+v\nwant the detector's\n%+v", got.Incident, *live)
+		}
+		if got.Status != incident.Resolved || got.Revision != s.Revision {
+			t.Errorf("got status %s, revision %d; want resolved, %d", got.Status, got.Revision, s.Revision)
+		}
+		wantActions := []string{"incident.opened"}
+		for range s.Revision - 2 {
+			wantActions = append(wantActions, "incident.updated")
+		}
+		wantActions = append(wantActions, "incident.resolved")
+		if a := actions(t, d, "incident/"+itoa(s.ID)); !slices.Equal(a, wantActions) {
+			t.Errorf("got audit actions %v, want %v", a, wantActions)
+		}
 	}
 }
 
