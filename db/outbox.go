@@ -245,8 +245,10 @@ VALUES (?, ?, ?, ?, ?)`, id, atMS, outcome.Outcome, outcome.Status, outcome.Erro
 		}
 		if cur != AlertPending {
 			stale = fmt.Errorf("%w: %s, want %s", ErrAlertState, cur, AlertPending)
-			_, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1 WHERE id = ?`, id)
-			return err
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1 WHERE id = ?`, id); err != nil {
+				return fmt.Errorf("count attempt: %w", err)
+			}
+			return nil
 		}
 		if state == AlertPending {
 			next = outcome.NextAt.UnixMilli()
