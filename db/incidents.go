@@ -553,7 +553,8 @@ WHERE incident_id IN `+ids+` ORDER BY incident_id, tenant`, args...)
 // incidentID's post-mortem and returns its number (1 for the first). When
 // the latest version already holds exactly this markdown, it returns that
 // version and writes nothing, so a retried save adds no version. The
-// markdown must be valid UTF-8, not blank and at most
+// markdown is stored as written: pages show it through incident.Render,
+// which sanitises it. It must be valid UTF-8, not blank and at most
 // incident.MaxPostmortemBytes long. Each new version is audited
 // (postmortem.saved, with the markdown's SHA-256).
 func (d *DB) SavePostmortem(ctx context.Context, incidentID int64, markdown, author string) (int, error) {
