@@ -19,6 +19,7 @@ import (
 // promised. ParseConfig reads it strictly; DefaultConfig holds the defaults
 // documented in the README's configuration reference.
 type Config struct {
+	Backup      BackupConfig
 	Alerting    AlertingConfig
 	Heartbeat   HeartbeatConfig
 	Storage     StorageConfig
@@ -42,6 +43,18 @@ type MaintenanceWindow struct {
 	Start, End time.Time
 	Announced  time.Time
 }
+
+// BackupConfig is where proven backups go. Every backup is restored and
+// checked before it counts.
+type BackupConfig struct {
+	Dir       string   // default: the database's path plus ".backups"; "off" disables backups
+	SecondDir string   // another disk or a mounted remote; "" for none
+	Keep      int      // good backups kept per level; default 3
+	Levels    []string // hourly, daily, weekly: which run; default all three
+}
+
+// Enabled reports whether backups are taken.
+func (b BackupConfig) Enabled() bool { return b.Dir != "off" }
 
 // AlertingConfig is where notifications go.
 type AlertingConfig struct {
@@ -215,9 +228,27 @@ type configDecoder struct {
 }
 
 func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
-	f, err := root.Map("alerting", "heartbeat", "storage", "server", "collector", "tenants", "services", "checks", "contracts", "maintenance")
+	f, err := root.Map("backup", "alerting", "heartbeat", "storage", "server", "collector", "tenants", "services", "checks", "contracts", "maintenance")
 	if err != nil {
 		return err
+	}
+	if n, ok := f.Get("backup"); ok {
+		g, err := d.at.Add(n).Map("dir", "second_dir", "keep", "levels")
+		if err != nil {
+			return err
+		}
+		if err := d.str(g, "dir", &cfg.Backup.Dir); err != nil {
+			return err
+		}
+		if err := d.str(g, "second_dir", &cfg.Backup.SecondDir); err != nil {
+			return err
+		}
+		if err := d.integer(g, "keep", &cfg.Backup.Keep); err != nil {
+			return err
+		}
+		if err := d.strs(g, "levels", &cfg.Backup.Levels); err != nil {
+			return err
+		}
 	}
 	if n, ok := f.Get("alerting"); ok {
 		if err := d.alerting(d.at.Add(n), &cfg.Alerting); err != nil {

@@ -32,6 +32,20 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 			add("heartbeat.interval", "must be at least 10s (got %s)", h.Interval)
 		}
 	}
+	if cfg.Backup.Dir == "" {
+		cfg.Backup.Dir = cfg.Storage.Path + ".backups"
+	}
+	if cfg.Backup.Keep == 0 {
+		cfg.Backup.Keep = 3
+	}
+	if cfg.Backup.Levels == nil {
+		cfg.Backup.Levels = []string{"hourly", "daily", "weekly"}
+	}
+	for i, l := range cfg.Backup.Levels {
+		if l != "hourly" && l != "daily" && l != "weekly" {
+			add(fmt.Sprintf("backup.levels[%d]", i), "%q is not one of hourly, daily, weekly", l)
+		}
+	}
 	if cfg.Storage.Path == "" {
 		add("storage.path", "must not be empty")
 	}

@@ -35,6 +35,8 @@ Commands:
   credits       the credit ledger: list, approve, issue, void, statement, close
   exclusions    manual SLA exclusions: add, list, cancel (audited)
   rules         Prometheus recording and burn-rate alerting rules for the contracts
+  backup        take, list and verify proven backups
+  restore       restore a backup to a new path (never overwrites)
   audit verify  prove the audit log's hash chain
   bench probes  measure probing throughput, CPU, memory and storage on this machine
   help [CMD]    show help for a command
@@ -74,6 +76,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runExclusions(rest, stdout, stderr)
 	case "rules":
 		return runRules(rest, stdout, stderr)
+	case "backup":
+		return runBackup(rest, stdout, stderr)
+	case "restore":
+		return runRestore(rest, stdout, stderr)
 	case "bench":
 		return runBench(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

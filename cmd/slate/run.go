@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/robfig/cron/v3"
 
+	"github.com/slatehq/slate/backup"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
@@ -94,6 +95,11 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 		store.Close()
 		return nil, err
 	}
+	backupMetrics, err := backup.NewMetrics(reg)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	a := &app{log: opts.Log, now: opts.Now, reg: reg, store: store, sched: sched, sla: exporter, served: make(chan error, 1),
 		heartbeatClient: &http.Client{Timeout: 10 * time.Second}}
 	a.cfg.Store(cfg)
@@ -109,6 +115,17 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 	// in each tenant's zone; a period already recorded with the same
 	// evidence is left alone, late evidence becomes an adjustment.
 	a.cron.AddFunc("@every 15m", func() { a.runJob("period close", a.closeDue) })
+	if cfg.Backup.Enabled() {
+		for _, level := range cfg.Backup.Levels {
+			level := level
+			a.cron.AddFunc("@"+level, func() {
+				a.runJob(level+" backup", func(ctx context.Context, now time.Time) error {
+					_, err := backup.Take(ctx, a.store, backupConfig(a.cfg.Load(), backupMetrics), level, now)
+					return err
+				})
+			})
+		}
+	}
 	if hb := cfg.Heartbeat; hb.URL != "" {
 		a.cron.Schedule(cron.Every(hb.Interval), cron.FuncJob(func() { a.runJob("heartbeat", a.heartbeat) }))
 	}

@@ -57,6 +57,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 
 // serve runs slate until a terminating signal arrives on sigs.
 func serve(cfg *Config, configPath string, drain time.Duration, log *slog.Logger, sigs <-chan os.Signal) int {
+	if err := checkDatabase(context.Background(), cfg); err != nil {
+		log.Error("refusing to start", "err", err)
+		return exitFail
+	}
 	a, err := newApp(cfg, appOptions{Log: log})
 	if err != nil {
 		log.Error("start", "err", err)
