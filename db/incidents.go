@@ -162,6 +162,14 @@ func checkIncident(inc *Incident, actor string) error {
 // incident.opened for the insert, incident.resolved when an open incident
 // closes, incident.updated otherwise.
 func (d *DB) SaveIncident(ctx context.Context, inc *Incident, actor string) (int64, error) {
+	return d.SaveIncidentWithAlerts(ctx, inc, actor, nil)
+}
+
+// SaveIncidentWithAlerts is SaveIncident that also enqueues, in the same
+// transaction, the alerts alerts returns for the saved incident's ID: an
+// incident's state change and its notifications commit together or not at
+// all. alerts may be nil.
+func (d *DB) SaveIncidentWithAlerts(ctx context.Context, inc *Incident, actor string, alerts func(id int64) ([]Alert, error)) (int64, error) {
 	what := "save incident of " + inc.Service
 	if inc.ID != 0 {
 		what = fmt.Sprintf("save incident %d", inc.ID)
@@ -178,9 +186,17 @@ func (d *DB) SaveIncident(ctx context.Context, inc *Incident, actor string) (int
 	}
 	var id, rev int64
 	err = d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		now := d.opts.Now()
 		var err error
-		id, rev, err = saveIncidentTx(ctx, tx, d.opts.Now().UnixMilli(), inc, tenants, string(failingJS), actor)
-		return err
+		id, rev, err = saveIncidentTx(ctx, tx, now.UnixMilli(), inc, tenants, string(failingJS), actor)
+		if err != nil || alerts == nil {
+			return err
+		}
+		as, err := alerts(id)
+		if err != nil {
+			return fmt.Errorf("alerts: %w", err)
+		}
+		return enqueueTx(ctx, tx, now, as)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)

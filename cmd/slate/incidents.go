@@ -45,7 +45,7 @@ func (a *app) detect(ctx context.Context, now time.Time) error {
 			o.State = sla.StateMaintenance
 		}
 		for _, ev := range a.detector.Observe(svc.ID, o) {
-			if err := a.onIncident(ctx, ev); err != nil {
+			if err := a.onIncident(ctx, ev, affectedTenants(cfg, svc.ID, cms)); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -63,9 +63,25 @@ func inMaintenance(cfg *Config, service string, t time.Time) bool {
 	return false
 }
 
-// onIncident records what the detector reported.
-func (a *app) onIncident(ctx context.Context, ev incident.Event) error {
-	a.log.Info("incident", "event", ev.Kind, "service", ev.Incident.Service, "status", ev.Incident.Status,
-		"severity", ev.Incident.Severity, "started", ev.Incident.Started)
-	return nil
+// affectedTenants are the tenants hit in a minute: those whose own checks
+// fail, or every tenant with a contract on the service when a shared check
+// fails.
+func affectedTenants(cfg *Config, service string, cms []incident.CheckMinute) []string {
+	var out []string
+	for _, c := range cms {
+		if c.State != sla.StateDown && c.State != sla.StateDegraded {
+			continue
+		}
+		if c.Tenant != "" {
+			out = append(out, c.Tenant)
+			continue
+		}
+		for _, k := range cfg.Contracts {
+			if slices.Contains(k.Services, service) {
+				out = append(out, k.Tenant)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/robfig/cron/v3"
 
+	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/backup"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/credit"
@@ -35,8 +36,15 @@ var (
 // app is a running slate: store, scheduler and HTTP server, built from a
 // configuration. It owns no logic; it connects the packages that do.
 type app struct {
-	detector        incident.Detector // open incidents per service; guarded by detectMu
-	detectMu        sync.Mutex
+	detector incident.Detector                   // open incidents per service; guarded by detectMu
+	tracked  map[*incident.Incident]*db.Incident // the stored form of each open incident; guarded by detectMu
+	detectMu sync.Mutex
+	burning  map[string]bool // burn-rate rules firing, by dedup key; guarded by burnMu
+	burnMu   sync.Mutex
+	sender   *alert.Sender
+	stopSend context.CancelFunc
+	sent     chan error
+
 	log             *slog.Logger
 	lastRuns        float64 // scheduler runs at the previous heartbeat
 	heartbeatClient *http.Client
@@ -103,6 +111,12 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 	a := &app{log: opts.Log, now: opts.Now, reg: reg, store: store, sched: sched, sla: exporter, served: make(chan error, 1),
 		heartbeatClient: &http.Client{Timeout: 10 * time.Second}}
 	a.cfg.Store(cfg)
+	a.tracked, a.burning = map[*incident.Incident]*db.Incident{}, map[string]bool{}
+	if a.sender, err = alert.NewSender(store, receivers(cfg), reg); err != nil {
+		store.Close()
+		return nil, err
+	}
+	a.sender.Now = opts.Now
 	a.web = dashboard.NewServer(reg)
 	a.web.Push = sched.Heartbeats
 	a.web.Ready = a.ready
@@ -110,6 +124,7 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 	a.cron = cron.New(cron.WithLocation(time.UTC))
 	a.cron.AddFunc("@every 1m", func() { a.runJob("sla metrics", a.updateSLAMetrics) })
 	a.cron.AddFunc("@every 1m", func() { a.runJob("incident detection", a.detect) })
+	a.cron.AddFunc("@every 1m", func() { a.runJob("burn-rate alerts", a.burnAlerts) })
 	a.cron.AddFunc("@hourly", func() { a.runJob("retention", a.prune) })
 	// Each run closes the last period that ended at least its grace ago,
 	// in each tenant's zone; a period already recorded with the same
@@ -222,6 +237,9 @@ func (a *app) start(l net.Listener) error {
 		return err
 	}
 	a.cron.Start()
+	sendCtx, cancel := context.WithCancel(context.Background())
+	a.stopSend, a.sent = cancel, make(chan error, 1)
+	go func() { a.sent <- a.sender.Run(sendCtx) }()
 	go func() { a.served <- a.web.Serve(l) }()
 	a.started.Store(true)
 	return nil
@@ -245,6 +263,10 @@ func (a *app) stop(ctx context.Context) error {
 	a.draining.Store(true)
 	var errs []error
 	<-a.cron.Stop().Done() // jobs in flight finish before the store closes
+	if a.stopSend != nil {
+		a.stopSend() // undelivered alerts stay in the outbox for the next start
+		<-a.sent
+	}
 	if err := a.web.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("stop http: %w", err))
 	}

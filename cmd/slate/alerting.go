@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"time"
+
+	"github.com/slatehq/slate/alert"
+	"github.com/slatehq/slate/credit"
+	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/sla"
+)
+
+// receivers builds the configured alert receivers by name.
+func receivers(cfg *Config) map[string]alert.Receiver {
+	out := make(map[string]alert.Receiver, len(cfg.Alerting.Receivers))
+	for _, r := range cfg.Alerting.Receivers {
+		switch r.Kind {
+		case "webhook":
+			out[r.Name] = alert.Webhook{URL: r.URL, Secret: []byte(r.Secret)}
+		case "slack":
+			out[r.Name] = alert.Slack{URL: r.URL}
+		case "pagerduty":
+			out[r.Name] = alert.PagerDuty{URL: r.URL, RoutingKey: r.RoutingKey}
+		case "statuspage":
+			out[r.Name] = alert.Statuspage{URL: r.URL, PageID: "slate"}
+		}
+	}
+	return out
+}
+
+// router builds the configured routes. Route severities are written as
+// incident severities and matched as alert severities.
+func router(cfg *Config) alert.Router {
+	var rt alert.Router
+	for _, r := range cfg.Alerting.Routes {
+		route := alert.Route{Services: r.Services, Tenants: r.Tenants, Receivers: []string{r.Receiver}, Repeat: r.Repeat, SendResolved: r.Resolved}
+		for _, s := range r.Severities {
+			route.Severities = append(route.Severities, alertSeverity(incident.Severity(s)))
+		}
+		rt.Routes = append(rt.Routes, route)
+	}
+	return rt
+}
+
+// alertSeverity maps an incident's severity onto the receivers' scale.
+func alertSeverity(s incident.Severity) string {
+	switch s {
+	case incident.Critical:
+		return alert.SeverityCritical
+	case incident.Major:
+		return alert.SeverityError
+	}
+	return alert.SeverityWarning
+}
+
+// onIncident stores what the detector reported and, in the same
+// transaction, the notifications it calls for: a trigger when an incident
+// opens or its severity rises, a resolve when it recovers. A person may have
+// changed the stored incident meanwhile; then the detector's news is applied
+// to the stored one instead of overwriting it.
+func (a *app) onIncident(ctx context.Context, ev incident.Event, tenants []string) error {
+	rec, ok := a.tracked[ev.Incident]
+	if !ok {
+		rec = &db.Incident{}
+		a.tracked[ev.Incident] = rec
+	}
+	rec.Incident = *ev.Incident
+	rec.Incident.Timeline = slices.Clone(ev.Incident.Timeline)
+	rec.Tenants = mergeTenants(rec.Tenants, tenants)
+	notify := ev.Kind == incident.Opened || ev.Kind == incident.Recovery ||
+		len(ev.Incident.Timeline) > 0 && ev.Incident.Timeline[len(ev.Incident.Timeline)-1].Kind == incident.KindSeverity
+	alerts := func(id int64) ([]db.Alert, error) {
+		if !notify {
+			return nil, nil
+		}
+		e := incidentEvent(id, rec, ev.Kind, a.now())
+		return alert.Alerts(e, router(a.cfg.Load()).Route(e))
+	}
+	_, err := a.store.SaveIncidentWithAlerts(ctx, rec, "slate/detector", alerts)
+	if errors.Is(err, db.ErrIncidentConflict) {
+		stored, gerr := a.store.Incident(ctx, rec.ID)
+		if gerr != nil {
+			return gerr
+		}
+		stored.Timeline = append(stored.Timeline, ev.Incident.Timeline...)
+		stored.Failing = ev.Incident.Failing
+		stored.Tenants = mergeTenants(stored.Tenants, tenants)
+		if ev.Kind == incident.Recovery && stored.Open() {
+			stored.Status, stored.Ended = incident.Resolved, ev.Incident.Ended
+		}
+		if !stored.SeverityOverride {
+			stored.Severity = ev.Incident.Severity
+		}
+		*rec = stored
+		_, err = a.store.SaveIncidentWithAlerts(ctx, rec, "slate/detector", alerts)
+	}
+	if ev.Kind == incident.Recovery {
+		delete(a.tracked, ev.Incident)
+	}
+	if err != nil {
+		return fmt.Errorf("save incident of %s: %w", ev.Incident.Service, err)
+	}
+	a.log.Info("incident", "event", ev.Kind, "id", rec.ID, "service", rec.Service, "status", rec.Status,
+		"severity", rec.Severity, "started", rec.Started)
+	return nil
+}
+
+func mergeTenants(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, t := range b {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// incidentEvent is the notification of an incident.
+func incidentEvent(id int64, inc *db.Incident, kind incident.EventKind, now time.Time) alert.Event {
+	e := alert.Event{
+		DedupKey: fmt.Sprintf("incident/%d", id),
+		Kind:     alert.KindTrigger,
+		Title:    fmt.Sprintf("%s: %s incident", inc.Service, inc.Severity),
+		Severity: alertSeverity(inc.Severity),
+		Service:  inc.Service,
+		Status:   string(inc.Status),
+		Time:     now,
+	}
+	if len(inc.Tenants) == 1 {
+		e.Tenant = inc.Tenants[0]
+	}
+	if n := len(inc.Timeline); n > 0 {
+		e.Body = inc.Timeline[n-1].Body
+	}
+	if kind == incident.Recovery {
+		e.Kind, e.Title = alert.KindResolve, inc.Service+": recovered"
+	}
+	return e
+}
+
+// burnAlerts evaluates the workbook's multi-window burn-rate rules for every
+// contract from the minute history, raising a trigger when a rule starts to
+// fire and a resolve when it stops. Firing state lives in memory; a restart
+// re-raises what still fires, which receivers deduplicate by key.
+func (a *app) burnAlerts(ctx context.Context, now time.Time) error {
+	a.burnMu.Lock()
+	defer a.burnMu.Unlock()
+	cfg := a.cfg.Load()
+	var errs []error
+	for _, s := range schedules(cfg) {
+		rates, err := credit.BurnRates(ctx, a.store, s.Contract, now, sla.BurnWindows())
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		period := 30 * 24 * time.Hour
+		if s.Quarterly {
+			period = 91 * 24 * time.Hour
+		}
+		for _, r := range burnRules() {
+			th := burnThreshold(r.share, period, r.long)
+			firing := above(rates[r.long], th) && above(rates[r.short], th)
+			key := fmt.Sprintf("burn/%s/%s", s.Contract.ID, r.name)
+			if firing == a.burning[key] {
+				continue
+			}
+			e := alert.Event{DedupKey: key, Kind: alert.KindTrigger, Severity: alert.SeverityCritical,
+				Title:  fmt.Sprintf("%s: %s of the error budget burning within %s", s.Contract.ID, percent(r.share), windowName(r.long)),
+				Tenant: s.Contract.Tenant, Time: now,
+				Body: fmt.Sprintf("burn rate over %s and %s above %s", windowName(r.long), windowName(r.short), th.FloatString(2))}
+			if r.severity == "ticket" {
+				e.Severity = alert.SeverityWarning
+			}
+			if !firing {
+				e.Kind, e.Title = alert.KindResolve, s.Contract.ID+": budget burn back under "+th.FloatString(2)
+			}
+			as, err := alert.Alerts(e, router(a.cfg.Load()).Route(e))
+			if err == nil {
+				err = a.store.Enqueue(ctx, as)
+			}
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			a.burning[key] = firing
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func above(r, th *big.Rat) bool { return r != nil && r.Cmp(th) > 0 }

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slatehq/slate/alert"
+	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/sla"
+)
+
+// TestIncidentsReachReceivers: an outage in the evidence opens an incident
+// that is stored with its timeline, a signed trigger and then a resolve are
+// delivered to the webhook, and the contract's burn-rate rule fires.
+func TestIncidentsReachReceivers(t *testing.T) {
+	const secret = "a-long-shared-secret-for-tests"
+	var mu sync.Mutex
+	var got []alert.Event
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := alert.VerifySignature([]byte(secret), r.Header.Get(alert.SignatureHeader), r.Header.Get(alert.TimestampHeader), body, time.Now(), time.Hour); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		var e alert.Event
+		json.Unmarshal(body, &e)
+		mu.Lock()
+		got = append(got, e)
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "slate.yaml")
+	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), "http://127.0.0.1:1/", "web")
+	f, _ := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+	fmt.Fprintf(f, `tenants: [{id: acme}]
+contracts: [{id: acme-web, tenant: acme, services: [web], fee: {amount: "1", currency: USD}, policy: {target: "99.9"}}]
+alerting:
+  receivers: [{name: hook, kind: webhook, url: %q, secret: %q}]
+  routes: [{receiver: hook}]
+`, hook.URL, secret)
+	f.Close()
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(cfg, appOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.stop(context.Background())
+	ctx := context.Background()
+	t0 := time.Now().Truncate(time.Minute).Add(-60 * time.Minute)
+	var rs []sla.Result
+	for i := range 6 * 60 { // the last hour: down from minute 30 to 40
+		at := t0.Add(time.Duration(i) * 10 * time.Second)
+		m := int(at.Sub(t0) / time.Minute)
+		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: at, OK: m < 30 || m >= 40})
+	}
+	if err := a.store.WriteResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	for m := 1; m <= 60; m++ {
+		if err := a.detect(ctx, t0.Add(time.Duration(m)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if m == 40 { // mid-outage: the fast burn-rate rule fires
+			if err := a.burnAlerts(ctx, t0.Add(40*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	incs, err := a.store.Incidents(ctx, db.IncidentFilter{})
+	if err != nil || len(incs) != 1 || incs[0].Open() || !incs[0].Started.Equal(t0.Add(30*time.Minute)) ||
+		len(incs[0].Tenants) != 1 || incs[0].Tenants[0] != "acme" || len(incs[0].Timeline) < 2 {
+		t.Fatalf("stored incidents: %+v, %v", incs, err)
+	}
+	if _, err := a.sender.DeliverDue(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	kinds := map[string][]string{}
+	for _, e := range got {
+		kinds[e.DedupKey] = append(kinds[e.DedupKey], e.Kind)
+	}
+	key := fmt.Sprintf("incident/%d", incs[0].ID)
+	if k := kinds[key]; len(k) != 2 || !slices.Contains(k, alert.KindTrigger) || !slices.Contains(k, alert.KindResolve) {
+		t.Errorf("incident notifications %v, want a trigger and a resolve; all: %v", k, kinds)
+	}
+	if k := kinds["burn/acme-web/SLOBudgetBurnFast"]; len(k) != 1 || k[0] != alert.KindTrigger {
+		t.Errorf("fast burn notification %v; all: %v", k, kinds)
+	}
+}
