@@ -195,3 +195,29 @@ func (a *app) burnAlerts(ctx context.Context, now time.Time) error {
 }
 
 func above(r, th *big.Rat) bool { return r != nil && r.Cmp(th) > 0 }
+
+// selfAlert raises a trigger about slate itself when err is not nil and a
+// resolve once the same job succeeds again, and returns err. State is kept in
+// memory with the burn-rate rules'.
+func (a *app) selfAlert(ctx context.Context, key, title string, err error, now time.Time) error {
+	a.burnMu.Lock()
+	defer a.burnMu.Unlock()
+	firing := err != nil
+	if firing == a.burning[key] {
+		return err
+	}
+	e := alert.Event{DedupKey: key, Kind: alert.KindTrigger, Severity: alert.SeverityCritical, Title: "slate: " + title, Time: now}
+	if firing {
+		e.Body = err.Error()
+	} else {
+		e.Kind, e.Title = alert.KindResolve, "slate: "+title+" — resolved"
+	}
+	as, aerr := alert.Alerts(e, router(a.cfg.Load()).Route(e))
+	if aerr == nil {
+		aerr = a.store.Enqueue(ctx, as)
+	}
+	if aerr == nil {
+		a.burning[key] = firing
+	}
+	return errors.Join(err, aerr)
+}

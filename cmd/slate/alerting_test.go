@@ -102,3 +102,39 @@ alerting:
 		t.Errorf("fast burn notification %v; all: %v", k, kinds)
 	}
 }
+
+// TestSelfAlertsTriggerAndResolveOnce: a failing job raises one trigger, a
+// recovered one one resolve, whatever the number of runs.
+func TestSelfAlertsTriggerAndResolveOnce(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "slate.yaml")
+	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), "http://127.0.0.1:1/", "web")
+	f, _ := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+	fmt.Fprint(f, "alerting:\n  receivers: [{name: chat, kind: slack, url: \"http://127.0.0.1:1/\"}]\n  routes: [{receiver: chat}]\n")
+	f.Close()
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(cfg, appOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.stop(context.Background())
+	ctx := context.Background()
+	fail := fmt.Errorf("disk full")
+	for _, err := range []error{fail, fail, nil, nil, fail} {
+		a.selfAlert(ctx, "backup/daily", "no verified daily backup", err, time.Now())
+	}
+	as, err := a.store.AlertsByKey(ctx, "backup/daily")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, x := range as {
+		kinds = append(kinds, x.Kind)
+	}
+	if want := []string{alert.KindTrigger, alert.KindResolve, alert.KindTrigger}; !slices.Equal(kinds, want) {
+		t.Errorf("outbox for backup/daily: %v, want %v", kinds, want)
+	}
+}

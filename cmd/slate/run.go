@@ -136,7 +136,7 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 			a.cron.AddFunc("@"+level, func() {
 				a.runJob(level+" backup", func(ctx context.Context, now time.Time) error {
 					_, err := backup.Take(ctx, a.store, backupConfig(a.cfg.Load(), backupMetrics), level, now)
-					return err
+					return a.selfAlert(ctx, "backup/"+level, "no verified "+level+" backup", err, now)
 				})
 			})
 		}
