@@ -5,7 +5,7 @@
 // # Imports
 //
 // db imports the standard library, package sla (for sla.Result and
-// sla.LocationMinute), github.com/mattn/go-sqlite3 (cgo: build with
+// sla.LocationMinute), package incident (the incidents it stores), github.com/mattn/go-sqlite3 (cgo: build with
 // CGO_ENABLED=1) and github.com/prometheus/client_golang. Callers never
 // import database/sql: sql.ErrNoRows comes back as ErrNotFound.
 //
@@ -33,6 +33,15 @@
 //   - Exclusion: time a person excluded from a contract's SLA, with a
 //     reason; AddExclusion and CancelExclusion are audited, nothing is
 //     deleted; ExclusionsInForce feeds the engine.
+//   - Alert: one notification in the durable outbox; Enqueue and
+//     UpdateWithAlerts add them (the latter in a caller's transaction),
+//     DueAlerts and RecordAttempt drive delivery, every attempt recorded.
+//   - Incident: an incident with its timeline, tenants and revision;
+//     SaveIncident (and SaveIncidentWithAlerts, which enqueues its
+//     notifications in the same transaction) refuses a stale copy; post-mortem
+//     versions with SavePostmortem and PublishPostmortem.
+//   - Snapshot, CountRows, CheckFile, QuickCheck: consistent online copies
+//     for backups, and checks of any database file.
 //   - AuditEntry: one entry of the hash-chained, append-only audit log.
 //     Every ledger change appends one in the transaction that makes it;
 //     AppendAudit records other changes; AuditEntries and AuditOf read the

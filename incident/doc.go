@@ -8,7 +8,11 @@
 // update carries its own time. Storing incidents, delivering alerts and
 // rendering pages are other packages' work.
 //
-// Allowed imports: the standard library and sla.
+// Post-mortems are markdown: Template pre-fills one from an incident and its
+// impact, Render turns it into sanitised HTML (goldmark, then bluemonday: no
+// scripts, no event handlers, no javascript: or data: links).
+//
+// Allowed imports: the standard library, sla, goldmark and bluemonday.
 //
 // # Main types
 //
