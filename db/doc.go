@@ -5,9 +5,10 @@
 // # Imports
 //
 // db imports the standard library, package sla (for sla.Result and
-// sla.LocationMinute), package incident (the incidents it stores), github.com/mattn/go-sqlite3 (cgo: build with
-// CGO_ENABLED=1) and github.com/prometheus/client_golang. Callers never
-// import database/sql: sql.ErrNoRows comes back as ErrNotFound.
+// sla.LocationMinute), package incident (the incidents it stores),
+// github.com/mattn/go-sqlite3 (cgo: build with CGO_ENABLED=1) and
+// github.com/prometheus/client_golang. Callers never import database/sql:
+// sql.ErrNoRows comes back as ErrNotFound.
 //
 // # Main types
 //
