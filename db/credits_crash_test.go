@@ -89,7 +89,7 @@ func TestLedgerCrashRecovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("re-executes the test binary; skipped with -short")
 	}
-	const kills = 6
+	const kills = 20
 	path := filepath.Join(t.TempDir(), "ledger.db")
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
 	acked := map[int]bool{}
