@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -136,5 +137,75 @@ func TestSelfAlertsTriggerAndResolveOnce(t *testing.T) {
 	}
 	if want := []string{alert.KindTrigger, alert.KindResolve, alert.KindTrigger}; !slices.Equal(kinds, want) {
 		t.Errorf("outbox for backup/daily: %v, want %v", kinds, want)
+	}
+}
+
+// TestIncidentsCommands: a person reads the detected incident with its
+// impact, moves it on, and writes, publishes and renders its post-mortem;
+// a hostile post-mortem renders inert.
+func TestIncidentsCommands(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "slate.yaml")
+	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), "http://127.0.0.1:1/", "web")
+	f, _ := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+	fmt.Fprint(f, "tenants: [{id: acme}]\ncontracts: [{id: acme-web, tenant: acme, services: [web], fee: {amount: \"1000.00\", currency: USD},\n  policy: {target: \"99.9\", tiers: [{uptime: \"[0, 100)\", credit: \"10\"}]}}]\n")
+	f.Close()
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(cfg, appOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	t0 := time.Now().Truncate(time.Minute).Add(-60 * time.Minute)
+	var rs []sla.Result
+	for i := range 6 * 60 {
+		at := t0.Add(time.Duration(i) * 10 * time.Second)
+		m := int(at.Sub(t0) / time.Minute)
+		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: at, OK: m < 30 || m >= 40})
+	}
+	if err := a.store.WriteResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	for m := 1; m <= 60; m++ {
+		a.detect(ctx, t0.Add(time.Duration(m)*time.Minute))
+	}
+	a.stop(ctx)
+
+	run := func(args ...string) (int, string, string) {
+		t.Helper()
+		return runSlate(t, "", append(args, "--config", cfgPath, "--actor", "dana")...)
+	}
+	if code, out, errs := run("incidents", "list"); code != exitOK || !strings.Contains(out, "web") || !strings.Contains(out, "resolved") {
+		t.Fatalf("list: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs := run("incidents", "show", "1")
+	if code != exitOK || !strings.Contains(out, "acme: 10 breach minutes, 100.00 USD credit exposure") || !strings.Contains(out, "detected") {
+		t.Errorf("show: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, _ := run("incidents", "update", "1", "--status", "postmortem", "--body", "Write-up below."); code != exitOK || !strings.Contains(out, "postmortem") {
+		t.Errorf("update: exit %d %s", code, out)
+	}
+	if code, _, errs := run("incidents", "update", "1", "--status", "investigating", "--body", "again"); code != exitUsage || !strings.Contains(errs, "not allowed") {
+		t.Errorf("a resolved incident reopened: exit %d %s", code, errs)
+	}
+	code, out, _ = run("incidents", "postmortem", "1", "--template")
+	if code != exitOK || !strings.Contains(out, "| acme | 10 | 100.00 USD |") || !strings.Contains(out, "## Timeline") {
+		t.Errorf("template:\n%s", out)
+	}
+	md := filepath.Join(dir, "pm.md")
+	os.WriteFile(md, []byte("# Post-mortem\n\nThe disk filled. <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>\n"), 0o600)
+	if code, out, errs := run("incidents", "postmortem", "1", "--edit", md); code != exitOK || !strings.Contains(out, "version 1") {
+		t.Fatalf("edit: exit %d %s %s", code, out, errs)
+	}
+	if code, _, errs := run("incidents", "postmortem", "1", "--publish", "1"); code != exitOK {
+		t.Fatalf("publish: exit %d %s", code, errs)
+	}
+	code, out, _ = run("incidents", "postmortem", "1", "--render")
+	if code != exitOK || !strings.Contains(out, "The disk filled.") || strings.Contains(out, "<script") ||
+		strings.Contains(out, "javascript:") || strings.Contains(out, "onerror") {
+		t.Errorf("render is not inert:\n%s", out)
 	}
 }

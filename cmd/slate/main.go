@@ -35,6 +35,7 @@ Commands:
   credits       the credit ledger: list, approve, issue, void, statement, close
   exclusions    manual SLA exclusions: add, list, cancel (audited)
   rules         Prometheus recording and burn-rate alerting rules for the contracts
+  incidents     list, show, update, set severity, write and publish post-mortems
   backup        take, list and verify proven backups
   restore       restore a backup to a new path (never overwrites)
   audit verify  prove the audit log's hash chain
@@ -76,6 +77,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runExclusions(rest, stdout, stderr)
 	case "rules":
 		return runRules(rest, stdout, stderr)
+	case "incidents":
+		return runIncidents(rest, stdout, stderr)
 	case "backup":
 		return runBackup(rest, stdout, stderr)
 	case "restore":

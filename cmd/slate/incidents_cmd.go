@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/slatehq/slate/alert"
+	"github.com/slatehq/slate/credit"
+	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/sla"
+)
+
+const incidentsUsage = `Usage: slate incidents <command> --config FILE [flags]
+
+Incidents open and resolve by themselves from the evidence; people tell the
+story. Every change is audited, and notifications go out through the outbox.
+
+Commands:
+  list [--open] [--service S]
+  show ID                         timeline, tenants, impact (breach minutes and credit exposure)
+  update ID --status S --body TEXT
+                                  S: investigating, identified, monitoring, resolved, postmortem
+  severity ID minor|major|critical
+  postmortem ID --template        print a post-mortem pre-filled with the timeline and impact
+  postmortem ID --edit FILE       save FILE (markdown) as a new draft version
+  postmortem ID --publish VERSION publish a version
+  postmortem ID --render          print the published post-mortem (else the latest draft) as sanitised HTML
+
+Common flags: --config FILE (required), --actor NAME (default $USER).
+`
+
+func runIncidents(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+		fmt.Fprint(stdout, incidentsUsage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	sub := args[0]
+	fs := newFlagSet("incidents "+sub, stderr, incidentsUsage)
+	configPath := fs.String("config", "", "configuration file (required)")
+	actor := fs.String("actor", defaultActor(), "who acts, for the audit log")
+	open := fs.Bool("open", false, "only open incidents")
+	service := fs.String("service", "", "only this service")
+	status := fs.String("status", "", "new status")
+	body := fs.String("body", "", "what readers should know")
+	tmpl := fs.Bool("template", false, "print a pre-filled post-mortem")
+	edit := fs.String("edit", "", "markdown file to save as a new draft")
+	publish := fs.Int("publish", 0, "version to publish")
+	render := fs.Bool("render", false, "print the post-mortem as sanitised HTML")
+	pos, code, ok := parseInterspersed(fs, args[1:], stdout)
+	if !ok {
+		return code
+	}
+	cfg, store, code, ok := openConfigStore("incidents "+sub, *configPath, stderr)
+	if !ok {
+		return code
+	}
+	defer store.Close()
+	ctx := context.Background()
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "slate incidents %s: "+format+"\n", append([]any{sub}, a...)...)
+		return exitUsage
+	}
+	if sub == "list" {
+		f := db.IncidentFilter{Service: *service}
+		if *open {
+			f.Open = open
+		}
+		incs, err := store.Incidents(ctx, f)
+		if err != nil {
+			return fail("%v", err)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSERVICE\tSTATUS\tSEVERITY\tSTARTED\tENDED\tTENANTS")
+		for _, inc := range incs {
+			ended := "open"
+			if !inc.Ended.IsZero() {
+				ended = inc.Ended.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", inc.ID, inc.Service, inc.Status, inc.Severity,
+				inc.Started.UTC().Format(time.RFC3339), ended, strings.Join(inc.Tenants, ","))
+		}
+		tw.Flush()
+		return exitOK
+	}
+	if len(pos) < 1 {
+		return fail("give an incident ID")
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || id <= 0 {
+		return fail("%q is not an incident ID", pos[0])
+	}
+	inc, err := store.Incident(ctx, id)
+	if err != nil {
+		return fail("%v", err)
+	}
+	now := time.Now()
+	save := func(notify bool) int {
+		alerts := func(id int64) ([]db.Alert, error) {
+			if !notify {
+				return nil, nil
+			}
+			kind := incident.Opened
+			if inc.Status == incident.Resolved {
+				kind = incident.Recovery
+			}
+			e := incidentEvent(id, &inc, kind, now)
+			return alert.Alerts(e, router(cfg).Route(e))
+		}
+		if _, err := store.SaveIncidentWithAlerts(ctx, &inc, *actor, alerts); err != nil {
+			fmt.Fprintf(stderr, "slate incidents %s: %v\n", sub, err)
+			return exitFail
+		}
+		fmt.Fprintf(stdout, "incident %d: %s, %s\n", inc.ID, inc.Status, inc.Severity)
+		return exitOK
+	}
+	switch sub {
+	case "show":
+		fmt.Fprintf(stdout, "incident %d: %s, %s, %s\nstarted %s", inc.ID, inc.Service, inc.Status, inc.Severity, inc.Started.UTC().Format(time.RFC3339))
+		if !inc.Ended.IsZero() {
+			fmt.Fprintf(stdout, ", ended %s", inc.Ended.UTC().Format(time.RFC3339))
+		}
+		fmt.Fprintf(stdout, "\ntenants: %s\n\ntimeline:\n", strings.Join(inc.Tenants, ", "))
+		for _, e := range inc.Timeline {
+			who := e.Author
+			if who == "" {
+				who = "slate"
+			}
+			fmt.Fprintf(stdout, "  %s  %-10s %-13s %s (%s)\n", e.At.UTC().Format(time.RFC3339), e.Kind, e.Status, e.Body, who)
+		}
+		fmt.Fprintln(stdout, "\nimpact:")
+		for _, im := range impactOf(ctx, cfg, store, inc.Incident, inc.Tenants, now) {
+			fmt.Fprintf(stdout, "  %s: %s breach minutes, %s %s credit exposure\n", im.Tenant, im.BreachMinutes, im.Exposure, im.Currency)
+		}
+		return exitOK
+	case "update":
+		if err := inc.Update(now, incident.Status(*status), *body, *actor); err != nil {
+			return fail("%v", err)
+		}
+		return save(true)
+	case "severity":
+		if len(pos) != 2 {
+			return fail("give the ID and a severity: minor, major or critical")
+		}
+		if err := inc.SetSeverity(now, incident.Severity(pos[1]), *actor); err != nil {
+			return fail("%v", err)
+		}
+		return save(true)
+	case "postmortem":
+		switch {
+		case *tmpl:
+			fmt.Fprint(stdout, incident.Template(inc.Incident, impactOf(ctx, cfg, store, inc.Incident, inc.Tenants, now)))
+		case *edit != "":
+			md, err := os.ReadFile(*edit)
+			if err != nil {
+				return fail("%v", err)
+			}
+			v, err := store.SavePostmortem(ctx, id, string(md), *actor)
+			if err != nil {
+				return fail("%v", err)
+			}
+			fmt.Fprintf(stdout, "incident %d: post-mortem draft version %d saved\n", id, v)
+		case *publish > 0:
+			if err := store.PublishPostmortem(ctx, id, *publish, *actor); err != nil {
+				return fail("%v", err)
+			}
+			fmt.Fprintf(stdout, "incident %d: post-mortem version %d published\n", id, *publish)
+		case *render:
+			pm, err := store.Postmortem(ctx, id)
+			if err != nil {
+				return fail("%v", err)
+			}
+			v := pm.Published
+			if v == nil {
+				v = pm.Draft
+			}
+			if v == nil {
+				return fail("incident %d has no post-mortem yet", id)
+			}
+			html, err := incident.Render(v.Markdown)
+			if err != nil {
+				return fail("%v", err)
+			}
+			fmt.Fprintln(stdout, string(html))
+		default:
+			return fail("give --template, --edit FILE, --publish VERSION or --render")
+		}
+		return exitOK
+	}
+	return fail("unknown command; see slate incidents --help")
+}
+
+// impactOf is, per affected tenant's contract on the incident's service,
+// the breach minutes the incident accounts for and the credit it moves in
+// the period it started in.
+func impactOf(ctx context.Context, cfg *Config, h credit.History, inc incident.Incident, tenants []string, now time.Time) []incident.TenantImpact {
+	end := inc.Ended
+	if end.IsZero() {
+		end = now
+	}
+	var out []incident.TenantImpact
+	for _, s := range schedules(cfg) {
+		c := s.Contract
+		if len(tenants) > 0 && !slices.Contains(tenants, c.Tenant) || !coversService(cfg, c.ID, inc.Service) {
+			continue
+		}
+		p := s.PeriodAt(inc.Started)
+		st, err := credit.Compute(ctx, h, c, p, now) // the period so far, or all of it once ended
+		if err != nil {
+			continue
+		}
+		breach, amount, err := credit.Exposure(st, sla.Interval{Start: inc.Started, End: end})
+		if err != nil {
+			continue
+		}
+		out = append(out, incident.TenantImpact{Tenant: c.Tenant, BreachMinutes: sla.FormatTrim(breach, 2),
+			Exposure: sla.FormatFixed(amount, sla.MinorUnits(c.Fee.Currency)), Currency: c.Fee.Currency})
+	}
+	return out
+}
+
+func coversService(cfg *Config, contract, service string) bool {
+	for _, c := range cfg.Contracts {
+		if c.ID == contract {
+			return slices.Contains(c.Services, service)
+		}
+	}
+	return false
+}
