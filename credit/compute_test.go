@@ -160,7 +160,7 @@ func TestExporterPublishesRatios(t *testing.T) {
 	s := credit.Schedule{Location: time.UTC, Contract: credit.Contract{ID: "web-sla", Tenant: "acme",
 		Policy: sla.Policy{Target: big.NewRat(99, 1)}, Fee: sla.Money{Amount: big.NewRat(1, 1), Currency: "USD"},
 		Checks: []credit.Check{{ID: "web"}}}}
-	if err := e.Update(context.Background(), store, []credit.Schedule{s}, now); err != nil {
+	if _, err := e.Update(context.Background(), store, []credit.Schedule{s}, now); err != nil {
 		t.Fatal(err)
 	}
 	// 12 of 120 minutes down: uptime 0.9; the budget of 1.2 minutes is
@@ -180,7 +180,7 @@ func TestExporterPublishesRatios(t *testing.T) {
 		}
 	}
 	// A contract dropped from the schedule disappears from /metrics.
-	if err := e.Update(context.Background(), store, nil, now); err != nil {
+	if _, err := e.Update(context.Background(), store, nil, now); err != nil {
 		t.Fatal(err)
 	}
 	if n := testutil.CollectAndCount(reg); n != 0 {

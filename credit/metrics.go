@@ -55,9 +55,11 @@ func NewExporter(reg prometheus.Registerer) (*Exporter, error) {
 }
 
 // Update recomputes every schedule's current figures as of now; gauges of
-// contracts no longer scheduled are removed.
-func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, now time.Time) error {
+// contracts no longer scheduled are removed. It returns the statements it
+// computed, for callers that act on them (coverage alerts).
+func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, now time.Time) ([]Statement, error) {
 	var errs []error
+	var sts []Statement
 	seen := map[[2]string]bool{}
 	for _, s := range schedules {
 		c := s.Contract
@@ -66,6 +68,7 @@ func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, 
 			errs = append(errs, err)
 			continue
 		}
+		sts = append(sts, st)
 		rates, err := BurnRates(ctx, h, c, now, sla.BurnWindows())
 		if err != nil {
 			errs = append(errs, err)
@@ -98,7 +101,7 @@ func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, 
 		}
 	}
 	e.known = seen
-	return errors.Join(errs...)
+	return sts, errors.Join(errs...)
 }
 
 // windowLabel writes a window as Prometheus does: 5m, 30m, 1h, 6h, 1d, 3d.

@@ -221,3 +221,41 @@ func (a *app) selfAlert(ctx context.Context, key, title string, err error, now t
 	}
 	return errors.Join(err, aerr)
 }
+
+// repeatAlerts re-notifies open incidents to the receivers whose routes ask
+// for it, once the route's repeat interval has passed since the last
+// notification to that receiver.
+func (a *app) repeatAlerts(ctx context.Context, now time.Time) error {
+	incs, err := a.store.OpenIncidents(ctx)
+	if err != nil {
+		return err
+	}
+	rt := router(a.cfg.Load())
+	var errs []error
+	for i := range incs {
+		e := incidentEvent(incs[i].ID, &incs[i], incident.Opened, now)
+		sent, err := a.store.AlertsByKey(ctx, e.DedupKey)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		last := map[string]time.Time{}
+		for _, s := range sent {
+			if s.Kind == alert.KindTrigger && s.CreatedAt.After(last[s.Receiver]) {
+				last[s.Receiver] = s.CreatedAt
+			}
+		}
+		names := rt.Plan(e, now, last)
+		if len(names) == 0 {
+			continue
+		}
+		as, err := alert.Alerts(e, names)
+		if err == nil {
+			err = a.store.Enqueue(ctx, as)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -208,4 +209,57 @@ func TestIncidentsCommands(t *testing.T) {
 		strings.Contains(out, "javascript:") || strings.Contains(out, "onerror") {
 		t.Errorf("render is not inert:\n%s", out)
 	}
+}
+
+// TestWatchdogAndRepeats: a scheduler that runs nothing raises one alert;
+// an open incident is re-notified only after its route's repeat interval.
+func TestWatchdogAndRepeats(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "slate.yaml")
+	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), "http://127.0.0.1:1/", "web")
+	f, _ := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+	fmt.Fprint(f, "alerting:\n  receivers: [{name: chat, kind: slack, url: \"http://127.0.0.1:1/\"}]\n  routes: [{receiver: chat, repeat: 30m}]\n")
+	f.Close()
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(cfg, appOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.stop(context.Background())
+	ctx := context.Background()
+	now := time.Now()
+	for range 3 { // never started: no probe runs
+		a.watchdog(ctx, now)
+	}
+	if as, _ := a.store.AlertsByKey(ctx, "slate/scheduler"); len(as) != 1 || as[0].Kind != alert.KindTrigger {
+		t.Errorf("stalled scheduler alerts: %+v", as)
+	}
+
+	inc := db.Incident{}
+	inc.Service, inc.Status, inc.Severity, inc.Started = "web", "investigating", "major", now.Add(-time.Hour)
+	inc.Timeline = append(inc.Timeline, incidentEntry(now.Add(-time.Hour)))
+	id, err := a.store.SaveIncident(ctx, &inc, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := fmt.Sprintf("incident/%d", id)
+	count := func() int { as, _ := a.store.AlertsByKey(ctx, key); return len(as) }
+	a.repeatAlerts(ctx, now) // never sent to chat: sent now
+	a.repeatAlerts(ctx, now.Add(10*time.Minute))
+	if n := count(); n != 1 {
+		t.Fatalf("after 10 minutes: %d notifications, want 1", n)
+	}
+	// The store stamps alerts with its own clock; a repeat falls due once
+	// 30 minutes have passed since then.
+	a.repeatAlerts(ctx, time.Now().Add(31*time.Minute))
+	if n := count(); n != 2 {
+		t.Errorf("after the repeat interval: %d notifications, want 2", n)
+	}
+}
+
+func incidentEntry(at time.Time) incident.Entry {
+	return incident.Entry{At: at, Kind: incident.KindDetected, Status: incident.Investigating, Body: "web is down"}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/sla"
 )
 
 // The wiring checks that each concrete type fits the interface its user
@@ -47,6 +48,7 @@ type app struct {
 
 	log             *slog.Logger
 	lastRuns        float64 // scheduler runs at the previous heartbeat
+	watchRuns       float64 // scheduler runs at the previous watchdog look
 	heartbeatClient *http.Client
 	now             func() time.Time
 	cfg             atomic.Pointer[Config] // the running configuration, swapped on reload
@@ -125,6 +127,8 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 	a.cron.AddFunc("@every 1m", func() { a.runJob("sla metrics", a.updateSLAMetrics) })
 	a.cron.AddFunc("@every 1m", func() { a.runJob("incident detection", a.detect) })
 	a.cron.AddFunc("@every 1m", func() { a.runJob("burn-rate alerts", a.burnAlerts) })
+	a.cron.AddFunc("@every 1m", func() { a.runJob("watchdog", a.watchdog) })
+	a.cron.AddFunc("@every 1m", func() { a.runJob("repeat notifications", a.repeatAlerts) })
 	a.cron.AddFunc("@hourly", func() { a.runJob("retention", a.prune) })
 	// Each run closes the last period that ended at least its grace ago,
 	// in each tenant's zone; a period already recorded with the same
@@ -157,9 +161,42 @@ func (a *app) runJob(name string, job func(context.Context, time.Time) error) {
 	}
 }
 
-// updateSLAMetrics refreshes every contract's SLA gauges.
+// updateSLAMetrics refreshes every contract's SLA gauges, and raises an
+// alert for a contract whose current period's coverage fell below its
+// threshold (and resolves it when it recovers).
 func (a *app) updateSLAMetrics(ctx context.Context, now time.Time) error {
-	return a.sla.Update(ctx, a.store, schedules(a.cfg.Load()), now)
+	sts, err := a.sla.Update(ctx, a.store, schedules(a.cfg.Load()), now)
+	errs := []error{err}
+	for _, st := range sts {
+		var low error
+		if st.Flagged {
+			low = fmt.Errorf("coverage %s%% of the period so far, below the contract's threshold", sla.FormatFixed(st.CoveragePercent(), 2))
+		}
+		if aerr := a.selfAlert(ctx, "coverage/"+st.Contract.ID, "evidence coverage low for "+st.Contract.ID, low, now); aerr != nil && low == nil {
+			errs = append(errs, aerr)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// watchdog raises alerts on slate's own faults: store commits failing, and
+// the scheduler stalled (no probe ran since the last look, while there are
+// checks). Each resolves by itself when the fault clears.
+func (a *app) watchdog(ctx context.Context, now time.Time) error {
+	var errs []error
+	if err := a.selfAlert(ctx, "slate/store", "store writes failing", a.store.WriteHealth(), now); err != nil && a.store.WriteHealth() == nil {
+		errs = append(errs, err)
+	}
+	runs := counterValue(a.reg, "slate_scheduler_runs_total")
+	var stalled error
+	if len(a.cfg.Load().Checks) > 0 && runs <= a.watchRuns {
+		stalled = errors.New("no probe ran in the last minute")
+	}
+	a.watchRuns = runs
+	if err := a.selfAlert(ctx, "slate/scheduler", "scheduler stalled", stalled, now); err != nil && stalled == nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // closeDue records every contract's last closed period in the ledger.
