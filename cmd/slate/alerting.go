@@ -151,7 +151,10 @@ func incidentEvent(id int64, inc *db.Incident, kind incident.EventKind, now time
 func (a *app) burnAlerts(ctx context.Context, now time.Time) error {
 	a.burnMu.Lock()
 	defer a.burnMu.Unlock()
-	cfg := a.cfg.Load()
+	cfg, err := a.config(ctx)
+	if err != nil {
+		return err
+	}
 	var errs []error
 	for _, s := range schedules(cfg) {
 		rates, err := credit.BurnRates(ctx, a.store, s.Contract, now, sla.BurnWindows())

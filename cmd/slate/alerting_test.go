@@ -263,3 +263,55 @@ func TestWatchdogAndRepeats(t *testing.T) {
 func incidentEntry(at time.Time) incident.Entry {
 	return incident.Entry{At: at, Kind: incident.KindDetected, Status: incident.Investigating, Body: "web is down"}
 }
+
+// TestMaintenanceAnnouncedAtRunTime: a window announced with slate
+// maintenance is audited, silences detection for its service, and can be
+// cancelled.
+func TestMaintenanceAnnouncedAtRunTime(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "slate.yaml")
+	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), "http://127.0.0.1:1/", "web")
+	t0 := time.Now().Truncate(time.Minute).Add(-30 * time.Minute)
+	run := func(args ...string) (int, string, string) {
+		t.Helper()
+		return runSlate(t, "", append(args, "--config", cfgPath, "--actor", "erin")...)
+	}
+	code, out, errs := run("maintenance", "add", "--services", "web", "--title", "Disk swap",
+		"--start", t0.Format(time.RFC3339), "--end", t0.Add(time.Hour).Format(time.RFC3339))
+	if code != exitOK || !strings.Contains(out, "maintenance 1: web") {
+		t.Fatalf("add: exit %d %q %q", code, out, errs)
+	}
+	if code, _, errs := run("maintenance", "add", "--services", "chat", "--title", "x", "--start", t0.Format(time.RFC3339), "--end", t0.Add(time.Hour).Format(time.RFC3339)); code != exitUsage || !strings.Contains(errs, "unknown service") {
+		t.Errorf("unknown service: exit %d %q", code, errs)
+	}
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(cfg, appOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var rs []sla.Result
+	for i := range 6 * 20 { // down for 20 minutes, inside the window
+		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: t0.Add(time.Duration(i) * 10 * time.Second), OK: false})
+	}
+	a.store.WriteResults(ctx, rs)
+	for m := 1; m <= 20; m++ {
+		a.detect(ctx, t0.Add(time.Duration(m)*time.Minute))
+	}
+	if incs, _ := a.store.Incidents(ctx, db.IncidentFilter{}); len(incs) != 0 {
+		t.Errorf("an outage inside announced maintenance opened %d incidents", len(incs))
+	}
+	if entries, err := a.store.AuditOf(ctx, "maintenance/1"); err != nil || len(entries) != 1 || entries[0].Actor != "erin" {
+		t.Errorf("audit of the window: %+v, %v", entries, err)
+	}
+	a.stop(ctx)
+	if code, out, _ := run("maintenance", "cancel", "1"); code != exitOK || !strings.Contains(out, "cancelled") {
+		t.Errorf("cancel: exit %d %q", code, out)
+	}
+	if code, out, _ := run("maintenance", "list"); code != exitOK || !strings.Contains(out, "cancelled by erin") {
+		t.Errorf("list:\n%s", out)
+	}
+}

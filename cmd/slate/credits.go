@@ -141,6 +141,10 @@ func runCredits(args []string, stdout, stderr io.Writer) int {
 		writeStatement(stdout, tenantOf(cfg, *tenant), cs, time.Now())
 		return exitOK
 	case "close":
+		cfg, err := withStoredMaintenance(ctx, cfg, store)
+		if err != nil {
+			return fail(err)
+		}
 		n, err := credit.CloseDue(ctx, store, ledger{store: store, actor: *actor}, schedules(cfg), time.Now())
 		if err != nil {
 			return fail(err)

@@ -21,7 +21,10 @@ const detectLookback = 30 * time.Minute
 func (a *app) detect(ctx context.Context, now time.Time) error {
 	a.detectMu.Lock()
 	defer a.detectMu.Unlock()
-	cfg := a.cfg.Load()
+	cfg, err := a.config(ctx)
+	if err != nil {
+		return err
+	}
 	minute := now.Truncate(time.Minute).Add(-time.Minute)
 	var errs []error
 	for _, svc := range cfg.Services {

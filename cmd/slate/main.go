@@ -36,6 +36,7 @@ Commands:
   exclusions    manual SLA exclusions: add, list, cancel (audited)
   rules         Prometheus recording and burn-rate alerting rules for the contracts
   incidents     list, show, update, set severity, write and publish post-mortems
+  maintenance   announce, list and cancel maintenance windows
   backup        take, list and verify proven backups
   restore       restore a backup to a new path (never overwrites)
   audit verify  prove the audit log's hash chain
@@ -79,6 +80,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runRules(rest, stdout, stderr)
 	case "incidents":
 		return runIncidents(rest, stdout, stderr)
+	case "maintenance":
+		return runMaintenance(rest, stdout, stderr)
 	case "backup":
 		return runBackup(rest, stdout, stderr)
 	case "restore":

@@ -84,6 +84,10 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	defer store.Close()
+	if cfg, err = withStoredMaintenance(context.Background(), cfg, store); err != nil {
+		fmt.Fprintf(stderr, "slate report: %v\n", err)
+		return exitFail
+	}
 	rows, err := buildReport(context.Background(), store, cfg, *tenant, *periodArg, time.Now())
 	if err != nil {
 		fmt.Fprintf(stderr, "slate report: %v\n", err)

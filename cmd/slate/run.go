@@ -165,7 +165,11 @@ func (a *app) runJob(name string, job func(context.Context, time.Time) error) {
 // alert for a contract whose current period's coverage fell below its
 // threshold (and resolves it when it recovers).
 func (a *app) updateSLAMetrics(ctx context.Context, now time.Time) error {
-	sts, err := a.sla.Update(ctx, a.store, schedules(a.cfg.Load()), now)
+	cfg, err := a.config(ctx)
+	if err != nil {
+		return err
+	}
+	sts, err := a.sla.Update(ctx, a.store, schedules(cfg), now)
 	errs := []error{err}
 	for _, st := range sts {
 		var low error
@@ -199,9 +203,19 @@ func (a *app) watchdog(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
+// config is the running configuration with the maintenance announced at
+// run time.
+func (a *app) config(ctx context.Context) (*Config, error) {
+	return withStoredMaintenance(ctx, a.cfg.Load(), a.store)
+}
+
 // closeDue records every contract's last closed period in the ledger.
 func (a *app) closeDue(ctx context.Context, now time.Time) error {
-	n, err := credit.CloseDue(ctx, a.store, ledger{store: a.store, actor: "slate/close"}, schedules(a.cfg.Load()), now)
+	cfg, err := a.config(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := credit.CloseDue(ctx, a.store, ledger{store: a.store, actor: "slate/close"}, schedules(cfg), now)
 	if n > 0 {
 		a.log.Debug("period close", "contracts", n)
 	}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/slatehq/slate/db"
+)
+
+const maintenanceUsage = `Usage: slate maintenance <command> --config FILE [flags]
+
+Announces maintenance at run time; the configuration's maintenance section
+holds the rest. The announcement time is when slate records it: a window is
+excluded from a contract's SLA only when the contract excludes maintenance and
+the window was announced at least maintenance_notice before it starts. An
+active window silences incident detection for its services.
+
+Commands:
+  add --services S1,S2 --title TEXT --start RFC3339 --end RFC3339
+  list
+  cancel ID
+`
+
+func runMaintenance(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+		fmt.Fprint(stdout, maintenanceUsage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	sub := args[0]
+	fs := newFlagSet("maintenance "+sub, stderr, maintenanceUsage)
+	configPath := fs.String("config", "", "configuration file (required)")
+	actor := fs.String("actor", defaultActor(), "who acts, for the audit log")
+	services := fs.String("services", "", "comma-separated service ids")
+	title := fs.String("title", "", "what the work is")
+	start := fs.String("start", "", "start, RFC 3339")
+	end := fs.String("end", "", "end, RFC 3339")
+	pos, code, ok := parseInterspersed(fs, args[1:], stdout)
+	if !ok {
+		return code
+	}
+	cfg, store, code, ok := openConfigStore("maintenance "+sub, *configPath, stderr)
+	if !ok {
+		return code
+	}
+	defer store.Close()
+	ctx := context.Background()
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "slate maintenance %s: "+format+"\n", append([]any{sub}, a...)...)
+		return exitUsage
+	}
+	switch sub {
+	case "add":
+		m := db.Maintenance{Title: *title}
+		for _, s := range strings.Split(*services, ",") {
+			if s = strings.TrimSpace(s); s == "" {
+				continue
+			}
+			if !hasService(cfg, s) {
+				return fail("--services: unknown service %q", s)
+			}
+			m.Services = append(m.Services, s)
+		}
+		var err error
+		if m.Start, err = time.Parse(time.RFC3339, *start); err != nil {
+			return fail("--start: %q is not an RFC 3339 time", *start)
+		}
+		if m.End, err = time.Parse(time.RFC3339, *end); err != nil {
+			return fail("--end: %q is not an RFC 3339 time", *end)
+		}
+		m, err = store.AddMaintenance(ctx, m, *actor)
+		if err != nil {
+			return fail("%v", err)
+		}
+		fmt.Fprintf(stdout, "maintenance %d: %s [%s, %s) announced %s\n", m.ID, strings.Join(m.Services, ","),
+			m.Start.Format(time.RFC3339), m.End.Format(time.RFC3339), m.Announced.Format(time.RFC3339))
+	case "cancel":
+		if len(pos) != 1 {
+			return fail("give one maintenance ID")
+		}
+		id, err := strconv.ParseInt(pos[0], 10, 64)
+		if err != nil {
+			return fail("%q is not a maintenance ID", pos[0])
+		}
+		if err := store.CancelMaintenance(ctx, id, *actor); err != nil {
+			return fail("%v", err)
+		}
+		fmt.Fprintf(stdout, "maintenance %d: cancelled\n", id)
+	case "list":
+		ms, err := store.ListMaintenance(ctx)
+		if err != nil {
+			return fail("%v", err)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSERVICES\tSTART\tEND\tANNOUNCED\tTITLE\tSTATUS")
+		for _, w := range cfg.Maintenance {
+			fmt.Fprintf(tw, "config:%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w.ID, strings.Join(w.Services, ","), w.Start.Format(time.RFC3339),
+				w.End.Format(time.RFC3339), w.Announced.Format(time.RFC3339), w.Title, "planned")
+		}
+		for _, m := range ms {
+			status := "planned"
+			if m.Cancelled {
+				status = "cancelled by " + m.CancelledBy
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, strings.Join(m.Services, ","), m.Start.Format(time.RFC3339),
+				m.End.Format(time.RFC3339), m.Announced.Format(time.RFC3339), m.Title, status)
+		}
+		tw.Flush()
+	default:
+		return fail("unknown command; see slate maintenance --help")
+	}
+	return exitOK
+}
+
+func hasService(cfg *Config, id string) bool {
+	for _, s := range cfg.Services {
+		if s.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// withStoredMaintenance is cfg with the windows announced at run time added
+// to its maintenance, cancelled ones left out. The configuration itself is
+// not changed.
+func withStoredMaintenance(ctx context.Context, cfg *Config, store *db.DB) (*Config, error) {
+	ms, err := store.ListMaintenance(ctx)
+	if err != nil {
+		return cfg, err
+	}
+	out := *cfg
+	out.Maintenance = append([]MaintenanceWindow(nil), cfg.Maintenance...)
+	for _, m := range ms {
+		if !m.Cancelled {
+			out.Maintenance = append(out.Maintenance, MaintenanceWindow{ID: fmt.Sprintf("stored-%d", m.ID), Services: m.Services,
+				Title: m.Title, Start: m.Start, End: m.End, Announced: m.Announced})
+		}
+	}
+	return &out, nil
+}

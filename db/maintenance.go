@@ -1,0 +1,115 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Maintenance is a window of announced work on some services, recorded at
+// run time. Announced is when the store recorded it.
+type Maintenance struct {
+	ID          int64
+	Services    []string
+	Title       string
+	Start, End  time.Time // [Start, End), UTC
+	Announced   time.Time
+	Actor       string
+	Cancelled   bool
+	CancelledBy string
+}
+
+// AddMaintenance announces a window now (by the store's clock) and audits it.
+func (d *DB) AddMaintenance(ctx context.Context, m Maintenance, actor string) (Maintenance, error) {
+	switch {
+	case len(m.Services) == 0:
+		return Maintenance{}, errors.New("add maintenance: name at least one service")
+	case strings.TrimSpace(m.Title) == "":
+		return Maintenance{}, errors.New("add maintenance: a title is required")
+	case !m.Start.Before(m.End):
+		return Maintenance{}, errors.New("add maintenance: end must be after start")
+	case strings.TrimSpace(actor) == "":
+		return Maintenance{}, errors.New("add maintenance: empty actor")
+	}
+	svc, err := json.Marshal(m.Services)
+	if err != nil {
+		return Maintenance{}, err
+	}
+	var out Maintenance
+	err = d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		now := d.opts.Now()
+		res, err := tx.ExecContext(ctx, `INSERT INTO maintenance (services, title, start_ms, end_ms, announced_ms, actor) VALUES (?, ?, ?, ?, ?, ?)`,
+			string(svc), m.Title, m.Start.UnixMilli(), m.End.UnixMilli(), now.UnixMilli(), actor)
+		if err != nil {
+			return err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		out = m
+		out.ID, out.Announced, out.Actor = id, time.UnixMilli(now.UnixMilli()).UTC(), actor
+		js, err := canonicalJSON(map[string]any{"services": m.Services, "title": m.Title, "start_ms": m.Start.UnixMilli(), "end_ms": m.End.UnixMilli()})
+		if err != nil {
+			return err
+		}
+		_, err = appendAudit(ctx, tx, now, actor, "maintenance.announced", fmt.Sprintf("maintenance/%d", id), js)
+		return err
+	})
+	if err != nil {
+		return Maintenance{}, fmt.Errorf("add maintenance: %w", err)
+	}
+	return out, nil
+}
+
+// CancelMaintenance withdraws a planned window; the row stays, marked.
+func (d *DB) CancelMaintenance(ctx context.Context, id int64, actor string) error {
+	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		now := d.opts.Now()
+		res, err := tx.ExecContext(ctx, `UPDATE maintenance SET cancelled_ms = ?, cancelled_by = ? WHERE id = ? AND cancelled_ms IS NULL`,
+			now.UnixMilli(), actor, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("maintenance %d: %w (or already cancelled)", id, ErrNotFound)
+		}
+		_, err = appendAudit(ctx, tx, now, actor, "maintenance.cancelled", fmt.Sprintf("maintenance/%d", id), "null")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("cancel maintenance: %w", err)
+	}
+	return nil
+}
+
+// ListMaintenance returns every recorded window, cancelled ones included,
+// by start.
+func (d *DB) ListMaintenance(ctx context.Context) ([]Maintenance, error) {
+	rows, err := d.rdb.QueryContext(ctx, `SELECT id, services, title, start_ms, end_ms, announced_ms, actor,
+coalesce(cancelled_ms, 0), coalesce(cancelled_by, '') FROM maintenance ORDER BY start_ms, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list maintenance: %w", err)
+	}
+	defer rows.Close()
+	var out []Maintenance
+	for rows.Next() {
+		var m Maintenance
+		var svc string
+		var s, e, a, c int64
+		if err := rows.Scan(&m.ID, &svc, &m.Title, &s, &e, &a, &m.Actor, &c, &m.CancelledBy); err != nil {
+			return nil, fmt.Errorf("list maintenance: %w", err)
+		}
+		if err := json.Unmarshal([]byte(svc), &m.Services); err != nil {
+			return nil, fmt.Errorf("list maintenance %d: %w", m.ID, err)
+		}
+		m.Start, m.End, m.Announced = time.UnixMilli(s).UTC(), time.UnixMilli(e).UTC(), time.UnixMilli(a).UTC()
+		m.Cancelled = c != 0
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
