@@ -69,3 +69,20 @@ func TestWindowCountsEvidenceOnly(t *testing.T) {
 		t.Errorf("got %s bad of %s, want 2m of 4m", bad, counted)
 	}
 }
+
+// TestOneDownMinuteFiresTheHourPage: with minute evidence, the first minute
+// of a total outage after 59 good ones already burns an hour's window at
+// 1000/60 ≈ 16.7, past the page threshold of 14.4 — the workbook's "about 52
+// seconds", at minute resolution.
+func TestOneDownMinuteFiresTheHourPage(t *testing.T) {
+	states := []StateRun{{59, StateUp}, {1, StateDown}}
+	bad, counted := WindowRuns(states, 60)
+	rate, ok := BurnRate(big.NewRat(999, 10), bad, counted)
+	if !ok || rate.Cmp(big.NewRat(1000, 60)) != 0 || rate.Cmp(big.NewRat(144, 10)) <= 0 {
+		t.Errorf("rate after one down minute: %v, want 1000/60, above 14.4", rate)
+	}
+	bad5, counted5 := WindowRuns(states, 5)
+	if r, _ := BurnRate(big.NewRat(999, 10), bad5, counted5); r.Cmp(big.NewRat(200, 1)) != 0 {
+		t.Errorf("5-minute confirmation window: %v, want 200", r)
+	}
+}
