@@ -29,6 +29,8 @@ type Server struct {
 
 	engine *gin.Engine
 	srv    *http.Server
+
+	pages statuspagePages // Statuspage v2 bodies, see statuspage.go
 }
 
 // NewServer builds the server. Metrics are served from gatherer, normally
@@ -49,6 +51,10 @@ func NewServer(gatherer prometheus.Gatherer) *Server {
 	}
 	s.engine.GET("/push/:token", pushRoute)
 	s.engine.POST("/push/:token", pushRoute)
+
+	// Statuspage v2 API (statuspage.go), served from SetSnapshot's snapshot.
+	s.mountStatuspage(s.engine.Group("/api/v2"))
+	// End Statuspage v2 API.
 	return s
 }
 
