@@ -198,9 +198,9 @@ func checkEnum(t *testing.T, what string, got any, allowed string) {
 }
 
 const (
-	componentKeys   = "id name status created_at updated_at position description showcase start_date group_id page_id group only_show_if_degraded"
-	incidentKeys    = "id name status impact created_at updated_at started_at monitoring_at resolved_at shortlink page_id incident_updates components"
-	updateKeys      = "id status body incident_id created_at updated_at display_at affected_components deliver_notifications custom_tweet tweet_id"
+	componentKeys     = "id name status created_at updated_at position description showcase start_date group_id page_id group only_show_if_degraded"
+	incidentKeys      = "id name status impact created_at updated_at started_at monitoring_at resolved_at shortlink page_id incident_updates components"
+	updateKeys        = "id status body incident_id created_at updated_at display_at affected_components deliver_notifications custom_tweet tweet_id"
 	componentStatuses = "operational degraded_performance partial_outage major_outage under_maintenance"
 )
 
