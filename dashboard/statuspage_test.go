@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -435,5 +437,97 @@ func TestGroupIDsAreUnique(t *testing.T) {
 			t.Errorf("component id %s used twice", c.ID)
 		}
 		seen[c.ID] = true
+	}
+}
+
+// A snapshot swapped while requests are served never yields a mix: every
+// body is one of the two snapshots' bodies.
+func TestStatuspageSwapWhileServing(t *testing.T) {
+	in := fixtureInput()
+	a := BuildSnapshot(in, fixedNow())
+	in.Services[2].State = sla.StateUp
+	b := BuildSnapshot(in, fixedNow())
+	s := NewServer(prometheus.NewRegistry())
+	s.SetSnapshot(a)
+	bodyA := serve(s, http.MethodGet, "/api/v2/summary.json").Body.String()
+	s.SetSnapshot(b)
+	bodyB := serve(s, http.MethodGet, "/api/v2/summary.json").Body.String()
+	if bodyA == bodyB {
+		t.Fatal("fixture snapshots encode the same")
+	}
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			s.SetSnapshot([]*Snapshot{a, b}[i%2])
+		}
+	}()
+	errs := make(chan string, 4)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 100 {
+				if got := serve(s, http.MethodGet, "/api/v2/summary.json").Body.String(); got != bodyA && got != bodyB {
+					errs <- "body matches neither snapshot"
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	<-done
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+// FuzzBuildSnapshot checks that any mix of states, statuses and times
+// encodes to JSON whose enums stay in the spec's sets.
+func FuzzBuildSnapshot(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5}, int64(0))
+	f.Add([]byte{3, 3, 9, 200, 17}, int64(3600))
+	f.Fuzz(func(t *testing.T, data []byte, offset int64) {
+		statuses := []string{"investigating", "identified", "monitoring", "resolved", "postmortem"}
+		severities := []string{"", "minor", "major", "critical"}
+		base := at("2026-11-20T00:00:00Z")
+		var in SnapshotInput
+		for i, d := range data {
+			id := fmt.Sprint("s", i%5)
+			t0 := base.Add(time.Duration(d) * time.Minute)
+			if i < 5 {
+				in.Services = append(in.Services, ServiceState{ID: id, Group: []string{"", "A", "B"}[d%3], State: sla.State(d % 6), Partial: d&8 != 0, Since: t0})
+			}
+			in.Incidents = append(in.Incidents, IncidentRecord{
+				ID: int64(i), Service: id, Status: statuses[int(d)%len(statuses)], Severity: severities[int(d)%len(severities)], Started: t0,
+				Timeline: []TimelineEntry{{At: t0, Status: "investigating", Body: "x"}, {At: t0.Add(time.Minute), Status: statuses[int(d)%len(statuses)]}},
+			})
+			in.Maintenances = append(in.Maintenances, MaintenanceWindow{ID: fmt.Sprint("m", i), Services: []string{id}, Title: "w", Start: t0, End: t0.Add(time.Hour)})
+		}
+		s := NewServer(prometheus.NewRegistry())
+		s.SetSnapshot(BuildSnapshot(in, base.Add(time.Duration(offset%100000)*time.Second)))
+		sum := decode(t, s, "/summary.json")
+		checkEnum(t, "indicator", sum["status"].(map[string]any)["indicator"], "none minor major critical")
+		for _, c := range list(sum, "components") {
+			checkComponent(t, c)
+		}
+		for _, m := range list(decode(t, s, "/scheduled-maintenances.json"), "scheduled_maintenances") {
+			checkEnum(t, "maintenance status", m["status"], "scheduled in_progress verifying completed")
+		}
+		if n := len(list(decode(t, s, "/incidents.json"), "incidents")); n > statuspageMax {
+			t.Errorf("incidents.json: got %d, want at most %d", n, statuspageMax)
+		}
+	})
+}
+
+func BenchmarkStatuspageSummary(b *testing.B) {
+	s := NewServer(prometheus.NewRegistry())
+	s.SetSnapshot(BuildSnapshot(fixtureInput(), fixedNow()))
+	h := s.Handler()
+	req := httptest.NewRequest(http.MethodGet, "/api/v2/summary.json", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(httptest.NewRecorder(), req)
 	}
 }
