@@ -3,9 +3,11 @@ package dashboard
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +48,7 @@ type encodedPages struct {
 	snap   *Snapshot
 	bodies map[string][]byte // by path under the mount point
 	length map[string]string // Content-Length values, formatted once
+	etag   map[string]string // strong ETags, so pollers can ask If-None-Match
 }
 
 // SetSnapshot makes snap the page served from now on. Safe to call while
@@ -87,7 +90,13 @@ func (s *Server) serveStatuspage(c *gin.Context, path string) {
 		}
 		return
 	}
-	body := p.bodies[path]
+	body, etag := p.bodies[path], p.etag[path]
+	hdr["Etag"] = []string{etag}
+	if inm := c.Request.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
+		c.Status(http.StatusNotModified)
+		c.Writer.WriteHeaderNow()
+		return
+	}
 	hdr["Content-Length"] = []string{p.length[path]}
 	c.Status(http.StatusOK)
 	if c.Request.Method == http.MethodHead {
@@ -126,7 +135,12 @@ func encodePages(snap *Snapshot) *encodedPages {
 		"/scheduled-maintenances/upcoming.json": maintenancesDoc{page, w.maintenances(upcoming)},
 		"/scheduled-maintenances/active.json":   maintenancesDoc{page, w.maintenances(active)},
 	}
-	p := &encodedPages{snap: snap, bodies: make(map[string][]byte, len(docs)), length: make(map[string]string, len(docs))}
+	p := &encodedPages{
+		snap:   snap,
+		bodies: make(map[string][]byte, len(docs)),
+		length: make(map[string]string, len(docs)),
+		etag:   make(map[string]string, len(docs)),
+	}
 	for path, doc := range docs {
 		b, err := json.Marshal(doc)
 		if err != nil {
@@ -137,8 +151,24 @@ func encodePages(snap *Snapshot) *encodedPages {
 		b = append(b, '\n')
 		p.bodies[path] = b
 		p.length[path] = strconv.Itoa(len(b))
+		h := fnv.New64a()
+		h.Write(b)
+		p.etag[path] = `"` + strconv.FormatUint(h.Sum64(), 36) + `"`
 	}
 	return p
+}
+
+// etagMatch reports whether an If-None-Match header names etag: "*", the
+// tag itself, or a list holding it (weak or strong, as RFC 9110 compares
+// for If-None-Match).
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
 }
 
 type incidentsDoc struct {

@@ -531,3 +531,47 @@ func BenchmarkStatuspageSummary(b *testing.B) {
 		h.ServeHTTP(httptest.NewRecorder(), req)
 	}
 }
+
+func TestStatuspageETag(t *testing.T) {
+	s := fixtureServer(t)
+	get := serve(s, http.MethodGet, "/api/v2/status.json")
+	etag := get.Header().Get("ETag")
+	if etag == "" {
+		t.Fatal("no ETag")
+	}
+	cases := []struct {
+		name, inm string
+		code      int
+	}{
+		{"same", etag, http.StatusNotModified},
+		{"in a list", `"x", W/` + etag, http.StatusNotModified},
+		{"any", "*", http.StatusNotModified},
+		{"other", `"x"`, http.StatusOK},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			req := httptest.NewRequest(http.MethodGet, "/api/v2/status.json", nil)
+			req.Header.Set("If-None-Match", tc.inm)
+			s.Handler().ServeHTTP(w, req)
+			if w.Code != tc.code {
+				t.Errorf("status: got %d, want %d", w.Code, tc.code)
+			}
+			if tc.code == http.StatusNotModified && w.Body.Len() != 0 {
+				t.Errorf("304 body: got %d bytes, want none", w.Body.Len())
+			}
+		})
+	}
+	compsTag := serve(s, http.MethodGet, "/api/v2/components.json").Header().Get("ETag")
+	in := fixtureInput()
+	in.Services[2].State = sla.StateUp
+	s.SetSnapshot(BuildSnapshot(in, fixedNow()))
+	// db is now up, but web still partly down: the roll-up, and so the
+	// tag, stay the same; the components changed.
+	if got := serve(s, http.MethodGet, "/api/v2/status.json").Header().Get("ETag"); got != etag {
+		t.Errorf("status.json ETag: got %s, want %s (unchanged)", got, etag)
+	}
+	if got := serve(s, http.MethodGet, "/api/v2/components.json").Header().Get("ETag"); got == compsTag {
+		t.Errorf("components.json ETag unchanged after a component changed")
+	}
+}
