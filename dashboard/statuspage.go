@@ -52,8 +52,13 @@ type encodedPages struct {
 }
 
 // SetSnapshot makes snap the page served from now on. Safe to call while
-// serving; snap must not be changed afterwards.
+// serving; snap must not be changed afterwards. nil takes the page down
+// (503) until the next snapshot.
 func (s *Server) SetSnapshot(snap *Snapshot) {
+	if snap == nil {
+		s.pages.current.Store(nil)
+		return
+	}
 	s.pages.current.Store(encodePages(snap))
 }
 

@@ -162,6 +162,11 @@ func TestStatuspageBeforeSnapshot(t *testing.T) {
 	if s.Snapshot() != nil {
 		t.Errorf("Snapshot: got non-nil before SetSnapshot")
 	}
+	s.SetSnapshot(BuildSnapshot(fixtureInput(), fixedNow()))
+	s.SetSnapshot(nil)
+	if w := serve(s, http.MethodHead, "/api/v2/status.json"); w.Code != http.StatusServiceUnavailable || w.Body.Len() != 0 {
+		t.Errorf("HEAD after SetSnapshot(nil): got %d with %d bytes, want 503 and no body", w.Code, w.Body.Len())
+	}
 }
 
 // decode fetches path and decodes it generically, so absent keys show.
