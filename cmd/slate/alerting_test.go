@@ -41,26 +41,13 @@ func TestIncidentsReachReceivers(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer hook.Close()
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "slate.yaml")
-	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), "http://127.0.0.1:1/", "web")
-	f, _ := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
-	fmt.Fprintf(f, `tenants: [{id: acme}]
+	cfg, _ := appConfig(t, "http://127.0.0.1:1/", fmt.Sprintf(`tenants: [{id: acme}]
 contracts: [{id: acme-web, tenant: acme, services: [web], fee: {amount: "1", currency: USD}, policy: {target: "99.9"}}]
 alerting:
   receivers: [{name: hook, kind: webhook, url: %q, secret: %q}]
   routes: [{receiver: hook}]
-`, hook.URL, secret)
-	f.Close()
-	cfg, err := loadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(cfg, appOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.stop(context.Background())
+`, hook.URL, secret), "web")
+	a := testApp(t, cfg, appOptions{})
 	ctx := context.Background()
 	t0 := time.Now().Truncate(time.Minute).Add(-60 * time.Minute)
 	var rs []sla.Result
@@ -108,21 +95,8 @@ alerting:
 // TestSelfAlertsTriggerAndResolveOnce: a failing job raises one trigger, a
 // recovered one one resolve, whatever the number of runs.
 func TestSelfAlertsTriggerAndResolveOnce(t *testing.T) {
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "slate.yaml")
-	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), "http://127.0.0.1:1/", "web")
-	f, _ := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
-	fmt.Fprint(f, "alerting:\n  receivers: [{name: chat, kind: slack, url: \"http://127.0.0.1:1/\"}]\n  routes: [{receiver: chat}]\n")
-	f.Close()
-	cfg, err := loadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(cfg, appOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.stop(context.Background())
+	cfg, _ := appConfig(t, "http://127.0.0.1:1/", "alerting:\n  receivers: [{name: chat, kind: slack, url: \"http://127.0.0.1:1/\"}]\n  routes: [{receiver: chat}]\n", "web")
+	a := testApp(t, cfg, appOptions{})
 	ctx := context.Background()
 	fail := fmt.Errorf("disk full")
 	for _, err := range []error{fail, fail, nil, nil, fail} {
@@ -145,20 +119,8 @@ func TestSelfAlertsTriggerAndResolveOnce(t *testing.T) {
 // impact, moves it on, and writes, publishes and renders its post-mortem;
 // a hostile post-mortem renders inert.
 func TestIncidentsCommands(t *testing.T) {
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "slate.yaml")
-	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), "http://127.0.0.1:1/", "web")
-	f, _ := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
-	fmt.Fprint(f, "tenants: [{id: acme}]\ncontracts: [{id: acme-web, tenant: acme, services: [web], fee: {amount: \"1000.00\", currency: USD},\n  policy: {target: \"99.9\", tiers: [{uptime: \"[0, 100)\", credit: \"10\"}]}}]\n")
-	f.Close()
-	cfg, err := loadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(cfg, appOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, cfgPath := appConfig(t, "http://127.0.0.1:1/", "tenants: [{id: acme}]\ncontracts: [{id: acme-web, tenant: acme, services: [web], fee: {amount: \"1000.00\", currency: USD},\n  policy: {target: \"99.9\", tiers: [{uptime: \"[0, 100)\", credit: \"10\"}]}}]\n", "web")
+	a := testApp(t, cfg, appOptions{})
 	ctx := context.Background()
 	t0 := time.Now().Truncate(time.Minute).Add(-60 * time.Minute)
 	var rs []sla.Result
@@ -196,7 +158,7 @@ func TestIncidentsCommands(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "| acme | 10 | 100.00 USD |") || !strings.Contains(out, "## Timeline") {
 		t.Errorf("template:\n%s", out)
 	}
-	md := filepath.Join(dir, "pm.md")
+	md := filepath.Join(t.TempDir(), "pm.md")
 	os.WriteFile(md, []byte("# Post-mortem\n\nThe disk filled. <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>\n"), 0o600)
 	if code, out, errs := run("incidents", "postmortem", "1", "--edit", md); code != exitOK || !strings.Contains(out, "version 1") {
 		t.Fatalf("edit: exit %d %s %s", code, out, errs)
@@ -214,21 +176,8 @@ func TestIncidentsCommands(t *testing.T) {
 // TestWatchdogAndRepeats: a scheduler that runs nothing raises one alert;
 // an open incident is re-notified only after its route's repeat interval.
 func TestWatchdogAndRepeats(t *testing.T) {
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "slate.yaml")
-	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), "http://127.0.0.1:1/", "web")
-	f, _ := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
-	fmt.Fprint(f, "alerting:\n  receivers: [{name: chat, kind: slack, url: \"http://127.0.0.1:1/\"}]\n  routes: [{receiver: chat, repeat: 30m}]\n")
-	f.Close()
-	cfg, err := loadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(cfg, appOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.stop(context.Background())
+	cfg, _ := appConfig(t, "http://127.0.0.1:1/", "alerting:\n  receivers: [{name: chat, kind: slack, url: \"http://127.0.0.1:1/\"}]\n  routes: [{receiver: chat, repeat: 30m}]\n", "web")
+	a := testApp(t, cfg, appOptions{})
 	ctx := context.Background()
 	now := time.Now()
 	for range 3 { // never started: no probe runs

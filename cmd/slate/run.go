@@ -60,6 +60,8 @@ type app struct {
 	cron            *cron.Cron
 	started         atomic.Bool
 	draining        atomic.Bool
+	stopOnce        sync.Once // stop is safe to call twice (a test and its cleanup)
+	stopErr         error
 	served          chan error
 }
 
@@ -311,6 +313,12 @@ func (a *app) reload(cfg *Config) error {
 // probes in flight finish and every result is written before the store
 // closes.
 func (a *app) stop(ctx context.Context) error {
+	a.stopOnce.Do(func() { a.stopErr = a.shutdown(ctx) })
+	return a.stopErr
+}
+
+// shutdown is stop's work, done once.
+func (a *app) shutdown(ctx context.Context) error {
 	a.draining.Store(true)
 	var errs []error
 	<-a.cron.Stop().Done() // jobs in flight finish before the store closes

@@ -63,6 +63,52 @@ func writeConfig(t *testing.T, path, dbPath, target string, checks ...string) {
 	}
 }
 
+// appConfig writes, into a temporary directory, a configuration of checks
+// against target with extra YAML appended, and loads it.
+func appConfig(t *testing.T, target, extra string, checks ...string) (*Config, string) {
+	t.Helper()
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "slate.yaml")
+	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), target, checks...)
+	if extra != "" {
+		f, err := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprint(f, extra)
+		f.Close()
+	}
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, cfgPath
+}
+
+// testApp builds an app for cfg, stopped when the test ends.
+func testApp(t *testing.T, cfg *Config, opts appOptions) *app {
+	t.Helper()
+	a, err := newApp(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.stop(context.Background()) })
+	return a
+}
+
+// startTestApp starts a on a loopback port and returns its base URL.
+func startTestApp(t *testing.T, a *app) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.start(l); err != nil {
+		t.Fatal(err)
+	}
+	return "http://" + l.Addr().String()
+}
+
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -188,23 +234,8 @@ func TestServeRefusesBadReload(t *testing.T) {
 func TestAppJobs(t *testing.T) {
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer target.Close()
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "slate.yaml")
-	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), target.URL, "web")
-	f, err := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprint(f, "tenants: [{id: acme}]\ncontracts:\n  - {id: acme-web, tenant: acme, services: [web], fee: {amount: \"1\", currency: USD}, policy: {target: \"99.9\"}}\n")
-	f.Close()
-	cfg, err := loadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(cfg, appOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, _ := appConfig(t, target.URL, "tenants: [{id: acme}]\ncontracts:\n  - {id: acme-web, tenant: acme, services: [web], fee: {amount: \"1\", currency: USD}, policy: {target: \"99.9\"}}\n", "web")
+	a := testApp(t, cfg, appOptions{})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -245,20 +276,8 @@ func TestHeartbeatOnlyWhileHealthy(t *testing.T) {
 	defer receiver.Close()
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer target.Close()
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "slate.yaml")
-	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), target.URL, "web")
-	f, _ := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
-	fmt.Fprintf(f, "heartbeat: {url: %q, interval: 1m}\n", receiver.URL)
-	f.Close()
-	cfg, err := loadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(cfg, appOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, _ := appConfig(t, target.URL, fmt.Sprintf("heartbeat: {url: %q, interval: 1m}\n", receiver.URL), "web")
+	a := testApp(t, cfg, appOptions{})
 	ctx := context.Background()
 	if err := a.heartbeat(ctx, time.Now()); err == nil {
 		t.Fatal("a slate that has not started sent a heartbeat")
