@@ -264,3 +264,37 @@ func TestMaintenanceAnnouncedAtRunTime(t *testing.T) {
 		t.Errorf("list:\n%s", out)
 	}
 }
+
+// TestStatusPageFollowsDetection: the Statuspage API serves what detection
+// saw — the service's state and its incident.
+func TestStatusPageFollowsDetection(t *testing.T) {
+	cfg, _ := appConfig(t, "http://127.0.0.1:1/", "", "web")
+	a := testApp(t, cfg, appOptions{})
+	ctx := context.Background()
+	t0 := time.Now().Truncate(time.Minute).Add(-20 * time.Minute)
+	var rs []sla.Result
+	for i := range 6 * 20 { // down from minute 10 on
+		at := t0.Add(time.Duration(i) * 10 * time.Second)
+		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: at, OK: at.Sub(t0) < 10*time.Minute})
+	}
+	a.store.WriteResults(ctx, rs)
+	for m := 1; m <= 20; m++ {
+		if err := a.detect(ctx, t0.Add(time.Duration(m)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := httptest.NewRecorder()
+	a.web.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/api/v2/summary.json", nil))
+	var sum struct {
+		Status     struct{ Indicator string }
+		Components []struct{ ID, Status string }
+		Incidents  []struct{ Status, Impact string }
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &sum); err != nil {
+		t.Fatalf("summary: %v\n%s", err, w.Body.String())
+	}
+	if len(sum.Components) != 1 || sum.Components[0].Status != "major_outage" || sum.Status.Indicator != "critical" ||
+		len(sum.Incidents) != 1 || sum.Incidents[0].Status != "investigating" {
+		t.Errorf("summary after an outage: %s", w.Body.String())
+	}
+}

@@ -47,11 +47,15 @@ func (a *app) detect(ctx context.Context, now time.Time) error {
 		if inMaintenance(cfg, svc.ID, minute) {
 			o.State = sla.StateMaintenance
 		}
+		a.noteService(svc.ID, o)
 		for _, ev := range a.detector.Observe(svc.ID, o) {
 			if err := a.onIncident(ctx, ev, affectedTenants(cfg, svc.ID, cms)); err != nil {
 				errs = append(errs, err)
 			}
 		}
+	}
+	if err := a.refreshStatus(ctx, now); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

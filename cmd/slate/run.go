@@ -60,7 +60,9 @@ type app struct {
 	cron            *cron.Cron
 	started         atomic.Bool
 	draining        atomic.Bool
-	stopOnce        sync.Once // stop is safe to call twice (a test and its cleanup)
+	stopOnce        sync.Once             // stop is safe to call twice (a test and its cleanup)
+	statusMu        sync.Mutex            // guards services
+	services        map[string]serviceNow // latest judged minute per service, for the status page
 	stopErr         error
 	served          chan error
 }
@@ -116,6 +118,7 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 		heartbeatClient: &http.Client{Timeout: 10 * time.Second}}
 	a.cfg.Store(cfg)
 	a.tracked, a.burning = map[*incident.Incident]*db.Incident{}, map[string]bool{}
+	a.services = map[string]serviceNow{}
 	if a.sender, err = alert.NewSender(store, receivers(cfg), reg); err != nil {
 		store.Close()
 		return nil, err
@@ -288,6 +291,9 @@ func (a *app) ready(context.Context) error {
 func (a *app) start(l net.Listener) error {
 	if err := a.sched.Start(); err != nil {
 		return err
+	}
+	if err := a.refreshStatus(context.Background(), a.now()); err != nil {
+		a.log.Error("status page", "err", err)
 	}
 	a.cron.Start()
 	sendCtx, cancel := context.WithCancel(context.Background())
