@@ -330,3 +330,40 @@ func TestJudgeMinute(t *testing.T) {
 		t.Errorf("a check without evidence: %s, %v", s, err)
 	}
 }
+
+// TestDailyBars counts a day's down and degraded minutes from the evidence,
+// day by day in the page's zone, today up to now.
+func TestDailyBars(t *testing.T) {
+	store := dbtest.Open(t)
+	ctx := context.Background()
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 3, 3, 12, 0, 0, 0, berlin)
+	yesterday := time.Date(2026, 3, 2, 0, 0, 0, 0, berlin)
+	var rs []sla.Result
+	for at := yesterday; at.Before(now); at = at.Add(time.Minute) {
+		m := at.Sub(yesterday)
+		ok := !(m >= 10*time.Hour && m < 11*time.Hour) // an hour down yesterday
+		rs = append(rs, sla.Result{CheckID: "a", Location: "eu", At: at, OK: ok})
+		rs = append(rs, sla.Result{CheckID: "a", Location: "us", At: at, OK: ok || m >= 10*time.Hour+30*time.Minute})
+	}
+	if err := store.WriteResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	days, err := credit.DailyBars(ctx, store, []credit.Check{{ID: "a", Locations: []string{"eu", "us"}}}, 3, berlin, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []credit.Day{
+		{Date: "2026-03-01"},                                      // before the evidence: nothing known
+		{Date: "2026-03-02", Major: 30, Partial: 30, Known: 1440}, // both locations down 30 min, one of two for 30 more
+		{Date: "2026-03-03", Known: 720},                          // today until noon
+	}
+	if len(days) != len(want) {
+		t.Fatalf("got %+v", days)
+	}
+	for i := range want {
+		if days[i] != want[i] {
+			t.Errorf("day %d: got %+v, want %+v", i, days[i], want[i])
+		}
+	}
+}
