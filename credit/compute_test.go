@@ -354,7 +354,7 @@ func TestDailyBars(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []credit.Day{
-		{Date: "2026-03-01"},                                      // before the evidence: nothing known
+		{Date: "2026-03-01"}, // before the evidence: nothing known
 		{Date: "2026-03-02", Major: 30, Partial: 30, Known: 1440}, // both locations down 30 min, one of two for 30 more
 		{Date: "2026-03-03", Known: 720},                          // today until noon
 	}
