@@ -19,6 +19,18 @@ type Snapshot struct {
 	Components   []Component   // group rows, each followed by its children, in position order
 	Incidents    []Incident    // newest first, every status
 	Maintenances []Maintenance // newest scheduled_for first, every status
+	// Bars is each service's daily outage minutes, oldest day first, by
+	// service ID; nil when not supplied. Only the HTML page shows them.
+	Bars map[string][]DayBar
+}
+
+// DayBar is one day of a service's uptime bar. The page weights the
+// minutes as the spec says: major outage fully, partial outage 0.3.
+type DayBar struct {
+	Date           string // YYYY-MM-DD
+	MajorMinutes   int
+	PartialMinutes int
+	KnownMinutes   int // minutes with any measurement; 0 shows "no data"
 }
 
 // Page names the status page.
@@ -103,6 +115,9 @@ type SnapshotInput struct {
 	Services     []ServiceState
 	Incidents    []IncidentRecord
 	Maintenances []MaintenanceWindow
+	// Bars is optional: service ID to days, oldest first. Services not
+	// shown are dropped.
+	Bars map[string][]DayBar
 }
 
 // ServiceState is a public service and the state of its current minute.
@@ -234,6 +249,14 @@ func BuildSnapshot(in SnapshotInput, now time.Time) *Snapshot {
 		}
 		return cmp.Compare(b.ID, a.ID)
 	})
+	for id, days := range in.Bars {
+		if known[id] {
+			if snap.Bars == nil {
+				snap.Bars = make(map[string][]DayBar)
+			}
+			snap.Bars[id] = slices.Clone(days)
+		}
+	}
 	snap.Status = rollUp(snap.Components)
 	snap.Page.UpdatedAt = time.Time{}
 	latest := func(t time.Time) {
