@@ -31,6 +31,7 @@ type Server struct {
 	srv    *http.Server
 
 	pages statuspagePages // Statuspage v2 bodies, see statuspage.go
+	html  htmlState       // HTML status page templates and rendered pages, see pages.go
 }
 
 // NewServer builds the server. Metrics are served from gatherer, normally
@@ -55,6 +56,10 @@ func NewServer(gatherer prometheus.Gatherer) *Server {
 	// Statuspage v2 API (statuspage.go), served from SetSnapshot's snapshot.
 	s.mountStatuspage(s.engine.Group("/api/v2"))
 	// End Statuspage v2 API.
+
+	// HTML status page (pages.go): /, /incidents/:id and /static.
+	s.mountPages()
+	// End HTML status page.
 	return s
 }
 

@@ -1,0 +1,379 @@
+package dashboard
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// The HTML status page. Pages are rendered once per snapshot and kept with
+// a gzip copy, so a request for / costs a pointer load and a write, like
+// the JSON API in statuspage.go.
+
+// historyMax caps the resolved incidents listed on /.
+const historyMax = 10
+
+// htmlPages is the rendered HTML of one snapshot.
+type htmlPages struct {
+	snap      *Snapshot
+	index     renderedPage
+	incidents map[string]renderedPage // by incident or maintenance ID
+	notFound  renderedPage
+}
+
+type renderedPage struct {
+	plain, gz []byte
+}
+
+// htmlState is the server's template set and the pages of the snapshot
+// last rendered.
+type htmlState struct {
+	tmpl    *template.Template
+	current atomic.Pointer[htmlPages]
+}
+
+// mountPages registers / and /incidents/:id, GET and HEAD, and /static.
+func (s *Server) mountPages() {
+	s.html.tmpl = newTemplates()
+	s.engine.SetHTMLTemplate(s.html.tmpl)
+	s.engine.StaticFS("/static", http.FS(staticFS()))
+	index := func(c *gin.Context) { s.servePage(c, "") }
+	incident := func(c *gin.Context) { s.servePage(c, c.Param("id")) }
+	s.engine.GET("/", index)
+	s.engine.HEAD("/", index)
+	s.engine.GET("/incidents/:id", incident)
+	s.engine.HEAD("/incidents/:id", incident)
+}
+
+// renderedFor returns the pages of snap, rendering them if snap is newer
+// than the last rendering. SetSnapshot lives with the JSON API, so the
+// first request after a new snapshot renders; concurrent first requests
+// may render twice, which is harmless since the result is the same.
+func (s *Server) renderedFor(snap *Snapshot) (*htmlPages, error) {
+	if p := s.html.current.Load(); p != nil && p.snap == snap {
+		return p, nil
+	}
+	p, err := renderPages(s.html.tmpl, snap)
+	if err != nil {
+		return nil, err
+	}
+	s.html.current.Store(p)
+	return p, nil
+}
+
+func (s *Server) servePage(c *gin.Context, id string) {
+	hdr := c.Writer.Header()
+	hdr["Content-Type"] = []string{"text/html; charset=utf-8"}
+	hdr["Vary"] = []string{"Accept-Encoding"}
+	snap := s.Snapshot()
+	if snap == nil {
+		// Not built yet: say so rather than show an empty page that
+		// reads as "all operational".
+		hdr["Retry-After"] = []string{"10"}
+		c.Status(http.StatusServiceUnavailable)
+		if c.Request.Method != http.MethodHead {
+			_, _ = c.Writer.WriteString("<!doctype html><html lang=\"en\"><title>Status page not ready</title><p>The status page is starting; try again in a few seconds.</p></html>\n")
+		}
+		return
+	}
+	p, err := s.renderedFor(snap)
+	if err != nil {
+		_ = c.Error(err)
+		c.Status(http.StatusInternalServerError)
+		return
+	}
+	page, status := p.index, http.StatusOK
+	if id != "" {
+		var ok bool
+		if page, ok = p.incidents[id]; !ok {
+			page, status = p.notFound, http.StatusNotFound
+		}
+	}
+	body := page.plain
+	if acceptsGzip(c.Request.Header.Get("Accept-Encoding")) {
+		hdr["Content-Encoding"] = []string{"gzip"}
+		body = page.gz
+	}
+	hdr["Content-Length"] = []string{strconv.Itoa(len(body))}
+	c.Status(status)
+	if c.Request.Method == http.MethodHead {
+		c.Writer.WriteHeaderNow()
+		return
+	}
+	_, _ = c.Writer.Write(body)
+}
+
+// acceptsGzip reports whether an Accept-Encoding value allows gzip: listed
+// (or *) without q=0.
+func acceptsGzip(h string) bool {
+	for part := range strings.SplitSeq(h, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "gzip" && name != "*" {
+			continue
+		}
+		q := 1.0
+		for p := range strings.SplitSeq(params, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(k, "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		return q > 0
+	}
+	return false
+}
+
+func renderPages(t *template.Template, snap *Snapshot) (*htmlPages, error) {
+	p := &htmlPages{snap: snap, incidents: make(map[string]renderedPage)}
+	base := newView(snap)
+	var err error
+	if p.index, err = render(t, "index", base); err != nil {
+		return nil, err
+	}
+	nf := base
+	nf.Title = "Incident not found"
+	if p.notFound, err = render(t, "notfound", nf); err != nil {
+		return nil, err
+	}
+	one := func(inc Incident, window *Maintenance) error {
+		v := base
+		iv := newIncidentView(inc, window, base.names)
+		v.Incident = &iv
+		v.Title = inc.Name
+		r, err := render(t, "incident", v)
+		if err != nil {
+			return err
+		}
+		p.incidents[inc.ID] = r
+		return nil
+	}
+	for _, inc := range snap.Incidents {
+		if err := one(inc, nil); err != nil {
+			return nil, err
+		}
+	}
+	for i := range snap.Maintenances {
+		m := &snap.Maintenances[i]
+		if err := one(m.Incident, m); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func render(t *template.Template, name string, v view) (renderedPage, error) {
+	var plain bytes.Buffer
+	if err := t.ExecuteTemplate(&plain, name, v); err != nil {
+		return renderedPage{}, fmt.Errorf("status page %s: %w", name, err)
+	}
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression) // level is valid
+	_, _ = zw.Write(plain.Bytes())
+	if err := zw.Close(); err != nil {
+		return renderedPage{}, err
+	}
+	return renderedPage{plain: plain.Bytes(), gz: gz.Bytes()}, nil
+}
+
+// view is the model of every template; its zero value must render.
+type view struct {
+	Title       string
+	Page        Page
+	Status      PageStatus
+	Groups      []groupView
+	Active      []incidentView // open incidents, newest first
+	Maintenance []incidentView // in progress, then upcoming
+	History     []incidentView // recent resolved incidents
+	Incident    *incidentView  // the incident page's incident
+	names       map[string]string
+}
+
+type groupView struct {
+	Name     string // "" for an ungrouped service
+	Services []serviceView
+}
+
+type serviceView struct {
+	ID, Name, Description string
+	Status                statusView
+	Bars                  []barView
+}
+
+// statusView carries a status as words as well as a CSS class, so it is
+// never conveyed by colour alone.
+type statusView struct {
+	Class, Text string
+}
+
+type barView struct {
+	Date, Percent, Class, Title string
+}
+
+type incidentView struct {
+	ID, Name, URL  string
+	Status, Impact string
+	Maintenance    bool
+	Started        time.Time
+	Resolved       time.Time
+	ScheduledFor   time.Time
+	ScheduledUntil time.Time
+	Affected       []string
+	Updates        []IncidentUpdate // newest first
+}
+
+// Latest is the newest update, or the zero update.
+func (i incidentView) Latest() IncidentUpdate {
+	if len(i.Updates) == 0 {
+		return IncidentUpdate{}
+	}
+	return i.Updates[0]
+}
+
+func newView(snap *Snapshot) view {
+	v := view{Title: snap.Page.Name, Page: snap.Page, Status: snap.Status, names: map[string]string{}}
+	for _, c := range snap.Components {
+		v.names[c.ID] = c.Name
+		if c.Group {
+			v.Groups = append(v.Groups, groupView{Name: c.Name})
+			continue
+		}
+		sv := serviceView{ID: c.ID, Name: c.Name, Description: c.Description, Status: componentStatusView(c.Status)}
+		for _, d := range snap.Bars[c.ID] {
+			sv.Bars = append(sv.Bars, newBar(d))
+		}
+		if c.GroupID == "" || len(v.Groups) == 0 {
+			v.Groups = append(v.Groups, groupView{Services: []serviceView{sv}})
+			continue
+		}
+		g := &v.Groups[len(v.Groups)-1]
+		g.Services = append(g.Services, sv)
+	}
+	for _, inc := range snap.Incidents {
+		switch inc.Status {
+		case "resolved", "postmortem":
+			if len(v.History) < historyMax {
+				v.History = append(v.History, newIncidentView(inc, nil, v.names))
+			}
+		default:
+			v.Active = append(v.Active, newIncidentView(inc, nil, v.names))
+		}
+	}
+	// Snapshot order is newest first; in progress windows come before
+	// upcoming ones, and upcoming ones soonest first.
+	var upcoming []incidentView
+	for i := range snap.Maintenances {
+		m := &snap.Maintenances[i]
+		switch m.Status {
+		case "in_progress", "verifying":
+			v.Maintenance = append(v.Maintenance, newIncidentView(m.Incident, m, v.names))
+		case "scheduled":
+			upcoming = append([]incidentView{newIncidentView(m.Incident, m, v.names)}, upcoming...)
+		}
+	}
+	v.Maintenance = append(v.Maintenance, upcoming...)
+	return v
+}
+
+func newIncidentView(inc Incident, m *Maintenance, names map[string]string) incidentView {
+	iv := incidentView{
+		ID: inc.ID, Name: inc.Name, URL: "/incidents/" + inc.ID,
+		Status: inc.Status, Impact: inc.Impact,
+		Started: inc.StartedAt, Resolved: inc.Resolved,
+		Updates: inc.Updates,
+	}
+	if m != nil {
+		iv.Maintenance = true
+		iv.ScheduledFor, iv.ScheduledUntil = m.ScheduledFor, m.ScheduledUntil
+	}
+	for _, id := range inc.Components {
+		if n := names[id]; n != "" {
+			iv.Affected = append(iv.Affected, n)
+		} else {
+			iv.Affected = append(iv.Affected, id)
+		}
+	}
+	return iv
+}
+
+func componentStatusView(status string) statusView {
+	switch status {
+	case DegradedPerformance:
+		return statusView{"degraded", "Degraded performance"}
+	case PartialOutage:
+		return statusView{"partial", "Partial outage"}
+	case MajorOutage:
+		return statusView{"major", "Major outage"}
+	case UnderMaintenance:
+		return statusView{"maintenance", "Under maintenance"}
+	}
+	return statusView{"operational", "Operational"}
+}
+
+// newBar computes a day's uptime exactly: in tenths of a minute the
+// weighted downtime is 10·major + 3·partial, so no float rounding can
+// move a day across a colour threshold.
+func newBar(d DayBar) barView {
+	b := barView{Date: d.Date}
+	if d.KnownMinutes <= 0 {
+		b.Percent, b.Class = "no data", "nodata"
+		b.Title = d.Date + ": no data"
+		return b
+	}
+	den := 10 * int64(d.KnownMinutes)
+	num := max(den-10*int64(d.MajorMinutes)-3*int64(d.PartialMinutes), 0)
+	// Hundredths of a percent, rounded half up.
+	h := (2*num*10000 + den) / (2 * den)
+	b.Percent = fmt.Sprintf("%d.%02d%%", h/100, h%100)
+	switch {
+	case num*10000 >= 9995*den:
+		b.Class = "up"
+	case num*100 >= 99*den:
+		b.Class = "minor"
+	case num*100 >= 95*den:
+		b.Class = "partial"
+	default:
+		b.Class = "major"
+	}
+	b.Title = fmt.Sprintf("%s: %s uptime, %d min major outage, %d min partial outage",
+		d.Date, b.Percent, d.MajorMinutes, d.PartialMinutes)
+	return b
+}
+
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		// when formats a time for readers in UTC; zero is "".
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2006-01-02 15:04 UTC")
+		},
+		// iso is a machine-readable time for <time datetime>.
+		"iso": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format(time.RFC3339)
+		},
+		// words turns an enum value such as in_progress into "In progress".
+		"words": func(s string) string {
+			s = strings.ReplaceAll(s, "_", " ")
+			if s == "" {
+				return s
+			}
+			return strings.ToUpper(s[:1]) + s[1:]
+		},
+		"join": strings.Join,
+	}
+}
