@@ -115,6 +115,12 @@ func TestPagesContent(t *testing.T) {
 	if iMon < 0 || !(iMon < iIdent && iIdent < iInv) {
 		t.Errorf("timeline not newest first: %d %d %d", iMon, iIdent, iInv)
 	}
+	if strings.Contains(inc, "<dt>Resolved</dt>") {
+		t.Error("an open incident shows a resolved time")
+	}
+	if !strings.Contains(getPage(s, "/incidents/1000", "").Body.String(), "<dt>Resolved</dt>") {
+		t.Error("a resolved incident lacks its resolved time")
+	}
 	if strings.Contains(inc, "failing locations") {
 		t.Error("timeline shows an entry without a status")
 	}
