@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,6 +39,9 @@ type renderedPage struct {
 type htmlState struct {
 	tmpl    *template.Template
 	current atomic.Pointer[htmlPages]
+	// rendering serialises renders, so the burst of requests that meets a
+	// new snapshot renders it once instead of once per request.
+	rendering sync.Mutex
 }
 
 // mountPages registers / and /incidents/:id, GET and HEAD, and /static.
@@ -53,11 +57,16 @@ func (s *Server) mountPages() {
 	s.engine.HEAD("/incidents/:id", incident)
 }
 
-// renderedFor returns the pages of snap, rendering them if snap is newer
-// than the last rendering. SetSnapshot lives with the JSON API, so the
-// first request after a new snapshot renders; concurrent first requests
-// may render twice, which is harmless since the result is the same.
+// renderedFor returns the pages of snap, rendering them if they are not
+// the last rendered. SetSnapshot stays with the JSON API, so the first
+// request after a new snapshot renders; the rest wait for it and then
+// share the result.
 func (s *Server) renderedFor(snap *Snapshot) (*htmlPages, error) {
+	if p := s.html.current.Load(); p != nil && p.snap == snap {
+		return p, nil
+	}
+	s.html.rendering.Lock()
+	defer s.html.rendering.Unlock()
 	if p := s.html.current.Load(); p != nil && p.snap == snap {
 		return p, nil
 	}
@@ -137,13 +146,16 @@ func acceptsGzip(h string) bool {
 func renderPages(t *template.Template, snap *Snapshot) (*htmlPages, error) {
 	p := &htmlPages{snap: snap, incidents: make(map[string]renderedPage)}
 	base := newView(snap)
+	// One compressor for every page: each costs about a megabyte.
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestCompression) // level is valid
+	page := func(name string, v view) (renderedPage, error) { return render(t, zw, name, v) }
 	var err error
-	if p.index, err = render(t, "index", base); err != nil {
+	if p.index, err = page("index", base); err != nil {
 		return nil, err
 	}
 	nf := base
 	nf.Title = "Incident not found"
-	if p.notFound, err = render(t, "notfound", nf); err != nil {
+	if p.notFound, err = page("notfound", nf); err != nil {
 		return nil, err
 	}
 	one := func(inc Incident, window *Maintenance) error {
@@ -151,7 +163,7 @@ func renderPages(t *template.Template, snap *Snapshot) (*htmlPages, error) {
 		iv := newIncidentView(inc, window, base.names)
 		v.Incident = &iv
 		v.Title = inc.Name
-		r, err := render(t, "incident", v)
+		r, err := page("incident", v)
 		if err != nil {
 			return err
 		}
@@ -172,13 +184,13 @@ func renderPages(t *template.Template, snap *Snapshot) (*htmlPages, error) {
 	return p, nil
 }
 
-func render(t *template.Template, name string, v view) (renderedPage, error) {
+func render(t *template.Template, zw *gzip.Writer, name string, v view) (renderedPage, error) {
 	var plain bytes.Buffer
 	if err := t.ExecuteTemplate(&plain, name, v); err != nil {
 		return renderedPage{}, fmt.Errorf("status page %s: %w", name, err)
 	}
 	var gz bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression) // level is valid
+	zw.Reset(&gz)
 	_, _ = zw.Write(plain.Bytes())
 	if err := zw.Close(); err != nil {
 		return renderedPage{}, err

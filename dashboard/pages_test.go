@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -274,6 +275,39 @@ func TestPagesFollowSnapshot(t *testing.T) {
 	body := getPage(s, "/", "").Body.String()
 	if !strings.Contains(body, "Second") || strings.Contains(body, "Partial System Outage") {
 		t.Error("page not re-rendered for the new snapshot")
+	}
+}
+
+func TestPagesSwapWhileServing(t *testing.T) {
+	s := pagesServer(t, pagesInput())
+	snaps := []*Snapshot{
+		BuildSnapshot(pagesInput(), fixedNow()),
+		BuildSnapshot(SnapshotInput{Page: Page{Name: "Other"}}, fixedNow()),
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 50 {
+				if g == 0 {
+					s.SetSnapshot(snaps[i%2])
+					continue
+				}
+				if w := getPage(s, "/", "gzip"); w.Code != http.StatusOK {
+					t.Errorf("status %d", w.Code)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func BenchmarkRenderPages(b *testing.B) {
+	tmpl, snap := newTemplates(), BuildSnapshot(pagesInput(), fixedNow())
+	for b.Loop() {
+		if _, err := renderPages(tmpl, snap); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
