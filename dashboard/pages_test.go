@@ -330,6 +330,18 @@ func TestPagesEscape(t *testing.T) {
 	}
 }
 
+func TestPagesHEAD(t *testing.T) {
+	s := pagesServer(t, pagesInput())
+	for path, code := range map[string]int{"/": 200, "/incidents/1001": 200, "/incidents/nope": 404} {
+		req := httptest.NewRequest(http.MethodHead, path, nil)
+		w := httptest.NewRecorder()
+		s.engine.ServeHTTP(w, req)
+		if w.Code != code || w.Body.Len() != 0 || w.Header().Get("Content-Length") == "" {
+			t.Errorf("HEAD %s: status %d, body %d bytes, Content-Length %q", path, w.Code, w.Body.Len(), w.Header().Get("Content-Length"))
+		}
+	}
+}
+
 func TestStaticCSS(t *testing.T) {
 	w := getPage(pagesServer(t, pagesInput()), "/static/style.css", "")
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "prefers-color-scheme") {
