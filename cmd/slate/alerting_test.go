@@ -297,4 +297,13 @@ func TestStatusPageFollowsDetection(t *testing.T) {
 		len(sum.Incidents) != 1 || sum.Incidents[0].Status != "investigating" {
 		t.Errorf("summary after an outage: %s", w.Body.String())
 	}
+	// The HTML page shows the outage in today's bar.
+	if err := a.refreshBars(ctx, t0.Add(20*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	w = httptest.NewRecorder()
+	a.web.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if page := w.Body.String(); w.Code != 200 || !strings.Contains(page, "daily uptime") || !strings.Contains(page, "10 min major outage") {
+		t.Errorf("status page: %d\n%s", w.Code, page)
+	}
 }

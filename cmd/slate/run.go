@@ -60,9 +60,10 @@ type app struct {
 	cron            *cron.Cron
 	started         atomic.Bool
 	draining        atomic.Bool
-	stopOnce        sync.Once             // stop is safe to call twice (a test and its cleanup)
-	statusMu        sync.Mutex            // guards services
-	services        map[string]serviceNow // latest judged minute per service, for the status page
+	stopOnce        sync.Once                     // stop is safe to call twice (a test and its cleanup)
+	statusMu        sync.Mutex                    // guards services
+	services        map[string]serviceNow         // latest judged minute per service, for the status page
+	bars            map[string][]dashboard.DayBar // daily bars per public service; guarded by statusMu
 	stopErr         error
 	served          chan error
 }
@@ -133,6 +134,7 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 	a.cron.AddFunc("@every 1m", func() { a.runJob("incident detection", a.detect) })
 	a.cron.AddFunc("@every 1m", func() { a.runJob("burn-rate alerts", a.burnAlerts) })
 	a.cron.AddFunc("@every 1m", func() { a.runJob("watchdog", a.watchdog) })
+	a.cron.AddFunc("@every 10m", func() { a.runJob("status bars", a.refreshBars) })
 	a.cron.AddFunc("@every 1m", func() { a.runJob("repeat notifications", a.repeatAlerts) })
 	a.cron.AddFunc("@hourly", func() { a.runJob("retention", a.prune) })
 	// Each run closes the last period that ended at least its grace ago,
@@ -292,7 +294,7 @@ func (a *app) start(l net.Listener) error {
 	if err := a.sched.Start(); err != nil {
 		return err
 	}
-	if err := a.refreshStatus(context.Background(), a.now()); err != nil {
+	if err := a.refreshBars(context.Background(), a.now()); err != nil {
 		a.log.Error("status page", "err", err)
 	}
 	a.cron.Start()

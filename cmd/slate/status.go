@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
@@ -49,6 +50,7 @@ func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 		in.Services = append(in.Services, dashboard.ServiceState{ID: s.ID, Name: s.Name, Group: s.Group,
 			State: cur.State, Partial: cur.Partial, Since: cur.Since})
 	}
+	in.Bars = a.bars
 	a.statusMu.Unlock()
 	incs, err := a.store.Incidents(ctx, db.IncidentFilter{Limit: 100})
 	if err != nil {
@@ -68,4 +70,37 @@ func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 	}
 	a.web.SetSnapshot(dashboard.BuildSnapshot(in, now))
 	return nil
+}
+
+// barDays is how many days the status page's bars show.
+const barDays = 90
+
+// refreshBars recounts every public service's daily bars from the evidence
+// (down minutes as major outage, degraded as partial); the next snapshot
+// shows them.
+func (a *app) refreshBars(ctx context.Context, now time.Time) error {
+	cfg := a.cfg.Load()
+	bars := map[string][]dashboard.DayBar{}
+	for _, s := range cfg.Services {
+		if !s.Public {
+			continue
+		}
+		var checks []credit.Check
+		for _, ch := range cfg.Checks {
+			if ch.Service == s.ID {
+				checks = append(checks, credit.Check{ID: ch.ID, Locations: ch.Locations, Confirmation: ch.Confirmation})
+			}
+		}
+		days, err := credit.DailyBars(ctx, a.store, checks, barDays, time.UTC, now)
+		if err != nil {
+			return err
+		}
+		for _, d := range days {
+			bars[s.ID] = append(bars[s.ID], dashboard.DayBar{Date: d.Date, MajorMinutes: d.Major, PartialMinutes: d.Partial, KnownMinutes: d.Known})
+		}
+	}
+	a.statusMu.Lock()
+	a.bars = bars
+	a.statusMu.Unlock()
+	return a.refreshStatus(ctx, now)
 }
