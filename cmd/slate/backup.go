@@ -52,14 +52,10 @@ func resolver(cfg *Config) backup.Resolver {
 }
 
 func runBackup(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
-		fmt.Fprint(stdout, backupUsage)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+	sub, code, ok := subcommand(args, backupUsage, stdout)
+	if !ok {
+		return code
 	}
-	sub := args[0]
 	fs := newFlagSet("backup "+sub, stderr, backupUsage)
 	configPath := fs.String("config", "", "configuration file (required)")
 	level := fs.String("level", backup.Daily, "hourly, daily or weekly")

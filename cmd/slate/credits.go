@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -47,17 +46,12 @@ log; default $USER).
 `
 
 func runCredits(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
-		fmt.Fprint(stdout, creditsUsage)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+	sub, code, ok := subcommand(args, creditsUsage, stdout)
+	if !ok {
+		return code
 	}
-	sub, rest := args[0], args[1:]
-	fs := flag.NewFlagSet("credits "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), creditsUsage); fs.PrintDefaults() }
+	rest := args[1:]
+	fs := newFlagSet("credits "+sub, stderr, creditsUsage)
 	configPath := fs.String("config", "", "configuration file (required)")
 	actor := fs.String("actor", defaultActor(), "who acts, for the audit log")
 	tenant := fs.String("tenant", "", "tenant")

@@ -29,14 +29,10 @@ Common flags: --config FILE (required), --actor NAME (default $USER).
 `
 
 func runExclusions(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
-		fmt.Fprint(stdout, exclusionsUsage)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+	sub, code, ok := subcommand(args, exclusionsUsage, stdout)
+	if !ok {
+		return code
 	}
-	sub := args[0]
 	fs := newFlagSet("exclusions "+sub, stderr, exclusionsUsage)
 	configPath := fs.String("config", "", "configuration file (required)")
 	actor := fs.String("actor", defaultActor(), "who acts, for the audit log")

@@ -159,3 +159,16 @@ func openConfigStore(cmd, path string, stderr io.Writer) (cfg *Config, store *db
 	}
 	return cfg, store, exitOK, true
 }
+
+// subcommand splits off a command's subcommand. Without one, or on help, it
+// prints the usage and returns ok false with the exit status.
+func subcommand(args []string, usage string, stdout io.Writer) (sub string, code int, ok bool) {
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return "", exitUsage, false
+		}
+		return "", exitOK, false
+	}
+	return args[0], exitOK, true
+}

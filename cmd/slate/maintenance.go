@@ -27,14 +27,10 @@ Commands:
 `
 
 func runMaintenance(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
-		fmt.Fprint(stdout, maintenanceUsage)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+	sub, code, ok := subcommand(args, maintenanceUsage, stdout)
+	if !ok {
+		return code
 	}
-	sub := args[0]
 	fs := newFlagSet("maintenance "+sub, stderr, maintenanceUsage)
 	configPath := fs.String("config", "", "configuration file (required)")
 	actor := fs.String("actor", defaultActor(), "who acts, for the audit log")
