@@ -173,23 +173,7 @@ func (d *DB) auditQuery(ctx context.Context, what, query string, args ...any) ([
 	if d.closed() {
 		return nil, fmt.Errorf("%s: %w", what, ErrClosed)
 	}
-	rows, err := d.rdb.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
+	return queryList(ctx, d.rdb, what, scanAudit, query, args...)
 }
 
 // VerifyAudit walks the whole audit log in ID order, in one read

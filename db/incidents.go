@@ -748,21 +748,6 @@ func (d *DB) PostmortemVersions(ctx context.Context, incidentID int64) ([]Postmo
 	if _, err := queryIncidentRow(ctx, tx, incidentID); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	rows, err := tx.QueryContext(ctx, selectPostmortem+` WHERE incident_id = ? ORDER BY version`, incidentID)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []PostmortemVersion
-	for rows.Next() {
-		p, err := scanPostmortem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
+	scan := func(r *sql.Rows) (PostmortemVersion, error) { return scanPostmortem(r) }
+	return queryList(ctx, tx, what, scan, selectPostmortem+` WHERE incident_id = ? ORDER BY version`, incidentID)
 }

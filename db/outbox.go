@@ -187,23 +187,7 @@ func (d *DB) alertQuery(ctx context.Context, what, query string, args ...any) ([
 	if d.closed() {
 		return nil, fmt.Errorf("%s: %w", what, ErrClosed)
 	}
-	rows, err := d.rdb.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []Alert
-	for rows.Next() {
-		a, err := scanAlert(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
+	return queryList(ctx, d.rdb, what, scanAlert, query, args...)
 }
 
 // RecordAttempt records one delivery attempt of alert id made at at, and
