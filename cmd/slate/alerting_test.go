@@ -237,10 +237,7 @@ func TestMaintenanceAnnouncedAtRunTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(cfg, appOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testApp(t, cfg, appOptions{})
 	ctx := context.Background()
 	var rs []sla.Result
 	for i := range 6 * 20 { // down for 20 minutes, inside the window

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -71,18 +70,8 @@ func TestDiskFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(cfg, appOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.start(l); err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + l.Addr().String()
+	a := testApp(t, cfg, appOptions{})
+	base := startTestApp(t, a)
 	eventually(t, "ready", 5*time.Second, func() bool { c, _ := get(t, base+"/readyz"); return c == 200 })
 
 	filler := filepath.Join(disk, "filler")

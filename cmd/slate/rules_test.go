@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -83,31 +82,9 @@ func TestMetricsPassPromtool(t *testing.T) {
 	tool := promtool(t)
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer target.Close()
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "slate.yaml")
-	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), target.URL, "web")
-	f, err := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString("tenants: [{id: acme}]\ncontracts:\n  - {id: acme-web, tenant: acme, services: [web], fee: {amount: \"1\", currency: USD}, policy: {target: \"99.9\"}}\n")
-	f.Close()
-	cfg, err := loadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(cfg, appOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.start(l); err != nil {
-		t.Fatal(err)
-	}
-	defer a.stop(context.Background())
+	cfg, _ := appConfig(t, target.URL, "tenants: [{id: acme}]\ncontracts:\n  - {id: acme-web, tenant: acme, services: [web], fee: {amount: \"1\", currency: USD}, policy: {target: \"99.9\"}}\n", "web")
+	a := testApp(t, cfg, appOptions{})
+	base := startTestApp(t, a)
 	eventually(t, "a stored result", 5*time.Second, func() bool {
 		rs, _ := a.store.LatestResults(context.Background(), "web", 1)
 		return len(rs) == 1
@@ -116,7 +93,7 @@ func TestMetricsPassPromtool(t *testing.T) {
 	if err := a.updateSLAMetrics(context.Background(), time.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	_, body := get(t, "http://"+l.Addr().String()+"/metrics")
+	_, body := get(t, base+"/metrics")
 	cmd := exec.Command(tool, "check", "metrics")
 	cmd.Stdin = strings.NewReader(body)
 	res, err := cmd.CombinedOutput()

@@ -308,22 +308,9 @@ func TestHeartbeatOnlyWhileHealthy(t *testing.T) {
 // stored evidence: an outage opens an incident, recovery resolves it, and a
 // failure inside announced maintenance opens none.
 func TestDetectOpensAndResolvesIncidents(t *testing.T) {
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "slate.yaml")
-	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), "http://127.0.0.1:1/", "web")
-	f, _ := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
-	fmt.Fprint(f, "maintenance: [{id: upgrade, services: [web], start: \"2026-03-10T11:00:00Z\", end: \"2026-03-10T11:30:00Z\", announced: \"2026-03-01T00:00:00Z\"}]\n")
-	f.Close()
-	cfg, err := loadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, _ := appConfig(t, "http://127.0.0.1:1/", "maintenance: [{id: upgrade, services: [web], start: \"2026-03-10T11:00:00Z\", end: \"2026-03-10T11:30:00Z\", announced: \"2026-03-01T00:00:00Z\"}]\n", "web")
 	logs := &syncBuffer{}
-	a, err := newApp(cfg, appOptions{Log: slog.New(slog.NewTextHandler(logs, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.stop(context.Background())
+	a := testApp(t, cfg, appOptions{Log: slog.New(slog.NewTextHandler(logs, nil))})
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
 	var rs []sla.Result
