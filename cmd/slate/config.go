@@ -304,37 +304,27 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 			return err
 		}
 	}
-	if err := d.list(f, "tenants", func(n ynode.Node) error {
-		t, err := d.tenant(n)
-		cfg.Tenants = append(cfg.Tenants, t)
-		return err
-	}); err != nil {
+	if err := decodeList(d, f, "tenants", d.tenant, &cfg.Tenants); err != nil {
 		return err
 	}
-	if err := d.list(f, "services", func(n ynode.Node) error {
-		s, err := d.service(n)
-		cfg.Services = append(cfg.Services, s)
-		return err
-	}); err != nil {
+	if err := decodeList(d, f, "services", d.service, &cfg.Services); err != nil {
 		return err
 	}
-	if err := d.list(f, "checks", func(n ynode.Node) error {
-		c, err := d.check(n)
-		cfg.Checks = append(cfg.Checks, c)
-		return err
-	}); err != nil {
+	if err := decodeList(d, f, "checks", d.check, &cfg.Checks); err != nil {
 		return err
 	}
-	if err := d.list(f, "maintenance", func(n ynode.Node) error {
-		m, err := d.maintenance(n)
-		cfg.Maintenance = append(cfg.Maintenance, m)
-		return err
-	}); err != nil {
+	if err := decodeList(d, f, "maintenance", d.maintenance, &cfg.Maintenance); err != nil {
 		return err
 	}
-	return d.list(f, "contracts", func(n ynode.Node) error {
-		c, err := d.contract(n)
-		cfg.Contracts = append(cfg.Contracts, c)
+	return decodeList(d, f, "contracts", d.contract, &cfg.Contracts)
+}
+
+// decodeList decodes each item of the list under key with decode, appending
+// to dst.
+func decodeList[T any](d *configDecoder, f ynode.Fields, key string, decode func(ynode.Node) (T, error), dst *[]T) error {
+	return d.list(f, key, func(n ynode.Node) error {
+		v, err := decode(n)
+		*dst = append(*dst, v)
 		return err
 	})
 }
