@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -54,12 +55,20 @@ func NewExporter(reg prometheus.Registerer) (*Exporter, error) {
 	return e, nil
 }
 
+// Current is a contract's figures as of now: the current period's
+// statement so far, and the burn rate over each window.
+type Current struct {
+	Schedule  Schedule
+	Statement Statement
+	Rates     map[time.Duration]*big.Rat
+}
+
 // Update recomputes every schedule's current figures as of now; gauges of
-// contracts no longer scheduled are removed. It returns the statements it
-// computed, for callers that act on them (coverage alerts).
-func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, now time.Time) ([]Statement, error) {
+// contracts no longer scheduled are removed. It returns what it computed,
+// for callers that act on it (coverage and burn-rate alerts).
+func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, now time.Time) ([]Current, error) {
 	var errs []error
-	var sts []Statement
+	var cur []Current
 	seen := map[[2]string]bool{}
 	for _, s := range schedules {
 		c := s.Contract
@@ -68,12 +77,12 @@ func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, 
 			errs = append(errs, err)
 			continue
 		}
-		sts = append(sts, st)
 		rates, err := BurnRates(ctx, h, c, now, sla.BurnWindows())
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		cur = append(cur, Current{Schedule: s, Statement: st, Rates: rates})
 		key := [2]string{c.Tenant, c.ID}
 		seen[key] = true
 		u, _ := st.Outcome.Uptime.Float64()
@@ -101,7 +110,7 @@ func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, 
 		}
 	}
 	e.known = seen
-	return sts, errors.Join(errs...)
+	return cur, errors.Join(errs...)
 }
 
 // windowLabel writes a window as Prometheus does: 5m, 30m, 1h, 6h, 1d, 3d.

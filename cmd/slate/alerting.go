@@ -12,7 +12,6 @@ import (
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
-	"github.com/slatehq/slate/sla"
 )
 
 // receivers builds the configured alert receivers by name.
@@ -144,24 +143,16 @@ func incidentEvent(id int64, inc *db.Incident, kind incident.EventKind, now time
 	return e
 }
 
-// burnAlerts evaluates the workbook's multi-window burn-rate rules for every
-// contract from the minute history, raising a trigger when a rule starts to
+// burnAlerts evaluates the workbook's multi-window burn-rate rules on each
+// contract's current burn rates, raising a trigger when a rule starts to
 // fire and a resolve when it stops. Firing state lives in memory; a restart
 // re-raises what still fires, which receivers deduplicate by key.
-func (a *app) burnAlerts(ctx context.Context, now time.Time) error {
+func (a *app) burnAlerts(ctx context.Context, now time.Time, cur []credit.Current) error {
 	a.burnMu.Lock()
 	defer a.burnMu.Unlock()
-	cfg, err := a.config(ctx)
-	if err != nil {
-		return err
-	}
 	var errs []error
-	for _, s := range schedules(cfg) {
-		rates, err := credit.BurnRates(ctx, a.store, s.Contract, now, sla.BurnWindows())
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
+	for _, c := range cur {
+		s, rates := c.Schedule, c.Rates
 		period := 30 * 24 * time.Hour
 		if s.Quarterly {
 			period = 91 * 24 * time.Hour

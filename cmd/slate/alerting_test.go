@@ -64,7 +64,7 @@ alerting:
 			t.Fatal(err)
 		}
 		if m == 40 { // mid-outage: the fast burn-rate rule fires
-			if err := a.burnAlerts(ctx, t0.Add(40*time.Minute)); err != nil {
+			if err := a.updateSLAMetrics(ctx, t0.Add(40*time.Minute)); err != nil {
 				t.Fatal(err)
 			}
 		}

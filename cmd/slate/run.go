@@ -132,7 +132,6 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 	a.cron = cron.New(cron.WithLocation(time.UTC))
 	a.cron.AddFunc("@every 1m", func() { a.runJob("sla metrics", a.updateSLAMetrics) })
 	a.cron.AddFunc("@every 1m", func() { a.runJob("incident detection", a.detect) })
-	a.cron.AddFunc("@every 1m", func() { a.runJob("burn-rate alerts", a.burnAlerts) })
 	a.cron.AddFunc("@every 1m", func() { a.runJob("watchdog", a.watchdog) })
 	a.cron.AddFunc("@every 10m", func() { a.runJob("status bars", a.refreshBars) })
 	a.cron.AddFunc("@every 1m", func() { a.runJob("repeat notifications", a.repeatAlerts) })
@@ -168,17 +167,19 @@ func (a *app) runJob(name string, job func(context.Context, time.Time) error) {
 	}
 }
 
-// updateSLAMetrics refreshes every contract's SLA gauges, and raises an
-// alert for a contract whose current period's coverage fell below its
-// threshold (and resolves it when it recovers).
+// updateSLAMetrics refreshes every contract's SLA gauges and, from the same
+// figures, evaluates the burn-rate rules and raises an alert for a contract
+// whose current period's coverage fell below its threshold (resolving both
+// when they clear).
 func (a *app) updateSLAMetrics(ctx context.Context, now time.Time) error {
 	cfg, err := a.config(ctx)
 	if err != nil {
 		return err
 	}
-	sts, err := a.sla.Update(ctx, a.store, schedules(cfg), now)
-	errs := []error{err}
-	for _, st := range sts {
+	cur, err := a.sla.Update(ctx, a.store, schedules(cfg), now)
+	errs := []error{err, a.burnAlerts(ctx, now, cur)}
+	for _, c := range cur {
+		st := c.Statement
 		var low error
 		if st.Flagged {
 			low = fmt.Errorf("coverage %s%% of the period so far, below the contract's threshold", sla.FormatFixed(st.CoveragePercent(), 2))
