@@ -70,7 +70,7 @@ func (s *Server) renderedFor(snap *Snapshot) (*htmlPages, error) {
 	if p := s.html.current.Load(); p != nil && p.snap == snap {
 		return p, nil
 	}
-	p, err := renderPages(s.html.tmpl, snap)
+	p, err := renderPages(s.html.tmpl, snap, pageOptions{index: "index"})
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +99,15 @@ func (s *Server) servePage(c *gin.Context, id string) {
 		c.Status(http.StatusInternalServerError)
 		return
 	}
+	s.writePage(c, p, id)
+}
+
+// writePage writes p's front page (id "") or the page of incident id,
+// compressed when the client accepts gzip.
+func (s *Server) writePage(c *gin.Context, p *htmlPages, id string) {
+	hdr := c.Writer.Header()
+	hdr["Content-Type"] = []string{"text/html; charset=utf-8"}
+	hdr["Vary"] = []string{"Accept-Encoding"}
 	page, status := p.index, http.StatusOK
 	if id != "" {
 		var ok bool
@@ -143,14 +152,23 @@ func acceptsGzip(h string) bool {
 	return false
 }
 
-func renderPages(t *template.Template, snap *Snapshot) (*htmlPages, error) {
+// pageOptions say which page a snapshot is rendered as: the public page,
+// or a tenant's under its own path.
+type pageOptions struct {
+	index  string      // template of the front page
+	prefix string      // path the page's links start with; "" for the public page
+	tenant *TenantView // the tenant's figures; nil for the public page
+}
+
+func renderPages(t *template.Template, snap *Snapshot, opts pageOptions) (*htmlPages, error) {
 	p := &htmlPages{snap: snap, incidents: make(map[string]renderedPage)}
-	base := newView(snap)
+	base := newView(snap, opts.prefix)
+	base.Tenant = opts.tenant
 	// One compressor for every page: each costs about a megabyte.
 	zw, _ := gzip.NewWriterLevel(nil, gzip.BestCompression) // level is valid
 	page := func(name string, v view) (renderedPage, error) { return render(t, zw, name, v) }
 	var err error
-	if p.index, err = page("index", base); err != nil {
+	if p.index, err = page(opts.index, base); err != nil {
 		return nil, err
 	}
 	nf := base
@@ -160,7 +178,7 @@ func renderPages(t *template.Template, snap *Snapshot) (*htmlPages, error) {
 	}
 	one := func(inc Incident, window *Maintenance) error {
 		v := base
-		iv := newIncidentView(inc, window, base.names)
+		iv := newIncidentView(inc, window, base.names, base.Prefix)
 		v.Incident = &iv
 		v.Title = inc.Name
 		r, err := page("incident", v)
@@ -208,6 +226,9 @@ type view struct {
 	Maintenance []incidentView // in progress, then upcoming
 	History     []incidentView // recent resolved incidents
 	Incident    *incidentView  // the incident page's incident
+	Prefix      string         // path every link of the page starts with: "" or /status/{tenant}
+	Tenant      *TenantView    // a tenant page's figures; nil on the public page
+	Login       *loginView     // the sign-in form of a refused tenant page
 	names       map[string]string
 }
 
@@ -242,6 +263,7 @@ type incidentView struct {
 	ScheduledUntil time.Time
 	Affected       []string
 	Updates        []IncidentUpdate // newest first
+	Postmortem     template.HTML    // sanitised by the caller of BuildSnapshot
 }
 
 // Latest is the newest update, or the zero update.
@@ -252,8 +274,8 @@ func (i incidentView) Latest() IncidentUpdate {
 	return i.Updates[0]
 }
 
-func newView(snap *Snapshot) view {
-	v := view{Title: snap.Page.Name, Page: snap.Page, Status: snap.Status, names: map[string]string{}}
+func newView(snap *Snapshot, prefix string) view {
+	v := view{Title: snap.Page.Name, Page: snap.Page, Status: snap.Status, Prefix: prefix, names: map[string]string{}}
 	for _, c := range snap.Components {
 		v.names[c.ID] = c.Name
 		if c.Group {
@@ -275,10 +297,10 @@ func newView(snap *Snapshot) view {
 		switch inc.Status {
 		case "resolved", "postmortem":
 			if len(v.History) < historyMax {
-				v.History = append(v.History, newIncidentView(inc, nil, v.names))
+				v.History = append(v.History, newIncidentView(inc, nil, v.names, prefix))
 			}
 		default:
-			v.Active = append(v.Active, newIncidentView(inc, nil, v.names))
+			v.Active = append(v.Active, newIncidentView(inc, nil, v.names, prefix))
 		}
 	}
 	// Snapshot order is newest first; in progress windows come before
@@ -288,21 +310,21 @@ func newView(snap *Snapshot) view {
 		m := &snap.Maintenances[i]
 		switch m.Status {
 		case "in_progress", "verifying":
-			v.Maintenance = append(v.Maintenance, newIncidentView(m.Incident, m, v.names))
+			v.Maintenance = append(v.Maintenance, newIncidentView(m.Incident, m, v.names, prefix))
 		case "scheduled":
-			upcoming = append([]incidentView{newIncidentView(m.Incident, m, v.names)}, upcoming...)
+			upcoming = append([]incidentView{newIncidentView(m.Incident, m, v.names, prefix)}, upcoming...)
 		}
 	}
 	v.Maintenance = append(v.Maintenance, upcoming...)
 	return v
 }
 
-func newIncidentView(inc Incident, m *Maintenance, names map[string]string) incidentView {
+func newIncidentView(inc Incident, m *Maintenance, names map[string]string, prefix string) incidentView {
 	iv := incidentView{
-		ID: inc.ID, Name: inc.Name, URL: "/incidents/" + inc.ID,
+		ID: inc.ID, Name: inc.Name, URL: prefix + "/incidents/" + inc.ID,
 		Status: inc.Status, Impact: inc.Impact,
 		Started: inc.StartedAt, Resolved: inc.Resolved,
-		Updates: inc.Updates,
+		Updates: inc.Updates, Postmortem: inc.Postmortem,
 	}
 	if m != nil {
 		iv.Maintenance = true

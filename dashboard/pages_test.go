@@ -197,7 +197,7 @@ func TestTemplatesRenderZeroValue(t *testing.T) {
 	if err := tmpl.ExecuteTemplate(io.Discard, "incident", view{Incident: &incidentView{}}); err != nil {
 		t.Errorf("incident with zero incident: %v", err)
 	}
-	if _, err := renderPages(tmpl, &Snapshot{}); err != nil {
+	if _, err := renderPages(tmpl, &Snapshot{}, pageOptions{index: "index"}); err != nil {
 		t.Errorf("empty snapshot: %v", err)
 	}
 }
@@ -305,7 +305,7 @@ func TestPagesSwapWhileServing(t *testing.T) {
 func BenchmarkRenderPages(b *testing.B) {
 	tmpl, snap := newTemplates(), BuildSnapshot(pagesInput(), fixedNow())
 	for b.Loop() {
-		if _, err := renderPages(tmpl, snap); err != nil {
+		if _, err := renderPages(tmpl, snap, pageOptions{index: "index"}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/time/rate"
 )
 
 // Server is the HTTP surface. Build it with NewServer, set the optional
@@ -27,11 +29,34 @@ type Server struct {
 	// flight. 0 means 10s.
 	ShutdownTimeout time.Duration
 
+	// Auth checks the tokens of tenant pages and the admin API; nil
+	// refuses every token.
+	Auth Authenticator
+	// LinkKey signs expiring tenant links (SignTenantLink); empty refuses
+	// every link.
+	LinkKey []byte
+	// RateLimit is the requests per second one token (or one tenant's
+	// links) may make to authenticated routes, RateBurst the burst; 0
+	// means no limit. Over it, requests get 429.
+	RateLimit rate.Limit
+	RateBurst int // 0 means twice RateLimit
+	// AdminBodyLimit bounds admin request bodies in bytes; 0 means
+	// DefaultAdminBodyLimit. Larger bodies get 413.
+	AdminBodyLimit int64
+	// Now is the clock of link expiry and rate limits; nil is time.Now.
+	Now func() time.Time
+	// Log receives the errors of admin handlers, which clients are told
+	// only as "internal error"; nil discards them.
+	Log *slog.Logger
+
 	engine *gin.Engine
 	srv    *http.Server
 
-	pages statuspagePages // Statuspage v2 bodies, see statuspage.go
-	html  htmlState       // HTML status page templates and rendered pages, see pages.go
+	pages   statuspagePages // Statuspage v2 bodies, see statuspage.go
+	html    htmlState       // HTML status page templates and rendered pages, see pages.go
+	tenants tenantPages     // tenant pages, see tenant.go
+	limits  limiter         // per-token rate limits, see auth.go
+	admin   *gin.RouterGroup
 }
 
 // NewServer builds the server. Metrics are served from gatherer, normally
@@ -60,6 +85,12 @@ func NewServer(gatherer prometheus.Gatherer) *Server {
 	// HTML status page (pages.go): /, /incidents/:id and /static.
 	s.mountPages()
 	// End HTML status page.
+
+	// Tenant pages and their API (tenant.go), admin API (admin.go).
+	s.mountTenants()
+	s.admin = s.engine.Group("/api/admin")
+	s.engine.NoRoute(apiNotFound)
+
 	return s
 }
 

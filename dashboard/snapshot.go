@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"cmp"
+	"html/template"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,6 +92,9 @@ type Incident struct {
 	Shortlink  string
 	Updates    []IncidentUpdate // newest first
 	Components []string         // affected component IDs
+	// Postmortem is the published post-mortem as sanitised HTML; "" for
+	// none. Only the HTML incident page shows it.
+	Postmortem template.HTML
 }
 
 // IncidentUpdate is one status-bearing entry of an incident's timeline.
@@ -149,6 +153,9 @@ type IncidentRecord struct {
 	CreatedAt time.Time // zero means Started
 	UpdatedAt time.Time // zero means the newest timeline entry
 	Timeline  []TimelineEntry
+	// Postmortem is the published post-mortem, already rendered and
+	// sanitised (package incident's Render); "" for none.
+	Postmortem template.HTML
 }
 
 // TimelineEntry is one line of an incident's timeline, oldest first.
@@ -409,6 +416,7 @@ func buildIncident(r IncidentRecord, serviceName, pageURL string) Incident {
 		CreatedAt:  cmp.Or(r.CreatedAt, r.Started).UTC(),
 		Shortlink:  pageURL + "/incidents/" + id,
 		Components: []string{r.Service},
+		Postmortem: r.Postmortem,
 	}
 	var newest time.Time
 	for n, e := range r.Timeline {

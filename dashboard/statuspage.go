@@ -95,6 +95,15 @@ func (s *Server) serveStatuspage(c *gin.Context, path string) {
 		}
 		return
 	}
+	s.writeStatuspage(c, p, path)
+}
+
+// writeStatuspage writes the body of path from p, honouring If-None-Match
+// and HEAD.
+func (s *Server) writeStatuspage(c *gin.Context, p *encodedPages, path string) {
+	hdr := c.Writer.Header()
+	hdr["Access-Control-Allow-Origin"] = []string{"*"}
+	hdr["Content-Type"] = []string{"application/json; charset=utf-8"}
 	body, etag := p.bodies[path], p.etag[path]
 	hdr["Etag"] = []string{etag}
 	if inm := c.Request.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {

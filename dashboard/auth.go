@@ -1,0 +1,259 @@
+package dashboard
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+)
+
+// Roles a token can carry. Staff roles see every tenant; a viewer sees one.
+const (
+	RoleAdmin          = "admin"           // everything
+	RoleAccountManager = "account_manager" // credits, exclusions, tenants and contracts
+	RoleOncall         = "oncall"          // incidents and maintenance
+	RoleViewer         = "viewer"          // one tenant's pages, read-only
+	// roleLink is the principal of a signed tenant link: a viewer of one
+	// tenant until the link expires. Never stored.
+	roleLink = "link"
+)
+
+// Principal is who a request acts as.
+type Principal struct {
+	Prefix string // the token's visible prefix; "" for a signed link
+	Name   string // the token's name
+	Role   string
+	Tenant string // the only tenant a viewer or a link may see; "" for staff
+}
+
+// Actor names the principal in the audit log.
+func (p Principal) Actor() string {
+	if p.Prefix == "" {
+		return "link:" + p.Tenant
+	}
+	return "token:" + p.Prefix
+}
+
+// staff reports whether p may see every tenant.
+func (p Principal) staff() bool {
+	switch p.Role {
+	case RoleAdmin, RoleAccountManager, RoleOncall:
+		return true
+	}
+	return false
+}
+
+// mayView reports whether p may see tenant's pages.
+func (p Principal) mayView(tenant string) bool {
+	return p.staff() || ((p.Role == RoleViewer || p.Role == roleLink) && p.Tenant == tenant)
+}
+
+// ErrUnauthenticated is what an Authenticator returns for a token it does
+// not accept: unknown, malformed or revoked. The reason is not told to the
+// client.
+var ErrUnauthenticated = errors.New("unknown or revoked token")
+
+// Authenticator turns a bearer token into its principal. It is called on
+// every authenticated request, so it should answer from memory.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (Principal, error)
+}
+
+// Tenant links are signed with HMAC-SHA256 over the tenant and the expiry,
+// so a link can be handed to a customer without creating a token, and
+// stops working at its expiry without any state kept.
+
+// SignTenantLink returns the query (exp=...&sig=...) that lets its holder
+// see tenant's page until exp.
+func SignTenantLink(key []byte, tenant string, exp time.Time) string {
+	e := strconv.FormatInt(exp.Unix(), 10)
+	return "exp=" + e + "&sig=" + linkSig(key, tenant, e)
+}
+
+func linkSig(key []byte, tenant, exp string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("slate tenant link\x00" + tenant + "\x00" + exp))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// verifyLink checks a link's exp and sig for tenant at now.
+func verifyLink(key []byte, tenant, exp, sig string, now time.Time) bool {
+	if len(key) == 0 || exp == "" || sig == "" {
+		return false
+	}
+	n, err := strconv.ParseInt(exp, 10, 64)
+	if err != nil || now.Unix() >= n {
+		return false
+	}
+	return hmac.Equal([]byte(sig), []byte(linkSig(key, tenant, exp)))
+}
+
+// Cookies of tenant pages, scoped to the tenant's path. The session cookie
+// holds the token itself (HttpOnly, so scripts cannot read it); the link
+// cookie holds a signed link's exp.sig.
+const (
+	sessionCookie = "slate_session"
+	linkCookie    = "slate_link"
+)
+
+// bearer is the token of an Authorization: Bearer header, or "".
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// authError is why a request was not let in.
+type authError struct {
+	status int
+	code   string
+	msg    string
+}
+
+var (
+	errNoCredentials = &authError{http.StatusUnauthorized, "unauthenticated", "a token is required: send Authorization: Bearer TOKEN"}
+	errBadToken      = &authError{http.StatusUnauthorized, "unauthenticated", "unknown or revoked token"}
+	errBadLink       = &authError{http.StatusUnauthorized, "unauthenticated", "this link is invalid or has expired"}
+	errOtherTenant   = &authError{http.StatusForbidden, "forbidden", "this token is not valid for this page"}
+)
+
+// tenantPrincipal authenticates a request for tenant's pages: a bearer
+// token, a signed link in the query, or the cookies those left. It returns
+// the principal and whether it came from the query's link (which the HTML
+// page swaps for a cookie).
+func (s *Server) tenantPrincipal(r *http.Request, tenant string) (Principal, bool, *authError) {
+	if tok := bearer(r); tok != "" {
+		return s.tokenFor(r.Context(), tok, tenant)
+	}
+	q := r.URL.Query()
+	if q.Has("sig") || q.Has("exp") {
+		if !verifyLink(s.LinkKey, tenant, q.Get("exp"), q.Get("sig"), s.now()) {
+			return Principal{}, false, errBadLink
+		}
+		return Principal{Role: roleLink, Tenant: tenant}, true, nil
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		return s.tokenFor(r.Context(), c.Value, tenant)
+	}
+	if c, err := r.Cookie(linkCookie); err == nil {
+		exp, sig, _ := strings.Cut(c.Value, ".")
+		if verifyLink(s.LinkKey, tenant, exp, sig, s.now()) {
+			return Principal{Role: roleLink, Tenant: tenant}, false, nil
+		}
+		return Principal{}, false, errBadLink
+	}
+	return Principal{}, false, errNoCredentials
+}
+
+// tokenFor authenticates tok and checks that it may see tenant ("" for
+// any authenticated principal).
+func (s *Server) tokenFor(ctx context.Context, tok, tenant string) (Principal, bool, *authError) {
+	if s.Auth == nil {
+		return Principal{}, false, errBadToken
+	}
+	p, err := s.Auth.Authenticate(ctx, tok)
+	if err != nil {
+		return Principal{}, false, errBadToken
+	}
+	if tenant != "" && !p.mayView(tenant) {
+		return p, false, errOtherTenant
+	}
+	return p, false, nil
+}
+
+// limiter is a token bucket per principal. Buckets are kept for every
+// principal seen: their number is bounded by the tokens that exist (and
+// the tenants, for links), since unauthenticated requests never get one.
+type limiter struct {
+	mu      sync.Mutex
+	buckets map[string]*rate.Limiter
+}
+
+// allow takes one request from key's bucket; when it is empty it returns
+// how long until the next request is allowed.
+func (l *limiter) allow(key string, r rate.Limit, burst int, now time.Time) (bool, time.Duration) {
+	if r <= 0 {
+		return true, 0
+	}
+	l.mu.Lock()
+	b := l.buckets[key]
+	if b == nil {
+		if l.buckets == nil {
+			l.buckets = map[string]*rate.Limiter{}
+		}
+		b = rate.NewLimiter(r, burst)
+		l.buckets[key] = b
+	}
+	l.mu.Unlock()
+	res := b.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// limitKey names p's bucket.
+func limitKey(p Principal) string {
+	if p.Prefix == "" {
+		return "link/" + p.Tenant
+	}
+	return "token/" + p.Prefix
+}
+
+// rateLimited answers 429 and returns true when p is over its rate.
+func (s *Server) rateLimited(c *gin.Context, p Principal, api bool) bool {
+	ok, wait := s.limits.allow(limitKey(p), s.RateLimit, s.rateBurst(), s.now())
+	if ok {
+		return false
+	}
+	secs := int(wait/time.Second) + 1
+	c.Header("Retry-After", strconv.Itoa(secs))
+	msg := "too many requests for this token; retry in " + strconv.Itoa(secs) + "s"
+	if api {
+		writeAPIError(c, &APIError{Status: http.StatusTooManyRequests, Code: "rate_limited", Message: msg})
+	} else {
+		c.String(http.StatusTooManyRequests, msg+"\n")
+	}
+	return true
+}
+
+func (s *Server) rateBurst() int {
+	if s.RateBurst > 0 {
+		return s.RateBurst
+	}
+	return max(1, int(2*s.RateLimit))
+}
+
+// now is the server's clock.
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// cleanURL is r's URL without the link's query parameters, so a link
+// swapped for a cookie does not linger in history and Referer headers.
+func cleanURL(u *url.URL) string {
+	q := u.Query()
+	q.Del("exp")
+	q.Del("sig")
+	out := u.Path
+	if enc := q.Encode(); enc != "" {
+		out += "?" + enc
+	}
+	return out
+}
