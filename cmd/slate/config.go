@@ -100,6 +100,12 @@ type StorageConfig struct {
 // ServerConfig is the HTTP server.
 type ServerConfig struct {
 	Listen string // address; default "127.0.0.1:8080"; slate serve --listen overrides
+	// PublicURL is where readers reach slate (shortlinks, feeds, signed
+	// links); default http:// plus Listen.
+	PublicURL string
+	// RateLimit is the requests per second one token may make to tenant
+	// pages and the admin API; default 20 (bursts of twice that).
+	RateLimit int
 }
 
 // CollectorConfig is this process's probing.
@@ -156,6 +162,7 @@ const (
 	defaultRawRetention      = 14 * 24 * time.Hour
 	defaultHistoryRetention  = 400 * 24 * time.Hour
 	defaultListen            = "127.0.0.1:8080"
+	defaultRateLimit         = 20
 	defaultLocation          = "local"
 	defaultCheckInterval     = time.Minute
 	defaultCloseGrace        = time.Hour
@@ -166,7 +173,7 @@ const (
 func DefaultConfig() Config {
 	return Config{
 		Storage:   StorageConfig{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
-		Server:    ServerConfig{Listen: defaultListen},
+		Server:    ServerConfig{Listen: defaultListen, RateLimit: defaultRateLimit},
 		Collector: CollectorConfig{Location: defaultLocation},
 	}
 }
@@ -284,11 +291,17 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		}
 	}
 	if n, ok := f.Get("server"); ok {
-		g, err := d.at.Add(n).Map("listen")
+		g, err := d.at.Add(n).Map("listen", "public_url", "rate_limit")
 		if err != nil {
 			return err
 		}
 		if err := d.str(g, "listen", &cfg.Server.Listen); err != nil {
+			return err
+		}
+		if err := d.str(g, "public_url", &cfg.Server.PublicURL); err != nil {
+			return err
+		}
+		if err := d.integer(g, "rate_limit", &cfg.Server.RateLimit); err != nil {
 			return err
 		}
 	}

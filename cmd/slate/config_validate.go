@@ -58,6 +58,14 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 	if cfg.Server.Listen == "" {
 		add("server.listen", "must not be empty")
 	}
+	if u := cfg.Server.PublicURL; u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || pu.RawQuery != "" || pu.Fragment != "" {
+			add("server.public_url", "must be an absolute http or https URL without query or fragment (got %q)", u)
+		}
+	}
+	if cfg.Server.RateLimit < 0 {
+		add("server.rate_limit", "must be 0 (no limit) or more requests per second (got %d)", cfg.Server.RateLimit)
+	}
 	if cfg.Collector.Location == "" {
 		add("collector.location", "must not be empty")
 	}

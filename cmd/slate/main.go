@@ -37,6 +37,7 @@ Commands:
   rules         Prometheus recording and burn-rate alerting rules for the contracts
   incidents     list, show, update, set severity, write and publish post-mortems
   maintenance   announce, list and cancel maintenance windows
+  link          print a signed, expiring link to a tenant's private status page
   backup        take, list and verify proven backups
   restore       restore a backup to a new path (never overwrites)
   audit verify  prove the audit log's hash chain
@@ -88,6 +89,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runRestore(rest, stdout, stderr)
 	case "bench":
 		return runBench(rest, stdout, stderr)
+	case "link":
+		return runLink(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return run([]string{rest[0], "--help"}, stdin, stdout, stderr)

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/robfig/cron/v3"
+	"golang.org/x/time/rate"
 
 	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/backup"
@@ -43,6 +44,7 @@ type app struct {
 	burning  map[string]bool // burn-rate rules firing, by dedup key; guarded by burnMu
 	burnMu   sync.Mutex
 	sender   *alert.Sender
+	auth     *tokenAuth
 	stopSend context.CancelFunc
 	sent     chan error
 
@@ -63,7 +65,8 @@ type app struct {
 	stopOnce        sync.Once                     // stop is safe to call twice (a test and its cleanup)
 	statusMu        sync.Mutex                    // guards services
 	services        map[string]serviceNow         // latest judged minute per service, for the status page
-	bars            map[string][]dashboard.DayBar // daily bars per public service; guarded by statusMu
+	bars            map[string][]dashboard.DayBar // daily bars per set of checks (barsKey); guarded by statusMu
+	current         map[string]credit.Current     // latest SLA figures by contract ID; guarded by statusMu
 	stopErr         error
 	served          chan error
 }
@@ -128,6 +131,16 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 	a.web = dashboard.NewServer(reg)
 	a.web.Push = sched.Heartbeats
 	a.web.Ready = a.ready
+	a.auth = newTokenAuth(store, opts.Now)
+	a.web.Auth = a.auth
+	if a.web.LinkKey, err = store.Secret(context.Background(), linkKeyName); err != nil {
+		store.Close()
+		return nil, err
+	}
+	a.web.RateLimit = rate.Limit(cfg.Server.RateLimit)
+	a.web.Now = opts.Now
+	a.web.Log = opts.Log
+	a.registerAdmin()
 	// Cron only triggers; each job is a method that tests call directly.
 	a.cron = cron.New(cron.WithLocation(time.UTC))
 	a.cron.AddFunc("@every 1m", func() { a.runJob("sla metrics", a.updateSLAMetrics) })
@@ -135,6 +148,7 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 	a.cron.AddFunc("@every 1m", func() { a.runJob("watchdog", a.watchdog) })
 	a.cron.AddFunc("@every 10m", func() { a.runJob("status bars", a.refreshBars) })
 	a.cron.AddFunc("@every 1m", func() { a.runJob("repeat notifications", a.repeatAlerts) })
+	a.cron.AddFunc("@every 1m", func() { a.runJob("token usage", a.auth.flushUsage) })
 	a.cron.AddFunc("@hourly", func() { a.runJob("retention", a.prune) })
 	// Each run closes the last period that ended at least its grace ago,
 	// in each tenant's zone; a period already recorded with the same
@@ -177,6 +191,13 @@ func (a *app) updateSLAMetrics(ctx context.Context, now time.Time) error {
 		return err
 	}
 	cur, err := a.sla.Update(ctx, a.store, schedules(cfg), now)
+	byContract := make(map[string]credit.Current, len(cur))
+	for _, c := range cur {
+		byContract[c.Statement.Contract.ID] = c
+	}
+	a.statusMu.Lock()
+	a.current = byContract
+	a.statusMu.Unlock()
 	errs := []error{err, a.burnAlerts(ctx, now, cur)}
 	for _, c := range cur {
 		st := c.Statement
@@ -331,6 +352,9 @@ func (a *app) shutdown(ctx context.Context) error {
 	a.draining.Store(true)
 	var errs []error
 	<-a.cron.Stop().Done() // jobs in flight finish before the store closes
+	if err := a.auth.flushUsage(ctx, a.now()); err != nil {
+		errs = append(errs, fmt.Errorf("token usage: %w", err))
+	}
 	if a.stopSend != nil {
 		a.stopSend() // undelivered alerts stay in the outbox for the next start
 		<-a.sent

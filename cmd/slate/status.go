@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"html/template"
+	"maps"
 	"time"
 
 	"github.com/slatehq/slate/credit"
@@ -32,26 +34,34 @@ func (a *app) noteService(id string, o incident.Observation) {
 	a.services[id] = serviceNow{State: o.State, Partial: partial, Since: o.Minute}
 }
 
-// refreshStatus rebuilds the status page's snapshot from the public
-// services' latest minutes, the stored incidents and the maintenance
-// windows; pages are served from it, never queried per request.
+// refreshStatus rebuilds the public status page's snapshot from the
+// public services' latest minutes, the stored incidents and the
+// maintenance windows, and every tenant's page from its own services and
+// figures; pages are served from them, never queried per request.
 func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 	cfg, err := a.config(ctx)
 	if err != nil {
 		return err
 	}
-	in := dashboard.SnapshotInput{Page: dashboard.Page{ID: "slate", Name: "Status", URL: "http://" + cfg.Server.Listen, TimeZone: "Etc/UTC"}}
+	base := publicBase(cfg)
+	in := dashboard.SnapshotInput{Page: dashboard.Page{ID: "slate", Name: "Status", URL: base, TimeZone: "Etc/UTC"}}
 	a.statusMu.Lock()
+	states := maps.Clone(a.services)
+	bars := a.bars
+	current := a.current
+	a.statusMu.Unlock()
+	in.Bars = map[string][]dashboard.DayBar{}
 	for _, s := range cfg.Services {
 		if !s.Public {
 			continue
 		}
-		cur := a.services[s.ID]
+		cur := states[s.ID]
 		in.Services = append(in.Services, dashboard.ServiceState{ID: s.ID, Name: s.Name, Group: s.Group,
 			State: cur.State, Partial: cur.Partial, Since: cur.Since})
+		if b, ok := bars[barsKey(checksFor(cfg, s.ID, ""))]; ok {
+			in.Bars[s.ID] = b
+		}
 	}
-	in.Bars = a.bars
-	a.statusMu.Unlock()
 	incs, err := a.store.Incidents(ctx, db.IncidentFilter{Limit: 100})
 	if err != nil {
 		return err
@@ -62,42 +72,82 @@ func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 		for _, e := range inc.Timeline {
 			rec.Timeline = append(rec.Timeline, dashboard.TimelineEntry{At: e.At, Status: string(e.Status), Body: e.Body})
 		}
+		if inc.PublishedPostmortem > 0 {
+			if rec.Postmortem, err = a.publishedPostmortem(ctx, inc.ID); err != nil {
+				return err
+			}
+		}
 		in.Incidents = append(in.Incidents, rec)
 	}
-	for _, m := range cfg.Maintenance {
-		in.Maintenances = append(in.Maintenances, dashboard.MaintenanceWindow{ID: "m-" + m.ID, Services: m.Services, Title: m.Title,
-			Start: m.Start, End: m.End, Announced: m.Announced})
+	in.Maintenances = maintenanceRecords(cfg)
+	tenants, err := a.tenantViews(ctx, cfg, base, states, bars, current, in.Incidents, now)
+	if err != nil {
+		return err
 	}
 	a.web.SetSnapshot(dashboard.BuildSnapshot(in, now))
+	a.web.SetTenants(tenants)
 	return nil
+}
+
+// maintenanceRecords are the configured and announced windows as the
+// status page takes them.
+func maintenanceRecords(cfg *Config) []dashboard.MaintenanceWindow {
+	out := make([]dashboard.MaintenanceWindow, 0, len(cfg.Maintenance))
+	for _, m := range cfg.Maintenance {
+		out = append(out, dashboard.MaintenanceWindow{ID: "m-" + m.ID, Services: m.Services, Title: m.Title,
+			Start: m.Start, End: m.End, Announced: m.Announced})
+	}
+	return out
+}
+
+// publishedPostmortem is incident id's published post-mortem as sanitised
+// HTML.
+func (a *app) publishedPostmortem(ctx context.Context, id int64) (template.HTML, error) {
+	pm, err := a.store.Postmortem(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if pm.Published == nil {
+		return "", nil
+	}
+	return incident.Render(pm.Published.Markdown)
 }
 
 // barDays is how many days the status page's bars show.
 const barDays = 90
 
-// refreshBars recounts every public service's daily bars from the evidence
-// (down minutes as major outage, degraded as partial); the next snapshot
-// shows them.
+// refreshBars recounts the daily bars from the evidence (down minutes as
+// major outage, degraded as partial) for every set of checks a page shows:
+// each public service's shared checks, and each tenant's services with
+// the checks that measure that tenant. The next snapshot shows them.
 func (a *app) refreshBars(ctx context.Context, now time.Time) error {
 	cfg := a.cfg.Load()
-	bars := map[string][]dashboard.DayBar{}
+	var sets [][]credit.Check
 	for _, s := range cfg.Services {
-		if !s.Public {
-			continue
+		if s.Public {
+			sets = append(sets, checksFor(cfg, s.ID, ""))
 		}
-		var checks []credit.Check
-		for _, ch := range cfg.Checks {
-			if ch.Service == s.ID {
-				checks = append(checks, credit.Check{ID: ch.ID, Locations: ch.Locations, Confirmation: ch.Confirmation})
-			}
+	}
+	for _, t := range cfg.Tenants {
+		for _, s := range tenantServices(cfg, t.ID) {
+			sets = append(sets, checksFor(cfg, s.ID, t.ID))
+		}
+	}
+	bars := map[string][]dashboard.DayBar{}
+	for _, checks := range sets {
+		key := barsKey(checks)
+		if _, done := bars[key]; done {
+			continue
 		}
 		days, err := credit.DailyBars(ctx, a.store, checks, barDays, time.UTC, now)
 		if err != nil {
 			return err
 		}
+		out := make([]dashboard.DayBar, 0, len(days))
 		for _, d := range days {
-			bars[s.ID] = append(bars[s.ID], dashboard.DayBar{Date: d.Date, MajorMinutes: d.Major, PartialMinutes: d.Partial, KnownMinutes: d.Known})
+			out = append(out, dashboard.DayBar{Date: d.Date, MajorMinutes: d.Major, PartialMinutes: d.Partial, KnownMinutes: d.Known})
 		}
+		bars[key] = out
 	}
 	a.statusMu.Lock()
 	a.bars = bars

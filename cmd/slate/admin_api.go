@@ -1,0 +1,801 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slatehq/slate/alert"
+	"github.com/slatehq/slate/dashboard"
+	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/sla"
+)
+
+// The admin API's handlers, on the dashboard's frame (authentication,
+// roles, limits, JSON errors). Each write is one store call that appends
+// its audit entry in the same transaction, with the token as the actor.
+// Routes open to viewers keep them to their own tenant's data.
+
+// Who may call what. Admin tokens may call everything.
+var (
+	rolesRead      = []string{dashboard.RoleAccountManager, dashboard.RoleOncall, dashboard.RoleViewer}
+	rolesIncidents = []string{dashboard.RoleOncall}
+	rolesCredits   = []string{dashboard.RoleAccountManager}
+	rolesStaffRead = []string{dashboard.RoleAccountManager, dashboard.RoleOncall}
+)
+
+func (a *app) registerAdmin() {
+	w := a.web
+	w.HandleAdmin(http.MethodGet, "/whoami", rolesRead, a.apiWhoami)
+	w.HandleAdmin(http.MethodGet, "/tenants", rolesRead, a.apiTenants)
+	w.HandleAdmin(http.MethodGet, "/contracts", rolesRead, a.apiContracts)
+
+	w.HandleAdmin(http.MethodGet, "/incidents", rolesRead, a.apiIncidents)
+	w.HandleAdmin(http.MethodPost, "/incidents", rolesIncidents, a.apiCreateIncident)
+	w.HandleAdmin(http.MethodGet, "/incidents/:id", rolesRead, a.apiIncident)
+	w.HandleAdmin(http.MethodPost, "/incidents/:id/updates", rolesIncidents, a.apiUpdateIncident)
+	w.HandleAdmin(http.MethodPost, "/incidents/:id/resolve", rolesIncidents, a.apiResolveIncident)
+	w.HandleAdmin(http.MethodGet, "/incidents/:id/postmortem", rolesRead, a.apiPostmortem)
+	w.HandleAdmin(http.MethodPost, "/incidents/:id/postmortem", rolesIncidents, a.apiSavePostmortem)
+	w.HandleAdmin(http.MethodPost, "/incidents/:id/postmortem/publish", rolesIncidents, a.apiPublishPostmortem)
+
+	w.HandleAdmin(http.MethodGet, "/maintenance", rolesRead, a.apiMaintenance)
+	w.HandleAdmin(http.MethodPost, "/maintenance", rolesIncidents, a.apiCreateMaintenance)
+	w.HandleAdmin(http.MethodPost, "/maintenance/:id/cancel", rolesIncidents, a.apiCancelMaintenance)
+
+	w.HandleAdmin(http.MethodGet, "/credits", rolesRead, a.apiCredits)
+	for _, action := range []string{"approve", "issue", "void"} {
+		w.HandleAdmin(http.MethodPost, "/credits/:id/"+action, rolesCredits, a.apiCreditAction(action))
+	}
+
+	w.HandleAdmin(http.MethodGet, "/exclusions", rolesStaffRead, a.apiExclusions)
+	w.HandleAdmin(http.MethodPost, "/exclusions", rolesCredits, a.apiCreateExclusion)
+	w.HandleAdmin(http.MethodPost, "/exclusions/:id/cancel", rolesCredits, a.apiCancelExclusion)
+}
+
+// pathID is the :id path parameter as a positive integer.
+func pathID(r *dashboard.AdminRequest) (int64, error) {
+	id, err := strconv.ParseInt(r.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, dashboard.NotFound("%q is not an ID", r.Param("id"))
+	}
+	return id, nil
+}
+
+// storeError maps the store's refusals to API errors; other errors stay
+// internal.
+func storeError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, db.ErrNotFound):
+		return dashboard.NotFound("%v", err)
+	case errors.Is(err, db.ErrIncidentConflict):
+		return dashboard.Conflict("%v; read it again and retry", err)
+	case errors.Is(err, db.ErrIncidentState), errors.Is(err, db.ErrCreditState):
+		return dashboard.Conflict("%v", err)
+	}
+	return err
+}
+
+// viewable reports whether r's principal may see tenant's data.
+func viewable(r *dashboard.AdminRequest, tenant string) bool {
+	p := r.Principal
+	return p.Role != dashboard.RoleViewer || p.Tenant == tenant
+}
+
+// visibleServices is nil for staff (everything), or the services of a
+// viewer's tenant.
+func visibleServices(cfg *Config, r *dashboard.AdminRequest) map[string]bool {
+	if r.Principal.Role != dashboard.RoleViewer {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, s := range tenantServices(cfg, r.Principal.Tenant) {
+		out[s.ID] = true
+	}
+	return out
+}
+
+// parseTime reads an RFC 3339 field.
+func parseTime(field, v string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, dashboard.Invalid(field, "must be an RFC 3339 time such as 2026-11-27T10:00:00Z (got %q)", v)
+	}
+	return t, nil
+}
+
+// refreshAfterWrite rebuilds the status pages so a change made through the
+// API shows at once; a failure is logged, the write already stood.
+func (a *app) refreshAfterWrite(ctx context.Context) {
+	if err := a.refreshStatus(ctx, a.now()); err != nil {
+		a.log.Error("status page", "err", err)
+	}
+}
+
+func (a *app) apiWhoami(r *dashboard.AdminRequest) (int, any, error) {
+	p := r.Principal
+	return http.StatusOK, map[string]any{"prefix": p.Prefix, "name": p.Name, "role": p.Role, "tenant": nullable(p.Tenant)}, nil
+}
+
+// nullable is s, or JSON null for "".
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// rfc3339 is t in UTC with milliseconds, or null for zero.
+func rfc3339(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+}
+
+type apiTenant struct {
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	TimeZone  string   `json:"time_zone"`
+	Contracts []string `json:"contracts"`
+	Services  []string `json:"services"`
+}
+
+func (a *app) apiTenants(r *dashboard.AdminRequest) (int, any, error) {
+	cfg := a.cfg.Load()
+	out := []apiTenant{}
+	for _, t := range cfg.Tenants {
+		if !viewable(r, t.ID) {
+			continue
+		}
+		at := apiTenant{ID: t.ID, Name: t.Name, TimeZone: t.Location.String(), Contracts: []string{}, Services: []string{}}
+		for _, c := range cfg.Contracts {
+			if c.Tenant == t.ID {
+				at.Contracts = append(at.Contracts, c.ID)
+			}
+		}
+		for _, s := range tenantServices(cfg, t.ID) {
+			at.Services = append(at.Services, s.ID)
+		}
+		out = append(out, at)
+	}
+	return http.StatusOK, map[string]any{"tenants": out}, nil
+}
+
+type apiContract struct {
+	ID                string   `json:"id"`
+	Tenant            string   `json:"tenant"`
+	Services          []string `json:"services"`
+	Period            string   `json:"period"`
+	Target            string   `json:"target_percent"`
+	Fee               string   `json:"fee"`
+	Currency          string   `json:"currency"`
+	AutoIssue         bool     `json:"auto_issue"`
+	CloseGrace        string   `json:"close_grace"`
+	MaintenanceNotice string   `json:"maintenance_notice"`
+}
+
+func (a *app) apiContracts(r *dashboard.AdminRequest) (int, any, error) {
+	cfg := a.cfg.Load()
+	out := []apiContract{}
+	for _, c := range cfg.Contracts {
+		if !viewable(r, c.Tenant) {
+			continue
+		}
+		fee, cur := "", ""
+		if c.Fee.Amount != nil {
+			fee, cur = sla.FormatFixed(c.Fee.Amount, sla.MinorUnits(c.Fee.Currency)), c.Fee.Currency
+		}
+		out = append(out, apiContract{ID: c.ID, Tenant: c.Tenant, Services: c.Services, Period: cmp.Or(c.Period, "month"),
+			Target: sla.FormatTrim(c.Policy.Target, 6), Fee: fee, Currency: cur, AutoIssue: c.AutoIssue,
+			CloseGrace: c.CloseGrace.String(), MaintenanceNotice: c.MaintenanceNotice.String()})
+	}
+	return http.StatusOK, map[string]any{"contracts": out}, nil
+}
+
+type apiEntry struct {
+	At     any    `json:"at"`
+	Kind   string `json:"kind"`
+	Status string `json:"status"`
+	Body   string `json:"body"`
+	Author any    `json:"author"`
+}
+
+type apiIncident struct {
+	ID                  int64      `json:"id"`
+	Service             string     `json:"service"`
+	Status              string     `json:"status"`
+	Severity            string     `json:"severity"`
+	StartedAt           any        `json:"started_at"`
+	EndedAt             any        `json:"ended_at"`
+	Tenants             []string   `json:"tenants"`
+	Revision            int64      `json:"revision"`
+	PublishedPostmortem int        `json:"published_postmortem_version"`
+	Timeline            []apiEntry `json:"timeline"`
+}
+
+func toAPIIncident(inc db.Incident) apiIncident {
+	out := apiIncident{ID: inc.ID, Service: inc.Service, Status: string(inc.Status), Severity: string(inc.Severity),
+		StartedAt: rfc3339(inc.Started), EndedAt: rfc3339(inc.Ended), Tenants: inc.Tenants, Revision: inc.Revision,
+		PublishedPostmortem: inc.PublishedPostmortem, Timeline: []apiEntry{}}
+	if out.Tenants == nil {
+		out.Tenants = []string{}
+	}
+	for _, e := range inc.Timeline {
+		out.Timeline = append(out.Timeline, apiEntry{At: rfc3339(e.At), Kind: string(e.Kind), Status: string(e.Status), Body: e.Body, Author: nullable(e.Author)})
+	}
+	return out
+}
+
+// incidentVisible reports whether r may see inc: staff always, a viewer
+// when it is on one of its tenant's services.
+func incidentVisible(cfg *Config, r *dashboard.AdminRequest, inc db.Incident) bool {
+	vis := visibleServices(cfg, r)
+	return vis == nil || vis[inc.Service]
+}
+
+func (a *app) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
+	cfg := a.cfg.Load()
+	f := db.IncidentFilter{Service: r.Query("service"), Limit: 200}
+	switch r.Query("open") {
+	case "":
+	case "true", "false":
+		open := r.Query("open") == "true"
+		f.Open = &open
+	default:
+		return 0, nil, dashboard.Invalid("open", "must be true or false (got %q)", r.Query("open"))
+	}
+	incs, err := a.store.Incidents(r.Context(), f)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := []apiIncident{}
+	for _, inc := range incs {
+		if incidentVisible(cfg, r, inc) {
+			out = append(out, toAPIIncident(inc))
+		}
+	}
+	return http.StatusOK, map[string]any{"incidents": out}, nil
+}
+
+// loadIncident reads :id, refusing one r may not see as if it did not
+// exist.
+func (a *app) loadIncident(r *dashboard.AdminRequest) (db.Incident, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return db.Incident{}, err
+	}
+	inc, err := a.store.Incident(r.Context(), id)
+	if err != nil {
+		return db.Incident{}, storeError(err)
+	}
+	if !incidentVisible(a.cfg.Load(), r, inc) {
+		return db.Incident{}, dashboard.NotFound("incident %d: not found", id)
+	}
+	return inc, nil
+}
+
+func (a *app) apiIncident(r *dashboard.AdminRequest) (int, any, error) {
+	inc, err := a.loadIncident(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, toAPIIncident(inc), nil
+}
+
+type createIncidentBody struct {
+	Service  string `json:"service"`
+	Severity string `json:"severity"`
+	Status   string `json:"status"`
+	Body     string `json:"body"`
+}
+
+func checkSeverity(field, s string) error {
+	switch incident.Severity(s) {
+	case incident.Minor, incident.Major, incident.Critical:
+		return nil
+	}
+	return dashboard.Invalid(field, "must be minor, major or critical (got %q)", s)
+}
+
+func checkOpenStatus(field, s string) error {
+	switch incident.Status(s) {
+	case incident.Investigating, incident.Identified, incident.Monitoring:
+		return nil
+	}
+	return dashboard.Invalid(field, "must be investigating, identified or monitoring (got %q)", s)
+}
+
+// apiCreateIncident opens an incident that people saw before the probes
+// did (or that probes cannot see). The detector keeps its own incidents;
+// if it later confirms an outage of the same service it opens its own.
+func (a *app) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
+	var b createIncidentBody
+	if err := r.Decode(&b); err != nil {
+		return 0, nil, err
+	}
+	cfg := a.cfg.Load()
+	b.Status = cmp.Or(b.Status, string(incident.Investigating))
+	switch {
+	case b.Service == "":
+		return 0, nil, dashboard.Invalid("service", "is required")
+	case !hasService(cfg, b.Service):
+		return 0, nil, dashboard.Invalid("service", "unknown service %q", b.Service)
+	case strings.TrimSpace(b.Body) == "":
+		return 0, nil, dashboard.Invalid("body", "is required: say what readers should know")
+	}
+	if err := checkSeverity("severity", b.Severity); err != nil {
+		return 0, nil, err
+	}
+	if err := checkOpenStatus("status", b.Status); err != nil {
+		return 0, nil, err
+	}
+	now := a.now().UTC()
+	actor := r.Principal.Actor()
+	inc := db.Incident{Incident: incident.Incident{Service: b.Service, Status: incident.Status(b.Status), Severity: incident.Severity(b.Severity),
+		SeverityOverride: true, Started: now, Timeline: []incident.Entry{{At: now, Kind: incident.KindUpdate, Status: incident.Status(b.Status), Body: b.Body, Author: actor}}},
+		Tenants: serviceTenants(cfg, b.Service)}
+	alerts := func(id int64) ([]db.Alert, error) {
+		e := incidentEvent(id, &inc, incident.Opened, now)
+		return alert.Alerts(e, router(cfg).Route(e))
+	}
+	if _, err := a.store.SaveIncidentWithAlerts(r.Context(), &inc, actor, alerts); err != nil {
+		return 0, nil, storeError(err)
+	}
+	a.refreshAfterWrite(r.Context())
+	return http.StatusCreated, toAPIIncident(inc), nil
+}
+
+// serviceTenants are the tenants with a contract on service.
+func serviceTenants(cfg *Config, service string) []string {
+	var out []string
+	for _, c := range cfg.Contracts {
+		if slices.Contains(c.Services, service) && !slices.Contains(out, c.Tenant) {
+			out = append(out, c.Tenant)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+type updateIncidentBody struct {
+	Status   string `json:"status"`
+	Body     string `json:"body"`
+	Severity string `json:"severity"`
+	// Revision, when given, must be the incident's current revision: the
+	// update then applies only to the version its author read.
+	Revision int64 `json:"revision"`
+}
+
+func (a *app) apiUpdateIncident(r *dashboard.AdminRequest) (int, any, error) {
+	var b updateIncidentBody
+	if err := r.Decode(&b); err != nil {
+		return 0, nil, err
+	}
+	return a.changeIncident(r, b)
+}
+
+func (a *app) apiResolveIncident(r *dashboard.AdminRequest) (int, any, error) {
+	var b struct {
+		Body     string `json:"body"`
+		Revision int64  `json:"revision"`
+	}
+	if err := r.Decode(&b); err != nil {
+		return 0, nil, err
+	}
+	return a.changeIncident(r, updateIncidentBody{Status: string(incident.Resolved), Body: b.Body, Revision: b.Revision})
+}
+
+// changeIncident applies a person's update (status and body, and a
+// severity) to the stored incident and notifies as the CLI does.
+func (a *app) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (int, any, error) {
+	if b.Status == "" && b.Severity == "" {
+		return 0, nil, dashboard.Invalid("status", "give a status (with a body), a severity, or both")
+	}
+	if b.Severity != "" {
+		if err := checkSeverity("severity", b.Severity); err != nil {
+			return 0, nil, err
+		}
+	}
+	if b.Status != "" && strings.TrimSpace(b.Body) == "" {
+		return 0, nil, dashboard.Invalid("body", "is required with a status: say what readers should know")
+	}
+	inc, err := a.loadIncident(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if b.Revision != 0 && b.Revision != inc.Revision {
+		return 0, nil, dashboard.Conflict("incident %d is at revision %d, not %d: read it again and retry", inc.ID, inc.Revision, b.Revision)
+	}
+	now, actor := a.now().UTC(), r.Principal.Actor()
+	if b.Severity != "" {
+		if err := inc.SetSeverity(now, incident.Severity(b.Severity), actor); err != nil {
+			return 0, nil, dashboard.Invalid("severity", "%v", err)
+		}
+	}
+	if b.Status != "" {
+		if err := inc.Update(now, incident.Status(b.Status), b.Body, actor); err != nil {
+			return 0, nil, dashboard.Invalid("status", "%v", err)
+		}
+	}
+	cfg := a.cfg.Load()
+	alerts := func(id int64) ([]db.Alert, error) {
+		kind := incident.Opened
+		if inc.Status == incident.Resolved {
+			kind = incident.Recovery
+		}
+		e := incidentEvent(id, &inc, kind, now)
+		return alert.Alerts(e, router(cfg).Route(e))
+	}
+	if _, err := a.store.SaveIncidentWithAlerts(r.Context(), &inc, actor, alerts); err != nil {
+		return 0, nil, storeError(err)
+	}
+	a.refreshAfterWrite(r.Context())
+	return http.StatusOK, toAPIIncident(inc), nil
+}
+
+type apiPostmortemVersion struct {
+	Version  int    `json:"version"`
+	State    string `json:"state"`
+	Markdown string `json:"markdown"`
+	Author   string `json:"author"`
+	At       any    `json:"at"`
+}
+
+func toAPIVersion(v *db.PostmortemVersion) any {
+	if v == nil {
+		return nil
+	}
+	return apiPostmortemVersion{Version: v.Version, State: string(v.State), Markdown: v.Markdown, Author: v.Author, At: rfc3339(v.CreatedAt)}
+}
+
+func (a *app) apiPostmortem(r *dashboard.AdminRequest) (int, any, error) {
+	inc, err := a.loadIncident(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	pm, err := a.store.Postmortem(r.Context(), inc.ID)
+	if err != nil {
+		return 0, nil, storeError(err)
+	}
+	out := map[string]any{"incident_id": inc.ID, "published": toAPIVersion(pm.Published), "draft": nil}
+	if r.Principal.Role != dashboard.RoleViewer {
+		out["draft"] = toAPIVersion(pm.Draft) // drafts are not for customers
+	}
+	return http.StatusOK, out, nil
+}
+
+func (a *app) apiSavePostmortem(r *dashboard.AdminRequest) (int, any, error) {
+	var b struct {
+		Markdown string `json:"markdown"`
+		Publish  bool   `json:"publish"`
+	}
+	if err := r.Decode(&b); err != nil {
+		return 0, nil, err
+	}
+	if strings.TrimSpace(b.Markdown) == "" {
+		return 0, nil, dashboard.Invalid("markdown", "is required")
+	}
+	inc, err := a.loadIncident(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	v, err := a.store.SavePostmortem(r.Context(), inc.ID, b.Markdown, r.Principal.Actor())
+	if err != nil {
+		return 0, nil, storeError(err)
+	}
+	if b.Publish {
+		if err := a.store.PublishPostmortem(r.Context(), inc.ID, v, r.Principal.Actor()); err != nil {
+			return 0, nil, storeError(err)
+		}
+		a.refreshAfterWrite(r.Context())
+	}
+	return http.StatusCreated, map[string]any{"incident_id": inc.ID, "version": v, "published": b.Publish}, nil
+}
+
+func (a *app) apiPublishPostmortem(r *dashboard.AdminRequest) (int, any, error) {
+	var b struct {
+		Version int `json:"version"`
+	}
+	if err := r.Decode(&b); err != nil {
+		return 0, nil, err
+	}
+	if b.Version <= 0 {
+		return 0, nil, dashboard.Invalid("version", "must be a saved version number (got %d)", b.Version)
+	}
+	inc, err := a.loadIncident(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := a.store.PublishPostmortem(r.Context(), inc.ID, b.Version, r.Principal.Actor()); err != nil {
+		return 0, nil, storeError(err)
+	}
+	a.refreshAfterWrite(r.Context())
+	return http.StatusOK, map[string]any{"incident_id": inc.ID, "version": b.Version, "published": true}, nil
+}
+
+type apiMaintenance struct {
+	ID        string   `json:"id"`
+	Source    string   `json:"source"` // config or api
+	Services  []string `json:"services"`
+	Title     string   `json:"title"`
+	Start     any      `json:"start"`
+	End       any      `json:"end"`
+	Announced any      `json:"announced"`
+	Cancelled bool     `json:"cancelled"`
+}
+
+func (a *app) apiMaintenance(r *dashboard.AdminRequest) (int, any, error) {
+	cfg := a.cfg.Load()
+	vis := visibleServices(cfg, r)
+	shown := func(services []string) bool {
+		return vis == nil || slices.ContainsFunc(services, func(s string) bool { return vis[s] })
+	}
+	out := []apiMaintenance{}
+	for _, m := range cfg.Maintenance {
+		if shown(m.Services) {
+			out = append(out, apiMaintenance{ID: "config:" + m.ID, Source: "config", Services: m.Services, Title: m.Title,
+				Start: rfc3339(m.Start), End: rfc3339(m.End), Announced: rfc3339(m.Announced)})
+		}
+	}
+	ms, err := a.store.ListMaintenance(r.Context())
+	if err != nil {
+		return 0, nil, err
+	}
+	for _, m := range ms {
+		if shown(m.Services) {
+			out = append(out, toAPIMaintenance(m))
+		}
+	}
+	return http.StatusOK, map[string]any{"maintenance": out}, nil
+}
+
+func toAPIMaintenance(m db.Maintenance) apiMaintenance {
+	return apiMaintenance{ID: strconv.FormatInt(m.ID, 10), Source: "api", Services: m.Services, Title: m.Title,
+		Start: rfc3339(m.Start), End: rfc3339(m.End), Announced: rfc3339(m.Announced), Cancelled: m.Cancelled}
+}
+
+func (a *app) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) {
+	var b struct {
+		Services []string `json:"services"`
+		Title    string   `json:"title"`
+		Start    string   `json:"start"`
+		End      string   `json:"end"`
+	}
+	if err := r.Decode(&b); err != nil {
+		return 0, nil, err
+	}
+	cfg := a.cfg.Load()
+	if len(b.Services) == 0 {
+		return 0, nil, dashboard.Invalid("services", "name at least one service")
+	}
+	for i, s := range b.Services {
+		if !hasService(cfg, s) {
+			return 0, nil, dashboard.Invalid(fmt.Sprintf("services[%d]", i), "unknown service %q", s)
+		}
+	}
+	if strings.TrimSpace(b.Title) == "" {
+		return 0, nil, dashboard.Invalid("title", "is required")
+	}
+	start, err := parseTime("start", b.Start)
+	if err != nil {
+		return 0, nil, err
+	}
+	end, err := parseTime("end", b.End)
+	if err != nil {
+		return 0, nil, err
+	}
+	if !start.Before(end) {
+		return 0, nil, dashboard.Invalid("end", "must be after start")
+	}
+	m, err := a.store.AddMaintenance(r.Context(), db.Maintenance{Services: b.Services, Title: b.Title, Start: start, End: end}, r.Principal.Actor())
+	if err != nil {
+		return 0, nil, storeError(err)
+	}
+	a.refreshAfterWrite(r.Context())
+	return http.StatusCreated, toAPIMaintenance(m), nil
+}
+
+func (a *app) apiCancelMaintenance(r *dashboard.AdminRequest) (int, any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := a.store.CancelMaintenance(r.Context(), id, r.Principal.Actor()); err != nil {
+		return 0, nil, storeError(err)
+	}
+	a.refreshAfterWrite(r.Context())
+	return http.StatusOK, map[string]any{"id": strconv.FormatInt(id, 10), "cancelled": true}, nil
+}
+
+type apiCredit struct {
+	ID              int64  `json:"id"`
+	Tenant          string `json:"tenant"`
+	Contract        string `json:"contract"`
+	Period          string `json:"period"`
+	PeriodStart     any    `json:"period_start"`
+	PeriodEnd       any    `json:"period_end"`
+	Kind            string `json:"kind"`
+	Adjusts         any    `json:"adjusts"`
+	State           string `json:"state"`
+	UptimePercent   string `json:"uptime_percent"`
+	BreachMinutes   string `json:"breach_minutes"`
+	CreditPercent   string `json:"credit_percent"`
+	CoveragePercent string `json:"coverage_percent"`
+	Flagged         bool   `json:"flagged"`
+	Amount          string `json:"amount"`
+	Currency        string `json:"currency"`
+	Reason          any    `json:"reason"`
+	CreatedAt       any    `json:"created_at"`
+	UpdatedAt       any    `json:"updated_at"`
+}
+
+func toAPICredit(c db.Credit) apiCredit {
+	var adj any
+	if c.Adjusts != 0 {
+		adj = c.Adjusts
+	}
+	return apiCredit{ID: c.ID, Tenant: c.Tenant, Contract: c.Contract, Period: c.Period, PeriodStart: rfc3339(c.PeriodStart),
+		PeriodEnd: rfc3339(c.PeriodEnd), Kind: c.Kind, Adjusts: adj, State: string(c.State), UptimePercent: c.UptimePercent,
+		BreachMinutes: c.BreachMinutes, CreditPercent: c.CreditPercent, CoveragePercent: c.CoveragePercent, Flagged: c.Flagged,
+		Amount: formatMinor(c.AmountMinor, c.Currency), Currency: c.Currency, Reason: nullable(c.Reason),
+		CreatedAt: rfc3339(c.CreatedAt), UpdatedAt: rfc3339(c.UpdatedAt)}
+}
+
+func (a *app) apiCredits(r *dashboard.AdminRequest) (int, any, error) {
+	f := db.CreditFilter{Tenant: r.Query("tenant"), Contract: r.Query("contract"), Period: r.Query("period"), State: db.CreditState(r.Query("state"))}
+	switch f.State {
+	case "", db.CreditComputed, db.CreditApproved, db.CreditIssued, db.CreditVoided:
+	default:
+		return 0, nil, dashboard.Invalid("state", "must be computed, approved, issued or voided (got %q)", f.State)
+	}
+	if p := r.Principal; p.Role == dashboard.RoleViewer {
+		if f.Tenant != "" && f.Tenant != p.Tenant {
+			return 0, nil, dashboard.Forbidden("this token may only read tenant %s", p.Tenant)
+		}
+		f.Tenant = p.Tenant
+	}
+	cs, err := a.store.Credits(r.Context(), f)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := make([]apiCredit, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, toAPICredit(c))
+	}
+	return http.StatusOK, map[string]any{"credits": out}, nil
+}
+
+func (a *app) apiCreditAction(action string) dashboard.AdminHandler {
+	return func(r *dashboard.AdminRequest) (int, any, error) {
+		var b struct {
+			Reason string `json:"reason"`
+		}
+		// approve and issue take no body; void needs a reason.
+		if action == "void" {
+			if err := r.Decode(&b); err != nil {
+				return 0, nil, err
+			}
+			if strings.TrimSpace(b.Reason) == "" {
+				return 0, nil, dashboard.Invalid("reason", "is required to void a credit")
+			}
+		}
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		var c db.Credit
+		actor := r.Principal.Actor()
+		switch action {
+		case "approve":
+			c, err = a.store.ApproveCredit(r.Context(), id, actor)
+		case "issue":
+			c, err = a.store.IssueCredit(r.Context(), id, actor)
+		default:
+			c, err = a.store.VoidCredit(r.Context(), id, actor, b.Reason)
+		}
+		if err != nil {
+			return 0, nil, storeError(err)
+		}
+		a.refreshAfterWrite(r.Context())
+		return http.StatusOK, toAPICredit(c), nil
+	}
+}
+
+type apiExclusion struct {
+	ID           int64  `json:"id"`
+	Contract     string `json:"contract"`
+	Start        any    `json:"start"`
+	End          any    `json:"end"`
+	Reason       string `json:"reason"`
+	Actor        string `json:"actor"`
+	CreatedAt    any    `json:"created_at"`
+	Cancelled    bool   `json:"cancelled"`
+	CancelledAt  any    `json:"cancelled_at"`
+	CancelledBy  any    `json:"cancelled_by"`
+	CancelReason any    `json:"cancel_reason"`
+}
+
+func toAPIExclusion(e db.Exclusion) apiExclusion {
+	return apiExclusion{ID: e.ID, Contract: e.Contract, Start: rfc3339(e.Start), End: rfc3339(e.End), Reason: e.Reason, Actor: e.Actor,
+		CreatedAt: rfc3339(e.CreatedAt), Cancelled: e.Cancelled, CancelledAt: rfc3339(e.CancelledAt), CancelledBy: nullable(e.CancelledBy),
+		CancelReason: nullable(e.CancelReason)}
+}
+
+func (a *app) apiExclusions(r *dashboard.AdminRequest) (int, any, error) {
+	es, err := a.store.ListExclusions(r.Context(), r.Query("contract"))
+	if err != nil {
+		return 0, nil, err
+	}
+	out := make([]apiExclusion, 0, len(es))
+	for _, e := range es {
+		out = append(out, toAPIExclusion(e))
+	}
+	return http.StatusOK, map[string]any{"exclusions": out}, nil
+}
+
+func (a *app) apiCreateExclusion(r *dashboard.AdminRequest) (int, any, error) {
+	var b struct {
+		Contract string `json:"contract"`
+		Start    string `json:"start"`
+		End      string `json:"end"`
+		Reason   string `json:"reason"`
+	}
+	if err := r.Decode(&b); err != nil {
+		return 0, nil, err
+	}
+	switch {
+	case b.Contract == "":
+		return 0, nil, dashboard.Invalid("contract", "is required")
+	case !hasContract(a.cfg.Load(), b.Contract):
+		return 0, nil, dashboard.Invalid("contract", "unknown contract %q", b.Contract)
+	case strings.TrimSpace(b.Reason) == "":
+		return 0, nil, dashboard.Invalid("reason", "is required: say why this time does not count")
+	}
+	start, err := parseTime("start", b.Start)
+	if err != nil {
+		return 0, nil, err
+	}
+	end, err := parseTime("end", b.End)
+	if err != nil {
+		return 0, nil, err
+	}
+	if !start.Before(end) {
+		return 0, nil, dashboard.Invalid("end", "must be after start")
+	}
+	e, err := a.store.AddExclusion(r.Context(), db.Exclusion{Contract: b.Contract, Start: start, End: end, Reason: b.Reason}, r.Principal.Actor())
+	if err != nil {
+		return 0, nil, storeError(err)
+	}
+	return http.StatusCreated, toAPIExclusion(e), nil
+}
+
+func (a *app) apiCancelExclusion(r *dashboard.AdminRequest) (int, any, error) {
+	var b struct {
+		Reason string `json:"reason"`
+	}
+	if err := r.Decode(&b); err != nil {
+		return 0, nil, err
+	}
+	if strings.TrimSpace(b.Reason) == "" {
+		return 0, nil, dashboard.Invalid("reason", "is required")
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	e, err := a.store.CancelExclusion(r.Context(), id, r.Principal.Actor(), b.Reason)
+	if err != nil {
+		return 0, nil, storeError(err)
+	}
+	return http.StatusOK, toAPIExclusion(e), nil
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/slatehq/slate/dashboard"
+	"github.com/slatehq/slate/db"
+)
+
+// tokenCacheTTL is how long a looked-up token is trusted without asking
+// the store again: the longest a revoked token keeps working.
+const tokenCacheTTL = 10 * time.Second
+
+// tokenAuth checks API tokens against the store's hashes, answering
+// repeated requests from memory. Unknown tokens are not remembered, so a
+// flood of made-up tokens cannot grow the cache.
+type tokenAuth struct {
+	store *db.DB
+	now   func() time.Time
+
+	mu    sync.Mutex
+	cache map[[32]byte]cachedToken
+	used  map[string]time.Time // last use by prefix, not yet written
+}
+
+type cachedToken struct {
+	p       dashboard.Principal
+	fetched time.Time
+}
+
+func newTokenAuth(store *db.DB, now func() time.Time) *tokenAuth {
+	return &tokenAuth{store: store, now: now, cache: map[[32]byte]cachedToken{}, used: map[string]time.Time{}}
+}
+
+// Authenticate implements dashboard.Authenticator.
+func (t *tokenAuth) Authenticate(ctx context.Context, token string) (dashboard.Principal, error) {
+	if _, ok := db.TokenPrefix(token); !ok {
+		return dashboard.Principal{}, dashboard.ErrUnauthenticated
+	}
+	sum := db.HashToken(token)
+	now := t.now()
+	t.mu.Lock()
+	c, ok := t.cache[sum]
+	t.mu.Unlock()
+	if !ok || now.Sub(c.fetched) >= tokenCacheTTL {
+		tok, err := t.store.TokenByHash(ctx, sum)
+		switch {
+		case errors.Is(err, db.ErrTokenNotFound):
+			t.forget(sum)
+			return dashboard.Principal{}, dashboard.ErrUnauthenticated
+		case err != nil:
+			return dashboard.Principal{}, err
+		case !tok.Revoked.IsZero():
+			t.forget(sum)
+			return dashboard.Principal{}, dashboard.ErrUnauthenticated
+		}
+		c = cachedToken{p: dashboard.Principal{Prefix: tok.Prefix, Name: tok.Name, Role: tok.Role, Tenant: tok.Tenant}, fetched: now}
+		t.mu.Lock()
+		t.cache[sum] = c
+		t.mu.Unlock()
+	}
+	t.mu.Lock()
+	t.used[c.p.Prefix] = now
+	t.mu.Unlock()
+	return c.p, nil
+}
+
+func (t *tokenAuth) forget(sum [32]byte) {
+	t.mu.Lock()
+	delete(t.cache, sum)
+	t.mu.Unlock()
+}
+
+// flushUsage writes the tokens' last use to the store; run once a minute,
+// so requests never wait on a write.
+func (t *tokenAuth) flushUsage(ctx context.Context, _ time.Time) error {
+	t.mu.Lock()
+	used := maps.Clone(t.used)
+	clear(t.used)
+	t.mu.Unlock()
+	if len(used) == 0 {
+		return nil
+	}
+	return t.store.TouchTokens(ctx, used)
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/slatehq/slate/dashboard"
+	"github.com/slatehq/slate/db"
+)
+
+const linkUsage = `Usage: slate link --config FILE --tenant T [--ttl D]
+
+Prints a signed link to tenant T's private status page (/status/T) that
+works without a token until it expires. Opening it sets a cookie for that
+tenant's pages only. Links are signed with a key kept in the store; they
+cannot be revoked one by one, so keep their lifetime short.
+
+Flags:
+`
+
+// linkKeyName is the store secret that signs tenant links.
+const linkKeyName = "tenant-links"
+
+// defaultLinkTTL is how long a tenant link works unless --ttl says.
+const defaultLinkTTL = 30 * 24 * time.Hour
+
+func runLink(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("link", stderr, linkUsage)
+	configPath := fs.String("config", "", "configuration file (required)")
+	tenant := fs.String("tenant", "", "tenant id (required)")
+	ttl := fs.Duration("ttl", defaultLinkTTL, "how long the link works")
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
+	}
+	cfg, store, code, ok := openConfigStore("link", *configPath, stderr)
+	if !ok {
+		return code
+	}
+	defer store.Close()
+	switch {
+	case *tenant == "":
+		fmt.Fprintln(stderr, "slate link: give --tenant T")
+		return exitUsage
+	case !hasTenant(cfg, *tenant):
+		fmt.Fprintf(stderr, "slate link: --tenant: unknown tenant %q\n", *tenant)
+		return exitUsage
+	case *ttl <= 0:
+		fmt.Fprintf(stderr, "slate link: --ttl: must be positive (got %s)\n", *ttl)
+		return exitUsage
+	}
+	url, exp, err := tenantLink(context.Background(), store, cfg, *tenant, time.Now().Add(*ttl))
+	if err != nil {
+		fmt.Fprintf(stderr, "slate link: %v\n", err)
+		return exitFail
+	}
+	fmt.Fprintln(stdout, url)
+	fmt.Fprintf(stdout, "valid until %s\n", exp.UTC().Format(time.RFC3339))
+	return exitOK
+}
+
+// tenantLink is a signed link to tenant's page that works until exp.
+func tenantLink(ctx context.Context, store *db.DB, cfg *Config, tenant string, exp time.Time) (string, time.Time, error) {
+	key, err := store.Secret(ctx, linkKeyName)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	exp = exp.Truncate(time.Second)
+	return publicBase(cfg) + "/status/" + tenant + "?" + dashboard.SignTenantLink(key, tenant, exp), exp, nil
+}
+
+// publicBase is where readers reach slate: the configured public URL, else
+// the listen address.
+func publicBase(cfg *Config) string {
+	if cfg.Server.PublicURL != "" {
+		return strings.TrimRight(cfg.Server.PublicURL, "/")
+	}
+	return "http://" + cfg.Server.Listen
+}

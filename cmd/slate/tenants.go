@@ -1,0 +1,209 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slatehq/slate/credit"
+	"github.com/slatehq/slate/dashboard"
+	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/sla"
+)
+
+// Tenant pages are built here, from the same inputs as the public page but
+// restricted to one tenant: its contracts' services (public or not), the
+// incidents and maintenance on them, bars from the checks that measure it,
+// its contracts' current figures and its own ledger entries. Nothing of
+// another tenant reaches its view, so nothing can leak from it.
+
+// tenantServices are the services of tenant's contracts, in configuration
+// order.
+func tenantServices(cfg *Config, tenant string) []Service {
+	want := map[string]bool{}
+	for _, c := range cfg.Contracts {
+		if c.Tenant == tenant {
+			for _, s := range c.Services {
+				want[s] = true
+			}
+		}
+	}
+	var out []Service
+	for _, s := range cfg.Services {
+		if want[s.ID] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// checksFor are the checks of service that measure tenant: the shared ones
+// and the tenant's own ("" tenant: the shared ones only).
+func checksFor(cfg *Config, service, tenant string) []credit.Check {
+	var out []credit.Check
+	for _, ch := range cfg.Checks {
+		if ch.Service == service && (ch.Tenant == "" || ch.Tenant == tenant) {
+			out = append(out, credit.Check{ID: ch.ID, Locations: ch.Locations, Confirmation: ch.Confirmation})
+		}
+	}
+	return out
+}
+
+// barsKey names the bars of a set of checks, so tenants measured by the
+// same checks share one computation.
+func barsKey(checks []credit.Check) string {
+	ids := make([]string, len(checks))
+	for i, c := range checks {
+		ids[i] = c.ID
+	}
+	slices.Sort(ids)
+	return strings.Join(ids, "\x00")
+}
+
+// tenantViews builds every tenant's page. current is the latest SLA
+// figures by contract ID; bars the daily bars by barsKey.
+func (a *app) tenantViews(ctx context.Context, cfg *Config, base string, states map[string]serviceNow,
+	bars map[string][]dashboard.DayBar, current map[string]credit.Current, incs []dashboard.IncidentRecord, now time.Time) ([]*dashboard.TenantView, error) {
+	var out []*dashboard.TenantView
+	for _, t := range cfg.Tenants {
+		v := &dashboard.TenantView{ID: t.ID, Name: cmp.Or(t.Name, t.ID), TimeZone: cmp.Or(t.TimeZone, "UTC")}
+		url := base + "/status/" + t.ID
+		in := dashboard.SnapshotInput{Page: dashboard.Page{ID: "tenant-" + t.ID, Name: v.Name, URL: url, TimeZone: t.Location.String()},
+			Bars: map[string][]dashboard.DayBar{}}
+		services := tenantServices(cfg, t.ID)
+		names := map[string]string{}
+		for _, s := range services {
+			cur := states[s.ID]
+			names[s.ID] = cmp.Or(s.Name, s.ID)
+			in.Services = append(in.Services, dashboard.ServiceState{ID: s.ID, Name: s.Name, Group: s.Group, State: cur.State, Partial: cur.Partial, Since: cur.Since})
+			if b, ok := bars[barsKey(checksFor(cfg, s.ID, t.ID))]; ok {
+				in.Bars[s.ID] = b
+			}
+		}
+		// BuildSnapshot keeps only the incidents and windows of the
+		// services given, so the lists can be passed whole.
+		in.Incidents = incs
+		in.Maintenances = maintenanceRecords(cfg)
+		v.Status = dashboard.BuildSnapshot(in, now)
+
+		credits, err := a.store.Credits(ctx, db.CreditFilter{Tenant: t.ID})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cfg.Contracts {
+			if c.Tenant == t.ID {
+				v.Contracts = append(v.Contracts, contractView(c, names, current[c.ID], credits))
+			}
+		}
+		for i := len(credits) - 1; i >= 0; i-- {
+			c := credits[i]
+			v.Credits = append(v.Credits, dashboard.CreditLine{ID: c.ID, Contract: c.Contract, Period: c.Period, Kind: c.Kind,
+				Amount: c.Currency + " " + formatMinor(c.AmountMinor, c.Currency), Status: string(c.State),
+				Uptime: c.UptimePercent + "%", At: c.UpdatedAt})
+		}
+		slices.SortStableFunc(v.Credits, func(a, b dashboard.CreditLine) int {
+			return cmp.Or(strings.Compare(b.Period, a.Period), cmp.Compare(b.ID, a.ID))
+		})
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// contractView is a contract's current period (from the SLA job's latest
+// figures) and its closed periods (from the ledger).
+func contractView(c Contract, names map[string]string, cur credit.Current, credits []db.Credit) dashboard.ContractView {
+	cv := dashboard.ContractView{ID: c.ID, Target: sla.FormatTrim(c.Policy.Target, 6) + "%", Period: cmp.Or(c.Period, "month")}
+	for _, s := range c.Services {
+		cv.Services = append(cv.Services, cmp.Or(names[s], s))
+	}
+	if st := cur.Statement; st.Outcome.Uptime != nil {
+		cv.Current = periodView(st, cur.Rates)
+	}
+	// One row per closed period: its credit entry, with any adjustments
+	// added to the amount, and the latest figures.
+	byPeriod := map[string]*dashboard.PeriodView{}
+	var order []string
+	amount := map[string]int64{}
+	currency := map[string]string{}
+	for _, e := range credits {
+		if e.Contract != c.ID {
+			continue
+		}
+		p := byPeriod[e.Period]
+		if p == nil {
+			p = &dashboard.PeriodView{Name: e.Period, Start: e.PeriodStart, End: e.PeriodEnd}
+			byPeriod[e.Period] = p
+			order = append(order, e.Period)
+		}
+		p.Uptime = e.UptimePercent + "%"
+		p.DowntimeMinutes = e.BreachMinutes
+		p.Coverage = e.CoveragePercent + "%"
+		p.Flagged = e.Flagged
+		p.Met = upTo(e.UptimePercent, c.Policy.Target)
+		if e.State != db.CreditVoided {
+			amount[e.Period] += e.AmountMinor
+		}
+		currency[e.Period] = e.Currency
+		if e.Kind == db.KindCredit {
+			p.CreditStatus = string(e.State)
+		}
+	}
+	slices.Sort(order)
+	for i := len(order) - 1; i >= 0; i-- {
+		p := byPeriod[order[i]]
+		if amount[p.Name] != 0 {
+			p.Credit = currency[p.Name] + " " + formatMinor(amount[p.Name], currency[p.Name])
+		}
+		cv.Past = append(cv.Past, *p)
+	}
+	return cv
+}
+
+// upTo reports whether a reported uptime percentage meets target.
+func upTo(uptime string, target *big.Rat) bool {
+	u, err := sla.ParseDecimal(uptime)
+	return err == nil && target != nil && u.Cmp(target) >= 0
+}
+
+// periodView is the current period's figures.
+func periodView(st credit.Statement, rates map[time.Duration]*big.Rat) dashboard.PeriodView {
+	o := st.Outcome
+	pv := dashboard.PeriodView{
+		Name:     st.Period.String(),
+		Start:    st.Period.Start,
+		End:      st.Period.End,
+		Uptime:   sla.FormatFixed(o.Uptime, 3) + "%",
+		Met:      o.TargetMet,
+		Coverage: sla.FormatFixed(st.CoveragePercent(), 2) + "%",
+		Flagged:  st.Flagged,
+	}
+	minute := big.NewRat(int64(time.Minute), 1)
+	if o.Downtime != nil {
+		pv.DowntimeMinutes = sla.FormatFixed(new(big.Rat).Quo(o.Downtime, minute), 1)
+	}
+	if b := st.Budget; b.Allowed != nil {
+		left := new(big.Rat).Sub(b.Allowed, b.Spent)
+		pv.BudgetLeft = sla.FormatFixed(new(big.Rat).Quo(left, minute), 1)
+		pv.BudgetPercent = sla.FormatFixed(new(big.Rat).Mul(b.RemainingRatio(), big.NewRat(100, 1)), 1) + "%"
+	}
+	for _, w := range sla.BurnWindows() {
+		if r := rates[w]; r != nil {
+			pv.Burn = append(pv.Burn, dashboard.BurnView{Window: shortDuration(w), Rate: sla.FormatFixed(r, 2)})
+		}
+	}
+	if o.Amount != nil && o.Amount.Sign() > 0 {
+		pv.Credit = o.Currency + " " + sla.FormatFixed(o.Amount, sla.MinorUnits(o.Currency))
+	}
+	return pv
+}
+
+// shortDuration writes 5m, 1h, 72h.
+func shortDuration(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return strings.TrimSuffix(d.String(), "0m0s")
+	}
+	return strings.TrimSuffix(d.String(), "0s")
+}
