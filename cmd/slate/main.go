@@ -34,6 +34,7 @@ Commands:
   report        uptime, budgets, coverage and credits per contract from the evidence
   credits       the credit ledger: list, approve, issue, void, statement, close
   exclusions    manual SLA exclusions: add, list, cancel (audited)
+  token         API tokens: create, list, revoke (shown once, stored hashed)
   rules         Prometheus recording and burn-rate alerting rules for the contracts
   incidents     list, show, update, set severity, write and publish post-mortems
   maintenance   announce, list and cancel maintenance windows
@@ -77,6 +78,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runAudit(rest, stdout, stderr)
 	case "exclusions":
 		return runExclusions(rest, stdout, stderr)
+	case "token":
+		return runToken(rest, stdout, stderr)
 	case "rules":
 		return runRules(rest, stdout, stderr)
 	case "incidents":
