@@ -124,6 +124,7 @@ type goodCounts struct {
 	Credits     int64 `json:"credits"`
 	Audit       int64 `json:"audit"`
 	Exclusions  int64 `json:"exclusions"`
+	Tokens      int64 `json:"tokens"`
 }
 
 func toGoodCounts(c db.Counts) goodCounts   { return goodCounts(c) }

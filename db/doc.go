@@ -41,6 +41,10 @@
 //     SaveIncident (and SaveIncidentWithAlerts, which enqueues its
 //     notifications in the same transaction) refuses a stale copy; post-mortem
 //     versions with SavePostmortem and PublishPostmortem.
+//   - Token: an API token of the dashboard, stored as the SHA-256 of its
+//     text under a visible prefix; CreateToken returns the text once,
+//     TokenByHash looks it up, RevokeToken and CreateToken are audited.
+//     Secret keeps generated keys, such as the one that signs tenant links.
 //   - Snapshot, CountRows, CheckFile, QuickCheck: consistent online copies
 //     for backups, and checks of any database file.
 //   - AuditEntry: one entry of the hash-chained, append-only audit log.

@@ -21,9 +21,10 @@ type Counts struct {
 	Credits     int64 // ledger entries, credits and adjustments
 	Audit       int64 // audit log entries
 	Exclusions  int64 // exclusions, cancelled ones included
+	Tokens      int64 // API tokens, revoked ones included
 }
 
-// countRows reads Counts in one read transaction, so the five figures
+// countRows reads Counts in one read transaction, so the figures
 // describe the same state of the file.
 func countRows(ctx context.Context, db *sql.DB) (Counts, error) {
 	var c Counts
@@ -41,6 +42,7 @@ func countRows(ctx context.Context, db *sql.DB) (Counts, error) {
 		{"credits", &c.Credits},
 		{"audit", &c.Audit},
 		{"exclusions", &c.Exclusions},
+		{"tokens", &c.Tokens},
 	} {
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+q.table).Scan(q.dst); err != nil {
 			return Counts{}, fmt.Errorf("count %s: %w", q.table, err)
