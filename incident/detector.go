@@ -69,6 +69,30 @@ func (d *Detector) Open(service string) *Incident {
 	return nil
 }
 
+// Resume adopts inc, an open incident that a previous run detected and
+// stored, as its service's open incident: after a restart, failing minutes
+// join it instead of opening a second one, and recovery resolves it. The
+// latest failing state is taken as down (a degraded minute then notes the
+// change). It does nothing for a closed incident, or when the service
+// already has an open one.
+func (d *Detector) Resume(inc *Incident) {
+	if inc == nil || !inc.Open() {
+		return
+	}
+	if d.services == nil {
+		d.services = map[string]*serviceState{}
+	}
+	s := d.services[inc.Service]
+	if s == nil {
+		s = &serviceState{}
+		d.services[inc.Service] = s
+	}
+	if s.open != nil {
+		return
+	}
+	s.open, s.lastFail = inc, sla.StateDown
+}
+
 // Observe feeds one minute of a service and returns what it changed.
 func (d *Detector) Observe(service string, o Observation) []Event {
 	if d.services == nil {

@@ -169,3 +169,32 @@ func TestSeverityFor(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectorResume checks that an incident adopted after a restart is
+// joined by failing minutes and resolved by recovery, instead of a second
+// incident opening, and that closed or duplicate incidents are not adopted.
+func TestDetectorResume(t *testing.T) {
+	U, D := sla.StateUp, sla.StateDown
+	stored := &Incident{Service: "mail", Status: Identified, Severity: Major, Started: minute(-30),
+		Timeline: []Entry{{At: minute(-30), Kind: KindDetected, Status: Investigating, Body: "mail is down"}}}
+	d := &Detector{Hold: 2 * time.Minute}
+	d.Resume(stored)
+	if d.Open("mail") != stored {
+		t.Fatalf("resumed incident is not the open one")
+	}
+	d.Resume(&Incident{Service: "mail", Status: Investigating, Started: minute(-5)})
+	if d.Open("mail") != stored {
+		t.Fatalf("a second open incident replaced the resumed one")
+	}
+	d.Resume(&Incident{Service: "web", Status: Resolved, Started: minute(-5), Ended: minute(-1)})
+	if d.Open("web") != nil {
+		t.Fatalf("a resolved incident was adopted")
+	}
+	evs := feed(d, "mail", []sla.State{D, U, U}, nil)
+	if len(evs) != 1 || evs[0].Kind != Recovery || evs[0].Incident != stored {
+		t.Fatalf("events %v, want the resumed incident's recovery only", kinds(evs))
+	}
+	if stored.Ended != minute(1) || stored.Status != Resolved {
+		t.Errorf("resolved at %v as %s, want minute 1, resolved", stored.Ended, stored.Status)
+	}
+}

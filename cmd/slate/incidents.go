@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -58,6 +59,30 @@ func (a *app) detect(ctx context.Context, now time.Time) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// resumeIncidents hands the detector the open incidents it stored before
+// a restart, so an outage that goes on joins its incident and a recovery
+// resolves it, instead of a second incident opening and the first staying
+// open for ever. Incidents that people opened are left to people.
+func (a *app) resumeIncidents(ctx context.Context) error {
+	open, err := a.store.OpenIncidents(ctx)
+	if err != nil {
+		return fmt.Errorf("resume incidents: %w", err)
+	}
+	for _, stored := range open {
+		if len(stored.Timeline) == 0 || stored.Timeline[0].Kind != incident.KindDetected {
+			continue
+		}
+		rec := stored
+		inc := &incident.Incident{}
+		*inc = rec.Incident
+		a.detector.Resume(inc)
+		if a.detector.Open(inc.Service) == inc {
+			a.tracked[inc] = &rec
+		}
+	}
+	return nil
 }
 
 // inMaintenance reports whether an announced window covers service at t.

@@ -122,6 +122,10 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 		heartbeatClient: &http.Client{Timeout: 10 * time.Second}}
 	a.cfg.Store(cfg)
 	a.tracked, a.burning = map[*incident.Incident]*db.Incident{}, map[string]bool{}
+	if err := a.resumeIncidents(context.Background()); err != nil {
+		store.Close()
+		return nil, err
+	}
 	a.services = map[string]serviceNow{}
 	if a.sender, err = alert.NewSender(store, receivers(cfg), reg); err != nil {
 		store.Close()
