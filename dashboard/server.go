@@ -85,6 +85,7 @@ func NewServer(gatherer prometheus.Gatherer) *Server {
 	// HTML status page (pages.go): /, /incidents/:id and /static.
 	s.mountPages()
 	// End HTML status page.
+	s.mountFeed() // Atom feed of incidents and maintenance at /feed.atom (feed.go)
 
 	// Tenant pages and their API (tenant.go), admin API (admin.go).
 	s.mountTenants()
