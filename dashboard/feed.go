@@ -84,6 +84,15 @@ func (f *feedCache) feedFor(snap *Snapshot, selfURL string) (*encodedFeed, error
 	return e, nil
 }
 
+// feedTitle is "<name> status", without repeating a name that already
+// says so ("Status", "Example Status").
+func feedTitle(name string) string {
+	if strings.HasSuffix(strings.ToLower(name), "status") {
+		return name
+	}
+	return name + " status"
+}
+
 // mountFeed registers /feed.atom, GET and HEAD, serving the snapshot of
 // SetSnapshot with links under its Page.URL.
 func (s *Server) mountFeed() {
@@ -196,7 +205,7 @@ func renderFeed(snap *Snapshot, selfURL string) ([]byte, error) {
 	name := cmp.Or(snap.Page.Name, "Status")
 	doc := atomFeed{
 		ID:      base + "/feed.atom",
-		Title:   name + " status",
+		Title:   feedTitle(name),
 		Updated: atomTime(snap.Page.UpdatedAt),
 		Links: []atomLink{
 			{Rel: "self", Type: "application/atom+xml", Href: selfURL},

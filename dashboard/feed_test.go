@@ -53,8 +53,8 @@ func TestFeedParsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := parseFeed(t, body)
-	if f.Title != "Example status status" {
-		t.Errorf("title: got %q, want %q", f.Title, "Example status status")
+	if f.Title != "Example status" {
+		t.Errorf("title: got %q, want %q", f.Title, "Example status")
 	}
 	if f.Link != "https://status.example.com/" || f.FeedLink != "https://status.example.com/feed.atom" {
 		t.Errorf("links: got alternate %q self %q", f.Link, f.FeedLink)

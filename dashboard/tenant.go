@@ -86,6 +86,7 @@ type tenantState struct {
 	once sync.Once
 	html *htmlPages
 	err  error
+	feed feedCache // the tenant's Atom feed, encoded on first request
 }
 
 // tenantPages holds the current tenant set.
@@ -153,6 +154,14 @@ func (s *Server) mountTenants() {
 			h(c)
 		}
 	}
+	feed := func(c *gin.Context) {
+		if st := s.tenantAccess(c, false); st != nil {
+			c.Header("Cache-Control", "private, no-store")
+			s.serveFeed(c, &st.feed, st.view.Status, st.view.Status.Page.URL+"/feed.atom")
+		}
+	}
+	g.GET("/feed.atom", feed)
+	g.HEAD("/feed.atom", feed)
 	g.POST("/login", guard(s.tenantLogin))
 	g.POST("/logout", guard(s.tenantLogout))
 }
