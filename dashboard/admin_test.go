@@ -28,6 +28,7 @@ var testTokens = tokenTable{
 	"admin-tok":  {Prefix: "slt_aaaaaaaa", Role: RoleAdmin},
 	"oncall-tok": {Prefix: "slt_bbbbbbbb", Role: RoleOncall},
 	"viewer-tok": {Prefix: "slt_cccccccc", Role: RoleViewer, Tenant: "acme"},
+	"globex-tok": {Prefix: "slt_dddddddd", Role: RoleViewer, Tenant: "globex"},
 }
 
 type echoBody struct {
