@@ -28,6 +28,7 @@ Usage:
   slate <command> [arguments]
 
 Commands:
+  demo          run slate on built-in data: live status, 90 days of history, incidents, credits
   calc FILE     compute what an SLA case owes (FILE is YAML or JSON; - reads standard input)
   check CONFIG  validate a configuration file
   serve         run probes, store and HTTP server (--config FILE [--listen ADDR])
@@ -64,6 +65,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
+	case "demo":
+		return runDemo(rest, stdout, stderr)
 	case "calc":
 		return runCalc(rest, stdin, stdout, stderr)
 	case "check":
