@@ -59,8 +59,8 @@ func startDemo(t *testing.T, dir string, clock *testClock) (demoRun, *syncBuffer
 	return demoRun{}, nil, nil
 }
 
-// apiIncident is an incident of incidents.json, the fields the test reads.
-type apiIncident struct {
+// statuspageIncident is an incident of incidents.json, the fields the test reads.
+type statuspageIncident struct {
 	ID, Name, Status string
 	StartedAt        time.Time                       `json:"started_at"`
 	Updates          []struct{ Status, Body string } `json:"incident_updates"`
@@ -117,7 +117,7 @@ func TestDemo(t *testing.T) {
 
 	t.Run("incidents with their statuses", func(t *testing.T) {
 		_, body := get(t, r.Base+"/api/v2/incidents.json")
-		var doc struct{ Incidents []apiIncident }
+		var doc struct{ Incidents []statuspageIncident }
 		if err := json.Unmarshal([]byte(body), &doc); err != nil {
 			t.Fatal(err)
 		}
@@ -132,7 +132,7 @@ func TestDemo(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				stored, want := storedIncident(t, r, tc.service)
-				i := slices.IndexFunc(doc.Incidents, func(x apiIncident) bool { return x.ID == fmt.Sprint(stored.ID) })
+				i := slices.IndexFunc(doc.Incidents, func(x statuspageIncident) bool { return x.ID == fmt.Sprint(stored.ID) })
 				if i < 0 {
 					t.Fatalf("incident %d of %s is not in incidents.json", stored.ID, tc.service)
 				}
