@@ -647,14 +647,15 @@ func buildDemoStory(cfg *Config, now time.Time) demoStory {
 	// Hosted mail: a fortnight of slow webmail while mailboxes move off a
 	// slow storage cluster, an SMTP outage in it, and the cluster that took
 	// the load failing for nine and a half hours. The fortnight ends
-	// before the current month in every tenant's zone, so its credits are
-	// closed, and issued, by the time the demo starts.
+	// before the first period of the mail contracts that is not closed
+	// yet, so its credits are closed, and issued, when the demo starts.
 	end := d0.AddDate(0, 0, -20)
-	for _, t := range cfg.Tenants {
-		lt := now.In(t.Location)
-		ms := time.Date(lt.Year(), lt.Month(), 1, 0, 0, 0, 0, t.Location).UTC().Truncate(24*time.Hour).AddDate(0, 0, -1)
-		if ms.Before(end) {
-			end = ms
+	for _, sc := range schedules(cfg) {
+		if !slices.ContainsFunc(contractServices(cfg, sc.Contract.ID), func(s string) bool { return strings.HasPrefix(s, "mail-") }) {
+			continue
+		}
+		if open := sc.LastClosed(now).End.UTC().Truncate(24*time.Hour).AddDate(0, 0, -1); open.Before(end) {
+			end = open
 		}
 	}
 	f0 := end.AddDate(0, 0, -14)
@@ -736,6 +737,16 @@ func buildDemoStory(cfg *Config, now time.Time) demoStory {
 		}
 	}
 	return s
+}
+
+// contractServices are the services of contract id.
+func contractServices(cfg *Config, id string) []string {
+	for _, c := range cfg.Contracts {
+		if c.ID == id {
+			return c.Services
+		}
+	}
+	return nil
 }
 
 // history is check c's minute history in the story, from Start to the end
