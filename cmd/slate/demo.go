@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
@@ -39,14 +40,15 @@ var demoYAML string // read-only: the built-in configuration
 const demoUsage = `Usage: slate demo [--listen ADDR] [--data DIR]
 
 Runs slate on a built-in configuration (cmd/slate/demo.yaml) against
-scripted servers on 127.0.0.1, after writing 90 days of history into its
-store: a messenger whose sign-in and contact lists failed for most of a week,
-hosted mail with a degraded fortnight and two outages (proactive credits and
-a published post-mortem), a phone sync outage that ended in restoring users'
-data from backups, maintenance past and upcoming, and three tenants' closed
-credit periods. The probes then run live: message delivery fails 2 minutes
-in every 10 and webmail is slow 3 minutes in every 10, so the page changes
-while you watch.
+scripted servers on 127.0.0.1, after writing history into its store (90 days,
+and back to the start of each contract's last closed period): a messenger
+whose sign-in and contact lists failed for most of a week, hosted mail with a
+degraded fortnight and two outages (proactive credits and a published
+post-mortem), a phone sync outage that ended in restoring users' data from
+backups, maintenance past and upcoming, and three tenants' closed credit
+periods. The probes then run live: message delivery fails 2 minutes in every
+10 and webmail is slow 3 minutes in every 10, so the page changes while you
+watch.
 
 With --data DIR the store is kept in DIR and reused by the next run with the
 same DIR; without it a temporary directory is used and removed on exit.
@@ -244,6 +246,11 @@ func demoStore(ctx context.Context, cfg *Config, dir string, now time.Time) (gen
 	}
 	now = now.UTC().Truncate(time.Minute)
 	if err := seedDemo(ctx, cfg, buildDemoStory(cfg, now)); err != nil {
+		// The store is the demo's own, half written: the next run starts
+		// afresh instead of refusing it.
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(cfg.Storage.Path + suffix)
+		}
 		return time.Time{}, false, fmt.Errorf("generate the demo's history: %w", err)
 	}
 	m.Generated = now
@@ -281,7 +288,7 @@ func printDemo(ctx context.Context, w io.Writer, a *app, cfg *Config, story demo
 		where += " (removed on exit; keep it with --data DIR)"
 	}
 	fmt.Fprintf(w, "  Data:            %s\n", where)
-	fmt.Fprintf(w, "  Ledger:          slate credits list --config %s\n", filepath.Join(dir, "slate.yaml"))
+	fmt.Fprintf(w, "  Ledger:          slate credits list --config %s   (also report, incidents)\n", filepath.Join(dir, "slate.yaml"))
 	extra, err := demoAccess(ctx, a.store, cfg)
 	if err != nil {
 		return err
@@ -355,7 +362,10 @@ type demoTargets struct {
 	addrs     map[string]string // name -> 127.0.0.1:port
 	servers   []*http.Server
 	listeners []net.Listener // of the TCP servers
-	conns     sync.WaitGroup
+	conns     sync.WaitGroup // the TCP servers' goroutines
+	mu        sync.Mutex
+	open      map[net.Conn]bool // the TCP servers' connections, closed by close; guarded by mu
+	closed    bool              // guarded by mu
 }
 
 // startDemoTargets starts the scripted servers: HTTP ones answer any path
@@ -364,7 +374,7 @@ type demoTargets struct {
 func startDemoTargets(now func() time.Time) (*demoTargets, error) {
 	httpNames := []string{"login", "contacts", "delivery", "webmail", "sync", "restore", "www", "api"}
 	greetings := map[string]string{"imap": "* OK IMAP4rev1 demo server ready\r\n", "smtp": "220 mail.demo.invalid ESMTP ready\r\n"}
-	t := &demoTargets{addrs: map[string]string{}}
+	t := &demoTargets{addrs: map[string]string{}, open: map[net.Conn]bool{}}
 	listen := func(name string) (net.Listener, error) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -411,14 +421,18 @@ func startDemoTargets(now func() time.Time) (*demoTargets, error) {
 				if err != nil {
 					return // closed
 				}
+				if !t.track(c, true) {
+					c.Close()
+					return
+				}
 				t.conns.Go(func() {
-					defer c.Close()
+					defer func() { t.track(c, false); c.Close() }()
 					if demoScript(name, now(), n.Add(1)-1) != demoOK {
 						return
 					}
 					c.SetDeadline(time.Now().Add(5 * time.Second))
 					io.WriteString(c, greeting)
-					io.Copy(io.Discard, c) // until the probe hangs up or the deadline
+					io.Copy(io.Discard, c) // until the probe hangs up, close or the deadline
 				})
 			}
 		})
@@ -426,13 +440,36 @@ func startDemoTargets(now func() time.Time) (*demoTargets, error) {
 	return t, nil
 }
 
+// track adds c to the open connections (add) or removes it; it refuses
+// to add once the servers are closing.
+func (t *demoTargets) track(c net.Conn, add bool) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !add {
+		delete(t.open, c)
+		return true
+	}
+	if t.closed {
+		return false
+	}
+	t.open[c] = true
+	return true
+}
+
+// close stops every scripted server and waits for their goroutines.
 func (t *demoTargets) close() {
 	for _, s := range t.servers {
 		s.Close()
 	}
+	t.mu.Lock()
+	t.closed = true
 	for _, l := range t.listeners {
 		l.Close()
 	}
+	for c := range t.open {
+		c.Close()
+	}
+	t.mu.Unlock()
 	t.conns.Wait()
 }
 
@@ -444,7 +481,7 @@ func demoHeartbeats(ctx context.Context, cfg *Config, base string) {
 	defer tick.Stop()
 	for {
 		for _, c := range cfg.Checks {
-			if c.Kind != "push" {
+			if c.Kind != collector.KindPush {
 				continue
 			}
 			req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/push/"+c.Push.Token, nil)
