@@ -74,8 +74,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if err := demo(ctx, demoOptions{Listen: *listen, DataDir: *data, Log: log}, stdout); err != nil {
+	if err := demo(ctx, demoOptions{Listen: *listen, DataDir: *data}, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "slate demo: %v\n", err)
 		return exitFail
 	}
@@ -86,7 +85,6 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 type demoOptions struct {
 	Listen  string // address of the status page; ":0" ports pick a free one
 	DataDir string // "" for a temporary directory removed on exit
-	Log     *slog.Logger
 	// ScriptNow is the clock the scripted servers read to decide how to
 	// answer; nil means time.Now. Tests move it to flip a check at will.
 	ScriptNow func() time.Time
@@ -102,11 +100,10 @@ type demoRun struct {
 }
 
 // demo fills (or reuses) the store, serves until ctx is done, and stops
-// everything it started.
-func demo(ctx context.Context, o demoOptions, stdout io.Writer) (err error) {
-	if o.Log == nil {
-		o.Log = slog.New(slog.DiscardHandler)
-	}
+// everything it started. It prints where to look on stdout; the app logs
+// its warnings and errors on stderr.
+func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (err error) {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if o.ScriptNow == nil {
 		o.ScriptNow = time.Now
 	}
@@ -154,7 +151,7 @@ func demo(ctx context.Context, o demoOptions, stdout io.Writer) (err error) {
 		return err
 	}
 
-	a, err := newApp(cfg, appOptions{Log: o.Log})
+	a, err := newApp(cfg, appOptions{Log: log})
 	if err != nil {
 		return err
 	}
@@ -172,7 +169,7 @@ func demo(ctx context.Context, o demoOptions, stdout io.Writer) (err error) {
 	// SLA figures, the last minute of every service, the snapshot.
 	now := time.Now()
 	if err := a.updateSLAMetrics(ctx, now); err != nil {
-		o.Log.Warn("sla metrics", "err", err)
+		log.Warn("sla metrics", "err", err)
 	}
 	if err := a.detect(ctx, now); err != nil {
 		return fmt.Errorf("first status: %w", err)

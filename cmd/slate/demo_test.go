@@ -23,7 +23,7 @@ import (
 // startDemo runs the demo in the background on a free port with dir as its
 // data directory and clock as its scripted servers' clock, and returns it
 // once it serves, with its printed output and a function that stops it
-// (also called when the test ends).
+// (also called when the test ends). The demo's log goes to the test's.
 func startDemo(t *testing.T, dir string, clock *testClock) (demoRun, *syncBuffer, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -32,7 +32,7 @@ func startDemo(t *testing.T, dir string, clock *testClock) (demoRun, *syncBuffer
 	out := &syncBuffer{}
 	go func() {
 		done <- demo(ctx, demoOptions{Listen: "127.0.0.1:0", DataDir: dir, ScriptNow: clock.Now,
-			Started: func(r demoRun) { started <- r }}, out)
+			Started: func(r demoRun) { started <- r }}, out, logWriter{t})
 	}()
 	var once sync.Once
 	stop := func() {
@@ -57,6 +57,14 @@ func startDemo(t *testing.T, dir string, clock *testClock) (demoRun, *syncBuffer
 		t.Fatal("demo did not start within 15s")
 	}
 	return demoRun{}, nil, nil
+}
+
+// logWriter writes to the test's log.
+type logWriter struct{ t *testing.T }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
 
 // statuspageIncident is an incident of incidents.json, the fields the test reads.
@@ -429,7 +437,7 @@ func TestDemoRefuses(t *testing.T) {
 		{"a store the demo did not make", "127.0.0.1:0", foreign, "holds a store the demo did not make"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := demo(context.Background(), demoOptions{Listen: tc.listen, DataDir: tc.dir}, &syncBuffer{})
+			err := demo(context.Background(), demoOptions{Listen: tc.listen, DataDir: tc.dir}, &syncBuffer{}, logWriter{t})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v, want an error saying %q", err, tc.want)
 			}
