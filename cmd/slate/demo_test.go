@@ -113,13 +113,22 @@ func TestDemo(t *testing.T) {
 	cfg := r.App.cfg.Load()
 
 	t.Run("prints where to look", func(t *testing.T) {
-		for _, want := range []string{r.Base + "/\n", r.Base + "/api/v2/summary.json", r.Base + "/metrics", "/incidents/", dir, "Ctrl-C to stop."} {
+		login, _ := storedIncident(t, r, "messenger-login")
+		imap, _ := storedIncident(t, r, "mail-imap")
+		for _, want := range []string{r.Base + "/\n", fmt.Sprintf("%s/incidents/%d ", r.Base, login.ID), fmt.Sprintf("%s/incidents/%d ", r.Base, imap.ID),
+			r.Base + "/api/v2/summary.json", r.Base + "/metrics", dir, "Ctrl-C to stop."} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}
 		}
-		if _, err := os.Stat(filepath.Join(dir, "slate.yaml")); err != nil {
-			t.Errorf("the effective configuration was not written: %v", err)
+		// The other commands work on the demo's store through the
+		// configuration it wrote.
+		written, err := loadConfig(filepath.Join(dir, "slate.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if written.Storage.Path != cfg.Storage.Path || written.Server.Listen != cfg.Server.Listen {
+			t.Errorf("written configuration has store %s on %s, want %s on %s", written.Storage.Path, written.Server.Listen, cfg.Storage.Path, cfg.Server.Listen)
 		}
 	})
 
