@@ -297,10 +297,34 @@ func printDemo(ctx context.Context, w io.Writer, a *app, cfg *Config, story demo
 	return nil
 }
 
-// demoAccess returns the extra lines the demo prints about reaching the
-// tenant pages and the admin API (links, tokens). None yet.
+// demoAccess makes the credentials a newcomer needs to look past the
+// public page: a viewer token and a signed day-long link for the first
+// tenant's private page, and an admin token for the admin API. Each run
+// makes fresh ones; tokens are shown once, like slate token create does.
 func demoAccess(ctx context.Context, store *db.DB, cfg *Config) ([]string, error) {
-	return nil, nil
+	if len(cfg.Tenants) == 0 {
+		return nil, nil
+	}
+	t := cfg.Tenants[0]
+	viewer, _, err := store.CreateToken(ctx, db.NewToken{Name: "demo viewer of " + t.ID, Role: db.RoleViewer, Tenant: t.ID}, "slate/demo")
+	if err != nil {
+		return nil, err
+	}
+	admin, _, err := store.CreateToken(ctx, db.NewToken{Name: "demo admin", Role: db.RoleAdmin}, "slate/demo")
+	if err != nil {
+		return nil, err
+	}
+	link, _, err := tenantLink(ctx, store, cfg, t.ID, time.Now().Add(24*time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	base := publicBase(cfg)
+	return []string{
+		fmt.Sprintf("Tenant page:     %s/status/%s   (%s; sign in with the viewer token)", base, t.ID, cmp.Or(t.Name, t.ID)),
+		fmt.Sprintf("Viewer token:    %s", viewer),
+		fmt.Sprintf("Signed link:     %s   (opens the tenant page for 24h)", link),
+		fmt.Sprintf("Admin API:       curl -H 'Authorization: Bearer %s' %s/api/admin/credits", admin, base),
+	}, nil
 }
 
 // demoLinks finds the incidents the demo points at: the messenger's

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"net"
+	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -129,6 +132,57 @@ func TestDemo(t *testing.T) {
 		}
 		if written.Storage.Path != cfg.Storage.Path || written.Server.Listen != cfg.Server.Listen {
 			t.Errorf("written configuration has store %s on %s, want %s on %s", written.Storage.Path, written.Server.Listen, cfg.Storage.Path, cfg.Server.Listen)
+		}
+	})
+
+	t.Run("the printed credentials open the tenant page and the admin API", func(t *testing.T) {
+		field := func(label string) string {
+			for line := range strings.SplitSeq(out.String(), "\n") {
+				if v, ok := strings.CutPrefix(strings.TrimSpace(line), label); ok {
+					return strings.Fields(v)[0]
+				}
+			}
+			t.Fatalf("output has no %q line:\n%s", label, out)
+			return ""
+		}
+		tenant := cfg.Tenants[0]
+		page := r.Base + "/status/" + tenant.ID
+		req, _ := http.NewRequest(http.MethodGet, page, nil)
+		req.Header.Set("Authorization", "Bearer "+field("Viewer token:"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), tenant.Name) || !strings.Contains(string(body), "Credit statement") {
+			t.Errorf("tenant page with the printed viewer token: %d", resp.StatusCode)
+		}
+		// A browser keeps the cookie the link is swapped for.
+		jar, _ := cookiejar.New(nil)
+		resp, err = (&http.Client{Jar: jar}).Get(field("Signed link:"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), tenant.Name) {
+			t.Errorf("printed signed link: %d", resp.StatusCode)
+		}
+		if code, _ := get(t, page); code != http.StatusUnauthorized {
+			t.Errorf("tenant page without credentials: %d, want 401", code)
+		}
+		_, admin, _ := strings.Cut(field("Admin API:")+" "+out.String(), "Bearer ")
+		admin, _, _ = strings.Cut(admin, "'")
+		req, _ = http.NewRequest(http.MethodGet, r.Base+"/api/admin/credits", nil)
+		req.Header.Set("Authorization", "Bearer "+admin)
+		if resp, err = http.DefaultClient.Do(req); err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"state":"issued"`) {
+			t.Errorf("admin API with the printed token: %d %.200s", resp.StatusCode, body)
 		}
 	})
 
