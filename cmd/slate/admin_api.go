@@ -113,6 +113,23 @@ func parseTime(field, v string) (time.Time, error) {
 	return t, nil
 }
 
+// parseWindow reads the RFC 3339 fields start and end of a window that
+// must not be empty.
+func parseWindow(start, end string) (time.Time, time.Time, error) {
+	s, err := parseTime("start", start)
+	if err != nil {
+		return s, s, err
+	}
+	e, err := parseTime("end", end)
+	if err != nil {
+		return s, e, err
+	}
+	if !s.Before(e) {
+		return s, e, dashboard.Invalid("end", "must be after start")
+	}
+	return s, e, nil
+}
+
 // refreshAfterWrite rebuilds the status pages so a change made through the
 // API shows at once; a failure is logged, the write already stood.
 func (a *app) refreshAfterWrite(ctx context.Context) {
@@ -586,16 +603,9 @@ func (a *app) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 	if strings.TrimSpace(b.Title) == "" {
 		return 0, nil, dashboard.Invalid("title", "is required")
 	}
-	start, err := parseTime("start", b.Start)
+	start, end, err := parseWindow(b.Start, b.End)
 	if err != nil {
 		return 0, nil, err
-	}
-	end, err := parseTime("end", b.End)
-	if err != nil {
-		return 0, nil, err
-	}
-	if !start.Before(end) {
-		return 0, nil, dashboard.Invalid("end", "must be after start")
 	}
 	m, err := a.store.AddMaintenance(r.Context(), db.Maintenance{Services: b.Services, Title: b.Title, Start: start, End: end}, r.Principal.Actor())
 	if err != nil {
@@ -761,16 +771,9 @@ func (a *app) apiCreateExclusion(r *dashboard.AdminRequest) (int, any, error) {
 	case strings.TrimSpace(b.Reason) == "":
 		return 0, nil, dashboard.Invalid("reason", "is required: say why this time does not count")
 	}
-	start, err := parseTime("start", b.Start)
+	start, end, err := parseWindow(b.Start, b.End)
 	if err != nil {
 		return 0, nil, err
-	}
-	end, err := parseTime("end", b.End)
-	if err != nil {
-		return 0, nil, err
-	}
-	if !start.Before(end) {
-		return 0, nil, dashboard.Invalid("end", "must be after start")
 	}
 	e, err := a.store.AddExclusion(r.Context(), db.Exclusion{Contract: b.Contract, Start: start, End: end, Reason: b.Reason}, r.Principal.Actor())
 	if err != nil {
