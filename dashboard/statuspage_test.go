@@ -19,7 +19,7 @@ import (
 	"github.com/slatehq/slate/sla"
 )
 
-var update = flag.Bool("update", false, "rewrite dashboard/testdata/*.golden")
+var update = flag.Bool("update", false, "rewrite dashboard/testdata/*.golden and the screenshots in docs/screenshots")
 
 // fixedNow is the clock of every snapshot in these tests.
 func fixedNow() time.Time { return time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC) }

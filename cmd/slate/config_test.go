@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
+var update = flag.Bool("update", false, "rewrite golden files in testdata and the demo screenshots in docs/screenshots")
 
 // TestBadConfigs reads every testdata/bad-*.yml and requires exactly the
 // errors in the matching .err file: file, line, column, field path, problem.
