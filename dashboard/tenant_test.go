@@ -172,3 +172,18 @@ func TestTenantAPIRefusalsAreJSON(t *testing.T) {
 		t.Errorf("preflight: %d %v", rec.Code, rec.Header())
 	}
 }
+
+// TestTenantStatuspageGolden pins every Statuspage v2 endpoint of a tenant
+// page: the same shapes as the public API, with shortlinks under the
+// tenant's page.
+func TestTenantStatuspageGolden(t *testing.T) {
+	s := tenantServer(t)
+	for _, path := range statuspagePaths() {
+		rec := tenantGet(s, "/status/acme/api/v2"+path, "viewer-tok")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d", path, rec.Code)
+		}
+		name := "tenant_statuspage" + strings.NewReplacer("/", "_", ".json", "").Replace(path) + ".golden"
+		checkGolden(t, name, rec.Body.Bytes())
+	}
+}
