@@ -46,6 +46,13 @@ and, with --baseline, first a control phase on /healthz (a 3-byte answer
 from the same server) that shows what the machine and the load generator
 allow at all.
 
+By default each connection sends its next request as soon as the last
+answer is read (closed loop): the server runs flat out and the latencies are
+those of a saturated machine. With --paced each phase is offered exactly its
+target rate (open loop; the control phase the summary's), latencies counted
+from each request's scheduled time, which asks the targets' own question:
+at this rate, how slow are the slowest answers?
+
 For each phase it prints requests_per_second, p50_ms, p99_ms, max_ms (exact,
 from every request's latency), errors, non_200, bytes_per_response, the
 probes' probe_rate_ratio (runs started over the runs the schedule asks for
@@ -53,8 +60,10 @@ in the phase) and on_time_ratio (runs started less than 1 s late), and the
 CPU slate, the load generator and the rest of the machine used (a busy
 machine makes the figures noisy: rerun); before them the setup:
 history_rows (one per check per day), import_seconds, start_seconds (start
-until the status page is served, bars included). Each figure with a target
-is printed beside it with pass or FAIL.
+until the status page is served, bars included) and first_index_ms (the
+first GET / of a snapshot, which renders the page: each new snapshot, once a
+minute, pays it once). Each figure with a target is printed beside it with
+pass or FAIL.
 
 Flags:
 `
@@ -78,6 +87,7 @@ type benchStatusOptions struct {
 	Interval, Duration                          time.Duration
 	CPUProfile                                  string // written over the phases; "" for none
 	Baseline                                    bool   // first load /healthz, the smallest answer, as a control
+	Paced                                       bool   // offer each phase its target rate instead of all it takes
 }
 
 // benchStatusReport is what slate bench status prints.
@@ -99,6 +109,9 @@ type benchStatusSetup struct {
 	HistoryRows   int     `json:"history_rows"` // one per check per day
 	ImportSeconds float64 `json:"import_seconds"`
 	StartSeconds  float64 `json:"start_seconds"` // start until /api/v2/summary.json answers 200
+	// FirstIndexMs is the first GET / of a snapshot, which renders the
+	// page and its gzip copy; every new snapshot (each minute) pays it once.
+	FirstIndexMs float64 `json:"first_index_ms"`
 }
 
 type benchStatusPhase struct {
@@ -106,6 +119,7 @@ type benchStatusPhase struct {
 	Path              string  `json:"path"`
 	Gzip              bool    `json:"gzip"`
 	Seconds           float64 `json:"seconds"`
+	OfferedRPS        float64 `json:"offered_requests_per_second,omitempty"` // paced; 0: as fast as the connections go
 	Requests          int64   `json:"requests"`
 	RequestsPerSecond float64 `json:"requests_per_second"`
 	P50Ms             float64 `json:"p50_ms"`
@@ -144,6 +158,7 @@ func runBenchStatus(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "length of each load phase")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of slate over the load phases to this file")
 	fs.BoolVar(&o.Baseline, "baseline", false, "first run a phase on /healthz (a 3-byte answer, no targets) as a control")
+	fs.BoolVar(&o.Paced, "paced", false, "offer each phase its target rate (open loop) instead of loading as fast as the connections go")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
@@ -189,8 +204,8 @@ func runBenchStatus(args []string, stdout, stderr io.Writer) int {
 func printBenchStatus(w io.Writer, r benchStatusReport) {
 	fmt.Fprintf(w, "%d services in %d groups, %d checks every %gs, %d days of history, %d connections, %gs per phase\n",
 		r.Services, r.Groups, r.Checks, r.IntervalSeconds, r.HistoryDays, r.Connections, r.DurationSeconds)
-	fmt.Fprintf(w, "setup\n  %-26s %d\n  %-26s %v\n  %-26s %v\n", "history_rows", r.Setup.HistoryRows,
-		"import_seconds", r.Setup.ImportSeconds, "start_seconds", r.Setup.StartSeconds)
+	fmt.Fprintf(w, "setup\n  %-26s %d\n  %-26s %v\n  %-26s %v\n  %-26s %v\n", "history_rows", r.Setup.HistoryRows,
+		"import_seconds", r.Setup.ImportSeconds, "start_seconds", r.Setup.StartSeconds, "first_index_ms", r.Setup.FirstIndexMs)
 	verdict := func(ok bool) string {
 		if ok {
 			return "pass"
@@ -209,6 +224,9 @@ func printBenchStatus(w io.Writer, r benchStatusReport) {
 				return
 			}
 			fmt.Fprintf(w, "  %-26s %-12v %-18s %s\n", k, v, target, verdict(p.Pass[k]))
+		}
+		if p.OfferedRPS > 0 {
+			line("offered_per_second", p.OfferedRPS, "")
 		}
 		line("requests", p.Requests, "")
 		target := func(s string, v float64) string {
@@ -346,6 +364,9 @@ func benchStatus(ctx context.Context, o benchStatusOptions) (rep benchStatusRepo
 		return rep, err
 	}
 	rep.Setup.StartSeconds = round3(time.Since(started).Seconds())
+	if rep.Setup.FirstIndexMs, err = timeGet(ctx, base+"/", true); err != nil {
+		return rep, err
+	}
 
 	load, err := startBenchLoad(base, o.Connections)
 	if err != nil {
@@ -379,7 +400,15 @@ func benchStatus(ctx context.Context, o benchStatusOptions) (rep benchStatusRepo
 		ph.TargetProbeRatio = probeTargetRatio
 		busy0, busyErr := machineBusy()
 		cpu0, runs0, late0, t0 := cpuTime(), counterValue(a.reg, "slate_scheduler_runs_total"), lateness(a.reg), time.Now()
-		res, err := load.run(loadPhase{Path: ph.Path, Gzip: ph.Gzip, Duration: o.Duration})
+		lp := loadPhase{Path: ph.Path, Gzip: ph.Gzip, Duration: o.Duration}
+		if o.Paced {
+			lp.Rate = ph.TargetRPS
+			if lp.Rate == 0 { // the control, at the highest target
+				lp.Rate = summaryTargetRPS
+			}
+			ph.OfferedRPS = lp.Rate
+		}
+		res, err := load.run(lp)
 		if err != nil {
 			return rep, fmt.Errorf("phase %s: %w", ph.Name, err)
 		}
@@ -455,6 +484,30 @@ func machineBusy() (time.Duration, error) {
 	return time.Duration(ticks) * (time.Second / 100), nil
 }
 
+// timeGet times one GET of url, the body read in full, and wants 200.
+func timeGet(ctx context.Context, url string, gzip bool) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	if gzip {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
+	t := time.Now()
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return ms(time.Since(t)), nil
+}
+
 // waitStatusPage polls url until it answers 200.
 func waitStatusPage(ctx context.Context, url string, limit time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
@@ -485,6 +538,9 @@ type loadPhase struct {
 	Path     string        `json:"path"`
 	Gzip     bool          `json:"gzip"` // send Accept-Encoding: gzip and check the answer is gzip
 	Duration time.Duration `json:"duration"`
+	// Rate paces the requests, all connections together, per second; 0
+	// sends each as soon as the last answer is read.
+	Rate float64 `json:"rate"`
 }
 
 // loadResult is what the load generator measured in one phase.
@@ -657,17 +713,38 @@ func runLoadPhase(client *http.Client, base string, n int, p loadPhase) loadResu
 	type worker struct {
 		lat                   []time.Duration
 		errors, non200, bytes int64
+		lastLate              time.Time // paced: when the last request held up by an answer went out
 	}
 	workers := make([]worker, n)
 	cpu0, start := cpuTime(), time.Now()
 	deadline := start.Add(p.Duration)
+	// Paced, request k goes out at start + k/Rate, on connection k mod n.
+	total := int(math.Round(p.Rate * p.Duration.Seconds()))
 	for i := range workers {
 		w := &workers[i]
 		w.lat = make([]time.Duration, 0, 1<<14)
 		wg.Go(func() {
 			req := newReq()
-			for time.Now().Before(deadline) {
+			// Paced, each connection sends at its own schedule, the
+			// connections staggered; a latency counts from the scheduled
+			// time, so an answer late enough to delay the next request
+			// charges that request its wait too.
+			for k := i; ; k += n {
 				t := time.Now()
+				if p.Rate > 0 {
+					if k >= total {
+						break
+					}
+					at := start.Add(time.Duration(float64(k) / p.Rate * float64(time.Second)))
+					if wait := time.Until(at); wait > 0 {
+						time.Sleep(wait)
+					} else { // the last answer came after this one's time
+						w.lastLate = t
+					}
+					t = at
+				} else if !t.Before(deadline) {
+					break
+				}
 				resp, err := client.Do(req)
 				if err != nil {
 					w.errors++
@@ -689,6 +766,18 @@ func runLoadPhase(client *http.Client, base string, n int, p loadPhase) loadResu
 	}
 	wg.Wait()
 	res.Seconds = time.Since(start).Seconds()
+	if p.Rate > 0 {
+		// The span of the schedule, longer if requests went out late for
+		// want of an answer: a server that keeps up serves exactly the
+		// offered rate.
+		last := start
+		for _, w := range workers {
+			if w.lastLate.After(last) {
+				last = w.lastLate
+			}
+		}
+		res.Seconds = max(p.Duration.Seconds(), last.Sub(start).Seconds()+1/p.Rate)
+	}
 	res.CPUSeconds = (cpuTime() - cpu0).Seconds()
 	var all []time.Duration
 	for _, w := range workers {

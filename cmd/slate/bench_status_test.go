@@ -11,84 +11,118 @@ import (
 	"github.com/slatehq/slate/sla"
 )
 
-// TestBenchStatusReports runs a tiny status benchmark end to end — target
+// TestBenchStatusReports runs tiny status benchmarks end to end — target
 // and load generator in child processes, the real app with imported
-// history — and checks that every figure is present and plausible. Speed
-// is for people to read: this test asserts none.
+// history — closed loop, and paced with the /healthz control, and checks
+// that every figure is present and plausible. Speed is for people to read:
+// this test asserts none.
 func TestBenchStatusReports(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs for a few seconds")
 	}
-	code, out, errs := runSlate(t, "", "bench", "status", "--services", "10", "--groups", "2", "--checks", "20",
-		"--days", "3", "--interval", "1s", "--duration", "1s", "--connections", "4", "--json")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	var r benchStatusReport
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatalf("output is not JSON: %v\n%s", err, out)
-	}
-	if r.Services != 10 || r.Groups != 2 || r.Checks != 20 || r.HistoryDays != 3 || r.Connections != 4 {
-		t.Errorf("sizes not echoed: %+v", r)
-	}
-	if r.Setup.HistoryRows != 60 || r.Setup.ImportSeconds < 0 || r.Setup.StartSeconds <= 0 {
-		t.Errorf("setup %+v: want 60 history rows and the start measured", r.Setup)
-	}
-	if r.PeakRSSBytes <= 0 {
-		t.Errorf("peak_rss_bytes %d", r.PeakRSSBytes)
-	}
-	want := []struct {
+	type phase struct {
 		name, path string
 		gzip       bool
-	}{{"summary.json", "/api/v2/summary.json", false}, {"index", "/", true}}
-	if len(r.Phases) != len(want) {
-		t.Fatalf("%d phases, want %d: %+v", len(r.Phases), len(want), r.Phases)
+		offered    float64 // paced: requests per second offered
 	}
-	pass := true
-	for i, p := range r.Phases {
-		if p.Name != want[i].name || p.Path != want[i].path || p.Gzip != want[i].gzip {
-			t.Errorf("phase %d is %s %s gzip %v, want %+v", i, p.Name, p.Path, p.Gzip, want[i])
-		}
-		if p.Requests <= 0 || p.RequestsPerSecond <= 0 || p.Seconds < 1 || p.BytesPerResponse <= 0 {
-			t.Errorf("%s: no load measured: %+v", p.Name, p)
-		}
-		if !(0 < p.P50Ms && p.P50Ms <= p.P99Ms && p.P99Ms <= p.MaxMs) {
-			t.Errorf("%s: latencies out of order: p50 %v p99 %v max %v", p.Name, p.P50Ms, p.P99Ms, p.MaxMs)
-		}
-		if p.Errors != 0 || p.Non200 != 0 {
-			t.Errorf("%s: %d errors, %d non-200 from a healthy server", p.Name, p.Errors, p.Non200)
-		}
-		if p.Gzip && !p.GzipVerified {
-			t.Errorf("%s: the gzip answer was not verified as gzip", p.Name)
-		}
-		if p.ProbeRateRatio <= 0 || p.OnTimeRatio < 0 || p.OnTimeRatio > 1 {
-			t.Errorf("%s: probes not measured: rate ratio %v, on time %v", p.Name, p.ProbeRateRatio, p.OnTimeRatio)
-		}
-		if p.SlateCPUCores <= 0 || p.SlateCPUUsPerReq <= 0 || p.LoadCPUCores <= 0 {
-			t.Errorf("%s: CPU not measured: %+v", p.Name, p)
-		}
-		if p.TargetRPS <= 0 || p.TargetP99Ms <= 0 || p.TargetProbeRatio != probeTargetRatio {
-			t.Errorf("%s: targets missing: %+v", p.Name, p)
-		}
-		for _, k := range []string{"requests_per_second", "p99_ms", "errors", "non_200", "probe_rate_ratio"} {
-			ok, found := p.Pass[k]
-			if !found {
-				t.Errorf("%s: no verdict on %s", p.Name, k)
+	summary := phase{"summary.json", "/api/v2/summary.json", false, 0}
+	index := phase{"index", "/", true, 0}
+	for _, tc := range []struct {
+		name   string
+		flags  []string
+		phases []phase
+	}{
+		{"closed loop", nil, []phase{summary, index}},
+		{"paced with control", []string{"--paced", "--baseline"}, []phase{
+			{"healthz", "/healthz", false, summaryTargetRPS},
+			{summary.name, summary.path, false, summaryTargetRPS},
+			{index.name, index.path, true, indexTargetRPS},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"bench", "status", "--services", "10", "--groups", "2", "--checks", "20",
+				"--days", "3", "--interval", "500ms", "--duration", "1s", "--connections", "4", "--json"}, tc.flags...)
+			code, out, errs := runSlate(t, "", args...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
 			}
-			pass = pass && ok
-		}
-		if got := p.Pass["requests_per_second"]; got != (p.RequestsPerSecond >= p.TargetRPS) {
-			t.Errorf("%s: requests_per_second verdict %v for %v against %v", p.Name, got, p.RequestsPerSecond, p.TargetRPS)
-		}
-		if got := p.Pass["p99_ms"]; got != (p.P99Ms <= p.TargetP99Ms) {
-			t.Errorf("%s: p99_ms verdict %v for %v against %v", p.Name, got, p.P99Ms, p.TargetP99Ms)
-		}
-		if p.Gzip {
-			pass = pass && p.Pass["gzip_verified"]
-		}
-	}
-	if r.Pass != pass {
-		t.Errorf("overall pass %v, but the phases' verdicts give %v", r.Pass, pass)
+			var r benchStatusReport
+			if err := json.Unmarshal([]byte(out), &r); err != nil {
+				t.Fatalf("output is not JSON: %v\n%s", err, out)
+			}
+			if r.Services != 10 || r.Groups != 2 || r.Checks != 20 || r.HistoryDays != 3 || r.Connections != 4 {
+				t.Errorf("sizes not echoed: %+v", r)
+			}
+			if r.Setup.HistoryRows != 60 || r.Setup.ImportSeconds < 0 || r.Setup.StartSeconds <= 0 || r.Setup.FirstIndexMs <= 0 {
+				t.Errorf("setup %+v: want 60 history rows and the start measured", r.Setup)
+			}
+			if r.PeakRSSBytes <= 0 {
+				t.Errorf("peak_rss_bytes %d", r.PeakRSSBytes)
+			}
+			if len(r.Phases) != len(tc.phases) {
+				t.Fatalf("%d phases, want %d: %+v", len(r.Phases), len(tc.phases), r.Phases)
+			}
+			pass := true
+			for i, p := range r.Phases {
+				want := tc.phases[i]
+				if p.Name != want.name || p.Path != want.path || p.Gzip != want.gzip || p.OfferedRPS != want.offered {
+					t.Errorf("phase %d is %s %s gzip %v offered %v, want %+v", i, p.Name, p.Path, p.Gzip, p.OfferedRPS, want)
+				}
+				if want.offered > 0 && p.Requests != int64(want.offered) { // one second's schedule, sent in full
+					t.Errorf("%s: %d requests, want the %v offered in 1s", p.Name, p.Requests, want.offered)
+				}
+				if p.Requests <= 0 || p.RequestsPerSecond <= 0 || p.Seconds < 1 || p.BytesPerResponse <= 0 {
+					t.Errorf("%s: no load measured: %+v", p.Name, p)
+				}
+				if !(0 < p.P50Ms && p.P50Ms <= p.P99Ms && p.P99Ms <= p.MaxMs) {
+					t.Errorf("%s: latencies out of order: p50 %v p99 %v max %v", p.Name, p.P50Ms, p.P99Ms, p.MaxMs)
+				}
+				if p.Errors != 0 || p.Non200 != 0 {
+					t.Errorf("%s: %d errors, %d non-200 from a healthy server", p.Name, p.Errors, p.Non200)
+				}
+				if p.Gzip && !p.GzipVerified {
+					t.Errorf("%s: the gzip answer was not verified as gzip", p.Name)
+				}
+				if p.ProbeRateRatio <= 0 || p.OnTimeRatio < 0 || p.OnTimeRatio > 1 {
+					t.Errorf("%s: probes not measured: rate ratio %v, on time %v", p.Name, p.ProbeRateRatio, p.OnTimeRatio)
+				}
+				if p.SlateCPUCores <= 0 || p.SlateCPUUsPerReq <= 0 || p.LoadCPUCores <= 0 {
+					t.Errorf("%s: CPU not measured: %+v", p.Name, p)
+				}
+				verdicts := []string{"errors", "non_200", "probe_rate_ratio"}
+				if p.Name != "healthz" { // the control has no speed targets
+					verdicts = append(verdicts, "requests_per_second", "p99_ms")
+					if p.TargetRPS <= 0 || p.TargetP99Ms <= 0 {
+						t.Errorf("%s: targets missing: %+v", p.Name, p)
+					}
+					if got := p.Pass["requests_per_second"]; got != (p.RequestsPerSecond >= p.TargetRPS) {
+						t.Errorf("%s: requests_per_second verdict %v for %v against %v", p.Name, got, p.RequestsPerSecond, p.TargetRPS)
+					}
+					if got := p.Pass["p99_ms"]; got != (p.P99Ms <= p.TargetP99Ms) {
+						t.Errorf("%s: p99_ms verdict %v for %v against %v", p.Name, got, p.P99Ms, p.TargetP99Ms)
+					}
+				}
+				if p.TargetProbeRatio != probeTargetRatio {
+					t.Errorf("%s: probe target %v, want %v", p.Name, p.TargetProbeRatio, probeTargetRatio)
+				}
+				if p.Gzip {
+					verdicts = append(verdicts, "gzip_verified")
+				}
+				for _, k := range verdicts {
+					ok, found := p.Pass[k]
+					if !found {
+						t.Errorf("%s: no verdict on %s", p.Name, k)
+					}
+					pass = pass && ok
+				}
+				if len(p.Pass) != len(verdicts) {
+					t.Errorf("%s: verdicts %v, want exactly %v", p.Name, p.Pass, verdicts)
+				}
+			}
+			if r.Pass != pass {
+				t.Errorf("overall pass %v, but the phases' verdicts give %v", r.Pass, pass)
+			}
+		})
 	}
 }
 
