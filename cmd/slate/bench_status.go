@@ -53,8 +53,9 @@ target rate (open loop; the control phase the summary's), latencies counted
 from each request's scheduled time, which asks the targets' own question:
 at this rate, how slow are the slowest answers?
 
-For each phase it prints requests_per_second, p50_ms, p99_ms, max_ms (exact,
-from every request's latency), errors, non_200, bytes_per_response, the
+For each phase it prints requests_per_second, p50_ms, p99_ms, p999_ms,
+max_ms (exact, from every request's latency), errors, non_200,
+bytes_per_response, the
 probes' probe_rate_ratio (runs started over the runs the schedule asks for
 in the phase) and on_time_ratio (runs started less than 1 s late), and the
 CPU slate, the load generator and the rest of the machine used (a busy
@@ -124,6 +125,7 @@ type benchStatusPhase struct {
 	RequestsPerSecond float64 `json:"requests_per_second"`
 	P50Ms             float64 `json:"p50_ms"`
 	P99Ms             float64 `json:"p99_ms"`
+	P999Ms            float64 `json:"p999_ms"`
 	MaxMs             float64 `json:"max_ms"`
 	Errors            int64   `json:"errors"`
 	Non200            int64   `json:"non_200"`
@@ -238,6 +240,7 @@ func printBenchStatus(w io.Writer, r benchStatusReport) {
 		line("requests_per_second", p.RequestsPerSecond, target("target >= %g", p.TargetRPS))
 		line("p50_ms", p.P50Ms, "")
 		line("p99_ms", p.P99Ms, target("target <= %g", p.TargetP99Ms))
+		line("p999_ms", p.P999Ms, "")
 		line("max_ms", p.MaxMs, "")
 		line("errors", p.Errors, "target 0")
 		line("non_200", p.Non200, "target 0")
@@ -424,7 +427,7 @@ func benchStatus(ctx context.Context, o benchStatusOptions) (rep benchStatusRepo
 			ph.RequestsPerSecond = round3(float64(res.Requests) / res.Seconds)
 			ph.LoadCPUCores = round3(res.CPUSeconds / res.Seconds)
 		}
-		ph.P50Ms, ph.P99Ms, ph.MaxMs = res.P50Ms, res.P99Ms, res.MaxMs
+		ph.P50Ms, ph.P99Ms, ph.P999Ms, ph.MaxMs = res.P50Ms, res.P99Ms, res.P999Ms, res.MaxMs
 		if res.Requests > 0 {
 			ph.BytesPerResponse = round3(float64(res.Bytes) / float64(res.Requests))
 			ph.SlateCPUUsPerReq = round3(float64((cpu1 - cpu0).Microseconds()) / float64(res.Requests))
@@ -552,6 +555,7 @@ type loadResult struct {
 	Bytes        int64   `json:"bytes"`
 	P50Ms        float64 `json:"p50_ms"`
 	P99Ms        float64 `json:"p99_ms"`
+	P999Ms       float64 `json:"p999_ms"`
 	MaxMs        float64 `json:"max_ms"`
 	GzipVerified bool    `json:"gzip_verified"`
 	CPUSeconds   float64 `json:"cpu_seconds"`
@@ -789,7 +793,8 @@ func runLoadPhase(client *http.Client, base string, n int, p loadPhase) loadResu
 	res.Requests = int64(len(all))
 	if len(all) > 0 {
 		slices.Sort(all)
-		res.P50Ms, res.P99Ms, res.MaxMs = quantileMs(all, 0.50), quantileMs(all, 0.99), ms(all[len(all)-1])
+		res.P50Ms, res.P99Ms, res.P999Ms = quantileMs(all, 0.50), quantileMs(all, 0.99), quantileMs(all, 0.999)
+		res.MaxMs = ms(all[len(all)-1])
 	}
 	return res
 }

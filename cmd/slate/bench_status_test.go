@@ -74,8 +74,8 @@ func TestBenchStatusReports(t *testing.T) {
 				if p.Requests <= 0 || p.RequestsPerSecond <= 0 || p.Seconds < 1 || p.BytesPerResponse <= 0 {
 					t.Errorf("%s: no load measured: %+v", p.Name, p)
 				}
-				if !(0 < p.P50Ms && p.P50Ms <= p.P99Ms && p.P99Ms <= p.MaxMs) {
-					t.Errorf("%s: latencies out of order: p50 %v p99 %v max %v", p.Name, p.P50Ms, p.P99Ms, p.MaxMs)
+				if !(0 < p.P50Ms && p.P50Ms <= p.P99Ms && p.P99Ms <= p.P999Ms && p.P999Ms <= p.MaxMs) {
+					t.Errorf("%s: latencies out of order: p50 %v p99 %v p99.9 %v max %v", p.Name, p.P50Ms, p.P99Ms, p.P999Ms, p.MaxMs)
 				}
 				if p.Errors != 0 || p.Non200 != 0 {
 					t.Errorf("%s: %d errors, %d non-200 from a healthy server", p.Name, p.Errors, p.Non200)
