@@ -27,7 +27,8 @@ import (
 	"github.com/slatehq/slate/sla"
 )
 
-const benchStatusUsage = `Usage: slate bench status [--checks N] [--interval D] [--duration D] [--connections N] [--json]
+const benchStatusUsage = `Usage: slate bench status [--checks N] [--interval D] [--duration D] [--connections N]
+                          [--paced] [--baseline] [--json]
 
 Measures the public status page under load while probes run: builds, in a
 temporary directory, a configuration of --services public services in
@@ -55,16 +56,15 @@ at this rate, how slow are the slowest answers?
 
 For each phase it prints requests_per_second, p50_ms, p99_ms, p999_ms,
 max_ms (exact, from every request's latency), errors, non_200,
-bytes_per_response, the
-probes' probe_rate_ratio (runs started over the runs the schedule asks for
-in the phase) and on_time_ratio (runs started less than 1 s late), and the
-CPU slate, the load generator and the rest of the machine used (a busy
-machine makes the figures noisy: rerun); before them the setup:
-history_rows (one per check per day), import_seconds, start_seconds (start
-until the status page is served, bars included) and first_index_ms (the
-first GET / of a snapshot, which renders the page: each new snapshot, once a
-minute, pays it once). Each figure with a target is printed beside it with
-pass or FAIL.
+bytes_per_response, the probes' probe_rate_ratio (runs started over the runs
+the schedule asks for in the phase) and on_time_ratio (runs started less
+than 1 s late), and the CPU slate, the load generator and the rest of the
+machine used (a busy machine makes the figures noisy: rerun); before them
+the setup: history_rows (one per check per day), import_seconds,
+start_seconds (start until the status page is served, bars included) and
+first_index_ms (the first GET / of a snapshot, which renders the page: each
+new snapshot, once a minute, pays it once). Each figure with a target is
+printed beside it with pass or FAIL.
 
 Flags:
 `
