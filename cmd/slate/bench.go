@@ -82,12 +82,15 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "close" {
 		return runBenchClose(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "status" {
+		return runBenchStatus(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "probes" {
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			fmt.Fprint(stdout, benchUsage+"\n"+benchCloseUsage)
+			fmt.Fprint(stdout, benchUsage+"\n"+benchCloseUsage+"\n"+benchStatusUsage)
 			return exitOK
 		}
-		fmt.Fprintln(stderr, "slate bench: give probes or close; see slate bench --help")
+		fmt.Fprintln(stderr, "slate bench: give probes, close or status; see slate bench --help")
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("bench probes", flag.ContinueOnError)

@@ -44,6 +44,7 @@ Commands:
   restore       restore a backup to a new path (never overwrites)
   audit verify  prove the audit log's hash chain
   bench probes  measure probing throughput, CPU, memory and storage on this machine
+  bench status  measure the status page under load while probes run
   help [CMD]    show help for a command
 
 Run "slate help calc" for the SLA-case format, with an example.
@@ -52,6 +53,9 @@ Run "slate help calc" for the SLA-case format, with an example.
 func main() {
 	if os.Getenv(benchTargetEnv) == "1" {
 		os.Exit(runBenchTarget(os.Stdin, os.Stdout))
+	}
+	if os.Getenv(benchLoadEnv) == "1" {
+		os.Exit(runBenchLoad(os.Stdin, os.Stdout))
 	}
 	gin.SetMode(gin.ReleaseMode) // once, before any engine is built: no debug route dump
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))

@@ -29,6 +29,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(benchTargetEnv) == "1" { // the bench target child process
 		os.Exit(runBenchTarget(os.Stdin, os.Stdout))
 	}
+	if os.Getenv(benchLoadEnv) == "1" { // the load generator of bench status
+		os.Exit(runBenchLoad(os.Stdin, os.Stdout))
+	}
 	gin.SetMode(gin.ReleaseMode)
 	os.Exit(m.Run())
 }
