@@ -59,13 +59,21 @@ func (s *Server) mountPages() {
 
 // renderedFor returns the pages of snap, rendering them if they are not
 // the last rendered. SetSnapshot stays with the JSON API, so the first
-// request after a new snapshot renders; the rest wait for it and then
-// share the result.
+// request after a new snapshot renders it (a large page takes tens of
+// milliseconds). Requests that arrive meanwhile are answered from the
+// previous snapshot's pages, at most one render old, rather than queued
+// behind the render: a status page is read hardest exactly when it
+// changes. Only with no pages at all do they wait.
 func (s *Server) renderedFor(snap *Snapshot) (*htmlPages, error) {
 	if p := s.html.current.Load(); p != nil && p.snap == snap {
 		return p, nil
 	}
-	s.html.rendering.Lock()
+	if !s.html.rendering.TryLock() {
+		if p := s.html.current.Load(); p != nil {
+			return p, nil
+		}
+		s.html.rendering.Lock()
+	}
 	defer s.html.rendering.Unlock()
 	if p := s.html.current.Load(); p != nil && p.snap == snap {
 		return p, nil
@@ -164,8 +172,10 @@ func renderPages(t *template.Template, snap *Snapshot, opts pageOptions) (*htmlP
 	p := &htmlPages{snap: snap, incidents: make(map[string]renderedPage)}
 	base := newView(snap, opts.prefix)
 	base.Tenant = opts.tenant
-	// One compressor for every page: each costs about a megabyte.
-	zw, _ := gzip.NewWriterLevel(nil, gzip.BestCompression) // level is valid
+	// One compressor for every page: each costs about a megabyte. The
+	// default level: best compression took three times as long on a page
+	// of 100 services for 6% fewer bytes.
+	zw, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression) // level is valid
 	page := func(name string, v view) (renderedPage, error) { return render(t, zw, name, v) }
 	var err error
 	if p.index, err = page(opts.index, base); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -356,5 +357,49 @@ func BenchmarkPageIndex(b *testing.B) {
 	req.Header.Set("Accept-Encoding", "gzip")
 	for b.Loop() {
 		s.engine.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}
+
+// TestPagesServedWhileRendering checks that requests arriving while a new
+// snapshot renders get the previous pages at once instead of queueing
+// behind the render, and that the next request after it gets the new page.
+func TestPagesServedWhileRendering(t *testing.T) {
+	s := pagesServer(t, pagesInput())
+	if !strings.Contains(getPage(s, "/", "").Body.String(), "Partial System Outage") {
+		t.Fatal("first snapshot not shown")
+	}
+	s.SetSnapshot(BuildSnapshot(SnapshotInput{Page: Page{Name: "Second"}}, fixedNow()))
+	s.html.rendering.Lock() // a render of the new snapshot in progress
+	done := make(chan string, 1)
+	go func() { done <- getPage(s, "/", "").Body.String() }()
+	select {
+	case body := <-done:
+		if !strings.Contains(body, "Partial System Outage") {
+			t.Error("during the render: not the previous page")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a request waited for the render instead of getting the previous page")
+	}
+	s.html.rendering.Unlock()
+	if body := getPage(s, "/", "").Body.String(); !strings.Contains(body, "Second") {
+		t.Error("after the render: new snapshot not shown")
+	}
+}
+
+// TestFirstPageWaitsForRender checks that with no pages rendered yet a
+// request waits for the render rather than failing.
+func TestFirstPageWaitsForRender(t *testing.T) {
+	s := pagesServer(t, pagesInput())
+	s.html.rendering.Lock()
+	done := make(chan int, 1)
+	go func() { done <- getPage(s, "/", "").Code }()
+	select {
+	case code := <-done:
+		t.Fatalf("answered %d while the first render was held", code)
+	case <-time.After(100 * time.Millisecond):
+	}
+	s.html.rendering.Unlock()
+	if code := <-done; code != http.StatusOK {
+		t.Errorf("first page: %d", code)
 	}
 }
