@@ -403,3 +403,24 @@ func TestFirstPageWaitsForRender(t *testing.T) {
 		t.Errorf("first page: %d", code)
 	}
 }
+
+// TestUnchangedSnapshotKeepsRenderedPages checks that a snapshot rebuilt
+// with the same content (as detection does every minute) does not make
+// the next request render the page again, and that a real change does.
+func TestUnchangedSnapshotKeepsRenderedPages(t *testing.T) {
+	s := pagesServer(t, pagesInput())
+	getPage(s, "/", "")
+	rendered := s.html.current.Load()
+	s.SetSnapshot(BuildSnapshot(pagesInput(), fixedNow()))
+	getPage(s, "/", "")
+	if s.html.current.Load() != rendered {
+		t.Error("an identical snapshot was rendered again")
+	}
+	in := pagesInput()
+	in.Bars["api"][1].MajorMinutes = 5 // only the HTML shows bars
+	s.SetSnapshot(BuildSnapshot(in, fixedNow()))
+	getPage(s, "/", "")
+	if s.html.current.Load() == rendered {
+		t.Error("a change of the bars was not rendered")
+	}
+}

@@ -1,9 +1,11 @@
 package dashboard
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -51,15 +53,36 @@ type encodedPages struct {
 	etag   map[string]string // strong ETags, so pollers can ask If-None-Match
 }
 
-// SetSnapshot makes snap the page served from now on. Safe to call while
-// serving; snap must not be changed afterwards. nil takes the page down
-// (503) until the next snapshot.
+// SetSnapshot makes snap the page served from now on; a snap that shows
+// exactly what the current one shows is dropped, so pages already
+// rendered stay. Safe to call while serving; snap must not be changed
+// afterwards. nil takes the page down (503) until the next snapshot.
 func (s *Server) SetSnapshot(snap *Snapshot) {
 	if snap == nil {
 		s.pages.current.Store(nil)
 		return
 	}
-	s.pages.current.Store(encodePages(snap))
+	enc := encodePages(snap)
+	if prev := s.pages.current.Load(); prev != nil && sameContent(prev, enc) {
+		// Nothing a reader sees changed (detection rebuilds the snapshot
+		// every minute): keep the old one, so its rendered pages stay.
+		return
+	}
+	s.pages.current.Store(enc)
+}
+
+// sameContent reports whether two encoded snapshots show the same: every
+// API body, the bars and the post-mortems (the HTML's only extras).
+func sameContent(a, b *encodedPages) bool {
+	for path, body := range a.bodies {
+		if !bytes.Equal(body, b.bodies[path]) {
+			return false
+		}
+	}
+	if !maps.EqualFunc(a.snap.Bars, b.snap.Bars, slices.Equal) {
+		return false
+	}
+	return slices.EqualFunc(a.snap.Incidents, b.snap.Incidents, func(x, y Incident) bool { return x.Postmortem == y.Postmortem })
 }
 
 // Snapshot is the snapshot being served, or nil before SetSnapshot.
