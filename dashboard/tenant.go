@@ -200,8 +200,9 @@ func (s *Server) tenantAccess(c *gin.Context, html bool) *tenantState {
 	}
 	st := s.tenantState(tenant)
 	if st == nil {
-		// Only staff can get here for a tenant that does not exist: a
-		// viewer or a link is refused above for any tenant but its own.
+		// Only staff, or a credential of a tenant since removed, get
+		// here for a tenant that does not exist: a viewer or a link is
+		// refused above for any tenant but its own.
 		if html {
 			c.String(http.StatusNotFound, "no such tenant\n")
 		} else {
