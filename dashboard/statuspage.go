@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -51,6 +52,11 @@ type encodedPages struct {
 	bodies map[string][]byte // by path under the mount point
 	length map[string]string // Content-Length values, formatted once
 	etag   map[string]string // strong ETags, so pollers can ask If-None-Match
+	// gz are the bodies gzip-compressed once, for the clients that accept
+	// it (browsers, the widget, most HTTP libraries): a tenth of the bytes.
+	gz     map[string][]byte
+	gzLen  map[string]string
+	gzEtag map[string]string // each representation has its own strong ETag
 }
 
 // SetSnapshot makes snap the page served from now on; a snap that shows
@@ -127,14 +133,20 @@ func (s *Server) writeStatuspage(c *gin.Context, p *encodedPages, path string) {
 	hdr := c.Writer.Header()
 	hdr["Access-Control-Allow-Origin"] = []string{"*"}
 	hdr["Content-Type"] = []string{"application/json; charset=utf-8"}
-	body, etag := p.bodies[path], p.etag[path]
+	hdr["Vary"] = []string{"Accept-Encoding"}
+	body, etag, length := p.bodies[path], p.etag[path], p.length[path]
+	if acceptsGzip(c.Request.Header.Get("Accept-Encoding")) {
+		body, etag, length = p.gz[path], p.gzEtag[path], p.gzLen[path]
+		hdr["Content-Encoding"] = []string{"gzip"}
+	}
 	hdr["Etag"] = []string{etag}
 	if inm := c.Request.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
+		delete(hdr, "Content-Encoding")
 		c.Status(http.StatusNotModified)
 		c.Writer.WriteHeaderNow()
 		return
 	}
-	hdr["Content-Length"] = []string{p.length[path]}
+	hdr["Content-Length"] = []string{length}
 	c.Status(http.StatusOK)
 	if c.Request.Method == http.MethodHead {
 		c.Writer.WriteHeaderNow()
@@ -177,7 +189,11 @@ func encodePages(snap *Snapshot) *encodedPages {
 		bodies: make(map[string][]byte, len(docs)),
 		length: make(map[string]string, len(docs)),
 		etag:   make(map[string]string, len(docs)),
+		gz:     make(map[string][]byte, len(docs)),
+		gzLen:  make(map[string]string, len(docs)),
+		gzEtag: make(map[string]string, len(docs)),
 	}
+	zw, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression) // level is valid
 	for path, doc := range docs {
 		b, err := json.Marshal(doc)
 		if err != nil {
@@ -191,6 +207,15 @@ func encodePages(snap *Snapshot) *encodedPages {
 		h := fnv.New64a()
 		h.Write(b)
 		p.etag[path] = `"` + strconv.FormatUint(h.Sum64(), 36) + `"`
+		var gz bytes.Buffer
+		zw.Reset(&gz)
+		_, _ = zw.Write(b)
+		if err := zw.Close(); err != nil {
+			panic(fmt.Sprintf("compress statuspage %s: %v", path, err)) // writes to memory do not fail
+		}
+		p.gz[path] = gz.Bytes()
+		p.gzLen[path] = strconv.Itoa(gz.Len())
+		p.gzEtag[path] = `"` + strconv.FormatUint(h.Sum64(), 36) + `-gz"`
 	}
 	return p
 }

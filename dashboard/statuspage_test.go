@@ -2,14 +2,17 @@ package dashboard
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -578,5 +581,57 @@ func TestStatuspageETag(t *testing.T) {
 	}
 	if got := serve(s, http.MethodGet, "/api/v2/components.json").Header().Get("ETag"); got == compsTag {
 		t.Errorf("components.json ETag unchanged after a component changed")
+	}
+}
+
+// TestStatuspageGzip checks that clients that accept gzip get the same
+// document compressed, with its own ETag, and that both ETags answer 304.
+func TestStatuspageGzip(t *testing.T) {
+	s := fixtureServer(t)
+	get := func(enc, inm string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/api/v2/summary.json", nil)
+		if enc != "" {
+			req.Header.Set("Accept-Encoding", enc)
+		}
+		if inm != "" {
+			req.Header.Set("If-None-Match", inm)
+		}
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	plain, zipped := get("", ""), get("gzip, deflate, br", "")
+	if zipped.Header().Get("Content-Encoding") != "gzip" || plain.Header().Get("Content-Encoding") != "" {
+		t.Fatalf("Content-Encoding: plain %q, gzip %q", plain.Header().Get("Content-Encoding"), zipped.Header().Get("Content-Encoding"))
+	}
+	n := zipped.Body.Len()
+	zr, err := gzip.NewReader(bytes.NewReader(zipped.Body.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(unzipped, plain.Body.Bytes()) {
+		t.Fatalf("gzip body does not decompress to the plain one (%v)", err)
+	}
+	if n*3 > plain.Body.Len() {
+		t.Errorf("gzip body %d bytes for %d plain", n, plain.Body.Len())
+	}
+	if strconv.Itoa(n) != zipped.Header().Get("Content-Length") {
+		t.Errorf("Content-Length %s for %d bytes", zipped.Header().Get("Content-Length"), n)
+	}
+	pe, ze := plain.Header().Get("Etag"), zipped.Header().Get("Etag")
+	if pe == ze || pe == "" || ze == "" {
+		t.Errorf("ETags plain %q, gzip %q: want two different ones", pe, ze)
+	}
+	for _, h := range []*httptest.ResponseRecorder{plain, zipped} {
+		if h.Header().Get("Vary") != "Accept-Encoding" {
+			t.Errorf("Vary %q", h.Header().Get("Vary"))
+		}
+	}
+	if get("", pe).Code != http.StatusNotModified || get("gzip", ze).Code != http.StatusNotModified {
+		t.Error("an ETag of its own representation does not answer 304")
+	}
+	if get("gzip", pe).Code != http.StatusOK {
+		t.Error("the plain ETag answered 304 for the gzip representation")
 	}
 }

@@ -26,16 +26,18 @@ func TestBenchStatusReports(t *testing.T) {
 		offered    float64 // paced: requests per second offered
 	}
 	summary := phase{"summary.json", "/api/v2/summary.json", false, 0}
+	summaryGzip := phase{"summary.json-gzip", "/api/v2/summary.json", true, 0}
 	index := phase{"index", "/", true, 0}
 	for _, tc := range []struct {
 		name   string
 		flags  []string
 		phases []phase
 	}{
-		{"closed loop", nil, []phase{summary, index}},
+		{"closed loop", nil, []phase{summary, summaryGzip, index}},
 		{"paced with control", []string{"--paced", "--baseline"}, []phase{
 			{"healthz", "/healthz", false, summaryTargetRPS},
 			{summary.name, summary.path, false, summaryTargetRPS},
+			{summaryGzip.name, summaryGzip.path, true, summaryTargetRPS},
 			{index.name, index.path, true, indexTargetRPS},
 		}},
 	} {
@@ -172,7 +174,7 @@ func TestQuantileMs(t *testing.T) {
 	}
 }
 
-func TestIsGzipHTML(t *testing.T) {
+func TestIsGzipOf(t *testing.T) {
 	zip := func(s string) []byte {
 		var b bytes.Buffer
 		zw := gzip.NewWriter(&b)
@@ -185,15 +187,18 @@ func TestIsGzipHTML(t *testing.T) {
 		name string
 		enc  string
 		body []byte
+		path string
 		want bool
 	}{
-		{"gzip page", "gzip", zip(page), true},
-		{"plain page said to be gzip", "gzip", []byte(page), false},
-		{"gzip page without the header", "", zip(page), false},
-		{"gzip of something else", "gzip", zip(`{"page":{}}`), false},
+		{"gzip page", "gzip", zip(page), "/", true},
+		{"plain page said to be gzip", "gzip", []byte(page), "/", false},
+		{"gzip page without the header", "", zip(page), "/", false},
+		{"gzip JSON for a page", "gzip", zip(`{"page":{}}`), "/", false},
+		{"gzip JSON", "gzip", zip(`{"page":{}}`), "/api/v2/summary.json", true},
+		{"gzip page for JSON", "gzip", zip(page), "/api/v2/summary.json", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := isGzipHTML(tc.enc, tc.body); got != tc.want {
+			if got := isGzipOf(tc.enc, tc.body, tc.path); got != tc.want {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 		})
