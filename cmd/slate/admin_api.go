@@ -333,8 +333,9 @@ func checkOpenStatus(field, s string) error {
 }
 
 // apiCreateIncident opens an incident that people saw before the probes
-// did (or that probes cannot see). The detector keeps its own incidents;
-// if it later confirms an outage of the same service it opens its own.
+// did (or that probes cannot see). If the probes then confirm an outage of
+// the service, the detection continues this incident (see adopt), and its
+// recovery resolves it.
 func (a *app) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 	var b createIncidentBody
 	if err := r.Decode(&b); err != nil {

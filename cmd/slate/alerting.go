@@ -66,6 +66,16 @@ func (a *app) onIncident(ctx context.Context, ev incident.Event, tenants []strin
 	rec, ok := a.tracked[ev.Incident]
 	if !ok {
 		rec = &db.Incident{}
+		if ev.Kind == incident.Opened {
+			stored, found, err := a.openedByPeople(ctx, ev.Incident.Service)
+			if err != nil {
+				return err
+			}
+			if found {
+				adopt(ev.Incident, stored)
+				*rec = stored
+			}
+		}
 		a.tracked[ev.Incident] = rec
 	}
 	rec.Incident = *ev.Incident
@@ -107,6 +117,49 @@ func (a *app) onIncident(ctx context.Context, ev incident.Event, tenants []strin
 	a.log.Info("incident", "event", ev.Kind, "id", rec.ID, "service", rec.Service, "status", rec.Status,
 		"severity", rec.Severity, "started", rec.Started)
 	return nil
+}
+
+// openedByPeople is the service's open incident that a person opened
+// (through the admin API) before the probes confirmed the outage, if any.
+func (a *app) openedByPeople(ctx context.Context, service string) (db.Incident, bool, error) {
+	open, err := a.store.OpenIncidents(ctx)
+	if err != nil {
+		return db.Incident{}, false, fmt.Errorf("open incidents: %w", err)
+	}
+	for _, inc := range open {
+		if inc.Service == service && len(inc.Timeline) > 0 && inc.Timeline[0].Kind == incident.KindUpdate {
+			return inc, true, nil
+		}
+	}
+	return db.Incident{}, false, nil
+}
+
+// adopt makes the detector's new incident continue the one people opened:
+// it keeps their start, status, severity choice and timeline, and adds the
+// detection after them, so the page shows one incident, not two; the
+// detector's recovery then resolves it.
+func adopt(detected *incident.Incident, stored db.Incident) {
+	entries := detected.Timeline
+	detected.Started = stored.Started
+	detected.Status = stored.Status
+	if stored.SeverityOverride || rankSeverity(stored.Severity) > rankSeverity(detected.Severity) {
+		detected.Severity, detected.SeverityOverride = stored.Severity, stored.SeverityOverride
+	}
+	detected.Timeline = append(slices.Clone(stored.Timeline), entries...)
+	for i := len(stored.Timeline); i < len(detected.Timeline); i++ {
+		detected.Timeline[i].Status = stored.Status // detection does not move people's status back
+	}
+}
+
+// rankSeverity orders severities: minor < major < critical.
+func rankSeverity(s incident.Severity) int {
+	switch s {
+	case incident.Major:
+		return 1
+	case incident.Critical:
+		return 2
+	}
+	return 0
 }
 
 func mergeTenants(a, b []string) []string {

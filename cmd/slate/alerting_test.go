@@ -304,3 +304,53 @@ func TestStatusPageFollowsDetection(t *testing.T) {
 		t.Errorf("status page: %d\n%s", w.Code, page)
 	}
 }
+
+// TestDetectorJoinsIncidentPeopleOpened checks that an outage confirmed
+// after a person opened an incident for the service continues that
+// incident instead of opening a second one, and that its recovery
+// resolves it.
+func TestDetectorJoinsIncidentPeopleOpened(t *testing.T) {
+	cfg, _ := appConfig(t, "http://127.0.0.1:1/", "", "web")
+	a := testApp(t, cfg, appOptions{})
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
+	opened := t0.Add(3 * time.Minute)
+	manual := db.Incident{Incident: incident.Incident{Service: "web", Status: incident.Identified, Severity: incident.Critical, SeverityOverride: true,
+		Started: opened, Timeline: []incident.Entry{{At: opened, Kind: incident.KindUpdate, Status: incident.Identified, Body: "Customers report errors.", Author: "token:slt_12345678"}}}}
+	id, err := a.store.SaveIncident(ctx, &manual, "token:slt_12345678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []sla.Result
+	for i := range 6 * 30 { // 30 minutes at 10 s: down 10:05-10:10
+		at := t0.Add(time.Duration(i) * 10 * time.Second)
+		m := int(at.Sub(t0) / time.Minute)
+		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: at, OK: m < 5 || m >= 10})
+	}
+	if err := a.store.WriteResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	for m := 1; m <= 30; m++ {
+		if err := a.detect(ctx, t0.Add(time.Duration(m)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	incs, err := a.store.Incidents(ctx, db.IncidentFilter{Service: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(incs) != 1 || incs[0].ID != id {
+		t.Fatalf("%d incidents for web (want the one people opened, %d): %+v", len(incs), id, incs)
+	}
+	inc := incs[0]
+	if !inc.Started.Equal(opened) || inc.Status != incident.Resolved || inc.Severity != incident.Critical {
+		t.Errorf("incident started %v, %s, %s; want the person's start, resolved by recovery, their severity", inc.Started, inc.Status, inc.Severity)
+	}
+	kinds := map[incident.Kind]bool{}
+	for _, e := range inc.Timeline {
+		kinds[e.Kind] = true
+	}
+	if !kinds[incident.KindUpdate] || !kinds[incident.KindDetected] || !kinds[incident.KindRecovered] {
+		t.Errorf("timeline lacks the person's update, the detection or the recovery: %+v", inc.Timeline)
+	}
+}
