@@ -3,6 +3,8 @@ package dashboard
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -186,4 +188,30 @@ func TestTenantStatuspageGolden(t *testing.T) {
 		name := "tenant_statuspage" + strings.NewReplacer("/", "_", ".json", "").Replace(path) + ".golden"
 		checkGolden(t, name, rec.Body.Bytes())
 	}
+}
+
+// FuzzVerifyLink checks that no query but the one SignTenantLink made for
+// the tenant, before its expiry, opens a tenant page.
+func FuzzVerifyLink(f *testing.F) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	now := fixedNow()
+	good := SignTenantLink(key, "acme", now.Add(time.Hour))
+	f.Add("acme", good)
+	f.Add("globex", good)
+	f.Add("acme", "exp=99999999999&sig=")
+	f.Add("acme", "exp=-1&sig=AAAA")
+	f.Fuzz(func(t *testing.T, tenant, query string) {
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return
+		}
+		ok := verifyLink(key, tenant, q.Get("exp"), q.Get("sig"), now)
+		if !ok {
+			return
+		}
+		exp, err := strconv.ParseInt(q.Get("exp"), 10, 64)
+		if err != nil || exp <= now.Unix() || q.Get("sig") != linkSig(key, tenant, q.Get("exp")) {
+			t.Fatalf("link %q for %q verified", query, tenant)
+		}
+	})
 }
