@@ -254,15 +254,27 @@ func toAPIIncident(inc db.Incident) apiIncident {
 }
 
 // incidentVisible reports whether r may see inc: staff always, a viewer
-// when it is on one of its tenant's services.
-func incidentVisible(cfg *Config, r *dashboard.AdminRequest, inc db.Incident) bool {
-	vis := visibleServices(cfg, r)
-	return vis == nil || vis[inc.Service]
+// when the incident affects its tenant.
+func incidentVisible(r *dashboard.AdminRequest, inc db.Incident) bool {
+	p := r.Principal
+	return p.Role != dashboard.RoleViewer || slices.Contains(inc.Tenants, p.Tenant)
+}
+
+// incidentFor is inc as r may see it: a viewer does not learn which other
+// tenants it affects.
+func incidentFor(r *dashboard.AdminRequest, inc db.Incident) apiIncident {
+	out := toAPIIncident(inc)
+	if p := r.Principal; p.Role == dashboard.RoleViewer {
+		out.Tenants = []string{p.Tenant}
+	}
+	return out
 }
 
 func (a *app) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
-	cfg := a.cfg.Load()
 	f := db.IncidentFilter{Service: r.Query("service"), Limit: 200}
+	if p := r.Principal; p.Role == dashboard.RoleViewer {
+		f.Tenant = p.Tenant
+	}
 	switch r.Query("open") {
 	case "":
 	case "true", "false":
@@ -277,8 +289,8 @@ func (a *app) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
 	}
 	out := []apiIncident{}
 	for _, inc := range incs {
-		if incidentVisible(cfg, r, inc) {
-			out = append(out, toAPIIncident(inc))
+		if incidentVisible(r, inc) {
+			out = append(out, incidentFor(r, inc))
 		}
 	}
 	return http.StatusOK, map[string]any{"incidents": out}, nil
@@ -295,7 +307,7 @@ func (a *app) loadIncident(r *dashboard.AdminRequest) (db.Incident, error) {
 	if err != nil {
 		return db.Incident{}, storeError(err)
 	}
-	if !incidentVisible(a.cfg.Load(), r, inc) {
+	if !incidentVisible(r, inc) {
 		return db.Incident{}, dashboard.NotFound("incident %d: not found", id)
 	}
 	return inc, nil
@@ -306,7 +318,7 @@ func (a *app) apiIncident(r *dashboard.AdminRequest) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, toAPIIncident(inc), nil
+	return http.StatusOK, incidentFor(r, inc), nil
 }
 
 type createIncidentBody struct {
@@ -555,13 +567,17 @@ type apiMaintenance struct {
 func (a *app) apiMaintenance(r *dashboard.AdminRequest) (int, any, error) {
 	cfg := a.cfg.Load()
 	vis := visibleServices(cfg, r)
-	shown := func(services []string) bool {
-		return vis == nil || slices.ContainsFunc(services, func(s string) bool { return vis[s] })
+	// A viewer sees the windows on its services, naming only those.
+	mine := func(services []string) []string {
+		if vis == nil {
+			return services
+		}
+		return slices.DeleteFunc(slices.Clone(services), func(s string) bool { return !vis[s] })
 	}
 	out := []apiMaintenance{}
 	for _, m := range cfg.Maintenance {
-		if shown(m.Services) {
-			out = append(out, apiMaintenance{ID: "config:" + m.ID, Source: "config", Services: m.Services, Title: m.Title,
+		if svc := mine(m.Services); len(svc) > 0 {
+			out = append(out, apiMaintenance{ID: "config:" + m.ID, Source: "config", Services: svc, Title: m.Title,
 				Start: rfc3339(m.Start), End: rfc3339(m.End), Announced: rfc3339(m.Announced)})
 		}
 	}
@@ -570,7 +586,7 @@ func (a *app) apiMaintenance(r *dashboard.AdminRequest) (int, any, error) {
 		return 0, nil, err
 	}
 	for _, m := range ms {
-		if shown(m.Services) {
+		if m.Services = mine(m.Services); len(m.Services) > 0 {
 			out = append(out, toAPIMaintenance(m))
 		}
 	}

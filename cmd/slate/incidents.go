@@ -49,6 +49,25 @@ func (a *app) detect(ctx context.Context, now time.Time) error {
 			o.State = sla.StateMaintenance
 		}
 		a.noteService(svc.ID, o)
+		for _, t := range cfg.Tenants {
+			if !slices.ContainsFunc(cfg.Contracts, func(c Contract) bool { return c.Tenant == t.ID && slices.Contains(c.Services, svc.ID) }) {
+				continue
+			}
+			var seen []incident.CheckMinute
+			for _, cm := range cms {
+				if cm.Tenant == "" || cm.Tenant == t.ID {
+					seen = append(seen, cm)
+				}
+			}
+			if len(seen) == 0 {
+				continue
+			}
+			to := incident.ServiceObservation(minute, seen)
+			if o.State == sla.StateMaintenance {
+				to.State = sla.StateMaintenance
+			}
+			a.noteTenantService(t.ID, svc.ID, to)
+		}
 		for _, ev := range a.detector.Observe(svc.ID, o) {
 			if err := a.onIncident(ctx, ev, affectedTenants(cfg, svc.ID, cms)); err != nil {
 				errs = append(errs, err)

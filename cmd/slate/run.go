@@ -65,6 +65,7 @@ type app struct {
 	stopOnce        sync.Once                     // stop is safe to call twice (a test and its cleanup)
 	statusMu        sync.Mutex                    // guards services
 	services        map[string]serviceNow         // latest judged minute per service, for the status page
+	tenantStates    map[string]serviceNow         // the same per tenant, by "tenant/service": shared checks and the tenant's own; guarded by statusMu
 	bars            map[string][]dashboard.DayBar // daily bars per set of checks (barsKey); guarded by statusMu
 	current         map[string]credit.Current     // latest SLA figures by contract ID; guarded by statusMu
 	stopErr         error
@@ -126,7 +127,7 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 		store.Close()
 		return nil, err
 	}
-	a.services = map[string]serviceNow{}
+	a.services, a.tenantStates = map[string]serviceNow{}, map[string]serviceNow{}
 	if a.sender, err = alert.NewSender(store, receivers(cfg), reg); err != nil {
 		store.Close()
 		return nil, err

@@ -26,12 +26,25 @@ type serviceNow struct {
 func (a *app) noteService(id string, o incident.Observation) {
 	a.statusMu.Lock()
 	defer a.statusMu.Unlock()
-	cur, ok := a.services[id]
+	noteState(a.services, id, o)
+}
+
+// noteTenantService records the observation of a service as one tenant
+// sees it: from the shared checks and the tenant's own, never another
+// tenant's.
+func (a *app) noteTenantService(tenant, id string, o incident.Observation) {
+	a.statusMu.Lock()
+	defer a.statusMu.Unlock()
+	noteState(a.tenantStates, tenant+"/"+id, o)
+}
+
+func noteState(m map[string]serviceNow, key string, o incident.Observation) {
+	cur, ok := m[key]
 	partial := o.State == sla.StateDegraded && o.Affected > 0
 	if ok && cur.State == o.State && cur.Partial == partial {
 		return
 	}
-	a.services[id] = serviceNow{State: o.State, Partial: partial, Since: o.Minute}
+	m[key] = serviceNow{State: o.State, Partial: partial, Since: o.Minute}
 }
 
 // refreshStatus rebuilds the public status page's snapshot from the
@@ -66,7 +79,9 @@ func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	affects := make(map[int64][]string, len(incs)) // incident ID -> tenants it affects
 	for _, inc := range incs {
+		affects[inc.ID] = inc.Tenants
 		rec := dashboard.IncidentRecord{ID: inc.ID, Service: inc.Service, Status: string(inc.Status), Severity: string(inc.Severity),
 			Started: inc.Started, Ended: inc.Ended, CreatedAt: inc.CreatedAt, UpdatedAt: inc.UpdatedAt}
 		for _, e := range inc.Timeline {
@@ -80,7 +95,10 @@ func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 		in.Incidents = append(in.Incidents, rec)
 	}
 	in.Maintenances = maintenanceRecords(cfg)
-	tenants, err := a.tenantViews(ctx, cfg, base, states, bars, current, in.Incidents, now)
+	a.statusMu.Lock()
+	tenantStates := maps.Clone(a.tenantStates)
+	a.statusMu.Unlock()
+	tenants, err := a.tenantViews(ctx, cfg, base, tenantStates, bars, current, in.Incidents, affects, now)
 	if err != nil {
 		return err
 	}

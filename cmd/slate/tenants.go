@@ -63,10 +63,14 @@ func barsKey(checks []credit.Check) string {
 	return strings.Join(ids, "\x00")
 }
 
-// tenantViews builds every tenant's page. current is the latest SLA
-// figures by contract ID; bars the daily bars by barsKey.
+// tenantViews builds every tenant's page. states are the services' latest
+// minutes by "tenant/service"; current the latest SLA figures by contract
+// ID; bars the daily bars by barsKey; affects the tenants each incident
+// affects: a tenant sees only the incidents that affect it, so an outage
+// of another tenant's endpoint on a shared service stays that tenant's.
 func (a *app) tenantViews(ctx context.Context, cfg *Config, base string, states map[string]serviceNow,
-	bars map[string][]dashboard.DayBar, current map[string]credit.Current, incs []dashboard.IncidentRecord, now time.Time) ([]*dashboard.TenantView, error) {
+	bars map[string][]dashboard.DayBar, current map[string]credit.Current, incs []dashboard.IncidentRecord,
+	affects map[int64][]string, now time.Time) ([]*dashboard.TenantView, error) {
 	var out []*dashboard.TenantView
 	for _, t := range cfg.Tenants {
 		v := &dashboard.TenantView{ID: t.ID, Name: cmp.Or(t.Name, t.ID), TimeZone: cmp.Or(t.TimeZone, "UTC")}
@@ -76,7 +80,7 @@ func (a *app) tenantViews(ctx context.Context, cfg *Config, base string, states 
 		services := tenantServices(cfg, t.ID)
 		names := map[string]string{}
 		for _, s := range services {
-			cur := states[s.ID]
+			cur := states[t.ID+"/"+s.ID]
 			names[s.ID] = cmp.Or(s.Name, s.ID)
 			in.Services = append(in.Services, dashboard.ServiceState{ID: s.ID, Name: s.Name, Group: s.Group, State: cur.State, Partial: cur.Partial, Since: cur.Since})
 			if b, ok := bars[barsKey(checksFor(cfg, s.ID, t.ID))]; ok {
@@ -84,8 +88,12 @@ func (a *app) tenantViews(ctx context.Context, cfg *Config, base string, states 
 			}
 		}
 		// BuildSnapshot keeps only the incidents and windows of the
-		// services given, so the lists can be passed whole.
-		in.Incidents = incs
+		// services given; incidents are also kept to those affecting t.
+		for _, inc := range incs {
+			if slices.Contains(affects[inc.ID], t.ID) {
+				in.Incidents = append(in.Incidents, inc)
+			}
+		}
 		in.Maintenances = maintenanceRecords(cfg)
 		v.Status = dashboard.BuildSnapshot(in, now)
 
