@@ -32,7 +32,7 @@ const DefaultAdminBodyLimit = 64 << 10
 // {"error": {"code": ..., "message": ..., "field": ...}}.
 type APIError struct {
 	Status  int    // HTTP status
-	Code    string // machine-readable: invalid, invalid_json, unauthenticated, forbidden, not_found, conflict, too_large, rate_limited, unsupported_media_type, internal
+	Code    string // machine-readable: invalid, invalid_json, unauthenticated, forbidden, not_found, conflict, too_large, rate_limited, unsupported_media_type, unavailable, internal
 	Message string // for people
 	Field   string // the request field at fault, as a JSON path ("services[0]"); "" when none
 }
@@ -188,7 +188,9 @@ func (s *Server) HandleAdmin(method, path string, roles []string, h AdminHandler
 		}
 		p, _, aerr := s.tokenFor(c.Request.Context(), tok, "")
 		if aerr != nil {
-			c.Header("WWW-Authenticate", `Bearer realm="slate", error="invalid_token"`)
+			if aerr.status == http.StatusUnauthorized {
+				c.Header("WWW-Authenticate", `Bearer realm="slate", error="invalid_token"`)
+			}
 			writeAPIError(c, &APIError{Status: aerr.status, Code: aerr.code, Message: aerr.msg})
 			return
 		}

@@ -206,3 +206,27 @@ func FuzzDecodeStrict(f *testing.F) {
 		}
 	})
 }
+
+type brokenAuth struct{}
+
+func (brokenAuth) Authenticate(context.Context, string) (Principal, error) {
+	return Principal{}, errors.New("database is locked")
+}
+
+// TestAuthFailureIsNotABadToken checks that when tokens cannot be checked
+// (the store failing) clients get 503, not a 401 that tells them to drop
+// a token that may be good.
+func TestAuthFailureIsNotABadToken(t *testing.T) {
+	s := adminTestServer(t, time.Now)
+	s.Auth = brokenAuth{}
+	req := httptest.NewRequest(http.MethodGet, "/api/admin/boom", nil)
+	req.Header.Set("Authorization", "Bearer admin-tok")
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("WWW-Authenticate") != "" {
+		t.Errorf("admin API: %d, WWW-Authenticate %q; want 503 without a token challenge", rec.Code, rec.Header().Get("WWW-Authenticate"))
+	}
+	if strings.Contains(rec.Body.String(), "locked") {
+		t.Errorf("the store's error reached the client: %s", rec.Body)
+	}
+}

@@ -127,6 +127,9 @@ var (
 	errBadToken      = &authError{http.StatusUnauthorized, "unauthenticated", "unknown or revoked token"}
 	errBadLink       = &authError{http.StatusUnauthorized, "unauthenticated", "this link is invalid or has expired"}
 	errOtherTenant   = &authError{http.StatusForbidden, "forbidden", "this token is not valid for this page"}
+	// errAuthUnavailable is a failure to check a token (the store), not
+	// a verdict on it.
+	errAuthUnavailable = &authError{http.StatusServiceUnavailable, "unavailable", "tokens cannot be checked right now; retry shortly"}
 )
 
 // tenantPrincipal authenticates a request for tenant's pages: a bearer
@@ -164,8 +167,15 @@ func (s *Server) tokenFor(ctx context.Context, tok, tenant string) (Principal, b
 		return Principal{}, false, errBadToken
 	}
 	p, err := s.Auth.Authenticate(ctx, tok)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrUnauthenticated):
 		return Principal{}, false, errBadToken
+	case err != nil:
+		// The token may be good: do not tell the client to drop it.
+		if s.Log != nil {
+			s.Log.Error("authenticate", "err", err)
+		}
+		return Principal{}, false, errAuthUnavailable
 	}
 	if tenant != "" && !p.mayView(tenant) {
 		return p, false, errOtherTenant

@@ -43,6 +43,10 @@ type Server struct {
 	// AdminBodyLimit bounds admin request bodies in bytes; 0 means
 	// DefaultAdminBodyLimit. Larger bodies get 413.
 	AdminBodyLimit int64
+	// SecureCookies marks tenant cookies Secure even on plain HTTP
+	// requests: set it when TLS ends at a proxy in front of slate, so the
+	// session token never travels unencrypted.
+	SecureCookies bool
 	// Now is the clock of link expiry and rate limits; nil is time.Now.
 	Now func() time.Time
 	// Log receives the errors of admin handlers, which clients are told

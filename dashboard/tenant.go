@@ -108,14 +108,6 @@ func (s *Server) SetTenants(views []*TenantView) {
 	s.tenants.current.Store(&set)
 }
 
-// Tenant is the view being served for id, or nil.
-func (s *Server) Tenant(id string) *TenantView {
-	if st := s.tenantState(id); st != nil {
-		return st.view
-	}
-	return nil
-}
-
 func (s *Server) tenantState(id string) *tenantState {
 	set := s.tenants.current.Load()
 	if set == nil {
@@ -228,7 +220,7 @@ func (s *Server) setCookie(c *gin.Context, name, value, tenant string) {
 	}
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: name, Value: value, Path: tenantPath(tenant), MaxAge: maxAge,
-		HttpOnly: true, Secure: c.Request.TLS != nil, SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: s.SecureCookies || c.Request.TLS != nil, SameSite: http.SameSiteLaxMode,
 	})
 }
 

@@ -133,7 +133,8 @@ func parseWindow(start, end string) (time.Time, time.Time, error) {
 // refreshAfterWrite rebuilds the status pages so a change made through the
 // API shows at once; a failure is logged, the write already stood.
 func (a *app) refreshAfterWrite(ctx context.Context) {
-	if err := a.refreshStatus(ctx, a.now()); err != nil {
+	// The write stood: rebuild even if the client has gone.
+	if err := a.refreshStatus(context.WithoutCancel(ctx), a.now()); err != nil {
 		a.log.Error("status page", "err", err)
 	}
 }

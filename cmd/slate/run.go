@@ -63,6 +63,7 @@ type app struct {
 	started         atomic.Bool
 	draining        atomic.Bool
 	stopOnce        sync.Once                     // stop is safe to call twice (a test and its cleanup)
+	refreshMu       sync.Mutex                    // serialises status page rebuilds
 	statusMu        sync.Mutex                    // guards services
 	services        map[string]serviceNow         // latest judged minute per service, for the status page
 	tenantStates    map[string]serviceNow         // the same per tenant, by "tenant/service": shared checks and the tenant's own; guarded by statusMu
@@ -143,6 +144,7 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 		return nil, err
 	}
 	a.web.RateLimit = rate.Limit(cfg.Server.RateLimit)
+	a.web.SecureCookies = strings.HasPrefix(cfg.Server.PublicURL, "https://")
 	a.web.Now = opts.Now
 	a.web.Log = opts.Log
 	a.registerAdmin()

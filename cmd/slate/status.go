@@ -52,6 +52,11 @@ func noteState(m map[string]serviceNow, key string, o incident.Observation) {
 // maintenance windows, and every tenant's page from its own services and
 // figures; pages are served from them, never queried per request.
 func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
+	// One rebuild at a time: detection and admin writes both rebuild, and
+	// a build that read the store before a write must not be set after
+	// the build that saw it.
+	a.refreshMu.Lock()
+	defer a.refreshMu.Unlock()
 	cfg, err := a.config(ctx)
 	if err != nil {
 		return err
