@@ -3,6 +3,7 @@ package dashboard
 import (
 	"html/template"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -98,14 +99,32 @@ type tenantPages struct {
 // must not be changed afterwards. A tenant left out is gone (404 to staff,
 // refused to everybody else).
 func (s *Server) SetTenants(views []*TenantView) {
+	var prev tenantSet
+	if p := s.tenants.current.Load(); p != nil {
+		prev = *p
+	}
 	set := make(tenantSet, len(views))
 	for _, v := range views {
 		if v == nil || v.Status == nil {
 			continue
 		}
-		set[v.ID] = &tenantState{view: v, api: encodePages(v.Status)}
+		st := &tenantState{view: v, api: encodePages(v.Status)}
+		if old := prev[v.ID]; old != nil && sameTenantView(old, st) {
+			// Nothing shown changed: keep the pages and feed already
+			// rendered for it.
+			st = old
+		}
+		set[v.ID] = st
 	}
 	s.tenants.current.Store(&set)
+}
+
+// sameTenantView reports whether two states of a tenant's page show the
+// same: the status (as sameContent) and every figure of the view.
+func sameTenantView(a, b *tenantState) bool {
+	av, bv := *a.view, *b.view
+	av.Status, bv.Status = nil, nil
+	return sameContent(a.api, b.api) && reflect.DeepEqual(av, bv)
 }
 
 func (s *Server) tenantState(id string) *tenantState {

@@ -215,3 +215,21 @@ func FuzzVerifyLink(f *testing.F) {
 		}
 	})
 }
+
+// TestTenantUnchangedKeepsRenderedPage checks that setting the same view
+// again keeps the rendered page, and that a changed figure renders anew.
+func TestTenantUnchangedKeepsRenderedPage(t *testing.T) {
+	s := tenantServer(t)
+	tenantGet(s, "/status/acme", "viewer-tok")
+	before := s.tenantState("acme")
+	s.SetTenants([]*TenantView{tenantFixture()})
+	if s.tenantState("acme") != before {
+		t.Error("an identical view replaced the rendered page")
+	}
+	v := tenantFixture()
+	v.Contracts[0].Current.Uptime = "99.870%"
+	s.SetTenants([]*TenantView{v})
+	if s.tenantState("acme") == before || !strings.Contains(tenantGet(s, "/status/acme", "viewer-tok").Body.String(), "99.870%") {
+		t.Error("a changed figure was not shown")
+	}
+}
