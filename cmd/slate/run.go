@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"log/slog"
 	"net"
@@ -64,6 +65,7 @@ type app struct {
 	draining        atomic.Bool
 	stopOnce        sync.Once                     // stop is safe to call twice (a test and its cleanup)
 	refreshMu       sync.Mutex                    // serialises status page rebuilds
+	postmortems     map[[2]int64]template.HTML    // rendered published post-mortems by incident and version; guarded by refreshMu
 	statusMu        sync.Mutex                    // guards services
 	services        map[string]serviceNow         // latest judged minute per service, for the status page
 	tenantStates    map[string]serviceNow         // the same per tenant, by "tenant/service": shared checks and the tenant's own; guarded by statusMu

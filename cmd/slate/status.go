@@ -93,7 +93,7 @@ func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 			rec.Timeline = append(rec.Timeline, dashboard.TimelineEntry{At: e.At, Status: string(e.Status), Body: e.Body})
 		}
 		if inc.PublishedPostmortem > 0 {
-			if rec.Postmortem, err = a.publishedPostmortem(ctx, inc.ID); err != nil {
+			if rec.Postmortem, err = a.publishedPostmortem(ctx, inc.ID, inc.PublishedPostmortem); err != nil {
 				return err
 			}
 		}
@@ -123,17 +123,31 @@ func maintenanceRecords(cfg *Config) []dashboard.MaintenanceWindow {
 	return out
 }
 
-// publishedPostmortem is incident id's published post-mortem as sanitised
-// HTML.
-func (a *app) publishedPostmortem(ctx context.Context, id int64) (template.HTML, error) {
+// publishedPostmortem is the published version of incident id's
+// post-mortem as sanitised HTML. A version never changes once saved, so
+// each is read and rendered once, not at every rebuild. Called under
+// refreshMu, which guards the cache.
+func (a *app) publishedPostmortem(ctx context.Context, id int64, version int) (template.HTML, error) {
+	key := [2]int64{id, int64(version)}
+	if html, ok := a.postmortems[key]; ok {
+		return html, nil
+	}
 	pm, err := a.store.Postmortem(ctx, id)
 	if err != nil {
 		return "", err
 	}
-	if pm.Published == nil {
-		return "", nil
+	if pm.Published == nil || pm.Published.Version != version {
+		return "", nil // published meanwhile: the next rebuild shows it
 	}
-	return incident.Render(pm.Published.Markdown)
+	html, err := incident.Render(pm.Published.Markdown)
+	if err != nil {
+		return "", err
+	}
+	if a.postmortems == nil {
+		a.postmortems = map[[2]int64]template.HTML{}
+	}
+	a.postmortems[key] = html
+	return html, nil
 }
 
 // barDays is how many days the status page's bars show.

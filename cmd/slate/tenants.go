@@ -71,6 +71,14 @@ func barsKey(checks []credit.Check) string {
 func (a *app) tenantViews(ctx context.Context, cfg *Config, base string, states map[string]serviceNow,
 	bars map[string][]dashboard.DayBar, current map[string]credit.Current, incs []dashboard.IncidentRecord,
 	affects map[int64][]string, now time.Time) ([]*dashboard.TenantView, error) {
+	all, err := a.store.Credits(ctx, db.CreditFilter{})
+	if err != nil {
+		return nil, err
+	}
+	ledger := map[string][]db.Credit{}
+	for _, c := range all {
+		ledger[c.Tenant] = append(ledger[c.Tenant], c)
+	}
 	var out []*dashboard.TenantView
 	for _, t := range cfg.Tenants {
 		v := &dashboard.TenantView{ID: t.ID, Name: cmp.Or(t.Name, t.ID), TimeZone: cmp.Or(t.TimeZone, "UTC")}
@@ -97,10 +105,7 @@ func (a *app) tenantViews(ctx context.Context, cfg *Config, base string, states 
 		in.Maintenances = maintenanceRecords(cfg)
 		v.Status = dashboard.BuildSnapshot(in, now)
 
-		credits, err := a.store.Credits(ctx, db.CreditFilter{Tenant: t.ID})
-		if err != nil {
-			return nil, err
-		}
+		credits := ledger[t.ID]
 		for _, c := range cfg.Contracts {
 			if c.Tenant == t.ID {
 				v.Contracts = append(v.Contracts, contractView(c, names, current[c.ID], credits))
