@@ -298,9 +298,8 @@ func feedTime(t time.Time) string {
 // statusWords turns a status such as in_progress into "In progress", as
 // the HTML page shows it.
 func statusWords(s string) string {
-	s = strings.ReplaceAll(s, "_", " ")
 	if s == "" {
 		return "Unknown"
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return words(s)
 }

@@ -411,13 +411,16 @@ func templateFuncs() template.FuncMap {
 			return t.UTC().Format(time.RFC3339)
 		},
 		// words turns an enum value such as in_progress into "In progress".
-		"words": func(s string) string {
-			s = strings.ReplaceAll(s, "_", " ")
-			if s == "" {
-				return s
-			}
-			return strings.ToUpper(s[:1]) + s[1:]
-		},
+		"words": words,
 		"join": strings.Join,
 	}
+}
+
+// words turns an enum value such as in_progress into "In progress".
+func words(s string) string {
+	s = strings.ReplaceAll(s, "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

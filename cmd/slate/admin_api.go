@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
@@ -375,11 +374,7 @@ func (a *app) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 	inc := db.Incident{Incident: incident.Incident{Service: b.Service, Status: incident.Status(b.Status), Severity: incident.Severity(b.Severity),
 		SeverityOverride: true, Started: now, Timeline: []incident.Entry{{At: now, Kind: incident.KindUpdate, Status: incident.Status(b.Status), Body: b.Body, Author: actor}}},
 		Tenants: serviceTenants(cfg, b.Service)}
-	alerts := func(id int64) ([]db.Alert, error) {
-		e := incidentEvent(id, &inc, incident.Opened, now)
-		return alert.Alerts(e, router(cfg).Route(e))
-	}
-	if _, err := a.store.SaveIncidentWithAlerts(r.Context(), &inc, actor, alerts); err != nil {
+	if _, err := a.store.SaveIncidentWithAlerts(r.Context(), &inc, actor, peopleAlerts(cfg, &inc, now)); err != nil {
 		return 0, nil, storeError(err)
 	}
 	a.refreshAfterWrite(r.Context())
@@ -459,15 +454,7 @@ func (a *app) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (i
 		}
 	}
 	cfg := a.cfg.Load()
-	alerts := func(id int64) ([]db.Alert, error) {
-		kind := incident.Opened
-		if inc.Status == incident.Resolved {
-			kind = incident.Recovery
-		}
-		e := incidentEvent(id, &inc, kind, now)
-		return alert.Alerts(e, router(cfg).Route(e))
-	}
-	if _, err := a.store.SaveIncidentWithAlerts(r.Context(), &inc, actor, alerts); err != nil {
+	if _, err := a.store.SaveIncidentWithAlerts(r.Context(), &inc, actor, peopleAlerts(cfg, &inc, now)); err != nil {
 		return 0, nil, storeError(err)
 	}
 	a.refreshAfterWrite(r.Context())

@@ -102,16 +102,9 @@ func runIncidents(args []string, stdout, stderr io.Writer) int {
 	}
 	now := time.Now()
 	save := func(notify bool) int {
-		alerts := func(id int64) ([]db.Alert, error) {
-			if !notify {
-				return nil, nil
-			}
-			kind := incident.Opened
-			if inc.Status == incident.Resolved {
-				kind = incident.Recovery
-			}
-			e := incidentEvent(id, &inc, kind, now)
-			return alert.Alerts(e, router(cfg).Route(e))
+		alerts := peopleAlerts(cfg, &inc, now)
+		if !notify {
+			alerts = nil
 		}
 		if _, err := store.SaveIncidentWithAlerts(ctx, &inc, *actor, alerts); err != nil {
 			fmt.Fprintf(stderr, "slate incidents %s: %v\n", sub, err)
@@ -232,4 +225,18 @@ func coversService(cfg *Config, contract, service string) bool {
 		}
 	}
 	return false
+}
+
+// peopleAlerts are the notifications of a person's change to inc, for
+// SaveIncidentWithAlerts: a trigger (or update) while it is open, a
+// resolve once it is resolved.
+func peopleAlerts(cfg *Config, inc *db.Incident, now time.Time) func(id int64) ([]db.Alert, error) {
+	return func(id int64) ([]db.Alert, error) {
+		kind := incident.Opened
+		if inc.Status == incident.Resolved {
+			kind = incident.Recovery
+		}
+		e := incidentEvent(id, inc, kind, now)
+		return alert.Alerts(e, router(cfg).Route(e))
+	}
 }
