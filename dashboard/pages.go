@@ -412,7 +412,7 @@ func templateFuncs() template.FuncMap {
 		},
 		// words turns an enum value such as in_progress into "In progress".
 		"words": words,
-		"join": strings.Join,
+		"join":  strings.Join,
 	}
 }
 
