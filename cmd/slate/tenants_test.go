@@ -164,8 +164,10 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 	return f
 }
 
-// do sends one GET with c's credentials, without following redirects.
-func (f *isolationFixture) do(t *testing.T, c cred, path string) (int, string) {
+// do sends one GET with c's credentials. A page that swaps a link for a
+// cookie (303 to the same path) is followed with that cookie alone, as a
+// browser does, and swapped says so.
+func (f *isolationFixture) do(t *testing.T, c cred, path string) (code int, body string, swapped bool) {
 	t.Helper()
 	u := f.base + path
 	if c.link != "" {
@@ -187,9 +189,21 @@ func (f *isolationFixture) do(t *testing.T, c cred, path string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != path {
+		return resp.StatusCode, string(b), false
+	}
+	next, _ := http.NewRequest(http.MethodGet, f.base+path, nil)
+	for _, ck := range resp.Cookies() {
+		next.AddCookie(ck)
+	}
+	if resp, err = client.Do(next); err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ = io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), true
 }
 
 // tenantRoutes are every GET route under /status/{tenant}, with the
@@ -227,7 +241,7 @@ func TestTenantIsolationMatrix(t *testing.T) {
 			for _, route := range f.tenantRoutes(tn, other) {
 				// A link is signed for one tenant: present acme's link on
 				// globex's page and so on, by its own query.
-				code, body := f.do(t, c, route)
+				code, body, swapped := f.do(t, c, route)
 				checked++
 				allowed := slices.Contains(c.may, tn)
 				// Another tenant's incident, and the shared service's
@@ -236,12 +250,11 @@ func TestTenantIsolationMatrix(t *testing.T) {
 				foreign := strings.HasSuffix(route, fmt.Sprintf("/incidents/%d", f.incidents[other])) ||
 					(strings.HasSuffix(route, fmt.Sprintf("/incidents/%d", f.shared)) && tn != "acme")
 				wantOK := allowed && !foreign
+				page := !strings.Contains(route, "/api/") && !strings.HasSuffix(route, ".atom")
+				if c.link != "" && allowed && page && !swapped {
+					t.Errorf("%s GET %s: the page did not swap the link for a cookie", name, route)
+				}
 				switch {
-				case c.link != "" && allowed && !strings.Contains(route, "/api/") && !strings.HasSuffix(route, ".atom"):
-					// Pages swap a link for a cookie: 303 to the same path.
-					if code != http.StatusSeeOther {
-						t.Errorf("%s GET %s: %d, want 303 to swap the link for a cookie", name, route, code)
-					}
 				case wantOK && code != http.StatusOK:
 					t.Errorf("%s GET %s: %d, want 200\n%.300s", name, route, code, body)
 				case allowed && !wantOK && code != http.StatusNotFound:
@@ -270,7 +283,7 @@ func TestTenantIsolationMatrix(t *testing.T) {
 func TestTenantPageShowsOwnFigures(t *testing.T) {
 	f := newIsolationFixture(t)
 	for _, tn := range f.tenants {
-		code, body := f.do(t, f.creds["viewer-"+tn], "/status/"+tn)
+		code, body, _ := f.do(t, f.creds["viewer-"+tn], "/status/"+tn)
 		if code != http.StatusOK {
 			t.Fatalf("viewer of %s: %d", tn, code)
 		}
@@ -279,7 +292,7 @@ func TestTenantPageShowsOwnFigures(t *testing.T) {
 				t.Errorf("page of %s lacks %q", tn, want)
 			}
 		}
-		code, body = f.do(t, f.creds["viewer-"+tn], "/status/"+tn+"/api/v2/incidents.json")
+		code, body, _ = f.do(t, f.creds["viewer-"+tn], "/status/"+tn+"/api/v2/incidents.json")
 		if code != http.StatusOK || !strings.Contains(body, fmt.Sprintf(`"id":"%d"`, f.incidents[tn])) {
 			t.Errorf("API of %s: %d, lacks incident %d: %.300s", tn, code, f.incidents[tn], body)
 		}
@@ -291,7 +304,7 @@ func TestTenantPageShowsOwnFigures(t *testing.T) {
 func TestPublicPagesHidePrivateServices(t *testing.T) {
 	f := newIsolationFixture(t)
 	for _, path := range []string{"/", "/api/v2/summary.json", "/api/v2/components.json", "/api/v2/incidents.json", "/feed.atom"} {
-		code, body := f.do(t, cred{}, path)
+		code, body, _ := f.do(t, cred{}, path)
 		if code != http.StatusOK {
 			t.Errorf("GET %s: %d", path, code)
 		}
@@ -303,7 +316,7 @@ func TestPublicPagesHidePrivateServices(t *testing.T) {
 			}
 		}
 		for _, id := range f.incidents {
-			if code, _ := f.do(t, cred{}, fmt.Sprintf("/incidents/%d", id)); code != http.StatusNotFound {
+			if code, _, _ := f.do(t, cred{}, fmt.Sprintf("/incidents/%d", id)); code != http.StatusNotFound {
 				t.Errorf("public page of private incident %d: %d, want 404", id, code)
 			}
 		}
@@ -318,7 +331,7 @@ func TestAdminAPIKeepsViewersToTheirTenant(t *testing.T) {
 		c := f.creds["viewer-"+tn]
 		for _, path := range []string{"/api/admin/credits", "/api/admin/incidents", "/api/admin/tenants", "/api/admin/contracts",
 			"/api/admin/maintenance", "/api/admin/whoami"} {
-			code, body := f.do(t, c, path)
+			code, body, _ := f.do(t, c, path)
 			if code != http.StatusOK {
 				t.Errorf("viewer of %s GET %s: %d %s", tn, path, code, body)
 			}
@@ -337,14 +350,14 @@ func TestAdminAPIKeepsViewersToTheirTenant(t *testing.T) {
 			if other == tn {
 				continue
 			}
-			if code, _ := f.do(t, c, "/api/admin/credits?tenant="+other); code != http.StatusForbidden {
+			if code, _, _ := f.do(t, c, "/api/admin/credits?tenant="+other); code != http.StatusForbidden {
 				t.Errorf("viewer of %s reading %s's credits: %d, want 403", tn, other, code)
 			}
-			if code, _ := f.do(t, c, fmt.Sprintf("/api/admin/incidents/%d", f.incidents[other])); code != http.StatusNotFound {
+			if code, _, _ := f.do(t, c, fmt.Sprintf("/api/admin/incidents/%d", f.incidents[other])); code != http.StatusNotFound {
 				t.Errorf("viewer of %s reading %s's incident: %d, want 404", tn, other, code)
 			}
 		}
-		if code, _ := f.do(t, c, "/api/admin/exclusions"); code != http.StatusForbidden {
+		if code, _, _ := f.do(t, c, "/api/admin/exclusions"); code != http.StatusForbidden {
 			t.Errorf("viewer of %s GET exclusions: %d, want 403", tn, code)
 		}
 	}
