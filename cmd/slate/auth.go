@@ -16,16 +16,22 @@ import (
 const tokenCacheTTL = 10 * time.Second
 
 // tokenAuth checks API tokens against the store's hashes, answering
-// repeated requests from memory. Unknown tokens are not remembered, so a
-// flood of made-up tokens cannot grow the cache.
+// repeated requests from memory. Unknown tokens are remembered as unknown
+// for the same time, so a client retrying a bad token does not read the
+// store each time; that memory is bounded (unknownMax), so a flood of
+// made-up tokens cannot grow it.
 type tokenAuth struct {
 	store *db.DB
 	now   func() time.Time
 
-	mu    sync.Mutex
-	cache map[[32]byte]cachedToken
-	used  map[string]time.Time // last use by prefix, not yet written
+	mu      sync.Mutex
+	cache   map[[32]byte]cachedToken
+	unknown map[[32]byte]time.Time // hashes the store did not know, and when it was asked
+	used    map[string]time.Time   // last use by prefix, not yet written
 }
+
+// unknownMax bounds the memory of unknown tokens; when full it starts over.
+const unknownMax = 10000
 
 type cachedToken struct {
 	p       dashboard.Principal
@@ -33,7 +39,7 @@ type cachedToken struct {
 }
 
 func newTokenAuth(store *db.DB, now func() time.Time) *tokenAuth {
-	return &tokenAuth{store: store, now: now, cache: map[[32]byte]cachedToken{}, used: map[string]time.Time{}}
+	return &tokenAuth{store: store, now: now, cache: map[[32]byte]cachedToken{}, unknown: map[[32]byte]time.Time{}, used: map[string]time.Time{}}
 }
 
 // Authenticate implements dashboard.Authenticator.
@@ -45,12 +51,22 @@ func (t *tokenAuth) Authenticate(ctx context.Context, token string) (dashboard.P
 	now := t.now()
 	t.mu.Lock()
 	c, ok := t.cache[sum]
+	asked, known := t.unknown[sum]
 	t.mu.Unlock()
+	if known && now.Sub(asked) < tokenCacheTTL {
+		return dashboard.Principal{}, dashboard.ErrUnauthenticated
+	}
 	if !ok || now.Sub(c.fetched) >= tokenCacheTTL {
 		tok, err := t.store.TokenByHash(ctx, sum)
 		switch {
 		case errors.Is(err, db.ErrTokenNotFound):
 			t.forget(sum)
+			t.mu.Lock()
+			if len(t.unknown) >= unknownMax {
+				clear(t.unknown)
+			}
+			t.unknown[sum] = now
+			t.mu.Unlock()
 			return dashboard.Principal{}, dashboard.ErrUnauthenticated
 		case err != nil:
 			return dashboard.Principal{}, err

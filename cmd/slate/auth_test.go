@@ -36,6 +36,11 @@ func TestTokenAuthCacheAndRevocation(t *testing.T) {
 			t.Errorf("token %q: %v, want ErrUnauthenticated", bad, err)
 		}
 	}
+	// Only the well-formed one reached the store, and is remembered as
+	// unknown so that retries do not read it again.
+	if len(auth.unknown) != 1 {
+		t.Errorf("%d unknown tokens remembered, want 1", len(auth.unknown))
+	}
 	if _, err := store.RevokeToken(ctx, row.Prefix, "test"); err != nil {
 		t.Fatal(err)
 	}
