@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/slatehq/slate/credit"
@@ -85,6 +86,7 @@ func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 		return err
 	}
 	affects := make(map[int64][]string, len(incs)) // incident ID -> tenants it affects
+	var records []dashboard.IncidentRecord
 	for _, inc := range incs {
 		affects[inc.ID] = inc.Tenants
 		rec := dashboard.IncidentRecord{ID: inc.ID, Service: inc.Service, Status: string(inc.Status), Severity: string(inc.Severity),
@@ -97,19 +99,41 @@ func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 				return err
 			}
 		}
-		in.Incidents = append(in.Incidents, rec)
+		records = append(records, rec)
 	}
 	in.Maintenances = maintenanceRecords(cfg)
 	a.statusMu.Lock()
 	tenantStates := maps.Clone(a.tenantStates)
 	a.statusMu.Unlock()
-	tenants, err := a.tenantViews(ctx, cfg, base, tenantStates, bars, current, in.Incidents, affects, now)
+	for _, rec := range records {
+		if !tenantOnly(cfg, rec.Service, affects[rec.ID]) {
+			in.Incidents = append(in.Incidents, rec)
+		}
+	}
+	tenants, err := a.tenantViews(ctx, cfg, base, tenantStates, bars, current, records, affects, now)
 	if err != nil {
 		return err
 	}
 	a.web.SetSnapshot(dashboard.BuildSnapshot(in, now))
 	a.web.SetTenants(tenants)
 	return nil
+}
+
+// tenantOnly reports whether an incident of service affects only some of
+// the tenants with a contract on it: an outage of one tenant's endpoint,
+// seen by that tenant's own checks. Such an incident shows on those
+// tenants' pages, not on the public one, whose readers it does not concern
+// and whose timeline would name the tenant's checks.
+func tenantOnly(cfg *Config, service string, affected []string) bool {
+	if len(affected) == 0 {
+		return false
+	}
+	for _, t := range serviceTenants(cfg, service) {
+		if !slices.Contains(affected, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // maintenanceRecords are the configured and announced windows as the

@@ -37,7 +37,7 @@ services:
 contracts:
   - {id: acme-gold, tenant: acme, services: [web, acme-db, shared-db], fee: {amount: "1234.56", currency: EUR},
      policy: {target: "99.9", tiers: [{uptime: "[0, 99.9)", credit: "10"}]}}
-  - {id: globex-silver, tenant: globex, services: [globex-mail, shared-db], fee: {amount: "777.77", currency: USD},
+  - {id: globex-silver, tenant: globex, services: [web, globex-mail, shared-db], fee: {amount: "777.77", currency: USD},
      policy: {target: "99.5", tiers: [{uptime: "[0, 99.5)", credit: "10"}]}}
   - {id: initech-bronze, tenant: initech, services: [initech-api], fee: {amount: "99999", currency: JPY},
      policy: {target: "99", tiers: [{uptime: "[0, 99)", credit: "10"}]}}
@@ -45,10 +45,10 @@ contracts:
 
 // secretsOf are strings that only tenant's pages may show: its private
 // service's name, its contract, its credit amount, its name; for acme also
-// the body of an incident on the database it shares with globex that
-// affected acme alone.
+// the bodies of incidents on the database and the public web service it
+// shares with globex that affected acme alone (its own checks failing).
 var secretsOf = map[string][]string{
-	"acme":    {"Acmedb Private Cluster", "acme-gold", "Acme Corporation", "EUR 111.11", "Acme replica lag"},
+	"acme":    {"Acmedb Private Cluster", "acme-gold", "Acme Corporation", "EUR 111.11", "Acme replica lag", "Acme edge certificate"},
 	"globex":  {"Globexmail Private Relay", "globex-silver", "Globex Holdings", "USD 222.22"},
 	"initech": {"Initechapi Private Gateway", "initech-bronze", "Initech Systems", "JPY 3333"},
 }
@@ -132,6 +132,12 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 		Started: now.Add(-2 * time.Hour), Timeline: []incident.Entry{{At: now.Add(-2 * time.Hour), Kind: incident.KindUpdate,
 			Status: incident.Identified, Body: "Acme replica lag on the shared database", Author: "test"}}}, Tenants: []string{"acme"}}
 	if f.shared, err = a.store.SaveIncident(ctx, &shared, "test"); err != nil {
+		t.Fatal(err)
+	}
+	edge := db.Incident{Incident: incident.Incident{Service: "web", Status: incident.Investigating, Severity: incident.Minor,
+		Started: now.Add(-3 * time.Hour), Timeline: []incident.Entry{{At: now.Add(-3 * time.Hour), Kind: incident.KindUpdate,
+			Status: incident.Investigating, Body: "Acme edge certificate expired", Author: "test"}}}, Tenants: []string{"acme"}}
+	if _, err := a.store.SaveIncident(ctx, &edge, "test"); err != nil {
 		t.Fatal(err)
 	}
 	for _, role := range []string{dashboard.RoleAdmin, dashboard.RoleAccountManager, dashboard.RoleOncall} {
