@@ -141,7 +141,7 @@ func (d *Detector) Observe(service string, o Observation) []Event {
 		}
 		inc.Failing = failing
 		if !inc.SeverityOverride {
-			if sev := SeverityFor(o.Affected, o.Of, o.State == sla.StateDegraded); rank(sev) > rank(inc.Severity) {
+			if sev := SeverityFor(o.Affected, o.Of, o.State == sla.StateDegraded); sev.Rank() > inc.Severity.Rank() {
 				inc.Severity = sev
 				inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindSeverity, Status: inc.Status, Body: "severity raised to " + string(sev)})
 				changed = true
@@ -190,7 +190,8 @@ func describe(service string, s sla.State, failing []string) string {
 	return what
 }
 
-func rank(s Severity) int {
+// Rank orders severities for comparison: minor 0, major 1, critical 2.
+func (s Severity) Rank() int {
 	switch s {
 	case Major:
 		return 1

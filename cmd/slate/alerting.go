@@ -142,24 +142,13 @@ func adopt(detected *incident.Incident, stored db.Incident) {
 	entries := detected.Timeline
 	detected.Started = stored.Started
 	detected.Status = stored.Status
-	if stored.SeverityOverride || rankSeverity(stored.Severity) > rankSeverity(detected.Severity) {
+	if stored.SeverityOverride || stored.Severity.Rank() > detected.Severity.Rank() {
 		detected.Severity, detected.SeverityOverride = stored.Severity, stored.SeverityOverride
 	}
 	detected.Timeline = append(slices.Clone(stored.Timeline), entries...)
 	for i := len(stored.Timeline); i < len(detected.Timeline); i++ {
 		detected.Timeline[i].Status = stored.Status // detection does not move people's status back
 	}
-}
-
-// rankSeverity orders severities: minor < major < critical.
-func rankSeverity(s incident.Severity) int {
-	switch s {
-	case incident.Major:
-		return 1
-	case incident.Critical:
-		return 2
-	}
-	return 0
 }
 
 func mergeTenants(a, b []string) []string {
