@@ -424,3 +424,55 @@ func TestTenantLoginForm(t *testing.T) {
 		t.Errorf("signed link: %d, want the page", code)
 	}
 }
+
+// TestLinkCommand prints a link that opens the tenant's page, and refuses
+// bad flags naming them.
+func TestLinkCommand(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "slate.yaml")
+	if err := os.WriteFile(path, fmt.Appendf(nil, isolationConfig, filepath.Join(dir, "slate.db")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"link", "--config", path, "--tenant", "nobody"}, exitUsage, "--tenant: unknown tenant"},
+		{[]string{"link", "--config", path}, exitUsage, "give --tenant"},
+		{[]string{"link", "--config", path, "--tenant", "acme", "--ttl", "-1h"}, exitUsage, "--ttl: must be positive"},
+	} {
+		if code, _, errs := runSlate(t, "", tc.args...); code != tc.code || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d %q, want %d %q", tc.args, code, errs, tc.code, tc.want)
+		}
+	}
+	code, out, errs := runSlate(t, "", "link", "--config", path, "--tenant", "acme", "--ttl", "2h")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	link := strings.Fields(out)[0]
+	u, err := url.Parse(link)
+	if err != nil || u.Path != "/status/acme" || u.Query().Get("sig") == "" {
+		t.Fatalf("link %q", link)
+	}
+	// The link opens acme's page on a server using the same store.
+	cfg, err := loadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testApp(t, cfg, appOptions{})
+	base := startTestApp(t, a)
+	if err := a.refreshStatus(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	resp, err := (&http.Client{Jar: jar}).Get(base + u.Path + "?" + u.RawQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Acme Corporation") {
+		t.Errorf("printed link: %d", resp.StatusCode)
+	}
+}
