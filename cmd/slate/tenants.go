@@ -111,13 +111,13 @@ func (a *app) tenantViews(ctx context.Context, cfg *Config, base string, states 
 				v.Contracts = append(v.Contracts, contractView(c, names, current[c.ID], credits))
 			}
 		}
-		for i := len(credits) - 1; i >= 0; i-- {
-			c := credits[i]
+		for _, c := range credits {
 			v.Credits = append(v.Credits, dashboard.CreditLine{ID: c.ID, Contract: c.Contract, Period: c.Period, Kind: c.Kind,
 				Amount: c.Currency + " " + formatMinor(c.AmountMinor, c.Currency), Status: string(c.State),
 				Uptime: c.UptimePercent + "%", At: c.UpdatedAt})
 		}
-		slices.SortStableFunc(v.Credits, func(a, b dashboard.CreditLine) int {
+		// The statement reads newest period first, later entries first.
+		slices.SortFunc(v.Credits, func(a, b dashboard.CreditLine) int {
 			return cmp.Or(strings.Compare(b.Period, a.Period), cmp.Compare(b.ID, a.ID))
 		})
 		out = append(out, v)
