@@ -30,10 +30,10 @@
 // report for the minute to be judged; default the quorum). A silent location
 // never decides a minute: where its vote could have made the minute down, or
 // too few locations reported, the minute is unknown. Unknown minutes are
-// never downtime and never count as available; they lower Coverage, and the
-// caller flags a period whose coverage is too low. docs/sla-case.md ("Minute
-// judgement") states the rule with worked examples, and a test holds the
-// engine to that table.
+// never downtime and never covered: they lower Coverage and leave burn-rate
+// windows (Window), and the caller flags a period whose coverage is too low.
+// docs/sla-case.md ("Minute judgement") states the rule with worked
+// examples, and a test holds the engine to that table.
 //
 // # Main types
 //

@@ -24,13 +24,15 @@ func randomConfirmation(r *rand.Rand, locations int) Confirmation {
 	return c
 }
 
-// randomHistory is a check's evidence: n minutes from 1 to 5 locations.
-func randomHistory(r *rand.Rand, n int) [][]LocationMinute {
+// randomCheck is a check's evidence, 1 to maxMinutes minutes from 1 to 5
+// locations, and a confirmation for it.
+func randomCheck(r *rand.Rand, maxMinutes int) (int, [][]LocationMinute, Confirmation) {
+	n := 1 + r.IntN(maxMinutes)
 	locs := make([][]LocationMinute, 1+r.IntN(5))
 	for i := range locs {
 		locs[i] = randomMinutes(r, n)
 	}
-	return locs
+	return n, locs, randomConfirmation(r, len(locs))
 }
 
 // reportingMinute is a minute with between one and six runs.
@@ -63,9 +65,7 @@ func TestSilentLocationCanOnlyMakeAMinuteUnknown(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 1))
 	keptDown, madeUnknown := 0, 0
 	for trial := range minuteTrials {
-		n := 1 + r.IntN(120)
-		locs := randomHistory(r, n)
-		c := randomConfirmation(r, len(locs))
+		n, locs, c := randomCheck(r, 120)
 		before := MinuteStates(locs, c)
 		at := r.IntN(len(locs) + 1)
 		more := append(append(append([][]LocationMinute(nil), locs[:at]...), make([]LocationMinute, n)), locs[at:]...)
@@ -97,9 +97,7 @@ func TestSilenceNeverDecidesAMinute(t *testing.T) {
 	r := rand.New(rand.NewPCG(22, 1))
 	decidedDown, decidedAvailable := 0, 0
 	for trial := range minuteTrials {
-		n := 1 + r.IntN(60)
-		locs := randomHistory(r, n)
-		c := randomConfirmation(r, len(locs))
+		n, locs, c := randomCheck(r, 60)
 		if n > 1 {
 			c.Failures = r.IntN(2)
 		}
@@ -151,9 +149,7 @@ func TestUpLocationNeverTurnsADownMinuteUp(t *testing.T) {
 	r := rand.New(rand.NewPCG(23, 1))
 	wasDown, raised := 0, 0
 	for trial := range minuteTrials {
-		n := 1 + r.IntN(120)
-		locs := randomHistory(r, n)
-		c := randomConfirmation(r, len(locs))
+		n, locs, c := randomCheck(r, 120)
 		before := MinuteStates(locs, c)
 		solo := soloStates(locs, c)
 		up := make([]LocationMinute, n)
@@ -195,9 +191,7 @@ func TestUnknownMinutesNeverCountAsAvailable(t *testing.T) {
 	r := rand.New(rand.NewPCG(24, 1))
 	per := Period{Start: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), Location: time.UTC}
 	for trial := range minuteTrials {
-		n := 1 + r.IntN(240)
-		locs := randomHistory(r, n)
-		c := randomConfirmation(r, len(locs))
+		n, locs, c := randomCheck(r, 240)
 		states := MinuteStates(locs, c)
 		need := c.MinReporting
 		if need == 0 {
@@ -254,8 +248,7 @@ func TestEveryLocationReportingKeepsTheQuorumRule(t *testing.T) {
 	r := rand.New(rand.NewPCG(25, 1))
 	checked := 0
 	for trial := range minuteTrials {
-		n := 1 + r.IntN(120)
-		locs := randomHistory(r, n)
+		n, locs, c := randomCheck(r, 120)
 		for _, l := range locs { // mostly reporting, so that many minutes are full
 			for m := range l {
 				if l[m].Runs() == 0 && r.IntN(4) != 0 {
@@ -263,7 +256,6 @@ func TestEveryLocationReportingKeepsTheQuorumRule(t *testing.T) {
 				}
 			}
 		}
-		c := randomConfirmation(r, len(locs))
 		q := c.Quorum
 		if q == 0 {
 			q = len(locs)/2 + 1

@@ -21,14 +21,38 @@ func runs(minutes ...string) []LocationMinute {
 	return out
 }
 
+// minuteCase is a check's evidence, its confirmation and the minutes it
+// must give.
+type minuteCase struct {
+	name string
+	locs [][]LocationMinute
+	c    Confirmation
+	want []State
+}
+
+// judgeCases runs each case through MinuteStates and, from the same
+// evidence in run-length form, through MinuteStateRuns.
+func judgeCases(t *testing.T, cases []minuteCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := MinuteStates(tc.locs, tc.c); !slices.Equal(got, tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+			rs := make([][]MinuteRun, len(tc.locs))
+			for i, l := range tc.locs {
+				rs[i] = toRuns(l)
+			}
+			if got := ExpandStates(MinuteStateRuns(rs, tc.c)); !slices.Equal(got, tc.want) {
+				t.Fatalf("from runs: got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestMinuteStates(t *testing.T) {
 	U, D, G, N := StateUp, StateDown, StateDegraded, StateUnknown
-	cases := []struct {
-		name string
-		locs [][]LocationMinute
-		c    Confirmation
-		want []State
-	}{
+	judgeCases(t, []minuteCase{
 		{"every failure counts by default", [][]LocationMinute{runs("oo", "xx", "oo")}, Confirmation{}, []State{U, D, U}},
 		{"no data is unknown, never up or down", [][]LocationMinute{runs("", "oo", "")}, Confirmation{}, []State{N, U, N}},
 		{"retries below the confirmation are not downtime",
@@ -53,20 +77,7 @@ func TestMinuteStates(t *testing.T) {
 			[][]LocationMinute{runs("xx"), runs(""), runs("")}, Confirmation{}, []State{N}},
 		{"two of two needed by default",
 			[][]LocationMinute{runs("xx", "xx"), runs("xx", "oo")}, Confirmation{}, []State{D, G}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got := MinuteStates(tc.locs, tc.c)
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %v, want %v", got, tc.want)
-			}
-			for i := range got {
-				if got[i] != tc.want[i] {
-					t.Fatalf("got %v, want %v", got, tc.want)
-				}
-			}
-		})
-	}
+	})
 }
 
 func TestDowntimeAndUnknownSets(t *testing.T) {
@@ -107,12 +118,7 @@ func TestConfirmationValidate(t *testing.T) {
 // confirmation meet when some locations are silent.
 func TestMinuteRule(t *testing.T) {
 	U, D, G, N := StateUp, StateDown, StateDegraded, StateUnknown
-	cases := []struct {
-		name string
-		locs [][]LocationMinute
-		c    Confirmation
-		want []State
-	}{
+	judgeCases(t, []minuteCase{
 		{"an outage seen by the one reporting location of three is neither up nor down",
 			[][]LocationMinute{runs("ooo", "xxx", "xxx", "xoo", "ooo"), runs("", "", "", "", ""), runs("", "", "", "", "")},
 			Confirmation{}, []State{N, N, N, N, N}},
@@ -142,22 +148,7 @@ func TestMinuteRule(t *testing.T) {
 		{"with every location reporting, quorum and confirmation alone decide",
 			[][]LocationMinute{runs("xx", "xx", "oo", "ooox"), runs("xx", "oo", "oo", "oo"), runs("oo", "oo", "oo", "oo")},
 			Confirmation{}, []State{D, G, U, G}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got := MinuteStates(tc.locs, tc.c)
-			if !slices.Equal(got, tc.want) {
-				t.Fatalf("got %v, want %v", got, tc.want)
-			}
-			rs := make([][]MinuteRun, len(tc.locs))
-			for i, l := range tc.locs {
-				rs[i] = toRuns(l)
-			}
-			if got := ExpandStates(MinuteStateRuns(rs, tc.c)); !slices.Equal(got, tc.want) {
-				t.Fatalf("from runs: got %v, want %v", got, tc.want)
-			}
-		})
-	}
+	})
 }
 
 // TestMinuteRuleAsDocumented judges every row of the hand-worked table in
