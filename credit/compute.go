@@ -142,9 +142,10 @@ func checkRuns(ctx context.Context, h History, ch Check, from time.Time, n int) 
 }
 
 // locationRuns lays out a check's history as one run list per location: per
-// configured location (a silent one still counts against the quorum, as
-// minutes without data), or per reporting location when none are
-// configured. It returns the lists and the location names.
+// configured location (a silent one is still one of the check's locations:
+// it counts towards the default quorum, and its silence can leave a minute
+// unknown), or per reporting location when none are configured. It returns
+// the lists and the location names.
 func locationRuns(rh sla.RunHistory, ch Check, n int) ([][]sla.MinuteRun, []string) {
 	names := ch.Locations
 	if len(names) == 0 {

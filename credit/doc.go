@@ -1,6 +1,7 @@
 // Package credit turns stored evidence into what is owed: for a contract and
 // a period it reads each covered check's per-minute history, judges every
-// minute with the check's confirmation and quorum, builds the SLA case and
+// minute with the check's confirmation, quorum and minimum of reporting
+// locations (sla.Confirmation; see sla.MinuteStates), builds the SLA case and
 // runs the same engine as `slate calc`. Coverage is reported beside the
 // result, and a period whose evidence is too thin is flagged, never counted
 // as up.

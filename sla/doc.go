@@ -19,6 +19,22 @@
 // value is formatted for output, and then half away from zero (half-up for the
 // non-negative figures the engine produces).
 //
+// # Minute judgement
+//
+// Monitoring evidence reaches the engine as minutes: per check, per location,
+// per minute, the passing and failing runs (LocationMinute). MinuteStates
+// judges each minute of a check up, degraded, down or unknown from its
+// locations, with the check's Confirmation: Failures (the streak that
+// confirms a failure at one location), Quorum (locations down for the minute
+// to be down; default a majority) and MinReporting (locations that must
+// report for the minute to be judged; default the quorum). A silent location
+// never decides a minute: where its vote could have made the minute down, or
+// too few locations reported, the minute is unknown. Unknown minutes are
+// never downtime and never covered: they lower Coverage and leave burn-rate
+// windows (Window), and the caller flags a period whose coverage is too low.
+// docs/sla-case.md ("Minute judgement") states the rule with worked
+// examples, and a test holds the engine to that table.
+//
 // # Main types
 //
 //   - Case: a Policy, a Period, a fee and the Facts; Evaluate turns it into an

@@ -9,7 +9,7 @@ import (
 // Coverage says how much of a period the evidence covers.
 type Coverage struct {
 	Minutes int // minutes of the period
-	Covered int // of those, minutes in which every check had data (or one was down)
+	Covered int // of those, minutes that were judged: no check unknown, or one down
 }
 
 // Ratio is Covered / Minutes, exactly; 1 for an empty period.

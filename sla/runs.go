@@ -211,32 +211,13 @@ func MinuteStateRuns(locs [][]MinuteRun, c Confirmation) []StateRun {
 			lens[i][j] = r.n
 		}
 	}
-	q := c.quorum(len(locs))
 	var out []StateRun
 	segments(lens, func(step int, idx []int) {
-		down, failing, reporting := 0, 0, 0
+		var t tally
 		for i, j := range idx {
-			switch per[i][j].s {
-			case locDown:
-				down++
-				failing++
-			case locPartial:
-				failing++
-			}
-			if per[i][j].s != locNoData {
-				reporting++
-			}
+			t.add(per[i][j].s)
 		}
-		s := StateUp
-		switch {
-		case reporting == 0:
-			s = StateUnknown
-		case down >= q:
-			s = StateDown
-		case failing > 0:
-			s = StateDegraded
-		}
-		out = appendState(out, step, s)
+		out = appendState(out, step, c.judge(t, len(locs)))
 	})
 	return out
 }

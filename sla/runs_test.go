@@ -67,7 +67,7 @@ func TestRunFormsAgreeWithMinuteForms(t *testing.T) {
 			locs[i] = randomMinutes(r, n)
 			runs[i] = toRuns(locs[i])
 		}
-		c := Confirmation{Failures: r.IntN(5), Quorum: r.IntN(len(locs) + 1)}
+		c := Confirmation{Failures: r.IntN(5), Quorum: r.IntN(len(locs) + 1), MinReporting: r.IntN(len(locs) + 1)}
 		want := MinuteStates(locs, c)
 		got := ExpandStates(MinuteStateRuns(runs, c))
 		if len(got) != len(want) {

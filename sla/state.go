@@ -10,9 +10,9 @@ type State uint8
 
 // Minute states. The zero value is StateUnknown: no data is never up or down.
 const (
-	StateUnknown     State = iota // no location reported a run
-	StateUp                       // runs, and no confirmed failure reached quorum or touched a location
-	StateDegraded                 // confirmed failures, but not down at a quorum of locations
+	StateUnknown     State = iota // too little evidence: too few locations reported, or the silent ones could have made it down
+	StateUp                       // judged, and no location saw a confirmed failure
+	StateDegraded                 // judged, confirmed failures, and not down at a quorum of locations
 	StateDown                     // down at a quorum of locations
 	StateMaintenance              // inside an announced maintenance window (set by the caller)
 )
@@ -31,7 +31,8 @@ func (s State) String() string {
 	return "unknown"
 }
 
-// Confirmation is when failed runs become downtime.
+// Confirmation is when failed runs become downtime, and how much evidence a
+// minute needs before it is judged at all.
 type Confirmation struct {
 	// Failures is how many consecutive failed runs at one location confirm a
 	// failure there; earlier runs of the streak count too once it is
@@ -41,6 +42,11 @@ type Confirmation struct {
 	// Quorum is how many locations must be down in the same minute for the
 	// minute to be down. 0 means a majority of the check's locations.
 	Quorum int
+	// MinReporting is how many locations must have reported runs in a
+	// minute for the minute to be judged; with fewer it is unknown. 0 means
+	// the quorum: a minute is judged only on as much evidence as it takes
+	// to call it down. See MinuteStates for how it meets the quorum.
+	MinReporting int
 }
 
 // Validate checks c for a check run from locations places.
@@ -50,6 +56,9 @@ func (c Confirmation) Validate(locations int) error {
 	}
 	if c.Quorum < 0 || locations > 0 && c.Quorum > locations {
 		return fieldErr("quorum", fmt.Sprintf("%d is not between 1 and the %d locations", c.Quorum, locations))
+	}
+	if c.MinReporting < 0 || locations > 0 && c.MinReporting > locations {
+		return fieldErr("min_reporting", fmt.Sprintf("%d is not between 1 and the %d locations", c.MinReporting, locations))
 	}
 	return nil
 }
@@ -68,6 +77,51 @@ func (c Confirmation) quorum(locations int) int {
 	return locations/2 + 1
 }
 
+func (c Confirmation) minReporting(locations int) int {
+	if c.MinReporting > 0 {
+		return c.MinReporting
+	}
+	return c.quorum(locations)
+}
+
+// tally is what a minute's locations said.
+type tally struct {
+	down      int // locations down
+	failing   int // locations with confirmed failures: down or partial
+	reporting int // locations with runs
+}
+
+func (t *tally) add(s locState) {
+	switch s {
+	case locDown:
+		t.down++
+		t.failing++
+	case locPartial:
+		t.failing++
+	}
+	if s != locNoData {
+		t.reporting++
+	}
+}
+
+// judge is the minute rule of MinuteStates, for a check with locations
+// places of which t says what they saw.
+func (c Confirmation) judge(t tally, locations int) State {
+	q := c.quorum(locations)
+	silent := locations - t.reporting
+	switch {
+	case t.reporting < c.minReporting(locations):
+		return StateUnknown // too little evidence to judge
+	case t.down >= q:
+		return StateDown // whatever the silent locations saw
+	case t.down+silent >= q:
+		return StateUnknown // the silent locations could have made it down
+	case t.failing > 0:
+		return StateDegraded
+	}
+	return StateUp
+}
+
 // locState is one location's verdict on one minute.
 type locState uint8
 
@@ -79,52 +133,49 @@ const (
 )
 
 // MinuteStates judges consecutive minutes of one check. locs[i][m] is what
-// location i saw in minute m; every location's slice covers the same minutes.
-// A failure at a location is confirmed when it belongs to a streak of at
-// least c.Failures consecutive failed runs — streaks run across minute
-// boundaries and across minutes without runs, so a retry that fails is only
-// downtime once the streak is long enough. A location is down in a minute when
-// its confirmed failures are at least its passing runs. The minute is down
-// when at least the quorum of locations is down, degraded when some location
-// saw confirmed failures without a quorum, up when locations reported and
-// none saw a confirmed failure, and unknown when none reported.
+// location i saw in minute m; every location's slice covers the same minutes,
+// and len(locs) is the check's number of locations, L.
+//
+// First each location's minute gets a verdict. A failure at a location is
+// confirmed when it belongs to a streak of at least c.Failures consecutive
+// failed runs — streaks run across minute boundaries and across minutes
+// without runs, so a retry that fails is only downtime once the streak is
+// long enough. A location is silent in a minute without runs; down when its
+// confirmed failures are at least its passing runs; partial when it has
+// confirmed failures but more passing runs; up otherwise.
+//
+// Then the minute, with D locations down, S silent and R = L − S reporting,
+// quorum Q (c.Quorum, default L/2+1) and minimum M (c.MinReporting, default
+// Q), is the first that applies of:
+//
+//   - unknown when R < M: too few locations reported to judge it;
+//   - down when D ≥ Q, whatever the silent locations saw;
+//   - unknown when D + S ≥ Q: the silent locations could have made it down;
+//   - degraded when some location is down or partial;
+//   - up.
+//
+// So a silent location never decides a minute: a minute judged down is down
+// and a minute judged up or degraded is not down however the silent
+// locations would have voted; where their votes would have decided, the
+// minute is unknown. Silence lowers coverage, never uptime or downtime. With
+// every location reporting (and M ≤ L) only the down, degraded and up rules
+// remain.
 func MinuteStates(locs [][]LocationMinute, c Confirmation) []State {
 	if len(locs) == 0 {
 		return nil
 	}
 	n := len(locs[0])
-	states := make([]State, n)
-	down := make([]int, n)
-	failing := make([]int, n) // locations with any confirmed failure
-	reporting := make([]int, n)
+	tallies := make([]tally, n)
 	per := make([]locState, n)
 	for _, lm := range locs {
 		locationStates(lm, c.failures(), per)
 		for m, s := range per {
-			switch s {
-			case locDown:
-				down[m]++
-				failing[m]++
-			case locPartial:
-				failing[m]++
-			}
-			if s != locNoData {
-				reporting[m]++
-			}
+			tallies[m].add(s)
 		}
 	}
-	q := c.quorum(len(locs))
-	for m := range states {
-		switch {
-		case reporting[m] == 0:
-			states[m] = StateUnknown
-		case down[m] >= q:
-			states[m] = StateDown
-		case failing[m] > 0:
-			states[m] = StateDegraded
-		default:
-			states[m] = StateUp
-		}
+	states := make([]State, n)
+	for m, t := range tallies {
+		states[m] = c.judge(t, len(locs))
 	}
 	return states
 }
