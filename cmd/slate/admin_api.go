@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
@@ -92,7 +93,7 @@ func viewable(r *dashboard.AdminRequest, tenant string) bool {
 
 // visibleServices is nil for staff (everything), or the services of a
 // viewer's tenant.
-func visibleServices(cfg *Config, r *dashboard.AdminRequest) map[string]bool {
+func visibleServices(cfg *config.Config, r *dashboard.AdminRequest) map[string]bool {
 	if r.Principal.Role != dashboard.RoleViewer {
 		return nil
 	}
@@ -382,7 +383,7 @@ func (a *app) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 }
 
 // serviceTenants are the tenants with a contract on service.
-func serviceTenants(cfg *Config, service string) []string {
+func serviceTenants(cfg *config.Config, service string) []string {
 	var out []string
 	for _, c := range cfg.Contracts {
 		if slices.Contains(c.Services, service) && !slices.Contains(out, c.Tenant) {

@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/alert"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 )
 
 // receivers builds the configured alert receivers by name.
-func receivers(cfg *Config) map[string]alert.Receiver {
+func receivers(cfg *config.Config) map[string]alert.Receiver {
 	out := make(map[string]alert.Receiver, len(cfg.Alerting.Receivers))
 	for _, r := range cfg.Alerting.Receivers {
 		switch r.Kind {
@@ -34,7 +35,7 @@ func receivers(cfg *Config) map[string]alert.Receiver {
 
 // router builds the configured routes. Route severities are written as
 // incident severities and matched as alert severities.
-func router(cfg *Config) alert.Router {
+func router(cfg *config.Config) alert.Router {
 	var rt alert.Router
 	for _, r := range cfg.Alerting.Routes {
 		route := alert.Route{Services: r.Services, Tenants: r.Tenants, Receivers: []string{r.Receiver}, Repeat: r.Repeat, SendResolved: r.Resolved}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/alert"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/sla"
@@ -233,7 +234,7 @@ func TestMaintenanceAnnouncedAtRunTime(t *testing.T) {
 	if code, _, errs := run("maintenance", "add", "--services", "chat", "--title", "x", "--start", t0.Format(time.RFC3339), "--end", t0.Add(time.Hour).Format(time.RFC3339)); code != exitUsage || !strings.Contains(errs, "unknown service") {
 		t.Errorf("unknown service: exit %d %q", code, errs)
 	}
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/backup"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/sla"
@@ -32,14 +33,14 @@ Commands:
 Restore with: slate restore FILE --to PATH
 `
 
-func backupConfig(cfg *Config, m *backup.Metrics) backup.Config {
+func backupConfig(cfg *config.Config, m *backup.Metrics) backup.Config {
 	return backup.Config{Dir: cfg.Backup.Dir, SecondDir: cfg.Backup.SecondDir, Keep: cfg.Backup.Keep,
 		Resolve: resolver(cfg), Metrics: m}
 }
 
 // resolver finds a contract of the configuration, for the recomputation of
 // credits from a restored backup.
-func resolver(cfg *Config) backup.Resolver {
+func resolver(cfg *config.Config) backup.Resolver {
 	scheds := schedules(cfg)
 	return func(contract string) (credit.Contract, sla.Period, bool) {
 		for _, s := range scheds {
@@ -67,7 +68,7 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "slate backup %s: give --config FILE\n", sub)
 		return exitUsage
 	}
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -153,7 +154,7 @@ func runRestore(args []string, stdout, stderr io.Writer) int {
 
 // checkDatabase refuses to start on a database that fails quick_check, and
 // names the last good backup to restore from.
-func checkDatabase(ctx context.Context, cfg *Config) error {
+func checkDatabase(ctx context.Context, cfg *config.Config) error {
 	if _, err := os.Stat(cfg.Storage.Path); errors.Is(err, os.ErrNotExist) {
 		return nil // a new database
 	}

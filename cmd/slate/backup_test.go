@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/sla"
 )
@@ -86,7 +87,7 @@ func TestBackupDrill(t *testing.T) {
 		live[p] = 0x01 // not a b-tree page type: every table's pages are unreadable
 	}
 	os.WriteFile(dbPath, live, 0o600)
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}

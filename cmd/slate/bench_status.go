@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/collector"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -263,7 +264,7 @@ func printBenchStatus(w io.Writer, r benchStatusReport) {
 // statusBenchConfig is the configuration slate bench status runs: the
 // services spread evenly over the groups, the checks over the services, all
 // against target, written as a file would be and parsed like one.
-func statusBenchConfig(dir, target string, o benchStatusOptions) (*Config, error) {
+func statusBenchConfig(dir, target string, o benchStatusOptions) (*config.Config, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "storage: {path: %q}\nserver: {listen: \"127.0.0.1:0\"}\nbackup: {dir: \"off\"}\nservices:\n",
 		filepath.Join(dir, "slate.db"))
@@ -276,7 +277,7 @@ func statusBenchConfig(dir, target string, o benchStatusOptions) (*Config, error
 		fmt.Fprintf(&b, "  - {id: chk-%06d, service: svc-%04d, kind: http, target: \"%s/c/%d\", interval: %s, timeout: %s}\n",
 			c, c%o.Services, target, c, o.Interval, timeout)
 	}
-	return ParseConfig("bench-status.yaml", strings.NewReader(b.String()))
+	return config.Parse("bench-status.yaml", strings.NewReader(b.String()))
 }
 
 // syntheticHistory is one check's days of minute history from start at

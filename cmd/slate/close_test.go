@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/sla"
@@ -61,7 +62,7 @@ contracts:
 type closeFixture struct {
 	cfgPath string
 	app     *app
-	cfg     *Config
+	cfg     *config.Config
 	clock   *testClock
 	windows map[string][]sla.Interval // tenant -> scripted failures
 }
@@ -91,7 +92,7 @@ func newCloseFixture(t *testing.T) *closeFixture {
 	if err := os.WriteFile(cfgPath, fmt.Appendf(nil, closeConfig, filepath.Join(dir, "slate.db"), target.URL, target.URL, target.URL), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}

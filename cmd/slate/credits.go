@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 )
@@ -197,14 +198,14 @@ func writeCredits(w io.Writer, format string, cs []db.Credit) error {
 
 // writeStatement renders a tenant's credit statement in markdown: every
 // entry, and what was issued and what is pending, per currency.
-func writeStatement(w io.Writer, t Tenant, cs []db.Credit, now time.Time) {
+func writeStatement(w io.Writer, t catalog.Tenant, cs []db.Credit, now time.Time) {
 	fmt.Fprintf(w, "# Credit statement: %s\n\n", t.Name)
 	fmt.Fprintf(w, "Tenant `%s`, time zone %s, as of %s.\n\n", t.ID, t.TimeZone, now.In(t.Location).Format("2006-01-02 15:04 MST"))
 	if len(cs) == 0 {
 		fmt.Fprintln(w, "No credits have been recorded.")
 		return
 	}
-	fmt.Fprintln(w, "| Period | Contract | Entry | Uptime % | Breach minutes | Credit % | Amount | State |")
+	fmt.Fprintln(w, "| Period | catalog.Contract | Entry | Uptime % | Breach minutes | Credit % | Amount | State |")
 	fmt.Fprintln(w, "|---|---|---|---:|---:|---:|---:|---|")
 	issued, pending := map[string]int64{}, map[string]int64{}
 	for _, c := range cs {

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 )
 
@@ -55,7 +56,7 @@ const demoMarker = "slate-demo.json"
 
 func runDemo(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("demo", stderr, demoUsage)
-	listen := fs.String("listen", defaultListen, "address to serve the status page on")
+	listen := fs.String("listen", config.DefaultListen, "address to serve the status page on")
 	data := fs.String("data", "", "directory of the demo's store, kept and reused; default a temporary one, removed on exit")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
@@ -189,7 +190,7 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (err err
 // demoConfig is the built-in configuration with its placeholders filled
 // in: the scripted servers' addresses, the data directory and the listen
 // address. It returns the configuration and its text.
-func demoConfig(addrs map[string]string, dir, listen string) (*Config, string, error) {
+func demoConfig(addrs map[string]string, dir, listen string) (*config.Config, string, error) {
 	// Single-quoted YAML: the only character to escape is the quote.
 	quote := func(s string) string { return strings.ReplaceAll(s, "'", "''") }
 	pairs := []string{"${data}", quote(dir), "${listen}", quote(listen)}
@@ -197,11 +198,11 @@ func demoConfig(addrs map[string]string, dir, listen string) (*Config, string, e
 		pairs = append(pairs, "${"+name+"}", addr)
 	}
 	text := strings.NewReplacer(pairs...).Replace(demoYAML)
-	cfg, err := ParseConfig("demo.yaml", strings.NewReader(text))
+	cfg, err := config.Parse("demo.yaml", strings.NewReader(text))
 	if err != nil {
 		return nil, "", err
 	}
-	for _, c := range cfg.Checks {
+	for _, c := range cfg.Probes {
 		if strings.Contains(c.Target, "${") {
 			return nil, "", fmt.Errorf("demo.yaml: checks %s: target %q names no scripted server", c.ID, c.Target)
 		}
@@ -212,7 +213,7 @@ func demoConfig(addrs map[string]string, dir, listen string) (*Config, string, e
 // demoStore makes sure dir holds a demo store: it reuses one the demo
 // made before, and otherwise fills a new one with the story of now. It
 // returns the time the store's history was generated for.
-func demoStore(ctx context.Context, cfg *Config, dir string, now time.Time) (generated time.Time, reused bool, err error) {
+func demoStore(ctx context.Context, cfg *config.Config, dir string, now time.Time) (generated time.Time, reused bool, err error) {
 	marker := filepath.Join(dir, demoMarker)
 	var m struct {
 		Generated time.Time `json:"generated"`
@@ -251,7 +252,7 @@ func demoStore(ctx context.Context, cfg *Config, dir string, now time.Time) (gen
 }
 
 // printDemo tells the newcomer where to look.
-func printDemo(ctx context.Context, w io.Writer, a *app, cfg *Config, story demoStory, base, dir string, temporary, reused bool, took time.Duration) error {
+func printDemo(ctx context.Context, w io.Writer, a *app, cfg *config.Config, story demoStory, base, dir string, temporary, reused bool, took time.Duration) error {
 	first, pm, err := demoLinks(ctx, a.store)
 	if err != nil {
 		return err
@@ -293,7 +294,7 @@ func printDemo(ctx context.Context, w io.Writer, a *app, cfg *Config, story demo
 // public page: a viewer token and a signed day-long link for the first
 // tenant's private page, and an admin token for the admin API. Each run
 // makes fresh ones; tokens are shown once, like slate token create does.
-func demoAccess(ctx context.Context, store *db.DB, cfg *Config) ([]string, error) {
+func demoAccess(ctx context.Context, store *db.DB, cfg *config.Config) ([]string, error) {
 	if len(cfg.Tenants) == 0 {
 		return nil, nil
 	}
@@ -310,7 +311,7 @@ func demoAccess(ctx context.Context, store *db.DB, cfg *Config) ([]string, error
 	if err != nil {
 		return nil, err
 	}
-	base := publicBase(cfg)
+	base := cfg.PublicBase()
 	return []string{
 		fmt.Sprintf("Tenant page:     %s/status/%s   (%s; sign in with the viewer token)", base, t.ID, cmp.Or(t.Name, t.ID)),
 		fmt.Sprintf("Viewer token:    %s", viewer),

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/slatehq/slate/collector"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
@@ -80,7 +82,7 @@ type demoPhase struct {
 // outage records a service's failing phases (contiguous, in time order) as
 // spans of its checks and as the incident slate opens on them, with the
 // detector's entries and people's notes.
-func (s *demoStory) outage(cfg *Config, service string, sev incident.Severity, phases []demoPhase, notes ...incident.Entry) *demoIncident {
+func (s *demoStory) outage(cfg *config.Config, service string, sev incident.Severity, phases []demoPhase, notes ...incident.Entry) *demoIncident {
 	var checks []string
 	for _, c := range cfg.Checks {
 		if c.Service == service {
@@ -140,7 +142,7 @@ func note(at time.Time, status incident.Status, author, body string) incident.En
 // hosted mail's bad fortnight with two outages; a phone sync outage that
 // lost people's contacts, restored from backups), maintenance, and who
 // approves which credits.
-func buildDemoStory(cfg *Config, now time.Time) demoStory {
+func buildDemoStory(cfg *config.Config, now time.Time) demoStory {
 	now = now.UTC().Truncate(time.Minute)
 	d0 := now.Truncate(24 * time.Hour) // today, UTC midnight
 	day := func(ago, h, m int) time.Time {
@@ -291,7 +293,7 @@ func buildDemoStory(cfg *Config, now time.Time) demoStory {
 }
 
 // contractServices are the services of contract id.
-func contractServices(cfg *Config, id string) []string {
+func contractServices(cfg *config.Config, id string) []string {
 	for _, c := range cfg.Contracts {
 		if c.ID == id {
 			return c.Services
@@ -304,7 +306,7 @@ func contractServices(cfg *Config, id string) []string {
 // of Now's UTC day: up minutes, the spans' down and degraded ones, and no
 // data after Now. A degraded minute is one failed run among passing ones,
 // so it needs at least three runs a minute.
-func (s demoStory) history(c CheckConfig, location string) (sla.RunHistory, error) {
+func (s demoStory) history(c collector.Check, location string) (sla.RunHistory, error) {
 	known := int(s.Now.Sub(s.Start) / time.Minute)
 	total := int(s.Now.Truncate(24*time.Hour).AddDate(0, 0, 1).Sub(s.Start) / time.Minute)
 	states := make([]sla.State, known)
@@ -371,7 +373,7 @@ type seedEvent struct {
 // history of every check, then, in time order and stamped with their
 // times, the incidents' saves, the maintenance announcements, the
 // post-mortem, each closed period's close and the approvals.
-func seedDemo(ctx context.Context, cfg *Config, story demoStory) (err error) {
+func seedDemo(ctx context.Context, cfg *config.Config, story demoStory) (err error) {
 	var clock seedClock
 	clock.Set(story.Start)
 	store, err := db.Open(cfg.Storage.Path, db.Options{Now: clock.Now})
@@ -383,7 +385,7 @@ func seedDemo(ctx context.Context, cfg *Config, story demoStory) (err error) {
 			err = cerr
 		}
 	}()
-	for _, c := range cfg.Checks {
+	for _, c := range cfg.Probes {
 		h, err := story.history(c, cfg.Collector.Location)
 		if err != nil {
 			return err

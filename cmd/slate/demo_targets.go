@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/collector"
+	"github.com/slatehq/slate/config"
 )
 
 // The scripted servers.
@@ -166,12 +167,12 @@ func (t *demoTargets) close() {
 
 // demoHeartbeats plays the notification dispatcher: it calls each push
 // check's /push/{token} a few times a minute until ctx is done.
-func demoHeartbeats(ctx context.Context, cfg *Config, base string) {
+func demoHeartbeats(ctx context.Context, cfg *config.Config, base string) {
 	client := &http.Client{Timeout: 5 * time.Second}
 	tick := time.NewTicker(20 * time.Second)
 	defer tick.Stop()
 	for {
-		for _, c := range cfg.Checks {
+		for _, c := range cfg.Probes {
 			if c.Kind != collector.KindPush {
 				continue
 			}

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/sla"
@@ -126,7 +128,7 @@ func TestDemo(t *testing.T) {
 		}
 		// The other commands work on the demo's store through the
 		// configuration it wrote.
-		written, err := loadConfig(filepath.Join(dir, "slate.yaml"))
+		written, err := config.Load(filepath.Join(dir, "slate.yaml"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -400,7 +402,7 @@ func TestDemo(t *testing.T) {
 // expectedOutcome is what contract c owes for period p by the story alone:
 // the down spans of its checks as downtime, and the maintenance announced
 // in time.
-func expectedOutcome(t *testing.T, cfg *Config, story demoStory, c Contract, p sla.Period) sla.Outcome {
+func expectedOutcome(t *testing.T, cfg *config.Config, story demoStory, c catalog.Contract, p sla.Period) sla.Outcome {
 	t.Helper()
 	var facts sla.Facts
 	for _, ch := range creditContract(cfg, c).Checks {
@@ -423,13 +425,13 @@ func expectedOutcome(t *testing.T, cfg *Config, story demoStory, c Contract, p s
 	return out
 }
 
-func contractOf(cfg *Config, id string) Contract {
+func contractOf(cfg *config.Config, id string) catalog.Contract {
 	for _, c := range cfg.Contracts {
 		if c.ID == id {
 			return c
 		}
 	}
-	return Contract{}
+	return catalog.Contract{}
 }
 
 // spanMinutes counts the story's down and degraded minutes of check in

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 )
 
@@ -66,7 +67,7 @@ func TestDiskFull(t *testing.T) {
 	if err := os.WriteFile(cfgPath, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}

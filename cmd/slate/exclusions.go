@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 )
 
@@ -125,7 +126,7 @@ func runExclusions(args []string, stdout, stderr io.Writer) int {
 	return usage("unknown command; see slate exclusions --help")
 }
 
-func hasContract(cfg *Config, id string) bool {
+func hasContract(cfg *config.Config, id string) bool {
 	for _, c := range cfg.Contracts {
 		if c.ID == id {
 			return true

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/sla"
@@ -50,7 +52,7 @@ func (a *app) detect(ctx context.Context, now time.Time) error {
 		}
 		a.noteService(svc.ID, o)
 		for _, t := range cfg.Tenants {
-			if !slices.ContainsFunc(cfg.Contracts, func(c Contract) bool { return c.Tenant == t.ID && slices.Contains(c.Services, svc.ID) }) {
+			if !slices.ContainsFunc(cfg.Contracts, func(c catalog.Contract) bool { return c.Tenant == t.ID && slices.Contains(c.Services, svc.ID) }) {
 				continue
 			}
 			var seen []incident.CheckMinute
@@ -105,7 +107,7 @@ func (a *app) resumeIncidents(ctx context.Context) error {
 }
 
 // inMaintenance reports whether an announced window covers service at t.
-func inMaintenance(cfg *Config, service string, t time.Time) bool {
+func inMaintenance(cfg *config.Config, service string, t time.Time) bool {
 	for _, m := range cfg.Maintenance {
 		if !t.Before(m.Start) && t.Before(m.End) && slices.Contains(m.Services, service) {
 			return true
@@ -117,7 +119,7 @@ func inMaintenance(cfg *Config, service string, t time.Time) bool {
 // affectedTenants are the tenants hit in a minute: those whose own checks
 // fail, or every tenant with a contract on the service when a shared check
 // fails.
-func affectedTenants(cfg *Config, service string, cms []incident.CheckMinute) []string {
+func affectedTenants(cfg *config.Config, service string, cms []incident.CheckMinute) []string {
 	var out []string
 	for _, c := range cms {
 		if c.State != sla.StateDown && c.State != sla.StateDegraded {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/alert"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
@@ -192,7 +193,7 @@ func runIncidents(args []string, stdout, stderr io.Writer) int {
 // impactOf is, per affected tenant's contract on the incident's service,
 // the breach minutes the incident accounts for and the credit it moves in
 // the period it started in.
-func impactOf(ctx context.Context, cfg *Config, h credit.History, inc incident.Incident, tenants []string, now time.Time) []incident.TenantImpact {
+func impactOf(ctx context.Context, cfg *config.Config, h credit.History, inc incident.Incident, tenants []string, now time.Time) []incident.TenantImpact {
 	end := inc.Ended
 	if end.IsZero() {
 		end = now
@@ -218,7 +219,7 @@ func impactOf(ctx context.Context, cfg *Config, h credit.History, inc incident.I
 	return out
 }
 
-func coversService(cfg *Config, contract, service string) bool {
+func coversService(cfg *config.Config, contract, service string) bool {
 	for _, c := range cfg.Contracts {
 		if c.ID == contract {
 			return slices.Contains(c.Services, service)
@@ -230,7 +231,7 @@ func coversService(cfg *Config, contract, service string) bool {
 // peopleAlerts are the notifications of a person's change to inc, for
 // SaveIncidentWithAlerts: a trigger (or update) while it is open, a
 // resolve once it is resolved.
-func peopleAlerts(cfg *Config, inc *db.Incident, now time.Time) func(id int64) ([]db.Alert, error) {
+func peopleAlerts(cfg *config.Config, inc *db.Incident, now time.Time) func(id int64) ([]db.Alert, error) {
 	return func(id int64) ([]db.Alert, error) {
 		kind := incident.Opened
 		if inc.Status == incident.Resolved {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 )
@@ -62,18 +63,18 @@ func runLink(args []string, stdout, stderr io.Writer) int {
 }
 
 // tenantLink is a signed link to tenant's page that works until exp.
-func tenantLink(ctx context.Context, store *db.DB, cfg *Config, tenant string, exp time.Time) (string, time.Time, error) {
+func tenantLink(ctx context.Context, store *db.DB, cfg *config.Config, tenant string, exp time.Time) (string, time.Time, error) {
 	key, err := store.Secret(ctx, linkKeyName)
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	exp = exp.Truncate(time.Second)
-	return publicBase(cfg) + "/status/" + tenant + "?" + dashboard.SignTenantLink(key, tenant, exp), exp, nil
+	return cfg.PublicBase() + "/status/" + tenant + "?" + dashboard.SignTenantLink(key, tenant, exp), exp, nil
 }
 
 // publicBase is where readers reach slate: the configured public URL, else
 // the listen address.
-func publicBase(cfg *Config) string {
+func publicBase(cfg *config.Config) string {
 	if cfg.Server.PublicURL != "" {
 		return strings.TrimRight(cfg.Server.PublicURL, "/")
 	}

@@ -11,8 +11,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/slatehq/slate/db"
 	_ "time/tzdata" // periods are computed in IANA zones even on machines without a zoneinfo database
+
+	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/db"
 )
 
 // Exit statuses.
@@ -155,12 +157,12 @@ func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
 // openConfigStore loads the configuration at path and opens its store, for
 // the commands that work on stored data. On failure it prints the problem
 // under the command's name and returns ok false with the exit status.
-func openConfigStore(cmd, path string, stderr io.Writer) (cfg *Config, store *db.DB, code int, ok bool) {
+func openConfigStore(cmd, path string, stderr io.Writer) (cfg *config.Config, store *db.DB, code int, ok bool) {
 	if path == "" {
 		fmt.Fprintf(stderr, "slate %s: give --config FILE\n", cmd)
 		return nil, nil, exitUsage, false
 	}
-	cfg, err := loadConfig(path)
+	cfg, err := config.Load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, nil, exitUsage, false

@@ -9,6 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 )
 
@@ -115,7 +117,7 @@ func runMaintenance(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func hasService(cfg *Config, id string) bool {
+func hasService(cfg *config.Config, id string) bool {
 	for _, s := range cfg.Services {
 		if s.ID == id {
 			return true
@@ -127,16 +129,16 @@ func hasService(cfg *Config, id string) bool {
 // withStoredMaintenance is cfg with the windows announced at run time added
 // to its maintenance, cancelled ones left out. The configuration itself is
 // not changed.
-func withStoredMaintenance(ctx context.Context, cfg *Config, store *db.DB) (*Config, error) {
+func withStoredMaintenance(ctx context.Context, cfg *config.Config, store *db.DB) (*config.Config, error) {
 	ms, err := store.ListMaintenance(ctx)
 	if err != nil {
 		return cfg, err
 	}
 	out := *cfg
-	out.Maintenance = append([]MaintenanceWindow(nil), cfg.Maintenance...)
+	out.Maintenance = append([]catalog.Maintenance(nil), cfg.Maintenance...)
 	for _, m := range ms {
 		if !m.Cancelled {
-			out.Maintenance = append(out.Maintenance, MaintenanceWindow{ID: fmt.Sprintf("stored-%d", m.ID), Services: m.Services,
+			out.Maintenance = append(out.Maintenance, catalog.Maintenance{ID: fmt.Sprintf("stored-%d", m.ID), Services: m.Services,
 				Title: m.Title, Start: m.Start, End: m.End, Announced: m.Announced})
 		}
 	}

@@ -13,6 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/sla"
@@ -68,7 +70,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "slate report: give --config FILE")
 		return exitUsage
 	}
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -100,7 +102,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func hasTenant(cfg *Config, id string) bool {
+func hasTenant(cfg *config.Config, id string) bool {
 	for _, t := range cfg.Tenants {
 		if t.ID == id {
 			return true
@@ -111,7 +113,7 @@ func hasTenant(cfg *Config, id string) bool {
 
 // buildReport computes every selected contract's statement for the period
 // named by periodArg, as of now.
-func buildReport(ctx context.Context, h credit.History, cfg *Config, tenant, periodArg string, now time.Time) ([]reportRow, error) {
+func buildReport(ctx context.Context, h credit.History, cfg *config.Config, tenant, periodArg string, now time.Time) ([]reportRow, error) {
 	var rows []reportRow
 	for _, c := range cfg.Contracts {
 		if tenant != "" && c.Tenant != tenant {
@@ -137,18 +139,18 @@ func buildReport(ctx context.Context, h credit.History, cfg *Config, tenant, per
 	return rows, nil
 }
 
-func tenantOf(cfg *Config, id string) Tenant {
+func tenantOf(cfg *config.Config, id string) catalog.Tenant {
 	for _, t := range cfg.Tenants {
 		if t.ID == id {
 			return t
 		}
 	}
-	return Tenant{ID: id, Location: time.UTC}
+	return catalog.Tenant{ID: id, Location: time.UTC}
 }
 
 // schedules are the configuration's contracts as the period close and the
 // SLA gauges take them.
-func schedules(cfg *Config) []credit.Schedule {
+func schedules(cfg *config.Config) []credit.Schedule {
 	out := make([]credit.Schedule, len(cfg.Contracts))
 	for i, c := range cfg.Contracts {
 		out[i] = credit.Schedule{
@@ -164,7 +166,7 @@ func schedules(cfg *Config) []credit.Schedule {
 
 // creditContract is a configured contract in the credit package's terms:
 // the checks of its services that measure its tenant or everyone.
-func creditContract(cfg *Config, c Contract) credit.Contract {
+func creditContract(cfg *config.Config, c catalog.Contract) credit.Contract {
 	out := credit.Contract{ID: c.ID, Tenant: c.Tenant, Policy: c.Policy, Fee: c.Fee, CoverageThreshold: c.CoverageThreshold,
 		Maintenance: maintenanceFor(cfg, c)}
 	for _, ch := range cfg.Checks {
@@ -184,7 +186,7 @@ func creditContract(cfg *Config, c Contract) credit.Contract {
 // maintenanceFor is the maintenance of a contract's services that was
 // announced at least the contract's notice before it began: the windows the
 // engine may exclude (when the policy says maintenance is excluded).
-func maintenanceFor(cfg *Config, c Contract) []sla.Interval {
+func maintenanceFor(cfg *config.Config, c catalog.Contract) []sla.Interval {
 	var out []sla.Interval
 	for _, m := range cfg.Maintenance {
 		if m.Announced.After(m.Start.Add(-c.MaintenanceNotice)) {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/sla"
 )
@@ -49,7 +50,7 @@ func TestReportFromEvidence(t *testing.T) {
 	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(reportConfig, dbPath)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +176,7 @@ contracts:
 	if err := os.WriteFile(cfgPath, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}

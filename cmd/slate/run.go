@@ -22,6 +22,7 @@ import (
 	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/backup"
 	"github.com/slatehq/slate/collector"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
@@ -54,7 +55,7 @@ type app struct {
 	watchRuns       float64 // scheduler runs at the previous watchdog look
 	heartbeatClient *http.Client
 	now             func() time.Time
-	cfg             atomic.Pointer[Config] // the running configuration, swapped on reload
+	cfg             atomic.Pointer[config.Config] // the running configuration, swapped on reload
 	reg             *prometheus.Registry
 	store           *db.DB
 	sched           *collector.Scheduler
@@ -81,7 +82,7 @@ type appOptions struct {
 	Now func() time.Time // nil means time.Now
 }
 
-func newApp(cfg *Config, opts appOptions) (*app, error) {
+func newApp(cfg *config.Config, opts appOptions) (*app, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
@@ -243,7 +244,7 @@ func (a *app) watchdog(ctx context.Context, now time.Time) error {
 
 // config is the running configuration with the maintenance announced at
 // run time.
-func (a *app) config(ctx context.Context) (*Config, error) {
+func (a *app) config(ctx context.Context) (*config.Config, error) {
 	return withStoredMaintenance(ctx, a.cfg.Load(), a.store)
 }
 
@@ -302,12 +303,8 @@ func (a *app) prune(ctx context.Context, now time.Time) error {
 }
 
 // probeChecks are the configuration's checks as the collector takes them.
-func probeChecks(cfg *Config) []collector.Check {
-	out := make([]collector.Check, len(cfg.Checks))
-	for i, c := range cfg.Checks {
-		out[i] = c.Check
-	}
-	return out
+func probeChecks(cfg *config.Config) []collector.Check {
+	return cfg.Probes
 }
 
 func (a *app) ready(context.Context) error {
@@ -340,7 +337,7 @@ func (a *app) start(l net.Listener) error {
 // reload applies a new configuration's checks; unchanged checks keep their
 // schedule. Settings that need a restart (storage, listen address) are
 // reported and left as they are.
-func (a *app) reload(cfg *Config) error {
+func (a *app) reload(cfg *config.Config) error {
 	if err := a.sched.Reload(probeChecks(cfg)); err != nil {
 		return err
 	}

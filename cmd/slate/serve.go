@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/slatehq/slate/config"
 )
 
 const serveUsage = `Usage: slate serve --config FILE [--listen ADDR]
@@ -41,7 +43,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -56,7 +58,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 }
 
 // serve runs slate until a terminating signal arrives on sigs.
-func serve(cfg *Config, configPath string, drain time.Duration, log *slog.Logger, sigs <-chan os.Signal) int {
+func serve(cfg *config.Config, configPath string, drain time.Duration, log *slog.Logger, sigs <-chan os.Signal) int {
 	if err := checkDatabase(context.Background(), cfg); err != nil {
 		log.Error("refusing to start", "err", err)
 		return exitFail
@@ -86,7 +88,7 @@ func serve(cfg *Config, configPath string, drain time.Duration, log *slog.Logger
 			return exitFail
 		case s := <-sigs:
 			if s == syscall.SIGHUP {
-				next, err := loadConfig(configPath)
+				next, err := config.Load(configPath)
 				if err != nil {
 					log.Error("reload refused; keeping the running configuration", "err", err)
 					continue

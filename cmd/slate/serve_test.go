@@ -21,6 +21,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/sla"
 )
@@ -68,7 +69,7 @@ func writeConfig(t *testing.T, path, dbPath, target string, checks ...string) {
 
 // appConfig writes, into a temporary directory, a configuration of checks
 // against target with extra YAML appended, and loads it.
-func appConfig(t *testing.T, target, extra string, checks ...string) (*Config, string) {
+func appConfig(t *testing.T, target, extra string, checks ...string) (*config.Config, string) {
 	t.Helper()
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "slate.yaml")
@@ -81,7 +82,7 @@ func appConfig(t *testing.T, target, extra string, checks ...string) (*Config, s
 		fmt.Fprint(f, extra)
 		f.Close()
 	}
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func appConfig(t *testing.T, target, extra string, checks ...string) (*Config, s
 }
 
 // testApp builds an app for cfg, stopped when the test ends.
-func testApp(t *testing.T, cfg *Config, opts appOptions) *app {
+func testApp(t *testing.T, cfg *config.Config, opts appOptions) *app {
 	t.Helper()
 	a, err := newApp(cfg, opts)
 	if err != nil {
@@ -144,7 +145,7 @@ func TestServeProbesReloadsAndDrains(t *testing.T) {
 	dir := t.TempDir()
 	cfgPath, dbPath := filepath.Join(dir, "slate.yaml"), filepath.Join(dir, "slate.db")
 	writeConfig(t, cfgPath, dbPath, target.URL, "web")
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +213,7 @@ func TestServeRefusesBadReload(t *testing.T) {
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "slate.yaml")
 	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), target.URL, "web")
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}

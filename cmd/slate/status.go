@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
@@ -62,7 +63,7 @@ func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	base := publicBase(cfg)
+	base := cfg.PublicBase()
 	in := dashboard.SnapshotInput{Page: dashboard.Page{ID: "slate", Name: "Status", URL: base, TimeZone: "Etc/UTC"}}
 	a.statusMu.Lock()
 	states := maps.Clone(a.services)
@@ -124,7 +125,7 @@ func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 // seen by that tenant's own checks. Such an incident shows on those
 // tenants' pages, not on the public one, whose readers it does not concern
 // and whose timeline would name the tenant's checks.
-func tenantOnly(cfg *Config, service string, affected []string) bool {
+func tenantOnly(cfg *config.Config, service string, affected []string) bool {
 	if len(affected) == 0 {
 		return false
 	}
@@ -138,7 +139,7 @@ func tenantOnly(cfg *Config, service string, affected []string) bool {
 
 // maintenanceRecords are the configured and announced windows as the
 // status page takes them.
-func maintenanceRecords(cfg *Config) []dashboard.MaintenanceWindow {
+func maintenanceRecords(cfg *config.Config) []dashboard.MaintenanceWindow {
 	out := make([]dashboard.MaintenanceWindow, 0, len(cfg.Maintenance))
 	for _, m := range cfg.Maintenance {
 		out = append(out, dashboard.MaintenanceWindow{ID: "m-" + m.ID, Services: m.Services, Title: m.Title,

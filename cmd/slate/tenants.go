@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
@@ -22,7 +24,7 @@ import (
 
 // tenantServices are the services of tenant's contracts, in configuration
 // order.
-func tenantServices(cfg *Config, tenant string) []Service {
+func tenantServices(cfg *config.Config, tenant string) []catalog.Service {
 	want := map[string]bool{}
 	for _, c := range cfg.Contracts {
 		if c.Tenant == tenant {
@@ -31,7 +33,7 @@ func tenantServices(cfg *Config, tenant string) []Service {
 			}
 		}
 	}
-	var out []Service
+	var out []catalog.Service
 	for _, s := range cfg.Services {
 		if want[s.ID] {
 			out = append(out, s)
@@ -42,7 +44,7 @@ func tenantServices(cfg *Config, tenant string) []Service {
 
 // checksFor are the checks of service that measure tenant: the shared ones
 // and the tenant's own ("" tenant: the shared ones only).
-func checksFor(cfg *Config, service, tenant string) []credit.Check {
+func checksFor(cfg *config.Config, service, tenant string) []credit.Check {
 	var out []credit.Check
 	for _, ch := range cfg.Checks {
 		if ch.Service == service && (ch.Tenant == "" || ch.Tenant == tenant) {
@@ -68,7 +70,7 @@ func barsKey(checks []credit.Check) string {
 // ID; bars the daily bars by barsKey; affects the tenants each incident
 // affects: a tenant sees only the incidents that affect it, so an outage
 // of another tenant's endpoint on a shared service stays that tenant's.
-func (a *app) tenantViews(ctx context.Context, cfg *Config, base string, states map[string]serviceNow,
+func (a *app) tenantViews(ctx context.Context, cfg *config.Config, base string, states map[string]serviceNow,
 	bars map[string][]dashboard.DayBar, current map[string]credit.Current, incs []dashboard.IncidentRecord,
 	affects map[int64][]string, now time.Time) ([]*dashboard.TenantView, error) {
 	all, err := a.store.Credits(ctx, db.CreditFilter{})
@@ -127,7 +129,7 @@ func (a *app) tenantViews(ctx context.Context, cfg *Config, base string, states 
 
 // contractView is a contract's current period (from the SLA job's latest
 // figures) and its closed periods (from the ledger).
-func contractView(c Contract, names map[string]string, cur credit.Current, credits []db.Credit) dashboard.ContractView {
+func contractView(c catalog.Contract, names map[string]string, cur credit.Current, credits []db.Credit) dashboard.ContractView {
 	cv := dashboard.ContractView{ID: c.ID, Target: sla.FormatTrim(c.Policy.Target, 6) + "%", Period: cmp.Or(c.Period, "month")}
 	for _, s := range c.Services {
 		cv.Services = append(cv.Services, cmp.Or(names[s], s))

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
@@ -81,7 +82,7 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 	if err := os.WriteFile(path, fmt.Appendf(nil, isolationConfig, filepath.Join(dir, "slate.db")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig(path)
+	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,7 +457,7 @@ func TestLinkCommand(t *testing.T) {
 		t.Fatalf("link %q", link)
 	}
 	// The link opens acme's page on a server using the same store.
-	cfg, err := loadConfig(path)
+	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,15 @@
-package main
+package config
 
 import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
-	"strconv"
+	"os"
+		"strconv"
 	"strings"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/internal/ynode"
 	"github.com/slatehq/slate/sla"
@@ -16,37 +17,26 @@ import (
 )
 
 // Config is slate's configuration file: what to watch, for whom, and what was
-// promised. ParseConfig reads it strictly; DefaultConfig holds the defaults
-// documented in the README's configuration reference.
+// promised. Parse reads it strictly; Default holds the defaults documented
+// in the README's configuration reference.
 type Config struct {
-	Backup      BackupConfig
-	Alerting    AlertingConfig
-	Heartbeat   HeartbeatConfig
-	Storage     StorageConfig
-	Server      ServerConfig
-	Collector   CollectorConfig
-	Tenants     []Tenant
-	Services    []Service
-	Checks      []CheckConfig
-	Contracts   []Contract
-	Maintenance []MaintenanceWindow
+	// Catalog is the domain part: tenants, services, checks, contracts and
+	// maintenance, with the rules that read them.
+	catalog.Catalog
+	// Probes are the checks' probe definitions, one per Catalog.Checks
+	// entry and in the same order.
+	Probes    []collector.Check
+	Backup    Backup
+	Alerting  Alerting
+	Heartbeat Heartbeat
+	Storage   Storage
+	Server    Server
+	Collector Collector
 }
 
-// MaintenanceWindow is announced work on some services. It is excluded from
-// a contract's SLA time only when the contract's policy excludes
-// maintenance and the window was announced at least the contract's
-// maintenance_notice before it started.
-type MaintenanceWindow struct {
-	ID         string
-	Services   []string
-	Title      string
-	Start, End time.Time
-	Announced  time.Time
-}
-
-// BackupConfig is where proven backups go. Every backup is restored and
-// checked before it counts.
-type BackupConfig struct {
+// Backup is where proven backups go. Every backup is restored and checked
+// before it counts.
+type Backup struct {
 	Dir       string   // default: the database's path plus ".backups"; "off" disables backups
 	SecondDir string   // another disk or a mounted remote; "" for none
 	Keep      int      // good backups kept per level; default 3
@@ -54,10 +44,10 @@ type BackupConfig struct {
 }
 
 // Enabled reports whether backups are taken.
-func (b BackupConfig) Enabled() bool { return b.Dir != "off" }
+func (b Backup) Enabled() bool { return b.Dir != "off" }
 
-// AlertingConfig is where notifications go.
-type AlertingConfig struct {
+// Alerting is where notifications go.
+type Alerting struct {
 	Receivers []Receiver
 	Routes    []Route
 }
@@ -82,23 +72,23 @@ type Route struct {
 	Resolved   bool          // also notify the resolution; default true
 }
 
-// HeartbeatConfig is slate's dead-man's switch: while slate is healthy it
-// calls URL every Interval, and an outside monitor that stops hearing it
-// pages someone.
-type HeartbeatConfig struct {
+// Heartbeat is slate's dead-man's switch: while slate is healthy it calls
+// URL every Interval, and an outside monitor that stops hearing it pages
+// someone.
+type Heartbeat struct {
 	URL      string        // "" turns the heartbeat off
 	Interval time.Duration // default 1m
 }
 
-// StorageConfig is where the evidence lives and for how long.
-type StorageConfig struct {
+// Storage is where the evidence lives and for how long.
+type Storage struct {
 	Path             string        // SQLite file; default "slate.db"
 	RawRetention     time.Duration // raw results; default 14 days
 	HistoryRetention time.Duration // per-minute history; default (and minimum) 400 days
 }
 
-// ServerConfig is the HTTP server.
-type ServerConfig struct {
+// Server is the HTTP server.
+type Server struct {
 	Listen string // address; default "127.0.0.1:8080"; slate serve --listen overrides
 	// PublicURL is where readers reach slate (shortlinks, feeds, signed
 	// links); default http:// plus Listen.
@@ -108,52 +98,19 @@ type ServerConfig struct {
 	RateLimit int
 }
 
-// CollectorConfig is this process's probing.
-type CollectorConfig struct {
+// Collector is this process's probing.
+type Collector struct {
 	Location string // name of this location; default "local"
 	Workers  int    // probes run at once; 0 means the collector's default
 }
 
-// Tenant is a customer.
-type Tenant struct {
-	ID       string
-	Name     string         // display name; default the ID
-	TimeZone string         // IANA name; default "UTC"
-	Location *time.Location // TimeZone, loaded
-}
-
-// Service is what customers buy.
-type Service struct {
-	ID     string
-	Name   string // display name; default the ID
-	Group  string // status-page group; "" for none
-	Public bool   // shown on the public status page; default true
-}
-
-// CheckConfig is a probe definition plus when its failures become downtime.
-type CheckConfig struct {
-	collector.Check
-	Confirmation sla.Confirmation
-}
-
-// Contract is what a tenant was promised for some services.
-type Contract struct {
-	ID        string
-	Tenant    string
-	Services  []string
-	Policy    sla.Policy
-	Fee       sla.Money // the fee for one period
-	Period    string    // "month" (default) or "quarter", in the tenant's time zone
-	AutoIssue bool      // issue credits at period close without approval
-	// Coverage below this percentage of the period flags the period instead
-	// of counting missing minutes as up. Default 99.
-	CoverageThreshold *big.Rat
-	// CloseGrace is how long after the period's end the close waits for
-	// late evidence. Default 1h.
-	CloseGrace time.Duration
-	// MaintenanceNotice is how long before a maintenance window it must
-	// have been announced to be excluded. Default 72h.
-	MaintenanceNotice time.Duration
+// PublicBase is where readers reach slate, without a trailing slash: the
+// configured public URL, else the listen address.
+func (c *Config) PublicBase() string {
+	if c.Server.PublicURL != "" {
+		return strings.TrimRight(c.Server.PublicURL, "/")
+	}
+	return "http://" + c.Server.Listen
 }
 
 // Defaults.
@@ -161,7 +118,7 @@ const (
 	defaultStoragePath       = "slate.db"
 	defaultRawRetention      = 14 * 24 * time.Hour
 	defaultHistoryRetention  = 400 * 24 * time.Hour
-	defaultListen            = "127.0.0.1:8080"
+	DefaultListen            = "127.0.0.1:8080"
 	defaultRateLimit         = 20
 	defaultLocation          = "local"
 	defaultCheckInterval     = time.Minute
@@ -169,23 +126,23 @@ const (
 	defaultMaintenanceNotice = 72 * time.Hour
 )
 
-// DefaultConfig is the configuration an empty file gives.
-func DefaultConfig() Config {
+// Default is the configuration an empty file gives.
+func Default() Config {
 	return Config{
-		Storage:   StorageConfig{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
-		Server:    ServerConfig{Listen: defaultListen, RateLimit: defaultRateLimit},
-		Collector: CollectorConfig{Location: defaultLocation},
+		Storage:   Storage{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
+		Server:    Server{Listen: DefaultListen, RateLimit: defaultRateLimit},
+		Collector: Collector{Location: defaultLocation},
 	}
 }
 
-// ConfigError lists every problem of a configuration file, one per line,
+// Error lists every problem of a configuration file, one per line,
 // each as "file:line:column: field.path: problem".
-type ConfigError struct {
+type Error struct {
 	File     string
 	Problems []*ynode.Error
 }
 
-func (e *ConfigError) Error() string {
+func (e *Error) Error() string {
 	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
 		lines[i] = e.File + ":" + p.Position() + ": " + p.Error()
@@ -196,23 +153,23 @@ func (e *ConfigError) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// ParseConfig reads a configuration from r; name is the file name used in
+// Parse reads a configuration from r; name is the file name used in
 // errors. Decoding is strict: unknown keys, duplicates and wrong types are
 // refused. After decoding the whole configuration is validated, and every
 // problem is reported, not only the first.
-func ParseConfig(name string, r io.Reader) (*Config, error) {
+func Parse(name string, r io.Reader) (*Config, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 16<<20))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	cfg := DefaultConfig()
+	cfg := Default()
 	d := &configDecoder{at: ynode.Index{}}
 	fail := func(err error) (*Config, error) {
 		var ye *ynode.Error
 		if errors.As(err, &ye) {
-			return nil, &ConfigError{File: name, Problems: []*ynode.Error{ye}}
+			return nil, &Error{File: name, Problems: []*ynode.Error{ye}}
 		}
-		return nil, &ConfigError{File: name, Problems: []*ynode.Error{{Msg: err.Error()}}}
+		return nil, &Error{File: name, Problems: []*ynode.Error{{Msg: err.Error()}}}
 	}
 	if strings.TrimSpace(string(data)) == "" {
 		return fail(errors.New("the configuration is empty"))
@@ -225,9 +182,19 @@ func ParseConfig(name string, r io.Reader) (*Config, error) {
 		return fail(err)
 	}
 	if probs := d.validate(&cfg); len(probs) > 0 {
-		return nil, &ConfigError{File: name, Problems: probs}
+		return nil, &Error{File: name, Problems: probs}
 	}
 	return &cfg, nil
+}
+
+// Load reads and validates the configuration file at path.
+func Load(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	return Parse(path, f)
 }
 
 type configDecoder struct {
@@ -323,8 +290,14 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 	if err := decodeList(d, f, "services", d.service, &cfg.Services); err != nil {
 		return err
 	}
-	if err := decodeList(d, f, "checks", d.check, &cfg.Checks); err != nil {
+	var checks []checkDef
+	if err := decodeList(d, f, "checks", d.check, &checks); err != nil {
 		return err
+	}
+	for _, c := range checks {
+		cfg.Checks = append(cfg.Checks, catalog.Check{ID: c.ID, Service: c.Service, Tenant: c.Tenant,
+			Locations: c.Locations, Confirmation: c.Confirmation})
+		cfg.Probes = append(cfg.Probes, c.Check)
 	}
 	if err := decodeList(d, f, "maintenance", d.maintenance, &cfg.Maintenance); err != nil {
 		return err
@@ -342,8 +315,8 @@ func decodeList[T any](d *configDecoder, f ynode.Fields, key string, decode func
 	})
 }
 
-func (d *configDecoder) maintenance(n ynode.Node) (MaintenanceWindow, error) {
-	var m MaintenanceWindow
+func (d *configDecoder) maintenance(n ynode.Node) (catalog.Maintenance, error) {
+	var m catalog.Maintenance
 	f, err := n.Map("id", "services", "title", "start", "end", "announced")
 	if err != nil {
 		return m, err
@@ -482,8 +455,8 @@ func parseDuration(s string) (time.Duration, error) {
 	return v, nil
 }
 
-func (d *configDecoder) tenant(n ynode.Node) (Tenant, error) {
-	t := Tenant{TimeZone: "UTC"}
+func (d *configDecoder) tenant(n ynode.Node) (catalog.Tenant, error) {
+	t := catalog.Tenant{TimeZone: "UTC"}
 	f, err := n.Map("id", "name", "timezone")
 	if err != nil {
 		return t, err
@@ -506,8 +479,8 @@ func (d *configDecoder) tenant(n ynode.Node) (Tenant, error) {
 	return t, nil
 }
 
-func (d *configDecoder) service(n ynode.Node) (Service, error) {
-	s := Service{Public: true}
+func (d *configDecoder) service(n ynode.Node) (catalog.Service, error) {
+	s := catalog.Service{Public: true}
 	f, err := n.Map("id", "name", "group", "public")
 	if err != nil {
 		return s, err
@@ -523,8 +496,14 @@ func (d *configDecoder) service(n ynode.Node) (Service, error) {
 	return s, d.boolean(f, "public", &s.Public)
 }
 
-func (d *configDecoder) check(n ynode.Node) (CheckConfig, error) {
-	c := CheckConfig{Check: collector.Check{Interval: defaultCheckInterval}}
+// checkDef is a check as the file gives it: the probe and its confirmation.
+type checkDef struct {
+	collector.Check
+	Confirmation sla.Confirmation
+}
+
+func (d *configDecoder) check(n ynode.Node) (checkDef, error) {
+	c := checkDef{Check: collector.Check{Interval: defaultCheckInterval}}
 	f, err := n.Map("id", "service", "tenant", "kind", "target", "interval", "timeout", "locations",
 		"confirmation", "http", "tcp", "dns", "tls", "push")
 	if err != nil {
@@ -739,8 +718,8 @@ func (d *configDecoder) pushSettings(n ynode.Node, s *collector.PushSettings) er
 	return d.dur(f, "grace", &s.Grace)
 }
 
-func (d *configDecoder) contract(n ynode.Node) (Contract, error) {
-	c := Contract{Period: "month", CloseGrace: defaultCloseGrace, MaintenanceNotice: defaultMaintenanceNotice}
+func (d *configDecoder) contract(n ynode.Node) (catalog.Contract, error) {
+	c := catalog.Contract{Period: catalog.PeriodMonth, CloseGrace: defaultCloseGrace, MaintenanceNotice: defaultMaintenanceNotice}
 	f, err := n.Map("id", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold", "close_grace",
 		"maintenance_notice")
 	if err != nil {
@@ -800,7 +779,7 @@ func (d *configDecoder) contract(n ynode.Node) (Contract, error) {
 	return c, nil
 }
 
-func (d *configDecoder) alerting(n ynode.Node, a *AlertingConfig) error {
+func (d *configDecoder) alerting(n ynode.Node, a *Alerting) error {
 	f, err := n.Map("receivers", "routes")
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/internal/ynode"
 	"github.com/slatehq/slate/sla"
@@ -95,7 +96,7 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 	}
 	checks := map[string]bool{}
 	for i := range cfg.Checks {
-		c := &cfg.Checks[i]
+		c, probe := &cfg.Checks[i], &cfg.Probes[i]
 		path := fmt.Sprintf("checks[%d]", i)
 		if msg := idProblem(c.ID, checks); msg != "" {
 			add(path+".id", "%s", msg)
@@ -110,7 +111,7 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 		if c.Tenant != "" && !tenants[c.Tenant] {
 			add(path+".tenant", "unknown tenant %q", c.Tenant)
 		}
-		if err := c.Check.Validate(); err != nil {
+		if err := probe.Validate(); err != nil {
 			for _, e := range flattenErrors(err) {
 				var fe *collector.FieldError
 				if errors.As(e, &fe) && fe.Field != "id" {
@@ -221,7 +222,7 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 		if !isCurrency(c.Fee.Currency) {
 			add(path+".fee.currency", "%q is not an ISO 4217 code such as \"USD\"", c.Fee.Currency)
 		}
-		if c.Period != "month" && c.Period != "quarter" {
+		if c.Period != catalog.PeriodMonth && c.Period != catalog.PeriodQuarter {
 			add(path+".period", "%q is not one of month, quarter", c.Period)
 		}
 		if c.MaintenanceNotice < 0 {

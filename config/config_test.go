@@ -1,4 +1,4 @@
-package main
+package config_test
 
 import (
 	"errors"
@@ -8,9 +8,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slatehq/slate/config"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata and the demo screenshots in docs/screenshots")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestBadConfigs reads every testdata/bad-*.yml and requires exactly the
 // errors in the matching .err file: file, line, column, field path, problem.
@@ -21,13 +23,13 @@ func TestBadConfigs(t *testing.T) {
 	}
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			_, err := loadConfig(path)
+			_, err := config.Load(path)
 			if err == nil {
 				t.Fatal("accepted")
 			}
-			var ce *ConfigError
+			var ce *config.Error
 			if !errors.As(err, &ce) {
-				t.Fatalf("error %T is not a *ConfigError: %v", err, err)
+				t.Fatalf("error %T is not a *config.Error: %v", err, err)
 			}
 			got := err.Error() + "\n"
 			golden := strings.TrimSuffix(path, ".yml") + ".err"
@@ -48,20 +50,23 @@ func TestBadConfigs(t *testing.T) {
 }
 
 func TestExampleConfig(t *testing.T) {
-	cfg, err := loadConfig("../../examples/slate.yaml")
+	cfg, err := config.Load("../examples/slate.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := len(cfg.Checks); got != 5 {
 		t.Errorf("checks: got %d, want 5", got)
 	}
-	web := cfg.Checks[0]
-	if web.Interval != 30*time.Second || web.Confirmation.Failures != 2 || web.Confirmation.Quorum != 2 ||
-		len(web.Locations) != 3 || web.HTTP.Headers["Accept"] != "application/json" || len(web.HTTP.Status) != 1 {
-		t.Errorf("mail-web decoded as %+v", web)
+	if len(cfg.Probes) != len(cfg.Checks) {
+		t.Fatalf("%d probes for %d checks", len(cfg.Probes), len(cfg.Checks))
 	}
-	if imap := cfg.Checks[1]; !imap.TCP.TLS || imap.TCP.TLSOptions.ServerName != "imap.acme.example.com" || imap.Tenant != "acme" {
-		t.Errorf("mail-imap decoded as %+v", imap)
+	web, probe := cfg.Checks[0], cfg.Probes[0]
+	if probe.Interval != 30*time.Second || web.Confirmation.Failures != 2 || web.Confirmation.Quorum != 2 ||
+		len(web.Locations) != 3 || len(probe.Locations) != 3 || probe.HTTP.Headers["Accept"] != "application/json" || len(probe.HTTP.Status) != 1 {
+		t.Errorf("mail-web decoded as %+v, %+v", web, probe)
+	}
+	if imap, probe := cfg.Checks[1], cfg.Probes[1]; !probe.TCP.TLS || probe.TCP.TLSOptions.ServerName != "imap.acme.example.com" || imap.Tenant != "acme" || probe.Tenant != "acme" {
+		t.Errorf("mail-imap decoded as %+v, %+v", imap, probe)
 	}
 	if c := cfg.Contracts[1]; !c.AutoIssue || c.Period != "month" || c.CoverageThreshold.RatString() != "99" || c.Policy.CreditUnit != "days" {
 		t.Errorf("globex-sync decoded as %+v", c)
@@ -72,29 +77,18 @@ func TestExampleConfig(t *testing.T) {
 }
 
 func TestConfigDefaults(t *testing.T) {
-	cfg, err := ParseConfig("min.yml", strings.NewReader("services: [{id: web}]\nchecks: [{id: w, service: web, kind: http, target: \"http://127.0.0.1/\"}]\n"))
+	cfg, err := config.Parse("min.yml", strings.NewReader("services: [{id: web}]\nchecks: [{id: w, service: web, kind: http, target: \"http://127.0.0.1/\"}]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := DefaultConfig()
+	want := config.Default()
 	if cfg.Storage != want.Storage || cfg.Server != want.Server || cfg.Collector != want.Collector {
 		t.Errorf("defaults: got %+v %+v %+v", cfg.Storage, cfg.Server, cfg.Collector)
 	}
-	if c := cfg.Checks[0]; c.Interval != time.Minute || c.Confirmation.Failures != 0 {
-		t.Errorf("check defaults: got %+v", c)
+	if c, p := cfg.Checks[0], cfg.Probes[0]; p.Interval != time.Minute || c.Confirmation.Failures != 0 || p.ID != c.ID {
+		t.Errorf("check defaults: got %+v, %+v", c, p)
 	}
 	if s := cfg.Services[0]; !s.Public || s.Name != "web" {
 		t.Errorf("service defaults: got %+v", s)
-	}
-}
-
-func TestCheckCommand(t *testing.T) {
-	code, out, _ := runSlate(t, "", "check", "../../examples/slate.yaml")
-	if code != exitOK || !strings.Contains(out, "ok: 2 tenants, 3 services, 5 checks, 2 contracts") {
-		t.Errorf("valid config: exit %d, output %q", code, out)
-	}
-	code, out, errs := runSlate(t, "", "check", "testdata/bad-contract-refs.yml")
-	if code != exitUsage || out != "" || strings.Count(errs, "\n") < 4 {
-		t.Errorf("bad config: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package config_test
 
 import (
 	"bytes"
@@ -6,14 +6,16 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/slatehq/slate/config"
 )
 
-// FuzzParseConfig: any input gives a configuration or a *ConfigError whose
+// FuzzParse: any input gives a configuration or a *config.Error whose
 // every line names the file, never a panic.
-// Run: go test -fuzz FuzzParseConfig ./cmd/slate/
-func FuzzParseConfig(f *testing.F) {
+// Run: go test -fuzz FuzzParse ./config/
+func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/bad-*.yml")
-	seeds = append(seeds, "../../examples/slate.yaml")
+	seeds = append(seeds, "../examples/slate.yaml")
 	for _, s := range seeds {
 		data, err := os.ReadFile(s)
 		if err != nil {
@@ -22,9 +24,9 @@ func FuzzParseConfig(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg, err := ParseConfig("fuzz.yml", bytes.NewReader(data))
+		cfg, err := config.Parse("fuzz.yml", bytes.NewReader(data))
 		if err != nil {
-			var ce *ConfigError
+			var ce *config.Error
 			if !errors.As(err, &ce) || len(ce.Problems) == 0 {
 				t.Fatalf("error %T without problems: %v", err, err)
 			}
