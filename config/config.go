@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-		"strconv"
+	"strconv"
 	"strings"
 	"time"
 
