@@ -98,7 +98,7 @@ func visibleServices(cfg *config.Config, r *dashboard.AdminRequest) map[string]b
 		return nil
 	}
 	out := map[string]bool{}
-	for _, s := range tenantServices(cfg, r.Principal.Tenant) {
+	for _, s := range cfg.TenantServices(r.Principal.Tenant) {
 		out[s.ID] = true
 	}
 	return out
@@ -181,7 +181,7 @@ func (a *app) apiTenants(r *dashboard.AdminRequest) (int, any, error) {
 				at.Contracts = append(at.Contracts, c.ID)
 			}
 		}
-		for _, s := range tenantServices(cfg, t.ID) {
+		for _, s := range cfg.TenantServices(t.ID) {
 			at.Services = append(at.Services, s.ID)
 		}
 		out = append(out, at)
@@ -359,7 +359,7 @@ func (a *app) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 	switch {
 	case b.Service == "":
 		return 0, nil, dashboard.Invalid("service", "is required")
-	case !hasService(cfg, b.Service):
+	case !cfg.HasService(b.Service):
 		return 0, nil, dashboard.Invalid("service", "unknown service %q", b.Service)
 	case strings.TrimSpace(b.Body) == "":
 		return 0, nil, dashboard.Invalid("body", "is required: say what readers should know")
@@ -374,24 +374,12 @@ func (a *app) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 	actor := r.Principal.Actor()
 	inc := db.Incident{Incident: incident.Incident{Service: b.Service, Status: incident.Status(b.Status), Severity: incident.Severity(b.Severity),
 		SeverityOverride: true, Started: now, Timeline: []incident.Entry{{At: now, Kind: incident.KindUpdate, Status: incident.Status(b.Status), Body: b.Body, Author: actor}}},
-		Tenants: serviceTenants(cfg, b.Service)}
+		Tenants: cfg.ServiceTenants(b.Service)}
 	if _, err := a.store.SaveIncidentWithAlerts(r.Context(), &inc, actor, peopleAlerts(cfg, &inc, now)); err != nil {
 		return 0, nil, storeError(err)
 	}
 	a.refreshAfterWrite(r.Context())
 	return http.StatusCreated, toAPIIncident(inc), nil
-}
-
-// serviceTenants are the tenants with a contract on service.
-func serviceTenants(cfg *config.Config, service string) []string {
-	var out []string
-	for _, c := range cfg.Contracts {
-		if slices.Contains(c.Services, service) && !slices.Contains(out, c.Tenant) {
-			out = append(out, c.Tenant)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 type updateIncidentBody struct {
@@ -602,7 +590,7 @@ func (a *app) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 		return 0, nil, dashboard.Invalid("services", "name at least one service")
 	}
 	for i, s := range b.Services {
-		if !hasService(cfg, s) {
+		if !cfg.HasService(s) {
 			return 0, nil, dashboard.Invalid(fmt.Sprintf("services[%d]", i), "unknown service %q", s)
 		}
 	}
@@ -772,7 +760,7 @@ func (a *app) apiCreateExclusion(r *dashboard.AdminRequest) (int, any, error) {
 	switch {
 	case b.Contract == "":
 		return 0, nil, dashboard.Invalid("contract", "is required")
-	case !hasContract(a.cfg.Load(), b.Contract):
+	case !a.cfg.Load().HasContract(b.Contract):
 		return 0, nil, dashboard.Invalid("contract", "unknown contract %q", b.Contract)
 	case strings.TrimSpace(b.Reason) == "":
 		return 0, nil, dashboard.Invalid("reason", "is required: say why this time does not count")

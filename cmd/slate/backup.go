@@ -41,7 +41,7 @@ func backupConfig(cfg *config.Config, m *backup.Metrics) backup.Config {
 // resolver finds a contract of the configuration, for the recomputation of
 // credits from a restored backup.
 func resolver(cfg *config.Config) backup.Resolver {
-	scheds := schedules(cfg)
+	scheds := credit.Schedules(&cfg.Catalog)
 	return func(contract string) (credit.Contract, sla.Period, bool) {
 		for _, s := range scheds {
 			if s.Contract.ID == contract {

@@ -147,7 +147,7 @@ func newCloseFixture(t *testing.T) *closeFixture {
 // windows.
 func (f *closeFixture) expected(t *testing.T, tenant string) sla.Outcome {
 	t.Helper()
-	for _, s := range schedules(f.cfg) {
+	for _, s := range credit.Schedules(&f.cfg.Catalog) {
 		if s.Contract.Tenant != tenant {
 			continue
 		}
@@ -252,7 +252,7 @@ func (failingRecorder) RecordCloses(context.Context, []credit.Closing) ([]error,
 func TestCloseAfterACrashAndRacingClosesRecordOnce(t *testing.T) {
 	f := newCloseFixture(t)
 	ctx := context.Background()
-	if _, err := credit.CloseDue(ctx, f.app.store, failingRecorder{}, schedules(f.cfg), f.clock.Now()); err == nil {
+	if _, err := credit.CloseDue(ctx, f.app.store, failingRecorder{}, credit.Schedules(&f.cfg.Catalog), f.clock.Now()); err == nil {
 		t.Fatal("the interrupted close reported no error")
 	}
 	if n := len(f.credits(t)); n != 0 {
@@ -275,7 +275,7 @@ func TestCloseAfterACrashAndRacingClosesRecordOnce(t *testing.T) {
 			if i%2 == 1 {
 				store = other
 			}
-			_, errs[i] = credit.CloseDue(ctx, store, ledger{store: store, actor: "race"}, schedules(f.cfg), f.clock.Now())
+			_, errs[i] = credit.CloseDue(ctx, store, ledger{store: store, actor: "race"}, credit.Schedules(&f.cfg.Catalog), f.clock.Now())
 		}()
 	}
 	wg.Wait()

@@ -125,7 +125,7 @@ func runCredits(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "credit %d (%s %s %s): %s\n", c.ID, c.Tenant, c.Contract, c.Period, c.State)
 		return exitOK
 	case "statement":
-		if *tenant == "" || !hasTenant(cfg, *tenant) {
+		if *tenant == "" || !cfg.HasTenant(*tenant) {
 			fmt.Fprintf(stderr, "slate credits statement: --tenant: give a tenant of the configuration\n")
 			return exitUsage
 		}
@@ -133,14 +133,15 @@ func runCredits(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(err)
 		}
-		writeStatement(stdout, tenantOf(cfg, *tenant), cs, time.Now())
+		t, _ := cfg.Tenant(*tenant)
+		writeStatement(stdout, t, cs, time.Now())
 		return exitOK
 	case "close":
-		cfg, err := withStoredMaintenance(ctx, cfg, store)
+		cat, err := withStoredMaintenance(ctx, cfg, store)
 		if err != nil {
 			return fail(err)
 		}
-		n, err := credit.CloseDue(ctx, store, ledger{store: store, actor: *actor}, schedules(cfg), time.Now())
+		n, err := credit.CloseDue(ctx, store, ledger{store: store, actor: *actor}, credit.Schedules(cat), time.Now())
 		if err != nil {
 			return fail(err)
 		}

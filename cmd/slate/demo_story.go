@@ -94,7 +94,7 @@ func (s *demoStory) outage(cfg *config.Config, service string, sev incident.Seve
 		failing = append(failing, c+"@"+cfg.Collector.Location)
 	}
 	inc := demoIncident{Service: service, Severity: sev, Started: phases[0].Start, Ended: phases[len(phases)-1].End}
-	inc.Tenants = affectedTenants(cfg, service, []incident.CheckMinute{{State: sla.StateDown}})
+	inc.Tenants = cfg.IncidentTenants(service, []string{""}) // the shared checks fail
 	for i, p := range phases {
 		for _, c := range checks {
 			s.Spans = append(s.Spans, demoSpan{Check: c, State: p.State, Start: p.Start, End: p.End})
@@ -152,7 +152,7 @@ func buildDemoStory(cfg *config.Config, now time.Time) demoStory {
 	s := demoStory{Now: now, Start: d0.AddDate(0, 0, -(barDays - 1)), Approver: map[string]string{}}
 	// The history reaches back to the start of every contract's last
 	// closed period, so that each closes on full evidence.
-	for _, sc := range schedules(cfg) {
+	for _, sc := range credit.Schedules(&cfg.Catalog) {
 		if st := sc.LastClosed(now).Start.UTC().Truncate(24 * time.Hour); st.Before(s.Start) {
 			s.Start = st
 		}
@@ -203,8 +203,8 @@ func buildDemoStory(cfg *config.Config, now time.Time) demoStory {
 	// before the first period of the mail contracts that is not closed
 	// yet, so its credits are closed, and issued, when the demo starts.
 	end := d0.AddDate(0, 0, -20)
-	for _, sc := range schedules(cfg) {
-		if !slices.ContainsFunc(contractServices(cfg, sc.Contract.ID), func(s string) bool { return strings.HasPrefix(s, "mail-") }) {
+	for _, sc := range credit.Schedules(&cfg.Catalog) {
+		if k, _ := cfg.Contract(sc.Contract.ID); !slices.ContainsFunc(k.Services, func(s string) bool { return strings.HasPrefix(s, "mail-") }) {
 			continue
 		}
 		if open := sc.LastClosed(now).End.UTC().Truncate(24*time.Hour).AddDate(0, 0, -1); open.Before(end) {
@@ -290,16 +290,6 @@ func buildDemoStory(cfg *config.Config, now time.Time) demoStory {
 		}
 	}
 	return s
-}
-
-// contractServices are the services of contract id.
-func contractServices(cfg *config.Config, id string) []string {
-	for _, c := range cfg.Contracts {
-		if c.ID == id {
-			return c.Services
-		}
-	}
-	return nil
 }
 
 // history is check c's minute history in the story, from Start to the end
@@ -410,7 +400,7 @@ func seedDemo(ctx context.Context, cfg *config.Config, story demoStory) (err err
 		if pm := si.Postmortem; pm != nil {
 			// Before the timeline's entry of the same time that announces it.
 			add(pm.At, "post-mortem of "+si.Service, func(ctx context.Context) error {
-				md := demoPostmortemMarkdown(rec.Incident, impactOf(ctx, cfg, store, rec.Incident, rec.Tenants, pm.At), *pm)
+				md := demoPostmortemMarkdown(rec.Incident, credit.Impact(ctx, store, &cfg.Catalog, rec.Incident, rec.Tenants, pm.At), *pm)
 				v, err := store.SavePostmortem(ctx, rec.ID, md, pm.Author)
 				if err != nil {
 					return err
@@ -438,7 +428,7 @@ func seedDemo(ctx context.Context, cfg *config.Config, story demoStory) (err err
 			})
 		}
 	}
-	for i, sc := range schedules(cfg) {
+	for i, sc := range credit.Schedules(&cfg.Catalog) {
 		for p := sc.PeriodAt(story.Start); ; p = sc.PeriodAt(p.End) {
 			if p.Start.Before(story.Start) {
 				continue // the history does not cover it
@@ -452,7 +442,7 @@ func seedDemo(ctx context.Context, cfg *config.Config, story demoStory) (err err
 				if err != nil {
 					return err
 				}
-				_, err = credit.CloseDue(ctx, store, ledger{store: store, actor: "slate/close"}, []credit.Schedule{schedules(withMaint)[i]}, closeAt)
+				_, err = credit.CloseDue(ctx, store, ledger{store: store, actor: "slate/close"}, []credit.Schedule{credit.Schedules(withMaint)[i]}, closeAt)
 				return err
 			})
 			approver := story.Approver[sc.Contract.ID]

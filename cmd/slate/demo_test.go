@@ -20,6 +20,7 @@ import (
 
 	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/sla"
@@ -279,7 +280,7 @@ func TestDemo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, sc := range schedules(cfg) {
+		for _, sc := range credit.Schedules(&cfg.Catalog) {
 			c := contractOf(cfg, sc.Contract.ID)
 			wantState := db.CreditComputed
 			switch {
@@ -405,7 +406,7 @@ func TestDemo(t *testing.T) {
 func expectedOutcome(t *testing.T, cfg *config.Config, story demoStory, c catalog.Contract, p sla.Period) sla.Outcome {
 	t.Helper()
 	var facts sla.Facts
-	for _, ch := range creditContract(cfg, c).Checks {
+	for _, ch := range credit.ContractOf(&cfg.Catalog, c).Checks {
 		for _, sp := range story.Spans {
 			if sp.Check == ch.ID && sp.State == sla.StateDown {
 				facts.Downtime = append(facts.Downtime, sla.Outage{Interval: sla.Interval{Start: sp.Start, End: sp.End}})

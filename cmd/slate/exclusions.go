@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 )
 
@@ -54,7 +53,7 @@ func runExclusions(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "slate exclusions %s: "+format+"\n", append([]any{sub}, a...)...)
 		return exitUsage
 	}
-	if *contract != "" && !hasContract(cfg, *contract) {
+	if *contract != "" && !cfg.HasContract(*contract) {
 		return usage("--contract: unknown contract %q", *contract)
 	}
 	ctx := context.Background()
@@ -124,13 +123,4 @@ func runExclusions(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	return usage("unknown command; see slate exclusions --help")
-}
-
-func hasContract(cfg *config.Config, id string) bool {
-	for _, c := range cfg.Contracts {
-		if c.ID == id {
-			return true
-		}
-	}
-	return false
 }

@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
-	"github.com/slatehq/slate/catalog"
-	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/sla"
@@ -24,18 +21,15 @@ const detectLookback = 30 * time.Minute
 func (a *app) detect(ctx context.Context, now time.Time) error {
 	a.detectMu.Lock()
 	defer a.detectMu.Unlock()
-	cfg, err := a.config(ctx)
+	cat, err := a.catalog(ctx)
 	if err != nil {
 		return err
 	}
 	minute := now.Truncate(time.Minute).Add(-time.Minute)
 	var errs []error
-	for _, svc := range cfg.Services {
+	for _, svc := range cat.Services {
 		var cms []incident.CheckMinute
-		for _, ch := range cfg.Checks {
-			if ch.Service != svc.ID {
-				continue
-			}
+		for _, ch := range cat.ServiceChecks(svc.ID) {
 			s, failing, err := credit.JudgeMinute(ctx, a.store, credit.Check{ID: ch.ID, Locations: ch.Locations, Confirmation: ch.Confirmation}, minute, detectLookback)
 			if err != nil {
 				errs = append(errs, err)
@@ -47,17 +41,14 @@ func (a *app) detect(ctx context.Context, now time.Time) error {
 			continue
 		}
 		o := incident.ServiceObservation(minute, cms)
-		if inMaintenance(cfg, svc.ID, minute) {
+		if cat.InMaintenance(svc.ID, minute) {
 			o.State = sla.StateMaintenance
 		}
 		a.noteService(svc.ID, o)
-		for _, t := range cfg.Tenants {
-			if !slices.ContainsFunc(cfg.Contracts, func(c catalog.Contract) bool { return c.Tenant == t.ID && slices.Contains(c.Services, svc.ID) }) {
-				continue
-			}
+		for _, t := range cat.ServiceTenants(svc.ID) {
 			var seen []incident.CheckMinute
 			for _, cm := range cms {
-				if cm.Tenant == "" || cm.Tenant == t.ID {
+				if cm.Tenant == "" || cm.Tenant == t {
 					seen = append(seen, cm)
 				}
 			}
@@ -68,10 +59,10 @@ func (a *app) detect(ctx context.Context, now time.Time) error {
 			if o.State == sla.StateMaintenance {
 				to.State = sla.StateMaintenance
 			}
-			a.noteTenantService(t.ID, svc.ID, to)
+			a.noteTenantService(t, svc.ID, to)
 		}
 		for _, ev := range a.detector.Observe(svc.ID, o) {
-			if err := a.onIncident(ctx, ev, affectedTenants(cfg, svc.ID, cms)); err != nil {
+			if err := a.onIncident(ctx, ev, cat.IncidentTenants(svc.ID, failingTenants(cms))); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -106,35 +97,14 @@ func (a *app) resumeIncidents(ctx context.Context) error {
 	return nil
 }
 
-// inMaintenance reports whether an announced window covers service at t.
-func inMaintenance(cfg *config.Config, service string, t time.Time) bool {
-	for _, m := range cfg.Maintenance {
-		if !t.Before(m.Start) && t.Before(m.End) && slices.Contains(m.Services, service) {
-			return true
-		}
-	}
-	return false
-}
-
-// affectedTenants are the tenants hit in a minute: those whose own checks
-// fail, or every tenant with a contract on the service when a shared check
-// fails.
-func affectedTenants(cfg *config.Config, service string, cms []incident.CheckMinute) []string {
+// failingTenants are the tenants of the checks down or degraded in a
+// minute, "" for a shared check: what catalog.IncidentTenants reads.
+func failingTenants(cms []incident.CheckMinute) []string {
 	var out []string
 	for _, c := range cms {
-		if c.State != sla.StateDown && c.State != sla.StateDegraded {
-			continue
-		}
-		if c.Tenant != "" {
+		if c.State == sla.StateDown || c.State == sla.StateDegraded {
 			out = append(out, c.Tenant)
-			continue
-		}
-		for _, k := range cfg.Contracts {
-			if slices.Contains(k.Services, service) {
-				out = append(out, k.Tenant)
-			}
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return out
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,7 +15,6 @@ import (
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
-	"github.com/slatehq/slate/sla"
 )
 
 const incidentsUsage = `Usage: slate incidents <command> --config FILE [flags]
@@ -129,7 +127,7 @@ func runIncidents(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "  %s  %-10s %-13s %s (%s)\n", e.At.UTC().Format(time.RFC3339), e.Kind, e.Status, e.Body, who)
 		}
 		fmt.Fprintln(stdout, "\nimpact:")
-		for _, im := range impactOf(ctx, cfg, store, inc.Incident, inc.Tenants, now) {
+		for _, im := range credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, now) {
 			fmt.Fprintf(stdout, "  %s: %s breach minutes, %s %s credit exposure\n", im.Tenant, im.BreachMinutes, im.Exposure, im.Currency)
 		}
 		return exitOK
@@ -149,7 +147,7 @@ func runIncidents(args []string, stdout, stderr io.Writer) int {
 	case "postmortem":
 		switch {
 		case *tmpl:
-			fmt.Fprint(stdout, incident.Template(inc.Incident, impactOf(ctx, cfg, store, inc.Incident, inc.Tenants, now)))
+			fmt.Fprint(stdout, incident.Template(inc.Incident, credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, now)))
 		case *edit != "":
 			md, err := os.ReadFile(*edit)
 			if err != nil {
@@ -188,44 +186,6 @@ func runIncidents(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	return fail("unknown command; see slate incidents --help")
-}
-
-// impactOf is, per affected tenant's contract on the incident's service,
-// the breach minutes the incident accounts for and the credit it moves in
-// the period it started in.
-func impactOf(ctx context.Context, cfg *config.Config, h credit.History, inc incident.Incident, tenants []string, now time.Time) []incident.TenantImpact {
-	end := inc.Ended
-	if end.IsZero() {
-		end = now
-	}
-	var out []incident.TenantImpact
-	for _, s := range schedules(cfg) {
-		c := s.Contract
-		if len(tenants) > 0 && !slices.Contains(tenants, c.Tenant) || !coversService(cfg, c.ID, inc.Service) {
-			continue
-		}
-		p := s.PeriodAt(inc.Started)
-		st, err := credit.Compute(ctx, h, c, p, now) // the period so far, or all of it once ended
-		if err != nil {
-			continue
-		}
-		breach, amount, err := credit.Exposure(st, sla.Interval{Start: inc.Started, End: end})
-		if err != nil {
-			continue
-		}
-		out = append(out, incident.TenantImpact{Tenant: c.Tenant, BreachMinutes: sla.FormatTrim(breach, 2),
-			Exposure: sla.FormatFixed(amount, sla.MinorUnits(c.Fee.Currency)), Currency: c.Fee.Currency})
-	}
-	return out
-}
-
-func coversService(cfg *config.Config, contract, service string) bool {
-	for _, c := range cfg.Contracts {
-		if c.ID == contract {
-			return slices.Contains(c.Services, service)
-		}
-	}
-	return false
 }
 
 // peopleAlerts are the notifications of a person's change to inc, for

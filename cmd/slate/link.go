@@ -45,7 +45,7 @@ func runLink(args []string, stdout, stderr io.Writer) int {
 	case *tenant == "":
 		fmt.Fprintln(stderr, "slate link: give --tenant T")
 		return exitUsage
-	case !hasTenant(cfg, *tenant):
+	case !cfg.HasTenant(*tenant):
 		fmt.Fprintf(stderr, "slate link: --tenant: unknown tenant %q\n", *tenant)
 		return exitUsage
 	case *ttl <= 0:

@@ -61,7 +61,7 @@ func runMaintenance(args []string, stdout, stderr io.Writer) int {
 			if s = strings.TrimSpace(s); s == "" {
 				continue
 			}
-			if !hasService(cfg, s) {
+			if !cfg.HasService(s) {
 				return fail("--services: unknown service %q", s)
 			}
 			m.Services = append(m.Services, s)
@@ -117,30 +117,20 @@ func runMaintenance(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func hasService(cfg *config.Config, id string) bool {
-	for _, s := range cfg.Services {
-		if s.ID == id {
-			return true
-		}
-	}
-	return false
-}
-
-// withStoredMaintenance is cfg with the windows announced at run time added
-// to its maintenance, cancelled ones left out. The configuration itself is
-// not changed.
-func withStoredMaintenance(ctx context.Context, cfg *config.Config, store *db.DB) (*config.Config, error) {
+// withStoredMaintenance is cfg's catalogue with the windows announced at
+// run time added to its maintenance, cancelled ones left out. The
+// configuration itself is not changed.
+func withStoredMaintenance(ctx context.Context, cfg *config.Config, store *db.DB) (*catalog.Catalog, error) {
 	ms, err := store.ListMaintenance(ctx)
 	if err != nil {
-		return cfg, err
+		return &cfg.Catalog, err
 	}
-	out := *cfg
-	out.Maintenance = append([]catalog.Maintenance(nil), cfg.Maintenance...)
+	var stored []catalog.Maintenance
 	for _, m := range ms {
 		if !m.Cancelled {
-			out.Maintenance = append(out.Maintenance, catalog.Maintenance{ID: fmt.Sprintf("stored-%d", m.ID), Services: m.Services,
+			stored = append(stored, catalog.Maintenance{ID: fmt.Sprintf("stored-%d", m.ID), Services: m.Services,
 				Title: m.Title, Start: m.Start, End: m.End, Announced: m.Announced})
 		}
 	}
-	return &out, nil
+	return cfg.WithMaintenance(stored), nil
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/backup"
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
@@ -196,11 +197,11 @@ func (a *app) runJob(name string, job func(context.Context, time.Time) error) {
 // whose current period's coverage fell below its threshold (resolving both
 // when they clear).
 func (a *app) updateSLAMetrics(ctx context.Context, now time.Time) error {
-	cfg, err := a.config(ctx)
+	cat, err := a.catalog(ctx)
 	if err != nil {
 		return err
 	}
-	cur, err := a.sla.Update(ctx, a.store, schedules(cfg), now)
+	cur, err := a.sla.Update(ctx, a.store, credit.Schedules(cat), now)
 	byContract := make(map[string]credit.Current, len(cur))
 	for _, c := range cur {
 		byContract[c.Statement.Contract.ID] = c
@@ -242,19 +243,19 @@ func (a *app) watchdog(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
-// config is the running configuration with the maintenance announced at
-// run time.
-func (a *app) config(ctx context.Context) (*config.Config, error) {
+// catalog is the running configuration's catalogue with the maintenance
+// announced at run time.
+func (a *app) catalog(ctx context.Context) (*catalog.Catalog, error) {
 	return withStoredMaintenance(ctx, a.cfg.Load(), a.store)
 }
 
 // closeDue records every contract's last closed period in the ledger.
 func (a *app) closeDue(ctx context.Context, now time.Time) error {
-	cfg, err := a.config(ctx)
+	cat, err := a.catalog(ctx)
 	if err != nil {
 		return err
 	}
-	n, err := credit.CloseDue(ctx, a.store, ledger{store: a.store, actor: "slate/close"}, schedules(cfg), now)
+	n, err := credit.CloseDue(ctx, a.store, ledger{store: a.store, actor: "slate/close"}, credit.Schedules(cat), now)
 	if n > 0 {
 		a.log.Debug("period close", "contracts", n)
 	}

@@ -4,10 +4,9 @@ import (
 	"context"
 	"html/template"
 	"maps"
-	"slices"
 	"time"
 
-	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
@@ -59,11 +58,11 @@ func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 	// the build that saw it.
 	a.refreshMu.Lock()
 	defer a.refreshMu.Unlock()
-	cfg, err := a.config(ctx)
+	cat, err := a.catalog(ctx)
 	if err != nil {
 		return err
 	}
-	base := cfg.PublicBase()
+	base := a.cfg.Load().PublicBase()
 	in := dashboard.SnapshotInput{Page: dashboard.Page{ID: "slate", Name: "Status", URL: base, TimeZone: "Etc/UTC"}}
 	a.statusMu.Lock()
 	states := maps.Clone(a.services)
@@ -71,14 +70,11 @@ func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 	current := a.current
 	a.statusMu.Unlock()
 	in.Bars = map[string][]dashboard.DayBar{}
-	for _, s := range cfg.Services {
-		if !s.Public {
-			continue
-		}
+	for _, s := range cat.PublicServices() {
 		cur := states[s.ID]
 		in.Services = append(in.Services, dashboard.ServiceState{ID: s.ID, Name: s.Name, Group: s.Group,
 			State: cur.State, Partial: cur.Partial, Since: cur.Since})
-		if b, ok := bars[barsKey(checksFor(cfg, s.ID, ""))]; ok {
+		if b, ok := bars[barsKey(cat.ChecksFor(s.ID, ""))]; ok {
 			in.Bars[s.ID] = b
 		}
 	}
@@ -102,16 +98,16 @@ func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 		}
 		records = append(records, rec)
 	}
-	in.Maintenances = maintenanceRecords(cfg)
+	in.Maintenances = maintenanceRecords(cat)
 	a.statusMu.Lock()
 	tenantStates := maps.Clone(a.tenantStates)
 	a.statusMu.Unlock()
 	for _, rec := range records {
-		if !tenantOnly(cfg, rec.Service, affects[rec.ID]) {
+		if !cat.TenantOnly(rec.Service, affects[rec.ID]) {
 			in.Incidents = append(in.Incidents, rec)
 		}
 	}
-	tenants, err := a.tenantViews(ctx, cfg, base, tenantStates, bars, current, records, affects, now)
+	tenants, err := a.tenantViews(ctx, cat, base, tenantStates, bars, current, records, affects, now)
 	if err != nil {
 		return err
 	}
@@ -120,26 +116,9 @@ func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// tenantOnly reports whether an incident of service affects only some of
-// the tenants with a contract on it: an outage of one tenant's endpoint,
-// seen by that tenant's own checks. Such an incident shows on those
-// tenants' pages, not on the public one, whose readers it does not concern
-// and whose timeline would name the tenant's checks.
-func tenantOnly(cfg *config.Config, service string, affected []string) bool {
-	if len(affected) == 0 {
-		return false
-	}
-	for _, t := range serviceTenants(cfg, service) {
-		if !slices.Contains(affected, t) {
-			return true
-		}
-	}
-	return false
-}
-
 // maintenanceRecords are the configured and announced windows as the
 // status page takes them.
-func maintenanceRecords(cfg *config.Config) []dashboard.MaintenanceWindow {
+func maintenanceRecords(cfg *catalog.Catalog) []dashboard.MaintenanceWindow {
 	out := make([]dashboard.MaintenanceWindow, 0, len(cfg.Maintenance))
 	for _, m := range cfg.Maintenance {
 		out = append(out, dashboard.MaintenanceWindow{ID: "m-" + m.ID, Services: m.Services, Title: m.Title,
@@ -183,16 +162,14 @@ const barDays = 90
 // each public service's shared checks, and each tenant's services with
 // the checks that measure that tenant. The next snapshot shows them.
 func (a *app) refreshBars(ctx context.Context, now time.Time) error {
-	cfg := a.cfg.Load()
-	var sets [][]credit.Check
-	for _, s := range cfg.Services {
-		if s.Public {
-			sets = append(sets, checksFor(cfg, s.ID, ""))
-		}
+	cat := &a.cfg.Load().Catalog
+	var sets [][]catalog.Check
+	for _, s := range cat.PublicServices() {
+		sets = append(sets, cat.ChecksFor(s.ID, ""))
 	}
-	for _, t := range cfg.Tenants {
-		for _, s := range tenantServices(cfg, t.ID) {
-			sets = append(sets, checksFor(cfg, s.ID, t.ID))
+	for _, t := range cat.Tenants {
+		for _, s := range cat.TenantServices(t.ID) {
+			sets = append(sets, cat.ChecksFor(s.ID, t.ID))
 		}
 	}
 	bars := map[string][]dashboard.DayBar{}
@@ -201,7 +178,7 @@ func (a *app) refreshBars(ctx context.Context, now time.Time) error {
 		if _, done := bars[key]; done {
 			continue
 		}
-		days, err := credit.DailyBars(ctx, a.store, checks, barDays, time.UTC, now)
+		days, err := credit.DailyBars(ctx, a.store, credit.ChecksOf(checks), barDays, time.UTC, now)
 		if err != nil {
 			return err
 		}

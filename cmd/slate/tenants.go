@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/catalog"
-	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
@@ -22,41 +21,9 @@ import (
 // its contracts' current figures and its own ledger entries. Nothing of
 // another tenant reaches its view, so nothing can leak from it.
 
-// tenantServices are the services of tenant's contracts, in configuration
-// order.
-func tenantServices(cfg *config.Config, tenant string) []catalog.Service {
-	want := map[string]bool{}
-	for _, c := range cfg.Contracts {
-		if c.Tenant == tenant {
-			for _, s := range c.Services {
-				want[s] = true
-			}
-		}
-	}
-	var out []catalog.Service
-	for _, s := range cfg.Services {
-		if want[s.ID] {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// checksFor are the checks of service that measure tenant: the shared ones
-// and the tenant's own ("" tenant: the shared ones only).
-func checksFor(cfg *config.Config, service, tenant string) []credit.Check {
-	var out []credit.Check
-	for _, ch := range cfg.Checks {
-		if ch.Service == service && (ch.Tenant == "" || ch.Tenant == tenant) {
-			out = append(out, credit.Check{ID: ch.ID, Locations: ch.Locations, Confirmation: ch.Confirmation})
-		}
-	}
-	return out
-}
-
 // barsKey names the bars of a set of checks, so tenants measured by the
 // same checks share one computation.
-func barsKey(checks []credit.Check) string {
+func barsKey(checks []catalog.Check) string {
 	ids := make([]string, len(checks))
 	for i, c := range checks {
 		ids[i] = c.ID
@@ -70,7 +37,7 @@ func barsKey(checks []credit.Check) string {
 // ID; bars the daily bars by barsKey; affects the tenants each incident
 // affects: a tenant sees only the incidents that affect it, so an outage
 // of another tenant's endpoint on a shared service stays that tenant's.
-func (a *app) tenantViews(ctx context.Context, cfg *config.Config, base string, states map[string]serviceNow,
+func (a *app) tenantViews(ctx context.Context, cat *catalog.Catalog, base string, states map[string]serviceNow,
 	bars map[string][]dashboard.DayBar, current map[string]credit.Current, incs []dashboard.IncidentRecord,
 	affects map[int64][]string, now time.Time) ([]*dashboard.TenantView, error) {
 	all, err := a.store.Credits(ctx, db.CreditFilter{})
@@ -82,36 +49,34 @@ func (a *app) tenantViews(ctx context.Context, cfg *config.Config, base string, 
 		ledger[c.Tenant] = append(ledger[c.Tenant], c)
 	}
 	var out []*dashboard.TenantView
-	for _, t := range cfg.Tenants {
+	for _, t := range cat.Tenants {
 		v := &dashboard.TenantView{ID: t.ID, Name: cmp.Or(t.Name, t.ID), TimeZone: cmp.Or(t.TimeZone, "UTC")}
 		url := base + "/status/" + t.ID
 		in := dashboard.SnapshotInput{Page: dashboard.Page{ID: "tenant-" + t.ID, Name: v.Name, URL: url, TimeZone: t.Location.String()},
 			Bars: map[string][]dashboard.DayBar{}}
-		services := tenantServices(cfg, t.ID)
+		services := cat.TenantServices(t.ID)
 		names := map[string]string{}
 		for _, s := range services {
 			cur := states[t.ID+"/"+s.ID]
 			names[s.ID] = cmp.Or(s.Name, s.ID)
 			in.Services = append(in.Services, dashboard.ServiceState{ID: s.ID, Name: s.Name, Group: s.Group, State: cur.State, Partial: cur.Partial, Since: cur.Since})
-			if b, ok := bars[barsKey(checksFor(cfg, s.ID, t.ID))]; ok {
+			if b, ok := bars[barsKey(cat.ChecksFor(s.ID, t.ID))]; ok {
 				in.Bars[s.ID] = b
 			}
 		}
 		// BuildSnapshot keeps only the incidents and windows of the
 		// services given; incidents are also kept to those affecting t.
 		for _, inc := range incs {
-			if slices.Contains(affects[inc.ID], t.ID) {
+			if catalog.TenantSeesIncident(t.ID, affects[inc.ID]) {
 				in.Incidents = append(in.Incidents, inc)
 			}
 		}
-		in.Maintenances = maintenanceRecords(cfg)
+		in.Maintenances = maintenanceRecords(cat)
 		v.Status = dashboard.BuildSnapshot(in, now)
 
 		credits := ledger[t.ID]
-		for _, c := range cfg.Contracts {
-			if c.Tenant == t.ID {
-				v.Contracts = append(v.Contracts, contractView(c, names, current[c.ID], credits))
-			}
+		for _, c := range cat.TenantContracts(t.ID) {
+			v.Contracts = append(v.Contracts, contractView(c, names, current[c.ID], credits))
 		}
 		for _, c := range credits {
 			v.Credits = append(v.Credits, dashboard.CreditLine{ID: c.ID, Contract: c.Contract, Period: c.Period, Kind: c.Kind,
