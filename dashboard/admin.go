@@ -9,10 +9,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/slatehq/slate/access"
 )
 
 // The admin API's frame: authentication by bearer token, roles, a rate
@@ -194,7 +195,7 @@ func (s *Server) HandleAdmin(method, path string, roles []string, h AdminHandler
 			writeAPIError(c, &APIError{Status: aerr.status, Code: aerr.code, Message: aerr.msg})
 			return
 		}
-		if p.Role != RoleAdmin && !slices.Contains(roles, p.Role) {
+		if !access.Permits(p.Role, roles) {
 			writeAPIError(c, Forbidden("the %s role may not %s %s", p.Role, method, "/api/admin"+path))
 			return
 		}

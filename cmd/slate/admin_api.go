@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
@@ -25,10 +26,10 @@ import (
 
 // Who may call what. Admin tokens may call everything.
 var (
-	rolesRead      = []string{dashboard.RoleAccountManager, dashboard.RoleOncall, dashboard.RoleViewer}
-	rolesIncidents = []string{dashboard.RoleOncall}
-	rolesCredits   = []string{dashboard.RoleAccountManager}
-	rolesStaffRead = []string{dashboard.RoleAccountManager, dashboard.RoleOncall}
+	rolesRead      = []string{access.AccountManager, access.Oncall, access.Viewer}
+	rolesIncidents = []string{access.Oncall}
+	rolesCredits   = []string{access.AccountManager}
+	rolesStaffRead = []string{access.AccountManager, access.Oncall}
 )
 
 func (a *app) registerAdmin() {
@@ -88,13 +89,13 @@ func storeError(err error) error {
 // viewable reports whether r's principal may see tenant's data.
 func viewable(r *dashboard.AdminRequest, tenant string) bool {
 	p := r.Principal
-	return p.Role != dashboard.RoleViewer || p.Tenant == tenant
+	return p.Role != access.Viewer || p.Tenant == tenant
 }
 
 // visibleServices is nil for staff (everything), or the services of a
 // viewer's tenant.
 func visibleServices(cfg *config.Config, r *dashboard.AdminRequest) map[string]bool {
-	if r.Principal.Role != dashboard.RoleViewer {
+	if r.Principal.Role != access.Viewer {
 		return nil
 	}
 	out := map[string]bool{}
@@ -258,14 +259,14 @@ func toAPIIncident(inc db.Incident) apiIncident {
 // when the incident affects its tenant.
 func incidentVisible(r *dashboard.AdminRequest, inc db.Incident) bool {
 	p := r.Principal
-	return p.Role != dashboard.RoleViewer || slices.Contains(inc.Tenants, p.Tenant)
+	return p.Role != access.Viewer || slices.Contains(inc.Tenants, p.Tenant)
 }
 
 // incidentFor is inc as r may see it: a viewer does not learn which other
 // tenants it affects.
 func incidentFor(r *dashboard.AdminRequest, inc db.Incident) apiIncident {
 	out := toAPIIncident(inc)
-	if p := r.Principal; p.Role == dashboard.RoleViewer {
+	if p := r.Principal; p.Role == access.Viewer {
 		out.Tenants = []string{p.Tenant}
 	}
 	return out
@@ -273,7 +274,7 @@ func incidentFor(r *dashboard.AdminRequest, inc db.Incident) apiIncident {
 
 func (a *app) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
 	f := db.IncidentFilter{Service: r.Query("service"), Limit: 200}
-	if p := r.Principal; p.Role == dashboard.RoleViewer {
+	if p := r.Principal; p.Role == access.Viewer {
 		f.Tenant = p.Tenant
 	}
 	switch r.Query("open") {
@@ -475,7 +476,7 @@ func (a *app) apiPostmortem(r *dashboard.AdminRequest) (int, any, error) {
 		return 0, nil, storeError(err)
 	}
 	out := map[string]any{"incident_id": inc.ID, "published": toAPIVersion(pm.Published), "draft": nil}
-	if r.Principal.Role != dashboard.RoleViewer {
+	if r.Principal.Role != access.Viewer {
 		out["draft"] = toAPIVersion(pm.Draft) // drafts are not for customers
 	}
 	return http.StatusOK, out, nil
@@ -662,7 +663,7 @@ func (a *app) apiCredits(r *dashboard.AdminRequest) (int, any, error) {
 	default:
 		return 0, nil, dashboard.Invalid("state", "must be computed, approved, issued or voided (got %q)", f.State)
 	}
-	if p := r.Principal; p.Role == dashboard.RoleViewer {
+	if p := r.Principal; p.Role == access.Viewer {
 		if f.Tenant != "" && f.Tenant != p.Tenant {
 			return 0, nil, dashboard.Forbidden("this token may only read tenant %s", p.Tenant)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 )
@@ -28,7 +29,7 @@ func TestTokenAuthCacheAndRevocation(t *testing.T) {
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	auth := newTokenAuth(store, func() time.Time { return now })
 	p, err := auth.Authenticate(ctx, tok)
-	if err != nil || p.Prefix != row.Prefix || p.Role != dashboard.RoleOncall {
+	if err != nil || p.Prefix != row.Prefix || p.Role != access.Oncall {
 		t.Fatalf("authenticate: %+v, %v", p, err)
 	}
 	for _, bad := range []string{"", "slt_nothex!_x", tok + "x", "slt_00000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"} {

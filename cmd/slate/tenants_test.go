@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/config"
-	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 )
@@ -114,7 +114,7 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok, _, err := a.store.CreateToken(ctx, db.NewToken{Name: "viewer of " + tn, Role: dashboard.RoleViewer, Tenant: tn}, "test")
+		tok, _, err := a.store.CreateToken(ctx, db.NewToken{Name: "viewer of " + tn, Role: access.Viewer, Tenant: tn}, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,14 +141,14 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 	if _, err := a.store.SaveIncident(ctx, &edge, "test"); err != nil {
 		t.Fatal(err)
 	}
-	for _, role := range []string{dashboard.RoleAdmin, dashboard.RoleAccountManager, dashboard.RoleOncall} {
+	for _, role := range []string{access.Admin, access.AccountManager, access.Oncall} {
 		tok, _, err := a.store.CreateToken(ctx, db.NewToken{Name: role, Role: role}, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.creds[role] = cred{bearer: tok, may: f.tenants}
 	}
-	revoked, tokRow, err := a.store.CreateToken(ctx, db.NewToken{Name: "old", Role: dashboard.RoleViewer, Tenant: "acme"}, "test")
+	revoked, tokRow, err := a.store.CreateToken(ctx, db.NewToken{Name: "old", Role: access.Viewer, Tenant: "acme"}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
