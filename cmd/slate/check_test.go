@@ -1,12 +1,9 @@
 package main
 
 import (
-	"flag"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the demo screenshots in docs/screenshots")
 
 func TestCheckCommand(t *testing.T) {
 	code, out, _ := runSlate(t, "", "check", "../../examples/slate.yaml")

@@ -16,8 +16,9 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/catalog"
-	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/monitor"
+	"github.com/slatehq/slate/sla"
 )
 
 const creditsUsage = `Usage: slate credits <command> --config FILE [flags]
@@ -137,11 +138,11 @@ func runCredits(args []string, stdout, stderr io.Writer) int {
 		writeStatement(stdout, t, cs, time.Now())
 		return exitOK
 	case "close":
-		cat, err := withStoredMaintenance(ctx, cfg, store)
+		cat, err := monitor.WithStoredMaintenance(ctx, &cfg.Catalog, store)
 		if err != nil {
 			return fail(err)
 		}
-		n, err := credit.CloseDue(ctx, store, ledger{store: store, actor: *actor}, credit.Schedules(cat), time.Now())
+		n, err := monitor.CloseDue(ctx, store, cat, *actor, time.Now())
 		if err != nil {
 			return fail(err)
 		}
@@ -168,7 +169,7 @@ func writeCredits(w io.Writer, format string, cs []db.Credit) error {
 		}
 		out := make([]entry, len(cs))
 		for i, c := range cs {
-			out[i] = entry{c, formatMinor(c.AmountMinor, c.Currency)}
+			out[i] = entry{c, sla.FormatMinor(c.AmountMinor, c.Currency)}
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -179,7 +180,7 @@ func writeCredits(w io.Writer, format string, cs []db.Credit) error {
 			"amount", "currency", "state", "evidence_hash"})
 		for _, c := range cs {
 			cw.Write([]string{strconv.FormatInt(c.ID, 10), c.Tenant, c.Contract, c.Period, c.Kind, c.UptimePercent, c.BreachMinutes,
-				c.CreditPercent, formatMinor(c.AmountMinor, c.Currency), c.Currency, string(c.State), c.EvidenceHash})
+				c.CreditPercent, sla.FormatMinor(c.AmountMinor, c.Currency), c.Currency, string(c.State), c.EvidenceHash})
 		}
 		cw.Flush()
 		return cw.Error()
@@ -192,7 +193,7 @@ func writeCredits(w io.Writer, format string, cs []db.Credit) error {
 			note = "  coverage below threshold"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s %s\t%s%s\n", c.ID, c.Tenant, c.Contract, c.Period, c.Kind, c.UptimePercent,
-			c.BreachMinutes, c.CreditPercent, formatMinor(c.AmountMinor, c.Currency), c.Currency, c.State, note)
+			c.BreachMinutes, c.CreditPercent, sla.FormatMinor(c.AmountMinor, c.Currency), c.Currency, c.State, note)
 	}
 	return tw.Flush()
 }
@@ -218,7 +219,7 @@ func writeStatement(w io.Writer, t catalog.Tenant, cs []db.Credit, now time.Time
 			state += ", coverage " + c.CoveragePercent + "% below threshold"
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s %s | %s |\n", c.Period, c.Contract, c.Kind, c.UptimePercent,
-			c.BreachMinutes, c.CreditPercent, formatMinor(c.AmountMinor, c.Currency), c.Currency, mdEscape(state))
+			c.BreachMinutes, c.CreditPercent, sla.FormatMinor(c.AmountMinor, c.Currency), c.Currency, mdEscape(state))
 		switch c.State {
 		case db.CreditIssued:
 			issued[c.Currency] += c.AmountMinor
@@ -238,7 +239,7 @@ func writeStatement(w io.Writer, t catalog.Tenant, cs []db.Credit, now time.Time
 		sort.Strings(curs)
 		parts := make([]string, 0, len(curs))
 		for _, c := range curs {
-			parts = append(parts, formatMinor(tot.m[c], c)+" "+c)
+			parts = append(parts, sla.FormatMinor(tot.m[c], c)+" "+c)
 		}
 		if len(parts) == 0 {
 			parts = []string{"none"}

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/alert"
-	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/monitor"
 )
 
 const incidentsUsage = `Usage: slate incidents <command> --config FILE [flags]
@@ -101,7 +101,7 @@ func runIncidents(args []string, stdout, stderr io.Writer) int {
 	}
 	now := time.Now()
 	save := func(notify bool) int {
-		alerts := peopleAlerts(cfg, &inc, now)
+		alerts := alert.PeopleAlerts(monitor.Router(cfg), &inc, now)
 		if !notify {
 			alerts = nil
 		}
@@ -186,18 +186,4 @@ func runIncidents(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	return fail("unknown command; see slate incidents --help")
-}
-
-// peopleAlerts are the notifications of a person's change to inc, for
-// SaveIncidentWithAlerts: a trigger (or update) while it is open, a
-// resolve once it is resolved.
-func peopleAlerts(cfg *config.Config, inc *db.Incident, now time.Time) func(id int64) ([]db.Alert, error) {
-	return func(id int64) ([]db.Alert, error) {
-		kind := incident.Opened
-		if inc.Status == incident.Resolved {
-			kind = incident.Recovery
-		}
-		e := incidentEvent(id, inc, kind, now)
-		return alert.Alerts(e, router(cfg).Route(e))
-	}
 }

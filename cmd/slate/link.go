@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/config"
-	"github.com/slatehq/slate/dashboard"
-	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/monitor"
 )
 
 const linkUsage = `Usage: slate link --config FILE --tenant T [--ttl D]
@@ -21,9 +20,6 @@ cannot be revoked one by one, so keep their lifetime short.
 
 Flags:
 `
-
-// linkKeyName is the store secret that signs tenant links.
-const linkKeyName = "tenant-links"
 
 // defaultLinkTTL is how long a tenant link works unless --ttl says.
 const defaultLinkTTL = 30 * 24 * time.Hour
@@ -52,7 +48,7 @@ func runLink(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "slate link: --ttl: must be positive (got %s)\n", *ttl)
 		return exitUsage
 	}
-	url, exp, err := tenantLink(context.Background(), store, cfg, *tenant, time.Now().Add(*ttl))
+	url, exp, err := monitor.TenantLink(context.Background(), store, cfg, *tenant, time.Now().Add(*ttl))
 	if err != nil {
 		fmt.Fprintf(stderr, "slate link: %v\n", err)
 		return exitFail
@@ -60,16 +56,6 @@ func runLink(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, url)
 	fmt.Fprintf(stdout, "valid until %s\n", exp.UTC().Format(time.RFC3339))
 	return exitOK
-}
-
-// tenantLink is a signed link to tenant's page that works until exp.
-func tenantLink(ctx context.Context, store *db.DB, cfg *config.Config, tenant string, exp time.Time) (string, time.Time, error) {
-	key, err := store.Secret(ctx, linkKeyName)
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	exp = exp.Truncate(time.Second)
-	return cfg.PublicBase() + "/status/" + tenant + "?" + dashboard.SignTenantLink(key, tenant, exp), exp, nil
 }
 
 // publicBase is where readers reach slate: the configured public URL, else

@@ -53,12 +53,6 @@ Run "slate help calc" for the SLA-case format, with an example.
 `
 
 func main() {
-	if os.Getenv(benchTargetEnv) == "1" {
-		os.Exit(runBenchTarget(os.Stdin, os.Stdout))
-	}
-	if os.Getenv(benchLoadEnv) == "1" {
-		os.Exit(runBenchLoad(os.Stdin, os.Stdout))
-	}
 	gin.SetMode(gin.ReleaseMode) // once, before any engine is built: no debug route dump
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
@@ -100,7 +94,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "restore":
 		return runRestore(rest, stdout, stderr)
 	case "bench":
-		return runBench(rest, stdout, stderr)
+		return runBench(rest, stdin, stdout, stderr)
 	case "link":
 		return runLink(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

@@ -9,8 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/slatehq/slate/catalog"
-	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 )
 
@@ -115,22 +113,4 @@ func runMaintenance(args []string, stdout, stderr io.Writer) int {
 		return fail("unknown command; see slate maintenance --help")
 	}
 	return exitOK
-}
-
-// withStoredMaintenance is cfg's catalogue with the windows announced at
-// run time added to its maintenance, cancelled ones left out. The
-// configuration itself is not changed.
-func withStoredMaintenance(ctx context.Context, cfg *config.Config, store *db.DB) (*catalog.Catalog, error) {
-	ms, err := store.ListMaintenance(ctx)
-	if err != nil {
-		return &cfg.Catalog, err
-	}
-	var stored []catalog.Maintenance
-	for _, m := range ms {
-		if !m.Cancelled {
-			stored = append(stored, catalog.Maintenance{ID: fmt.Sprintf("stored-%d", m.ID), Services: m.Services,
-				Title: m.Title, Start: m.Start, End: m.End, Announced: m.Announced})
-		}
-	}
-	return cfg.WithMaintenance(stored), nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/monitor"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -84,7 +85,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	defer store.Close()
-	cat, err := withStoredMaintenance(context.Background(), cfg, store)
+	cat, err := monitor.WithStoredMaintenance(context.Background(), &cfg.Catalog, store)
 	if err != nil {
 		fmt.Fprintf(stderr, "slate report: %v\n", err)
 		return exitFail

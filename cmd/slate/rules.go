@@ -3,9 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"math/big"
-	"strings"
-	"time"
 
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/sla"
@@ -26,31 +23,6 @@ accepts them.
 
 Flags:
 `
-
-// burnRule is one of the workbook's multi-window alerts: share of the
-// period's budget spent within long, confirmed over short.
-type burnRule struct {
-	name        string
-	share       *big.Rat
-	long, short time.Duration
-	severity    string
-}
-
-func burnRules() []burnRule {
-	return []burnRule{
-		{"SLOBudgetBurnFast", big.NewRat(2, 100), time.Hour, 5 * time.Minute, "page"},
-		{"SLOBudgetBurnMedium", big.NewRat(5, 100), 6 * time.Hour, 30 * time.Minute, "page"},
-		{"SLOBudgetBurnSlow", big.NewRat(10, 100), 72 * time.Hour, 6 * time.Hour, "ticket"},
-	}
-}
-
-// burnThreshold is the burn rate at which share of a period's budget is
-// spent within window: share * period / window. For 2% in an hour of a
-// 30-day month it is 14.4.
-func burnThreshold(share *big.Rat, period, window time.Duration) *big.Rat {
-	r := new(big.Rat).Mul(share, big.NewRat(int64(period), int64(window)))
-	return r
-}
 
 func runRules(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("rules", stderr, rulesUsage)
@@ -93,20 +65,17 @@ func writeRules(w io.Writer, cfg *config.Config) {
 		fmt.Fprintln(w, "        expr: count(slate_sla_uptime_ratio) or vector(0)")
 	}
 	for _, c := range cfg.Contracts {
-		period := 30 * 24 * time.Hour
-		if c.Period == "quarter" {
-			period = 91 * 24 * time.Hour
-		}
-		for _, r := range burnRules() {
-			th := sla.FormatTrim(burnThreshold(r.share, period, r.long), 4)
+		period := sla.BurnPeriod(c.Quarterly())
+		for _, r := range sla.BurnRules() {
+			th := sla.FormatTrim(r.Threshold(period), 4)
 			sel := fmt.Sprintf(`tenant=%q, contract=%q`, c.Tenant, c.ID)
-			fmt.Fprintf(w, "      - alert: %s\n", r.name)
+			fmt.Fprintf(w, "      - alert: %s\n", r.Name)
 			fmt.Fprintf(w, "        expr: slate_sla_burn_rate{%s, window=%q} > %s and slate_sla_burn_rate{%s, window=%q} > %s\n",
-				sel, windowName(r.long), th, sel, windowName(r.short), th)
-			fmt.Fprintf(w, "        labels: {severity: %s, tenant: %s, contract: %s}\n", r.severity, c.Tenant, c.ID)
+				sel, sla.WindowName(r.Long), th, sel, sla.WindowName(r.Short), th)
+			fmt.Fprintf(w, "        labels: {severity: %s, tenant: %s, contract: %s}\n", r.Severity, c.Tenant, c.ID)
 			fmt.Fprintln(w, "        annotations:")
 			fmt.Fprintf(w, "          summary: %q\n", fmt.Sprintf("%s: %s of the error budget burning within %s (burn rate above %s)",
-				c.ID, percent(r.share), windowName(r.long), th))
+				c.ID, r.Percent(), sla.WindowName(r.Long), th))
 		}
 	}
 
@@ -126,18 +95,4 @@ func writeRules(w io.Writer, cfg *config.Config) {
 		fmt.Fprintf(w, "      - alert: %s\n        expr: %s\n        for: %s\n        labels: {severity: page}\n        annotations:\n          summary: %q\n",
 			r.name, r.expr, r.forDur, r.summary)
 	}
-}
-
-func windowName(d time.Duration) string {
-	switch {
-	case d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	case d%time.Hour == 0:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	}
-	return fmt.Sprintf("%dm", d/time.Minute)
-}
-
-func percent(r *big.Rat) string {
-	return strings.TrimSuffix(sla.FormatTrim(new(big.Rat).Mul(r, big.NewRat(100, 1)), 2), ".") + "%"
 }

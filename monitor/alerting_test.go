@@ -1,4 +1,4 @@
-package main
+package monitor
 
 import (
 	"context"
@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,9 +14,9 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/alert"
-	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -42,13 +40,13 @@ func TestIncidentsReachReceivers(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer hook.Close()
-	cfg, _ := appConfig(t, "http://127.0.0.1:1/", fmt.Sprintf(`tenants: [{id: acme}]
+	cfg, _ := testkit.Config(t, "http://127.0.0.1:1/", fmt.Sprintf(`tenants: [{id: acme}]
 contracts: [{id: acme-web, tenant: acme, services: [web], fee: {amount: "1", currency: USD}, policy: {target: "99.9"}}]
 alerting:
   receivers: [{name: hook, kind: webhook, url: %q, secret: %q}]
   routes: [{receiver: hook}]
 `, hook.URL, secret), "web")
-	a := testApp(t, cfg, appOptions{})
+	a := testApp(t, cfg, Options{})
 	ctx := context.Background()
 	t0 := time.Now().Truncate(time.Minute).Add(-60 * time.Minute)
 	var rs []sla.Result
@@ -57,20 +55,20 @@ alerting:
 		m := int(at.Sub(t0) / time.Minute)
 		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: at, OK: m < 30 || m >= 40})
 	}
-	if err := a.store.WriteResults(ctx, rs); err != nil {
+	if err := a.db.WriteResults(ctx, rs); err != nil {
 		t.Fatal(err)
 	}
 	for m := 1; m <= 60; m++ {
-		if err := a.detect(ctx, t0.Add(time.Duration(m)*time.Minute)); err != nil {
+		if err := a.Detect(ctx, t0.Add(time.Duration(m)*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		if m == 40 { // mid-outage: the fast burn-rate rule fires
-			if err := a.updateSLAMetrics(ctx, t0.Add(40*time.Minute)); err != nil {
+			if err := a.UpdateSLA(ctx, t0.Add(40*time.Minute)); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	incs, err := a.store.Incidents(ctx, db.IncidentFilter{})
+	incs, err := a.db.Incidents(ctx, db.IncidentFilter{})
 	if err != nil || len(incs) != 1 || incs[0].Open() || !incs[0].Started.Equal(t0.Add(30*time.Minute)) ||
 		len(incs[0].Tenants) != 1 || incs[0].Tenants[0] != "acme" || len(incs[0].Timeline) < 2 {
 		t.Fatalf("stored incidents: %+v, %v", incs, err)
@@ -96,14 +94,14 @@ alerting:
 // TestSelfAlertsTriggerAndResolveOnce: a failing job raises one trigger, a
 // recovered one one resolve, whatever the number of runs.
 func TestSelfAlertsTriggerAndResolveOnce(t *testing.T) {
-	cfg, _ := appConfig(t, "http://127.0.0.1:1/", "alerting:\n  receivers: [{name: chat, kind: slack, url: \"http://127.0.0.1:1/\"}]\n  routes: [{receiver: chat}]\n", "web")
-	a := testApp(t, cfg, appOptions{})
+	cfg, _ := testkit.Config(t, "http://127.0.0.1:1/", "alerting:\n  receivers: [{name: chat, kind: slack, url: \"http://127.0.0.1:1/\"}]\n  routes: [{receiver: chat}]\n", "web")
+	a := testApp(t, cfg, Options{})
 	ctx := context.Background()
 	fail := fmt.Errorf("disk full")
 	for _, err := range []error{fail, fail, nil, nil, fail} {
 		a.selfAlert(ctx, "backup/daily", "no verified daily backup", err, time.Now())
 	}
-	as, err := a.store.AlertsByKey(ctx, "backup/daily")
+	as, err := a.db.AlertsByKey(ctx, "backup/daily")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,87 +114,29 @@ func TestSelfAlertsTriggerAndResolveOnce(t *testing.T) {
 	}
 }
 
-// TestIncidentsCommands: a person reads the detected incident with its
-// impact, moves it on, and writes, publishes and renders its post-mortem;
-// a hostile post-mortem renders inert.
-func TestIncidentsCommands(t *testing.T) {
-	cfg, cfgPath := appConfig(t, "http://127.0.0.1:1/", "tenants: [{id: acme}]\ncontracts: [{id: acme-web, tenant: acme, services: [web], fee: {amount: \"1000.00\", currency: USD},\n  policy: {target: \"99.9\", tiers: [{uptime: \"[0, 100)\", credit: \"10\"}]}}]\n", "web")
-	a := testApp(t, cfg, appOptions{})
-	ctx := context.Background()
-	t0 := time.Now().Truncate(time.Minute).Add(-60 * time.Minute)
-	var rs []sla.Result
-	for i := range 6 * 60 {
-		at := t0.Add(time.Duration(i) * 10 * time.Second)
-		m := int(at.Sub(t0) / time.Minute)
-		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: at, OK: m < 30 || m >= 40})
-	}
-	if err := a.store.WriteResults(ctx, rs); err != nil {
-		t.Fatal(err)
-	}
-	for m := 1; m <= 60; m++ {
-		a.detect(ctx, t0.Add(time.Duration(m)*time.Minute))
-	}
-	a.stop(ctx)
-
-	run := func(args ...string) (int, string, string) {
-		t.Helper()
-		return runSlate(t, "", append(args, "--config", cfgPath, "--actor", "dana")...)
-	}
-	if code, out, errs := run("incidents", "list"); code != exitOK || !strings.Contains(out, "web") || !strings.Contains(out, "resolved") {
-		t.Fatalf("list: exit %d\n%s%s", code, out, errs)
-	}
-	code, out, errs := run("incidents", "show", "1")
-	if code != exitOK || !strings.Contains(out, "acme: 10 breach minutes, 100.00 USD credit exposure") || !strings.Contains(out, "detected") {
-		t.Errorf("show: exit %d\n%s%s", code, out, errs)
-	}
-	if code, out, _ := run("incidents", "update", "1", "--status", "postmortem", "--body", "Write-up below."); code != exitOK || !strings.Contains(out, "postmortem") {
-		t.Errorf("update: exit %d %s", code, out)
-	}
-	if code, _, errs := run("incidents", "update", "1", "--status", "investigating", "--body", "again"); code != exitUsage || !strings.Contains(errs, "not allowed") {
-		t.Errorf("a resolved incident reopened: exit %d %s", code, errs)
-	}
-	code, out, _ = run("incidents", "postmortem", "1", "--template")
-	if code != exitOK || !strings.Contains(out, "| acme | 10 | 100.00 USD |") || !strings.Contains(out, "## Timeline") {
-		t.Errorf("template:\n%s", out)
-	}
-	md := filepath.Join(t.TempDir(), "pm.md")
-	os.WriteFile(md, []byte("# Post-mortem\n\nThe disk filled. <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>\n"), 0o600)
-	if code, out, errs := run("incidents", "postmortem", "1", "--edit", md); code != exitOK || !strings.Contains(out, "version 1") {
-		t.Fatalf("edit: exit %d %s %s", code, out, errs)
-	}
-	if code, _, errs := run("incidents", "postmortem", "1", "--publish", "1"); code != exitOK {
-		t.Fatalf("publish: exit %d %s", code, errs)
-	}
-	code, out, _ = run("incidents", "postmortem", "1", "--render")
-	if code != exitOK || !strings.Contains(out, "The disk filled.") || strings.Contains(out, "<script") ||
-		strings.Contains(out, "javascript:") || strings.Contains(out, "onerror") {
-		t.Errorf("render is not inert:\n%s", out)
-	}
-}
-
 // TestWatchdogAndRepeats: a scheduler that runs nothing raises one alert;
 // an open incident is re-notified only after its route's repeat interval.
 func TestWatchdogAndRepeats(t *testing.T) {
-	cfg, _ := appConfig(t, "http://127.0.0.1:1/", "alerting:\n  receivers: [{name: chat, kind: slack, url: \"http://127.0.0.1:1/\"}]\n  routes: [{receiver: chat, repeat: 30m}]\n", "web")
-	a := testApp(t, cfg, appOptions{})
+	cfg, _ := testkit.Config(t, "http://127.0.0.1:1/", "alerting:\n  receivers: [{name: chat, kind: slack, url: \"http://127.0.0.1:1/\"}]\n  routes: [{receiver: chat, repeat: 30m}]\n", "web")
+	a := testApp(t, cfg, Options{})
 	ctx := context.Background()
 	now := time.Now()
 	for range 3 { // never started: no probe runs
 		a.watchdog(ctx, now)
 	}
-	if as, _ := a.store.AlertsByKey(ctx, "slate/scheduler"); len(as) != 1 || as[0].Kind != alert.KindTrigger {
+	if as, _ := a.db.AlertsByKey(ctx, "slate/scheduler"); len(as) != 1 || as[0].Kind != alert.KindTrigger {
 		t.Errorf("stalled scheduler alerts: %+v", as)
 	}
 
 	inc := db.Incident{}
 	inc.Service, inc.Status, inc.Severity, inc.Started = "web", "investigating", "major", now.Add(-time.Hour)
 	inc.Timeline = append(inc.Timeline, incidentEntry(now.Add(-time.Hour)))
-	id, err := a.store.SaveIncident(ctx, &inc, "test")
+	id, err := a.db.SaveIncident(ctx, &inc, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	key := fmt.Sprintf("incident/%d", id)
-	count := func() int { as, _ := a.store.AlertsByKey(ctx, key); return len(as) }
+	count := func() int { as, _ := a.db.AlertsByKey(ctx, key); return len(as) }
 	a.repeatAlerts(ctx, now) // never sent to chat: sent now
 	a.repeatAlerts(ctx, now.Add(10*time.Minute))
 	if n := count(); n != 1 {
@@ -214,60 +154,11 @@ func incidentEntry(at time.Time) incident.Entry {
 	return incident.Entry{At: at, Kind: incident.KindDetected, Status: incident.Investigating, Body: "web is down"}
 }
 
-// TestMaintenanceAnnouncedAtRunTime: a window announced with slate
-// maintenance is audited, silences detection for its service, and can be
-// cancelled.
-func TestMaintenanceAnnouncedAtRunTime(t *testing.T) {
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "slate.yaml")
-	writeConfig(t, cfgPath, filepath.Join(dir, "slate.db"), "http://127.0.0.1:1/", "web")
-	t0 := time.Now().Truncate(time.Minute).Add(-30 * time.Minute)
-	run := func(args ...string) (int, string, string) {
-		t.Helper()
-		return runSlate(t, "", append(args, "--config", cfgPath, "--actor", "erin")...)
-	}
-	code, out, errs := run("maintenance", "add", "--services", "web", "--title", "Disk swap",
-		"--start", t0.Format(time.RFC3339), "--end", t0.Add(time.Hour).Format(time.RFC3339))
-	if code != exitOK || !strings.Contains(out, "maintenance 1: web") {
-		t.Fatalf("add: exit %d %q %q", code, out, errs)
-	}
-	if code, _, errs := run("maintenance", "add", "--services", "chat", "--title", "x", "--start", t0.Format(time.RFC3339), "--end", t0.Add(time.Hour).Format(time.RFC3339)); code != exitUsage || !strings.Contains(errs, "unknown service") {
-		t.Errorf("unknown service: exit %d %q", code, errs)
-	}
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := testApp(t, cfg, appOptions{})
-	ctx := context.Background()
-	var rs []sla.Result
-	for i := range 6 * 20 { // down for 20 minutes, inside the window
-		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: t0.Add(time.Duration(i) * 10 * time.Second), OK: false})
-	}
-	a.store.WriteResults(ctx, rs)
-	for m := 1; m <= 20; m++ {
-		a.detect(ctx, t0.Add(time.Duration(m)*time.Minute))
-	}
-	if incs, _ := a.store.Incidents(ctx, db.IncidentFilter{}); len(incs) != 0 {
-		t.Errorf("an outage inside announced maintenance opened %d incidents", len(incs))
-	}
-	if entries, err := a.store.AuditOf(ctx, "maintenance/1"); err != nil || len(entries) != 1 || entries[0].Actor != "erin" {
-		t.Errorf("audit of the window: %+v, %v", entries, err)
-	}
-	a.stop(ctx)
-	if code, out, _ := run("maintenance", "cancel", "1"); code != exitOK || !strings.Contains(out, "cancelled") {
-		t.Errorf("cancel: exit %d %q", code, out)
-	}
-	if code, out, _ := run("maintenance", "list"); code != exitOK || !strings.Contains(out, "cancelled by erin") {
-		t.Errorf("list:\n%s", out)
-	}
-}
-
 // TestStatusPageFollowsDetection: the Statuspage API serves what detection
 // saw — the service's state and its incident.
 func TestStatusPageFollowsDetection(t *testing.T) {
-	cfg, _ := appConfig(t, "http://127.0.0.1:1/", "", "web")
-	a := testApp(t, cfg, appOptions{})
+	cfg, _ := testkit.Config(t, "http://127.0.0.1:1/", "", "web")
+	a := testApp(t, cfg, Options{})
 	ctx := context.Background()
 	t0 := time.Now().Truncate(time.Minute).Add(-20 * time.Minute)
 	var rs []sla.Result
@@ -275,9 +166,9 @@ func TestStatusPageFollowsDetection(t *testing.T) {
 		at := t0.Add(time.Duration(i) * 10 * time.Second)
 		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: at, OK: at.Sub(t0) < 10*time.Minute})
 	}
-	a.store.WriteResults(ctx, rs)
+	a.db.WriteResults(ctx, rs)
 	for m := 1; m <= 20; m++ {
-		if err := a.detect(ctx, t0.Add(time.Duration(m)*time.Minute)); err != nil {
+		if err := a.Detect(ctx, t0.Add(time.Duration(m)*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -311,14 +202,14 @@ func TestStatusPageFollowsDetection(t *testing.T) {
 // incident instead of opening a second one, and that its recovery
 // resolves it.
 func TestDetectorJoinsIncidentPeopleOpened(t *testing.T) {
-	cfg, _ := appConfig(t, "http://127.0.0.1:1/", "", "web")
-	a := testApp(t, cfg, appOptions{})
+	cfg, _ := testkit.Config(t, "http://127.0.0.1:1/", "", "web")
+	a := testApp(t, cfg, Options{})
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
 	opened := t0.Add(3 * time.Minute)
 	manual := db.Incident{Incident: incident.Incident{Service: "web", Status: incident.Identified, Severity: incident.Critical, SeverityOverride: true,
 		Started: opened, Timeline: []incident.Entry{{At: opened, Kind: incident.KindUpdate, Status: incident.Identified, Body: "Customers report errors.", Author: "token:slt_12345678"}}}}
-	id, err := a.store.SaveIncident(ctx, &manual, "token:slt_12345678")
+	id, err := a.db.SaveIncident(ctx, &manual, "token:slt_12345678")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,15 +219,15 @@ func TestDetectorJoinsIncidentPeopleOpened(t *testing.T) {
 		m := int(at.Sub(t0) / time.Minute)
 		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: at, OK: m < 5 || m >= 10})
 	}
-	if err := a.store.WriteResults(ctx, rs); err != nil {
+	if err := a.db.WriteResults(ctx, rs); err != nil {
 		t.Fatal(err)
 	}
 	for m := 1; m <= 30; m++ {
-		if err := a.detect(ctx, t0.Add(time.Duration(m)*time.Minute)); err != nil {
+		if err := a.Detect(ctx, t0.Add(time.Duration(m)*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	incs, err := a.store.Incidents(ctx, db.IncidentFilter{Service: "web"})
+	incs, err := a.db.Incidents(ctx, db.IncidentFilter{Service: "web"})
 	if err != nil {
 		t.Fatal(err)
 	}

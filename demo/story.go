@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"cmp"
@@ -14,6 +14,7 @@ import (
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/monitor"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -149,7 +150,7 @@ func buildDemoStory(cfg *config.Config, now time.Time) demoStory {
 		return d0.AddDate(0, 0, -ago).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
 	}
 	date := func(t time.Time) string { return t.Format("2 January") }
-	s := demoStory{Now: now, Start: d0.AddDate(0, 0, -(barDays - 1)), Approver: map[string]string{}}
+	s := demoStory{Now: now, Start: d0.AddDate(0, 0, -(monitor.BarDays - 1)), Approver: map[string]string{}}
 	// The history reaches back to the start of every contract's last
 	// closed period, so that each closes on full evidence.
 	for _, sc := range credit.Schedules(&cfg.Catalog) {
@@ -438,11 +439,11 @@ func seedDemo(ctx context.Context, cfg *config.Config, story demoStory) (err err
 				break
 			}
 			add(closeAt, "close "+sc.Contract.ID+" "+p.String(), func(ctx context.Context) error {
-				withMaint, err := withStoredMaintenance(ctx, cfg, store)
+				withMaint, err := monitor.WithStoredMaintenance(ctx, &cfg.Catalog, store)
 				if err != nil {
 					return err
 				}
-				_, err = credit.CloseDue(ctx, store, ledger{store: store, actor: "slate/close"}, []credit.Schedule{credit.Schedules(withMaint)[i]}, closeAt)
+				_, err = credit.CloseDue(ctx, store, monitor.Ledger{Store: store, Actor: "slate/close"}, []credit.Schedule{credit.Schedules(withMaint)[i]}, closeAt)
 				return err
 			})
 			approver := story.Approver[sc.Contract.ID]

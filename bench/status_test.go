@@ -1,9 +1,9 @@
-package main
+package bench
 
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
+	"context"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -30,11 +30,11 @@ func TestBenchStatusReports(t *testing.T) {
 	index := phase{"index", "/", true, 0}
 	for _, tc := range []struct {
 		name   string
-		flags  []string
+		paced  bool // --paced --baseline
 		phases []phase
 	}{
-		{"closed loop", nil, []phase{summary, summaryGzip, index}},
-		{"paced with control", []string{"--paced", "--baseline"}, []phase{
+		{"closed loop", false, []phase{summary, summaryGzip, index}},
+		{"paced with control", true, []phase{
 			{"healthz", "/healthz", false, summaryTargetRPS},
 			{summary.name, summary.path, false, summaryTargetRPS},
 			{summaryGzip.name, summaryGzip.path, true, summaryTargetRPS},
@@ -42,15 +42,10 @@ func TestBenchStatusReports(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := append([]string{"bench", "status", "--services", "10", "--groups", "2", "--checks", "20",
-				"--days", "3", "--interval", "500ms", "--duration", "1s", "--connections", "4", "--json"}, tc.flags...)
-			code, out, errs := runSlate(t, "", args...)
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
-			var r benchStatusReport
-			if err := json.Unmarshal([]byte(out), &r); err != nil {
-				t.Fatalf("output is not JSON: %v\n%s", err, out)
+			r, err := Status(context.Background(), StatusOptions{Services: 10, Groups: 2, Checks: 20, Days: 3,
+				Interval: 500 * time.Millisecond, Duration: time.Second, Connections: 4, Paced: tc.paced, Baseline: tc.paced})
+			if err != nil {
+				t.Fatal(err)
 			}
 			if r.Services != 10 || r.Groups != 2 || r.Checks != 20 || r.HistoryDays != 3 || r.Connections != 4 {
 				t.Errorf("sizes not echoed: %+v", r)
@@ -123,29 +118,6 @@ func TestBenchStatusReports(t *testing.T) {
 			}
 			if r.Pass != pass {
 				t.Errorf("overall pass %v, but the phases' verdicts give %v", r.Pass, pass)
-			}
-		})
-	}
-}
-
-func TestBenchStatusRefusesBadFlags(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		args []string
-	}{
-		{"no services", []string{"--services", "0"}},
-		{"more groups than services", []string{"--services", "5", "--groups", "6"}},
-		{"fewer checks than services", []string{"--services", "10", "--checks", "9"}},
-		{"no history", []string{"--days", "0"}},
-		{"no connections", []string{"--connections", "0"}},
-		{"interval too short", []string{"--interval", "1ms"}},
-		{"phase too short", []string{"--duration", "500ms"}},
-		{"stray argument", []string{"now"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			code, _, errs := runSlate(t, "", append([]string{"bench", "status"}, tc.args...)...)
-			if code != exitUsage {
-				t.Errorf("exit %d, want %d (%s)", code, exitUsage, errs)
 			}
 		})
 	}

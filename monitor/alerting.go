@@ -1,10 +1,9 @@
-package main
+package monitor
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"time"
 
@@ -13,10 +12,11 @@ import (
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/sla"
 )
 
-// receivers builds the configured alert receivers by name.
-func receivers(cfg *config.Config) map[string]alert.Receiver {
+// Receivers builds the configured alert receivers by name.
+func Receivers(cfg *config.Config) map[string]alert.Receiver {
 	out := make(map[string]alert.Receiver, len(cfg.Alerting.Receivers))
 	for _, r := range cfg.Alerting.Receivers {
 		switch r.Kind {
@@ -33,29 +33,18 @@ func receivers(cfg *config.Config) map[string]alert.Receiver {
 	return out
 }
 
-// router builds the configured routes. Route severities are written as
+// Router builds the configured routes. Route severities are written as
 // incident severities and matched as alert severities.
-func router(cfg *config.Config) alert.Router {
+func Router(cfg *config.Config) alert.Router {
 	var rt alert.Router
 	for _, r := range cfg.Alerting.Routes {
 		route := alert.Route{Services: r.Services, Tenants: r.Tenants, Receivers: []string{r.Receiver}, Repeat: r.Repeat, SendResolved: r.Resolved}
 		for _, s := range r.Severities {
-			route.Severities = append(route.Severities, alertSeverity(incident.Severity(s)))
+			route.Severities = append(route.Severities, alert.SeverityOf(incident.Severity(s)))
 		}
 		rt.Routes = append(rt.Routes, route)
 	}
 	return rt
-}
-
-// alertSeverity maps an incident's severity onto the receivers' scale.
-func alertSeverity(s incident.Severity) string {
-	switch s {
-	case incident.Critical:
-		return alert.SeverityCritical
-	case incident.Major:
-		return alert.SeverityError
-	}
-	return alert.SeverityWarning
 }
 
 // onIncident stores what the detector reported and, in the same
@@ -63,7 +52,7 @@ func alertSeverity(s incident.Severity) string {
 // opens or its severity rises, a resolve when it recovers. A person may have
 // changed the stored incident meanwhile; then the detector's news is applied
 // to the stored one instead of overwriting it.
-func (a *app) onIncident(ctx context.Context, ev incident.Event, tenants []string) error {
+func (a *Monitor) onIncident(ctx context.Context, ev incident.Event, tenants []string) error {
 	rec, ok := a.tracked[ev.Incident]
 	if !ok {
 		rec = &db.Incident{}
@@ -88,8 +77,8 @@ func (a *app) onIncident(ctx context.Context, ev incident.Event, tenants []strin
 		if !notify {
 			return nil, nil
 		}
-		e := incidentEvent(id, rec, ev.Kind, a.now())
-		return alert.Alerts(e, router(a.cfg.Load()).Route(e))
+		e := alert.IncidentEvent(id, rec, ev.Kind, a.now())
+		return alert.Alerts(e, Router(a.cfg.Load()).Route(e))
 	}
 	_, err := a.store.SaveIncidentWithAlerts(ctx, rec, "slate/detector", alerts)
 	if errors.Is(err, db.ErrIncidentConflict) {
@@ -122,7 +111,7 @@ func (a *app) onIncident(ctx context.Context, ev incident.Event, tenants []strin
 
 // openedByPeople is the service's open incident that a person opened
 // (through the admin API) before the probes confirmed the outage, if any.
-func (a *app) openedByPeople(ctx context.Context, service string) (db.Incident, bool, error) {
+func (a *Monitor) openedByPeople(ctx context.Context, service string) (db.Incident, bool, error) {
 	open, err := a.store.OpenIncidents(ctx)
 	if err != nil {
 		return db.Incident{}, false, fmt.Errorf("open incidents: %w", err)
@@ -163,61 +152,35 @@ func mergeTenants(a, b []string) []string {
 	return out
 }
 
-// incidentEvent is the notification of an incident.
-func incidentEvent(id int64, inc *db.Incident, kind incident.EventKind, now time.Time) alert.Event {
-	e := alert.Event{
-		DedupKey: fmt.Sprintf("incident/%d", id),
-		Kind:     alert.KindTrigger,
-		Title:    fmt.Sprintf("%s: %s incident", inc.Service, inc.Severity),
-		Severity: alertSeverity(inc.Severity),
-		Service:  inc.Service,
-		Status:   string(inc.Status),
-		Time:     now,
-	}
-	if len(inc.Tenants) == 1 {
-		e.Tenant = inc.Tenants[0]
-	}
-	if n := len(inc.Timeline); n > 0 {
-		e.Body = inc.Timeline[n-1].Body
-	}
-	if kind == incident.Recovery {
-		e.Kind, e.Title = alert.KindResolve, inc.Service+": recovered"
-	}
-	return e
-}
-
 // burnAlerts evaluates the workbook's multi-window burn-rate rules on each
 // contract's current burn rates, raising a trigger when a rule starts to
 // fire and a resolve when it stops. Firing state lives in memory; a restart
 // re-raises what still fires, which receivers deduplicate by key.
-func (a *app) burnAlerts(ctx context.Context, now time.Time, cur []credit.Current) error {
+func (a *Monitor) burnAlerts(ctx context.Context, now time.Time, cur []credit.Current) error {
 	a.burnMu.Lock()
 	defer a.burnMu.Unlock()
 	var errs []error
 	for _, c := range cur {
 		s, rates := c.Schedule, c.Rates
-		period := 30 * 24 * time.Hour
-		if s.Quarterly {
-			period = 91 * 24 * time.Hour
-		}
-		for _, r := range burnRules() {
-			th := burnThreshold(r.share, period, r.long)
-			firing := above(rates[r.long], th) && above(rates[r.short], th)
-			key := fmt.Sprintf("burn/%s/%s", s.Contract.ID, r.name)
+		period := sla.BurnPeriod(s.Quarterly)
+		for _, r := range sla.BurnRules() {
+			th := r.Threshold(period)
+			firing := r.Firing(rates, period)
+			key := fmt.Sprintf("burn/%s/%s", s.Contract.ID, r.Name)
 			if firing == a.burning[key] {
 				continue
 			}
 			e := alert.Event{DedupKey: key, Kind: alert.KindTrigger, Severity: alert.SeverityCritical,
-				Title:  fmt.Sprintf("%s: %s of the error budget burning within %s", s.Contract.ID, percent(r.share), windowName(r.long)),
+				Title:  fmt.Sprintf("%s: %s of the error budget burning within %s", s.Contract.ID, r.Percent(), sla.WindowName(r.Long)),
 				Tenant: s.Contract.Tenant, Time: now,
-				Body: fmt.Sprintf("burn rate over %s and %s above %s", windowName(r.long), windowName(r.short), th.FloatString(2))}
-			if r.severity == "ticket" {
+				Body: fmt.Sprintf("burn rate over %s and %s above %s", sla.WindowName(r.Long), sla.WindowName(r.Short), th.FloatString(2))}
+			if r.Severity == "ticket" {
 				e.Severity = alert.SeverityWarning
 			}
 			if !firing {
 				e.Kind, e.Title = alert.KindResolve, s.Contract.ID+": budget burn back under "+th.FloatString(2)
 			}
-			as, err := alert.Alerts(e, router(a.cfg.Load()).Route(e))
+			as, err := alert.Alerts(e, Router(a.cfg.Load()).Route(e))
 			if err == nil {
 				err = a.store.Enqueue(ctx, as)
 			}
@@ -231,12 +194,10 @@ func (a *app) burnAlerts(ctx context.Context, now time.Time, cur []credit.Curren
 	return errors.Join(errs...)
 }
 
-func above(r, th *big.Rat) bool { return r != nil && r.Cmp(th) > 0 }
-
 // selfAlert raises a trigger about slate itself when err is not nil and a
 // resolve once the same job succeeds again, and returns err. State is kept in
 // memory with the burn-rate rules'.
-func (a *app) selfAlert(ctx context.Context, key, title string, err error, now time.Time) error {
+func (a *Monitor) selfAlert(ctx context.Context, key, title string, err error, now time.Time) error {
 	a.burnMu.Lock()
 	defer a.burnMu.Unlock()
 	firing := err != nil
@@ -249,7 +210,7 @@ func (a *app) selfAlert(ctx context.Context, key, title string, err error, now t
 	} else {
 		e.Kind, e.Title = alert.KindResolve, "slate: "+title+" — resolved"
 	}
-	as, aerr := alert.Alerts(e, router(a.cfg.Load()).Route(e))
+	as, aerr := alert.Alerts(e, Router(a.cfg.Load()).Route(e))
 	if aerr == nil {
 		aerr = a.store.Enqueue(ctx, as)
 	}
@@ -262,15 +223,15 @@ func (a *app) selfAlert(ctx context.Context, key, title string, err error, now t
 // repeatAlerts re-notifies open incidents to the receivers whose routes ask
 // for it, once the route's repeat interval has passed since the last
 // notification to that receiver.
-func (a *app) repeatAlerts(ctx context.Context, now time.Time) error {
+func (a *Monitor) repeatAlerts(ctx context.Context, now time.Time) error {
 	incs, err := a.store.OpenIncidents(ctx)
 	if err != nil {
 		return err
 	}
-	rt := router(a.cfg.Load())
+	rt := Router(a.cfg.Load())
 	var errs []error
 	for i := range incs {
-		e := incidentEvent(incs[i].ID, &incs[i], incident.Opened, now)
+		e := alert.IncidentEvent(incs[i].ID, &incs[i], incident.Opened, now)
 		sent, err := a.store.AlertsByKey(ctx, e.DedupKey)
 		if err != nil {
 			errs = append(errs, err)

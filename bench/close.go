@@ -1,8 +1,7 @@
-package main
+package bench
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/big"
@@ -13,23 +12,12 @@ import (
 
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/monitor"
 	"github.com/slatehq/slate/sla"
 )
 
-const benchCloseUsage = `Usage: slate bench close [--series N] [--json]
-
-Sizes the period close: imports a full month of minute history for N
-tenant × check series into a temporary store (one check per contract, most
-minutes passing, a few outages and flapping stretches each), then times
-closing that month for all of them — reading the history, judging every
-minute, evaluating each contract and recording each credit in the ledger —
-and prints series, close_seconds, per_series_us, peak_rss_bytes and
-credits_recorded.
-
-Flags:
-`
-
-type benchCloseReport struct {
+// CloseReport is what slate bench close prints.
+type CloseReport struct {
 	Series          int     `json:"series"`
 	CloseSeconds    float64 `json:"close_seconds"`
 	PerSeriesUs     float64 `json:"per_series_us"`
@@ -37,38 +25,15 @@ type benchCloseReport struct {
 	CreditsRecorded int     `json:"credits_recorded"`
 }
 
-func runBenchClose(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("bench close", stderr, benchCloseUsage)
-	series := fs.Int("series", 10_000, "tenant × check series to close")
-	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	if code, ok := parseFlags(fs, args, stdout); !ok {
-		return code
-	}
-	if *series < 1 || *series > 1_000_000 {
-		fmt.Fprintln(stderr, "slate bench close: --series must be between 1 and 1000000")
-		return exitUsage
-	}
-	r, err := benchClose(context.Background(), *series, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "slate bench close: %v\n", err)
-		return exitFail
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(r)
-		return exitOK
-	}
-	fmt.Fprintf(stdout, "series            %d\nclose_seconds     %v\nper_series_us     %v\npeak_rss_bytes    %d\ncredits_recorded  %d\n",
-		r.Series, r.CloseSeconds, r.PerSeriesUs, r.PeakRSSBytes, r.CreditsRecorded)
-	return exitOK
-}
-
 // benchMonth is the month the close benchmark closes.
 func benchMonth() sla.Period { return sla.Month(2026, time.March, time.UTC) }
 
-func benchClose(ctx context.Context, n int, progress io.Writer) (benchCloseReport, error) {
-	rep := benchCloseReport{Series: n}
+// Close sizes the period close: it imports a month of minute history for n
+// tenant × check series into a temporary store, then times closing that
+// month for all of them, as the close job does, writing progress to
+// progress (nil for none).
+func Close(ctx context.Context, n int, progress io.Writer) (CloseReport, error) {
+	rep := CloseReport{Series: n}
 	dir, err := os.MkdirTemp("", "slate-bench-close-")
 	if err != nil {
 		return rep, err
@@ -105,7 +70,7 @@ func benchClose(ctx context.Context, n int, progress io.Writer) (benchCloseRepor
 	// The close, as the job runs it: just after the month and its grace.
 	now := month.End.Add(2 * time.Hour)
 	t0 := time.Now()
-	closed, err := credit.CloseDue(ctx, store, ledger{store: store, actor: "bench"}, scheds, now)
+	closed, err := credit.CloseDue(ctx, store, monitor.Ledger{Store: store, Actor: "bench"}, scheds, now)
 	elapsed := time.Since(t0)
 	if err != nil {
 		return rep, err

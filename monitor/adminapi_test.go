@@ -1,4 +1,4 @@
-package main
+package monitor
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/testkit"
 )
 
 // api sends a JSON request with a bearer token and decodes the answer.
@@ -75,12 +76,12 @@ func TestAdminAPIWrites(t *testing.T) {
 		t.Fatalf("update: %d %v", code, body)
 	}
 	// A stale revision is refused and changes nothing.
-	before := auditCount(t, f.app.store)
+	before := auditCount(t, f.app.db)
 	code, body = f.api(t, oncall, "POST", fmt.Sprintf("/api/admin/incidents/%d/updates", id), fmt.Sprintf(`{"status":"monitoring","body":"stale","revision":%d}`, rev))
 	if code != http.StatusConflict || errorCode(body) != "conflict" {
 		t.Fatalf("stale revision: %d %v", code, body)
 	}
-	if auditCount(t, f.app.store) != before {
+	if auditCount(t, f.app.db) != before {
 		t.Errorf("a refused update wrote to the audit log")
 	}
 	code, body = f.api(t, oncall, "POST", fmt.Sprintf("/api/admin/incidents/%d/resolve", id), `{"body":"Rolled back."}`)
@@ -95,7 +96,7 @@ func TestAdminAPIWrites(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("publish: %d", code)
 	}
-	if code, page := get(t, fmt.Sprintf("%s/incidents/%d", f.base, id)); code != http.StatusOK || !strings.Contains(page, "A deploy broke logins.") {
+	if code, page := testkit.Get(t, fmt.Sprintf("%s/incidents/%d", f.base, id)); code != http.StatusOK || !strings.Contains(page, "A deploy broke logins.") {
 		t.Errorf("the public incident page lacks the published post-mortem: %d", code)
 	}
 
@@ -106,18 +107,18 @@ func TestAdminAPIWrites(t *testing.T) {
 	if code != http.StatusCreated {
 		t.Fatalf("create maintenance: %d %v", code, m)
 	}
-	if _, up := get(t, f.base+"/api/v2/scheduled-maintenances/upcoming.json"); !strings.Contains(up, "Edge upgrade") {
+	if _, up := testkit.Get(t, f.base+"/api/v2/scheduled-maintenances/upcoming.json"); !strings.Contains(up, "Edge upgrade") {
 		t.Errorf("new maintenance not on the public API")
 	}
 	if code, _ := f.api(t, oncall, "POST", "/api/admin/maintenance/"+m["id"].(string)+"/cancel", ""); code != http.StatusOK {
 		t.Errorf("cancel maintenance: %d", code)
 	}
-	if _, up := get(t, f.base+"/api/v2/scheduled-maintenances/upcoming.json"); strings.Contains(up, "Edge upgrade") {
+	if _, up := testkit.Get(t, f.base+"/api/v2/scheduled-maintenances/upcoming.json"); strings.Contains(up, "Edge upgrade") {
 		t.Errorf("cancelled maintenance still on the public API")
 	}
 
 	// Credits: approve, issue; issuing twice is a conflict; void needs a reason.
-	cs, err := f.app.store.Credits(ctx, db.CreditFilter{})
+	cs, err := f.app.db.Credits(ctx, db.CreditFilter{})
 	if err != nil || len(cs) != 3 {
 		t.Fatalf("credits: %v %d", err, len(cs))
 	}
@@ -162,7 +163,7 @@ func TestAdminAPIWrites(t *testing.T) {
 
 	// Every write is in the audit log under the token that made it, and
 	// the chain still verifies.
-	entries, err := f.app.store.AuditEntries(ctx, 0, 0)
+	entries, err := f.app.db.AuditEntries(ctx, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func TestAdminAPIWrites(t *testing.T) {
 			t.Errorf("no audit entry %s by the API token; have %v", want, actions)
 		}
 	}
-	if _, err := f.app.store.VerifyAudit(ctx); err != nil {
+	if _, err := f.app.db.VerifyAudit(ctx); err != nil {
 		t.Errorf("audit chain: %v", err)
 	}
 }

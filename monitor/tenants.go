@@ -1,4 +1,4 @@
-package main
+package monitor
 
 import (
 	"cmp"
@@ -37,7 +37,7 @@ func barsKey(checks []catalog.Check) string {
 // ID; bars the daily bars by barsKey; affects the tenants each incident
 // affects: a tenant sees only the incidents that affect it, so an outage
 // of another tenant's endpoint on a shared service stays that tenant's.
-func (a *app) tenantViews(ctx context.Context, cat *catalog.Catalog, base string, states map[string]serviceNow,
+func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, base string, states map[string]serviceNow,
 	bars map[string][]dashboard.DayBar, current map[string]credit.Current, incs []dashboard.IncidentRecord,
 	affects map[int64][]string, now time.Time) ([]*dashboard.TenantView, error) {
 	all, err := a.store.Credits(ctx, db.CreditFilter{})
@@ -80,7 +80,7 @@ func (a *app) tenantViews(ctx context.Context, cat *catalog.Catalog, base string
 		}
 		for _, c := range credits {
 			v.Credits = append(v.Credits, dashboard.CreditLine{ID: c.ID, Contract: c.Contract, Period: c.Period, Kind: c.Kind,
-				Amount: c.Currency + " " + formatMinor(c.AmountMinor, c.Currency), Status: string(c.State),
+				Amount: c.Currency + " " + sla.FormatMinor(c.AmountMinor, c.Currency), Status: string(c.State),
 				Uptime: c.UptimePercent + "%", At: c.UpdatedAt})
 		}
 		// The statement reads newest period first, later entries first.
@@ -135,7 +135,7 @@ func contractView(c catalog.Contract, names map[string]string, cur credit.Curren
 	for i := len(order) - 1; i >= 0; i-- {
 		p := byPeriod[order[i]]
 		if amount[p.Name] != 0 {
-			p.Credit = currency[p.Name] + " " + formatMinor(amount[p.Name], currency[p.Name])
+			p.Credit = currency[p.Name] + " " + sla.FormatMinor(amount[p.Name], currency[p.Name])
 		}
 		cv.Past = append(cv.Past, *p)
 	}

@@ -1,4 +1,4 @@
-package main
+package adminapi
 
 import (
 	"cmp"
@@ -12,28 +12,23 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/access"
-	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/sla"
 )
 
-// The admin API's handlers, on the dashboard's frame (authentication,
-// roles, limits, JSON errors). Each write is one store call that appends
-// its audit entry in the same transaction, with the token as the actor.
-// Routes open to viewers keep them to their own tenant's data.
-
-// Who may call what. Admin tokens may call everything.
+// Who may call what (package access). Admin tokens may call everything.
 var (
-	rolesRead      = []string{access.AccountManager, access.Oncall, access.Viewer}
-	rolesIncidents = []string{access.Oncall}
-	rolesCredits   = []string{access.AccountManager}
-	rolesStaffRead = []string{access.AccountManager, access.Oncall}
+	rolesRead      = access.Readers()
+	rolesIncidents = access.IncidentWriters()
+	rolesCredits   = access.CreditWriters()
+	rolesStaffRead = access.StaffReaders()
 )
 
-func (a *app) registerAdmin() {
-	w := a.web
+// Register adds the admin API's routes to w.
+func (a *API) Register(w *dashboard.Server) {
 	w.HandleAdmin(http.MethodGet, "/whoami", rolesRead, a.apiWhoami)
 	w.HandleAdmin(http.MethodGet, "/tenants", rolesRead, a.apiTenants)
 	w.HandleAdmin(http.MethodGet, "/contracts", rolesRead, a.apiContracts)
@@ -94,7 +89,7 @@ func viewable(r *dashboard.AdminRequest, tenant string) bool {
 
 // visibleServices is nil for staff (everything), or the services of a
 // viewer's tenant.
-func visibleServices(cfg *config.Config, r *dashboard.AdminRequest) map[string]bool {
+func visibleServices(cfg *catalog.Catalog, r *dashboard.AdminRequest) map[string]bool {
 	if r.Principal.Role != access.Viewer {
 		return nil
 	}
@@ -132,15 +127,15 @@ func parseWindow(start, end string) (time.Time, time.Time, error) {
 }
 
 // refreshAfterWrite rebuilds the status pages so a change made through the
-// API shows at once; a failure is logged, the write already stood.
-func (a *app) refreshAfterWrite(ctx context.Context) {
-	// The write stood: rebuild even if the client has gone.
-	if err := a.refreshStatus(context.WithoutCancel(ctx), a.now()); err != nil {
-		a.log.Error("status page", "err", err)
+// API shows at once; the write already stood, so the rebuild runs even if
+// the client has gone.
+func (a *API) refreshAfterWrite(ctx context.Context) {
+	if a.Refresh != nil {
+		a.Refresh(context.WithoutCancel(ctx))
 	}
 }
 
-func (a *app) apiWhoami(r *dashboard.AdminRequest) (int, any, error) {
+func (a *API) apiWhoami(r *dashboard.AdminRequest) (int, any, error) {
 	p := r.Principal
 	return http.StatusOK, map[string]any{"prefix": p.Prefix, "name": p.Name, "role": p.Role, "tenant": nullable(p.Tenant)}, nil
 }
@@ -169,8 +164,8 @@ type apiTenant struct {
 	Services  []string `json:"services"`
 }
 
-func (a *app) apiTenants(r *dashboard.AdminRequest) (int, any, error) {
-	cfg := a.cfg.Load()
+func (a *API) apiTenants(r *dashboard.AdminRequest) (int, any, error) {
+	cfg := a.Catalog()
 	out := []apiTenant{}
 	for _, t := range cfg.Tenants {
 		if !viewable(r, t.ID) {
@@ -203,8 +198,8 @@ type apiContract struct {
 	MaintenanceNotice string   `json:"maintenance_notice"`
 }
 
-func (a *app) apiContracts(r *dashboard.AdminRequest) (int, any, error) {
-	cfg := a.cfg.Load()
+func (a *API) apiContracts(r *dashboard.AdminRequest) (int, any, error) {
+	cfg := a.Catalog()
 	out := []apiContract{}
 	for _, c := range cfg.Contracts {
 		if !viewable(r, c.Tenant) {
@@ -272,7 +267,7 @@ func incidentFor(r *dashboard.AdminRequest, inc db.Incident) apiIncident {
 	return out
 }
 
-func (a *app) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
+func (a *API) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
 	f := db.IncidentFilter{Service: r.Query("service"), Limit: 200}
 	if p := r.Principal; p.Role == access.Viewer {
 		f.Tenant = p.Tenant
@@ -285,7 +280,7 @@ func (a *app) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
 	default:
 		return 0, nil, dashboard.Invalid("open", "must be true or false (got %q)", r.Query("open"))
 	}
-	incs, err := a.store.Incidents(r.Context(), f)
+	incs, err := a.Store.Incidents(r.Context(), f)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -300,12 +295,12 @@ func (a *app) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
 
 // loadIncident reads :id, refusing one r may not see as if it did not
 // exist.
-func (a *app) loadIncident(r *dashboard.AdminRequest) (db.Incident, error) {
+func (a *API) loadIncident(r *dashboard.AdminRequest) (db.Incident, error) {
 	id, err := pathID(r)
 	if err != nil {
 		return db.Incident{}, err
 	}
-	inc, err := a.store.Incident(r.Context(), id)
+	inc, err := a.Store.Incident(r.Context(), id)
 	if err != nil {
 		return db.Incident{}, storeError(err)
 	}
@@ -315,7 +310,7 @@ func (a *app) loadIncident(r *dashboard.AdminRequest) (db.Incident, error) {
 	return inc, nil
 }
 
-func (a *app) apiIncident(r *dashboard.AdminRequest) (int, any, error) {
+func (a *API) apiIncident(r *dashboard.AdminRequest) (int, any, error) {
 	inc, err := a.loadIncident(r)
 	if err != nil {
 		return 0, nil, err
@@ -350,12 +345,12 @@ func checkOpenStatus(field, s string) error {
 // did (or that probes cannot see). If the probes then confirm an outage of
 // the service, the detection continues this incident (see adopt), and its
 // recovery resolves it.
-func (a *app) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
+func (a *API) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 	var b createIncidentBody
 	if err := r.Decode(&b); err != nil {
 		return 0, nil, err
 	}
-	cfg := a.cfg.Load()
+	cfg := a.Catalog()
 	b.Status = cmp.Or(b.Status, string(incident.Investigating))
 	switch {
 	case b.Service == "":
@@ -371,12 +366,12 @@ func (a *app) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 	if err := checkOpenStatus("status", b.Status); err != nil {
 		return 0, nil, err
 	}
-	now := a.now().UTC()
+	now := a.Now().UTC()
 	actor := r.Principal.Actor()
 	inc := db.Incident{Incident: incident.Incident{Service: b.Service, Status: incident.Status(b.Status), Severity: incident.Severity(b.Severity),
 		SeverityOverride: true, Started: now, Timeline: []incident.Entry{{At: now, Kind: incident.KindUpdate, Status: incident.Status(b.Status), Body: b.Body, Author: actor}}},
 		Tenants: cfg.ServiceTenants(b.Service)}
-	if _, err := a.store.SaveIncidentWithAlerts(r.Context(), &inc, actor, peopleAlerts(cfg, &inc, now)); err != nil {
+	if _, err := a.Store.SaveIncidentWithAlerts(r.Context(), &inc, actor, a.Notify(&inc, now)); err != nil {
 		return 0, nil, storeError(err)
 	}
 	a.refreshAfterWrite(r.Context())
@@ -392,7 +387,7 @@ type updateIncidentBody struct {
 	Revision int64 `json:"revision"`
 }
 
-func (a *app) apiUpdateIncident(r *dashboard.AdminRequest) (int, any, error) {
+func (a *API) apiUpdateIncident(r *dashboard.AdminRequest) (int, any, error) {
 	var b updateIncidentBody
 	if err := r.Decode(&b); err != nil {
 		return 0, nil, err
@@ -400,7 +395,7 @@ func (a *app) apiUpdateIncident(r *dashboard.AdminRequest) (int, any, error) {
 	return a.changeIncident(r, b)
 }
 
-func (a *app) apiResolveIncident(r *dashboard.AdminRequest) (int, any, error) {
+func (a *API) apiResolveIncident(r *dashboard.AdminRequest) (int, any, error) {
 	var b struct {
 		Body     string `json:"body"`
 		Revision int64  `json:"revision"`
@@ -413,7 +408,7 @@ func (a *app) apiResolveIncident(r *dashboard.AdminRequest) (int, any, error) {
 
 // changeIncident applies a person's update (status and body, and a
 // severity) to the stored incident and notifies as the CLI does.
-func (a *app) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (int, any, error) {
+func (a *API) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (int, any, error) {
 	if b.Status == "" && b.Severity == "" {
 		return 0, nil, dashboard.Invalid("status", "give a status (with a body), a severity, or both")
 	}
@@ -432,7 +427,7 @@ func (a *app) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (i
 	if b.Revision != 0 && b.Revision != inc.Revision {
 		return 0, nil, dashboard.Conflict("incident %d is at revision %d, not %d: read it again and retry", inc.ID, inc.Revision, b.Revision)
 	}
-	now, actor := a.now().UTC(), r.Principal.Actor()
+	now, actor := a.Now().UTC(), r.Principal.Actor()
 	if b.Severity != "" {
 		if err := inc.SetSeverity(now, incident.Severity(b.Severity), actor); err != nil {
 			return 0, nil, dashboard.Invalid("severity", "%v", err)
@@ -443,8 +438,7 @@ func (a *app) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (i
 			return 0, nil, dashboard.Invalid("status", "%v", err)
 		}
 	}
-	cfg := a.cfg.Load()
-	if _, err := a.store.SaveIncidentWithAlerts(r.Context(), &inc, actor, peopleAlerts(cfg, &inc, now)); err != nil {
+	if _, err := a.Store.SaveIncidentWithAlerts(r.Context(), &inc, actor, a.Notify(&inc, now)); err != nil {
 		return 0, nil, storeError(err)
 	}
 	a.refreshAfterWrite(r.Context())
@@ -466,12 +460,12 @@ func toAPIVersion(v *db.PostmortemVersion) any {
 	return apiPostmortemVersion{Version: v.Version, State: string(v.State), Markdown: v.Markdown, Author: v.Author, At: rfc3339(v.CreatedAt)}
 }
 
-func (a *app) apiPostmortem(r *dashboard.AdminRequest) (int, any, error) {
+func (a *API) apiPostmortem(r *dashboard.AdminRequest) (int, any, error) {
 	inc, err := a.loadIncident(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	pm, err := a.store.Postmortem(r.Context(), inc.ID)
+	pm, err := a.Store.Postmortem(r.Context(), inc.ID)
 	if err != nil {
 		return 0, nil, storeError(err)
 	}
@@ -482,7 +476,7 @@ func (a *app) apiPostmortem(r *dashboard.AdminRequest) (int, any, error) {
 	return http.StatusOK, out, nil
 }
 
-func (a *app) apiSavePostmortem(r *dashboard.AdminRequest) (int, any, error) {
+func (a *API) apiSavePostmortem(r *dashboard.AdminRequest) (int, any, error) {
 	var b struct {
 		Markdown string `json:"markdown"`
 		Publish  bool   `json:"publish"`
@@ -497,12 +491,12 @@ func (a *app) apiSavePostmortem(r *dashboard.AdminRequest) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	v, err := a.store.SavePostmortem(r.Context(), inc.ID, b.Markdown, r.Principal.Actor())
+	v, err := a.Store.SavePostmortem(r.Context(), inc.ID, b.Markdown, r.Principal.Actor())
 	if err != nil {
 		return 0, nil, storeError(err)
 	}
 	if b.Publish {
-		if err := a.store.PublishPostmortem(r.Context(), inc.ID, v, r.Principal.Actor()); err != nil {
+		if err := a.Store.PublishPostmortem(r.Context(), inc.ID, v, r.Principal.Actor()); err != nil {
 			return 0, nil, storeError(err)
 		}
 		a.refreshAfterWrite(r.Context())
@@ -510,7 +504,7 @@ func (a *app) apiSavePostmortem(r *dashboard.AdminRequest) (int, any, error) {
 	return http.StatusCreated, map[string]any{"incident_id": inc.ID, "version": v, "published": b.Publish}, nil
 }
 
-func (a *app) apiPublishPostmortem(r *dashboard.AdminRequest) (int, any, error) {
+func (a *API) apiPublishPostmortem(r *dashboard.AdminRequest) (int, any, error) {
 	var b struct {
 		Version int `json:"version"`
 	}
@@ -524,7 +518,7 @@ func (a *app) apiPublishPostmortem(r *dashboard.AdminRequest) (int, any, error) 
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := a.store.PublishPostmortem(r.Context(), inc.ID, b.Version, r.Principal.Actor()); err != nil {
+	if err := a.Store.PublishPostmortem(r.Context(), inc.ID, b.Version, r.Principal.Actor()); err != nil {
 		return 0, nil, storeError(err)
 	}
 	a.refreshAfterWrite(r.Context())
@@ -542,8 +536,8 @@ type apiMaintenance struct {
 	Cancelled bool     `json:"cancelled"`
 }
 
-func (a *app) apiMaintenance(r *dashboard.AdminRequest) (int, any, error) {
-	cfg := a.cfg.Load()
+func (a *API) apiMaintenance(r *dashboard.AdminRequest) (int, any, error) {
+	cfg := a.Catalog()
 	vis := visibleServices(cfg, r)
 	// A viewer sees the windows on its services, naming only those.
 	mine := func(services []string) []string {
@@ -559,7 +553,7 @@ func (a *app) apiMaintenance(r *dashboard.AdminRequest) (int, any, error) {
 				Start: rfc3339(m.Start), End: rfc3339(m.End), Announced: rfc3339(m.Announced)})
 		}
 	}
-	ms, err := a.store.ListMaintenance(r.Context())
+	ms, err := a.Store.ListMaintenance(r.Context())
 	if err != nil {
 		return 0, nil, err
 	}
@@ -576,7 +570,7 @@ func toAPIMaintenance(m db.Maintenance) apiMaintenance {
 		Start: rfc3339(m.Start), End: rfc3339(m.End), Announced: rfc3339(m.Announced), Cancelled: m.Cancelled}
 }
 
-func (a *app) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) {
+func (a *API) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) {
 	var b struct {
 		Services []string `json:"services"`
 		Title    string   `json:"title"`
@@ -586,7 +580,7 @@ func (a *app) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 	if err := r.Decode(&b); err != nil {
 		return 0, nil, err
 	}
-	cfg := a.cfg.Load()
+	cfg := a.Catalog()
 	if len(b.Services) == 0 {
 		return 0, nil, dashboard.Invalid("services", "name at least one service")
 	}
@@ -602,7 +596,7 @@ func (a *app) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 	if err != nil {
 		return 0, nil, err
 	}
-	m, err := a.store.AddMaintenance(r.Context(), db.Maintenance{Services: b.Services, Title: b.Title, Start: start, End: end}, r.Principal.Actor())
+	m, err := a.Store.AddMaintenance(r.Context(), db.Maintenance{Services: b.Services, Title: b.Title, Start: start, End: end}, r.Principal.Actor())
 	if err != nil {
 		return 0, nil, storeError(err)
 	}
@@ -610,12 +604,12 @@ func (a *app) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 	return http.StatusCreated, toAPIMaintenance(m), nil
 }
 
-func (a *app) apiCancelMaintenance(r *dashboard.AdminRequest) (int, any, error) {
+func (a *API) apiCancelMaintenance(r *dashboard.AdminRequest) (int, any, error) {
 	id, err := pathID(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := a.store.CancelMaintenance(r.Context(), id, r.Principal.Actor()); err != nil {
+	if err := a.Store.CancelMaintenance(r.Context(), id, r.Principal.Actor()); err != nil {
 		return 0, nil, storeError(err)
 	}
 	a.refreshAfterWrite(r.Context())
@@ -652,11 +646,11 @@ func toAPICredit(c db.Credit) apiCredit {
 	return apiCredit{ID: c.ID, Tenant: c.Tenant, Contract: c.Contract, Period: c.Period, PeriodStart: rfc3339(c.PeriodStart),
 		PeriodEnd: rfc3339(c.PeriodEnd), Kind: c.Kind, Adjusts: adj, State: string(c.State), UptimePercent: c.UptimePercent,
 		BreachMinutes: c.BreachMinutes, CreditPercent: c.CreditPercent, CoveragePercent: c.CoveragePercent, Flagged: c.Flagged,
-		Amount: formatMinor(c.AmountMinor, c.Currency), Currency: c.Currency, Reason: nullable(c.Reason),
+		Amount: sla.FormatMinor(c.AmountMinor, c.Currency), Currency: c.Currency, Reason: nullable(c.Reason),
 		CreatedAt: rfc3339(c.CreatedAt), UpdatedAt: rfc3339(c.UpdatedAt)}
 }
 
-func (a *app) apiCredits(r *dashboard.AdminRequest) (int, any, error) {
+func (a *API) apiCredits(r *dashboard.AdminRequest) (int, any, error) {
 	f := db.CreditFilter{Tenant: r.Query("tenant"), Contract: r.Query("contract"), Period: r.Query("period"), State: db.CreditState(r.Query("state"))}
 	switch f.State {
 	case "", db.CreditComputed, db.CreditApproved, db.CreditIssued, db.CreditVoided:
@@ -669,7 +663,7 @@ func (a *app) apiCredits(r *dashboard.AdminRequest) (int, any, error) {
 		}
 		f.Tenant = p.Tenant
 	}
-	cs, err := a.store.Credits(r.Context(), f)
+	cs, err := a.Store.Credits(r.Context(), f)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -680,7 +674,7 @@ func (a *app) apiCredits(r *dashboard.AdminRequest) (int, any, error) {
 	return http.StatusOK, map[string]any{"credits": out}, nil
 }
 
-func (a *app) apiCreditAction(action string) dashboard.AdminHandler {
+func (a *API) apiCreditAction(action string) dashboard.AdminHandler {
 	return func(r *dashboard.AdminRequest) (int, any, error) {
 		var b struct {
 			Reason string `json:"reason"`
@@ -702,11 +696,11 @@ func (a *app) apiCreditAction(action string) dashboard.AdminHandler {
 		actor := r.Principal.Actor()
 		switch action {
 		case "approve":
-			c, err = a.store.ApproveCredit(r.Context(), id, actor)
+			c, err = a.Store.ApproveCredit(r.Context(), id, actor)
 		case "issue":
-			c, err = a.store.IssueCredit(r.Context(), id, actor)
+			c, err = a.Store.IssueCredit(r.Context(), id, actor)
 		default:
-			c, err = a.store.VoidCredit(r.Context(), id, actor, b.Reason)
+			c, err = a.Store.VoidCredit(r.Context(), id, actor, b.Reason)
 		}
 		if err != nil {
 			return 0, nil, storeError(err)
@@ -736,8 +730,8 @@ func toAPIExclusion(e db.Exclusion) apiExclusion {
 		CancelReason: nullable(e.CancelReason)}
 }
 
-func (a *app) apiExclusions(r *dashboard.AdminRequest) (int, any, error) {
-	es, err := a.store.ListExclusions(r.Context(), r.Query("contract"))
+func (a *API) apiExclusions(r *dashboard.AdminRequest) (int, any, error) {
+	es, err := a.Store.ListExclusions(r.Context(), r.Query("contract"))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -748,7 +742,7 @@ func (a *app) apiExclusions(r *dashboard.AdminRequest) (int, any, error) {
 	return http.StatusOK, map[string]any{"exclusions": out}, nil
 }
 
-func (a *app) apiCreateExclusion(r *dashboard.AdminRequest) (int, any, error) {
+func (a *API) apiCreateExclusion(r *dashboard.AdminRequest) (int, any, error) {
 	var b struct {
 		Contract string `json:"contract"`
 		Start    string `json:"start"`
@@ -761,7 +755,7 @@ func (a *app) apiCreateExclusion(r *dashboard.AdminRequest) (int, any, error) {
 	switch {
 	case b.Contract == "":
 		return 0, nil, dashboard.Invalid("contract", "is required")
-	case !a.cfg.Load().HasContract(b.Contract):
+	case !a.Catalog().HasContract(b.Contract):
 		return 0, nil, dashboard.Invalid("contract", "unknown contract %q", b.Contract)
 	case strings.TrimSpace(b.Reason) == "":
 		return 0, nil, dashboard.Invalid("reason", "is required: say why this time does not count")
@@ -770,14 +764,14 @@ func (a *app) apiCreateExclusion(r *dashboard.AdminRequest) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	e, err := a.store.AddExclusion(r.Context(), db.Exclusion{Contract: b.Contract, Start: start, End: end, Reason: b.Reason}, r.Principal.Actor())
+	e, err := a.Store.AddExclusion(r.Context(), db.Exclusion{Contract: b.Contract, Start: start, End: end, Reason: b.Reason}, r.Principal.Actor())
 	if err != nil {
 		return 0, nil, storeError(err)
 	}
 	return http.StatusCreated, toAPIExclusion(e), nil
 }
 
-func (a *app) apiCancelExclusion(r *dashboard.AdminRequest) (int, any, error) {
+func (a *API) apiCancelExclusion(r *dashboard.AdminRequest) (int, any, error) {
 	var b struct {
 		Reason string `json:"reason"`
 	}
@@ -791,7 +785,7 @@ func (a *app) apiCancelExclusion(r *dashboard.AdminRequest) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	e, err := a.store.CancelExclusion(r.Context(), id, r.Principal.Actor(), b.Reason)
+	e, err := a.Store.CancelExclusion(r.Context(), id, r.Principal.Actor(), b.Reason)
 	if err != nil {
 		return 0, nil, storeError(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package monitor
 
 import (
 	"context"
@@ -57,7 +57,7 @@ var secretsOf = map[string][]string{
 // isolationFixture is a running slate with the three tenants, an incident
 // and a ledger entry each, and one credential of every kind.
 type isolationFixture struct {
-	app       *app
+	app       *testMonitor
 	base      string
 	incidents map[string]int64  // tenant -> its private incident
 	shared    int64             // an incident on shared-db that affects acme only
@@ -87,7 +87,7 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
-	a := testApp(t, cfg, appOptions{})
+	a := testApp(t, cfg, Options{})
 	ctx := context.Background()
 	f := &isolationFixture{app: a, incidents: map[string]int64{}, creds: map[string]cred{}, links: map[string]string{},
 		tenants: []string{"acme", "globex", "initech"}}
@@ -101,25 +101,25 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 		inc := db.Incident{Incident: incident.Incident{Service: private[tn], Status: incident.Investigating, Severity: incident.Major,
 			Started: now.Add(-time.Hour), Timeline: []incident.Entry{{At: now.Add(-time.Hour), Kind: incident.KindUpdate,
 				Status: incident.Investigating, Body: "Investigating " + secretsOf[tn][0], Author: "test"}}}, Tenants: []string{tn}}
-		id, err := a.store.SaveIncident(ctx, &inc, "test")
+		id, err := a.db.SaveIncident(ctx, &inc, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.incidents[tn] = id
 		am := amounts[tn]
 		start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
-		_, _, err = a.store.RecordClose(ctx, db.Credit{Tenant: tn, Contract: am.contract, Period: start.Format("2006-01"), PeriodStart: start,
+		_, _, err = a.db.RecordClose(ctx, db.Credit{Tenant: tn, Contract: am.contract, Period: start.Format("2006-01"), PeriodStart: start,
 			PeriodEnd: start.AddDate(0, 1, 0), UptimeExact: "98", UptimePercent: "98.000", BreachMinutes: "892.8", CreditPercent: "10",
 			CoveragePercent: "100.00", AmountMinor: am.minor, Currency: am.currency, EvidenceHash: strings.Repeat(fmt.Sprint(len(tn)%10), 64)}, false, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok, _, err := a.store.CreateToken(ctx, db.NewToken{Name: "viewer of " + tn, Role: access.Viewer, Tenant: tn}, "test")
+		tok, _, err := a.db.CreateToken(ctx, db.NewToken{Name: "viewer of " + tn, Role: access.Viewer, Tenant: tn}, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.creds["viewer-"+tn] = cred{bearer: tok, may: []string{tn}}
-		url, _, err := tenantLink(ctx, a.store, cfg, tn, now.Add(time.Hour))
+		url, _, err := TenantLink(ctx, a.db, cfg, tn, now.Add(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,31 +132,31 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 	shared := db.Incident{Incident: incident.Incident{Service: "shared-db", Status: incident.Identified, Severity: incident.Minor,
 		Started: now.Add(-2 * time.Hour), Timeline: []incident.Entry{{At: now.Add(-2 * time.Hour), Kind: incident.KindUpdate,
 			Status: incident.Identified, Body: "Acme replica lag on the shared database", Author: "test"}}}, Tenants: []string{"acme"}}
-	if f.shared, err = a.store.SaveIncident(ctx, &shared, "test"); err != nil {
+	if f.shared, err = a.db.SaveIncident(ctx, &shared, "test"); err != nil {
 		t.Fatal(err)
 	}
 	edge := db.Incident{Incident: incident.Incident{Service: "web", Status: incident.Investigating, Severity: incident.Minor,
 		Started: now.Add(-3 * time.Hour), Timeline: []incident.Entry{{At: now.Add(-3 * time.Hour), Kind: incident.KindUpdate,
 			Status: incident.Investigating, Body: "Acme edge certificate expired", Author: "test"}}}, Tenants: []string{"acme"}}
-	if _, err := a.store.SaveIncident(ctx, &edge, "test"); err != nil {
+	if _, err := a.db.SaveIncident(ctx, &edge, "test"); err != nil {
 		t.Fatal(err)
 	}
 	for _, role := range []string{access.Admin, access.AccountManager, access.Oncall} {
-		tok, _, err := a.store.CreateToken(ctx, db.NewToken{Name: role, Role: role}, "test")
+		tok, _, err := a.db.CreateToken(ctx, db.NewToken{Name: role, Role: role}, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.creds[role] = cred{bearer: tok, may: f.tenants}
 	}
-	revoked, tokRow, err := a.store.CreateToken(ctx, db.NewToken{Name: "old", Role: access.Viewer, Tenant: "acme"}, "test")
+	revoked, tokRow, err := a.db.CreateToken(ctx, db.NewToken{Name: "old", Role: access.Viewer, Tenant: "acme"}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.store.RevokeToken(ctx, tokRow.Prefix, "test"); err != nil {
+	if _, err := a.db.RevokeToken(ctx, tokRow.Prefix, "test"); err != nil {
 		t.Fatal(err)
 	}
 	f.creds["revoked-viewer-acme"] = cred{bearer: revoked}
-	expired, _, err := tenantLink(ctx, a.store, cfg, "acme", now.Add(-time.Minute))
+	expired, _, err := TenantLink(ctx, a.db, cfg, "acme", now.Add(-time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 	f.creds["garbage-token"] = cred{bearer: "slt_00000000_notarealtokennotarealtokennotareal"}
 	f.creds["none"] = cred{}
 	f.base = startTestApp(t, a)
-	if err := a.refreshStatus(ctx, time.Now()); err != nil {
+	if err := a.RefreshStatus(ctx, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -423,57 +423,5 @@ func TestTenantLoginForm(t *testing.T) {
 	code, body = fetch("/status/globex?" + f.links["globex"])
 	if code != http.StatusOK || !strings.Contains(body, "Globexmail Private Relay") {
 		t.Errorf("signed link: %d, want the page", code)
-	}
-}
-
-// TestLinkCommand prints a link that opens the tenant's page, and refuses
-// bad flags naming them.
-func TestLinkCommand(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "slate.yaml")
-	if err := os.WriteFile(path, fmt.Appendf(nil, isolationConfig, filepath.Join(dir, "slate.db")), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		args []string
-		code int
-		want string
-	}{
-		{[]string{"link", "--config", path, "--tenant", "nobody"}, exitUsage, "--tenant: unknown tenant"},
-		{[]string{"link", "--config", path}, exitUsage, "give --tenant"},
-		{[]string{"link", "--config", path, "--tenant", "acme", "--ttl", "-1h"}, exitUsage, "--ttl: must be positive"},
-	} {
-		if code, _, errs := runSlate(t, "", tc.args...); code != tc.code || !strings.Contains(errs, tc.want) {
-			t.Errorf("%v: exit %d %q, want %d %q", tc.args, code, errs, tc.code, tc.want)
-		}
-	}
-	code, out, errs := runSlate(t, "", "link", "--config", path, "--tenant", "acme", "--ttl", "2h")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	link := strings.Fields(out)[0]
-	u, err := url.Parse(link)
-	if err != nil || u.Path != "/status/acme" || u.Query().Get("sig") == "" {
-		t.Fatalf("link %q", link)
-	}
-	// The link opens acme's page on a server using the same store.
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := testApp(t, cfg, appOptions{})
-	base := startTestApp(t, a)
-	if err := a.refreshStatus(context.Background(), time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	jar, _ := cookiejar.New(nil)
-	resp, err := (&http.Client{Jar: jar}).Get(base + u.Path + "?" + u.RawQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Acme Corporation") {
-		t.Errorf("printed link: %d", resp.StatusCode)
 	}
 }

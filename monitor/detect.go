@@ -1,4 +1,4 @@
-package main
+package monitor
 
 import (
 	"context"
@@ -15,10 +15,10 @@ import (
 // streaks begun earlier confirm the minute as they would in a statement.
 const detectLookback = 30 * time.Minute
 
-// detect feeds the last complete minute of every service to the incident
+// Detect feeds the last complete minute of every service to the incident
 // detector. A service in announced maintenance is observed as such: the
 // detector neither opens nor resolves on its minutes, which silences it.
-func (a *app) detect(ctx context.Context, now time.Time) error {
+func (a *Monitor) Detect(ctx context.Context, now time.Time) error {
 	a.detectMu.Lock()
 	defer a.detectMu.Unlock()
 	cat, err := a.catalog(ctx)
@@ -67,7 +67,7 @@ func (a *app) detect(ctx context.Context, now time.Time) error {
 			}
 		}
 	}
-	if err := a.refreshStatus(ctx, now); err != nil {
+	if err := a.RefreshStatus(ctx, now); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -77,7 +77,7 @@ func (a *app) detect(ctx context.Context, now time.Time) error {
 // a restart, so an outage that goes on joins its incident and a recovery
 // resolves it, instead of a second incident opening and the first staying
 // open for ever. Incidents that people opened are left to people.
-func (a *app) resumeIncidents(ctx context.Context) error {
+func (a *Monitor) resumeIncidents(ctx context.Context) error {
 	open, err := a.store.OpenIncidents(ctx)
 	if err != nil {
 		return fmt.Errorf("resume incidents: %w", err)

@@ -1,4 +1,4 @@
-package main
+package monitor
 
 import (
 	"context"
@@ -21,13 +21,19 @@ const tokenCacheTTL = 10 * time.Second
 // store each time; that memory is bounded (unknownMax), so a flood of
 // made-up tokens cannot grow it.
 type tokenAuth struct {
-	store *db.DB
+	store TokenStore
 	now   func() time.Time
 
 	mu      sync.Mutex
 	cache   map[[32]byte]cachedToken
 	unknown map[[32]byte]time.Time // hashes the store did not know, and when it was asked
 	used    map[string]time.Time   // last use by prefix, not yet written
+}
+
+// TokenStore is what token checks need of the store.
+type TokenStore interface {
+	TokenByHash(ctx context.Context, sum [32]byte) (db.Token, error)
+	TouchTokens(ctx context.Context, used map[string]time.Time) error
 }
 
 // unknownMax bounds the memory of unknown tokens; when full it starts over.
@@ -38,7 +44,7 @@ type cachedToken struct {
 	fetched time.Time
 }
 
-func newTokenAuth(store *db.DB, now func() time.Time) *tokenAuth {
+func newTokenAuth(store TokenStore, now func() time.Time) *tokenAuth {
 	return &tokenAuth{store: store, now: now, cache: map[[32]byte]cachedToken{}, unknown: map[[32]byte]time.Time{}, used: map[string]time.Time{}}
 }
 

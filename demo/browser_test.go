@@ -1,6 +1,7 @@
-package main
+package demo
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,9 +10,19 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/gin-gonic/gin"
 
 	"github.com/slatehq/slate/internal/browsertest"
+	"github.com/slatehq/slate/internal/testkit"
 )
+
+var update = flag.Bool("update", false, "rewrite the demo screenshots in docs/screenshots")
+
+// TestMain builds gin engines in release mode, as slate does.
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode)
+	os.Exit(m.Run())
+}
 
 // TestDemoInBrowser opens the demo's pages in headless Chromium as a
 // newcomer would: the public page with its banner and 90-day bars, the
@@ -19,7 +30,7 @@ import (
 // -update it writes the README's screenshots.
 func TestDemoInBrowser(t *testing.T) {
 	ctx := browsertest.New(t)
-	clock := &testClock{}
+	clock := &testkit.Clock{}
 	clock.Set(time.Date(2026, 1, 1, 12, 1, 0, 0, time.UTC)) // every scripted server answers
 	r, out, _ := startDemo(t, t.TempDir(), clock)
 	eval := func(js string) string {
@@ -35,7 +46,7 @@ func TestDemoInBrowser(t *testing.T) {
 		if !*update {
 			return
 		}
-		path := filepath.Join("..", "..", "docs", "screenshots", name)
+		path := filepath.Join("..", "docs", "screenshots", name)
 		if err := browsertest.Screenshot(ctx, path); err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +97,7 @@ func TestDemoInBrowser(t *testing.T) {
 		}
 	}
 	open(link)
-	tenant := r.App.cfg.Load().Tenants[0]
+	tenant := r.Monitor.Config().Tenants[0]
 	if h1 := eval(`document.querySelector('h1').textContent`); h1 != tenant.Name {
 		t.Errorf("signed link opened %q, want %s's page", h1, tenant.Name)
 	}

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bufio"
@@ -23,58 +23,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slatehq/slate/collector"
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/metric"
+	"github.com/slatehq/slate/monitor"
 	"github.com/slatehq/slate/sla"
 )
-
-const benchStatusUsage = `Usage: slate bench status [--checks N] [--interval D] [--duration D] [--connections N]
-                          [--paced] [--baseline] [--json]
-
-Measures the public status page under load while probes run: builds, in a
-temporary directory, a configuration of --services public services in
---groups groups and N HTTP checks against a target on 127.0.0.1 (a separate
-process), imports --days days of per-minute history for every check (mostly
-up, with outages and degraded stretches, so the bars vary), starts slate as
-slate serve does (probes, jobs, snapshot and HTTP server) and, once the
-probes are in their steady state (one interval after start), loads it from a
-separate process with --connections keep-alive HTTP/1.1 clients, one phase
-of --duration per page:
-
-  summary.json       GET /api/v2/summary.json
-  summary.json-gzip  the same with Accept-Encoding: gzip, as browsers, the
-                     status widget and most HTTP libraries send it
-  index              GET / with Accept-Encoding: gzip (checked to be gzip)
-
-and, with --baseline, first a control phase on /healthz (a 3-byte answer
-from the same server) that shows what the machine and the load generator
-allow at all.
-
-By default each connection sends its next request as soon as the last
-answer is read (closed loop): the server runs flat out and the latencies are
-those of a saturated machine. With --paced each phase is offered exactly its
-target rate (open loop; the control phase the summary's), latencies counted
-from each request's scheduled time, which asks the targets' own question:
-at this rate, how slow are the slowest answers?
-
-For each phase it prints requests_per_second, p50_ms, p99_ms, p999_ms,
-max_ms (exact, from every request's latency), errors, non_200,
-bytes_per_response, the probes' probe_rate_ratio (runs started over the runs
-the schedule asks for in the phase) and on_time_ratio (runs started less
-than 1 s late), and the CPU slate, the load generator and the rest of the
-machine used (a busy machine makes the figures noisy: rerun); before them
-the setup: history_rows (one per check per day), import_seconds,
-start_seconds (start until the status page is served, bars included) and
-first_index_ms (the first GET / of a snapshot, which renders the page: each
-new snapshot, once a minute, pays it once). Each figure with a target is
-printed beside it with pass or FAIL.
-
-Flags:
-`
-
-// benchLoadEnv makes the slate binary (or a test binary) act as the load
-// generator of slate bench status instead of itself.
-const benchLoadEnv = "SLATE_BENCH_LOAD"
 
 // Targets of slate bench status.
 const (
@@ -85,31 +41,32 @@ const (
 	probeTargetRatio   = 0.95
 )
 
-// benchStatusOptions are slate bench status's flags.
-type benchStatusOptions struct {
+// StatusOptions are slate bench status's flags.
+type StatusOptions struct {
 	Services, Groups, Checks, Days, Connections int
 	Interval, Duration                          time.Duration
 	CPUProfile                                  string // written over the phases; "" for none
 	Baseline                                    bool   // first load /healthz, the smallest answer, as a control
 	Paced                                       bool   // offer each phase its target rate instead of all it takes
+	Spawn                                       Spawn  // starts the target and the load generator; nil: this executable's
 }
 
-// benchStatusReport is what slate bench status prints.
-type benchStatusReport struct {
-	Services        int                `json:"services"`
-	Groups          int                `json:"groups"`
-	Checks          int                `json:"checks"`
-	IntervalSeconds float64            `json:"interval_seconds"`
-	HistoryDays     int                `json:"history_days"`
-	Connections     int                `json:"connections"`
-	DurationSeconds float64            `json:"duration_seconds"`
-	Setup           benchStatusSetup   `json:"setup"`
-	Phases          []benchStatusPhase `json:"phases"`
-	PeakRSSBytes    int64              `json:"peak_rss_bytes"`
-	Pass            bool               `json:"pass"` // every target of every phase met
+// StatusReport is what slate bench status prints.
+type StatusReport struct {
+	Services        int           `json:"services"`
+	Groups          int           `json:"groups"`
+	Checks          int           `json:"checks"`
+	IntervalSeconds float64       `json:"interval_seconds"`
+	HistoryDays     int           `json:"history_days"`
+	Connections     int           `json:"connections"`
+	DurationSeconds float64       `json:"duration_seconds"`
+	Setup           StatusSetup   `json:"setup"`
+	Phases          []StatusPhase `json:"phases"`
+	PeakRSSBytes    int64         `json:"peak_rss_bytes"`
+	Pass            bool          `json:"pass"` // every target of every phase met
 }
 
-type benchStatusSetup struct {
+type StatusSetup struct {
 	HistoryRows   int     `json:"history_rows"` // one per check per day
 	ImportSeconds float64 `json:"import_seconds"`
 	StartSeconds  float64 `json:"start_seconds"` // start until /api/v2/summary.json answers 200
@@ -118,7 +75,7 @@ type benchStatusSetup struct {
 	FirstIndexMs float64 `json:"first_index_ms"`
 }
 
-type benchStatusPhase struct {
+type StatusPhase struct {
 	Name              string  `json:"name"`
 	Path              string  `json:"path"`
 	Gzip              bool    `json:"gzip"`
@@ -151,120 +108,10 @@ type benchStatusPhase struct {
 	Pass             map[string]bool `json:"pass"`
 }
 
-func runBenchStatus(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("bench status", stderr, benchStatusUsage)
-	var o benchStatusOptions
-	fs.IntVar(&o.Services, "services", 100, "public services on the status page")
-	fs.IntVar(&o.Groups, "groups", 10, "groups the services are spread over")
-	fs.IntVar(&o.Checks, "checks", 2000, "HTTP checks probing while the page is loaded, spread over the services")
-	fs.IntVar(&o.Days, "days", barDays, "days of per-minute history imported for every check")
-	fs.IntVar(&o.Connections, "connections", 32, "keep-alive connections of the load generator")
-	fs.DurationVar(&o.Interval, "interval", 10*time.Second, "interval of every check")
-	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "length of each load phase")
-	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of slate over the load phases to this file")
-	fs.BoolVar(&o.Baseline, "baseline", false, "first run a phase on /healthz (a 3-byte answer, no targets) as a control")
-	fs.BoolVar(&o.Paced, "paced", false, "offer each phase its target rate (open loop) instead of loading as fast as the connections go")
-	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	if code, ok := parseFlags(fs, args, stdout); !ok {
-		return code
-	}
-	var bad string
-	switch {
-	case fs.NArg() != 0:
-		bad = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
-	case o.Services < 1 || o.Services > 10_000:
-		bad = "--services must be between 1 and 10000"
-	case o.Groups < 1 || o.Groups > o.Services:
-		bad = "--groups must be between 1 and --services"
-	case o.Checks < o.Services || o.Checks > 1_000_000:
-		bad = "--checks must be between --services and 1000000"
-	case o.Days < 1 || o.Days > 400:
-		bad = "--days must be between 1 and 400"
-	case o.Connections < 1 || o.Connections > 10_000:
-		bad = "--connections must be between 1 and 10000"
-	case o.Interval < collector.MinInterval:
-		bad = fmt.Sprintf("--interval must be at least %s", collector.MinInterval)
-	case o.Duration < time.Second:
-		bad = "--duration must be at least 1s"
-	}
-	if bad != "" {
-		fmt.Fprintln(stderr, "slate bench status:", bad)
-		return exitUsage
-	}
-	r, err := benchStatus(context.Background(), o)
-	if err != nil {
-		fmt.Fprintf(stderr, "slate bench status: %v\n", err)
-		return exitFail
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(r)
-		return exitOK
-	}
-	printBenchStatus(stdout, r)
-	return exitOK
-}
-
-func printBenchStatus(w io.Writer, r benchStatusReport) {
-	fmt.Fprintf(w, "%d services in %d groups, %d checks every %gs, %d days of history, %d connections, %gs per phase\n",
-		r.Services, r.Groups, r.Checks, r.IntervalSeconds, r.HistoryDays, r.Connections, r.DurationSeconds)
-	fmt.Fprintf(w, "setup\n  %-26s %d\n  %-26s %v\n  %-26s %v\n  %-26s %v\n", "history_rows", r.Setup.HistoryRows,
-		"import_seconds", r.Setup.ImportSeconds, "start_seconds", r.Setup.StartSeconds, "first_index_ms", r.Setup.FirstIndexMs)
-	verdict := func(ok bool) string {
-		if ok {
-			return "pass"
-		}
-		return "FAIL"
-	}
-	for _, p := range r.Phases {
-		enc := ""
-		if p.Gzip {
-			enc = " (Accept-Encoding: gzip)"
-		}
-		fmt.Fprintf(w, "phase %s: GET %s%s\n", p.Name, p.Path, enc)
-		line := func(k string, v any, target string) {
-			if target == "" {
-				fmt.Fprintf(w, "  %-26s %v\n", k, v)
-				return
-			}
-			fmt.Fprintf(w, "  %-26s %-12v %-18s %s\n", k, v, target, verdict(p.Pass[k]))
-		}
-		if p.OfferedRPS > 0 {
-			line("offered_per_second", p.OfferedRPS, "")
-		}
-		line("requests", p.Requests, "")
-		target := func(s string, v float64) string {
-			if v == 0 { // a control phase
-				return ""
-			}
-			return fmt.Sprintf(s, v)
-		}
-		line("requests_per_second", p.RequestsPerSecond, target("target >= %g", p.TargetRPS))
-		line("p50_ms", p.P50Ms, "")
-		line("p99_ms", p.P99Ms, target("target <= %g", p.TargetP99Ms))
-		line("p999_ms", p.P999Ms, "")
-		line("max_ms", p.MaxMs, "")
-		line("errors", p.Errors, "target 0")
-		line("non_200", p.Non200, "target 0")
-		line("bytes_per_response", p.BytesPerResponse, "")
-		if p.Gzip {
-			line("gzip_verified", p.GzipVerified, "target true")
-		}
-		line("probe_rate_ratio", p.ProbeRateRatio, fmt.Sprintf("target >= %g", p.TargetProbeRatio))
-		line("on_time_ratio", p.OnTimeRatio, "")
-		line("slate_cpu_cores", p.SlateCPUCores, "")
-		line("slate_cpu_us_per_request", p.SlateCPUUsPerReq, "")
-		line("load_cpu_cores", p.LoadCPUCores, "")
-		line("other_cpu_cores", p.OtherCPUCores, "")
-	}
-	fmt.Fprintf(w, "peak_rss_bytes %d\nresult %s\n", r.PeakRSSBytes, verdict(r.Pass))
-}
-
 // statusBenchConfig is the configuration slate bench status runs: the
 // services spread evenly over the groups, the checks over the services, all
 // against target, written as a file would be and parsed like one.
-func statusBenchConfig(dir, target string, o benchStatusOptions) (*config.Config, error) {
+func statusBenchConfig(dir, target string, o StatusOptions) (*config.Config, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "storage: {path: %q}\nserver: {listen: \"127.0.0.1:0\"}\nbackup: {dir: \"off\"}\nservices:\n",
 		filepath.Join(dir, "slate.db"))
@@ -311,10 +158,13 @@ func syntheticHistory(r *rand.Rand, start time.Time, days, perMinute int, locati
 	return sla.RunHistory{Start: start, Minutes: minutes, Locations: []string{location}, Runs: [][]sla.MinuteRun{runs}}
 }
 
-func benchStatus(ctx context.Context, o benchStatusOptions) (rep benchStatusReport, err error) {
-	rep = benchStatusReport{Services: o.Services, Groups: o.Groups, Checks: o.Checks, IntervalSeconds: o.Interval.Seconds(),
+// Status measures the public status page under load while probes run:
+// slate as slate serve runs it, on a generated configuration with
+// imported history, loaded from a separate process one phase per page.
+func Status(ctx context.Context, o StatusOptions) (rep StatusReport, err error) {
+	rep = StatusReport{Services: o.Services, Groups: o.Groups, Checks: o.Checks, IntervalSeconds: o.Interval.Seconds(),
 		HistoryDays: o.Days, Connections: o.Connections, DurationSeconds: o.Duration.Seconds()}
-	target, stopTarget, err := startBenchTarget()
+	target, stopTarget, err := startTarget(o.Spawn)
 	if err != nil {
 		return rep, err
 	}
@@ -328,33 +178,20 @@ func benchStatus(ctx context.Context, o benchStatusOptions) (rep benchStatusRepo
 	if err != nil {
 		return rep, fmt.Errorf("bench configuration: %w", err)
 	}
-	a, err := newApp(cfg, appOptions{})
+	if rep.Setup, err = importStatusHistory(ctx, cfg, o); err != nil {
+		return rep, err
+	}
+	a, err := monitor.Open(cfg, monitor.Options{})
 	if err != nil {
 		return rep, err
 	}
 	defer func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if serr := a.stop(stopCtx); serr != nil && err == nil {
+		if serr := a.Stop(stopCtx); serr != nil && err == nil {
 			err = fmt.Errorf("stop slate: %w", serr)
 		}
 	}()
-
-	// History of whole UTC days up to today's midnight: the probes write
-	// today's minutes.
-	today := time.Now().UTC().Truncate(24 * time.Hour)
-	first := today.AddDate(0, 0, -o.Days)
-	perMinute := int(max(1, min(60, time.Minute/o.Interval)))
-	r := rand.New(rand.NewPCG(11, 12))
-	t0 := time.Now()
-	for _, ch := range cfg.Checks {
-		h := syntheticHistory(r, first, o.Days, perMinute, cfg.Collector.Location)
-		if err := a.store.ImportHistory(ctx, ch.ID, h); err != nil {
-			return rep, err
-		}
-	}
-	rep.Setup.HistoryRows = len(cfg.Checks) * o.Days
-	rep.Setup.ImportSeconds = round3(time.Since(t0).Seconds())
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -362,7 +199,7 @@ func benchStatus(ctx context.Context, o benchStatusOptions) (rep benchStatusRepo
 	}
 	base := "http://" + l.Addr().String()
 	started := time.Now()
-	if err := a.start(l); err != nil {
+	if err := a.Start(l); err != nil {
 		l.Close()
 		return rep, err
 	}
@@ -374,7 +211,7 @@ func benchStatus(ctx context.Context, o benchStatusOptions) (rep benchStatusRepo
 		return rep, err
 	}
 
-	load, err := startBenchLoad(base, o.Connections)
+	load, err := startLoad(o.Spawn, base, o.Connections)
 	if err != nil {
 		return rep, err
 	}
@@ -395,62 +232,18 @@ func benchStatus(ctx context.Context, o benchStatusOptions) (rep benchStatusRepo
 	}
 	demand := float64(o.Checks) / o.Interval.Seconds()
 	rep.Pass = true
-	phases := []benchStatusPhase{
+	phases := []StatusPhase{
 		{Name: "summary.json", Path: "/api/v2/summary.json", TargetRPS: summaryTargetRPS, TargetP99Ms: summaryTargetP99Ms},
 		{Name: "summary.json-gzip", Path: "/api/v2/summary.json", Gzip: true, TargetRPS: summaryTargetRPS, TargetP99Ms: summaryTargetP99Ms},
 		{Name: "index", Path: "/", Gzip: true, TargetRPS: indexTargetRPS, TargetP99Ms: indexTargetP99Ms},
 	}
 	if o.Baseline {
-		phases = append([]benchStatusPhase{{Name: "healthz", Path: "/healthz"}}, phases...)
+		phases = append([]StatusPhase{{Name: "healthz", Path: "/healthz"}}, phases...)
 	}
 	for _, ph := range phases {
-		ph.TargetProbeRatio = probeTargetRatio
-		busy0, busyErr := machineBusy()
-		cpu0, runs0, late0, t0 := cpuTime(), counterValue(a.reg, "slate_scheduler_runs_total"), lateness(a.reg), time.Now()
-		lp := loadPhase{Path: ph.Path, Gzip: ph.Gzip, Duration: o.Duration}
-		if o.Paced {
-			lp.Rate = ph.TargetRPS
-			if lp.Rate == 0 { // the control, at the highest target
-				lp.Rate = summaryTargetRPS
-			}
-			ph.OfferedRPS = lp.Rate
-		}
-		res, err := load.run(lp)
+		ph, err := measurePhase(a.Gatherer(), load, ph, o, demand)
 		if err != nil {
-			return rep, fmt.Errorf("phase %s: %w", ph.Name, err)
-		}
-		cpu1, runs1, late1, elapsed := cpuTime(), counterValue(a.reg, "slate_scheduler_runs_total"), lateness(a.reg), time.Since(t0)
-		busy1, busyErr1 := machineBusy()
-		ph.OtherCPUCores = -1
-		if busyErr == nil && busyErr1 == nil {
-			ph.OtherCPUCores = round3(max(0, (busy1-busy0).Seconds()-(cpu1-cpu0).Seconds()-res.CPUSeconds) / elapsed.Seconds())
-		}
-		ph.Seconds = round3(res.Seconds)
-		ph.Requests, ph.Errors, ph.Non200 = res.Requests, res.Errors, res.Non200
-		if res.Seconds > 0 {
-			ph.RequestsPerSecond = round3(float64(res.Requests) / res.Seconds)
-			ph.LoadCPUCores = round3(res.CPUSeconds / res.Seconds)
-		}
-		ph.P50Ms, ph.P99Ms, ph.P999Ms, ph.MaxMs = res.P50Ms, res.P99Ms, res.P999Ms, res.MaxMs
-		if res.Requests > 0 {
-			ph.BytesPerResponse = round3(float64(res.Bytes) / float64(res.Requests))
-			ph.SlateCPUUsPerReq = round3(float64((cpu1 - cpu0).Microseconds()) / float64(res.Requests))
-		}
-		ph.GzipVerified = res.GzipVerified
-		ph.ProbeRateRatio = round3((runs1 - runs0) / (demand * elapsed.Seconds()))
-		ph.OnTimeRatio, _ = late1.sub(late0).summary()
-		ph.SlateCPUCores = round3((cpu1 - cpu0).Seconds() / elapsed.Seconds())
-		ph.Pass = map[string]bool{
-			"errors":           ph.Errors == 0,
-			"non_200":          ph.Non200 == 0,
-			"probe_rate_ratio": ph.ProbeRateRatio >= ph.TargetProbeRatio,
-		}
-		if ph.TargetRPS > 0 {
-			ph.Pass["requests_per_second"] = ph.RequestsPerSecond >= ph.TargetRPS
-			ph.Pass["p99_ms"] = ph.Requests > 0 && ph.P99Ms <= ph.TargetP99Ms
-		}
-		if ph.Gzip {
-			ph.Pass["gzip_verified"] = ph.GzipVerified
+			return rep, err
 		}
 		for _, ok := range ph.Pass {
 			rep.Pass = rep.Pass && ok
@@ -459,6 +252,86 @@ func benchStatus(ctx context.Context, o benchStatusOptions) (rep benchStatusRepo
 	}
 	rep.PeakRSSBytes = peakRSS()
 	return rep, nil
+}
+
+// measurePhase runs one load phase and measures it, with the probes' rate
+// and lateness from g, against its targets.
+func measurePhase(g prometheus.Gatherer, load *benchLoad, ph StatusPhase, o StatusOptions, demand float64) (StatusPhase, error) {
+	ph.TargetProbeRatio = probeTargetRatio
+	busy0, busyErr := machineBusy()
+	cpu0, runs0, late0, t0 := cpuTime(), metric.CounterValue(g, "slate_scheduler_runs_total"), lateness(g), time.Now()
+	lp := loadPhase{Path: ph.Path, Gzip: ph.Gzip, Duration: o.Duration}
+	if o.Paced {
+		lp.Rate = ph.TargetRPS
+		if lp.Rate == 0 { // the control, at the highest target
+			lp.Rate = summaryTargetRPS
+		}
+		ph.OfferedRPS = lp.Rate
+	}
+	res, err := load.run(lp)
+	if err != nil {
+		return ph, fmt.Errorf("phase %s: %w", ph.Name, err)
+	}
+	cpu1, runs1, late1, elapsed := cpuTime(), metric.CounterValue(g, "slate_scheduler_runs_total"), lateness(g), time.Since(t0)
+	busy1, busyErr1 := machineBusy()
+	ph.OtherCPUCores = -1
+	if busyErr == nil && busyErr1 == nil {
+		ph.OtherCPUCores = round3(max(0, (busy1-busy0).Seconds()-(cpu1-cpu0).Seconds()-res.CPUSeconds) / elapsed.Seconds())
+	}
+	ph.Seconds = round3(res.Seconds)
+	ph.Requests, ph.Errors, ph.Non200 = res.Requests, res.Errors, res.Non200
+	if res.Seconds > 0 {
+		ph.RequestsPerSecond = round3(float64(res.Requests) / res.Seconds)
+		ph.LoadCPUCores = round3(res.CPUSeconds / res.Seconds)
+	}
+	ph.P50Ms, ph.P99Ms, ph.P999Ms, ph.MaxMs = res.P50Ms, res.P99Ms, res.P999Ms, res.MaxMs
+	if res.Requests > 0 {
+		ph.BytesPerResponse = round3(float64(res.Bytes) / float64(res.Requests))
+		ph.SlateCPUUsPerReq = round3(float64((cpu1 - cpu0).Microseconds()) / float64(res.Requests))
+	}
+	ph.GzipVerified = res.GzipVerified
+	ph.ProbeRateRatio = round3((runs1 - runs0) / (demand * elapsed.Seconds()))
+	ph.OnTimeRatio, _ = late1.sub(late0).summary()
+	ph.SlateCPUCores = round3((cpu1 - cpu0).Seconds() / elapsed.Seconds())
+	ph.Pass = map[string]bool{
+		"errors":           ph.Errors == 0,
+		"non_200":          ph.Non200 == 0,
+		"probe_rate_ratio": ph.ProbeRateRatio >= ph.TargetProbeRatio,
+	}
+	if ph.TargetRPS > 0 {
+		ph.Pass["requests_per_second"] = ph.RequestsPerSecond >= ph.TargetRPS
+		ph.Pass["p99_ms"] = ph.Requests > 0 && ph.P99Ms <= ph.TargetP99Ms
+	}
+	if ph.Gzip {
+		ph.Pass["gzip_verified"] = ph.GzipVerified
+	}
+	return ph, nil
+}
+
+// importStatusHistory writes the history of whole UTC days up to today's
+// midnight for every check of cfg into its store (the probes write today's
+// minutes), and reports how long it took.
+func importStatusHistory(ctx context.Context, cfg *config.Config, o StatusOptions) (StatusSetup, error) {
+	var setup StatusSetup
+	store, err := db.Open(cfg.Storage.Path, db.Options{})
+	if err != nil {
+		return setup, err
+	}
+	defer store.Close()
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	first := today.AddDate(0, 0, -o.Days)
+	perMinute := int(max(1, min(60, time.Minute/o.Interval)))
+	r := rand.New(rand.NewPCG(11, 12))
+	t0 := time.Now()
+	for _, ch := range cfg.Checks {
+		h := syntheticHistory(r, first, o.Days, perMinute, cfg.Collector.Location)
+		if err := store.ImportHistory(ctx, ch.ID, h); err != nil {
+			return setup, err
+		}
+	}
+	setup.HistoryRows = len(cfg.Checks) * o.Days
+	setup.ImportSeconds = round3(time.Since(t0).Seconds())
+	return setup, store.Close()
 }
 
 // machineBusy is the CPU time every process on the machine has used since
@@ -573,16 +446,13 @@ type benchLoad struct {
 	out   *bufio.Reader
 }
 
-// startBenchLoad starts this executable as the load generator against
-// base with n connections. It runs in its own process so that its CPU is
-// not counted as slate's.
-func startBenchLoad(base string, n int) (*benchLoad, error) {
-	exe, err := os.Executable()
+// startLoad starts the load generator against base with n connections.
+// It runs in its own process so that its CPU is not counted as slate's.
+func startLoad(s Spawn, base string, n int) (*benchLoad, error) {
+	cmd, err := s.spawn("load")
 	if err != nil {
 		return nil, fmt.Errorf("start load generator: %w", err)
 	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), benchLoadEnv+"=1")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("start load generator: %w", err)
@@ -640,10 +510,10 @@ func (l *benchLoad) stop() {
 	}
 }
 
-// runBenchLoad is the load generator process: its first input line names
+// RunLoad is the load generator process: its first input line names
 // the base URL and the connections, each further line a phase, answered by
 // a result line. It exits when its input closes.
-func runBenchLoad(stdin io.Reader, stdout io.Writer) int {
+func RunLoad(stdin io.Reader, stdout io.Writer) int {
 	in := bufio.NewScanner(stdin)
 	var hello struct {
 		Base        string `json:"base"`
@@ -651,7 +521,7 @@ func runBenchLoad(stdin io.Reader, stdout io.Writer) int {
 	}
 	if !in.Scan() || json.Unmarshal(in.Bytes(), &hello) != nil || hello.Connections < 1 {
 		fmt.Fprintln(os.Stderr, "bench load: want {base, connections} on the first line")
-		return exitUsage
+		return 2
 	}
 	client := &http.Client{
 		Transport: &http.Transport{
@@ -674,7 +544,7 @@ func runBenchLoad(stdin io.Reader, stdout io.Writer) int {
 		b, _ := json.Marshal(res)
 		fmt.Fprintf(stdout, "%s\n", b)
 	}
-	return exitOK
+	return 0
 }
 
 // runLoadPhase sends GET requests on n connections at once, each sending

@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -23,6 +23,8 @@ import (
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/internal/testkit"
+	"github.com/slatehq/slate/monitor"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -30,15 +32,15 @@ import (
 // data directory and clock as its scripted servers' clock, and returns it
 // once it serves, with its printed output and a function that stops it
 // (also called when the test ends). The demo's log goes to the test's.
-func startDemo(t *testing.T, dir string, clock *testClock) (demoRun, *syncBuffer, func()) {
+func startDemo(t *testing.T, dir string, clock *testkit.Clock) (Running, *testkit.SyncBuffer, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	started := make(chan demoRun, 1)
+	started := make(chan Running, 1)
 	done := make(chan error, 1)
-	out := &syncBuffer{}
+	out := &testkit.SyncBuffer{}
 	go func() {
-		done <- demo(ctx, demoOptions{Listen: "127.0.0.1:0", DataDir: dir, ScriptNow: clock.Now,
-			Started: func(r demoRun) { started <- r }}, out, logWriter{t})
+		done <- Run(ctx, Options{Listen: "127.0.0.1:0", DataDir: dir, ScriptNow: clock.Now,
+			Started: func(r Running) { started <- r }}, out, logWriter{t})
 	}()
 	var once sync.Once
 	stop := func() {
@@ -52,8 +54,8 @@ func startDemo(t *testing.T, dir string, clock *testClock) (demoRun, *syncBuffer
 	t.Cleanup(stop)
 	select {
 	case r := <-started:
-		eventually(t, "summary.json answers", 10*time.Second, func() bool {
-			code, _ := get(t, r.Base+"/api/v2/summary.json")
+		testkit.Eventually(t, "summary.json answers", 10*time.Second, func() bool {
+			code, _ := testkit.Get(t, r.Base+"/api/v2/summary.json")
 			return code == 200
 		})
 		return r, out, stop
@@ -62,7 +64,7 @@ func startDemo(t *testing.T, dir string, clock *testClock) (demoRun, *syncBuffer
 	case <-time.After(15 * time.Second):
 		t.Fatal("demo did not start within 15s")
 	}
-	return demoRun{}, nil, nil
+	return Running{}, nil, nil
 }
 
 // logWriter writes to the test's log.
@@ -81,7 +83,7 @@ type statuspageIncident struct {
 }
 
 // storedIncident is the stored incident of the story's incident of service.
-func storedIncident(t *testing.T, r demoRun, service string) (db.Incident, demoIncident) {
+func storedIncident(t *testing.T, r Running, service string) (db.Incident, demoIncident) {
 	t.Helper()
 	var want demoIncident
 	for _, si := range r.Story.Incidents {
@@ -92,7 +94,7 @@ func storedIncident(t *testing.T, r demoRun, service string) (db.Incident, demoI
 	if want.Service == "" {
 		t.Fatalf("the story has no incident of %s", service)
 	}
-	incs, err := r.App.store.Incidents(context.Background(), db.IncidentFilter{Service: service})
+	incs, err := r.Monitor.Store().Incidents(context.Background(), db.IncidentFilter{Service: service})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,11 +114,11 @@ func storedIncident(t *testing.T, r demoRun, service string) (db.Incident, demoI
 // directory reuses the store.
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
-	clock := &testClock{}
+	clock := &testkit.Clock{}
 	clock.Set(time.Date(2026, 1, 1, 12, 1, 0, 0, time.UTC)) // minute :x1: every scripted server answers
 	r, out, stop := startDemo(t, dir, clock)
 	ctx := context.Background()
-	cfg := r.App.cfg.Load()
+	cfg := r.Monitor.Config()
 
 	t.Run("prints where to look", func(t *testing.T) {
 		login, _ := storedIncident(t, r, "messenger-login")
@@ -172,7 +174,7 @@ func TestDemo(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), tenant.Name) {
 			t.Errorf("printed signed link: %d", resp.StatusCode)
 		}
-		if code, _ := get(t, page); code != http.StatusUnauthorized {
+		if code, _ := testkit.Get(t, page); code != http.StatusUnauthorized {
 			t.Errorf("tenant page without credentials: %d, want 401", code)
 		}
 		_, admin, _ := strings.Cut(field("Admin API:")+" "+out.String(), "Bearer ")
@@ -190,7 +192,7 @@ func TestDemo(t *testing.T) {
 	})
 
 	t.Run("incidents with their statuses", func(t *testing.T) {
-		_, body := get(t, r.Base+"/api/v2/incidents.json")
+		_, body := testkit.Get(t, r.Base+"/api/v2/incidents.json")
 		var doc struct{ Incidents []statuspageIncident }
 		if err := json.Unmarshal([]byte(body), &doc); err != nil {
 			t.Fatal(err)
@@ -243,7 +245,7 @@ func TestDemo(t *testing.T) {
 		if want.Postmortem == nil || stored.PublishedPostmortem == 0 {
 			t.Fatalf("the mail outage has no published post-mortem (story %v, stored version %d)", want.Postmortem != nil, stored.PublishedPostmortem)
 		}
-		code, page := get(t, fmt.Sprintf("%s/incidents/%d", r.Base, stored.ID))
+		code, page := testkit.Get(t, fmt.Sprintf("%s/incidents/%d", r.Base, stored.ID))
 		if code != 200 {
 			t.Fatalf("got status %d", code)
 		}
@@ -255,7 +257,7 @@ func TestDemo(t *testing.T) {
 	})
 
 	t.Run("bars show the messenger's bad week", func(t *testing.T) {
-		_, page := get(t, r.Base+"/")
+		_, page := testkit.Get(t, r.Base+"/")
 		titles := barTitles(t, page, "Sign-in")
 		bad := 0
 		for d := r.Story.Start; d.Before(r.Story.Now); d = d.AddDate(0, 0, 1) {
@@ -276,7 +278,7 @@ func TestDemo(t *testing.T) {
 	})
 
 	t.Run("ledger", func(t *testing.T) {
-		credits, err := r.App.store.Credits(ctx, db.CreditFilter{})
+		credits, err := r.Monitor.Store().Credits(ctx, db.CreditFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -318,7 +320,7 @@ func TestDemo(t *testing.T) {
 	})
 
 	t.Run("maintenance", func(t *testing.T) {
-		_, body := get(t, r.Base+"/api/v2/scheduled-maintenances.json")
+		_, body := testkit.Get(t, r.Base+"/api/v2/scheduled-maintenances.json")
 		var doc struct {
 			Maintenances []struct{ Name, Status string } `json:"scheduled_maintenances"`
 		}
@@ -346,7 +348,7 @@ func TestDemo(t *testing.T) {
 
 	t.Run("the script flips live checks", func(t *testing.T) {
 		run := func(check string) sla.Result {
-			res, err := r.App.sched.RunOnce(ctx, check)
+			res, err := r.Monitor.Scheduler().RunOnce(ctx, check)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -376,7 +378,7 @@ func TestDemo(t *testing.T) {
 	})
 
 	t.Run("a second run reuses the store", func(t *testing.T) {
-		incs, err := r.App.store.Incidents(ctx, db.IncidentFilter{})
+		incs, err := r.Monitor.Store().Incidents(ctx, db.IncidentFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -390,7 +392,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("second run did not say it reuses the store:\n%s", out2)
 		}
 		after, _ := os.ReadFile(filepath.Join(dir, demoMarker))
-		again, err := r2.App.store.Incidents(ctx, db.IncidentFilter{})
+		again, err := r2.Monitor.Store().Incidents(ctx, db.IncidentFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -475,8 +477,8 @@ func barTitles(t *testing.T, page, service string) map[string]string {
 		date, _, _ := strings.Cut(title, ":")
 		out[date] = title
 	}
-	if len(out) != barDays {
-		t.Fatalf("got %d bars for %s, want %d", len(out), service, barDays)
+	if len(out) != monitor.BarDays {
+		t.Fatalf("got %d bars for %s, want %d", len(out), service, monitor.BarDays)
 	}
 	return out
 }
@@ -503,7 +505,7 @@ func TestDemoRefuses(t *testing.T) {
 		{"a store the demo did not make", "127.0.0.1:0", foreign, "holds a store the demo did not make"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := demo(context.Background(), demoOptions{Listen: tc.listen, DataDir: tc.dir}, &syncBuffer{}, logWriter{t})
+			err := Run(context.Background(), Options{Listen: tc.listen, DataDir: tc.dir}, &testkit.SyncBuffer{}, logWriter{t})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v, want an error saying %q", err, tc.want)
 			}

@@ -1,4 +1,4 @@
-package main
+package monitor
 
 import (
 	"context"
@@ -24,7 +24,7 @@ type serviceNow struct {
 
 // noteService records a service's latest observation; Since moves only when
 // the state changes.
-func (a *app) noteService(id string, o incident.Observation) {
+func (a *Monitor) noteService(id string, o incident.Observation) {
 	a.statusMu.Lock()
 	defer a.statusMu.Unlock()
 	noteState(a.services, id, o)
@@ -33,7 +33,7 @@ func (a *app) noteService(id string, o incident.Observation) {
 // noteTenantService records the observation of a service as one tenant
 // sees it: from the shared checks and the tenant's own, never another
 // tenant's.
-func (a *app) noteTenantService(tenant, id string, o incident.Observation) {
+func (a *Monitor) noteTenantService(tenant, id string, o incident.Observation) {
 	a.statusMu.Lock()
 	defer a.statusMu.Unlock()
 	noteState(a.tenantStates, tenant+"/"+id, o)
@@ -48,11 +48,11 @@ func noteState(m map[string]serviceNow, key string, o incident.Observation) {
 	m[key] = serviceNow{State: o.State, Partial: partial, Since: o.Minute}
 }
 
-// refreshStatus rebuilds the public status page's snapshot from the
+// RefreshStatus rebuilds the public status page's snapshot from the
 // public services' latest minutes, the stored incidents and the
 // maintenance windows, and every tenant's page from its own services and
 // figures; pages are served from them, never queried per request.
-func (a *app) refreshStatus(ctx context.Context, now time.Time) error {
+func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 	// One rebuild at a time: detection and admin writes both rebuild, and
 	// a build that read the store before a write must not be set after
 	// the build that saw it.
@@ -131,7 +131,7 @@ func maintenanceRecords(cfg *catalog.Catalog) []dashboard.MaintenanceWindow {
 // post-mortem as sanitised HTML. A version never changes once saved, so
 // each is read and rendered once, not at every rebuild. Called under
 // refreshMu, which guards the cache.
-func (a *app) publishedPostmortem(ctx context.Context, id int64, version int) (template.HTML, error) {
+func (a *Monitor) publishedPostmortem(ctx context.Context, id int64, version int) (template.HTML, error) {
 	key := [2]int64{id, int64(version)}
 	if html, ok := a.postmortems[key]; ok {
 		return html, nil
@@ -154,14 +154,14 @@ func (a *app) publishedPostmortem(ctx context.Context, id int64, version int) (t
 	return html, nil
 }
 
-// barDays is how many days the status page's bars show.
-const barDays = 90
+// BarDays is how many days the status page's bars show.
+const BarDays = 90
 
 // refreshBars recounts the daily bars from the evidence (down minutes as
 // major outage, degraded as partial) for every set of checks a page shows:
 // each public service's shared checks, and each tenant's services with
 // the checks that measure that tenant. The next snapshot shows them.
-func (a *app) refreshBars(ctx context.Context, now time.Time) error {
+func (a *Monitor) refreshBars(ctx context.Context, now time.Time) error {
 	cat := &a.cfg.Load().Catalog
 	var sets [][]catalog.Check
 	for _, s := range cat.PublicServices() {
@@ -178,7 +178,7 @@ func (a *app) refreshBars(ctx context.Context, now time.Time) error {
 		if _, done := bars[key]; done {
 			continue
 		}
-		days, err := credit.DailyBars(ctx, a.store, credit.ChecksOf(checks), barDays, time.UTC, now)
+		days, err := credit.DailyBars(ctx, a.store, credit.ChecksOf(checks), BarDays, time.UTC, now)
 		if err != nil {
 			return err
 		}
@@ -191,5 +191,5 @@ func (a *app) refreshBars(ctx context.Context, now time.Time) error {
 	a.statusMu.Lock()
 	a.bars = bars
 	a.statusMu.Unlock()
-	return a.refreshStatus(ctx, now)
+	return a.RefreshStatus(ctx, now)
 }

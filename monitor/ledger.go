@@ -1,24 +1,31 @@
-package main
+package monitor
 
 import (
 	"context"
-	"math/big"
 
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/sla"
 )
 
-// ledger records the period close in the store's credit ledger: it only
-// translates the close's statement into a ledger entry.
-type ledger struct {
-	store *db.DB
-	actor string
+// LedgerStore is what the period close needs of the store: the evidence
+// and the ledger.
+type LedgerStore interface {
+	credit.History
+	RecordCloses(ctx context.Context, cs []db.Closing, actor string) ([]error, error)
 }
 
-var _ credit.Recorder = ledger{}
+// Ledger records the period close in the store's credit ledger, as Actor:
+// it only translates the close's statement into a ledger entry.
+type Ledger struct {
+	Store LedgerStore
+	Actor string
+}
 
-func (l ledger) RecordCloses(ctx context.Context, cs []credit.Closing) ([]error, error) {
+var _ credit.Recorder = Ledger{}
+
+// RecordCloses implements credit.Recorder.
+func (l Ledger) RecordCloses(ctx context.Context, cs []credit.Closing) ([]error, error) {
 	entries := make([]db.Closing, len(cs))
 	for i, c := range cs {
 		r := c.Outcome.Report()
@@ -39,13 +46,12 @@ func (l ledger) RecordCloses(ctx context.Context, cs []credit.Closing) ([]error,
 			EvidenceHash:    c.EvidenceHash,
 		}}
 	}
-	return l.store.RecordCloses(ctx, entries, l.actor)
+	return l.Store.RecordCloses(ctx, entries, l.Actor)
 }
 
-// formatMinor writes an amount in minor units as a decimal in its currency:
-// 9677 USD is "96.77".
-func formatMinor(minor int64, currency string) string {
-	places := sla.MinorUnits(currency)
-	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(places)), nil)
-	return sla.FormatFixed(new(big.Rat).SetFrac(big.NewInt(minor), scale), places)
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
