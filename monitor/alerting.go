@@ -62,7 +62,7 @@ func (a *Monitor) onIncident(ctx context.Context, ev incident.Event, tenants []s
 				return err
 			}
 			if found {
-				adopt(ev.Incident, stored)
+				incident.Adopt(ev.Incident, stored.Incident)
 				*rec = stored
 			}
 		}
@@ -70,9 +70,8 @@ func (a *Monitor) onIncident(ctx context.Context, ev incident.Event, tenants []s
 	}
 	rec.Incident = *ev.Incident
 	rec.Incident.Timeline = slices.Clone(ev.Incident.Timeline)
-	rec.Tenants = mergeTenants(rec.Tenants, tenants)
-	notify := ev.Kind == incident.Opened || ev.Kind == incident.Recovery ||
-		len(ev.Incident.Timeline) > 0 && ev.Incident.Timeline[len(ev.Incident.Timeline)-1].Kind == incident.KindSeverity
+	rec.Tenants = incident.MergeTenants(rec.Tenants, tenants)
+	notify := incident.Notifies(ev)
 	alerts := func(id int64) ([]db.Alert, error) {
 		if !notify {
 			return nil, nil
@@ -86,15 +85,8 @@ func (a *Monitor) onIncident(ctx context.Context, ev incident.Event, tenants []s
 		if gerr != nil {
 			return gerr
 		}
-		stored.Timeline = append(stored.Timeline, ev.Incident.Timeline...)
-		stored.Failing = ev.Incident.Failing
-		stored.Tenants = mergeTenants(stored.Tenants, tenants)
-		if ev.Kind == incident.Recovery && stored.Open() {
-			stored.Status, stored.Ended = incident.Resolved, ev.Incident.Ended
-		}
-		if !stored.SeverityOverride {
-			stored.Severity = ev.Incident.Severity
-		}
+		incident.ApplyDetection(&stored.Incident, ev.Kind, ev.Incident)
+		stored.Tenants = incident.MergeTenants(stored.Tenants, tenants)
 		*rec = stored
 		_, err = a.store.SaveIncidentWithAlerts(ctx, rec, "slate/detector", alerts)
 	}
@@ -117,39 +109,11 @@ func (a *Monitor) openedByPeople(ctx context.Context, service string) (db.Incide
 		return db.Incident{}, false, fmt.Errorf("open incidents: %w", err)
 	}
 	for _, inc := range open {
-		if inc.Service == service && len(inc.Timeline) > 0 && inc.Timeline[0].Kind == incident.KindUpdate {
+		if inc.Service == service && incident.OpenedByPeople(inc.Incident) {
 			return inc, true, nil
 		}
 	}
 	return db.Incident{}, false, nil
-}
-
-// adopt makes the detector's new incident continue the one people opened:
-// it keeps their start, status, severity choice and timeline, and adds the
-// detection after them, so the page shows one incident, not two; the
-// detector's recovery then resolves it.
-func adopt(detected *incident.Incident, stored db.Incident) {
-	entries := detected.Timeline
-	detected.Started = stored.Started
-	detected.Status = stored.Status
-	if stored.SeverityOverride || stored.Severity.Rank() > detected.Severity.Rank() {
-		detected.Severity, detected.SeverityOverride = stored.Severity, stored.SeverityOverride
-	}
-	detected.Timeline = append(slices.Clone(stored.Timeline), entries...)
-	for i := len(stored.Timeline); i < len(detected.Timeline); i++ {
-		detected.Timeline[i].Status = stored.Status // detection does not move people's status back
-	}
-}
-
-func mergeTenants(a, b []string) []string {
-	out := slices.Clone(a)
-	for _, t := range b {
-		if !slices.Contains(out, t) {
-			out = append(out, t)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // burnAlerts evaluates the workbook's multi-window burn-rate rules on each

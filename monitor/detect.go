@@ -83,7 +83,7 @@ func (a *Monitor) resumeIncidents(ctx context.Context) error {
 		return fmt.Errorf("resume incidents: %w", err)
 	}
 	for _, stored := range open {
-		if len(stored.Timeline) == 0 || stored.Timeline[0].Kind != incident.KindDetected {
+		if !incident.Detected(stored.Incident) {
 			continue
 		}
 		rec := stored

@@ -343,7 +343,7 @@ func checkOpenStatus(field, s string) error {
 
 // apiCreateIncident opens an incident that people saw before the probes
 // did (or that probes cannot see). If the probes then confirm an outage of
-// the service, the detection continues this incident (see adopt), and its
+// the service, the detection continues this incident (incident.Adopt), and its
 // recovery resolves it.
 func (a *API) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 	var b createIncidentBody
