@@ -305,3 +305,35 @@ func TestLookups(t *testing.T) {
 		t.Errorf("globex-mail: quarterly %v, covers web %v, db %v", k.Quarterly(), k.Covers("web"), k.Covers("db"))
 	}
 }
+
+func TestCheckRequests(t *testing.T) {
+	c := fixture()
+	t0 := time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name      string
+		err       error
+		wantField string
+	}{
+		{"a good maintenance", c.CheckMaintenance([]string{"web", "db"}, "Disk swap"), ""},
+		{"no service", c.CheckMaintenance(nil, "Disk swap"), "services"},
+		{"an unknown service, named by index", c.CheckMaintenance([]string{"web", "chat"}, "Disk swap"), "services[1]"},
+		{"a blank title", c.CheckMaintenance([]string{"web"}, " "), "title"},
+		{"an empty window", catalog.CheckWindow(t0, t0), "end"},
+		{"a good window", catalog.CheckWindow(t0, t0.Add(time.Minute)), ""},
+		{"a good exclusion", c.CheckExclusion("acme-gold", "customer's migration"), ""},
+		{"no contract", c.CheckExclusion("", "r"), "contract"},
+		{"an unknown contract", c.CheckExclusion("acme-tin", "r"), "contract"},
+		{"no reason", c.CheckExclusion("acme-gold", ""), "reason"},
+		{"an end before the start", catalog.CheckWindow(t0, t0.Add(-time.Hour)), "end"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var fe *catalog.FieldError
+			switch {
+			case tc.wantField == "" && tc.err != nil:
+				t.Errorf("refused: %v", tc.err)
+			case tc.wantField != "" && (!errors.As(tc.err, &fe) || fe.Field != tc.wantField):
+				t.Errorf("got %v, want a refusal of %s", tc.err, tc.wantField)
+			}
+		})
+	}
+}

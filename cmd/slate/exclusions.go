@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/db"
 )
 
@@ -59,8 +60,8 @@ func runExclusions(args []string, stdout, stderr io.Writer) int {
 	ctx := context.Background()
 	switch sub {
 	case "add":
-		if *contract == "" {
-			return usage("--contract: give a contract of the configuration")
+		if err := cfg.CheckExclusion(*contract, *reason); err != nil {
+			return usage("%s", flagError(err))
 		}
 		s, err := time.Parse(time.RFC3339, *start)
 		if err != nil {
@@ -70,11 +71,8 @@ func runExclusions(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return usage("--end: %q is not an RFC 3339 time like 2026-03-10T04:00:00Z", *end)
 		}
-		if !e.After(s) {
+		if catalog.CheckWindow(s, e) != nil {
 			return usage("--end: %s is not after --start %s", *end, *start)
-		}
-		if strings.TrimSpace(*reason) == "" {
-			return usage("--reason: say why the time is excluded")
 		}
 		x, err := store.AddExclusion(ctx, db.Exclusion{Contract: *contract, Start: s, End: e, Reason: *reason}, *actor)
 		if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/db"
 )
 
@@ -56,13 +58,12 @@ func runMaintenance(args []string, stdout, stderr io.Writer) int {
 	case "add":
 		m := db.Maintenance{Title: *title}
 		for _, s := range strings.Split(*services, ",") {
-			if s = strings.TrimSpace(s); s == "" {
-				continue
+			if s = strings.TrimSpace(s); s != "" {
+				m.Services = append(m.Services, s)
 			}
-			if !cfg.HasService(s) {
-				return fail("--services: unknown service %q", s)
-			}
-			m.Services = append(m.Services, s)
+		}
+		if err := cfg.CheckMaintenance(m.Services, m.Title); err != nil {
+			return fail("%s", flagError(err))
 		}
 		var err error
 		if m.Start, err = time.Parse(time.RFC3339, *start); err != nil {
@@ -70,6 +71,9 @@ func runMaintenance(args []string, stdout, stderr io.Writer) int {
 		}
 		if m.End, err = time.Parse(time.RFC3339, *end); err != nil {
 			return fail("--end: %q is not an RFC 3339 time", *end)
+		}
+		if err := catalog.CheckWindow(m.Start, m.End); err != nil {
+			return fail("%s", flagError(err))
 		}
 		m, err = store.AddMaintenance(ctx, m, *actor)
 		if err != nil {
@@ -113,4 +117,14 @@ func runMaintenance(args []string, stdout, stderr io.Writer) int {
 		return fail("unknown command; see slate maintenance --help")
 	}
 	return exitOK
+}
+
+// flagError names the flag of a refused field: services[1] is --services.
+func flagError(err error) string {
+	var fe *catalog.FieldError
+	if !errors.As(err, &fe) {
+		return err.Error()
+	}
+	name, _, _ := strings.Cut(fe.Field, "[")
+	return "--" + name + ": " + fe.Msg
 }

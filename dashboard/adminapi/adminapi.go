@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,41 +17,35 @@ import (
 	"github.com/slatehq/slate/sla"
 )
 
-// Who may call what (package access). Admin tokens may call everything.
-var (
-	rolesRead      = access.Readers()
-	rolesIncidents = access.IncidentWriters()
-	rolesCredits   = access.CreditWriters()
-	rolesStaffRead = access.StaffReaders()
-)
+// Register adds the admin API's routes to d. Who may call what is
+// package access's; admin tokens may call everything.
+func (a *API) Register(d *dashboard.Server) {
+	w := mapped{d}
+	w.HandleAdmin(http.MethodGet, "/whoami", access.Readers(), a.apiWhoami)
+	w.HandleAdmin(http.MethodGet, "/tenants", access.Readers(), a.apiTenants)
+	w.HandleAdmin(http.MethodGet, "/contracts", access.Readers(), a.apiContracts)
 
-// Register adds the admin API's routes to w.
-func (a *API) Register(w *dashboard.Server) {
-	w.HandleAdmin(http.MethodGet, "/whoami", rolesRead, a.apiWhoami)
-	w.HandleAdmin(http.MethodGet, "/tenants", rolesRead, a.apiTenants)
-	w.HandleAdmin(http.MethodGet, "/contracts", rolesRead, a.apiContracts)
+	w.HandleAdmin(http.MethodGet, "/incidents", access.Readers(), a.apiIncidents)
+	w.HandleAdmin(http.MethodPost, "/incidents", access.IncidentWriters(), a.apiCreateIncident)
+	w.HandleAdmin(http.MethodGet, "/incidents/:id", access.Readers(), a.apiIncident)
+	w.HandleAdmin(http.MethodPost, "/incidents/:id/updates", access.IncidentWriters(), a.apiUpdateIncident)
+	w.HandleAdmin(http.MethodPost, "/incidents/:id/resolve", access.IncidentWriters(), a.apiResolveIncident)
+	w.HandleAdmin(http.MethodGet, "/incidents/:id/postmortem", access.Readers(), a.apiPostmortem)
+	w.HandleAdmin(http.MethodPost, "/incidents/:id/postmortem", access.IncidentWriters(), a.apiSavePostmortem)
+	w.HandleAdmin(http.MethodPost, "/incidents/:id/postmortem/publish", access.IncidentWriters(), a.apiPublishPostmortem)
 
-	w.HandleAdmin(http.MethodGet, "/incidents", rolesRead, a.apiIncidents)
-	w.HandleAdmin(http.MethodPost, "/incidents", rolesIncidents, a.apiCreateIncident)
-	w.HandleAdmin(http.MethodGet, "/incidents/:id", rolesRead, a.apiIncident)
-	w.HandleAdmin(http.MethodPost, "/incidents/:id/updates", rolesIncidents, a.apiUpdateIncident)
-	w.HandleAdmin(http.MethodPost, "/incidents/:id/resolve", rolesIncidents, a.apiResolveIncident)
-	w.HandleAdmin(http.MethodGet, "/incidents/:id/postmortem", rolesRead, a.apiPostmortem)
-	w.HandleAdmin(http.MethodPost, "/incidents/:id/postmortem", rolesIncidents, a.apiSavePostmortem)
-	w.HandleAdmin(http.MethodPost, "/incidents/:id/postmortem/publish", rolesIncidents, a.apiPublishPostmortem)
+	w.HandleAdmin(http.MethodGet, "/maintenance", access.Readers(), a.apiMaintenance)
+	w.HandleAdmin(http.MethodPost, "/maintenance", access.IncidentWriters(), a.apiCreateMaintenance)
+	w.HandleAdmin(http.MethodPost, "/maintenance/:id/cancel", access.IncidentWriters(), a.apiCancelMaintenance)
 
-	w.HandleAdmin(http.MethodGet, "/maintenance", rolesRead, a.apiMaintenance)
-	w.HandleAdmin(http.MethodPost, "/maintenance", rolesIncidents, a.apiCreateMaintenance)
-	w.HandleAdmin(http.MethodPost, "/maintenance/:id/cancel", rolesIncidents, a.apiCancelMaintenance)
-
-	w.HandleAdmin(http.MethodGet, "/credits", rolesRead, a.apiCredits)
+	w.HandleAdmin(http.MethodGet, "/credits", access.Readers(), a.apiCredits)
 	for _, action := range []string{"approve", "issue", "void"} {
-		w.HandleAdmin(http.MethodPost, "/credits/:id/"+action, rolesCredits, a.apiCreditAction(action))
+		w.HandleAdmin(http.MethodPost, "/credits/:id/"+action, access.CreditWriters(), a.apiCreditAction(action))
 	}
 
-	w.HandleAdmin(http.MethodGet, "/exclusions", rolesStaffRead, a.apiExclusions)
-	w.HandleAdmin(http.MethodPost, "/exclusions", rolesCredits, a.apiCreateExclusion)
-	w.HandleAdmin(http.MethodPost, "/exclusions/:id/cancel", rolesCredits, a.apiCancelExclusion)
+	w.HandleAdmin(http.MethodGet, "/exclusions", access.StaffReaders(), a.apiExclusions)
+	w.HandleAdmin(http.MethodPost, "/exclusions", access.CreditWriters(), a.apiCreateExclusion)
+	w.HandleAdmin(http.MethodPost, "/exclusions/:id/cancel", access.CreditWriters(), a.apiCancelExclusion)
 }
 
 // pathID is the :id path parameter as a positive integer.
@@ -65,12 +57,27 @@ func pathID(r *dashboard.AdminRequest) (int64, error) {
 	return id, nil
 }
 
-// storeError maps the store's refusals to API errors; other errors stay
-// internal.
-func storeError(err error) error {
+// mapped registers handlers whose errors go through apiError.
+type mapped struct{ s *dashboard.Server }
+
+func (m mapped) HandleAdmin(method, path string, roles []string, h dashboard.AdminHandler) {
+	m.s.HandleAdmin(method, path, roles, func(r *dashboard.AdminRequest) (int, any, error) {
+		status, body, err := h(r)
+		return status, body, apiError(err)
+	})
+}
+
+// apiError is the one place errors become API errors: an *APIError as it
+// is, a refused field (catalog.FieldError) as a 400 naming it, the store's
+// refusals as 404 and 409; any other error stays internal, for the
+// dashboard to log and answer 500.
+func apiError(err error) error {
+	var fe *catalog.FieldError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &fe):
+		return dashboard.Invalid(fe.Field, "%s", fe.Msg)
 	case errors.Is(err, db.ErrNotFound):
 		return dashboard.NotFound("%v", err)
 	case errors.Is(err, db.ErrIncidentConflict):
@@ -79,25 +86,6 @@ func storeError(err error) error {
 		return dashboard.Conflict("%v", err)
 	}
 	return err
-}
-
-// viewable reports whether r's principal may see tenant's data.
-func viewable(r *dashboard.AdminRequest, tenant string) bool {
-	p := r.Principal
-	return p.Role != access.Viewer || p.Tenant == tenant
-}
-
-// visibleServices is nil for staff (everything), or the services of a
-// viewer's tenant.
-func visibleServices(cfg *catalog.Catalog, r *dashboard.AdminRequest) map[string]bool {
-	if r.Principal.Role != access.Viewer {
-		return nil
-	}
-	out := map[string]bool{}
-	for _, s := range cfg.TenantServices(r.Principal.Tenant) {
-		out[s.ID] = true
-	}
-	return out
 }
 
 // parseTime reads an RFC 3339 field.
@@ -120,10 +108,7 @@ func parseWindow(start, end string) (time.Time, time.Time, error) {
 	if err != nil {
 		return s, e, err
 	}
-	if !s.Before(e) {
-		return s, e, dashboard.Invalid("end", "must be after start")
-	}
-	return s, e, nil
+	return s, e, catalog.CheckWindow(s, e)
 }
 
 // refreshAfterWrite rebuilds the status pages so a change made through the
@@ -168,7 +153,7 @@ func (a *API) apiTenants(r *dashboard.AdminRequest) (int, any, error) {
 	cfg := a.Catalog()
 	out := []apiTenant{}
 	for _, t := range cfg.Tenants {
-		if !viewable(r, t.ID) {
+		if !r.Principal.Scope().SeesTenant(t.ID) {
 			continue
 		}
 		at := apiTenant{ID: t.ID, Name: t.Name, TimeZone: t.Location.String(), Contracts: []string{}, Services: []string{}}
@@ -202,7 +187,7 @@ func (a *API) apiContracts(r *dashboard.AdminRequest) (int, any, error) {
 	cfg := a.Catalog()
 	out := []apiContract{}
 	for _, c := range cfg.Contracts {
-		if !viewable(r, c.Tenant) {
+		if !r.Principal.Scope().SeesTenant(c.Tenant) {
 			continue
 		}
 		fee, cur := "", ""
@@ -250,27 +235,18 @@ func toAPIIncident(inc db.Incident) apiIncident {
 	return out
 }
 
-// incidentVisible reports whether r may see inc: staff always, a viewer
-// when the incident affects its tenant.
-func incidentVisible(r *dashboard.AdminRequest, inc db.Incident) bool {
-	p := r.Principal
-	return p.Role != access.Viewer || slices.Contains(inc.Tenants, p.Tenant)
-}
-
 // incidentFor is inc as r may see it: a viewer does not learn which other
 // tenants it affects.
 func incidentFor(r *dashboard.AdminRequest, inc db.Incident) apiIncident {
 	out := toAPIIncident(inc)
-	if p := r.Principal; p.Role == access.Viewer {
-		out.Tenants = []string{p.Tenant}
-	}
+	out.Tenants = r.Principal.Scope().IncidentTenants(out.Tenants)
 	return out
 }
 
 func (a *API) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
 	f := db.IncidentFilter{Service: r.Query("service"), Limit: 200}
-	if p := r.Principal; p.Role == access.Viewer {
-		f.Tenant = p.Tenant
+	if sc := r.Principal.Scope(); !sc.AllTenants() {
+		f.Tenant = sc.Tenant
 	}
 	switch r.Query("open") {
 	case "":
@@ -286,7 +262,7 @@ func (a *API) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
 	}
 	out := []apiIncident{}
 	for _, inc := range incs {
-		if incidentVisible(r, inc) {
+		if r.Principal.Scope().SeesIncident(inc.Tenants) {
 			out = append(out, incidentFor(r, inc))
 		}
 	}
@@ -302,9 +278,9 @@ func (a *API) loadIncident(r *dashboard.AdminRequest) (db.Incident, error) {
 	}
 	inc, err := a.Store.Incident(r.Context(), id)
 	if err != nil {
-		return db.Incident{}, storeError(err)
+		return db.Incident{}, err
 	}
-	if !incidentVisible(r, inc) {
+	if !r.Principal.Scope().SeesIncident(inc.Tenants) {
 		return db.Incident{}, dashboard.NotFound("incident %d: not found", id)
 	}
 	return inc, nil
@@ -372,7 +348,7 @@ func (a *API) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 		SeverityOverride: true, Started: now, Timeline: []incident.Entry{{At: now, Kind: incident.KindUpdate, Status: incident.Status(b.Status), Body: b.Body, Author: actor}}},
 		Tenants: cfg.ServiceTenants(b.Service)}
 	if _, err := a.Store.SaveIncidentWithAlerts(r.Context(), &inc, actor, a.Notify(&inc, now)); err != nil {
-		return 0, nil, storeError(err)
+		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
 	return http.StatusCreated, toAPIIncident(inc), nil
@@ -439,7 +415,7 @@ func (a *API) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (i
 		}
 	}
 	if _, err := a.Store.SaveIncidentWithAlerts(r.Context(), &inc, actor, a.Notify(&inc, now)); err != nil {
-		return 0, nil, storeError(err)
+		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
 	return http.StatusOK, toAPIIncident(inc), nil
@@ -467,10 +443,10 @@ func (a *API) apiPostmortem(r *dashboard.AdminRequest) (int, any, error) {
 	}
 	pm, err := a.Store.Postmortem(r.Context(), inc.ID)
 	if err != nil {
-		return 0, nil, storeError(err)
+		return 0, nil, err
 	}
 	out := map[string]any{"incident_id": inc.ID, "published": toAPIVersion(pm.Published), "draft": nil}
-	if r.Principal.Role != access.Viewer {
+	if r.Principal.Scope().SeesDrafts() {
 		out["draft"] = toAPIVersion(pm.Draft) // drafts are not for customers
 	}
 	return http.StatusOK, out, nil
@@ -493,11 +469,11 @@ func (a *API) apiSavePostmortem(r *dashboard.AdminRequest) (int, any, error) {
 	}
 	v, err := a.Store.SavePostmortem(r.Context(), inc.ID, b.Markdown, r.Principal.Actor())
 	if err != nil {
-		return 0, nil, storeError(err)
+		return 0, nil, err
 	}
 	if b.Publish {
 		if err := a.Store.PublishPostmortem(r.Context(), inc.ID, v, r.Principal.Actor()); err != nil {
-			return 0, nil, storeError(err)
+			return 0, nil, err
 		}
 		a.refreshAfterWrite(r.Context())
 	}
@@ -519,7 +495,7 @@ func (a *API) apiPublishPostmortem(r *dashboard.AdminRequest) (int, any, error) 
 		return 0, nil, err
 	}
 	if err := a.Store.PublishPostmortem(r.Context(), inc.ID, b.Version, r.Principal.Actor()); err != nil {
-		return 0, nil, storeError(err)
+		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
 	return http.StatusOK, map[string]any{"incident_id": inc.ID, "version": b.Version, "published": true}, nil
@@ -538,14 +514,8 @@ type apiMaintenance struct {
 
 func (a *API) apiMaintenance(r *dashboard.AdminRequest) (int, any, error) {
 	cfg := a.Catalog()
-	vis := visibleServices(cfg, r)
 	// A viewer sees the windows on its services, naming only those.
-	mine := func(services []string) []string {
-		if vis == nil {
-			return services
-		}
-		return slices.DeleteFunc(slices.Clone(services), func(s string) bool { return !vis[s] })
-	}
+	mine := func(services []string) []string { return r.Principal.Scope().VisibleServices(cfg, services) }
 	out := []apiMaintenance{}
 	for _, m := range cfg.Maintenance {
 		if svc := mine(m.Services); len(svc) > 0 {
@@ -580,17 +550,8 @@ func (a *API) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 	if err := r.Decode(&b); err != nil {
 		return 0, nil, err
 	}
-	cfg := a.Catalog()
-	if len(b.Services) == 0 {
-		return 0, nil, dashboard.Invalid("services", "name at least one service")
-	}
-	for i, s := range b.Services {
-		if !cfg.HasService(s) {
-			return 0, nil, dashboard.Invalid(fmt.Sprintf("services[%d]", i), "unknown service %q", s)
-		}
-	}
-	if strings.TrimSpace(b.Title) == "" {
-		return 0, nil, dashboard.Invalid("title", "is required")
+	if err := a.Catalog().CheckMaintenance(b.Services, b.Title); err != nil {
+		return 0, nil, err
 	}
 	start, end, err := parseWindow(b.Start, b.End)
 	if err != nil {
@@ -598,7 +559,7 @@ func (a *API) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 	}
 	m, err := a.Store.AddMaintenance(r.Context(), db.Maintenance{Services: b.Services, Title: b.Title, Start: start, End: end}, r.Principal.Actor())
 	if err != nil {
-		return 0, nil, storeError(err)
+		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
 	return http.StatusCreated, toAPIMaintenance(m), nil
@@ -610,7 +571,7 @@ func (a *API) apiCancelMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 		return 0, nil, err
 	}
 	if err := a.Store.CancelMaintenance(r.Context(), id, r.Principal.Actor()); err != nil {
-		return 0, nil, storeError(err)
+		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
 	return http.StatusOK, map[string]any{"id": strconv.FormatInt(id, 10), "cancelled": true}, nil
@@ -657,12 +618,11 @@ func (a *API) apiCredits(r *dashboard.AdminRequest) (int, any, error) {
 	default:
 		return 0, nil, dashboard.Invalid("state", "must be computed, approved, issued or voided (got %q)", f.State)
 	}
-	if p := r.Principal; p.Role == access.Viewer {
-		if f.Tenant != "" && f.Tenant != p.Tenant {
-			return 0, nil, dashboard.Forbidden("this token may only read tenant %s", p.Tenant)
-		}
-		f.Tenant = p.Tenant
+	tenant, ok := r.Principal.Scope().CreditTenant(f.Tenant)
+	if !ok {
+		return 0, nil, dashboard.Forbidden("this token may only read tenant %s", r.Principal.Tenant)
 	}
+	f.Tenant = tenant
 	cs, err := a.Store.Credits(r.Context(), f)
 	if err != nil {
 		return 0, nil, err
@@ -703,7 +663,7 @@ func (a *API) apiCreditAction(action string) dashboard.AdminHandler {
 			c, err = a.Store.VoidCredit(r.Context(), id, actor, b.Reason)
 		}
 		if err != nil {
-			return 0, nil, storeError(err)
+			return 0, nil, err
 		}
 		a.refreshAfterWrite(r.Context())
 		return http.StatusOK, toAPICredit(c), nil
@@ -752,13 +712,8 @@ func (a *API) apiCreateExclusion(r *dashboard.AdminRequest) (int, any, error) {
 	if err := r.Decode(&b); err != nil {
 		return 0, nil, err
 	}
-	switch {
-	case b.Contract == "":
-		return 0, nil, dashboard.Invalid("contract", "is required")
-	case !a.Catalog().HasContract(b.Contract):
-		return 0, nil, dashboard.Invalid("contract", "unknown contract %q", b.Contract)
-	case strings.TrimSpace(b.Reason) == "":
-		return 0, nil, dashboard.Invalid("reason", "is required: say why this time does not count")
+	if err := a.Catalog().CheckExclusion(b.Contract, b.Reason); err != nil {
+		return 0, nil, err
 	}
 	start, end, err := parseWindow(b.Start, b.End)
 	if err != nil {
@@ -766,7 +721,7 @@ func (a *API) apiCreateExclusion(r *dashboard.AdminRequest) (int, any, error) {
 	}
 	e, err := a.Store.AddExclusion(r.Context(), db.Exclusion{Contract: b.Contract, Start: start, End: end, Reason: b.Reason}, r.Principal.Actor())
 	if err != nil {
-		return 0, nil, storeError(err)
+		return 0, nil, err
 	}
 	return http.StatusCreated, toAPIExclusion(e), nil
 }
@@ -787,7 +742,7 @@ func (a *API) apiCancelExclusion(r *dashboard.AdminRequest) (int, any, error) {
 	}
 	e, err := a.Store.CancelExclusion(r.Context(), id, r.Principal.Actor(), b.Reason)
 	if err != nil {
-		return 0, nil, storeError(err)
+		return 0, nil, err
 	}
 	return http.StatusOK, toAPIExclusion(e), nil
 }
