@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -430,29 +429,12 @@ func (d *configDecoder) dur(f ynode.Fields, key string, dst *time.Duration) erro
 	if err != nil {
 		return err
 	}
-	v, err := parseDuration(s)
+	v, err := slacase.ParseDuration(s)
 	if err != nil {
 		return n.Errorf("%v", err)
 	}
 	*dst = v
 	return nil
-}
-
-// parseDuration reads Go durations ("90s", "1h30m") and whole days ("14d"),
-// since retention is naturally written in days.
-func parseDuration(s string) (time.Duration, error) {
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n < 0 || n > 100*366 {
-			return 0, fmt.Errorf("%q is not a duration like \"30s\", \"1h30m\" or \"14d\"", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration like \"30s\", \"1h30m\" or \"14d\"", s)
-	}
-	return v, nil
 }
 
 func (d *configDecoder) tenant(n ynode.Node) (catalog.Tenant, error) {

@@ -92,3 +92,22 @@ func TestConfigDefaults(t *testing.T) {
 		t.Errorf("service defaults: got %+v", s)
 	}
 }
+
+// TestOneDurationSyntax: whole days are accepted everywhere a duration is,
+// a contract's policy included.
+func TestOneDurationSyntax(t *testing.T) {
+	cfg, err := config.Parse("days.yml", strings.NewReader(`storage: {raw_retention: 14d}
+tenants: [{id: acme}]
+services: [{id: web}]
+contracts:
+  - {id: c, tenant: acme, services: [web], fee: {amount: "1", currency: EUR}, close_grace: 1d, maintenance_notice: 3d,
+     policy: {target: "99.9", min_outage: 1d}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := 24 * time.Hour
+	if c := cfg.Contracts[0]; c.Policy.MinOutage != day || c.CloseGrace != day || c.MaintenanceNotice != 3*day || cfg.Storage.RawRetention != 14*day {
+		t.Errorf("got min_outage %v, close_grace %v, maintenance_notice %v, raw_retention %v", c.Policy.MinOutage, c.CloseGrace, c.MaintenanceNotice, cfg.Storage.RawRetention)
+	}
+}

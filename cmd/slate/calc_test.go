@@ -160,7 +160,7 @@ func TestCalcRefusesBadInput(t *testing.T) {
 			`policy.slice: must be a positive duration such as "5m" (got -5m0s)`},
 		{"slice that is not a duration",
 			policy("  measure: slices\n  slice: five minutes\n"),
-			`policy.slice: "five minutes" is not a duration like "5m" or "1h30m"`},
+			`policy.slice: "five minutes" is not a duration like "30s", "1h30m" or "14d"`},
 		{"slice too fine for the period",
 			policy("  measure: slices\n  slice: 1ms\n"),
 			"policy.slice: 1ms cuts the period into 2592000000 slices; at most 5000000"},

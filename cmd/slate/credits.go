@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/dashboard/adminapi"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/monitor"
 	"github.com/slatehq/slate/sla"
@@ -163,13 +164,9 @@ func defaultActor() string {
 func writeCredits(w io.Writer, format string, cs []db.Credit) error {
 	switch format {
 	case "json":
-		type entry struct {
-			db.Credit
-			Amount string `json:"amount"`
-		}
-		out := make([]entry, len(cs))
+		out := make([]adminapi.Credit, len(cs))
 		for i, c := range cs {
-			out[i] = entry{c, sla.FormatMinor(c.AmountMinor, c.Currency)}
+			out[i] = adminapi.CreditOf(c)
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")

@@ -577,40 +577,6 @@ func (a *API) apiCancelMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 	return http.StatusOK, map[string]any{"id": strconv.FormatInt(id, 10), "cancelled": true}, nil
 }
 
-type apiCredit struct {
-	ID              int64  `json:"id"`
-	Tenant          string `json:"tenant"`
-	Contract        string `json:"contract"`
-	Period          string `json:"period"`
-	PeriodStart     any    `json:"period_start"`
-	PeriodEnd       any    `json:"period_end"`
-	Kind            string `json:"kind"`
-	Adjusts         any    `json:"adjusts"`
-	State           string `json:"state"`
-	UptimePercent   string `json:"uptime_percent"`
-	BreachMinutes   string `json:"breach_minutes"`
-	CreditPercent   string `json:"credit_percent"`
-	CoveragePercent string `json:"coverage_percent"`
-	Flagged         bool   `json:"flagged"`
-	Amount          string `json:"amount"`
-	Currency        string `json:"currency"`
-	Reason          any    `json:"reason"`
-	CreatedAt       any    `json:"created_at"`
-	UpdatedAt       any    `json:"updated_at"`
-}
-
-func toAPICredit(c db.Credit) apiCredit {
-	var adj any
-	if c.Adjusts != 0 {
-		adj = c.Adjusts
-	}
-	return apiCredit{ID: c.ID, Tenant: c.Tenant, Contract: c.Contract, Period: c.Period, PeriodStart: rfc3339(c.PeriodStart),
-		PeriodEnd: rfc3339(c.PeriodEnd), Kind: c.Kind, Adjusts: adj, State: string(c.State), UptimePercent: c.UptimePercent,
-		BreachMinutes: c.BreachMinutes, CreditPercent: c.CreditPercent, CoveragePercent: c.CoveragePercent, Flagged: c.Flagged,
-		Amount: sla.FormatMinor(c.AmountMinor, c.Currency), Currency: c.Currency, Reason: nullable(c.Reason),
-		CreatedAt: rfc3339(c.CreatedAt), UpdatedAt: rfc3339(c.UpdatedAt)}
-}
-
 func (a *API) apiCredits(r *dashboard.AdminRequest) (int, any, error) {
 	f := db.CreditFilter{Tenant: r.Query("tenant"), Contract: r.Query("contract"), Period: r.Query("period"), State: db.CreditState(r.Query("state"))}
 	switch f.State {
@@ -627,9 +593,9 @@ func (a *API) apiCredits(r *dashboard.AdminRequest) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := make([]apiCredit, 0, len(cs))
+	out := make([]Credit, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, toAPICredit(c))
+		out = append(out, CreditOf(c))
 	}
 	return http.StatusOK, map[string]any{"credits": out}, nil
 }
@@ -666,7 +632,7 @@ func (a *API) apiCreditAction(action string) dashboard.AdminHandler {
 			return 0, nil, err
 		}
 		a.refreshAfterWrite(r.Context())
-		return http.StatusOK, toAPICredit(c), nil
+		return http.StatusOK, CreditOf(c), nil
 	}
 }
 
