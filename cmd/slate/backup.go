@@ -30,7 +30,7 @@ Commands:
 Restore with: slate restore FILE --to PATH
 `
 
-func runBackup(args []string, stdout, stderr io.Writer) int {
+func runBackup(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	sub, code, ok := subcommand(args, backupUsage, stdout)
 	if !ok {
 		return code
@@ -55,7 +55,7 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "slate backup: backups are off in this configuration (backup.dir: off)")
 		return exitUsage
 	}
-	ctx, now := context.Background(), time.Now()
+	ctx, at := context.Background(), now()
 	switch sub {
 	case "now":
 		store, err := db.Open(cfg.Storage.Path, db.Options{})
@@ -64,7 +64,7 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 			return exitFail
 		}
 		defer store.Close()
-		b, err := backup.Take(ctx, store, monitor.BackupConfig(cfg, nil, now), *level, now)
+		b, err := backup.Take(ctx, store, monitor.BackupConfig(cfg, nil, at), *level, at)
 		if err != nil {
 			fmt.Fprintf(stderr, "slate backup now: %v\n", err)
 			if !b.Good {
@@ -92,7 +92,7 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "slate backup verify: give one backup FILE")
 			return exitUsage
 		}
-		rep, err := backup.Verify(ctx, pos[0], nil, backup.VerifyOptions{Resolve: monitor.Resolver(&cfg.Catalog, time.Now())})
+		rep, err := backup.Verify(ctx, pos[0], nil, backup.VerifyOptions{Resolve: monitor.Resolver(&cfg.Catalog, at)})
 		fmt.Fprint(stdout, rep.String())
 		if err != nil {
 			fmt.Fprintf(stderr, "slate backup verify: %v\n", err)

@@ -48,7 +48,7 @@ Common flags: --config FILE (required), --actor NAME (recorded in the audit
 log; default $USER).
 `
 
-func runCredits(args []string, stdout, stderr io.Writer) int {
+func runCredits(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	sub, code, ok := subcommand(args, creditsUsage, stdout)
 	if !ok {
 		return code
@@ -136,14 +136,14 @@ func runCredits(args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		t, _ := cfg.Tenant(*tenant)
-		writeStatement(stdout, t, cs, time.Now())
+		writeStatement(stdout, t, cs, now())
 		return exitOK
 	case "close":
 		cat, err := monitor.WithStoredMaintenance(ctx, &cfg.Catalog, store)
 		if err != nil {
 			return fail(err)
 		}
-		n, err := monitor.CloseDue(ctx, store, cat, *actor, time.Now())
+		n, err := monitor.CloseDue(ctx, store, cat, *actor, now())
 		if err != nil {
 			return fail(err)
 		}

@@ -36,7 +36,7 @@ Commands:
 Common flags: --config FILE (required), --actor NAME (default $USER).
 `
 
-func runIncidents(args []string, stdout, stderr io.Writer) int {
+func runIncidents(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	sub, code, ok := subcommand(args, incidentsUsage, stdout)
 	if !ok {
 		return code
@@ -99,9 +99,9 @@ func runIncidents(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	now := time.Now()
+	at := now()
 	save := func(notify bool) int {
-		alerts := alert.PeopleAlerts(monitor.Router(cfg), &inc, now)
+		alerts := alert.PeopleAlerts(monitor.Router(cfg), &inc, at)
 		if !notify {
 			alerts = nil
 		}
@@ -127,12 +127,12 @@ func runIncidents(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "  %s  %-10s %-13s %s (%s)\n", e.At.UTC().Format(time.RFC3339), e.Kind, e.Status, e.Body, who)
 		}
 		fmt.Fprintln(stdout, "\nimpact:")
-		for _, im := range credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, now) {
+		for _, im := range credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, at) {
 			fmt.Fprintf(stdout, "  %s: %s breach minutes, %s %s credit exposure\n", im.Tenant, im.BreachMinutes, im.Exposure, im.Currency)
 		}
 		return exitOK
 	case "update":
-		if err := inc.Update(now, incident.Status(*status), *body, *actor); err != nil {
+		if err := inc.Update(at, incident.Status(*status), *body, *actor); err != nil {
 			return fail("%v", err)
 		}
 		return save(true)
@@ -140,14 +140,14 @@ func runIncidents(args []string, stdout, stderr io.Writer) int {
 		if len(pos) != 2 {
 			return fail("give the ID and a severity: minor, major or critical")
 		}
-		if err := inc.SetSeverity(now, incident.Severity(pos[1]), *actor); err != nil {
+		if err := inc.SetSeverity(at, incident.Severity(pos[1]), *actor); err != nil {
 			return fail("%v", err)
 		}
 		return save(true)
 	case "postmortem":
 		switch {
 		case *tmpl:
-			fmt.Fprint(stdout, incident.Template(inc.Incident, credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, now)))
+			fmt.Fprint(stdout, incident.Template(inc.Incident, credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, at)))
 		case *edit != "":
 			md, err := os.ReadFile(*edit)
 			if err != nil {

@@ -24,7 +24,7 @@ Flags:
 // defaultLinkTTL is how long a tenant link works unless --ttl says.
 const defaultLinkTTL = 30 * 24 * time.Hour
 
-func runLink(args []string, stdout, stderr io.Writer) int {
+func runLink(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	fs := newFlagSet("link", stderr, linkUsage)
 	configPath := fs.String("config", "", "configuration file (required)")
 	tenant := fs.String("tenant", "", "tenant id (required)")
@@ -48,7 +48,7 @@ func runLink(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "slate link: --ttl: must be positive (got %s)\n", *ttl)
 		return exitUsage
 	}
-	url, exp, err := monitor.TenantLink(context.Background(), store, cfg, *tenant, time.Now().Add(*ttl))
+	url, exp, err := monitor.TenantLink(context.Background(), store, cfg, *tenant, now().Add(*ttl))
 	if err != nil {
 		fmt.Fprintf(stderr, "slate link: %v\n", err)
 		return exitFail

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -58,7 +59,13 @@ func main() {
 }
 
 // run is main without the process: tests call it with their own streams.
+// The commands read the wall clock through it, and only through it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runAt(time.Now, args, stdin, stdout, stderr)
+}
+
+// runAt is run with the clock the commands read.
+func runAt(now func() time.Time, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
@@ -74,9 +81,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "serve":
 		return runServe(rest, stdout, stderr)
 	case "report":
-		return runReport(rest, stdout, stderr)
+		return runReport(rest, stdout, stderr, now)
 	case "credits":
-		return runCredits(rest, stdout, stderr)
+		return runCredits(rest, stdout, stderr, now)
 	case "audit":
 		return runAudit(rest, stdout, stderr)
 	case "exclusions":
@@ -86,20 +93,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "rules":
 		return runRules(rest, stdout, stderr)
 	case "incidents":
-		return runIncidents(rest, stdout, stderr)
+		return runIncidents(rest, stdout, stderr, now)
 	case "maintenance":
 		return runMaintenance(rest, stdout, stderr)
 	case "backup":
-		return runBackup(rest, stdout, stderr)
+		return runBackup(rest, stdout, stderr, now)
 	case "restore":
 		return runRestore(rest, stdout, stderr)
 	case "bench":
 		return runBench(rest, stdin, stdout, stderr)
 	case "link":
-		return runLink(rest, stdout, stderr)
+		return runLink(rest, stdout, stderr, now)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
-			return run([]string{rest[0], "--help"}, stdin, stdout, stderr)
+			return runAt(now, []string{rest[0], "--help"}, stdin, stdout, stderr)
 		}
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -46,7 +46,7 @@ type reportRow struct {
 	BudgetSpentRatio string `json:"budget_spent_ratio"`
 }
 
-func runReport(args []string, stdout, stderr io.Writer) int {
+func runReport(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file (required)")
@@ -90,7 +90,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "slate report: %v\n", err)
 		return exitFail
 	}
-	rows, err := buildReport(context.Background(), store, cat, *tenant, *periodArg, time.Now())
+	rows, err := buildReport(context.Background(), store, cat, *tenant, *periodArg, now())
 	if err != nil {
 		fmt.Fprintf(stderr, "slate report: %v\n", err)
 		return exitUsage
