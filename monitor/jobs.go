@@ -23,6 +23,8 @@ import (
 // whose current period's coverage fell below its threshold (resolving both
 // when they clear).
 func (a *Monitor) UpdateSLA(ctx context.Context, now time.Time) error {
+	a.slaMu.Lock() // the job and a caller (the demo's first page) may run it at once
+	defer a.slaMu.Unlock()
 	cat, err := a.catalog(ctx)
 	if err != nil {
 		return err

@@ -56,9 +56,11 @@ type Monitor struct {
 	store           Store
 	sched           *collector.Scheduler
 	web             *dashboard.Server
-	sla             *credit.Exporter
+	sla             *credit.Exporter // guarded by slaMu: its update keeps state
+	slaMu           sync.Mutex
 	backups         *backup.Metrics
 	cron            *cron.Cron
+	jobs            map[string]cron.EntryID // the cron entry of each job, by name
 	started         atomic.Bool
 	draining        atomic.Bool
 	stopOnce        sync.Once                     // stop is safe to call twice (a test and its cleanup)
@@ -204,26 +206,32 @@ func (a *Monitor) refreshAfterWrite(ctx context.Context) {
 func (a *Monitor) schedule(cfg *config.Config) *cron.Cron {
 	logger := cronLogger{a.log}
 	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger), cron.WithChain(cron.SkipIfStillRunning(logger)))
-	c.AddFunc("@every 1m", func() { a.runJob("sla metrics", a.UpdateSLA) })
-	c.AddFunc("@every 1m", func() { a.runJob("incident detection", a.Detect) })
-	c.AddFunc("@every 1m", func() { a.runJob("watchdog", a.watchdog) })
-	c.AddFunc("@every 10m", func() { a.runJob("status bars", a.refreshBars) })
-	c.AddFunc("@every 1m", func() { a.runJob("repeat notifications", a.repeatAlerts) })
-	c.AddFunc("@every 1m", func() { a.runJob("token usage", a.auth.flushUsage) })
-	c.AddFunc("@hourly", func() { a.runJob("retention", a.prune) })
+	a.jobs = map[string]cron.EntryID{}
+	add := func(spec, name string, job func(context.Context, time.Time) error) {
+		id, err := c.AddFunc(spec, func() { a.runJob(name, job) })
+		if err != nil {
+			panic(fmt.Sprintf("cron spec %q of %s: %v", spec, name, err)) // the specs are constants
+		}
+		a.jobs[name] = id
+	}
+	add("@every 1m", "sla metrics", a.UpdateSLA)
+	add("@every 1m", "incident detection", a.Detect)
+	add("@every 1m", "watchdog", a.watchdog)
+	add("@every 10m", "status bars", a.refreshBars)
+	add("@every 1m", "repeat notifications", a.repeatAlerts)
+	add("@every 1m", "token usage", a.auth.flushUsage)
+	add("@hourly", "retention", a.prune)
 	// Each run closes the last period that ended at least its grace ago,
 	// in each tenant's zone; a period already recorded with the same
 	// evidence is left alone, late evidence becomes an adjustment.
-	c.AddFunc("@every 15m", func() { a.runJob("period close", a.CloseDue) })
+	add("@every 15m", "period close", a.CloseDue)
 	if cfg.Backup.Enabled() {
 		for _, level := range cfg.Backup.Levels {
-			c.AddFunc("@"+level, func() {
-				a.runJob(level+" backup", func(ctx context.Context, now time.Time) error { return a.backup(ctx, level, now) })
-			})
+			add("@"+level, level+" backup", func(ctx context.Context, now time.Time) error { return a.backup(ctx, level, now) })
 		}
 	}
 	if hb := cfg.Heartbeat; hb.URL != "" {
-		c.Schedule(cron.Every(hb.Interval), cron.FuncJob(func() { a.runJob("heartbeat", a.heartbeat) }))
+		a.jobs["heartbeat"] = c.Schedule(cron.Every(hb.Interval), cron.FuncJob(func() { a.runJob("heartbeat", a.heartbeat) }))
 	}
 	return c
 }
