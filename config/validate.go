@@ -18,6 +18,9 @@ import (
 // the evidence behind credits, which customers may dispute for a year.
 const minHistoryRetention = 400 * 24 * time.Hour
 
+// adder records one problem at a field path.
+type adder func(path, format string, args ...any)
+
 // validate fills derived defaults and checks the whole configuration,
 // returning every problem found.
 func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
@@ -25,6 +28,17 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 	add := func(path, format string, args ...any) {
 		probs = append(probs, d.at.Locate(path, fmt.Sprintf(format, args...)))
 	}
+	validateSettings(cfg, add)
+	tenants, services := validateCatalog(cfg, add)
+	validateAlerting(cfg, tenants, services, add)
+	validateMaintenance(cfg, services, add)
+	validateContracts(cfg, tenants, services, add)
+	return probs
+}
+
+// validateSettings checks the heartbeat, backup, storage, server and
+// collector settings, filling the backup's defaults.
+func validateSettings(cfg *Config, add adder) {
 	if h := cfg.Heartbeat; h.URL != "" {
 		if u, err := url.Parse(h.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			add("heartbeat.url", "%q is not an http(s) URL", h.URL)
@@ -71,7 +85,12 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 		add("collector.location", "must not be empty")
 	}
 
-	tenants := map[string]bool{}
+}
+
+// validateCatalog checks tenants, services and checks, filling display
+// names, and returns the known tenant and service IDs.
+func validateCatalog(cfg *Config, add adder) (tenants, services map[string]bool) {
+	tenants = map[string]bool{}
 	for i := range cfg.Tenants {
 		t := &cfg.Tenants[i]
 		path := fmt.Sprintf("tenants[%d]", i)
@@ -83,7 +102,7 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 			t.Name = t.ID
 		}
 	}
-	services := map[string]bool{}
+	services = map[string]bool{}
 	for i := range cfg.Services {
 		s := &cfg.Services[i]
 		if msg := idProblem(s.ID, services); msg != "" {
@@ -126,6 +145,11 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 			}
 		}
 	}
+	return tenants, services
+}
+
+// validateAlerting checks receivers and routes.
+func validateAlerting(cfg *Config, tenants, services map[string]bool, add adder) {
 	receivers := map[string]bool{}
 	for i, r := range cfg.Alerting.Receivers {
 		path := fmt.Sprintf("alerting.receivers[%d]", i)
@@ -172,6 +196,10 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 			add(path+".repeat", "must not be negative (got %s)", r.Repeat)
 		}
 	}
+}
+
+// validateMaintenance checks the configured maintenance windows.
+func validateMaintenance(cfg *Config, services map[string]bool, add adder) {
 	windows := map[string]bool{}
 	for i, m := range cfg.Maintenance {
 		path := fmt.Sprintf("maintenance[%d]", i)
@@ -194,6 +222,11 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 			add(path+".announced", "%s is after the window starts (%s): announce work before it begins", m.Announced.Format(time.RFC3339), m.Start.Format(time.RFC3339))
 		}
 	}
+}
+
+// validateContracts checks contracts, filling the coverage threshold's
+// default.
+func validateContracts(cfg *Config, tenants, services map[string]bool, add adder) {
 	contracts := map[string]bool{}
 	for i := range cfg.Contracts {
 		c := &cfg.Contracts[i]
@@ -237,7 +270,6 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 			add(path+".coverage_threshold", "%s is not a percentage between 0 and 100", c.CoverageThreshold.FloatString(2))
 		}
 	}
-	return probs
 }
 
 // idProblem says what is wrong with an identifier, or "" when nothing is.
