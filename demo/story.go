@@ -146,10 +146,7 @@ func note(at time.Time, status incident.Status, author, body string) incident.En
 func buildDemoStory(cfg *config.Config, now time.Time) demoStory {
 	now = now.UTC().Truncate(time.Minute)
 	d0 := now.Truncate(24 * time.Hour) // today, UTC midnight
-	day := func(ago, h, m int) time.Time {
-		return d0.AddDate(0, 0, -ago).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
-	}
-	date := func(t time.Time) string { return t.Format("2 January") }
+	day := storyDays(d0)
 	s := demoStory{Now: now, Start: d0.AddDate(0, 0, -(monitor.BarDays - 1)), Approver: map[string]string{}}
 	// The history reaches back to the start of every contract's last
 	// closed period, so that each closes on full evidence.
@@ -158,22 +155,53 @@ func buildDemoStory(cfg *config.Config, now time.Time) demoStory {
 			s.Start = st
 		}
 	}
-	const (
-		oncall   = "Dana Okafor (on-call)"
-		mail     = "Tomás Reyes (mail team)"
-		mailLead = "Ines Bauer (head of mail)"
-		syncer   = "Lena Marsh (sync team)"
-		manager  = "Sam Whitfield (account manager)"
-	)
-	var (
-		I, D, M, R = incident.Investigating, incident.Identified, incident.Monitoring, incident.Resolved
-		down, slow = sla.StateDown, sla.StateDegraded
-	)
+	s.messengerOutage(cfg, day)
+	s.mailFortnight(cfg, now, d0)
+	s.syncOutage(cfg, day)
 
-	// Messenger, 52 to 47 days ago: a schema migration leaves the account
-	// database rebuilding its indexes; sign-in and the contact lists that
-	// read through it fail for most of a week, and a fix makes it worse
-	// for an afternoon.
+	// Maintenance announced for the day after tomorrow.
+	s.Maintenance = append(s.Maintenance, demoMaintenance{Services: []string{"mail-imap", "mail-webmail"}, Title: "Mailbox storage upgrade",
+		Start: day(-2, 1, 0), End: day(-2, 3, 0), Announced: day(3, 10, 0), Actor: mailLead})
+
+	slices.SortStableFunc(s.Incidents, func(a, b demoIncident) int { return a.Started.Compare(b.Started) })
+	for _, c := range cfg.Contracts {
+		if c.ID == "brightwater-messenger" {
+			s.Approver[c.ID] = manager
+		}
+	}
+	return s
+}
+
+// The people of the story.
+const (
+	oncall   = "Dana Okafor (on-call)"
+	mail     = "Tomás Reyes (mail team)"
+	mailLead = "Ines Bauer (head of mail)"
+	syncer   = "Lena Marsh (sync team)"
+	manager  = "Sam Whitfield (account manager)"
+)
+
+// Shorthands of the story: statuses and failing states.
+const (
+	I, D, M, R = incident.Investigating, incident.Identified, incident.Monitoring, incident.Resolved
+	down, slow = sla.StateDown, sla.StateDegraded
+)
+
+// storyDays gives the instant h:m UTC, ago days before d0.
+func storyDays(d0 time.Time) func(ago, h, m int) time.Time {
+	return func(ago, h, m int) time.Time {
+		return d0.AddDate(0, 0, -ago).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+	}
+}
+
+// date writes a day as the story's notes do: "2 January".
+func date(t time.Time) string { return t.Format("2 January") }
+
+// messengerOutage: 52 to 47 days ago a schema migration leaves the
+// account database rebuilding its indexes; sign-in and the contact lists
+// that read through it fail for most of a week, and a fix makes it worse
+// for an afternoon.
+func (s *demoStory) messengerOutage(cfg *config.Config, day func(ago, h, m int) time.Time) {
 	s.outage(cfg, "messenger-login", incident.Critical, []demoPhase{
 		{down, day(52, 8, 40), day(50, 11, 15)},
 		{slow, day(50, 11, 15), day(48, 9, 30)},
@@ -198,11 +226,12 @@ func buildDemoStory(cfg *config.Config, now time.Time) demoStory {
 		note(day(47, 15, 0), R, oncall, "Contact lists load normally again."),
 	)
 
-	// Hosted mail: a fortnight of slow webmail while mailboxes move off a
-	// slow storage cluster, an SMTP outage in it, and the cluster that took
-	// the load failing for nine and a half hours. The fortnight ends
-	// before the first period of the mail contracts that is not closed
-	// yet, so its credits are closed, and issued, when the demo starts.
+}
+
+// mailFortnight: a fortnight of slow webmail while mailboxes move off a
+// slow storage cluster, an SMTP outage in it, and the cluster that took the
+// load failing for nine and a half hours, with a published post-mortem.
+func (s *demoStory) mailFortnight(cfg *config.Config, now, d0 time.Time) {
 	end := d0.AddDate(0, 0, -20)
 	for _, sc := range credit.Schedules(&cfg.Catalog) {
 		if k, _ := cfg.Contract(sc.Contract.ID); !slices.ContainsFunc(k.Services, func(s string) bool { return strings.HasPrefix(s, "mail-") }) {
@@ -257,11 +286,13 @@ func buildDemoStory(cfg *config.Config, now time.Time) demoStory {
 			"- Credits: every customer with a mail contract receives the credit in the impact table with the month's close, without asking for it.",
 	}
 
-	// Phone sync, 13 to 8 days ago: a storage migration leaves a
-	// replication job pointing at the old volume; three days later the
-	// sync database fails over to a stale copy, phones sync against it,
-	// and some address books are overwritten. They are restored from the
-	// nightly backups over two days.
+}
+
+// syncOutage: 13 to 8 days ago a storage migration leaves a replication
+// job pointing at the old volume; three days later the sync database fails
+// over to a stale copy, phones sync against it, and some address books are
+// overwritten. They are restored from the nightly backups over two days.
+func (s *demoStory) syncOutage(cfg *config.Config, day func(ago, h, m int) time.Time) {
 	s.Maintenance = append(s.Maintenance, demoMaintenance{Services: []string{"sync-api", "sync-restore"}, Title: "Sync database storage migration",
 		Start: day(13, 2, 0), End: day(13, 4, 0), Announced: day(20, 9, 0), Actor: syncer})
 	s.outage(cfg, "sync-api", incident.Critical, []demoPhase{{down, day(10, 5, 20), day(10, 11, 45)}},
@@ -280,17 +311,6 @@ func buildDemoStory(cfg *config.Config, now time.Time) demoStory {
 		note(day(8, 18, 30), R, syncer, "Every affected account is restored from the 02:00 UTC backup. Contacts added or changed between 02:00 and 05:20 UTC on "+date(day(10, 0, 0))+" were not in that backup; those accounts have a note in the app listing what was restored. Restores in the app are fast again."),
 	)
 
-	// Maintenance announced for the day after tomorrow.
-	s.Maintenance = append(s.Maintenance, demoMaintenance{Services: []string{"mail-imap", "mail-webmail"}, Title: "Mailbox storage upgrade",
-		Start: day(-2, 1, 0), End: day(-2, 3, 0), Announced: day(3, 10, 0), Actor: mailLead})
-
-	slices.SortStableFunc(s.Incidents, func(a, b demoIncident) int { return a.Started.Compare(b.Started) })
-	for _, c := range cfg.Contracts {
-		if c.ID == "brightwater-messenger" {
-			s.Approver[c.ID] = manager
-		}
-	}
-	return s
 }
 
 // history is check c's minute history in the story, from Start to the end

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -75,17 +76,7 @@ func runIncidents(args []string, stdout, stderr io.Writer, now func() time.Time)
 		if err != nil {
 			return fail("%v", err)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSERVICE\tSTATUS\tSEVERITY\tSTARTED\tENDED\tTENANTS")
-		for _, inc := range incs {
-			ended := "open"
-			if !inc.Ended.IsZero() {
-				ended = inc.Ended.UTC().Format(time.RFC3339)
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", inc.ID, inc.Service, inc.Status, inc.Severity,
-				inc.Started.UTC().Format(time.RFC3339), ended, strings.Join(inc.Tenants, ","))
-		}
-		tw.Flush()
+		writeIncidents(stdout, incs)
 		return exitOK
 	}
 	if len(pos) < 1 {
@@ -114,22 +105,7 @@ func runIncidents(args []string, stdout, stderr io.Writer, now func() time.Time)
 	}
 	switch sub {
 	case "show":
-		fmt.Fprintf(stdout, "incident %d: %s, %s, %s\nstarted %s", inc.ID, inc.Service, inc.Status, inc.Severity, inc.Started.UTC().Format(time.RFC3339))
-		if !inc.Ended.IsZero() {
-			fmt.Fprintf(stdout, ", ended %s", inc.Ended.UTC().Format(time.RFC3339))
-		}
-		fmt.Fprintf(stdout, "\ntenants: %s\n\ntimeline:\n", strings.Join(inc.Tenants, ", "))
-		for _, e := range inc.Timeline {
-			who := e.Author
-			if who == "" {
-				who = "slate"
-			}
-			fmt.Fprintf(stdout, "  %s  %-10s %-13s %s (%s)\n", e.At.UTC().Format(time.RFC3339), e.Kind, e.Status, e.Body, who)
-		}
-		fmt.Fprintln(stdout, "\nimpact:")
-		for _, im := range credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, at) {
-			fmt.Fprintf(stdout, "  %s: %s breach minutes, %s %s credit exposure\n", im.Tenant, im.BreachMinutes, im.Exposure, im.Currency)
-		}
+		writeIncident(stdout, inc, credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, at))
 		return exitOK
 	case "update":
 		if err := inc.Update(at, incident.Status(*status), *body, *actor); err != nil {
@@ -145,45 +121,92 @@ func runIncidents(args []string, stdout, stderr io.Writer, now func() time.Time)
 		}
 		return save(true)
 	case "postmortem":
-		switch {
-		case *tmpl:
+		if *tmpl {
 			fmt.Fprint(stdout, incident.Template(inc.Incident, credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, at)))
-		case *edit != "":
-			md, err := os.ReadFile(*edit)
-			if err != nil {
-				return fail("%v", err)
-			}
-			v, err := store.SavePostmortem(ctx, id, string(md), *actor)
-			if err != nil {
-				return fail("%v", err)
-			}
-			fmt.Fprintf(stdout, "incident %d: post-mortem draft version %d saved\n", id, v)
-		case *publish > 0:
-			if err := store.PublishPostmortem(ctx, id, *publish, *actor); err != nil {
-				return fail("%v", err)
-			}
-			fmt.Fprintf(stdout, "incident %d: post-mortem version %d published\n", id, *publish)
-		case *render:
-			pm, err := store.Postmortem(ctx, id)
-			if err != nil {
-				return fail("%v", err)
-			}
-			v := pm.Published
-			if v == nil {
-				v = pm.Draft
-			}
-			if v == nil {
-				return fail("incident %d has no post-mortem yet", id)
-			}
-			html, err := incident.Render(v.Markdown)
-			if err != nil {
-				return fail("%v", err)
-			}
-			fmt.Fprintln(stdout, string(html))
-		default:
-			return fail("give --template, --edit FILE, --publish VERSION or --render")
+			return exitOK
+		}
+		if err := postmortem(ctx, stdout, store, id, *edit, *publish, *render, *actor); err != nil {
+			return fail("%v", err)
 		}
 		return exitOK
 	}
 	return fail("unknown command; see slate incidents --help")
+}
+
+// postmortem saves the markdown file edit as a new draft, publishes
+// version publish, or prints the post-mortem as sanitised HTML (render):
+// whichever is asked.
+func postmortem(ctx context.Context, w io.Writer, store *db.DB, id int64, edit string, publish int, render bool, actor string) error {
+	switch {
+	case edit != "":
+		md, err := os.ReadFile(edit)
+		if err != nil {
+			return err
+		}
+		v, err := store.SavePostmortem(ctx, id, string(md), actor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "incident %d: post-mortem draft version %d saved\n", id, v)
+	case publish > 0:
+		if err := store.PublishPostmortem(ctx, id, publish, actor); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "incident %d: post-mortem version %d published\n", id, publish)
+	case render:
+		pm, err := store.Postmortem(ctx, id)
+		if err != nil {
+			return err
+		}
+		v := pm.Published
+		if v == nil {
+			v = pm.Draft
+		}
+		if v == nil {
+			return fmt.Errorf("incident %d has no post-mortem yet", id)
+		}
+		html, err := incident.Render(v.Markdown)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, string(html))
+	default:
+		return errors.New("give --template, --edit FILE, --publish VERSION or --render")
+	}
+	return nil
+}
+
+// writeIncidents prints the incidents as a table.
+func writeIncidents(w io.Writer, incs []db.Incident) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSERVICE\tSTATUS\tSEVERITY\tSTARTED\tENDED\tTENANTS")
+	for _, inc := range incs {
+		ended := "open"
+		if !inc.Ended.IsZero() {
+			ended = inc.Ended.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", inc.ID, inc.Service, inc.Status, inc.Severity,
+			inc.Started.UTC().Format(time.RFC3339), ended, strings.Join(inc.Tenants, ","))
+	}
+	tw.Flush()
+}
+
+// writeIncident prints one incident: its timeline, tenants and impact.
+func writeIncident(w io.Writer, inc db.Incident, impact []incident.TenantImpact) {
+	fmt.Fprintf(w, "incident %d: %s, %s, %s\nstarted %s", inc.ID, inc.Service, inc.Status, inc.Severity, inc.Started.UTC().Format(time.RFC3339))
+	if !inc.Ended.IsZero() {
+		fmt.Fprintf(w, ", ended %s", inc.Ended.UTC().Format(time.RFC3339))
+	}
+	fmt.Fprintf(w, "\ntenants: %s\n\ntimeline:\n", strings.Join(inc.Tenants, ", "))
+	for _, e := range inc.Timeline {
+		who := e.Author
+		if who == "" {
+			who = "slate"
+		}
+		fmt.Fprintf(w, "  %s  %-10s %-13s %s (%s)\n", e.At.UTC().Format(time.RFC3339), e.Kind, e.Status, e.Body, who)
+	}
+	fmt.Fprintln(w, "\nimpact:")
+	for _, im := range impact {
+		fmt.Fprintf(w, "  %s: %s breach minutes, %s %s credit exposure\n", im.Tenant, im.BreachMinutes, im.Exposure, im.Currency)
+	}
 }
