@@ -559,34 +559,12 @@ func runLoadPhase(client *http.Client, base string, n int, p loadPhase) loadResu
 		}
 		return req
 	}
-	// Warm up: open every connection (n requests at once), and check once
-	// that a gzip answer is gzip.
-	var wg sync.WaitGroup
-	warm := make([]error, n)
-	for i := range n {
-		wg.Go(func() {
-			resp, err := client.Do(newReq())
-			if err != nil {
-				warm[i] = err
-				return
-			}
-			defer resp.Body.Close()
-			body, err := io.ReadAll(resp.Body)
-			switch {
-			case err != nil:
-				warm[i] = err
-			case resp.StatusCode != http.StatusOK:
-				warm[i] = fmt.Errorf("GET %s: %s", p.Path, resp.Status)
-			case i == 0 && p.Gzip:
-				res.GzipVerified = isGzipOf(resp.Header.Get("Content-Encoding"), body, p.Path)
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(warm...); err != nil {
+	var err error
+	if res.GzipVerified, err = warmUp(client, n, p, newReq); err != nil {
 		res.Error = fmt.Sprintf("warm-up: %v", err)
 		return res
 	}
+	var wg sync.WaitGroup
 
 	type worker struct {
 		lat                   []time.Duration
@@ -671,6 +649,34 @@ func runLoadPhase(client *http.Client, base string, n int, p loadPhase) loadResu
 		res.MaxMs = ms(all[len(all)-1])
 	}
 	return res
+}
+
+// warmUp opens every connection (n requests at once) and checks once that
+// a gzip answer is gzip.
+func warmUp(client *http.Client, n int, p loadPhase, newReq func() *http.Request) (gzipVerified bool, err error) {
+	var wg sync.WaitGroup
+	warm := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			resp, err := client.Do(newReq())
+			if err != nil {
+				warm[i] = err
+				return
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			switch {
+			case err != nil:
+				warm[i] = err
+			case resp.StatusCode != http.StatusOK:
+				warm[i] = fmt.Errorf("GET %s: %s", p.Path, resp.Status)
+			case i == 0 && p.Gzip:
+				gzipVerified = isGzipOf(resp.Header.Get("Content-Encoding"), body, p.Path)
+			}
+		})
+	}
+	wg.Wait()
+	return gzipVerified, errors.Join(warm...)
 }
 
 // isGzipOf reports whether a body sent with Content-Encoding enc really

@@ -64,6 +64,50 @@ func TestAdminAPIWrites(t *testing.T) {
 	ctx := context.Background()
 	prefix := func(tok string) string { p, _ := db.TokenPrefix(tok); return p }
 
+	adminIncidentWrites(t, f, oncall)
+	adminMaintenanceWrites(t, f, oncall)
+	adminCreditWrites(t, f, oncall, am)
+	adminExclusionWrites(t, f, am)
+
+	// Every write is in the audit log under the token that made it, and
+	// the chain still verifies.
+	entries, err := f.app.db.AuditEntries(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string]bool{}
+	for _, e := range entries {
+		if e.Actor == "token:"+prefix(oncall) || e.Actor == "token:"+prefix(am) {
+			actions[e.Action] = true
+		}
+	}
+	for _, want := range []string{"incident.opened", "incident.updated", "incident.resolved", "postmortem.saved", "postmortem.published",
+		"maintenance.announced", "maintenance.cancelled", "credit.approved", "credit.issued", "credit.voided", "exclusion.added", "exclusion.cancelled"} {
+		if !actions[want] {
+			t.Errorf("no audit entry %s by the API token; have %v", want, actions)
+		}
+	}
+	if _, err := f.app.db.VerifyAudit(ctx); err != nil {
+		t.Errorf("audit chain: %v", err)
+	}
+}
+
+func errorCode(body map[string]any) string {
+	e, _ := body["error"].(map[string]any)
+	s, _ := e["code"].(string)
+	return s
+}
+
+func fieldOf(body map[string]any) string {
+	e, _ := body["error"].(map[string]any)
+	s, _ := e["field"].(string)
+	return s
+}
+
+// adminIncidentWrites: an incident created, updated with its severity,
+// refused at a stale revision without a trace, resolved, and given a
+// published post-mortem.
+func adminIncidentWrites(t *testing.T, f *isolationFixture, oncall string) {
 	// Incidents: create, update with severity, resolve, post-mortem.
 	code, inc := f.api(t, oncall, "POST", "/api/admin/incidents", `{"service":"web","severity":"major","body":"Logins fail for some users."}`)
 	if code != http.StatusCreated || inc["status"] != "investigating" {
@@ -100,6 +144,11 @@ func TestAdminAPIWrites(t *testing.T) {
 		t.Errorf("the public incident page lacks the published post-mortem: %d", code)
 	}
 
+}
+
+// adminMaintenanceWrites: a window announced shows on the public API, and
+// goes once cancelled.
+func adminMaintenanceWrites(t *testing.T, f *isolationFixture, oncall string) {
 	// Maintenance: create, shown on the public API, cancel.
 	start := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Minute)
 	code, m := f.api(t, oncall, "POST", "/api/admin/maintenance", fmt.Sprintf(`{"services":["web"],"title":"Edge upgrade","start":%q,"end":%q}`,
@@ -117,6 +166,13 @@ func TestAdminAPIWrites(t *testing.T) {
 		t.Errorf("cancelled maintenance still on the public API")
 	}
 
+}
+
+// adminCreditWrites: credits approved and issued once, voided with a
+// reason, each role kept to its own writes; a credit reads as slate credits
+// list prints it.
+func adminCreditWrites(t *testing.T, f *isolationFixture, oncall, am string) {
+	ctx := context.Background()
 	// Credits: approve, issue; issuing twice is a conflict; void needs a reason.
 	cs, err := f.app.db.Credits(ctx, db.CreditFilter{})
 	if err != nil || len(cs) != 3 {
@@ -148,8 +204,23 @@ func TestAdminAPIWrites(t *testing.T) {
 		t.Errorf("account manager opening an incident: %d, want 403", code)
 	}
 
+	code, body := f.api(t, am, "GET", "/api/admin/credits", "")
+	list, _ := body["credits"].([]any)
+	if code != http.StatusOK || len(list) == 0 {
+		t.Fatalf("list credits: %d %v", code, body)
+	}
+	for _, k := range []string{"period_name", "period", "downtime_minutes", "coverage_flagged", "credit_amount", "currency"} {
+		if _, ok := list[0].(map[string]any)[k]; !ok {
+			t.Errorf("a credit lacks %q: %v", k, list[0])
+		}
+	}
+}
+
+// adminExclusionWrites: an exclusion refused with the field named, added
+// and cancelled.
+func adminExclusionWrites(t *testing.T, f *isolationFixture, am string) {
 	// Exclusions: add, refused with the field named, cancel.
-	code, body = f.api(t, am, "POST", "/api/admin/exclusions", `{"contract":"acme-gold","start":"2026-11-02T10:00:00Z","end":"2026-11-02T09:00:00Z","reason":"x"}`)
+	code, body := f.api(t, am, "POST", "/api/admin/exclusions", `{"contract":"acme-gold","start":"2026-11-02T10:00:00Z","end":"2026-11-02T09:00:00Z","reason":"x"}`)
 	if code != http.StatusBadRequest || fieldOf(body) != "end" {
 		t.Errorf("exclusion ending before it starts: %d %v, want 400 on field end", code, body)
 	}
@@ -161,37 +232,4 @@ func TestAdminAPIWrites(t *testing.T) {
 		t.Errorf("cancel exclusion: %d", code)
 	}
 
-	// Every write is in the audit log under the token that made it, and
-	// the chain still verifies.
-	entries, err := f.app.db.AuditEntries(ctx, 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	actions := map[string]bool{}
-	for _, e := range entries {
-		if e.Actor == "token:"+prefix(oncall) || e.Actor == "token:"+prefix(am) {
-			actions[e.Action] = true
-		}
-	}
-	for _, want := range []string{"incident.opened", "incident.updated", "incident.resolved", "postmortem.saved", "postmortem.published",
-		"maintenance.announced", "maintenance.cancelled", "credit.approved", "credit.issued", "credit.voided", "exclusion.added", "exclusion.cancelled"} {
-		if !actions[want] {
-			t.Errorf("no audit entry %s by the API token; have %v", want, actions)
-		}
-	}
-	if _, err := f.app.db.VerifyAudit(ctx); err != nil {
-		t.Errorf("audit chain: %v", err)
-	}
-}
-
-func errorCode(body map[string]any) string {
-	e, _ := body["error"].(map[string]any)
-	s, _ := e["code"].(string)
-	return s
-}
-
-func fieldOf(body map[string]any) string {
-	e, _ := body["error"].(map[string]any)
-	s, _ := e["field"].(string)
-	return s
 }
