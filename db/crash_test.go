@@ -191,15 +191,9 @@ func countTrue(bs []bool) int {
 // agrees with the raw results, and that SQLite finds the file intact.
 func checkCrashedDB(t *testing.T, kill int, path string, acked []bool) {
 	t.Helper()
-	d, err := db.Open(path, db.Options{Now: crashNow})
-	if err != nil {
-		t.Fatalf("kill %d: reopen: %v", kill, err)
-	}
+	d := reopenCrashed(t, kill, path, crashNow)
 	defer d.Close()
 	ctx := context.Background()
-	if err := d.IntegrityCheck(ctx); err != nil {
-		t.Fatalf("kill %d: %v", kill, err)
-	}
 	// Everything any child can have written, acknowledged or not: the
 	// history of a minute must agree with all of its raw results.
 	from := crashBase()
@@ -251,4 +245,19 @@ func checkCrashedDB(t *testing.T, kill int, path string, acked []bool) {
 func firstLines(s string, n int) string {
 	lines := strings.SplitN(s, "\n", n+1)
 	return strings.Join(lines[:min(n, len(lines))], "\n")
+}
+
+// reopenCrashed opens the database a killed child left at path, for the
+// caller to close, and requires SQLite to find it intact.
+func reopenCrashed(t *testing.T, kill int, path string, now func() time.Time) *db.DB {
+	t.Helper()
+	d, err := db.Open(path, db.Options{Now: now})
+	if err != nil {
+		t.Fatalf("kill %d: reopen: %v", kill, err)
+	}
+	if err := d.IntegrityCheck(context.Background()); err != nil {
+		d.Close()
+		t.Fatalf("kill %d: %v", kill, err)
+	}
+	return d
 }

@@ -102,15 +102,9 @@ func TestLedgerCrashRecovery(t *testing.T) {
 
 func checkLedgerAfterCrash(t *testing.T, kill int, path string, acked map[int]bool) {
 	t.Helper()
-	d, err := db.Open(path, db.Options{Now: fixedNow})
-	if err != nil {
-		t.Fatalf("kill %d: reopen: %v", kill, err)
-	}
+	d := reopenCrashed(t, kill, path, fixedNow)
 	defer d.Close()
 	ctx := context.Background()
-	if err := d.IntegrityCheck(ctx); err != nil {
-		t.Fatalf("kill %d: %v", kill, err)
-	}
 	cs, err := d.Credits(ctx, db.CreditFilter{})
 	if err != nil {
 		t.Fatal(err)

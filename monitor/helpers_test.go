@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
@@ -28,15 +27,8 @@ type testMonitor struct {
 // testApp builds a monitor for cfg, stopped when the test ends.
 func testApp(t *testing.T, cfg *config.Config, opts Options) *testMonitor {
 	t.Helper()
-	reg := prometheus.NewRegistry()
-	store, err := db.Open(cfg.Storage.Path, db.Options{Registerer: reg, Now: opts.Now,
-		RawRetention: cfg.Storage.RawRetention, HistoryRetention: cfg.Storage.HistoryRetention})
+	m, store, err := OpenSQLite(cfg, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(cfg, store, reg, opts)
-	if err != nil {
-		store.Close()
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Stop(context.Background()) })

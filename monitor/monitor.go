@@ -88,6 +88,13 @@ type Options struct {
 // registry carrying the Go and process collectors, and builds the monitor
 // on it: the wiring of slate serve, slate demo and slate bench status.
 func Open(cfg *config.Config, opts Options) (*Monitor, error) {
+	m, _, err := OpenSQLite(cfg, opts)
+	return m, err
+}
+
+// OpenSQLite is Open that also returns the store as *db.DB, for tests and
+// tools that reach past the store contract.
+func OpenSQLite(cfg *config.Config, opts Options) (*Monitor, *db.DB, error) {
 	opts = opts.withDefaults()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -98,14 +105,14 @@ func Open(cfg *config.Config, opts Options) (*Monitor, error) {
 		HistoryRetention: cfg.Storage.HistoryRetention,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
+		return nil, nil, fmt.Errorf("open store: %w", err)
 	}
 	m, err := New(cfg, store, reg, opts)
 	if err != nil {
 		store.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return m, nil
+	return m, store, nil
 }
 
 func (o Options) withDefaults() Options {

@@ -148,10 +148,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(r)
-		return exitOK
+		return writeJSON(stdout, r)
 	}
 	b, _ := json.Marshal(r)
 	var m map[string]any
@@ -181,10 +178,7 @@ func runBenchClose(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(r)
-		return exitOK
+		return writeJSON(stdout, r)
 	}
 	fmt.Fprintf(stdout, "series            %d\nclose_seconds     %v\nper_series_us     %v\npeak_rss_bytes    %d\ncredits_recorded  %d\n",
 		r.Series, r.CloseSeconds, r.PerSeriesUs, r.PeakRSSBytes, r.CreditsRecorded)
@@ -237,10 +231,7 @@ func runBenchStatus(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(r)
-		return exitOK
+		return writeJSON(stdout, r)
 	}
 	printBenchStatus(stdout, r)
 	return exitOK
@@ -299,4 +290,14 @@ func printBenchStatus(w io.Writer, r bench.StatusReport) {
 		line("other_cpu_cores", p.OtherCPUCores, "")
 	}
 	fmt.Fprintf(w, "peak_rss_bytes %d\nresult %s\n", r.PeakRSSBytes, verdict(r.Pass))
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) int {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return exitFail
+	}
+	return exitOK
 }

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
@@ -40,15 +39,8 @@ type testMonitor struct {
 // the test ends.
 func testApp(t *testing.T, cfg *config.Config, opts monitor.Options) *testMonitor {
 	t.Helper()
-	reg := prometheus.NewRegistry()
-	store, err := db.Open(cfg.Storage.Path, db.Options{Registerer: reg, Now: opts.Now,
-		RawRetention: cfg.Storage.RawRetention, HistoryRetention: cfg.Storage.HistoryRetention})
+	m, store, err := monitor.OpenSQLite(cfg, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := monitor.New(cfg, store, reg, opts)
-	if err != nil {
-		store.Close()
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Stop(context.Background()) })
