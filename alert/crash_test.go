@@ -69,6 +69,8 @@ func crashChild(path, url, startText string) int {
 		}
 	}()
 	out := bufio.NewWriter(os.Stdout)
+	fmt.Fprintln(out, "ready") // the kill moment counts from here
+	out.Flush()
 	for n := start; ; n += 3 {
 		var as []db.Alert
 		for k := n; k < n+3; k++ {
@@ -112,7 +114,7 @@ func TestKillDuringDelivery(t *testing.T) {
 	next := int64(0)
 	const runs = 20
 	crashtest.Run(t, crashtest.Config{
-		Child: "TestKillDuringDeliveryChild", Kills: runs, MinWait: 20 * time.Millisecond, MaxWait: 300 * time.Millisecond,
+		Child: "TestKillDuringDeliveryChild", Kills: runs, MinWait: 20 * time.Millisecond, MaxWait: 300 * time.Millisecond, AfterFirstLine: true,
 		Env: func(int) []string {
 			return []string{crashPathEnv + "=" + path, crashURLEnv + "=" + hits.URL, crashStartEnv + "=" + strconv.FormatInt(next, 10)}
 		},

@@ -39,6 +39,7 @@ func TestBackupCrashChild(t *testing.T) {
 			base = b.Time.Add(time.Second)
 		}
 	}
+	fmt.Println("ready") // the kill moment counts from here
 	for i := 0; ; i++ {
 		var rs []sla.Result
 		for j := range 200 {
@@ -63,7 +64,7 @@ func TestBackupCrash(t *testing.T) {
 	dir := t.TempDir()
 	goodSeen := 0
 	crashtest.Run(t, crashtest.Config{
-		Child: "TestBackupCrashChild", Kills: 20, MinWait: 30 * time.Millisecond, MaxWait: 430 * time.Millisecond,
+		Child: "TestBackupCrashChild", Kills: 20, MinWait: 30 * time.Millisecond, MaxWait: 430 * time.Millisecond, AfterFirstLine: true,
 		Env: func(int) []string { return []string{backupCrashEnv + "=" + dir} },
 		Check: func(k int) {
 			bs, err := backup.List(filepath.Join(dir, "backups"))

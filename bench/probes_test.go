@@ -32,12 +32,14 @@ func TestBenchProbesReports(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs for a few seconds")
 	}
-	r, err := Probes(context.Background(), ProbesOptions{Checks: 200, Interval: 250 * time.Millisecond, Duration: 2500 * time.Millisecond})
+	// Half-second runs: their timeout is the interval, which a machine
+	// loaded by the race detector still keeps.
+	r, err := Probes(context.Background(), ProbesOptions{Checks: 200, Interval: 500 * time.Millisecond, Duration: 2500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Checks != 200 || r.DemandPerSecond != 800 {
-		t.Errorf("checks %d, demand %v; want 200 and 800", r.Checks, r.DemandPerSecond)
+	if r.Checks != 200 || r.DemandPerSecond != 400 {
+		t.Errorf("checks %d, demand %v; want 200 and 400", r.Checks, r.DemandPerSecond)
 	}
 	if r.ChecksPerSecond <= 0 || r.ResultsWritten <= 0 {
 		t.Errorf("no runs measured: %+v", r)

@@ -18,8 +18,9 @@ import (
 
 // The admin API's frame: authentication by bearer token, roles, a rate
 // limit per token, a size limit on bodies, strict JSON decoding and JSON
-// errors. The handlers themselves are registered by the program (cmd),
-// which owns the store; the dashboard never imports it.
+// errors. The handlers themselves are package dashboard/adminapi's, which
+// reaches the store through the interface it declares; the dashboard never
+// imports the store. Roles and who may call what are package access's.
 //
 // The admin API takes bearer tokens only, never cookies, so a page on
 // another site cannot make a browser call it with the user's credentials:
