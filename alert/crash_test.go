@@ -4,36 +4,35 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/crashtest"
 )
 
-// The crash test re-executes this test binary as a child that enqueues
-// alerts and delivers them while the parent kills it with SIGKILL at random
-// moments. These variables of the child's environment switch TestMain.
+// The crash test runs TestKillDuringDeliveryChild in a child process
+// (package crashtest) that enqueues alerts and delivers them while the
+// parent kills it with SIGKILL at random moments. These variables of the
+// child's environment tell it where.
 const (
-	crashPathEnv  = "SLATE_ALERT_CRASH_PATH"  // database file; set only in the child
+	crashPathEnv  = "SLATE_ALERT_CRASH_PATH"  // database file
 	crashURLEnv   = "SLATE_ALERT_CRASH_URL"   // the receiver
 	crashStartEnv = "SLATE_ALERT_CRASH_START" // first key number to enqueue
 )
 
-func TestMain(m *testing.M) {
-	if path := os.Getenv(crashPathEnv); path != "" {
-		os.Exit(crashChild(path, os.Getenv(crashURLEnv), os.Getenv(crashStartEnv)))
-	}
-	os.Exit(m.Run())
+// TestKillDuringDeliveryChild is the child of TestKillDuringDelivery; run
+// directly, it skips.
+func TestKillDuringDeliveryChild(t *testing.T) {
+	crashtest.Child(t)
+	os.Exit(crashChild(os.Getenv(crashPathEnv), os.Getenv(crashURLEnv), os.Getenv(crashStartEnv)))
 }
 
 func crashKey(n int64) string { return fmt.Sprintf("k/%d", n) }
@@ -70,6 +69,8 @@ func crashChild(path, url, startText string) int {
 		}
 	}()
 	out := bufio.NewWriter(os.Stdout)
+	fmt.Fprintln(out, "ready") // the kill moment counts from here
+	out.Flush()
 	for n := start; ; n += 3 {
 		var as []db.Alert
 		for k := n; k < n+3; k++ {
@@ -99,13 +100,6 @@ func crashChild(path, url, startText string) int {
 // acknowledged reaches the receiver at least once, and the receiver, which
 // deduplicates by key, has every key.
 func TestKillDuringDelivery(t *testing.T) {
-	if testing.Short() {
-		t.Skip("re-executes the test binary")
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Every 5th request fails, so some alerts are mid-retry when killed.
 	var calls atomic.Int64
 	hits := newSink(t, func(w http.ResponseWriter, _ *http.Request, _ int) bool {
@@ -116,52 +110,26 @@ func TestKillDuringDelivery(t *testing.T) {
 		return true
 	})
 	path := filepath.Join(t.TempDir(), "slate.db")
-	rng := rand.New(rand.NewPCG(7, 11))
 	acked := map[string]bool{}
 	next := int64(0)
-	deadline := time.Now().Add(8 * time.Second) // more runs while time allows
-	runs := 0
-	for runs < 40 && (runs < 20 || time.Now().Before(deadline)) {
-		cmd := exec.Command(exe, "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashPathEnv+"="+path, crashURLEnv+"="+hits.URL, crashStartEnv+"="+strconv.FormatInt(next, 10))
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan []string, 1)
-		go func() {
-			var got []string
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				got = append(got, sc.Text())
-			}
-			lines <- got
-		}()
-		time.Sleep(time.Duration(20+rng.IntN(280)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		got := <-lines
-		err = cmd.Wait()
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-			t.Fatalf("run %d: child ended by itself (%v): %s", runs, err, stderr.String())
-		}
-		for _, l := range got {
+	const runs = 20
+	crashtest.Run(t, crashtest.Config{
+		Child: "TestKillDuringDeliveryChild", Kills: runs, MinWait: 20 * time.Millisecond, MaxWait: 300 * time.Millisecond, AfterFirstLine: true,
+		Env: func(int) []string {
+			return []string{crashPathEnv + "=" + path, crashURLEnv + "=" + hits.URL, crashStartEnv + "=" + strconv.FormatInt(next, 10)}
+		},
+		Line: func(_ int, l string) {
 			if n, ok := strings.CutPrefix(l, "enq "); ok {
 				k, err := strconv.ParseInt(n, 10, 64)
 				if err != nil {
-					continue // a line cut by the kill
+					return // a line cut by the kill
 				}
 				acked[crashKey(k)] = true
 				next = max(next, k+1)
 			}
-		}
-		next += 1000 // keys of unacknowledged batches are never reused
-		runs++
-	}
+		},
+		Check: func(int) { next += 1000 }, // keys of unacknowledged batches are never reused
+	})
 	t.Logf("%d runs, %d alerts acknowledged", runs, len(acked))
 	if len(acked) == 0 {
 		t.Fatal("no enqueue was acknowledged")

@@ -16,8 +16,9 @@
 // # Imports
 //
 // alert imports the standard library, package db (the outbox rows) and
-// github.com/prometheus/client_golang. It may import package sla; it does
-// not import incident or dashboard: callers translate their events.
+// github.com/prometheus/client_golang. It may import packages sla and
+// incident (IncidentEvent and PeopleAlerts are the one translation of an
+// incident into a notification); it does not import dashboard.
 //
 // # Main types
 //

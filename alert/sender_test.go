@@ -12,6 +12,56 @@ import (
 	"github.com/slatehq/slate/db"
 )
 
+// checkAttempts checks what the outbox recorded of each alert of keys
+// incidents: the attempts per receiver, the final state and the first
+// failure of each misbehaving receiver.
+func checkAttempts(t *testing.T, r *rig, keys int, wantAttempts map[string]int) {
+	t.Helper()
+	ctx := context.Background()
+	for i := range keys {
+		as, err := r.db.AlertsByKey(ctx, fmt.Sprintf("incident/%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			atts, err := r.db.Attempts(ctx, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(atts) != wantAttempts[a.Receiver] || a.Attempts != len(atts) {
+				t.Errorf("%s to %s: got %d attempts recorded (%d counted), want %d", a.DedupKey, a.Receiver, len(atts), a.Attempts, wantAttempts[a.Receiver])
+			}
+			last := atts[len(atts)-1]
+			wantState, wantOutcome, wantStatus := db.AlertDelivered, db.OutcomeDelivered, 202
+			if a.Receiver == "reject" {
+				wantState, wantOutcome, wantStatus = db.AlertFailed, db.OutcomeGaveUp, 400
+			}
+			if a.State != wantState || last.Outcome != wantOutcome || last.Status != wantStatus {
+				t.Errorf("%s to %s: got state %s, last attempt %+v, want %s, %s, %d", a.DedupKey, a.Receiver, a.State, last, wantState, wantOutcome, wantStatus)
+			}
+			first := atts[0]
+			switch a.Receiver {
+			case "fail3":
+				if first.Status != 500 || !strings.Contains(first.Error, "boom") {
+					t.Errorf("fail3: got first attempt %+v, want status 500 with the body", first)
+				}
+			case "reset", "hang":
+				if first.Status != 0 || first.Error == "" {
+					t.Errorf("%s: got first attempt %+v, want no status and an error", a.Receiver, first)
+				}
+			case "throttle":
+				if first.Status != 429 || first.Outcome != db.OutcomeRetry {
+					t.Errorf("throttle: got first attempt %+v, want a 429 retry", first)
+				}
+			case "reject":
+				if a.LastError == "" {
+					t.Errorf("reject: got no last error")
+				}
+			}
+		}
+	}
+}
+
 // TestDeliveryUnderFaults sends the same alerts to receivers that each
 // misbehave in one way, through real HTTP on 127.0.0.1 and a real outbox,
 // and checks that every alert arrives once per receiver (the 400 receiver
@@ -104,49 +154,7 @@ func TestDeliveryUnderFaults(t *testing.T) {
 		}
 	}
 	wantAttempts := map[string]int{"ok": 1, "fail3": 4, "reset": 3, "throttle": 2, "hang": 2, "reject": 1, "pager": 2}
-	ctx := context.Background()
-	for i := range keys {
-		as, err := r.db.AlertsByKey(ctx, fmt.Sprintf("incident/%d", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, a := range as {
-			atts, err := r.db.Attempts(ctx, a.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(atts) != wantAttempts[a.Receiver] || a.Attempts != len(atts) {
-				t.Errorf("%s to %s: got %d attempts recorded (%d counted), want %d", a.DedupKey, a.Receiver, len(atts), a.Attempts, wantAttempts[a.Receiver])
-			}
-			last := atts[len(atts)-1]
-			wantState, wantOutcome, wantStatus := db.AlertDelivered, db.OutcomeDelivered, 202
-			if a.Receiver == "reject" {
-				wantState, wantOutcome, wantStatus = db.AlertFailed, db.OutcomeGaveUp, 400
-			}
-			if a.State != wantState || last.Outcome != wantOutcome || last.Status != wantStatus {
-				t.Errorf("%s to %s: got state %s, last attempt %+v, want %s, %s, %d", a.DedupKey, a.Receiver, a.State, last, wantState, wantOutcome, wantStatus)
-			}
-			first := atts[0]
-			switch a.Receiver {
-			case "fail3":
-				if first.Status != 500 || !strings.Contains(first.Error, "boom") {
-					t.Errorf("fail3: got first attempt %+v, want status 500 with the body", first)
-				}
-			case "reset", "hang":
-				if first.Status != 0 || first.Error == "" {
-					t.Errorf("%s: got first attempt %+v, want no status and an error", a.Receiver, first)
-				}
-			case "throttle":
-				if first.Status != 429 || first.Outcome != db.OutcomeRetry {
-					t.Errorf("throttle: got first attempt %+v, want a 429 retry", first)
-				}
-			case "reject":
-				if a.LastError == "" {
-					t.Errorf("reject: got no last error")
-				}
-			}
-		}
-	}
+	checkAttempts(t, r, keys, wantAttempts)
 	for name := range sinks {
 		sent, failed := metric(t, r.reg, "slate_alerts_sent_total", "receiver", name), metric(t, r.reg, "slate_alerts_failed_total", "receiver", name)
 		wantSent, wantFailed := float64(keys), 0.0

@@ -16,6 +16,12 @@ import (
 // Config.Keep is 0.
 const DefaultKeep = 3
 
+// Store is what a backup needs of the store: a consistent online snapshot
+// written to path, with the rows it holds counted. *db.DB has it.
+type Store interface {
+	Snapshot(ctx context.Context, path string) (db.Counts, error)
+}
+
 // Config says where backups go and how many are kept.
 type Config struct {
 	// Dir holds the backups, in one subdirectory per level. Required.
@@ -57,7 +63,7 @@ func (c Config) keep() int {
 // It returns the backup as List would report it. An error after the .good
 // record was written (the second copy, the rotation) comes with a good
 // Backup: the backup exists and is verified, the rest did not happen.
-func Take(ctx context.Context, store *db.DB, cfg Config, level string, now time.Time) (Backup, error) {
+func Take(ctx context.Context, store Store, cfg Config, level string, now time.Time) (Backup, error) {
 	b, err := take(ctx, store, cfg, level, now)
 	if err != nil {
 		cfg.Metrics.failed(level)
@@ -67,7 +73,7 @@ func Take(ctx context.Context, store *db.DB, cfg Config, level string, now time.
 	return b, nil
 }
 
-func take(ctx context.Context, store *db.DB, cfg Config, level string, now time.Time) (Backup, error) {
+func take(ctx context.Context, store Store, cfg Config, level string, now time.Time) (Backup, error) {
 	if err := checkLevel(level); err != nil {
 		return Backup{}, fmt.Errorf("take backup: %w", err)
 	}

@@ -1,18 +1,16 @@
 package backup_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/slatehq/slate/backup"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/crashtest"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -21,18 +19,27 @@ const backupCrashEnv = "SLATE_BACKUP_CRASH_DIR"
 // TestBackupCrashChild is the child of TestBackupCrash: it writes results
 // and takes backups, one a (virtual) second, until it is killed.
 func TestBackupCrashChild(t *testing.T) {
+	crashtest.Child(t)
 	dir := os.Getenv(backupCrashEnv)
-	if dir == "" {
-		t.Skip("child of TestBackupCrash")
-	}
 	store, err := db.Open(filepath.Join(dir, "live.db"), db.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	cfg := backup.Config{Dir: filepath.Join(dir, "backups"), Keep: 3}
-	// Each run of the child starts its clock past every earlier backup.
+	// Each run of the child starts its clock past every earlier backup: a
+	// backup is named to the second, and a name taken is refused.
 	base := time.Now().UTC().Truncate(time.Second).Add(time.Hour)
+	earlier, err := backup.List(cfg.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range earlier {
+		if !b.Time.Before(base) {
+			base = b.Time.Add(time.Second)
+		}
+	}
+	fmt.Println("ready") // the kill moment counts from here
 	for i := 0; ; i++ {
 		var rs []sla.Result
 		for j := range 200 {
@@ -54,54 +61,30 @@ func TestBackupCrashChild(t *testing.T) {
 // (checksum, restore, integrity, counts), and nothing half-written may be
 // listed as good.
 func TestBackupCrash(t *testing.T) {
-	if testing.Short() {
-		t.Skip("re-executes the test binary; skipped with -short")
-	}
 	dir := t.TempDir()
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 5))
-	const kills = 20
 	goodSeen := 0
-	for k := range kills {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestBackupCrashChild$")
-		cmd.Env = append(os.Environ(), backupCrashEnv+"="+dir)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 64)
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				lines <- sc.Text()
+	crashtest.Run(t, crashtest.Config{
+		Child: "TestBackupCrashChild", Kills: 20, MinWait: 30 * time.Millisecond, MaxWait: 430 * time.Millisecond, AfterFirstLine: true,
+		Env: func(int) []string { return []string{backupCrashEnv + "=" + dir} },
+		Check: func(k int) {
+			bs, err := backup.List(filepath.Join(dir, "backups"))
+			if err != nil {
+				t.Fatalf("kill %d: list: %v", k, err)
 			}
-			close(lines)
-		}()
-		time.Sleep(time.Duration(30+rng.IntN(400)) * time.Millisecond)
-		cmd.Process.Kill()
-		for range lines {
-		}
-		cmd.Wait()
-
-		bs, err := backup.List(filepath.Join(dir, "backups"))
-		if err != nil {
-			t.Fatalf("kill %d: list: %v", k, err)
-		}
-		for _, b := range bs {
-			if !b.Good {
-				continue // partial or unverified: never offered as good
+			for _, b := range bs {
+				if !b.Good {
+					continue // partial or unverified: never offered as good
+				}
+				goodSeen++
+				rep, err := backup.Verify(context.Background(), b.Path, &b.Counts, backup.VerifyOptions{})
+				if err != nil || !rep.OK() {
+					t.Fatalf("kill %d: %s is listed as good but does not verify: %v\n%s", k, b.Path, err, rep.String())
+				}
 			}
-			goodSeen++
-			rep, err := backup.Verify(context.Background(), b.Path, &b.Counts, backup.VerifyOptions{})
-			if err != nil || !rep.OK() {
-				t.Fatalf("kill %d: %s is listed as good but does not verify: %v\n%s", k, b.Path, err, rep.String())
-			}
-		}
-	}
+		},
+	})
 	if goodSeen == 0 {
 		t.Fatal("no backup ever completed: the test proved nothing")
 	}
-	t.Logf("%d kills; %d good backups verified after the kills", kills, goodSeen)
+	t.Logf("%d good backups verified after the kills", goodSeen)
 }

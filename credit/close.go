@@ -47,11 +47,10 @@ type Schedule struct {
 // PeriodAt is the schedule's period (month or quarter, in its zone) that
 // holds t.
 func (s Schedule) PeriodAt(t time.Time) sla.Period {
-	lt := t.In(s.Location)
 	if s.Quarterly {
-		return sla.Quarter(lt.Year(), (int(lt.Month())-1)/3+1, s.Location)
+		return sla.QuarterContaining(t, s.Location)
 	}
-	return sla.Month(lt.Year(), lt.Month(), s.Location)
+	return sla.MonthContaining(t, s.Location)
 }
 
 // LastClosed is the latest period whose end plus grace is at or before now.

@@ -10,6 +10,8 @@
 // Recorder interface, idempotently; Exporter publishes the current figures
 // and burn rates as Prometheus gauges.
 //
-// Allowed imports: the standard library, sla and the Prometheus client. The
+// Allowed imports: the standard library, sla, catalog (whose contracts and
+// checks it turns into its own terms: Schedules, ContractOf), incident (the
+// impact rows of a post-mortem) and the Prometheus client. The
 // history comes through the History interface, which db.DB satisfies.
 package credit

@@ -92,7 +92,7 @@ func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, 
 		r, _ := st.Budget.RemainingRatio().Float64()
 		e.remaining.WithLabelValues(key[0], key[1]).Set(r)
 		for _, w := range sla.BurnWindows() {
-			label := windowLabel(w)
+			label := sla.WindowName(w)
 			if rate, ok := rates[w]; ok {
 				f, _ := rate.Float64()
 				e.burn.WithLabelValues(key[0], key[1], label).Set(f)
@@ -111,15 +111,4 @@ func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, 
 	}
 	e.known = seen
 	return cur, errors.Join(errs...)
-}
-
-// windowLabel writes a window as Prometheus does: 5m, 30m, 1h, 6h, 1d, 3d.
-func windowLabel(w time.Duration) string {
-	switch {
-	case w%(24*time.Hour) == 0:
-		return fmt.Sprintf("%dd", w/(24*time.Hour))
-	case w%time.Hour == 0:
-		return fmt.Sprintf("%dh", w/time.Hour)
-	}
-	return fmt.Sprintf("%dm", w/time.Minute)
 }

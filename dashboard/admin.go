@@ -9,16 +9,18 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/slatehq/slate/access"
 )
 
 // The admin API's frame: authentication by bearer token, roles, a rate
 // limit per token, a size limit on bodies, strict JSON decoding and JSON
-// errors. The handlers themselves are registered by the program (cmd),
-// which owns the store; the dashboard never imports it.
+// errors. The handlers themselves are package dashboard/adminapi's, which
+// reaches the store through the interface it declares; the dashboard never
+// imports the store. Roles and who may call what are package access's.
 //
 // The admin API takes bearer tokens only, never cookies, so a page on
 // another site cannot make a browser call it with the user's credentials:
@@ -194,7 +196,7 @@ func (s *Server) HandleAdmin(method, path string, roles []string, h AdminHandler
 			writeAPIError(c, &APIError{Status: aerr.status, Code: aerr.code, Message: aerr.msg})
 			return
 		}
-		if p.Role != RoleAdmin && !slices.Contains(roles, p.Role) {
+		if !access.Permits(p.Role, roles) {
 			writeAPIError(c, Forbidden("the %s role may not %s %s", p.Role, method, "/api/admin"+path))
 			return
 		}

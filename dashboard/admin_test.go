@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slatehq/slate/access"
 )
 
 // tokenTable is an Authenticator over a fixed set of tokens, standing in
@@ -25,10 +27,10 @@ func (tt tokenTable) Authenticate(_ context.Context, tok string) (Principal, err
 }
 
 var testTokens = tokenTable{
-	"admin-tok":  {Prefix: "slt_aaaaaaaa", Role: RoleAdmin},
-	"oncall-tok": {Prefix: "slt_bbbbbbbb", Role: RoleOncall},
-	"viewer-tok": {Prefix: "slt_cccccccc", Role: RoleViewer, Tenant: "acme"},
-	"globex-tok": {Prefix: "slt_dddddddd", Role: RoleViewer, Tenant: "globex"},
+	"admin-tok":  {Prefix: "slt_aaaaaaaa", Role: access.Admin},
+	"oncall-tok": {Prefix: "slt_bbbbbbbb", Role: access.Oncall},
+	"viewer-tok": {Prefix: "slt_cccccccc", Role: access.Viewer, Tenant: "acme"},
+	"globex-tok": {Prefix: "slt_dddddddd", Role: access.Viewer, Tenant: "globex"},
 }
 
 type echoBody struct {
@@ -43,7 +45,7 @@ func adminTestServer(t *testing.T, clock func() time.Time) *Server {
 	s.Auth = testTokens
 	s.Now = clock
 	s.AdminBodyLimit = 256
-	s.HandleAdmin(http.MethodPost, "/echo", []string{RoleOncall}, func(r *AdminRequest) (int, any, error) {
+	s.HandleAdmin(http.MethodPost, "/echo", []string{access.Oncall}, func(r *AdminRequest) (int, any, error) {
 		var b echoBody
 		if err := r.Decode(&b); err != nil {
 			return 0, nil, err

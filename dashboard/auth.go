@@ -15,17 +15,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
-)
 
-// Roles a token can carry. Staff roles see every tenant; a viewer sees one.
-const (
-	RoleAdmin          = "admin"           // everything
-	RoleAccountManager = "account_manager" // credits, exclusions, tenants and contracts
-	RoleOncall         = "oncall"          // incidents and maintenance
-	RoleViewer         = "viewer"          // one tenant's pages, read-only
-	// roleLink is the principal of a signed tenant link: a viewer of one
-	// tenant until the link expires. Never stored.
-	roleLink = "link"
+	"github.com/slatehq/slate/access"
 )
 
 // Principal is who a request acts as.
@@ -44,19 +35,12 @@ func (p Principal) Actor() string {
 	return "token:" + p.Prefix
 }
 
-// staff reports whether p may see every tenant.
-func (p Principal) staff() bool {
-	switch p.Role {
-	case RoleAdmin, RoleAccountManager, RoleOncall:
-		return true
-	}
-	return false
-}
+// Scope is what p may see, by the rules of package access, which also
+// defines the roles.
+func (p Principal) Scope() access.Scope { return access.Scope{Role: p.Role, Tenant: p.Tenant} }
 
 // mayView reports whether p may see tenant's pages.
-func (p Principal) mayView(tenant string) bool {
-	return p.staff() || ((p.Role == RoleViewer || p.Role == roleLink) && p.Tenant == tenant)
-}
+func (p Principal) mayView(tenant string) bool { return p.Scope().SeesTenant(tenant) }
 
 // ErrUnauthenticated is what an Authenticator returns for a token it does
 // not accept: unknown, malformed or revoked. The reason is not told to the
@@ -145,7 +129,7 @@ func (s *Server) tenantPrincipal(r *http.Request, tenant string) (Principal, boo
 		if !verifyLink(s.LinkKey, tenant, q.Get("exp"), q.Get("sig"), s.now()) {
 			return Principal{}, false, errBadLink
 		}
-		return Principal{Role: roleLink, Tenant: tenant}, true, nil
+		return Principal{Role: access.Link, Tenant: tenant}, true, nil
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 		return s.tokenFor(r.Context(), c.Value, tenant)
@@ -153,7 +137,7 @@ func (s *Server) tenantPrincipal(r *http.Request, tenant string) (Principal, boo
 	if c, err := r.Cookie(linkCookie); err == nil {
 		exp, sig, _ := strings.Cut(c.Value, ".")
 		if verifyLink(s.LinkKey, tenant, exp, sig, s.now()) {
-			return Principal{Role: roleLink, Tenant: tenant}, false, nil
+			return Principal{Role: access.Link, Tenant: tenant}, false, nil
 		}
 		return Principal{}, false, errBadLink
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -54,7 +55,9 @@ type Server struct {
 	Log *slog.Logger
 
 	engine *gin.Engine
-	srv    *http.Server
+	srv    *http.Server // set by Serve; guarded by srvMu
+	srvMu  sync.Mutex
+	closed bool // Shutdown ran: a later Serve returns at once; guarded by srvMu
 
 	pages   statuspagePages // Statuspage v2 bodies, see statuspage.go
 	html    htmlState       // HTML status page templates and rendered pages, see pages.go
@@ -116,12 +119,19 @@ func (s *Server) Handler() http.Handler { return s.engine }
 
 // Serve answers on l until Shutdown. It returns nil after a Shutdown.
 func (s *Server) Serve(l net.Listener) error {
+	s.srvMu.Lock()
+	if s.closed { // shut down before it started: a drain racing a start
+		s.srvMu.Unlock()
+		return l.Close()
+	}
 	s.srv = &http.Server{
 		Handler:           s.engine,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	if err := s.srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+	srv := s.srv
+	s.srvMu.Unlock()
+	if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
@@ -129,7 +139,11 @@ func (s *Server) Serve(l net.Listener) error {
 
 // Shutdown stops accepting requests and waits for those in flight.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if s.srv == nil {
+	s.srvMu.Lock()
+	s.closed = true
+	srv := s.srv
+	s.srvMu.Unlock()
+	if srv == nil {
 		return nil
 	}
 	d := s.ShutdownTimeout
@@ -138,5 +152,5 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	return s.srv.Shutdown(ctx)
+	return srv.Shutdown(ctx)
 }

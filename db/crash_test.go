@@ -1,13 +1,9 @@
 package db_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,28 +13,30 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/crashtest"
 	"github.com/slatehq/slate/sla"
 )
 
-// The crash test re-executes this test binary as a child that writes
-// results as fast as it can and prints every acknowledged call; the parent
-// kills it with SIGKILL at random moments and checks the file after each
-// kill. These variables of the child's environment switch TestMain.
+// The crash test runs TestCrashChild in a child process (package
+// crashtest) that writes results as fast as it can and prints every
+// acknowledged call; the parent kills it with SIGKILL at random moments and
+// checks the file after each kill. These variables of the child's
+// environment tell it where to write and from which sequence number.
 const (
-	crashPathEnv  = "SLATE_DB_CRASH_PATH"  // database file; set only in the child
+	crashPathEnv  = "SLATE_DB_CRASH_PATH"  // database file
 	crashStartEnv = "SLATE_DB_CRASH_START" // first sequence number to write
 )
 
-func TestMain(m *testing.M) {
-	if path := os.Getenv(crashPathEnv); path != "" {
-		start, err := strconv.ParseInt(os.Getenv(crashStartEnv), 10, 64)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "crash child:", err)
-			os.Exit(2)
-		}
-		os.Exit(crashChild(path, start))
+// TestCrashChild is the child of TestCrashRecovery; run directly, it
+// skips.
+func TestCrashChild(t *testing.T) {
+	crashtest.Child(t)
+	start, err := strconv.ParseInt(os.Getenv(crashStartEnv), 10, 64)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "crash child:", err)
+		os.Exit(2)
 	}
-	os.Exit(m.Run())
+	os.Exit(crashChild(os.Getenv(crashPathEnv), start))
 }
 
 // The child's results are a pure function of a sequence number, so the
@@ -135,25 +133,24 @@ func crashChild(path string, start int64) int {
 }
 
 func TestCrashRecovery(t *testing.T) {
-	if testing.Short() {
-		t.Skip("re-executes the test binary; skipped with -short")
-	}
-	const kills = 24
 	path := filepath.Join(t.TempDir(), "crash.db")
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	var (
-		acked    []bool // acked[seq]: some child acknowledged it
-		start    int64
-		total    int64         // results acknowledged, retries included
-		ingested time.Duration // child time from first to last acknowledgement
+		acked       []bool // acked[seq]: some child acknowledged it
+		start       int64
+		total       int64         // results acknowledged, retries included
+		ingested    time.Duration // child time from first to last acknowledgement
+		first, last time.Time     // of the current child
 	)
-	for k := range kills {
-		cmd, stderr, lines := startChild(t, "-test.run=^$", crashPathEnv+"="+path, crashStartEnv+"="+strconv.FormatInt(start, 10))
-		var first, last time.Time
-		record := func(line string) {
+	crashtest.Run(t, crashtest.Config{
+		Child: "TestCrashChild", Kills: 24, MaxWait: 400 * time.Millisecond, AfterFirstLine: true,
+		Env: func(int) []string {
+			first, last = time.Time{}, time.Time{}
+			return []string{crashPathEnv + "=" + path, crashStartEnv + "=" + strconv.FormatInt(start, 10)}
+		},
+		Line: func(k int, line string) {
 			var lo, hi int64
 			if _, err := fmt.Sscanf(line, "ack %d %d", &lo, &hi); err != nil {
-				t.Fatalf("child output %q: %v", line, err)
+				t.Fatalf("kill %d: child output %q: %v", k, line, err)
 			}
 			for int64(len(acked)) < hi {
 				acked = append(acked, false)
@@ -166,50 +163,17 @@ func TestCrashRecovery(t *testing.T) {
 			if first.IsZero() {
 				first = last
 			}
-		}
-		// Kill at a random moment once the child is writing.
-		select {
-		case line, ok := <-lines:
-			if !ok {
-				cmd.Wait()
-				t.Fatalf("kill %d: child exited before writing: %s", k, stderr.String())
-			}
-			record(line)
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			t.Fatalf("kill %d: child wrote nothing in 20s", k)
-		}
-		deadline := time.After(time.Duration(rng.IntN(400)) * time.Millisecond)
-	running:
-		for {
-			select {
-			case line, ok := <-lines:
-				if !ok {
-					cmd.Wait()
-					t.Fatalf("kill %d: child exited on its own: %s", k, stderr.String())
-				}
-				record(line)
-			case <-deadline:
-				break running
-			}
-		}
-		if err := cmd.Process.Kill(); err != nil { // SIGKILL on Unix
-			t.Fatal(err)
-		}
-		for line := range lines { // what it printed before it died
-			record(line)
-		}
-		cmd.Wait()
-		ingested += last.Sub(first)
-
-		checkCrashedDB(t, k, path, acked)
-
-		// Restart a little before the highest acknowledged number, so the
-		// next child retries results that are already stored.
-		start = max(0, int64(len(acked))/crashRange*crashRange-2*crashRange)
-	}
+		},
+		Check: func(k int) {
+			ingested += last.Sub(first)
+			checkCrashedDB(t, k, path, acked)
+			// Restart a little before the highest acknowledged number, so
+			// the next child retries results that are already stored.
+			start = max(0, int64(len(acked))/crashRange*crashRange-2*crashRange)
+		},
+	})
 	rate := float64(total) / ingested.Seconds()
-	t.Logf("%d kills; %d results acknowledged (%d distinct) at %.0f results/s", kills, total, countTrue(acked), rate)
+	t.Logf("%d results acknowledged (%d distinct) at %.0f results/s", total, countTrue(acked), rate)
 }
 
 func countTrue(bs []bool) int {
@@ -227,15 +191,9 @@ func countTrue(bs []bool) int {
 // agrees with the raw results, and that SQLite finds the file intact.
 func checkCrashedDB(t *testing.T, kill int, path string, acked []bool) {
 	t.Helper()
-	d, err := db.Open(path, db.Options{Now: crashNow})
-	if err != nil {
-		t.Fatalf("kill %d: reopen: %v", kill, err)
-	}
+	d := reopenCrashed(t, kill, path, crashNow)
 	defer d.Close()
 	ctx := context.Background()
-	if err := d.IntegrityCheck(ctx); err != nil {
-		t.Fatalf("kill %d: %v", kill, err)
-	}
 	// Everything any child can have written, acknowledged or not: the
 	// history of a minute must agree with all of its raw results.
 	from := crashBase()
@@ -289,28 +247,17 @@ func firstLines(s string, n int) string {
 	return strings.Join(lines[:min(n, len(lines))], "\n")
 }
 
-// startChild re-executes the test binary with args and extra environment,
-// as the child of a crash test, and streams its standard output by line.
-func startChild(t *testing.T, run string, env ...string) (*exec.Cmd, *bytes.Buffer, <-chan string) {
+// reopenCrashed opens the database a killed child left at path, for the
+// caller to close, and requires SQLite to find it intact.
+func reopenCrashed(t *testing.T, kill int, path string, now func() time.Time) *db.DB {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], run)
-	cmd.Env = append(os.Environ(), env...)
-	stderr := &bytes.Buffer{}
-	cmd.Stderr = stderr
-	stdout, err := cmd.StdoutPipe()
+	d, err := db.Open(path, db.Options{Now: now})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("kill %d: reopen: %v", kill, err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	if err := d.IntegrityCheck(context.Background()); err != nil {
+		d.Close()
+		t.Fatalf("kill %d: %v", kill, err)
 	}
-	lines := make(chan string, 1024)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	return cmd, stderr, lines
+	return d
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
@@ -12,10 +11,11 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/crashtest"
 )
 
-// The ledger crash test re-executes this test binary running only
-// TestLedgerCrashChild, with this variable set to the database file; the
+// The ledger crash test runs TestLedgerCrashChild in a child process
+// (package crashtest) with this variable set to the database file; the
 // child closes, approves and issues periods until it is killed.
 const ledgerCrashEnv = "SLATE_DB_LEDGER_CRASH_PATH"
 
@@ -31,10 +31,8 @@ func ledgerCrashPeriod(i int) string { return fmt.Sprintf("P%03d", i) }
 // each time, so only the first close writes), then approves and issues its
 // credit, racing the others, and prints "ack i" once period i is issued.
 func TestLedgerCrashChild(t *testing.T) {
+	crashtest.Child(t)
 	path := os.Getenv(ledgerCrashEnv)
-	if path == "" {
-		t.Skip("child of TestLedgerCrashRecovery")
-	}
 	d, err := db.Open(path, db.Options{Now: fixedNow})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ledger crash child:", err)
@@ -86,71 +84,27 @@ func TestLedgerCrashChild(t *testing.T) {
 // one credit entry, that every acknowledged period is issued, that each
 // credit was issued once in the audit log and that the chain verifies.
 func TestLedgerCrashRecovery(t *testing.T) {
-	if testing.Short() {
-		t.Skip("re-executes the test binary; skipped with -short")
-	}
-	const kills = 20
 	path := filepath.Join(t.TempDir(), "ledger.db")
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
 	acked := map[int]bool{}
-	for k := range kills {
-		cmd, stderr, lines := startChild(t, "-test.run=^TestLedgerCrashChild$", ledgerCrashEnv+"="+path)
-		record := func(line string) {
+	crashtest.Run(t, crashtest.Config{
+		Child: "TestLedgerCrashChild", Kills: 20, MinWait: 20 * time.Millisecond, MaxWait: 320 * time.Millisecond, AfterFirstLine: true,
+		Env: func(int) []string { return []string{ledgerCrashEnv + "=" + path} },
+		Line: func(_ int, line string) {
 			var i int
-			if _, err := fmt.Sscanf(line, "ack %d", &i); err != nil {
-				return // the test framework's own output
+			if _, err := fmt.Sscanf(line, "ack %d", &i); err == nil { // else the test framework's own output
+				acked[i] = true
 			}
-			acked[i] = true
-		}
-		// Kill at a random moment once the child is writing.
-		select {
-		case line, ok := <-lines:
-			if !ok {
-				cmd.Wait()
-				t.Fatalf("kill %d: child exited before writing: %s", k, stderr.String())
-			}
-			record(line)
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			t.Fatalf("kill %d: child wrote nothing in 20s", k)
-		}
-		deadline := time.After(time.Duration(20+rng.IntN(300)) * time.Millisecond)
-	running:
-		for {
-			select {
-			case line, ok := <-lines:
-				if !ok {
-					cmd.Wait()
-					t.Fatalf("kill %d: child exited on its own: %s", k, stderr.String())
-				}
-				record(line)
-			case <-deadline:
-				break running
-			}
-		}
-		if err := cmd.Process.Kill(); err != nil { // SIGKILL on Unix
-			t.Fatal(err)
-		}
-		for line := range lines {
-			record(line)
-		}
-		cmd.Wait()
-		checkLedgerAfterCrash(t, k, path, acked)
-	}
-	t.Logf("%d kills; %d of %d periods acknowledged", kills, len(acked), ledgerCrashPeriods)
+		},
+		Check: func(k int) { checkLedgerAfterCrash(t, k, path, acked) },
+	})
+	t.Logf("%d of %d periods acknowledged", len(acked), ledgerCrashPeriods)
 }
 
 func checkLedgerAfterCrash(t *testing.T, kill int, path string, acked map[int]bool) {
 	t.Helper()
-	d, err := db.Open(path, db.Options{Now: fixedNow})
-	if err != nil {
-		t.Fatalf("kill %d: reopen: %v", kill, err)
-	}
+	d := reopenCrashed(t, kill, path, fixedNow)
 	defer d.Close()
 	ctx := context.Background()
-	if err := d.IntegrityCheck(ctx); err != nil {
-		t.Fatalf("kill %d: %v", kill, err)
-	}
 	cs, err := d.Credits(ctx, db.CreditFilter{})
 	if err != nil {
 		t.Fatal(err)

@@ -11,25 +11,22 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/slatehq/slate/access"
 )
 
-// Roles a token can carry. Staff roles (all but viewer) see every tenant; a
-// viewer sees one.
+// Roles a token can carry, as package access defines them (the one
+// definition the pages, the admin API and the store share), named here for
+// the store's callers.
 const (
-	RoleAdmin          = "admin"           // everything
-	RoleAccountManager = "account_manager" // credits, exclusions, tenants and contracts
-	RoleOncall         = "oncall"          // incidents and maintenance
-	RoleViewer         = "viewer"          // one tenant's pages, read-only
+	RoleAdmin          = access.Admin
+	RoleAccountManager = access.AccountManager
+	RoleOncall         = access.Oncall
+	RoleViewer         = access.Viewer
 )
 
-// ValidRole reports whether role is one of the Role constants.
-func ValidRole(role string) bool {
-	switch role {
-	case RoleAdmin, RoleAccountManager, RoleOncall, RoleViewer:
-		return true
-	}
-	return false
-}
+// ValidRole reports whether a token may carry role.
+func ValidRole(role string) bool { return access.ValidRole(role) }
 
 // Token errors. ErrTokenNotFound is also an ErrNotFound.
 var (

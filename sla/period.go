@@ -40,6 +40,12 @@ func MonthContaining(t time.Time, loc *time.Location) Period {
 	return Month(lt.Year(), lt.Month(), loc)
 }
 
+// QuarterContaining is the calendar quarter in loc that holds t.
+func QuarterContaining(t time.Time, loc *time.Location) Period {
+	lt := t.In(loc)
+	return Quarter(lt.Year(), (int(lt.Month())-1)/3+1, loc)
+}
+
 // Interval is the period's span.
 func (p Period) Interval() Interval { return Interval{p.Start, p.End} }
 

@@ -520,9 +520,9 @@ func duration(n ynode.Node) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	v, err := time.ParseDuration(s)
+	v, err := ParseDuration(s)
 	if err != nil {
-		return 0, n.Errorf("%q is not a duration like \"5m\" or \"1h30m\"", s)
+		return 0, n.Errorf("%v", err)
 	}
 	return v, nil
 }

@@ -2,17 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/slatehq/slate/backup"
-	"github.com/slatehq/slate/credit"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
-	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/monitor"
 )
 
 const backupUsage = `Usage: slate backup <command> --config FILE
@@ -32,26 +30,7 @@ Commands:
 Restore with: slate restore FILE --to PATH
 `
 
-func backupConfig(cfg *Config, m *backup.Metrics) backup.Config {
-	return backup.Config{Dir: cfg.Backup.Dir, SecondDir: cfg.Backup.SecondDir, Keep: cfg.Backup.Keep,
-		Resolve: resolver(cfg), Metrics: m}
-}
-
-// resolver finds a contract of the configuration, for the recomputation of
-// credits from a restored backup.
-func resolver(cfg *Config) backup.Resolver {
-	scheds := schedules(cfg)
-	return func(contract string) (credit.Contract, sla.Period, bool) {
-		for _, s := range scheds {
-			if s.Contract.ID == contract {
-				return s.Contract, s.PeriodAt(time.Now()), true
-			}
-		}
-		return credit.Contract{}, sla.Period{}, false
-	}
-}
-
-func runBackup(args []string, stdout, stderr io.Writer) int {
+func runBackup(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	sub, code, ok := subcommand(args, backupUsage, stdout)
 	if !ok {
 		return code
@@ -67,7 +46,7 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "slate backup %s: give --config FILE\n", sub)
 		return exitUsage
 	}
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -76,7 +55,7 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "slate backup: backups are off in this configuration (backup.dir: off)")
 		return exitUsage
 	}
-	ctx := context.Background()
+	ctx, at := context.Background(), now()
 	switch sub {
 	case "now":
 		store, err := db.Open(cfg.Storage.Path, db.Options{})
@@ -85,7 +64,7 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 			return exitFail
 		}
 		defer store.Close()
-		b, err := backup.Take(ctx, store, backupConfig(cfg, nil), *level, time.Now())
+		b, err := backup.Take(ctx, store, monitor.BackupConfig(cfg, nil, at), *level, at)
 		if err != nil {
 			fmt.Fprintf(stderr, "slate backup now: %v\n", err)
 			if !b.Good {
@@ -113,7 +92,7 @@ func runBackup(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "slate backup verify: give one backup FILE")
 			return exitUsage
 		}
-		rep, err := backup.Verify(ctx, pos[0], nil, backup.VerifyOptions{Resolve: resolver(cfg)})
+		rep, err := backup.Verify(ctx, pos[0], nil, backup.VerifyOptions{Resolve: monitor.Resolver(&cfg.Catalog, at)})
 		fmt.Fprint(stdout, rep.String())
 		if err != nil {
 			fmt.Fprintf(stderr, "slate backup verify: %v\n", err)
@@ -149,30 +128,4 @@ func runRestore(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "restored %s to %s\n", pos[0], *to)
 	return exitOK
-}
-
-// checkDatabase refuses to start on a database that fails quick_check, and
-// names the last good backup to restore from.
-func checkDatabase(ctx context.Context, cfg *Config) error {
-	if _, err := os.Stat(cfg.Storage.Path); errors.Is(err, os.ErrNotExist) {
-		return nil // a new database
-	}
-	err := db.QuickCheck(ctx, cfg.Storage.Path)
-	if err == nil {
-		return nil
-	}
-	msg := fmt.Sprintf("%s fails quick_check: %v; slate will not run on a damaged database.", cfg.Storage.Path, err)
-	if bs, lerr := backup.List(cfg.Backup.Dir); lerr == nil {
-		var last *backup.Backup
-		for i := range bs {
-			if bs[i].Good && (last == nil || bs[i].Time.After(last.Time)) {
-				last = &bs[i]
-			}
-		}
-		if last != nil {
-			return fmt.Errorf("%s The last good backup is %s (taken %s): slate restore %s --to NEW_PATH",
-				msg, last.Path, last.Time.Format(time.RFC3339), last.Path)
-		}
-	}
-	return fmt.Errorf("%s No good backup was found in %s.", msg, cfg.Backup.Dir)
 }

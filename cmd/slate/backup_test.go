@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -22,7 +24,7 @@ func TestBackupDrill(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "slate.db")
 	cfgPath := filepath.Join(dir, "slate.yaml")
-	writeConfig(t, cfgPath, dbPath, "http://127.0.0.1:1/", "web")
+	testkit.WriteConfig(t, cfgPath, dbPath, "http://127.0.0.1:1/", "web")
 	store, err := db.Open(dbPath, db.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -86,11 +88,11 @@ func TestBackupDrill(t *testing.T) {
 		live[p] = 0x01 // not a b-tree page type: every table's pages are unreadable
 	}
 	os.WriteFile(dbPath, live, 0o600)
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	sigs := make(chan os.Signal, 1)
 	done := make(chan int, 1)
 	go func() { done <- serve(cfg, cfgPath, time.Second, slog.New(slog.NewTextHandler(logs, nil)), sigs) }()

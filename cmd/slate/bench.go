@@ -1,32 +1,16 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"math/rand/v2"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
-	"runtime/pprof"
-	"strings"
-	"sync/atomic"
-	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
-
+	"github.com/slatehq/slate/bench"
 	"github.com/slatehq/slate/collector"
-	"github.com/slatehq/slate/db"
-	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/monitor"
 )
 
 const benchUsage = `Usage: slate bench probes [--checks N] [--interval D] [--duration D] [--json]
@@ -55,30 +39,71 @@ once. Each run opens a fresh connection, as slate's HTTP probes always do.
 Flags:
 `
 
-// benchTargetEnv makes the slate binary (or a test binary) act as the bench
-// target instead of itself.
-const benchTargetEnv = "SLATE_BENCH_TARGET"
+const benchCloseUsage = `Usage: slate bench close [--series N] [--json]
 
-// benchReport is what slate bench probes prints.
-type benchReport struct {
-	Checks             int     `json:"checks"`
-	IntervalSeconds    float64 `json:"interval_seconds"`
-	DurationSeconds    float64 `json:"duration_seconds"`
-	DemandPerSecond    float64 `json:"demand_per_second"`
-	ChecksPerSecond    float64 `json:"checks_per_second"`
-	OnTimeRatio        float64 `json:"on_time_ratio"`
-	LatenessP99Ms      float64 `json:"lateness_p99_ms"`
-	CPUMsPerCheck      float64 `json:"cpu_ms_per_check"`
-	PeakRSSBytes       int64   `json:"peak_rss_bytes"`
-	DBBytesPerResult   float64 `json:"db_bytes_per_result"`
-	DBBytesPerCheckDay float64 `json:"db_bytes_per_check_day"`
-	Errors             int64   `json:"errors"`
-	ResultsWritten     int64   `json:"results_written"`
-	ResultsDropped     float64 `json:"results_dropped"`
-	MissedRuns         float64 `json:"missed_runs"`
-}
+Sizes the period close: imports a full month of minute history for N
+tenant × check series into a temporary store (one check per contract, most
+minutes passing, a few outages and flapping stretches each), then times
+closing that month for all of them — reading the history, judging every
+minute, evaluating each contract and recording each credit in the ledger —
+and prints series, close_seconds, per_series_us, peak_rss_bytes and
+credits_recorded.
 
-func runBench(args []string, stdout, stderr io.Writer) int {
+Flags:
+`
+
+const benchStatusUsage = `Usage: slate bench status [--checks N] [--interval D] [--duration D] [--connections N]
+                          [--paced] [--baseline] [--json]
+
+Measures the public status page under load while probes run: builds, in a
+temporary directory, a configuration of --services public services in
+--groups groups and N HTTP checks against a target on 127.0.0.1 (a separate
+process), imports --days days of per-minute history for every check (mostly
+up, with outages and degraded stretches, so the bars vary), starts slate as
+slate serve does (probes, jobs, snapshot and HTTP server) and, once the
+probes are in their steady state (one interval after start), loads it from a
+separate process with --connections keep-alive HTTP/1.1 clients, one phase
+of --duration per page:
+
+  summary.json       GET /api/v2/summary.json
+  summary.json-gzip  the same with Accept-Encoding: gzip, as browsers, the
+                     status widget and most HTTP libraries send it
+  index              GET / with Accept-Encoding: gzip (checked to be gzip)
+
+and, with --baseline, first a control phase on /healthz (a 3-byte answer
+from the same server) that shows what the machine and the load generator
+allow at all.
+
+By default each connection sends its next request as soon as the last
+answer is read (closed loop): the server runs flat out and the latencies are
+those of a saturated machine. With --paced each phase is offered exactly its
+target rate (open loop; the control phase the summary's), latencies counted
+from each request's scheduled time, which asks the targets' own question:
+at this rate, how slow are the slowest answers?
+
+For each phase it prints requests_per_second, p50_ms, p99_ms, p999_ms,
+max_ms (exact, from every request's latency), errors, non_200,
+bytes_per_response, the probes' probe_rate_ratio (runs started over the runs
+the schedule asks for in the phase) and on_time_ratio (runs started less
+than 1 s late), and the CPU slate, the load generator and the rest of the
+machine used (a busy machine makes the figures noisy: rerun); before them
+the setup: history_rows (one per check per day), import_seconds,
+start_seconds (start until the status page is served, bars included) and
+first_index_ms (the first GET / of a snapshot, which renders the page: each
+new snapshot, once a minute, pays it once). Each figure with a target is
+printed beside it with pass or FAIL.
+
+Flags:
+`
+
+func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// The benchmarks' child processes: not for people, so not in the usage.
+	if len(args) == 1 && args[0] == "target" {
+		return bench.RunTarget(stdin, stdout)
+	}
+	if len(args) == 1 && args[0] == "load" {
+		return bench.RunLoad(stdin, stdout)
+	}
 	if len(args) > 0 && args[0] == "close" {
 		return runBenchClose(args[1:], stdout, stderr)
 	}
@@ -116,16 +141,14 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "slate bench probes: --duration must be at least two intervals and one interval plus 2s")
 		return exitUsage
 	}
-	r, err := benchProbes(context.Background(), *checks, *interval, *duration, *workers, *memProfile)
+	r, err := bench.Probes(context.Background(), bench.ProbesOptions{Checks: *checks, Interval: *interval, Duration: *duration,
+		Workers: *workers, MemProfile: *memProfile})
 	if err != nil {
 		fmt.Fprintf(stderr, "slate bench probes: %v\n", err)
 		return exitFail
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(r)
-		return exitOK
+		return writeJSON(stdout, r)
 	}
 	b, _ := json.Marshal(r)
 	var m map[string]any
@@ -138,356 +161,143 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// countingStore counts what passes through to the real store.
-type countingStore struct {
-	*db.DB
-	results, failed atomic.Int64
-}
-
-func (s *countingStore) WriteResults(ctx context.Context, rs []sla.Result) error {
-	if err := s.DB.WriteResults(ctx, rs); err != nil {
-		return err
+func runBenchClose(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("bench close", stderr, benchCloseUsage)
+	series := fs.Int("series", 10_000, "tenant × check series to close")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
 	}
-	var failed int64
-	for _, r := range rs {
-		if !r.OK {
-			failed++
-		}
+	if *series < 1 || *series > 1_000_000 {
+		fmt.Fprintln(stderr, "slate bench close: --series must be between 1 and 1000000")
+		return exitUsage
 	}
-	s.results.Add(int64(len(rs)))
-	s.failed.Add(failed)
-	return nil
-}
-
-func benchProbes(ctx context.Context, n int, interval, duration time.Duration, workers int, memProfile string) (benchReport, error) {
-	rep := benchReport{Checks: n, IntervalSeconds: interval.Seconds(), DurationSeconds: duration.Seconds(),
-		DemandPerSecond: float64(n) / interval.Seconds()}
-	url, stopTarget, err := startBenchTarget()
+	r, err := bench.Close(context.Background(), *series, stderr)
 	if err != nil {
-		return rep, err
-	}
-	defer stopTarget()
-	dir, err := os.MkdirTemp("", "slate-bench-")
-	if err != nil {
-		return rep, err
-	}
-	defer os.RemoveAll(dir)
-
-	reg := prometheus.NewRegistry()
-	store, err := db.Open(filepath.Join(dir, "bench.db"), db.Options{Registerer: reg})
-	if err != nil {
-		return rep, err
-	}
-	cs := &countingStore{DB: store}
-	sched, err := collector.New(cs, reg)
-	if err != nil {
-		store.Close()
-		return rep, err
-	}
-	sched.Location = "bench"
-	sched.Workers = workers
-	checks := make([]collector.Check, n)
-	for i := range checks {
-		checks[i] = collector.Check{
-			ID: fmt.Sprintf("bench-%06d", i), Service: "bench", Kind: collector.KindHTTP,
-			Target: fmt.Sprintf("%s/c/%d", url, i), Interval: interval, Timeout: min(interval, 5*time.Second),
-		}
-	}
-	if err := sched.Reload(checks); err != nil {
-		store.Close()
-		return rep, err
-	}
-	if err := sched.Start(); err != nil {
-		store.Close()
-		return rep, err
-	}
-	// Steady state: after every check has run once.
-	time.Sleep(interval + time.Second)
-	cpu0, res0, late0 := cpuTime(), cs.results.Load(), lateness(reg)
-	t0 := time.Now()
-	time.Sleep(duration - interval - time.Second)
-	cpu1, res1, late1 := cpuTime(), cs.results.Load(), lateness(reg)
-	elapsed := time.Since(t0)
-	if memProfile != "" {
-		if err := writeHeapProfile(memProfile); err != nil {
-			return rep, err
-		}
-	}
-
-	stopCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	serr := sched.Stop(stopCtx)
-	cancel()
-	rep.PeakRSSBytes = peakRSS()
-	runs := res1 - res0
-	rep.ChecksPerSecond = round3(float64(runs) / elapsed.Seconds())
-	if runs > 0 {
-		rep.CPUMsPerCheck = round3(float64((cpu1 - cpu0).Microseconds()) / 1000 / float64(runs))
-	}
-	rep.OnTimeRatio, rep.LatenessP99Ms = late1.sub(late0).summary()
-	rep.Errors = cs.failed.Load()
-	rep.ResultsWritten = cs.results.Load()
-	rep.ResultsDropped = counterValue(reg, "slate_results_dropped_total")
-	rep.MissedRuns = counterValue(reg, "slate_scheduler_missed_runs_total")
-
-	space, err := store.Space(ctx)
-	if cerr := store.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return rep, err
-	}
-	if serr != nil {
-		return rep, fmt.Errorf("stop scheduler: %w", serr)
-	}
-	if space.Rows.Results > 0 {
-		rep.DBBytesPerResult = round3(float64(space.Results) / float64(space.Rows.Results))
-	}
-	perDay, err := historyBytesPerCheckDay(ctx, dir, interval)
-	if err != nil {
-		return rep, err
-	}
-	rep.DBBytesPerCheckDay = round3(perDay)
-	return rep, nil
-}
-
-// historyBytesPerCheckDay writes a full synthetic day of results at interval
-// for enough checks to fill many pages — mostly passing, with a failure
-// streak in one minute of a hundred — through a fresh store, and measures the
-// per-minute history it keeps.
-func historyBytesPerCheckDay(ctx context.Context, dir string, interval time.Duration) (float64, error) {
-	perDay := int(24 * time.Hour / interval)
-	checks := max(1, min(200, 400_000/perDay))
-	store, err := db.Open(filepath.Join(dir, "day.db"), db.Options{})
-	if err != nil {
-		return 0, err
-	}
-	defer store.Close()
-	day := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
-	r := rand.New(rand.NewPCG(1, 2))
-	batch := make([]sla.Result, 0, 5000)
-	for c := range checks {
-		id := fmt.Sprintf("day-%04d", c)
-		for i := range perDay {
-			at := day.Add(time.Duration(i) * interval)
-			ok := r.IntN(100) != 0 || at.Minute()%7 != 0
-			res := sla.Result{CheckID: id, Location: "bench", At: at, OK: ok, Latency: time.Duration(r.IntN(50_000)) * time.Microsecond}
-			if !ok {
-				res.Class, res.Detail = sla.ClassStatus, "status 503 not in [200-399]"
-			}
-			batch = append(batch, res)
-			if len(batch) == cap(batch) {
-				if err := store.WriteResults(ctx, batch); err != nil {
-					return 0, err
-				}
-				batch = batch[:0]
-			}
-		}
-	}
-	if err := store.WriteResults(ctx, batch); err != nil {
-		return 0, err
-	}
-	space, err := store.Space(ctx)
-	if err != nil || space.Rows.Days == 0 {
-		return 0, err
-	}
-	// Page-based figures need many pages; a sample of a few check-days fits
-	// in one. Then count the encoded data plus historyRowOverhead per row.
-	pages := float64(space.History) / float64(space.Rows.Days)
-	data := float64(space.HistoryData+space.Rows.Days*historyRowOverhead) / float64(space.Rows.Days)
-	return max(pages, data), nil
-}
-
-// historyRowOverhead bounds what SQLite adds to a history row's data: the
-// record header, the check and day keys, the cell's length and its pointer.
-const historyRowOverhead = 16
-
-func writeHeapProfile(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("heap profile: %w", err)
-	}
-	defer f.Close()
-	runtime.GC()
-	if err := pprof.WriteHeapProfile(f); err != nil {
-		return fmt.Errorf("heap profile: %w", err)
-	}
-	return nil
-}
-
-func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func peakRSS() int64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return ru.Maxrss * 1024 // Linux reports kilobytes
-}
-
-// histogram is a snapshot of the lateness histogram's cumulative buckets.
-type histogram struct {
-	bounds []float64
-	counts []uint64
-	total  uint64
-}
-
-func lateness(g prometheus.Gatherer) histogram {
-	var h histogram
-	mfs, _ := g.Gather()
-	for _, mf := range mfs {
-		if mf.GetName() != "slate_scheduler_lateness_seconds" || len(mf.Metric) == 0 {
-			continue
-		}
-		hist := mf.Metric[0].GetHistogram()
-		for _, b := range hist.GetBucket() {
-			h.bounds = append(h.bounds, b.GetUpperBound())
-			h.counts = append(h.counts, b.GetCumulativeCount())
-		}
-		h.total = hist.GetSampleCount()
-	}
-	return h
-}
-
-func (h histogram) sub(o histogram) histogram {
-	out := histogram{bounds: h.bounds, counts: make([]uint64, len(h.counts)), total: h.total - o.total}
-	for i := range h.counts {
-		out.counts[i] = h.counts[i]
-		if i < len(o.counts) {
-			out.counts[i] -= o.counts[i]
-		}
-	}
-	return out
-}
-
-// summary gives the share of runs at most 1 s late and the 99th percentile of
-// lateness in milliseconds, interpolated linearly inside its bucket.
-func (h histogram) summary() (onTime, p99ms float64) {
-	if h.total == 0 {
-		return 0, 0
-	}
-	for i, b := range h.bounds {
-		if b == 1 {
-			onTime = float64(h.counts[i]) / float64(h.total)
-		}
-	}
-	rank := 0.99 * float64(h.total)
-	lower, prev := 0.0, uint64(0)
-	for i, b := range h.bounds {
-		if float64(h.counts[i]) >= rank {
-			in := float64(h.counts[i] - prev)
-			frac := 1.0
-			if in > 0 {
-				frac = (rank - float64(prev)) / in
-			}
-			return round3(onTime), round3((lower + (b-lower)*frac) * 1000)
-		}
-		lower, prev = b, h.counts[i]
-	}
-	return round3(onTime), math.Inf(1)
-}
-
-func counterValue(g prometheus.Gatherer, name string) float64 {
-	mfs, _ := g.Gather()
-	var sum float64
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.Metric {
-			sum += counterOf(m)
-		}
-	}
-	return sum
-}
-
-func counterOf(m *dto.Metric) float64 {
-	if c := m.GetCounter(); c != nil {
-		return c.GetValue()
-	}
-	return 0
-}
-
-// startBenchTarget starts this executable as the bench target in a child
-// process and returns its base URL and a function that stops it.
-func startBenchTarget() (string, func(), error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return "", nil, fmt.Errorf("start target: %w", err)
-	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), benchTargetEnv+"=1")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return "", nil, fmt.Errorf("start target: %w", err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, fmt.Errorf("start target: %w", err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("start target: %w", err)
-	}
-	stop := func() {
-		stdin.Close()
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		stop()
-		return "", nil, fmt.Errorf("start target: read address: %w", err)
-	}
-	return "http://" + strings.TrimSpace(line), stop, nil
-}
-
-// runBenchTarget is the bench target process: a minimal HTTP/1.1 responder
-// on 127.0.0.1 that prints its address and serves until its standard input
-// closes (so it dies with the benchmark). It answers every request with a
-// fixed 200 and closes the connection, and it skips net/http's parsing, so
-// that on a shared machine the target takes as little CPU from slate as a
-// real, remote target would.
-func runBenchTarget(stdin io.Reader, stdout io.Writer) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench target:", err)
+		fmt.Fprintf(stderr, "slate bench close: %v\n", err)
 		return exitFail
 	}
-	const response = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n"
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
+	if *asJSON {
+		return writeJSON(stdout, r)
+	}
+	fmt.Fprintf(stdout, "series            %d\nclose_seconds     %v\nper_series_us     %v\npeak_rss_bytes    %d\ncredits_recorded  %d\n",
+		r.Series, r.CloseSeconds, r.PerSeriesUs, r.PeakRSSBytes, r.CreditsRecorded)
+	return exitOK
+}
+
+func runBenchStatus(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("bench status", stderr, benchStatusUsage)
+	var o bench.StatusOptions
+	fs.IntVar(&o.Services, "services", 100, "public services on the status page")
+	fs.IntVar(&o.Groups, "groups", 10, "groups the services are spread over")
+	fs.IntVar(&o.Checks, "checks", 2000, "HTTP checks probing while the page is loaded, spread over the services")
+	fs.IntVar(&o.Days, "days", monitor.BarDays, "days of per-minute history imported for every check")
+	fs.IntVar(&o.Connections, "connections", 32, "keep-alive connections of the load generator")
+	fs.DurationVar(&o.Interval, "interval", 10*time.Second, "interval of every check")
+	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "length of each load phase")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of slate over the load phases to this file")
+	fs.BoolVar(&o.Baseline, "baseline", false, "first run a phase on /healthz (a 3-byte answer, no targets) as a control")
+	fs.BoolVar(&o.Paced, "paced", false, "offer each phase its target rate (open loop) instead of loading as fast as the connections go")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
+	}
+	var bad string
+	switch {
+	case fs.NArg() != 0:
+		bad = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case o.Services < 1 || o.Services > 10_000:
+		bad = "--services must be between 1 and 10000"
+	case o.Groups < 1 || o.Groups > o.Services:
+		bad = "--groups must be between 1 and --services"
+	case o.Checks < o.Services || o.Checks > 1_000_000:
+		bad = "--checks must be between --services and 1000000"
+	case o.Days < 1 || o.Days > 400:
+		bad = "--days must be between 1 and 400"
+	case o.Connections < 1 || o.Connections > 10_000:
+		bad = "--connections must be between 1 and 10000"
+	case o.Interval < collector.MinInterval:
+		bad = fmt.Sprintf("--interval must be at least %s", collector.MinInterval)
+	case o.Duration < time.Second:
+		bad = "--duration must be at least 1s"
+	}
+	if bad != "" {
+		fmt.Fprintln(stderr, "slate bench status:", bad)
+		return exitUsage
+	}
+	r, err := bench.Status(context.Background(), o)
+	if err != nil {
+		fmt.Fprintf(stderr, "slate bench status: %v\n", err)
+		return exitFail
+	}
+	if *asJSON {
+		return writeJSON(stdout, r)
+	}
+	printBenchStatus(stdout, r)
+	return exitOK
+}
+
+func printBenchStatus(w io.Writer, r bench.StatusReport) {
+	fmt.Fprintf(w, "%d services in %d groups, %d checks every %gs, %d days of history, %d connections, %gs per phase\n",
+		r.Services, r.Groups, r.Checks, r.IntervalSeconds, r.HistoryDays, r.Connections, r.DurationSeconds)
+	fmt.Fprintf(w, "setup\n  %-26s %d\n  %-26s %v\n  %-26s %v\n  %-26s %v\n", "history_rows", r.Setup.HistoryRows,
+		"import_seconds", r.Setup.ImportSeconds, "start_seconds", r.Setup.StartSeconds, "first_index_ms", r.Setup.FirstIndexMs)
+	verdict := func(ok bool) string {
+		if ok {
+			return "pass"
+		}
+		return "FAIL"
+	}
+	for _, p := range r.Phases {
+		enc := ""
+		if p.Gzip {
+			enc = " (Accept-Encoding: gzip)"
+		}
+		fmt.Fprintf(w, "phase %s: GET %s%s\n", p.Name, p.Path, enc)
+		line := func(k string, v any, target string) {
+			if target == "" {
+				fmt.Fprintf(w, "  %-26s %v\n", k, v)
 				return
 			}
-			go func(c net.Conn) {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				buf := make([]byte, 4096)
-				n := 0
-				for n < len(buf) {
-					k, err := c.Read(buf[n:])
-					n += k
-					if bytes.Contains(buf[:n], []byte("\r\n\r\n")) || err != nil {
-						break
-					}
-				}
-				io.WriteString(c, response)
-			}(c)
+			fmt.Fprintf(w, "  %-26s %-12v %-18s %s\n", k, v, target, verdict(p.Pass[k]))
 		}
-	}()
-	fmt.Fprintln(stdout, l.Addr().String())
-	io.Copy(io.Discard, stdin)
-	l.Close()
+		if p.OfferedRPS > 0 {
+			line("offered_per_second", p.OfferedRPS, "")
+		}
+		line("requests", p.Requests, "")
+		target := func(s string, v float64) string {
+			if v == 0 { // a control phase
+				return ""
+			}
+			return fmt.Sprintf(s, v)
+		}
+		line("requests_per_second", p.RequestsPerSecond, target("target >= %g", p.TargetRPS))
+		line("p50_ms", p.P50Ms, "")
+		line("p99_ms", p.P99Ms, target("target <= %g", p.TargetP99Ms))
+		line("p999_ms", p.P999Ms, "")
+		line("max_ms", p.MaxMs, "")
+		line("errors", p.Errors, "target 0")
+		line("non_200", p.Non200, "target 0")
+		line("bytes_per_response", p.BytesPerResponse, "")
+		if p.Gzip {
+			line("gzip_verified", p.GzipVerified, "target true")
+		}
+		line("probe_rate_ratio", p.ProbeRateRatio, fmt.Sprintf("target >= %g", p.TargetProbeRatio))
+		line("on_time_ratio", p.OnTimeRatio, "")
+		line("slate_cpu_cores", p.SlateCPUCores, "")
+		line("slate_cpu_us_per_request", p.SlateCPUUsPerReq, "")
+		line("load_cpu_cores", p.LoadCPUCores, "")
+		line("other_cpu_cores", p.OtherCPUCores, "")
+	}
+	fmt.Fprintf(w, "peak_rss_bytes %d\nresult %s\n", r.PeakRSSBytes, verdict(r.Pass))
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) int {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return exitFail
+	}
 	return exitOK
 }

@@ -114,14 +114,14 @@ func TestCalcHelpShowsAnExample(t *testing.T) {
 	}
 }
 
-func TestCalcRefusesBadInput(t *testing.T) {
+// badCalcInputs are SLA cases slate calc refuses, each with the one line
+// it prints.
+func badCalcInputs() []struct{ name, in, want string } {
 	policy := func(extra string) string {
 		return "policy:\n  target: \"99.9\"\n" + extra + "period: {month: \"2024-06\"}\nfee: {amount: \"100.00\", currency: USD}\n"
 	}
 	tiers := "  tiers:\n    - {uptime: \"[99, 99.9)\", credit: \"10\"}\n"
-	cases := []struct {
-		name, in, want string
-	}{
+	return []struct{ name, in, want string }{
 		{"end before start",
 			policy(tiers) + "facts:\n  downtime:\n    - {start: \"2024-06-01T11:00:00Z\", end: \"2024-06-01T10:00:00Z\"}\n",
 			"facts.downtime[0]: end 2024-06-01T10:00:00Z is before start 2024-06-01T11:00:00Z"},
@@ -160,7 +160,7 @@ func TestCalcRefusesBadInput(t *testing.T) {
 			`policy.slice: must be a positive duration such as "5m" (got -5m0s)`},
 		{"slice that is not a duration",
 			policy("  measure: slices\n  slice: five minutes\n"),
-			`policy.slice: "five minutes" is not a duration like "5m" or "1h30m"`},
+			`policy.slice: "five minutes" is not a duration like "30s", "1h30m" or "14d"`},
 		{"slice too fine for the period",
 			policy("  measure: slices\n  slice: 1ms\n"),
 			"policy.slice: 1ms cuts the period into 2592000000 slices; at most 5000000"},
@@ -187,6 +187,17 @@ func TestCalcRefusesBadInput(t *testing.T) {
 			"syntax: did not find expected ',' or '}'"},
 		{"empty document", "", "the document is empty"},
 		{"a list instead of a case", "- 1\n- 2\n", "must be a mapping (got a list)"},
+	}
+}
+
+// badCalcPeriodsAndFacts are more of badCalcInputs: periods, fees, facts
+// and policies that do not fit together.
+func badCalcPeriodsAndFacts() []struct{ name, in, want string } {
+	policy := func(extra string) string {
+		return "policy:\n  target: \"99.9\"\n" + extra + "period: {month: \"2024-06\"}\nfee: {amount: \"100.00\", currency: USD}\n"
+	}
+	tiers := "  tiers:\n    - {uptime: \"[99, 99.9)\", credit: \"10\"}\n"
+	return []struct{ name, in, want string }{
 		{"thirteenth month",
 			"policy: {target: \"99.9\"}\nperiod: {month: \"2024-13\"}\nfee: {amount: \"1\", currency: USD}\n",
 			`period.month: "2024-13" is not a month like "2024-03"`},
@@ -269,7 +280,10 @@ func TestCalcRefusesBadInput(t *testing.T) {
 			`{"id": "X", "case": {"policy": {"target": "99.9"}, "period": {"month": "2024-06"}, "fee": {"amount": "1", "currency": "EURO"}}}`,
 			`case.fee.currency: "EURO" is not an ISO 4217 code such as "USD"`},
 	}
-	for _, tc := range cases {
+}
+
+func TestCalcRefusesBadInput(t *testing.T) {
+	for _, tc := range append(badCalcInputs(), badCalcPeriodsAndFacts()...) {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := runSlate(t, tc.in, "calc", "-")
 			if code != exitUsage {

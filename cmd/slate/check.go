@@ -4,7 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/slatehq/slate/config"
 )
 
 const checkUsage = `Usage: slate check CONFIG
@@ -27,7 +28,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "slate check: give exactly one CONFIG file")
 		return exitUsage
 	}
-	cfg, err := loadConfig(fs.Arg(0))
+	cfg, err := config.Load(fs.Arg(0))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -35,14 +36,4 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%s: ok: %d tenants, %d services, %d checks, %d contracts\n",
 		fs.Arg(0), len(cfg.Tenants), len(cfg.Services), len(cfg.Checks), len(cfg.Contracts))
 	return exitOK
-}
-
-// loadConfig reads and validates the configuration file at path.
-func loadConfig(path string) (*Config, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
-	}
-	defer f.Close()
-	return ParseConfig(path, f)
 }

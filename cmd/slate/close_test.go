@@ -11,29 +11,16 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/testkit"
+	"github.com/slatehq/slate/monitor"
 	"github.com/slatehq/slate/sla"
 )
-
-// testClock is the time the scheduler and the scripted target see.
-type testClock struct{ ns atomic.Int64 }
-
-func (c *testClock) Now() time.Time  { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *testClock) Set(t time.Time) { c.ns.Store(t.UnixNano()) }
-func (c *testClock) In(w []sla.Interval) bool {
-	now := c.Now()
-	for _, iv := range w {
-		if !now.Before(iv.Start) && now.Before(iv.End) {
-			return true
-		}
-	}
-	return false
-}
 
 const closeConfig = `
 storage: {path: %q}
@@ -60,15 +47,15 @@ contracts:
 // fail in set windows, under a test clock.
 type closeFixture struct {
 	cfgPath string
-	app     *app
-	cfg     *Config
-	clock   *testClock
+	app     *testMonitor
+	cfg     *config.Config
+	clock   *testkit.Clock
 	windows map[string][]sla.Interval // tenant -> scripted failures
 }
 
 func newCloseFixture(t *testing.T) *closeFixture {
 	t.Helper()
-	f := &closeFixture{clock: &testClock{}, windows: map[string][]sla.Interval{}}
+	f := &closeFixture{clock: &testkit.Clock{}, windows: map[string][]sla.Interval{}}
 	at := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339, s)
 		if err != nil {
@@ -91,15 +78,12 @@ func newCloseFixture(t *testing.T) *closeFixture {
 	if err := os.WriteFile(cfgPath, fmt.Appendf(nil, closeConfig, filepath.Join(dir, "slate.db"), target.URL, target.URL, target.URL), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.cfg, f.cfgPath = cfg, cfgPath
-	if f.app, err = newApp(cfg, appOptions{Now: f.clock.Now}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.app.stop(context.Background()) })
+	f.app = testApp(t, cfg, monitor.Options{Now: f.clock.Now})
 
 	// Evidence: every minute of March (widest zone span) passes, written in
 	// bulk; around each scripted window the real probe runs every minute
@@ -129,7 +113,7 @@ func newCloseFixture(t *testing.T) *closeFixture {
 	for tn, minutes := range probed {
 		for sec := range minutes {
 			f.clock.Set(time.Unix(sec, 0))
-			r, err := f.app.sched.RunOnce(ctx, "mail-"+tn)
+			r, err := f.app.Scheduler().RunOnce(ctx, "mail-"+tn)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +130,7 @@ func newCloseFixture(t *testing.T) *closeFixture {
 // windows.
 func (f *closeFixture) expected(t *testing.T, tenant string) sla.Outcome {
 	t.Helper()
-	for _, s := range schedules(f.cfg) {
+	for _, s := range credit.Schedules(&f.cfg.Catalog) {
 		if s.Contract.Tenant != tenant {
 			continue
 		}
@@ -176,7 +160,7 @@ func (f *closeFixture) credits(t *testing.T) []db.Credit {
 func TestCloseRecordsWhatCalcGives(t *testing.T) {
 	f := newCloseFixture(t)
 	ctx := context.Background()
-	if err := f.app.closeDue(ctx, f.clock.Now()); err != nil {
+	if err := f.app.CloseDue(ctx, f.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	cs := f.credits(t)
@@ -206,7 +190,7 @@ func TestCloseRecordsWhatCalcGives(t *testing.T) {
 	}
 
 	// Closing again changes nothing; the audit chain holds.
-	if err := f.app.closeDue(ctx, f.clock.Now()); err != nil {
+	if err := f.app.CloseDue(ctx, f.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(f.credits(t)); n != 3 {
@@ -227,7 +211,7 @@ func TestCloseRecordsWhatCalcGives(t *testing.T) {
 	if err := f.app.store.WriteResults(ctx, late); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.app.closeDue(ctx, f.clock.Now()); err != nil {
+	if err := f.app.CloseDue(ctx, f.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	acmes, err := f.app.store.Credits(ctx, db.CreditFilter{Tenant: "acme"})
@@ -251,7 +235,7 @@ func (failingRecorder) RecordCloses(context.Context, []credit.Closing) ([]error,
 func TestCloseAfterACrashAndRacingClosesRecordOnce(t *testing.T) {
 	f := newCloseFixture(t)
 	ctx := context.Background()
-	if _, err := credit.CloseDue(ctx, f.app.store, failingRecorder{}, schedules(f.cfg), f.clock.Now()); err == nil {
+	if _, err := credit.CloseDue(ctx, f.app.store, failingRecorder{}, credit.Schedules(&f.cfg.Catalog), f.clock.Now()); err == nil {
 		t.Fatal("the interrupted close reported no error")
 	}
 	if n := len(f.credits(t)); n != 0 {
@@ -274,7 +258,7 @@ func TestCloseAfterACrashAndRacingClosesRecordOnce(t *testing.T) {
 			if i%2 == 1 {
 				store = other
 			}
-			_, errs[i] = credit.CloseDue(ctx, store, ledger{store: store, actor: "race"}, schedules(f.cfg), f.clock.Now())
+			_, errs[i] = credit.CloseDue(ctx, store, monitor.Ledger{Store: store, Actor: "race"}, credit.Schedules(&f.cfg.Catalog), f.clock.Now())
 		}()
 	}
 	wg.Wait()
@@ -301,7 +285,7 @@ func TestCloseAfterACrashAndRacingClosesRecordOnce(t *testing.T) {
 
 func TestCreditsAndAuditCommands(t *testing.T) {
 	f := newCloseFixture(t)
-	if err := f.app.closeDue(context.Background(), f.clock.Now()); err != nil {
+	if err := f.app.CloseDue(context.Background(), f.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	run := func(args ...string) (int, string, string) {

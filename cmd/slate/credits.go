@@ -15,8 +15,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/slatehq/slate/credit"
+	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/dashboard/adminapi"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/monitor"
+	"github.com/slatehq/slate/sla"
 )
 
 const creditsUsage = `Usage: slate credits <command> --config FILE [flags]
@@ -45,7 +48,7 @@ Common flags: --config FILE (required), --actor NAME (recorded in the audit
 log; default $USER).
 `
 
-func runCredits(args []string, stdout, stderr io.Writer) int {
+func runCredits(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	sub, code, ok := subcommand(args, creditsUsage, stdout)
 	if !ok {
 		return code
@@ -124,7 +127,7 @@ func runCredits(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "credit %d (%s %s %s): %s\n", c.ID, c.Tenant, c.Contract, c.Period, c.State)
 		return exitOK
 	case "statement":
-		if *tenant == "" || !hasTenant(cfg, *tenant) {
+		if *tenant == "" || !cfg.HasTenant(*tenant) {
 			fmt.Fprintf(stderr, "slate credits statement: --tenant: give a tenant of the configuration\n")
 			return exitUsage
 		}
@@ -132,14 +135,15 @@ func runCredits(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(err)
 		}
-		writeStatement(stdout, tenantOf(cfg, *tenant), cs, time.Now())
+		t, _ := cfg.Tenant(*tenant)
+		writeStatement(stdout, t, cs, now())
 		return exitOK
 	case "close":
-		cfg, err := withStoredMaintenance(ctx, cfg, store)
+		cat, err := monitor.WithStoredMaintenance(ctx, &cfg.Catalog, store)
 		if err != nil {
 			return fail(err)
 		}
-		n, err := credit.CloseDue(ctx, store, ledger{store: store, actor: *actor}, schedules(cfg), time.Now())
+		n, err := monitor.CloseDue(ctx, store, cat, *actor, now())
 		if err != nil {
 			return fail(err)
 		}
@@ -160,13 +164,9 @@ func defaultActor() string {
 func writeCredits(w io.Writer, format string, cs []db.Credit) error {
 	switch format {
 	case "json":
-		type entry struct {
-			db.Credit
-			Amount string `json:"amount"`
-		}
-		out := make([]entry, len(cs))
+		out := make([]adminapi.Credit, len(cs))
 		for i, c := range cs {
-			out[i] = entry{c, formatMinor(c.AmountMinor, c.Currency)}
+			out[i] = adminapi.CreditOf(c)
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -177,7 +177,7 @@ func writeCredits(w io.Writer, format string, cs []db.Credit) error {
 			"amount", "currency", "state", "evidence_hash"})
 		for _, c := range cs {
 			cw.Write([]string{strconv.FormatInt(c.ID, 10), c.Tenant, c.Contract, c.Period, c.Kind, c.UptimePercent, c.BreachMinutes,
-				c.CreditPercent, formatMinor(c.AmountMinor, c.Currency), c.Currency, string(c.State), c.EvidenceHash})
+				c.CreditPercent, sla.FormatMinor(c.AmountMinor, c.Currency), c.Currency, string(c.State), c.EvidenceHash})
 		}
 		cw.Flush()
 		return cw.Error()
@@ -190,21 +190,21 @@ func writeCredits(w io.Writer, format string, cs []db.Credit) error {
 			note = "  coverage below threshold"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s %s\t%s%s\n", c.ID, c.Tenant, c.Contract, c.Period, c.Kind, c.UptimePercent,
-			c.BreachMinutes, c.CreditPercent, formatMinor(c.AmountMinor, c.Currency), c.Currency, c.State, note)
+			c.BreachMinutes, c.CreditPercent, sla.FormatMinor(c.AmountMinor, c.Currency), c.Currency, c.State, note)
 	}
 	return tw.Flush()
 }
 
 // writeStatement renders a tenant's credit statement in markdown: every
 // entry, and what was issued and what is pending, per currency.
-func writeStatement(w io.Writer, t Tenant, cs []db.Credit, now time.Time) {
+func writeStatement(w io.Writer, t catalog.Tenant, cs []db.Credit, now time.Time) {
 	fmt.Fprintf(w, "# Credit statement: %s\n\n", t.Name)
 	fmt.Fprintf(w, "Tenant `%s`, time zone %s, as of %s.\n\n", t.ID, t.TimeZone, now.In(t.Location).Format("2006-01-02 15:04 MST"))
 	if len(cs) == 0 {
 		fmt.Fprintln(w, "No credits have been recorded.")
 		return
 	}
-	fmt.Fprintln(w, "| Period | Contract | Entry | Uptime % | Breach minutes | Credit % | Amount | State |")
+	fmt.Fprintln(w, "| Period | catalog.Contract | Entry | Uptime % | Breach minutes | Credit % | Amount | State |")
 	fmt.Fprintln(w, "|---|---|---|---:|---:|---:|---:|---|")
 	issued, pending := map[string]int64{}, map[string]int64{}
 	for _, c := range cs {
@@ -216,7 +216,7 @@ func writeStatement(w io.Writer, t Tenant, cs []db.Credit, now time.Time) {
 			state += ", coverage " + c.CoveragePercent + "% below threshold"
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s %s | %s |\n", c.Period, c.Contract, c.Kind, c.UptimePercent,
-			c.BreachMinutes, c.CreditPercent, formatMinor(c.AmountMinor, c.Currency), c.Currency, mdEscape(state))
+			c.BreachMinutes, c.CreditPercent, sla.FormatMinor(c.AmountMinor, c.Currency), c.Currency, mdEscape(state))
 		switch c.State {
 		case db.CreditIssued:
 			issued[c.Currency] += c.AmountMinor
@@ -236,7 +236,7 @@ func writeStatement(w io.Writer, t Tenant, cs []db.Credit, now time.Time) {
 		sort.Strings(curs)
 		parts := make([]string, 0, len(curs))
 		for _, c := range curs {
-			parts = append(parts, formatMinor(tot.m[c], c)+" "+c)
+			parts = append(parts, sla.FormatMinor(tot.m[c], c)+" "+c)
 		}
 		if len(parts) == 0 {
 			parts = []string{"none"}

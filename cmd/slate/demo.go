@@ -1,37 +1,19 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	_ "embed"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
-	"sync"
 	"syscall"
-	"time"
 
-	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/demo"
 )
-
-// slate demo runs the real app (the code path of slate serve) against
-// scripted servers on 127.0.0.1, on a store it first fills with months of
-// history modelled on real outages: so that a newcomer sees, within
-// seconds, what slate shows after a bad quarter.
-
-//go:embed demo.yaml
-var demoYAML string // read-only: the built-in configuration
 
 const demoUsage = `Usage: slate demo [--listen ADDR] [--data DIR]
 
-Runs slate on a built-in configuration (cmd/slate/demo.yaml) against
+Runs slate on a built-in configuration (demo/demo.yaml) against
 scripted servers on 127.0.0.1, after writing history into its store (90 days,
 and back to the start of each contract's last closed period): a messenger
 whose sign-in and contact lists failed for most of a week, hosted mail with a
@@ -48,14 +30,9 @@ same DIR; without it a temporary directory is used and removed on exit.
 Flags:
 `
 
-// demoMarker is the file in the data directory that says the store in it
-// is a demo's, and when its history was generated. A store without it is
-// never used by the demo: it could be someone's real evidence.
-const demoMarker = "slate-demo.json"
-
 func runDemo(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("demo", stderr, demoUsage)
-	listen := fs.String("listen", defaultListen, "address to serve the status page on")
+	listen := fs.String("listen", config.DefaultListen, "address to serve the status page on")
 	data := fs.String("data", "", "directory of the demo's store, kept and reused; default a temporary one, removed on exit")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
@@ -66,273 +43,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := demo(ctx, demoOptions{Listen: *listen, DataDir: *data}, stdout, stderr); err != nil {
+	if err := demo.Run(ctx, demo.Options{Listen: *listen, DataDir: *data}, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "slate demo: %v\n", err)
 		return exitFail
 	}
 	return exitOK
-}
-
-// demoOptions are what runDemo and tests choose.
-type demoOptions struct {
-	Listen  string // address of the status page; ":0" ports pick a free one
-	DataDir string // "" for a temporary directory removed on exit
-	// ScriptNow is the clock the scripted servers read to decide how to
-	// answer; nil means time.Now. Tests move it to flip a check at will.
-	ScriptNow func() time.Time
-	// Started, if set, is called once the demo serves, with what it runs.
-	Started func(demoRun)
-}
-
-// demoRun is a running demo, for tests.
-type demoRun struct {
-	App   *app
-	Base  string    // http://host:port
-	Story demoStory // what the store was filled with (on a reused store: regenerated for its generation time)
-}
-
-// demo fills (or reuses) the store, serves until ctx is done, and stops
-// everything it started. It prints where to look on stdout; the app logs
-// its warnings and errors on stderr.
-func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (err error) {
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if o.ScriptNow == nil {
-		o.ScriptNow = time.Now
-	}
-	// The address first: a busy port should be reported before any work.
-	l, err := net.Listen("tcp", o.Listen)
-	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("%s is already in use (another slate running?); choose another address with --listen, e.g. --listen 127.0.0.1:8081", o.Listen)
-		}
-		return fmt.Errorf("listen on %s: %w", o.Listen, err)
-	}
-	defer l.Close() // a no-op once the server took it
-
-	dir, temporary := o.DataDir, o.DataDir == ""
-	if temporary {
-		if dir, err = os.MkdirTemp("", "slate-demo-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("data directory: %w", err)
-	}
-
-	targets, err := startDemoTargets(o.ScriptNow)
-	if err != nil {
-		return err
-	}
-	defer targets.close()
-	if dir, err = filepath.Abs(dir); err != nil {
-		return err
-	}
-	cfg, text, err := demoConfig(targets.addrs, dir, l.Addr().String())
-	if err != nil {
-		return err
-	}
-
-	began := time.Now()
-	generated, reused, err := demoStore(ctx, cfg, dir, began)
-	if err != nil {
-		return err
-	}
-	story := buildDemoStory(cfg, generated)
-	// The other commands read the same configuration, ports and all.
-	if err := os.WriteFile(filepath.Join(dir, "slate.yaml"), []byte(text), 0o644); err != nil {
-		return err
-	}
-
-	a, err := newApp(cfg, appOptions{Log: log})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if serr := a.stop(sctx); serr != nil && err == nil {
-			err = serr
-		}
-	}()
-	if err := a.start(l); err != nil {
-		return err
-	}
-	// The page is built now rather than at the first minute's tick: the
-	// SLA figures, the last minute of every service, the snapshot.
-	now := time.Now()
-	if err := a.updateSLAMetrics(ctx, now); err != nil {
-		log.Warn("sla metrics", "err", err)
-	}
-	if err := a.detect(ctx, now); err != nil {
-		return fmt.Errorf("first status: %w", err)
-	}
-	base := "http://" + l.Addr().String()
-	pingCtx, stopPing := context.WithCancel(ctx)
-	var pinging sync.WaitGroup
-	pinging.Go(func() { demoHeartbeats(pingCtx, cfg, base) })
-	defer func() { stopPing(); pinging.Wait() }()
-
-	if err := printDemo(ctx, stdout, a, cfg, story, base, dir, temporary, reused, time.Since(began)); err != nil {
-		return err
-	}
-	if o.Started != nil {
-		o.Started(demoRun{App: a, Base: base, Story: story})
-	}
-	select {
-	case <-ctx.Done():
-		return nil
-	case err := <-a.served:
-		return fmt.Errorf("http server: %w", err)
-	}
-}
-
-// demoConfig is the built-in configuration with its placeholders filled
-// in: the scripted servers' addresses, the data directory and the listen
-// address. It returns the configuration and its text.
-func demoConfig(addrs map[string]string, dir, listen string) (*Config, string, error) {
-	// Single-quoted YAML: the only character to escape is the quote.
-	quote := func(s string) string { return strings.ReplaceAll(s, "'", "''") }
-	pairs := []string{"${data}", quote(dir), "${listen}", quote(listen)}
-	for name, addr := range addrs {
-		pairs = append(pairs, "${"+name+"}", addr)
-	}
-	text := strings.NewReplacer(pairs...).Replace(demoYAML)
-	cfg, err := ParseConfig("demo.yaml", strings.NewReader(text))
-	if err != nil {
-		return nil, "", err
-	}
-	for _, c := range cfg.Checks {
-		if strings.Contains(c.Target, "${") {
-			return nil, "", fmt.Errorf("demo.yaml: checks %s: target %q names no scripted server", c.ID, c.Target)
-		}
-	}
-	return cfg, text, nil
-}
-
-// demoStore makes sure dir holds a demo store: it reuses one the demo
-// made before, and otherwise fills a new one with the story of now. It
-// returns the time the store's history was generated for.
-func demoStore(ctx context.Context, cfg *Config, dir string, now time.Time) (generated time.Time, reused bool, err error) {
-	marker := filepath.Join(dir, demoMarker)
-	var m struct {
-		Generated time.Time `json:"generated"`
-	}
-	_, dbErr := os.Stat(cfg.Storage.Path)
-	b, markErr := os.ReadFile(marker)
-	switch {
-	case dbErr == nil && markErr == nil:
-		if err := json.Unmarshal(b, &m); err != nil || m.Generated.IsZero() {
-			return time.Time{}, false, fmt.Errorf("%s is not a demo marker; remove %s to start afresh", marker, dir)
-		}
-		if err := checkDatabase(ctx, cfg); err != nil {
-			return time.Time{}, false, err
-		}
-		return m.Generated, true, nil
-	case dbErr == nil:
-		return time.Time{}, false, fmt.Errorf("%s holds a store the demo did not make (or one it did not finish); give an empty directory to --data", dir)
-	case !errors.Is(dbErr, os.ErrNotExist):
-		return time.Time{}, false, dbErr
-	}
-	now = now.UTC().Truncate(time.Minute)
-	if err := seedDemo(ctx, cfg, buildDemoStory(cfg, now)); err != nil {
-		// The store is the demo's own, half written: the next run starts
-		// afresh instead of refusing it.
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			os.Remove(cfg.Storage.Path + suffix)
-		}
-		return time.Time{}, false, fmt.Errorf("generate the demo's history: %w", err)
-	}
-	m.Generated = now
-	b, _ = json.Marshal(m) // a time always marshals
-	if err := os.WriteFile(marker, append(b, '\n'), 0o644); err != nil {
-		return time.Time{}, false, err
-	}
-	return now, false, nil
-}
-
-// printDemo tells the newcomer where to look.
-func printDemo(ctx context.Context, w io.Writer, a *app, cfg *Config, story demoStory, base, dir string, temporary, reused bool, took time.Duration) error {
-	first, pm, err := demoLinks(ctx, a.store)
-	if err != nil {
-		return err
-	}
-	days := int(story.Now.Sub(story.Start) / (24 * time.Hour))
-	if reused {
-		fmt.Fprintf(w, "slate demo: reusing the store in %s (history generated %s)\n", dir, story.Now.Format(time.RFC3339))
-	} else {
-		fmt.Fprintf(w, "slate demo: %d days of per-minute history for %d checks, %d incidents, %d tenants' credits; ready in %s\n",
-			days, len(cfg.Checks), len(story.Incidents), len(cfg.Tenants), took.Round(100*time.Millisecond))
-	}
-	fmt.Fprintf(w, "  Status page:     %s/\n", base)
-	if first != 0 {
-		fmt.Fprintf(w, "  An incident:     %s/incidents/%d   (the messenger's week without sign-in)\n", base, first)
-	}
-	if pm != 0 {
-		fmt.Fprintf(w, "  Post-mortem:     %s/incidents/%d   (the mail outage, with proactive credits)\n", base, pm)
-	}
-	fmt.Fprintf(w, "  Statuspage API:  %s/api/v2/summary.json\n", base)
-	fmt.Fprintf(w, "  Metrics:         %s/metrics\n", base)
-	where := dir
-	if temporary {
-		where += " (removed on exit; keep it with --data DIR)"
-	}
-	fmt.Fprintf(w, "  Data:            %s\n", where)
-	fmt.Fprintf(w, "  Ledger:          slate credits list --config %s   (also report, incidents)\n", filepath.Join(dir, "slate.yaml"))
-	extra, err := demoAccess(ctx, a.store, cfg)
-	if err != nil {
-		return err
-	}
-	for _, line := range extra {
-		fmt.Fprintf(w, "  %s\n", line)
-	}
-	fmt.Fprintln(w, "Ctrl-C to stop.")
-	return nil
-}
-
-// demoAccess makes the credentials a newcomer needs to look past the
-// public page: a viewer token and a signed day-long link for the first
-// tenant's private page, and an admin token for the admin API. Each run
-// makes fresh ones; tokens are shown once, like slate token create does.
-func demoAccess(ctx context.Context, store *db.DB, cfg *Config) ([]string, error) {
-	if len(cfg.Tenants) == 0 {
-		return nil, nil
-	}
-	t := cfg.Tenants[0]
-	viewer, _, err := store.CreateToken(ctx, db.NewToken{Name: "demo viewer of " + t.ID, Role: db.RoleViewer, Tenant: t.ID}, "slate/demo")
-	if err != nil {
-		return nil, err
-	}
-	admin, _, err := store.CreateToken(ctx, db.NewToken{Name: "demo admin", Role: db.RoleAdmin}, "slate/demo")
-	if err != nil {
-		return nil, err
-	}
-	link, _, err := tenantLink(ctx, store, cfg, t.ID, time.Now().Add(24*time.Hour))
-	if err != nil {
-		return nil, err
-	}
-	base := publicBase(cfg)
-	return []string{
-		fmt.Sprintf("Tenant page:     %s/status/%s   (%s; sign in with the viewer token)", base, t.ID, cmp.Or(t.Name, t.ID)),
-		fmt.Sprintf("Viewer token:    %s", viewer),
-		fmt.Sprintf("Signed link:     %s   (opens the tenant page for 24h)", link),
-		fmt.Sprintf("Admin API:       curl -H 'Authorization: Bearer %s' %s/api/admin/credits", admin, base),
-	}, nil
-}
-
-// demoLinks finds the incidents the demo points at: the messenger's
-// sign-in outage and the incident with the published post-mortem.
-func demoLinks(ctx context.Context, store *db.DB) (first, postmortem int64, err error) {
-	incs, err := store.Incidents(ctx, db.IncidentFilter{})
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, inc := range incs {
-		if inc.Service == "messenger-login" && (first == 0 || inc.ID < first) {
-			first = inc.ID
-		}
-		if inc.PublishedPostmortem > 0 && postmortem == 0 {
-			postmortem = inc.ID
-		}
-	}
-	return first, postmortem, nil
 }

@@ -12,7 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/metric"
+	"github.com/slatehq/slate/internal/testkit"
+	"github.com/slatehq/slate/monitor"
 )
 
 // smallDisk mounts a tmpfs of size bytes in a temporary directory, which
@@ -66,37 +70,37 @@ func TestDiskFull(t *testing.T) {
 	if err := os.WriteFile(cfgPath, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := testApp(t, cfg, appOptions{})
+	a := testApp(t, cfg, monitor.Options{})
 	base := startTestApp(t, a)
-	eventually(t, "ready", 5*time.Second, func() bool { c, _ := get(t, base+"/readyz"); return c == 200 })
+	testkit.Eventually(t, "ready", 5*time.Second, func() bool { c, _ := testkit.Get(t, base+"/readyz"); return c == 200 })
 
 	filler := filepath.Join(disk, "filler")
 	fill(t, filler)
-	eventually(t, "/readyz red on a full disk", 20*time.Second, func() bool {
-		c, body := get(t, base+"/readyz")
+	testkit.Eventually(t, "/readyz red on a full disk", 20*time.Second, func() bool {
+		c, body := testkit.Get(t, base+"/readyz")
 		return c == http.StatusServiceUnavailable && strings.Contains(body, "store writes failing")
 	})
-	if c, _ := get(t, base+"/healthz"); c != http.StatusOK {
+	if c, _ := testkit.Get(t, base+"/healthz"); c != http.StatusOK {
 		t.Errorf("/healthz on a full disk: %d, want 200: slate keeps serving", c)
 	}
-	eventually(t, "write errors counted", 10*time.Second, func() bool {
-		return counterValue(a.reg, "slate_store_write_errors_total") > 0
+	testkit.Eventually(t, "write errors counted", 10*time.Second, func() bool {
+		return metric.CounterValue(a.Gatherer(), "slate_store_write_errors_total") > 0
 	})
 
 	// Space returns: slate resumes without help.
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "/readyz green again", 20*time.Second, func() bool { c, _ := get(t, base+"/readyz"); return c == 200 })
-	before := counterValue(a.reg, "slate_store_results_written_total")
-	eventually(t, "results written again", 10*time.Second, func() bool {
-		return counterValue(a.reg, "slate_store_results_written_total") > before
+	testkit.Eventually(t, "/readyz green again", 20*time.Second, func() bool { c, _ := testkit.Get(t, base+"/readyz"); return c == 200 })
+	before := metric.CounterValue(a.Gatherer(), "slate_store_results_written_total")
+	testkit.Eventually(t, "results written again", 10*time.Second, func() bool {
+		return metric.CounterValue(a.Gatherer(), "slate_store_results_written_total") > before
 	})
-	if err := a.stop(context.Background()); err != nil {
+	if err := a.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	store, err := db.Open(dbPath, db.Options{})

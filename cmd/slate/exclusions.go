@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/db"
 )
 
@@ -53,14 +54,14 @@ func runExclusions(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "slate exclusions %s: "+format+"\n", append([]any{sub}, a...)...)
 		return exitUsage
 	}
-	if *contract != "" && !hasContract(cfg, *contract) {
+	if *contract != "" && !cfg.HasContract(*contract) {
 		return usage("--contract: unknown contract %q", *contract)
 	}
 	ctx := context.Background()
 	switch sub {
 	case "add":
-		if *contract == "" {
-			return usage("--contract: give a contract of the configuration")
+		if err := cfg.CheckExclusion(*contract, *reason); err != nil {
+			return usage("%s", flagError(err))
 		}
 		s, err := time.Parse(time.RFC3339, *start)
 		if err != nil {
@@ -70,11 +71,8 @@ func runExclusions(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return usage("--end: %q is not an RFC 3339 time like 2026-03-10T04:00:00Z", *end)
 		}
-		if !e.After(s) {
+		if catalog.CheckWindow(s, e) != nil {
 			return usage("--end: %s is not after --start %s", *end, *start)
-		}
-		if strings.TrimSpace(*reason) == "" {
-			return usage("--reason: say why the time is excluded")
 		}
 		x, err := store.AddExclusion(ctx, db.Exclusion{Contract: *contract, Start: s, End: e, Reason: *reason}, *actor)
 		if err != nil {
@@ -123,13 +121,4 @@ func runExclusions(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	return usage("unknown command; see slate exclusions --help")
-}
-
-func hasContract(cfg *Config, id string) bool {
-	for _, c := range cfg.Contracts {
-		if c.ID == id {
-			return true
-		}
-	}
-	return false
 }

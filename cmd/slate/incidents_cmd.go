@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -15,7 +15,7 @@ import (
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
-	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/monitor"
 )
 
 const incidentsUsage = `Usage: slate incidents <command> --config FILE [flags]
@@ -37,7 +37,7 @@ Commands:
 Common flags: --config FILE (required), --actor NAME (default $USER).
 `
 
-func runIncidents(args []string, stdout, stderr io.Writer) int {
+func runIncidents(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	sub, code, ok := subcommand(args, incidentsUsage, stdout)
 	if !ok {
 		return code
@@ -76,17 +76,7 @@ func runIncidents(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%v", err)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSERVICE\tSTATUS\tSEVERITY\tSTARTED\tENDED\tTENANTS")
-		for _, inc := range incs {
-			ended := "open"
-			if !inc.Ended.IsZero() {
-				ended = inc.Ended.UTC().Format(time.RFC3339)
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", inc.ID, inc.Service, inc.Status, inc.Severity,
-				inc.Started.UTC().Format(time.RFC3339), ended, strings.Join(inc.Tenants, ","))
-		}
-		tw.Flush()
+		writeIncidents(stdout, incs)
 		return exitOK
 	}
 	if len(pos) < 1 {
@@ -100,9 +90,9 @@ func runIncidents(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	now := time.Now()
+	at := now()
 	save := func(notify bool) int {
-		alerts := peopleAlerts(cfg, &inc, now)
+		alerts := alert.PeopleAlerts(monitor.Router(cfg), &inc, at)
 		if !notify {
 			alerts = nil
 		}
@@ -115,25 +105,10 @@ func runIncidents(args []string, stdout, stderr io.Writer) int {
 	}
 	switch sub {
 	case "show":
-		fmt.Fprintf(stdout, "incident %d: %s, %s, %s\nstarted %s", inc.ID, inc.Service, inc.Status, inc.Severity, inc.Started.UTC().Format(time.RFC3339))
-		if !inc.Ended.IsZero() {
-			fmt.Fprintf(stdout, ", ended %s", inc.Ended.UTC().Format(time.RFC3339))
-		}
-		fmt.Fprintf(stdout, "\ntenants: %s\n\ntimeline:\n", strings.Join(inc.Tenants, ", "))
-		for _, e := range inc.Timeline {
-			who := e.Author
-			if who == "" {
-				who = "slate"
-			}
-			fmt.Fprintf(stdout, "  %s  %-10s %-13s %s (%s)\n", e.At.UTC().Format(time.RFC3339), e.Kind, e.Status, e.Body, who)
-		}
-		fmt.Fprintln(stdout, "\nimpact:")
-		for _, im := range impactOf(ctx, cfg, store, inc.Incident, inc.Tenants, now) {
-			fmt.Fprintf(stdout, "  %s: %s breach minutes, %s %s credit exposure\n", im.Tenant, im.BreachMinutes, im.Exposure, im.Currency)
-		}
+		writeIncident(stdout, inc, credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, at))
 		return exitOK
 	case "update":
-		if err := inc.Update(now, incident.Status(*status), *body, *actor); err != nil {
+		if err := inc.Update(at, incident.Status(*status), *body, *actor); err != nil {
 			return fail("%v", err)
 		}
 		return save(true)
@@ -141,102 +116,97 @@ func runIncidents(args []string, stdout, stderr io.Writer) int {
 		if len(pos) != 2 {
 			return fail("give the ID and a severity: minor, major or critical")
 		}
-		if err := inc.SetSeverity(now, incident.Severity(pos[1]), *actor); err != nil {
+		if err := inc.SetSeverity(at, incident.Severity(pos[1]), *actor); err != nil {
 			return fail("%v", err)
 		}
 		return save(true)
 	case "postmortem":
-		switch {
-		case *tmpl:
-			fmt.Fprint(stdout, incident.Template(inc.Incident, impactOf(ctx, cfg, store, inc.Incident, inc.Tenants, now)))
-		case *edit != "":
-			md, err := os.ReadFile(*edit)
-			if err != nil {
-				return fail("%v", err)
-			}
-			v, err := store.SavePostmortem(ctx, id, string(md), *actor)
-			if err != nil {
-				return fail("%v", err)
-			}
-			fmt.Fprintf(stdout, "incident %d: post-mortem draft version %d saved\n", id, v)
-		case *publish > 0:
-			if err := store.PublishPostmortem(ctx, id, *publish, *actor); err != nil {
-				return fail("%v", err)
-			}
-			fmt.Fprintf(stdout, "incident %d: post-mortem version %d published\n", id, *publish)
-		case *render:
-			pm, err := store.Postmortem(ctx, id)
-			if err != nil {
-				return fail("%v", err)
-			}
-			v := pm.Published
-			if v == nil {
-				v = pm.Draft
-			}
-			if v == nil {
-				return fail("incident %d has no post-mortem yet", id)
-			}
-			html, err := incident.Render(v.Markdown)
-			if err != nil {
-				return fail("%v", err)
-			}
-			fmt.Fprintln(stdout, string(html))
-		default:
-			return fail("give --template, --edit FILE, --publish VERSION or --render")
+		if *tmpl {
+			fmt.Fprint(stdout, incident.Template(inc.Incident, credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, at)))
+			return exitOK
+		}
+		if err := postmortem(ctx, stdout, store, id, *edit, *publish, *render, *actor); err != nil {
+			return fail("%v", err)
 		}
 		return exitOK
 	}
 	return fail("unknown command; see slate incidents --help")
 }
 
-// impactOf is, per affected tenant's contract on the incident's service,
-// the breach minutes the incident accounts for and the credit it moves in
-// the period it started in.
-func impactOf(ctx context.Context, cfg *Config, h credit.History, inc incident.Incident, tenants []string, now time.Time) []incident.TenantImpact {
-	end := inc.Ended
-	if end.IsZero() {
-		end = now
-	}
-	var out []incident.TenantImpact
-	for _, s := range schedules(cfg) {
-		c := s.Contract
-		if len(tenants) > 0 && !slices.Contains(tenants, c.Tenant) || !coversService(cfg, c.ID, inc.Service) {
-			continue
-		}
-		p := s.PeriodAt(inc.Started)
-		st, err := credit.Compute(ctx, h, c, p, now) // the period so far, or all of it once ended
+// postmortem saves the markdown file edit as a new draft, publishes
+// version publish, or prints the post-mortem as sanitised HTML (render):
+// whichever is asked.
+func postmortem(ctx context.Context, w io.Writer, store *db.DB, id int64, edit string, publish int, render bool, actor string) error {
+	switch {
+	case edit != "":
+		md, err := os.ReadFile(edit)
 		if err != nil {
-			continue
+			return err
 		}
-		breach, amount, err := credit.Exposure(st, sla.Interval{Start: inc.Started, End: end})
+		v, err := store.SavePostmortem(ctx, id, string(md), actor)
 		if err != nil {
-			continue
+			return err
 		}
-		out = append(out, incident.TenantImpact{Tenant: c.Tenant, BreachMinutes: sla.FormatTrim(breach, 2),
-			Exposure: sla.FormatFixed(amount, sla.MinorUnits(c.Fee.Currency)), Currency: c.Fee.Currency})
+		fmt.Fprintf(w, "incident %d: post-mortem draft version %d saved\n", id, v)
+	case publish > 0:
+		if err := store.PublishPostmortem(ctx, id, publish, actor); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "incident %d: post-mortem version %d published\n", id, publish)
+	case render:
+		pm, err := store.Postmortem(ctx, id)
+		if err != nil {
+			return err
+		}
+		v := pm.Published
+		if v == nil {
+			v = pm.Draft
+		}
+		if v == nil {
+			return fmt.Errorf("incident %d has no post-mortem yet", id)
+		}
+		html, err := incident.Render(v.Markdown)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, string(html))
+	default:
+		return errors.New("give --template, --edit FILE, --publish VERSION or --render")
 	}
-	return out
+	return nil
 }
 
-func coversService(cfg *Config, contract, service string) bool {
-	for _, c := range cfg.Contracts {
-		if c.ID == contract {
-			return slices.Contains(c.Services, service)
+// writeIncidents prints the incidents as a table.
+func writeIncidents(w io.Writer, incs []db.Incident) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSERVICE\tSTATUS\tSEVERITY\tSTARTED\tENDED\tTENANTS")
+	for _, inc := range incs {
+		ended := "open"
+		if !inc.Ended.IsZero() {
+			ended = inc.Ended.UTC().Format(time.RFC3339)
 		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", inc.ID, inc.Service, inc.Status, inc.Severity,
+			inc.Started.UTC().Format(time.RFC3339), ended, strings.Join(inc.Tenants, ","))
 	}
-	return false
+	tw.Flush()
 }
 
-// peopleAlerts are the notifications of a person's change to inc, for
-// SaveIncidentWithAlerts: a trigger (or update) while it is open, a
-// resolve once it is resolved.
-func peopleAlerts(cfg *Config, inc *db.Incident, now time.Time) func(id int64) ([]db.Alert, error) {
-	return func(id int64) ([]db.Alert, error) {
-		kind := incident.Opened
-		if inc.Status == incident.Resolved {
-			kind = incident.Recovery
+// writeIncident prints one incident: its timeline, tenants and impact.
+func writeIncident(w io.Writer, inc db.Incident, impact []incident.TenantImpact) {
+	fmt.Fprintf(w, "incident %d: %s, %s, %s\nstarted %s", inc.ID, inc.Service, inc.Status, inc.Severity, inc.Started.UTC().Format(time.RFC3339))
+	if !inc.Ended.IsZero() {
+		fmt.Fprintf(w, ", ended %s", inc.Ended.UTC().Format(time.RFC3339))
+	}
+	fmt.Fprintf(w, "\ntenants: %s\n\ntimeline:\n", strings.Join(inc.Tenants, ", "))
+	for _, e := range inc.Timeline {
+		who := e.Author
+		if who == "" {
+			who = "slate"
 		}
-		e := incidentEvent(id, inc, kind, now)
-		return alert.Alerts(e, router(cfg).Route(e))
+		fmt.Fprintf(w, "  %s  %-10s %-13s %s (%s)\n", e.At.UTC().Format(time.RFC3339), e.Kind, e.Status, e.Body, who)
+	}
+	fmt.Fprintln(w, "\nimpact:")
+	for _, im := range impact {
+		fmt.Fprintf(w, "  %s: %s breach minutes, %s %s credit exposure\n", im.Tenant, im.BreachMinutes, im.Exposure, im.Currency)
 	}
 }

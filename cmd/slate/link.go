@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slatehq/slate/dashboard"
-	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/monitor"
 )
 
 const linkUsage = `Usage: slate link --config FILE --tenant T [--ttl D]
@@ -21,13 +21,10 @@ cannot be revoked one by one, so keep their lifetime short.
 Flags:
 `
 
-// linkKeyName is the store secret that signs tenant links.
-const linkKeyName = "tenant-links"
-
 // defaultLinkTTL is how long a tenant link works unless --ttl says.
 const defaultLinkTTL = 30 * 24 * time.Hour
 
-func runLink(args []string, stdout, stderr io.Writer) int {
+func runLink(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	fs := newFlagSet("link", stderr, linkUsage)
 	configPath := fs.String("config", "", "configuration file (required)")
 	tenant := fs.String("tenant", "", "tenant id (required)")
@@ -44,14 +41,14 @@ func runLink(args []string, stdout, stderr io.Writer) int {
 	case *tenant == "":
 		fmt.Fprintln(stderr, "slate link: give --tenant T")
 		return exitUsage
-	case !hasTenant(cfg, *tenant):
+	case !cfg.HasTenant(*tenant):
 		fmt.Fprintf(stderr, "slate link: --tenant: unknown tenant %q\n", *tenant)
 		return exitUsage
 	case *ttl <= 0:
 		fmt.Fprintf(stderr, "slate link: --ttl: must be positive (got %s)\n", *ttl)
 		return exitUsage
 	}
-	url, exp, err := tenantLink(context.Background(), store, cfg, *tenant, time.Now().Add(*ttl))
+	url, exp, err := monitor.TenantLink(context.Background(), store, cfg, *tenant, now().Add(*ttl))
 	if err != nil {
 		fmt.Fprintf(stderr, "slate link: %v\n", err)
 		return exitFail
@@ -61,19 +58,9 @@ func runLink(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// tenantLink is a signed link to tenant's page that works until exp.
-func tenantLink(ctx context.Context, store *db.DB, cfg *Config, tenant string, exp time.Time) (string, time.Time, error) {
-	key, err := store.Secret(ctx, linkKeyName)
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	exp = exp.Truncate(time.Second)
-	return publicBase(cfg) + "/status/" + tenant + "?" + dashboard.SignTenantLink(key, tenant, exp), exp, nil
-}
-
 // publicBase is where readers reach slate: the configured public URL, else
 // the listen address.
-func publicBase(cfg *Config) string {
+func publicBase(cfg *config.Config) string {
 	if cfg.Server.PublicURL != "" {
 		return strings.TrimRight(cfg.Server.PublicURL, "/")
 	}

@@ -8,11 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/slatehq/slate/db"
 	_ "time/tzdata" // periods are computed in IANA zones even on machines without a zoneinfo database
+
+	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/db"
 )
 
 // Exit statuses.
@@ -51,18 +54,18 @@ Run "slate help calc" for the SLA-case format, with an example.
 `
 
 func main() {
-	if os.Getenv(benchTargetEnv) == "1" {
-		os.Exit(runBenchTarget(os.Stdin, os.Stdout))
-	}
-	if os.Getenv(benchLoadEnv) == "1" {
-		os.Exit(runBenchLoad(os.Stdin, os.Stdout))
-	}
 	gin.SetMode(gin.ReleaseMode) // once, before any engine is built: no debug route dump
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // run is main without the process: tests call it with their own streams.
+// The commands read the wall clock through it, and only through it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runAt(time.Now, args, stdin, stdout, stderr)
+}
+
+// runAt is run with the clock the commands read.
+func runAt(now func() time.Time, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
@@ -78,9 +81,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "serve":
 		return runServe(rest, stdout, stderr)
 	case "report":
-		return runReport(rest, stdout, stderr)
+		return runReport(rest, stdout, stderr, now)
 	case "credits":
-		return runCredits(rest, stdout, stderr)
+		return runCredits(rest, stdout, stderr, now)
 	case "audit":
 		return runAudit(rest, stdout, stderr)
 	case "exclusions":
@@ -90,20 +93,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "rules":
 		return runRules(rest, stdout, stderr)
 	case "incidents":
-		return runIncidents(rest, stdout, stderr)
+		return runIncidents(rest, stdout, stderr, now)
 	case "maintenance":
 		return runMaintenance(rest, stdout, stderr)
 	case "backup":
-		return runBackup(rest, stdout, stderr)
+		return runBackup(rest, stdout, stderr, now)
 	case "restore":
 		return runRestore(rest, stdout, stderr)
 	case "bench":
-		return runBench(rest, stdout, stderr)
+		return runBench(rest, stdin, stdout, stderr)
 	case "link":
-		return runLink(rest, stdout, stderr)
+		return runLink(rest, stdout, stderr, now)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
-			return run([]string{rest[0], "--help"}, stdin, stdout, stderr)
+			return runAt(now, []string{rest[0], "--help"}, stdin, stdout, stderr)
 		}
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -155,12 +158,12 @@ func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
 // openConfigStore loads the configuration at path and opens its store, for
 // the commands that work on stored data. On failure it prints the problem
 // under the command's name and returns ok false with the exit status.
-func openConfigStore(cmd, path string, stderr io.Writer) (cfg *Config, store *db.DB, code int, ok bool) {
+func openConfigStore(cmd, path string, stderr io.Writer) (cfg *config.Config, store *db.DB, code int, ok bool) {
 	if path == "" {
 		fmt.Fprintf(stderr, "slate %s: give --config FILE\n", cmd)
 		return nil, nil, exitUsage, false
 	}
-	cfg, err := loadConfig(path)
+	cfg, err := config.Load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, nil, exitUsage, false

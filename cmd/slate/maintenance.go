@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/db"
 )
 
@@ -56,13 +58,12 @@ func runMaintenance(args []string, stdout, stderr io.Writer) int {
 	case "add":
 		m := db.Maintenance{Title: *title}
 		for _, s := range strings.Split(*services, ",") {
-			if s = strings.TrimSpace(s); s == "" {
-				continue
+			if s = strings.TrimSpace(s); s != "" {
+				m.Services = append(m.Services, s)
 			}
-			if !hasService(cfg, s) {
-				return fail("--services: unknown service %q", s)
-			}
-			m.Services = append(m.Services, s)
+		}
+		if err := cfg.CheckMaintenance(m.Services, m.Title); err != nil {
+			return fail("%s", flagError(err))
 		}
 		var err error
 		if m.Start, err = time.Parse(time.RFC3339, *start); err != nil {
@@ -70,6 +71,9 @@ func runMaintenance(args []string, stdout, stderr io.Writer) int {
 		}
 		if m.End, err = time.Parse(time.RFC3339, *end); err != nil {
 			return fail("--end: %q is not an RFC 3339 time", *end)
+		}
+		if err := catalog.CheckWindow(m.Start, m.End); err != nil {
+			return fail("%s", flagError(err))
 		}
 		m, err = store.AddMaintenance(ctx, m, *actor)
 		if err != nil {
@@ -115,30 +119,12 @@ func runMaintenance(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func hasService(cfg *Config, id string) bool {
-	for _, s := range cfg.Services {
-		if s.ID == id {
-			return true
-		}
+// flagError names the flag of a refused field: services[1] is --services.
+func flagError(err error) string {
+	var fe *catalog.FieldError
+	if !errors.As(err, &fe) {
+		return err.Error()
 	}
-	return false
-}
-
-// withStoredMaintenance is cfg with the windows announced at run time added
-// to its maintenance, cancelled ones left out. The configuration itself is
-// not changed.
-func withStoredMaintenance(ctx context.Context, cfg *Config, store *db.DB) (*Config, error) {
-	ms, err := store.ListMaintenance(ctx)
-	if err != nil {
-		return cfg, err
-	}
-	out := *cfg
-	out.Maintenance = append([]MaintenanceWindow(nil), cfg.Maintenance...)
-	for _, m := range ms {
-		if !m.Cancelled {
-			out.Maintenance = append(out.Maintenance, MaintenanceWindow{ID: fmt.Sprintf("stored-%d", m.ID), Services: m.Services,
-				Title: m.Title, Start: m.Start, End: m.End, Announced: m.Announced})
-		}
-	}
-	return &out, nil
+	name, _, _ := strings.Cut(fe.Field, "[")
+	return "--" + name + ": " + fe.Msg
 }

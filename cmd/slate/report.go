@@ -8,13 +8,14 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"slices"
-	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/monitor"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -45,7 +46,7 @@ type reportRow struct {
 	BudgetSpentRatio string `json:"budget_spent_ratio"`
 }
 
-func runReport(args []string, stdout, stderr io.Writer) int {
+func runReport(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file (required)")
@@ -68,13 +69,13 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "slate report: give --config FILE")
 		return exitUsage
 	}
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
 	// Flags are checked against the configuration before the store opens.
-	if *tenant != "" && !hasTenant(cfg, *tenant) {
+	if *tenant != "" && !cfg.HasTenant(*tenant) {
 		fmt.Fprintf(stderr, "slate report: --tenant: unknown tenant %q\n", *tenant)
 		return exitUsage
 	}
@@ -84,11 +85,12 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	defer store.Close()
-	if cfg, err = withStoredMaintenance(context.Background(), cfg, store); err != nil {
+	cat, err := monitor.WithStoredMaintenance(context.Background(), &cfg.Catalog, store)
+	if err != nil {
 		fmt.Fprintf(stderr, "slate report: %v\n", err)
 		return exitFail
 	}
-	rows, err := buildReport(context.Background(), store, cfg, *tenant, *periodArg, time.Now())
+	rows, err := buildReport(context.Background(), store, cat, *tenant, *periodArg, now())
 	if err != nil {
 		fmt.Fprintf(stderr, "slate report: %v\n", err)
 		return exitUsage
@@ -100,29 +102,19 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func hasTenant(cfg *Config, id string) bool {
-	for _, t := range cfg.Tenants {
-		if t.ID == id {
-			return true
-		}
-	}
-	return false
-}
-
 // buildReport computes every selected contract's statement for the period
 // named by periodArg, as of now.
-func buildReport(ctx context.Context, h credit.History, cfg *Config, tenant, periodArg string, now time.Time) ([]reportRow, error) {
+func buildReport(ctx context.Context, h credit.History, cat *catalog.Catalog, tenant, periodArg string, now time.Time) ([]reportRow, error) {
 	var rows []reportRow
-	for _, c := range cfg.Contracts {
+	for _, c := range cat.Contracts {
 		if tenant != "" && c.Tenant != tenant {
 			continue
 		}
-		t := tenantOf(cfg, c.Tenant)
-		period, err := contractPeriod(c.Period, periodArg, t.Location, now)
+		period, err := c.PeriodNamed(periodArg, cat.Zone(c.Tenant), now)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--period: %w", err)
 		}
-		st, err := credit.Compute(ctx, h, creditContract(cfg, c), period, now)
+		st, err := credit.Compute(ctx, h, credit.ContractOf(cat, c), period, now)
 		if err != nil {
 			return nil, err
 		}
@@ -135,98 +127,6 @@ func buildReport(ctx context.Context, h credit.History, cfg *Config, tenant, per
 		})
 	}
 	return rows, nil
-}
-
-func tenantOf(cfg *Config, id string) Tenant {
-	for _, t := range cfg.Tenants {
-		if t.ID == id {
-			return t
-		}
-	}
-	return Tenant{ID: id, Location: time.UTC}
-}
-
-// schedules are the configuration's contracts as the period close and the
-// SLA gauges take them.
-func schedules(cfg *Config) []credit.Schedule {
-	out := make([]credit.Schedule, len(cfg.Contracts))
-	for i, c := range cfg.Contracts {
-		out[i] = credit.Schedule{
-			Contract:  creditContract(cfg, c),
-			Quarterly: c.Period == "quarter",
-			Location:  tenantOf(cfg, c.Tenant).Location,
-			AutoIssue: c.AutoIssue,
-			Grace:     c.CloseGrace,
-		}
-	}
-	return out
-}
-
-// creditContract is a configured contract in the credit package's terms:
-// the checks of its services that measure its tenant or everyone.
-func creditContract(cfg *Config, c Contract) credit.Contract {
-	out := credit.Contract{ID: c.ID, Tenant: c.Tenant, Policy: c.Policy, Fee: c.Fee, CoverageThreshold: c.CoverageThreshold,
-		Maintenance: maintenanceFor(cfg, c)}
-	for _, ch := range cfg.Checks {
-		if ch.Tenant != "" && ch.Tenant != c.Tenant {
-			continue
-		}
-		for _, s := range c.Services {
-			if ch.Service == s {
-				out.Checks = append(out.Checks, credit.Check{ID: ch.ID, Locations: ch.Locations, Confirmation: ch.Confirmation})
-				break
-			}
-		}
-	}
-	return out
-}
-
-// maintenanceFor is the maintenance of a contract's services that was
-// announced at least the contract's notice before it began: the windows the
-// engine may exclude (when the policy says maintenance is excluded).
-func maintenanceFor(cfg *Config, c Contract) []sla.Interval {
-	var out []sla.Interval
-	for _, m := range cfg.Maintenance {
-		if m.Announced.After(m.Start.Add(-c.MaintenanceNotice)) {
-			continue // announced too late to count
-		}
-		for _, s := range m.Services {
-			if slices.Contains(c.Services, s) {
-				out = append(out, sla.Interval{Start: m.Start, End: m.End})
-				break
-			}
-		}
-	}
-	return out
-}
-
-// contractPeriod is the month or quarter (kind) in loc named by arg:
-// "2026-10", "2026-Q3" or "current" (the one holding now).
-func contractPeriod(kind, arg string, loc *time.Location, now time.Time) (sla.Period, error) {
-	var at time.Time
-	switch {
-	case arg == "current":
-		at = now.In(loc)
-	case strings.Contains(arg, "-Q"):
-		var y, q int
-		if _, err := fmt.Sscanf(arg, "%4d-Q%1d", &y, &q); err != nil || len(arg) != 7 || q < 1 || q > 4 {
-			return sla.Period{}, fmt.Errorf("--period: %q is not a month like 2026-10, a quarter like 2026-Q3, or current", arg)
-		}
-		if kind == "month" {
-			return sla.Period{}, fmt.Errorf("--period: %s is a quarter, but contracts billed monthly need a month", arg)
-		}
-		return sla.Quarter(y, q, loc), nil
-	default:
-		t, err := time.ParseInLocation("2006-01", arg, loc)
-		if err != nil || len(arg) != 7 {
-			return sla.Period{}, fmt.Errorf("--period: %q is not a month like 2026-10, a quarter like 2026-Q3, or current", arg)
-		}
-		at = t
-	}
-	if kind == "quarter" {
-		return sla.Quarter(at.Year(), (int(at.Month())-1)/3+1, loc), nil
-	}
-	return sla.Month(at.Year(), at.Month(), loc), nil
 }
 
 func writeReport(w io.Writer, format string, rows []reportRow) error {

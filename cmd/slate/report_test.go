@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/sla"
 )
@@ -49,7 +51,7 @@ func TestReportFromEvidence(t *testing.T) {
 	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(reportConfig, dbPath)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +73,7 @@ func TestReportFromEvidence(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := start.Add(2 * time.Hour)
-	rows, err := buildReport(context.Background(), store, cfg, "", "current", now)
+	rows, err := buildReport(context.Background(), store, &cfg.Catalog, "", "current", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +94,7 @@ func TestReportFromEvidence(t *testing.T) {
 		t.Errorf("globex: %+v", globex)
 	}
 
-	only, err := buildReport(context.Background(), store, cfg, "globex", "2026-02", now)
+	only, err := buildReport(context.Background(), store, &cfg.Catalog, "globex", "2026-02", now)
 	if err != nil || len(only) != 1 || only[0].PeriodName != "2026-Q1" {
 		t.Fatalf("--tenant globex --period 2026-02: %+v, %v", only, err)
 	}
@@ -143,12 +145,13 @@ func TestReportRefusesBadArguments(t *testing.T) {
 			}
 		})
 	}
+	monthly := catalog.Contract{Period: catalog.PeriodMonth}
 	for _, arg := range []string{"2026-13", "26-10", "2026-Q5", "someday"} {
-		if _, err := contractPeriod("month", arg, time.UTC, time.Now()); err == nil {
+		if _, err := monthly.PeriodNamed(arg, time.UTC, time.Now()); err == nil {
 			t.Errorf("period %q accepted", arg)
 		}
 	}
-	if _, err := contractPeriod("month", "2026-Q3", time.UTC, time.Now()); err == nil {
+	if _, err := monthly.PeriodNamed("2026-Q3", time.UTC, time.Now()); err == nil {
 		t.Error("a quarter accepted for a monthly contract")
 	}
 }
@@ -175,7 +178,7 @@ contracts:
 	if err := os.WriteFile(cfgPath, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +198,7 @@ contracts:
 	if err := store.WriteResults(context.Background(), rs); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := buildReport(context.Background(), store, cfg, "", "current", start.Add(2*time.Hour))
+	rows, err := buildReport(context.Background(), store, &cfg.Catalog, "", "current", start.Add(2*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

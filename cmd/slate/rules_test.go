@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slatehq/slate/internal/testkit"
+	"github.com/slatehq/slate/monitor"
 )
 
 // promtool finds Prometheus's promtool, or skips (fails under CI, where
@@ -26,28 +28,6 @@ func promtool(t *testing.T) string {
 		t.Skip("promtool not found; install the Debian package prometheus")
 	}
 	return p
-}
-
-func TestBurnThresholdsFollowTheWorkbook(t *testing.T) {
-	month, quarter := 30*24*time.Hour, 91*24*time.Hour
-	cases := []struct {
-		name           string
-		share          *big.Rat
-		period, window time.Duration
-		want           string
-	}{
-		{"2% in an hour of a month", big.NewRat(2, 100), month, time.Hour, "14.4"},
-		{"5% in six hours of a month", big.NewRat(5, 100), month, 6 * time.Hour, "6"},
-		{"10% in three days of a month", big.NewRat(10, 100), month, 72 * time.Hour, "1"},
-		{"2% in an hour of a quarter", big.NewRat(2, 100), quarter, time.Hour, "43.68"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := burnThreshold(tc.share, tc.period, tc.window).FloatString(2); strings.TrimRight(strings.TrimRight(got, "0"), ".") != tc.want {
-				t.Errorf("got %s, want %s", got, tc.want)
-			}
-		})
-	}
 }
 
 // TestRulesPassPromtool writes the rules for the example configuration and
@@ -82,18 +62,18 @@ func TestMetricsPassPromtool(t *testing.T) {
 	tool := promtool(t)
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer target.Close()
-	cfg, _ := appConfig(t, target.URL, "tenants: [{id: acme}]\ncontracts:\n  - {id: acme-web, tenant: acme, services: [web], fee: {amount: \"1\", currency: USD}, policy: {target: \"99.9\"}}\n", "web")
-	a := testApp(t, cfg, appOptions{})
+	cfg, _ := testkit.Config(t, target.URL, "tenants: [{id: acme}]\ncontracts:\n  - {id: acme-web, tenant: acme, services: [web], fee: {amount: \"1\", currency: USD}, policy: {target: \"99.9\"}}\n", "web")
+	a := testApp(t, cfg, monitor.Options{})
 	base := startTestApp(t, a)
-	eventually(t, "a stored result", 5*time.Second, func() bool {
+	testkit.Eventually(t, "a stored result", 5*time.Second, func() bool {
 		rs, _ := a.store.LatestResults(context.Background(), "web", 1)
 		return len(rs) == 1
 	})
 	// A minute on, the minute with evidence is inside every burn window.
-	if err := a.updateSLAMetrics(context.Background(), time.Now().Add(time.Minute)); err != nil {
+	if err := a.UpdateSLA(context.Background(), time.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	_, body := get(t, base+"/metrics")
+	_, body := testkit.Get(t, base+"/metrics")
 	cmd := exec.Command(tool, "check", "metrics")
 	cmd.Stdin = strings.NewReader(body)
 	res, err := cmd.CombinedOutput()

@@ -11,6 +11,9 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/monitor"
 )
 
 const serveUsage = `Usage: slate serve --config FILE [--listen ADDR]
@@ -41,7 +44,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -56,12 +59,12 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 }
 
 // serve runs slate until a terminating signal arrives on sigs.
-func serve(cfg *Config, configPath string, drain time.Duration, log *slog.Logger, sigs <-chan os.Signal) int {
-	if err := checkDatabase(context.Background(), cfg); err != nil {
+func serve(cfg *config.Config, configPath string, drain time.Duration, log *slog.Logger, sigs <-chan os.Signal) int {
+	if err := monitor.CheckDatabase(context.Background(), cfg); err != nil {
 		log.Error("refusing to start", "err", err)
 		return exitFail
 	}
-	a, err := newApp(cfg, appOptions{Log: log})
+	m, err := monitor.Open(cfg, monitor.Options{Log: log, DrainTimeout: drain})
 	if err != nil {
 		log.Error("start", "err", err)
 		return exitFail
@@ -69,40 +72,27 @@ func serve(cfg *Config, configPath string, drain time.Duration, log *slog.Logger
 	l, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		log.Error("listen", "addr", cfg.Server.Listen, "err", err)
-		a.stop(context.Background())
+		m.Stop(context.Background())
 		return exitFail
 	}
-	if err := a.start(l); err != nil {
-		log.Error("start", "err", err)
-		a.stop(context.Background())
-		return exitFail
-	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx, l) }()
 	log.Info("serving", "addr", l.Addr().String(), "checks", len(cfg.Checks), "db", cfg.Storage.Path)
 	for {
 		select {
-		case err := <-a.served:
-			log.Error("http server", "err", err)
-			a.stop(context.Background())
+		case err := <-done: // the server stopped on its own
+			log.Error("stopped", "err", err)
 			return exitFail
 		case s := <-sigs:
 			if s == syscall.SIGHUP {
-				next, err := loadConfig(configPath)
-				if err != nil {
-					log.Error("reload refused; keeping the running configuration", "err", err)
-					continue
-				}
-				if err := a.reload(next); err != nil {
-					log.Error("reload", "err", err)
-					continue
-				}
-				log.Info("reloaded", "checks", len(next.Checks))
+				reload(m, configPath, log)
 				continue
 			}
 			log.Info("draining", "signal", s.String())
-			ctx, cancel := context.WithTimeout(context.Background(), drain)
-			err := a.stop(ctx)
 			cancel()
-			if err != nil {
+			if err := <-done; err != nil {
 				log.Error("stop", "err", err)
 				return exitFail
 			}
@@ -110,4 +100,19 @@ func serve(cfg *Config, configPath string, drain time.Duration, log *slog.Logger
 			return exitOK
 		}
 	}
+}
+
+// reload applies the configuration file again; one with errors is refused
+// and the running one kept.
+func reload(m *monitor.Monitor, configPath string, log *slog.Logger) {
+	next, err := config.Load(configPath)
+	if err != nil {
+		log.Error("reload refused; keeping the running configuration", "err", err)
+		return
+	}
+	if err := m.Reload(next); err != nil {
+		log.Error("reload", "err", err)
+		return
+	}
+	log.Info("reloaded", "checks", len(next.Checks))
 }

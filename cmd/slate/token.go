@@ -69,7 +69,7 @@ func runToken(args []string, stdout, stderr io.Writer) int {
 			return usage("--tenant: a %s token needs a tenant of the configuration", db.RoleViewer)
 		case *role != db.RoleViewer && *tenant != "":
 			return usage("--tenant: only %s tokens take a tenant; role %s sees every tenant", db.RoleViewer, *role)
-		case *tenant != "" && !hasTenant(cfg, *tenant):
+		case *tenant != "" && !cfg.HasTenant(*tenant):
 			return usage("--tenant: unknown tenant %q", *tenant)
 		}
 		text, tok, err := store.CreateToken(ctx, db.NewToken{Name: *name, Role: *role, Tenant: *tenant}, *actor)

@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/testkit"
 )
 
 func TestTokenCreateListRevoke(t *testing.T) {
-	cfg, cfgPath := appConfig(t, "http://127.0.0.1:1/", "tenants: [{id: acme}]\n", "web")
+	cfg, cfgPath := testkit.Config(t, "http://127.0.0.1:1/", "tenants: [{id: acme}]\n", "web")
 	run := func(args ...string) (int, string, string) {
 		t.Helper()
 		return runSlate(t, "", append(args, "--config", cfgPath, "--actor", "alice")...)
@@ -93,7 +94,7 @@ func TestTokenCreateListRevoke(t *testing.T) {
 }
 
 func TestTokenRefusesBadInput(t *testing.T) {
-	_, cfgPath := appConfig(t, "http://127.0.0.1:1/", "tenants: [{id: acme}]\n", "web")
+	_, cfgPath := testkit.Config(t, "http://127.0.0.1:1/", "tenants: [{id: acme}]\n", "web")
 	tests := []struct {
 		name string
 		args []string

@@ -1,0 +1,84 @@
+package bench
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// TestMain makes the test binary the benchmarks' child processes when it
+// is started as "bench target" or "bench load", as slate itself is.
+func TestMain(m *testing.M) {
+	if len(os.Args) == 3 && os.Args[1] == "bench" {
+		switch os.Args[2] {
+		case "target":
+			os.Exit(RunTarget(os.Stdin, os.Stdout))
+		case "load":
+			os.Exit(RunLoad(os.Stdin, os.Stdout))
+		}
+	}
+	gin.SetMode(gin.ReleaseMode)
+	os.Exit(m.Run())
+}
+
+// TestBenchProbesReports runs a small benchmark end to end — target in a
+// child process, real scheduler, probes and store — and checks that every
+// figure is present and plausible. The figures themselves are for people to
+// read: this test asserts no speed.
+func TestBenchProbesReports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs for a few seconds")
+	}
+	// Half-second runs: their timeout is the interval, which a machine
+	// loaded by the race detector still keeps.
+	r, err := Probes(context.Background(), ProbesOptions{Checks: 200, Interval: 500 * time.Millisecond, Duration: 2500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Checks != 200 || r.DemandPerSecond != 400 {
+		t.Errorf("checks %d, demand %v; want 200 and 400", r.Checks, r.DemandPerSecond)
+	}
+	if r.ChecksPerSecond <= 0 || r.ResultsWritten <= 0 {
+		t.Errorf("no runs measured: %+v", r)
+	}
+	if r.Errors != 0 {
+		t.Errorf("%d runs failed against a healthy target", r.Errors)
+	}
+	if r.OnTimeRatio < 0 || r.OnTimeRatio > 1 {
+		t.Errorf("on_time_ratio %v outside [0, 1]", r.OnTimeRatio)
+	}
+	if r.CPUMsPerCheck <= 0 || r.PeakRSSBytes <= 0 || r.DBBytesPerResult <= 0 || r.DBBytesPerCheckDay <= 0 {
+		t.Errorf("missing resource figures: %+v", r)
+	}
+}
+
+func TestLatenessSummary(t *testing.T) {
+	h := histogram{
+		bounds: []float64{.1, .5, 1, 5},
+		counts: []uint64{90, 95, 98, 100},
+		total:  100,
+	}
+	onTime, p99 := h.summary()
+	if onTime != 0.98 {
+		t.Errorf("on time: got %v, want 0.98", onTime)
+	}
+	// The 99th of 100 runs lies halfway through the (1, 5] bucket: 3 s.
+	if p99 != 3000 {
+		t.Errorf("p99: got %v ms, want 3000", p99)
+	}
+}
+
+// TestBenchCloseReports closes a small synthetic month end to end and checks
+// the figures are there; speed is for people to read, not asserted.
+func TestBenchCloseReports(t *testing.T) {
+	r, err := Close(context.Background(), 40, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Series != 40 || r.CreditsRecorded != 40 || r.CloseSeconds <= 0 || r.PeakRSSBytes <= 0 {
+		t.Errorf("report %+v: want 40 series closed and recorded", r)
+	}
+}

@@ -1,0 +1,63 @@
+package catalog
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// FieldError is a request refused because of one field: Field names it as
+// the request spells it ("services[1]", "title"), Msg says what is wrong.
+// The admin API sends it as a 400 naming the field; the command line names
+// the matching flag.
+type FieldError struct {
+	Field string
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+func fieldErr(field, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// CheckMaintenance checks a maintenance window someone announces: at
+// least one service, each known, and a title. CheckWindow checks its
+// times.
+func (c *Catalog) CheckMaintenance(services []string, title string) error {
+	if len(services) == 0 {
+		return fieldErr("services", "name at least one service")
+	}
+	for i, s := range services {
+		if !c.HasService(s) {
+			return fieldErr(fmt.Sprintf("services[%d]", i), "unknown service %q", s)
+		}
+	}
+	if strings.TrimSpace(title) == "" {
+		return fieldErr("title", "is required")
+	}
+	return nil
+}
+
+// CheckExclusion checks a manual exclusion someone enters: a known
+// contract and a reason. CheckWindow checks its times.
+func (c *Catalog) CheckExclusion(contract, reason string) error {
+	switch {
+	case contract == "":
+		return fieldErr("contract", "is required")
+	case !c.HasContract(contract):
+		return fieldErr("contract", "unknown contract %q", contract)
+	case strings.TrimSpace(reason) == "":
+		return fieldErr("reason", "is required: say why this time does not count")
+	}
+	return nil
+}
+
+// CheckWindow checks the times of a window someone enters: [start, end)
+// must not be empty.
+func CheckWindow(start, end time.Time) error {
+	if !start.Before(end) {
+		return fieldErr("end", "must be after start")
+	}
+	return nil
+}

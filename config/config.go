@@ -1,0 +1,817 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/collector"
+	"github.com/slatehq/slate/internal/ynode"
+	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/slacase"
+)
+
+// Config is slate's configuration file: what to watch, for whom, and what was
+// promised. Parse reads it strictly; Default holds the defaults documented
+// in the README's configuration reference.
+type Config struct {
+	// Catalog is the domain part: tenants, services, checks, contracts and
+	// maintenance, with the rules that read them.
+	catalog.Catalog
+	// Probes are the checks' probe definitions, one per Catalog.Checks
+	// entry and in the same order.
+	Probes    []collector.Check
+	Backup    Backup
+	Alerting  Alerting
+	Heartbeat Heartbeat
+	Storage   Storage
+	Server    Server
+	Collector Collector
+}
+
+// Backup is where proven backups go. Every backup is restored and checked
+// before it counts.
+type Backup struct {
+	Dir       string   // default: the database's path plus ".backups"; "off" disables backups
+	SecondDir string   // another disk or a mounted remote; "" for none
+	Keep      int      // good backups kept per level; default 3
+	Levels    []string // hourly, daily, weekly: which run; default all three
+}
+
+// Enabled reports whether backups are taken.
+func (b Backup) Enabled() bool { return b.Dir != "off" }
+
+// Alerting is where notifications go.
+type Alerting struct {
+	Receivers []Receiver
+	Routes    []Route
+}
+
+// Receiver is one destination of notifications.
+type Receiver struct {
+	Name       string
+	Kind       string // webhook, slack, pagerduty or statuspage
+	URL        string // where to POST; for pagerduty, default the Events API v2 endpoint
+	Secret     string // webhook: the HMAC-SHA256 key of X-Slate-Signature
+	RoutingKey string // pagerduty: the integration's routing key
+}
+
+// Route sends the events it matches to a receiver. Empty match lists match
+// everything.
+type Route struct {
+	Receiver   string
+	Services   []string
+	Tenants    []string
+	Severities []string
+	Repeat     time.Duration // re-notify an unresolved incident this often; 0 never
+	Resolved   bool          // also notify the resolution; default true
+}
+
+// Heartbeat is slate's dead-man's switch: while slate is healthy it calls
+// URL every Interval, and an outside monitor that stops hearing it pages
+// someone.
+type Heartbeat struct {
+	URL      string        // "" turns the heartbeat off
+	Interval time.Duration // default 1m
+}
+
+// Storage is where the evidence lives and for how long.
+type Storage struct {
+	Path             string        // SQLite file; default "slate.db"
+	RawRetention     time.Duration // raw results; default 14 days
+	HistoryRetention time.Duration // per-minute history; default (and minimum) 400 days
+}
+
+// Server is the HTTP server.
+type Server struct {
+	Listen string // address; default "127.0.0.1:8080"; slate serve --listen overrides
+	// PublicURL is where readers reach slate (shortlinks, feeds, signed
+	// links); default http:// plus Listen.
+	PublicURL string
+	// RateLimit is the requests per second one token may make to tenant
+	// pages and the admin API; default 20 (bursts of twice that).
+	RateLimit int
+}
+
+// Collector is this process's probing.
+type Collector struct {
+	Location string // name of this location; default "local"
+	Workers  int    // probes run at once; 0 means the collector's default
+}
+
+// PublicBase is where readers reach slate, without a trailing slash: the
+// configured public URL, else the listen address.
+func (c *Config) PublicBase() string {
+	if c.Server.PublicURL != "" {
+		return strings.TrimRight(c.Server.PublicURL, "/")
+	}
+	return "http://" + c.Server.Listen
+}
+
+// Defaults.
+const (
+	defaultStoragePath       = "slate.db"
+	defaultRawRetention      = 14 * 24 * time.Hour
+	defaultHistoryRetention  = 400 * 24 * time.Hour
+	DefaultListen            = "127.0.0.1:8080"
+	defaultRateLimit         = 20
+	defaultLocation          = "local"
+	defaultCheckInterval     = time.Minute
+	defaultCloseGrace        = time.Hour
+	defaultMaintenanceNotice = 72 * time.Hour
+)
+
+// Default is the configuration an empty file gives.
+func Default() Config {
+	return Config{
+		Storage:   Storage{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
+		Server:    Server{Listen: DefaultListen, RateLimit: defaultRateLimit},
+		Collector: Collector{Location: defaultLocation},
+	}
+}
+
+// Error lists every problem of a configuration file, one per line,
+// each as "file:line:column: field.path: problem".
+type Error struct {
+	File     string
+	Problems []*ynode.Error
+}
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = e.File + ":" + p.Position() + ": " + p.Error()
+		if p.Line == 0 {
+			lines[i] = e.File + ": " + p.Error()
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Parse reads a configuration from r; name is the file name used in
+// errors. Decoding is strict: unknown keys, duplicates and wrong types are
+// refused. After decoding the whole configuration is validated, and every
+// problem is reported, not only the first.
+func Parse(name string, r io.Reader) (*Config, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 16<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	cfg := Default()
+	d := &configDecoder{at: ynode.Index{}}
+	fail := func(err error) (*Config, error) {
+		var ye *ynode.Error
+		if errors.As(err, &ye) {
+			return nil, &Error{File: name, Problems: []*ynode.Error{ye}}
+		}
+		return nil, &Error{File: name, Problems: []*ynode.Error{{Msg: err.Error()}}}
+	}
+	if strings.TrimSpace(string(data)) == "" {
+		return fail(errors.New("the configuration is empty"))
+	}
+	root, err := ynode.Parse(data)
+	if err != nil {
+		return fail(err)
+	}
+	if err := d.config(root, &cfg); err != nil {
+		return fail(err)
+	}
+	if probs := d.validate(&cfg); len(probs) > 0 {
+		return nil, &Error{File: name, Problems: probs}
+	}
+	return &cfg, nil
+}
+
+// Load reads and validates the configuration file at path.
+func Load(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	return Parse(path, f)
+}
+
+type configDecoder struct {
+	at ynode.Index
+}
+
+func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
+	f, err := root.Map("backup", "alerting", "heartbeat", "storage", "server", "collector", "tenants", "services", "checks", "contracts", "maintenance")
+	if err != nil {
+		return err
+	}
+	if n, ok := f.Get("backup"); ok {
+		g, err := d.at.Add(n).Map("dir", "second_dir", "keep", "levels")
+		if err != nil {
+			return err
+		}
+		if err := d.str(g, "dir", &cfg.Backup.Dir); err != nil {
+			return err
+		}
+		if err := d.str(g, "second_dir", &cfg.Backup.SecondDir); err != nil {
+			return err
+		}
+		if err := d.integer(g, "keep", &cfg.Backup.Keep); err != nil {
+			return err
+		}
+		if err := d.strs(g, "levels", &cfg.Backup.Levels); err != nil {
+			return err
+		}
+	}
+	if n, ok := f.Get("alerting"); ok {
+		if err := d.alerting(d.at.Add(n), &cfg.Alerting); err != nil {
+			return err
+		}
+	}
+	if n, ok := f.Get("heartbeat"); ok {
+		g, err := d.at.Add(n).Map("url", "interval")
+		if err != nil {
+			return err
+		}
+		cfg.Heartbeat.Interval = time.Minute
+		if err := d.str(g, "url", &cfg.Heartbeat.URL); err != nil {
+			return err
+		}
+		if err := d.dur(g, "interval", &cfg.Heartbeat.Interval); err != nil {
+			return err
+		}
+	}
+	if n, ok := f.Get("storage"); ok {
+		g, err := d.at.Add(n).Map("path", "raw_retention", "history_retention")
+		if err != nil {
+			return err
+		}
+		if err := d.str(g, "path", &cfg.Storage.Path); err != nil {
+			return err
+		}
+		if err := d.dur(g, "raw_retention", &cfg.Storage.RawRetention); err != nil {
+			return err
+		}
+		if err := d.dur(g, "history_retention", &cfg.Storage.HistoryRetention); err != nil {
+			return err
+		}
+	}
+	if n, ok := f.Get("server"); ok {
+		g, err := d.at.Add(n).Map("listen", "public_url", "rate_limit")
+		if err != nil {
+			return err
+		}
+		if err := d.str(g, "listen", &cfg.Server.Listen); err != nil {
+			return err
+		}
+		if err := d.str(g, "public_url", &cfg.Server.PublicURL); err != nil {
+			return err
+		}
+		if err := d.integer(g, "rate_limit", &cfg.Server.RateLimit); err != nil {
+			return err
+		}
+	}
+	if n, ok := f.Get("collector"); ok {
+		g, err := d.at.Add(n).Map("location", "workers")
+		if err != nil {
+			return err
+		}
+		if err := d.str(g, "location", &cfg.Collector.Location); err != nil {
+			return err
+		}
+		if err := d.integer(g, "workers", &cfg.Collector.Workers); err != nil {
+			return err
+		}
+	}
+	if err := decodeList(d, f, "tenants", d.tenant, &cfg.Tenants); err != nil {
+		return err
+	}
+	if err := decodeList(d, f, "services", d.service, &cfg.Services); err != nil {
+		return err
+	}
+	var checks []checkDef
+	if err := decodeList(d, f, "checks", d.check, &checks); err != nil {
+		return err
+	}
+	for _, c := range checks {
+		cfg.Checks = append(cfg.Checks, catalog.Check{ID: c.ID, Service: c.Service, Tenant: c.Tenant,
+			Locations: c.Locations, Confirmation: c.Confirmation})
+		cfg.Probes = append(cfg.Probes, c.Check)
+	}
+	if err := decodeList(d, f, "maintenance", d.maintenance, &cfg.Maintenance); err != nil {
+		return err
+	}
+	return decodeList(d, f, "contracts", d.contract, &cfg.Contracts)
+}
+
+// decodeList decodes each item of the list under key with decode, appending
+// to dst.
+func decodeList[T any](d *configDecoder, f ynode.Fields, key string, decode func(ynode.Node) (T, error), dst *[]T) error {
+	return d.list(f, key, func(n ynode.Node) error {
+		v, err := decode(n)
+		*dst = append(*dst, v)
+		return err
+	})
+}
+
+func (d *configDecoder) maintenance(n ynode.Node) (catalog.Maintenance, error) {
+	var m catalog.Maintenance
+	f, err := n.Map("id", "services", "title", "start", "end", "announced")
+	if err != nil {
+		return m, err
+	}
+	if err := d.str(f, "id", &m.ID); err != nil {
+		return m, err
+	}
+	if err := d.str(f, "title", &m.Title); err != nil {
+		return m, err
+	}
+	if err := d.strs(f, "services", &m.Services); err != nil {
+		return m, err
+	}
+	for _, x := range []struct {
+		key string
+		dst *time.Time
+	}{{"start", &m.Start}, {"end", &m.End}, {"announced", &m.Announced}} {
+		v, ok := f.Get(x.key)
+		if !ok {
+			return m, n.Missing(x.key, "an RFC 3339 time")
+		}
+		s, err := d.at.Add(v).String()
+		if err != nil {
+			return m, err
+		}
+		if *x.dst, err = time.Parse(time.RFC3339, s); err != nil {
+			return m, v.Errorf("%q is not an RFC 3339 time like \"2026-03-14T01:00:00Z\"", s)
+		}
+	}
+	return m, nil
+}
+
+func (d *configDecoder) list(f ynode.Fields, key string, item func(ynode.Node) error) error {
+	n, ok := f.Get(key)
+	if !ok {
+		return nil
+	}
+	items, err := d.at.Add(n).Seq()
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if err := item(d.at.Add(it)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *configDecoder) str(f ynode.Fields, key string, dst *string) error {
+	n, ok := f.Get(key)
+	if !ok {
+		return nil
+	}
+	s, err := d.at.Add(n).String()
+	*dst = s
+	return err
+}
+
+func (d *configDecoder) strs(f ynode.Fields, key string, dst *[]string) error {
+	n, ok := f.Get(key)
+	if !ok {
+		return nil
+	}
+	items, err := d.at.Add(n).Seq()
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		s, err := d.at.Add(it).String()
+		if err != nil {
+			return err
+		}
+		*dst = append(*dst, s)
+	}
+	return nil
+}
+
+func (d *configDecoder) boolean(f ynode.Fields, key string, dst *bool) error {
+	n, ok := f.Get(key)
+	if !ok {
+		return nil
+	}
+	b, err := d.at.Add(n).Bool()
+	*dst = b
+	return err
+}
+
+func (d *configDecoder) integer(f ynode.Fields, key string, dst *int) error {
+	n, ok := f.Get(key)
+	if !ok {
+		return nil
+	}
+	v, err := d.at.Add(n).Int64()
+	if err != nil {
+		return err
+	}
+	if v < 0 || v > 1<<31 {
+		return n.Errorf("%d is out of range", v)
+	}
+	*dst = int(v)
+	return nil
+}
+
+func (d *configDecoder) dur(f ynode.Fields, key string, dst *time.Duration) error {
+	n, ok := f.Get(key)
+	if !ok {
+		return nil
+	}
+	s, err := d.at.Add(n).String()
+	if err != nil {
+		return err
+	}
+	v, err := slacase.ParseDuration(s)
+	if err != nil {
+		return n.Errorf("%v", err)
+	}
+	*dst = v
+	return nil
+}
+
+func (d *configDecoder) tenant(n ynode.Node) (catalog.Tenant, error) {
+	t := catalog.Tenant{TimeZone: "UTC"}
+	f, err := n.Map("id", "name", "timezone")
+	if err != nil {
+		return t, err
+	}
+	for _, s := range []struct {
+		key string
+		dst *string
+	}{{"id", &t.ID}, {"name", &t.Name}} {
+		if err := d.str(f, s.key, s.dst); err != nil {
+			return t, err
+		}
+	}
+	t.Location = time.UTC
+	if tz, ok := f.Get("timezone"); ok {
+		if t.Location, err = slacase.Location(d.at.Add(tz)); err != nil {
+			return t, err
+		}
+		t.TimeZone = t.Location.String()
+	}
+	return t, nil
+}
+
+func (d *configDecoder) service(n ynode.Node) (catalog.Service, error) {
+	s := catalog.Service{Public: true}
+	f, err := n.Map("id", "name", "group", "public")
+	if err != nil {
+		return s, err
+	}
+	for _, x := range []struct {
+		key string
+		dst *string
+	}{{"id", &s.ID}, {"name", &s.Name}, {"group", &s.Group}} {
+		if err := d.str(f, x.key, x.dst); err != nil {
+			return s, err
+		}
+	}
+	return s, d.boolean(f, "public", &s.Public)
+}
+
+// checkDef is a check as the file gives it: the probe and its confirmation.
+type checkDef struct {
+	collector.Check
+	Confirmation sla.Confirmation
+}
+
+func (d *configDecoder) check(n ynode.Node) (checkDef, error) {
+	c := checkDef{Check: collector.Check{Interval: defaultCheckInterval}}
+	f, err := n.Map("id", "service", "tenant", "kind", "target", "interval", "timeout", "locations",
+		"confirmation", "http", "tcp", "dns", "tls", "push")
+	if err != nil {
+		return c, err
+	}
+	var kind string
+	for _, x := range []struct {
+		key string
+		dst *string
+	}{{"id", &c.ID}, {"service", &c.Service}, {"tenant", &c.Tenant}, {"kind", &kind}, {"target", &c.Target}} {
+		if err := d.str(f, x.key, x.dst); err != nil {
+			return c, err
+		}
+	}
+	c.Kind = collector.Kind(kind)
+	if err := d.dur(f, "interval", &c.Interval); err != nil {
+		return c, err
+	}
+	if err := d.dur(f, "timeout", &c.Timeout); err != nil {
+		return c, err
+	}
+	if err := d.strs(f, "locations", &c.Locations); err != nil {
+		return c, err
+	}
+	if cn, ok := f.Get("confirmation"); ok {
+		g, err := d.at.Add(cn).Map("failures", "quorum")
+		if err != nil {
+			return c, err
+		}
+		if err := d.integer(g, "failures", &c.Confirmation.Failures); err != nil {
+			return c, err
+		}
+		if err := d.integer(g, "quorum", &c.Confirmation.Quorum); err != nil {
+			return c, err
+		}
+	}
+	// Only the section of the check's own kind may be given.
+	for _, k := range []string{"http", "tcp", "dns", "tls", "push"} {
+		if sec, ok := f.Get(k); ok && k != kind {
+			return c, sec.Errorf("settings for kind %s on a check of kind %q", k, kind)
+		}
+	}
+	sec, ok := f.Get(kind)
+	if !ok {
+		return c, nil
+	}
+	d.at.Add(sec)
+	switch c.Kind {
+	case collector.KindHTTP:
+		err = d.httpSettings(sec, &c.HTTP)
+	case collector.KindTCP:
+		err = d.tcpSettings(sec, &c.TCP)
+	case collector.KindDNS:
+		err = d.dnsSettings(sec, &c.DNS)
+	case collector.KindTLS:
+		err = d.tlsSettings(sec, &c.TLS)
+	case collector.KindPush:
+		err = d.pushSettings(sec, &c.Push)
+	}
+	return c, err
+}
+
+func (d *configDecoder) httpSettings(n ynode.Node, h *collector.HTTPSettings) error {
+	f, err := n.Map("method", "headers", "body", "status", "body_contains", "body_not_contains",
+		"body_regexp", "body_not_regexp", "max_latency", "max_body_bytes", "no_redirects", "max_redirects", "tls")
+	if err != nil {
+		return err
+	}
+	if err := d.str(f, "method", &h.Method); err != nil {
+		return err
+	}
+	if err := d.str(f, "body", &h.Body); err != nil {
+		return err
+	}
+	if hn, ok := f.Get("headers"); ok {
+		g, err := d.at.Add(hn).AnyMap()
+		if err != nil {
+			return err
+		}
+		h.Headers = map[string]string{}
+		for _, k := range g.Keys {
+			v, _ := g.Get(k)
+			s, err := d.at.Add(v).String()
+			if err != nil {
+				return err
+			}
+			h.Headers[k] = s
+		}
+	}
+	if sn, ok := f.Get("status"); ok {
+		s, err := d.at.Add(sn).String()
+		if err != nil {
+			return err
+		}
+		if h.Status, err = collector.ParseStatusRanges(s); err != nil {
+			return sn.Errorf("%v", err)
+		}
+	}
+	for _, x := range []struct {
+		key string
+		dst *[]string
+	}{{"body_contains", &h.BodyContains}, {"body_not_contains", &h.BodyNotContains},
+		{"body_regexp", &h.BodyRegexp}, {"body_not_regexp", &h.BodyNotRegexp}} {
+		if err := d.strs(f, x.key, x.dst); err != nil {
+			return err
+		}
+	}
+	if err := d.dur(f, "max_latency", &h.MaxLatency); err != nil {
+		return err
+	}
+	var maxBody int
+	if err := d.integer(f, "max_body_bytes", &maxBody); err != nil {
+		return err
+	}
+	h.MaxBodyBytes = int64(maxBody)
+	if err := d.boolean(f, "no_redirects", &h.NoRedirects); err != nil {
+		return err
+	}
+	if err := d.integer(f, "max_redirects", &h.MaxRedirects); err != nil {
+		return err
+	}
+	if tn, ok := f.Get("tls"); ok {
+		g, err := d.at.Add(tn).Map(tlsKeys()...)
+		if err != nil {
+			return err
+		}
+		return d.tlsOptions(g, &h.TLSOptions)
+	}
+	return nil
+}
+
+// tlsKeys names the TLS client settings shared by http.tls, tcp.tls and the
+// tls kind.
+func tlsKeys() []string { return []string{"insecure_skip_verify", "ca_file", "server_name"} }
+
+func (d *configDecoder) tlsOptions(f ynode.Fields, o *collector.TLSOptions) error {
+	if err := d.boolean(f, "insecure_skip_verify", &o.InsecureSkipVerify); err != nil {
+		return err
+	}
+	if err := d.str(f, "ca_file", &o.CAFile); err != nil {
+		return err
+	}
+	return d.str(f, "server_name", &o.ServerName)
+}
+
+func (d *configDecoder) tcpSettings(n ynode.Node, t *collector.TCPSettings) error {
+	f, err := n.Map("send", "expect", "max_read", "tls")
+	if err != nil {
+		return err
+	}
+	if err := d.str(f, "send", &t.Send); err != nil {
+		return err
+	}
+	if err := d.str(f, "expect", &t.Expect); err != nil {
+		return err
+	}
+	if err := d.integer(f, "max_read", &t.MaxRead); err != nil {
+		return err
+	}
+	if tn, ok := f.Get("tls"); ok {
+		t.TLS = true // a tls section, even {}, turns TLS on
+		g, err := d.at.Add(tn).Map(tlsKeys()...)
+		if err != nil {
+			return err
+		}
+		return d.tlsOptions(g, &t.TLSOptions)
+	}
+	return nil
+}
+
+func (d *configDecoder) dnsSettings(n ynode.Node, s *collector.DNSSettings) error {
+	f, err := n.Map("server", "type", "expect", "match", "tcp")
+	if err != nil {
+		return err
+	}
+	if err := d.str(f, "server", &s.Server); err != nil {
+		return err
+	}
+	if err := d.str(f, "type", &s.Type); err != nil {
+		return err
+	}
+	if err := d.strs(f, "expect", &s.Expect); err != nil {
+		return err
+	}
+	var match string
+	if err := d.str(f, "match", &match); err != nil {
+		return err
+	}
+	s.Match = collector.MatchMode(match)
+	return d.boolean(f, "tcp", &s.TCP)
+}
+
+func (d *configDecoder) tlsSettings(n ynode.Node, s *collector.TLSSettings) error {
+	f, err := n.Map(append(tlsKeys(), "min_days_left")...)
+	if err != nil {
+		return err
+	}
+	if err := d.tlsOptions(f, &s.TLSOptions); err != nil {
+		return err
+	}
+	return d.integer(f, "min_days_left", &s.MinDaysLeft)
+}
+
+func (d *configDecoder) pushSettings(n ynode.Node, s *collector.PushSettings) error {
+	f, err := n.Map("token", "grace")
+	if err != nil {
+		return err
+	}
+	if err := d.str(f, "token", &s.Token); err != nil {
+		return err
+	}
+	return d.dur(f, "grace", &s.Grace)
+}
+
+func (d *configDecoder) contract(n ynode.Node) (catalog.Contract, error) {
+	c := catalog.Contract{Period: catalog.PeriodMonth, CloseGrace: defaultCloseGrace, MaintenanceNotice: defaultMaintenanceNotice}
+	f, err := n.Map("id", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold", "close_grace",
+		"maintenance_notice")
+	if err != nil {
+		return c, err
+	}
+	if err := d.str(f, "id", &c.ID); err != nil {
+		return c, err
+	}
+	if err := d.str(f, "tenant", &c.Tenant); err != nil {
+		return c, err
+	}
+	if err := d.strs(f, "services", &c.Services); err != nil {
+		return c, err
+	}
+	pn, ok := f.Get("policy")
+	if !ok {
+		return c, n.Missing("policy", "the SLA policy, as in an SLA case")
+	}
+	if c.Policy, err = slacase.DecodePolicy(d.at.Add(pn)); err != nil {
+		return c, err
+	}
+	fn, ok := f.Get("fee")
+	if !ok {
+		return c, n.Missing("fee", "amount and currency for one period")
+	}
+	g, err := d.at.Add(fn).Map("amount", "currency")
+	if err != nil {
+		return c, err
+	}
+	an, ok := g.Get("amount")
+	if !ok {
+		return c, fn.Missing("amount", "a decimal such as \"1000.00\"")
+	}
+	if c.Fee.Amount, err = slacase.Decimal(d.at.Add(an)); err != nil {
+		return c, err
+	}
+	if err := d.str(g, "currency", &c.Fee.Currency); err != nil {
+		return c, err
+	}
+	if err := d.str(f, "period", &c.Period); err != nil {
+		return c, err
+	}
+	if err := d.boolean(f, "auto_issue", &c.AutoIssue); err != nil {
+		return c, err
+	}
+	if err := d.dur(f, "close_grace", &c.CloseGrace); err != nil {
+		return c, err
+	}
+	if err := d.dur(f, "maintenance_notice", &c.MaintenanceNotice); err != nil {
+		return c, err
+	}
+	if tn, ok := f.Get("coverage_threshold"); ok {
+		if c.CoverageThreshold, err = slacase.Decimal(d.at.Add(tn)); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+func (d *configDecoder) alerting(n ynode.Node, a *Alerting) error {
+	f, err := n.Map("receivers", "routes")
+	if err != nil {
+		return err
+	}
+	if err := d.list(f, "receivers", func(n ynode.Node) error {
+		var r Receiver
+		g, err := n.Map("name", "kind", "url", "secret", "routing_key")
+		if err != nil {
+			return err
+		}
+		for _, x := range []struct {
+			key string
+			dst *string
+		}{{"name", &r.Name}, {"kind", &r.Kind}, {"url", &r.URL}, {"secret", &r.Secret}, {"routing_key", &r.RoutingKey}} {
+			if err := d.str(g, x.key, x.dst); err != nil {
+				return err
+			}
+		}
+		if r.Kind == "pagerduty" && r.URL == "" {
+			r.URL = "https://events.pagerduty.com/v2/enqueue"
+		}
+		a.Receivers = append(a.Receivers, r)
+		return nil
+	}); err != nil {
+		return err
+	}
+	return d.list(f, "routes", func(n ynode.Node) error {
+		r := Route{Resolved: true}
+		g, err := n.Map("receiver", "services", "tenants", "severities", "repeat", "resolved")
+		if err != nil {
+			return err
+		}
+		if err := d.str(g, "receiver", &r.Receiver); err != nil {
+			return err
+		}
+		for _, x := range []struct {
+			key string
+			dst *[]string
+		}{{"services", &r.Services}, {"tenants", &r.Tenants}, {"severities", &r.Severities}} {
+			if err := d.strs(g, x.key, x.dst); err != nil {
+				return err
+			}
+		}
+		if err := d.dur(g, "repeat", &r.Repeat); err != nil {
+			return err
+		}
+		if err := d.boolean(g, "resolved", &r.Resolved); err != nil {
+			return err
+		}
+		a.Routes = append(a.Routes, r)
+		return nil
+	})
+}

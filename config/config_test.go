@@ -1,0 +1,113 @@
+package config_test
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slatehq/slate/config"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestBadConfigs reads every testdata/bad-*.yml and requires exactly the
+// errors in the matching .err file: file, line, column, field path, problem.
+func TestBadConfigs(t *testing.T) {
+	files, _ := filepath.Glob("testdata/bad-*.yml")
+	if len(files) == 0 {
+		t.Fatal("no bad configurations in testdata")
+	}
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			_, err := config.Load(path)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			var ce *config.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %T is not a *config.Error: %v", err, err)
+			}
+			got := err.Error() + "\n"
+			golden := strings.TrimSuffix(path, ".yml") + ".err"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("errors:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+func TestExampleConfig(t *testing.T) {
+	cfg, err := config.Load("../examples/slate.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(cfg.Checks); got != 5 {
+		t.Errorf("checks: got %d, want 5", got)
+	}
+	if len(cfg.Probes) != len(cfg.Checks) {
+		t.Fatalf("%d probes for %d checks", len(cfg.Probes), len(cfg.Checks))
+	}
+	web, probe := cfg.Checks[0], cfg.Probes[0]
+	if probe.Interval != 30*time.Second || web.Confirmation.Failures != 2 || web.Confirmation.Quorum != 2 ||
+		len(web.Locations) != 3 || len(probe.Locations) != 3 || probe.HTTP.Headers["Accept"] != "application/json" || len(probe.HTTP.Status) != 1 {
+		t.Errorf("mail-web decoded as %+v, %+v", web, probe)
+	}
+	if imap, probe := cfg.Checks[1], cfg.Probes[1]; !probe.TCP.TLS || probe.TCP.TLSOptions.ServerName != "imap.acme.example.com" || imap.Tenant != "acme" || probe.Tenant != "acme" {
+		t.Errorf("mail-imap decoded as %+v, %+v", imap, probe)
+	}
+	if c := cfg.Contracts[1]; !c.AutoIssue || c.Period != "month" || c.CoverageThreshold.RatString() != "99" || c.Policy.CreditUnit != "days" {
+		t.Errorf("globex-sync decoded as %+v", c)
+	}
+	if cfg.Tenants[1].Location.String() != "America/Los_Angeles" {
+		t.Errorf("tenant zone: got %s", cfg.Tenants[1].Location)
+	}
+}
+
+func TestConfigDefaults(t *testing.T) {
+	cfg, err := config.Parse("min.yml", strings.NewReader("services: [{id: web}]\nchecks: [{id: w, service: web, kind: http, target: \"http://127.0.0.1/\"}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config.Default()
+	if cfg.Storage != want.Storage || cfg.Server != want.Server || cfg.Collector != want.Collector {
+		t.Errorf("defaults: got %+v %+v %+v", cfg.Storage, cfg.Server, cfg.Collector)
+	}
+	if c, p := cfg.Checks[0], cfg.Probes[0]; p.Interval != time.Minute || c.Confirmation.Failures != 0 || p.ID != c.ID {
+		t.Errorf("check defaults: got %+v, %+v", c, p)
+	}
+	if s := cfg.Services[0]; !s.Public || s.Name != "web" {
+		t.Errorf("service defaults: got %+v", s)
+	}
+}
+
+// TestOneDurationSyntax: whole days are accepted everywhere a duration is,
+// a contract's policy included.
+func TestOneDurationSyntax(t *testing.T) {
+	cfg, err := config.Parse("days.yml", strings.NewReader(`storage: {raw_retention: 14d}
+tenants: [{id: acme}]
+services: [{id: web}]
+contracts:
+  - {id: c, tenant: acme, services: [web], fee: {amount: "1", currency: EUR}, close_grace: 1d, maintenance_notice: 3d,
+     policy: {target: "99.9", min_outage: 1d}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := 24 * time.Hour
+	if c := cfg.Contracts[0]; c.Policy.MinOutage != day || c.CloseGrace != day || c.MaintenanceNotice != 3*day || cfg.Storage.RawRetention != 14*day {
+		t.Errorf("got min_outage %v, close_grace %v, maintenance_notice %v, raw_retention %v", c.Policy.MinOutage, c.CloseGrace, c.MaintenanceNotice, cfg.Storage.RawRetention)
+	}
+}

@@ -1,0 +1,46 @@
+package adminapi
+
+import (
+	"context"
+	"time"
+
+	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/db"
+)
+
+// API is the admin API: its handlers, registered on a dashboard.Server,
+// read the running catalogue and call the store through Store.
+type API struct {
+	Store Store
+	// Catalog is the running configuration's catalogue; it changes on
+	// reload, so it is asked at every request.
+	Catalog func() *catalog.Catalog
+	// Notify gives the notifications of a person's change to an incident,
+	// routed as the configuration says, for SaveIncidentWithAlerts.
+	Notify func(inc *db.Incident, now time.Time) func(id int64) ([]db.Alert, error)
+	// Refresh rebuilds the status pages after a write, so that it shows at
+	// once; nil for none. It logs its own failures.
+	Refresh func(ctx context.Context)
+	Now     func() time.Time
+}
+
+// Store is what the admin API needs of the store; *db.DB has it. Every
+// write appends its audit entry in the same transaction.
+type Store interface {
+	Incidents(ctx context.Context, f db.IncidentFilter) ([]db.Incident, error)
+	Incident(ctx context.Context, id int64) (db.Incident, error)
+	SaveIncidentWithAlerts(ctx context.Context, inc *db.Incident, actor string, alerts func(id int64) ([]db.Alert, error)) (int64, error)
+	Postmortem(ctx context.Context, incidentID int64) (db.Postmortem, error)
+	SavePostmortem(ctx context.Context, incidentID int64, markdown, author string) (int, error)
+	PublishPostmortem(ctx context.Context, incidentID int64, version int, author string) error
+	ListMaintenance(ctx context.Context) ([]db.Maintenance, error)
+	AddMaintenance(ctx context.Context, m db.Maintenance, actor string) (db.Maintenance, error)
+	CancelMaintenance(ctx context.Context, id int64, actor string) error
+	Credits(ctx context.Context, f db.CreditFilter) ([]db.Credit, error)
+	ApproveCredit(ctx context.Context, id int64, actor string) (db.Credit, error)
+	IssueCredit(ctx context.Context, id int64, actor string) (db.Credit, error)
+	VoidCredit(ctx context.Context, id int64, actor, reason string) (db.Credit, error)
+	ListExclusions(ctx context.Context, contract string) ([]db.Exclusion, error)
+	AddExclusion(ctx context.Context, e db.Exclusion, actor string) (db.Exclusion, error)
+	CancelExclusion(ctx context.Context, id int64, actor, reason string) (db.Exclusion, error)
+}

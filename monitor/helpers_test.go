@@ -1,0 +1,49 @@
+package monitor
+
+import (
+	"context"
+	"net"
+	"os"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/db"
+)
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode)
+	os.Exit(m.Run())
+}
+
+// testMonitor is a monitor and its store as *db.DB, whose every method
+// tests may call to set up what they check.
+type testMonitor struct {
+	*Monitor
+	db *db.DB
+}
+
+// testApp builds a monitor for cfg, stopped when the test ends.
+func testApp(t *testing.T, cfg *config.Config, opts Options) *testMonitor {
+	t.Helper()
+	m, store, err := OpenSQLite(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Stop(context.Background()) })
+	return &testMonitor{Monitor: m, db: store}
+}
+
+// startTestApp starts a on a loopback port and returns its base URL.
+func startTestApp(t *testing.T, a *testMonitor) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(l); err != nil {
+		t.Fatal(err)
+	}
+	return "http://" + l.Addr().String()
+}

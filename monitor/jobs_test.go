@@ -1,0 +1,127 @@
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/slatehq/slate/internal/metric"
+	"github.com/slatehq/slate/internal/testkit"
+	"github.com/slatehq/slate/sla"
+)
+
+// TestAppJobs runs the periodic jobs the way cron does, by calling them: the
+// SLA gauges appear on /metrics and retention runs.
+func TestAppJobs(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer target.Close()
+	cfg, _ := testkit.Config(t, target.URL, "tenants: [{id: acme}]\ncontracts:\n  - {id: acme-web, tenant: acme, services: [web], fee: {amount: \"1\", currency: USD}, policy: {target: \"99.9\"}}\n", "web")
+	a := testApp(t, cfg, Options{})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(l); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Stop(context.Background())
+	base := "http://" + l.Addr().String()
+	testkit.Eventually(t, "a stored result", 5*time.Second, func() bool {
+		rs, _ := a.db.LatestResults(context.Background(), "web", 1)
+		return len(rs) == 1
+	})
+	if err := a.UpdateSLA(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	_, body := testkit.Get(t, base+"/metrics")
+	for _, want := range []string{`slate_sla_uptime_ratio{contract="acme-web",tenant="acme"}`, `slate_sla_error_budget_remaining_ratio{contract="acme-web",tenant="acme"}`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if err := a.prune(context.Background(), time.Now()); err != nil {
+		t.Errorf("retention job: %v", err)
+	}
+}
+
+// TestHeartbeatOnlyWhileHealthy: the dead-man's switch beats while slate
+// probes and stops when the scheduler has not run since the last beat.
+func TestHeartbeatOnlyWhileHealthy(t *testing.T) {
+	var beats atomic.Int32
+	var body string
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		body = string(b)
+		beats.Add(1)
+	}))
+	defer receiver.Close()
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer target.Close()
+	cfg, _ := testkit.Config(t, target.URL, fmt.Sprintf("heartbeat: {url: %q, interval: 1m}\n", receiver.URL), "web")
+	a := testApp(t, cfg, Options{})
+	ctx := context.Background()
+	if err := a.heartbeat(ctx, time.Now()); err == nil {
+		t.Fatal("a slate that has not started sent a heartbeat")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(l); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Stop(ctx)
+	testkit.Eventually(t, "a probe run", 5*time.Second, func() bool { return metric.CounterValue(a.reg, "slate_scheduler_runs_total") > 0 })
+	if err := a.heartbeat(ctx, time.Now()); err != nil || beats.Load() != 1 || !strings.Contains(body, `"status":"ok"`) {
+		t.Fatalf("healthy heartbeat: %v, %d beats, body %q", err, beats.Load(), body)
+	}
+	// The scheduler stalls (here: stops); no probe runs any more, so the
+	// next beat is withheld and an outside monitor notices.
+	if err := a.sched.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.heartbeat(ctx, time.Now()); err == nil || beats.Load() != 1 {
+		t.Errorf("a beat without probe progress: %v, %d beats", err, beats.Load())
+	}
+}
+
+// TestDetectOpensAndResolvesIncidents drives the minutely detection job over
+// stored evidence: an outage opens an incident, recovery resolves it, and a
+// failure inside announced maintenance opens none.
+func TestDetectOpensAndResolvesIncidents(t *testing.T) {
+	cfg, _ := testkit.Config(t, "http://127.0.0.1:1/", "maintenance: [{id: upgrade, services: [web], start: \"2026-03-10T11:00:00Z\", end: \"2026-03-10T11:30:00Z\", announced: \"2026-03-01T00:00:00Z\"}]\n", "web")
+	logs := &testkit.SyncBuffer{}
+	a := testApp(t, cfg, Options{Log: slog.New(slog.NewTextHandler(logs, nil))})
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
+	var rs []sla.Result
+	for i := range 6 * 90 { // 90 minutes at 10 s: down 10:05-10:10 and 11:05-11:10 (in maintenance)
+		at := t0.Add(time.Duration(i) * 10 * time.Second)
+		m := int(at.Sub(t0) / time.Minute)
+		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: at, OK: !(m >= 5 && m < 10 || m >= 65 && m < 70)})
+	}
+	if err := a.db.WriteResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	for m := 1; m <= 90; m++ {
+		if err := a.Detect(ctx, t0.Add(time.Duration(m)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := logs.String()
+	if strings.Count(out, "event=opened") != 1 || strings.Count(out, "event=resolved") != 1 ||
+		!strings.Contains(out, "started=2026-03-10T10:05:00.000Z") {
+		t.Errorf("want one incident opened at 10:05 and resolved, none in maintenance; log:\n%s", out)
+	}
+	if a.detector.Open("web") != nil {
+		t.Error("an incident is still open")
+	}
+}

@@ -1,0 +1,376 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/robfig/cron/v3"
+	"golang.org/x/time/rate"
+
+	"github.com/slatehq/slate/alert"
+	"github.com/slatehq/slate/backup"
+	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/collector"
+	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/credit"
+	"github.com/slatehq/slate/dashboard"
+	"github.com/slatehq/slate/dashboard/adminapi"
+	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/incident"
+)
+
+// Monitor is a running slate: probing, detection and the incident
+// lifecycle, status page rebuilds, the period close, retention, backups,
+// alert delivery and the HTTP server, built from a configuration. New
+// builds it, Start (or Run) starts it, Stop drains it.
+type Monitor struct {
+	detector incident.Detector                   // open incidents per service; guarded by detectMu
+	tracked  map[*incident.Incident]*db.Incident // the stored form of each open incident; guarded by detectMu
+	detectMu sync.Mutex
+	burning  map[string]bool // burn-rate rules and self-alerts firing, by dedup key; guarded by burnMu
+	burnMu   sync.Mutex
+	sender   *alert.Sender
+	auth     *tokenAuth
+	stopSend context.CancelFunc
+	sent     chan error
+
+	log             *slog.Logger
+	beats           progress // scheduler runs at the previous heartbeat
+	watched         progress // scheduler runs at the previous watchdog look
+	heartbeatClient *http.Client
+	now             func() time.Time
+	drain           time.Duration
+	cfg             atomic.Pointer[config.Config] // the running configuration, swapped on reload
+	reg             *prometheus.Registry
+	store           Store
+	sched           *collector.Scheduler
+	web             *dashboard.Server
+	sla             *credit.Exporter // guarded by slaMu: its update keeps state
+	slaMu           sync.Mutex
+	backups         *backup.Metrics
+	cron            *cron.Cron
+	jobs            map[string]cron.EntryID // the cron entry of each job, by name
+	started         atomic.Bool
+	draining        atomic.Bool
+	stopOnce        sync.Once                     // stop is safe to call twice (a test and its cleanup)
+	refreshMu       sync.Mutex                    // serialises status page rebuilds
+	postmortems     map[[2]int64]template.HTML    // rendered published post-mortems by incident and version; guarded by refreshMu
+	statusMu        sync.Mutex                    // guards services, tenantStates, bars and current
+	services        map[string]serviceNow         // latest judged minute per service, for the status page
+	tenantStates    map[string]serviceNow         // the same per tenant, by "tenant/service": shared checks and the tenant's own
+	bars            map[string][]dashboard.DayBar // daily bars per set of checks (barsKey)
+	current         map[string]credit.Current     // latest SLA figures by contract ID
+	stopErr         error
+	served          chan error
+}
+
+// Options are the settings that do not come from the configuration file.
+type Options struct {
+	Log *slog.Logger     // nil discards
+	Now func() time.Time // nil means time.Now
+	// DrainTimeout bounds Run's drain once its context is done; 0 means
+	// 30s.
+	DrainTimeout time.Duration
+}
+
+// Open opens the SQLite store the configuration names, with a new
+// registry carrying the Go and process collectors, and builds the monitor
+// on it: the wiring of slate serve, slate demo and slate bench status.
+func Open(cfg *config.Config, opts Options) (*Monitor, error) {
+	m, _, err := OpenSQLite(cfg, opts)
+	return m, err
+}
+
+// OpenSQLite is Open that also returns the store as *db.DB, for tests and
+// tools that reach past the store contract.
+func OpenSQLite(cfg *config.Config, opts Options) (*Monitor, *db.DB, error) {
+	opts = opts.withDefaults()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	store, err := db.Open(cfg.Storage.Path, db.Options{
+		Registerer:       reg,
+		Now:              opts.Now,
+		RawRetention:     cfg.Storage.RawRetention,
+		HistoryRetention: cfg.Storage.HistoryRetention,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open store: %w", err)
+	}
+	m, err := New(cfg, store, reg, opts)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return m, store, nil
+}
+
+func (o Options) withDefaults() Options {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.DrainTimeout <= 0 {
+		o.DrainTimeout = 30 * time.Second
+	}
+	return o
+}
+
+// New builds a monitor for cfg on store, registering its metrics on reg
+// and serving them. The monitor owns the store from here: Stop closes it.
+// On error the store is left open for the caller to close.
+func New(cfg *config.Config, store Store, reg *prometheus.Registry, opts Options) (*Monitor, error) {
+	opts = opts.withDefaults()
+	sched, err := collector.New(store, reg)
+	if err != nil {
+		return nil, err
+	}
+	sched.Location = cfg.Collector.Location
+	sched.Workers = cfg.Collector.Workers
+	sched.Now = opts.Now
+	sched.Logger = opts.Log
+	if err := sched.Reload(cfg.Probes); err != nil {
+		return nil, fmt.Errorf("load checks: %w", err)
+	}
+	exporter, err := credit.NewExporter(reg)
+	if err != nil {
+		return nil, err
+	}
+	backups, err := backup.NewMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	a := &Monitor{log: opts.Log, now: opts.Now, drain: opts.DrainTimeout, reg: reg, store: store, sched: sched, sla: exporter,
+		backups: backups, served: make(chan error, 1), heartbeatClient: &http.Client{Timeout: 10 * time.Second}}
+	a.cfg.Store(cfg)
+	a.tracked, a.burning = map[*incident.Incident]*db.Incident{}, map[string]bool{}
+	if err := a.resumeIncidents(context.Background()); err != nil {
+		return nil, err
+	}
+	a.services, a.tenantStates = map[string]serviceNow{}, map[string]serviceNow{}
+	if a.sender, err = alert.NewSender(store, Receivers(cfg), reg); err != nil {
+		return nil, err
+	}
+	a.sender.Now = opts.Now
+	if err := a.buildWeb(cfg); err != nil {
+		return nil, err
+	}
+	a.cron = a.schedule(cfg)
+	return a, nil
+}
+
+// buildWeb builds the HTTP server: pages, push heartbeats, tokens and
+// links, and the admin API.
+func (a *Monitor) buildWeb(cfg *config.Config) error {
+	a.web = dashboard.NewServer(a.reg)
+	a.web.Push = a.sched.Heartbeats
+	a.web.Ready = a.Ready
+	a.auth = newTokenAuth(a.store, a.now)
+	a.web.Auth = a.auth
+	var err error
+	if a.web.LinkKey, err = a.store.Secret(context.Background(), LinkKeyName); err != nil {
+		return err
+	}
+	a.web.RateLimit = rate.Limit(cfg.Server.RateLimit)
+	a.web.SecureCookies = strings.HasPrefix(cfg.Server.PublicURL, "https://")
+	a.web.Now = a.now
+	a.web.Log = a.log
+	api := &adminapi.API{Store: a.store, Now: a.now,
+		Catalog: func() *catalog.Catalog { return &a.cfg.Load().Catalog },
+		Notify: func(inc *db.Incident, now time.Time) func(int64) ([]db.Alert, error) {
+			return alert.PeopleAlerts(Router(a.cfg.Load()), inc, now)
+		},
+		Refresh: a.refreshAfterWrite,
+	}
+	api.Register(a.web)
+	return nil
+}
+
+// refreshAfterWrite rebuilds the status pages after an admin API write; a
+// failure is logged, the write already stood.
+func (a *Monitor) refreshAfterWrite(ctx context.Context) {
+	if err := a.RefreshStatus(ctx, a.now()); err != nil {
+		a.log.Error("status page", "err", err)
+	}
+}
+
+// schedule builds the cron that triggers the jobs. Cron only triggers:
+// each job is a method taking the time, which tests call directly. A job
+// whose previous run is still going skips its tick (SkipIfStillRunning),
+// so no job ever runs twice at once.
+func (a *Monitor) schedule(cfg *config.Config) *cron.Cron {
+	logger := cronLogger{a.log}
+	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger), cron.WithChain(cron.SkipIfStillRunning(logger)))
+	a.jobs = map[string]cron.EntryID{}
+	add := func(spec, name string, job func(context.Context, time.Time) error) {
+		id, err := c.AddFunc(spec, func() { a.runJob(name, job) })
+		if err != nil {
+			panic(fmt.Sprintf("cron spec %q of %s: %v", spec, name, err)) // the specs are constants
+		}
+		a.jobs[name] = id
+	}
+	add("@every 1m", "sla metrics", a.UpdateSLA)
+	add("@every 1m", "incident detection", a.Detect)
+	add("@every 1m", "watchdog", a.watchdog)
+	add("@every 10m", "status bars", a.refreshBars)
+	add("@every 1m", "repeat notifications", a.repeatAlerts)
+	add("@every 1m", "token usage", a.auth.flushUsage)
+	add("@hourly", "retention", a.prune)
+	// Each run closes the last period that ended at least its grace ago,
+	// in each tenant's zone; a period already recorded with the same
+	// evidence is left alone, late evidence becomes an adjustment.
+	add("@every 15m", "period close", a.CloseDue)
+	if cfg.Backup.Enabled() {
+		for _, level := range cfg.Backup.Levels {
+			add("@"+level, level+" backup", func(ctx context.Context, now time.Time) error { return a.backup(ctx, level, now) })
+		}
+	}
+	if hb := cfg.Heartbeat; hb.URL != "" {
+		a.jobs["heartbeat"] = c.Schedule(cron.Every(hb.Interval), cron.FuncJob(func() { a.runJob("heartbeat", a.heartbeat) }))
+	}
+	return c
+}
+
+// cronLogger sends cron's own messages (a skipped tick) to the log.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) {
+	if msg == "skip" {
+		l.log.Warn("job still running; tick skipped")
+	}
+}
+
+func (l cronLogger) Error(err error, msg string, kv ...any) { l.log.Error("cron: "+msg, "err", err) }
+
+// runJob runs one periodic job and logs its failure; a failing job is
+// retried at its next tick.
+func (a *Monitor) runJob(name string, job func(context.Context, time.Time) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := job(ctx, a.now()); err != nil {
+		a.log.Error("job", "job", name, "err", err)
+	}
+}
+
+// Ready reports whether slate does its job now: started, not draining,
+// and the store accepting writes.
+func (a *Monitor) Ready(context.Context) error {
+	switch {
+	case a.draining.Load():
+		return errors.New("shutting down")
+	case !a.started.Load():
+		return errors.New("starting")
+	}
+	return a.store.WriteHealth()
+}
+
+// Start begins probing, the jobs, alert delivery and serving HTTP on l.
+func (a *Monitor) Start(l net.Listener) error {
+	if err := a.sched.Start(); err != nil {
+		return err
+	}
+	if err := a.refreshBars(context.Background(), a.now()); err != nil {
+		a.log.Error("status page", "err", err)
+	}
+	a.cron.Start()
+	sendCtx, cancel := context.WithCancel(context.Background())
+	a.stopSend, a.sent = cancel, make(chan error, 1)
+	go func() { a.sent <- a.sender.Run(sendCtx) }()
+	go func() { a.served <- a.web.Serve(l) }()
+	a.started.Store(true)
+	return nil
+}
+
+// Served delivers the HTTP server's error if it stops on its own.
+func (a *Monitor) Served() <-chan error { return a.served }
+
+// Run starts the monitor on l and runs it until ctx is done or the HTTP
+// server fails, then drains within Options.DrainTimeout.
+func (a *Monitor) Run(ctx context.Context, l net.Listener) error {
+	if err := a.Start(l); err != nil {
+		return errors.Join(err, a.Stop(context.Background()))
+	}
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-a.served:
+		runErr = fmt.Errorf("http server: %w", err)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), a.drain)
+	defer cancel()
+	return errors.Join(runErr, a.Stop(sctx))
+}
+
+// Reload applies a new configuration's checks; unchanged checks keep their
+// schedule. Settings that need a restart (storage, listen address) are
+// left as they are.
+func (a *Monitor) Reload(cfg *config.Config) error {
+	if err := a.sched.Reload(cfg.Probes); err != nil {
+		return err
+	}
+	a.cfg.Store(cfg)
+	return nil
+}
+
+// Stop drains: readiness turns red, the HTTP server stops taking requests,
+// probes in flight finish and every result is written before the store
+// closes. It is safe to call twice.
+func (a *Monitor) Stop(ctx context.Context) error {
+	a.stopOnce.Do(func() { a.stopErr = a.shutdown(ctx) })
+	return a.stopErr
+}
+
+// shutdown is Stop's work, done once.
+func (a *Monitor) shutdown(ctx context.Context) error {
+	a.draining.Store(true)
+	var errs []error
+	<-a.cron.Stop().Done() // jobs in flight finish before the store closes
+	if err := a.auth.flushUsage(ctx, a.now()); err != nil {
+		errs = append(errs, fmt.Errorf("token usage: %w", err))
+	}
+	if a.stopSend != nil {
+		a.stopSend() // undelivered alerts stay in the outbox for the next start
+		<-a.sent
+	}
+	if err := a.web.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("stop http: %w", err))
+	}
+	if err := a.sched.Stop(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("stop probes: %w", err))
+	}
+	if err := a.store.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close store: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// catalog is the running configuration's catalogue with the maintenance
+// announced at run time.
+func (a *Monitor) catalog(ctx context.Context) (*catalog.Catalog, error) {
+	return WithStoredMaintenance(ctx, &a.cfg.Load().Catalog, a.store)
+}
+
+// Store is the store the monitor runs on, for the harnesses that run it
+// (slate demo, slate bench) and tests.
+func (a *Monitor) Store() Store { return a.store }
+
+// Gatherer is the registry the monitor's metrics are on.
+func (a *Monitor) Gatherer() prometheus.Gatherer { return a.reg }
+
+// Config is the running configuration.
+func (a *Monitor) Config() *config.Config { return a.cfg.Load() }
+
+// Scheduler is the monitor's probe scheduler.
+func (a *Monitor) Scheduler() *collector.Scheduler { return a.sched }

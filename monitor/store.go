@@ -1,0 +1,42 @@
+package monitor
+
+import (
+	"context"
+	"time"
+
+	"github.com/slatehq/slate/alert"
+	"github.com/slatehq/slate/backup"
+	"github.com/slatehq/slate/collector"
+	"github.com/slatehq/slate/dashboard/adminapi"
+	"github.com/slatehq/slate/db"
+)
+
+// Store is what a running monitor needs of the store: what each package it
+// drives declares (the collector's results, the credit close's evidence
+// and ledger, the sender's outbox, the admin API's records, the backup's
+// snapshot), and the monitor's own reads and writes. *db.DB satisfies it;
+// cmd/slate checks the fit. No method hands out a transaction: a write
+// that must go with its notifications takes them as a function
+// (SaveIncidentWithAlerts).
+type Store interface {
+	collector.Store
+	LedgerStore
+	alert.Store
+	adminapi.Store
+	backup.Store
+
+	WriteHealth() error
+	Prune(ctx context.Context, now time.Time) (db.Pruned, error)
+	OpenIncidents(ctx context.Context) ([]db.Incident, error)
+	Enqueue(ctx context.Context, as []db.Alert) error
+	AlertsByKey(ctx context.Context, key string) ([]db.Alert, error)
+	TokenByHash(ctx context.Context, sum [32]byte) (db.Token, error)
+	TouchTokens(ctx context.Context, used map[string]time.Time) error
+	Secret(ctx context.Context, name string) ([]byte, error)
+	Close() error
+}
+
+// MaintenanceStore reads the maintenance announced at run time.
+type MaintenanceStore interface {
+	ListMaintenance(ctx context.Context) ([]db.Maintenance, error)
+}
