@@ -15,21 +15,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Errors returned by DB. Callers compare with errors.Is and never see
-// database/sql's own sentinels.
-var (
-	ErrNotFound = errors.New("not found")       // no such check (or row)
-	ErrClosed   = errors.New("database closed") // the DB was closed before the call finished
-)
-
 // Defaults for the zero values of Options.
 const (
-	DefaultRawRetention     = 14 * 24 * time.Hour
-	DefaultHistoryRetention = 400 * 24 * time.Hour
-	MinHistoryRetention     = 400 * 24 * time.Hour
-	DefaultMaxBatch         = 4096
-	DefaultBusyTimeout      = 5 * time.Second
-	DefaultReadConns        = 4
+	DefaultMaxBatch    = 4096
+	DefaultBusyTimeout = 5 * time.Second
+	DefaultReadConns   = 4
 )
 
 // Options are the settings of a DB. The zero value of every field selects

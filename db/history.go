@@ -10,15 +10,6 @@ import (
 	"github.com/slatehq/slate/sla"
 )
 
-// History is the per-minute history of one check over a range of whole
-// minutes; the type is the domain's, so that readers of evidence need not
-// import db.
-type History = sla.MinuteHistory
-
-// MaxHistoryMinutes bounds the range of one MinuteHistory call: 400 days,
-// the retention of the history, so one call can read all of it.
-const MaxHistoryMinutes = 400 * minutesPerDay
-
 // MinuteHistory returns the per-minute history of a check for the minutes
 // that overlap [from, to): from is truncated to the minute, to rounded up
 // to it. It returns ErrNotFound for an unknown check.

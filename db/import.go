@@ -3,15 +3,10 @@ package db
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 
 	"github.com/slatehq/slate/sla"
 )
-
-// ErrHistoryExists refuses an import into a day that already has history:
-// merging two records of the same minutes would be a guess.
-var ErrHistoryExists = errors.New("history exists")
 
 // ImportHistory writes minute history that was recorded elsewhere — evidence
 // backfilled from another monitor, or a replayed archive — for whole UTC

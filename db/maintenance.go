@@ -4,36 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
-)
 
-// Maintenance is a window of announced work on some services, recorded at
-// run time. Announced is when the store recorded it.
-type Maintenance struct {
-	ID          int64
-	Services    []string
-	Title       string
-	Start, End  time.Time // [Start, End), UTC
-	Announced   time.Time
-	Actor       string
-	Cancelled   bool
-	CancelledBy string
-}
+	"github.com/slatehq/slate/store"
+)
 
 // AddMaintenance announces a window now (by the store's clock) and audits it.
 func (d *DB) AddMaintenance(ctx context.Context, m Maintenance, actor string) (Maintenance, error) {
-	switch {
-	case len(m.Services) == 0:
-		return Maintenance{}, errors.New("add maintenance: name at least one service")
-	case strings.TrimSpace(m.Title) == "":
-		return Maintenance{}, errors.New("add maintenance: a title is required")
-	case !m.Start.Before(m.End):
-		return Maintenance{}, errors.New("add maintenance: end must be after start")
-	case strings.TrimSpace(actor) == "":
-		return Maintenance{}, errors.New("add maintenance: empty actor")
+	if err := store.CheckMaintenance(m, actor); err != nil {
+		return Maintenance{}, err
 	}
 	svc, err := json.Marshal(m.Services)
 	if err != nil {
@@ -53,11 +33,11 @@ func (d *DB) AddMaintenance(ctx context.Context, m Maintenance, actor string) (M
 		}
 		out = m
 		out.ID, out.Announced, out.Actor = id, time.UnixMilli(now.UnixMilli()).UTC(), actor
-		js, err := canonicalJSON(map[string]any{"services": m.Services, "title": m.Title, "start_ms": m.Start.UnixMilli(), "end_ms": m.End.UnixMilli()})
+		js, err := store.CanonicalJSON(store.MaintenanceDetail(m))
 		if err != nil {
 			return err
 		}
-		_, err = appendAudit(ctx, tx, now, actor, "maintenance.announced", fmt.Sprintf("maintenance/%d", id), js)
+		_, err = appendAudit(ctx, tx, now, actor, "maintenance.announced", store.MaintenanceSubject(id), js)
 		return err
 	})
 	if err != nil {
@@ -78,7 +58,7 @@ func (d *DB) CancelMaintenance(ctx context.Context, id int64, actor string) erro
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("maintenance %d: %w (or already cancelled)", id, ErrNotFound)
 		}
-		_, err = appendAudit(ctx, tx, now, actor, "maintenance.cancelled", fmt.Sprintf("maintenance/%d", id), "null")
+		_, err = appendAudit(ctx, tx, now, actor, "maintenance.cancelled", store.MaintenanceSubject(id), "null")
 		return err
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store"
 )
 
 // request is one unit of work for the writer goroutine: results to store,
@@ -199,13 +200,8 @@ func (d *DB) WriteResults(ctx context.Context, rs []sla.Result) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	for i, r := range rs {
-		if r.CheckID == "" {
-			return fmt.Errorf("write results: result %d: empty check ID", i)
-		}
-		if r.At.IsZero() {
-			return fmt.Errorf("write results for %s: result %d: zero time", r.CheckID, i)
-		}
+	if err := store.CheckResults(rs); err != nil {
+		return err
 	}
 	req := &request{results: slices.Clone(rs), done: make(chan error, 1)}
 	if err := d.w.do(ctx, req); err != nil {
