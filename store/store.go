@@ -31,8 +31,10 @@ type Evidence interface {
 	// ImportHistory writes whole UTC days of history recorded elsewhere;
 	// days that already have history are refused whole (ErrHistoryExists).
 	ImportHistory(ctx context.Context, checkID string, h sla.RunHistory) error
-	// Prune applies retention at now: raw results older than the raw
-	// retention, history days older than the history retention.
+	// Prune applies retention at now: it deletes raw results older than
+	// the raw retention (a backend may keep them up to a day longer, when
+	// it drops whole days at once, never less) and the history of UTC days
+	// that ended before now minus the history retention.
 	Prune(ctx context.Context, now time.Time) (Pruned, error)
 	// WriteHealth is nil when the latest commit of results succeeded.
 	WriteHealth() error

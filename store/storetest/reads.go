@@ -178,7 +178,9 @@ func testMinuteHistoryShape(t *testing.T, s suite) {
 func testPrune(t *testing.T, s suite) {
 	d := s.open(t)
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	old := now.Add(-14*24*time.Hour - time.Millisecond)        // just outside raw retention
+	// A backend may keep raw results up to a day past their retention (one
+	// that drops whole daily partitions), never less than it.
+	old := now.Add(-15*24*time.Hour - time.Millisecond)        // a day outside raw retention
 	fresh := now.Add(-14 * 24 * time.Hour)                     // just inside
 	ancient := now.Add(-401 * 24 * time.Hour)                  // history day ended before now-400d
 	boundary := now.Add(-400 * 24 * time.Hour).Add(-time.Hour) // same UTC day as now-400d: kept
@@ -202,7 +204,7 @@ func testPrune(t *testing.T, s suite) {
 		wantRaw     int
 		wantHistory bool
 	}{
-		{"older than raw retention", old, 0, true},
+		{"a day older than raw retention", old, 0, true},
 		{"raw retention boundary", fresh, 1, true},
 		{"older than history retention", ancient, 0, false},
 		{"day of the history boundary", boundary, 0, true},

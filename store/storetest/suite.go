@@ -48,7 +48,10 @@ func (s suite) fresh(t *testing.T) Opener { return s.f(t) }
 // the contract, each as a subtest on a database of its own.
 func Run(t *testing.T, f Factory) {
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, suite{f}) })
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each test has a database of its own
+			tc.fn(t, suite{f})
+		})
 	}
 }
 
