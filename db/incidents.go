@@ -352,6 +352,11 @@ func (d *DB) incidents(ctx context.Context, tail string, args []any) ([]Incident
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() // read only: nothing to commit
+	return readIncidents(ctx, tx, tail, args)
+}
+
+// readIncidents is incidents inside a read transaction.
+func readIncidents(ctx context.Context, tx *sql.Tx, tail string, args []any) ([]Incident, error) {
 	rows, err := tx.QueryContext(ctx, selectIncident+tail, args...)
 	if err != nil {
 		return nil, err

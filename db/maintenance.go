@@ -70,7 +70,14 @@ func (d *DB) CancelMaintenance(ctx context.Context, id int64, actor string) erro
 // ListMaintenance returns every recorded window, cancelled ones included,
 // by start.
 func (d *DB) ListMaintenance(ctx context.Context) ([]Maintenance, error) {
-	rows, err := d.rdb.QueryContext(ctx, `SELECT id, services, title, start_ms, end_ms, announced_ms, actor,
+	if d.closed() {
+		return nil, fmt.Errorf("list maintenance: %w", ErrClosed)
+	}
+	return listMaintenance(ctx, d.rdb)
+}
+
+func listMaintenance(ctx context.Context, q queryer) ([]Maintenance, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, services, title, start_ms, end_ms, announced_ms, actor,
 coalesce(cancelled_ms, 0), coalesce(cancelled_by, '') FROM maintenance ORDER BY start_ms, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list maintenance: %w", err)
@@ -89,6 +96,9 @@ coalesce(cancelled_ms, 0), coalesce(cancelled_by, '') FROM maintenance ORDER BY 
 		}
 		m.Start, m.End, m.Announced = time.UnixMilli(s).UTC(), time.UnixMilli(e).UTC(), time.UnixMilli(a).UTC()
 		m.Cancelled = c != 0
+		if m.Cancelled {
+			m.CancelledAt = time.UnixMilli(c).UTC()
+		}
 		out = append(out, m)
 	}
 	return out, rows.Err()

@@ -222,24 +222,15 @@ func (d *DB) Attempts(ctx context.Context, alertID int64) ([]Attempt, error) {
 	if d.closed() {
 		return nil, fmt.Errorf("%s: %w", what, ErrClosed)
 	}
-	rows, err := d.rdb.QueryContext(ctx, `SELECT alert_id, at_ms, outcome, status, error FROM outbox_attempts
-WHERE alert_id = ? ORDER BY at_ms, rowid`, alertID)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []Attempt
-	for rows.Next() {
-		var a Attempt
-		var atMS int64
-		if err := rows.Scan(&a.AlertID, &atMS, &a.Outcome, &a.Status, &a.Error); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		a.At = time.UnixMilli(atMS).UTC()
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
+	return queryList(ctx, d.rdb, what, scanAttempt, selectAttempt+` WHERE alert_id = ? ORDER BY at_ms, rowid`, alertID)
+}
+
+const selectAttempt = `SELECT alert_id, at_ms, outcome, status, error FROM outbox_attempts`
+
+func scanAttempt(rows *sql.Rows) (Attempt, error) {
+	var a Attempt
+	var atMS int64
+	err := rows.Scan(&a.AlertID, &atMS, &a.Outcome, &a.Status, &a.Error)
+	a.At = time.UnixMilli(atMS).UTC()
+	return a, err
 }

@@ -166,6 +166,9 @@ func (s *Store) ListMaintenance(ctx context.Context) ([]store.Maintenance, error
 			return m, fmt.Errorf("maintenance %d: %w", m.ID, err)
 		}
 		m.Start, m.End, m.Announced, m.Cancelled = msTime(a), msTime(b), msTime(c), cancelled != 0
+		if m.Cancelled {
+			m.CancelledAt = msTime(cancelled)
+		}
 		return m, nil
 	}, `SELECT id, services, title, start_ms, end_ms, announced_ms, actor, coalesce(cancelled_ms, 0), coalesce(cancelled_by, '')
 FROM maintenance ORDER BY start_ms, id`)

@@ -58,7 +58,7 @@ func (s *Store) WriteResults(ctx context.Context, rs []sla.Result) error {
 		return fmt.Errorf("write results for %s: %w", rs[0].CheckID, store.ErrClosed)
 	}
 	start := time.Now() // a duration for the metric, not a domain time
-	written, err := s.writeResults(ctx, rs)
+	written, err := s.writeResults(ctx, rs, true)
 	s.lastWrite.Store(&writeOutcome{err: err})
 	if err != nil {
 		s.m.writeErrors.Inc()
@@ -70,7 +70,9 @@ func (s *Store) WriteResults(ctx context.Context, rs []sla.Result) error {
 	return nil
 }
 
-func (s *Store) writeResults(ctx context.Context, rs []sla.Result) (int, error) {
+// writeResults stores rs and, with history, adds the new runs to the
+// minute history (a copy brings its history along instead).
+func (s *Store) writeResults(ctx context.Context, rs []sla.Result, history bool) (int, error) {
 	checkNames := make([]string, 0, len(rs))
 	locNames := make([]string, 0, 4)
 	var classNames []string
@@ -116,7 +118,7 @@ func (s *Store) writeResults(ctx context.Context, rs []sla.Result) (int, error) 
 		}
 		err = s.update(ctx, false, func(ctx context.Context, tx pgx.Tx) error {
 			var err error
-			written, err = s.insertBatch(ctx, tx, rows)
+			written, err = s.insertBatch(ctx, tx, rows, history)
 			return err
 		})
 		// A partition this process believed in was dropped by another
@@ -131,7 +133,7 @@ func (s *Store) writeResults(ctx context.Context, rs []sla.Result) (int, error) 
 }
 
 // insertBatch stores one batch inside tx and returns how many rows were new.
-func (s *Store) insertBatch(ctx context.Context, tx pgx.Tx, rows [][]any) (int, error) {
+func (s *Store) insertBatch(ctx context.Context, tx pgx.Tx, rows [][]any, history bool) (int, error) {
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"incoming"}, incomingCols, pgx.CopyFromRows(rows)); err != nil {
 		return 0, fmt.Errorf("copy batch: %w", err)
 	}
@@ -151,6 +153,9 @@ ON CONFLICT DO NOTHING RETURNING check_id, location_id, at_ms, ok`)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("insert results: %w", err)
+	}
+	if !history {
+		return len(runs), nil
 	}
 	if err := s.applyMinutes(ctx, tx, runs); err != nil {
 		return 0, fmt.Errorf("update minutes: %w", err)

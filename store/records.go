@@ -96,6 +96,7 @@ type Maintenance struct {
 	Announced   time.Time
 	Actor       string
 	Cancelled   bool
+	CancelledAt time.Time // zero while planned
 	CancelledBy string
 }
 
