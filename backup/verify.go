@@ -170,6 +170,25 @@ func verifyCredits(ctx context.Context, restored string, resolve Resolver) (stri
 		return "", err
 	}
 	defer store.Close()
+	detail, err := checkCredits(ctx, store, resolve)
+	if err != nil {
+		return "", err
+	}
+	if err := store.Close(); err != nil {
+		return "", err
+	}
+	return detail, nil
+}
+
+// ledgerStore is what checkCredits reads of a restored store.
+type ledgerStore interface {
+	credit.History
+	Credits(ctx context.Context, f db.CreditFilter) ([]db.Credit, error)
+}
+
+// checkCredits recomputes the latest period's credits of a restored store
+// from its evidence and compares them with its ledger.
+func checkCredits(ctx context.Context, store ledgerStore, resolve Resolver) (string, error) {
 	entries, err := store.Credits(ctx, db.CreditFilter{})
 	if err != nil {
 		return "", err
@@ -249,9 +268,6 @@ func verifyCredits(ctx context.Context, restored string, resolve Resolver) (stri
 	if len(withdrawn) > 0 {
 		sort.Strings(withdrawn)
 		detail += "; voided, not checked: " + strings.Join(withdrawn, ", ")
-	}
-	if err := store.Close(); err != nil {
-		return "", err
 	}
 	return detail, nil
 }
