@@ -93,27 +93,32 @@ func (s *Store) ImportHistory(ctx context.Context, checkID string, h sla.RunHist
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	check := checks[checkID]
-	err = s.update(ctx, false, func(ctx context.Context, tx pgx.Tx) error {
-		for k := range h.Minutes / minutes.PerDay {
-			day := firstDay + int64(k)
-			var exists bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM minutes WHERE check_id = $1 AND day = $2)`, check, day).Scan(&exists); err != nil {
-				return err
-			}
-			for j, loc := range h.Locations {
-				if codes[j][k] == nil {
-					continue
-				}
-				if exists {
-					return fmt.Errorf("day %d: %w", day, store.ErrHistoryExists)
-				}
-				if _, err := tx.Exec(ctx, `INSERT INTO minutes (last_ms, check_id, day, location_id, runs) VALUES ($1, $2, $3, $4, $5)`,
-					(day+1)*minutes.MsPerDay-1, check, day, locs[loc], codes[j][k]); err != nil {
-					return fmt.Errorf("insert day %d: %w", day, err)
-				}
+	var lasts []int64
+	var days []int32
+	var ls []int16
+	var runs [][]byte
+	for k := range h.Minutes / minutes.PerDay {
+		day := firstDay + int64(k)
+		for j, loc := range h.Locations {
+			if codes[j][k] != nil {
+				lasts, days = append(lasts, (day+1)*minutes.MsPerDay-1), append(days, int32(day))
+				ls, runs = append(ls, int16(locs[loc])), append(runs, codes[j][k])
 			}
 		}
-		return nil
+	}
+	err = s.update(ctx, false, func(ctx context.Context, tx pgx.Tx) error {
+		var clash int32
+		err := tx.QueryRow(ctx, `SELECT day FROM minutes WHERE check_id = $1 AND day = ANY($2) LIMIT 1`, check, days).Scan(&clash)
+		if err == nil {
+			return fmt.Errorf("day %d: %w", clash, store.ErrHistoryExists)
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO minutes (last_ms, check_id, day, location_id, runs)
+SELECT u.last, $1, u.day, u.loc, u.runs FROM unnest($2::bigint[], $3::integer[], $4::smallint[], $5::bytea[]) AS u (last, day, loc, runs)`,
+			check, lasts, days, ls, runs)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)

@@ -190,43 +190,60 @@ func (s *Store) applyMinutes(ctx context.Context, tx pgx.Tx, runs []newRun) erro
 	for i, k := range keys {
 		cs[i], ds[i], ls[i] = int32(k.check), int32(k.day), int16(k.loc)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO minutes (last_ms, check_id, day, location_id, runs)
-SELECT -9223372036854775808, c, d, l, '\x'::bytea FROM unnest($1::integer[], $2::integer[], $3::smallint[]) AS u (c, d, l)
-ORDER BY c, d, l ON CONFLICT DO NOTHING`, cs, ds, ls); err != nil {
-		return fmt.Errorf("make rows: %w", err)
-	}
-	rows, err := tx.Query(ctx, `SELECT check_id, day, location_id, last_ms, runs FROM minutes
-WHERE (check_id, day, location_id) IN (SELECT * FROM unnest($1::integer[], $2::integer[], $3::smallint[]))
-ORDER BY check_id, day, location_id FOR UPDATE`, cs, ds, ls)
-	if err != nil {
-		return fmt.Errorf("lock rows: %w", err)
-	}
 	type state struct {
 		last int64
 		day  *minutes.Day
 	}
 	cur := make(map[minuteKey]*state, len(keys))
-	for rows.Next() {
-		var c, d int32
-		var l int16
-		st := &state{day: new(minutes.Day)}
-		var code []byte
-		if err := rows.Scan(&c, &d, &l, &st.last, &code); err != nil {
-			rows.Close()
-			return err
+	lock := func(cs, ds []int32, ls []int16) error {
+		rows, err := tx.Query(ctx, `SELECT check_id, day, location_id, last_ms, runs FROM minutes
+WHERE (check_id, day, location_id) IN (SELECT * FROM unnest($1::integer[], $2::integer[], $3::smallint[]))
+ORDER BY check_id, day, location_id FOR UPDATE`, cs, ds, ls)
+		if err != nil {
+			return fmt.Errorf("lock rows: %w", err)
 		}
-		if len(code) > 0 {
-			if _, err := minutes.RunsLen(code); err != nil {
-				rows.Close()
-				return fmt.Errorf("check %d day %d location %d: %w", c, d, l, err)
+		defer rows.Close()
+		for rows.Next() {
+			var c, d int32
+			var l int16
+			var code []byte
+			st := &state{day: new(minutes.Day)}
+			if err := rows.Scan(&c, &d, &l, &st.last, &code); err != nil {
+				return err
+			}
+			if len(code) > 0 {
+				if _, err := minutes.RunsLen(code); err != nil {
+					return fmt.Errorf("check %d day %d location %d: %w", c, d, l, err)
+				}
+			}
+			minutes.Expand(code, st.day)
+			cur[minuteKey{int64(c), int64(d), int64(l)}] = st
+		}
+		return rows.Err()
+	}
+	// Through the day the rows exist: one statement finds and locks them.
+	// The first run of a (check, location) on a day makes its row first;
+	// ON CONFLICT DO NOTHING waits for a concurrent maker and then leaves
+	// its row, which the second lock reads once that maker has committed.
+	if err := lock(cs, ds, ls); err != nil {
+		return err
+	}
+	if len(cur) < len(keys) {
+		var mc, md []int32
+		var ml []int16
+		for _, k := range keys {
+			if cur[k] == nil {
+				mc, md, ml = append(mc, int32(k.check)), append(md, int32(k.day)), append(ml, int16(k.loc))
 			}
 		}
-		minutes.Expand(code, st.day)
-		cur[minuteKey{int64(c), int64(d), int64(l)}] = st
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("lock rows: %w", err)
+		if _, err := tx.Exec(ctx, `INSERT INTO minutes (last_ms, check_id, day, location_id, runs)
+SELECT -9223372036854775808, c, d, l, '\x'::bytea FROM unnest($1::integer[], $2::integer[], $3::smallint[]) AS u (c, d, l)
+ORDER BY c, d, l ON CONFLICT DO NOTHING`, mc, md, ml); err != nil {
+			return fmt.Errorf("make rows: %w", err)
+		}
+		if err := lock(mc, md, ml); err != nil {
+			return err
+		}
 	}
 	rawCut := s.opts.Now().Add(-s.opts.RawRetention).UnixMilli()
 	for _, r := range runs {
@@ -256,7 +273,7 @@ ORDER BY check_id, day, location_id FOR UPDATE`, cs, ds, ls)
 		st := cur[k]
 		lasts[i], codes[i] = st.last, minutes.AppendRuns(nil, st.day)
 	}
-	_, err = tx.Exec(ctx, `UPDATE minutes SET last_ms = u.last, runs = u.runs
+	_, err := tx.Exec(ctx, `UPDATE minutes SET last_ms = u.last, runs = u.runs
 FROM unnest($1::integer[], $2::integer[], $3::smallint[], $4::bigint[], $5::bytea[]) AS u (c, d, l, last, runs)
 WHERE minutes.check_id = u.c AND minutes.day = u.d AND minutes.location_id = u.l`, cs, ds, ls, lasts, codes)
 	if err != nil {
