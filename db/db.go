@@ -13,6 +13,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/slatehq/slate/internal/storemetrics"
 )
 
 // Defaults for the zero values of Options.
@@ -100,7 +101,7 @@ type DB struct {
 	wconn *sql.Conn // that connection
 	rdb   *sql.DB   // read-only pool
 
-	m       *metrics
+	m       *storemetrics.Ingest
 	w       *writer
 	lookups lookups // read-path cache of check ids and location names
 
@@ -118,7 +119,7 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	m, err := newMetrics(o.Registerer)
+	m, err := storemetrics.New(o.Registerer)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

@@ -61,12 +61,12 @@ func (s *Store) WriteResults(ctx context.Context, rs []sla.Result) error {
 	written, err := s.writeResults(ctx, rs, true)
 	s.lastWrite.Store(&writeOutcome{err: err})
 	if err != nil {
-		s.m.writeErrors.Inc()
+		s.m.WriteErrors.Inc()
 		return fmt.Errorf("write results for %s: %w", rs[0].CheckID, s.errClosedOr(err))
 	}
-	s.m.batchSize.Observe(float64(len(rs)))
-	s.m.commitSeconds.Observe(time.Since(start).Seconds())
-	s.m.written.Add(float64(written))
+	s.m.BatchSize.Observe(float64(len(rs)))
+	s.m.CommitSeconds.Observe(time.Since(start).Seconds())
+	s.m.Written.Add(float64(written))
 	return nil
 }
 

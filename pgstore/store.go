@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/slatehq/slate/internal/storemetrics"
 	"github.com/slatehq/slate/store"
 )
 
@@ -65,7 +66,7 @@ func (o Options) withDefaults() (Options, error) {
 type Store struct {
 	pool *pgxpool.Pool
 	opts Options
-	m    *metrics
+	m    *storemetrics.Ingest
 
 	ids   idCache // names of checks, locations and classes to their ids
 	parts partitionCache
@@ -102,7 +103,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		_, err := c.Exec(ctx, createIncoming)
 		return err
 	}
-	m, err := newMetrics(o.Registerer)
+	m, err := storemetrics.New(o.Registerer)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres store: %w", err)
 	}
