@@ -114,25 +114,10 @@ func VerifyPostgres(ctx context.Context, file string, expect *db.Counts, opts Ve
 	if err != nil {
 		return r, r.fail("counts", err)
 	}
-	r.Counts = counts
-	switch {
-	case expect == nil:
-		r.add("counts", StepSkipped, fmt.Sprintf("no expected counts; found %s", formatCounts(counts)))
-	case counts != *expect:
-		return r, r.fail("counts", fmt.Errorf("restored copy has %s, the snapshot had %s", formatCounts(counts), formatCounts(*expect)))
-	default:
-		r.add("counts", StepOK, formatCounts(counts))
+	if err := r.compareCounts(counts, expect); err != nil {
+		return r, err
 	}
-	if opts.Resolve == nil {
-		r.add("credits", StepSkipped, "no contract resolver: credits not recomputed")
-		return r, nil
-	}
-	detail, err := checkCredits(ctx, st, opts.Resolve)
-	if err != nil {
-		return r, r.fail("credits", err)
-	}
-	r.add("credits", StepOK, detail)
-	return r, nil
+	return r, r.creditsStep(opts.Resolve, func() (string, error) { return checkCredits(ctx, st, opts.Resolve) })
 }
 
 // scratchDatabase creates an empty database on the server of serverURL and

@@ -132,26 +132,40 @@ func Verify(ctx context.Context, file string, expect *db.Counts, opts VerifyOpti
 	if err != nil {
 		return r, r.fail("counts", err)
 	}
+	if err := r.compareCounts(counts, expect); err != nil {
+		return r, err
+	}
+
+	return r, r.creditsStep(opts.Resolve, func() (string, error) { return verifyCredits(ctx, restored, opts.Resolve) })
+}
+
+// creditsStep is the credits step: check, unless there is no resolver.
+func (r *Report) creditsStep(resolve Resolver, check func() (string, error)) error {
+	if resolve == nil {
+		r.add("credits", StepSkipped, "no contract resolver: credits not recomputed")
+		return nil
+	}
+	detail, err := check()
+	if err != nil {
+		return r.fail("credits", err)
+	}
+	r.add("credits", StepOK, detail)
+	return nil
+}
+
+// compareCounts is the counts step: the restored copy's counts against
+// those of the snapshot, when they are known.
+func (r *Report) compareCounts(counts db.Counts, expect *db.Counts) error {
 	r.Counts = counts
 	switch {
 	case expect == nil:
 		r.add("counts", StepSkipped, fmt.Sprintf("no expected counts; found %s", formatCounts(counts)))
 	case counts != *expect:
-		return r, r.fail("counts", fmt.Errorf("restored copy has %s, the snapshot had %s", formatCounts(counts), formatCounts(*expect)))
+		return r.fail("counts", fmt.Errorf("restored copy has %s, the snapshot had %s", formatCounts(counts), formatCounts(*expect)))
 	default:
 		r.add("counts", StepOK, formatCounts(counts))
 	}
-
-	if opts.Resolve == nil {
-		r.add("credits", StepSkipped, "no contract resolver: credits not recomputed")
-		return r, nil
-	}
-	detail, err := verifyCredits(ctx, restored, opts.Resolve)
-	if err != nil {
-		return r, r.fail("credits", err)
-	}
-	r.add("credits", StepOK, detail)
-	return r, nil
+	return nil
 }
 
 func formatCounts(c db.Counts) string {

@@ -14,6 +14,7 @@ import (
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slatehq/slate/internal/storemetrics"
+	"github.com/slatehq/slate/store"
 )
 
 // Defaults for the zero values of Options.
@@ -59,17 +60,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.RawRetention == 0 {
-		o.RawRetention = DefaultRawRetention
-	}
-	if o.RawRetention < 0 {
-		return o, fmt.Errorf("raw retention: must be positive (got %v)", o.RawRetention)
-	}
-	if o.HistoryRetention == 0 {
-		o.HistoryRetention = DefaultHistoryRetention
-	}
-	if o.HistoryRetention < MinHistoryRetention {
-		return o, fmt.Errorf("history retention: must be at least %v (got %v)", MinHistoryRetention, o.HistoryRetention)
+	var err error
+	if o.RawRetention, o.HistoryRetention, err = store.Retention(o.RawRetention, o.HistoryRetention); err != nil {
+		return o, err
 	}
 	if o.MaxBatch == 0 {
 		o.MaxBatch = DefaultMaxBatch

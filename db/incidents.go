@@ -2,9 +2,7 @@ package db
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -297,26 +295,8 @@ func (d *DB) Incident(ctx context.Context, id int64) (Incident, error) {
 // Incidents returns the incidents f selects, newest first (by start, then
 // by ID), with their timelines and tenants.
 func (d *DB) Incidents(ctx context.Context, f IncidentFilter) ([]Incident, error) {
-	var where []string
 	var args []any
-	if f.Service != "" {
-		where, args = append(where, "service = ?"), append(args, f.Service)
-	}
-	if f.Tenant != "" {
-		where = append(where, "id IN (SELECT incident_id FROM incident_tenants WHERE tenant = ?)")
-		args = append(args, f.Tenant)
-	}
-	if f.Open != nil {
-		if *f.Open {
-			where = append(where, openCondition)
-		} else {
-			where = append(where, "NOT "+openCondition)
-		}
-	}
-	if !f.Since.IsZero() {
-		where = append(where, "(ended_ms IS NULL OR ended_ms > ?)")
-		args = append(args, f.Since.UnixMilli())
-	}
+	where := store.IncidentConditions(f, func(v any) string { args = append(args, v); return "?" })
 	q := ""
 	if len(where) > 0 {
 		q = " WHERE " + strings.Join(where, " AND ")
@@ -331,8 +311,6 @@ func (d *DB) Incidents(ctx context.Context, f IncidentFilter) ([]Incident, error
 	}
 	return out, nil
 }
-
-const openCondition = "status IN ('investigating', 'identified', 'monitoring')"
 
 // OpenIncidents returns every open incident, newest first.
 func (d *DB) OpenIncidents(ctx context.Context) ([]Incident, error) {
@@ -460,10 +438,7 @@ VALUES (?, ?, ?, 'draft', ?, ?)`, incidentID, version, markdown, author, now.Uni
 		if err != nil {
 			return fmt.Errorf("insert version %d: %w", version, err)
 		}
-		sum := sha256.Sum256([]byte(markdown))
-		return auditPostmortem(ctx, tx, now, author, "postmortem.saved", incidentID, map[string]any{
-			"version": version, "sha256": hex.EncodeToString(sum[:]), "bytes": len(markdown),
-		})
+		return auditPostmortem(ctx, tx, now, author, "postmortem.saved", incidentID, store.PostmortemSavedDetail(version, markdown))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)

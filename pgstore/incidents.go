@@ -2,8 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -209,29 +207,11 @@ func (s *Store) Incident(ctx context.Context, id int64) (store.Incident, error) 
 	return out[0], nil
 }
 
-const openCondition = "status IN ('investigating', 'identified', 'monitoring')"
-
 // Incidents returns the incidents f selects, newest first.
 func (s *Store) Incidents(ctx context.Context, f store.IncidentFilter) ([]store.Incident, error) {
-	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.Service != "" {
-		where = append(where, "service = "+arg(f.Service))
-	}
-	if f.Tenant != "" {
-		where = append(where, "id IN (SELECT incident_id FROM incident_tenants WHERE tenant = "+arg(f.Tenant)+")")
-	}
-	if f.Open != nil {
-		if *f.Open {
-			where = append(where, openCondition)
-		} else {
-			where = append(where, "NOT "+openCondition)
-		}
-	}
-	if !f.Since.IsZero() {
-		where = append(where, "(ended_ms IS NULL OR ended_ms > "+arg(f.Since.UnixMilli())+")")
-	}
+	where := store.IncidentConditions(f, arg)
 	q := ""
 	if len(where) > 0 {
 		q = " WHERE " + strings.Join(where, " AND ")
@@ -337,10 +317,7 @@ func (s *Store) SavePostmortem(ctx context.Context, incidentID int64, markdown, 
 VALUES ($1, $2, $3, 'draft', $4, $5)`, incidentID, version, markdown, author, now.UnixMilli()); err != nil {
 			return fmt.Errorf("insert version %d: %w", version, err)
 		}
-		sum := sha256.Sum256([]byte(markdown))
-		return audit(ctx, tx, now, author, "postmortem.saved", store.IncidentSubject(incidentID), map[string]any{
-			"version": version, "sha256": hex.EncodeToString(sum[:]), "bytes": len(markdown),
-		})
+		return audit(ctx, tx, now, author, "postmortem.saved", store.IncidentSubject(incidentID), store.PostmortemSavedDetail(version, markdown))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)

@@ -43,17 +43,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.RawRetention == 0 {
-		o.RawRetention = store.DefaultRawRetention
-	}
-	if o.RawRetention < 0 {
-		return o, fmt.Errorf("raw retention: must be positive (got %v)", o.RawRetention)
-	}
-	if o.HistoryRetention == 0 {
-		o.HistoryRetention = store.DefaultHistoryRetention
-	}
-	if o.HistoryRetention < store.MinHistoryRetention {
-		return o, fmt.Errorf("history retention: must be at least %v (got %v)", store.MinHistoryRetention, o.HistoryRetention)
+	var err error
+	if o.RawRetention, o.HistoryRetention, err = store.Retention(o.RawRetention, o.HistoryRetention); err != nil {
+		return o, err
 	}
 	if o.MaxConns < 0 {
 		return o, fmt.Errorf("max conns: must be positive (got %d)", o.MaxConns)

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -179,4 +181,39 @@ func CheckPostmortem(markdown, author string) error {
 		return fmt.Errorf("empty author")
 	}
 	return nil
+}
+
+// OpenStatuses is the SQL condition of an open incident, on a column named
+// status.
+const OpenStatuses = "status IN ('investigating', 'identified', 'monitoring')"
+
+// IncidentConditions are the SQL conditions of f over the incidents table,
+// for a backend to join with AND; arg adds a value and returns its
+// placeholder ("?" or "$3").
+func IncidentConditions(f IncidentFilter, arg func(v any) string) []string {
+	var where []string
+	if f.Service != "" {
+		where = append(where, "service = "+arg(f.Service))
+	}
+	if f.Tenant != "" {
+		where = append(where, "id IN (SELECT incident_id FROM incident_tenants WHERE tenant = "+arg(f.Tenant)+")")
+	}
+	if f.Open != nil {
+		if *f.Open {
+			where = append(where, OpenStatuses)
+		} else {
+			where = append(where, "NOT "+OpenStatuses)
+		}
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "(ended_ms IS NULL OR ended_ms > "+arg(f.Since.UnixMilli())+")")
+	}
+	return where
+}
+
+// PostmortemSavedDetail is the audit detail of a new post-mortem version:
+// its number and the SHA-256 and length of its markdown, not the text.
+func PostmortemSavedDetail(version int, markdown string) map[string]any {
+	sum := sha256.Sum256([]byte(markdown))
+	return map[string]any{"version": version, "sha256": hex.EncodeToString(sum[:]), "bytes": len(markdown)}
 }

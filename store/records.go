@@ -135,3 +135,23 @@ func CheckResults(rs []sla.Result) error {
 	}
 	return nil
 }
+
+// Retention applies the defaults and bounds every backend gives its
+// retention settings: 0 means the default, raw retention must be positive
+// and history retention at least MinHistoryRetention (a year of evidence
+// plus a dispute window).
+func Retention(raw, history time.Duration) (time.Duration, time.Duration, error) {
+	if raw == 0 {
+		raw = DefaultRawRetention
+	}
+	if raw < 0 {
+		return raw, history, fmt.Errorf("raw retention: must be positive (got %v)", raw)
+	}
+	if history == 0 {
+		history = DefaultHistoryRetention
+	}
+	if history < MinHistoryRetention {
+		return raw, history, fmt.Errorf("history retention: must be at least %v (got %v)", MinHistoryRetention, history)
+	}
+	return raw, history, nil
+}

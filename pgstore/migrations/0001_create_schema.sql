@@ -51,8 +51,10 @@ CREATE TABLE results (
 -- minutes (package internal/minutes): a steady day is one run of six bytes.
 -- last_ms is the start of the latest run added in time order, so a later
 -- one can be added to its minute and an earlier one (a late agent) makes
--- the minute be rebuilt from the raw results. Rows are updated in place
--- through the day: the fill factor leaves room for HOT updates.
+-- the minute be rebuilt from the raw results. Rows are updated through the
+-- day: the fill factor leaves room for the new versions on the same page
+-- (HOT updates, no index change), and a day's freed space takes the next
+-- day's rows.
 CREATE TABLE minutes (
 	last_ms     bigint   NOT NULL, -- UTC Unix milliseconds; -2^63 before the first run
 	check_id    integer  NOT NULL,
@@ -60,7 +62,7 @@ CREATE TABLE minutes (
 	location_id smallint NOT NULL,
 	runs        bytea    NOT NULL, -- run-length code; empty only inside the transaction that creates the row
 	PRIMARY KEY (check_id, day, location_id)
-) WITH (fillfactor = 80);
+) WITH (fillfactor = 90);
 
 -- The service-credit ledger, as in the SQLite store: entries are never
 -- rewritten except for their state and void reason; corrections are
