@@ -151,6 +151,7 @@ func BenchmarkCheckDay(b *testing.B) {
 	checks := max(1, b.N/days)
 	first := benchDay()
 	var now atomic.Pointer[time.Time]
+	now.Store(&first)
 	s := openBench(b, pgstore.Options{Now: func() time.Time { return *now.Load() }})
 	b.ResetTimer()
 	rs := make([]sla.Result, 0, 3*60)
