@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -110,6 +111,7 @@ func start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	reapOrphans(bin)
 	c := &Server{bin: bin}
 	if os.Geteuid() == 0 {
 		// initdb refuses to run as root: the cluster belongs to postgres.
@@ -131,6 +133,12 @@ func start() (*Server, error) {
 			return nil, err
 		}
 	}
+	// The owner file names this process, so that a later run can stop the
+	// cluster if this one dies without stopping it (a panic, a timeout).
+	if err := os.WriteFile(filepath.Join(c.dir, "owner"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		os.RemoveAll(c.dir)
+		return nil, err
+	}
 	if err := c.run("initdb", "-D", c.data, "-A", "trust", "-U", c.user(), "-E", "UTF8", "--no-locale", "--no-sync"); err != nil {
 		os.RemoveAll(c.dir)
 		return nil, err
@@ -140,6 +148,31 @@ func start() (*Server, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// reapOrphans stops and removes the clusters of earlier test binaries that
+// died without stopping theirs: a panicking test ends the process before
+// Main can, and the server would otherwise run on.
+func reapOrphans(bin string) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "slate-pg-*"))
+	for _, dir := range dirs {
+		b, err := os.ReadFile(filepath.Join(dir, "owner"))
+		if err != nil {
+			continue // not started by this package, or still being made
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 0 || syscall.Kill(pid, 0) == nil || !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+			continue // its owner is alive (or unknown): not an orphan
+		}
+		c := &Server{bin: bin, dir: dir, data: filepath.Join(dir, "data")}
+		if st, err := os.Stat(c.data); err == nil && os.Geteuid() == 0 {
+			if s, ok := st.Sys().(*syscall.Stat_t); ok {
+				c.cred = &syscall.Credential{Uid: s.Uid, Gid: s.Gid}
+			}
+		}
+		c.run("pg_ctl", "-D", c.data, "-w", "-m", "immediate", "stop") //nolint:errcheck // it may not be running
+		os.RemoveAll(dir)
+	}
 }
 
 // options are the server's settings: no TCP at all, the socket in the
