@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/slatehq/slate/db"
@@ -74,6 +75,18 @@ func Take(ctx context.Context, store Store, cfg Config, level string, now time.T
 }
 
 func take(ctx context.Context, store Store, cfg Config, level string, now time.Time) (Backup, error) {
+	return takeWith(ctx, cfg, level, now, extSQLite, store.Snapshot, func(ctx context.Context, file string, counts *db.Counts) error {
+		_, err := Verify(ctx, file, counts, VerifyOptions{Resolve: cfg.Resolve, TempDir: cfg.TempDir})
+		return err
+	})
+}
+
+// takeWith is Take for any backend: snapshot writes the copy to the
+// partial file it is given and returns the counts of what it wrote, verify
+// restores and checks the finished file.
+func takeWith(ctx context.Context, cfg Config, level string, now time.Time, ext string,
+	snapshot func(ctx context.Context, partial string) (db.Counts, error),
+	verify func(ctx context.Context, file string, counts *db.Counts) error) (Backup, error) {
 	if err := checkLevel(level); err != nil {
 		return Backup{}, fmt.Errorf("take backup: %w", err)
 	}
@@ -84,7 +97,7 @@ func take(ctx context.Context, store Store, cfg Config, level string, now time.T
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return Backup{}, fmt.Errorf("take backup: %w", err)
 	}
-	name := fileName(now)
+	name := nameOf(now, ext)
 	final := filepath.Join(dir, name)
 	b := Backup{Path: final, Level: level, Time: now.UTC().Truncate(time.Second), Checksum: SumMissing}
 	if _, err := os.Lstat(final); err == nil {
@@ -95,7 +108,7 @@ func take(ctx context.Context, store Store, cfg Config, level string, now time.T
 	// second: it was never renamed, so nothing refers to it.
 	os.Remove(partial) //nolint:errcheck // absent is the usual case
 
-	counts, err := store.Snapshot(ctx, partial)
+	counts, err := snapshot(ctx, partial)
 	if err != nil {
 		return b, fmt.Errorf("take backup %s: %w", final, err)
 	}
@@ -115,7 +128,7 @@ func take(ctx context.Context, store Store, cfg Config, level string, now time.T
 	}
 	b.SHA256, b.Checksum = sum, SumRecorded
 
-	if _, err := Verify(ctx, final, &counts, VerifyOptions{Resolve: cfg.Resolve, TempDir: cfg.TempDir}); err != nil {
+	if err := verify(ctx, final, &counts); err != nil {
 		return b, fmt.Errorf("take backup: %w", err)
 	}
 	rec, err := json.MarshalIndent(goodRecord{VerifiedAt: now.UTC(), SHA256: sum, Size: size, Counts: toGoodCounts(counts)}, "", "  ")
@@ -144,6 +157,9 @@ func take(ctx context.Context, store Store, cfg Config, level string, now time.T
 	}
 	return b, nil
 }
+
+// baseOf is the name of a backup's main file.
+func baseOf(b Backup) string { return filepath.Base(strings.TrimSuffix(b.Path, kindPartial)) }
 
 // copyBackup copies a good backup's database, checksum and record to dir,
 // in that order, each through a checked temporary file: the copy is good
@@ -193,7 +209,7 @@ func rotate(dir, level string, keep int) error {
 			kept++
 			continue
 		}
-		remove[fileName(b.Time)] = true
+		remove[baseOf(b)] = true
 	}
 	if newestGood.IsZero() {
 		return nil
@@ -205,7 +221,7 @@ func rotate(dir, level string, keep int) error {
 	goodAt := map[string]bool{}
 	for _, b := range bs {
 		if b.Good {
-			goodAt[fileName(b.Time)] = true
+			goodAt[baseOf(b)] = true
 		}
 	}
 	// Two passes: every .good record first, then the rest.

@@ -6,9 +6,12 @@
 // # Imports
 //
 // backup imports the standard library, package db (Snapshot, CountRows,
-// CheckFile, and Open on a restored copy), package credit and package sla
-// (to recompute a restored ledger's credits from the restored evidence),
-// and github.com/prometheus/client_golang. It holds no package-level state
+// CheckFile, and Open on a restored copy), package pgstore (Snapshot, and
+// Open on a restored scratch database), package credit and package sla (to
+// recompute a restored ledger's credits from the restored evidence),
+// github.com/jackc/pgx/v5 (to make the scratch database) and
+// github.com/prometheus/client_golang. PostgreSQL backups run pg_dump and
+// pg_restore. It holds no package-level state
 // and reads no clock: the time of a backup is an argument.
 //
 // # Files
@@ -23,6 +26,12 @@
 //   - slate-20261127T052200Z.db.good, a small JSON record written only after
 //     the backup was restored and checked: when, the row counts, the
 //     checksum and the size.
+//
+// A PostgreSQL store's backup (TakePostgres) has the same files with
+// .pgdump for .db: a pg_dump archive in custom format of the one snapshot
+// whose rows were counted, restored with pg_restore into a scratch database
+// on the same server (dropped afterwards) and checked there: the audit
+// chain from its first entry, the row counts, the latest period's credits.
 //
 // Every file is written to a temporary name, fsynced, renamed and its
 // directory fsynced, so a crash leaves either no file or a complete one; a

@@ -14,6 +14,7 @@ import (
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/db/dbtest"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store"
 )
 
 // period is the closed period the seeded ledger holds a credit for.
@@ -46,8 +47,15 @@ func resolve(id string) (credit.Contract, sla.Period, bool) {
 // close computes, to make the ledger disagree with the evidence.
 func seed(t *testing.T, hash string) *db.DB {
 	t.Helper()
-	ctx := context.Background()
 	store := dbtest.Open(t)
+	seedInto(t, store, hash)
+	return store
+}
+
+// seedInto is seed into any backend's store.
+func seedInto(t *testing.T, store store.Store, hash string) {
+	t.Helper()
+	ctx := context.Background()
 	start := period.Start.Add(48 * time.Hour)
 	var rs []sla.Result
 	for m := range 180 {
@@ -86,7 +94,6 @@ func seed(t *testing.T, hash string) *db.DB {
 	if err := store.AppendAudit(ctx, "test", "note", "seed", map[string]any{"why": "a row in the audit log"}); err != nil {
 		t.Fatal(err)
 	}
-	return store
 }
 
 // metric reads the value of a labelled gauge or counter from reg; -1 when

@@ -36,8 +36,18 @@ func checkLevel(level string) error {
 // stampLayout is the UTC timestamp in a backup's name.
 const stampLayout = "20060102T150405Z"
 
-// fileName is the name of the backup taken at t.
-func fileName(t time.Time) string { return "slate-" + t.UTC().Format(stampLayout) + ".db" }
+// Extensions of a backup's main file: a SQLite database, or a PostgreSQL
+// archive from pg_dump (custom format).
+const (
+	extSQLite   = ".db"
+	extPostgres = ".pgdump"
+)
+
+// fileName is the name of the SQLite backup taken at t.
+func fileName(t time.Time) string { return nameOf(t, extSQLite) }
+
+// nameOf is the name of the backup taken at t with extension ext.
+func nameOf(t time.Time, ext string) string { return "slate-" + t.UTC().Format(stampLayout) + ext }
 
 // The kinds of file that belong to a backup.
 const (
@@ -64,18 +74,22 @@ func parseName(name string) (base string, at time.Time, kind string, ok bool) {
 	if !strings.HasPrefix(name, prefix) {
 		return "", time.Time{}, "", false
 	}
-	i := strings.Index(name, ".db")
+	ext := extSQLite
+	i := strings.Index(name, ext)
+	if j := strings.Index(name, extPostgres); j >= 0 {
+		ext, i = extPostgres, j
+	}
 	if i < 0 {
 		return "", time.Time{}, "", false
 	}
-	base, kind = name[:i+len(".db")], name[i+len(".db"):]
+	base, kind = name[:i+len(ext)], name[i+len(ext):]
 	switch kind {
 	case kindDB, kindSum, kindGood, kindPartial:
 	default:
 		return "", time.Time{}, "", false
 	}
 	at, err := time.Parse(stampLayout, strings.TrimPrefix(base[:i], prefix))
-	if err != nil || fileName(at) != base {
+	if err != nil || nameOf(at, ext) != base {
 		return "", time.Time{}, "", false
 	}
 	return base, at, kind, true

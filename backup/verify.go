@@ -132,26 +132,40 @@ func Verify(ctx context.Context, file string, expect *db.Counts, opts VerifyOpti
 	if err != nil {
 		return r, r.fail("counts", err)
 	}
+	if err := r.compareCounts(counts, expect); err != nil {
+		return r, err
+	}
+
+	return r, r.creditsStep(opts.Resolve, func() (string, error) { return verifyCredits(ctx, restored, opts.Resolve) })
+}
+
+// creditsStep is the credits step: check, unless there is no resolver.
+func (r *Report) creditsStep(resolve Resolver, check func() (string, error)) error {
+	if resolve == nil {
+		r.add("credits", StepSkipped, "no contract resolver: credits not recomputed")
+		return nil
+	}
+	detail, err := check()
+	if err != nil {
+		return r.fail("credits", err)
+	}
+	r.add("credits", StepOK, detail)
+	return nil
+}
+
+// compareCounts is the counts step: the restored copy's counts against
+// those of the snapshot, when they are known.
+func (r *Report) compareCounts(counts db.Counts, expect *db.Counts) error {
 	r.Counts = counts
 	switch {
 	case expect == nil:
 		r.add("counts", StepSkipped, fmt.Sprintf("no expected counts; found %s", formatCounts(counts)))
 	case counts != *expect:
-		return r, r.fail("counts", fmt.Errorf("restored copy has %s, the snapshot had %s", formatCounts(counts), formatCounts(*expect)))
+		return r.fail("counts", fmt.Errorf("restored copy has %s, the snapshot had %s", formatCounts(counts), formatCounts(*expect)))
 	default:
 		r.add("counts", StepOK, formatCounts(counts))
 	}
-
-	if opts.Resolve == nil {
-		r.add("credits", StepSkipped, "no contract resolver: credits not recomputed")
-		return r, nil
-	}
-	detail, err := verifyCredits(ctx, restored, opts.Resolve)
-	if err != nil {
-		return r, r.fail("credits", err)
-	}
-	r.add("credits", StepOK, detail)
-	return r, nil
+	return nil
 }
 
 func formatCounts(c db.Counts) string {
@@ -170,6 +184,25 @@ func verifyCredits(ctx context.Context, restored string, resolve Resolver) (stri
 		return "", err
 	}
 	defer store.Close()
+	detail, err := checkCredits(ctx, store, resolve)
+	if err != nil {
+		return "", err
+	}
+	if err := store.Close(); err != nil {
+		return "", err
+	}
+	return detail, nil
+}
+
+// ledgerStore is what checkCredits reads of a restored store.
+type ledgerStore interface {
+	credit.History
+	Credits(ctx context.Context, f db.CreditFilter) ([]db.Credit, error)
+}
+
+// checkCredits recomputes the latest period's credits of a restored store
+// from its evidence and compares them with its ledger.
+func checkCredits(ctx context.Context, store ledgerStore, resolve Resolver) (string, error) {
 	entries, err := store.Credits(ctx, db.CreditFilter{})
 	if err != nil {
 		return "", err
@@ -249,9 +282,6 @@ func verifyCredits(ctx context.Context, restored string, resolve Resolver) (stri
 	if len(withdrawn) > 0 {
 		sort.Strings(withdrawn)
 		detail += "; voided, not checked: " + strings.Join(withdrawn, ", ")
-	}
-	if err := store.Close(); err != nil {
-		return "", err
 	}
 	return detail, nil
 }

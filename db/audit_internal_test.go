@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/store"
+
 	"github.com/slatehq/slate/sla"
 )
 
@@ -19,7 +21,7 @@ import (
 // to the encoding, which would make every stored chain fail, cannot pass
 // unnoticed.
 func TestAuditHashVectors(t *testing.T) {
-	first := auditHash(genesisHash, 1, 1795860000000, "am@example.com", "credit.approved", "credit/7",
+	first := store.AuditHash(store.GenesisHash, 1, 1795860000000, "am@example.com", "credit.approved", "credit/7",
 		`{"from":"computed","state":"approved"}`)
 	tests := []struct {
 		name string
@@ -27,7 +29,7 @@ func TestAuditHashVectors(t *testing.T) {
 		want string
 	}{
 		{"first entry", first, "a3f24b8d6b91dafc74ac4cab00b20068815aa7619532abf2919f703c9bee7d16"},
-		{"chained, multi-byte and comma text", auditHash(first, 2, 1795860000001, "ä", "a,b", "c", "null"),
+		{"chained, multi-byte and comma text", store.AuditHash(first, 2, 1795860000001, "ä", "a,b", "c", "null"),
 			"a679f04f249d76753fea203acac0631786670c32023c70efbcbb2789b3ec9405"},
 	}
 	for _, tc := range tests {
@@ -42,14 +44,14 @@ func TestAuditHashVectors(t *testing.T) {
 // TestAuditHashFieldBoundaries moves text from one field to the next:
 // without the length prefixes these entries would hash alike.
 func TestAuditHashFieldBoundaries(t *testing.T) {
-	base := auditHash(genesisHash, 1, 11, "ab", "c", "s", "d")
+	base := store.AuditHash(store.GenesisHash, 1, 11, "ab", "c", "s", "d")
 	tests := []struct {
 		name string
 		hash string
 	}{
-		{"actor into action", auditHash(genesisHash, 1, 11, "a", "bc", "s", "d")},
-		{"at_ms into id", auditHash(genesisHash, 11, 1, "ab", "c", "s", "d")},
-		{"detail into subject", auditHash(genesisHash, 1, 11, "ab", "c", "sd", "")},
+		{"actor into action", store.AuditHash(store.GenesisHash, 1, 11, "a", "bc", "s", "d")},
+		{"at_ms into id", store.AuditHash(store.GenesisHash, 11, 1, "ab", "c", "s", "d")},
+		{"detail into subject", store.AuditHash(store.GenesisHash, 1, 11, "ab", "c", "sd", "")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,7 +82,7 @@ func TestCanonicalJSON(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := canonicalJSON(tc.in)
+			got, err := store.CanonicalJSON(tc.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +91,7 @@ func TestCanonicalJSON(t *testing.T) {
 			}
 		})
 	}
-	if _, err := canonicalJSON(make(chan int)); err == nil {
+	if _, err := store.CanonicalJSON(make(chan int)); err == nil {
 		t.Errorf("channel: got nil error, want one")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store/storetest"
 )
 
 // benchDay is the UTC day the benchmarks write into.
@@ -160,4 +161,16 @@ func BenchmarkCheckDay(b *testing.B) {
 	}
 	b.ReportMetric(float64(fileSize(b, path))/float64(b.N), "bytes/check-day")
 	b.ReportMetric(float64(blobBytes)/float64(b.N), "blob-bytes/check-day")
+}
+
+// BenchmarkCloseRead times the period close's read path over
+// SLATE_BENCH_SERIES series (default 10,000), for comparison with
+// pgstore's BenchmarkCloseRead on the same data.
+func BenchmarkCloseRead(b *testing.B) {
+	d, err := Open(filepath.Join(b.TempDir(), "close.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	storetest.BenchCloseRead(b, d, storetest.ImportCloseSeries(b, d, storetest.BenchSeries(b)))
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/internal/crashtest"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store/storetest"
 )
 
 // The crash test runs TestCrashChild in a child process (package
@@ -222,7 +223,7 @@ func checkCrashedDB(t *testing.T, kill int, path string, acked []bool) {
 		if err != nil {
 			t.Fatalf("kill %d: history of %s: %v", kill, check, err)
 		}
-		if diff := diffHistory(h, fold(rs)); diff != "" {
+		if diff := storetest.DiffHistory(h, storetest.Fold(rs)); diff != "" {
 			t.Fatalf("kill %d: history of %s differs from its raw results:\n%s", kill, check, firstLines(diff, 10))
 		}
 	}

@@ -7,110 +7,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/slatehq/slate/store"
 )
-
-// CreditState is where a ledger entry is in its life: computed, then
-// approved by a person, then issued (paid out) exactly once; or voided,
-// with a reason, before it is issued.
-type CreditState string
-
-// The states of a ledger entry.
-const (
-	CreditComputed CreditState = "computed" // recorded from the evidence, waiting for approval
-	CreditApproved CreditState = "approved" // approved by a person, waiting to be issued
-	CreditIssued   CreditState = "issued"   // paid out; final
-	CreditVoided   CreditState = "voided"   // withdrawn before it was issued; final
-)
-
-// The kinds of ledger entry.
-const (
-	KindCredit     = "credit"     // the first entry of a tenant, contract and period
-	KindAdjustment = "adjustment" // a later correction of it
-)
-
-// ErrCreditState is returned, wrapped with the entry's current state and the
-// state the call needed, when a transition does not apply: approving an
-// issued entry, issuing one twice, voiding an issued one.
-var ErrCreditState = errors.New("credit state")
-
-// Credit is one ledger entry: the credit of a tenant under a contract for a
-// period (Kind "credit", one per period), or a correction of it (Kind
-// "adjustment") recorded when the period's evidence changed after it was
-// first recorded.
-type Credit struct {
-	ID       int64 // assigned when recorded; 0 before
-	Tenant   string
-	Contract string
-
-	Period      string    // period name, "2026-10" or "2026-Q3"
-	PeriodStart time.Time // first instant of the period (inclusive)
-	PeriodEnd   time.Time // end of the period (exclusive)
-
-	Kind    string // KindCredit or KindAdjustment
-	Adjusts int64  // adjustment: ID of the credit entry it corrects; 0 otherwise
-	State   CreditState
-
-	UptimeExact     string // uptime as a reduced fraction, "2672123/26748" (percent)
-	UptimePercent   string // decimal strings, as reported
-	BreachMinutes   string
-	CreditPercent   string
-	CoveragePercent string
-	Flagged         bool // coverage below the contract's threshold: needs a person before money moves
-
-	AmountMinor  int64  // integer minor units (cents); for an adjustment, the signed difference
-	Currency     string // ISO 4217 code, "EUR"
-	EvidenceHash string // hex SHA-256 of the evidence the figures came from, computed by the caller
-	Reason       string // why it was voided; "" otherwise
-
-	CreatedAt time.Time // when it was recorded, UTC, millisecond precision
-	UpdatedAt time.Time // its last state change; CreatedAt if none
-}
-
-// CreditFilter selects ledger entries. A zero field matches any value.
-type CreditFilter struct {
-	Tenant, Contract, Period string
-	State                    CreditState
-}
-
-// creditSubject is the audit subject of ledger entry id.
-func creditSubject(id int64) string { return fmt.Sprintf("credit/%d", id) }
-
-// checkClose validates the caller's part of a RecordClose entry.
-func checkClose(c Credit, actor string) error {
-	switch {
-	case c.Tenant == "":
-		return errors.New("empty tenant")
-	case c.Contract == "":
-		return errors.New("empty contract")
-	case c.Period == "":
-		return errors.New("empty period")
-	case c.PeriodStart.IsZero() || !c.PeriodStart.Before(c.PeriodEnd):
-		return fmt.Errorf("period [%v, %v): start must be before end", c.PeriodStart, c.PeriodEnd)
-	case c.Currency == "":
-		return errors.New("empty currency")
-	case c.AmountMinor < 0:
-		return fmt.Errorf("amount %d: must not be negative", c.AmountMinor)
-	case c.UptimeExact == "":
-		return errors.New("empty exact uptime")
-	case !isHexSHA256(c.EvidenceHash):
-		return fmt.Errorf("evidence hash %q: want 64 lowercase hex digits", c.EvidenceHash)
-	case strings.TrimSpace(actor) == "":
-		return errors.New("empty actor")
-	}
-	return nil
-}
-
-func isHexSHA256(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for _, r := range s {
-		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
-			return false
-		}
-	}
-	return true
-}
 
 // RecordClose records the outcome of closing a period, idempotently, so the
 // close job can run again after a crash or a retry:
@@ -133,7 +32,7 @@ func isHexSHA256(s string) bool {
 // in the same transaction.
 func (d *DB) RecordClose(ctx context.Context, c Credit, autoIssue bool, actor string) (Credit, bool, error) {
 	what := fmt.Sprintf("record close of %s/%s/%s", c.Tenant, c.Contract, c.Period)
-	if err := checkClose(c, actor); err != nil {
+	if err := store.CheckClose(c, actor); err != nil {
 		return Credit{}, false, fmt.Errorf("%s: %w", what, err)
 	}
 	var (
@@ -176,20 +75,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, 'computed', ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)`,
 	if err != nil {
 		return Credit{}, fmt.Errorf("read back credit %d: %w", id, err)
 	}
-	detail := map[string]any{
-		"tenant": out.Tenant, "contract": out.Contract, "period": out.Period,
-		"period_start_ms": out.PeriodStart.UnixMilli(), "period_end_ms": out.PeriodEnd.UnixMilli(),
-		"kind": out.Kind, "state": out.State,
-		"uptime_exact": out.UptimeExact, "uptime_percent": out.UptimePercent,
-		"breach_minutes": out.BreachMinutes, "credit_percent": out.CreditPercent,
-		"coverage_percent": out.CoveragePercent, "flagged": out.Flagged,
-		"amount_minor": out.AmountMinor, "currency": out.Currency, "evidence_hash": out.EvidenceHash,
-	}
-	action := "credit.recorded"
-	if kind == KindAdjustment {
-		action = "credit.adjusted"
-		detail["adjusts"] = adjusts
-	}
+	detail := store.CreditRecordedDetail(out)
+	action := store.CreditRecordedAction(kind)
 	if err := auditCredit(ctx, tx, now, actor, action, id, detail); err != nil {
 		return Credit{}, err
 	}
@@ -197,11 +84,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, 'computed', ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)`,
 }
 
 func auditCredit(ctx context.Context, tx *sql.Tx, now time.Time, actor, action string, id int64, detail map[string]any) error {
-	js, err := canonicalJSON(detail)
+	js, err := store.CanonicalJSON(detail)
 	if err != nil {
 		return fmt.Errorf("encode audit detail of credit %d: %w", id, err)
 	}
-	if _, err := appendAudit(ctx, tx, now, actor, action, creditSubject(id), js); err != nil {
+	if _, err := appendAudit(ctx, tx, now, actor, action, store.CreditSubject(id), js); err != nil {
 		return fmt.Errorf("audit credit %d: %w", id, err)
 	}
 	return nil
@@ -218,10 +105,8 @@ func transition(ctx context.Context, tx *sql.Tx, now time.Time, id int64, froms 
 	if err != nil {
 		return Credit{}, err
 	}
-	want := make([]string, len(froms))
 	args := []any{to, reason, now.UnixMilli(), id}
-	for i, f := range froms {
-		want[i] = string(f)
+	for _, f := range froms {
 		args = append(args, f)
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE credits SET state = ?, reason = ?, updated_ms = ?
@@ -232,17 +117,13 @@ WHERE id = ? AND state IN (?`+strings.Repeat(", ?", len(froms)-1)+`)`, args...)
 	if n, err := res.RowsAffected(); err != nil {
 		return Credit{}, fmt.Errorf("update: %w", err)
 	} else if n == 0 {
-		return Credit{}, fmt.Errorf("%w: is %s, want %s", ErrCreditState, before.State, strings.Join(want, " or "))
+		return Credit{}, store.StateError(before.State, froms)
 	}
 	after, err := queryCredit(ctx, tx, selectCredit+` WHERE id = ?`, id)
 	if err != nil {
 		return Credit{}, fmt.Errorf("read back: %w", err)
 	}
-	detail := map[string]any{"from": before.State, "state": to}
-	if reason != "" {
-		detail["reason"] = reason
-	}
-	if err := auditCredit(ctx, tx, now, actor, "credit."+string(to), id, detail); err != nil {
+	if err := auditCredit(ctx, tx, now, actor, "credit."+string(to), id, store.TransitionDetail(before.State, to, reason)); err != nil {
 		return Credit{}, err
 	}
 	return after, nil
@@ -374,12 +255,6 @@ func scanCredit(s interface{ Scan(...any) error }) (Credit, error) {
 	return c, nil
 }
 
-// closeRefusal is a close that contradicts what is recorded. It is found
-// before recordCloseTx writes anything, so a batch can skip it alone.
-type closeRefusal struct{ msg string }
-
-func (e *closeRefusal) Error() string { return e.msg }
-
 // recordCloseTx is RecordClose inside tx: it returns the entry that carries
 // the period's figures and whether anything was written.
 func recordCloseTx(ctx context.Context, tx *sql.Tx, now time.Time, c Credit, autoIssue bool, actor string) (Credit, bool, error) {
@@ -400,12 +275,8 @@ func recordCloseTx(ctx context.Context, tx *sql.Tx, now time.Time, c Credit, aut
 	if err != nil {
 		return Credit{}, false, fmt.Errorf("read credit: %w", err)
 	}
-	if first.PeriodStart.UnixMilli() != c.PeriodStart.UnixMilli() || first.PeriodEnd.UnixMilli() != c.PeriodEnd.UnixMilli() {
-		return Credit{}, false, &closeRefusal{fmt.Sprintf("period [%v, %v) differs from the recorded [%v, %v)",
-			c.PeriodStart.UTC(), c.PeriodEnd.UTC(), first.PeriodStart, first.PeriodEnd)}
-	}
-	if first.Currency != c.Currency {
-		return Credit{}, false, &closeRefusal{fmt.Sprintf("currency %s differs from the recorded %s", c.Currency, first.Currency)}
+	if err := store.CheckRecorded(first, c); err != nil {
+		return Credit{}, false, err
 	}
 	latest, err := queryCredit(ctx, tx, selectCredit+` WHERE adjusts = ? ORDER BY id DESC LIMIT 1`, first.ID)
 	if errors.Is(err, ErrNotFound) {

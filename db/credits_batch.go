@@ -5,13 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-)
 
-// Closing is one period to record with RecordCloses.
-type Closing struct {
-	Credit    Credit
-	AutoIssue bool
-}
+	"github.com/slatehq/slate/store"
+)
 
 // RecordCloses records many closes as RecordClose does, in one transaction:
 // a month's close for thousands of contracts costs one durable commit, not
@@ -22,7 +18,7 @@ type Closing struct {
 func (d *DB) RecordCloses(ctx context.Context, cs []Closing, actor string) (errs []error, err error) {
 	errs = make([]error, len(cs))
 	for i, c := range cs {
-		if e := checkClose(c.Credit, actor); e != nil {
+		if e := store.CheckClose(c.Credit, actor); e != nil {
 			errs[i] = fmt.Errorf("record close of %s/%s/%s: %w", c.Credit.Tenant, c.Credit.Contract, c.Credit.Period, e)
 		}
 	}
@@ -33,7 +29,7 @@ func (d *DB) RecordCloses(ctx context.Context, cs []Closing, actor string) (errs
 				continue // refused before the transaction
 			}
 			_, _, e := recordCloseTx(ctx, tx, now, c.Credit, c.AutoIssue, actor)
-			var refused *closeRefusal
+			var refused *store.CloseRefusal
 			switch {
 			case errors.As(e, &refused):
 				errs[i] = fmt.Errorf("record close of %s/%s/%s: %w", c.Credit.Tenant, c.Credit.Contract, c.Credit.Period, e)

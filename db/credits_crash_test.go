@@ -12,6 +12,7 @@ import (
 
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/internal/crashtest"
+	"github.com/slatehq/slate/store/storetest"
 )
 
 // The ledger crash test runs TestLedgerCrashChild in a child process
@@ -47,7 +48,7 @@ func TestLedgerCrashChild(t *testing.T) {
 				for i := range ledgerCrashPeriods {
 					// Neighbouring starts: the workers race on the same periods.
 					i := (i + 2*w) % ledgerCrashPeriods
-					c := closing(ledgerCrashPeriod(i), int64(100*i), ledgerCrashPeriod(i))
+					c := storetest.ClosingOf(ledgerCrashPeriod(i), int64(100*i), ledgerCrashPeriod(i))
 					got, _, err := d.RecordClose(ctx, c, i%2 == 0, fmt.Sprintf("worker-%d", w))
 					if err != nil {
 						fail <- err

@@ -13,23 +13,15 @@ import (
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 	"github.com/prometheus/client_golang/prometheus"
-)
-
-// Errors returned by DB. Callers compare with errors.Is and never see
-// database/sql's own sentinels.
-var (
-	ErrNotFound = errors.New("not found")       // no such check (or row)
-	ErrClosed   = errors.New("database closed") // the DB was closed before the call finished
+	"github.com/slatehq/slate/internal/storemetrics"
+	"github.com/slatehq/slate/store"
 )
 
 // Defaults for the zero values of Options.
 const (
-	DefaultRawRetention     = 14 * 24 * time.Hour
-	DefaultHistoryRetention = 400 * 24 * time.Hour
-	MinHistoryRetention     = 400 * 24 * time.Hour
-	DefaultMaxBatch         = 4096
-	DefaultBusyTimeout      = 5 * time.Second
-	DefaultReadConns        = 4
+	DefaultMaxBatch    = 4096
+	DefaultBusyTimeout = 5 * time.Second
+	DefaultReadConns   = 4
 )
 
 // Options are the settings of a DB. The zero value of every field selects
@@ -68,17 +60,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.RawRetention == 0 {
-		o.RawRetention = DefaultRawRetention
-	}
-	if o.RawRetention < 0 {
-		return o, fmt.Errorf("raw retention: must be positive (got %v)", o.RawRetention)
-	}
-	if o.HistoryRetention == 0 {
-		o.HistoryRetention = DefaultHistoryRetention
-	}
-	if o.HistoryRetention < MinHistoryRetention {
-		return o, fmt.Errorf("history retention: must be at least %v (got %v)", MinHistoryRetention, o.HistoryRetention)
+	var err error
+	if o.RawRetention, o.HistoryRetention, err = store.Retention(o.RawRetention, o.HistoryRetention); err != nil {
+		return o, err
 	}
 	if o.MaxBatch == 0 {
 		o.MaxBatch = DefaultMaxBatch
@@ -110,7 +94,7 @@ type DB struct {
 	wconn *sql.Conn // that connection
 	rdb   *sql.DB   // read-only pool
 
-	m       *metrics
+	m       *storemetrics.Ingest
 	w       *writer
 	lookups lookups // read-path cache of check ids and location names
 
@@ -128,7 +112,7 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	m, err := newMetrics(o.Registerer)
+	m, err := storemetrics.New(o.Registerer)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

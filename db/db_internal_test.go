@@ -156,13 +156,13 @@ func TestGroupCommit(t *testing.T) {
 					t.Fatalf("write: %v", err)
 				}
 			}
-			if got := testutil.CollectAndCount(d.m.batchSize); got != 1 {
+			if got := testutil.CollectAndCount(d.m.BatchSize); got != 1 {
 				t.Fatalf("got %d histograms, want 1", got)
 			}
-			if got := histogramCount(t, d.m.batchSize); got != uint64(tc.wantTx) {
+			if got := histogramCount(t, d.m.BatchSize); got != uint64(tc.wantTx) {
 				t.Errorf("got %d transactions, want %d", got, tc.wantTx)
 			}
-			if got := testutil.ToFloat64(d.m.written); got != float64(tc.calls*tc.perCall) {
+			if got := testutil.ToFloat64(d.m.Written); got != float64(tc.calls*tc.perCall) {
 				t.Errorf("got %v results written, want %d", got, tc.calls*tc.perCall)
 			}
 		})
@@ -209,7 +209,7 @@ func TestFailedTransactionLeavesNoTrace(t *testing.T) {
 	if err := d.WriteResults(ctx, second); err == nil {
 		t.Fatalf("got nil error with the minutes table gone, want an error")
 	}
-	if got := testutil.ToFloat64(d.m.writeErrors); got != 1 {
+	if got := testutil.ToFloat64(d.m.WriteErrors); got != 1 {
 		t.Errorf("got slate_store_write_errors_total %v, want 1", got)
 	}
 	exec(`ALTER TABLE minutes_away RENAME TO minutes`)

@@ -1,10 +1,16 @@
-// Package db is slate's evidence store: one SQLite file holding the raw probe
+// Package db is slate's embedded store: one SQLite file holding the raw probe
 // results and the per-minute history that SLA figures and service credits
-// are computed from, plus the schema migrations that create them.
+// are computed from, the ledger, the audit log, incidents, the outbox and
+// tokens, plus the schema migrations that create them. It implements the
+// store contract (package store; its suite is store/storetest), whose
+// types db re-exports under their old names as aliases (db.Credit is
+// store.Credit), and store.Source, to be copied into another backend.
 //
 // # Imports
 //
-// db imports the standard library, package sla (for sla.Result and
+// db imports the standard library, package store (the contract),
+// internal/minutes (the run-length code of a day of history) and
+// internal/storemetrics, package sla (for sla.Result and
 // sla.LocationMinute), package incident (the incidents it stores),
 // github.com/mattn/go-sqlite3 (cgo: build with CGO_ENABLED=1) and
 // github.com/prometheus/client_golang. Callers never import database/sql:
@@ -35,8 +41,11 @@
 //     reason; AddExclusion and CancelExclusion are audited, nothing is
 //     deleted; ExclusionsInForce feeds the engine.
 //   - Alert: one notification in the durable outbox; Enqueue and
-//     UpdateWithAlerts add them (the latter in a caller's transaction),
-//     DueAlerts and RecordAttempt drive delivery, every attempt recorded.
+//     UpdateWithAlerts add them (the latter in a caller's transaction, a
+//     SQLite-only method outside the contract), DueAlerts, ClaimAlerts
+//     and RecordAttempt drive delivery, every attempt recorded.
+//   - Lease: a leadership lease on SQLite's own clock (AcquireLease,
+//     RenewLease, ReleaseLease), the same semantics as on PostgreSQL.
 //   - Incident: an incident with its timeline, tenants and revision;
 //     SaveIncident (and SaveIncidentWithAlerts, which enqueues its
 //     notifications in the same transaction) refuses a stale copy; post-mortem

@@ -8,35 +8,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slatehq/slate/store"
+
 	"github.com/slatehq/slate/sla"
 )
-
-// Exclusion is time a contract excludes from its SLA, entered by a person.
-type Exclusion struct {
-	ID           int64
-	Contract     string
-	Start, End   time.Time // [Start, End), UTC, millisecond precision
-	Reason       string
-	Actor        string    // who entered it
-	CreatedAt    time.Time // UTC
-	Cancelled    bool
-	CancelledAt  time.Time // zero while in force
-	CancelledBy  string
-	CancelReason string
-}
 
 // AddExclusion records an exclusion and its audit entry in one transaction.
 func (d *DB) AddExclusion(ctx context.Context, e Exclusion, actor string) (Exclusion, error) {
 	what := fmt.Sprintf("add exclusion for %s", e.Contract)
-	switch {
-	case e.Contract == "":
-		return Exclusion{}, fmt.Errorf("%s: empty contract", what)
-	case !e.Start.Before(e.End):
-		return Exclusion{}, fmt.Errorf("%s: end %s is not after start %s", what, e.End.UTC().Format(time.RFC3339), e.Start.UTC().Format(time.RFC3339))
-	case strings.TrimSpace(e.Reason) == "":
-		return Exclusion{}, fmt.Errorf("%s: a reason is required", what)
-	case strings.TrimSpace(actor) == "":
-		return Exclusion{}, fmt.Errorf("%s: empty actor", what)
+	if err := store.CheckExclusion(e, actor); err != nil {
+		return Exclusion{}, fmt.Errorf("%s: %w", what, err)
 	}
 	var out Exclusion
 	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -162,16 +143,11 @@ func scanExclusion(s interface{ Scan(...any) error }) (Exclusion, error) {
 }
 
 func auditExclusion(ctx context.Context, tx *sql.Tx, now time.Time, actor, action string, e Exclusion) error {
-	detail := map[string]any{
-		"contract": e.Contract, "start_ms": e.Start.UnixMilli(), "end_ms": e.End.UnixMilli(), "reason": e.Reason,
-	}
-	if e.Cancelled {
-		detail["cancel_reason"] = e.CancelReason
-	}
-	js, err := canonicalJSON(detail)
+	detail := store.ExclusionDetail(e)
+	js, err := store.CanonicalJSON(detail)
 	if err != nil {
 		return err
 	}
-	_, err = appendAudit(ctx, tx, now, actor, action, fmt.Sprintf("exclusion/%d", e.ID), js)
+	_, err = appendAudit(ctx, tx, now, actor, action, store.ExclusionSubject(e.ID), js)
 	return err
 }

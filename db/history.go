@@ -4,49 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
+	"github.com/slatehq/slate/internal/minutes"
 	"github.com/slatehq/slate/sla"
 )
-
-// History is the per-minute history of one check over a range of whole
-// minutes; the type is the domain's, so that readers of evidence need not
-// import db.
-type History = sla.MinuteHistory
-
-// MaxHistoryMinutes bounds the range of one MinuteHistory call: 400 days,
-// the retention of the history, so one call can read all of it.
-const MaxHistoryMinutes = 400 * minutesPerDay
 
 // MinuteHistory returns the per-minute history of a check for the minutes
 // that overlap [from, to): from is truncated to the minute, to rounded up
 // to it. It returns ErrNotFound for an unknown check.
 func (d *DB) MinuteHistory(ctx context.Context, checkID string, from, to time.Time) (History, error) {
-	sp, err := d.historySpan(ctx, checkID, from, to)
+	sp, days, err := d.historyDays(ctx, checkID, from, to)
 	if err != nil {
 		return History{}, err
 	}
-	h := History{Start: time.UnixMilli(sp.start).UTC(), Locations: sp.locations, Minutes: make([][]sla.LocationMinute, sp.count)}
-	cells := make([]sla.LocationMinute, sp.count*len(h.Locations)) // one allocation for the grid
-	for i := range h.Minutes {
-		h.Minutes[i] = cells[i*len(h.Locations) : (i+1)*len(h.Locations) : (i+1)*len(h.Locations)]
-	}
-	var pool arrayPool
-	for _, dd := range sp.days {
-		dayStart := dd.day * msPerDay
-		lo, hi := sp.clip(dd.day)
-		for _, l := range dd.rec.locs {
-			j := sp.col[l.loc]
-			mins := l.minutes(&pool)
-			for m := lo; m < hi; m++ {
-				h.Minutes[(dayStart+m*msPerMinute-sp.start)/msPerMinute][j] = mins[m]
-			}
-			pool.put(mins)
-			l.min = nil
-		}
-	}
-	return h, nil
+	return sp.History(days), nil
 }
 
 // MinuteRuns is MinuteHistory in run-length form, read straight from the
@@ -54,135 +26,70 @@ func (d *DB) MinuteHistory(ctx context.Context, checkID string, from, to time.Ti
 // month is tens of runs rather than 44,640 minutes. Every location's runs
 // cover exactly the range's minutes; minutes without data are zero runs.
 func (d *DB) MinuteRuns(ctx context.Context, checkID string, from, to time.Time) (sla.RunHistory, error) {
-	sp, err := d.historySpan(ctx, checkID, from, to)
+	sp, days, err := d.historyDays(ctx, checkID, from, to)
 	if err != nil {
 		return sla.RunHistory{}, err
 	}
-	h := sla.RunHistory{Start: time.UnixMilli(sp.start).UTC(), Minutes: sp.count, Locations: sp.locations,
-		Runs: make([][]sla.MinuteRun, len(sp.locations))}
-	covered := make([]int, len(sp.locations)) // minutes of the range appended so far, per location
-	add := func(j, n int, m sla.LocationMinute) {
-		if n <= 0 {
-			return
-		}
-		rs := h.Runs[j]
-		if k := len(rs); k > 0 && rs[k-1].Minute == m {
-			rs[k-1].Count += n
-		} else {
-			rs = append(rs, sla.MinuteRun{Count: n, Minute: m})
-		}
-		h.Runs[j] = rs
-		covered[j] += n
-	}
-	for _, dd := range sp.days {
-		lo, hi := sp.clip(dd.day)
-		offset := int((dd.day*msPerDay - sp.start) / msPerMinute) // the day's minute 0 in the range
-		for _, l := range dd.rec.locs {
-			j := sp.col[l.loc]
-			add(j, offset+int(lo)-covered[j], sla.LocationMinute{}) // a gap before this day
-			forRuns(l.runs, func(first, n int, m sla.LocationMinute) {
-				a, b := max(first, int(lo)), min(first+n, int(hi))
-				add(j, b-a, m)
-			})
-		}
-	}
-	for j := range h.Runs {
-		add(j, sp.count-covered[j], sla.LocationMinute{})
-	}
-	return h, nil
+	return sp.Runs(days), nil
 }
 
-// historySpan is what MinuteHistory and MinuteRuns share: the range in
-// whole minutes, and the stored days and locations it touches.
-type historySpan struct {
-	start     int64 // first minute, UTC Unix ms
-	count     int   // minutes in the range
-	days      []loadedDay
-	locations []string      // sorted names of the locations that reported
-	col       map[int64]int // location id -> index in locations
-}
-
-type loadedDay struct {
-	day int64
-	rec *dayRecord
-}
-
-// clip is the part [lo, hi) of day's minutes inside the range.
-func (sp historySpan) clip(day int64) (lo, hi int64) {
-	dayStart := day * msPerDay
-	lo = max(0, (sp.start-dayStart)/msPerMinute)
-	hi = min(int64(minutesPerDay), (sp.start+int64(sp.count)*msPerMinute-dayStart)/msPerMinute)
-	return lo, hi
-}
-
-func (d *DB) historySpan(ctx context.Context, checkID string, from, to time.Time) (historySpan, error) {
-	var sp historySpan
-	start := from.UnixMilli()
-	start -= start % msPerMinute
-	if from.UnixMilli()%msPerMinute < 0 {
-		start -= msPerMinute
+// historyDays is what MinuteHistory and MinuteRuns share: the range in
+// whole minutes, and the stored days of each location it touches.
+func (d *DB) historyDays(ctx context.Context, checkID string, from, to time.Time) (minutes.Span, []minutes.LocDay, error) {
+	what := "minute history for " + checkID
+	sp, err := minutes.NewSpan(what, from, to)
+	if err != nil {
+		return sp, nil, err
 	}
-	end := to.UnixMilli()
-	if end <= start {
-		return sp, fmt.Errorf("minute history for %s: empty range [%v, %v)", checkID, from, to)
-	}
-	count := int((end - start + msPerMinute - 1) / msPerMinute)
-	if count > MaxHistoryMinutes {
-		return sp, fmt.Errorf("minute history for %s: %d minutes, want at most %d", checkID, count, MaxHistoryMinutes)
-	}
-	sp.start, sp.count = start, count
 	id, err := d.checkID(ctx, checkID)
 	if errors.Is(err, ErrNotFound) {
 		// Both sentinels: store callers test ErrNotFound, evidence readers
 		// outside db test sla.ErrNoEvidence.
-		return sp, fmt.Errorf("minute history for %s: %w (%w)", checkID, ErrNotFound, sla.ErrNoEvidence)
+		return sp, nil, fmt.Errorf("%s: %w (%w)", what, ErrNotFound, sla.ErrNoEvidence)
 	}
 	if err != nil {
-		return sp, err
+		return sp, nil, err
 	}
-	firstDay, _ := dayOf(start)
-	lastDay, _ := dayOf(start + int64(count-1)*msPerMinute)
-
+	firstDay, lastDay := sp.Days()
 	rows, err := d.rdb.QueryContext(ctx, `SELECT day, data FROM minutes WHERE check_id = ? AND day >= ? AND day <= ? ORDER BY day`,
 		id, firstDay, lastDay)
 	if err != nil {
-		return sp, fmt.Errorf("query minute history for %s: %w", checkID, err)
+		return sp, nil, fmt.Errorf("query %s: %w", what, err)
 	}
+	defer rows.Close()
+	type locRuns struct {
+		day, loc int64
+		runs     []byte
+	}
+	var stored []locRuns
 	locIDs := map[int64]bool{}
 	for rows.Next() {
 		var day int64
 		var data []byte
 		if err := rows.Scan(&day, &data); err != nil {
-			rows.Close()
-			return sp, fmt.Errorf("scan minute history for %s: %w", checkID, err)
+			return sp, nil, fmt.Errorf("scan %s: %w", what, err)
 		}
 		rec, err := decodeDay(data, day)
 		if err != nil {
-			rows.Close()
-			return sp, fmt.Errorf("decode minute history for %s day %d: %w", checkID, day, err)
+			return sp, nil, fmt.Errorf("decode %s day %d: %w", what, day, err)
 		}
-		sp.days = append(sp.days, loadedDay{day, rec})
 		for _, l := range rec.locs {
+			stored = append(stored, locRuns{day, l.loc, l.runs})
 			locIDs[l.loc] = true
 		}
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return sp, fmt.Errorf("scan minute history for %s: %w", checkID, err)
+		return sp, nil, fmt.Errorf("scan %s: %w", what, err)
 	}
 	names, err := d.locationNames(ctx, locIDs)
 	if err != nil {
-		return sp, fmt.Errorf("minute history for %s: %w", checkID, err)
+		return sp, nil, fmt.Errorf("%s: %w", what, err)
 	}
-	for id := range locIDs {
-		sp.locations = append(sp.locations, names[id])
+	days := make([]minutes.LocDay, len(stored))
+	for i, s := range stored {
+		days[i] = minutes.LocDay{Day: s.day, Location: names[s.loc], Runs: s.runs}
 	}
-	slices.Sort(sp.locations)
-	sp.col = make(map[int64]int, len(names))
-	for id, name := range names {
-		sp.col[id], _ = slices.BinarySearch(sp.locations, name)
-	}
-	return sp, nil
+	return sp, days, nil
 }
 
 // locationNames returns the names of the location ids in ids.

@@ -2,16 +2,11 @@ package db
 
 import (
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 
+	"github.com/slatehq/slate/internal/minutes"
 	"github.com/slatehq/slate/sla"
 )
-
-// ErrHistoryExists refuses an import into a day that already has history:
-// merging two records of the same minutes would be a guess.
-var ErrHistoryExists = errors.New("history exists")
 
 // ImportHistory writes minute history that was recorded elsewhere — evidence
 // backfilled from another monitor, or a replayed archive — for whole UTC
@@ -23,47 +18,11 @@ var ErrHistoryExists = errors.New("history exists")
 // late result.
 func (d *DB) ImportHistory(ctx context.Context, checkID string, h sla.RunHistory) error {
 	what := fmt.Sprintf("import history of %s", checkID)
-	start := h.Start.UnixMilli()
-	if start%msPerDay != 0 || h.Minutes <= 0 || h.Minutes%minutesPerDay != 0 {
-		return fmt.Errorf("%s: want whole UTC days, got %d minutes from %v", what, h.Minutes, h.Start)
-	}
-	if len(h.Runs) != len(h.Locations) {
-		return fmt.Errorf("%s: %d run lists for %d locations", what, len(h.Runs), len(h.Locations))
+	firstDay, perDay, err := minutes.ImportDays(what, h)
+	if err != nil {
+		return err
 	}
 	days := h.Minutes / minutesPerDay
-	// perDay[j][k] is location j's run-length code of day k; nil without data.
-	perDay := make([][][]byte, len(h.Runs))
-	for j, runs := range h.Runs {
-		perDay[j] = make([][]byte, days)
-		var cur []byte
-		var curHasData bool
-		minute := 0
-		flush := func() {
-			if curHasData {
-				perDay[j][minute/minutesPerDay-1] = cur
-			}
-			cur, curHasData = nil, false
-		}
-		for _, r := range runs {
-			for left := r.Count; left > 0; {
-				if minute >= h.Minutes {
-					return fmt.Errorf("%s: location %q has runs past %d minutes", what, h.Locations[j], h.Minutes)
-				}
-				k := min(left, minutesPerDay-minute%minutesPerDay)
-				cur = binary.AppendUvarint(cur, uint64(k))
-				cur = append(cur, r.Minute.OK, r.Minute.Fail, r.Minute.Lead, r.Minute.Trail, r.Minute.MaxRun)
-				curHasData = curHasData || r.Minute.Runs() > 0
-				minute += k
-				left -= k
-				if minute%minutesPerDay == 0 {
-					flush()
-				}
-			}
-		}
-		if minute != h.Minutes {
-			return fmt.Errorf("%s: location %q has runs for %d minutes, want %d", what, h.Locations[j], minute, h.Minutes)
-		}
-	}
 	w := d.w
 	job := func(wctx context.Context) (err error) {
 		if err := ctx.Err(); err != nil {
@@ -90,7 +49,6 @@ func (d *DB) ImportHistory(ctx context.Context, checkID string, h sla.RunHistory
 				return err
 			}
 		}
-		firstDay := start / msPerDay
 		for k := range days {
 			day := firstDay + int64(k)
 			rec := &dayRecord{}

@@ -2,142 +2,18 @@ package db
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/slatehq/slate/store"
 
 	"github.com/slatehq/slate/incident"
 )
-
-// ErrIncidentState is returned, wrapped with the stored and the requested
-// status, when a save would move an incident backwards: reopen a resolved
-// one, or take a post-mortem one back to resolved. It is what a stale copy
-// (one saved before a person resolved the incident) gets instead of
-// silently undoing the person's change.
-var ErrIncidentState = errors.New("incident state")
-
-// ErrIncidentConflict is returned, wrapped with both revisions, when a save
-// would change an incident that changed since the caller read (or last
-// saved) it: the caller's copy lacks that change and would overwrite it.
-// Read the incident again, apply the change to it and save that.
-var ErrIncidentConflict = errors.New("incident changed since it was read")
-
-// Incident is a stored incident: the state machine's value, the ID the
-// store gave it and the tenants it affects. Times are UTC with millisecond
-// precision once read back.
-type Incident struct {
-	ID int64 // 0 until first saved
-	incident.Incident
-	Tenants []string // affected tenants; stored sorted, without duplicates
-
-	// Revision counts the saves that changed the incident: 1 after the
-	// first. SaveIncident sets it; a save that changes an incident must
-	// carry the revision it was read with (see ErrIncidentConflict).
-	Revision int64
-
-	// PublishedPostmortem is the post-mortem version readers see; 0 before
-	// one is published. Set by PublishPostmortem; SaveIncident ignores it.
-	PublishedPostmortem int
-	CreatedAt           time.Time // first save; set by the store
-	UpdatedAt           time.Time // latest change; set by the store
-}
-
-// IncidentFilter selects incidents. A zero field matches any value.
-type IncidentFilter struct {
-	Service string
-	Tenant  string // incidents that affect this tenant
-	Open    *bool  // true: open incidents only; false: resolved (or post-mortem) only
-	// Since keeps incidents that were open at or after it: still open, or
-	// ended after Since (an incident occupies [Started, Ended)).
-	Since time.Time
-	Limit int // at most this many; 0 or less means no limit
-}
-
-// PostmortemState is where a post-mortem version is: a draft, or
-// published (readers saw it, whatever was published after it).
-type PostmortemState string
-
-// Post-mortem version states.
-const (
-	PostmortemDraft     PostmortemState = "draft"
-	PostmortemPublished PostmortemState = "published"
-)
-
-// PostmortemVersion is one saved version of an incident's post-mortem.
-type PostmortemVersion struct {
-	IncidentID  int64
-	Version     int // 1, 2, ... per incident
-	Markdown    string
-	State       PostmortemState
-	Author      string
-	CreatedAt   time.Time // UTC, millisecond precision
-	PublishedAt time.Time // first publication; zero while a draft
-	PublishedBy string    // "" while a draft
-}
-
-// Postmortem is what an incident's post-mortem page needs.
-type Postmortem struct {
-	// Published is the version readers see; nil before one is published.
-	Published *PostmortemVersion
-	// Draft is the latest version when it is a draft newer than Published:
-	// work not yet published. nil when there is none.
-	Draft *PostmortemVersion
-}
-
-func incidentSubject(id int64) string { return fmt.Sprintf("incident/%d", id) }
-
-// closedRank orders statuses as an incident may only move forward:
-// open, resolved, post-mortem.
-func closedRank(s incident.Status) int {
-	switch s {
-	case incident.Resolved:
-		return 1
-	case incident.Postmortem:
-		return 2
-	}
-	return 0
-}
-
-func checkIncident(inc *Incident, actor string) error {
-	switch {
-	case strings.TrimSpace(inc.Service) == "":
-		return errors.New("empty service")
-	case inc.Started.IsZero():
-		return errors.New("zero start")
-	case !inc.Ended.IsZero() && inc.Ended.Before(inc.Started):
-		return fmt.Errorf("end %s is before start %s", inc.Ended.UTC().Format(time.RFC3339), inc.Started.UTC().Format(time.RFC3339))
-	case strings.TrimSpace(actor) == "":
-		return errors.New("empty actor")
-	}
-	switch inc.Status {
-	case incident.Investigating, incident.Identified, incident.Monitoring, incident.Resolved, incident.Postmortem:
-	default:
-		return fmt.Errorf("status %q is not one of investigating, identified, monitoring, resolved, postmortem", inc.Status)
-	}
-	switch inc.Severity {
-	case incident.Minor, incident.Major, incident.Critical:
-	default:
-		return fmt.Errorf("severity %q is not one of minor, major, critical", inc.Severity)
-	}
-	for i, e := range inc.Timeline {
-		if e.At.IsZero() || e.Kind == "" {
-			return fmt.Errorf("timeline entry %d: zero time or empty kind", i)
-		}
-	}
-	for _, t := range inc.Tenants {
-		if strings.TrimSpace(t) == "" {
-			return errors.New("empty tenant")
-		}
-	}
-	return nil
-}
 
 // SaveIncident stores inc: it inserts it when inc.ID is 0, and otherwise
 // updates incident inc.ID, which must exist (ErrNotFound) and be of the
@@ -174,13 +50,11 @@ func (d *DB) SaveIncidentWithAlerts(ctx context.Context, inc *Incident, actor st
 	if inc.ID != 0 {
 		what = fmt.Sprintf("save incident %d", inc.ID)
 	}
-	if err := checkIncident(inc, actor); err != nil {
+	if err := store.CheckIncident(inc, actor); err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)
 	}
-	tenants := slices.Clone(inc.Tenants)
-	slices.Sort(tenants)
-	tenants = slices.Compact(tenants)
-	failingJS, err := json.Marshal(nonNil(inc.Failing))
+	tenants := store.SortedTenants(inc.Tenants)
+	failingJS, err := json.Marshal(store.NonNil(inc.Failing))
 	if err != nil {
 		return 0, fmt.Errorf("%s: encode failing: %w", what, err)
 	}
@@ -251,17 +125,14 @@ func saveIncidentTx(ctx context.Context, tx *sql.Tx, now int64, inc *Incident, t
 	if old.Service != inc.Service {
 		return 0, 0, fmt.Errorf("service %s differs from the stored %s", inc.Service, old.Service)
 	}
-	if closedRank(inc.Status) < closedRank(old.Status) {
+	if store.ClosedRank(inc.Status) < store.ClosedRank(old.Status) {
 		return 0, 0, fmt.Errorf("%w: is %s, cannot go back to %s", ErrIncidentState, old.Status, inc.Status)
 	}
-	oldFailing, err := json.Marshal(nonNil(old.Failing))
+	oldFailing, err := json.Marshal(store.NonNil(old.Failing))
 	if err != nil {
 		return 0, 0, fmt.Errorf("encode stored failing: %w", err)
 	}
-	rowChanged := old.Status != inc.Status || old.Severity != inc.Severity ||
-		old.SeverityOverride != inc.SeverityOverride || old.Started.UnixMilli() != inc.Started.UnixMilli() ||
-		old.Ended.IsZero() != inc.Ended.IsZero() || old.Ended.UnixMilli() != inc.Ended.UnixMilli() ||
-		string(oldFailing) != failing
+	rowChanged := store.IncidentChanged(&old, inc, string(oldFailing), failing)
 	tenantsChanged, err := setTenants(ctx, tx, id, tenants)
 	if err != nil {
 		return 0, 0, err
@@ -289,13 +160,6 @@ func saveIncidentTx(ctx context.Context, tx *sql.Tx, now int64, inc *Incident, t
 		action = "incident.resolved"
 	}
 	return id, rev, auditIncident(ctx, tx, now, actor, action, id, inc, old.Status, tenants, added)
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // setTenants makes the incident's tenants exactly tenants (sorted, unique)
@@ -347,23 +211,12 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 
 func auditIncident(ctx context.Context, tx *sql.Tx, nowMS int64, actor, action string, id int64, inc *Incident,
 	from incident.Status, tenants []string, added int) error {
-	var ended int64
-	if !inc.Ended.IsZero() {
-		ended = inc.Ended.UnixMilli()
-	}
-	detail := map[string]any{
-		"service": inc.Service, "status": inc.Status, "severity": inc.Severity,
-		"severity_override": inc.SeverityOverride, "started_ms": inc.Started.UnixMilli(), "ended_ms": ended,
-		"tenants": tenants, "entries_added": added,
-	}
-	if from != "" {
-		detail["from"] = from
-	}
-	js, err := canonicalJSON(detail)
+	detail := store.IncidentDetail(inc, from, tenants, added)
+	js, err := store.CanonicalJSON(detail)
 	if err != nil {
 		return fmt.Errorf("encode audit detail: %w", err)
 	}
-	if _, err := appendAudit(ctx, tx, time.UnixMilli(nowMS), actor, action, incidentSubject(id), js); err != nil {
+	if _, err := appendAudit(ctx, tx, time.UnixMilli(nowMS), actor, action, store.IncidentSubject(id), js); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
 	return nil
@@ -442,26 +295,8 @@ func (d *DB) Incident(ctx context.Context, id int64) (Incident, error) {
 // Incidents returns the incidents f selects, newest first (by start, then
 // by ID), with their timelines and tenants.
 func (d *DB) Incidents(ctx context.Context, f IncidentFilter) ([]Incident, error) {
-	var where []string
 	var args []any
-	if f.Service != "" {
-		where, args = append(where, "service = ?"), append(args, f.Service)
-	}
-	if f.Tenant != "" {
-		where = append(where, "id IN (SELECT incident_id FROM incident_tenants WHERE tenant = ?)")
-		args = append(args, f.Tenant)
-	}
-	if f.Open != nil {
-		if *f.Open {
-			where = append(where, openCondition)
-		} else {
-			where = append(where, "NOT "+openCondition)
-		}
-	}
-	if !f.Since.IsZero() {
-		where = append(where, "(ended_ms IS NULL OR ended_ms > ?)")
-		args = append(args, f.Since.UnixMilli())
-	}
+	where := store.IncidentConditions(f, func(v any) string { args = append(args, v); return "?" })
 	q := ""
 	if len(where) > 0 {
 		q = " WHERE " + strings.Join(where, " AND ")
@@ -476,8 +311,6 @@ func (d *DB) Incidents(ctx context.Context, f IncidentFilter) ([]Incident, error
 	}
 	return out, nil
 }
-
-const openCondition = "status IN ('investigating', 'identified', 'monitoring')"
 
 // OpenIncidents returns every open incident, newest first.
 func (d *DB) OpenIncidents(ctx context.Context) ([]Incident, error) {
@@ -497,6 +330,11 @@ func (d *DB) incidents(ctx context.Context, tail string, args []any) ([]Incident
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() // read only: nothing to commit
+	return readIncidents(ctx, tx, tail, args)
+}
+
+// readIncidents is incidents inside a read transaction.
+func readIncidents(ctx context.Context, tx *sql.Tx, tail string, args []any) ([]Incident, error) {
 	rows, err := tx.QueryContext(ctx, selectIncident+tail, args...)
 	if err != nil {
 		return nil, err
@@ -575,15 +413,8 @@ WHERE incident_id IN `+ids+` ORDER BY incident_id, tenant`, args...)
 // (postmortem.saved, with the markdown's SHA-256).
 func (d *DB) SavePostmortem(ctx context.Context, incidentID int64, markdown, author string) (int, error) {
 	what := fmt.Sprintf("save post-mortem of incident %d", incidentID)
-	switch {
-	case strings.TrimSpace(markdown) == "":
-		return 0, fmt.Errorf("%s: empty markdown", what)
-	case len(markdown) > incident.MaxPostmortemBytes:
-		return 0, fmt.Errorf("%s: %d bytes, more than the %d allowed", what, len(markdown), incident.MaxPostmortemBytes)
-	case !utf8.ValidString(markdown):
-		return 0, fmt.Errorf("%s: markdown is not valid UTF-8", what)
-	case strings.TrimSpace(author) == "":
-		return 0, fmt.Errorf("%s: empty author", what)
+	if err := store.CheckPostmortem(markdown, author); err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
 	}
 	var version int
 	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -607,10 +438,7 @@ VALUES (?, ?, ?, 'draft', ?, ?)`, incidentID, version, markdown, author, now.Uni
 		if err != nil {
 			return fmt.Errorf("insert version %d: %w", version, err)
 		}
-		sum := sha256.Sum256([]byte(markdown))
-		return auditPostmortem(ctx, tx, now, author, "postmortem.saved", incidentID, map[string]any{
-			"version": version, "sha256": hex.EncodeToString(sum[:]), "bytes": len(markdown),
-		})
+		return auditPostmortem(ctx, tx, now, author, "postmortem.saved", incidentID, store.PostmortemSavedDetail(version, markdown))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)
@@ -663,11 +491,11 @@ WHERE incident_id = ? AND version = ? AND state = 'draft'`, now.UnixMilli(), aut
 }
 
 func auditPostmortem(ctx context.Context, tx *sql.Tx, now time.Time, actor, action string, incidentID int64, detail map[string]any) error {
-	js, err := canonicalJSON(detail)
+	js, err := store.CanonicalJSON(detail)
 	if err != nil {
 		return fmt.Errorf("encode audit detail: %w", err)
 	}
-	if _, err := appendAudit(ctx, tx, now, actor, action, incidentSubject(incidentID), js); err != nil {
+	if _, err := appendAudit(ctx, tx, now, actor, action, store.IncidentSubject(incidentID), js); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
 	return nil

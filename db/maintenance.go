@@ -4,36 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
-)
 
-// Maintenance is a window of announced work on some services, recorded at
-// run time. Announced is when the store recorded it.
-type Maintenance struct {
-	ID          int64
-	Services    []string
-	Title       string
-	Start, End  time.Time // [Start, End), UTC
-	Announced   time.Time
-	Actor       string
-	Cancelled   bool
-	CancelledBy string
-}
+	"github.com/slatehq/slate/store"
+)
 
 // AddMaintenance announces a window now (by the store's clock) and audits it.
 func (d *DB) AddMaintenance(ctx context.Context, m Maintenance, actor string) (Maintenance, error) {
-	switch {
-	case len(m.Services) == 0:
-		return Maintenance{}, errors.New("add maintenance: name at least one service")
-	case strings.TrimSpace(m.Title) == "":
-		return Maintenance{}, errors.New("add maintenance: a title is required")
-	case !m.Start.Before(m.End):
-		return Maintenance{}, errors.New("add maintenance: end must be after start")
-	case strings.TrimSpace(actor) == "":
-		return Maintenance{}, errors.New("add maintenance: empty actor")
+	if err := store.CheckMaintenance(m, actor); err != nil {
+		return Maintenance{}, err
 	}
 	svc, err := json.Marshal(m.Services)
 	if err != nil {
@@ -53,11 +33,11 @@ func (d *DB) AddMaintenance(ctx context.Context, m Maintenance, actor string) (M
 		}
 		out = m
 		out.ID, out.Announced, out.Actor = id, time.UnixMilli(now.UnixMilli()).UTC(), actor
-		js, err := canonicalJSON(map[string]any{"services": m.Services, "title": m.Title, "start_ms": m.Start.UnixMilli(), "end_ms": m.End.UnixMilli()})
+		js, err := store.CanonicalJSON(store.MaintenanceDetail(m))
 		if err != nil {
 			return err
 		}
-		_, err = appendAudit(ctx, tx, now, actor, "maintenance.announced", fmt.Sprintf("maintenance/%d", id), js)
+		_, err = appendAudit(ctx, tx, now, actor, "maintenance.announced", store.MaintenanceSubject(id), js)
 		return err
 	})
 	if err != nil {
@@ -78,7 +58,7 @@ func (d *DB) CancelMaintenance(ctx context.Context, id int64, actor string) erro
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("maintenance %d: %w (or already cancelled)", id, ErrNotFound)
 		}
-		_, err = appendAudit(ctx, tx, now, actor, "maintenance.cancelled", fmt.Sprintf("maintenance/%d", id), "null")
+		_, err = appendAudit(ctx, tx, now, actor, "maintenance.cancelled", store.MaintenanceSubject(id), "null")
 		return err
 	})
 	if err != nil {
@@ -90,7 +70,14 @@ func (d *DB) CancelMaintenance(ctx context.Context, id int64, actor string) erro
 // ListMaintenance returns every recorded window, cancelled ones included,
 // by start.
 func (d *DB) ListMaintenance(ctx context.Context) ([]Maintenance, error) {
-	rows, err := d.rdb.QueryContext(ctx, `SELECT id, services, title, start_ms, end_ms, announced_ms, actor,
+	if d.closed() {
+		return nil, fmt.Errorf("list maintenance: %w", ErrClosed)
+	}
+	return listMaintenance(ctx, d.rdb)
+}
+
+func listMaintenance(ctx context.Context, q queryer) ([]Maintenance, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, services, title, start_ms, end_ms, announced_ms, actor,
 coalesce(cancelled_ms, 0), coalesce(cancelled_by, '') FROM maintenance ORDER BY start_ms, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list maintenance: %w", err)
@@ -109,6 +96,9 @@ coalesce(cancelled_ms, 0), coalesce(cancelled_by, '') FROM maintenance ORDER BY 
 		}
 		m.Start, m.End, m.Announced = time.UnixMilli(s).UTC(), time.UnixMilli(e).UTC(), time.UnixMilli(a).UTC()
 		m.Cancelled = c != 0
+		if m.Cancelled {
+			m.CancelledAt = time.UnixMilli(c).UTC()
+		}
 		out = append(out, m)
 	}
 	return out, rows.Err()

@@ -8,26 +8,19 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/internal/minutes"
 )
 
-// Units of the minute history. Days are UTC days counted from the Unix
-// epoch, so a day number is floor(Unix milliseconds / msPerDay).
+// Units of the minute history, shared with every backend.
 const (
-	msPerMinute   = 60_000
-	msPerDay      = 86_400_000
-	minutesPerDay = 1440
+	msPerMinute   = minutes.MsPerMinute
+	msPerDay      = minutes.MsPerDay
+	minutesPerDay = minutes.PerDay
 )
 
 // dayOf splits an instant in UTC Unix milliseconds into its UTC day and the
 // minute of that day (0..1439).
-func dayOf(atMs int64) (day int64, minute int) {
-	day = atMs / msPerDay
-	if atMs%msPerDay < 0 {
-		day-- // floor, for instants before 1970
-	}
-	return day, int((atMs - day*msPerDay) / msPerMinute)
-}
+func dayOf(atMs int64) (day int64, minute int) { return minutes.DayOf(atMs) }
 
 // dayRecord is one check's minute history for one UTC day: one row of the
 // minutes table, decoded.
@@ -58,7 +51,7 @@ type locDay struct {
 }
 
 // minuteArray is one location's day, minute by minute.
-type minuteArray [minutesPerDay]sla.LocationMinute
+type minuteArray = minutes.Day
 
 // arrayPool recycles expanded days between transactions; it belongs to one
 // goroutine. Its size is bounded so that a burst does not pin memory.
@@ -88,11 +81,7 @@ func (l *locDay) minutes(p *arrayPool) *minuteArray {
 		return l.min
 	}
 	a := p.get()
-	if l.runs == nil {
-		*a = minuteArray{}
-	} else {
-		expandRuns(l.runs, a)
-	}
+	minutes.Expand(l.runs, a)
 	l.min = a
 	return a
 }
@@ -126,8 +115,7 @@ func (r *dayRecord) location(loc int64) *locDay {
 //
 //	uvarint  number of locations
 //	per location: uvarint location id, uvarint latest run start in ms since the start of the day
-//	per location, in the same order: runs covering exactly 1,440 minutes, each
-//	    uvarint count (1..1440), then the repeated record: OK, Fail, Lead, Trail, MaxRun (one byte each)
+//	per location, in the same order: its run-length code (package internal/minutes)
 //
 // A location that passes every run of a day at a fixed rate is one run of
 // 1,440 minutes: about ten bytes. Only days with many changes, where DEFLATE
@@ -170,7 +158,7 @@ func (c *dayCodec) encode(r *dayRecord, day int64) ([]byte, error) {
 			if l.min == nil {
 				l.min = new(minuteArray) // a location without runs yet
 			}
-			l.runs = appendRuns(nil, l.min)
+			l.runs = minutes.AppendRuns(nil, l.min)
 		}
 		c.plain.Write(l.runs)
 	}
@@ -201,21 +189,6 @@ func (c *dayCodec) encode(r *dayRecord, day int64) ([]byte, error) {
 		return c.comp.Bytes(), nil
 	}
 	return c.plain.Bytes(), nil
-}
-
-// appendRuns appends the run-length code of one location's day to buf.
-func appendRuns(buf []byte, min *minuteArray) []byte {
-	for i := 0; i < minutesPerDay; {
-		m := min[i]
-		j := i + 1
-		for j < minutesPerDay && min[j] == m {
-			j++
-		}
-		buf = binary.AppendUvarint(buf, uint64(j-i))
-		buf = append(buf, m.OK, m.Fail, m.Lead, m.Trail, m.MaxRun)
-		i = j
-	}
-	return buf
 }
 
 var errBadDay = errors.New("bad encoded day")
@@ -251,47 +224,18 @@ func decodeDay(data []byte, day int64) (*dayRecord, error) {
 		}
 		r.locs[i] = &locDay{loc: int64(loc), last: day*msPerDay + int64(last)}
 	}
-	var rec [5]byte
 	for _, l := range r.locs {
 		from := len(body) - rd.Len()
-		for i := 0; i < minutesPerDay; {
-			count, err := binary.ReadUvarint(rd)
-			if err != nil || count == 0 || count > uint64(minutesPerDay-i) {
-				return nil, fmt.Errorf("%w: location %d run at minute %d", errBadDay, l.loc, i)
-			}
-			if _, err := io.ReadFull(rd, rec[:]); err != nil {
-				return nil, fmt.Errorf("%w: location %d record at minute %d", errBadDay, l.loc, i)
-			}
-			i += int(count)
+		n, err := minutes.RunsLen(body[from:])
+		if err != nil {
+			return nil, fmt.Errorf("%w: location %d: %v", errBadDay, l.loc, err)
 		}
-		// Checked above; kept in coded form until a transaction needs it.
-		l.runs = bytes.Clone(body[from : len(body)-rd.Len()])
+		// Checked; kept in coded form until a transaction needs it.
+		l.runs = bytes.Clone(body[from : from+n])
+		rd.Seek(int64(n), io.SeekCurrent)
 	}
 	if rd.Len() != 0 {
 		return nil, fmt.Errorf("%w: %d trailing bytes", errBadDay, rd.Len())
 	}
 	return r, nil
-}
-
-// expandRuns fills a from a run-length code that decodeDay or appendRuns
-// produced, and so is known to be well formed.
-func expandRuns(runs []byte, a *minuteArray) {
-	forRuns(runs, func(first, n int, m sla.LocationMinute) {
-		for k := range n {
-			a[first+k] = m
-		}
-	})
-}
-
-// forRuns calls fn for each run of a well-formed run-length code (from
-// decodeDay or appendRuns): its first minute of the day, its length and its
-// record.
-func forRuns(runs []byte, fn func(first, n int, m sla.LocationMinute)) {
-	for i := 0; i < minutesPerDay; {
-		count, n := binary.Uvarint(runs)
-		r := runs[n : n+5]
-		fn(i, int(count), sla.LocationMinute{OK: r[0], Fail: r[1], Lead: r[2], Trail: r[3], MaxRun: r[4]})
-		i += int(count)
-		runs = runs[n+5:]
-	}
 }

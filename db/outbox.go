@@ -5,75 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/slatehq/slate/store"
 )
-
-// The states of an outbox row.
-const (
-	AlertPending   = "pending"   // waiting for its next attempt at NextAt
-	AlertDelivered = "delivered" // a receiver acknowledged it; final
-	AlertFailed    = "failed"    // the sender gave up; final
-)
-
-// The outcomes of one delivery attempt, as RecordAttempt takes them.
-const (
-	OutcomeDelivered = "delivered" // the receiver answered 2xx
-	OutcomeRetry     = "retry"     // failed; try again at AttemptOutcome.NextAt
-	OutcomeGaveUp    = "gave_up"   // failed for good: a 4xx, or too old to retry
-)
-
-// Alert is one row of the outbox: a notification owed to one receiver.
-type Alert struct {
-	ID        int64     // assigned on enqueue; 0 before
-	DedupKey  string    // stable per incident or rule, "incident/42"; receivers dedupe on it
-	Receiver  string    // receiver name from the configuration
-	Kind      string    // "trigger", "resolve", "heartbeat", ...
-	Payload   []byte    // the event as receiver-neutral JSON (alert.Event)
-	CreatedAt time.Time // when it was enqueued, UTC, millisecond precision; set by Enqueue
-	Attempts  int       // attempts recorded so far
-	NextAt    time.Time // when the next attempt is due; zero on enqueue means at once
-	State     string    // AlertPending, AlertDelivered or AlertFailed; set by Enqueue
-	LastError string    // error of the latest failed attempt; "" if none
-}
-
-// AttemptOutcome is what one delivery attempt came to.
-type AttemptOutcome struct {
-	Outcome string    // OutcomeDelivered, OutcomeRetry or OutcomeGaveUp
-	Status  int       // HTTP status code of the answer; 0 when there was none
-	NextAt  time.Time // OutcomeRetry: when the next attempt is due
-	Error   string    // why it failed; "" when delivered
-}
-
-// Attempt is one recorded delivery attempt of an alert.
-type Attempt struct {
-	AlertID int64
-	At      time.Time // UTC, millisecond precision
-	Outcome string    // as in AttemptOutcome
-	Status  int       // HTTP status code; 0 when there was no answer
-	Error   string
-}
-
-// ErrAlertState is returned, wrapped, when an attempt is recorded for an
-// alert that is no longer pending: it was delivered or given up already.
-var ErrAlertState = errors.New("alert state")
-
-// alertSubject names an alert in errors.
-func alertSubject(id int64) string { return fmt.Sprintf("alert/%d", id) }
-
-func checkAlert(a Alert) error {
-	switch {
-	case strings.TrimSpace(a.DedupKey) == "":
-		return fmt.Errorf("empty dedup key")
-	case strings.TrimSpace(a.Receiver) == "":
-		return fmt.Errorf("%s: empty receiver", a.DedupKey)
-	case strings.TrimSpace(a.Kind) == "":
-		return fmt.Errorf("%s: empty kind", a.DedupKey)
-	case len(a.Payload) == 0:
-		return fmt.Errorf("%s: empty payload", a.DedupKey)
-	}
-	return nil
-}
 
 // Enqueue adds alerts to the outbox in a transaction of its own and returns
 // once it has committed durably: from then on the sender delivers them at
@@ -108,7 +43,7 @@ func enqueueTx(ctx context.Context, tx *sql.Tx, now time.Time, as []Alert) error
 		return nil
 	}
 	for _, a := range as {
-		if err := checkAlert(a); err != nil {
+		if err := store.CheckAlert(a); err != nil {
 			return err
 		}
 	}
@@ -131,16 +66,21 @@ VALUES (?, ?, ?, ?, ?, ?)`)
 	return nil
 }
 
-const selectAlert = `SELECT id, dedup_key, receiver, kind, payload, created_ms, attempts, next_ms, state, last_error FROM outbox`
+const selectAlert = `SELECT id, dedup_key, receiver, kind, payload, created_ms, attempts, next_ms, state, last_error,
+	claim, claimed_until_ms FROM outbox`
 
 func scanAlert(rows *sql.Rows) (Alert, error) {
 	var a Alert
-	var created, next int64
-	if err := rows.Scan(&a.ID, &a.DedupKey, &a.Receiver, &a.Kind, &a.Payload, &created, &a.Attempts, &next, &a.State, &a.LastError); err != nil {
+	var created, next, claimed int64
+	if err := rows.Scan(&a.ID, &a.DedupKey, &a.Receiver, &a.Kind, &a.Payload, &created, &a.Attempts, &next, &a.State, &a.LastError,
+		&a.Claim, &claimed); err != nil {
 		return Alert{}, err
 	}
 	a.CreatedAt = time.UnixMilli(created).UTC()
 	a.NextAt = time.UnixMilli(next).UTC()
+	if claimed != 0 {
+		a.ClaimedUntil = time.UnixMilli(claimed).UTC()
+	}
 	return a, nil
 }
 
@@ -154,14 +94,47 @@ func (d *DB) DueAlerts(ctx context.Context, now time.Time, limit int) ([]Alert, 
 		selectAlert+` WHERE state = 'pending' AND next_ms <= ? ORDER BY next_ms, id LIMIT ?`, now.UnixMilli(), limit)
 }
 
+// ClaimAlerts claims due alerts for one sender; see store.Outbox. The
+// claim is made in a writer transaction, which holds the write lock from
+// its first read: two senders, even in two processes, claim one after the
+// other and the second skips what the first took.
+func (d *DB) ClaimAlerts(ctx context.Context, now time.Time, limit int, claimant string, hold time.Duration) ([]Alert, error) {
+	if err := store.CheckClaim(claimant, hold); err != nil {
+		return nil, err
+	}
+	token, err := store.NewClaimToken(claimant)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	nowMS, until := now.UnixMilli(), now.Add(hold).UnixMilli()
+	var out []Alert
+	err = d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET claim = ?, claimed_until_ms = ?
+WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_ms <= ? AND claimed_until_ms <= ?
+	ORDER BY next_ms, id LIMIT ?)`, token, until, nowMS, nowMS, limit)
+		if err != nil {
+			return err
+		}
+		out, err = queryList(ctx, tx, "claimed alerts", scanAlert, selectAlert+` WHERE claim = ? ORDER BY next_ms, id`, token)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim alerts for %s: %w", claimant, err)
+	}
+	return out, nil
+}
+
 // Alert returns the outbox row id, or ErrNotFound.
 func (d *DB) Alert(ctx context.Context, id int64) (Alert, error) {
-	as, err := d.alertQuery(ctx, alertSubject(id), selectAlert+` WHERE id = ?`, id)
+	as, err := d.alertQuery(ctx, store.AlertSubject(id), selectAlert+` WHERE id = ?`, id)
 	if err != nil {
 		return Alert{}, err
 	}
 	if len(as) == 0 {
-		return Alert{}, fmt.Errorf("%s: %w", alertSubject(id), ErrNotFound)
+		return Alert{}, fmt.Errorf("%s: %w", store.AlertSubject(id), ErrNotFound)
 	}
 	return as[0], nil
 }
@@ -197,23 +170,13 @@ func (d *DB) alertQuery(ctx context.Context, what, query string, args ...any) ([
 // twice by a sender that restarted mid-attempt) is still recorded, leaves
 // the alert as it is and returns ErrAlertState.
 func (d *DB) RecordAttempt(ctx context.Context, id int64, at time.Time, outcome AttemptOutcome) error {
-	var state string
-	switch outcome.Outcome {
-	case OutcomeDelivered:
-		state = AlertDelivered
-	case OutcomeRetry:
-		state = AlertPending
-		if outcome.NextAt.IsZero() {
-			return fmt.Errorf("record attempt of %s: retry without a next time", alertSubject(id))
-		}
-	case OutcomeGaveUp:
-		state = AlertFailed
-	default:
-		return fmt.Errorf("record attempt of %s: unknown outcome %q", alertSubject(id), outcome.Outcome)
+	state, err := store.AttemptState(id, outcome)
+	if err != nil {
+		return err
 	}
 	atMS := at.UnixMilli()
 	var stale error
-	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var cur string
 		var next int64
 		err := tx.QueryRowContext(ctx, `SELECT state, next_ms FROM outbox WHERE id = ?`, id).Scan(&cur, &next)
@@ -229,7 +192,7 @@ VALUES (?, ?, ?, ?, ?)`, id, atMS, outcome.Outcome, outcome.Status, outcome.Erro
 		}
 		if cur != AlertPending {
 			stale = fmt.Errorf("%w: %s, want %s", ErrAlertState, cur, AlertPending)
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1 WHERE id = ?`, id); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, claim = '', claimed_until_ms = 0 WHERE id = ?`, id); err != nil {
 				return fmt.Errorf("count attempt: %w", err)
 			}
 			return nil
@@ -237,8 +200,8 @@ VALUES (?, ?, ?, ?, ?)`, id, atMS, outcome.Outcome, outcome.Status, outcome.Erro
 		if state == AlertPending {
 			next = outcome.NextAt.UnixMilli()
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, state = ?, next_ms = ?, last_error = ?
-WHERE id = ?`, state, next, outcome.Error, id)
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, state = ?, next_ms = ?, last_error = ?,
+	claim = '', claimed_until_ms = 0 WHERE id = ?`, state, next, outcome.Error, id)
 		if err != nil {
 			return fmt.Errorf("update: %w", err)
 		}
@@ -248,35 +211,26 @@ WHERE id = ?`, state, next, outcome.Error, id)
 		err = stale
 	}
 	if err != nil {
-		return fmt.Errorf("record attempt of %s: %w", alertSubject(id), err)
+		return fmt.Errorf("record attempt of %s: %w", store.AlertSubject(id), err)
 	}
 	return nil
 }
 
 // Attempts returns the recorded attempts of alert id, oldest first.
 func (d *DB) Attempts(ctx context.Context, alertID int64) ([]Attempt, error) {
-	what := "attempts of " + alertSubject(alertID)
+	what := "attempts of " + store.AlertSubject(alertID)
 	if d.closed() {
 		return nil, fmt.Errorf("%s: %w", what, ErrClosed)
 	}
-	rows, err := d.rdb.QueryContext(ctx, `SELECT alert_id, at_ms, outcome, status, error FROM outbox_attempts
-WHERE alert_id = ? ORDER BY at_ms, rowid`, alertID)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []Attempt
-	for rows.Next() {
-		var a Attempt
-		var atMS int64
-		if err := rows.Scan(&a.AlertID, &atMS, &a.Outcome, &a.Status, &a.Error); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		a.At = time.UnixMilli(atMS).UTC()
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
+	return queryList(ctx, d.rdb, what, scanAttempt, selectAttempt+` WHERE alert_id = ? ORDER BY at_ms, rowid`, alertID)
+}
+
+const selectAttempt = `SELECT alert_id, at_ms, outcome, status, error FROM outbox_attempts`
+
+func scanAttempt(rows *sql.Rows) (Attempt, error) {
+	var a Attempt
+	var atMS int64
+	err := rows.Scan(&a.AlertID, &atMS, &a.Outcome, &a.Status, &a.Error)
+	a.At = time.UnixMilli(atMS).UTC()
+	return a, err
 }

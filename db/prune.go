@@ -6,12 +6,6 @@ import (
 	"time"
 )
 
-// Pruned counts what one Prune call deleted.
-type Pruned struct {
-	Results int64 // raw results (with their details)
-	Days    int64 // check-days of minute history
-}
-
 // Prune deletes raw results that started before now - RawRetention and the
 // minute history of UTC days that ended before now - HistoryRetention (the
 // day holding that instant is kept whole). now is an argument so that tests

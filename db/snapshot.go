@@ -11,19 +11,6 @@ import (
 	"strings"
 )
 
-// Counts are the row counts of the tables a backup must hold in full: the
-// evidence (raw results, per-minute history days), the credit ledger, the
-// audit log and the manual exclusions. Taken from a snapshot, they are what
-// a restore of it must find again.
-type Counts struct {
-	Results     int64 // rows of results: one per probe run
-	HistoryDays int64 // rows of minutes: one per check per UTC day
-	Credits     int64 // ledger entries, credits and adjustments
-	Audit       int64 // audit log entries
-	Exclusions  int64 // exclusions, cancelled ones included
-	Tokens      int64 // API tokens, revoked ones included
-}
-
 // countRows reads Counts in one read transaction, so the figures
 // describe the same state of the file.
 func countRows(ctx context.Context, db *sql.DB) (Counts, error) {
@@ -47,6 +34,19 @@ func countRows(ctx context.Context, db *sql.DB) (Counts, error) {
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+q.table).Scan(q.dst); err != nil {
 			return Counts{}, fmt.Errorf("count %s: %w", q.table, err)
 		}
+	}
+	return c, nil
+}
+
+// Counts counts the rows of the live database's tables in Counts, in one
+// read transaction.
+func (d *DB) Counts(ctx context.Context) (Counts, error) {
+	if d.closed() {
+		return Counts{}, fmt.Errorf("count rows: %w", ErrClosed)
+	}
+	c, err := countRows(ctx, d.rdb)
+	if err != nil {
+		return Counts{}, fmt.Errorf("count rows: %w", err)
 	}
 	return c, nil
 }

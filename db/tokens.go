@@ -3,142 +3,35 @@ package db
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base32"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/slatehq/slate/access"
+	"github.com/slatehq/slate/store"
 )
-
-// Roles a token can carry, as package access defines them (the one
-// definition the pages, the admin API and the store share), named here for
-// the store's callers.
-const (
-	RoleAdmin          = access.Admin
-	RoleAccountManager = access.AccountManager
-	RoleOncall         = access.Oncall
-	RoleViewer         = access.Viewer
-)
-
-// ValidRole reports whether a token may carry role.
-func ValidRole(role string) bool { return access.ValidRole(role) }
-
-// Token errors. ErrTokenNotFound is also an ErrNotFound.
-var (
-	ErrTokenNotFound = fmt.Errorf("token %w", ErrNotFound)
-	ErrTokenRevoked  = errors.New("token already revoked")
-)
-
-// Token is an API token as stored: everything but its secret, which the
-// store never holds.
-type Token struct {
-	ID        int64
-	Prefix    string // "slt_" and 8 hex digits: the visible part of the token
-	Name      string
-	Role      string // one of the Role constants
-	Tenant    string // the viewer's tenant; "" for the other roles
-	CreatedAt time.Time
-	CreatedBy string
-	LastUsed  time.Time // zero if never used
-	Revoked   time.Time // zero while the token is valid
-	RevokedBy string
-}
-
-// NewToken is what CreateToken needs to know.
-type NewToken struct {
-	Name   string
-	Role   string // one of the Role constants
-	Tenant string // required for RoleViewer, refused for the others
-}
-
-// Token text: tokenTag, 8 lowercase hex digits (the rest of the prefix), '_',
-// then 32 characters of lowercase base32 (20 random bytes, 160 bits).
-const (
-	tokenTag       = "slt_"
-	tokenPrefixHex = 8
-	tokenPrefixLen = len(tokenTag) + tokenPrefixHex
-	tokenSecretLen = 32
-	tokenLen       = tokenPrefixLen + 1 + tokenSecretLen
-	// tokenAttempts bounds the draws of a prefix not yet taken: with 32
-	// random bits, a second collision in a row means something is wrong
-	// with the random source rather than bad luck.
-	tokenAttempts = 4
-)
-
-// HashToken is the SHA-256 of a token's whole text, as the store keeps it.
-func HashToken(plaintext string) [32]byte {
-	return sha256.Sum256([]byte(plaintext))
-}
-
-// TokenPrefix checks that plaintext has the form of a token and returns its
-// visible prefix ("slt_1a2b3c4d").
-func TokenPrefix(plaintext string) (string, bool) {
-	if len(plaintext) != tokenLen || !strings.HasPrefix(plaintext, tokenTag) || plaintext[tokenPrefixLen] != '_' {
-		return "", false
-	}
-	for _, c := range plaintext[len(tokenTag):tokenPrefixLen] {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return "", false
-		}
-	}
-	for _, c := range plaintext[tokenPrefixLen+1:] {
-		if !('a' <= c && c <= 'z' || '2' <= c && c <= '7') {
-			return "", false
-		}
-	}
-	return plaintext[:tokenPrefixLen], true
-}
-
-// newTokenText draws a token's text from crypto/rand.
-func newTokenText() (string, error) {
-	var p [tokenPrefixHex / 2]byte
-	var s [tokenSecretLen * 5 / 8]byte
-	if _, err := rand.Read(p[:]); err != nil {
-		return "", err
-	}
-	if _, err := rand.Read(s[:]); err != nil {
-		return "", err
-	}
-	enc := base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
-	return tokenTag + hex.EncodeToString(p[:]) + "_" + enc.EncodeToString(s[:]), nil
-}
 
 // CreateToken makes a token and records it, audited, and returns its text:
 // the only time the text exists outside the caller, since the store keeps
 // its hash. The audit entry names the token by its prefix and holds neither
 // the text nor the hash.
 func (d *DB) CreateToken(ctx context.Context, nt NewToken, actor string) (string, Token, error) {
-	switch {
-	case strings.TrimSpace(nt.Name) == "":
-		return "", Token{}, errors.New("create token: name: a name is required")
-	case !ValidRole(nt.Role):
-		return "", Token{}, fmt.Errorf("create token %s: role: %q is not one of %s, %s, %s, %s",
-			nt.Name, nt.Role, RoleAdmin, RoleAccountManager, RoleOncall, RoleViewer)
-	case nt.Role == RoleViewer && nt.Tenant == "":
-		return "", Token{}, fmt.Errorf("create token %s: tenant: a %s token needs a tenant", nt.Name, RoleViewer)
-	case nt.Role != RoleViewer && nt.Tenant != "":
-		return "", Token{}, fmt.Errorf("create token %s: tenant: only %s tokens take a tenant; role %s sees every tenant", nt.Name, RoleViewer, nt.Role)
-	case strings.TrimSpace(actor) == "":
-		return "", Token{}, fmt.Errorf("create token %s: empty actor", nt.Name)
+	if err := store.CheckNewToken(nt, actor); err != nil {
+		return "", Token{}, err
 	}
 	var text string
 	var out Token
 	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var prefix string
 		for i := 0; ; i++ {
-			if i == tokenAttempts {
-				return fmt.Errorf("no free prefix after %d draws", tokenAttempts)
+			if i == store.TokenAttempts {
+				return fmt.Errorf("no free prefix after %d draws", store.TokenAttempts)
 			}
 			var err error
-			if text, err = newTokenText(); err != nil {
+			if text, prefix, err = store.NewTokenText(); err != nil {
 				return fmt.Errorf("draw token: %w", err)
 			}
-			prefix = text[:tokenPrefixLen]
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM tokens WHERE prefix = ?`, prefix).Scan(&n); err != nil {
 				return err
@@ -270,17 +163,13 @@ func scanToken(s interface{ Scan(...any) error }) (Token, error) {
 }
 
 func auditToken(ctx context.Context, tx *sql.Tx, now time.Time, actor, action string, t Token) error {
-	js, err := canonicalJSON(map[string]any{"name": t.Name, "role": t.Role, "tenant": t.Tenant})
+	js, err := store.CanonicalJSON(store.TokenDetail(t))
 	if err != nil {
 		return err
 	}
-	_, err = appendAudit(ctx, tx, now, actor, action, "token/"+t.Prefix, js)
+	_, err = appendAudit(ctx, tx, now, actor, action, store.TokenSubject(t), js)
 	return err
 }
-
-// secretLen is the size of the keys Secret makes: 256 bits, as for
-// HMAC-SHA256.
-const secretLen = 32
 
 // Secret returns the random key stored under name, making it on the first
 // call. Later calls, after a restart too, return the same key; calls that
@@ -301,7 +190,7 @@ func (d *DB) Secret(ctx context.Context, name string) ([]byte, error) {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("secret %s: %w", name, err)
 	}
-	fresh := make([]byte, secretLen)
+	fresh := make([]byte, store.SecretLen)
 	if _, err := rand.Read(fresh); err != nil {
 		return nil, fmt.Errorf("secret %s: %w", name, err)
 	}

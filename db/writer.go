@@ -8,7 +8,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/slatehq/slate/internal/storemetrics"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store"
 )
 
 // request is one unit of work for the writer goroutine: results to store,
@@ -199,13 +201,8 @@ func (d *DB) WriteResults(ctx context.Context, rs []sla.Result) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	for i, r := range rs {
-		if r.CheckID == "" {
-			return fmt.Errorf("write results: result %d: empty check ID", i)
-		}
-		if r.At.IsZero() {
-			return fmt.Errorf("write results for %s: result %d: zero time", r.CheckID, i)
-		}
+	if err := store.CheckResults(rs); err != nil {
+		return err
 	}
 	req := &request{results: slices.Clone(rs), done: make(chan error, 1)}
 	if err := d.w.do(ctx, req); err != nil {
@@ -237,7 +234,7 @@ func (w *writer) commit(ctx context.Context, batch []*request, n int) (err error
 	written, err := w.writeTx(ctx, rows)
 	w.d.lastWrite.Store(&writeOutcome{err: err})
 	if err != nil {
-		w.m().writeErrors.Inc()
+		w.m().WriteErrors.Inc()
 		// The cached days and ids may hold changes of the rolled-back
 		// transaction. Forget them; they reload from the database.
 		w.checks.rollback()
@@ -250,13 +247,13 @@ func (w *writer) commit(ctx context.Context, batch []*request, n int) (err error
 	w.locations.commit()
 	w.classes.commit()
 	w.evict()
-	w.m().batchSize.Observe(float64(len(rows)))
-	w.m().commitSeconds.Observe(time.Since(start).Seconds())
-	w.m().written.Add(float64(written))
+	w.m().BatchSize.Observe(float64(len(rows)))
+	w.m().CommitSeconds.Observe(time.Since(start).Seconds())
+	w.m().Written.Add(float64(written))
 	return nil
 }
 
-func (w *writer) m() *metrics { return w.d.m }
+func (w *writer) m() *storemetrics.Ingest { return w.d.m }
 
 const (
 	insertResult = `INSERT INTO results (check_id, at_ms, location_id, ok, latency_us, class_id)

@@ -1,4 +1,4 @@
-package db_test
+package storetest
 
 import (
 	"context"
@@ -7,19 +7,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatehq/slate/db"
-	"github.com/slatehq/slate/db/dbtest"
+	"github.com/slatehq/slate/store"
 )
 
-func TestExclusionsAreAuditedAndCancelledNotDeleted(t *testing.T) {
-	d := dbtest.Open(t)
+func testExclusionsAreAuditedAndCancelledNotDeleted(t *testing.T, s suite) {
+	d := s.openWith(t, Options{})
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)
-	e, err := d.AddExclusion(ctx, db.Exclusion{Contract: "acme-mail", Start: t0, End: t0.Add(2 * time.Hour), Reason: "customer's planned migration"}, "alice")
+	e, err := d.AddExclusion(ctx, store.Exclusion{Contract: "acme-mail", Start: t0, End: t0.Add(2 * time.Hour), Reason: "customer's planned migration"}, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.AddExclusion(ctx, db.Exclusion{Contract: "other", Start: t0, End: t0.Add(time.Hour), Reason: "storm"}, "bob"); err != nil {
+	if _, err := d.AddExclusion(ctx, store.Exclusion{Contract: "other", Start: t0, End: t0.Add(time.Hour), Reason: "storm"}, "bob"); err != nil {
 		t.Fatal(err)
 	}
 	in, err := d.ExclusionsInForce(ctx, "acme-mail", t0.Add(time.Hour), t0.AddDate(0, 0, 1))
@@ -29,7 +28,7 @@ func TestExclusionsAreAuditedAndCancelledNotDeleted(t *testing.T) {
 	if out, _ := d.ExclusionsInForce(ctx, "acme-mail", t0.Add(2*time.Hour), t0.Add(3*time.Hour)); len(out) != 0 {
 		t.Errorf("an exclusion ending at the range's start overlaps it: %+v", out)
 	}
-	for _, bad := range []db.Exclusion{
+	for _, bad := range []store.Exclusion{
 		{Contract: "", Start: t0, End: t0.Add(time.Hour), Reason: "x"},
 		{Contract: "c", Start: t0, End: t0, Reason: "x"},
 		{Contract: "c", Start: t0, End: t0.Add(time.Hour), Reason: " "},
@@ -45,7 +44,7 @@ func TestExclusionsAreAuditedAndCancelledNotDeleted(t *testing.T) {
 	if _, err := d.CancelExclusion(ctx, e.ID, "carol", "again"); err == nil || !strings.Contains(err.Error(), "already cancelled") {
 		t.Errorf("second cancel: %v", err)
 	}
-	if _, err := d.CancelExclusion(ctx, 999, "carol", "x"); !errors.Is(err, db.ErrNotFound) {
+	if _, err := d.CancelExclusion(ctx, 999, "carol", "x"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown exclusion: %v", err)
 	}
 	if in, _ := d.ExclusionsInForce(ctx, "acme-mail", t0, t0.AddDate(0, 0, 1)); len(in) != 0 {

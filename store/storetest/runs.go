@@ -1,4 +1,4 @@
-package db_test
+package storetest
 
 import (
 	"context"
@@ -6,15 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatehq/slate/db/dbtest"
 	"github.com/slatehq/slate/sla"
 )
 
-// TestMinuteRunsAgreesWithMinuteHistory reads the same evidence both ways —
+// TestMinuteRunsAgreesWithMinuteHistory reads the same Evidence both ways —
 // across midnight, with a day without data and a location that reports only
 // on some days — and requires the run-length form to expand to the grid.
-func TestMinuteRunsAgreesWithMinuteHistory(t *testing.T) {
-	d := dbtest.Open(t)
+func testMinuteRunsAgreesWithMinuteHistory(t *testing.T, s suite) {
+	d := s.openWith(t, Options{})
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(3, 4))
 	day0 := time.Date(2026, 5, 10, 0, 0, 0, 0, time.UTC)

@@ -1,9 +1,8 @@
-package db_test
+package storetest
 
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -11,16 +10,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store"
 )
 
 // outage returns an open incident of service as the detector opens one,
 // started at minute start of the test day, affecting tenants.
-func outage(service string, start int, tenants ...string) *db.Incident {
-	t0 := at(start, 0)
-	return &db.Incident{
+func outage(service string, start int, tenants ...string) *store.Incident {
+	t0 := At(start, 0)
+	return &store.Incident{
 		Incident: incident.Incident{
 			Service: service, Status: incident.Investigating, Severity: incident.Major,
 			Started: t0, Failing: []string{"ams", "fra"},
@@ -31,7 +30,7 @@ func outage(service string, start int, tenants ...string) *db.Incident {
 	}
 }
 
-func save(t *testing.T, d *db.DB, inc *db.Incident, actor string) int64 {
+func save(t *testing.T, d store.Store, inc *store.Incident, actor string) int64 {
 	t.Helper()
 	id, err := d.SaveIncident(context.Background(), inc, actor)
 	if err != nil {
@@ -40,7 +39,7 @@ func save(t *testing.T, d *db.DB, inc *db.Incident, actor string) int64 {
 	return id
 }
 
-func actions(t *testing.T, d *db.DB, subject string) []string {
+func actions(t *testing.T, d store.Store, subject string) []string {
 	t.Helper()
 	es, err := d.AuditOf(context.Background(), subject)
 	if err != nil {
@@ -53,14 +52,14 @@ func actions(t *testing.T, d *db.DB, subject string) []string {
 	return out
 }
 
-func TestIncidentRoundTrip(t *testing.T) {
-	d := openDB(t)
+func testIncidentRoundTrip(t *testing.T, s suite) {
+	d := s.open(t)
 	ctx := context.Background()
 	inc := outage("mail", 0, "globex", "acme", "acme")
-	if err := inc.Update(at(12, 0), incident.Identified, "TLS certificate expired", "alice"); err != nil {
+	if err := inc.Update(At(12, 0), incident.Identified, "TLS certificate expired", "alice"); err != nil {
 		t.Fatal(err)
 	}
-	if err := inc.SetSeverity(at(13, 0), incident.Critical, "alice"); err != nil {
+	if err := inc.SetSeverity(At(13, 0), incident.Critical, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	id := save(t, d, inc, "slate")
@@ -73,92 +72,92 @@ func TestIncidentRoundTrip(t *testing.T) {
 	}
 	want := *inc
 	want.Tenants = []string{"acme", "globex"}
-	want.Revision, want.CreatedAt, want.UpdatedAt = 1, fixedNow(), fixedNow()
+	want.Revision, want.CreatedAt, want.UpdatedAt = 1, FixedNow(), FixedNow()
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", got, want)
 	}
 
 	// Resolved, with the end time, and no failing locations.
-	inc.Status, inc.Ended, inc.Failing = incident.Resolved, at(40, 0), nil
-	inc.Timeline = append(inc.Timeline, incident.Entry{At: at(40, 0), Kind: incident.KindRecovered, Status: incident.Resolved, Body: "mail recovered"})
+	inc.Status, inc.Ended, inc.Failing = incident.Resolved, At(40, 0), nil
+	inc.Timeline = append(inc.Timeline, incident.Entry{At: At(40, 0), Kind: incident.KindRecovered, Status: incident.Resolved, Body: "mail recovered"})
 	save(t, d, inc, "slate")
 	got, err = d.Incident(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !got.Ended.Equal(at(40, 0)) || got.Status != incident.Resolved || got.Failing != nil || len(got.Timeline) != 4 {
+	if !got.Ended.Equal(At(40, 0)) || got.Status != incident.Resolved || got.Failing != nil || len(got.Timeline) != 4 {
 		t.Errorf("got ended %v, status %s, failing %v, %d entries; want %v, resolved, none, 4",
-			got.Ended, got.Status, got.Failing, len(got.Timeline), at(40, 0))
+			got.Ended, got.Status, got.Failing, len(got.Timeline), At(40, 0))
 	}
-	if _, err := d.Incident(ctx, id+1); !errors.Is(err, db.ErrNotFound) {
+	if _, err := d.Incident(ctx, id+1); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("got %v for an unknown id, want ErrNotFound", err)
 	}
 }
 
-func TestSaveIncidentIdempotentConflictsAndAudit(t *testing.T) {
-	d := openDB(t)
+func testSaveIncidentIdempotentConflictsAndAudit(t *testing.T, s suite) {
+	d := s.open(t)
 	ctx := context.Background()
 	live := outage("mail", 0, "acme") // the detector's copy
 	id := save(t, d, live, "slate")
 	subject := "incident/" + itoa(id)
-	load := func() *db.Incident {
+	load := func() *store.Incident {
 		inc, err := d.Incident(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return &inc
 	}
-	var sent *db.Incident // the person's copy, as first sent
+	var sent *store.Incident // the person's copy, as first sent
 
 	steps := []struct {
 		name        string
-		inc         func() *db.Incident
+		inc         func() *store.Incident
 		wantErr     error
 		wantEntries int
 		wantRev     int64
 		wantAction  string // the audit entry the step appended; "" for none
 	}{
-		{"saving again changes nothing", func() *db.Incident { return live }, nil, 1, 1, ""},
-		{"a person's update", func() *db.Incident {
+		{"saving again changes nothing", func() *store.Incident { return live }, nil, 1, 1, ""},
+		{"a person's update", func() *store.Incident {
 			inc := load()
-			if err := inc.Update(at(10, 0), incident.Identified, "certificate expired", "alice"); err != nil {
+			if err := inc.Update(At(10, 0), incident.Identified, "certificate expired", "alice"); err != nil {
 				t.Fatal(err)
 			}
 			c := *inc
 			sent = &c
 			return inc
 		}, nil, 2, 2, "incident.updated"},
-		{"the same update retried from the copy sent", func() *db.Incident { return sent }, nil, 2, 2, ""},
-		{"the detector's stale copy is refused", func() *db.Incident {
+		{"the same update retried from the copy sent", func() *store.Incident { return sent }, nil, 2, 2, ""},
+		{"the detector's stale copy is refused", func() *store.Incident {
 			live.Failing = []string{"ams"}
-			live.Timeline = append(live.Timeline, incident.Entry{At: at(11, 0), Kind: incident.KindLocations,
+			live.Timeline = append(live.Timeline, incident.Entry{At: At(11, 0), Kind: incident.KindLocations,
 				Status: incident.Investigating, Body: "failing: ams"})
 			return live
-		}, db.ErrIncidentConflict, 2, 2, ""},
-		{"the detector's change applied to a fresh copy", func() *db.Incident {
+		}, store.ErrIncidentConflict, 2, 2, ""},
+		{"the detector's change applied to a fresh copy", func() *store.Incident {
 			inc := load()
 			inc.Failing = []string{"ams"}
-			inc.Timeline = append(inc.Timeline, incident.Entry{At: at(11, 0), Kind: incident.KindLocations,
+			inc.Timeline = append(inc.Timeline, incident.Entry{At: At(11, 0), Kind: incident.KindLocations,
 				Status: inc.Status, Body: "failing: ams"})
 			return inc
 		}, nil, 3, 3, "incident.updated"},
-		{"a new tenant alone is a change", func() *db.Incident {
+		{"a new tenant alone is a change", func() *store.Incident {
 			inc := load()
 			inc.Tenants = append(inc.Tenants, "globex")
 			return inc
 		}, nil, 3, 4, "incident.updated"},
-		{"resolving", func() *db.Incident {
+		{"resolving", func() *store.Incident {
 			inc := load()
-			if err := inc.Update(at(30, 0), incident.Resolved, "fixed", "alice"); err != nil {
+			if err := inc.Update(At(30, 0), incident.Resolved, "fixed", "alice"); err != nil {
 				t.Fatal(err)
 			}
 			return inc
 		}, nil, 4, 5, "incident.resolved"},
-		{"reopening is refused", func() *db.Incident {
+		{"reopening is refused", func() *store.Incident {
 			inc := load()
 			inc.Status = incident.Investigating
 			return inc
-		}, db.ErrIncidentState, 4, 5, ""},
+		}, store.ErrIncidentState, 4, 5, ""},
 	}
 	want := []string{"incident.opened"}
 	for _, s := range steps {
@@ -188,17 +187,17 @@ func TestSaveIncidentIdempotentConflictsAndAudit(t *testing.T) {
 
 // A first save whose answer was lost is retried with ID 0: it must find the
 // incident it opened, not open a second one.
-func TestSaveIncidentRetriedFirstSave(t *testing.T) {
-	d := openDB(t)
+func testSaveIncidentRetriedFirstSave(t *testing.T, s suite) {
+	d := s.open(t)
 	ctx := context.Background()
 	id := save(t, d, outage("mail", 0, "acme"), "slate")
 	cases := []struct {
 		name    string
-		mutate  func(*db.Incident)
+		mutate  func(*store.Incident)
 		wantErr error
 	}{
-		{"the same incident again", func(*db.Incident) {}, nil},
-		{"with a change, it is a stale copy", func(i *db.Incident) { i.Severity = incident.Critical }, db.ErrIncidentConflict},
+		{"the same incident again", func(*store.Incident) {}, nil},
+		{"with a change, it is a stale copy", func(i *store.Incident) { i.Severity = incident.Critical }, store.ErrIncidentConflict},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -213,7 +212,7 @@ func TestSaveIncidentRetriedFirstSave(t *testing.T) {
 			}
 		})
 	}
-	all, err := d.Incidents(ctx, db.IncidentFilter{})
+	all, err := d.Incidents(ctx, store.IncidentFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,21 +225,21 @@ func TestSaveIncidentRetriedFirstSave(t *testing.T) {
 }
 
 // The way the detector's incidents are meant to be stored: save the live
-// value after every event, keeping the db.Incident (ID and revision)
+// value after every event, keeping the store.Incident (ID and revision)
 // beside it; what is stored then equals what the detector holds.
-func TestSaveDetectorIncidents(t *testing.T) {
-	d := openDB(t)
+func testSaveDetectorIncidents(t *testing.T, s suite) {
+	d := s.open(t)
 	ctx := context.Background()
 	U, D, G := sla.StateUp, sla.StateDown, sla.StateDegraded
 	states := []sla.State{U, D, D, G, D, U, D, U, U, U}
 	failing := [][]string{nil, {"ams"}, {"ams", "fra"}, {"fra"}, {"ams", "fra"}, nil, {"ams"}, nil, nil, nil}
 	det := &incident.Detector{Hold: 3 * time.Minute}
-	stored := map[*incident.Incident]*db.Incident{}
+	stored := map[*incident.Incident]*store.Incident{}
 	for m, st := range states {
-		for _, ev := range det.Observe("mail", incident.Observation{Minute: at(m, 0), State: st, Failing: failing[m], Affected: 2, Of: 10}) {
+		for _, ev := range det.Observe("mail", incident.Observation{Minute: At(m, 0), State: st, Failing: failing[m], Affected: 2, Of: 10}) {
 			s := stored[ev.Incident]
 			if s == nil {
-				s = &db.Incident{Tenants: []string{"acme"}}
+				s = &store.Incident{Tenants: []string{"acme"}}
 				stored[ev.Incident] = s
 			}
 			s.Incident = *ev.Incident
@@ -275,34 +274,33 @@ func TestSaveDetectorIncidents(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-func TestSaveIncidentRefuses(t *testing.T) {
-	d := openDB(t)
+func testSaveIncidentRefuses(t *testing.T, s suite) {
+	d := s.open(t)
 	ctx := context.Background()
 	closed := outage("mail", 0)
-	closed.Status, closed.Ended = incident.Resolved, at(20, 0)
+	closed.Status, closed.Ended = incident.Resolved, At(20, 0)
 	closedID := save(t, d, closed, "slate")
 
 	cases := []struct {
 		name   string
-		mutate func(*db.Incident)
+		mutate func(*store.Incident)
 		actor  string
 		is     error // nil: any error
 	}{
-		{"empty service", func(i *db.Incident) { i.Service = " " }, "slate", nil},
-		{"unknown status", func(i *db.Incident) { i.Status = "sleeping" }, "slate", nil},
-		{"unknown severity", func(i *db.Incident) { i.Severity = "apocalyptic" }, "slate", nil},
-		{"zero start", func(i *db.Incident) { i.Started = time.Time{} }, "slate", nil},
-		{"end before start", func(i *db.Incident) { i.Ended = i.Started.Add(-time.Minute) }, "slate", nil},
-		{"entry without time", func(i *db.Incident) { i.Timeline[0].At = time.Time{} }, "slate", nil},
-		{"empty tenant", func(i *db.Incident) { i.Tenants = []string{""} }, "slate", nil},
-		{"empty actor", func(*db.Incident) {}, " ", nil},
-		{"unknown id", func(i *db.Incident) { i.ID = closedID + 100 }, "slate", db.ErrNotFound},
-		{"another service", func(i *db.Incident) {
-			i.ID, i.Status, i.Ended = closedID, incident.Resolved, at(20, 0)
+		{"empty service", func(i *store.Incident) { i.Service = " " }, "slate", nil},
+		{"unknown status", func(i *store.Incident) { i.Status = "sleeping" }, "slate", nil},
+		{"unknown severity", func(i *store.Incident) { i.Severity = "apocalyptic" }, "slate", nil},
+		{"zero start", func(i *store.Incident) { i.Started = time.Time{} }, "slate", nil},
+		{"end before start", func(i *store.Incident) { i.Ended = i.Started.Add(-time.Minute) }, "slate", nil},
+		{"entry without time", func(i *store.Incident) { i.Timeline[0].At = time.Time{} }, "slate", nil},
+		{"empty tenant", func(i *store.Incident) { i.Tenants = []string{""} }, "slate", nil},
+		{"empty actor", func(*store.Incident) {}, " ", nil},
+		{"unknown id", func(i *store.Incident) { i.ID = closedID + 100 }, "slate", store.ErrNotFound},
+		{"another service", func(i *store.Incident) {
+			i.ID, i.Status, i.Ended = closedID, incident.Resolved, At(20, 0)
 			i.Service = "login"
 		}, "slate", nil},
-		{"reopening a resolved incident", func(i *db.Incident) { i.ID = closedID }, "slate", db.ErrIncidentState},
+		{"reopening a resolved incident", func(i *store.Incident) { i.ID = closedID }, "slate", store.ErrIncidentState},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -318,7 +316,7 @@ func TestSaveIncidentRefuses(t *testing.T) {
 		})
 	}
 	// Nothing was stored or changed by the refused saves.
-	all, err := d.Incidents(ctx, db.IncidentFilter{})
+	all, err := d.Incidents(ctx, store.IncidentFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,36 +328,36 @@ func TestSaveIncidentRefuses(t *testing.T) {
 	}
 }
 
-func TestIncidentsFilter(t *testing.T) {
-	d := openDB(t)
+func testIncidentsFilter(t *testing.T, s suite) {
+	d := s.open(t)
 	ctx := context.Background()
 	// mail1: resolved 0-10; login: resolved 5-30; mail2: open from 20;
 	// mail3: open from 40.
 	mail1 := outage("mail", 0, "acme")
-	mail1.Status, mail1.Ended = incident.Resolved, at(10, 0)
+	mail1.Status, mail1.Ended = incident.Resolved, At(10, 0)
 	login := outage("login", 5, "acme", "globex")
-	login.Status, login.Ended = incident.Resolved, at(30, 0)
+	login.Status, login.Ended = incident.Resolved, At(30, 0)
 	mail2 := outage("mail", 20, "globex")
 	mail3 := outage("mail", 40)
 	ids := map[string]int64{}
-	for name, inc := range map[string]*db.Incident{"mail1": mail1, "login": login, "mail2": mail2, "mail3": mail3} {
+	for name, inc := range map[string]*store.Incident{"mail1": mail1, "login": login, "mail2": mail2, "mail3": mail3} {
 		ids[name] = save(t, d, inc, "slate")
 	}
 	yes, no := true, false
 	cases := []struct {
 		name string
-		f    db.IncidentFilter
+		f    store.IncidentFilter
 		want []string
 	}{
-		{"all, newest first", db.IncidentFilter{}, []string{"mail3", "mail2", "login", "mail1"}},
-		{"one service", db.IncidentFilter{Service: "mail"}, []string{"mail3", "mail2", "mail1"}},
-		{"one tenant", db.IncidentFilter{Tenant: "acme"}, []string{"login", "mail1"}},
-		{"open", db.IncidentFilter{Open: &yes}, []string{"mail3", "mail2"}},
-		{"closed", db.IncidentFilter{Open: &no}, []string{"login", "mail1"}},
-		{"since excludes what ended before or at it", db.IncidentFilter{Since: at(10, 0)}, []string{"mail3", "mail2", "login"}},
-		{"limit", db.IncidentFilter{Limit: 2}, []string{"mail3", "mail2"}},
-		{"everything combined", db.IncidentFilter{Service: "mail", Tenant: "globex", Open: &yes, Since: at(0, 0), Limit: 5}, []string{"mail2"}},
-		{"nothing matches", db.IncidentFilter{Service: "dns"}, nil},
+		{"all, newest first", store.IncidentFilter{}, []string{"mail3", "mail2", "login", "mail1"}},
+		{"one service", store.IncidentFilter{Service: "mail"}, []string{"mail3", "mail2", "mail1"}},
+		{"one tenant", store.IncidentFilter{Tenant: "acme"}, []string{"login", "mail1"}},
+		{"open", store.IncidentFilter{Open: &yes}, []string{"mail3", "mail2"}},
+		{"closed", store.IncidentFilter{Open: &no}, []string{"login", "mail1"}},
+		{"since excludes what ended before or at it", store.IncidentFilter{Since: At(10, 0)}, []string{"mail3", "mail2", "login"}},
+		{"limit", store.IncidentFilter{Limit: 2}, []string{"mail3", "mail2"}},
+		{"everything combined", store.IncidentFilter{Service: "mail", Tenant: "globex", Open: &yes, Since: At(0, 0), Limit: 5}, []string{"mail2"}},
+		{"nothing matches", store.IncidentFilter{Service: "dns"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -395,8 +393,8 @@ func TestIncidentsFilter(t *testing.T) {
 	}
 }
 
-func TestPostmortemVersionsAndPublish(t *testing.T) {
-	d := openDB(t)
+func testPostmortemVersionsAndPublish(t *testing.T, s suite) {
+	d := s.open(t)
 	ctx := context.Background()
 	id := save(t, d, outage("mail", 0), "slate")
 
@@ -427,13 +425,13 @@ func TestPostmortemVersionsAndPublish(t *testing.T) {
 		gotP, gotD := 0, 0
 		if pm.Published != nil {
 			gotP = pm.Published.Version
-			if pm.Published.State != db.PostmortemPublished || pm.Published.PublishedBy != "bob" || !pm.Published.PublishedAt.Equal(fixedNow()) {
-				t.Errorf("%s: got published %+v, want state published by bob at %v", step, pm.Published, fixedNow())
+			if pm.Published.State != store.PostmortemPublished || pm.Published.PublishedBy != "bob" || !pm.Published.PublishedAt.Equal(FixedNow()) {
+				t.Errorf("%s: got published %+v, want state published by bob at %v", step, pm.Published, FixedNow())
 			}
 		}
 		if pm.Draft != nil {
 			gotD = pm.Draft.Version
-			if pm.Draft.State != db.PostmortemDraft {
+			if pm.Draft.State != store.PostmortemDraft {
 				t.Errorf("%s: got draft state %s, want draft", step, pm.Draft.State)
 			}
 		}
@@ -476,8 +474,8 @@ func TestPostmortemVersionsAndPublish(t *testing.T) {
 	}
 }
 
-func TestPostmortemRefuses(t *testing.T) {
-	d := openDB(t)
+func testPostmortemRefuses(t *testing.T, s suite) {
+	d := s.open(t)
 	ctx := context.Background()
 	id := save(t, d, outage("mail", 0), "slate")
 	if _, err := d.SavePostmortem(ctx, id, "draft", "alice"); err != nil {
@@ -495,12 +493,12 @@ func TestPostmortemRefuses(t *testing.T) {
 		}, nil},
 		{"not UTF-8", func() error { _, err := d.SavePostmortem(ctx, id, "a\xffb", "alice"); return err }, nil},
 		{"no author", func() error { _, err := d.SavePostmortem(ctx, id, "x", ""); return err }, nil},
-		{"unknown incident", func() error { _, err := d.SavePostmortem(ctx, id+1, "x", "alice"); return err }, db.ErrNotFound},
-		{"publish unknown version", func() error { return d.PublishPostmortem(ctx, id, 2, "bob") }, db.ErrNotFound},
-		{"publish for unknown incident", func() error { return d.PublishPostmortem(ctx, id+1, 1, "bob") }, db.ErrNotFound},
+		{"unknown incident", func() error { _, err := d.SavePostmortem(ctx, id+1, "x", "alice"); return err }, store.ErrNotFound},
+		{"publish unknown version", func() error { return d.PublishPostmortem(ctx, id, 2, "bob") }, store.ErrNotFound},
+		{"publish for unknown incident", func() error { return d.PublishPostmortem(ctx, id+1, 1, "bob") }, store.ErrNotFound},
 		{"publish without author", func() error { return d.PublishPostmortem(ctx, id, 1, "") }, nil},
-		{"read unknown incident", func() error { _, err := d.Postmortem(ctx, id+1); return err }, db.ErrNotFound},
-		{"versions of unknown incident", func() error { _, err := d.PostmortemVersions(ctx, id+1); return err }, db.ErrNotFound},
+		{"read unknown incident", func() error { _, err := d.Postmortem(ctx, id+1); return err }, store.ErrNotFound},
+		{"versions of unknown incident", func() error { _, err := d.PostmortemVersions(ctx, id+1); return err }, store.ErrNotFound},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -514,20 +512,17 @@ func TestPostmortemRefuses(t *testing.T) {
 		})
 	}
 	vs, err := d.PostmortemVersions(ctx, id)
-	if err != nil || len(vs) != 1 || vs[0].State != db.PostmortemDraft {
+	if err != nil || len(vs) != 1 || vs[0].State != store.PostmortemDraft {
 		t.Errorf("got %+v, %v; want the one draft unchanged", vs, err)
 	}
 }
 
 // Incidents and post-mortems are in the file, not in memory: they survive
-// closing and opening it again, which migrates nothing the second time.
-func TestIncidentsSurviveReopen(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "slate.db")
+// ClosingOf and opening it again, which migrates nothing the second time.
+func testIncidentsSurviveReopen(t *testing.T, s suite) {
+	reopen := s.fresh(t)
 	ctx := context.Background()
-	d, err := db.Open(path, db.Options{Now: fixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := reopen(t, Options{Now: FixedNow})
 	id, err := d.SaveIncident(ctx, outage("mail", 0, "acme"), "slate")
 	if err != nil {
 		t.Fatal(err)
@@ -538,10 +533,7 @@ func TestIncidentsSurviveReopen(t *testing.T) {
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	d, err = db.Open(path, db.Options{Now: fixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d = reopen(t, Options{Now: FixedNow})
 	defer d.Close()
 	inc, err := d.Incident(ctx, id)
 	if err != nil || inc.Service != "mail" || len(inc.Timeline) != 1 || !slices.Equal(inc.Tenants, []string{"acme"}) {

@@ -1,4 +1,4 @@
-package db_test
+package storetest
 
 import (
 	"context"
@@ -7,13 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatehq/slate/db"
-	"github.com/slatehq/slate/db/dbtest"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store"
 )
 
-func TestImportHistory(t *testing.T) {
-	d := dbtest.Open(t)
+func testImportHistory(t *testing.T, s suite) {
+	d := s.openWith(t, Options{})
 	ctx := context.Background()
 	day := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 	ok := sla.LocationMinute{OK: 6}
@@ -35,7 +34,7 @@ func TestImportHistory(t *testing.T) {
 	if !reflect.DeepEqual(got.Runs, h.Runs) || !reflect.DeepEqual(got.Locations, h.Locations) {
 		t.Errorf("read back %+v\nwant %+v", got.Runs, h.Runs)
 	}
-	if err := d.ImportHistory(ctx, "web", h); !errors.Is(err, db.ErrHistoryExists) {
+	if err := d.ImportHistory(ctx, "web", h); !errors.Is(err, store.ErrHistoryExists) {
 		t.Errorf("second import: got %v, want ErrHistoryExists", err)
 	}
 	for _, bad := range []sla.RunHistory{
@@ -48,6 +47,6 @@ func TestImportHistory(t *testing.T) {
 		}
 	}
 	if _, err := d.MinuteRuns(ctx, "other", day, day.Add(time.Hour)); !errors.Is(err, sla.ErrNoEvidence) {
-		t.Errorf("a refused import left evidence: %v", err)
+		t.Errorf("a refused import left Evidence: %v", err)
 	}
 }

@@ -1,0 +1,262 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/slatehq/slate/store"
+)
+
+const selectCredit = `SELECT id, tenant, contract, period, period_start_ms, period_end_ms, kind, coalesce(adjusts, 0),
+	state, uptime_exact, uptime_percent, breach_minutes, credit_percent, coverage_percent, flagged,
+	amount_minor, currency, evidence_hash, reason, created_ms, updated_ms FROM credits`
+
+func scanCredit(r pgx.Row) (store.Credit, error) {
+	var c store.Credit
+	var start, end, created, updated int64
+	var state string
+	err := r.Scan(&c.ID, &c.Tenant, &c.Contract, &c.Period, &start, &end, &c.Kind, &c.Adjusts,
+		&state, &c.UptimeExact, &c.UptimePercent, &c.BreachMinutes, &c.CreditPercent, &c.CoveragePercent, &c.Flagged,
+		&c.AmountMinor, &c.Currency, &c.EvidenceHash, &c.Reason, &created, &updated)
+	c.State = store.CreditState(state)
+	c.PeriodStart, c.PeriodEnd = msTime(start), msTime(end)
+	c.CreatedAt, c.UpdatedAt = msTime(created), msTime(updated)
+	return c, err
+}
+
+func queryCredit(ctx context.Context, tx pgx.Tx, where string, args ...any) (store.Credit, error) {
+	c, err := scanCredit(tx.QueryRow(ctx, selectCredit+where, args...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, store.ErrNotFound
+	}
+	return c, err
+}
+
+// RecordClose records the outcome of closing a period, idempotently; see
+// store.Ledger and db.DB.RecordClose, whose rules it follows. The ledger
+// lock serialises it with every other ledger change, on every replica.
+func (s *Store) RecordClose(ctx context.Context, c store.Credit, autoIssue bool, actor string) (store.Credit, bool, error) {
+	what := fmt.Sprintf("record close of %s/%s/%s", c.Tenant, c.Contract, c.Period)
+	if err := store.CheckClose(c, actor); err != nil {
+		return store.Credit{}, false, fmt.Errorf("%s: %w", what, err)
+	}
+	var out store.Credit
+	var written bool
+	err := s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		out, written, err = recordCloseTx(ctx, tx, s.opts.Now(), c, autoIssue, actor)
+		return err
+	})
+	if err != nil {
+		return store.Credit{}, false, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, written, nil
+}
+
+// RecordCloses records many closes in one transaction; see store.Ledger.
+// A refused close is refused before it writes anything, so it is skipped
+// alone.
+func (s *Store) RecordCloses(ctx context.Context, cs []store.Closing, actor string) ([]error, error) {
+	errs := make([]error, len(cs))
+	name := func(c store.Credit) string {
+		return fmt.Sprintf("record close of %s/%s/%s", c.Tenant, c.Contract, c.Period)
+	}
+	for i, c := range cs {
+		if e := store.CheckClose(c.Credit, actor); e != nil {
+			errs[i] = fmt.Errorf("%s: %w", name(c.Credit), e)
+		}
+	}
+	err := s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
+		now := s.opts.Now()
+		for i, c := range cs {
+			if errs[i] != nil && !isRefusal(errs[i]) {
+				continue // refused before the transaction
+			}
+			errs[i] = nil // a retried transaction decides again
+			_, _, e := recordCloseTx(ctx, tx, now, c.Credit, c.AutoIssue, actor)
+			var refused *store.CloseRefusal
+			switch {
+			case errors.As(e, &refused):
+				errs[i] = fmt.Errorf("%s: %w", name(c.Credit), e)
+			case e != nil:
+				return e
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record closes: %w", err)
+	}
+	return errs, nil
+}
+
+func isRefusal(err error) bool {
+	var r *store.CloseRefusal
+	return errors.As(err, &r)
+}
+
+func recordCloseTx(ctx context.Context, tx pgx.Tx, now time.Time, c store.Credit, autoIssue bool, actor string) (store.Credit, bool, error) {
+	first, err := queryCredit(ctx, tx, ` WHERE tenant = $1 AND contract = $2 AND period = $3 AND kind = 'credit'`,
+		c.Tenant, c.Contract, c.Period)
+	if errors.Is(err, store.ErrNotFound) {
+		out, err := insertCredit(ctx, tx, now, c, store.KindCredit, 0, c.AmountMinor, actor)
+		if err != nil {
+			return store.Credit{}, false, err
+		}
+		if autoIssue && !c.Flagged {
+			if out, err = transition(ctx, tx, now, out.ID, []store.CreditState{store.CreditComputed}, store.CreditIssued, actor, ""); err != nil {
+				return store.Credit{}, false, err
+			}
+		}
+		return out, true, nil
+	}
+	if err != nil {
+		return store.Credit{}, false, fmt.Errorf("read credit: %w", err)
+	}
+	if err := store.CheckRecorded(first, c); err != nil {
+		return store.Credit{}, false, err
+	}
+	latest, err := queryCredit(ctx, tx, ` WHERE adjusts = $1 ORDER BY id DESC LIMIT 1`, first.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		latest, err = first, nil
+	}
+	if err != nil {
+		return store.Credit{}, false, fmt.Errorf("read adjustments of credit %d: %w", first.ID, err)
+	}
+	if latest.EvidenceHash == c.EvidenceHash {
+		return latest, false, nil
+	}
+	var sum int64
+	err = tx.QueryRow(ctx, `SELECT coalesce(sum(amount_minor), 0) FROM credits
+WHERE (id = $1 OR adjusts = $1) AND state != 'voided'`, first.ID).Scan(&sum)
+	if err != nil {
+		return store.Credit{}, false, fmt.Errorf("sum entries of credit %d: %w", first.ID, err)
+	}
+	out, err := insertCredit(ctx, tx, now, c, store.KindAdjustment, first.ID, c.AmountMinor-sum, actor)
+	if err != nil {
+		return store.Credit{}, false, err
+	}
+	return out, true, nil
+}
+
+func insertCredit(ctx context.Context, tx pgx.Tx, now time.Time, c store.Credit, kind string, adjusts, amount int64, actor string) (store.Credit, error) {
+	ms := now.UnixMilli()
+	var adj any
+	if adjusts != 0 {
+		adj = adjusts
+	}
+	out, err := scanCredit(tx.QueryRow(ctx, `INSERT INTO credits (tenant, contract, period, period_start_ms, period_end_ms,
+	kind, adjusts, state, uptime_exact, uptime_percent, breach_minutes, credit_percent, coverage_percent,
+	flagged, amount_minor, currency, evidence_hash, reason, created_ms, updated_ms)
+VALUES ($1, $2, $3, $4, $5, $6, $7, 'computed', $8, $9, $10, $11, $12, $13, $14, $15, $16, '', $17, $17)
+RETURNING `+strings.TrimPrefix(strings.TrimSuffix(selectCredit, " FROM credits"), "SELECT "),
+		c.Tenant, c.Contract, c.Period, c.PeriodStart.UnixMilli(), c.PeriodEnd.UnixMilli(),
+		kind, adj, c.UptimeExact, c.UptimePercent, c.BreachMinutes, c.CreditPercent, c.CoveragePercent,
+		c.Flagged, amount, c.Currency, c.EvidenceHash, ms))
+	if err != nil {
+		return store.Credit{}, fmt.Errorf("insert %s: %w", kind, err)
+	}
+	if err := audit(ctx, tx, now, actor, store.CreditRecordedAction(kind), store.CreditSubject(out.ID), store.CreditRecordedDetail(out)); err != nil {
+		return store.Credit{}, err
+	}
+	return out, nil
+}
+
+// transition moves entry id from one of froms to to with one conditional
+// UPDATE, and audits the change; see db's transition.
+func transition(ctx context.Context, tx pgx.Tx, now time.Time, id int64, froms []store.CreditState, to store.CreditState, actor, reason string) (store.Credit, error) {
+	before, err := queryCredit(ctx, tx, ` WHERE id = $1`, id)
+	if err != nil {
+		return store.Credit{}, err
+	}
+	states := make([]string, len(froms))
+	for i, f := range froms {
+		states[i] = string(f)
+	}
+	tag, err := tx.Exec(ctx, `UPDATE credits SET state = $1, reason = $2, updated_ms = $3 WHERE id = $4 AND state = ANY($5)`,
+		string(to), reason, now.UnixMilli(), id, states)
+	if err != nil {
+		return store.Credit{}, fmt.Errorf("update: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return store.Credit{}, store.StateError(before.State, froms)
+	}
+	after, err := queryCredit(ctx, tx, ` WHERE id = $1`, id)
+	if err != nil {
+		return store.Credit{}, fmt.Errorf("read back: %w", err)
+	}
+	if err := audit(ctx, tx, now, actor, "credit."+string(to), store.CreditSubject(id), store.TransitionDetail(before.State, to, reason)); err != nil {
+		return store.Credit{}, err
+	}
+	return after, nil
+}
+
+func (s *Store) setState(ctx context.Context, what string, id int64, froms []store.CreditState, to store.CreditState, actor, reason string) (store.Credit, error) {
+	if err := store.CheckActor(fmt.Sprintf("%s credit %d", what, id), actor); err != nil {
+		return store.Credit{}, err
+	}
+	var out store.Credit
+	err := s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		out, err = transition(ctx, tx, s.opts.Now(), id, froms, to, actor, reason)
+		return err
+	})
+	if err != nil {
+		return store.Credit{}, fmt.Errorf("%s credit %d: %w", what, id, err)
+	}
+	return out, nil
+}
+
+// ApproveCredit moves entry id from computed to approved.
+func (s *Store) ApproveCredit(ctx context.Context, id int64, actor string) (store.Credit, error) {
+	return s.setState(ctx, "approve", id, []store.CreditState{store.CreditComputed}, store.CreditApproved, actor, "")
+}
+
+// IssueCredit moves entry id from approved to issued, once: the UPDATE is
+// conditional on the approved state and runs under the ledger lock.
+func (s *Store) IssueCredit(ctx context.Context, id int64, actor string) (store.Credit, error) {
+	return s.setState(ctx, "issue", id, []store.CreditState{store.CreditApproved}, store.CreditIssued, actor, "")
+}
+
+// VoidCredit moves entry id from computed or approved to voided.
+func (s *Store) VoidCredit(ctx context.Context, id int64, actor, reason string) (store.Credit, error) {
+	if strings.TrimSpace(reason) == "" {
+		return store.Credit{}, fmt.Errorf("void credit %d: empty reason", id)
+	}
+	return s.setState(ctx, "void", id, []store.CreditState{store.CreditComputed, store.CreditApproved}, store.CreditVoided, actor, reason)
+}
+
+// Credit returns ledger entry id, or ErrNotFound.
+func (s *Store) Credit(ctx context.Context, id int64) (store.Credit, error) {
+	if err := s.check(fmt.Sprintf("credit %d", id)); err != nil {
+		return store.Credit{}, err
+	}
+	c, err := scanCredit(s.pool.QueryRow(ctx, selectCredit+` WHERE id = $1`, id))
+	if err != nil {
+		return store.Credit{}, fmt.Errorf("credit %d: %w", id, s.mapErr(err))
+	}
+	return c, nil
+}
+
+// Credits returns the ledger entries that match f, in ID order.
+func (s *Store) Credits(ctx context.Context, f store.CreditFilter) ([]store.Credit, error) {
+	var where []string
+	var args []any
+	for _, w := range []struct{ col, val string }{
+		{"tenant", f.Tenant}, {"contract", f.Contract}, {"period", f.Period}, {"state", string(f.State)},
+	} {
+		if w.val != "" {
+			args = append(args, w.val)
+			where = append(where, fmt.Sprintf("%s = $%d", w.col, len(args)))
+		}
+	}
+	q := selectCredit
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	return queryList(ctx, s, "credits", func(r pgx.CollectableRow) (store.Credit, error) { return scanCredit(r) }, q+" ORDER BY id", args...)
+}

@@ -1,0 +1,175 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store"
+)
+
+const selectExclusion = `SELECT id, contract, start_ms, end_ms, reason, actor, created_ms,
+coalesce(cancelled_ms, 0), coalesce(cancelled_by, ''), coalesce(cancel_reason, '') FROM exclusions`
+
+func scanExclusion(r pgx.Row) (store.Exclusion, error) {
+	var e store.Exclusion
+	var start, end, created, cancelled int64
+	err := r.Scan(&e.ID, &e.Contract, &start, &end, &e.Reason, &e.Actor, &created, &cancelled, &e.CancelledBy, &e.CancelReason)
+	e.Start, e.End, e.CreatedAt = msTime(start), msTime(end), msTime(created)
+	if cancelled != 0 {
+		e.Cancelled, e.CancelledAt = true, msTime(cancelled)
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = store.ErrNotFound
+	}
+	return e, err
+}
+
+// AddExclusion records an exclusion and its audit entry in one transaction.
+func (s *Store) AddExclusion(ctx context.Context, e store.Exclusion, actor string) (store.Exclusion, error) {
+	what := fmt.Sprintf("add exclusion for %s", e.Contract)
+	if err := store.CheckExclusion(e, actor); err != nil {
+		return store.Exclusion{}, fmt.Errorf("%s: %w", what, err)
+	}
+	var out store.Exclusion
+	err := s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
+		now := s.opts.Now()
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO exclusions (contract, start_ms, end_ms, reason, actor, created_ms)
+VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, e.Contract, e.Start.UnixMilli(), e.End.UnixMilli(), e.Reason, actor, now.UnixMilli()).Scan(&id); err != nil {
+			return fmt.Errorf("insert: %w", err)
+		}
+		var err error
+		if out, err = scanExclusion(tx.QueryRow(ctx, selectExclusion+` WHERE id = $1`, id)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, actor, "exclusion.added", store.ExclusionSubject(id), store.ExclusionDetail(out))
+	})
+	if err != nil {
+		return store.Exclusion{}, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// CancelExclusion withdraws an exclusion in force; the row stays, marked.
+func (s *Store) CancelExclusion(ctx context.Context, id int64, actor, reason string) (store.Exclusion, error) {
+	what := fmt.Sprintf("cancel exclusion %d", id)
+	if strings.TrimSpace(reason) == "" || strings.TrimSpace(actor) == "" {
+		return store.Exclusion{}, fmt.Errorf("%s: a reason and an actor are required", what)
+	}
+	var out store.Exclusion
+	err := s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
+		now := s.opts.Now()
+		tag, err := tx.Exec(ctx, `UPDATE exclusions SET cancelled_ms = $1, cancelled_by = $2, cancel_reason = $3
+WHERE id = $4 AND cancelled_ms IS NULL`, now.UnixMilli(), actor, reason, id)
+		if err != nil {
+			return err
+		}
+		out, err = scanExclusion(tx.QueryRow(ctx, selectExclusion+` WHERE id = $1`, id))
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return errors.New("already cancelled")
+		}
+		return audit(ctx, tx, now, actor, "exclusion.cancelled", store.ExclusionSubject(id), store.ExclusionDetail(out))
+	})
+	if err != nil {
+		return store.Exclusion{}, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// ListExclusions returns a contract's exclusions (every contract's for
+// ""), cancelled ones included, by start.
+func (s *Store) ListExclusions(ctx context.Context, contract string) ([]store.Exclusion, error) {
+	return queryList(ctx, s, "list exclusions", func(r pgx.CollectableRow) (store.Exclusion, error) { return scanExclusion(r) },
+		selectExclusion+` WHERE $1 = '' OR contract = $1 ORDER BY start_ms, id`, contract)
+}
+
+// ExclusionsInForce are a contract's exclusions in force that overlap
+// [from, to).
+func (s *Store) ExclusionsInForce(ctx context.Context, contract string, from, to time.Time) ([]sla.Exclusion, error) {
+	return queryList(ctx, s, "exclusions of "+contract, func(r pgx.CollectableRow) (sla.Exclusion, error) {
+		var a, b int64
+		var e sla.Exclusion
+		err := r.Scan(&a, &b, &e.Reason)
+		e.Interval = sla.Interval{Start: msTime(a), End: msTime(b)}
+		return e, err
+	}, `SELECT start_ms, end_ms, reason FROM exclusions
+WHERE contract = $1 AND cancelled_ms IS NULL AND start_ms < $2 AND end_ms > $3 ORDER BY start_ms`, contract, to.UnixMilli(), from.UnixMilli())
+}
+
+// AddMaintenance announces a window now (by the store's clock), audited.
+func (s *Store) AddMaintenance(ctx context.Context, m store.Maintenance, actor string) (store.Maintenance, error) {
+	if err := store.CheckMaintenance(m, actor); err != nil {
+		return store.Maintenance{}, err
+	}
+	svc, err := json.Marshal(m.Services)
+	if err != nil {
+		return store.Maintenance{}, err
+	}
+	out := m
+	err = s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
+		now := s.opts.Now()
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO maintenance (services, title, start_ms, end_ms, announced_ms, actor)
+VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, string(svc), m.Title, m.Start.UnixMilli(), m.End.UnixMilli(), now.UnixMilli(), actor).Scan(&id); err != nil {
+			return err
+		}
+		out.ID, out.Announced, out.Actor = id, msTime(now.UnixMilli()), actor
+		return audit(ctx, tx, now, actor, "maintenance.announced", store.MaintenanceSubject(id), store.MaintenanceDetail(m))
+	})
+	if err != nil {
+		return store.Maintenance{}, fmt.Errorf("add maintenance: %w", err)
+	}
+	return out, nil
+}
+
+// CancelMaintenance withdraws a planned window; the row stays, marked.
+func (s *Store) CancelMaintenance(ctx context.Context, id int64, actor string) error {
+	err := s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
+		now := s.opts.Now()
+		tag, err := tx.Exec(ctx, `UPDATE maintenance SET cancelled_ms = $1, cancelled_by = $2 WHERE id = $3 AND cancelled_ms IS NULL`,
+			now.UnixMilli(), actor, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("maintenance %d: %w (or already cancelled)", id, store.ErrNotFound)
+		}
+		_, err = appendAudit(ctx, tx, now, actor, "maintenance.cancelled", store.MaintenanceSubject(id), "null")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("cancel maintenance: %w", err)
+	}
+	return nil
+}
+
+// ListMaintenance returns every recorded window, cancelled ones included,
+// by start.
+func (s *Store) ListMaintenance(ctx context.Context) ([]store.Maintenance, error) {
+	return queryList(ctx, s, "list maintenance", func(r pgx.CollectableRow) (store.Maintenance, error) {
+		var m store.Maintenance
+		var svc string
+		var a, b, c, cancelled int64
+		if err := r.Scan(&m.ID, &svc, &m.Title, &a, &b, &c, &m.Actor, &cancelled, &m.CancelledBy); err != nil {
+			return m, err
+		}
+		if err := json.Unmarshal([]byte(svc), &m.Services); err != nil {
+			return m, fmt.Errorf("maintenance %d: %w", m.ID, err)
+		}
+		m.Start, m.End, m.Announced, m.Cancelled = msTime(a), msTime(b), msTime(c), cancelled != 0
+		if m.Cancelled {
+			m.CancelledAt = msTime(cancelled)
+		}
+		return m, nil
+	}, `SELECT id, services, title, start_ms, end_ms, announced_ms, actor, coalesce(cancelled_ms, 0), coalesce(cancelled_by, '')
+FROM maintenance ORDER BY start_ms, id`)
+}

@@ -1,0 +1,157 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slatehq/slate/sla"
+)
+
+// History is the per-minute history of one check over a range of whole
+// minutes; the type is the domain's, so that readers of evidence need not
+// import a store.
+type History = sla.MinuteHistory
+
+// MaxHistoryMinutes bounds the range of one MinuteHistory call: 400 days,
+// the retention of the history, so one call can read all of it.
+const MaxHistoryMinutes = 400 * 1440
+
+// Retention defaults and bounds, the same for every backend.
+const (
+	DefaultRawRetention     = 14 * 24 * time.Hour
+	DefaultHistoryRetention = 400 * 24 * time.Hour
+	MinHistoryRetention     = 400 * 24 * time.Hour
+)
+
+// Pruned counts what one Prune call deleted.
+type Pruned struct {
+	Results int64 // raw results (with their details); a backend that drops whole partitions counts their rows
+	Days    int64 // check-days of minute history
+}
+
+// Counts are the row counts of the tables a backup or a copy must hold in
+// full: the evidence (raw results, per-minute history days), the credit
+// ledger, the audit log, the manual exclusions and the tokens.
+type Counts struct {
+	Results     int64 // rows of results: one per probe run
+	HistoryDays int64 // check-days of per-minute history
+	Credits     int64 // ledger entries, credits and adjustments
+	Audit       int64 // audit log entries
+	Exclusions  int64 // exclusions, cancelled ones included
+	Tokens      int64 // API tokens, revoked ones included
+}
+
+// Exclusion is time a contract excludes from its SLA, entered by a person.
+type Exclusion struct {
+	ID           int64
+	Contract     string
+	Start, End   time.Time // [Start, End), UTC, millisecond precision
+	Reason       string
+	Actor        string    // who entered it
+	CreatedAt    time.Time // UTC
+	Cancelled    bool
+	CancelledAt  time.Time // zero while in force
+	CancelledBy  string
+	CancelReason string
+}
+
+// CheckExclusion refuses an exclusion no store may record.
+func CheckExclusion(e Exclusion, actor string) error {
+	switch {
+	case e.Contract == "":
+		return errors.New("empty contract")
+	case !e.Start.Before(e.End):
+		return fmt.Errorf("end %s is not after start %s", e.End.UTC().Format(time.RFC3339), e.Start.UTC().Format(time.RFC3339))
+	case strings.TrimSpace(e.Reason) == "":
+		return errors.New("a reason is required")
+	case strings.TrimSpace(actor) == "":
+		return errors.New("empty actor")
+	}
+	return nil
+}
+
+// ExclusionDetail is the audit detail of an exclusion change.
+func ExclusionDetail(e Exclusion) map[string]any {
+	d := map[string]any{
+		"contract": e.Contract, "start_ms": e.Start.UnixMilli(), "end_ms": e.End.UnixMilli(), "reason": e.Reason,
+	}
+	if e.Cancelled {
+		d["cancel_reason"] = e.CancelReason
+	}
+	return d
+}
+
+// ExclusionSubject is the audit subject of exclusion id.
+func ExclusionSubject(id int64) string { return fmt.Sprintf("exclusion/%d", id) }
+
+// Maintenance is a window of announced work on some services, recorded at
+// run time. Announced is when the store recorded it.
+type Maintenance struct {
+	ID          int64
+	Services    []string
+	Title       string
+	Start, End  time.Time // [Start, End), UTC
+	Announced   time.Time
+	Actor       string
+	Cancelled   bool
+	CancelledAt time.Time // zero while planned
+	CancelledBy string
+}
+
+// CheckMaintenance refuses a window no store may record.
+func CheckMaintenance(m Maintenance, actor string) error {
+	switch {
+	case len(m.Services) == 0:
+		return errors.New("add maintenance: name at least one service")
+	case strings.TrimSpace(m.Title) == "":
+		return errors.New("add maintenance: a title is required")
+	case !m.Start.Before(m.End):
+		return errors.New("add maintenance: end must be after start")
+	case strings.TrimSpace(actor) == "":
+		return errors.New("add maintenance: empty actor")
+	}
+	return nil
+}
+
+// MaintenanceDetail is the audit detail of an announced window.
+func MaintenanceDetail(m Maintenance) map[string]any {
+	return map[string]any{"services": m.Services, "title": m.Title, "start_ms": m.Start.UnixMilli(), "end_ms": m.End.UnixMilli()}
+}
+
+// MaintenanceSubject is the audit subject of window id.
+func MaintenanceSubject(id int64) string { return fmt.Sprintf("maintenance/%d", id) }
+
+// CheckResults refuses a batch of results with a result no store may keep.
+func CheckResults(rs []sla.Result) error {
+	for i, r := range rs {
+		if r.CheckID == "" {
+			return fmt.Errorf("write results: result %d: empty check ID", i)
+		}
+		if r.At.IsZero() {
+			return fmt.Errorf("write results for %s: result %d: zero time", r.CheckID, i)
+		}
+	}
+	return nil
+}
+
+// Retention applies the defaults and bounds every backend gives its
+// retention settings: 0 means the default, raw retention must be positive
+// and history retention at least MinHistoryRetention (a year of evidence
+// plus a dispute window).
+func Retention(raw, history time.Duration) (time.Duration, time.Duration, error) {
+	if raw == 0 {
+		raw = DefaultRawRetention
+	}
+	if raw < 0 {
+		return raw, history, fmt.Errorf("raw retention: must be positive (got %v)", raw)
+	}
+	if history == 0 {
+		history = DefaultHistoryRetention
+	}
+	if history < MinHistoryRetention {
+		return raw, history, fmt.Errorf("history retention: must be at least %v (got %v)", MinHistoryRetention, history)
+	}
+	return raw, history, nil
+}

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/slatehq/slate/sla"
+)
+
+// Evidence is the write and read path of probe results and the per-minute
+// history derived from them.
+type Evidence interface {
+	// WriteResults stores rs and returns nil once the transaction holding
+	// them has committed durably: that is the acknowledgement. A result
+	// already stored (same check, location and At in milliseconds) is
+	// skipped, so a retried call stores nothing twice and counts nothing
+	// twice in the minute history. If ctx ends first, the results may or
+	// may not have been stored: retrying the call is safe.
+	WriteResults(ctx context.Context, rs []sla.Result) error
+	// Results returns the raw results of a check that started in [from,
+	// to), in time order; ErrNotFound for an unknown check.
+	Results(ctx context.Context, checkID string, from, to time.Time) ([]sla.Result, error)
+	// LatestResults returns the n most recent raw results, newest first.
+	LatestResults(ctx context.Context, checkID string, n int) ([]sla.Result, error)
+	// MinuteHistory returns the per-minute history of the minutes that
+	// overlap [from, to); ErrNotFound (and sla.ErrNoEvidence) for an
+	// unknown check.
+	MinuteHistory(ctx context.Context, checkID string, from, to time.Time) (History, error)
+	// MinuteRuns is MinuteHistory in run-length form.
+	MinuteRuns(ctx context.Context, checkID string, from, to time.Time) (sla.RunHistory, error)
+	// ImportHistory writes whole UTC days of history recorded elsewhere;
+	// days that already have history are refused whole (ErrHistoryExists).
+	ImportHistory(ctx context.Context, checkID string, h sla.RunHistory) error
+	// Prune applies retention at now: it deletes raw results older than
+	// the raw retention (a backend may keep them up to a day longer, when
+	// it drops whole days at once, never less) and the history of UTC days
+	// that ended before now minus the history retention.
+	Prune(ctx context.Context, now time.Time) (Pruned, error)
+	// WriteHealth is nil when the latest commit of results succeeded.
+	WriteHealth() error
+}
+
+// Ledger is the service-credit ledger. Every change appends its audit entry
+// in the same transaction.
+type Ledger interface {
+	RecordClose(ctx context.Context, c Credit, autoIssue bool, actor string) (Credit, bool, error)
+	RecordCloses(ctx context.Context, cs []Closing, actor string) (errs []error, err error)
+	ApproveCredit(ctx context.Context, id int64, actor string) (Credit, error)
+	IssueCredit(ctx context.Context, id int64, actor string) (Credit, error)
+	VoidCredit(ctx context.Context, id int64, actor, reason string) (Credit, error)
+	Credit(ctx context.Context, id int64) (Credit, error)
+	Credits(ctx context.Context, f CreditFilter) ([]Credit, error)
+
+	AddExclusion(ctx context.Context, e Exclusion, actor string) (Exclusion, error)
+	CancelExclusion(ctx context.Context, id int64, actor, reason string) (Exclusion, error)
+	ListExclusions(ctx context.Context, contract string) ([]Exclusion, error)
+	ExclusionsInForce(ctx context.Context, contract string, from, to time.Time) ([]sla.Exclusion, error)
+}
+
+// Audit is the hash-chained, append-only audit log.
+type Audit interface {
+	AppendAudit(ctx context.Context, actor, action, subject string, detail any) error
+	AuditEntries(ctx context.Context, afterID int64, limit int) ([]AuditEntry, error)
+	AuditOf(ctx context.Context, subject string) ([]AuditEntry, error)
+	VerifyAudit(ctx context.Context) (checked int, err error)
+}
+
+// Outbox is the durable alert outbox.
+type Outbox interface {
+	Enqueue(ctx context.Context, as []Alert) error
+	DueAlerts(ctx context.Context, now time.Time, limit int) ([]Alert, error)
+	// ClaimAlerts takes up to limit due pending alerts that no live claim
+	// holds, marks them claimed by a fresh token until now+hold and
+	// returns them with Claim set. Two senders claiming at once never get
+	// the same alert. A claim ends with RecordAttempt, or lapses at
+	// ClaimedUntil (a sender that died mid-attempt), after which the alert
+	// can be claimed again.
+	ClaimAlerts(ctx context.Context, now time.Time, limit int, claimant string, hold time.Duration) ([]Alert, error)
+	Alert(ctx context.Context, id int64) (Alert, error)
+	AlertsByKey(ctx context.Context, key string) ([]Alert, error)
+	PendingAlerts(ctx context.Context) (int, error)
+	RecordAttempt(ctx context.Context, id int64, at time.Time, outcome AttemptOutcome) error
+	Attempts(ctx context.Context, alertID int64) ([]Attempt, error)
+}
+
+// Incidents holds incidents, their timelines and post-mortems.
+type Incidents interface {
+	SaveIncident(ctx context.Context, inc *Incident, actor string) (int64, error)
+	// SaveIncidentWithAlerts saves inc and enqueues, in the same
+	// transaction, the alerts returned for its ID.
+	SaveIncidentWithAlerts(ctx context.Context, inc *Incident, actor string, alerts func(id int64) ([]Alert, error)) (int64, error)
+	Incident(ctx context.Context, id int64) (Incident, error)
+	Incidents(ctx context.Context, f IncidentFilter) ([]Incident, error)
+	OpenIncidents(ctx context.Context) ([]Incident, error)
+	SavePostmortem(ctx context.Context, incidentID int64, markdown, author string) (int, error)
+	PublishPostmortem(ctx context.Context, incidentID int64, version int, author string) error
+	Postmortem(ctx context.Context, incidentID int64) (Postmortem, error)
+	PostmortemVersions(ctx context.Context, incidentID int64) ([]PostmortemVersion, error)
+
+	AddMaintenance(ctx context.Context, m Maintenance, actor string) (Maintenance, error)
+	CancelMaintenance(ctx context.Context, id int64, actor string) error
+	ListMaintenance(ctx context.Context) ([]Maintenance, error)
+}
+
+// Tokens holds API tokens (as hashes) and the keys slate makes for itself.
+type Tokens interface {
+	CreateToken(ctx context.Context, nt NewToken, actor string) (string, Token, error)
+	Tokens(ctx context.Context) ([]Token, error)
+	TokenByHash(ctx context.Context, sum [32]byte) (Token, error)
+	RevokeToken(ctx context.Context, prefix, actor string) (Token, error)
+	TouchTokens(ctx context.Context, used map[string]time.Time) error
+	Secret(ctx context.Context, name string) ([]byte, error)
+}
+
+// Leases are named leadership leases on the database's clock.
+type Leases interface {
+	// AcquireLease takes lease name for holder for ttl: when it is free,
+	// expired or released (a new epoch), or already holder's (a renewal,
+	// same epoch). Another holder's live lease is ErrLeaseHeld.
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (Lease, error)
+	// RenewLease extends l by its TTL from the database's now, only while
+	// l is still live and the holder's (same holder and epoch); otherwise
+	// ErrLeaseLost.
+	RenewLease(ctx context.Context, l Lease) (Lease, error)
+	// ReleaseLease ends l at once, so another holder can take it without
+	// waiting for it to expire; a lease already lost is not an error.
+	ReleaseLease(ctx context.Context, l Lease) error
+}
+
+// Store is the whole contract every backend implements and the store test
+// suite (storetest.Run) holds each to.
+type Store interface {
+	Evidence
+	Ledger
+	Audit
+	Outbox
+	Incidents
+	Tokens
+	Leases
+	// Counts counts the rows of the tables in Counts in one consistent
+	// read.
+	Counts(ctx context.Context) (Counts, error)
+	// Close stops accepting writes, finishes what was acknowledged and
+	// releases the database.
+	Close() error
+}
