@@ -125,6 +125,10 @@ func (n Node) IsNull() bool {
 	return y.Kind == yaml.ScalarNode && y.Tag == "!!null"
 }
 
+// IsMapping reports whether the value is a mapping, for values that may be
+// written either as a plain name or as a mapping of settings.
+func (n Node) IsMapping() bool { return n.resolved().Kind == yaml.MappingNode }
+
 func (n Node) child(y *yaml.Node, path string) Node { return Node{n: y, Path: path} }
 
 func join(path, key string) string {
@@ -285,6 +289,11 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// Nearest is the candidate closest to s by edit distance, when close
+// enough to be a typo; "" when none is. Validation uses it to suggest the
+// name that was meant ("did you mean %q?"), as decoding does for keys.
+func Nearest(s string, candidates []string) string { return nearest(s, candidates) }
 
 // nearest is the allowed key closest to key by edit distance, when close
 // enough to be a typo.
