@@ -11,7 +11,6 @@ import (
 	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/internal/ynode"
-	"github.com/slatehq/slate/sla"
 )
 
 // minHistoryRetention is the shortest per-minute history slate keeps: it is
@@ -29,7 +28,9 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 		probs = append(probs, d.at.Locate(path, fmt.Sprintf(format, args...)))
 	}
 	validateSettings(cfg, add)
+	locations := validateLocations(cfg, d.at, add)
 	tenants, services := validateCatalog(cfg, add)
+	validateCheckLocations(cfg, locations, add)
 	validateAlerting(cfg, tenants, services, add)
 	validateMaintenance(cfg, services, add)
 	validateContracts(cfg, tenants, services, add)
@@ -81,10 +82,6 @@ func validateSettings(cfg *Config, add adder) {
 	if cfg.Server.RateLimit < 0 {
 		add("server.rate_limit", "must be 0 (no limit) or more requests per second (got %d)", cfg.Server.RateLimit)
 	}
-	if cfg.Collector.Location == "" {
-		add("collector.location", "must not be empty")
-	}
-
 }
 
 // validateCatalog checks tenants, services and checks, filling display
@@ -136,12 +133,6 @@ func validateCatalog(cfg *Config, add adder) (tenants, services map[string]bool)
 				if errors.As(e, &fe) && fe.Field != "id" {
 					add(path+"."+fe.Field, "%s", fe.Msg)
 				}
-			}
-		}
-		if err := c.Confirmation.Validate(max(len(c.Locations), 1)); err != nil {
-			var fe *sla.FieldError
-			if errors.As(err, &fe) {
-				add(path+".confirmation."+fe.Field, "%s", fe.Msg)
 			}
 		}
 	}

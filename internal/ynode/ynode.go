@@ -290,10 +290,21 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Nearest is the candidate closest to s by edit distance, when close
-// enough to be a typo; "" when none is. Validation uses it to suggest the
-// name that was meant ("did you mean %q?"), as decoding does for keys.
-func Nearest(s string, candidates []string) string { return nearest(s, candidates) }
+// Nearest is the candidate closest to s by edit distance when it is close
+// enough to be a typo (at most a third of s's characters apart, and at
+// least one), "" when none is. Validation uses it to suggest the name that
+// was meant ("did you mean %q?"). Names such as "us-east" and "eu-west"
+// are near each other but both real, so it is stricter than the
+// suggestion for a misspelt key, which has few neighbours.
+func Nearest(s string, candidates []string) string {
+	best, bestD := "", max(1, len(s)/3)+1
+	for _, c := range candidates {
+		if d := distance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
 
 // nearest is the allowed key closest to key by edit distance, when close
 // enough to be a typo.

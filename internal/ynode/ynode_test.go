@@ -97,6 +97,7 @@ func TestNearestAndIsMapping(t *testing.T) {
 	}{
 		{"a typo", "us-eats", []string{"eu-west", "us-east", "ap-south"}, "us-east"},
 		{"nothing close", "antarctica", []string{"eu-west", "us-east"}, ""},
+		{"a real neighbour is no typo", "us-east", []string{"eu-west"}, ""},
 		{"no candidates", "eu-west", nil, ""},
 	}
 	for _, tc := range cases {
