@@ -1,0 +1,216 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slatehq/slate/alert"
+	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/credit"
+	"github.com/slatehq/slate/sla"
+)
+
+// A declared location that stops reporting leaves the minutes of its
+// checks unknown: coverage drops, and the contracts' periods are flagged
+// in the end. The location-silence alert says so while it happens, and
+// names the location, so someone restarts the agent before the evidence
+// of a whole period is thin.
+
+// silenceFactor is how many of its checks' intervals a location may go
+// without reporting before it is called silent: one late run is not
+// silence, three missed in a row are.
+const silenceFactor = 3
+
+// silenceLookback is how far back the job reads each check's minutes to
+// find where it was last reported. A location whose checks nobody has
+// reported for longer is not raised anew after a restart (the coverage
+// alert and the heartbeat still speak for it); one already raised stays
+// raised until it reports.
+const silenceLookback = 24 * time.Hour
+
+// locationReport is what the evidence says of one declared location at
+// some time.
+type locationReport struct {
+	Location catalog.Location
+	// Last is the end of the latest minute in which it reported any of
+	// its checks within the lookback; zero if it reported none.
+	Last time.Time
+	// Reporting is true when it reported some check within silenceFactor
+	// of that check's intervals: it is not silent.
+	Reporting bool
+	// Expected is true when one of its checks was reported (from any of
+	// the check's locations) earlier than silenceFactor of its intervals
+	// ago: the check was being probed then, so this location should have
+	// reported it since. A fresh start, before any check ran, expects
+	// nothing.
+	Expected bool
+	Checks   []string      // the checks it runs
+	Window   time.Duration // the shortest silenceFactor × interval of its checks
+}
+
+// Silent reports whether the location has gone silent: expected to
+// report and reporting nothing.
+func (r locationReport) Silent() bool { return r.Expected && !r.Reporting }
+
+// locationReports reads, for every declared location that runs checks,
+// where the evidence last heard from it at now. intervals are the checks'
+// probe intervals by ID; a check without one is left out.
+func locationReports(ctx context.Context, h credit.History, cat *catalog.Catalog, intervals map[string]time.Duration, now time.Time) ([]locationReport, error) {
+	end := now.Truncate(time.Minute).Add(time.Minute) // the current minute included
+	reports := make([]locationReport, 0, len(cat.Locations))
+	at := map[string]int{}
+	for _, l := range cat.Locations {
+		at[l.ID] = len(reports)
+		reports = append(reports, locationReport{Location: l})
+	}
+	for _, ch := range cat.Checks {
+		iv := intervals[ch.ID]
+		if iv <= 0 {
+			continue
+		}
+		window := silenceFactor * iv
+		locs := cat.CheckLocations(ch)
+		for _, l := range locs {
+			if i, ok := at[l]; ok {
+				r := &reports[i]
+				r.Checks = append(r.Checks, ch.ID)
+				if r.Window == 0 || window < r.Window {
+					r.Window = window
+				}
+			}
+		}
+		rh, err := h.MinuteRuns(ctx, ch.ID, end.Add(-silenceLookback), end)
+		if errors.Is(err, sla.ErrNoEvidence) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("location silence: %w", err)
+		}
+		first := time.Time{} // the end of the check's earliest reported minute, anywhere
+		for j, l := range rh.Locations {
+			from, to, ok := reportedSpan(rh.Start, rh.Runs[j])
+			if !ok {
+				continue
+			}
+			if first.IsZero() || from.Before(first) {
+				first = from
+			}
+			if i, ok := at[l]; ok && slices.Contains(locs, l) {
+				r := &reports[i]
+				if to.After(r.Last) {
+					r.Last = to
+				}
+				// A run in the minute ending at to may have come as late as
+				// to: silence is counted from there.
+				if now.Sub(to) <= window {
+					r.Reporting = true
+				}
+			}
+		}
+		if !first.IsZero() && now.Sub(first) > window {
+			for _, l := range locs {
+				if i, ok := at[l]; ok {
+					reports[i].Expected = true
+				}
+			}
+		}
+	}
+	out := reports[:0]
+	for _, r := range reports {
+		if len(r.Checks) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// reportedSpan is the end of the first and of the last minute with runs in
+// one location's run list starting at start; ok is false when it has
+// none.
+func reportedSpan(start time.Time, runs []sla.MinuteRun) (first, last time.Time, ok bool) {
+	m := 0
+	for _, r := range runs {
+		if r.Minute.Runs() > 0 {
+			if !ok {
+				first, ok = start.Add(time.Duration(m+1)*time.Minute), true
+			}
+			last = start.Add(time.Duration(m+r.Count) * time.Minute)
+		}
+		m += r.Count
+	}
+	return first, last, ok
+}
+
+// LocationSilence is the location-silence job: it raises an alert for
+// each declared location that has reported none of its checks for longer
+// than silenceFactor times their interval while they were being probed,
+// and resolves it once the location reports again. Like the burn-rate
+// rules it keeps what fires in memory; a restart re-raises what is still
+// silent, which receivers deduplicate by key.
+func (a *Monitor) LocationSilence(ctx context.Context, now time.Time) error {
+	cfg := a.cfg.Load()
+	intervals := make(map[string]time.Duration, len(cfg.Probes))
+	for _, p := range cfg.Probes {
+		intervals[p.ID] = p.Interval
+	}
+	reports, err := locationReports(ctx, a.store, &cfg.Catalog, intervals, now)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range reports {
+		key := "location/" + r.Location.ID
+		a.burnMu.Lock()
+		firing := a.burning[key]
+		a.burnMu.Unlock()
+		switch {
+		case r.Reporting:
+			firing = false
+		case r.Expected:
+			firing = true
+		} // otherwise nothing is known: what fires keeps firing
+		if err := a.raiseLocation(ctx, key, r, firing, now); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// raiseLocation enqueues a trigger or a resolve of the location's silence
+// when firing differs from what was last sent.
+func (a *Monitor) raiseLocation(ctx context.Context, key string, r locationReport, firing bool, now time.Time) error {
+	a.burnMu.Lock()
+	defer a.burnMu.Unlock()
+	if firing == a.burning[key] {
+		return nil
+	}
+	name := r.Location.ID
+	if r.Location.Name != "" && r.Location.Name != r.Location.ID {
+		name += " (" + r.Location.Name + ")"
+	}
+	e := alert.Event{DedupKey: key, Kind: alert.KindTrigger, Severity: alert.SeverityError, Time: now,
+		Title: "slate: location " + name + " silent"}
+	if firing {
+		since := "has reported none of its checks in the last " + silenceLookback.String()
+		if !r.Last.IsZero() {
+			since = fmt.Sprintf("has reported none of its checks since %s (%s ago)", r.Last.UTC().Format(time.RFC3339), now.Sub(r.Last).Round(time.Second))
+		}
+		e.Body = fmt.Sprintf("%s %s, more than %d times their interval (%s). While it is silent, the minutes of its checks (%s) lack its evidence and may be unknown: coverage drops.",
+			r.Location.ID, since, silenceFactor, r.Window, strings.Join(r.Checks, ", "))
+	} else {
+		e.Kind, e.Title = alert.KindResolve, "slate: location "+name+" reporting again"
+	}
+	as, err := alert.Alerts(e, Router(a.cfg.Load()).Route(e))
+	if err == nil {
+		err = a.store.Enqueue(ctx, as)
+	}
+	if err != nil {
+		return fmt.Errorf("location %s: %w", r.Location.ID, err)
+	}
+	a.burning[key] = firing
+	return nil
+}
