@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/config"
@@ -85,5 +86,42 @@ checks:
 	}
 	if cfg.Probes[0].RunsAt(config.LocationOff) {
 		t.Error("the probe runs at the server's switched-off collector")
+	}
+}
+
+// TestExampleWorksAsWritten: the example configuration runs with one
+// server and no agents, so every check that counts for a contract must run
+// at the server's own location, at least once a minute (a minute without a
+// run is unknown), and ask for no more reporting locations than that one.
+func TestExampleWorksAsWritten(t *testing.T) {
+	cfg, err := config.Load("../examples/slate.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	interval := map[string]time.Duration{}
+	for _, p := range cfg.Probes {
+		interval[p.ID] = p.Interval
+	}
+	local := cfg.LocalChecks()
+	for _, k := range cfg.Contracts {
+		for _, c := range cfg.ContractChecks(k) {
+			if !slices.ContainsFunc(local, func(l catalog.Check) bool { return l.ID == c.ID }) {
+				t.Errorf("%s (contract %s) does not run at the server's location %q", c.ID, k.ID, cfg.Collector.Location)
+			}
+			if interval[c.ID] > time.Minute {
+				t.Errorf("%s (contract %s) runs every %s: its minutes between runs are unknown", c.ID, k.ID, interval[c.ID])
+			}
+			quorum := c.Confirmation.Quorum
+			if quorum == 0 {
+				quorum = len(c.Locations)/2 + 1
+			}
+			need := c.Confirmation.MinReporting
+			if need == 0 {
+				need = quorum
+			}
+			if need > 1 {
+				t.Errorf("%s (contract %s) needs %d locations reporting; only the server's reports", c.ID, k.ID, need)
+			}
+		}
 	}
 }
