@@ -190,3 +190,76 @@ func experimentReport(t *testing.T, path string, now time.Time) {
 		t.Errorf("coverage by location: %v, want %v", locs, want)
 	}
 }
+
+// TestClosedPeriodsUnderDeclaredLocations: a March recorded and closed
+// before locations were declared (one collector, "local", 30 minutes down)
+// closes to the same entry when the configuration declares that location,
+// and changes only through an adjustment — the original entry untouched —
+// when it declares a second location that never reported, whose silence
+// leaves every minute unknown.
+func TestClosedPeriodsUnderDeclaredLocations(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "slate.db")
+	store, err := db.Open(dbPath, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var rs []sla.Result
+	for at := start; at.Before(start.AddDate(0, 1, 0)); at = at.Add(time.Minute) {
+		down := !at.Before(start.Add(100*time.Hour)) && at.Before(start.Add(100*time.Hour+30*time.Minute))
+		rs = append(rs, sla.Result{CheckID: "mail", Location: "local", At: at, OK: !down})
+	}
+	if err := store.WriteResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	const base = `storage: {path: %q}
+%s
+tenants: [{id: acme}]
+services: [{id: mail}]
+checks: [{id: mail, service: mail, kind: http, target: "http://127.0.0.1:1/"}]
+contracts:
+  - {id: acme-mail, tenant: acme, services: [mail], fee: {amount: "1000.00", currency: EUR},
+     policy: {target: "99.99", tiers: [{uptime: "[0, 99.99)", credit: "10"}]}}
+`
+	now := time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC)
+	closeWith := func(locations string) []db.Credit {
+		t.Helper()
+		cfg, err := config.Parse("slate.yaml", strings.NewReader(fmt.Sprintf(base, dbPath, locations)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := monitor.CloseDue(ctx, store, &cfg.Catalog, "test", now); err != nil {
+			t.Fatal(err)
+		}
+		cs, err := store.Credits(ctx, db.CreditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cs
+	}
+	first := closeWith("") // no locations: the collector's, local
+	if len(first) != 1 || first[0].BreachMinutes != "30" || first[0].AmountMinor != 10000 || first[0].Flagged {
+		t.Fatalf("closed without declared locations: %+v", first)
+	}
+	if again := closeWith("locations: [local]"); len(again) != 1 || again[0] != first[0] {
+		t.Errorf("declaring the one location changed the ledger: %+v", again)
+	}
+	after := closeWith("locations: [local, us-east]")
+	if len(after) != 2 {
+		t.Fatalf("ledger after declaring a silent second location: %+v", after)
+	}
+	orig, adj := after[0], after[1]
+	if orig.Kind == db.KindAdjustment {
+		orig, adj = adj, orig
+	}
+	if orig != first[0] {
+		t.Errorf("the closed entry was rewritten: %+v, was %+v", orig, first[0])
+	}
+	if adj.Kind != db.KindAdjustment || adj.Adjusts != orig.ID || adj.BreachMinutes != "0" || !adj.Flagged ||
+		adj.CoveragePercent != "0.0000" || adj.AmountMinor != -10000 {
+		t.Errorf("adjustment: %+v; want the credit taken back, flagged for no coverage", adj)
+	}
+}
