@@ -2,28 +2,16 @@ package badge
 
 import (
 	"encoding/xml"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/slatehq/slate/internal/golden"
 )
 
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs from the golden file; got:\n%s", name, got)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got, *update)
 }
 
 // wellFormed parses b as XML and returns its text content.
@@ -56,7 +44,7 @@ func TestStatusBadgeGolden(t *testing.T) {
 			if got := wellFormed(t, b); !strings.Contains(got, "status: "+string(s)) {
 				t.Errorf("text %q lacks %q", got, "status: "+string(s))
 			}
-			golden(t, "status-"+strings.ReplaceAll(string(s), " ", "-")+".svg", b)
+			checkGolden(t, "status-"+strings.ReplaceAll(string(s), " ", "-")+".svg", b)
 		})
 	}
 }
@@ -81,7 +69,7 @@ func TestUptimeBadgeGolden(t *testing.T) {
 			if got := wellFormed(t, b); !strings.Contains(got, tc.percent+"%") {
 				t.Errorf("text %q lacks the exact percentage %q", got, tc.percent+"%")
 			}
-			golden(t, "uptime-"+strings.ReplaceAll(tc.name, " ", "-")+".svg", b)
+			checkGolden(t, "uptime-"+strings.ReplaceAll(tc.name, " ", "-")+".svg", b)
 		})
 	}
 }
@@ -122,7 +110,7 @@ func TestBadgeEscapesLabels(t *testing.T) {
 	if !strings.Contains(got, `<script>alert("x")</script> & co: ok��`) {
 		t.Errorf("text %q does not read back as the label", got)
 	}
-	golden(t, "escaped.svg", b)
+	checkGolden(t, "escaped.svg", b)
 }
 
 // TestTextWidth: widths follow the font's metrics, in tenths of a pixel

@@ -73,22 +73,19 @@ func writeMarkdownHeader(b io.Writer, p page) {
 		lines = append(lines, md(c))
 	}
 	fmt.Fprintf(b, "%s\n\n", strings.Join(lines, "  \n"))
-	fmt.Fprintf(b, "| | |\n|---|---|\n")
-	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, md(v)) }
-	row("Statement number", p.Number)
-	if p.Revision > 1 {
-		row("Revision", fmt.Sprint(p.Revision))
-	}
-	row("Date", p.Issued)
-	row("Customer", p.Tenant)
-	if p.BillingRef != "" {
-		row("Billing reference", p.BillingRef)
-	}
-	row("Period", p.Period)
-	fmt.Fprintln(b)
+	mdFacts(b, p.Facts())
 	if p.Internal {
 		fmt.Fprintf(b, "> Internal copy: it shows notes for the provider's staff. Do not send it to the customer.\n\n")
 	}
+}
+
+// mdFacts writes label and value rows as a two-column table.
+func mdFacts(b io.Writer, fs []fact) {
+	fmt.Fprintf(b, "| | |\n|---|---|\n")
+	for _, f := range fs {
+		fmt.Fprintf(b, "| %s | %s |\n", f.Label, md(f.Text()))
+	}
+	fmt.Fprintln(b)
 }
 
 func mdAll(ss []string) []string {
@@ -104,20 +101,7 @@ func writeMarkdownContract(b io.Writer, c contractLines) {
 	if c.Services != "" {
 		fmt.Fprintf(b, "Services: %s\n\n", md(c.Services))
 	}
-	fmt.Fprintf(b, "| | |\n|---|---|\n")
-	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, md(v)) }
-	row("Uptime", c.Uptime)
-	row("Downtime", c.Downtime)
-	if c.Coverage != "" {
-		row("Coverage", c.Coverage)
-	}
-	row("Credit", c.Credit)
-	amount := c.Amount
-	if c.Pending {
-		amount += " (pending approval)"
-	}
-	row("Amount", amount)
-	fmt.Fprintln(b)
+	mdFacts(b, c.Facts())
 	if len(c.Incidents) > 0 {
 		fmt.Fprintf(b, "Incidents:\n\n")
 		for _, in := range c.Incidents {
@@ -154,20 +138,7 @@ func writeMarkdownContract(b io.Writer, c contractLines) {
 
 func writeMarkdownAdjustment(b io.Writer, a adjustmentLines) {
 	fmt.Fprintf(b, "### %s, %s\n\n", md(a.Contract), md(a.Period))
-	fmt.Fprintf(b, "| | |\n|---|---|\n")
-	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, md(v)) }
-	row("Adjusts", "statement "+a.Adjusts)
-	row("Reason", a.Reason)
-	row("Recorded", a.Recorded)
-	row("Corrected uptime", a.Uptime)
-	row("Corrected downtime", a.Downtime)
-	row("Corrected credit", a.Credit)
-	amount := a.Amount
-	if a.Pending {
-		amount += " (pending approval)"
-	}
-	row("Difference", amount)
-	fmt.Fprintln(b)
+	mdFacts(b, a.Facts())
 	if a.Internal != "" {
 		fmt.Fprintf(b, "*Internal:* %s\n\n", md(a.Internal))
 	}

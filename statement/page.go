@@ -2,6 +2,7 @@ package statement
 
 import (
 	"encoding/base64"
+	"strconv"
 	"strings"
 )
 
@@ -87,6 +88,57 @@ type adjustmentLines struct {
 	Recorded string
 	Pending  bool
 	Internal string
+}
+
+// fact is one label and value row of a table. Strong marks an amount;
+// Pending adds "(pending approval)" after the value.
+type fact struct {
+	Label, Value string
+	Strong       bool
+	Pending      bool
+}
+
+// Text is the value as plain text, with the pending note.
+func (f fact) Text() string {
+	if f.Pending {
+		return f.Value + " (pending approval)"
+	}
+	return f.Value
+}
+
+// Facts are the statement's header rows.
+func (p page) Facts() []fact {
+	fs := []fact{{Label: "Statement number", Value: p.Number}}
+	if p.Revision > 1 {
+		fs = append(fs, fact{Label: "Revision", Value: strconv.Itoa(p.Revision)})
+	}
+	fs = append(fs, fact{Label: "Date", Value: p.Issued}, fact{Label: "Customer", Value: p.Tenant})
+	if p.BillingRef != "" {
+		fs = append(fs, fact{Label: "Billing reference", Value: p.BillingRef})
+	}
+	return append(fs, fact{Label: "Period", Value: p.Period})
+}
+
+// Facts are a contract's figure rows.
+func (c contractLines) Facts() []fact {
+	fs := []fact{{Label: "Uptime", Value: c.Uptime}, {Label: "Downtime", Value: c.Downtime}}
+	if c.Coverage != "" {
+		fs = append(fs, fact{Label: "Coverage", Value: c.Coverage})
+	}
+	return append(fs, fact{Label: "Credit", Value: c.Credit}, fact{Label: "Amount", Value: c.Amount, Strong: true, Pending: c.Pending})
+}
+
+// Facts are an adjustment's rows.
+func (a adjustmentLines) Facts() []fact {
+	return []fact{
+		{Label: "Adjusts", Value: "statement " + a.Adjusts},
+		{Label: "Reason", Value: a.Reason},
+		{Label: "Recorded", Value: a.Recorded},
+		{Label: "Corrected uptime", Value: a.Uptime},
+		{Label: "Corrected downtime", Value: a.Downtime},
+		{Label: "Corrected credit", Value: a.Credit},
+		{Label: "Difference", Value: a.Amount, Strong: true, Pending: a.Pending},
+	}
 }
 
 type totalLines struct {

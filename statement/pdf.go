@@ -143,18 +143,16 @@ func (r *pdfWriter) header(p page, logo *Logo) {
 	pdf.SetFont(pdfFamily, "B", 18)
 	r.multi(0, 9, "Credit statement")
 	pdf.Ln(1)
-	r.fact("Statement number", p.Number)
-	if p.Revision > 1 {
-		r.fact("Revision", strconv.Itoa(p.Revision))
-	}
-	r.fact("Date", p.Issued)
-	r.fact("Customer", p.Tenant)
-	if p.BillingRef != "" {
-		r.fact("Billing reference", p.BillingRef)
-	}
-	r.fact("Period", p.Period)
+	r.facts(p.Facts())
 	if p.Internal {
 		r.warning("Internal copy: it shows notes for the provider's staff. Do not send it to the customer.")
+	}
+}
+
+// facts writes label and value rows.
+func (r *pdfWriter) facts(fs []fact) {
+	for _, f := range fs {
+		r.fact(f.Label, f.Text())
 	}
 }
 
@@ -207,17 +205,7 @@ func (r *pdfWriter) contract(c contractLines) {
 	if c.Services != "" {
 		r.fact("Services", c.Services)
 	}
-	r.fact("Uptime", c.Uptime)
-	r.fact("Downtime", c.Downtime)
-	if c.Coverage != "" {
-		r.fact("Coverage", c.Coverage)
-	}
-	r.fact("Credit", c.Credit)
-	amount := c.Amount
-	if c.Pending {
-		amount += " (pending approval)"
-	}
-	r.fact("Amount", amount)
+	r.facts(c.Facts())
 	if len(c.Incidents) > 0 {
 		r.heading("Incidents", 10.5)
 		for _, in := range c.Incidents {
@@ -248,17 +236,7 @@ func (r *pdfWriter) contract(c contractLines) {
 
 func (r *pdfWriter) adjustment(a adjustmentLines) {
 	r.heading(a.Contract+", "+a.Period, 11)
-	r.fact("Adjusts", "statement "+a.Adjusts)
-	r.fact("Reason", a.Reason)
-	r.fact("Recorded", a.Recorded)
-	r.fact("Corrected uptime", a.Uptime)
-	r.fact("Corrected downtime", a.Downtime)
-	r.fact("Corrected credit", a.Credit)
-	amount := a.Amount
-	if a.Pending {
-		amount += " (pending approval)"
-	}
-	r.fact("Difference", amount)
+	r.facts(a.Facts())
 	if a.Internal != "" {
 		r.internal(a.Internal)
 	}

@@ -52,7 +52,7 @@ func TestMarkdownGolden(t *testing.T) {
 			if err := WriteMarkdown(&b, v.s); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, v.name+".md", b.Bytes())
+			checkGolden(t, v.name+".md", b.Bytes())
 		})
 	}
 }
@@ -72,7 +72,7 @@ func TestHTMLGolden(t *testing.T) {
 				if err := r.Write(&b, v.s, o.opts); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, v.name+"-"+o.suffix+".html", b.Bytes())
+				checkGolden(t, v.name+"-"+o.suffix+".html", b.Bytes())
 			})
 		}
 	}

@@ -24,20 +24,20 @@ func (s Statement) Number() string {
 // visibleContracts are the contracts the statement shows: all with
 // Options.IncludeZero, else those with a credit.
 func (s Statement) visibleContracts() []Contract {
-	var out []Contract
-	for _, c := range s.Contracts {
-		if c.Amount.Minor != 0 || s.Options.IncludeZero {
-			out = append(out, c)
-		}
-	}
-	return out
+	return shown(s.Contracts, func(c Contract) int64 { return c.Amount.Minor }, s.Options.IncludeZero)
 }
 
+// visibleAdjustments are the adjustments it shows, by the same rule.
 func (s Statement) visibleAdjustments() []Adjustment {
-	var out []Adjustment
-	for _, a := range s.Adjustments {
-		if a.Amount.Minor != 0 || s.Options.IncludeZero {
-			out = append(out, a)
+	return shown(s.Adjustments, func(a Adjustment) int64 { return a.Amount.Minor }, s.Options.IncludeZero)
+}
+
+// shown keeps the items with a non-zero amount, or all of them.
+func shown[T any](items []T, amount func(T) int64, all bool) []T {
+	var out []T
+	for _, it := range items {
+		if all || amount(it) != 0 {
+			out = append(out, it)
 		}
 	}
 	return out
