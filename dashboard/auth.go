@@ -34,6 +34,7 @@ type Principal struct {
 	Name   string // the token's name
 	Role   string
 	Tenant string // the only tenant a viewer or a link may see; "" for staff
+	link   string // a signed link's exp.sig, which names its rate bucket; "" for a token
 }
 
 // Actor names the principal in the audit log.
@@ -86,13 +87,14 @@ func linkSig(key []byte, tenant, exp string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// verifyLink checks a link's exp and sig for tenant at now.
-func verifyLink(key []byte, tenant, exp, sig string, now time.Time) bool {
+// verifyLink checks a link's exp and sig for tenant at now: signed with
+// key, not expired, and expiring at most maxTTL after now.
+func verifyLink(key []byte, tenant, exp, sig string, now time.Time, maxTTL time.Duration) bool {
 	if len(key) == 0 || exp == "" || sig == "" {
 		return false
 	}
 	n, err := strconv.ParseInt(exp, 10, 64)
-	if err != nil || now.Unix() >= n {
+	if err != nil || now.Unix() >= n || n-now.Unix() > int64(maxTTL/time.Second) {
 		return false
 	}
 	return hmac.Equal([]byte(sig), []byte(linkSig(key, tenant, exp)))
@@ -142,20 +144,20 @@ func (s *Server) tenantPrincipal(r *http.Request, tenant string) (Principal, boo
 	}
 	q := r.URL.Query()
 	if q.Has("sig") || q.Has("exp") {
-		if !verifyLink(s.LinkKey, tenant, q.Get("exp"), q.Get("sig"), s.now()) {
-			return Principal{}, false, errBadLink
+		if aerr := s.checkLink(r.Context(), tenant, q.Get("exp"), q.Get("sig")); aerr != nil {
+			return Principal{}, false, aerr
 		}
-		return Principal{Role: roleLink, Tenant: tenant}, true, nil
+		return Principal{Role: roleLink, Tenant: tenant, link: q.Get("exp") + "." + q.Get("sig")}, true, nil
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 		return s.tokenFor(r.Context(), c.Value, tenant)
 	}
 	if c, err := r.Cookie(linkCookie); err == nil {
 		exp, sig, _ := strings.Cut(c.Value, ".")
-		if verifyLink(s.LinkKey, tenant, exp, sig, s.now()) {
-			return Principal{Role: roleLink, Tenant: tenant}, false, nil
+		if aerr := s.checkLink(r.Context(), tenant, exp, sig); aerr != nil {
+			return Principal{}, false, aerr
 		}
-		return Principal{}, false, errBadLink
+		return Principal{Role: roleLink, Tenant: tenant, link: c.Value}, false, nil
 	}
 	return Principal{}, false, errNoCredentials
 }

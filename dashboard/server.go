@@ -32,9 +32,14 @@ type Server struct {
 	// Auth checks the tokens of tenant pages and the admin API; nil
 	// refuses every token.
 	Auth Authenticator
-	// LinkKey signs expiring tenant links (SignTenantLink); empty refuses
-	// every link.
-	LinkKey []byte
+	// LinkKey returns the key that signs expiring tenant links
+	// (SignTenantLink). The server reads it again after LinkKeyCacheTTL,
+	// so a key rotated in the store revokes the links of a running
+	// server too. nil, or an empty key, refuses every link.
+	LinkKey func(ctx context.Context) ([]byte, error)
+	// LinkMaxTTL is the longest a link may still have to live: a link
+	// expiring further from now is refused. 0 means DefaultLinkMaxTTL.
+	LinkMaxTTL time.Duration
 	// RateLimit is the requests per second one token (or one tenant's
 	// links) may make to authenticated routes, RateBurst the burst; 0
 	// means no limit. Over it, requests get 429.
@@ -56,11 +61,12 @@ type Server struct {
 	engine *gin.Engine
 	srv    *http.Server
 
-	pages   statuspagePages // Statuspage v2 bodies, see statuspage.go
-	html    htmlState       // HTML status page templates and rendered pages, see pages.go
-	tenants tenantPages     // tenant pages, see tenant.go
-	limits  limiter         // per-token rate limits, see auth.go
-	admin   *gin.RouterGroup
+	pages    statuspagePages // Statuspage v2 bodies, see statuspage.go
+	html     htmlState       // HTML status page templates and rendered pages, see pages.go
+	tenants  tenantPages     // tenant pages, see tenant.go
+	limits   limiter         // per-token rate limits, see auth.go
+	linkKeys linkKeyCache    // the link key last read, see linkkey.go
+	admin    *gin.RouterGroup
 }
 
 // NewServer builds the server. Metrics are served from gatherer, normally

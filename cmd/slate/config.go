@@ -106,6 +106,10 @@ type ServerConfig struct {
 	// RateLimit is the requests per second one token may make to tenant
 	// pages and the admin API; default 20 (bursts of twice that).
 	RateLimit int
+	// LinkMaxTTL is the longest life of a signed tenant link: slate link
+	// refuses a longer --ttl and the server a link expiring later than
+	// this from now. Default 90 days.
+	LinkMaxTTL time.Duration
 }
 
 // CollectorConfig is this process's probing.
@@ -163,6 +167,7 @@ const (
 	defaultHistoryRetention  = 400 * 24 * time.Hour
 	defaultListen            = "127.0.0.1:8080"
 	defaultRateLimit         = 20
+	defaultLinkMaxTTL        = 90 * 24 * time.Hour
 	defaultLocation          = "local"
 	defaultCheckInterval     = time.Minute
 	defaultCloseGrace        = time.Hour
@@ -173,7 +178,7 @@ const (
 func DefaultConfig() Config {
 	return Config{
 		Storage:   StorageConfig{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
-		Server:    ServerConfig{Listen: defaultListen, RateLimit: defaultRateLimit},
+		Server:    ServerConfig{Listen: defaultListen, RateLimit: defaultRateLimit, LinkMaxTTL: defaultLinkMaxTTL},
 		Collector: CollectorConfig{Location: defaultLocation},
 	}
 }
@@ -291,7 +296,7 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		}
 	}
 	if n, ok := f.Get("server"); ok {
-		g, err := d.at.Add(n).Map("listen", "public_url", "rate_limit")
+		g, err := d.at.Add(n).Map("listen", "public_url", "rate_limit", "link_max_ttl")
 		if err != nil {
 			return err
 		}
@@ -302,6 +307,9 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 			return err
 		}
 		if err := d.integer(g, "rate_limit", &cfg.Server.RateLimit); err != nil {
+			return err
+		}
+		if err := d.dur(g, "link_max_ttl", &cfg.Server.LinkMaxTTL); err != nil {
 			return err
 		}
 	}

@@ -66,6 +66,9 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 	if cfg.Server.RateLimit < 0 {
 		add("server.rate_limit", "must be 0 (no limit) or more requests per second (got %d)", cfg.Server.RateLimit)
 	}
+	if cfg.Server.LinkMaxTTL <= 0 {
+		add("server.link_max_ttl", "must be a positive duration, the longest life of a signed tenant link (got %s)", cfg.Server.LinkMaxTTL)
+	}
 	if cfg.Collector.Location == "" {
 		add("collector.location", "must not be empty")
 	}

@@ -115,7 +115,7 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (err err
 			return err
 		}
 		defer os.RemoveAll(dir)
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	} else if err := os.MkdirAll(dir, db.PrivateDirMode); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
 
@@ -139,7 +139,7 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (err err
 	}
 	story := buildDemoStory(cfg, generated)
 	// The other commands read the same configuration, ports and all.
-	if err := os.WriteFile(filepath.Join(dir, "slate.yaml"), []byte(text), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "slate.yaml"), []byte(text), db.PrivateFileMode); err != nil {
 		return err
 	}
 

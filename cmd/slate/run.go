@@ -141,10 +141,8 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 	a.web.Ready = a.ready
 	a.auth = newTokenAuth(store, opts.Now)
 	a.web.Auth = a.auth
-	if a.web.LinkKey, err = store.Secret(context.Background(), linkKeyName); err != nil {
-		store.Close()
-		return nil, err
-	}
+	a.web.LinkKey = func(ctx context.Context) ([]byte, error) { return store.Secret(ctx, linkKeyName) }
+	a.web.LinkMaxTTL = cfg.Server.LinkMaxTTL
 	a.web.RateLimit = rate.Limit(cfg.Server.RateLimit)
 	a.web.SecureCookies = strings.HasPrefix(cfg.Server.PublicURL, "https://")
 	a.web.Now = opts.Now
