@@ -54,6 +54,7 @@ func TestSecurityHeaders(t *testing.T) {
 		{"stylesheet", s, get("/static/style.css", ""), false},
 		{"admin API", s, get("/api/admin/whoami", ""), false},
 		{"health", s, get("/healthz", ""), false},
+		{"icon", s, get("/favicon.ico", ""), false},
 		{"unknown path", s, get("/nope", ""), false},
 	}
 	for _, tc := range tests {
@@ -63,6 +64,9 @@ func TestSecurityHeaders(t *testing.T) {
 			h := rec.Header()
 			if isHTML := strings.HasPrefix(h.Get("Content-Type"), "text/html"); isHTML != tc.html {
 				t.Fatalf("Content-Type %q (status %d), want HTML %v", h.Get("Content-Type"), rec.Code, tc.html)
+			}
+			if tc.name == "icon" && (rec.Code != http.StatusOK || h.Get("Content-Type") != "image/svg+xml") {
+				t.Errorf("icon: %d %q, want 200 image/svg+xml", rec.Code, h.Get("Content-Type"))
 			}
 			if got := h.Get("Content-Security-Policy"); tc.html && got != wantCSP {
 				t.Errorf("Content-Security-Policy %q, want %q", got, wantCSP)

@@ -73,7 +73,7 @@ type Server struct {
 // the registry that every component registered with.
 func NewServer(gatherer prometheus.Gatherer) *Server {
 	s := &Server{engine: gin.New()}
-	s.engine.Use(gin.Recovery())
+	s.engine.Use(gin.Recovery(), securityHeaders)
 	s.engine.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	s.engine.GET("/readyz", s.readyz)
 	s.engine.HEAD("/healthz", func(c *gin.Context) { c.Status(http.StatusOK) })
