@@ -10,11 +10,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/time/rate"
 )
 
 // Roles a token can carry. Staff roles see every tenant; a viewer sees one.
@@ -185,42 +183,12 @@ func (s *Server) tokenFor(ctx context.Context, tok, tenant string) (Principal, b
 	return p, false, nil
 }
 
-// limiter is a token bucket per principal. Buckets are kept for every
-// principal seen: their number is bounded by the tokens that exist (and
-// the tenants, for links), since unauthenticated requests never get one.
-type limiter struct {
-	mu      sync.Mutex
-	buckets map[string]*rate.Limiter
-}
-
-// allow takes one request from key's bucket; when it is empty it returns
-// how long until the next request is allowed.
-func (l *limiter) allow(key string, r rate.Limit, burst int, now time.Time) (bool, time.Duration) {
-	if r <= 0 {
-		return true, 0
-	}
-	l.mu.Lock()
-	b := l.buckets[key]
-	if b == nil {
-		if l.buckets == nil {
-			l.buckets = map[string]*rate.Limiter{}
-		}
-		b = rate.NewLimiter(r, burst)
-		l.buckets[key] = b
-	}
-	l.mu.Unlock()
-	res := b.ReserveN(now, 1)
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		return false, d
-	}
-	return true, 0
-}
-
-// limitKey names p's bucket.
+// limitKey names p's bucket: each token's own, and each signed link's
+// own, so that one holder of a tenant's link cannot spend the budget of
+// the others.
 func limitKey(p Principal) string {
 	if p.Prefix == "" {
-		return "link/" + p.Tenant
+		return "link/" + p.Tenant + "/" + p.link
 	}
 	return "token/" + p.Prefix
 }

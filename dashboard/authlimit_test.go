@@ -166,3 +166,46 @@ func TestLimiterTableIsBounded(t *testing.T) {
 		t.Errorf("the newest key's bucket was evicted")
 	}
 }
+
+// TestForwardedForOnlyFromTrustedProxies checks that a client cannot pick
+// its address with X-Forwarded-For unless it is a proxy slate was told to
+// trust, and that behind a trusted proxy each client has its own budget.
+func TestForwardedForOnlyFromTrustedProxies(t *testing.T) {
+	fail := func(s *Server, remote, forwarded, token string) int {
+		req := httptest.NewRequest(http.MethodGet, "/status/acme/api/v2/status.json", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("X-Forwarded-For", forwarded)
+		req.RemoteAddr = remote
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		return rec.Code
+	}
+	t.Run("untrusted", func(t *testing.T) {
+		s := tenantServer(t)
+		for i := range maxTries {
+			if code := fail(s, "192.0.2.1:4000", fmt.Sprintf("203.0.113.%d", i), "bogus"); code == http.StatusTooManyRequests {
+				return
+			}
+		}
+		t.Errorf("a client changing X-Forwarded-For on every try was never limited")
+	})
+	t.Run("trusted proxy", func(t *testing.T) {
+		s := tenantServer(t)
+		if err := s.TrustProxies([]string{"10.0.0.0/8"}); err != nil {
+			t.Fatal(err)
+		}
+		limited := false
+		for range maxTries {
+			if fail(s, "10.1.1.1:4000", "203.0.113.7", "bogus") == http.StatusTooManyRequests {
+				limited = true
+				break
+			}
+		}
+		if !limited {
+			t.Fatal("a client behind the proxy was never limited")
+		}
+		if code := fail(s, "10.1.1.1:4000", "203.0.113.8", "viewer-tok"); code != http.StatusOK {
+			t.Errorf("another client behind the same proxy: %d, want 200", code)
+		}
+	})
+}

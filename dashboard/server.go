@@ -45,6 +45,13 @@ type Server struct {
 	// means no limit. Over it, requests get 429.
 	RateLimit rate.Limit
 	RateBurst int // 0 means twice RateLimit
+	// AuthFailures is how many failed authentications one client address
+	// may make at once, AuthFailureEvery how often it earns one more;
+	// over them, its requests that present a credential get 429 with
+	// Retry-After. 0 means DefaultAuthFailures and
+	// DefaultAuthFailureEvery. See authlimit.go.
+	AuthFailures     int
+	AuthFailureEvery time.Duration
 	// AdminBodyLimit bounds admin request bodies in bytes; 0 means
 	// DefaultAdminBodyLimit. Larger bodies get 413.
 	AdminBodyLimit int64
@@ -64,7 +71,8 @@ type Server struct {
 	pages    statuspagePages // Statuspage v2 bodies, see statuspage.go
 	html     htmlState       // HTML status page templates and rendered pages, see pages.go
 	tenants  tenantPages     // tenant pages, see tenant.go
-	limits   limiter         // per-token rate limits, see auth.go
+	limits   limiter         // per-token and per-link rate limits, see auth.go
+	failures limiter         // failed authentications per client address, see authlimit.go
 	linkKeys linkKeyCache    // the link key last read, see linkkey.go
 	admin    *gin.RouterGroup
 }
@@ -73,6 +81,9 @@ type Server struct {
 // the registry that every component registered with.
 func NewServer(gatherer prometheus.Gatherer) *Server {
 	s := &Server{engine: gin.New()}
+	// The client is the connection's peer unless TrustProxies says
+	// otherwise: a header cannot choose whose failure budget it spends.
+	_ = s.engine.SetTrustedProxies(nil)
 	s.engine.Use(gin.Recovery(), securityHeaders)
 	s.engine.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	s.engine.GET("/readyz", s.readyz)
@@ -99,7 +110,7 @@ func NewServer(gatherer prometheus.Gatherer) *Server {
 
 	// Tenant pages and their API (tenant.go), admin API (admin.go).
 	s.mountTenants()
-	s.admin = s.engine.Group("/api/admin")
+	s.admin = s.engine.Group("/api/admin", s.limitFailures(unauthorized))
 	s.engine.NoRoute(apiNotFound)
 
 	return s

@@ -110,6 +110,10 @@ type ServerConfig struct {
 	// refuses a longer --ttl and the server a link expiring later than
 	// this from now. Default 90 days.
 	LinkMaxTTL time.Duration
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For names the client, for the limit on failed
+	// authentication per client address; default none.
+	TrustedProxies []string
 }
 
 // CollectorConfig is this process's probing.
@@ -296,7 +300,7 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		}
 	}
 	if n, ok := f.Get("server"); ok {
-		g, err := d.at.Add(n).Map("listen", "public_url", "rate_limit", "link_max_ttl")
+		g, err := d.at.Add(n).Map("listen", "public_url", "rate_limit", "link_max_ttl", "trusted_proxies")
 		if err != nil {
 			return err
 		}
@@ -310,6 +314,9 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 			return err
 		}
 		if err := d.dur(g, "link_max_ttl", &cfg.Server.LinkMaxTTL); err != nil {
+			return err
+		}
+		if err := d.strs(g, "trusted_proxies", &cfg.Server.TrustedProxies); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -77,7 +78,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := DefaultConfig()
-	if cfg.Storage != want.Storage || cfg.Server != want.Server || cfg.Collector != want.Collector {
+	if cfg.Storage != want.Storage || !reflect.DeepEqual(cfg.Server, want.Server) || cfg.Collector != want.Collector {
 		t.Errorf("defaults: got %+v %+v %+v", cfg.Storage, cfg.Server, cfg.Collector)
 	}
 	if c := cfg.Checks[0]; c.Interval != time.Minute || c.Confirmation.Failures != 0 {

@@ -143,6 +143,10 @@ func newApp(cfg *Config, opts appOptions) (*app, error) {
 	a.web.Auth = a.auth
 	a.web.LinkKey = func(ctx context.Context) ([]byte, error) { return store.Secret(ctx, linkKeyName) }
 	a.web.LinkMaxTTL = cfg.Server.LinkMaxTTL
+	if err := a.web.TrustProxies(cfg.Server.TrustedProxies); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("server.trusted_proxies: %w", err)
+	}
 	a.web.RateLimit = rate.Limit(cfg.Server.RateLimit)
 	a.web.SecureCookies = strings.HasPrefix(cfg.Server.PublicURL, "https://")
 	a.web.Now = opts.Now

@@ -21,7 +21,7 @@ func clientFrom(ip string) *http.Client {
 // one loopback address until slate answers 429 with Retry-After, and
 // checks that a client at another address still gets in with its token.
 func TestFailedAuthLimitedPerClient(t *testing.T) {
-	f := newIsolationFixture(t)
+	f := newIsolationFixture(t, func(a *app) { a.web.AuthFailures = 0 }) // the default budget
 	get := func(c *http.Client, token string) *http.Response {
 		t.Helper()
 		req, _ := http.NewRequest(http.MethodGet, f.base+"/status/acme/api/v2/status.json", nil)
