@@ -66,9 +66,9 @@ func presentsCredential(r *http.Request) bool {
 // a request that presents a credential from an address over its failure
 // budget, and after the handler spends that budget when failed says the
 // answer's status was a failed authentication.
-func (s *Server) limitFailures(failed func(status int) bool) gin.HandlerFunc {
+func (s *Server) limitFailures(presents func(*http.Request) bool, failed func(status int) bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !presentsCredential(c.Request) {
+		if !presents(c.Request) {
 			c.Next()
 			return
 		}

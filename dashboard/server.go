@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -22,8 +23,19 @@ type Server struct {
 	// error's text while it returns an error.
 	Ready func(ctx context.Context) error
 
-	// Push receives heartbeats at /push/{token}; nil leaves the route out.
-	Push http.Handler
+	// Push receives heartbeats at /push/{token} (GET or POST); nil
+	// answers 404. Each token may send PushRateLimit heartbeats a second,
+	// in bursts of PushBurst; 0 means DefaultPushRateLimit and
+	// DefaultPushBurst. Over it, heartbeats get 429.
+	Push          http.Handler
+	PushRateLimit rate.Limit
+	PushBurst     int
+
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout bound
+	// each connection (see http.Server): a client that sends its request
+	// slowly, or reads the answer slowly, or keeps a connection open
+	// doing nothing, is cut. 0 means the defaults: 5s, 10s, 60s, 60s.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 
 	// ShutdownTimeout bounds how long Shutdown waits for requests in
 	// flight. 0 means 10s.
@@ -68,13 +80,14 @@ type Server struct {
 	engine *gin.Engine
 	srv    *http.Server
 
-	pages    statuspagePages // Statuspage v2 bodies, see statuspage.go
-	html     htmlState       // HTML status page templates and rendered pages, see pages.go
-	tenants  tenantPages     // tenant pages, see tenant.go
-	limits   limiter         // per-token and per-link rate limits, see auth.go
-	failures limiter         // failed authentications per client address, see authlimit.go
-	linkKeys linkKeyCache    // the link key last read, see linkkey.go
-	admin    *gin.RouterGroup
+	pages      statuspagePages // Statuspage v2 bodies, see statuspage.go
+	html       htmlState       // HTML status page templates and rendered pages, see pages.go
+	tenants    tenantPages     // tenant pages, see tenant.go
+	limits     limiter         // per-token and per-link rate limits, see auth.go
+	failures   limiter         // failed authentications per client address, see authlimit.go
+	pushLimits limiter         // heartbeats per push token, see push.go
+	linkKeys   linkKeyCache    // the link key last read, see linkkey.go
+	admin      *gin.RouterGroup
 }
 
 // NewServer builds the server. Metrics are served from gatherer, normally
@@ -89,15 +102,7 @@ func NewServer(gatherer prometheus.Gatherer) *Server {
 	s.engine.GET("/readyz", s.readyz)
 	s.engine.HEAD("/healthz", func(c *gin.Context) { c.Status(http.StatusOK) })
 	s.engine.GET("/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})))
-	pushRoute := func(c *gin.Context) {
-		if s.Push == nil {
-			c.Status(http.StatusNotFound)
-			return
-		}
-		s.Push.ServeHTTP(c.Writer, c.Request)
-	}
-	s.engine.GET("/push/:token", pushRoute)
-	s.engine.POST("/push/:token", pushRoute)
+	s.mountPush() // heartbeats at /push/:token (push.go)
 
 	// Statuspage v2 API (statuspage.go), served from SetSnapshot's snapshot.
 	s.mountStatuspage(s.engine.Group("/api/v2"))
@@ -110,7 +115,7 @@ func NewServer(gatherer prometheus.Gatherer) *Server {
 
 	// Tenant pages and their API (tenant.go), admin API (admin.go).
 	s.mountTenants()
-	s.admin = s.engine.Group("/api/admin", s.limitFailures(unauthorized))
+	s.admin = s.engine.Group("/api/admin", s.limitFailures(presentsCredential, unauthorized))
 	s.engine.NoRoute(apiNotFound)
 
 	return s
@@ -131,12 +136,30 @@ func (s *Server) readyz(c *gin.Context) {
 // Handler is the server's routes, for tests and for mounting.
 func (s *Server) Handler() http.Handler { return s.engine }
 
+// Defaults of the connection timeouts. A request's headers must arrive
+// within 5 seconds and the whole request, body included, within 10 (an
+// admin body is at most 64 KiB, a sign-in form 4 KiB); the answer must
+// be written within 60 seconds of the request's end (the largest page,
+// uncompressed, is a few megabytes); an idle keep-alive connection is
+// closed after 60 seconds.
+const (
+	DefaultReadHeaderTimeout = 5 * time.Second
+	DefaultReadTimeout       = 10 * time.Second
+	DefaultWriteTimeout      = 60 * time.Second
+	DefaultIdleTimeout       = 60 * time.Second
+	// MaxHeaderBytes bounds a request's headers, cookies included.
+	MaxHeaderBytes = 64 << 10
+)
+
 // Serve answers on l until Shutdown. It returns nil after a Shutdown.
 func (s *Server) Serve(l net.Listener) error {
 	s.srv = &http.Server{
 		Handler:           s.engine,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: cmp.Or(s.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		ReadTimeout:       cmp.Or(s.ReadTimeout, DefaultReadTimeout),
+		WriteTimeout:      cmp.Or(s.WriteTimeout, DefaultWriteTimeout),
+		IdleTimeout:       cmp.Or(s.IdleTimeout, DefaultIdleTimeout),
+		MaxHeaderBytes:    MaxHeaderBytes,
 	}
 	if err := s.srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
 		return err

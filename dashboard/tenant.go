@@ -140,7 +140,7 @@ func tenantPath(id string) string { return "/status/" + id }
 
 // mountTenants registers /status/:tenant and everything under it.
 func (s *Server) mountTenants() {
-	g := s.engine.Group("/status/:tenant", s.limitFailures(unauthorized))
+	g := s.engine.Group("/status/:tenant", s.limitFailures(presentsCredential, unauthorized))
 	page := func(c *gin.Context) { s.serveTenantPage(c, "") }
 	g.GET("", page)
 	g.HEAD("", page)
