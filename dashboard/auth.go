@@ -148,7 +148,7 @@ func (s *Server) tenantPrincipal(r *http.Request, tenant string) (Principal, boo
 		return Principal{Role: roleLink, Tenant: tenant, link: q.Get("exp") + "." + q.Get("sig")}, true, nil
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		return s.tokenFor(r.Context(), c.Value, tenant)
+		return s.sessionFor(r.Context(), c.Value, tenant)
 	}
 	if c, err := r.Cookie(linkCookie); err == nil {
 		exp, sig, _ := strings.Cut(c.Value, ".")
