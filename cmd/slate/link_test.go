@@ -49,6 +49,22 @@ func openLink(t *testing.T, base, link string) int {
 	return resp.StatusCode
 }
 
+// serveConfig starts slate on the configuration at path, with its status
+// pages built, and returns it and its base URL.
+func serveConfig(t *testing.T, path string, opts appOptions) (*app, string) {
+	t.Helper()
+	cfg, err := loadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testApp(t, cfg, opts)
+	base := startTestApp(t, a)
+	if err := a.refreshStatus(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return a, base
+}
+
 // printLink runs slate link and returns the link it prints.
 func printLink(t *testing.T, cfgPath string, args ...string) string {
 	t.Helper()
@@ -64,17 +80,9 @@ func printLink(t *testing.T, cfgPath string, args ...string) string {
 // links signed after work, and the rotation is in the audit log.
 func TestLinkRotateRevokesLinks(t *testing.T) {
 	path := linkConfig(t, "")
-	cfg, err := loadConfig(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var skew atomic.Int64 // how far the app's clock is ahead of the wall clock
 	clock := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
-	a := testApp(t, cfg, appOptions{Now: clock})
-	base := startTestApp(t, a)
-	if err := a.refreshStatus(context.Background(), time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	a, base := serveConfig(t, path, appOptions{Now: clock})
 	old := printLink(t, path, "--ttl", "2h")
 	if code := openLink(t, base, old); code != http.StatusSeeOther {
 		t.Fatalf("link before rotation: %d, want 303 (accepted)", code)
@@ -123,15 +131,7 @@ func TestLinkLifetimeIsBounded(t *testing.T) {
 	longer := linkConfig(t, "link_max_ttl: 400d")
 	printLink(t, longer, "--ttl", "9000h")
 
-	cfg, err := loadConfig(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := testApp(t, cfg, appOptions{})
-	base := startTestApp(t, a)
-	if err := a.refreshStatus(context.Background(), time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	a, base := serveConfig(t, path, appOptions{})
 	key, err := a.store.Secret(context.Background(), linkKeyName)
 	if err != nil {
 		t.Fatal(err)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -113,5 +115,26 @@ func TestSignInFormTakesOnlyTheTenantsViewers(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("acme's viewer at the sign-in form: %d, want 303", resp.StatusCode)
+	}
+}
+
+// TestServeRefusesReadableStore checks that slate serve will not start on
+// a store others may read, and says which file and how to fix it.
+func TestServeRefusesReadableStore(t *testing.T) {
+	cfg, _ := appConfig(t, "http://127.0.0.1:1/", "")
+	a, err := newApp(cfg, appOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(cfg.Storage.Path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	code := serve(cfg, "", time.Second, slog.New(slog.NewTextHandler(&logs, nil)), make(chan os.Signal))
+	if code != exitFail || !strings.Contains(logs.String(), "chmod 600 "+cfg.Storage.Path) {
+		t.Errorf("exit %d, log %q; want %d and the chmod that fixes %s", code, logs.String(), exitFail, cfg.Storage.Path)
 	}
 }

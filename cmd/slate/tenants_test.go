@@ -464,15 +464,7 @@ func TestLinkCommand(t *testing.T) {
 		t.Fatalf("link %q", link)
 	}
 	// The link opens acme's page on a server using the same store.
-	cfg, err := loadConfig(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := testApp(t, cfg, appOptions{})
-	base := startTestApp(t, a)
-	if err := a.refreshStatus(context.Background(), time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	_, base := serveConfig(t, path, appOptions{})
 	jar, _ := cookiejar.New(nil)
 	resp, err := (&http.Client{Jar: jar}).Get(base + u.Path + "?" + u.RawQuery)
 	if err != nil {
