@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -52,8 +53,8 @@ type Server struct {
 	// LinkMaxTTL is the longest a link may still have to live: a link
 	// expiring further from now is refused. 0 means DefaultLinkMaxTTL.
 	LinkMaxTTL time.Duration
-	// RateLimit is the requests per second one token (or one tenant's
-	// links) may make to authenticated routes, RateBurst the burst; 0
+	// RateLimit is the requests per second one token (or one signed
+	// link) may make to authenticated routes, RateBurst the burst; 0
 	// means no limit. Over it, requests get 429.
 	RateLimit rate.Limit
 	RateBurst int // 0 means twice RateLimit
@@ -77,8 +78,9 @@ type Server struct {
 	// only as "internal error"; nil discards them.
 	Log *slog.Logger
 
-	engine *gin.Engine
-	srv    *http.Server
+	engine  *gin.Engine
+	srv     *http.Server // see httpServer
+	srvOnce sync.Once
 
 	pages      statuspagePages // Statuspage v2 bodies, see statuspage.go
 	html       htmlState       // HTML status page templates and rendered pages, see pages.go
@@ -151,17 +153,27 @@ const (
 	MaxHeaderBytes = 64 << 10
 )
 
-// Serve answers on l until Shutdown. It returns nil after a Shutdown.
+// httpServer is the http.Server of Serve and Shutdown, made by whichever
+// comes first: Serve usually runs in a goroutine of its own, and a
+// Shutdown that wins the race must still stop it.
+func (s *Server) httpServer() *http.Server {
+	s.srvOnce.Do(func() {
+		s.srv = &http.Server{
+			Handler:           s.engine,
+			ReadHeaderTimeout: cmp.Or(s.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+			ReadTimeout:       cmp.Or(s.ReadTimeout, DefaultReadTimeout),
+			WriteTimeout:      cmp.Or(s.WriteTimeout, DefaultWriteTimeout),
+			IdleTimeout:       cmp.Or(s.IdleTimeout, DefaultIdleTimeout),
+			MaxHeaderBytes:    MaxHeaderBytes,
+		}
+	})
+	return s.srv
+}
+
+// Serve answers on l until Shutdown. It returns nil after a Shutdown,
+// also one that came before it.
 func (s *Server) Serve(l net.Listener) error {
-	s.srv = &http.Server{
-		Handler:           s.engine,
-		ReadHeaderTimeout: cmp.Or(s.ReadHeaderTimeout, DefaultReadHeaderTimeout),
-		ReadTimeout:       cmp.Or(s.ReadTimeout, DefaultReadTimeout),
-		WriteTimeout:      cmp.Or(s.WriteTimeout, DefaultWriteTimeout),
-		IdleTimeout:       cmp.Or(s.IdleTimeout, DefaultIdleTimeout),
-		MaxHeaderBytes:    MaxHeaderBytes,
-	}
-	if err := s.srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+	if err := s.httpServer().Serve(l); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
@@ -169,14 +181,11 @@ func (s *Server) Serve(l net.Listener) error {
 
 // Shutdown stops accepting requests and waits for those in flight.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if s.srv == nil {
-		return nil
-	}
 	d := s.ShutdownTimeout
 	if d == 0 {
 		d = 10 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	return s.srv.Shutdown(ctx)
+	return s.httpServer().Shutdown(ctx)
 }
