@@ -43,6 +43,16 @@ func TakePostgres(ctx context.Context, s *pgstore.Store, cfg Config, level strin
 		if err != nil {
 			return db.Counts{}, err
 		}
+		// pg_dump would create its file with the umask's mode; made here
+		// first, it is private from its first byte, since the archive holds
+		// what the store holds (the link-signing key, token hashes).
+		f, err := os.OpenFile(partial, os.O_WRONLY|os.O_CREATE|os.O_EXCL, db.PrivateFileMode)
+		if err != nil {
+			return db.Counts{}, err
+		}
+		if err := f.Close(); err != nil {
+			return db.Counts{}, err
+		}
 		var counts db.Counts
 		err = s.Snapshot(ctx, func(snap string, c db.Counts) error {
 			counts = c

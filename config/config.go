@@ -95,6 +95,14 @@ type Server struct {
 	// RateLimit is the requests per second one token may make to tenant
 	// pages and the admin API; default 20 (bursts of twice that).
 	RateLimit int
+	// LinkMaxTTL is the longest life of a signed tenant link: slate link
+	// refuses a longer --ttl and the server a link expiring later than
+	// this from now. Default 90 days.
+	LinkMaxTTL time.Duration
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For names the client, for the limit on failed
+	// authentication per client address; default none.
+	TrustedProxies []string
 }
 
 // Collector is this process's probing.
@@ -138,6 +146,7 @@ const (
 	defaultHistoryRetention  = 400 * 24 * time.Hour
 	DefaultListen            = "127.0.0.1:8080"
 	defaultRateLimit         = 20
+	defaultLinkMaxTTL        = 90 * 24 * time.Hour
 	defaultLocation          = "local"
 	defaultCheckInterval     = time.Minute
 	defaultCloseGrace        = time.Hour
@@ -148,7 +157,7 @@ const (
 func Default() Config {
 	return Config{
 		Storage:   Storage{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
-		Server:    Server{Listen: DefaultListen, RateLimit: defaultRateLimit},
+		Server:    Server{Listen: DefaultListen, RateLimit: defaultRateLimit, LinkMaxTTL: defaultLinkMaxTTL},
 		Collector: Collector{Location: defaultLocation},
 	}
 }
@@ -277,7 +286,7 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		}
 	}
 	if n, ok := f.Get("server"); ok {
-		g, err := d.at.Add(n).Map("listen", "public_url", "rate_limit")
+		g, err := d.at.Add(n).Map("listen", "public_url", "rate_limit", "link_max_ttl", "trusted_proxies")
 		if err != nil {
 			return err
 		}
@@ -288,6 +297,12 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 			return err
 		}
 		if err := d.integer(g, "rate_limit", &cfg.Server.RateLimit); err != nil {
+			return err
+		}
+		if err := d.dur(g, "link_max_ttl", &cfg.Server.LinkMaxTTL); err != nil {
+			return err
+		}
+		if err := d.strs(g, "trusted_proxies", &cfg.Server.TrustedProxies); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -86,7 +87,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config.Default()
-	if cfg.Storage != want.Storage || cfg.Server != want.Server || cfg.Collector != want.Collector {
+	if cfg.Storage != want.Storage || !reflect.DeepEqual(cfg.Server, want.Server) || cfg.Collector != want.Collector {
 		t.Errorf("defaults: got %+v %+v %+v", cfg.Storage, cfg.Server, cfg.Collector)
 	}
 	if c, p := cfg.Checks[0], cfg.Probes[0]; p.Interval != time.Minute || c.Confirmation.Failures != 0 || p.ID != c.ID {

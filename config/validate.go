@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -81,6 +82,16 @@ func validateSettings(cfg *Config, add adder) {
 	}
 	if cfg.Server.RateLimit < 0 {
 		add("server.rate_limit", "must be 0 (no limit) or more requests per second (got %d)", cfg.Server.RateLimit)
+	}
+	for i, p := range cfg.Server.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				add(fmt.Sprintf("server.trusted_proxies[%d]", i), "must be an IP address or a CIDR range such as 10.0.0.0/8 (got %q)", p)
+			}
+		}
+	}
+	if cfg.Server.LinkMaxTTL <= 0 {
+		add("server.link_max_ttl", "must be a positive duration, the longest life of a signed tenant link (got %s)", cfg.Server.LinkMaxTTL)
 	}
 }
 

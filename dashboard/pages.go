@@ -49,6 +49,12 @@ func (s *Server) mountPages() {
 	s.html.tmpl = newTemplates()
 	s.engine.SetHTMLTemplate(s.html.tmpl)
 	s.engine.StaticFS("/static", http.FS(staticFS()))
+	// Browsers ask for /favicon.ico by themselves (for the feed, shown as
+	// text, too); a 404 there is an error in their console.
+	s.engine.GET("/favicon.ico", func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=86400")
+		c.FileFromFS("favicon.svg", http.FS(staticFS()))
+	})
 	index := func(c *gin.Context) { s.servePage(c, "") }
 	incident := func(c *gin.Context) { s.servePage(c, c.Param("id")) }
 	s.engine.GET("/", index)

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"reflect"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/slatehq/slate/access"
 )
 
 // Tenant pages: /status/{tenant}, private to the tenant. Each shows the
@@ -151,7 +154,7 @@ func tenantPath(id string) string { return "/status/" + id }
 
 // mountTenants registers /status/:tenant and everything under it.
 func (s *Server) mountTenants() {
-	g := s.engine.Group("/status/:tenant")
+	g := s.engine.Group("/status/:tenant", s.limitFailures(presentsCredential, unauthorized))
 	page := func(c *gin.Context) { s.serveTenantPage(c, "") }
 	g.GET("", page)
 	g.HEAD("", page)
@@ -298,7 +301,7 @@ func (s *Server) tenantLogin(c *gin.Context) {
 		s.serveLogin(c, tenant, &authError{http.StatusBadRequest, "invalid", "enter the access token you were given"})
 		return
 	}
-	p, _, aerr := s.tokenFor(c.Request.Context(), tok, tenant)
+	p, _, aerr := s.sessionFor(c.Request.Context(), tok, tenant)
 	if aerr != nil {
 		s.serveLogin(c, tenant, aerr)
 		return
@@ -309,6 +312,20 @@ func (s *Server) tenantLogin(c *gin.Context) {
 	s.setCookie(c, sessionCookie, tok, tenant)
 	s.setCookie(c, linkCookie, "", tenant)
 	c.Redirect(http.StatusSeeOther, tenantPath(tenant))
+}
+
+// errStaffSession refuses a staff token at a tenant's sign-in form: the
+// form, and the session cookie it sets, are for the tenant's viewers.
+var errStaffSession = &authError{http.StatusForbidden, "forbidden", "this form takes a viewer token of this tenant; staff send their token as Authorization: Bearer"}
+
+// sessionFor authenticates the token of the sign-in form, or of the
+// session cookie it set: a viewer token of tenant, and no other.
+func (s *Server) sessionFor(ctx context.Context, tok, tenant string) (Principal, bool, *authError) {
+	p, _, aerr := s.tokenFor(ctx, tok, tenant)
+	if aerr == nil && p.Role != access.Viewer {
+		return Principal{}, false, errStaffSession
+	}
+	return p, false, aerr
 }
 
 func (s *Server) tenantLogout(c *gin.Context) {

@@ -77,7 +77,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (err error) {
 			return err
 		}
 		defer os.RemoveAll(dir)
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	} else if err := os.MkdirAll(dir, db.PrivateDirMode); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
 
@@ -101,7 +101,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (err error) {
 	}
 	story := buildDemoStory(cfg, generated)
 	// The other commands read the same configuration, ports and all.
-	if err := os.WriteFile(filepath.Join(dir, "slate.yaml"), []byte(text), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "slate.yaml"), []byte(text), db.PrivateFileMode); err != nil {
 		return err
 	}
 

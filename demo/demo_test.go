@@ -124,11 +124,13 @@ type demoFixture struct {
 }
 
 func TestDemo(t *testing.T) {
-	f := &demoFixture{dir: t.TempDir(), clock: &testkit.Clock{}, ctx: context.Background()}
+	// A directory the demo makes itself, so that it chooses its mode.
+	f := &demoFixture{dir: filepath.Join(t.TempDir(), "data"), clock: &testkit.Clock{}, ctx: context.Background()}
 	f.clock.Set(time.Date(2026, 1, 1, 12, 1, 0, 0, time.UTC)) // minute :x1: every scripted server answers
 	f.r, f.out, f.stop = startDemo(t, f.dir, f.clock)
 	f.cfg = f.r.Monitor.Config()
 	t.Run("prints where to look", f.demoPrintsWhereToLook)
+	t.Run("its data is private", f.demoItsDataIsPrivate)
 	t.Run("the printed credentials open the tenant page and the admin API", f.demoThePrintedCredentialsOpenThe)
 	t.Run("incidents with their statuses", f.demoIncidentsWithTheirStatuses)
 	t.Run("published post-mortem on the mail incident's page", f.demoPublishedPostmortemOnTheMail)
@@ -408,6 +410,24 @@ func (f *demoFixture) demoTheScriptFlipsLiveChecks(t *testing.T) {
 	for _, c := range []string{"messenger-delivery-http", "mail-webmail-http", "mail-imap-tcp", "mail-smtp-tcp"} {
 		if res := run(c); !res.OK {
 			t.Errorf("%s at :x1: got %s %s, want ok", c, res.Class, res.Detail)
+		}
+	}
+}
+
+// demoItsDataIsPrivate: the data directory is 0700, and the configuration
+// (push tokens) and the store (the link key, token hashes) in it 0600.
+func (f *demoFixture) demoItsDataIsPrivate(t *testing.T) {
+	for path, want := range map[string]os.FileMode{
+		f.dir:                              0o700,
+		filepath.Join(f.dir, "slate.yaml"): 0o600,
+		filepath.Join(f.dir, "slate.db"):   0o600,
+	} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %04o, want %04o", path, got, want)
 		}
 	}
 }

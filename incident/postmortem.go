@@ -12,6 +12,8 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/util"
 )
 
 // MaxPostmortemBytes bounds a post-mortem's markdown: far more than any
@@ -113,8 +115,9 @@ const linkRel = "nofollow noopener"
 // policy built on its UGC policy keeps only harmless elements and
 // attributes: no script, style, iframe, object, embed, form or SVG; no
 // event handlers or style attributes; link and image URLs only http,
-// https, mailto or relative. Either layer alone would stop the usual
-// attacks; the sanitiser is the one that decides. Every link gets
+// https, mailto or relative; no images (see images.go: an image becomes a
+// link to it). Either layer alone would stop the usual attacks; the
+// sanitiser is the one that decides. Every link gets
 // rel="nofollow noopener". Markdown larger than MaxPostmortemBytes is
 // refused.
 func Render(markdown string) (template.HTML, error) {
@@ -127,6 +130,7 @@ func Render(markdown string) (template.HTML, error) {
 			extension.Strikethrough,
 			extension.Linkify,
 		),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(imagesAsLinks{}, 100))),
 	)
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(markdown), &buf); err != nil {
@@ -141,7 +145,7 @@ func Render(markdown string) (template.HTML, error) {
 // outside an attribute value is written &#34;, so the string below can only
 // be that attribute.
 func sanitize(html string) string {
-	return strings.ReplaceAll(policy().Sanitize(html), ` rel="nofollow"`, ` rel="`+linkRel+`"`)
+	return dropImages(strings.ReplaceAll(policy().Sanitize(html), ` rel="nofollow"`, ` rel="`+linkRel+`"`))
 }
 
 // policy is the sanitiser's allow-list, built per call because a

@@ -160,8 +160,6 @@ func TestRenderKeepsMarkdown(t *testing.T) {
 			"<p><a href=\"https://example.com/\" rel=\"nofollow noopener\">x</a></p>\n"},
 		{"a bare URL becomes a link", "see https://example.com/a",
 			"<p>see <a href=\"https://example.com/a\" rel=\"nofollow noopener\">https://example.com/a</a></p>\n"},
-		{"an image over https stays", "![graph](https://example.com/g.png)",
-			"<p><img src=\"https://example.com/g.png\" alt=\"graph\"></p>\n"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,6 +169,48 @@ func TestRenderKeepsMarkdown(t *testing.T) {
 			}
 			if string(got) != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRenderShowsNoImages checks that a post-mortem makes a reader's
+// browser fetch nothing by itself: an image becomes a link to it, named
+// by its alt text, that the reader may follow or not. No tracking pixel,
+// no request to another site, no /push/ heartbeat fired by reading.
+func TestRenderShowsNoImages(t *testing.T) {
+	cases := []struct {
+		name, md, want string
+	}{
+		{"an image over https", "![graph](https://example.com/g.png)",
+			"<p><a href=\"https://example.com/g.png\" rel=\"nofollow noopener\">graph</a></p>\n"},
+		{"a tracking pixel without alt text", "![](https://tracker.example/p.gif?reader=1)",
+			"<p><a href=\"https://tracker.example/p.gif?reader=1\" rel=\"nofollow noopener\">https://tracker.example/p.gif?reader=1</a></p>\n"},
+		{"a heartbeat URL", "![ok](/push/0123456789abcdef0123)",
+			"<p><a href=\"/push/0123456789abcdef0123\" rel=\"nofollow noopener\">ok</a></p>\n"},
+		{"a reference image", "![graph][g]\n\n[g]: https://example.com/g.png",
+			"<p><a href=\"https://example.com/g.png\" rel=\"nofollow noopener\">graph</a></p>\n"},
+		{"an image inside a link", "[![badge](https://example.com/b.svg)](https://example.com/)",
+			"<p><a href=\"https://example.com/\" rel=\"nofollow noopener\">badge</a></p>\n"},
+		{"alt text with markup", "![**disk** <b>I/O</b>](https://example.com/g.png)",
+			"<p><a href=\"https://example.com/g.png\" rel=\"nofollow noopener\">disk I/O</a></p>\n"},
+		{"raw HTML image", `<img src="https://tracker.example/p.gif">`, ""},
+		{"raw HTML picture", `<picture><source srcset="https://tracker.example/p.webp"><img src="/push/0123456789abcdef0123"></picture>`, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Render(tc.md)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if problems := unsafeParts(parse(t, string(got))); len(problems) > 0 {
+				t.Errorf("got %q: unsafe parts %q", got, problems)
+			}
+			if tc.want != "" && string(got) != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+			if out := sanitize(`<p>` + tc.md + `</p>`); strings.Contains(out, "<img") || strings.Contains(out, "<source") {
+				t.Errorf("the sanitiser alone keeps an image: %q", out)
 			}
 		})
 	}
@@ -256,6 +296,7 @@ func TestUnsafePartsFindsThem(t *testing.T) {
 		{"object", `<object data="x"></object>`},
 		{"form", `<form></form>`},
 		{"svg", `<svg></svg>`},
+		{"image from the same site", `<img src="/push/0123456789abcdef0123" alt="">`},
 		{"event handler", `<p onclick="x">a</p>`},
 		{"event handler, upper case", `<p ONMOUSEOVER="x">a</p>`},
 		{"style attribute", `<p style="color:red">a</p>`},
@@ -320,6 +361,9 @@ var forbidden = map[string]bool{
 	"embed": true, "applet": true, "form": true, "input": true, "button": true, "textarea": true,
 	"select": true, "svg": true, "math": true, "link": true, "meta": true, "base": true,
 	"template": true, "noscript": true, "video": true, "audio": true, "source": true,
+	// Elements a browser loads by itself: a reader's browser fetches
+	// nothing a post-mortem names.
+	"img": true, "picture": true, "image": true, "track": true,
 }
 
 // urlAttrs are the attributes a browser loads or follows.

@@ -179,9 +179,12 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 	a.web.Ready = a.Ready
 	a.auth = newTokenAuth(a.store, a.now)
 	a.web.Auth = a.auth
-	var err error
-	if a.web.LinkKey, err = a.store.Secret(context.Background(), LinkKeyName); err != nil {
-		return err
+	// The key is read again every dashboard.LinkKeyCacheTTL, so that
+	// slate link rotate revokes the links of a running slate too.
+	a.web.LinkKey = func(ctx context.Context) ([]byte, error) { return a.store.Secret(ctx, LinkKeyName) }
+	a.web.LinkMaxTTL = cfg.Server.LinkMaxTTL
+	if err := a.web.TrustProxies(cfg.Server.TrustedProxies); err != nil {
+		return fmt.Errorf("server.trusted_proxies: %w", err)
 	}
 	a.web.RateLimit = rate.Limit(cfg.Server.RateLimit)
 	a.web.SecureCookies = strings.HasPrefix(cfg.Server.PublicURL, "https://")

@@ -92,7 +92,11 @@ type cred struct {
 	may []string
 }
 
-func newIsolationFixture(t *testing.T) *isolationFixture {
+// newIsolationFixture starts the fixture's slate. Its failed-authentication
+// budget is raised out of reach, since the matrix fails on purpose
+// thousands of times from one address; opts change the app before it
+// starts.
+func newIsolationFixture(t *testing.T, opts ...func(*testMonitor)) *isolationFixture {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "slate.yaml")
@@ -183,6 +187,10 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 	f.creds["expired-link-acme"] = cred{link: q}
 	f.creds["garbage-token"] = cred{bearer: "slt_00000000_notarealtokennotarealtokennotareal"}
 	f.creds["none"] = cred{}
+	a.web.AuthFailures = 1 << 30
+	for _, o := range opts {
+		o(a)
+	}
 	f.base = startTestApp(t, a)
 	// The contracts' current figures, with each location's coverage.
 	if err := a.UpdateSLA(ctx, time.Now()); err != nil {

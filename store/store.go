@@ -109,7 +109,16 @@ type Tokens interface {
 	TokenByHash(ctx context.Context, sum [32]byte) (Token, error)
 	RevokeToken(ctx context.Context, prefix, actor string) (Token, error)
 	TouchTokens(ctx context.Context, used map[string]time.Time) error
+	// Secret returns the random key stored under name, making it on the
+	// first call; racing first calls all get the one stored first.
 	Secret(ctx context.Context, name string) ([]byte, error)
+	// RotateSecret replaces the key stored under name with a fresh one (a
+	// name with no key yet gets one), in one transaction with its audit
+	// entry: action SecretRotated, subject SecretSubject(name), detail
+	// RotationDetail (when the replaced key was made, never a key).
+	// Whatever the old key signed stops verifying: rotating the key of
+	// tenant links revokes every link.
+	RotateSecret(ctx context.Context, name, actor string) error
 }
 
 // Leases are named leadership leases on the database's clock.

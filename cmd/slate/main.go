@@ -42,7 +42,7 @@ Commands:
   rules         Prometheus recording and burn-rate alerting rules for the contracts
   incidents     list, show, update, set severity, write and publish post-mortems
   maintenance   announce, list and cancel maintenance windows
-  link          print a signed, expiring link to a tenant's private status page
+  link          print a signed, expiring link to a tenant's private status page; rotate revokes them all
   backup        take, list and verify proven backups
   restore       restore a backup to a new path (never overwrites)
   audit verify  prove the audit log's hash chain

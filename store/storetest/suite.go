@@ -152,6 +152,7 @@ var tests = []struct {
 	{"CreatedTokensHaveTheDocumentedForm", testCreatedTokensHaveTheDocumentedForm},
 	{"TouchTokens", testTouchTokens},
 	{"SecretIsMadeOnceAndKept", testSecretIsMadeOnceAndKept},
+	{"RotateSecret", testRotateSecret},
 	{"WriteResultsRoundTrip", testWriteResultsRoundTrip},
 	{"WriteResultsRetryStoresOnce", testWriteResultsRetryStoresOnce},
 	{"WriteResultsRejectsInvalid", testWriteResultsRejectsInvalid},
