@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -36,29 +35,39 @@ const silenceLookback = 24 * time.Hour
 // some time.
 type locationReport struct {
 	Location catalog.Location
+	Checks   []string // the checks it runs
+	// Window is silenceFactor times the shortest interval of its checks:
+	// a location that runs at all reports its fastest check that often.
+	Window time.Duration
 	// Last is the end of the latest minute in which it reported any of
-	// its checks within the lookback; zero if it reported none.
+	// its checks within the lookback; zero if it reported none. A run in
+	// that minute may have come as late as Last, so silence is counted
+	// from there.
 	Last time.Time
-	// Reporting is true when it reported some check within silenceFactor
-	// of that check's intervals: it is not silent.
-	Reporting bool
-	// Expected is true when one of its checks was reported (from any of
-	// the check's locations) earlier than silenceFactor of its intervals
-	// ago: the check was being probed then, so this location should have
-	// reported it since. A fresh start, before any check ran, expects
-	// nothing.
-	Expected bool
-	Checks   []string      // the checks it runs
-	Window   time.Duration // the shortest silenceFactor × interval of its checks
+	// First is the end of the earliest minute in which any of its checks
+	// was reported, from any location, within the lookback; zero if none
+	// was.
+	First time.Time
 }
 
-// Silent reports whether the location has gone silent: expected to
-// report and reporting nothing.
-func (r locationReport) Silent() bool { return r.Expected && !r.Reporting }
+// Reporting reports whether the location reported within its window at
+// now.
+func (r locationReport) Reporting(now time.Time) bool {
+	return !r.Last.IsZero() && now.Sub(r.Last) <= r.Window
+}
+
+// Expected reports whether the location should have reported within its
+// window at now: one of its checks was being probed, from wherever,
+// before the window began. A fresh start, before any check ran, expects
+// nothing.
+func (r locationReport) Expected(now time.Time) bool {
+	return !r.First.IsZero() && now.Sub(r.First) > r.Window
+}
 
 // locationReports reads, for every declared location that runs checks,
-// where the evidence last heard from it at now. intervals are the checks'
-// probe intervals by ID; a check without one is left out.
+// when the evidence last heard from it and when its checks were first
+// heard of at all, within the lookback before now. intervals are the
+// checks' probe intervals by ID; a check without one is left out.
 func locationReports(ctx context.Context, h credit.History, cat *catalog.Catalog, intervals map[string]time.Duration, now time.Time) ([]locationReport, error) {
 	end := now.Truncate(time.Minute).Add(time.Minute) // the current minute included
 	reports := make([]locationReport, 0, len(cat.Locations))
@@ -72,15 +81,15 @@ func locationReports(ctx context.Context, h credit.History, cat *catalog.Catalog
 		if iv <= 0 {
 			continue
 		}
-		window := silenceFactor * iv
-		locs := cat.CheckLocations(ch)
-		for _, l := range locs {
+		var mine []*locationReport // the reports of the locations ch runs at
+		for _, l := range cat.CheckLocations(ch) {
 			if i, ok := at[l]; ok {
 				r := &reports[i]
 				r.Checks = append(r.Checks, ch.ID)
-				if r.Window == 0 || window < r.Window {
-					r.Window = window
+				if r.Window == 0 || silenceFactor*iv < r.Window {
+					r.Window = silenceFactor * iv
 				}
+				mine = append(mine, r)
 			}
 		}
 		rh, err := h.MinuteRuns(ctx, ch.ID, end.Add(-silenceLookback), end)
@@ -90,31 +99,17 @@ func locationReports(ctx context.Context, h credit.History, cat *catalog.Catalog
 		if err != nil {
 			return nil, fmt.Errorf("location silence: %w", err)
 		}
-		first := time.Time{} // the end of the check's earliest reported minute, anywhere
 		for j, l := range rh.Locations {
-			from, to, ok := reportedSpan(rh.Start, rh.Runs[j])
+			first, last, ok := reportedSpan(rh.Start, rh.Runs[j])
 			if !ok {
 				continue
 			}
-			if first.IsZero() || from.Before(first) {
-				first = from
-			}
-			if i, ok := at[l]; ok && slices.Contains(locs, l) {
-				r := &reports[i]
-				if to.After(r.Last) {
-					r.Last = to
+			for _, r := range mine {
+				if r.First.IsZero() || first.Before(r.First) {
+					r.First = first
 				}
-				// A run in the minute ending at to may have come as late as
-				// to: silence is counted from there.
-				if now.Sub(to) <= window {
-					r.Reporting = true
-				}
-			}
-		}
-		if !first.IsZero() && now.Sub(first) > window {
-			for _, l := range locs {
-				if i, ok := at[l]; ok {
-					reports[i].Expected = true
+				if r.Location.ID == l && last.After(r.Last) {
+					r.Last = last
 				}
 			}
 		}
@@ -147,8 +142,8 @@ func reportedSpan(start time.Time, runs []sla.MinuteRun) (first, last time.Time,
 
 // LocationSilence is the location-silence job: it raises an alert for
 // each declared location that has reported none of its checks for longer
-// than silenceFactor times their interval while they were being probed,
-// and resolves it once the location reports again. Like the burn-rate
+// than silenceFactor times the shortest of their intervals while they were
+// being probed, and resolves it once the location reports again. Like the burn-rate
 // rules it keeps what fires in memory; a restart re-raises what is still
 // silent, which receivers deduplicate by key.
 func (a *Monitor) LocationSilence(ctx context.Context, now time.Time) error {
@@ -168,9 +163,9 @@ func (a *Monitor) LocationSilence(ctx context.Context, now time.Time) error {
 		firing := a.burning[key]
 		a.burnMu.Unlock()
 		switch {
-		case r.Reporting:
+		case r.Reporting(now):
 			firing = false
-		case r.Expected:
+		case r.Expected(now):
 			firing = true
 		} // otherwise nothing is known: what fires keeps firing
 		if err := a.raiseLocation(ctx, key, r, firing, now); err != nil {

@@ -143,3 +143,54 @@ alerting:
 		t.Errorf("stalled-scheduler alerts with the collector off: %d, %v", len(as), err)
 	}
 }
+
+// TestLocationSilenceCountsTheFastestCheck: a location that runs a check
+// every 30 s and one every hour is silent once it misses three runs of the
+// fast one, not three hours later.
+func TestLocationSilenceCountsTheFastestCheck(t *testing.T) {
+	cfg := loadConfig(t, `collector: {location: eu-west}
+locations: [eu-west, us-east]
+services: [{id: web}]
+checks:
+  - {id: fast, service: web, kind: http, target: "http://127.0.0.1:1/", interval: 30s}
+  - {id: slow, service: web, kind: tls, target: "127.0.0.1:1", interval: 1h}
+alerting:
+  receivers: [{name: oncall, kind: slack, url: "http://127.0.0.1:1/"}]
+  routes: [{receiver: oncall}]
+`)
+	a := testApp(t, cfg, Options{})
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	rs := []sla.Result{
+		{CheckID: "slow", Location: "eu-west", At: t0, OK: true},
+		{CheckID: "slow", Location: "us-east", At: t0, OK: true},
+	}
+	for at := t0; at.Before(t0.Add(10 * time.Minute)); at = at.Add(30 * time.Second) {
+		rs = append(rs, sla.Result{CheckID: "fast", Location: "eu-west", At: at, OK: true})
+		if at.Before(t0.Add(3 * time.Minute)) {
+			rs = append(rs, sla.Result{CheckID: "fast", Location: "us-east", At: at, OK: true})
+		}
+	}
+	if err := a.db.WriteResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	for _, now := range []time.Time{t0.Add(4*time.Minute + 30*time.Second), t0.Add(5 * time.Minute), t0.Add(9 * time.Minute)} {
+		if err := a.LocationSilence(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as, err := a.db.AlertsByKey(ctx, "location/us-east")
+	if err != nil || len(as) != 1 || as[0].Kind != alert.KindTrigger {
+		t.Fatalf("us-east: %+v, %v; want one trigger", as, err)
+	}
+	var e alert.Event
+	if err := json.Unmarshal(as[0].Payload, &e); err != nil {
+		t.Fatal(err)
+	}
+	if !e.Time.Equal(t0.Add(5*time.Minute)) || !strings.Contains(e.Body, "(1m30s)") || !strings.Contains(e.Body, "(fast, slow)") {
+		t.Errorf("trigger: %+v; want it at 10:05, after three 30 s intervals", e)
+	}
+	if as, _ := a.db.AlertsByKey(ctx, "location/eu-west"); len(as) != 0 {
+		t.Errorf("eu-west: %d alerts", len(as))
+	}
+}
