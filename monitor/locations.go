@@ -157,8 +157,10 @@ func (a *Monitor) LocationSilence(ctx context.Context, now time.Time) error {
 		return err
 	}
 	var errs []error
+	watched := map[string]bool{}
 	for _, r := range reports {
-		key := "location/" + r.Location.ID
+		key := locationKey + r.Location.ID
+		watched[key] = true
 		a.burnMu.Lock()
 		firing := a.burning[key]
 		a.burnMu.Unlock()
@@ -172,8 +174,27 @@ func (a *Monitor) LocationSilence(ctx context.Context, now time.Time) error {
 			errs = append(errs, err)
 		}
 	}
+	// A location that a reload removed, or left without checks, while it
+	// was silent: nothing is expected of it any more.
+	a.burnMu.Lock()
+	var gone []string
+	for key, firing := range a.burning {
+		if firing && strings.HasPrefix(key, locationKey) && !watched[key] {
+			gone = append(gone, key)
+		}
+	}
+	a.burnMu.Unlock()
+	for _, key := range gone {
+		r := locationReport{Location: catalog.Location{ID: strings.TrimPrefix(key, locationKey)}}
+		if err := a.raiseLocation(ctx, key, r, false, now); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
 }
+
+// locationKey prefixes the dedup key of a location's silence alert.
+const locationKey = "location/"
 
 // raiseLocation enqueues a trigger or a resolve of the location's silence
 // when firing differs from what was last sent.
@@ -194,10 +215,13 @@ func (a *Monitor) raiseLocation(ctx context.Context, key string, r locationRepor
 		if !r.Last.IsZero() {
 			since = fmt.Sprintf("has reported none of its checks since %s (%s ago)", r.Last.UTC().Format(time.RFC3339), now.Sub(r.Last).Round(time.Second))
 		}
-		e.Body = fmt.Sprintf("%s %s, more than %d times their interval (%s). While it is silent, the minutes of its checks (%s) lack its evidence and may be unknown: coverage drops.",
+		e.Body = fmt.Sprintf("%s %s, longer than %d runs of its most frequent check (%s). While it is silent, the minutes of its checks (%s) lack its evidence and may be unknown: coverage drops.",
 			r.Location.ID, since, silenceFactor, r.Window, strings.Join(r.Checks, ", "))
 	} else {
 		e.Kind, e.Title = alert.KindResolve, "slate: location "+name+" reporting again"
+		if len(r.Checks) == 0 {
+			e.Title = "slate: location " + name + " no longer runs checks"
+		}
 	}
 	as, err := alert.Alerts(e, Router(a.cfg.Load()).Route(e))
 	if err == nil {

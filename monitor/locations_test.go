@@ -101,6 +101,26 @@ alerting:
 	if got, _, _ := kinds("location/eu-west"); len(got) != 0 {
 		t.Errorf("eu-west, reporting throughout: %v", got)
 	}
+	// A reload that drops ap-south resolves its alert: nothing is
+	// expected of it any more.
+	reloaded := loadConfig(t, `collector: {location: eu-west}
+locations: [eu-west, {id: us-east, name: Virginia}]
+services: [{id: web}]
+checks: [{id: slow, service: web, kind: http, target: "http://127.0.0.1:1/", interval: 30s}]
+alerting:
+  receivers: [{name: oncall, kind: slack, url: "http://127.0.0.1:1/oncall"}]
+  routes: [{receiver: oncall}]
+`)
+	if err := a.Reload(reloaded); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.LocationSilence(ctx, t0.Add(11*time.Minute+30*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	got, _, events = kinds("location/ap-south")
+	if !slices.Equal(got, []string{alert.KindTrigger, alert.KindResolve}) || events[1].Title != "slate: location ap-south no longer runs checks" {
+		t.Errorf("ap-south after the reload: %v %+v", got, events)
+	}
 }
 
 // loadConfig writes src, with a store in a temporary directory, and
