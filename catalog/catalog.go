@@ -12,6 +12,11 @@ import (
 // a configuration. Slices keep the configuration's order, which pages and
 // lists show.
 type Catalog struct {
+	// Locations are the places probes run from: the server's own
+	// collector and remote agents. A check's minutes are judged against
+	// its locations (CheckLocations), so a declared location that stays
+	// silent leaves minutes unknown instead of shrinking the evidence.
+	Locations   []Location
 	Tenants     []Tenant
 	Services    []Service
 	Checks      []Check
@@ -43,8 +48,10 @@ type Check struct {
 	Service string // the service it measures
 	// Tenant is the tenant whose own endpoint the check measures; "" for a
 	// shared check, which measures every tenant of the service.
-	Tenant       string
-	Locations    []string // locations that run it; empty means every location
+	Tenant string
+	// Locations are the IDs of the locations that run it; empty means
+	// every declared location (CheckLocations).
+	Locations    []string
 	Confirmation sla.Confirmation
 }
 

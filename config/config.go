@@ -107,8 +107,27 @@ type Server struct {
 
 // Collector is this process's probing.
 type Collector struct {
-	Location string // name of this location; default "local"
-	Workers  int    // probes run at once; 0 means the collector's default
+	// Location is the ID of the location this server probes from, stored
+	// with every result; default "local". It must be one of the declared
+	// locations when any are declared; LocationOff turns probing here off.
+	Location string
+	Workers  int // probes run at once; 0 means the collector's default
+}
+
+// LocationOff, as collector.location, means this server runs no probes:
+// only remote agents report, from the declared locations.
+const LocationOff = "off"
+
+// Probes reports whether this server runs probes itself.
+func (c Collector) Probes() bool { return c.Location != LocationOff }
+
+// LocalChecks are the checks this server runs itself: those of its
+// collector's location; none when its probing is off.
+func (c *Config) LocalChecks() []catalog.Check {
+	if !c.Collector.Probes() {
+		return nil
+	}
+	return c.LocationChecks(c.Collector.Location)
 }
 
 // PublicBase is where readers reach slate, without a trailing slash: the
@@ -210,7 +229,8 @@ type configDecoder struct {
 }
 
 func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
-	f, err := root.Map("backup", "alerting", "heartbeat", "storage", "server", "collector", "tenants", "services", "checks", "contracts", "maintenance")
+	f, err := root.Map("backup", "alerting", "heartbeat", "storage", "server", "collector", "locations", "tenants", "services",
+		"checks", "contracts", "maintenance")
 	if err != nil {
 		return err
 	}
@@ -297,6 +317,9 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		if err := d.integer(g, "workers", &cfg.Collector.Workers); err != nil {
 			return err
 		}
+	}
+	if err := decodeList(d, f, "locations", d.location, &cfg.Locations); err != nil {
+		return err
 	}
 	if err := decodeList(d, f, "tenants", d.tenant, &cfg.Tenants); err != nil {
 		return err
@@ -476,6 +499,30 @@ func (d *configDecoder) tenant(n ynode.Node) (catalog.Tenant, error) {
 	return t, nil
 }
 
+// location is a declared location: its ID alone ("eu-west"), or a mapping
+// with a display name and a region.
+func (d *configDecoder) location(n ynode.Node) (catalog.Location, error) {
+	var l catalog.Location
+	if !n.IsMapping() {
+		s, err := n.String()
+		l.ID = s
+		return l, err
+	}
+	f, err := n.Map("id", "name", "region")
+	if err != nil {
+		return l, err
+	}
+	for _, x := range []struct {
+		key string
+		dst *string
+	}{{"id", &l.ID}, {"name", &l.Name}, {"region", &l.Region}} {
+		if err := d.str(f, x.key, x.dst); err != nil {
+			return l, err
+		}
+	}
+	return l, nil
+}
+
 func (d *configDecoder) service(n ynode.Node) (catalog.Service, error) {
 	s := catalog.Service{Public: true}
 	f, err := n.Map("id", "name", "group", "public")
@@ -526,15 +573,17 @@ func (d *configDecoder) check(n ynode.Node) (checkDef, error) {
 		return c, err
 	}
 	if cn, ok := f.Get("confirmation"); ok {
-		g, err := d.at.Add(cn).Map("failures", "quorum")
+		g, err := d.at.Add(cn).Map("failures", "quorum", "min_reporting")
 		if err != nil {
 			return c, err
 		}
-		if err := d.integer(g, "failures", &c.Confirmation.Failures); err != nil {
-			return c, err
-		}
-		if err := d.integer(g, "quorum", &c.Confirmation.Quorum); err != nil {
-			return c, err
+		for _, x := range []struct {
+			key string
+			dst *int
+		}{{"failures", &c.Confirmation.Failures}, {"quorum", &c.Confirmation.Quorum}, {"min_reporting", &c.Confirmation.MinReporting}} {
+			if err := d.integer(g, x.key, x.dst); err != nil {
+				return c, err
+			}
 		}
 	}
 	// Only the section of the check's own kind may be given.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/config"
 )
 
@@ -62,8 +63,8 @@ func TestExampleConfig(t *testing.T) {
 		t.Fatalf("%d probes for %d checks", len(cfg.Probes), len(cfg.Checks))
 	}
 	web, probe := cfg.Checks[0], cfg.Probes[0]
-	if probe.Interval != 30*time.Second || web.Confirmation.Failures != 2 || web.Confirmation.Quorum != 2 ||
-		len(web.Locations) != 3 || len(probe.Locations) != 3 || probe.HTTP.Headers["Accept"] != "application/json" || len(probe.HTTP.Status) != 1 {
+	if probe.Interval != 30*time.Second || web.Confirmation.Failures != 2 || web.Confirmation.Quorum != 1 || web.Confirmation.MinReporting != 1 ||
+		len(web.Locations) != 1 || len(probe.Locations) != 1 || probe.HTTP.Headers["Accept"] != "application/json" || len(probe.HTTP.Status) != 1 {
 		t.Errorf("mail-web decoded as %+v, %+v", web, probe)
 	}
 	if imap, probe := cfg.Checks[1], cfg.Probes[1]; !probe.TCP.TLS || probe.TCP.TLSOptions.ServerName != "imap.acme.example.com" || imap.Tenant != "acme" || probe.Tenant != "acme" {
@@ -71,6 +72,9 @@ func TestExampleConfig(t *testing.T) {
 	}
 	if c := cfg.Contracts[1]; !c.AutoIssue || c.Period != "month" || c.CoverageThreshold.RatString() != "99" || c.Policy.CreditUnit != "days" {
 		t.Errorf("globex-sync decoded as %+v", c)
+	}
+	if l := cfg.Locations; len(l) != 1 || l[0] != (catalog.Location{ID: "eu-west", Name: "Frankfurt", Region: "DE"}) || cfg.Collector.Location != "eu-west" {
+		t.Errorf("locations: got %+v, collector at %q", l, cfg.Collector.Location)
 	}
 	if cfg.Tenants[1].Location.String() != "America/Los_Angeles" {
 		t.Errorf("tenant zone: got %s", cfg.Tenants[1].Location)

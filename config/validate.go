@@ -12,7 +12,6 @@ import (
 	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/internal/ynode"
-	"github.com/slatehq/slate/sla"
 )
 
 // minHistoryRetention is the shortest per-minute history slate keeps: it is
@@ -30,7 +29,9 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 		probs = append(probs, d.at.Locate(path, fmt.Sprintf(format, args...)))
 	}
 	validateSettings(cfg, add)
+	locations := validateLocations(cfg, d.at, add)
 	tenants, services := validateCatalog(cfg, add)
+	validateCheckLocations(cfg, locations, add)
 	validateAlerting(cfg, tenants, services, add)
 	validateMaintenance(cfg, services, add)
 	validateContracts(cfg, tenants, services, add)
@@ -92,10 +93,6 @@ func validateSettings(cfg *Config, add adder) {
 	if cfg.Server.LinkMaxTTL <= 0 {
 		add("server.link_max_ttl", "must be a positive duration, the longest life of a signed tenant link (got %s)", cfg.Server.LinkMaxTTL)
 	}
-	if cfg.Collector.Location == "" {
-		add("collector.location", "must not be empty")
-	}
-
 }
 
 // validateCatalog checks tenants, services and checks, filling display
@@ -147,12 +144,6 @@ func validateCatalog(cfg *Config, add adder) (tenants, services map[string]bool)
 				if errors.As(e, &fe) && fe.Field != "id" {
 					add(path+"."+fe.Field, "%s", fe.Msg)
 				}
-			}
-		}
-		if err := c.Confirmation.Validate(max(len(c.Locations), 1)); err != nil {
-			var fe *sla.FieldError
-			if errors.As(err, &fe) {
-				add(path+".confirmation."+fe.Field, "%s", fe.Msg)
 			}
 		}
 	}

@@ -10,11 +10,12 @@ import (
 	"github.com/slatehq/slate/sla"
 )
 
-// ChecksOf are catalogue checks in this package's terms.
-func ChecksOf(cs []catalog.Check) []Check {
+// ChecksOf are catalogue checks of cat in this package's terms, each with
+// the locations its minutes are judged against (catalog.CheckLocations).
+func ChecksOf(cat *catalog.Catalog, cs []catalog.Check) []Check {
 	out := make([]Check, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, Check{ID: c.ID, Locations: c.Locations, Confirmation: c.Confirmation})
+		out = append(out, Check{ID: c.ID, Locations: cat.CheckLocations(c), Confirmation: c.Confirmation})
 	}
 	return out
 }
@@ -25,7 +26,7 @@ func ContractOf(cat *catalog.Catalog, k catalog.Contract) Contract {
 	out := Contract{ID: k.ID, Tenant: k.Tenant, Policy: k.Policy, Fee: k.Fee, CoverageThreshold: k.CoverageThreshold,
 		Maintenance: cat.ExcludedMaintenance(k)}
 	if checks := cat.ContractChecks(k); len(checks) > 0 {
-		out.Checks = ChecksOf(checks)
+		out.Checks = ChecksOf(cat, checks)
 	}
 	return out
 }

@@ -299,6 +299,11 @@ func newView(snap *Snapshot, prefix string) view {
 			continue
 		}
 		sv := serviceView{ID: c.ID, Name: c.Name, Description: c.Description, Status: componentStatusView(c.Status)}
+		if c.NoData {
+			// Not measured is not operational: too few locations reported
+			// the latest minute to say either way.
+			sv.Status = statusView{"nodata", "No data"}
+		}
 		for _, d := range snap.Bars[c.ID] {
 			sv.Bars = append(sv.Bars, newBar(d))
 		}

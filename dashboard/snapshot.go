@@ -75,6 +75,10 @@ type Component struct {
 	GroupID  string   // the group a service belongs to; "" for none
 	Group    bool     // a group row
 	Children []string // a group's member component IDs, in position order
+	// NoData marks a service whose latest minute is unknown: too few of
+	// its locations reported to judge it. The Statuspage API has no such
+	// status and says operational; the HTML page says "No data".
+	NoData bool
 }
 
 // Incident is an incident as the page shows it. Monitoring and Resolved are
@@ -305,6 +309,7 @@ func buildComponents(services []ServiceState) []Component {
 			ID:          s.ID,
 			Name:        cmp.Or(s.Name, s.ID),
 			Status:      componentStatus(s.State, s.Partial),
+			NoData:      s.State == sla.StateUnknown,
 			Description: s.Description,
 			CreatedAt:   cmp.Or(s.CreatedAt, s.Since).UTC(),
 			UpdatedAt:   cmp.Or(s.Since, s.CreatedAt).UTC(),

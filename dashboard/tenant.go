@@ -57,8 +57,19 @@ type PeriodView struct {
 	Burn            []BurnView
 	Coverage        string // "100.00%"
 	Flagged         bool   // coverage below the contract's threshold
-	Credit          string // "EUR 120.00"; "" when none is due
-	CreditStatus    string // computed, approved, issued, voided; "" for the current period
+	// Locations is the coverage of each location the contract's checks
+	// run from (the current period only): where the evidence is thin.
+	Locations    []LocationView
+	Credit       string // "EUR 120.00"; "" when none is due
+	CreditStatus string // computed, approved, issued, voided; "" for the current period
+}
+
+// LocationView is one location's share of a period's evidence.
+type LocationView struct {
+	Name     string // display name
+	Region   string // "" for none
+	Coverage string // "99.50%": the minutes in which it reported every check it runs
+	Thin     bool   // below the contract's coverage threshold
 }
 
 // BurnView is the error budget's burn rate over one window.

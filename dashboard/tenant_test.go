@@ -26,7 +26,8 @@ func tenantFixture() *TenantView {
 			ID: "acme-gold", Services: []string{"API", "Database"}, Target: "99.9%", Period: "month",
 			Current: PeriodView{Name: "2026-11", Uptime: "99.871%", Met: false, DowntimeMinutes: "37.0", BudgetLeft: "-8.2",
 				BudgetPercent: "-28.5%", Coverage: "100.00%", Credit: "EUR 123.46",
-				Burn: []BurnView{{Window: "1h", Rate: "12.00"}, {Window: "6h", Rate: "2.00"}}},
+				Locations: []LocationView{{Name: "Frankfurt", Region: "DE", Coverage: "100.00%"}, {Name: "Virginia", Coverage: "96.25%", Thin: true}},
+				Burn:      []BurnView{{Window: "1h", Rate: "12.00"}, {Window: "6h", Rate: "2.00"}}},
 			Past: []PeriodView{
 				{Name: "2026-10", Uptime: "99.200%", Met: false, Credit: "EUR 123.46", CreditStatus: "issued"},
 				{Name: "2026-09", Uptime: "100.000%", Met: true},

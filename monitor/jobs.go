@@ -77,7 +77,7 @@ func (a *Monitor) watchdog(ctx context.Context, now time.Time) error {
 	}
 	moved := a.watched.moved(metric.CounterValue(a.reg, "slate_scheduler_runs_total"))
 	var stalled error
-	if len(a.cfg.Load().Checks) > 0 && !moved {
+	if len(a.cfg.Load().LocalChecks()) > 0 && !moved {
 		stalled = errors.New("no probe ran in the last minute")
 	}
 	if err := a.selfAlert(ctx, "slate/scheduler", "scheduler stalled", stalled, now); err != nil && stalled == nil {
@@ -118,7 +118,7 @@ func (a *Monitor) heartbeat(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("heartbeat withheld: %w", err)
 	}
 	cfg := a.cfg.Load()
-	if moved := a.beats.moved(metric.CounterValue(a.reg, "slate_scheduler_runs_total")); len(cfg.Checks) > 0 && !moved {
+	if moved := a.beats.moved(metric.CounterValue(a.reg, "slate_scheduler_runs_total")); len(cfg.LocalChecks()) > 0 && !moved {
 		return errors.New("heartbeat withheld: no probe ran since the last beat")
 	}
 	body := fmt.Sprintf(`{"status":"ok","at":%q,"checks":%d}`, now.UTC().Format(time.RFC3339), len(cfg.Checks))

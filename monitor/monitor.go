@@ -227,6 +227,7 @@ func (a *Monitor) schedule(cfg *config.Config) *cron.Cron {
 	add("@every 1m", "sla metrics", a.UpdateSLA)
 	add("@every 1m", "incident detection", a.Detect)
 	add("@every 1m", "watchdog", a.watchdog)
+	add("@every 1m", "location silence", a.LocationSilence)
 	add("@every 10m", "status bars", a.refreshBars)
 	add("@every 1m", "repeat notifications", a.repeatAlerts)
 	add("@every 1m", "token usage", a.auth.flushUsage)

@@ -178,7 +178,7 @@ func (a *Monitor) refreshBars(ctx context.Context, now time.Time) error {
 		if _, done := bars[key]; done {
 			continue
 		}
-		days, err := credit.DailyBars(ctx, a.store, credit.ChecksOf(checks), BarDays, time.UTC, now)
+		days, err := credit.DailyBars(ctx, a.store, credit.ChecksOf(cat, checks), BarDays, time.UTC, now)
 		if err != nil {
 			return err
 		}

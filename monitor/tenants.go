@@ -76,7 +76,7 @@ func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, base st
 
 		credits := ledger[t.ID]
 		for _, c := range cat.TenantContracts(t.ID) {
-			v.Contracts = append(v.Contracts, contractView(c, names, current[c.ID], credits))
+			v.Contracts = append(v.Contracts, contractView(c, names, cat.ContractLocations(c), current[c.ID], credits))
 		}
 		for _, c := range credits {
 			v.Credits = append(v.Credits, dashboard.CreditLine{ID: c.ID, Contract: c.Contract, Period: c.Period, Kind: c.Kind,
@@ -93,14 +93,17 @@ func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, base st
 }
 
 // contractView is a contract's current period (from the SLA job's latest
-// figures) and its closed periods (from the ledger).
-func contractView(c catalog.Contract, names map[string]string, cur credit.Current, credits []db.Credit) dashboard.ContractView {
+// figures) and its closed periods (from the ledger). locs are the
+// locations the tenant may see the coverage of: those of the contract's
+// checks (catalog.ContractLocations).
+func contractView(c catalog.Contract, names map[string]string, locs []catalog.Location, cur credit.Current, credits []db.Credit) dashboard.ContractView {
 	cv := dashboard.ContractView{ID: c.ID, Target: sla.FormatTrim(c.Policy.Target, 6) + "%", Period: cmp.Or(c.Period, "month")}
 	for _, s := range c.Services {
 		cv.Services = append(cv.Services, cmp.Or(names[s], s))
 	}
 	if st := cur.Statement; st.Outcome.Uptime != nil {
 		cv.Current = periodView(st, cur.Rates)
+		cv.Current.Locations = locationViews(st, locs)
 	}
 	// One row per closed period: its credit entry, with any adjustments
 	// added to the amount, and the latest figures.
@@ -178,6 +181,24 @@ func periodView(st credit.Statement, rates map[time.Duration]*big.Rat) dashboard
 		pv.Credit = o.Currency + " " + sla.FormatFixed(o.Amount, sla.MinorUnits(o.Currency))
 	}
 	return pv
+}
+
+// locationViews is the coverage of each location of locs in st, in the
+// order of locs; a location st does not know of is left out, and so is
+// any st knows that locs does not name.
+func locationViews(st credit.Statement, locs []catalog.Location) []dashboard.LocationView {
+	var out []dashboard.LocationView
+	for _, l := range locs {
+		for _, lc := range st.Locations {
+			if lc.Location != l.ID {
+				continue
+			}
+			p := lc.Percent()
+			out = append(out, dashboard.LocationView{Name: cmp.Or(l.Name, l.ID), Region: l.Region,
+				Coverage: sla.FormatFixed(p, 2) + "%", Thin: st.Contract.CoverageThreshold != nil && p.Cmp(st.Contract.CoverageThreshold) < 0})
+		}
+	}
+	return out
 }
 
 // shortDuration writes 5m, 1h, 72h.

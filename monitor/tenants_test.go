@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,9 +23,23 @@ import (
 
 // isolationConfig has three tenants, each with a private service of its
 // own, and a public service that acme shares with everybody.
+//
+// Probes run from a shared location and from one inside acme's and one
+// inside globex's network, which only that tenant's own check uses: a
+// tenant's page names the locations of its contracts' checks and no other.
 const isolationConfig = `
 storage: {path: %q}
 server: {listen: "127.0.0.1:0"}
+collector: {location: eu-west}
+locations:
+  - {id: eu-west, name: Frankfurt Edge}
+  - {id: acme-dc, name: Acmerack Basement Probe, region: Acmeville HQ}
+  - {id: globex-dc, name: Globexrack Cellar Probe}
+checks:
+  - {id: web-shared, service: web, kind: http, target: %q, interval: 1h, locations: [eu-west]}
+  - {id: acme-db-probe, service: acme-db, tenant: acme, kind: http, target: %q, interval: 1h, locations: [acme-dc, eu-west]}
+  - {id: globex-mail-probe, service: globex-mail, tenant: globex, kind: http, target: %q, interval: 1h, locations: [globex-dc]}
+  - {id: initech-api-probe, service: initech-api, tenant: initech, kind: http, target: %q, interval: 1h, locations: [eu-west]}
 tenants:
   - {id: acme, name: Acme Corporation, timezone: Europe/Berlin}
   - {id: globex, name: Globex Holdings, timezone: America/New_York}
@@ -45,12 +60,14 @@ contracts:
 `
 
 // secretsOf are strings that only tenant's pages may show: its private
-// service's name, its contract, its credit amount, its name; for acme also
-// the bodies of incidents on the database and the public web service it
-// shares with globex that affected acme alone (its own checks failing).
+// service's name, its contract, its credit amount, its name, the location
+// in its own network (name and region); for acme also the bodies of
+// incidents on the database and the public web service it shares with
+// globex that affected acme alone (its own checks failing).
 var secretsOf = map[string][]string{
-	"acme":    {"Acmedb Private Cluster", "acme-gold", "Acme Corporation", "EUR 111.11", "Acme replica lag", "Acme edge certificate"},
-	"globex":  {"Globexmail Private Relay", "globex-silver", "Globex Holdings", "USD 222.22"},
+	"acme": {"Acmedb Private Cluster", "acme-gold", "Acme Corporation", "EUR 111.11", "Acme replica lag", "Acme edge certificate",
+		"Acmerack Basement Probe", "Acmeville HQ"},
+	"globex":  {"Globexmail Private Relay", "globex-silver", "Globex Holdings", "USD 222.22", "Globexrack Cellar Probe"},
 	"initech": {"Initechapi Private Gateway", "initech-bronze", "Initech Systems", "JPY 3333"},
 }
 
@@ -83,7 +100,9 @@ func newIsolationFixture(t *testing.T, opts ...func(*testMonitor)) *isolationFix
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "slate.yaml")
-	if err := os.WriteFile(path, fmt.Appendf(nil, isolationConfig, filepath.Join(dir, "slate.db")), 0o600); err != nil {
+	target := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(target.Close)
+	if err := os.WriteFile(path, fmt.Appendf(nil, isolationConfig, filepath.Join(dir, "slate.db"), target.URL, target.URL, target.URL, target.URL), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(path)
@@ -173,6 +192,10 @@ func newIsolationFixture(t *testing.T, opts ...func(*testMonitor)) *isolationFix
 		o(a)
 	}
 	f.base = startTestApp(t, a)
+	// The contracts' current figures, with each location's coverage.
+	if err := a.UpdateSLA(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	if err := a.RefreshStatus(ctx, time.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -94,6 +94,16 @@ func TestReportFromEvidence(t *testing.T) {
 		t.Errorf("globex: %+v", globex)
 	}
 
+	// Without declared locations every check runs from the collector's,
+	// "local"; globex's quarter has its evidence from it for two hours.
+	if l := acme.CoverageByLocation; len(l) != 1 || l[0] != (locationCoverage{Location: "local", Name: "local", CoveragePercent: "100.0000",
+		ReportedMinutes: "120", Minutes: "120"}) {
+		t.Errorf("acme by location: %+v", l)
+	}
+	if l := globex.CoverageByLocation; len(l) != 1 || l[0].ReportedMinutes != "120" || !l[0].BelowThreshold {
+		t.Errorf("globex by location: %+v", l)
+	}
+
 	only, err := buildReport(context.Background(), store, &cfg.Catalog, "globex", "2026-02", now)
 	if err != nil || len(only) != 1 || only[0].PeriodName != "2026-Q1" {
 		t.Fatalf("--tenant globex --period 2026-02: %+v, %v", only, err)
@@ -108,7 +118,8 @@ func TestReportFromEvidence(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"period", "period_minutes", "eligible_minutes", "downtime_minutes", "excluded_minutes", "uptime_percent",
-		"uptime_exact", "target_met", "credit_percent", "credit_days", "credit_amount", "currency", "coverage_percent", "tenant", "contract"} {
+		"uptime_exact", "target_met", "credit_percent", "credit_days", "credit_amount", "currency", "coverage_percent", "tenant", "contract",
+		"coverage_by_location"} {
 		if _, ok := decoded[0][k]; !ok {
 			t.Errorf("json lacks %q, a field of slate calc's output or of the report", k)
 		}
@@ -118,11 +129,12 @@ func TestReportFromEvidence(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(&cs).ReadAll()
-	if err != nil || len(recs) != 3 || recs[1][0] != "acme" || recs[1][10] != "100.00" {
+	if err != nil || len(recs) != 3 || recs[1][0] != "acme" || recs[1][10] != "100.00" || recs[1][12] != "local=100.0000" {
 		t.Errorf("csv: %v, %v", recs, err)
 	}
 	var tb bytes.Buffer
-	if err := writeReport(&tb, "table", rows); err != nil || !strings.Contains(tb.String(), "coverage below threshold") {
+	if err := writeReport(&tb, "table", rows); err != nil || !strings.Contains(tb.String(), "coverage below threshold") ||
+		!strings.Contains(tb.String(), "local=100.00 ") {
 		t.Errorf("table:\n%s", tb.String())
 	}
 }
