@@ -30,6 +30,12 @@ type Tenant struct {
 	Name     string         // display name; default the ID
 	TimeZone string         // IANA name; default "UTC"
 	Location *time.Location // TimeZone, loaded; periods close at midnight here
+	// BillingRef is the customer's reference in the provider's billing
+	// ("CUST-0042"), on statements and in the billing export; "" for none.
+	BillingRef string
+	// BillingContacts are the addresses the monthly statement is e-mailed
+	// to once its credits are issued.
+	BillingContacts []string
 }
 
 // Service is what customers buy.

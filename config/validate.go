@@ -35,6 +35,7 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 	validateAlerting(cfg, tenants, services, add)
 	validateMaintenance(cfg, services, add)
 	validateContracts(cfg, tenants, services, add)
+	validateCustomers(cfg, add)
 	return probs
 }
 
