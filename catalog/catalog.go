@@ -63,7 +63,10 @@ type Check struct {
 
 // Contract is what a tenant was promised for some services.
 type Contract struct {
-	ID        string
+	ID string
+	// Name is the contract's display name, as customers know it ("Mail
+	// Business SLA"); default the services' names and " SLA".
+	Name      string
 	Tenant    string
 	Services  []string
 	Policy    sla.Policy

@@ -793,12 +793,15 @@ func (d *configDecoder) pushSettings(n ynode.Node, s *collector.PushSettings) er
 
 func (d *configDecoder) contract(n ynode.Node) (catalog.Contract, error) {
 	c := catalog.Contract{Period: catalog.PeriodMonth, CloseGrace: defaultCloseGrace, MaintenanceNotice: defaultMaintenanceNotice}
-	f, err := n.Map("id", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold", "close_grace",
+	f, err := n.Map("id", "name", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold", "close_grace",
 		"maintenance_notice")
 	if err != nil {
 		return c, err
 	}
 	if err := d.str(f, "id", &c.ID); err != nil {
+		return c, err
+	}
+	if err := d.str(f, "name", &c.Name); err != nil {
 		return c, err
 	}
 	if err := d.str(f, "tenant", &c.Tenant); err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,6 +48,9 @@ type Billing struct {
 	// ApplyDay is the day of the month after a credit is issued on which
 	// it is applied (the invoice date); default 1.
 	ApplyDay int
+	// Receivers are the webhook receivers (alerting.receivers) that get a
+	// credit.issued event for every credit issued.
+	Receivers []string
 }
 
 // Email is the SMTP delivery of subscriptions, maintenance notices and
@@ -119,8 +123,11 @@ func (d *configDecoder) provider(n ynode.Node, p *Provider) error {
 }
 
 func (d *configDecoder) billing(n ynode.Node, b *Billing) error {
-	f, err := n.Map("apply", "apply_day")
+	f, err := n.Map("apply", "apply_day", "receivers")
 	if err != nil {
+		return err
+	}
+	if err := d.strs(f, "receivers", &b.Receivers); err != nil {
 		return err
 	}
 	if err := d.str(f, "apply", &b.Apply); err != nil {
@@ -206,6 +213,11 @@ func validateCustomers(cfg *Config, add adder) {
 		b.ApplyDay = 1
 	case b.ApplyDay > 28:
 		add("billing.apply_day", "must be 1 to 28, a day every month has (got %d)", b.ApplyDay)
+	}
+	for i, name := range b.Receivers {
+		if !slices.ContainsFunc(cfg.Alerting.Receivers, func(r Receiver) bool { return r.Name == name && r.Kind == "webhook" }) {
+			add(fmt.Sprintf("billing.receivers[%d]", i), "%q is not a webhook receiver of alerting.receivers", name)
+		}
 	}
 	for i, t := range cfg.Tenants {
 		for j, a := range t.BillingContacts {

@@ -236,6 +236,7 @@ func (a *Monitor) schedule(cfg *config.Config) *cron.Cron {
 	// in each tenant's zone; a period already recorded with the same
 	// evidence is left alone, late evidence becomes an adjustment.
 	add("@every 15m", "period close", a.CloseDue)
+	add("@every 1m", "credit.issued events", a.notifyIssued)
 	if cfg.Backup.Enabled() {
 		for _, level := range cfg.Backup.Levels {
 			add("@"+level, level+" backup", func(ctx context.Context, now time.Time) error { return a.backup(ctx, level, now) })
