@@ -10,6 +10,7 @@ import (
 	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/billing"
 	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/statement"
 )
@@ -108,7 +109,7 @@ func IssuedCredits(ctx context.Context, cfg *config.Config, store BillingStore, 
 			return n, err
 		}
 		e := alert.Event{DedupKey: key, Kind: alert.KindCreditIssued, Severity: alert.SeverityInfo,
-			Title: fmt.Sprintf("Credit %d issued: %s %s %s %s", r.ID, r.Tenant, r.Period, r.CreditAmount, r.Currency),
+			Title:  fmt.Sprintf("Credit %d issued: %s %s %s %s", r.ID, r.Tenant, r.Period, r.CreditAmount, r.Currency),
 			Tenant: r.Tenant, Time: now, Data: data}
 		as, err := alert.Alerts(e, missing)
 		if err != nil {
@@ -136,4 +137,18 @@ func hasReceiver(as []db.Alert, receiver string) bool {
 func (a *Monitor) notifyIssued(ctx context.Context, now time.Time) error {
 	_, err := IssuedCredits(ctx, a.cfg.Load(), a.store, now)
 	return err
+}
+
+// statement builds a tenant's statement with the running configuration,
+// for the tenant pages and the admin API.
+func (a *Monitor) statement(ctx context.Context, tenant, period string) (statement.Statement, error) {
+	b, err := Statements(ctx, a.cfg.Load(), a.store)
+	if err != nil {
+		return statement.Statement{}, err
+	}
+	s, err := b.Statement(ctx, tenant, period, a.now())
+	if errors.Is(err, billing.ErrNoStatement) {
+		return s, fmt.Errorf("%w: %w", dashboard.ErrNoStatement, err)
+	}
+	return s, err
 }

@@ -190,12 +190,15 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 	a.web.SecureCookies = strings.HasPrefix(cfg.Server.PublicURL, "https://")
 	a.web.Now = a.now
 	a.web.Log = a.log
+	a.web.Statements = a.statement
+	a.web.Logo, a.web.LogoType = cfg.Provider.LogoData, cfg.Provider.LogoType
 	api := &adminapi.API{Store: a.store, Now: a.now,
 		Catalog: func() *catalog.Catalog { return &a.cfg.Load().Catalog },
 		Notify: func(inc *db.Incident, now time.Time) func(int64) ([]db.Alert, error) {
 			return alert.PeopleAlerts(Router(a.cfg.Load()), inc, now)
 		},
-		Refresh: a.refreshAfterWrite,
+		Refresh:    a.refreshAfterWrite,
+		Statements: a.statement,
 	}
 	api.Register(a.web)
 	return nil
