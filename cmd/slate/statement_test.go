@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -17,10 +19,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/billing"
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/golden"
 	"github.com/slatehq/slate/monitor"
 	"github.com/slatehq/slate/statement"
 )
@@ -236,5 +240,56 @@ func TestBillingExport(t *testing.T) {
 	want := map[string]int{fmt.Sprintf("credit/%d/issued", ids["acme"].ID): 1, fmt.Sprintf("credit/%d/issued", ids["globex"].ID): 1}
 	if !maps.Equal(keys, want) {
 		t.Errorf("events by key: got %v, want %v", keys, want)
+	}
+}
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestStatementPageAsServed: the tenant's statement page, as the running
+// server sends it to the tenant's viewer token, matches its golden file;
+// it links its stylesheet (served at /statement.css) and carries no
+// inline style, so the page's Content-Security-Policy (style-src 'self')
+// lets it render as designed.
+func TestStatementPageAsServed(t *testing.T) {
+	f := newCloseFixture(t)
+	ctx := context.Background()
+	if err := f.app.CloseDue(ctx, f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	text, _, err := f.app.store.CreateToken(ctx, db.NewToken{Name: "acme viewer", Role: access.Viewer, Tenant: "acme"}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := startTestApp(t, f.app)
+	get := func(path string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+text)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	resp, page := get("/status/acme/statement?period=2026-03")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "style-src 'self'") {
+		t.Fatalf("statement page: %d, CSP %q\n%s", resp.StatusCode, resp.Header.Get("Content-Security-Policy"), page)
+	}
+	if bytes.Contains(page, []byte("<style")) || bytes.Contains(page, []byte("style=")) || !bytes.Contains(page, []byte(`href="/statement.css"`)) {
+		t.Errorf("the page has inline style or does not link /statement.css:\n%s", page)
+	}
+	golden.Check(t, "testdata/statement-page.golden.html", page, *updateGolden)
+	if resp, css := get("/statement.css"); resp.StatusCode != http.StatusOK || !bytes.Equal(css, statement.CSS()) {
+		t.Errorf("/statement.css: %d", resp.StatusCode)
+	}
+	resp, pdf := get("/status/acme/statement.pdf?period=2026-03")
+	if resp.StatusCode != http.StatusOK || !bytes.HasPrefix(pdf, []byte("%PDF-")) ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "NORDLICHT-ACME-2026-03.pdf") {
+		t.Errorf("statement PDF: %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+	}
+	if resp, _ := get("/status/acme/statement?period=2026-13"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a period that is no period: %d, want 404", resp.StatusCode)
 	}
 }
