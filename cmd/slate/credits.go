@@ -275,5 +275,3 @@ func writeStatementFile(ctx context.Context, stdout, stderr io.Writer, cfg *conf
 	return exitOK
 }
 
-// mdEscape keeps a table cell a cell.
-func mdEscape(s string) string { return strings.NewReplacer("|", "\\|", "\n", " ").Replace(s) }
