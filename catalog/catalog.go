@@ -30,6 +30,12 @@ type Tenant struct {
 	Name     string         // display name; default the ID
 	TimeZone string         // IANA name; default "UTC"
 	Location *time.Location // TimeZone, loaded; periods close at midnight here
+	// BillingRef is the customer's reference in the provider's billing
+	// ("CUST-0042"), on statements and in the billing export; "" for none.
+	BillingRef string
+	// BillingContacts are the addresses the monthly statement is e-mailed
+	// to once its credits are issued.
+	BillingContacts []string
 }
 
 // Service is what customers buy.
@@ -57,7 +63,10 @@ type Check struct {
 
 // Contract is what a tenant was promised for some services.
 type Contract struct {
-	ID        string
+	ID string
+	// Name is the contract's display name, as customers know it ("Mail
+	// Business SLA"); default the services' names and " SLA".
+	Name      string
 	Tenant    string
 	Services  []string
 	Policy    sla.Policy

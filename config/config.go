@@ -31,6 +31,9 @@ type Config struct {
 	Storage   Storage
 	Server    Server
 	Collector Collector
+	Provider  Provider
+	Billing   Billing
+	Email     Email
 }
 
 // Backup is where proven backups go. Every backup is restored and checked
@@ -221,7 +224,14 @@ func Load(path string) (*Config, error) {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
 	defer f.Close()
-	return Parse(path, f)
+	cfg, err := Parse(path, f)
+	if err != nil {
+		return nil, err
+	}
+	if err := readLogo(cfg, path); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
 
 type configDecoder struct {
@@ -230,9 +240,23 @@ type configDecoder struct {
 
 func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 	f, err := root.Map("backup", "alerting", "heartbeat", "storage", "server", "collector", "locations", "tenants", "services",
-		"checks", "contracts", "maintenance")
+		"checks", "contracts", "maintenance", "provider", "billing", "email")
 	if err != nil {
 		return err
+	}
+	for _, x := range []struct {
+		key string
+		fn  func(ynode.Node) error
+	}{
+		{"provider", func(n ynode.Node) error { return d.provider(n, &cfg.Provider) }},
+		{"billing", func(n ynode.Node) error { return d.billing(n, &cfg.Billing) }},
+		{"email", func(n ynode.Node) error { return d.email(n, &cfg.Email) }},
+	} {
+		if n, ok := f.Get(x.key); ok {
+			if err := x.fn(d.at.Add(n)); err != nil {
+				return err
+			}
+		}
 	}
 	if n, ok := f.Get("backup"); ok {
 		g, err := d.at.Add(n).Map("dir", "second_dir", "keep", "levels")
@@ -477,17 +501,20 @@ func (d *configDecoder) dur(f ynode.Fields, key string, dst *time.Duration) erro
 
 func (d *configDecoder) tenant(n ynode.Node) (catalog.Tenant, error) {
 	t := catalog.Tenant{TimeZone: "UTC"}
-	f, err := n.Map("id", "name", "timezone")
+	f, err := n.Map("id", "name", "timezone", "billing_ref", "billing_contacts")
 	if err != nil {
 		return t, err
 	}
 	for _, s := range []struct {
 		key string
 		dst *string
-	}{{"id", &t.ID}, {"name", &t.Name}} {
+	}{{"id", &t.ID}, {"name", &t.Name}, {"billing_ref", &t.BillingRef}} {
 		if err := d.str(f, s.key, s.dst); err != nil {
 			return t, err
 		}
+	}
+	if err := d.strs(f, "billing_contacts", &t.BillingContacts); err != nil {
+		return t, err
 	}
 	t.Location = time.UTC
 	if tz, ok := f.Get("timezone"); ok {
@@ -766,12 +793,15 @@ func (d *configDecoder) pushSettings(n ynode.Node, s *collector.PushSettings) er
 
 func (d *configDecoder) contract(n ynode.Node) (catalog.Contract, error) {
 	c := catalog.Contract{Period: catalog.PeriodMonth, CloseGrace: defaultCloseGrace, MaintenanceNotice: defaultMaintenanceNotice}
-	f, err := n.Map("id", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold", "close_grace",
+	f, err := n.Map("id", "name", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold", "close_grace",
 		"maintenance_notice")
 	if err != nil {
 		return c, err
 	}
 	if err := d.str(f, "id", &c.ID); err != nil {
+		return c, err
+	}
+	if err := d.str(f, "name", &c.Name); err != nil {
 		return c, err
 	}
 	if err := d.str(f, "tenant", &c.Tenant); err != nil {

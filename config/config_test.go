@@ -116,3 +116,54 @@ contracts:
 		t.Errorf("got min_outage %v, close_grace %v, maintenance_notice %v, raw_retention %v", c.Policy.MinOutage, c.CloseGrace, c.MaintenanceNotice, cfg.Storage.RawRetention)
 	}
 }
+
+// TestCustomerSettings: the provider, billing and e-mail settings and a
+// tenant's billing details decode with their defaults, and the logo is read
+// relative to the configuration file.
+func TestCustomerSettings(t *testing.T) {
+	dir := t.TempDir()
+	logo := []byte("\x89PNG\r\n\x1a\nfake")
+	if err := os.WriteFile(filepath.Join(dir, "logo.png"), logo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "slate.yaml")
+	if err := os.WriteFile(path, []byte(`server: {public_url: "https://status.nordlicht.example"}
+provider:
+  name: Nordlicht Hosting GmbH
+  code: NORDLICHT
+  address: [Hafenstraße 1, 20457 Hamburg]
+  email: billing@nordlicht.example
+  support_url: https://nordlicht.example/support
+  logo: logo.png
+  links: [{title: Support, url: "https://nordlicht.example/support"}]
+email: {from: "Nordlicht Status <status@nordlicht.example>", host: 127.0.0.1, port: 2525, security: none}
+tenants:
+  - {id: acme, billing_ref: CUST-0042, billing_contacts: [ap@acme.example]}
+services: [{id: web}]
+checks: [{id: w, service: web, kind: http, target: "http://127.0.0.1/"}]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Provider
+	if p.Code != "NORDLICHT" || len(p.Address) != 2 || p.LogoType != "png" || string(p.LogoData) != string(logo) ||
+		p.DisplayPageName() != "Nordlicht Hosting GmbH Status" || len(p.Links) != 1 {
+		t.Errorf("provider: got %+v", p)
+	}
+	if cfg.Billing.Apply != "invoice" || cfg.Billing.ApplyDay != 1 {
+		t.Errorf("billing defaults: got %+v", cfg.Billing)
+	}
+	if e := cfg.Email; !e.Enabled() || e.Connections != 4 || e.PerAddressHour != 5 || e.PerClientHour != 20 || e.Port != 2525 {
+		t.Errorf("email: got %+v", e)
+	}
+	if tn := cfg.Tenants[0]; tn.BillingRef != "CUST-0042" || len(tn.BillingContacts) != 1 {
+		t.Errorf("tenant billing: got %+v", tn)
+	}
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	if got := cfg.Billing.ApplyDate(time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC), berlin); got.Format(time.DateOnly) != "2027-02-01" {
+		t.Errorf("apply date of a credit issued on 1 January in Berlin: got %s, want 2027-02-01", got)
+	}
+}

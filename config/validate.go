@@ -35,6 +35,7 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 	validateAlerting(cfg, tenants, services, add)
 	validateMaintenance(cfg, services, add)
 	validateContracts(cfg, tenants, services, add)
+	validateCustomers(cfg, add)
 	return probs
 }
 
@@ -250,6 +251,15 @@ func validateContracts(cfg *Config, tenants, services map[string]bool, add adder
 			if !services[s] {
 				add(fmt.Sprintf("%s.services[%d]", path, j), "unknown service %q", s)
 			}
+		}
+		if c.Name == "" {
+			names := make([]string, 0, len(c.Services))
+			for _, s := range c.Services {
+				if svc, ok := cfg.Service(s); ok {
+					names = append(names, svc.Name)
+				}
+			}
+			c.Name = strings.Join(names, ", ") + " SLA"
 		}
 		if c.Fee.Amount != nil && c.Fee.Amount.Sign() < 0 {
 			add(path+".fee.amount", "%s is negative", c.Fee.Amount.FloatString(2))

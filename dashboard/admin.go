@@ -184,6 +184,11 @@ func (s *Server) HandleAdmin(method, path string, roles []string, h AdminHandler
 			c.Status(status)
 			return
 		}
+		if f, ok := body.(FileBody); ok {
+			c.Header("Content-Disposition", `attachment; filename="`+f.Name+`"`)
+			c.Data(status, f.ContentType, f.Data)
+			return
+		}
 		c.JSON(status, body)
 	})
 }

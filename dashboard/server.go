@@ -74,6 +74,13 @@ type Server struct {
 	SecureCookies bool
 	// Now is the clock of link expiry and rate limits; nil is time.Now.
 	Now func() time.Time
+	// Statements builds tenants' credit statements for their pages and
+	// the admin API; nil serves none.
+	Statements StatementFunc
+	// Logo is the provider's logo (LogoType "png" or "jpeg"), served at
+	// /logo; nil serves 404.
+	Logo     []byte
+	LogoType string
 	// Log receives the errors of admin handlers, which clients are told
 	// only as "internal error"; nil discards them.
 	Log *slog.Logger

@@ -187,6 +187,7 @@ func (s *Server) mountTenants() {
 	}
 	g.GET("/feed.atom", feed)
 	g.HEAD("/feed.atom", feed)
+	s.mountStatements(g)
 	g.POST("/login", guard(s.tenantLogin))
 	g.POST("/logout", guard(s.tenantLogout))
 }

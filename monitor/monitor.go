@@ -190,12 +190,15 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 	a.web.SecureCookies = strings.HasPrefix(cfg.Server.PublicURL, "https://")
 	a.web.Now = a.now
 	a.web.Log = a.log
+	a.web.Statements = a.statement
+	a.web.Logo, a.web.LogoType = cfg.Provider.LogoData, cfg.Provider.LogoType
 	api := &adminapi.API{Store: a.store, Now: a.now,
 		Catalog: func() *catalog.Catalog { return &a.cfg.Load().Catalog },
 		Notify: func(inc *db.Incident, now time.Time) func(int64) ([]db.Alert, error) {
 			return alert.PeopleAlerts(Router(a.cfg.Load()), inc, now)
 		},
-		Refresh: a.refreshAfterWrite,
+		Refresh:    a.refreshAfterWrite,
+		Statements: a.statement,
 	}
 	api.Register(a.web)
 	return nil
@@ -236,6 +239,7 @@ func (a *Monitor) schedule(cfg *config.Config) *cron.Cron {
 	// in each tenant's zone; a period already recorded with the same
 	// evidence is left alone, late evidence becomes an adjustment.
 	add("@every 15m", "period close", a.CloseDue)
+	add("@every 1m", "credit.issued events", a.notifyIssued)
 	if cfg.Backup.Enabled() {
 		for _, level := range cfg.Backup.Levels {
 			add("@"+level, level+" backup", func(ctx context.Context, now time.Time) error { return a.backup(ctx, level, now) })

@@ -29,6 +29,7 @@ import (
 // tenant's page names the locations of its contracts' checks and no other.
 const isolationConfig = `
 storage: {path: %q}
+provider: {name: Nordlicht Hosting GmbH, code: NORDLICHT}
 server: {listen: "127.0.0.1:0"}
 collector: {location: eu-west}
 locations:
@@ -130,7 +131,10 @@ func newIsolationFixture(t *testing.T, opts ...func(*testMonitor)) *isolationFix
 		}
 		f.incidents[tn] = id
 		am := amounts[tn]
-		start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+		// Last month, in the tenant's zone, as the close records it.
+		zone := cfg.Zone(tn)
+		local := now.In(zone)
+		start := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, zone).AddDate(0, -1, 0)
 		_, _, err = a.db.RecordClose(ctx, db.Credit{Tenant: tn, Contract: am.contract, Period: start.Format("2006-01"), PeriodStart: start,
 			PeriodEnd: start.AddDate(0, 1, 0), UptimeExact: "98", UptimePercent: "98.000", BreachMinutes: "892.8", CreditPercent: "10",
 			CoveragePercent: "100.00", AmountMinor: am.minor, Currency: am.currency, EvidenceHash: strings.Repeat(fmt.Sprint(len(tn)%10), 64)}, false, "test")
@@ -188,6 +192,9 @@ func newIsolationFixture(t *testing.T, opts ...func(*testMonitor)) *isolationFix
 	f.creds["garbage-token"] = cred{bearer: "slt_00000000_notarealtokennotarealtokennotareal"}
 	f.creds["none"] = cred{}
 	a.web.AuthFailures = 1 << 30
+	// Every credential visits every route of every tenant in a burst; the
+	// limit per token is tested on its own (TestRateLimit...).
+	a.web.RateBurst = 1000
 	for _, o := range opts {
 		o(a)
 	}
@@ -253,6 +260,8 @@ func (f *isolationFixture) tenantRoutes(tn, other string) []string {
 		fmt.Sprintf("/status/%s/incidents/%d", tn, f.incidents[other]),
 		"/status/" + tn + "/feed.atom",
 		fmt.Sprintf("/status/%s/incidents/%d", tn, f.shared),
+		"/status/" + tn + "/statement",
+		"/status/" + tn + "/statement.pdf",
 	}
 	for _, p := range []string{"summary.json", "status.json", "components.json", "incidents.json", "incidents/unresolved.json",
 		"scheduled-maintenances.json", "scheduled-maintenances/upcoming.json", "scheduled-maintenances/active.json"} {
@@ -368,7 +377,7 @@ func TestAdminAPIKeepsViewersToTheirTenant(t *testing.T) {
 	for _, tn := range f.tenants {
 		c := f.creds["viewer-"+tn]
 		for _, path := range []string{"/api/admin/credits", "/api/admin/incidents", "/api/admin/tenants", "/api/admin/contracts",
-			"/api/admin/maintenance", "/api/admin/whoami"} {
+			"/api/admin/maintenance", "/api/admin/whoami", "/api/admin/tenants/" + tn + "/statement?format=html"} {
 			code, body, _ := f.do(t, c, path)
 			if code != http.StatusOK {
 				t.Errorf("viewer of %s GET %s: %d %s", tn, path, code, body)
@@ -390,6 +399,9 @@ func TestAdminAPIKeepsViewersToTheirTenant(t *testing.T) {
 			}
 			if code, _, _ := f.do(t, c, "/api/admin/credits?tenant="+other); code != http.StatusForbidden {
 				t.Errorf("viewer of %s reading %s's credits: %d, want 403", tn, other, code)
+			}
+			if code, _, _ := f.do(t, c, "/api/admin/tenants/"+other+"/statement"); code != http.StatusForbidden {
+				t.Errorf("viewer of %s downloading %s's statement: %d, want 403", tn, other, code)
 			}
 			if code, _, _ := f.do(t, c, fmt.Sprintf("/api/admin/incidents/%d", f.incidents[other])); code != http.StatusNotFound {
 				t.Errorf("viewer of %s reading %s's incident: %d, want 404", tn, other, code)

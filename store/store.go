@@ -146,6 +146,7 @@ type Store interface {
 	Incidents
 	Tokens
 	Leases
+	Subscriptions
 	// Counts counts the rows of the tables in Counts in one consistent
 	// read.
 	Counts(ctx context.Context) (Counts, error)

@@ -39,6 +39,7 @@ func (a *API) Register(d *dashboard.Server) {
 	w.HandleAdmin(http.MethodPost, "/maintenance/:id/cancel", access.IncidentWriters(), a.apiCancelMaintenance)
 
 	w.HandleAdmin(http.MethodGet, "/credits", access.Readers(), a.apiCredits)
+	w.HandleAdmin(http.MethodGet, "/tenants/:tenant/statement", access.Readers(), a.apiStatement)
 	for _, action := range []string{"approve", "issue", "void"} {
 		w.HandleAdmin(http.MethodPost, "/credits/:id/"+action, access.CreditWriters(), a.apiCreditAction(action))
 	}
@@ -711,4 +712,37 @@ func (a *API) apiCancelExclusion(r *dashboard.AdminRequest) (int, any, error) {
 		return 0, nil, err
 	}
 	return http.StatusOK, toAPIExclusion(e), nil
+}
+
+// apiStatement is a tenant's credit statement for ?period= (default the
+// latest), as a PDF (?format=pdf, the default) or a standalone HTML file.
+func (a *API) apiStatement(r *dashboard.AdminRequest) (int, any, error) {
+	tenant, ok := r.Principal.Scope().CreditTenant(r.Param("tenant"))
+	if !ok {
+		return 0, nil, dashboard.Forbidden("this token may only read tenant %s", r.Principal.Tenant)
+	}
+	format := r.Query("format")
+	switch format {
+	case "":
+		format = "pdf"
+	case "pdf", "html":
+	default:
+		return 0, nil, dashboard.Invalid("format", "must be pdf or html (got %q)", format)
+	}
+	period := r.Query("period")
+	if !a.Catalog().HasTenant(tenant) || a.Statements == nil {
+		return 0, nil, dashboard.NotFound("no tenant %q", tenant)
+	}
+	s, err := a.Statements(r.Context(), tenant, period)
+	if errors.Is(err, dashboard.ErrNoStatement) {
+		return 0, nil, dashboard.NotFound("no credit has been recorded for tenant %s in period %q", tenant, period)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	f, err := dashboard.RenderStatement(s, format, false)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, f, nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 )
 
@@ -22,6 +23,8 @@ type API struct {
 	// once; nil for none. It logs its own failures.
 	Refresh func(ctx context.Context)
 	Now     func() time.Time
+	// Statements builds credit statements for download; nil serves none.
+	Statements dashboard.StatementFunc
 }
 
 // Store is what the admin API needs of the store; *db.DB has it. Every

@@ -129,6 +129,7 @@ var tests = []struct {
 	fn   func(*testing.T, suite)
 }{
 	{"LedgerAuditChainVerifies", testLedgerAuditChainVerifies},
+	{"Subscriptions", testSubscriptions},
 	{"AppendAuditRejects", testAppendAuditRejects},
 	{"AuditEntriesPages", testAuditEntriesPages},
 	{"RecordClose", testRecordClose},
