@@ -30,6 +30,9 @@ type PostgresOptions struct {
 	AdminDB string
 }
 
+// dumpLockWait bounds how long pg_dump waits for each table's lock.
+const dumpLockWait = "60s"
+
 // TakePostgres backs up a PostgreSQL store at level, named for now, with
 // the same promise and files as Take: pg_dump writes a custom-format
 // archive of one snapshot (the one whose rows it counted) to
@@ -56,7 +59,10 @@ func TakePostgres(ctx context.Context, s *pgstore.Store, cfg Config, level strin
 		var counts db.Counts
 		err = s.Snapshot(ctx, func(snap string, c db.Counts) error {
 			counts = c
-			return runTool(ctx, pgDump, "--format=custom", "--no-owner", "--snapshot="+snap, "--file="+partial, "--dbname="+s.ConnString())
+			// A bounded lock wait: a backup that cannot get its locks fails
+			// and is retried at its next run rather than queueing for ever.
+			return runTool(ctx, pgDump, "--format=custom", "--no-owner", "--lock-wait-timeout="+dumpLockWait,
+				"--snapshot="+snap, "--file="+partial, "--dbname="+s.ConnString())
 		})
 		if err == nil {
 			err = syncFile(partial)
