@@ -22,21 +22,36 @@ type serviceNow struct {
 	Since   time.Time
 }
 
-// noteService records a service's latest observation; Since moves only when
-// the state changes.
-func (a *Monitor) noteService(id string, o incident.Observation) {
+// noteStates records one judged minute of service for the status pages,
+// once per audience: the public page from the service's shared checks
+// alone, each tenant's page from the shared checks and the tenant's own.
+// A tenant's endpoint down thus shows on that tenant's page and nowhere
+// else. maintenance marks a minute inside announced maintenance, which
+// every audience sees as such.
+func (a *Monitor) noteStates(cat *catalog.Catalog, service string, minute time.Time, cms []incident.CheckMinute, maintenance bool) {
+	seenBy := func(tenant string) (incident.Observation, bool) {
+		var seen []incident.CheckMinute
+		for _, cm := range cms {
+			if catalog.SeesCheckOf(tenant, cm.Tenant) {
+				seen = append(seen, cm)
+			}
+		}
+		o := incident.ServiceObservation(minute, seen)
+		if maintenance {
+			o.State = sla.StateMaintenance
+		}
+		return o, len(seen) > 0 || maintenance
+	}
 	a.statusMu.Lock()
 	defer a.statusMu.Unlock()
-	noteState(a.services, id, o)
-}
-
-// noteTenantService records the observation of a service as one tenant
-// sees it: from the shared checks and the tenant's own, never another
-// tenant's.
-func (a *Monitor) noteTenantService(tenant, id string, o incident.Observation) {
-	a.statusMu.Lock()
-	defer a.statusMu.Unlock()
-	noteState(a.tenantStates, tenant+"/"+id, o)
+	if o, ok := seenBy(""); ok {
+		noteState(a.services, service, o)
+	}
+	for _, t := range cat.ServiceTenants(service) {
+		if o, ok := seenBy(t); ok {
+			noteState(a.tenantStates, t+"/"+service, o)
+		}
+	}
 }
 
 func noteState(m map[string]serviceNow, key string, o incident.Observation) {
