@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -73,6 +74,13 @@ func validateSettings(cfg *Config, add adder) {
 	}
 	if cfg.Server.Listen == "" {
 		add("server.listen", "must not be empty")
+	}
+	if m := cfg.Server.MetricsListen; m != MetricsListenOff {
+		if _, port, err := net.SplitHostPort(m); err != nil {
+			add("server.metrics_listen", "must be host:port, such as 127.0.0.1:9464, or off (got %q)", m)
+		} else if m == cfg.Server.Listen && port != "0" {
+			add("server.metrics_listen", "must differ from server.listen (both are %q)", m)
+		}
 	}
 	if u := cfg.Server.PublicURL; u != "" {
 		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || pu.RawQuery != "" || pu.Fragment != "" {

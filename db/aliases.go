@@ -64,6 +64,7 @@ const (
 	RoleAccountManager = store.RoleAccountManager
 	RoleOncall         = store.RoleOncall
 	RoleViewer         = store.RoleViewer
+	RoleMetrics        = store.RoleMetrics
 
 	MaxHistoryMinutes       = store.MaxHistoryMinutes
 	DefaultRawRetention     = store.DefaultRawRetention

@@ -238,7 +238,6 @@ func printDemo(ctx context.Context, w io.Writer, store monitor.Store, cfg *confi
 		fmt.Fprintf(w, "  Post-mortem:     %s/incidents/%d   (the mail outage, with proactive credits)\n", base, pm)
 	}
 	fmt.Fprintf(w, "  Statuspage API:  %s/api/v2/summary.json\n", base)
-	fmt.Fprintf(w, "  Metrics:         %s/metrics\n", base)
 	where := dir
 	if temporary {
 		where += " (removed on exit; keep it with --data DIR)"
@@ -254,9 +253,9 @@ func printDemo(ctx context.Context, w io.Writer, store monitor.Store, cfg *confi
 
 // demoAccess makes the credentials a newcomer needs to look past the
 // public page: a viewer token and a signed day-long link for the first
-// tenant's private page, and an admin token for the admin API. Each run
-// makes fresh ones, in the store before the monitor opens it; tokens are
-// shown once, like slate token create does.
+// tenant's private page, an admin token for the admin API and a metrics
+// token for /metrics. Each run makes fresh ones, in the store before the
+// monitor opens it; tokens are shown once, like slate token create does.
 func demoAccess(ctx context.Context, cfg *config.Config) (lines []string, err error) {
 	if len(cfg.Tenants) == 0 {
 		return nil, nil
@@ -279,6 +278,10 @@ func demoAccess(ctx context.Context, cfg *config.Config) (lines []string, err er
 	if err != nil {
 		return nil, err
 	}
+	metrics, _, err := store.CreateToken(ctx, db.NewToken{Name: "demo metrics", Role: db.RoleMetrics}, "slate/demo")
+	if err != nil {
+		return nil, err
+	}
 	link, _, err := monitor.TenantLink(ctx, store, cfg, t.ID, time.Now().Add(24*time.Hour))
 	if err != nil {
 		return nil, err
@@ -289,6 +292,7 @@ func demoAccess(ctx context.Context, cfg *config.Config) (lines []string, err er
 		fmt.Sprintf("Viewer token:    %s", viewer),
 		fmt.Sprintf("Signed link:     %s   (opens the tenant page for 24h)", link),
 		fmt.Sprintf("Admin API:       curl -H 'Authorization: Bearer %s' %s/api/admin/credits", admin, base),
+		fmt.Sprintf("Metrics:         curl -H 'Authorization: Bearer %s' %s/metrics", metrics, base),
 	}, nil
 }
 

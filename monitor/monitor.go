@@ -296,6 +296,17 @@ func (a *Monitor) Start(l net.Listener) error {
 	return nil
 }
 
+// ServeMetrics serves /metrics on l, without a credential, until Stop:
+// the metrics listener (server.metrics_listen), which only the Prometheus
+// servers should reach. Call it once, before or after Start.
+func (a *Monitor) ServeMetrics(l net.Listener) {
+	go func() {
+		if err := a.web.ServeMetrics(l); err != nil {
+			a.log.Error("metrics listener", "addr", l.Addr().String(), "err", err)
+		}
+	}()
+}
+
 // Served delivers the HTTP server's error if it stops on its own.
 func (a *Monitor) Served() <-chan error { return a.served }
 

@@ -149,6 +149,7 @@ var tests = []struct {
 	{"Prune", testPrune},
 	{"TokenCreateListLookUpRevoke", testTokenCreateListLookUpRevoke},
 	{"CreateTokenRefusesBadInput", testCreateTokenRefusesBadInput},
+	{"EveryRoleIsStored", testEveryRoleIsStored},
 	{"CreatedTokensHaveTheDocumentedForm", testCreatedTokensHaveTheDocumentedForm},
 	{"TouchTokens", testTouchTokens},
 	{"SecretIsMadeOnceAndKept", testSecretIsMadeOnceAndKept},
