@@ -127,13 +127,13 @@ func (c *Config) PublicBase() string {
 
 // Defaults.
 const (
-	defaultStoragePath       = "slate.db"
-	defaultRawRetention      = 14 * 24 * time.Hour
-	defaultHistoryRetention  = 400 * 24 * time.Hour
-	DefaultListen            = "127.0.0.1:8080"
-	DefaultMetricsListen     = "127.0.0.1:9464"
+	defaultStoragePath      = "slate.db"
+	defaultRawRetention     = 14 * 24 * time.Hour
+	defaultHistoryRetention = 400 * 24 * time.Hour
+	DefaultListen           = "127.0.0.1:8080"
+	DefaultMetricsListen    = "127.0.0.1:9464"
 	// MetricsListenOff turns the metrics listener off.
-	MetricsListenOff = "off"
+	MetricsListenOff         = "off"
 	defaultRateLimit         = 20
 	defaultLinkMaxTTL        = 90 * 24 * time.Hour
 	defaultLocation          = "local"

@@ -108,7 +108,7 @@ func NewServer(gatherer prometheus.Gatherer) *Server {
 	s.engine.HEAD("/healthz", func(c *gin.Context) { c.Status(http.StatusOK) })
 	s.metrics = metricsHandler(gatherer)
 	s.mountMetrics(gatherer) // /metrics for metrics tokens only (metrics.go)
-	s.mountPush() // heartbeats at /push/:token (push.go)
+	s.mountPush()            // heartbeats at /push/:token (push.go)
 
 	// Statuspage v2 API (statuspage.go), served from SetSnapshot's snapshot.
 	s.mountStatuspage(s.engine.Group("/api/v2"))
