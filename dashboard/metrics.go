@@ -30,9 +30,10 @@ func metricsHandler(g prometheus.Gatherer) http.Handler {
 	return promhttp.HandlerFor(g, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 }
 
-// mountMetrics registers /metrics on the public port, for metrics tokens.
+// mountMetrics serves g's metrics: on the public port to metrics tokens
+// only, and to the metrics listener (MetricsHandler).
 func (s *Server) mountMetrics(g prometheus.Gatherer) {
-	h := metricsHandler(g)
+	s.metrics = metricsHandler(g)
 	serve := func(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
 		tok := bearer(c.Request)
@@ -53,7 +54,7 @@ func (s *Server) mountMetrics(g prometheus.Gatherer) {
 			c.String(http.StatusForbidden, "the %s role may not read /metrics\n", p.Role)
 			return
 		}
-		h.ServeHTTP(c.Writer, c.Request)
+		s.metrics.ServeHTTP(c.Writer, c.Request)
 	}
 	limited := s.limitFailures(presentsCredential, unauthorized)
 	s.engine.GET("/metrics", limited, serve)

@@ -106,8 +106,7 @@ func NewServer(gatherer prometheus.Gatherer) *Server {
 	s.engine.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	s.engine.GET("/readyz", s.readyz)
 	s.engine.HEAD("/healthz", func(c *gin.Context) { c.Status(http.StatusOK) })
-	s.metrics = metricsHandler(gatherer)
-	s.mountMetrics(gatherer) // /metrics for metrics tokens only (metrics.go)
+	s.mountMetrics(gatherer) // /metrics for metrics tokens only, and the metrics listener (metrics.go)
 	s.mountPush()            // heartbeats at /push/:token (push.go)
 
 	// Statuspage v2 API (statuspage.go), served from SetSnapshot's snapshot.
