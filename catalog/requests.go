@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/slatehq/slate/sla"
 )
 
 // FieldError is a request refused because of one field: Field names it as
@@ -53,9 +55,16 @@ func (c *Catalog) CheckExclusion(contract, reason string) error {
 	return nil
 }
 
-// CheckWindow checks the times of a window someone enters: [start, end)
-// must not be empty.
+// CheckWindow checks the times of a window someone enters: each within
+// the years the SLA engine computes (sla.CheckInstant), and [start, end)
+// not empty.
 func CheckWindow(start, end time.Time) error {
+	if err := sla.CheckInstant(start); err != nil {
+		return fieldErr("start", "%v", err)
+	}
+	if err := sla.CheckInstant(end); err != nil {
+		return fieldErr("end", "%v", err)
+	}
 	if !start.Before(end) {
 		return fieldErr("end", "must be after start")
 	}

@@ -325,6 +325,9 @@ func TestCheckRequests(t *testing.T) {
 		{"an unknown contract", c.CheckExclusion("acme-tin", "r"), "contract"},
 		{"no reason", c.CheckExclusion("acme-gold", ""), "reason"},
 		{"an end before the start", catalog.CheckWindow(t0, t0.Add(-time.Hour)), "end"},
+		{"a start before the engine's years", catalog.CheckWindow(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), t0), "start"},
+		{"an end after the engine's years", catalog.CheckWindow(t0, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)), "end"},
+		{"the engine's last year", catalog.CheckWindow(t0, time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var fe *catalog.FieldError

@@ -147,12 +147,12 @@ func TestPoisonedRowsStopNoOtherContract(t *testing.T) {
 			t.Errorf("no uptime gauge for %s", k.contract)
 		}
 	}
-	for _, key := range []string{"contract/carol-web"} {
+	for _, key := range []string{"contract/carol-web", "close/carol-web"} {
 		if as, err := a.db.AlertsByKey(ctx, key); err != nil || len(as) == 0 {
 			t.Errorf("alerts %s: %+v, %v; want a trigger naming the failing contract", key, as, err)
 		}
 	}
-	for _, key := range []string{"contract/acme-web", "contract/bravo-db"} {
+	for _, key := range []string{"contract/acme-web", "contract/bravo-db", "close/acme-web", "close/bravo-db"} {
 		if as, _ := a.db.AlertsByKey(ctx, key); len(as) != 0 {
 			t.Errorf("alerts %s: %+v, want none", key, as)
 		}

@@ -64,6 +64,10 @@ func CheckExclusion(e Exclusion, actor string) error {
 		return errors.New("empty contract")
 	case !e.Start.Before(e.End):
 		return fmt.Errorf("end %s is not after start %s", e.End.UTC().Format(time.RFC3339), e.Start.UTC().Format(time.RFC3339))
+	case sla.CheckInstant(e.Start) != nil:
+		return fmt.Errorf("start: %w", sla.CheckInstant(e.Start))
+	case sla.CheckInstant(e.End) != nil:
+		return fmt.Errorf("end: %w", sla.CheckInstant(e.End))
 	case strings.TrimSpace(e.Reason) == "":
 		return errors.New("a reason is required")
 	case strings.TrimSpace(actor) == "":
@@ -109,6 +113,10 @@ func CheckMaintenance(m Maintenance, actor string) error {
 		return errors.New("add maintenance: a title is required")
 	case !m.Start.Before(m.End):
 		return errors.New("add maintenance: end must be after start")
+	case sla.CheckInstant(m.Start) != nil:
+		return fmt.Errorf("add maintenance: start: %w", sla.CheckInstant(m.Start))
+	case sla.CheckInstant(m.End) != nil:
+		return fmt.Errorf("add maintenance: end: %w", sla.CheckInstant(m.End))
 	case strings.TrimSpace(actor) == "":
 		return errors.New("add maintenance: empty actor")
 	}
