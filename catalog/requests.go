@@ -70,3 +70,13 @@ func CheckWindow(start, end time.Time) error {
 	}
 	return nil
 }
+
+// CheckMaintenanceLength checks the length of a window someone announces:
+// at most c.MaintenanceMax, unless override, an admin's explicit choice
+// (the caller checks who may make it, and the store audits it).
+func (c *Catalog) CheckMaintenanceLength(start, end time.Time, override bool) error {
+	if c.MaintenanceMax > 0 && end.Sub(start) > c.MaintenanceMax && !override {
+		return fieldErr("end", "a window may last at most %s (maintenance_max); this one lasts %s. An admin may override the maximum", c.MaintenanceMax, end.Sub(start))
+	}
+	return nil
+}

@@ -140,6 +140,7 @@ const (
 	defaultCheckInterval     = time.Minute
 	defaultCloseGrace        = time.Hour
 	defaultMaintenanceNotice = 72 * time.Hour
+	defaultMaintenanceMax    = 7 * 24 * time.Hour
 )
 
 // Default is the configuration an empty file gives.
@@ -148,6 +149,7 @@ func Default() Config {
 		Storage:   Storage{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
 		Server:    Server{Listen: DefaultListen, MetricsListen: DefaultMetricsListen, RateLimit: defaultRateLimit, LinkMaxTTL: defaultLinkMaxTTL},
 		Collector: Collector{Location: defaultLocation},
+		Catalog:   catalog.Catalog{MaintenanceMax: defaultMaintenanceMax},
 	}
 }
 
@@ -218,8 +220,12 @@ type configDecoder struct {
 }
 
 func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
-	f, err := root.Map("backup", "alerting", "heartbeat", "storage", "server", "collector", "tenants", "services", "checks", "contracts", "maintenance")
+	f, err := root.Map("backup", "alerting", "heartbeat", "storage", "server", "collector", "tenants", "services", "checks", "contracts",
+		"maintenance", "maintenance_max")
 	if err != nil {
+		return err
+	}
+	if err := d.dur(f, "maintenance_max", &cfg.MaintenanceMax); err != nil {
 		return err
 	}
 	if n, ok := f.Get("backup"); ok {

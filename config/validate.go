@@ -97,6 +97,9 @@ func validateSettings(cfg *Config, add adder) {
 			}
 		}
 	}
+	if cfg.MaintenanceMax <= 0 {
+		add("maintenance_max", "must be a positive duration, the longest maintenance window people may announce (got %s)", cfg.MaintenanceMax)
+	}
 	if cfg.Server.LinkMaxTTL <= 0 {
 		add("server.link_max_ttl", "must be a positive duration, the longest life of a signed tenant link (got %s)", cfg.Server.LinkMaxTTL)
 	}

@@ -36,6 +36,7 @@ var (
 	ErrIncidentState    = store.ErrIncidentState
 	ErrIncidentConflict = store.ErrIncidentConflict
 	ErrAlertState       = store.ErrAlertState
+	ErrMaintenanceState = store.ErrMaintenanceState
 	ErrHistoryExists    = store.ErrHistoryExists
 	ErrTokenNotFound    = store.ErrTokenNotFound
 	ErrTokenRevoked     = store.ErrTokenRevoked

@@ -18,7 +18,7 @@ func TestMaintenanceHistoryStands(t *testing.T) {
 	f := newIsolationFixture(t)
 	ctx := context.Background()
 	oncall, admin := f.creds["oncall"].bearer, f.creds["admin"].bearer
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Millisecond) // as stored
 	add := func(start, end time.Time) db.Maintenance {
 		m, err := f.app.db.AddMaintenance(ctx, db.Maintenance{Services: []string{"web"}, Title: "Disk swap", Start: start, End: end}, "test")
 		if err != nil {

@@ -114,10 +114,27 @@ func TestMaintenanceAnnouncedAtRunTime(t *testing.T) {
 		t.Errorf("audit of the window: %+v, %v", entries, err)
 	}
 	a.Stop(ctx)
-	if code, out, _ := run("maintenance", "cancel", "1"); code != exitOK || !strings.Contains(out, "cancelled") {
-		t.Errorf("cancel: exit %d %q", code, out)
+	// The window is in progress: cancelling ends it now; once ended it
+	// stays. A planned window is cancelled.
+	if code, out, _ := run("maintenance", "cancel", "1"); code != exitOK || !strings.Contains(out, "ended now") {
+		t.Errorf("cancel the window in progress: exit %d %q", code, out)
 	}
-	if code, out, _ := run("maintenance", "list"); code != exitOK || !strings.Contains(out, "cancelled by erin") {
+	if code, _, errs := run("maintenance", "cancel", "1"); code != exitUsage || !strings.Contains(errs, "ended at") {
+		t.Errorf("cancel the ended window: exit %d %q, want a refusal", code, errs)
+	}
+	later := time.Now().Add(time.Hour)
+	if code, _, errs := run("maintenance", "add", "--services", "web", "--title", "Next", "--start", later.Format(time.RFC3339),
+		"--end", later.Add(8*24*time.Hour).Format(time.RFC3339)); code != exitUsage || !strings.Contains(errs, "--end: a window may last at most") {
+		t.Errorf("a window of 8 days: exit %d %q, want a refusal naming --end", code, errs)
+	}
+	if code, _, errs := run("maintenance", "add", "--services", "web", "--title", "Next", "--start", later.Format(time.RFC3339),
+		"--end", later.Add(time.Hour).Format(time.RFC3339)); code != exitOK {
+		t.Fatalf("add a planned window: exit %d %q", code, errs)
+	}
+	if code, out, _ := run("maintenance", "cancel", "2"); code != exitOK || !strings.Contains(out, "cancelled") {
+		t.Errorf("cancel the planned window: exit %d %q", code, out)
+	}
+	if code, out, _ := run("maintenance", "list"); code != exitOK || !strings.Contains(out, "cancelled by erin") || !strings.Contains(out, "ended") {
 		t.Errorf("list:\n%s", out)
 	}
 }

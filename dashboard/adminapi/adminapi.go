@@ -82,7 +82,7 @@ func apiError(err error) error {
 		return dashboard.NotFound("%v", err)
 	case errors.Is(err, db.ErrIncidentConflict):
 		return dashboard.Conflict("%v; read it again and retry", err)
-	case errors.Is(err, db.ErrIncidentState), errors.Is(err, db.ErrCreditState):
+	case errors.Is(err, db.ErrIncidentState), errors.Is(err, db.ErrCreditState), errors.Is(err, db.ErrMaintenanceState):
 		return dashboard.Conflict("%v", err)
 	}
 	return err
@@ -546,18 +546,29 @@ func (a *API) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 		Title    string   `json:"title"`
 		Start    string   `json:"start"`
 		End      string   `json:"end"`
+		// OverrideMax lets an admin announce a window longer than
+		// maintenance_max; the audit entry records it.
+		OverrideMax bool `json:"override_max"`
 	}
 	if err := r.Decode(&b); err != nil {
 		return 0, nil, err
 	}
-	if err := a.Catalog().CheckMaintenance(b.Services, b.Title); err != nil {
+	cat := a.Catalog()
+	if err := cat.CheckMaintenance(b.Services, b.Title); err != nil {
 		return 0, nil, err
 	}
 	start, end, err := parseWindow(b.Start, b.End)
 	if err != nil {
 		return 0, nil, err
 	}
-	m, err := a.Store.AddMaintenance(r.Context(), db.Maintenance{Services: b.Services, Title: b.Title, Start: start, End: end}, r.Principal.Actor())
+	if b.OverrideMax && r.Principal.Role != access.Admin {
+		return 0, nil, dashboard.Forbidden("override_max: only an admin may announce a window longer than the maximum")
+	}
+	if err := cat.CheckMaintenanceLength(start, end, b.OverrideMax); err != nil {
+		return 0, nil, err
+	}
+	m, err := a.Store.AddMaintenance(r.Context(), db.Maintenance{Services: b.Services, Title: b.Title, Start: start, End: end,
+		OverrideMax: b.OverrideMax}, r.Principal.Actor())
 	if err != nil {
 		return 0, nil, err
 	}
@@ -570,11 +581,12 @@ func (a *API) apiCancelMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := a.Store.CancelMaintenance(r.Context(), id, r.Principal.Actor()); err != nil {
+	m, err := a.Store.CancelMaintenance(r.Context(), id, r.Principal.Actor())
+	if err != nil {
 		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
-	return http.StatusOK, map[string]any{"id": strconv.FormatInt(id, 10), "cancelled": true}, nil
+	return http.StatusOK, toAPIMaintenance(m), nil
 }
 
 func (a *API) apiCredits(r *dashboard.AdminRequest) (int, any, error) {

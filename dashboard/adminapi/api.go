@@ -35,7 +35,7 @@ type Store interface {
 	PublishPostmortem(ctx context.Context, incidentID int64, version int, author string) error
 	ListMaintenance(ctx context.Context) ([]db.Maintenance, error)
 	AddMaintenance(ctx context.Context, m db.Maintenance, actor string) (db.Maintenance, error)
-	CancelMaintenance(ctx context.Context, id int64, actor string) error
+	CancelMaintenance(ctx context.Context, id int64, actor string) (db.Maintenance, error)
 	Credits(ctx context.Context, f db.CreditFilter) ([]db.Credit, error)
 	ApproveCredit(ctx context.Context, id int64, actor string) (db.Credit, error)
 	IssueCredit(ctx context.Context, id int64, actor string) (db.Credit, error)

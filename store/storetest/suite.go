@@ -150,6 +150,8 @@ var tests = []struct {
 	{"TokenCreateListLookUpRevoke", testTokenCreateListLookUpRevoke},
 	{"CreateTokenRefusesBadInput", testCreateTokenRefusesBadInput},
 	{"EveryRoleIsStored", testEveryRoleIsStored},
+	{"MaintenanceHistoryStands", testMaintenanceHistoryStands},
+	{"MaintenanceRefusesBadWindows", testMaintenanceRefusesBadWindows},
 	{"CreatedTokensHaveTheDocumentedForm", testCreatedTokensHaveTheDocumentedForm},
 	{"TouchTokens", testTouchTokens},
 	{"SecretIsMadeOnceAndKept", testSecretIsMadeOnceAndKept},
