@@ -144,7 +144,9 @@ type ServiceState struct {
 // values of package incident (investigating... postmortem; minor, major,
 // critical); Severity "" is impact none.
 type IncidentRecord struct {
-	ID        int64
+	// ID is the ID readers see, in the page's URLs and the API: a public
+	// ID (access.IncidentPublicID), never the store's sequence.
+	ID        string
 	Service   string
 	Status    string
 	Severity  string
@@ -170,7 +172,7 @@ type TimelineEntry struct {
 type MaintenanceWindow struct {
 	// ID is shown as the maintenance's id and in its shortlink, which
 	// shares /incidents/ with incidents: give IDs that cannot equal an
-	// incident's number (e.g. "m12").
+	// incident's (access.MaintenancePublicID).
 	ID        string
 	Services  []string
 	Title     string
@@ -406,7 +408,7 @@ func rollUp(components []Component) PageStatus {
 }
 
 func buildIncident(r IncidentRecord, serviceName, pageURL string) Incident {
-	id := strconv.FormatInt(r.ID, 10)
+	id := r.ID
 	inc := Incident{
 		ID:         id,
 		Name:       serviceName + " outage",

@@ -231,11 +231,11 @@ func printDemo(ctx context.Context, w io.Writer, store monitor.Store, cfg *confi
 			days, len(cfg.Checks), len(story.Incidents), len(cfg.Tenants), took.Round(100*time.Millisecond))
 	}
 	fmt.Fprintf(w, "  Status page:     %s/\n", base)
-	if first != 0 {
-		fmt.Fprintf(w, "  An incident:     %s/incidents/%d   (the messenger's week without sign-in)\n", base, first)
+	if first != "" {
+		fmt.Fprintf(w, "  An incident:     %s/incidents/%s   (the messenger's week without sign-in)\n", base, first)
 	}
-	if pm != 0 {
-		fmt.Fprintf(w, "  Post-mortem:     %s/incidents/%d   (the mail outage, with proactive credits)\n", base, pm)
+	if pm != "" {
+		fmt.Fprintf(w, "  Post-mortem:     %s/incidents/%s   (the mail outage, with proactive credits)\n", base, pm)
 	}
 	fmt.Fprintf(w, "  Statuspage API:  %s/api/v2/summary.json\n", base)
 	where := dir
@@ -296,19 +296,31 @@ func demoAccess(ctx context.Context, cfg *config.Config) (lines []string, err er
 	}, nil
 }
 
-// demoLinks finds the incidents the demo points at: the messenger's
-// sign-in outage and the incident with the published post-mortem.
-func demoLinks(ctx context.Context, store monitor.Store) (first, postmortem int64, err error) {
+// demoLinks finds the incidents the demo points at, by the public IDs
+// their pages have: the messenger's sign-in outage and the incident with
+// the published post-mortem ("" for none).
+func demoLinks(ctx context.Context, store monitor.Store) (first, postmortem string, err error) {
 	incs, err := store.Incidents(ctx, db.IncidentFilter{})
 	if err != nil {
-		return 0, 0, err
+		return "", "", err
 	}
+	var firstID, pmID int64
 	for _, inc := range incs {
-		if inc.Service == "messenger-login" && (first == 0 || inc.ID < first) {
-			first = inc.ID
+		if inc.Service == "messenger-login" && (firstID == 0 || inc.ID < firstID) {
+			firstID = inc.ID
 		}
-		if inc.PublishedPostmortem > 0 && postmortem == 0 {
-			postmortem = inc.ID
+		if inc.PublishedPostmortem > 0 && pmID == 0 {
+			pmID = inc.ID
+		}
+	}
+	for _, x := range []struct {
+		id  int64
+		dst *string
+	}{{firstID, &first}, {pmID, &postmortem}} {
+		if x.id != 0 {
+			if *x.dst, err = monitor.IncidentPublicID(ctx, store, x.id); err != nil {
+				return "", "", err
+			}
 		}
 	}
 	return first, postmortem, nil

@@ -66,6 +66,7 @@ type Monitor struct {
 	stopOnce        sync.Once                     // stop is safe to call twice (a test and its cleanup)
 	refreshMu       sync.Mutex                    // serialises status page rebuilds
 	postmortems     map[[2]int64]template.HTML    // rendered published post-mortems by incident and version; guarded by refreshMu
+	idKey           []byte                        // the key of public IDs, once read; guarded by refreshMu
 	statusMu        sync.Mutex                    // guards services, tenantStates, bars and current
 	services        map[string]serviceNow         // latest judged minute per service, for the status page
 	tenantStates    map[string]serviceNow         // the same per tenant, by "tenant/service": shared checks and the tenant's own
@@ -196,6 +197,9 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 			return alert.PeopleAlerts(Router(a.cfg.Load()), inc, now)
 		},
 		Refresh: a.refreshAfterWrite,
+		PublicIDKey: func(ctx context.Context) ([]byte, error) {
+			return a.store.Secret(ctx, PublicIDKeyName)
+		},
 	}
 	api.Register(a.web)
 	return nil

@@ -2,10 +2,12 @@ package monitor
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"maps"
 	"time"
 
+	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
@@ -97,11 +99,16 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	affects := make(map[int64][]string, len(incs)) // incident ID -> tenants it affects
+	key, err := a.publicIDKey(ctx)
+	if err != nil {
+		return err
+	}
+	affects := make(map[string][]string, len(incs)) // incident's public ID -> tenants it affects
 	var records []dashboard.IncidentRecord
 	for _, inc := range incs {
-		affects[inc.ID] = inc.Tenants
-		rec := dashboard.IncidentRecord{ID: inc.ID, Service: inc.Service, Status: string(inc.Status), Severity: string(inc.Severity),
+		id := access.IncidentPublicID(key, inc.ID)
+		affects[id] = inc.Tenants
+		rec := dashboard.IncidentRecord{ID: id, Service: inc.Service, Status: string(inc.Status), Severity: string(inc.Severity),
 			Started: inc.Started, Ended: inc.Ended, CreatedAt: inc.CreatedAt, UpdatedAt: inc.UpdatedAt}
 		for _, e := range inc.Timeline {
 			rec.Timeline = append(rec.Timeline, dashboard.TimelineEntry{At: e.At, Status: string(e.Status), Body: e.Body})
@@ -113,7 +120,7 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 		}
 		records = append(records, rec)
 	}
-	in.Maintenances = maintenanceRecords(cat)
+	in.Maintenances = maintenanceRecords(cat, key)
 	a.statusMu.Lock()
 	tenantStates := maps.Clone(a.tenantStates)
 	a.statusMu.Unlock()
@@ -122,7 +129,7 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 			in.Incidents = append(in.Incidents, rec)
 		}
 	}
-	tenants, err := a.tenantViews(ctx, cat, base, tenantStates, bars, current, records, affects, now)
+	tenants, err := a.tenantViews(ctx, cat, base, tenantStates, bars, current, records, affects, key, now)
 	if err != nil {
 		return err
 	}
@@ -132,14 +139,43 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 }
 
 // maintenanceRecords are the configured and announced windows as the
-// status page takes them.
-func maintenanceRecords(cfg *catalog.Catalog) []dashboard.MaintenanceWindow {
+// status page takes them, each by its public ID (key is the public IDs'
+// key).
+func maintenanceRecords(cfg *catalog.Catalog, key []byte) []dashboard.MaintenanceWindow {
 	out := make([]dashboard.MaintenanceWindow, 0, len(cfg.Maintenance))
 	for _, m := range cfg.Maintenance {
-		out = append(out, dashboard.MaintenanceWindow{ID: "m-" + m.ID, Services: m.Services, Title: m.Title,
+		out = append(out, dashboard.MaintenanceWindow{ID: access.MaintenancePublicID(key, m.ID), Services: m.Services, Title: m.Title,
 			Start: m.Start, End: m.End, Announced: m.Announced})
 	}
 	return out
+}
+
+// PublicIDKeyName is the store secret that public incident and
+// maintenance IDs are derived with (access.PublicID). It is made on first
+// use and never rotated: rotating it would change every public URL.
+const PublicIDKeyName = "public-ids"
+
+// IncidentPublicID is the ID readers see for incident id (see
+// access.PublicID): what the demo, the command line and tests link to.
+func IncidentPublicID(ctx context.Context, store SecretStore, id int64) (string, error) {
+	key, err := store.Secret(ctx, PublicIDKeyName)
+	if err != nil {
+		return "", fmt.Errorf("public ID key: %w", err)
+	}
+	return access.IncidentPublicID(key, id), nil
+}
+
+// publicIDKey is the key of public IDs, read once. Called under refreshMu,
+// which guards the cached copy.
+func (a *Monitor) publicIDKey(ctx context.Context) ([]byte, error) {
+	if a.idKey == nil {
+		key, err := a.store.Secret(ctx, PublicIDKeyName)
+		if err != nil {
+			return nil, fmt.Errorf("public ID key: %w", err)
+		}
+		a.idKey = key
+	}
+	return a.idKey, nil
 }
 
 // publishedPostmortem is the published version of incident id's

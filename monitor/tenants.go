@@ -39,7 +39,7 @@ func barsKey(checks []catalog.Check) string {
 // of another tenant's endpoint on a shared service stays that tenant's.
 func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, base string, states map[string]serviceNow,
 	bars map[string][]dashboard.DayBar, current map[string]credit.Current, incs []dashboard.IncidentRecord,
-	affects map[int64][]string, now time.Time) ([]*dashboard.TenantView, error) {
+	affects map[string][]string, key []byte, now time.Time) ([]*dashboard.TenantView, error) {
 	all, err := a.store.Credits(ctx, db.CreditFilter{})
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, base st
 				in.Incidents = append(in.Incidents, inc)
 			}
 		}
-		in.Maintenances = maintenanceRecords(cat)
+		in.Maintenances = maintenanceRecords(cat, key)
 		v.Status = dashboard.BuildSnapshot(in, now)
 
 		credits := ledger[t.ID]

@@ -59,8 +59,9 @@ var secretsOf = map[string][]string{
 type isolationFixture struct {
 	app       *testMonitor
 	base      string
-	incidents map[string]int64  // tenant -> its private incident
-	shared    int64             // an incident on shared-db that affects acme only
+	incidents map[string]string // tenant -> its private incident's public ID
+	internal  map[string]int64  // tenant -> its private incident's ID in the store
+	shared    string            // the public ID of an incident on shared-db that affects acme only
 	creds     map[string]cred   // name -> credential
 	tenants   []string          // in a fixed order
 	revoked   string            // a revoked viewer token of acme
@@ -93,7 +94,7 @@ func newIsolationFixture(t *testing.T, opts ...func(*testMonitor)) *isolationFix
 	now := time.Now().UTC()
 	a := testApp(t, cfg, Options{})
 	ctx := context.Background()
-	f := &isolationFixture{app: a, incidents: map[string]int64{}, creds: map[string]cred{}, links: map[string]string{},
+	f := &isolationFixture{app: a, incidents: map[string]string{}, internal: map[string]int64{}, creds: map[string]cred{}, links: map[string]string{},
 		tenants: []string{"acme", "globex", "initech"}}
 	private := map[string]string{"acme": "acme-db", "globex": "globex-mail", "initech": "initech-api"}
 	amounts := map[string]struct {
@@ -109,7 +110,10 @@ func newIsolationFixture(t *testing.T, opts ...func(*testMonitor)) *isolationFix
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.incidents[tn] = id
+		if f.incidents[tn], err = IncidentPublicID(ctx, a.db, id); err != nil {
+			t.Fatal(err)
+		}
+		f.internal[tn] = id
 		am := amounts[tn]
 		start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
 		_, _, err = a.db.RecordClose(ctx, db.Credit{Tenant: tn, Contract: am.contract, Period: start.Format("2006-01"), PeriodStart: start,
@@ -136,7 +140,11 @@ func newIsolationFixture(t *testing.T, opts ...func(*testMonitor)) *isolationFix
 	shared := db.Incident{Incident: incident.Incident{Service: "shared-db", Status: incident.Identified, Severity: incident.Minor,
 		Started: now.Add(-2 * time.Hour), Timeline: []incident.Entry{{At: now.Add(-2 * time.Hour), Kind: incident.KindUpdate,
 			Status: incident.Identified, Body: "Acme replica lag on the shared database", Author: "test"}}}, Tenants: []string{"acme"}}
-	if f.shared, err = a.db.SaveIncident(ctx, &shared, "test"); err != nil {
+	sharedID, err := a.db.SaveIncident(ctx, &shared, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.shared, err = IncidentPublicID(ctx, a.db, sharedID); err != nil {
 		t.Fatal(err)
 	}
 	edge := db.Incident{Incident: incident.Incident{Service: "web", Status: incident.Investigating, Severity: incident.Minor,
@@ -226,10 +234,10 @@ func (f *isolationFixture) do(t *testing.T, c cred, path string) (code int, body
 func (f *isolationFixture) tenantRoutes(tn, other string) []string {
 	routes := []string{
 		"/status/" + tn,
-		fmt.Sprintf("/status/%s/incidents/%d", tn, f.incidents[tn]),
-		fmt.Sprintf("/status/%s/incidents/%d", tn, f.incidents[other]),
+		fmt.Sprintf("/status/%s/incidents/%s", tn, f.incidents[tn]),
+		fmt.Sprintf("/status/%s/incidents/%s", tn, f.incidents[other]),
 		"/status/" + tn + "/feed.atom",
-		fmt.Sprintf("/status/%s/incidents/%d", tn, f.shared),
+		fmt.Sprintf("/status/%s/incidents/%s", tn, f.shared),
 	}
 	for _, p := range []string{"summary.json", "status.json", "components.json", "incidents.json", "incidents/unresolved.json",
 		"scheduled-maintenances.json", "scheduled-maintenances/upcoming.json", "scheduled-maintenances/active.json"} {
@@ -262,8 +270,8 @@ func TestTenantIsolationMatrix(t *testing.T) {
 				// Another tenant's incident, and the shared service's
 				// incident that affected acme alone, are not found on
 				// any other tenant's page.
-				foreign := strings.HasSuffix(route, fmt.Sprintf("/incidents/%d", f.incidents[other])) ||
-					(strings.HasSuffix(route, fmt.Sprintf("/incidents/%d", f.shared)) && tn != "acme")
+				foreign := strings.HasSuffix(route, "/incidents/"+f.incidents[other]) ||
+					(strings.HasSuffix(route, "/incidents/"+f.shared) && tn != "acme")
 				wantOK := allowed && !foreign
 				page := !strings.Contains(route, "/api/") && !strings.HasSuffix(route, ".atom")
 				if c.link != "" && allowed && page && !swapped {
@@ -308,8 +316,8 @@ func TestTenantPageShowsOwnFigures(t *testing.T) {
 			}
 		}
 		code, body, _ = f.do(t, f.creds["viewer-"+tn], "/status/"+tn+"/api/v2/incidents.json")
-		if code != http.StatusOK || !strings.Contains(body, fmt.Sprintf(`"id":"%d"`, f.incidents[tn])) {
-			t.Errorf("API of %s: %d, lacks incident %d: %.300s", tn, code, f.incidents[tn], body)
+		if code != http.StatusOK || !strings.Contains(body, fmt.Sprintf(`"id":%q`, f.incidents[tn])) {
+			t.Errorf("API of %s: %d, lacks incident %s: %.300s", tn, code, f.incidents[tn], body)
 		}
 	}
 }
@@ -331,8 +339,8 @@ func TestPublicPagesHidePrivateServices(t *testing.T) {
 			}
 		}
 		for _, id := range f.incidents {
-			if code, _, _ := f.do(t, cred{}, fmt.Sprintf("/incidents/%d", id)); code != http.StatusNotFound {
-				t.Errorf("public page of private incident %d: %d, want 404", id, code)
+			if code, _, _ := f.do(t, cred{}, "/incidents/"+id); code != http.StatusNotFound {
+				t.Errorf("public page of private incident %s: %d, want 404", id, code)
 			}
 		}
 	}
@@ -354,7 +362,7 @@ func TestAdminAPIKeepsViewersToTheirTenant(t *testing.T) {
 				if owner == tn {
 					continue
 				}
-				for _, s := range append(slices.Clone(secrets), fmt.Sprintf(`"id":%d`, f.incidents[owner])) {
+				for _, s := range append(slices.Clone(secrets), fmt.Sprintf(`"id":%d`, f.internal[owner]), f.incidents[owner]) {
 					if strings.Contains(body, s) {
 						t.Errorf("viewer of %s GET %s shows %q of %s", tn, path, s, owner)
 					}
@@ -368,8 +376,10 @@ func TestAdminAPIKeepsViewersToTheirTenant(t *testing.T) {
 			if code, _, _ := f.do(t, c, "/api/admin/credits?tenant="+other); code != http.StatusForbidden {
 				t.Errorf("viewer of %s reading %s's credits: %d, want 403", tn, other, code)
 			}
-			if code, _, _ := f.do(t, c, fmt.Sprintf("/api/admin/incidents/%d", f.incidents[other])); code != http.StatusNotFound {
-				t.Errorf("viewer of %s reading %s's incident: %d, want 404", tn, other, code)
+			for _, id := range []string{fmt.Sprint(f.internal[other]), f.incidents[other]} {
+				if code, _, _ := f.do(t, c, "/api/admin/incidents/"+id); code != http.StatusNotFound {
+					t.Errorf("viewer of %s reading %s's incident %s: %d, want 404", tn, other, id, code)
+				}
 			}
 		}
 		if code, _, _ := f.do(t, c, "/api/admin/exclusions"); code != http.StatusForbidden {

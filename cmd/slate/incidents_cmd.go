@@ -105,6 +105,11 @@ func runIncidents(args []string, stdout, stderr io.Writer, now func() time.Time)
 	}
 	switch sub {
 	case "show":
+		pid, err := monitor.IncidentPublicID(ctx, store, inc.ID)
+		if err != nil {
+			return fail("%v", err)
+		}
+		fmt.Fprintf(stdout, "page: %s/incidents/%s\n", cfg.PublicBase(), pid)
 		writeIncident(stdout, inc, credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, at))
 		return exitOK
 	case "update":

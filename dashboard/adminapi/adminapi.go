@@ -210,7 +210,10 @@ type apiEntry struct {
 }
 
 type apiIncident struct {
-	ID                  int64      `json:"id"`
+	// ID is the store's; null for viewers, who see incidents by their
+	// public ID alone (the sequence's gaps would count others').
+	ID                  any        `json:"id"`
+	PublicID            string     `json:"public_id"`
 	Service             string     `json:"service"`
 	Status              string     `json:"status"`
 	Severity            string     `json:"severity"`
@@ -222,8 +225,8 @@ type apiIncident struct {
 	Timeline            []apiEntry `json:"timeline"`
 }
 
-func toAPIIncident(inc db.Incident) apiIncident {
-	out := apiIncident{ID: inc.ID, Service: inc.Service, Status: string(inc.Status), Severity: string(inc.Severity),
+func toAPIIncident(inc db.Incident, publicID string) apiIncident {
+	out := apiIncident{ID: inc.ID, PublicID: publicID, Service: inc.Service, Status: string(inc.Status), Severity: string(inc.Severity),
 		StartedAt: rfc3339(inc.Started), EndedAt: rfc3339(inc.Ended), Tenants: inc.Tenants, Revision: inc.Revision,
 		PublishedPostmortem: inc.PublishedPostmortem, Timeline: []apiEntry{}}
 	if out.Tenants == nil {
@@ -236,11 +239,24 @@ func toAPIIncident(inc db.Incident) apiIncident {
 }
 
 // incidentFor is inc as r may see it: a viewer does not learn which other
-// tenants it affects.
-func incidentFor(r *dashboard.AdminRequest, inc db.Incident) apiIncident {
-	out := toAPIIncident(inc)
-	out.Tenants = r.Principal.Scope().IncidentTenants(out.Tenants)
+// tenants it affects, nor the store's ID.
+func incidentFor(r *dashboard.AdminRequest, inc db.Incident, key []byte) apiIncident {
+	out := toAPIIncident(inc, access.IncidentPublicID(key, inc.ID))
+	sc := r.Principal.Scope()
+	out.Tenants = sc.IncidentTenants(out.Tenants)
+	if !sc.AllTenants() {
+		out.ID = nil
+	}
 	return out
+}
+
+// incidentRef is how r's answers name incident id: by the store's ID for
+// staff, by the public ID for viewers.
+func incidentRef(r *dashboard.AdminRequest, id int64, key []byte) any {
+	if r.Principal.Scope().AllTenants() {
+		return id
+	}
+	return access.IncidentPublicID(key, id)
 }
 
 func (a *API) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
@@ -260,38 +276,74 @@ func (a *API) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	key, err := a.PublicIDKey(r.Context())
+	if err != nil {
+		return 0, nil, err
+	}
 	out := []apiIncident{}
 	for _, inc := range incs {
 		if r.Principal.Scope().SeesIncident(inc.Tenants) {
-			out = append(out, incidentFor(r, inc))
+			out = append(out, incidentFor(r, inc, key))
 		}
 	}
 	return http.StatusOK, map[string]any{"incidents": out}, nil
 }
 
 // loadIncident reads :id, refusing one r may not see as if it did not
-// exist.
-func (a *API) loadIncident(r *dashboard.AdminRequest) (db.Incident, error) {
-	id, err := pathID(r)
+// exist. :id is the incident's public ID, or, for staff, the store's ID.
+// It returns the public IDs' key too.
+func (a *API) loadIncident(r *dashboard.AdminRequest) (db.Incident, []byte, error) {
+	key, err := a.PublicIDKey(r.Context())
+	if err != nil {
+		return db.Incident{}, nil, err
+	}
+	sc := r.Principal.Scope()
+	param := r.Param("id")
+	notFound := dashboard.NotFound("incident %s: not found", param)
+	var inc db.Incident
+	if id, perr := strconv.ParseInt(param, 10, 64); perr == nil {
+		if !sc.AllTenants() {
+			return db.Incident{}, nil, notFound // viewers name incidents by their public ID
+		}
+		if inc, err = a.Store.Incident(r.Context(), id); err != nil {
+			return db.Incident{}, nil, err
+		}
+	} else if inc, err = a.incidentByPublicID(r, param, key); err != nil {
+		return db.Incident{}, nil, err
+	}
+	if inc.ID == 0 || !sc.SeesIncident(inc.Tenants) {
+		return db.Incident{}, nil, notFound
+	}
+	return inc, key, nil
+}
+
+// incidentByPublicID finds the incident r may see whose public ID is id;
+// a zero Incident when none. The store keeps no public IDs (they derive
+// from its own), so it looks through the incidents r may see: a viewer's
+// tenant's, or, for staff, every incident.
+func (a *API) incidentByPublicID(r *dashboard.AdminRequest, id string, key []byte) (db.Incident, error) {
+	f := db.IncidentFilter{}
+	if sc := r.Principal.Scope(); !sc.AllTenants() {
+		f.Tenant = sc.Tenant
+	}
+	incs, err := a.Store.Incidents(r.Context(), f)
 	if err != nil {
 		return db.Incident{}, err
 	}
-	inc, err := a.Store.Incident(r.Context(), id)
-	if err != nil {
-		return db.Incident{}, err
+	for _, inc := range incs {
+		if access.IncidentPublicID(key, inc.ID) == id {
+			return inc, nil
+		}
 	}
-	if !r.Principal.Scope().SeesIncident(inc.Tenants) {
-		return db.Incident{}, dashboard.NotFound("incident %d: not found", id)
-	}
-	return inc, nil
+	return db.Incident{}, nil
 }
 
 func (a *API) apiIncident(r *dashboard.AdminRequest) (int, any, error) {
-	inc, err := a.loadIncident(r)
+	inc, key, err := a.loadIncident(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, incidentFor(r, inc), nil
+	return http.StatusOK, incidentFor(r, inc, key), nil
 }
 
 type createIncidentBody struct {
@@ -347,11 +399,15 @@ func (a *API) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 	inc := db.Incident{Incident: incident.Incident{Service: b.Service, Status: incident.Status(b.Status), Severity: incident.Severity(b.Severity),
 		SeverityOverride: true, Started: now, Timeline: []incident.Entry{{At: now, Kind: incident.KindUpdate, Status: incident.Status(b.Status), Body: b.Body, Author: actor}}},
 		Tenants: cfg.ServiceTenants(b.Service)}
+	key, err := a.PublicIDKey(r.Context())
+	if err != nil {
+		return 0, nil, err
+	}
 	if _, err := a.Store.SaveIncidentWithAlerts(r.Context(), &inc, actor, a.Notify(&inc, now)); err != nil {
 		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
-	return http.StatusCreated, toAPIIncident(inc), nil
+	return http.StatusCreated, toAPIIncident(inc, access.IncidentPublicID(key, inc.ID)), nil
 }
 
 type updateIncidentBody struct {
@@ -396,7 +452,7 @@ func (a *API) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (i
 	if b.Status != "" && strings.TrimSpace(b.Body) == "" {
 		return 0, nil, dashboard.Invalid("body", "is required with a status: say what readers should know")
 	}
-	inc, err := a.loadIncident(r)
+	inc, key, err := a.loadIncident(r)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -418,7 +474,7 @@ func (a *API) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (i
 		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
-	return http.StatusOK, toAPIIncident(inc), nil
+	return http.StatusOK, toAPIIncident(inc, access.IncidentPublicID(key, inc.ID)), nil
 }
 
 type apiPostmortemVersion struct {
@@ -437,7 +493,7 @@ func toAPIVersion(v *db.PostmortemVersion) any {
 }
 
 func (a *API) apiPostmortem(r *dashboard.AdminRequest) (int, any, error) {
-	inc, err := a.loadIncident(r)
+	inc, key, err := a.loadIncident(r)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -445,7 +501,7 @@ func (a *API) apiPostmortem(r *dashboard.AdminRequest) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := map[string]any{"incident_id": inc.ID, "published": toAPIVersion(pm.Published), "draft": nil}
+	out := map[string]any{"incident_id": incidentRef(r, inc.ID, key), "published": toAPIVersion(pm.Published), "draft": nil}
 	if r.Principal.Scope().SeesDrafts() {
 		out["draft"] = toAPIVersion(pm.Draft) // drafts are not for customers
 	}
@@ -463,7 +519,7 @@ func (a *API) apiSavePostmortem(r *dashboard.AdminRequest) (int, any, error) {
 	if strings.TrimSpace(b.Markdown) == "" {
 		return 0, nil, dashboard.Invalid("markdown", "is required")
 	}
-	inc, err := a.loadIncident(r)
+	inc, _, err := a.loadIncident(r)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -490,7 +546,7 @@ func (a *API) apiPublishPostmortem(r *dashboard.AdminRequest) (int, any, error) 
 	if b.Version <= 0 {
 		return 0, nil, dashboard.Invalid("version", "must be a saved version number (got %d)", b.Version)
 	}
-	inc, err := a.loadIncident(r)
+	inc, _, err := a.loadIncident(r)
 	if err != nil {
 		return 0, nil, err
 	}

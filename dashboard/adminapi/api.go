@@ -22,6 +22,10 @@ type API struct {
 	// once; nil for none. It logs its own failures.
 	Refresh func(ctx context.Context)
 	Now     func() time.Time
+	// PublicIDKey is the key of incidents' public IDs (access.PublicID):
+	// viewers see and name incidents by them alone, never by the store's
+	// sequence.
+	PublicIDKey func(ctx context.Context) ([]byte, error)
 }
 
 // Store is what the admin API needs of the store; *db.DB has it. Every
