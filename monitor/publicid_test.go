@@ -24,7 +24,9 @@ func TestPublicIDsAreNotTheSequence(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("GET %s/api/v2/incidents.json: %d", prefix, code)
 		}
-		var doc struct{ Incidents []struct{ ID, Shortlink string } }
+		var doc struct {
+			Incidents []struct{ ID, Shortlink string }
+		}
 		if err := json.Unmarshal([]byte(body), &doc); err != nil {
 			t.Fatal(err)
 		}
@@ -35,7 +37,7 @@ func TestPublicIDsAreNotTheSequence(t *testing.T) {
 			if _, err := strconv.ParseInt(inc.ID, 10, 64); err == nil {
 				t.Errorf("%s: incident id %q is the store's sequence", prefix, inc.ID)
 			}
-			if strings.HasSuffix(inc.Shortlink, "/"+inc.ID) == false {
+			if !strings.HasSuffix(inc.Shortlink, "/"+inc.ID) {
 				t.Errorf("%s: shortlink %q does not end in the id %q", prefix, inc.Shortlink, inc.ID)
 			}
 		}
