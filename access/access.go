@@ -93,6 +93,15 @@ func (s Scope) IncidentTenants(affected []string) []string {
 	return []string{s.Tenant}
 }
 
+// Reader is the scope as a reader of incidents (catalog.IncidentFor):
+// staff read them whole, a viewer or a link as its tenant does.
+func (s Scope) Reader() catalog.Reader {
+	if s.AllTenants() {
+		return catalog.Reader{Staff: true}
+	}
+	return catalog.TenantReader(s.Tenant)
+}
+
 // SeesDrafts reports whether the scope may read unpublished post-mortems:
 // drafts are not for customers.
 func (s Scope) SeesDrafts() bool { return s.AllTenants() }

@@ -103,39 +103,46 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	affects := make(map[string][]string, len(incs)) // incident's public ID -> tenants it affects
-	var records []dashboard.IncidentRecord
-	for _, inc := range incs {
-		id := access.IncidentPublicID(key, inc.ID)
-		affects[id] = inc.Tenants
-		rec := dashboard.IncidentRecord{ID: id, Service: inc.Service, Status: string(inc.Status), Severity: string(inc.Severity),
-			Started: inc.Started, Ended: inc.Ended, CreatedAt: inc.CreatedAt, UpdatedAt: inc.UpdatedAt}
-		for _, e := range inc.Timeline {
-			rec.Timeline = append(rec.Timeline, dashboard.TimelineEntry{At: e.At, Status: string(e.Status), Body: e.Body})
-		}
-		if inc.PublishedPostmortem > 0 {
-			if rec.Postmortem, err = a.publishedPostmortem(ctx, inc.ID, inc.PublishedPostmortem); err != nil {
-				return err
-			}
-		}
-		records = append(records, rec)
+	if in.Incidents, err = a.incidentRecords(ctx, cat, catalog.PublicReader(), incs, key); err != nil {
+		return err
 	}
 	in.Maintenances = maintenanceRecords(cat, key)
 	a.statusMu.Lock()
 	tenantStates := maps.Clone(a.tenantStates)
 	a.statusMu.Unlock()
-	for _, rec := range records {
-		if !cat.TenantOnly(rec.Service, affects[rec.ID]) {
-			in.Incidents = append(in.Incidents, rec)
-		}
-	}
-	tenants, err := a.tenantViews(ctx, cat, base, tenantStates, bars, current, records, affects, key, now)
+	tenants, err := a.tenantViews(ctx, cat, base, tenantStates, bars, current, incs, key, now)
 	if err != nil {
 		return err
 	}
 	a.web.SetSnapshot(dashboard.BuildSnapshot(in, now))
 	a.web.SetTenants(tenants)
 	return nil
+}
+
+// incidentRecords are incs as r reads them (catalog.IncidentFor), by
+// their public IDs (key is the public IDs' key), with their published
+// post-mortems: what r's page, API and feed show.
+func (a *Monitor) incidentRecords(ctx context.Context, cat *catalog.Catalog, r catalog.Reader, incs []db.Incident, key []byte) ([]dashboard.IncidentRecord, error) {
+	var out []dashboard.IncidentRecord
+	for _, stored := range incs {
+		inc, _, ok := cat.IncidentFor(r, stored.Incident, stored.Tenants)
+		if !ok {
+			continue
+		}
+		rec := dashboard.IncidentRecord{ID: access.IncidentPublicID(key, stored.ID), Service: inc.Service, Status: string(inc.Status),
+			Severity: string(inc.Severity), Started: inc.Started, Ended: inc.Ended, CreatedAt: stored.CreatedAt, UpdatedAt: stored.UpdatedAt}
+		for _, e := range inc.Timeline {
+			rec.Timeline = append(rec.Timeline, dashboard.TimelineEntry{At: e.At, Status: string(e.Status), Body: e.Body})
+		}
+		if stored.PublishedPostmortem > 0 {
+			var err error
+			if rec.Postmortem, err = a.publishedPostmortem(ctx, stored.ID, stored.PublishedPostmortem); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, rec)
+	}
+	return out, nil
 }
 
 // maintenanceRecords are the configured and announced windows as the

@@ -238,16 +238,22 @@ func toAPIIncident(inc db.Incident, publicID string) apiIncident {
 	return out
 }
 
-// incidentFor is inc as r may see it: a viewer does not learn which other
-// tenants it affects, nor the store's ID.
-func incidentFor(r *dashboard.AdminRequest, inc db.Incident, key []byte) apiIncident {
-	out := toAPIIncident(inc, access.IncidentPublicID(key, inc.ID))
+// incidentFor is inc as r may read it, and whether r sees it at all: a
+// viewer reads its tenant's view of it (catalog.IncidentFor: the part its
+// own and the shared checks showed), and learns neither which other
+// tenants it affects nor the store's ID.
+func (a *API) incidentFor(r *dashboard.AdminRequest, inc db.Incident, key []byte) (apiIncident, bool) {
 	sc := r.Principal.Scope()
-	out.Tenants = sc.IncidentTenants(out.Tenants)
+	view, tenants, ok := a.Catalog().IncidentFor(sc.Reader(), inc.Incident, inc.Tenants)
+	if !ok {
+		return apiIncident{}, false
+	}
+	inc.Incident, inc.Tenants = view, tenants
+	out := toAPIIncident(inc, access.IncidentPublicID(key, inc.ID))
 	if !sc.AllTenants() {
 		out.ID = nil
 	}
-	return out
+	return out, true
 }
 
 // incidentRef is how r's answers name incident id: by the store's ID for
@@ -282,8 +288,8 @@ func (a *API) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
 	}
 	out := []apiIncident{}
 	for _, inc := range incs {
-		if r.Principal.Scope().SeesIncident(inc.Tenants) {
-			out = append(out, incidentFor(r, inc, key))
+		if v, ok := a.incidentFor(r, inc, key); ok {
+			out = append(out, v)
 		}
 	}
 	return http.StatusOK, map[string]any{"incidents": out}, nil
@@ -312,6 +318,9 @@ func (a *API) loadIncident(r *dashboard.AdminRequest) (db.Incident, []byte, erro
 		return db.Incident{}, nil, err
 	}
 	if inc.ID == 0 || !sc.SeesIncident(inc.Tenants) {
+		return db.Incident{}, nil, notFound
+	}
+	if _, _, seen := a.Catalog().IncidentFor(sc.Reader(), inc.Incident, inc.Tenants); !seen {
 		return db.Incident{}, nil, notFound
 	}
 	return inc, key, nil
@@ -343,7 +352,8 @@ func (a *API) apiIncident(r *dashboard.AdminRequest) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, incidentFor(r, inc, key), nil
+	out, _ := a.incidentFor(r, inc, key)
+	return http.StatusOK, out, nil
 }
 
 type createIncidentBody struct {

@@ -170,6 +170,7 @@ var tests = []struct {
 	{"SaveIncidentIdempotentConflictsAndAudit", testSaveIncidentIdempotentConflictsAndAudit},
 	{"SaveIncidentRetriedFirstSave", testSaveIncidentRetriedFirstSave},
 	{"SaveDetectorIncidents", testSaveDetectorIncidents},
+	{"EntriesKeepTheirCauses", testEntriesKeepTheirCauses},
 	{"SaveIncidentRefuses", testSaveIncidentRefuses},
 	{"IncidentsFilter", testIncidentsFilter},
 	{"PostmortemVersionsAndPublish", testPostmortemVersionsAndPublish},
