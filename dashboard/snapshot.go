@@ -95,6 +95,8 @@ type Incident struct {
 	// Postmortem is the published post-mortem as sanitised HTML; "" for
 	// none. Only the HTML incident page shows it.
 	Postmortem template.HTML
+	// OwnImpact is the reading tenant's own impact (IncidentRecord's).
+	OwnImpact []string
 }
 
 // IncidentUpdate is one status-bearing entry of an incident's timeline.
@@ -158,6 +160,10 @@ type IncidentRecord struct {
 	// Postmortem is the published post-mortem, already rendered and
 	// sanitised (package incident's Render); "" for none.
 	Postmortem template.HTML
+	// OwnImpact is, on a tenant's page, what the incident meant for that
+	// tenant's contracts (one line each, formatted); nil elsewhere. Only
+	// the HTML incident page shows it.
+	OwnImpact []string
 }
 
 // TimelineEntry is one line of an incident's timeline, oldest first.
@@ -419,6 +425,7 @@ func buildIncident(r IncidentRecord, serviceName, pageURL string) Incident {
 		Shortlink:  pageURL + "/incidents/" + id,
 		Components: []string{r.Service},
 		Postmortem: r.Postmortem,
+		OwnImpact:  slices.Clone(r.OwnImpact),
 	}
 	var newest time.Time
 	for n, e := range r.Timeline {

@@ -288,9 +288,17 @@ func (f *demoFixture) demoPublishedPostmortemOnTheMail(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("got status %d", code)
 	}
-	for _, text := range []string{want.Postmortem.Resolution, "Impact", "fernhill"} {
+	for _, text := range []string{want.Postmortem.Resolution, "Impact", " breach minutes"} {
 		if !strings.Contains(html.UnescapeString(page), text) {
 			t.Errorf("the incident page lacks %q", text)
+		}
+	}
+	// The public reads the total; no tenant is named there.
+	for _, tn := range r.Monitor.Config().Tenants {
+		for _, name := range []string{tn.ID, tn.Name} {
+			if name != "" && strings.Contains(html.UnescapeString(page), name) {
+				t.Errorf("the public incident page names tenant %q", name)
+			}
 		}
 	}
 }

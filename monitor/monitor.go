@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -63,15 +62,16 @@ type Monitor struct {
 	jobs            map[string]cron.EntryID // the cron entry of each job, by name
 	started         atomic.Bool
 	draining        atomic.Bool
-	stopOnce        sync.Once                     // stop is safe to call twice (a test and its cleanup)
-	refreshMu       sync.Mutex                    // serialises status page rebuilds
-	postmortems     map[[2]int64]template.HTML    // rendered published post-mortems by incident and version; guarded by refreshMu
-	idKey           []byte                        // the key of public IDs, once read; guarded by refreshMu
-	statusMu        sync.Mutex                    // guards services, tenantStates, bars and current
-	services        map[string]serviceNow         // latest judged minute per service, for the status page
-	tenantStates    map[string]serviceNow         // the same per tenant, by "tenant/service": shared checks and the tenant's own
-	bars            map[string][]dashboard.DayBar // daily bars per set of checks (barsKey)
-	current         map[string]credit.Current     // latest SLA figures by contract ID
+	stopOnce        sync.Once                       // stop is safe to call twice (a test and its cleanup)
+	refreshMu       sync.Mutex                      // serialises status page rebuilds
+	postmortems     map[[2]int64]renderedPostmortem // published post-mortems by incident and version; guarded by refreshMu
+	impacts         map[impactKey][]string          // tenants' own impact lines; guarded by refreshMu
+	idKey           []byte                          // the key of public IDs, once read; guarded by refreshMu
+	statusMu        sync.Mutex                      // guards services, tenantStates, bars and current
+	services        map[string]serviceNow           // latest judged minute per service, for the status page
+	tenantStates    map[string]serviceNow           // the same per tenant, by "tenant/service": shared checks and the tenant's own
+	bars            map[string][]dashboard.DayBar   // daily bars per set of checks (barsKey)
+	current         map[string]credit.Current       // latest SLA figures by contract ID
 	stopErr         error
 	served          chan error
 }
@@ -199,6 +199,13 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 		Refresh: a.refreshAfterWrite,
 		PublicIDKey: func(ctx context.Context) ([]byte, error) {
 			return a.store.Secret(ctx, PublicIDKeyName)
+		},
+		Impact: func(ctx context.Context, inc incident.Incident, tenants []string) ([]incident.TenantImpact, error) {
+			cat, err := a.catalog(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return credit.Impact(ctx, a.store, cat, inc, tenants, a.now()), nil
 		},
 	}
 	api.Register(a.web)

@@ -2,14 +2,14 @@ package monitor
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/slatehq/slate/access"
-	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
-	"github.com/slatehq/slate/incident"
 )
 
 // publishTemplate publishes, as the post-mortem of the story's first
@@ -23,7 +23,10 @@ func (f *crossFixture) publishTemplate(t *testing.T) string {
 		t.Fatalf("incidents: %v %v", incs, err)
 	}
 	inc := incs[len(incs)-1] // the first
-	md := incident.Template(inc.Incident, credit.Impact(ctx, f.app.db, &f.cfg.Catalog, inc.Incident, inc.Tenants, f.minute(crossEnd)))
+	md, err := PostmortemTemplate(ctx, f.app.db, &f.cfg.Catalog, inc, f.minute(crossEnd))
+	if err != nil {
+		t.Fatal(err)
+	}
 	v, err := f.app.db.SavePostmortem(ctx, inc.ID, md, "ops")
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +59,7 @@ func TestPublishedPostmortemsCarryNoTenantsRows(t *testing.T) {
 		want         []string
 	}{
 		{"public", "/incidents/" + id, []string{"acme", "Acme", "bravo", "Bravo"}, []string{"Post-mortem"}},
-		{"public feed", "/feed.atom", []string{"acme", "Acme", "bravo", "Bravo"}, []string{"Post-mortem"}},
+		{"public feed", "/feed.atom", []string{"acme", "Acme", "bravo", "Bravo"}, nil},
 		{"bravo", "/status/bravo/incidents/" + id, []string{"acme", "Acme"}, []string{"Post-mortem", "breach minutes"}},
 		{"acme", "/status/acme/incidents/" + id, []string{"bravo", "Bravo"}, []string{"Post-mortem", "breach minutes"}},
 	} {
@@ -72,6 +75,98 @@ func TestPublishedPostmortemsCarryNoTenantsRows(t *testing.T) {
 		for _, s := range tc.want {
 			if !strings.Contains(body, s) {
 				t.Errorf("%s: GET %s lacks %q", tc.reader, tc.path, s)
+			}
+		}
+	}
+}
+
+// TestPostmortemNamingATenantStaysWithIt: publishing a post-mortem whose
+// text names a tenant that other readers of the incident would learn of is
+// refused, naming the field; a text stored so before (published behind
+// the check's back) is withheld from every reader but that tenant.
+func TestPostmortemNamingATenantStaysWithIt(t *testing.T) {
+	f := newCrossFixture(t)
+	ctx := context.Background()
+	oncall := f.token(t, access.Oncall, "")
+	admin := f.token(t, access.Admin, "")
+	incs, err := f.app.db.Incidents(ctx, db.IncidentFilter{Service: "mail"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := incs[len(incs)-1]
+	id, err := IncidentPublicID(ctx, f.app.db, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, md := range []string{"Acme Corporation's endpoint failed first.", "The check mail-bravo-endpoint failed."} {
+		code, body := f.post(t, oncall, "/api/admin/incidents/"+id+"/postmortem", fmt.Sprintf(`{"markdown":%q,"publish":true}`, md))
+		if code != http.StatusBadRequest || !strings.Contains(body, `"field":"markdown"`) {
+			t.Errorf("publishing %q: %d %s, want 400 naming markdown", md, code, body)
+		}
+	}
+	if pm, err := f.app.db.Postmortem(ctx, first.ID); err != nil || pm.Published != nil {
+		t.Errorf("a refused post-mortem was published: %+v, %v", pm, err)
+	}
+	// Written before the check: the store takes it.
+	v, err := f.app.db.SavePostmortem(ctx, first.ID, "| Tenant | Breach minutes |\n|---|---|\n| acme | 90 |\n", "ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.db.PublishPostmortem(ctx, first.ID, v, "ops"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.RefreshStatus(ctx, f.minute(crossEnd)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path  string
+		shown bool
+	}{{"/incidents/" + id, false}, {"/status/bravo/incidents/" + id, false}, {"/status/acme/incidents/" + id, true}} {
+		code, body := f.get(t, admin, tc.path)
+		if code != http.StatusOK || strings.Contains(body, "Post-mortem") != tc.shown || (!tc.shown && strings.Contains(body, "acme")) {
+			t.Errorf("GET %s: %d, post-mortem shown %v, want %v", tc.path, code, strings.Contains(body, "Post-mortem"), tc.shown)
+		}
+	}
+}
+
+// post answers a JSON POST in process, with token as a bearer token.
+func (f *crossFixture) post(t *testing.T, token, path, body string) (int, string) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	f.app.web.Handler().ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+// TestImpactStaffSeeAllTenantsTheirOwn: the admin API's impact of an
+// incident gives staff every tenant's rows and their total, and a viewer
+// its own tenant's rows alone.
+func TestImpactStaffSeeAllTenantsTheirOwn(t *testing.T) {
+	f := newCrossFixture(t)
+	id := f.publishTemplate(t)
+	for _, tc := range []struct {
+		name, token string
+		want, never []string
+	}{
+		{"admin", f.token(t, access.Admin, ""), []string{`"tenant":"acme"`, `"tenant":"bravo"`, `"total":{"breach_minutes"`}, nil},
+		{"oncall", f.token(t, access.Oncall, ""), []string{`"tenant":"acme"`, `"tenant":"bravo"`}, nil},
+		{"acme's viewer", f.token(t, access.Viewer, "acme"), []string{`"tenant":"acme"`}, []string{"bravo", "total"}},
+		{"bravo's viewer", f.token(t, access.Viewer, "bravo"), []string{`"tenant":"bravo"`}, []string{"acme", "total"}},
+	} {
+		code, body := f.get(t, tc.token, "/api/admin/incidents/"+id+"/impact")
+		if code != http.StatusOK {
+			t.Fatalf("%s: %d %s", tc.name, code, body)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: lacks %s: %s", tc.name, w, body)
+			}
+		}
+		for _, n := range tc.never {
+			if strings.Contains(body, n) {
+				t.Errorf("%s: shows %s: %s", tc.name, n, body)
 			}
 		}
 	}

@@ -103,7 +103,7 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if in.Incidents, err = a.incidentRecords(ctx, cat, catalog.PublicReader(), incs, key); err != nil {
+	if in.Incidents, err = a.incidentRecords(ctx, cat, catalog.PublicReader(), incs, key, now); err != nil {
 		return err
 	}
 	in.Maintenances = maintenanceRecords(cat, key)
@@ -121,8 +121,10 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 
 // incidentRecords are incs as r reads them (catalog.IncidentFor), by
 // their public IDs (key is the public IDs' key), with their published
-// post-mortems: what r's page, API and feed show.
-func (a *Monitor) incidentRecords(ctx context.Context, cat *catalog.Catalog, r catalog.Reader, incs []db.Incident, key []byte) ([]dashboard.IncidentRecord, error) {
+// post-mortems and, for a tenant, its own impact: what r's page, API and
+// feed show.
+func (a *Monitor) incidentRecords(ctx context.Context, cat *catalog.Catalog, r catalog.Reader, incs []db.Incident, key []byte,
+	now time.Time) ([]dashboard.IncidentRecord, error) {
 	var out []dashboard.IncidentRecord
 	for _, stored := range incs {
 		inc, _, ok := cat.IncidentFor(r, stored.Incident, stored.Tenants)
@@ -134,12 +136,11 @@ func (a *Monitor) incidentRecords(ctx context.Context, cat *catalog.Catalog, r c
 		for _, e := range inc.Timeline {
 			rec.Timeline = append(rec.Timeline, dashboard.TimelineEntry{At: e.At, Status: string(e.Status), Body: e.Body})
 		}
-		if stored.PublishedPostmortem > 0 {
-			var err error
-			if rec.Postmortem, err = a.publishedPostmortem(ctx, stored.ID, stored.PublishedPostmortem); err != nil {
-				return nil, err
-			}
+		var err error
+		if rec.Postmortem, err = a.readersPostmortem(ctx, cat, r, stored); err != nil {
+			return nil, err
 		}
+		rec.OwnImpact = a.ownImpact(ctx, cat, r, stored, inc, now)
 		out = append(out, rec)
 	}
 	return out, nil
@@ -186,30 +187,39 @@ func (a *Monitor) publicIDKey(ctx context.Context) ([]byte, error) {
 }
 
 // publishedPostmortem is the published version of incident id's
-// post-mortem as sanitised HTML. A version never changes once saved, so
-// each is read and rendered once, not at every rebuild. Called under
-// refreshMu, which guards the cache.
-func (a *Monitor) publishedPostmortem(ctx context.Context, id int64, version int) (template.HTML, error) {
+// post-mortem as sanitised HTML, and the tenants its text names
+// (catalog.NamedTenants). A version never changes once saved, so each is
+// read and rendered once, not at every rebuild. Called under refreshMu,
+// which guards the cache.
+func (a *Monitor) publishedPostmortem(ctx context.Context, cat *catalog.Catalog, id int64, version int) (template.HTML, []string, error) {
 	key := [2]int64{id, int64(version)}
-	if html, ok := a.postmortems[key]; ok {
-		return html, nil
+	if pm, ok := a.postmortems[key]; ok {
+		return pm.html, pm.named, nil
 	}
 	pm, err := a.store.Postmortem(ctx, id)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if pm.Published == nil || pm.Published.Version != version {
-		return "", nil // published meanwhile: the next rebuild shows it
+		return "", nil, nil // published meanwhile: the next rebuild shows it
 	}
 	html, err := incident.Render(pm.Published.Markdown)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if a.postmortems == nil {
-		a.postmortems = map[[2]int64]template.HTML{}
+		a.postmortems = map[[2]int64]renderedPostmortem{}
 	}
-	a.postmortems[key] = html
-	return html, nil
+	r := renderedPostmortem{html: html, named: cat.NamedTenants(pm.Published.Markdown)}
+	a.postmortems[key] = r
+	return r.html, r.named, nil
+}
+
+// renderedPostmortem is a published post-mortem, rendered, with the
+// tenants its text names.
+type renderedPostmortem struct {
+	html  template.HTML
+	named []string
 }
 
 // BarDays is how many days the status page's bars show.

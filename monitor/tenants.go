@@ -66,7 +66,7 @@ func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, base st
 		}
 		// BuildSnapshot keeps only the incidents and windows of the
 		// services given; incidents are t's views of them.
-		if in.Incidents, err = a.incidentRecords(ctx, cat, catalog.TenantReader(t.ID), incs, key); err != nil {
+		if in.Incidents, err = a.incidentRecords(ctx, cat, catalog.TenantReader(t.ID), incs, key, now); err != nil {
 			return nil, err
 		}
 		in.Maintenances = maintenanceRecords(cat, key)

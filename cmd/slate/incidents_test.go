@@ -55,15 +55,23 @@ func TestIncidentsCommands(t *testing.T) {
 		t.Errorf("a resolved incident reopened: exit %d %s", code, errs)
 	}
 	code, out, _ = run("incidents", "postmortem", "1", "--template")
-	if code != exitOK || !strings.Contains(out, "| acme | 10 | 100.00 USD |") || !strings.Contains(out, "## Timeline") {
-		t.Errorf("template:\n%s", out)
+	if code != exitOK || !strings.Contains(out, "1 customer, 10 breach minutes") || !strings.Contains(out, "## Timeline") || strings.Contains(out, "acme") {
+		t.Errorf("template (a total, no tenant named):\n%s", out)
+	}
+	named := filepath.Join(t.TempDir(), "named.md")
+	os.WriteFile(named, []byte("# Post-mortem\n\nacme lost 10 minutes.\n"), 0o600)
+	if code, _, errs := run("incidents", "postmortem", "1", "--edit", named); code != exitOK {
+		t.Fatalf("edit: exit %d %s", code, errs)
 	}
 	md := filepath.Join(t.TempDir(), "pm.md")
 	os.WriteFile(md, []byte("# Post-mortem\n\nThe disk filled. <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>\n"), 0o600)
-	if code, out, errs := run("incidents", "postmortem", "1", "--edit", md); code != exitOK || !strings.Contains(out, "version 1") {
+	if code, out, errs := run("incidents", "postmortem", "1", "--edit", md); code != exitOK || !strings.Contains(out, "version 2") {
 		t.Fatalf("edit: exit %d %s %s", code, out, errs)
 	}
-	if code, _, errs := run("incidents", "postmortem", "1", "--publish", "1"); code != exitOK {
+	if code, _, errs := run("incidents", "postmortem", "1", "--publish", "1"); code != exitUsage || !strings.Contains(errs, "names tenant acme") {
+		t.Errorf("publish a text naming acme on a public incident: exit %d %s, want a refusal", code, errs)
+	}
+	if code, _, errs := run("incidents", "postmortem", "1", "--publish", "2"); code != exitOK {
 		t.Fatalf("publish: exit %d %s", code, errs)
 	}
 	code, out, _ = run("incidents", "postmortem", "1", "--render")

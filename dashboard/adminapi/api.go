@@ -6,6 +6,7 @@ import (
 
 	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/incident"
 )
 
 // API is the admin API: its handlers, registered on a dashboard.Server,
@@ -26,6 +27,10 @@ type API struct {
 	// viewers see and name incidents by them alone, never by the store's
 	// sequence.
 	PublicIDKey func(ctx context.Context) ([]byte, error)
+	// Impact is what incident inc (as read by one tenant, or whole) meant
+	// for the contracts of tenants on its service (all when tenants is
+	// empty): credit.Impact on the running catalogue.
+	Impact func(ctx context.Context, inc incident.Incident, tenants []string) ([]incident.TenantImpact, error)
 }
 
 // Store is what the admin API needs of the store; *db.DB has it. Every
@@ -37,6 +42,7 @@ type Store interface {
 	Postmortem(ctx context.Context, incidentID int64) (db.Postmortem, error)
 	SavePostmortem(ctx context.Context, incidentID int64, markdown, author string) (int, error)
 	PublishPostmortem(ctx context.Context, incidentID int64, version int, author string) error
+	PostmortemVersions(ctx context.Context, incidentID int64) ([]db.PostmortemVersion, error)
 	ListMaintenance(ctx context.Context) ([]db.Maintenance, error)
 	AddMaintenance(ctx context.Context, m db.Maintenance, actor string) (db.Maintenance, error)
 	CancelMaintenance(ctx context.Context, id int64, actor string) (db.Maintenance, error)
