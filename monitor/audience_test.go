@@ -14,10 +14,13 @@ import (
 type apiIncident struct {
 	ID         string    `json:"id"`
 	Status     string    `json:"status"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 	StartedAt  time.Time `json:"started_at"`
 	ResolvedAt time.Time `json:"resolved_at"`
 	Updates    []struct {
-		Body string `json:"body"`
+		Body      string    `json:"body"`
+		CreatedAt time.Time `json:"created_at"`
 	} `json:"incident_updates"`
 }
 
@@ -71,6 +74,11 @@ func TestIncidentsSeenPerAudience(t *testing.T) {
 					}
 				} else if !inc.ResolvedAt.Equal(at(want[1])) {
 					t.Errorf("incident %d resolved at %s, want minute %d (%s)", i, inc.ResolvedAt, want[1], at(want[1]))
+				}
+				// Its creation and latest change are the reader's own: the
+				// store's would tell when other checks failed or changed.
+				if !inc.CreatedAt.Equal(inc.StartedAt) || len(inc.Updates) == 0 || !inc.UpdatedAt.Equal(inc.Updates[0].CreatedAt) {
+					t.Errorf("incident %d: created %s, updated %s; want its start %s and its newest update", i, inc.CreatedAt, inc.UpdatedAt, inc.StartedAt)
 				}
 				for _, u := range inc.Updates {
 					for _, name := range tc.foreign {

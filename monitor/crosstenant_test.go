@@ -15,6 +15,7 @@ import (
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -67,12 +68,14 @@ var crossMinutes = map[string][][2]int{
 const crossEnd = 200
 
 // crossFixture is a slate that went through crossMinutes, with detection
-// run on every minute.
+// run on every minute at that minute's time, so that what the store
+// stamps (an incident's creation and changes) is story time too.
 type crossFixture struct {
-	app  *testMonitor
-	cfg  *config.Config
-	t0   time.Time // the story's minute 0
-	base string    // the running slate's URL; "" until started
+	app   *testMonitor
+	cfg   *config.Config
+	clock *testkit.Clock
+	t0    time.Time // the story's minute 0
+	base  string    // the running slate's URL; "" until started
 }
 
 // newCrossFixture writes the story's evidence and runs detection over it,
@@ -88,8 +91,10 @@ func newCrossFixture(t *testing.T) *crossFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &crossFixture{app: testApp(t, cfg, Options{}), cfg: cfg}
+	f := &crossFixture{cfg: cfg, clock: &testkit.Clock{}}
 	f.t0 = time.Now().UTC().Truncate(time.Minute).Add(-crossEnd * time.Minute)
+	f.clock.Set(f.t0)
+	f.app = testApp(t, cfg, Options{Now: f.clock.Now})
 	ctx := context.Background()
 	var rs []sla.Result
 	for check, spans := range crossMinutes {
@@ -118,10 +123,12 @@ func (f *crossFixture) minute(m int) time.Time { return f.t0.Add(time.Duration(m
 func (f *crossFixture) detect(t *testing.T, from, to int) {
 	t.Helper()
 	for m := from; m <= to; m++ {
+		f.clock.Set(f.minute(m).Add(time.Second))
 		if err := f.app.Detect(context.Background(), f.minute(m)); err != nil {
 			t.Fatalf("detect at minute %d: %v", m, err)
 		}
 	}
+	f.clock.Set(time.Now()) // tokens, links and pages from here on: the real time
 }
 
 // start serves the fixture's slate on a loopback port.
