@@ -31,24 +31,25 @@ func PostmortemTemplate(ctx context.Context, h credit.History, cat *catalog.Cata
 	return incident.Template(cat.PublishedView(inc.Incident, inc.Tenants), total), nil
 }
 
-// readersPostmortem is stored's published post-mortem as r may read it:
-// rendered, or "" when its text names a tenant other than r's own.
-func (a *Monitor) readersPostmortem(ctx context.Context, cat *catalog.Catalog, r catalog.Reader, stored db.Incident) (template.HTML, error) {
+// readersPostmortem is stored's published post-mortem as r may read it,
+// rendered, and when it was published; "" when there is none, or when its
+// text names a tenant other than r's own.
+func (a *Monitor) readersPostmortem(ctx context.Context, cat *catalog.Catalog, r catalog.Reader, stored db.Incident) (template.HTML, time.Time, error) {
 	if stored.PublishedPostmortem == 0 {
-		return "", nil
+		return "", time.Time{}, nil
 	}
-	html, named, err := a.publishedPostmortem(ctx, cat, stored.ID, stored.PublishedPostmortem)
+	pm, err := a.publishedPostmortem(ctx, cat, stored.ID, stored.PublishedPostmortem)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
-	for _, t := range named {
+	for _, t := range pm.named {
 		if !r.Staff && t != r.Tenant {
 			a.log.Warn("post-mortem withheld: its text names a tenant", "incident", stored.ID, "version", stored.PublishedPostmortem,
 				"names", t, "reader", readerName(r))
-			return "", nil
+			return "", time.Time{}, nil
 		}
 	}
-	return html, nil
+	return pm.html, pm.published, nil
 }
 
 func readerName(r catalog.Reader) string {

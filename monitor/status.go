@@ -136,14 +136,36 @@ func (a *Monitor) incidentRecords(ctx context.Context, cat *catalog.Catalog, r c
 		for _, e := range inc.Timeline {
 			rec.Timeline = append(rec.Timeline, dashboard.TimelineEntry{At: e.At, Status: string(e.Status), Body: e.Body})
 		}
-		var err error
-		if rec.Postmortem, err = a.readersPostmortem(ctx, cat, r, stored); err != nil {
+		pm, published, err := a.readersPostmortem(ctx, cat, r, stored)
+		if err != nil {
 			return nil, err
+		}
+		rec.Postmortem = pm
+		if !r.Staff {
+			// The store's creation and change times are of the whole
+			// incident: they would tell a reader when checks it may not
+			// read failed. Its view begins at its start and changes with
+			// its own entries and the post-mortem it reads.
+			rec.CreatedAt, rec.UpdatedAt = inc.Started, time.Time{}
+			if pm != "" && published.After(lastEntry(inc)) {
+				rec.UpdatedAt = published
+			}
 		}
 		rec.OwnImpact = a.ownImpact(ctx, cat, r, stored, inc, now)
 		out = append(out, rec)
 	}
 	return out, nil
+}
+
+// lastEntry is the time of inc's newest entry; zero without entries.
+func lastEntry(inc incident.Incident) time.Time {
+	var last time.Time
+	for _, e := range inc.Timeline {
+		if e.At.After(last) {
+			last = e.At
+		}
+	}
+	return last
 }
 
 // maintenanceRecords are the configured and announced windows as the
@@ -187,39 +209,40 @@ func (a *Monitor) publicIDKey(ctx context.Context) ([]byte, error) {
 }
 
 // publishedPostmortem is the published version of incident id's
-// post-mortem as sanitised HTML, and the tenants its text names
-// (catalog.NamedTenants). A version never changes once saved, so each is
+// post-mortem as sanitised HTML, with the tenants its text names
+// (catalog.NamedTenants) and when it was published. A version never changes once saved, so each is
 // read and rendered once, not at every rebuild. Called under refreshMu,
 // which guards the cache.
-func (a *Monitor) publishedPostmortem(ctx context.Context, cat *catalog.Catalog, id int64, version int) (template.HTML, []string, error) {
+func (a *Monitor) publishedPostmortem(ctx context.Context, cat *catalog.Catalog, id int64, version int) (renderedPostmortem, error) {
 	key := [2]int64{id, int64(version)}
 	if pm, ok := a.postmortems[key]; ok {
-		return pm.html, pm.named, nil
+		return pm, nil
 	}
 	pm, err := a.store.Postmortem(ctx, id)
 	if err != nil {
-		return "", nil, err
+		return renderedPostmortem{}, err
 	}
 	if pm.Published == nil || pm.Published.Version != version {
-		return "", nil, nil // published meanwhile: the next rebuild shows it
+		return renderedPostmortem{}, nil // published meanwhile: the next rebuild shows it
 	}
 	html, err := incident.Render(pm.Published.Markdown)
 	if err != nil {
-		return "", nil, err
+		return renderedPostmortem{}, err
 	}
 	if a.postmortems == nil {
 		a.postmortems = map[[2]int64]renderedPostmortem{}
 	}
-	r := renderedPostmortem{html: html, named: cat.NamedTenants(pm.Published.Markdown)}
+	r := renderedPostmortem{html: html, named: cat.NamedTenants(pm.Published.Markdown), published: pm.Published.PublishedAt}
 	a.postmortems[key] = r
-	return r.html, r.named, nil
+	return r, nil
 }
 
 // renderedPostmortem is a published post-mortem, rendered, with the
-// tenants its text names.
+// tenants its text names and when it was published.
 type renderedPostmortem struct {
-	html  template.HTML
-	named []string
+	html      template.HTML
+	named     []string
+	published time.Time
 }
 
 // BarDays is how many days the status page's bars show.
