@@ -66,14 +66,18 @@ type Monitor struct {
 	refreshMu       sync.Mutex                      // serialises status page rebuilds
 	postmortems     map[[2]int64]renderedPostmortem // published post-mortems by incident and version; guarded by refreshMu
 	impacts         map[impactKey][]string          // tenants' own impact lines; guarded by refreshMu
-	idKey           []byte                          // the key of public IDs, once read; guarded by refreshMu
-	statusMu        sync.Mutex                      // guards services, tenantStates, bars and current
-	services        map[string]serviceNow           // latest judged minute per service, for the status page
-	tenantStates    map[string]serviceNow           // the same per tenant, by "tenant/service": shared checks and the tenant's own
-	bars            map[string][]dashboard.DayBar   // daily bars per set of checks (barsKey)
-	current         map[string]credit.Current       // latest SLA figures by contract ID
-	stopErr         error
-	served          chan error
+	// viewOf replaces catalog.IncidentFor, the rule by which the pages
+	// show readers incidents, when not nil: only tests set it, to show
+	// that the isolation matrix finds a reader seeing what it may not.
+	viewOf       func(cat *catalog.Catalog, r catalog.Reader, inc incident.Incident, affected []string) (incident.Incident, []string, bool)
+	idKey        []byte                        // the key of public IDs, once read; guarded by refreshMu
+	statusMu     sync.Mutex                    // guards services, tenantStates, bars and current
+	services     map[string]serviceNow         // latest judged minute per service, for the status page
+	tenantStates map[string]serviceNow         // the same per tenant, by "tenant/service": shared checks and the tenant's own
+	bars         map[string][]dashboard.DayBar // daily bars per set of checks (barsKey)
+	current      map[string]credit.Current     // latest SLA figures by contract ID
+	stopErr      error
+	served       chan error
 }
 
 // Options are the settings that do not come from the configuration file.

@@ -126,8 +126,14 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 func (a *Monitor) incidentRecords(ctx context.Context, cat *catalog.Catalog, r catalog.Reader, incs []db.Incident, key []byte,
 	now time.Time) ([]dashboard.IncidentRecord, error) {
 	var out []dashboard.IncidentRecord
+	view := cat.IncidentFor
+	if a.viewOf != nil {
+		view = func(r catalog.Reader, inc incident.Incident, affected []string) (incident.Incident, []string, bool) {
+			return a.viewOf(cat, r, inc, affected)
+		}
+	}
 	for _, stored := range incs {
-		inc, _, ok := cat.IncidentFor(r, stored.Incident, stored.Tenants)
+		inc, _, ok := view(r, stored.Incident, stored.Tenants)
 		if !ok {
 			continue
 		}
