@@ -550,8 +550,20 @@ func (a *API) apiPostmortem(r *dashboard.AdminRequest) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := map[string]any{"incident_id": incidentRef(r, inc.ID, key), "published": toAPIVersion(pm.Published), "draft": nil}
-	if r.Principal.Scope().SeesDrafts() {
+	sc := r.Principal.Scope()
+	published := pm.Published
+	if published != nil && !sc.AllTenants() {
+		// A text that names another tenant (published before such texts
+		// were refused) is withheld, as the pages withhold it.
+		for _, t := range a.Catalog().NamedTenants(published.Markdown) {
+			if t != sc.Tenant {
+				published = nil
+				break
+			}
+		}
+	}
+	out := map[string]any{"incident_id": incidentRef(r, inc.ID, key), "published": toAPIVersion(published), "draft": nil}
+	if sc.SeesDrafts() {
 		out["draft"] = toAPIVersion(pm.Draft) // drafts are not for customers
 	}
 	return http.StatusOK, out, nil
