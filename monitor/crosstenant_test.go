@@ -3,11 +3,8 @@ package monitor
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -82,15 +79,7 @@ type crossFixture struct {
 // minute by minute, as the detection job would. The slate is not started.
 func newCrossFixture(t *testing.T) *crossFixture {
 	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "slate.yaml")
-	if err := os.WriteFile(path, fmt.Appendf(nil, crossConfig, filepath.Join(dir, "slate.db")), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := loadTestConfig(t, crossConfig)
 	f := &crossFixture{cfg: cfg, clock: &testkit.Clock{}}
 	f.t0 = time.Now().UTC().Truncate(time.Minute).Add(-crossEnd * time.Minute)
 	f.clock.Set(f.t0)

@@ -89,13 +89,7 @@ func newCrossMatrixFixture(t *testing.T, opts ...func(*testMonitor)) *crossMatri
 		f.ids[0]: {toPublic, toAcme, toBravo}, f.ids[1]: {toAcme}, f.ids[2]: {toAcme, toBravo}, f.ids[3]: {toAcme},
 	}
 	f.publishTemplate(t)
-	named, err := f.app.db.SavePostmortem(ctx, 3, "| Tenant | Breach minutes |\n|---|---|\n| acme | 10 |\n| bravo | 10 |\n", "ops")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.app.db.PublishPostmortem(ctx, 3, named, "ops"); err != nil {
-		t.Fatal(err)
-	}
+	f.publish(t, 3, "| Tenant | Breach minutes |\n|---|---|\n| acme | 10 |\n| bravo | 10 |\n")
 	soon := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Minute)
 	for _, m := range []db.Maintenance{
 		{Services: []string{"mail"}, Title: "Mail relay swap", Start: soon, End: soon.Add(time.Hour)},

@@ -5,13 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/internal/metric"
 	"github.com/slatehq/slate/internal/testkit"
@@ -77,15 +74,7 @@ alerting:
 // report still cover acme and bravo; carol's contract, whose evidence
 // cannot be read, is named in the error and raises an alert.
 func TestPoisonedRowsStopNoOtherContract(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "slate.yaml")
-	if err := os.WriteFile(path, fmt.Appendf(nil, poisonConfig, filepath.Join(dir, "slate.db")), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := loadTestConfig(t, poisonConfig)
 	clock := &testkit.Clock{}
 	now := time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC)
 	clock.Set(now)
@@ -104,7 +93,7 @@ func TestPoisonedRowsStopNoOtherContract(t *testing.T) {
 	}
 	far, early := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC).UnixMilli(), time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	announced := time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli() // long enough ahead to be excluded
-	err = a.db.UpdateWithAlerts(ctx, func(ctx context.Context, tx *sql.Tx) ([]db.Alert, error) {
+	err := a.db.UpdateWithAlerts(ctx, func(ctx context.Context, tx *sql.Tx) ([]db.Alert, error) {
 		for _, q := range []struct {
 			sql  string
 			args []any

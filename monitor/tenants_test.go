@@ -7,15 +7,12 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/slatehq/slate/access"
-	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 )
@@ -82,15 +79,7 @@ type cred struct {
 // starts.
 func newIsolationFixture(t *testing.T, opts ...func(*testMonitor)) *isolationFixture {
 	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "slate.yaml")
-	if err := os.WriteFile(path, fmt.Appendf(nil, isolationConfig, filepath.Join(dir, "slate.db")), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := loadTestConfig(t, isolationConfig)
 	now := time.Now().UTC()
 	a := testApp(t, cfg, Options{})
 	ctx := context.Background()

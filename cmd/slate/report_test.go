@@ -42,10 +42,10 @@ contracts:
     policy: {target: "99.9", tiers: [{uptime: "[0, 99.9)", credit: "10"}]}
 `
 
-// TestReportFromEvidence stores two hours of results for two tenants in
-// different zones, one of them down for six minutes, and reports the current
-// period as of two hours into it.
-func TestReportFromEvidence(t *testing.T) {
+// reportFixture writes reportConfig with a store in a temporary directory
+// and loads it; it returns the configuration and the store's path.
+func reportFixture(t *testing.T) (*config.Config, string) {
+	t.Helper()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "slate.db")
 	cfgPath := filepath.Join(dir, "slate.yaml")
@@ -56,6 +56,14 @@ func TestReportFromEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg, dbPath
+}
+
+// TestReportFromEvidence stores two hours of results for two tenants in
+// different zones, one of them down for six minutes, and reports the current
+// period as of two hours into it.
+func TestReportFromEvidence(t *testing.T) {
+	cfg, dbPath := reportFixture(t)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	start := time.Date(2026, 3, 1, 0, 0, 0, 0, berlin) // acme's March starts here
 	store, err := db.Open(dbPath, db.Options{})
@@ -213,16 +221,7 @@ contracts:
 // report still gives acme's figures and names globex's contract as the
 // one it could not compute.
 func TestReportGoesOnPastAFailingContract(t *testing.T) {
-	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "slate.db")
-	cfgPath := filepath.Join(dir, "slate.yaml")
-	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(reportConfig, dbPath)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, dbPath := reportFixture(t)
 	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 	store, err := db.Open(dbPath, db.Options{})
 	if err != nil {
