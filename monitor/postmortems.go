@@ -88,3 +88,17 @@ type impactKey struct {
 	incident, revision int64
 	tenant             string
 }
+
+// forgetImpacts drops the impact lines of incidents the pages no longer
+// show, and of their earlier revisions. Called under refreshMu.
+func (a *Monitor) forgetImpacts(shown []db.Incident) {
+	current := make(map[[2]int64]bool, len(shown))
+	for _, inc := range shown {
+		current[[2]int64{inc.ID, inc.Revision}] = true
+	}
+	for k := range a.impacts {
+		if !current[[2]int64{k.incident, k.revision}] {
+			delete(a.impacts, k)
+		}
+	}
+}

@@ -114,6 +114,7 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	a.forgetImpacts(incs)
 	a.web.SetSnapshot(dashboard.BuildSnapshot(in, now))
 	a.web.SetTenants(tenants)
 	return nil
