@@ -22,6 +22,11 @@ type Catalog struct {
 	Checks      []Check
 	Contracts   []Contract
 	Maintenance []Maintenance
+	// MaintenanceMax is the longest window people may announce at run
+	// time (the admin API, slate maintenance) unless an admin overrides
+	// it: a window silences detection for its services, and a window
+	// without end would silence it for good. 0 means no maximum.
+	MaintenanceMax time.Duration
 }
 
 // Tenant is a customer.

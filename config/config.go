@@ -92,6 +92,11 @@ type Storage struct {
 // Server is the HTTP server.
 type Server struct {
 	Listen string // address; default "127.0.0.1:8080"; slate serve --listen overrides
+	// MetricsListen is the address of the metrics listener, which serves
+	// /metrics without a credential; default "127.0.0.1:9464" (loopback:
+	// a Prometheus server on the same host), "off" for none. The public
+	// port serves /metrics to metrics tokens only.
+	MetricsListen string
 	// PublicURL is where readers reach slate (shortlinks, feeds, signed
 	// links); default http:// plus Listen.
 	PublicURL string
@@ -144,24 +149,29 @@ func (c *Config) PublicBase() string {
 
 // Defaults.
 const (
-	defaultStoragePath       = "slate.db"
-	defaultRawRetention      = 14 * 24 * time.Hour
-	defaultHistoryRetention  = 400 * 24 * time.Hour
-	DefaultListen            = "127.0.0.1:8080"
+	defaultStoragePath      = "slate.db"
+	defaultRawRetention     = 14 * 24 * time.Hour
+	defaultHistoryRetention = 400 * 24 * time.Hour
+	DefaultListen           = "127.0.0.1:8080"
+	DefaultMetricsListen    = "127.0.0.1:9464"
+	// MetricsListenOff turns the metrics listener off.
+	MetricsListenOff         = "off"
 	defaultRateLimit         = 20
 	defaultLinkMaxTTL        = 90 * 24 * time.Hour
 	defaultLocation          = "local"
 	defaultCheckInterval     = time.Minute
 	defaultCloseGrace        = time.Hour
 	defaultMaintenanceNotice = 72 * time.Hour
+	defaultMaintenanceMax    = 7 * 24 * time.Hour
 )
 
 // Default is the configuration an empty file gives.
 func Default() Config {
 	return Config{
 		Storage:   Storage{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
-		Server:    Server{Listen: DefaultListen, RateLimit: defaultRateLimit, LinkMaxTTL: defaultLinkMaxTTL},
+		Server:    Server{Listen: DefaultListen, MetricsListen: DefaultMetricsListen, RateLimit: defaultRateLimit, LinkMaxTTL: defaultLinkMaxTTL},
 		Collector: Collector{Location: defaultLocation},
+		Catalog:   catalog.Catalog{MaintenanceMax: defaultMaintenanceMax},
 	}
 }
 
@@ -240,8 +250,11 @@ type configDecoder struct {
 
 func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 	f, err := root.Map("backup", "alerting", "heartbeat", "storage", "server", "collector", "locations", "tenants", "services",
-		"checks", "contracts", "maintenance", "provider", "billing", "email")
+		"checks", "contracts", "maintenance", "maintenance_max", "provider", "billing", "email")
 	if err != nil {
+		return err
+	}
+	if err := d.dur(f, "maintenance_max", &cfg.MaintenanceMax); err != nil {
 		return err
 	}
 	for _, x := range []struct {
@@ -310,11 +323,14 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		}
 	}
 	if n, ok := f.Get("server"); ok {
-		g, err := d.at.Add(n).Map("listen", "public_url", "rate_limit", "link_max_ttl", "trusted_proxies")
+		g, err := d.at.Add(n).Map("listen", "metrics_listen", "public_url", "rate_limit", "link_max_ttl", "trusted_proxies")
 		if err != nil {
 			return err
 		}
 		if err := d.str(g, "listen", &cfg.Server.Listen); err != nil {
+			return err
+		}
+		if err := d.str(g, "metrics_listen", &cfg.Server.MetricsListen); err != nil {
 			return err
 		}
 		if err := d.str(g, "public_url", &cfg.Server.PublicURL); err != nil {

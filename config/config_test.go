@@ -102,6 +102,7 @@ func TestConfigDefaults(t *testing.T) {
 // a contract's policy included.
 func TestOneDurationSyntax(t *testing.T) {
 	cfg, err := config.Parse("days.yml", strings.NewReader(`storage: {raw_retention: 14d}
+maintenance_max: 2d
 tenants: [{id: acme}]
 services: [{id: web}]
 contracts:
@@ -114,6 +115,9 @@ contracts:
 	day := 24 * time.Hour
 	if c := cfg.Contracts[0]; c.Policy.MinOutage != day || c.CloseGrace != day || c.MaintenanceNotice != 3*day || cfg.Storage.RawRetention != 14*day {
 		t.Errorf("got min_outage %v, close_grace %v, maintenance_notice %v, raw_retention %v", c.Policy.MinOutage, c.CloseGrace, c.MaintenanceNotice, cfg.Storage.RawRetention)
+	}
+	if cfg.MaintenanceMax != 2*day {
+		t.Errorf("maintenance_max %v, want 2d", cfg.MaintenanceMax)
 	}
 }
 

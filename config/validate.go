@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -76,6 +77,13 @@ func validateSettings(cfg *Config, add adder) {
 	if cfg.Server.Listen == "" {
 		add("server.listen", "must not be empty")
 	}
+	if m := cfg.Server.MetricsListen; m != MetricsListenOff {
+		if _, port, err := net.SplitHostPort(m); err != nil {
+			add("server.metrics_listen", "must be host:port, such as 127.0.0.1:9464, or off (got %q)", m)
+		} else if m == cfg.Server.Listen && port != "0" {
+			add("server.metrics_listen", "must differ from server.listen (both are %q)", m)
+		}
+	}
 	if u := cfg.Server.PublicURL; u != "" {
 		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || pu.RawQuery != "" || pu.Fragment != "" {
 			add("server.public_url", "must be an absolute http or https URL without query or fragment (got %q)", u)
@@ -90,6 +98,9 @@ func validateSettings(cfg *Config, add adder) {
 				add(fmt.Sprintf("server.trusted_proxies[%d]", i), "must be an IP address or a CIDR range such as 10.0.0.0/8 (got %q)", p)
 			}
 		}
+	}
+	if cfg.MaintenanceMax <= 0 {
+		add("maintenance_max", "must be a positive duration, the longest maintenance window people may announce (got %s)", cfg.MaintenanceMax)
 	}
 	if cfg.Server.LinkMaxTTL <= 0 {
 		add("server.link_max_ttl", "must be a positive duration, the longest life of a signed tenant link (got %s)", cfg.Server.LinkMaxTTL)

@@ -50,8 +50,10 @@ func Schedules(cat *catalog.Catalog) []Schedule {
 // Impact is, per contract on the incident's service of the tenants it
 // affects (all contracts on it when tenants is empty), the breach minutes
 // the incident accounts for and the credit it moves in the period it
-// started in, as of now: what a post-mortem's impact table shows. A
-// contract whose figures cannot be computed is left out.
+// started in, as of now: each tenant's rows are its own (its incident page
+// shows them), staff read them all, and a post-mortem publishes only
+// their total (incident.TotalImpact). A contract whose figures cannot be
+// computed is left out.
 func Impact(ctx context.Context, h History, cat *catalog.Catalog, inc incident.Incident, tenants []string, now time.Time) []incident.TenantImpact {
 	end := inc.Ended
 	if end.IsZero() {
@@ -72,7 +74,7 @@ func Impact(ctx context.Context, h History, cat *catalog.Catalog, inc incident.I
 		if err != nil {
 			continue
 		}
-		out = append(out, incident.TenantImpact{Tenant: c.Tenant, BreachMinutes: sla.FormatTrim(breach, 2),
+		out = append(out, incident.TenantImpact{Tenant: c.Tenant, Contract: c.ID, BreachMinutes: sla.FormatTrim(breach, 2),
 			Exposure: sla.FormatFixed(amount, sla.MinorUnits(c.Fee.Currency)), Currency: c.Fee.Currency})
 	}
 	return out

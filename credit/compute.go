@@ -93,8 +93,8 @@ func Compute(ctx context.Context, h History, c Contract, period sla.Period, unti
 	if err != nil {
 		return st, fmt.Errorf("contract %s: %w", c.ID, err)
 	}
-	facts.Maintenance = c.Maintenance
-	facts.Exclusions = append(append([]sla.Exclusion(nil), c.Exclusions...), manual...)
+	facts.Maintenance = clipIntervals(c.Maintenance, period)
+	facts.Exclusions = clipExclusions(append(append([]sla.Exclusion(nil), c.Exclusions...), manual...), period)
 	if end.Before(period.End) {
 		facts.Active = []sla.Interval{{Start: period.Start, End: end}}
 	}
@@ -190,4 +190,42 @@ func locationRuns(rh sla.RunHistory, ch Check, n int) ([][]sla.MinuteRun, []stri
 		}
 	}
 	return locs, names
+}
+
+// clipIntervals is ivs cut to period, those outside it dropped. The
+// engine would clip them too, but it first refuses any time outside the
+// years it computes in: a window reaching to the year 9999 (stored before
+// such times were refused at the door, or written behind the store's
+// back) would stop every period of every contract it touches, when only
+// its part inside the period matters.
+func clipIntervals(ivs []sla.Interval, period sla.Period) []sla.Interval {
+	var out []sla.Interval
+	for _, iv := range ivs {
+		if c, ok := clipTo(iv, period); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// clipExclusions is clipIntervals for exclusions, which keep their reason.
+func clipExclusions(es []sla.Exclusion, period sla.Period) []sla.Exclusion {
+	var out []sla.Exclusion
+	for _, e := range es {
+		if c, ok := clipTo(e.Interval, period); ok {
+			out = append(out, sla.Exclusion{Interval: c, Reason: e.Reason})
+		}
+	}
+	return out
+}
+
+// clipTo is iv ∩ [period.Start, period.End), and whether it is not empty.
+func clipTo(iv sla.Interval, period sla.Period) (sla.Interval, bool) {
+	if iv.Start.Before(period.Start) {
+		iv.Start = period.Start
+	}
+	if iv.End.After(period.End) {
+		iv.End = period.End
+	}
+	return iv, iv.Start.Before(iv.End)
 }

@@ -280,6 +280,7 @@ type incidentView struct {
 	Affected       []string
 	Updates        []IncidentUpdate // newest first
 	Postmortem     template.HTML    // sanitised by the caller of BuildSnapshot
+	OwnImpact      []string         // the reading tenant's own impact, on its page
 }
 
 // Latest is the newest update, or the zero update.
@@ -345,7 +346,7 @@ func newIncidentView(inc Incident, m *Maintenance, names map[string]string, pref
 		ID: inc.ID, Name: inc.Name, URL: prefix + "/incidents/" + inc.ID,
 		Status: inc.Status, Impact: inc.Impact,
 		Started: inc.StartedAt, Resolved: inc.Resolved,
-		Updates: inc.Updates, Postmortem: inc.Postmortem,
+		Updates: inc.Updates, Postmortem: inc.Postmortem, OwnImpact: inc.OwnImpact,
 	}
 	if m != nil {
 		iv.Maintenance = true

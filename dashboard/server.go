@@ -12,7 +12,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/time/rate"
 )
 
@@ -89,6 +88,10 @@ type Server struct {
 	srv     *http.Server // see httpServer
 	srvOnce sync.Once
 
+	metrics     http.Handler // the gatherer's metrics, see metrics.go
+	metricsSrv  *http.Server // see metricsServer
+	metricsOnce sync.Once
+
 	pages      statuspagePages // Statuspage v2 bodies, see statuspage.go
 	html       htmlState       // HTML status page templates and rendered pages, see pages.go
 	tenants    tenantPages     // tenant pages, see tenant.go
@@ -110,8 +113,8 @@ func NewServer(gatherer prometheus.Gatherer) *Server {
 	s.engine.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	s.engine.GET("/readyz", s.readyz)
 	s.engine.HEAD("/healthz", func(c *gin.Context) { c.Status(http.StatusOK) })
-	s.engine.GET("/metrics", gin.WrapH(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})))
-	s.mountPush() // heartbeats at /push/:token (push.go)
+	s.mountMetrics(gatherer) // /metrics for metrics tokens only, and the metrics listener (metrics.go)
+	s.mountPush()            // heartbeats at /push/:token (push.go)
 
 	// Statuspage v2 API (statuspage.go), served from SetSnapshot's snapshot.
 	s.mountStatuspage(s.engine.Group("/api/v2"))
@@ -186,7 +189,8 @@ func (s *Server) Serve(l net.Listener) error {
 	return nil
 }
 
-// Shutdown stops accepting requests and waits for those in flight.
+// Shutdown stops accepting requests, on the main port and the metrics
+// listener, and waits for those in flight.
 func (s *Server) Shutdown(ctx context.Context) error {
 	d := s.ShutdownTimeout
 	if d == 0 {
@@ -194,5 +198,5 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	return s.httpServer().Shutdown(ctx)
+	return errors.Join(s.httpServer().Shutdown(ctx), s.metricsServer().Shutdown(ctx))
 }

@@ -82,6 +82,16 @@ type statuspageIncident struct {
 	Updates          []struct{ Status, Body string } `json:"incident_updates"`
 }
 
+// publicID is the ID the pages give incident id.
+func publicID(t *testing.T, r Running, id int64) string {
+	t.Helper()
+	p, err := monitor.IncidentPublicID(context.Background(), r.Monitor.Store(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // storedIncident is the stored incident of the story's incident of service.
 func storedIncident(t *testing.T, r Running, service string) (db.Incident, demoIncident) {
 	t.Helper()
@@ -146,7 +156,7 @@ func (f *demoFixture) demoPrintsWhereToLook(t *testing.T) {
 	dir, r, out, cfg := f.dir, f.r, f.out, f.cfg
 	login, _ := storedIncident(t, r, "messenger-login")
 	imap, _ := storedIncident(t, r, "mail-imap")
-	for _, want := range []string{r.Base + "/\n", fmt.Sprintf("%s/incidents/%d ", r.Base, login.ID), fmt.Sprintf("%s/incidents/%d ", r.Base, imap.ID),
+	for _, want := range []string{r.Base + "/\n", fmt.Sprintf("%s/incidents/%s ", r.Base, publicID(t, r, login.ID)), fmt.Sprintf("%s/incidents/%s ", r.Base, publicID(t, r, imap.ID)),
 		r.Base + "/api/v2/summary.json", r.Base + "/metrics", dir, "Ctrl-C to stop."} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -235,7 +245,7 @@ func (f *demoFixture) demoIncidentsWithTheirStatuses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stored, want := storedIncident(t, r, tc.service)
-			i := slices.IndexFunc(doc.Incidents, func(x statuspageIncident) bool { return x.ID == fmt.Sprint(stored.ID) })
+			i := slices.IndexFunc(doc.Incidents, func(x statuspageIncident) bool { return x.ID == publicID(t, r, stored.ID) })
 			if i < 0 {
 				t.Fatalf("incident %d of %s is not in incidents.json", stored.ID, tc.service)
 			}
@@ -274,13 +284,21 @@ func (f *demoFixture) demoPublishedPostmortemOnTheMail(t *testing.T) {
 	if want.Postmortem == nil || stored.PublishedPostmortem == 0 {
 		t.Fatalf("the mail outage has no published post-mortem (story %v, stored version %d)", want.Postmortem != nil, stored.PublishedPostmortem)
 	}
-	code, page := testkit.Get(t, fmt.Sprintf("%s/incidents/%d", r.Base, stored.ID))
+	code, page := testkit.Get(t, fmt.Sprintf("%s/incidents/%s", r.Base, publicID(t, r, stored.ID)))
 	if code != 200 {
 		t.Fatalf("got status %d", code)
 	}
-	for _, text := range []string{want.Postmortem.Resolution, "Impact", "fernhill"} {
+	for _, text := range []string{want.Postmortem.Resolution, "Impact", " breach minutes"} {
 		if !strings.Contains(html.UnescapeString(page), text) {
 			t.Errorf("the incident page lacks %q", text)
+		}
+	}
+	// The public reads the total; no tenant is named there.
+	for _, tn := range r.Monitor.Config().Tenants {
+		for _, name := range []string{tn.ID, tn.Name} {
+			if name != "" && strings.Contains(html.UnescapeString(page), name) {
+				t.Errorf("the public incident page names tenant %q", name)
+			}
 		}
 	}
 }

@@ -30,6 +30,7 @@ func (a *Monitor) UpdateSLA(ctx context.Context, now time.Time) error {
 		return err
 	}
 	cur, err := a.sla.Update(ctx, a.store, credit.Schedules(cat), now)
+	err = errors.Join(err, a.contractAlerts(ctx, cat, "SLA figures", "contract/", err, now))
 	byContract := make(map[string]credit.Current, len(cur))
 	for _, c := range cur {
 		byContract[c.Statement.Contract.ID] = c
@@ -97,7 +98,7 @@ func (a *Monitor) CloseDue(ctx context.Context, now time.Time) error {
 	if n > 0 {
 		a.log.Debug("period close", "contracts", n)
 	}
-	return err
+	return errors.Join(err, a.contractAlerts(ctx, cat, "period close", "close/", err, now))
 }
 
 // CloseDue is the period close: for every contract of cat it records, in

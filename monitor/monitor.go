@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -63,16 +62,22 @@ type Monitor struct {
 	jobs            map[string]cron.EntryID // the cron entry of each job, by name
 	started         atomic.Bool
 	draining        atomic.Bool
-	stopOnce        sync.Once                     // stop is safe to call twice (a test and its cleanup)
-	refreshMu       sync.Mutex                    // serialises status page rebuilds
-	postmortems     map[[2]int64]template.HTML    // rendered published post-mortems by incident and version; guarded by refreshMu
-	statusMu        sync.Mutex                    // guards services, tenantStates, bars and current
-	services        map[string]serviceNow         // latest judged minute per service, for the status page
-	tenantStates    map[string]serviceNow         // the same per tenant, by "tenant/service": shared checks and the tenant's own
-	bars            map[string][]dashboard.DayBar // daily bars per set of checks (barsKey)
-	current         map[string]credit.Current     // latest SLA figures by contract ID
-	stopErr         error
-	served          chan error
+	stopOnce        sync.Once                       // stop is safe to call twice (a test and its cleanup)
+	refreshMu       sync.Mutex                      // serialises status page rebuilds
+	postmortems     map[[2]int64]renderedPostmortem // published post-mortems by incident and version; guarded by refreshMu
+	impacts         map[impactKey][]string          // tenants' own impact lines; guarded by refreshMu
+	// viewOf replaces catalog.IncidentFor, the rule by which the pages
+	// show readers incidents, when not nil: only tests set it, to show
+	// that the isolation matrix finds a reader seeing what it may not.
+	viewOf       func(cat *catalog.Catalog, r catalog.Reader, inc incident.Incident, affected []string) (incident.Incident, []string, bool)
+	idKey        []byte                        // the key of public IDs, once read; guarded by refreshMu
+	statusMu     sync.Mutex                    // guards services, tenantStates, bars and current
+	services     map[string]serviceNow         // latest judged minute per service, for the status page
+	tenantStates map[string]serviceNow         // the same per tenant, by "tenant/service": shared checks and the tenant's own
+	bars         map[string][]dashboard.DayBar // daily bars per set of checks (barsKey)
+	current      map[string]credit.Current     // latest SLA figures by contract ID
+	stopErr      error
+	served       chan error
 }
 
 // Options are the settings that do not come from the configuration file.
@@ -199,6 +204,16 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 		},
 		Refresh:    a.refreshAfterWrite,
 		Statements: a.statement,
+		PublicIDKey: func(ctx context.Context) ([]byte, error) {
+			return a.store.Secret(ctx, PublicIDKeyName)
+		},
+		Impact: func(ctx context.Context, inc incident.Incident, tenants []string) ([]incident.TenantImpact, error) {
+			cat, err := a.catalog(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return credit.Impact(ctx, a.store, cat, inc, tenants, a.now()), nil
+		},
 	}
 	api.Register(a.web)
 	return nil
@@ -299,6 +314,17 @@ func (a *Monitor) Start(l net.Listener) error {
 	go func() { a.served <- a.web.Serve(l) }()
 	a.started.Store(true)
 	return nil
+}
+
+// ServeMetrics serves /metrics on l, without a credential, until Stop:
+// the metrics listener (server.metrics_listen), which only the Prometheus
+// servers should reach. Call it once, before or after Start.
+func (a *Monitor) ServeMetrics(l net.Listener) {
+	go func() {
+		if err := a.web.ServeMetrics(l); err != nil {
+			a.log.Error("metrics listener", "addr", l.Addr().String(), "err", err)
+		}
+	}()
 }
 
 // Served delivers the HTTP server's error if it stops on its own.

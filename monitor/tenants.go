@@ -34,12 +34,12 @@ func barsKey(checks []catalog.Check) string {
 
 // tenantViews builds every tenant's page. states are the services' latest
 // minutes by "tenant/service"; current the latest SLA figures by contract
-// ID; bars the daily bars by barsKey; affects the tenants each incident
-// affects: a tenant sees only the incidents that affect it, so an outage
-// of another tenant's endpoint on a shared service stays that tenant's.
+// ID; bars the daily bars by barsKey; incs the stored incidents, of which
+// a tenant reads its view (catalog.IncidentFor), so an outage of another
+// tenant's endpoint on a shared service stays that tenant's.
 func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, base string, states map[string]serviceNow,
-	bars map[string][]dashboard.DayBar, current map[string]credit.Current, incs []dashboard.IncidentRecord,
-	affects map[int64][]string, now time.Time) ([]*dashboard.TenantView, error) {
+	bars map[string][]dashboard.DayBar, current map[string]credit.Current, incs []db.Incident,
+	key []byte, now time.Time) ([]*dashboard.TenantView, error) {
 	all, err := a.store.Credits(ctx, db.CreditFilter{})
 	if err != nil {
 		return nil, err
@@ -65,13 +65,11 @@ func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, base st
 			}
 		}
 		// BuildSnapshot keeps only the incidents and windows of the
-		// services given; incidents are also kept to those affecting t.
-		for _, inc := range incs {
-			if catalog.TenantSeesIncident(t.ID, affects[inc.ID]) {
-				in.Incidents = append(in.Incidents, inc)
-			}
+		// services given; incidents are t's views of them.
+		if in.Incidents, err = a.incidentRecords(ctx, cat, catalog.TenantReader(t.ID), incs, key, now); err != nil {
+			return nil, err
 		}
-		in.Maintenances = maintenanceRecords(cat)
+		in.Maintenances = maintenanceRecords(cat, key)
 		v.Status = dashboard.BuildSnapshot(in, now)
 
 		credits := ledger[t.ID]

@@ -98,7 +98,11 @@ type Incidents interface {
 	PostmortemVersions(ctx context.Context, incidentID int64) ([]PostmortemVersion, error)
 
 	AddMaintenance(ctx context.Context, m Maintenance, actor string) (Maintenance, error)
-	CancelMaintenance(ctx context.Context, id int64, actor string) error
+	// CancelMaintenance withdraws window id at the store's now, as
+	// MaintenanceCancel says: a planned window is cancelled, one in
+	// progress ends now, one that ended is refused (ErrMaintenanceState).
+	// It returns the window as it became; audited.
+	CancelMaintenance(ctx context.Context, id int64, actor string) (Maintenance, error)
 	ListMaintenance(ctx context.Context) ([]Maintenance, error)
 }
 

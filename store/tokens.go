@@ -22,6 +22,7 @@ const (
 	RoleAccountManager = access.AccountManager
 	RoleOncall         = access.Oncall
 	RoleViewer         = access.Viewer
+	RoleMetrics        = access.Metrics
 )
 
 // ValidRole reports whether a token may carry role.
@@ -112,8 +113,7 @@ func CheckNewToken(nt NewToken, actor string) error {
 	case strings.TrimSpace(nt.Name) == "":
 		return errors.New("create token: name: a name is required")
 	case !ValidRole(nt.Role):
-		return fmt.Errorf("create token %s: role: %q is not one of %s, %s, %s, %s",
-			nt.Name, nt.Role, RoleAdmin, RoleAccountManager, RoleOncall, RoleViewer)
+		return fmt.Errorf("create token %s: role: %q is not one of %s", nt.Name, nt.Role, strings.Join(access.TokenRoles(), ", "))
 	case nt.Role == RoleViewer && nt.Tenant == "":
 		return fmt.Errorf("create token %s: tenant: a %s token needs a tenant", nt.Name, RoleViewer)
 	case nt.Role != RoleViewer && nt.Tenant != "":

@@ -95,7 +95,7 @@ func runAt(now func() time.Time, args []string, stdin io.Reader, stdout, stderr 
 	case "incidents":
 		return runIncidents(rest, stdout, stderr, now)
 	case "maintenance":
-		return runMaintenance(rest, stdout, stderr)
+		return runMaintenance(rest, stdout, stderr, now)
 	case "backup":
 		return runBackup(rest, stdout, stderr, now)
 	case "restore":

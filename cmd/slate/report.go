@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -111,32 +112,49 @@ func runReport(args []string, stdout, stderr io.Writer, now func() time.Time) in
 		return exitFail
 	}
 	rows, err := buildReport(context.Background(), store, cat, *tenant, *periodArg, now())
-	if err != nil {
+	var pe *periodError
+	if errors.As(err, &pe) {
 		fmt.Fprintf(stderr, "slate report: %v\n", err)
 		return exitUsage
 	}
-	if err := writeReport(stdout, *format, rows); err != nil {
-		fmt.Fprintf(stderr, "slate report: %v\n", err)
+	if werr := writeReport(stdout, *format, rows); werr != nil {
+		fmt.Fprintf(stderr, "slate report: %v\n", werr)
+		return exitFail
+	}
+	if err != nil { // contracts that could not be computed: the others are reported
+		for _, e := range credit.FailedContracts(err) {
+			fmt.Fprintf(stderr, "slate report: %v\n", e)
+		}
 		return exitFail
 	}
 	return exitOK
 }
 
+// periodError is a --period that names no period of a contract.
+type periodError struct{ err error }
+
+func (e *periodError) Error() string { return "--period: " + e.err.Error() }
+
 // buildReport computes every selected contract's statement for the period
-// named by periodArg, as of now.
+// named by periodArg, as of now. A contract whose statement cannot be
+// computed is left out and its error (a *credit.ContractError) joined to
+// the others': the rest are still reported. A bad periodArg is a
+// *periodError, and no row.
 func buildReport(ctx context.Context, h credit.History, cat *catalog.Catalog, tenant, periodArg string, now time.Time) ([]reportRow, error) {
 	var rows []reportRow
+	var errs []error
 	for _, c := range cat.Contracts {
 		if tenant != "" && c.Tenant != tenant {
 			continue
 		}
 		period, err := c.PeriodNamed(periodArg, cat.Zone(c.Tenant), now)
 		if err != nil {
-			return nil, fmt.Errorf("--period: %w", err)
+			return nil, &periodError{err}
 		}
 		st, err := credit.Compute(ctx, h, credit.ContractOf(cat, c), period, now)
 		if err != nil {
-			return nil, err
+			errs = append(errs, &credit.ContractError{Contract: c.ID, Err: err})
+			continue
 		}
 		rows = append(rows, reportRow{
 			Tenant: c.Tenant, Contract: c.ID, PeriodName: period.String(),
@@ -147,7 +165,7 @@ func buildReport(ctx context.Context, h credit.History, cat *catalog.Catalog, te
 			CoverageByLocation: locationRows(cat, st, c.CoverageThreshold),
 		})
 	}
-	return rows, nil
+	return rows, errors.Join(errs...)
 }
 
 // locationRows is each location's coverage in st, named as the catalogue

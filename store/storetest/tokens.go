@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/store"
 )
 
@@ -128,6 +129,7 @@ func testCreateTokenRefusesBadInput(t *testing.T, s suite) {
 		{"viewer without a tenant", store.NewToken{Name: "x", Role: store.RoleViewer}, "alice", "tenant: a viewer token needs a tenant"},
 		{"admin with a tenant", store.NewToken{Name: "x", Role: store.RoleAdmin, Tenant: "acme"}, "alice", "tenant: only viewer tokens take a tenant; role admin sees every tenant"},
 		{"oncall with a tenant", store.NewToken{Name: "x", Role: store.RoleOncall, Tenant: "acme"}, "alice", "tenant: only viewer tokens take a tenant; role oncall"},
+		{"metrics with a tenant", store.NewToken{Name: "x", Role: store.RoleMetrics, Tenant: "acme"}, "alice", "tenant: only viewer tokens take a tenant; role metrics"},
 		{"no name", store.NewToken{Name: " ", Role: store.RoleAdmin}, "alice", "name: a name is required"},
 		{"no actor", store.NewToken{Name: "x", Role: store.RoleAdmin}, "", "empty actor"},
 	}
@@ -149,6 +151,27 @@ func testCreateTokenRefusesBadInput(t *testing.T, s suite) {
 				t.Errorf("a refused token was audited: %+v, %v", entries, err)
 			}
 		})
+	}
+}
+
+// testEveryRoleIsStored creates a token of every role a token may carry
+// (the metrics role included) and reads each back by its hash.
+func testEveryRoleIsStored(t *testing.T, s suite) {
+	ctx := context.Background()
+	d := s.open(t)
+	for _, role := range access.TokenRoles() {
+		nt := store.NewToken{Name: role, Role: role}
+		if role == store.RoleViewer {
+			nt.Tenant = "acme"
+		}
+		text, tok, err := d.CreateToken(ctx, nt, "alice")
+		if err != nil {
+			t.Fatalf("create a %s token: %v", role, err)
+		}
+		got, err := d.TokenByHash(ctx, store.HashToken(text))
+		if err != nil || got != tok || got.Role != role {
+			t.Errorf("%s token read back as %+v, %v; want %+v", role, got, err, tok)
+		}
 	}
 }
 
