@@ -67,12 +67,36 @@ func checkFields(t *testing.T, got, want map[string]any) {
 	}
 }
 
+// The cases share a target and two periods.
+const (
+	target = `  target: "99.9"`
+	june   = `{month: "2024-06", timezone: UTC}`
+	jan    = `{month: "2025-01", timezone: UTC}`
+)
+
 func TestRules(t *testing.T) {
-	const target = `  target: "99.9"`
-	june := `{month: "2024-06", timezone: UTC}`
-	jan := `{month: "2025-01", timezone: UTC}`
-	cases := []ruleCase{
-		// 1. Periods: calendar months and quarters in the contract's zone.
+	groups := []struct {
+		name  string
+		cases []ruleCase
+	}{
+		{"periods", periodCases()},
+		{"active time and exclusions", exclusionCases()},
+		{"downtime by measure", measureCases()},
+		{"downtime in slices", sliceCases()},
+		{"credits and caps", creditCases()},
+	}
+	for _, g := range groups {
+		for _, tc := range g.cases {
+			t.Run(g.name+"/"+tc.name, func(t *testing.T) {
+				checkFields(t, evalYAML(t, tc.yaml()), tc.want)
+			})
+		}
+	}
+}
+
+// periodCases are calendar months and quarters in the contract's zone.
+func periodCases() []ruleCase {
+	return []ruleCase{
 		{
 			name:   "March in Los Angeles has 44,580 minutes",
 			policy: target + "\n  tiers: [{uptime: \"[99, 99.9)\", credit: \"25\"}]",
@@ -185,7 +209,12 @@ func TestRules(t *testing.T) {
 			facts:  `  downtime: [{start: "2024-06-01T00:00:00Z", end: "2024-06-04T00:00:00Z"}]`,
 			want:   map[string]any{"uptime_percent": "90.0000", "credit_percent": "0", "credit_amount": "0.00"},
 		},
-		// 2-4. Active time, exclusions, downtime by measure.
+	}
+}
+
+// exclusionCases are active time and excluded time.
+func exclusionCases() []ruleCase {
+	return []ruleCase{
 		{
 			name:   "nothing observed is full uptime",
 			policy: target + baseTiers,
@@ -286,6 +315,12 @@ func TestRules(t *testing.T) {
 			facts:  `  active: [{start: "2024-07-01T00:00:00Z", end: "2024-07-02T00:00:00Z"}]`,
 			want:   map[string]any{"eligible_minutes": "0", "downtime_minutes": "0", "uptime_exact": "100"},
 		},
+	}
+}
+
+// measureCases are downtime weighted by the share affected, or counted whole.
+func measureCases() []ruleCase {
+	return []ruleCase{
 		{
 			name:   "weighted shares covering one instant add up to at most 1",
 			policy: target + "\n  measure: weighted_time" + baseTiers,
@@ -334,6 +369,12 @@ func TestRules(t *testing.T) {
 			facts:  `  downtime: [{start: "2024-06-20T10:00:00Z", end: "2024-06-20T11:00:00Z", affected: "0.25"}]`,
 			want:   map[string]any{"downtime_minutes": "60"},
 		},
+	}
+}
+
+// sliceCases are downtime judged in slices of time or by requests.
+func sliceCases() []ruleCase {
+	return []ruleCase{
 		{
 			name:   "slices: any downtime marks the slices it touches",
 			policy: target + "\n  measure: slices\n  slice: 5m\n  bad_slice: any" + baseTiers,
@@ -417,7 +458,12 @@ func TestRules(t *testing.T) {
 			facts:  `  requests: {total: 0, failed: 0}`,
 			want:   map[string]any{"uptime_exact": "100", "downtime_minutes": nil, "credit_percent": "0"},
 		},
-		// 7. Credits and caps.
+	}
+}
+
+// creditCases are tiers, units, caps and rounding.
+func creditCases() []ruleCase {
+	return []ruleCase{
 		{
 			name:   "proportional credit is capped",
 			policy: target + "\n  credit_unit: proportional\n  multiplier: \"2\"\n  cap: \"15\"",
@@ -470,10 +516,5 @@ func TestRules(t *testing.T) {
 			facts:  `  downtime: [{start: "2024-06-01T00:00:00Z", end: "2024-06-01T01:00:00Z"}]`,
 			want:   map[string]any{"credit_amount": "0.01"},
 		},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			checkFields(t, evalYAML(t, tc.yaml()), tc.want)
-		})
 	}
 }

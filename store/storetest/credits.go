@@ -42,19 +42,25 @@ func ClosingOf(period string, amount int64, ev string) store.Credit {
 	}
 }
 
+// closeStep is one close of testRecordClose's period.
+type closeStep struct {
+	ev       string
+	amount   int64
+	auto     bool
+	flagged  bool
+	voidPrev bool // void the entry the previous step returned first
+}
+
+// ledgerEntry is what testRecordClose compares of each ledger entry.
+type ledgerEntry struct {
+	kind   string
+	state  store.CreditState
+	amount int64
+}
+
 func testRecordClose(t *testing.T, s suite) {
-	type step struct {
-		ev       string
-		amount   int64
-		auto     bool
-		flagged  bool
-		voidPrev bool // void the entry the previous step returned first
-	}
-	type entry struct {
-		kind   string
-		state  store.CreditState
-		amount int64
-	}
+	type step = closeStep
+	type entry = ledgerEntry
 	tests := []struct {
 		name  string
 		steps []step
@@ -122,54 +128,63 @@ func testRecordClose(t *testing.T, s suite) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := s.open(t)
-			ctx := context.Background()
-			var prev, first store.Credit
-			for i, s := range tc.steps {
-				if s.voidPrev {
-					if _, err := d.VoidCredit(ctx, prev.ID, "am@example.com", "wrong contract"); err != nil {
-						t.Fatalf("step %d: void: %v", i, err)
-					}
-				}
-				c := ClosingOf("2026-10", s.amount, s.ev)
-				c.Flagged = s.flagged
-				got, wrote, err := d.RecordClose(ctx, c, s.auto, "slate")
-				if err != nil {
-					t.Fatalf("step %d: %v", i, err)
-				}
-				if wrote != tc.wrote[i] {
-					t.Errorf("step %d: got wrote %v, want %v", i, wrote, tc.wrote[i])
-				}
-				if got.EvidenceHash != c.EvidenceHash {
-					t.Errorf("step %d: got entry %d with Evidence %.8s, want the entry carrying %.8s", i, got.ID, got.EvidenceHash, c.EvidenceHash)
-				}
-				if i == 0 {
-					first = got
-				}
-				prev = got
-			}
-			all, err := d.Credits(ctx, store.CreditFilter{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []entry
-			for _, c := range all {
-				got = append(got, entry{c.Kind, c.State, c.AmountMinor})
-				if c.Kind == "adjustment" && c.Adjusts != first.ID {
-					t.Errorf("entry %d: got adjusts %d, want %d", c.ID, c.Adjusts, first.ID)
-				}
-				if c.Kind == "credit" && c.Adjusts != 0 {
-					t.Errorf("entry %d: got adjusts %d for a credit, want 0", c.ID, c.Adjusts)
-				}
-			}
+			got := closeSteps(t, s.open(t), tc.steps, tc.wrote)
 			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Errorf("got ledger %v, want %v", got, tc.want)
 			}
-			if n, err := d.VerifyAudit(ctx); err != nil {
-				t.Errorf("verify audit after %d entries: %v", n, err)
-			}
 		})
 	}
+}
+
+// closeSteps records each step's close of October 2026 (voiding the
+// previous entry first where the step says so), checks whether each wrote
+// as expected, and returns the ledger afterwards with its links and audit
+// chain checked.
+func closeSteps(t *testing.T, d store.Store, steps []closeStep, wrote []bool) []ledgerEntry {
+	t.Helper()
+	ctx := context.Background()
+	var prev, first store.Credit
+	for i, s := range steps {
+		if s.voidPrev {
+			if _, err := d.VoidCredit(ctx, prev.ID, "am@example.com", "wrong contract"); err != nil {
+				t.Fatalf("step %d: void: %v", i, err)
+			}
+		}
+		c := ClosingOf("2026-10", s.amount, s.ev)
+		c.Flagged = s.flagged
+		got, w, err := d.RecordClose(ctx, c, s.auto, "slate")
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		if w != wrote[i] {
+			t.Errorf("step %d: got wrote %v, want %v", i, w, wrote[i])
+		}
+		if got.EvidenceHash != c.EvidenceHash {
+			t.Errorf("step %d: got entry %d with Evidence %.8s, want the entry carrying %.8s", i, got.ID, got.EvidenceHash, c.EvidenceHash)
+		}
+		if i == 0 {
+			first = got
+		}
+		prev = got
+	}
+	all, err := d.Credits(ctx, store.CreditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []ledgerEntry
+	for _, c := range all {
+		got = append(got, ledgerEntry{c.Kind, c.State, c.AmountMinor})
+		if c.Kind == "adjustment" && c.Adjusts != first.ID {
+			t.Errorf("entry %d: got adjusts %d, want %d", c.ID, c.Adjusts, first.ID)
+		}
+		if c.Kind == "credit" && c.Adjusts != 0 {
+			t.Errorf("entry %d: got adjusts %d for a credit, want 0", c.ID, c.Adjusts)
+		}
+	}
+	if n, err := d.VerifyAudit(ctx); err != nil {
+		t.Errorf("verify audit after %d entries: %v", n, err)
+	}
+	return got
 }
 
 func testRecordCloseStoresFigures(t *testing.T, s suite) {
