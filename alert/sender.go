@@ -79,7 +79,7 @@ type Sender struct {
 	inflight map[int64]bool           // alerts being attempted, so that no pass starts them twice
 	perRcv   map[string]chan struct{} // semaphores, by receiver
 	global   chan struct{}
-	halfDone chan struct{}           // signalled when the attempts in flight fall to half a batch
+	halfDone chan struct{}  // signalled when the attempts in flight fall to half a batch
 	all      sync.WaitGroup // every attempt goroutine, for Run to wait on when it stops
 }
 

@@ -33,7 +33,7 @@ import (
 const mailConfig = `
 storage: {path: %q}
 server: {listen: "127.0.0.1:0", public_url: %q}
-provider: {name: Nordlicht Cloud, email: billing@nordlicht.example}
+provider: {name: Nordlicht Cloud, code: NLC, email: billing@nordlicht.example}
 email: {from: "Nordlicht Status <status@nordlicht.example>", host: 127.0.0.1, port: %d, security: none, per_address_hour: 3, per_client_hour: 6}
 tenants:
   - {id: acme, name: Acme Corporation, billing_contacts: [ap@acme.example, "Finance <cfo@acme.example>"]}
