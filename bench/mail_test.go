@@ -62,7 +62,7 @@ func mailFanout(b *testing.B, subscribers, checks int) fanoutResult {
 	fmt.Fprintf(&cfg, "email: {from: \"Status <status@example.net>\", host: 127.0.0.1, port: %d, security: none, connections: 8}\n", srv.Port)
 	cfg.WriteString("services:\n  - {id: mail, name: Mail}\nchecks:\n")
 	for i := range checks {
-		fmt.Fprintf(&cfg, "  - {id: c%04d, service: mail, kind: http, interval: 1s, timeout: 1s, http: {url: %q}}\n", i, target.URL)
+		fmt.Fprintf(&cfg, "  - {id: c%04d, service: mail, kind: http, interval: 1s, timeout: 1s, target: %q}\n", i, target.URL)
 	}
 	path := filepath.Join(dir, "slate.yaml")
 	if err := os.WriteFile(path, []byte(cfg.String()), 0o600); err != nil {
