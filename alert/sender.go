@@ -46,6 +46,10 @@ type Store interface {
 type Sender struct {
 	Store     Store
 	Receivers map[string]Receiver // by name, as db.Alert.Receiver names them
+	// Deliverers are the receivers that deliver an alert themselves, not
+	// over HTTP (e-mail, see Mail), by name; a name here wins over the
+	// same name in Receivers.
+	Deliverers map[string]Deliverer
 
 	// Client sends the requests. NewSender sets one that does not follow
 	// redirects (a 3xx is a failure, as for Statuspage subscribers) and
@@ -75,6 +79,7 @@ type Sender struct {
 	inflight map[int64]bool           // alerts being attempted, so that no pass starts them twice
 	perRcv   map[string]chan struct{} // semaphores, by receiver
 	global   chan struct{}
+	halfDone chan struct{}  // signalled when the attempts in flight fall to half a batch
 	all      sync.WaitGroup // every attempt goroutine, for Run to wait on when it stops
 }
 
@@ -110,6 +115,7 @@ func (s *Sender) init() {
 		s.inflight = map[int64]bool{}
 		s.perRcv = map[string]chan struct{}{}
 		s.global = make(chan struct{}, max(s.Concurrency, 1))
+		s.halfDone = make(chan struct{}, 1)
 	})
 }
 
@@ -124,15 +130,45 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 	t := time.NewTicker(s.Interval)
 	defer t.Stop()
+	s.init()
 	for {
-		s.start(ctx, s.Now()) // errors: the outbox is read again next pass
+		_, _, n, _ := s.start(ctx, s.Now()) // errors: the outbox is read again next pass
+		// A full pass means more is due: start the next as soon as half
+		// of the batch is done, so that a backlog (ten thousand e-mails
+		// of one incident update) goes at the receivers' pace, not at a
+		// batch per Interval.
+		var refill <-chan struct{}
+		if n >= s.batch() {
+			select {
+			case <-s.halfDone: // from before this pass
+			default:
+			}
+			refill = s.halfDone
+			if s.inFlight() <= s.batch()/2 {
+				continue
+			}
+		}
 		select {
 		case <-ctx.Done():
 			s.all.Wait()
 			return ctx.Err()
 		case <-t.C:
+		case <-refill:
 		}
 	}
+}
+
+func (s *Sender) inFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.inflight)
+}
+
+func (s *Sender) batch() int {
+	if s.Batch <= 0 {
+		return DefaultBatch
+	}
+	return s.Batch
 }
 
 // DeliverDue makes one attempt at every alert due at now (up to Batch),
@@ -169,10 +205,7 @@ func (s *Sender) start(ctx context.Context, now time.Time) (*sync.WaitGroup, *er
 	s.mu.Lock()
 	busy := len(s.inflight)
 	s.mu.Unlock()
-	batch := s.Batch
-	if batch <= 0 {
-		batch = DefaultBatch
-	}
+	batch := s.batch()
 	due, err := s.Store.DueAlerts(ctx, now, batch+busy)
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("deliver due: %w", err)
@@ -195,7 +228,14 @@ func (s *Sender) start(ctx context.Context, now time.Time) (*sync.WaitGroup, *er
 			defer func() {
 				s.mu.Lock()
 				delete(s.inflight, a.ID)
+				left := len(s.inflight)
 				s.mu.Unlock()
+				if left <= batch/2 {
+					select {
+					case s.halfDone <- struct{}{}:
+					default:
+					}
+				}
 			}()
 			if err := s.attempt(ctx, a); err != nil {
 				errs.add(err)
@@ -279,6 +319,9 @@ func (s *Sender) post(ctx context.Context, a db.Alert, at time.Time) db.AttemptO
 	if err != nil {
 		// A payload that does not decode never will.
 		return db.AttemptOutcome{Outcome: db.OutcomeGaveUp, Error: err.Error()}
+	}
+	if d, ok := s.Deliverers[a.Receiver]; ok {
+		return s.deliver(ctx, d, a, e, at)
 	}
 	rcv, ok := s.Receivers[a.Receiver]
 	if !ok {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"os"
@@ -261,9 +262,28 @@ func validateEmail(cfg *Config, add adder) {
 			add("email.unsubscribe_mailto", "%q is not an e-mail address", e.UnsubscribeMailto)
 		}
 	}
-	if cfg.Server.PublicURL == "" {
+	switch u := cfg.Server.PublicURL; {
+	case u == "":
 		add("server.public_url", "is required when email is set: confirmation and unsubscribe links point there")
+	case !isHTTPS(u) && !loopbackHTTP(u):
+		add("server.public_url", "%q must be an https URL when email is set (one-click unsubscribe needs one; http only to a loopback address, for trying slate out)", u)
 	}
+	for i, t := range cfg.Tenants {
+		if len(t.BillingContacts) > 0 && (cfg.Provider.Name == "" || cfg.Provider.Code == "") {
+			add(fmt.Sprintf("tenants[%d].billing_contacts", i), "statements are e-mailed to them: provider.name and provider.code are required")
+			break
+		}
+	}
+}
+
+// loopbackHTTP reports whether s is an http URL to a loopback address.
+func loopbackHTTP(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	ip := net.ParseIP(u.Hostname())
+	return u.Hostname() == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 func isHTTPS(s string) bool {

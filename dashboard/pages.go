@@ -245,6 +245,7 @@ type view struct {
 	Prefix      string         // path every link of the page starts with: "" or /status/{tenant}
 	Tenant      *TenantView    // a tenant page's figures; nil on the public page
 	Login       *loginView     // the sign-in form of a refused tenant page
+	Subscribe   *subscribeView // a subscription page (subscribe.go)
 	names       map[string]string
 }
 

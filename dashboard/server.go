@@ -80,6 +80,9 @@ type Server struct {
 	// /logo; nil serves 404.
 	Logo     []byte
 	LogoType string
+	// Subscriptions serves e-mail subscriptions (subscribe.go); nil
+	// answers their pages 404.
+	Subscriptions *Subscriptions
 	// Log receives the errors of admin handlers, which clients are told
 	// only as "internal error"; nil discards them.
 	Log *slog.Logger
@@ -127,6 +130,7 @@ func NewServer(gatherer prometheus.Gatherer) *Server {
 
 	// Tenant pages and their API (tenant.go), admin API (admin.go).
 	s.mountTenants()
+	s.mountSubscriptions() // e-mail subscriptions (subscribe.go)
 	s.admin = s.engine.Group("/api/admin", s.limitFailures(presentsCredential, unauthorized))
 	s.engine.NoRoute(apiNotFound)
 

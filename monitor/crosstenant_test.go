@@ -23,7 +23,8 @@ import (
 // test writes the evidence it wants.
 const crossConfig = `
 storage: {path: %q}
-server: {listen: "127.0.0.1:0"}
+server: {listen: "127.0.0.1:0", public_url: "http://127.0.0.1:0"}
+email: {from: "Status <status@example.net>", host: 127.0.0.1, port: 1, security: none}
 tenants:
   - {id: acme, name: Acme Corporation}
   - {id: bravo, name: Bravo Logistics}

@@ -2,18 +2,24 @@ package monitor
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/slatehq/slate/access"
+	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/store"
+	"github.com/slatehq/slate/subscription"
 )
 
 // The isolation matrix of the fixture where two tenants share the public
@@ -62,6 +68,7 @@ type matrixRoute struct {
 // SLA gauges, a metrics listener and a credential of every kind.
 type crossMatrixFixture struct {
 	*crossFixture
+	manage      map[string]string // a subscriber's manage link, by its reader
 	metricsBase string
 	creds       map[string]matrixCred
 	ids         []string            // public IDs of the incidents, by store ID from 1
@@ -101,6 +108,7 @@ func newCrossMatrixFixture(t *testing.T, opts ...func(*testMonitor)) *crossMatri
 	}
 	f.credits(t)
 	f.credentials(t)
+	f.subscribers(t)
 	if err := f.app.UpdateSLA(ctx, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -186,6 +194,8 @@ func (f *crossMatrixFixture) secretsOf() []secret {
 		{"Bravo Logistics", bravo}, {"bravo", bravo}, {"bravo-mail-silver", bravo}, {"USD", bravo},
 		{f.ids[1], acme}, {f.ids[2], both}, {f.ids[3], acme},
 		{`tenant="`, staff}, {`"status":"major_outage"`, acme},
+		// Who subscribes is nobody's business but staff's.
+		{"pub-subscriber@example.net", staff}, {"acme-subscriber@acme.example", staff}, {"bravo-subscriber@bravo.example", staff},
 	}
 	ts := func(m int) string { return f.minute(m).UTC().Format("2006-01-02T15:04:05") }
 	for _, m := range []int{10, 20, 30, 100, 130, 140, 185} { // acme's checks alone
@@ -233,6 +243,18 @@ func (f *crossMatrixFixture) routes() []matrixRoute {
 	for _, p := range []string{"/api/admin/incidents", "/api/admin/maintenance", "/api/admin/credits", "/api/admin/tenants", "/api/admin/contracts"} {
 		add("admin", "", p, "")
 	}
+	// E-mail subscriptions: the forms, bad links, and each subscriber's
+	// own manage link (read by that subscriber's audience).
+	add("public", "", "/subscribe", "")
+	for _, p := range []string{"/subscribe/confirm?token=forged", "/subscribe/unsubscribe?token=forged", "/subscribe/manage?token=forged"} {
+		add("badlink", "", p, "")
+	}
+	for _, reader := range []string{toPublic, toAcme, toBravo} {
+		add("manage", reader, f.manage[reader], "")
+	}
+	for _, tn := range []string{"acme", "bravo"} {
+		add("tenant", tn, "/status/"+tn+"/subscribe", "")
+	}
 	for _, id := range f.ids {
 		add("public", "", "/incidents/"+id, id)
 		for _, tn := range []string{"acme", "bravo"} {
@@ -260,6 +282,10 @@ func (f *crossMatrixFixture) expect(c matrixCred, r matrixRoute) (codes []int, r
 	switch r.kind {
 	case "public":
 		return []int{found(toPublic)}, toPublic
+	case "badlink":
+		return []int{http.StatusBadRequest}, toPublic
+	case "manage":
+		return []int{http.StatusOK}, r.tenant
 	case "listener":
 		if r.path == "/metrics" {
 			return []int{http.StatusOK}, toStaff
@@ -356,4 +382,87 @@ func TestIsolationMatrixFindsWhatViewsHide(t *testing.T) {
 		t.Errorf("the matrix found %d leaks, none of acme's check on the public incidents.json: %q", len(m.findings), m.findings)
 	}
 	t.Logf("without views the matrix finds %d leaks in %d requests, e.g. %s", len(m.findings), m.checked, m.findings[0])
+}
+
+// subscribers subscribes one address to the public page and one to each
+// tenant's, and keeps each one's manage link.
+func (f *crossMatrixFixture) subscribers(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	keys, err := f.app.subscriptionKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.manage = map[string]string{}
+	for _, s := range []struct{ reader, page, addr string }{
+		{toPublic, "", "pub-subscriber@example.net"}, {toAcme, "acme", "acme-subscriber@acme.example"}, {toBravo, "bravo", "bravo-subscriber@bravo.example"},
+	} {
+		if err := f.app.db.Subscribe(ctx, store.Subscriber{Address: s.addr, Page: s.page, ConfirmedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := subscription.Sign(keys[0], subscription.Token{Purpose: subscription.Unsubscribe, Address: s.addr, Scope: dashboard.Scope(s.page)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.manage[s.reader] = "/subscribe/manage?token=" + url.QueryEscape(tok)
+	}
+}
+
+// TestIsolationMatrixMail: the e-mail each subscriber is owed over the
+// fixture's story — incident updates and maintenance notices, each
+// composed as it is sent — says nothing its reader may not learn: the
+// public subscriber reads no tenant's name, check or times, each tenant's
+// subscriber nothing of the other's, and none reads another's address.
+func TestIsolationMatrixMail(t *testing.T) {
+	f := newCrossMatrixFixture(t)
+	ctx := context.Background()
+	f.app.stopSend() // the rows are composed here, not sent
+	<-f.app.sent
+	f.app.stopSend, f.app.sent = func() {}, make(chan error, 1)
+	f.app.sent <- nil
+	for _, m := range []int{45, 70, 110, 140, 150, 190, crossEnd} {
+		if _, err := f.app.NotifySubscribers(ctx, f.minute(m).Add(30*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as, err := f.app.db.DueAlerts(ctx, time.Now().Add(24*time.Hour), 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readers := map[string]string{"": toPublic, "acme": toAcme, "bravo": toBravo}
+	got := map[string]int{}
+	for _, a := range as {
+		if a.Receiver != MailReceiver {
+			continue
+		}
+		e, err := decodeTestEvent(a.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := f.app.mail.compose(ctx, a, e, time.Now())
+		if err != nil {
+			t.Fatalf("compose %s: %v", a.DedupKey, err)
+		}
+		reader := readers[e.Tenant]
+		got[reader]++
+		body := string(msg.Bytes())
+		for _, s := range f.secrets {
+			if !slices.Contains(s.readers, reader) && s.text != msg.To && strings.Contains(body, s.text) {
+				t.Errorf("e-mail %s to the %s subscriber shows %q", a.DedupKey, reader, s.text)
+			}
+		}
+	}
+	// The public saw mail's shared outage; each tenant its own part of
+	// both incidents, and acme its private ledger.
+	for _, r := range []string{toPublic, toAcme, toBravo} {
+		if got[r] == 0 {
+			t.Errorf("the %s subscriber was owed no e-mail: the matrix checked nothing for it (%v)", r, got)
+		}
+	}
+	t.Logf("e-mail matrix: %v messages per reader checked", got)
+}
+
+func decodeTestEvent(payload []byte) (alert.Event, error) {
+	var e alert.Event
+	return e, json.Unmarshal(payload, &e)
 }

@@ -40,6 +40,7 @@ type Monitor struct {
 	burning  map[string]bool // burn-rate rules and self-alerts firing, by dedup key; guarded by burnMu
 	burnMu   sync.Mutex
 	sender   *alert.Sender
+	mail     *mailer // e-mail through the outbox; nil when e-mail is off
 	auth     *tokenAuth
 	stopSend context.CancelFunc
 	sent     chan error
@@ -169,6 +170,15 @@ func New(cfg *config.Config, store Store, reg *prometheus.Registry, opts Options
 		return nil, err
 	}
 	a.sender.Now = opts.Now
+	if a.mail, err = newMailer(a, cfg); err != nil {
+		return nil, err
+	}
+	if a.mail != nil {
+		a.sender.Deliverers = map[string]alert.Deliverer{MailReceiver: a.mail.deliverer()}
+		// Every SMTP connection may be busy at once.
+		a.sender.PerReceiver = max(a.sender.PerReceiver, cfg.Email.Connections)
+		a.sender.Concurrency = max(a.sender.Concurrency, a.sender.PerReceiver+alert.DefaultPerReceiver)
+	}
 	if err := a.buildWeb(cfg); err != nil {
 		return nil, err
 	}
@@ -197,6 +207,11 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 	a.web.Log = a.log
 	a.web.Statements = a.statement
 	a.web.Logo, a.web.LogoType = cfg.Provider.LogoData, cfg.Provider.LogoType
+	if cfg.Email.Enabled() {
+		a.web.Subscriptions = &dashboard.Subscriptions{BaseURL: cfg.PublicBase(), Keys: a.subscriptionKeys,
+			Components: a.subscribeComponents, RequestConfirmation: a.requestConfirmation, Store: a.store,
+			PerAddressHour: cfg.Email.PerAddressHour, PerClientHour: cfg.Email.PerClientHour}
+	}
 	api := &adminapi.API{Store: a.store, Now: a.now,
 		Catalog: func() *catalog.Catalog { return &a.cfg.Load().Catalog },
 		Notify: func(inc *db.Incident, now time.Time) func(int64) ([]db.Alert, error) {
@@ -255,6 +270,9 @@ func (a *Monitor) schedule(cfg *config.Config) *cron.Cron {
 	// evidence is left alone, late evidence becomes an adjustment.
 	add("@every 15m", "period close", a.CloseDue)
 	add("@every 1m", "credit.issued events", a.notifyIssued)
+	if cfg.Email.Enabled() {
+		add("@every 1m", "e-mail", a.notifyMail)
+	}
 	if cfg.Backup.Enabled() {
 		for _, level := range cfg.Backup.Levels {
 			add("@"+level, level+" backup", func(ctx context.Context, now time.Time) error { return a.backup(ctx, level, now) })
@@ -383,6 +401,9 @@ func (a *Monitor) shutdown(ctx context.Context) error {
 	}
 	if err := a.sched.Stop(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("stop probes: %w", err))
+	}
+	if a.mail != nil {
+		a.mail.sender.Close() // QUIT on idle connections; failures do not matter
 	}
 	if err := a.store.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close store: %w", err))

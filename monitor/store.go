@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"github.com/slatehq/slate/store"
 	"time"
 
 	"github.com/slatehq/slate/alert"
@@ -34,6 +35,7 @@ type Store interface {
 	TokenByHash(ctx context.Context, sum [32]byte) (db.Token, error)
 	TouchTokens(ctx context.Context, used map[string]time.Time) error
 	Secret(ctx context.Context, name string) ([]byte, error)
+	store.Subscriptions
 	Close() error
 }
 
