@@ -99,6 +99,7 @@ type Server struct {
 	failures   limiter         // failed authentications per client address, see authlimit.go
 	pushLimits limiter         // heartbeats per push token, see push.go
 	linkKeys   linkKeyCache    // the link key last read, see linkkey.go
+	badges     badgeCache      // badges of the snapshot last served, see badges.go
 	admin      *gin.RouterGroup
 }
 
@@ -123,7 +124,8 @@ func NewServer(gatherer prometheus.Gatherer) *Server {
 	// HTML status page (pages.go): /, /incidents/:id and /static.
 	s.mountPages()
 	// End HTML status page.
-	s.mountFeed() // Atom feed of incidents and maintenance at /feed.atom (feed.go)
+	s.mountFeed()   // Atom feed of incidents and maintenance at /feed.atom (feed.go)
+	s.mountBadges() // SVG badges of public services at /badge/{service}/... (badges.go)
 
 	// Tenant pages and their API (tenant.go), admin API (admin.go).
 	s.mountTenants()

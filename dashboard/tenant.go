@@ -273,7 +273,7 @@ func (s *Server) serveTenantPage(c *gin.Context, id string) {
 	if st == nil {
 		return
 	}
-	st.once.Do(func() { st.html, st.err = renderTenantPages(s.html.tmpl, st.view) })
+	st.once.Do(func() { st.html, st.err = renderTenantPages(s.html.templatesIn(st.view.TimeZone), st.view) })
 	if st.err != nil {
 		_ = c.Error(st.err)
 		c.Status(http.StatusInternalServerError)
