@@ -189,12 +189,18 @@ type pageOptions struct {
 	index  string      // template of the front page
 	prefix string      // path the page's links start with; "" for the public page
 	tenant *TenantView // the tenant's figures; nil for the public page
+	// feedForms shows the forms that make and revoke feed addresses.
+	feedForms bool
 }
 
 func renderPages(t *template.Template, snap *Snapshot, opts pageOptions) (*htmlPages, error) {
 	p := &htmlPages{snap: snap, incidents: make(map[string]renderedPage)}
 	base := newView(snap, opts.prefix)
 	base.Tenant = opts.tenant
+	base.FeedForms = opts.feedForms
+	if opts.tenant != nil {
+		base.Zone = opts.tenant.TimeZone
+	}
 	// One compressor for every page: each costs about a megabyte. The
 	// default level: best compression took three times as long on a page
 	// of 100 services for 6% fewer bytes.
@@ -262,7 +268,15 @@ type view struct {
 	Prefix      string         // path every link of the page starts with: "" or /status/{tenant}
 	Tenant      *TenantView    // a tenant page's figures; nil on the public page
 	Login       *loginView     // the sign-in form of a refused tenant page
-	names       map[string]string
+	// Zone is the IANA name of the zone the page's times are in; "" on the
+	// public page, which shows UTC and lets a script show the reader's.
+	Zone string
+	// FeedForms shows the tenant page's forms that make and revoke feed
+	// addresses (Server.FeedTokens is set); FeedURL is a feed address
+	// just made, shown once; Notice says what a form did.
+	FeedForms       bool
+	FeedURL, Notice string
+	names           map[string]string
 }
 
 type groupView struct {

@@ -73,6 +73,10 @@ type Server struct {
 	SecureCookies bool
 	// Now is the clock of link expiry and rate limits; nil is time.Now.
 	Now func() time.Time
+	// FeedTokens makes and revokes tenants' feed addresses from their
+	// pages (feedtokens.go); nil offers none, though feed tokens made
+	// otherwise (slate token create --role feed) still open their feed.
+	FeedTokens FeedTokens
 	// Statements builds tenants' credit statements for their pages and
 	// the admin API; nil serves none.
 	Statements StatementFunc

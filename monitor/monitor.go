@@ -196,6 +196,7 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 	a.web.Now = a.now
 	a.web.Log = a.log
 	a.web.Statements = a.statement
+	a.web.FeedTokens = feedTokens{a.store}
 	a.web.Logo, a.web.LogoType = cfg.Provider.LogoData, cfg.Provider.LogoType
 	api := &adminapi.API{Store: a.store, Now: a.now,
 		Catalog: func() *catalog.Catalog { return &a.cfg.Load().Catalog },
