@@ -60,6 +60,9 @@ type matrixRoute struct {
 	kind     string // public, metrics, tenant, admin, listener
 	tenant   string // of a tenant route
 	incident string // the public ID an incident route names
+	// feedOwner is whose feed token a feed address route carries:
+	// "acme", "bravo" or "revoked-acme".
+	feedOwner string
 }
 
 // crossMatrixFixture is the shared-service fixture, running, with a
@@ -74,6 +77,9 @@ type crossMatrixFixture struct {
 	ids         []string            // public IDs of the incidents, by store ID from 1
 	seenBy      map[string][]string // public ID -> the readers that see it (staff: all)
 	secrets     []secret
+	// feeds are the feed addresses' tokens by owner: "acme", "bravo" and
+	// "revoked-acme" (made and revoked before the server started).
+	feeds map[string]string
 }
 
 // newCrossMatrixFixture builds and starts the fixture; opts change the
@@ -177,6 +183,21 @@ func (f *crossMatrixFixture) credentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.creds["revoked-viewer-acme"] = matrixCred{cred: cred{bearer: revoked}, role: access.Viewer, tenant: "acme"}
+	// Feed tokens: presented as bearer tokens they open nothing; in a
+	// feed address they open their own tenant's feed alone (routes).
+	f.feeds = map[string]string{}
+	for _, tn := range []string{"acme", "bravo"} {
+		f.creds["feed-"+tn] = tok(access.Feed, tn)
+		f.feeds[tn] = f.creds["feed-"+tn].bearer
+	}
+	oldFeed, oldRow, err := f.app.db.CreateToken(ctx, db.NewToken{Name: "old feed", Role: access.Feed, Tenant: "acme"}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.db.RevokeToken(ctx, oldRow.Prefix, "test"); err != nil {
+		t.Fatal(err)
+	}
+	f.feeds["revoked-acme"] = oldFeed
 	f.creds["garbage-token"] = matrixCred{cred: cred{bearer: "slt_00000000_notarealtokennotarealtokennotareal"}}
 	f.creds["none"] = matrixCred{}
 }
@@ -233,9 +254,21 @@ func (f *crossMatrixFixture) routes() []matrixRoute {
 	for _, p := range api {
 		add("public", "", "/api/v2/"+p, "")
 	}
+	// Badges: the public service's, the private service's and an
+	// unknown one's (the last two alike: 404).
+	for _, svc := range []string{"mail", "acme-ledger", "no-such-service"} {
+		add("badge", "", "/badge/"+svc+"/status.svg", "")
+		add("badge", "", "/badge/"+svc+"/uptime.svg?window=30d", "")
+	}
 	for _, tn := range []string{"acme", "bravo"} {
 		add("tenant", tn, "/status/"+tn, "")
 		add("tenant", tn, "/status/"+tn+"/feed.atom", "")
+		// Each feed address on each tenant's feed: only a live token of
+		// that tenant opens it, whatever else the request carries.
+		for _, owner := range []string{"acme", "bravo", "revoked-acme"} {
+			out = append(out, matrixRoute{base: f.base, path: "/status/" + tn + "/feed.atom?token=" + f.feeds[owner], kind: "feed address",
+				tenant: tn, feedOwner: owner})
+		}
 		for _, p := range api {
 			add("tenant", tn, "/status/"+tn+"/api/v2/"+p, "")
 		}
@@ -286,6 +319,16 @@ func (f *crossMatrixFixture) expect(c matrixCred, r matrixRoute) (codes []int, r
 		return []int{http.StatusBadRequest}, toPublic
 	case "manage":
 		return []int{http.StatusOK}, r.tenant
+	case "badge":
+		if strings.HasPrefix(r.path, "/badge/mail/") {
+			return []int{http.StatusOK}, toPublic
+		}
+		return []int{http.StatusNotFound}, toPublic
+	case "feed address":
+		if r.feedOwner == r.tenant {
+			return []int{http.StatusOK}, r.tenant
+		}
+		return []int{http.StatusUnauthorized}, toPublic
 	case "listener":
 		if r.path == "/metrics" {
 			return []int{http.StatusOK}, toStaff

@@ -206,6 +206,7 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 	a.web.Now = a.now
 	a.web.Log = a.log
 	a.web.Statements = a.statement
+	a.web.FeedTokens = feedTokens{a.store}
 	a.web.Logo, a.web.LogoType = cfg.Provider.LogoData, cfg.Provider.LogoType
 	if cfg.Email.Enabled() {
 		a.web.Subscriptions = &dashboard.Subscriptions{BaseURL: cfg.PublicBase(), Keys: a.subscriptionKeys,

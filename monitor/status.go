@@ -9,6 +9,7 @@ import (
 
 	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
@@ -79,8 +80,10 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	base := a.cfg.Load().PublicBase()
-	in := dashboard.SnapshotInput{Page: dashboard.Page{ID: "slate", Name: "Status", URL: base, TimeZone: "Etc/UTC"}}
+	cfg := a.cfg.Load()
+	base := cfg.PublicBase()
+	brand := BrandOf(cfg)
+	in := dashboard.SnapshotInput{Page: dashboard.Page{ID: "slate", Name: brand.Name, URL: base, TimeZone: "Etc/UTC", Brand: brand}}
 	a.statusMu.Lock()
 	states := maps.Clone(a.services)
 	bars := a.bars
@@ -110,7 +113,7 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 	a.statusMu.Lock()
 	tenantStates := maps.Clone(a.tenantStates)
 	a.statusMu.Unlock()
-	tenants, err := a.tenantViews(ctx, cat, base, tenantStates, bars, current, incs, key, now)
+	tenants, err := a.tenantViews(ctx, cat, pageContext{base: base, brand: brand, billing: cfg.Billing}, tenantStates, bars, current, incs, key, now)
 	if err != nil {
 		return err
 	}
@@ -118,6 +121,20 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 	a.web.SetSnapshot(dashboard.BuildSnapshot(in, now))
 	a.web.SetTenants(tenants)
 	return nil
+}
+
+// BrandOf is the provider's branding of the status pages: its page name,
+// its logo (served at /logo) and its links.
+func BrandOf(cfg *config.Config) dashboard.Brand {
+	p := cfg.Provider
+	b := dashboard.Brand{Name: p.DisplayPageName(), Subscribe: cfg.Email.Enabled()}
+	if len(p.LogoData) > 0 {
+		b.LogoURL = "/logo"
+	}
+	for _, l := range p.Links {
+		b.Links = append(b.Links, dashboard.BrandLink{Title: l.Title, URL: l.URL})
+	}
+	return b
 }
 
 // incidentRecords are incs as r reads them (catalog.IncidentFor), by

@@ -34,6 +34,7 @@ type Store interface {
 	AlertsByKey(ctx context.Context, key string) ([]db.Alert, error)
 	TokenByHash(ctx context.Context, sum [32]byte) (db.Token, error)
 	TouchTokens(ctx context.Context, used map[string]time.Time) error
+	FeedTokenStore
 	Secret(ctx context.Context, name string) ([]byte, error)
 	store.Subscriptions
 	Close() error

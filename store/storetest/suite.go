@@ -151,6 +151,7 @@ var tests = []struct {
 	{"TokenCreateListLookUpRevoke", testTokenCreateListLookUpRevoke},
 	{"CreateTokenRefusesBadInput", testCreateTokenRefusesBadInput},
 	{"EveryRoleIsStored", testEveryRoleIsStored},
+	{"FeedTokenKeepsItsTenant", testFeedTokenKeepsItsTenant},
 	{"MaintenanceHistoryStands", testMaintenanceHistoryStands},
 	{"MaintenanceRefusesBadWindows", testMaintenanceRefusesBadWindows},
 	{"CreatedTokensHaveTheDocumentedForm", testCreatedTokensHaveTheDocumentedForm},
