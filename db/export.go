@@ -79,6 +79,7 @@ coalesce(last_used_ms, 0), coalesce(revoked_ms, 0), coalesce(revoked_by, ''), ha
 			}, `SELECT name, value, created_ms FROM secrets ORDER BY name`)
 			return err
 		}},
+		{"detection", func() (err error) { out.Detection, err = readDetection(ctx, tx); return err }},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {

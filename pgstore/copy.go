@@ -206,6 +206,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 			return fmt.Errorf("secret %s: %w", k.Name, err)
 		}
 	}
+	for _, p := range d.Detection {
+		if _, err := tx.Exec(ctx, `INSERT INTO detection (service, judged_ms, up_since_ms, up_minutes) VALUES ($1, $2, $3, $4)`,
+			p.Service, msOrZero(p.Judged), msOrZero(p.UpSince), p.UpMinutes); err != nil {
+			return fmt.Errorf("detection of %s: %w", p.Service, err)
+		}
+	}
 	for _, table := range []string{"credits", "exclusions", "maintenance", "incidents", "incident_entries", "outbox", "tokens"} {
 		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'), coalesce(max(id), 0) + 1, false) FROM `+table); err != nil {
 			return fmt.Errorf("move the ids of %s on: %w", table, err)

@@ -178,4 +178,8 @@ var tests = []struct {
 	{"ClaimAlertsNeverShared", testClaimAlertsNeverShared},
 	{"ClaimLapsesAndAttemptEndsIt", testClaimLapsesAndAttemptEndsIt},
 	{"CountsCountEveryTable", testCountsCountEveryTable},
+	{"DetectionRoundTrip", testDetectionRoundTrip},
+	{"DetectionRefuses", testDetectionRefuses},
+	{"OutboxQueuesPerKeyAndReceiver", testOutboxQueuesPerKeyAndReceiver},
+	{"ClosedThrough", testClosedThrough},
 }
