@@ -31,6 +31,14 @@ type Config struct {
 	Storage   Storage
 	Server    Server
 	Collector Collector
+	Detection Detection
+}
+
+// Detection is how incidents open and resolve.
+type Detection struct {
+	// RecoveryHold is how long a service must stay up, in whole minutes
+	// judged up, before its incident resolves; default 5m.
+	RecoveryHold time.Duration
 }
 
 // Backup is where proven backups go. Every backup is restored and checked
@@ -123,6 +131,7 @@ const (
 	defaultCheckInterval     = time.Minute
 	defaultCloseGrace        = time.Hour
 	defaultMaintenanceNotice = 72 * time.Hour
+	defaultRecoveryHold      = 5 * time.Minute
 )
 
 // Default is the configuration an empty file gives.
@@ -131,6 +140,7 @@ func Default() Config {
 		Storage:   Storage{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
 		Server:    Server{Listen: DefaultListen, RateLimit: defaultRateLimit},
 		Collector: Collector{Location: defaultLocation},
+		Detection: Detection{RecoveryHold: defaultRecoveryHold},
 	}
 }
 
@@ -201,7 +211,7 @@ type configDecoder struct {
 }
 
 func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
-	f, err := root.Map("backup", "alerting", "heartbeat", "storage", "server", "collector", "tenants", "services", "checks", "contracts", "maintenance")
+	f, err := root.Map("backup", "alerting", "heartbeat", "storage", "server", "collector", "detection", "tenants", "services", "checks", "contracts", "maintenance")
 	if err != nil {
 		return err
 	}
@@ -280,6 +290,15 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 			return err
 		}
 		if err := d.integer(g, "workers", &cfg.Collector.Workers); err != nil {
+			return err
+		}
+	}
+	if n, ok := f.Get("detection"); ok {
+		g, err := d.at.Add(n).Map("recovery_hold")
+		if err != nil {
+			return err
+		}
+		if err := d.dur(g, "recovery_hold", &cfg.Detection.RecoveryHold); err != nil {
 			return err
 		}
 	}
