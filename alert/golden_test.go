@@ -21,6 +21,11 @@ func TestPayloadGolden(t *testing.T) {
 	trigger := event("incident/42")
 	resolve := trigger
 	resolve.Kind, resolve.Status, resolve.Body = alert.KindResolve, "resolved", "Mail works again."
+	upd := trigger
+	upd.Kind, upd.Status, upd.Title = alert.KindUpdate, "identified", "Hosted mail: update from Alice Example — identified"
+	upd.Body = "Alice Example: A storage node lost its disks; failing over."
+	closedNote := upd
+	closedNote.Status, closedNote.Title = "postmortem", "Hosted mail: update from Alice Example — postmortem"
 	hostile := event("incident/43")
 	hostile.Title = `<script>alert("x")</script> & more`
 	hostile.Severity = ""
@@ -36,6 +41,11 @@ func TestPayloadGolden(t *testing.T) {
 		{"pagerduty-trigger", pd, trigger},
 		{"pagerduty-resolve", pd, resolve},
 		{"pagerduty-default-severity", pd, hostile},
+		{"pagerduty-update", pd, upd},
+		{"pagerduty-update-closed", pd, closedNote},
+		{"slack-update", alert.Slack{URL: "http://127.0.0.1:1/hook"}, upd},
+		{"webhook-update", alert.Webhook{URL: "http://127.0.0.1:1/hook"}, upd},
+		{"statuspage-update-closed", sp, closedNote},
 		{"slack-trigger", alert.Slack{URL: "http://127.0.0.1:1/hook"}, trigger},
 		{"slack-resolve", alert.Slack{URL: "http://127.0.0.1:1/hook"}, resolve},
 		{"slack-escaped", alert.Slack{URL: "http://127.0.0.1:1/hook"}, hostile},

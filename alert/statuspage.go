@@ -96,6 +96,9 @@ func (s Statuspage) spEnvelopeFor(e Event) spEnvelope {
 	case e.Kind == KindResolve:
 		status, indicator, desc = "resolved", "none", "All Systems Operational"
 		resolved = &at
+	case status == "resolved" || status == "postmortem": // a note on a closed incident
+		indicator, desc = "none", "All Systems Operational"
+		resolved = &at
 	case status == "":
 		status = "investigating"
 	case status == "monitoring":
