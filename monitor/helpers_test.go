@@ -47,3 +47,17 @@ func startTestApp(t *testing.T, a *testMonitor) string {
 	}
 	return "http://" + l.Addr().String()
 }
+
+// reopen stops a and builds a new monitor on the same configuration and
+// store file, as a restart does.
+func reopen(t *testing.T, a *testMonitor, opts ...Options) *testMonitor {
+	t.Helper()
+	if err := a.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	return testApp(t, a.Config(), o)
+}

@@ -14,38 +14,39 @@ import (
 	"github.com/slatehq/slate/sla"
 )
 
-// serviceNow is a service's latest judged minute, kept by detection for the
-// status page.
+// serviceNow is how a service stands now, kept by detection for the status
+// page.
 type serviceNow struct {
 	State   sla.State
 	Partial bool
 	Since   time.Time
 }
 
-// noteService records a service's latest observation; Since moves only when
-// the state changes.
-func (a *Monitor) noteService(id string, o incident.Observation) {
+// noteService records how a service stands now and reports whether that
+// changed; Since moves only when the state changes.
+func (a *Monitor) noteService(id string, o incident.Observation) bool {
 	a.statusMu.Lock()
 	defer a.statusMu.Unlock()
-	noteState(a.services, id, o)
+	return noteState(a.services, id, o)
 }
 
-// noteTenantService records the observation of a service as one tenant
-// sees it: from the shared checks and the tenant's own, never another
-// tenant's.
-func (a *Monitor) noteTenantService(tenant, id string, o incident.Observation) {
+// noteTenantService records how a service stands now as one tenant sees
+// it: from the shared checks and the tenant's own, never another tenant's.
+// It reports whether that changed.
+func (a *Monitor) noteTenantService(tenant, id string, o incident.Observation) bool {
 	a.statusMu.Lock()
 	defer a.statusMu.Unlock()
-	noteState(a.tenantStates, tenant+"/"+id, o)
+	return noteState(a.tenantStates, tenant+"/"+id, o)
 }
 
-func noteState(m map[string]serviceNow, key string, o incident.Observation) {
+func noteState(m map[string]serviceNow, key string, o incident.Observation) bool {
 	cur, ok := m[key]
 	partial := o.State == sla.StateDegraded && o.Affected > 0
 	if ok && cur.State == o.State && cur.Partial == partial {
-		return
+		return false
 	}
 	m[key] = serviceNow{State: o.State, Partial: partial, Since: o.Minute}
+	return true
 }
 
 // RefreshStatus rebuilds the public status page's snapshot from the
@@ -88,7 +89,7 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 		affects[inc.ID] = inc.Tenants
 		rec := dashboard.IncidentRecord{ID: inc.ID, Service: inc.Service, Status: string(inc.Status), Severity: string(inc.Severity),
 			Started: inc.Started, Ended: inc.Ended, CreatedAt: inc.CreatedAt, UpdatedAt: inc.UpdatedAt}
-		for _, e := range inc.Timeline {
+		for _, e := range inc.ReadersTimeline() {
 			rec.Timeline = append(rec.Timeline, dashboard.TimelineEntry{At: e.At, Status: string(e.Status), Body: e.Body})
 		}
 		if inc.PublishedPostmortem > 0 {

@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
@@ -92,7 +91,7 @@ func runIncidents(args []string, stdout, stderr io.Writer, now func() time.Time)
 	}
 	at := now()
 	save := func(notify bool) int {
-		alerts := alert.PeopleAlerts(monitor.Router(cfg), &inc, at)
+		alerts := monitor.Describer(cfg).PeopleAlerts(monitor.Router(cfg), &inc, at)
 		if !notify {
 			alerts = nil
 		}

@@ -236,8 +236,11 @@ func toAPIIncident(inc db.Incident) apiIncident {
 }
 
 // incidentFor is inc as r may see it: a viewer does not learn which other
-// tenants it affects.
+// tenants it affects, nor read the notes for staff.
 func incidentFor(r *dashboard.AdminRequest, inc db.Incident) apiIncident {
+	if !r.Principal.Scope().AllTenants() {
+		inc.Timeline = inc.ReadersTimeline()
+	}
 	out := toAPIIncident(inc)
 	out.Tenants = r.Principal.Scope().IncidentTenants(out.Tenants)
 	return out
