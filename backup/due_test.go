@@ -16,8 +16,8 @@ func TestDue(t *testing.T) {
 		want  bool
 	}{
 		{"no backup at all", nil, Hourly, true},
-		{"a good one this hour", []Backup{good(Hourly, now.Add(-19 * time.Minute))}, Hourly, false},
-		{"the last one was last hour", []Backup{good(Hourly, now.Add(-21 * time.Minute))}, Hourly, true},
+		{"a good one this hour", []Backup{good(Hourly, now.Add(-19*time.Minute))}, Hourly, false},
+		{"the last one was last hour", []Backup{good(Hourly, now.Add(-21*time.Minute))}, Hourly, true},
 		{"this hour's was not good", []Backup{{Level: Hourly, Time: now.Add(-time.Minute)}}, Hourly, true},
 		{"another level's does not count", []Backup{good(Daily, now.Add(-time.Minute))}, Hourly, true},
 		{"a good one today", []Backup{good(Daily, time.Date(2026, 3, 11, 0, 0, 5, 0, time.UTC))}, Daily, false},

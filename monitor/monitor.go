@@ -41,13 +41,13 @@ type Monitor struct {
 	arrived     *arrivals     // checks with new evidence, for detection on arrival
 	detectEvery time.Duration // how often detection looks for minutes that became final
 	stopDetect  context.CancelFunc
-	detected    chan struct{} // closed when the detection loop returns
-	burning  map[string]bool // burn-rate rules and self-alerts firing, by dedup key; guarded by burnMu
-	burnMu   sync.Mutex
-	sender   *alert.Sender
-	auth     *tokenAuth
-	stopSend context.CancelFunc
-	sent     chan error
+	detected    chan struct{}   // closed when the detection loop returns
+	burning     map[string]bool // burn-rate rules and self-alerts firing, by dedup key; guarded by burnMu
+	burnMu      sync.Mutex
+	sender      *alert.Sender
+	auth        *tokenAuth
+	stopSend    context.CancelFunc
+	sent        chan error
 
 	log             *slog.Logger
 	beats           progress // scheduler runs at the previous heartbeat
