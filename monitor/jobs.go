@@ -122,7 +122,7 @@ func (a *Monitor) watchdog(ctx context.Context, now time.Time) error {
 	}
 	moved := a.watched.moved(metric.CounterValue(a.reg, "slate_scheduler_runs_total"))
 	var stalled error
-	if len(a.cfg.Load().Checks) > 0 && !moved {
+	if localChecks(a.cfg.Load()) > 0 && !moved {
 		stalled = errors.New("no probe ran in the last minute")
 	}
 	if err := a.selfAlert(ctx, "slate/scheduler", "scheduler stalled", stalled, now); err != nil && stalled == nil {
@@ -274,6 +274,19 @@ func (a *Monitor) backupRetryDue(level string, now time.Time) bool {
 	return !ok || now.Sub(failed) >= backupRetry
 }
 
+// localChecks counts the checks this process probes: those that run at
+// its location. Checks run only by remote agents leave the scheduler idle,
+// which is then no stall.
+func localChecks(cfg *config.Config) int {
+	n := 0
+	for _, p := range cfg.Probes {
+		if p.RunsAt(cfg.Collector.Location) {
+			n++
+		}
+	}
+	return n
+}
+
 // heartbeat tells the outside monitor slate is alive — only while it is:
 // ready, and probing (the scheduler's run count moved since the last beat,
 // when there are checks). A stalled slate stops beating, and the monitor
@@ -283,7 +296,7 @@ func (a *Monitor) heartbeat(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("heartbeat withheld: %w", err)
 	}
 	cfg := a.cfg.Load()
-	if moved := a.beats.moved(metric.CounterValue(a.reg, "slate_scheduler_runs_total")); len(cfg.Checks) > 0 && !moved {
+	if moved := a.beats.moved(metric.CounterValue(a.reg, "slate_scheduler_runs_total")); localChecks(cfg) > 0 && !moved {
 		return errors.New("heartbeat withheld: no probe ran since the last beat")
 	}
 	body := fmt.Sprintf(`{"status":"ok","at":%q,"checks":%d}`, now.UTC().Format(time.RFC3339), len(cfg.Checks))

@@ -362,14 +362,18 @@ func (a *Monitor) Run(ctx context.Context, l net.Listener) error {
 	return errors.Join(runErr, a.Stop(sctx))
 }
 
-// Reload applies a new configuration's checks; unchanged checks keep their
-// schedule. Settings that need a restart (storage, listen address) are
-// left as they are.
+// Reload applies a new configuration: its checks (unchanged ones keep their
+// schedule), catalogue, routes and recovery hold. Settings that need a
+// restart (config.RestartNeeded: the store, the listen address, the
+// receivers...) are left as they are.
 func (a *Monitor) Reload(cfg *config.Config) error {
 	if err := a.sched.Reload(cfg.Probes); err != nil {
 		return err
 	}
 	a.cfg.Store(cfg)
+	a.detectMu.Lock()
+	a.detector.Hold = cfg.Detection.RecoveryHold
+	a.detectMu.Unlock()
 	return nil
 }
 
