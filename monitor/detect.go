@@ -92,23 +92,34 @@ func (a *Monitor) Detect(ctx context.Context, now time.Time) error {
 func (a *Monitor) detect(ctx context.Context, now time.Time, pick func(service string, checks map[string]bool, t timing) bool) error {
 	a.detectMu.Lock()
 	defer a.detectMu.Unlock()
-	cat, err := a.catalog(ctx)
+	cfg := a.cfg.Load()
+	byID := timings(cfg)
+	picked := map[string]timing{}
+	for _, svc := range cfg.Services {
+		checks := cfg.ServiceChecks(svc.ID)
+		if len(checks) == 0 {
+			continue
+		}
+		if t := serviceTiming(checks, byID); pick == nil || pick(svc.ID, checkIDs(checks), t) {
+			picked[svc.ID] = t
+		}
+	}
+	if len(picked) == 0 {
+		return nil // the usual tick: nothing became final
+	}
+	cat, err := a.catalog(ctx) // with the maintenance announced at run time
 	if err != nil {
 		return err
 	}
-	byID := timings(a.cfg.Load())
 	var errs []error
 	var moved []incident.Progress
 	visible := false
 	for _, svc := range cat.Services {
+		t, ok := picked[svc.ID]
+		if !ok {
+			continue
+		}
 		checks := cat.ServiceChecks(svc.ID)
-		if len(checks) == 0 {
-			continue
-		}
-		t := serviceTiming(checks, byID)
-		if pick != nil && !pick(svc.ID, checkIDs(checks), t) {
-			continue
-		}
 		before := a.detector.Progress(svc.ID)
 		changed, err := a.judgeService(ctx, cat, svc.ID, checks, t, now)
 		if err != nil {
