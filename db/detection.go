@@ -13,10 +13,8 @@ import (
 // SaveDetection stores how far detection has judged each service of ps;
 // see store.Detection.
 func (d *DB) SaveDetection(ctx context.Context, ps []incident.Progress) error {
-	for _, p := range ps {
-		if err := store.CheckProgress(p); err != nil {
-			return err
-		}
+	if err := store.CheckProgresses(ps); err != nil {
+		return err
 	}
 	if len(ps) == 0 {
 		return nil
@@ -29,7 +27,7 @@ ON CONFLICT (service) DO UPDATE SET judged_ms = excluded.judged_ms, up_since_ms 
 		}
 		defer st.Close()
 		for _, p := range ps {
-			if _, err := st.ExecContext(ctx, p.Service, msOrZero(p.Judged), msOrZero(p.UpSince), p.UpMinutes); err != nil {
+			if _, err := st.ExecContext(ctx, p.Service, store.UnixMilliOrZero(p.Judged), store.UnixMilliOrZero(p.UpSince), p.UpMinutes); err != nil {
 				return fmt.Errorf("%s: %w", p.Service, err)
 			}
 		}
@@ -60,15 +58,7 @@ func readDetection(ctx context.Context, q queryer) ([]incident.Progress, error) 
 	}, `SELECT service, judged_ms, up_since_ms, up_minutes FROM detection ORDER BY service`)
 }
 
-// msOrZero is t in Unix milliseconds, 0 for the zero time.
-func msOrZero(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-// timeOrZero is msOrZero's inverse, in UTC.
+// timeOrZero is store.UnixMilliOrZero's inverse, in UTC.
 func timeOrZero(ms int64) time.Time {
 	if ms == 0 {
 		return time.Time{}

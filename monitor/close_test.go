@@ -3,7 +3,6 @@ package monitor
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -63,13 +62,7 @@ contracts:
 			}
 		}
 		a := testApp(t, cfg, Options{Now: clock.Now})
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := a.Start(l); err != nil {
-			t.Fatal(err)
-		}
+		startTestApp(t, a)
 		if next := a.cron.Entry(a.jobs["period close"]).Schedule.Next(seg); next.Sub(seg) > time.Minute {
 			t.Fatalf("the period close runs every %v, want every minute", next.Sub(seg))
 		}

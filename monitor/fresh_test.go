@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/slatehq/slate/backup"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -41,13 +40,7 @@ alerting:
 	t0 := time.Date(2026, 3, 17, 14, 23, 17, 0, time.UTC)
 	clock.Set(t0)
 	a := testApp(t, cfg, Options{Now: clock.Now})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Start(l); err != nil {
-		t.Fatal(err)
-	}
+	startTestApp(t, a)
 	ctx := context.Background()
 	jobs := []struct {
 		name string

@@ -208,7 +208,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 	}
 	for _, p := range d.Detection {
 		if _, err := tx.Exec(ctx, `INSERT INTO detection (service, judged_ms, up_since_ms, up_minutes) VALUES ($1, $2, $3, $4)`,
-			p.Service, msOrZero(p.Judged), msOrZero(p.UpSince), p.UpMinutes); err != nil {
+			p.Service, store.UnixMilliOrZero(p.Judged), store.UnixMilliOrZero(p.UpSince), p.UpMinutes); err != nil {
 			return fmt.Errorf("detection of %s: %w", p.Service, err)
 		}
 	}

@@ -14,10 +14,8 @@ import (
 // SaveDetection stores how far detection has judged each service of ps;
 // see store.Detection.
 func (s *Store) SaveDetection(ctx context.Context, ps []incident.Progress) error {
-	for _, p := range ps {
-		if err := store.CheckProgress(p); err != nil {
-			return err
-		}
+	if err := store.CheckProgresses(ps); err != nil {
+		return err
 	}
 	if len(ps) == 0 {
 		return nil
@@ -27,7 +25,7 @@ func (s *Store) SaveDetection(ctx context.Context, ps []incident.Progress) error
 		for _, p := range ps {
 			b.Queue(`INSERT INTO detection (service, judged_ms, up_since_ms, up_minutes) VALUES ($1, $2, $3, $4)
 ON CONFLICT (service) DO UPDATE SET judged_ms = excluded.judged_ms, up_since_ms = excluded.up_since_ms, up_minutes = excluded.up_minutes`,
-				p.Service, msOrZero(p.Judged), msOrZero(p.UpSince), p.UpMinutes)
+				p.Service, store.UnixMilliOrZero(p.Judged), store.UnixMilliOrZero(p.UpSince), p.UpMinutes)
 		}
 		return tx.SendBatch(ctx, &b).Close()
 	})
@@ -47,14 +45,6 @@ func (s *Store) Detection(ctx context.Context) ([]incident.Progress, error) {
 		p.Judged, p.UpSince, p.UpMinutes = optMS(&judged), optMS(&since), int(up)
 		return p, err
 	}, `SELECT service, judged_ms, up_since_ms, up_minutes FROM detection ORDER BY service`)
-}
-
-// msOrZero is t in Unix milliseconds, 0 for the zero time.
-func msOrZero(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
 }
 
 // ClosedThrough returns the end of the latest period recorded for each
