@@ -29,10 +29,18 @@ const (
 )
 
 // Event reports a change to an incident; Incident is the detector's own,
-// live value.
+// live value, and Added the timeline entries the change added (none when
+// only the start moved).
 type Event struct {
 	Kind     EventKind
 	Incident *Incident
+	Added    []Entry
+}
+
+// event is an event of kind on inc that added the entries after the first
+// n of its timeline.
+func event(kind EventKind, inc *Incident, n int) Event {
+	return Event{Kind: kind, Incident: inc, Added: slices.Clone(inc.Timeline[n:])}
 }
 
 // DefaultHold is how long recovery must last before an incident resolves,
@@ -162,7 +170,7 @@ func (d *Detector) Observe(service string, o Observation) []Event {
 	case sla.StateDown, sla.StateDegraded:
 		s.upCount = 0
 		if s.open == nil {
-			return []Event{{Opened, s.openAt(service, o.Minute, o)}}
+			return []Event{event(Opened, s.openAt(service, o.Minute, o), 0)}
 		}
 		if inc := s.open; o.Minute.Before(inc.Started) {
 			// Opened on the present before this minute was final: the
@@ -171,7 +179,7 @@ func (d *Detector) Observe(service string, o Observation) []Event {
 			if len(inc.Timeline) > 0 && inc.Timeline[0].Kind == KindDetected {
 				inc.Timeline[0].At = o.Minute
 			}
-			return []Event{{Changed, inc}}
+			return []Event{event(Changed, inc, len(inc.Timeline))}
 		}
 		return nil
 	case sla.StateUp:
@@ -186,11 +194,12 @@ func (d *Detector) Observe(service string, o Observation) []Event {
 			return nil
 		}
 		inc := s.open
+		n := len(inc.Timeline)
 		inc.Status, inc.Ended, inc.Failing = Resolved, s.upSince, nil
 		inc.Timeline = append(inc.Timeline, Entry{At: s.upSince, Kind: KindRecovered, Status: Resolved,
 			Body: service + " recovered; recovery held " + d.hold().String()})
 		s.open, s.upCount = nil, 0
-		return []Event{{Recovery, inc}}
+		return []Event{event(Recovery, inc, n)}
 	}
 	return nil // unknown, maintenance: no evidence either way
 }
@@ -216,33 +225,32 @@ func (d *Detector) Now(service string, o Observation, since time.Time) []Event {
 		if !since.After(s.last) {
 			return nil // the minute was judged final and did not fail
 		}
-		return []Event{{Opened, s.openAt(service, since, o)}}
+		return []Event{event(Opened, s.openAt(service, since, o), 0)}
 	}
 	inc := s.open
-	changed := false
+	n := len(inc.Timeline)
 	if o.State != s.lastFail {
 		body := service + " is down again"
 		if o.State == sla.StateDegraded {
 			body = service + " is degraded: partly working"
 		}
 		inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindDegraded, Status: inc.Status, Body: body})
-		s.lastFail, changed = o.State, true
+		s.lastFail = o.State
 	}
 	failing := slices.Clone(o.Failing)
 	slices.Sort(failing)
 	if !slices.Equal(failing, inc.Failing) && len(failing) > 0 {
 		inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindLocations, Status: inc.Status, Body: "failing: " + strings.Join(failing, ", ")})
-		inc.Failing, changed = failing, true
+		inc.Failing = failing
 	}
 	if !inc.SeverityOverride {
 		if sev := SeverityFor(o.Affected, o.Of, o.State == sla.StateDegraded); sev.Rank() > inc.Severity.Rank() {
 			inc.Severity = sev
 			inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindSeverity, Status: inc.Status, Body: "severity raised to " + string(sev)})
-			changed = true
 		}
 	}
-	if changed {
-		return []Event{{Changed, inc}}
+	if len(inc.Timeline) > n {
+		return []Event{event(Changed, inc, n)}
 	}
 	return nil
 }

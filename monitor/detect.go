@@ -144,6 +144,7 @@ func (a *Monitor) detect(ctx context.Context, now time.Time, pick func(service s
 // judgeService judges one service at now and reports whether what the
 // status pages show of it changed. Called under detectMu.
 func (a *Monitor) judgeService(ctx context.Context, cat *catalog.Catalog, service string, checks []catalog.Check, t timing, now time.Time) (bool, error) {
+	now = now.UTC() // minutes compare equal to those the store gives back
 	current, final := now.Truncate(time.Minute), lastFinal(now, t)
 	judged := a.detector.Progress(service).Judged
 	if judged.IsZero() {
