@@ -617,7 +617,10 @@ func (d *configDecoder) httpSettings(n ynode.Node, h *collector.HTTPSettings) er
 		}
 		h.Headers = map[string]string{}
 		for _, k := range g.Keys {
-			v, _ := g.Get(k)
+			v, ok := g.Get(k)
+			if !ok {
+				return hn.Errorf("header %q has no value", k)
+			}
 			s, err := d.at.Add(v).String()
 			if err != nil {
 				return err
