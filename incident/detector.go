@@ -13,6 +13,9 @@ type Observation struct {
 	Minute  time.Time // the minute's start
 	State   sla.State // the service's state in that minute (sla.Combine of its checks)
 	Failing []string  // what failed: locations or checks, for the timeline
+	// Causes are the checks failing in the minute (Causes), which the
+	// entries written from it record.
+	Causes []Cause
 	// Affected of Of is the share of the service hit (tenants, or
 	// locations), from which the severity is derived.
 	Affected, Of int
@@ -234,19 +237,19 @@ func (d *Detector) Now(service string, o Observation, since time.Time) []Event {
 		if o.State == sla.StateDegraded {
 			body = service + " is degraded: partly working"
 		}
-		inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindDegraded, Status: inc.Status, Body: body})
+		inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindDegraded, Status: inc.Status, Body: body, Cause: o.Causes})
 		s.lastFail = o.State
 	}
 	failing := slices.Clone(o.Failing)
 	slices.Sort(failing)
 	if !slices.Equal(failing, inc.Failing) && len(failing) > 0 {
-		inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindLocations, Status: inc.Status, Body: "failing: " + strings.Join(failing, ", ")})
+		inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindLocations, Status: inc.Status, Body: "failing: " + strings.Join(failing, ", "), Cause: o.Causes})
 		inc.Failing = failing
 	}
 	if !inc.SeverityOverride {
 		if sev := SeverityFor(o.Affected, o.Of, o.State == sla.StateDegraded); sev.Rank() > inc.Severity.Rank() {
 			inc.Severity = sev
-			inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindSeverity, Status: inc.Status, Body: "severity raised to " + string(sev)})
+			inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindSeverity, Status: inc.Status, Body: "severity raised to " + string(sev), Cause: o.Causes})
 		}
 	}
 	if len(inc.Timeline) > n {
@@ -263,7 +266,7 @@ func (s *serviceState) openAt(service string, start time.Time, o Observation) *I
 		Service: service, Status: Investigating, Started: start, Failing: failing,
 		Severity: SeverityFor(o.Affected, o.Of, o.State == sla.StateDegraded),
 	}
-	inc.Timeline = append(inc.Timeline, Entry{At: start, Kind: KindDetected, Status: Investigating, Body: describe(service, o.State, failing)})
+	inc.Timeline = append(inc.Timeline, Entry{At: start, Kind: KindDetected, Status: Investigating, Body: describe(service, o.State, failing), Cause: o.Causes})
 	s.open, s.lastFail, s.upCount = inc, o.State, 0
 	return inc
 }

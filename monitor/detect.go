@@ -200,19 +200,8 @@ func (a *Monitor) judgeService(ctx context.Context, cat *catalog.Catalog, servic
 	o := observe(cat, service, current, present)
 	evs := a.detector.Now(service, o, since)
 	act(evs, present)
-	changed = a.noteService(service, o) || len(evs) > 0 || changed
-	for _, tenant := range cat.ServiceTenants(service) {
-		var seen []incident.CheckMinute
-		for _, cm := range present {
-			if cm.Tenant == "" || cm.Tenant == tenant {
-				seen = append(seen, cm)
-			}
-		}
-		if len(seen) > 0 && a.noteTenantService(tenant, service, observe(cat, service, current, seen)) {
-			changed = true
-		}
-	}
-	return changed, errors.Join(errs...)
+	noted := a.noteStates(cat, service, current, present, o.State == sla.StateMaintenance)
+	return noted || len(evs) > 0 || changed, errors.Join(errs...)
 }
 
 // checkIDs is the set of the checks' IDs.

@@ -2,7 +2,6 @@ package monitor
 
 import (
 	"context"
-	"encoding/json"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -35,16 +34,12 @@ func (f *feeder) until(t time.Time) {
 	}
 }
 
-// componentStatus is the web service's status in the Statuspage API.
-func componentStatus(t *testing.T, a *testMonitor) string {
+// webStatus is the web service's status in the public Statuspage API.
+func webStatus(t *testing.T, a *testMonitor) string {
 	t.Helper()
 	w := httptest.NewRecorder()
 	a.web.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/api/v2/components.json", nil))
-	var body struct{ Components []struct{ Status string } }
-	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || len(body.Components) != 1 {
-		t.Fatalf("components: %v %s", err, w.Body.String())
-	}
-	return body.Components[0].Status
+	return componentStatus(t, w.Body.String(), "web")
 }
 
 // TestDetectionOpensAtOnceAndResolvesAfterTheHold: the target fails at
@@ -77,8 +72,8 @@ func TestDetectionOpensAtOnceAndResolvesAfterTheHold(t *testing.T) {
 	for at := t0.Add(time.Minute); at.Before(fails.Start); at = at.Add(30 * time.Second) {
 		judge(at)
 	}
-	if a.detector.Open("web") != nil || componentStatus(t, a) != "operational" {
-		t.Fatalf("before the outage: incident %+v, status %s", a.detector.Open("web"), componentStatus(t, a))
+	if a.detector.Open("web") != nil || webStatus(t, a) != "operational" {
+		t.Fatalf("before the outage: incident %+v, status %s", a.detector.Open("web"), webStatus(t, a))
 	}
 	judge(t0.Add(10*time.Minute + 41*time.Second))
 	open, err := a.db.OpenIncidents(ctx)
@@ -88,13 +83,13 @@ func TestDetectionOpensAtOnceAndResolvesAfterTheHold(t *testing.T) {
 	if as, _ := a.db.AlertsByKey(ctx, "incident/1"); len(as) != 1 || as[0].Kind != alert.KindTrigger {
 		t.Errorf("page: %+v, want a trigger queued", as)
 	}
-	if s := componentStatus(t, a); s != "major_outage" {
+	if s := webStatus(t, a); s != "major_outage" {
 		t.Errorf("status API shows %s, want major_outage", s)
 	}
 	for at := t0.Add(11 * time.Minute); at.Before(t0.Add(18 * time.Minute)); at = at.Add(20 * time.Second) {
 		judge(at)
 	}
-	if s := componentStatus(t, a); s != "operational" {
+	if s := webStatus(t, a); s != "operational" {
 		t.Errorf("during the hold the status API shows %s, want operational", s)
 	}
 	judge(t0.Add(18*time.Minute + 2800*time.Millisecond))

@@ -17,7 +17,8 @@
 // (UpdateSLA), the period close (the periods owed every minute, CloseDue
 // every quarter hour), retention, backups (due per hour, day and week from
 // the backup directory), repeated notifications, the heartbeat, the
-// watchdog and the flush of token usage. Start runs the catching-up ones
+// watchdog, the alert on silent locations (LocationSilence), credit.issued
+// events and the flush of token usage. Start runs the catching-up ones
 // (detection, the close, the figures, the pages) before it serves. Each
 // cron job runs through runJob and skips a tick while its previous run is
 // still going; a gate for the singleton jobs (only while leading) belongs

@@ -30,6 +30,7 @@ func (a *Monitor) UpdateSLA(ctx context.Context, now time.Time) error {
 		return err
 	}
 	cur, err := a.sla.Update(ctx, a.store, credit.Schedules(cat), now)
+	err = errors.Join(err, a.contractAlerts(ctx, cat, "SLA figures", "contract/", err, now))
 	byContract := make(map[string]credit.Current, len(cur))
 	for _, c := range cur {
 		byContract[c.Statement.Contract.ID] = c
@@ -122,7 +123,7 @@ func (a *Monitor) watchdog(ctx context.Context, now time.Time) error {
 	}
 	moved := a.watched.moved(metric.CounterValue(a.reg, "slate_scheduler_runs_total"))
 	var stalled error
-	if localChecks(a.cfg.Load()) > 0 && !moved {
+	if len(a.cfg.Load().LocalChecks()) > 0 && !moved {
 		stalled = errors.New("no probe ran in the last minute")
 	}
 	if err := a.selfAlert(ctx, "slate/scheduler", "scheduler stalled", stalled, now); err != nil && stalled == nil {
@@ -172,7 +173,7 @@ func (a *Monitor) CloseDue(ctx context.Context, now time.Time) error {
 	if n > 0 {
 		a.log.Debug("period close", "periods", n)
 	}
-	return err
+	return errors.Join(err, a.contractAlerts(ctx, cat, "period close", "close/", err, now))
 }
 
 // CloseDue is the period close: for every contract of cat it records, in
@@ -274,19 +275,6 @@ func (a *Monitor) backupRetryDue(level string, now time.Time) bool {
 	return !ok || now.Sub(failed) >= backupRetry
 }
 
-// localChecks counts the checks this process probes: those that run at
-// its location. Checks run only by remote agents leave the scheduler idle,
-// which is then no stall.
-func localChecks(cfg *config.Config) int {
-	n := 0
-	for _, p := range cfg.Probes {
-		if p.RunsAt(cfg.Collector.Location) {
-			n++
-		}
-	}
-	return n
-}
-
 // heartbeat tells the outside monitor slate is alive — only while it is:
 // ready, and probing (the scheduler's run count moved since the last beat,
 // when there are checks). A stalled slate stops beating, and the monitor
@@ -296,7 +284,7 @@ func (a *Monitor) heartbeat(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("heartbeat withheld: %w", err)
 	}
 	cfg := a.cfg.Load()
-	if moved := a.beats.moved(metric.CounterValue(a.reg, "slate_scheduler_runs_total")); localChecks(cfg) > 0 && !moved {
+	if moved := a.beats.moved(metric.CounterValue(a.reg, "slate_scheduler_runs_total")); len(cfg.LocalChecks()) > 0 && !moved {
 		return errors.New("heartbeat withheld: no probe ran since the last beat")
 	}
 	body := fmt.Sprintf(`{"status":"ok","at":%q,"checks":%d}`, now.UTC().Format(time.RFC3339), len(cfg.Checks))

@@ -25,6 +25,7 @@ type Store interface {
 	alert.Store
 	adminapi.Store
 	backup.Store
+	BillingStore
 
 	SaveDetection(ctx context.Context, ps []incident.Progress) error
 	Detection(ctx context.Context) ([]incident.Progress, error)

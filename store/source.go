@@ -40,6 +40,7 @@ type Dump struct {
 	Tokens      []TokenRecord
 	Secrets     []SecretRecord
 	Detection   []incident.Progress
+	Subscribers []Subscriber
 }
 
 // TokenRecord is a token as stored, hash included.
