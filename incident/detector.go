@@ -58,7 +58,10 @@ const DefaultHold = 5 * time.Minute
 //     (and moves its start back to that minute if it opened later); up
 //     minutes resolve it once they have lasted Hold without a failure
 //     between them. Unknown and maintenance minutes neither fail nor
-//     recover: they pause the count. A minute seen before is ignored.
+//     recover: they pause the count. A minute seen before is ignored. A
+//     failing minute after the latest one Now saw (after a restart, or
+//     with no Now at all) records in the timeline what changed in it, as
+//     Now does.
 //   - Now feeds the service as it stands at this moment, judged on the
 //     evidence that has arrived. A failure opens the incident at once,
 //     without waiting for its minute to end; while an incident is open,
@@ -81,6 +84,7 @@ type serviceState struct {
 	upSince  time.Time // first minute of the current run of up minutes
 	upCount  int       // up minutes since the last failure
 	lastFail sla.State // down or degraded, as the timeline last said
+	present  time.Time // the latest minute Now saw; zero until it is called
 }
 
 // Progress is how far the detector has followed one service: what a
@@ -184,6 +188,15 @@ func (d *Detector) Observe(service string, o Observation) []Event {
 			}
 			return []Event{event(Changed, inc, len(inc.Timeline))}
 		}
+		if o.Minute.After(s.present) {
+			// A minute the present never showed (judged after a restart,
+			// or without Now): its changes are the timeline's, with the
+			// causes that readers' views are made from.
+			n := len(s.open.Timeline)
+			if s.record(service, o) {
+				return []Event{event(Changed, s.open, n)}
+			}
+		}
 		return nil
 	case sla.StateUp:
 		if s.open == nil || o.Minute.Before(s.open.Started) {
@@ -215,6 +228,7 @@ func (d *Detector) Observe(service string, o Observation) []Event {
 // Anything else changes nothing: recovery is decided by final minutes.
 func (d *Detector) Now(service string, o Observation, since time.Time) []Event {
 	s := d.state(service)
+	s.present = o.Minute
 	if s.open != nil && !s.open.Open() {
 		s.open, s.upCount = nil, 0 // a person resolved it
 	}
@@ -230,6 +244,17 @@ func (d *Detector) Now(service string, o Observation, since time.Time) []Event {
 		}
 		return []Event{event(Opened, s.openAt(service, since, o), 0)}
 	}
+	n := len(s.open.Timeline)
+	if s.record(service, o) {
+		return []Event{event(Changed, s.open, n)}
+	}
+	return nil
+}
+
+// record writes into the open incident's timeline what o changed: down or
+// degraded, the failing locations, a severity rise; it reports whether it
+// wrote anything.
+func (s *serviceState) record(service string, o Observation) bool {
 	inc := s.open
 	n := len(inc.Timeline)
 	if o.State != s.lastFail {
@@ -252,10 +277,7 @@ func (d *Detector) Now(service string, o Observation, since time.Time) []Event {
 			inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindSeverity, Status: inc.Status, Body: "severity raised to " + string(sev), Cause: o.Causes})
 		}
 	}
-	if len(inc.Timeline) > n {
-		return []Event{event(Changed, inc, n)}
-	}
-	return nil
+	return len(inc.Timeline) > n
 }
 
 // openAt opens the service's incident at start, as o describes it.

@@ -39,7 +39,7 @@ func TestDetectorOpensJoinsAndResolves(t *testing.T) {
 		{"recovery shorter than the hold keeps it open", []sla.State{D, U, U, D, U}, 3 * time.Minute, []EventKind{Opened}, 0, -1},
 		{"a flap joins the open incident, and the hold starts over", []sla.State{D, U, D, U, U, U}, 3 * time.Minute, []EventKind{Opened, Recovery}, 0, 3},
 		{"unknown minutes pause the recovery count", []sla.State{D, U, N, N, U, U}, 3 * time.Minute, []EventKind{Opened, Recovery}, 0, 1},
-		{"degraded opens too, and final minutes record no change", []sla.State{G, D, U}, time.Minute, []EventKind{Opened, Recovery}, 0, 2},
+		{"degraded opens too, and a final minute the present never showed records its change", []sla.State{G, D, U}, time.Minute, []EventKind{Opened, Changed, Recovery}, 0, 2},
 		{"up and unknown alone open nothing", []sla.State{U, N, U}, time.Minute, nil, -1, -1},
 		{"the default hold is five minutes", []sla.State{D, U, U, U, U, U}, 0, []EventKind{Opened, Recovery}, 0, 1},
 	}
