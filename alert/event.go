@@ -40,7 +40,7 @@ type Event struct {
 	Severity    string    `json:"severity"`               // SeverityCritical ... SeverityInfo; "" means error
 	Service     string    `json:"service,omitempty"`      // the ID of the service it is about; "" for slate itself
 	ServiceName string    `json:"service_name,omitempty"` // that service's display name
-	Incident    int64     `json:"incident,omitempty"`     // the incident's ID; 0 when it is about no incident
+	Incident    string    `json:"incident,omitempty"`     // the incident's public ID; "" when it is about no incident
 	Tenant      string    `json:"tenant,omitempty"`       // the tenant it concerns; "" for all
 	Status      string    `json:"status,omitempty"`       // incident status: investigating, identified, monitoring, resolved, postmortem
 	Body        string    `json:"body,omitempty"`         // plain text, a few lines

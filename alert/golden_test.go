@@ -19,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the curr
 // TestPayloadGolden compares each receiver's request body, indented, with
 // testdata/<name>.golden.
 func TestPayloadGolden(t *testing.T) {
-	trigger := event("incident/42")
+	trigger := event("incident/k3q7x2m9pa4z")
 	resolve := trigger
 	resolve.Kind, resolve.Status, resolve.Body = alert.KindResolve, "resolved", "Mail works again."
 	upd := trigger
@@ -90,12 +90,12 @@ func TestPayloadGolden(t *testing.T) {
 
 // TestAlertsRoundTrip checks that an event survives the outbox's JSON.
 func TestAlertsRoundTrip(t *testing.T) {
-	e := event("incident/42")
+	e := event("incident/k3q7x2m9pa4z")
 	as, err := alert.Alerts(e, []string{"pager", "slack"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(as) != 2 || as[0].Receiver != "pager" || as[1].Receiver != "slack" || as[0].DedupKey != "incident/42" || as[0].Kind != "trigger" {
+	if len(as) != 2 || as[0].Receiver != "pager" || as[1].Receiver != "slack" || as[0].DedupKey != "incident/k3q7x2m9pa4z" || as[0].Kind != "trigger" {
 		t.Fatalf("got %+v", as)
 	}
 	var back alert.Event

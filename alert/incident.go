@@ -2,9 +2,11 @@ package alert
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 )
@@ -30,6 +32,19 @@ type Describer struct {
 	// Names are the services' display names by ID; a service missing here
 	// is named by its ID.
 	Names map[string]string
+	// Key is the public IDs' key (access.IncidentPublicID): notifications
+	// name an incident by its public ID, never by the store's sequence,
+	// whose gaps would count the incidents a receiver may not see.
+	Key []byte
+	// PublicView is an incident as the public reads it
+	// (catalog.IncidentFor with the public reader) and whether the public
+	// sees it at all; nil: the public sees no incident.
+	PublicView func(inc *db.Incident) (incident.Incident, bool)
+	// Public are the receivers whose audience is the public (a Statuspage
+	// subscriber webhook): they get the public's view of an incident, and
+	// nothing of one the public does not see. Every other receiver is a
+	// staff channel and gets the whole incident.
+	Public map[string]bool
 }
 
 // name is the display name of service.
@@ -40,12 +55,20 @@ func (d Describer) name(service string) string {
 	return service
 }
 
-// IncidentURL is the incident's page, "" without a base URL.
-func (d Describer) IncidentURL(id int64) string {
-	if d.BaseURL == "" || id == 0 {
+// publicID is incident id's public ID.
+func (d Describer) publicID(id int64) string { return access.IncidentPublicID(d.Key, id) }
+
+// IncidentURL is the public page of incident id (by its public ID): ""
+// without a base URL, and for an incident the public does not see, which
+// has no page anyone may open without a tenant's credential.
+func (d Describer) IncidentURL(id int64, inc *db.Incident) string {
+	if d.BaseURL == "" || id == 0 || d.PublicView == nil {
 		return ""
 	}
-	return fmt.Sprintf("%s/incidents/%d", d.BaseURL, id)
+	if _, ok := d.PublicView(inc); !ok {
+		return ""
+	}
+	return d.BaseURL + "/incidents/" + d.publicID(id)
 }
 
 // IncidentEvent is the notification of incident id, of kind KindTrigger
@@ -55,16 +78,16 @@ func (d Describer) IncidentURL(id int64) string {
 // it is notified. The title says in words which service and what
 // happened; the body is the latest timeline entry, with its author.
 func (d Describer) IncidentEvent(id int64, inc *db.Incident, kind string, now time.Time) Event {
-	name := d.name(inc.Service)
+	name, pid := d.name(inc.Service), d.publicID(id)
 	e := Event{
-		DedupKey:    fmt.Sprintf("incident/%d", id),
+		DedupKey:    "incident/" + pid,
 		Kind:        kind,
 		Severity:    SeverityOf(inc.Severity),
 		Service:     inc.Service,
 		ServiceName: name,
-		Incident:    id,
+		Incident:    pid,
 		Status:      string(inc.Status),
-		URL:         d.IncidentURL(id),
+		URL:         d.IncidentURL(id, inc),
 		Time:        now,
 	}
 	if len(inc.Tenants) == 1 {
@@ -80,7 +103,7 @@ func (d Describer) IncidentEvent(id int64, inc *db.Incident, kind string, now ti
 	}
 	switch kind {
 	case KindResolve:
-		e.Title = fmt.Sprintf("%s recovered: incident %d resolved", name, id)
+		e.Title = fmt.Sprintf("%s recovered: incident %s resolved", name, pid)
 		if !inc.Ended.IsZero() && !inc.Started.IsZero() {
 			e.Title += fmt.Sprintf(" after %s down or degraded", roundDuration(inc.Ended.Sub(inc.Started)))
 		}
@@ -145,10 +168,101 @@ func (d Describer) PeopleAlerts(rt Router, inc *db.Incident, now time.Time) func
 	case inc.Status == incident.Resolved && resolvedNow(inc):
 		kind = KindResolve
 	}
-	return func(id int64) ([]db.Alert, error) {
-		e := d.IncidentEvent(id, inc, kind, now)
-		return Alerts(e, rt.Route(e))
+	before := len(inc.Timeline) - 1 // the person's change added the latest entry
+	if kind == KindTrigger {
+		before = 0
 	}
+	return func(id int64) ([]db.Alert, error) {
+		return d.Notifications(rt, id, inc, kind, before, now)
+	}
+}
+
+// Notifications are the outbox rows of a change to incident id, of kind
+// (see IncidentEvent), that left the first before entries of inc's
+// timeline as they were, for the receivers rt routes it to (To).
+func (d Describer) Notifications(rt Router, id int64, inc *db.Incident, kind string, before int, now time.Time) ([]db.Alert, error) {
+	e := d.IncidentEvent(id, inc, kind, now)
+	return d.To(rt.Route(e), e, id, inc, before, now)
+}
+
+// PublicNotifications are Notifications for the public receivers alone:
+// those of a change that staff are not told of (detection's timeline
+// growing without a severity change), which may still be the public's
+// part of the incident beginning or ending.
+func (d Describer) PublicNotifications(rt Router, id int64, inc *db.Incident, kind string, before int, now time.Time) ([]db.Alert, error) {
+	e := d.IncidentEvent(id, inc, kind, now)
+	return d.To(slices.DeleteFunc(rt.Route(e), func(name string) bool { return !d.Public[name] }), e, id, inc, before, now)
+}
+
+// To are the outbox rows of e, the notification of a change to incident id
+// (see Notifications), for the receivers names: e itself for the staff
+// receivers, and for the public ones the public's own notification, when
+// the public sees the change (PublicNotification).
+func (d Describer) To(names []string, e Event, id int64, inc *db.Incident, before int, now time.Time) ([]db.Alert, error) {
+	var staff, public []string
+	for _, name := range names {
+		if d.Public[name] {
+			public = append(public, name)
+		} else {
+			staff = append(staff, name)
+		}
+	}
+	out, err := Alerts(e, staff)
+	if err != nil || len(public) == 0 {
+		return out, err
+	}
+	pe, ok := d.PublicNotification(id, inc, e.Kind, before, now)
+	if !ok {
+		return out, nil
+	}
+	more, err := Alerts(pe, public)
+	return append(out, more...), err
+}
+
+// PublicNotification is the notification of a change to incident id as
+// the public reads it (PublicView), and whether the public is told at
+// all: an incident the public does not see is never told; one it starts
+// seeing with this change is a trigger, one whose public part ends with it
+// a resolve, and one whose public part grew an update; a change the
+// public's view does not show (another tenant's endpoint failing, a note
+// for staff) is not told. The event names no tenant. A repeat of an
+// unresolved trigger (kind KindTrigger, before the whole timeline) is told
+// while the public sees the incident open.
+func (d Describer) PublicNotification(id int64, inc *db.Incident, kind string, before int, now time.Time) (Event, bool) {
+	if d.PublicView == nil {
+		return Event{}, false
+	}
+	v, ok := d.PublicView(inc)
+	if !ok {
+		return Event{}, false
+	}
+	prior := *inc
+	prior.Timeline = inc.Timeline[:min(max(before, 0), len(inc.Timeline))]
+	pv, seen := d.PublicView(&prior)
+	seen = seen && before > 0
+	ended := !v.Open()
+	switch {
+	case kind == KindTrigger && before >= len(inc.Timeline):
+		if ended {
+			return Event{}, false
+		}
+	case !seen:
+		kind = KindTrigger
+	case ended && pv.Open():
+		kind = KindResolve
+	case len(v.Timeline) == len(pv.Timeline) && v.Status == pv.Status:
+		return Event{}, false
+	default:
+		kind = KindUpdate
+	}
+	view := db.Incident{ID: inc.ID, Incident: v}
+	view.Timeline = slices.Clone(v.Timeline)
+	for i := range view.Timeline {
+		view.Timeline[i].Author = "" // the public reads what was written, not who wrote it
+	}
+	e := d.IncidentEvent(id, &view, kind, now)
+	e.Tenant, e.URL = "", d.IncidentURL(id, inc)
+	return e, true
 }
 
 // resolvedNow reports whether inc's latest timeline entry is the one that

@@ -50,13 +50,45 @@ func Router(cfg *config.Config) alert.Router {
 }
 
 // Describer names services and links incidents in notifications, from the
-// configuration: the services' display names and server.public_url.
-func Describer(cfg *config.Config) alert.Describer {
+// configuration (the services' display names, server.public_url) and key,
+// the public IDs' key (PublicIDKeyName): incidents by their public IDs, the
+// public's view for the receivers whose audience is the public (kind
+// statuspage), by the catalogue's rule (catalog.IncidentFor).
+func Describer(cfg *config.Config, key []byte) alert.Describer {
 	names := make(map[string]string, len(cfg.Services))
 	for _, s := range cfg.Services {
 		names[s.ID] = s.Name
 	}
-	return alert.Describer{BaseURL: strings.TrimRight(cfg.Server.PublicURL, "/"), Names: names}
+	public := map[string]bool{}
+	for _, r := range cfg.Alerting.Receivers {
+		if r.Kind == "statuspage" {
+			public[r.Name] = true
+		}
+	}
+	cat := &cfg.Catalog
+	return alert.Describer{BaseURL: strings.TrimRight(cfg.Server.PublicURL, "/"), Names: names, Key: key, Public: public,
+		PublicView: func(inc *db.Incident) (incident.Incident, bool) {
+			v, _, ok := cat.IncidentFor(catalog.PublicReader(), inc.Incident, inc.Tenants)
+			return v, ok
+		}}
+}
+
+// describer is Describer for the configuration in force, with the store's
+// public IDs key, and the pages' view rule when a test replaced it.
+func (a *Monitor) describer(ctx context.Context) (alert.Describer, error) {
+	key, err := a.store.Secret(ctx, PublicIDKeyName)
+	if err != nil {
+		return alert.Describer{}, fmt.Errorf("public ID key: %w", err)
+	}
+	cfg := a.cfg.Load()
+	d := Describer(cfg, key)
+	if a.viewOf != nil {
+		d.PublicView = func(inc *db.Incident) (incident.Incident, bool) {
+			v, _, ok := a.viewOf(&cfg.Catalog, catalog.PublicReader(), inc.Incident, inc.Tenants)
+			return v, ok
+		}
+	}
+	return d, nil
 }
 
 // onIncident stores what the detector reported and, in the same
@@ -84,15 +116,21 @@ func (a *Monitor) onIncident(ctx context.Context, ev incident.Event, tenants []s
 	rec.Incident.Timeline = slices.Clone(ev.Incident.Timeline)
 	rec.Tenants = incident.MergeTenants(rec.Tenants, tenants)
 	notify := incident.Notifies(ev)
-	cfg := a.cfg.Load()
-	alerts := func(id int64) ([]db.Alert, error) {
-		if !notify {
-			return nil, nil
-		}
-		e := Describer(cfg).IncidentEvent(id, rec, alert.DetectionKind(ev), a.now())
-		return alert.Alerts(e, Router(cfg).Route(e))
+	describe, err := a.describer(ctx)
+	if err != nil {
+		return err
 	}
-	_, err := a.store.SaveIncidentWithAlerts(ctx, rec, "slate/detector", alerts)
+	rt := Router(a.cfg.Load())
+	alerts := func(id int64) ([]db.Alert, error) {
+		kind, before := alert.DetectionKind(ev), len(rec.Timeline)-len(ev.Added)
+		if !notify {
+			// Staff are not told, but the public's part of the incident
+			// may begin or end with it.
+			return describe.PublicNotifications(rt, id, rec, kind, before, a.now())
+		}
+		return describe.Notifications(rt, id, rec, kind, before, a.now())
+	}
+	_, err = a.store.SaveIncidentWithAlerts(ctx, rec, "slate/detector", alerts)
 	if errors.Is(err, db.ErrIncidentConflict) {
 		stored, gerr := a.store.Incident(ctx, rec.ID)
 		if gerr != nil {
@@ -303,8 +341,11 @@ func (a *Monitor) repeatAlerts(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	cfg := a.cfg.Load()
-	rt, describe := Router(cfg), Describer(cfg)
+	rt := Router(a.cfg.Load())
+	describe, err := a.describer(ctx)
+	if err != nil {
+		return err
+	}
 	var errs []error
 	for i := range incs {
 		e := describe.IncidentEvent(incs[i].ID, &incs[i], alert.KindTrigger, now)
@@ -323,7 +364,7 @@ func (a *Monitor) repeatAlerts(ctx context.Context, now time.Time) error {
 		if len(names) == 0 {
 			continue
 		}
-		as, err := alert.Alerts(e, names)
+		as, err := describe.To(names, e, incs[i].ID, &incs[i], len(incs[i].Timeline), now)
 		if err == nil {
 			err = a.store.Enqueue(ctx, as)
 		}

@@ -215,9 +215,12 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 	a.web.Logo, a.web.LogoType = cfg.Provider.LogoData, cfg.Provider.LogoType
 	api := &adminapi.API{Store: a.store, Now: a.now,
 		Catalog: func() *catalog.Catalog { return &a.cfg.Load().Catalog },
-		Notify: func(inc *db.Incident, now time.Time) func(int64) ([]db.Alert, error) {
-			cfg := a.cfg.Load()
-			return Describer(cfg).PeopleAlerts(Router(cfg), inc, now)
+		Notify: func(ctx context.Context, inc *db.Incident, now time.Time) (func(int64) ([]db.Alert, error), error) {
+			describe, err := a.describer(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return describe.PeopleAlerts(Router(a.cfg.Load()), inc, now), nil
 		},
 		Refresh:    a.refreshAfterWrite,
 		Statements: a.statement,

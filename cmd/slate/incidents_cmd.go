@@ -92,7 +92,11 @@ func runIncidents(args []string, stdout, stderr io.Writer, now func() time.Time)
 	}
 	at := now()
 	save := func(notify bool) int {
-		alerts := monitor.Describer(cfg).PeopleAlerts(monitor.Router(cfg), &inc, at)
+		key, err := store.Secret(ctx, monitor.PublicIDKeyName)
+		if err != nil {
+			return fail("%v", err)
+		}
+		alerts := monitor.Describer(cfg, key).PeopleAlerts(monitor.Router(cfg), &inc, at)
 		if !notify {
 			alerts = nil
 		}

@@ -426,7 +426,11 @@ func (a *API) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := a.Store.SaveIncidentWithAlerts(r.Context(), &inc, actor, a.Notify(&inc, now)); err != nil {
+	notify, err := a.Notify(r.Context(), &inc, now)
+	if err != nil {
+		return 0, nil, err
+	}
+	if _, err := a.Store.SaveIncidentWithAlerts(r.Context(), &inc, actor, notify); err != nil {
 		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
@@ -493,7 +497,11 @@ func (a *API) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (i
 			return 0, nil, dashboard.Invalid("status", "%v", err)
 		}
 	}
-	if _, err := a.Store.SaveIncidentWithAlerts(r.Context(), &inc, actor, a.Notify(&inc, now)); err != nil {
+	notify, err := a.Notify(r.Context(), &inc, now)
+	if err != nil {
+		return 0, nil, err
+	}
+	if _, err := a.Store.SaveIncidentWithAlerts(r.Context(), &inc, actor, notify); err != nil {
 		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
