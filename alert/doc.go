@@ -22,10 +22,11 @@
 // # Imports
 //
 // alert imports the standard library, package db (the outbox rows) and
-// github.com/prometheus/client_golang. It may import packages sla and
-// incident (Describer's IncidentEvent and PeopleAlerts are the one
-// translation of an incident into a notification); it does not import
-// dashboard.
+// github.com/prometheus/client_golang. It may import packages sla,
+// incident and access (Describer's IncidentEvent, Notifications and
+// PeopleAlerts are the one translation of an incident into a
+// notification, by its public ID and, for the public's receivers, the
+// public's view); it does not import dashboard.
 //
 // # Main types
 //
