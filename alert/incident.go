@@ -225,9 +225,10 @@ func (d Describer) To(names []string, e Event, id int64, inc *db.Incident, befor
 // seeing with this change is a trigger, one whose public part ends with it
 // a resolve, and one whose public part grew an update; a change the
 // public's view does not show (another tenant's endpoint failing, a note
-// for staff) is not told. The event names no tenant. A repeat of an
-// unresolved trigger (kind KindTrigger, before the whole timeline) is told
-// while the public sees the incident open.
+// for staff) is not told. The event names no tenant, and its time is
+// that of the view's latest entry. A repeat of an unresolved trigger (kind
+// KindTrigger, before the whole timeline) is told while the public sees
+// the incident open.
 func (d Describer) PublicNotification(id int64, inc *db.Incident, kind string, before int, now time.Time) (Event, bool) {
 	if d.PublicView == nil {
 		return Event{}, false
@@ -259,6 +260,12 @@ func (d Describer) PublicNotification(id int64, inc *db.Incident, kind string, b
 	view.Timeline = slices.Clone(v.Timeline)
 	for i := range view.Timeline {
 		view.Timeline[i].Author = "" // the public reads what was written, not who wrote it
+	}
+	if n := len(view.Timeline); n > 0 {
+		// The time of the public's own latest entry: the time of the
+		// change itself may tell when checks the public may not read
+		// failed, or when detection ran.
+		now = view.Timeline[n-1].At
 	}
 	e := d.IncidentEvent(id, &view, kind, now)
 	e.Tenant, e.URL = "", d.IncidentURL(id, inc)

@@ -119,12 +119,12 @@ func TestOneOutagePagesOnce(t *testing.T) {
 			pages = append(pages, e.Title)
 		}
 	}
-	key := fmt.Sprintf("incident/%d", incs[0].ID)
+	key := incidentKey(t, a, incs[0].ID)
 	if want := []string{key + " trigger", key + " resolve"}; !slices.Equal(kinds, want) {
 		t.Fatalf("notifications %v, want %v", kinds, want)
 	}
 	trigger := hook.events()[0]
-	if trigger.Title != "web: critical outage, investigating" || trigger.URL != fmt.Sprintf("https://status.example.com/incidents/%d", incs[0].ID) {
+	if trigger.Title != "web: critical outage, investigating" || trigger.URL != "https://status.example.com/incidents/"+strings.TrimPrefix(key, "incident/") {
 		t.Errorf("trigger titled %q linking %q", trigger.Title, trigger.URL)
 	}
 	if resolve := hook.events()[1]; !strings.Contains(resolve.Title, "web recovered") || !strings.Contains(resolve.Title, "after 10m") {
@@ -235,7 +235,7 @@ func TestWatchdogAndRepeats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := fmt.Sprintf("incident/%d", id)
+	key := incidentKey(t, a, id)
 	count := func() int { as, _ := a.db.AlertsByKey(ctx, key); return len(as) }
 	a.repeatAlerts(ctx, now) // never sent to chat: sent now
 	a.repeatAlerts(ctx, now.Add(10*time.Minute))

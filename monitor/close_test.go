@@ -28,6 +28,7 @@ func TestCloseAfterRestarts(t *testing.T) {
 	if err := os.WriteFile(path, fmt.Appendf(nil, `storage: {path: %q}
 server: {listen: "127.0.0.1:0"}
 backup: {dir: "off"}
+locations: [local, remote]
 tenants: [{id: berlin, timezone: Europe/Berlin}, {id: london, timezone: UTC}]
 services: [{id: web}]
 checks: [{id: web, service: web, kind: http, target: "http://127.0.0.1:1/", locations: [remote]}]

@@ -80,7 +80,7 @@ func TestDetectionOpensAtOnceAndResolvesAfterTheHold(t *testing.T) {
 	if err != nil || len(open) != 1 || !open[0].Started.Equal(t0.Add(10*time.Minute)) || open[0].Severity != incident.Critical {
 		t.Fatalf("one second after the first failed run: %+v, %v; want a critical incident started at 10:10", open, err)
 	}
-	if as, _ := a.db.AlertsByKey(ctx, "incident/1"); len(as) != 1 || as[0].Kind != alert.KindTrigger {
+	if as, _ := a.db.AlertsByKey(ctx, incidentKey(t, a, 1)); len(as) != 1 || as[0].Kind != alert.KindTrigger {
 		t.Errorf("page: %+v, want a trigger queued", as)
 	}
 	if s := webStatus(t, a); s != "major_outage" {
@@ -101,7 +101,7 @@ func TestDetectionOpensAtOnceAndResolvesAfterTheHold(t *testing.T) {
 	if err != nil || inc.Open() || !inc.Ended.Equal(t0.Add(13*time.Minute)) {
 		t.Fatalf("after the hold: %+v, %v; want resolved, ended at 10:13", inc, err)
 	}
-	if as, _ := a.db.AlertsByKey(ctx, "incident/1"); len(as) != 2 || as[1].Kind != alert.KindResolve {
+	if as, _ := a.db.AlertsByKey(ctx, incidentKey(t, a, 1)); len(as) != 2 || as[1].Kind != alert.KindResolve {
 		t.Errorf("notifications %+v, want the trigger and a resolve", as)
 	}
 	p, err := a.db.Detection(ctx)

@@ -79,3 +79,14 @@ func loadTestConfig(t *testing.T, tmpl string) *config.Config {
 	}
 	return cfg
 }
+
+// incidentKey is the dedup key of incident id's notifications: its public
+// ID's.
+func incidentKey(t *testing.T, a *testMonitor, id int64) string {
+	t.Helper()
+	pid, err := IncidentPublicID(context.Background(), a.db, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "incident/" + pid
+}

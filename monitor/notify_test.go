@@ -75,10 +75,10 @@ func TestPeopleNotificationsAreOrderedUpdates(t *testing.T) {
 	defer mu.Unlock()
 	wantKinds := []string{alert.KindTrigger, alert.KindUpdate, alert.KindResolve}
 	for i, e := range got {
-		if e.Kind != wantKinds[i] || e.DedupKey != fmt.Sprintf("incident/%d", id) {
+		if e.Kind != wantKinds[i] || e.DedupKey != incidentKey(t, a, id) {
 			t.Fatalf("notification %d: %s of %s; want the kinds %v in order: %+v", i, e.Kind, e.DedupKey, wantKinds, got)
 		}
-		if !strings.HasPrefix(e.Title, "Customer portal") || e.URL != fmt.Sprintf("https://status.example.com/incidents/%d", id) {
+		if !strings.HasPrefix(e.Title, "Customer portal") || e.URL != "https://status.example.com/incidents/"+strings.TrimPrefix(incidentKey(t, a, id), "incident/") {
 			t.Errorf("notification %d titled %q, linking %q", i, e.Title, e.URL)
 		}
 		if !strings.HasPrefix(e.Body, "Alice Example: ") {

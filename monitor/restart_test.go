@@ -86,6 +86,7 @@ func TestRestartsKeepIncidentsOnTheScript(t *testing.T) {
 	if err := os.WriteFile(path, fmt.Appendf(nil, `storage: {path: %q}
 server: {listen: "127.0.0.1:0"}
 backup: {dir: "off"}
+locations: [local, remote]
 tenants: [{id: acme}]
 services: [{id: web}]
 checks: [{id: web, service: web, kind: http, target: %q, interval: %s, locations: [remote]}]
@@ -140,7 +141,11 @@ alerting:
 			resolves[e.DedupKey]++
 		}
 	}
-	key := fmt.Sprintf("incident/%d", inc.ID)
+	pid, err := IncidentPublicID(ctx, store, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "incident/" + pid
 	// Delivery is at least once: a kill between the receiver's answer and
 	// the record may send one again, under the same key.
 	if len(triggers) != 1 || triggers[key] == 0 || len(resolves) != 1 || resolves[key] == 0 {
