@@ -74,12 +74,12 @@ type Sender struct {
 
 	m *metrics
 
+	nudge    chan struct{} // wakes Run before its interval: something is due now
 	once     sync.Once
 	mu       sync.Mutex
 	inflight map[int64]bool           // alerts being attempted, so that no pass starts them twice
 	perRcv   map[string]chan struct{} // semaphores, by receiver
 	global   chan struct{}
-	halfDone chan struct{}  // signalled when the attempts in flight fall to half a batch
 	all      sync.WaitGroup // every attempt goroutine, for Run to wait on when it stops
 }
 
@@ -115,53 +115,45 @@ func (s *Sender) init() {
 		s.inflight = map[int64]bool{}
 		s.perRcv = map[string]chan struct{}{}
 		s.global = make(chan struct{}, max(s.Concurrency, 1))
-		s.halfDone = make(chan struct{}, 1)
+		s.nudge = make(chan struct{}, 1)
 	})
+}
+
+// Nudge makes Run look at the outbox now rather than at its next interval:
+// alerts were just enqueued, or an alert that held back the next of its
+// queue was delivered. Safe to call at any time, from any goroutine.
+func (s *Sender) Nudge() {
+	s.init()
+	select {
+	case s.nudge <- struct{}{}:
+	default:
+	}
 }
 
 // Run delivers due alerts every Interval until ctx ends, then waits for
 // the attempts in flight (each bounded by Timeout) and returns ctx's
 // error. A pass does not wait for the previous one's attempts, so a slow
 // receiver delays nobody else; alerts in flight are skipped by later
-// passes. Errors of the outbox are retried at the next pass.
+// passes. Each delivery nudges the next pass, so a backlog (ten thousand
+// e-mails of one incident update) goes at the receivers' pace, not at a
+// batch per Interval. Errors of the outbox are retried at the next pass.
 func (s *Sender) Run(ctx context.Context) error {
 	if s.Interval <= 0 {
 		return nil
 	}
+	s.init()
 	t := time.NewTicker(s.Interval)
 	defer t.Stop()
-	s.init()
 	for {
-		_, _, n, _ := s.start(ctx, s.Now()) // errors: the outbox is read again next pass
-		// A full pass means more is due: start the next as soon as half
-		// of the batch is done, so that a backlog (ten thousand e-mails
-		// of one incident update) goes at the receivers' pace, not at a
-		// batch per Interval.
-		var refill <-chan struct{}
-		if n >= s.batch() {
-			select {
-			case <-s.halfDone: // from before this pass
-			default:
-			}
-			refill = s.halfDone
-			if s.inFlight() <= s.batch()/2 {
-				continue
-			}
-		}
+		s.start(ctx, s.Now(), nil) // errors: the outbox is read again next pass
 		select {
 		case <-ctx.Done():
 			s.all.Wait()
 			return ctx.Err()
 		case <-t.C:
-		case <-refill:
+		case <-s.nudge:
 		}
 	}
-}
-
-func (s *Sender) inFlight() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.inflight)
 }
 
 func (s *Sender) batch() int {
@@ -171,21 +163,37 @@ func (s *Sender) batch() int {
 	return s.Batch
 }
 
-// DeliverDue makes one attempt at every alert due at now (up to Batch),
+// deliverPasses bounds DeliverDue's passes: each delivers the next alert of
+// the queues whose head the one before delivered.
+const deliverPasses = 16
+
+// DeliverDue attempts every alert due at now (up to Batch per pass),
 // concurrently within the limits, and returns once they are recorded, with
-// the number of attempts it made. Attempts are timed by the Now clock.
+// the number of attempts it made. An alert delivered or given up lets the
+// next of its queue (same dedup key and receiver) through, which a further
+// pass attempts, up to a few passes. Attempts are timed by the Now clock.
 // Errors recording attempts are joined in the error; the alerts concerned
 // stay due and are attempted again.
 func (s *Sender) DeliverDue(ctx context.Context, now time.Time) (int, error) {
-	wg, errs, n, err := s.start(ctx, now)
-	if err != nil {
-		return 0, err
+	total := 0
+	var errs []error
+	tried := map[int64]bool{} // one attempt per alert per call
+	for range deliverPasses {
+		wg, pass, n, err := s.start(ctx, now, tried)
+		if err != nil {
+			return total, errors.Join(append(errs, err)...)
+		}
+		wg.Wait()
+		pass.mu.Lock()
+		errs = append(errs, pass.list...)
+		pass.mu.Unlock()
+		total += n
+		if n == 0 {
+			break
+		}
 	}
-	wg.Wait()
 	s.setPending(ctx)
-	errs.mu.Lock()
-	defer errs.mu.Unlock()
-	return n, errors.Join(errs.list...)
+	return total, errors.Join(errs...)
 }
 
 type errList struct {
@@ -199,26 +207,30 @@ func (e *errList) add(err error) {
 	e.mu.Unlock()
 }
 
-// start begins an attempt at each due alert not already in flight.
-func (s *Sender) start(ctx context.Context, now time.Time) (*sync.WaitGroup, *errList, int, error) {
+// start begins an attempt at each due alert not already in flight, nor in
+// tried when it is not nil (which it then adds them to).
+func (s *Sender) start(ctx context.Context, now time.Time, tried map[int64]bool) (*sync.WaitGroup, *errList, int, error) {
 	s.init()
 	s.mu.Lock()
 	busy := len(s.inflight)
 	s.mu.Unlock()
 	batch := s.batch()
-	due, err := s.Store.DueAlerts(ctx, now, batch+busy)
+	due, err := s.Store.DueAlerts(ctx, now, batch+busy+len(tried))
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("deliver due: %w", err)
 	}
 	wg, errs, n := &sync.WaitGroup{}, &errList{}, 0
 	for _, a := range due {
 		s.mu.Lock()
-		if s.inflight[a.ID] || n == batch {
+		if s.inflight[a.ID] || n == batch || tried[a.ID] {
 			s.mu.Unlock()
 			continue
 		}
 		s.inflight[a.ID] = true
 		s.mu.Unlock()
+		if tried != nil {
+			tried[a.ID] = true
+		}
 		n++
 		wg.Add(1)
 		s.all.Add(1)
@@ -228,14 +240,7 @@ func (s *Sender) start(ctx context.Context, now time.Time) (*sync.WaitGroup, *er
 			defer func() {
 				s.mu.Lock()
 				delete(s.inflight, a.ID)
-				left := len(s.inflight)
 				s.mu.Unlock()
-				if left <= batch/2 {
-					select {
-					case s.halfDone <- struct{}{}:
-					default:
-					}
-				}
 			}()
 			if err := s.attempt(ctx, a); err != nil {
 				errs.add(err)
@@ -300,8 +305,10 @@ func (s *Sender) attempt(ctx context.Context, a db.Alert) error {
 	switch out.Outcome {
 	case db.OutcomeDelivered:
 		s.m.sent.WithLabelValues(a.Receiver).Inc()
+		s.Nudge() // the next of its queue may be due
 	case db.OutcomeGaveUp:
 		s.m.failed.WithLabelValues(a.Receiver).Inc()
+		s.Nudge()
 	}
 	return nil
 }

@@ -90,7 +90,7 @@ func (p Provider) DisplayPageName() string {
 }
 
 func (d *configDecoder) provider(n ynode.Node, p *Provider) error {
-	f, err := n.Map("name", "code", "address", "email", "phone", "website", "support_url", "logo", "page_name", "links")
+	f, err := d.fields(n, "name", "code", "address", "email", "phone", "website", "support_url", "logo", "page_name", "links")
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (d *configDecoder) provider(n ynode.Node, p *Provider) error {
 		return err
 	}
 	return d.list(f, "links", func(n ynode.Node) error {
-		g, err := n.Map("title", "url")
+		g, err := d.fields(n, "title", "url")
 		if err != nil {
 			return err
 		}
@@ -124,7 +124,7 @@ func (d *configDecoder) provider(n ynode.Node, p *Provider) error {
 }
 
 func (d *configDecoder) billing(n ynode.Node, b *Billing) error {
-	f, err := n.Map("apply", "apply_day", "receivers")
+	f, err := d.fields(n, "apply", "apply_day", "receivers")
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (d *configDecoder) billing(n ynode.Node, b *Billing) error {
 }
 
 func (d *configDecoder) email(n ynode.Node, e *Email) error {
-	f, err := n.Map("from", "host", "port", "security", "username", "password", "per_second", "connections",
+	f, err := d.fields(n, "from", "host", "port", "security", "username", "password", "per_second", "connections",
 		"unsubscribe_mailto", "per_address_hour", "per_client_hour")
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -129,8 +130,49 @@ func newCrossMatrixFixture(t *testing.T, opts ...func(*testMonitor)) *crossMatri
 		o(f.app)
 	}
 	f.start(t)
+	f.notify(t)
 	f.secrets = f.secretsOf()
 	return f
+}
+
+// staffNote is the note for staff the fixture adds to the public incident.
+const staffNote = "Burn-rate alert SLOBudgetBurnFast not sent: 2% of the error budget of acme-mail-gold burning within 1h"
+
+// acmeUpdate is a person's update of the incident only acme's endpoint
+// showed: its readers are acme's.
+const acmeUpdate = "Endpoint certificate renewed for the gold contract."
+
+// notify adds to what detection notified a note for staff on the public
+// incident, a person's update of it and one of the incident only acme
+// sees, and waits until the receivers have every notification.
+func (f *crossMatrixFixture) notify(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	if err := f.app.noteOnIncident(ctx, 1, staffNote, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.creds[access.Admin].bearer
+	for _, u := range []struct{ id, body string }{
+		{f.ids[0], `{"status": "postmortem", "body": "A post-mortem follows."}`},
+		{f.ids[3], `{"status": "identified", "body": "` + acmeUpdate + `"}`},
+	} {
+		if code, body := f.post(t, admin, "/api/admin/incidents/"+u.id+"/updates", u.body); code != http.StatusOK {
+			t.Fatalf("update %s: %d %s", u.id, code, body)
+		}
+	}
+	f.app.sender.Nudge()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		n, err := f.app.db.PendingAlerts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d notifications still pending after 30 s", n)
+		}
+	}
 }
 
 // credits records a closed period's credit for each tenant.
@@ -214,6 +256,7 @@ func (f *crossMatrixFixture) secretsOf() []secret {
 		{"Ledger vault rekey", acme},
 		{"Bravo Logistics", bravo}, {"bravo", bravo}, {"bravo-mail-silver", bravo}, {"USD", bravo},
 		{f.ids[1], acme}, {f.ids[2], both}, {f.ids[3], acme},
+		{"SLOBudgetBurnFast not sent", staff}, {acmeUpdate, acme},
 		{`tenant="`, staff}, {`"status":"major_outage"`, acme},
 		// Who subscribes is nobody's business but staff's.
 		{"pub-subscriber@example.net", staff}, {"acme-subscriber@acme.example", staff}, {"bravo-subscriber@bravo.example", staff},
@@ -394,7 +437,49 @@ func (f *crossMatrixFixture) run(t *testing.T) matrixResult {
 			}
 		}
 	}
+	res.findings = append(res.findings, f.checkDeliveries()...)
 	return res
+}
+
+// sequence is the store's incident sequence as a notification would name
+// it: in a dedup key ("incident/3") or a page's URL ("/incidents/3").
+var sequence = regexp.MustCompile(`incidents?/[0-9]+\b`)
+
+// checkDeliveries lists what is wrong with what the receivers got: the
+// public's (the Statuspage subscriber webhook) is read by the public, so
+// it may carry nothing another reader alone may read; no receiver learns
+// the store's sequence; and the public was told of the incident it sees
+// (opened, resolved, a person's update) while on-call was told of all.
+func (f *crossMatrixFixture) checkDeliveries() []string {
+	var out []string
+	told := map[string]int{}
+	for _, d := range f.received.all() {
+		if m := sequence.FindString(d.body); m != "" {
+			out = append(out, fmt.Sprintf("notification to %s names the store's sequence %q: %.200s", d.receiver, m, d.body))
+		}
+		switch d.receiver {
+		case "public":
+			for _, s := range f.secrets {
+				if !slices.Contains(s.readers, toPublic) && strings.Contains(d.body, s.text) {
+					out = append(out, fmt.Sprintf("notification to the public shows %q: %.300s", s.text, d.body))
+				}
+			}
+			told["public"]++
+			if strings.Contains(d.body, "A post-mortem follows.") {
+				told["public update"]++
+			}
+		case "staff":
+			if strings.Contains(d.body, acmeUpdate) {
+				told["staff update"]++
+			}
+		}
+	}
+	for what, least := range map[string]int{"public": 3, "public update": 1, "staff update": 1} {
+		if told[what] < least {
+			out = append(out, fmt.Sprintf("%d notifications counted as %q, want at least %d", told[what], what, least))
+		}
+	}
+	return out
 }
 
 // TestIsolationMatrixFindsWhatViewsHide runs the shared-service matrix on a

@@ -17,21 +17,22 @@ import (
 	"github.com/slatehq/slate/sla"
 )
 
-// serviceNow is a service's latest judged minute, kept by detection for the
-// status page.
+// serviceNow is how a service stands now, kept by detection for the status
+// page.
 type serviceNow struct {
 	State   sla.State
 	Partial bool
 	Since   time.Time
 }
 
-// noteStates records one judged minute of service for the status pages,
-// once per audience: the public page from the service's shared checks
+// noteStates records how service stands now (minute is the current one)
+// for the status pages, once per audience, and reports whether what any
+// audience sees changed: the public page from the service's shared checks
 // alone, each tenant's page from the shared checks and the tenant's own.
 // A tenant's endpoint down thus shows on that tenant's page and nowhere
 // else. maintenance marks a minute inside announced maintenance, which
 // every audience sees as such.
-func (a *Monitor) noteStates(cat *catalog.Catalog, service string, minute time.Time, cms []incident.CheckMinute, maintenance bool) {
+func (a *Monitor) noteStates(cat *catalog.Catalog, service string, minute time.Time, cms []incident.CheckMinute, maintenance bool) bool {
 	seenBy := func(tenant string) (incident.Observation, bool) {
 		var seen []incident.CheckMinute
 		for _, cm := range cms {
@@ -47,23 +48,26 @@ func (a *Monitor) noteStates(cat *catalog.Catalog, service string, minute time.T
 	}
 	a.statusMu.Lock()
 	defer a.statusMu.Unlock()
+	changed := false
 	if o, ok := seenBy(""); ok {
-		noteState(a.services, service, o)
+		changed = noteState(a.services, service, o)
 	}
 	for _, t := range cat.ServiceTenants(service) {
-		if o, ok := seenBy(t); ok {
-			noteState(a.tenantStates, t+"/"+service, o)
+		if o, ok := seenBy(t); ok && noteState(a.tenantStates, t+"/"+service, o) {
+			changed = true
 		}
 	}
+	return changed
 }
 
-func noteState(m map[string]serviceNow, key string, o incident.Observation) {
+func noteState(m map[string]serviceNow, key string, o incident.Observation) bool {
 	cur, ok := m[key]
 	partial := o.State == sla.StateDegraded && o.Affected > 0
 	if ok && cur.State == o.State && cur.Partial == partial {
-		return
+		return false
 	}
 	m[key] = serviceNow{State: o.State, Partial: partial, Since: o.Minute}
+	return true
 }
 
 // RefreshStatus rebuilds the public status page's snapshot from the

@@ -10,6 +10,7 @@ import (
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/dashboard/adminapi"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/incident"
 )
 
 // Store is what a running monitor needs of the store: what each package it
@@ -27,6 +28,8 @@ type Store interface {
 	backup.Store
 	BillingStore
 
+	SaveDetection(ctx context.Context, ps []incident.Progress) error
+	Detection(ctx context.Context) ([]incident.Progress, error)
 	WriteHealth() error
 	Prune(ctx context.Context, now time.Time) (db.Pruned, error)
 	OpenIncidents(ctx context.Context) ([]db.Incident, error)

@@ -176,6 +176,18 @@ func newIsolationFixture(t *testing.T, opts ...func(*testMonitor)) *isolationFix
 	if _, err := a.db.SaveIncident(ctx, &edge, "test"); err != nil {
 		t.Fatal(err)
 	}
+	// An outage of the shared frontend that acme and globex both saw, with
+	// a note for staff naming acme's contract: globex's readers see the
+	// incident, never the note.
+	both := db.Incident{Incident: incident.Incident{Service: "web", Status: incident.Investigating, Severity: incident.Major,
+		Started: now.Add(-4 * time.Hour), Timeline: []incident.Entry{
+			{At: now.Add(-4 * time.Hour), Kind: incident.KindDetected, Status: incident.Investigating, Body: "web is down"},
+			{At: now.Add(-4 * time.Hour), Kind: incident.KindNote, Status: incident.Investigating,
+				Body: "Burn-rate alert SLOBudgetBurnFast not sent: 2% of the error budget of acme-gold burning within 1h"}}},
+		Tenants: []string{"acme", "globex"}}
+	if _, err := a.db.SaveIncident(ctx, &both, "test"); err != nil {
+		t.Fatal(err)
+	}
 	for _, role := range []string{access.Admin, access.AccountManager, access.Oncall} {
 		tok, _, err := a.db.CreateToken(ctx, db.NewToken{Name: role, Role: role}, "test")
 		if err != nil {

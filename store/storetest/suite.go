@@ -185,4 +185,8 @@ var tests = []struct {
 	{"ClaimAlertsNeverShared", testClaimAlertsNeverShared},
 	{"ClaimLapsesAndAttemptEndsIt", testClaimLapsesAndAttemptEndsIt},
 	{"CountsCountEveryTable", testCountsCountEveryTable},
+	{"DetectionRoundTrip", testDetectionRoundTrip},
+	{"DetectionRefuses", testDetectionRefuses},
+	{"OutboxQueuesPerKeyAndReceiver", testOutboxQueuesPerKeyAndReceiver},
+	{"ClosedThrough", testClosedThrough},
 }
