@@ -135,7 +135,7 @@ contracts: [{id: acme-web, tenant: acme, services: [web], fee: {amount: "100", c
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	code, page := resp.StatusCode, string(body)
-	if code != http.StatusOK || strings.Contains(page, "being computed") || !strings.Contains(page, "uptime, meeting the target") {
+	if code != http.StatusOK || strings.Contains(page, "being computed") || !strings.Contains(page, "target met") {
 		t.Errorf("the tenant's page right after the start: %d\n%.600s", code, page)
 	}
 }
