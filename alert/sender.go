@@ -146,14 +146,51 @@ func (s *Sender) Run(ctx context.Context) error {
 	defer t.Stop()
 	for {
 		s.start(ctx, s.Now(), nil) // errors: the outbox is read again next pass
-		select {
-		case <-ctx.Done():
+		last := time.Now()
+		if !s.waitPass(ctx, t.C, last) {
 			s.all.Wait()
 			return ctx.Err()
-		case <-t.C:
-		case <-s.nudge:
 		}
 	}
+}
+
+// minPassGap spaces the passes that nudges start, so that a backlog's
+// deliveries, each of which nudges, cost a read of the outbox every few
+// milliseconds rather than one each.
+const minPassGap = 20 * time.Millisecond
+
+// waitPass waits until the next pass is due: the interval ticks, or a
+// nudge comes while at most half a batch is in flight (at least
+// minPassGap after the last pass began). Nudges while more is in flight
+// are dropped: each of those attempts nudges again as it ends. It
+// returns false when ctx ends.
+func (s *Sender) waitPass(ctx context.Context, tick <-chan time.Time, last time.Time) bool {
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick:
+			return true
+		case <-s.nudge:
+			if s.inFlight() > (s.batch()+1)/2 { // counting the attempt that nudged
+				continue
+			}
+			if d := minPassGap - time.Since(last); d > 0 {
+				select {
+				case <-ctx.Done():
+					return false
+				case <-time.After(d):
+				}
+			}
+			return true
+		}
+	}
+}
+
+func (s *Sender) inFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.inflight)
 }
 
 func (s *Sender) batch() int {

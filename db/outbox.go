@@ -150,6 +150,22 @@ func (d *DB) AlertsByKey(ctx context.Context, key string) ([]Alert, error) {
 	return d.alertQuery(ctx, "alerts "+key, selectAlert+` WHERE dedup_key = ? ORDER BY id`, key)
 }
 
+// AlertKeyWithPrefix reports whether any outbox row's dedup key starts
+// with prefix; see store.Outbox.
+func (d *DB) AlertKeyWithPrefix(ctx context.Context, prefix string) (bool, error) {
+	if d.closed() {
+		return false, fmt.Errorf("alert key %q: %w", prefix, ErrClosed)
+	}
+	var n int
+	// substr compares bytes, as LIKE would not (its _ and % are wildcards).
+	err := d.rdb.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM outbox WHERE substr(dedup_key, 1, length(?1)) = ?1 LIMIT 1)`,
+		prefix).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("alert key %q: %w", prefix, err)
+	}
+	return n > 0, nil
+}
+
 // PendingAlerts counts the alerts still waiting for delivery, due or not.
 func (d *DB) PendingAlerts(ctx context.Context) (int, error) {
 	if d.closed() {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -72,7 +73,8 @@ type mailJob struct {
 	PublicName string    `json:"page_name,omitempty"`
 }
 
-// mailRows are the outbox rows of jobs under dedup key key.
+// mailRows are the outbox rows of jobs under dedup key key (followed by
+// the subscription, for a subscriber's row).
 func mailRows(key string, jobs []mailJob, now time.Time) ([]db.Alert, error) {
 	out := make([]db.Alert, 0, len(jobs))
 	for _, j := range jobs {
@@ -80,13 +82,20 @@ func mailRows(key string, jobs []mailJob, now time.Time) ([]db.Alert, error) {
 		if err != nil {
 			return nil, err
 		}
-		e := alert.Event{DedupKey: key, Kind: alert.KindEmail, Severity: alert.SeverityInfo, Title: "e-mail: " + j.What,
+		// A key per recipient, so that each is a queue of its own: one
+		// outbox queue per batch would send ten thousand messages one
+		// after another.
+		rowKey := key
+		if j.Subscriber != 0 {
+			rowKey = key + "/" + strconv.FormatInt(j.Subscriber, 10)
+		}
+		e := alert.Event{DedupKey: rowKey, Kind: alert.KindEmail, Severity: alert.SeverityInfo, Title: "e-mail: " + j.What,
 			Tenant: j.Page, Time: now.UTC(), Data: data}
 		payload, err := json.Marshal(e)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, db.Alert{DedupKey: key, Receiver: MailReceiver, Kind: alert.KindEmail, Payload: payload})
+		out = append(out, db.Alert{DedupKey: rowKey, Receiver: MailReceiver, Kind: alert.KindEmail, Payload: payload})
 	}
 	return out, nil
 }
@@ -195,8 +204,10 @@ type mailBatch struct {
 }
 
 func (a *Monitor) enqueueBatch(ctx context.Context, b mailBatch, subs []store.Subscriber, now time.Time) (int, error) {
-	have, err := a.store.AlertsByKey(ctx, b.key)
-	if err != nil || len(have) > 0 {
+	// Each recipient's row has a key of its own (below); the batch was
+	// sent once any of them is in the outbox.
+	sent, err := a.store.AlertKeyWithPrefix(ctx, b.key+"/")
+	if err != nil || sent {
 		return 0, err
 	}
 	var jobs []mailJob

@@ -35,6 +35,7 @@ type Store interface {
 	OpenIncidents(ctx context.Context) ([]db.Incident, error)
 	Enqueue(ctx context.Context, as []db.Alert) error
 	AlertsByKey(ctx context.Context, key string) ([]db.Alert, error)
+	AlertKeyWithPrefix(ctx context.Context, prefix string) (bool, error)
 	TokenByHash(ctx context.Context, sum [32]byte) (db.Token, error)
 	TouchTokens(ctx context.Context, used map[string]time.Time) error
 	FeedTokenStore

@@ -126,6 +126,19 @@ func (s *Store) AlertsByKey(ctx context.Context, key string) ([]store.Alert, err
 	return queryList(ctx, s, "alerts "+key, scanAlert, `SELECT `+alertCols+` FROM outbox WHERE dedup_key = $1 ORDER BY id`, key)
 }
 
+// AlertKeyWithPrefix reports whether any outbox row's dedup key starts
+// with prefix; see store.Outbox.
+func (s *Store) AlertKeyWithPrefix(ctx context.Context, prefix string) (bool, error) {
+	if err := s.check("alert key"); err != nil {
+		return false, err
+	}
+	var found bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE starts_with(dedup_key, $1))`, prefix).Scan(&found); err != nil {
+		return false, fmt.Errorf("alert key %q: %w", prefix, s.mapErr(err))
+	}
+	return found, nil
+}
+
 // PendingAlerts counts the alerts still waiting for delivery.
 func (s *Store) PendingAlerts(ctx context.Context) (int, error) {
 	if err := s.check("pending alerts"); err != nil {

@@ -91,6 +91,11 @@ type Outbox interface {
 	ClaimAlerts(ctx context.Context, now time.Time, limit int, claimant string, hold time.Duration) ([]Alert, error)
 	Alert(ctx context.Context, id int64) (Alert, error)
 	AlertsByKey(ctx context.Context, key string) ([]Alert, error)
+	// AlertKeyWithPrefix reports whether any outbox row, in any state,
+	// has a dedup key that starts with prefix: whether a batch whose rows
+	// have keys of their own (one queue per e-mail recipient) was
+	// enqueued.
+	AlertKeyWithPrefix(ctx context.Context, prefix string) (bool, error)
 	PendingAlerts(ctx context.Context) (int, error)
 	RecordAttempt(ctx context.Context, id int64, at time.Time, outcome AttemptOutcome) error
 	Attempts(ctx context.Context, alertID int64) ([]Attempt, error)

@@ -112,6 +112,45 @@ func testOutboxQueuesPerKeyAndReceiver(t *testing.T, s suite) {
 // contract's latest recorded period end comes back, adjustments and voided
 // entries included (the period was closed), and contracts never closed are
 // absent.
+// testAlertKeyWithPrefix: a prefix finds rows in any state, matches
+// bytes (an underscore or percent sign is not a wildcard), and nothing
+// else.
+func testAlertKeyWithPrefix(t *testing.T, s suite) {
+	ctx := context.Background()
+	d := s.open(t)
+	if err := d.Enqueue(ctx, []store.Alert{AlertFor("mail/public/incident/ab_c/1/7", "email"), AlertFor("incident/1", "pager")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, prefix string
+		want         bool
+	}{
+		{"a batch's prefix", "mail/public/incident/ab_c/1/", true},
+		{"a whole key", "incident/1", true},
+		{"an underscore is itself", "mail/public/incident/abxc/", false},
+		{"a percent sign is itself", "mail/%", false},
+		{"a longer key", "incident/10", false},
+		{"another batch", "mail/public/incident/ab_c/2/", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := d.AlertKeyWithPrefix(ctx, tc.prefix)
+			if err != nil || got != tc.want {
+				t.Errorf("AlertKeyWithPrefix(%q) = %v, %v; want %v", tc.prefix, got, err, tc.want)
+			}
+		})
+	}
+	as, err := d.DueAlerts(ctx, FixedNow().Add(time.Hour), 0)
+	if err != nil || len(as) != 2 {
+		t.Fatalf("due: %v, %v", as, err)
+	}
+	if err := d.RecordAttempt(ctx, as[0].ID, FixedNow(), store.AttemptOutcome{Outcome: store.OutcomeDelivered}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.AlertKeyWithPrefix(ctx, as[0].DedupKey); err != nil || !got {
+		t.Errorf("a delivered row's key: %v, %v; want true", got, err)
+	}
+}
+
 func testClosedThrough(t *testing.T, s suite) {
 	ctx := context.Background()
 	d := s.open(t)

@@ -188,5 +188,6 @@ var tests = []struct {
 	{"DetectionRoundTrip", testDetectionRoundTrip},
 	{"DetectionRefuses", testDetectionRefuses},
 	{"OutboxQueuesPerKeyAndReceiver", testOutboxQueuesPerKeyAndReceiver},
+	{"AlertKeyWithPrefix", testAlertKeyWithPrefix},
 	{"ClosedThrough", testClosedThrough},
 }
