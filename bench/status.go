@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -46,6 +47,7 @@ type StatusOptions struct {
 	Services, Groups, Checks, Days, Connections int
 	Interval, Duration                          time.Duration
 	CPUProfile                                  string // written over the phases; "" for none
+	MemProfile                                  string // heap profile written after the phases; "" for none
 	Baseline                                    bool   // first load /healthz, the smallest answer, as a control
 	Paced                                       bool   // offer each phase its target rate instead of all it takes
 	Spawn                                       Spawn  // starts the target and the load generator; nil: this executable's
@@ -162,6 +164,9 @@ func syntheticHistory(r *rand.Rand, start time.Time, days, perMinute int, locati
 // slate as slate serve runs it, on a generated configuration with
 // imported history, loaded from a separate process one phase per page.
 func Status(ctx context.Context, o StatusOptions) (rep StatusReport, err error) {
+	if o.MemProfile != "" {
+		runtime.MemProfileRate = memProfileRate // before the configuration is built
+	}
 	rep = StatusReport{Services: o.Services, Groups: o.Groups, Checks: o.Checks, IntervalSeconds: o.Interval.Seconds(),
 		HistoryDays: o.Days, Connections: o.Connections, DurationSeconds: o.Duration.Seconds()}
 	target, stopTarget, err := startTarget(o.Spawn)
@@ -249,6 +254,11 @@ func Status(ctx context.Context, o StatusOptions) (rep StatusReport, err error) 
 			rep.Pass = rep.Pass && ok
 		}
 		rep.Phases = append(rep.Phases, ph)
+	}
+	if o.MemProfile != "" {
+		if err := writeHeapProfile(o.MemProfile); err != nil {
+			return rep, err
+		}
 	}
 	rep.PeakRSSBytes = peakRSS()
 	return rep, nil
