@@ -35,9 +35,10 @@ type probesChild struct {
 
 // ProbesCurve runs Probes once per size in sizes, one after the other,
 // each in a child process started by o.Spawn (role "probes-child"), with o's
-// other settings. A heap profile, when asked for, is written per size to
-// o.MemProfile with ".N" appended.
-func ProbesCurve(ctx context.Context, sizes []int, o ProbesOptions) (CurveReport, error) {
+// other settings, and writes each run's report to progress (if not nil) as
+// one line of JSON as it completes. A heap profile, when asked for, is
+// written per size to o.MemProfile with ".N" appended.
+func ProbesCurve(ctx context.Context, sizes []int, o ProbesOptions, progress io.Writer) (CurveReport, error) {
 	var rep CurveReport
 	for _, n := range sizes {
 		in := probesChild{Checks: n, Interval: o.Interval, Duration: o.Duration, Workers: o.Workers}
@@ -49,6 +50,10 @@ func ProbesCurve(ctx context.Context, sizes []int, o ProbesOptions) (CurveReport
 			return rep, fmt.Errorf("%d checks: %w", n, err)
 		}
 		rep.Runs = append(rep.Runs, r)
+		if progress != nil {
+			b, _ := json.Marshal(r)
+			fmt.Fprintf(progress, "%s\n", b)
+		}
 	}
 	xs := make([]float64, len(rep.Runs))
 	rss := make([]float64, len(rep.Runs))
@@ -130,7 +135,11 @@ func RunProbesChild(stdin io.Reader, stdout io.Writer) int {
 		fmt.Fprintln(os.Stderr, "bench probes child:", err)
 		return 1
 	}
-	b, _ := json.Marshal(r)
+	b, err := json.Marshal(r)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench probes child:", err)
+		return 1
+	}
 	fmt.Fprintf(stdout, "%s\n", b)
 	return 0
 }

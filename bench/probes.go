@@ -328,7 +328,9 @@ func (h histogram) sub(o histogram) histogram {
 }
 
 // summary gives the share of runs at most 1 s late and the 99th percentile of
-// lateness in milliseconds, interpolated linearly inside its bucket.
+// lateness in milliseconds, interpolated linearly inside its bucket. A 99th
+// percentile past the last bucket is given as that bucket's bound: a lower
+// bound (infinity has no JSON).
 func (h histogram) summary() (onTime, p99ms float64) {
 	if h.total == 0 {
 		return 0, 0
@@ -351,7 +353,7 @@ func (h histogram) summary() (onTime, p99ms float64) {
 		}
 		lower, prev = b, h.counts[i]
 	}
-	return round3(onTime), math.Inf(1)
+	return round3(onTime), round3(lower * 1000)
 }
 
 // Spawn makes the command of a child process of the benchmarks: role

@@ -73,7 +73,7 @@ func TestBenchProbesCurve(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs for a few seconds")
 	}
-	r, err := ProbesCurve(context.Background(), []int{50, 150}, ProbesOptions{Interval: 500 * time.Millisecond, Duration: 2500 * time.Millisecond})
+	r, err := ProbesCurve(context.Background(), []int{50, 150}, ProbesOptions{Interval: 500 * time.Millisecond, Duration: 2500 * time.Millisecond}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,6 +126,11 @@ func TestLatenessSummary(t *testing.T) {
 	// The 99th of 100 runs lies halfway through the (1, 5] bucket: 3 s.
 	if p99 != 3000 {
 		t.Errorf("p99: got %v ms, want 3000", p99)
+	}
+	// Past the last bucket, the 99th percentile is at least its bound.
+	h.total = 200
+	if _, p99 := h.summary(); p99 != 5000 {
+		t.Errorf("p99 past the buckets: got %v ms, want their last bound, 5000", p99)
 	}
 }
 

@@ -206,7 +206,7 @@ func parseSizes(s string) ([]int, error) {
 // runBenchCurve runs slate bench probes at each size and prints one row
 // per size and the slopes.
 func runBenchCurve(sizes []int, o bench.ProbesOptions, asJSON bool, stdout, stderr io.Writer) int {
-	r, err := bench.ProbesCurve(context.Background(), sizes, o)
+	r, err := bench.ProbesCurve(context.Background(), sizes, o, stderr) // each run as it completes
 	if err != nil {
 		fmt.Fprintf(stderr, "slate bench probes: %v\n", err)
 		return exitFail
