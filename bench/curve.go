@@ -26,11 +26,12 @@ type CurveReport struct {
 
 // probesChild is what the parent sends a child run of slate bench probes.
 type probesChild struct {
-	Checks     int           `json:"checks"`
-	Interval   time.Duration `json:"interval"`
-	Duration   time.Duration `json:"duration"`
-	Workers    int           `json:"workers"`
-	MemProfile string        `json:"mem_profile"`
+	Checks      int           `json:"checks"`
+	Interval    time.Duration `json:"interval"`
+	Duration    time.Duration `json:"duration"`
+	Workers     int           `json:"workers"`
+	CheckSeries int           `json:"check_series"`
+	MemProfile  string        `json:"mem_profile"`
 }
 
 // ProbesCurve runs Probes once per size in sizes, one after the other,
@@ -41,7 +42,7 @@ type probesChild struct {
 func ProbesCurve(ctx context.Context, sizes []int, o ProbesOptions, progress io.Writer) (CurveReport, error) {
 	var rep CurveReport
 	for _, n := range sizes {
-		in := probesChild{Checks: n, Interval: o.Interval, Duration: o.Duration, Workers: o.Workers}
+		in := probesChild{Checks: n, Interval: o.Interval, Duration: o.Duration, Workers: o.Workers, CheckSeries: o.CheckSeries}
 		if o.MemProfile != "" {
 			in.MemProfile = o.MemProfile + "." + strconv.Itoa(n)
 		}
@@ -130,7 +131,7 @@ func RunProbesChild(stdin io.Reader, stdout io.Writer) int {
 		return 2
 	}
 	r, err := Probes(context.Background(), ProbesOptions{Checks: in.Checks, Interval: in.Interval, Duration: in.Duration,
-		Workers: in.Workers, MemProfile: in.MemProfile})
+		Workers: in.Workers, CheckSeries: in.CheckSeries, MemProfile: in.MemProfile})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench probes child:", err)
 		return 1

@@ -83,9 +83,12 @@ func (s *countingStore) WriteResults(ctx context.Context, rs []sla.Result) error
 type ProbesOptions struct {
 	Checks             int
 	Interval, Duration time.Duration
-	Workers            int    // probes run at once; 0 is the collector's default
-	MemProfile         string // heap profile written at the end of the steady state; "" for none
-	Spawn              Spawn  // starts the target process; nil: this executable's "bench target"
+	Workers            int // probes run at once; 0 is the collector's default
+	// CheckSeries exports per-check probe_* series up to this many checks;
+	// 0 is the collector's default, negative per service only.
+	CheckSeries int
+	MemProfile  string // heap profile written at the end of the steady state; "" for none
+	Spawn       Spawn  // starts the target process; nil: this executable's "bench target"
 }
 
 // Probes sizes a deployment: it runs o.Checks HTTP checks against a target
@@ -125,6 +128,12 @@ func Probes(ctx context.Context, o ProbesOptions) (ProbesReport, error) {
 	}
 	sched.Location = "bench"
 	sched.Workers = workers
+	switch {
+	case o.CheckSeries > 0:
+		sched.CheckSeries = o.CheckSeries
+	case o.CheckSeries < 0:
+		sched.CheckSeries = 0
+	}
 	// The empty baseline: the store open and the scheduler running without
 	// checks. The checks are made and loaded after it, as a reload would.
 	if err := sched.Start(); err != nil {

@@ -38,15 +38,17 @@ const maxHeaderBytes = 64 << 10
 // is no proxy support and no HTTP/2.
 //
 // A probe is kept for every check for as long as the check is configured,
-// so it holds little: the target, where to connect, the serialized first
-// request, and the settings that differ from the defaults, if any.
+// so it holds little: the target and the parts of it a request needs
+// (substrings, most often, so no more bytes), and the settings that
+// differ from the defaults, if any. A request with the defaults is written
+// per run into a pooled buffer.
 type HTTPProbe struct {
-	target     string // the URL; parsed again only to follow a redirect
-	host, port string // where the first request connects; host without brackets
-	https      bool
-	timeout    time.Duration
-	request    []byte       // the first request, serialized once
-	opt        *httpOptions // nil: the defaults (see httpOptions)
+	target    string // the URL; parsed again only to follow a redirect
+	authority string // the URL's host[:port], the Host header
+	uri       string // the URL's request URI
+	https     bool
+	timeout   time.Duration
+	opt       *httpOptions // nil: the defaults (see httpOptions)
 }
 
 // httpOptions are an HTTP probe's settings beyond the target. A probe
@@ -54,6 +56,7 @@ type HTTPProbe struct {
 // headers, statuses 200-399, no body conditions, no latency limit, the
 // default bounds, redirects followed, no TLS options — has none.
 type httpOptions struct {
+	request    []byte      // the first request, serialized once
 	method     string      // "" means GET
 	header     http.Header // without Host; nil means the defaults (User-Agent only)
 	host       string      // Host header override; "" means the URL's host
@@ -83,11 +86,13 @@ func newHTTPProbe(c Check, _ Env) (*HTTPProbe, error) {
 	if err != nil {
 		return nil, fieldErr("target", "%v", err)
 	}
-	p := &HTTPProbe{target: c.Target, host: u.Hostname(), port: u.Port(), https: u.Scheme == "https", timeout: c.EffectiveTimeout()}
+	p := &HTTPProbe{target: c.Target, authority: u.Host, uri: u.RequestURI(), https: u.Scheme == "https", timeout: c.EffectiveTimeout()}
 	if p.opt, err = newHTTPOptions(c.HTTP, u); err != nil {
 		return nil, err
 	}
-	p.request = p.appendRequest(nil, u, u, p.method(), p.options().body != "")
+	if p.opt != nil {
+		p.opt.request = p.appendRequest(nil, u, u, p.method(), p.opt.body != "")
+	}
 	return p, nil
 }
 
@@ -210,6 +215,17 @@ func (p *HTTPProbe) statusAccepted(code int) (bool, string) {
 	return code >= 200 && code <= 399, defaultStatusText
 }
 
+// appendDefaultRequest serializes the first request of a probe without
+// options: what appendRequest makes of it, without parsing the target.
+func (p *HTTPProbe) appendDefaultRequest(b []byte) []byte {
+	b = append(b, "GET "...)
+	b = append(b, p.uri...)
+	b = append(b, " HTTP/1.1\r\nHost: "...)
+	b = append(b, p.authority...)
+	b = append(b, "\r\nUser-Agent: "+defaultUserAgent+"\r\nConnection: close\r\n\r\n"...)
+	return b
+}
+
 // appendRequest serializes a request for u with the probe's headers; orig
 // is the probe's target, parsed.
 func (p *HTTPProbe) appendRequest(b []byte, orig, u *url.URL, method string, withBody bool) []byte {
@@ -268,6 +284,7 @@ func (p *HTTPProbe) appendRequest(b []byte, orig, u *url.URL, method string, wit
 type reader struct {
 	lim io.LimitedReader
 	br  *bufio.Reader
+	req []byte // a request written for the run
 }
 
 var readers = sync.Pool{New: func() any {
@@ -320,7 +337,8 @@ func (p *HTTPProbe) run(ctx context.Context, run *httpRun) Outcome {
 	// u is nil for the target itself, which is parsed again only when a
 	// redirect is followed.
 	var u *url.URL
-	method, req, withBody := p.method(), p.request, p.opt != nil && p.opt.body != ""
+	var req []byte // nil: the first request (see hop)
+	method, withBody := p.method(), p.opt != nil && p.opt.body != ""
 	for hop := 0; ; hop++ {
 		out, next, done := p.hop(ctx, run, u, method, req)
 		if done {
@@ -343,9 +361,9 @@ func (p *HTTPProbe) run(ctx context.Context, run *httpRun) Outcome {
 	}
 }
 
-// hop sends one request on a fresh connection to u, or to the target when
-// u is nil. When the response is a redirect to follow, it returns the
-// response's status in out, the next URL and done false.
+// hop sends req on a fresh connection to u, or the first request to the
+// target when u is nil. When the response is a redirect to follow, it
+// returns the response's status in out, the next URL and done false.
 func (p *HTTPProbe) hop(ctx context.Context, run *httpRun, u *url.URL, method string, req []byte) (out Outcome, next *url.URL, done bool) {
 	conn, tlsConn, stop, fail, ok := p.connect(ctx, run, u)
 	if !ok {
@@ -354,12 +372,20 @@ func (p *HTTPProbe) hop(ctx context.Context, run *httpRun, u *url.URL, method st
 	defer closeReset(conn, tlsConn)
 	defer stop()
 
+	rd := readers.Get().(*reader)
+	defer readers.Put(rd)
+	if req == nil {
+		if p.opt != nil {
+			req = p.opt.request
+		} else {
+			rd.req = p.appendDefaultRequest(rd.req[:0])
+			req = rd.req
+		}
+	}
 	run.stage = "response headers"
 	if _, err := conn.Write(req); err != nil {
 		return p.ioFailure(ctx, run, "send request", err), nil, true
 	}
-	rd := readers.Get().(*reader)
-	defer readers.Put(rd)
 	rd.lim = io.LimitedReader{R: conn, N: maxHeaderBytes}
 	rd.br.Reset(&rd.lim)
 	if _, err := rd.br.Peek(1); err != nil {
@@ -475,9 +501,13 @@ func isRedirect(code int) bool {
 // one for https, which is also tlsConn) and a function that stops watching
 // ctx, or the failed outcome and false.
 func (p *HTTPProbe) connect(ctx context.Context, run *httpRun, u *url.URL) (conn net.Conn, tlsConn *tls.Conn, stop func() bool, fail Outcome, ok bool) {
-	host, port, https := p.host, p.port, p.https
+	target := url.URL{Host: p.authority} // for its Hostname and Port
 	if u != nil {
-		host, port, https = u.Hostname(), u.Port(), u.Scheme == "https"
+		target.Host = u.Host
+	}
+	host, port, https := target.Hostname(), target.Port(), p.https
+	if u != nil {
+		https = u.Scheme == "https"
 	}
 	if port == "" {
 		port = "80"

@@ -5,10 +5,12 @@ import (
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // DefaultCheckSeries is the largest number of checks for which a scheduler
-// exports per-check probe_* series unless told otherwise.
+// exports per-check probe_* series unless told otherwise (see
+// Scheduler.CheckSeries).
 const DefaultCheckSeries = 10_000
 
 // metrics are the scheduler's Prometheus series.
@@ -117,6 +119,9 @@ type probeCollector struct {
 	s                                      *Scheduler
 	success, duration, statusCode, expiry  *prometheus.Desc
 	checks, durationMax, serviceCertExpiry *prometheus.Desc
+	// labelNames are the per-check series' label names in sorted order,
+	// as the exposition wants them; their series point at these.
+	labelNames [4]string
 }
 
 func newProbeCollector(s *Scheduler) *probeCollector {
@@ -124,6 +129,7 @@ func newProbeCollector(s *Scheduler) *probeCollector {
 	perService := []string{"service", "tenant", "location"}
 	return &probeCollector{
 		s:          s,
+		labelNames: [4]string{"check", "location", "service", "tenant"},
 		success:    prometheus.NewDesc("probe_success", "Whether the last run of the check passed (1) or failed (0).", perCheck, nil),
 		duration:   prometheus.NewDesc("probe_duration_seconds", "Duration of the last run of the check, in seconds.", perCheck, nil),
 		statusCode: prometheus.NewDesc("probe_http_status_code", "HTTP status of the last run of an HTTP check; 0 when there was none.", perCheck, nil),
@@ -158,11 +164,7 @@ func (c *probeCollector) Collect(ch chan<- prometheus.Metric) {
 		es = append(es, e)
 	}
 	s.mu.Unlock()
-	limit := s.CheckSeries
-	if limit == 0 {
-		limit = DefaultCheckSeries
-	}
-	perCheck := len(es) <= limit
+	perCheck := len(es) <= s.CheckSeries
 	loc := s.Location
 	groups := map[[2]string]*group{}
 	for _, e := range es {
@@ -193,13 +195,13 @@ func (c *probeCollector) Collect(ch chan<- prometheus.Metric) {
 		if f&okFlag != 0 {
 			success = 1
 		}
-		ch <- prometheus.MustNewConstMetric(c.success, prometheus.GaugeValue, success, e.id, e.service, e.tenant, loc)
-		ch <- prometheus.MustNewConstMetric(c.duration, prometheus.GaugeValue, float64(dur)/1e9, e.id, e.service, e.tenant, loc)
-		if e.http {
-			ch <- prometheus.MustNewConstMetric(c.statusCode, prometheus.GaugeValue, float64(e.last.status.Load()), e.id, e.service, e.tenant, loc)
+		ch <- c.checkGauge(c.success, e, &loc, success)
+		ch <- c.checkGauge(c.duration, e, &loc, float64(dur)/1e9)
+		if e.isHTTP() {
+			ch <- c.checkGauge(c.statusCode, e, &loc, float64(e.last.status.Load()))
 		}
 		if f&certFlag != 0 {
-			ch <- prometheus.MustNewConstMetric(c.expiry, prometheus.GaugeValue, float64(cert), e.id, e.service, e.tenant, loc)
+			ch <- c.checkGauge(c.expiry, e, &loc, float64(cert))
 		}
 	}
 	for key, g := range groups {
@@ -211,4 +213,35 @@ func (c *probeCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(c.serviceCertExpiry, prometheus.GaugeValue, float64(g.cert), svc, tenant, loc)
 		}
 	}
+}
+
+// checkGauge is one per-check series of e at location *loc.
+func (c *probeCollector) checkGauge(desc *prometheus.Desc, e *entry, loc *string, v float64) prometheus.Metric {
+	m := &checkGauge{desc: desc, value: v}
+	for i, val := range [4]*string{&e.id, loc, &e.service, &e.tenant} {
+		m.pairs[i] = dto.LabelPair{Name: &c.labelNames[i], Value: val}
+		m.labels[i] = &m.pairs[i]
+	}
+	return m
+}
+
+// checkGauge is a per-check series made for one scrape. It is what
+// prometheus.MustNewConstMetric makes, in one allocation instead of some
+// fifteen: a scrape of 10,000 checks makes 30,000 of them. Its labels point
+// at the entry's strings rather than at copies; they are only read.
+type checkGauge struct {
+	desc   *prometheus.Desc
+	value  float64
+	gauge  dto.Gauge
+	labels [4]*dto.LabelPair
+	pairs  [4]dto.LabelPair
+}
+
+func (m *checkGauge) Desc() *prometheus.Desc { return m.desc }
+
+func (m *checkGauge) Write(out *dto.Metric) error {
+	m.gauge.Value = &m.value
+	out.Gauge = &m.gauge
+	out.Label = m.labels[:]
+	return nil
 }

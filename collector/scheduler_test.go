@@ -184,7 +184,9 @@ func TestCollectDueSkipsMissedSlots(t *testing.T) {
 			s, _ := newTestScheduler(t, &memStore{})
 			c := Check{ID: "c", Kind: KindHTTP, Interval: time.Second}
 			e := addEntry(s, c, &countProbe{}, t0)
-			e.running.Store(tc.running)
+			if tc.running {
+				e.claim()
+			}
 			jobs, _, _ := s.collectDue(t0.Add(tc.now), nil)
 			if len(jobs) != tc.wantJobs {
 				t.Errorf("got %d jobs, want %d", len(jobs), tc.wantJobs)

@@ -101,6 +101,10 @@ type Server struct {
 type Collector struct {
 	Location string // name of this location; default "local"
 	Workers  int    // probes run at once; 0 means the collector's default
+	// CheckSeries is the most checks for which the probe_* series are
+	// exported per check; above it, per service only. Default
+	// collector.DefaultCheckSeries; 0 means per service only.
+	CheckSeries int
 }
 
 // PublicBase is where readers reach slate, without a trailing slash: the
@@ -130,7 +134,7 @@ func Default() Config {
 	return Config{
 		Storage:   Storage{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
 		Server:    Server{Listen: DefaultListen, RateLimit: defaultRateLimit},
-		Collector: Collector{Location: defaultLocation},
+		Collector: Collector{Location: defaultLocation, CheckSeries: collector.DefaultCheckSeries},
 	}
 }
 
@@ -272,7 +276,7 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		}
 	}
 	if n, ok := f.Get("collector"); ok {
-		g, err := d.at.Add(n).Map("location", "workers")
+		g, err := d.at.Add(n).Map("location", "workers", "check_series")
 		if err != nil {
 			return err
 		}
@@ -280,6 +284,9 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 			return err
 		}
 		if err := d.integer(g, "workers", &cfg.Collector.Workers); err != nil {
+			return err
+		}
+		if err := d.integer(g, "check_series", &cfg.Collector.CheckSeries); err != nil {
 			return err
 		}
 	}

@@ -139,6 +139,7 @@ func New(cfg *config.Config, store Store, reg *prometheus.Registry, opts Options
 	}
 	sched.Location = cfg.Collector.Location
 	sched.Workers = cfg.Collector.Workers
+	sched.CheckSeries = cfg.Collector.CheckSeries
 	sched.Now = opts.Now
 	sched.Logger = opts.Log
 	if err := sched.Reload(cfg.Probes); err != nil {

@@ -145,6 +145,7 @@ func runBenchProbes(args []string, stdout, stderr io.Writer) int {
 	duration := fs.Duration("duration", time.Minute, "how long to run; at least two intervals, and one interval plus 2s")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	workers := fs.Int("workers", 0, "probes run at once; 0 is the collector's default")
+	checkSeries := fs.Int("check-series", 0, "export per-check probe_* series up to this many checks; 0 is the collector's default, -1 per service only")
 	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the steady state to this file (with several sizes, FILE.N per size)")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), benchUsage); fs.PrintDefaults() }
 	if code, ok := parseFlags(fs, args, stdout); !ok {
@@ -162,7 +163,8 @@ func runBenchProbes(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "slate bench probes: --duration must be at least two intervals and one interval plus 2s")
 		return exitUsage
 	}
-	o := bench.ProbesOptions{Checks: sizes[0], Interval: *interval, Duration: *duration, Workers: *workers, MemProfile: *memProfile}
+	o := bench.ProbesOptions{Checks: sizes[0], Interval: *interval, Duration: *duration, Workers: *workers,
+		CheckSeries: *checkSeries, MemProfile: *memProfile}
 	if len(sizes) > 1 {
 		return runBenchCurve(sizes, o, *asJSON, stdout, stderr)
 	}
