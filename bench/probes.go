@@ -44,10 +44,10 @@ type ProbesReport struct {
 	// checks added to the peak, per check.
 	BaselineRSSBytes int64   `json:"baseline_rss_bytes"`
 	RSSBytesPerCheck float64 `json:"rss_bytes_per_check"`
-	// HeapLiveBytes is the Go heap the last collection of the steady state
-	// found reachable; HeapBytesPerCheck is its growth over the empty
-	// baseline, per check: the state a check keeps, without the
-	// collector's headroom that RSS includes.
+	// HeapLiveBytes is the Go heap reachable at the end of the steady
+	// state (after a collection); HeapBytesPerCheck is its growth over the
+	// empty baseline, per check: the state a check keeps, without the
+	// garbage collector's headroom and the transients that RSS includes.
 	HeapLiveBytes      int64   `json:"heap_live_bytes"`
 	HeapBytesPerCheck  float64 `json:"heap_bytes_per_check"`
 	DBBytesPerResult   float64 `json:"db_bytes_per_result"`
@@ -163,6 +163,7 @@ func Probes(ctx context.Context, o ProbesOptions) (ProbesReport, error) {
 	time.Sleep(duration - interval - time.Second)
 	cpu1, res1, late1 := cpuTime(), cs.results.Load(), lateness(reg)
 	elapsed := time.Since(t0)
+	runtime.GC() // what the checks hold, not what the last scrape left
 	rep.HeapLiveBytes = heapLive()
 	rep.HeapBytesPerCheck = round3(float64(rep.HeapLiveBytes-heap0) / float64(n))
 	if memProfile != "" {

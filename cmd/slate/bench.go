@@ -31,8 +31,8 @@ real scheduler, probes and store in a temporary directory, and prints:
   baseline_rss_bytes      the peak before any check is loaded (store open,
                           scheduler running empty)
   rss_bytes_per_check     (peak_rss_bytes - baseline_rss_bytes) / N
-  heap_live_bytes         Go heap reachable at the last collection of the
-                          steady state
+  heap_live_bytes         Go heap reachable at the end of the steady state
+                          (after a collection): what the checks hold
   heap_bytes_per_check    its growth over the empty baseline, per check
   db_bytes_per_result     bytes raw results occupy, per result
   db_bytes_per_check_day  bytes per-minute history occupies per check per day,
