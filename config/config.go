@@ -300,6 +300,10 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 	if err := decodeList(d, f, "checks", d.check, &checks); err != nil {
 		return err
 	}
+	// Sized exactly: a probe definition is 600 bytes, and a slice grown by
+	// appending keeps up to a quarter more of them.
+	cfg.Checks = make([]catalog.Check, 0, len(checks))
+	cfg.Probes = make([]collector.Check, 0, len(checks))
 	for _, c := range checks {
 		cfg.Checks = append(cfg.Checks, catalog.Check{ID: c.ID, Service: c.Service, Tenant: c.Tenant,
 			Locations: c.Locations, Confirmation: c.Confirmation})
