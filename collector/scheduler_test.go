@@ -392,8 +392,16 @@ func TestSchedulerRunsBatchesAndStops(t *testing.T) {
 			t.Errorf("%s: got %d runs, want 3-6", c.ID, count[c.ID])
 		}
 	}
-	if int64(len(rs)) != hits.Load() {
-		t.Errorf("got %d results for %d requests, want equal", len(rs), hits.Load())
+	// Under the race detector a run may time out before its request
+	// reaches the server: a result with no request, but never the reverse.
+	timedOut := 0
+	for _, r := range rs {
+		if r.Class == sla.ClassTimeout {
+			timedOut++
+		}
+	}
+	if got := hits.Load(); got > int64(len(rs)) || got < int64(len(rs)-timedOut) {
+		t.Errorf("got %d results (%d timed out) for %d requests, want one per request", len(rs), timedOut, got)
 	}
 	store.mu.Lock()
 	calls := store.calls
