@@ -75,11 +75,8 @@ type httpOptions struct {
 	tlsName    bool        // tlsConf.ServerName was configured: keep it on redirects
 }
 
-// The defaults of an HTTP probe without options.
-const (
-	defaultUserAgent  = "slate-probe"
-	defaultStatusText = "200-399"
-)
+// defaultUserAgent is the User-Agent of a probe that sets none.
+const defaultUserAgent = "slate-probe"
 
 func newHTTPProbe(c Check, _ Env) (*HTTPProbe, error) {
 	u, err := url.Parse(c.Target)
@@ -127,7 +124,10 @@ func newHTTPOptions(h HTTPSettings, u *url.URL) (*httpOptions, error) {
 	if len(header) > 1 || header.Get("User-Agent") != defaultUserAgent {
 		o.header = header
 	}
-	if o.method != "" && o.method != http.MethodGet {
+	if o.method == http.MethodGet {
+		o.method = "" // the default, said explicitly
+	}
+	if o.method != "" {
 		o.readReq = &http.Request{Method: o.method}
 	}
 	if len(o.status) > 0 {
@@ -212,7 +212,7 @@ func (p *HTTPProbe) statusAccepted(code int) (bool, string) {
 	if p.opt != nil && p.opt.status != nil {
 		return statusAccepted(p.opt.status, code), p.opt.statusText
 	}
-	return code >= 200 && code <= 399, defaultStatusText
+	return code >= defaultStatusMin && code <= defaultStatusMax, defaultStatusText
 }
 
 // appendDefaultRequest serializes the first request of a probe without
