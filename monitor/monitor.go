@@ -155,7 +155,7 @@ func New(cfg *config.Config, store Store, reg *prometheus.Registry, opts Options
 	}
 	a := &Monitor{log: opts.Log, now: opts.Now, drain: opts.DrainTimeout, reg: reg, store: store, sched: sched, sla: exporter,
 		backups: backups, served: make(chan error, 1), heartbeatClient: &http.Client{Timeout: 10 * time.Second}}
-	a.cfg.Store(cfg)
+	a.cfg.Store(withoutProbes(cfg))
 	a.tracked, a.burning = map[*incident.Incident]*db.Incident{}, map[string]bool{}
 	if err := a.resumeIncidents(context.Background()); err != nil {
 		return nil, err
@@ -321,8 +321,18 @@ func (a *Monitor) Reload(cfg *config.Config) error {
 	if err := a.sched.Reload(cfg.Probes); err != nil {
 		return err
 	}
-	a.cfg.Store(cfg)
+	a.cfg.Store(withoutProbes(cfg))
 	return nil
+}
+
+// withoutProbes is cfg as the monitor keeps it: without the probe
+// definitions, which the scheduler has taken what it needs of. At 600
+// bytes a check they would be the largest thing a running slate holds per
+// check.
+func withoutProbes(cfg *config.Config) *config.Config {
+	c := *cfg
+	c.Probes = nil
+	return &c
 }
 
 // Stop drains: readiness turns red, the HTTP server stops taking requests,
@@ -370,7 +380,8 @@ func (a *Monitor) Store() Store { return a.store }
 // Gatherer is the registry the monitor's metrics are on.
 func (a *Monitor) Gatherer() prometheus.Gatherer { return a.reg }
 
-// Config is the running configuration.
+// Config is the running configuration, without its probe definitions
+// (Probes), which only the scheduler keeps.
 func (a *Monitor) Config() *config.Config { return a.cfg.Load() }
 
 // Scheduler is the monitor's probe scheduler.
