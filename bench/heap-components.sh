@@ -31,7 +31,7 @@ row() {
 	printf '\n'
 }
 row 'configuration (checks, catalogue)' 'slate/config\.|bench\.statusBenchConfig'
-row 'scheduler entries' 'collector\.\(\*Scheduler\)\.Reload|collector\.newEntry' 'collector\.NewProbe|collector\.newHTTPProbe'
+row 'scheduler entries' 'collector\.\(\*Scheduler\)\.Reload|collector\.newEntry' 'collector\.NewProbe|collector\.newHTTPProbe|gaugesFor|checkGauges'
 row 'probes' 'collector\.NewProbe|collector\.newHTTPProbe'
 row 'per-check metric children' 'collector\.\(\*checkGauges\)|collector\.\(\*metrics\)\.gaugesFor'
 row 'store writer caches' 'db\.\(\*writer\)|db\.\(\*names\)|db\.\(\*dayRecord\)|db\.decodeDay|minutes\.'
