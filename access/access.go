@@ -13,6 +13,9 @@ const (
 	AccountManager = "account_manager" // credits, exclusions, tenants and contracts
 	Oncall         = "oncall"          // incidents and maintenance
 	Viewer         = "viewer"          // one tenant's pages, read-only
+	// Metrics reads /metrics and nothing else: the token a Prometheus
+	// server scrapes with. It sees no tenant's pages and no admin route.
+	Metrics = "metrics"
 	// Link is the role of a signed tenant link: a viewer of one tenant
 	// until the link expires. No token carries it.
 	Link = "link"
@@ -20,7 +23,7 @@ const (
 
 // TokenRoles are the roles a token may be created with, in the order
 // help texts list them.
-func TokenRoles() []string { return []string{Admin, AccountManager, Oncall, Viewer} }
+func TokenRoles() []string { return []string{Admin, AccountManager, Oncall, Viewer, Metrics} }
 
 // ValidRole reports whether a token may carry role.
 func ValidRole(role string) bool { return slices.Contains(TokenRoles(), role) }
@@ -46,6 +49,10 @@ func IncidentWriters() []string { return []string{Oncall} }
 
 // CreditWriters may approve, issue and void credits and manage exclusions.
 func CreditWriters() []string { return []string{AccountManager} }
+
+// MetricsReaders may read /metrics, whose labels name every tenant and
+// contract.
+func MetricsReaders() []string { return []string{Metrics} }
 
 // StaffReaders may read what only staff reads (exclusions).
 func StaffReaders() []string { return []string{AccountManager, Oncall} }
@@ -86,6 +93,15 @@ func (s Scope) IncidentTenants(affected []string) []string {
 	return []string{s.Tenant}
 }
 
+// Reader is the scope as a reader of incidents (catalog.IncidentFor):
+// staff read them whole, a viewer or a link as its tenant does.
+func (s Scope) Reader() catalog.Reader {
+	if s.AllTenants() {
+		return catalog.Reader{Staff: true}
+	}
+	return catalog.TenantReader(s.Tenant)
+}
+
 // SeesDrafts reports whether the scope may read unpublished post-mortems:
 // drafts are not for customers.
 func (s Scope) SeesDrafts() bool { return s.AllTenants() }
@@ -113,12 +129,13 @@ func (s Scope) VisibleServices(cat *catalog.Catalog, services []string) []string
 
 // CreditTenant is the tenant filter a ledger read in the scope uses for a
 // requested tenant ("" for any): a viewer reads its own tenant only, and
-// asking for another is refused (ok false).
+// asking for another is refused (ok false), as is any read by a scope that
+// sees no tenant (a metrics token).
 func (s Scope) CreditTenant(requested string) (tenant string, ok bool) {
 	if s.AllTenants() {
 		return requested, true
 	}
-	if requested != "" && requested != s.Tenant {
+	if s.Tenant == "" || requested != "" && requested != s.Tenant {
 		return "", false
 	}
 	return s.Tenant, true

@@ -11,16 +11,17 @@ import (
 
 func TestPermits(t *testing.T) {
 	classes := map[string][]string{"read": access.Readers(), "incidents": access.IncidentWriters(),
-		"credits": access.CreditWriters(), "staff read": access.StaffReaders()}
+		"credits": access.CreditWriters(), "staff read": access.StaffReaders(), "metrics": access.MetricsReaders()}
 	// want[role] lists the classes the role may call.
 	for _, tc := range []struct {
 		role string
 		want []string
 	}{
-		{access.Admin, []string{"credits", "incidents", "read", "staff read"}},
+		{access.Admin, []string{"credits", "incidents", "metrics", "read", "staff read"}},
 		{access.AccountManager, []string{"credits", "read", "staff read"}},
 		{access.Oncall, []string{"incidents", "read", "staff read"}},
 		{access.Viewer, []string{"read"}},
+		{access.Metrics, []string{"metrics"}},
 		{access.Link, nil},
 		{"", nil},
 		{"root", nil},
@@ -46,7 +47,7 @@ func TestRoles(t *testing.T) {
 		valid, staff bool
 	}{
 		{access.Admin, true, true}, {access.AccountManager, true, true}, {access.Oncall, true, true},
-		{access.Viewer, true, false}, {access.Link, false, false}, {"Admin", false, false}, {"", false, false},
+		{access.Viewer, true, false}, {access.Metrics, true, false}, {access.Link, false, false}, {"Admin", false, false}, {"", false, false},
 	} {
 		t.Run(tc.role, func(t *testing.T) {
 			if got := access.ValidRole(tc.role); got != tc.valid {
@@ -71,6 +72,7 @@ func TestScope(t *testing.T) {
 	staff := access.Scope{Role: access.Oncall}
 	viewer := access.Scope{Role: access.Viewer, Tenant: "acme"}
 	link := access.Scope{Role: access.Link, Tenant: "acme"}
+	metrics := access.Scope{Role: access.Metrics}
 	for _, tc := range []struct {
 		name  string
 		scope access.Scope
@@ -87,6 +89,7 @@ func TestScope(t *testing.T) {
 		{"staff", staff, true, true, true, true, []string{"acme", "globex"}, true, []string{"web", "db", "mail"}, "", true},
 		{"viewer", viewer, true, false, true, false, []string{"acme"}, false, []string{"web", "db"}, "acme", false},
 		{"link", link, true, false, true, false, []string{"acme"}, false, []string{"web", "db"}, "acme", false},
+		{"metrics", metrics, false, false, false, false, []string{""}, false, []string{}, "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := tc.scope
@@ -105,7 +108,7 @@ func TestScope(t *testing.T) {
 			if got := s.VisibleServices(cat, []string{"web", "db", "mail"}); !slices.Equal(got, tc.services) {
 				t.Errorf("VisibleServices: got %v, want %v", got, tc.services)
 			}
-			if got, ok := s.CreditTenant(""); got != tc.creditAny || !ok {
+			if got, ok := s.CreditTenant(""); got != tc.creditAny || ok != (tc.name != "metrics") {
 				t.Errorf("CreditTenant(\"\"): got %q, %v", got, ok)
 			}
 			if _, ok := s.CreditTenant("globex"); ok != tc.creditOther {

@@ -14,6 +14,10 @@ const (
 	KindTrigger   = "trigger"   // something is wrong; repeated while unresolved if the route says so
 	KindResolve   = "resolve"   // it is over; sent only to routes that want resolutions
 	KindHeartbeat = "heartbeat" // slate is alive; for dead-man's switches
+	// KindCreditIssued is a service credit issued to a tenant, for the
+	// billing system that creates the credit note; dedup key
+	// "credit/ID/issued", one per ledger entry.
+	KindCreditIssued = "credit.issued"
 )
 
 // The severities of an event, those of PagerDuty's Events API v2.
@@ -39,6 +43,10 @@ type Event struct {
 	Body     string    `json:"body,omitempty"`    // plain text, a few lines
 	URL      string    `json:"url,omitempty"`     // the incident or dashboard page
 	Time     time.Time `json:"time"`              // when it happened, UTC
+	// Data is the event's own record, for events that are not about an
+	// incident: a KindCreditIssued event carries the ledger entry as the
+	// billing export writes it (billing.Row).
+	Data json.RawMessage `json:"data,omitempty"`
 }
 
 // Validate reports the first missing or unknown field.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/slatehq/slate/alert"
@@ -91,7 +92,7 @@ func TestAlertsRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(as[0].Payload, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back != e {
+	if !reflect.DeepEqual(back, e) {
 		t.Errorf("got %+v, want %+v", back, e)
 	}
 	for _, bad := range []alert.Event{

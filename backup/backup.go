@@ -94,7 +94,7 @@ func takeWith(ctx context.Context, cfg Config, level string, now time.Time, ext 
 		return Backup{}, errors.New("take backup: empty directory")
 	}
 	dir := filepath.Join(cfg.Dir, level)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, db.PrivateDirMode); err != nil {
 		return Backup{}, fmt.Errorf("take backup: %w", err)
 	}
 	name := nameOf(now, ext)
@@ -165,7 +165,7 @@ func baseOf(b Backup) string { return filepath.Base(strings.TrimSuffix(b.Path, k
 // in that order, each through a checked temporary file: the copy is good
 // only once all three are there.
 func copyBackup(file, dir, sum string) error {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, db.PrivateDirMode); err != nil {
 		return fmt.Errorf("second copy to %s: %w", dir, err)
 	}
 	dst := filepath.Join(dir, filepath.Base(file))

@@ -88,6 +88,9 @@ func checkSum(file string) (string, int64, error) {
 // removes once it is older than the newest good backup.
 func tempPattern(final string) string { return "." + filepath.Base(final) + ".tmp-*" }
 
+// Every file a backup writes goes through os.CreateTemp, which creates it
+// 0600 (db.PrivateFileMode): a backup holds what the store holds.
+
 // writeAtomic writes data to path through a temporary file in its
 // directory: fsync, rename, fsync of the directory. After a crash path is
 // either absent or complete. An existing path is replaced.

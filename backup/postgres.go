@@ -30,6 +30,9 @@ type PostgresOptions struct {
 	AdminDB string
 }
 
+// dumpLockWait bounds how long pg_dump waits for each table's lock.
+const dumpLockWait = "60s"
+
 // TakePostgres backs up a PostgreSQL store at level, named for now, with
 // the same promise and files as Take: pg_dump writes a custom-format
 // archive of one snapshot (the one whose rows it counted) to
@@ -43,10 +46,23 @@ func TakePostgres(ctx context.Context, s *pgstore.Store, cfg Config, level strin
 		if err != nil {
 			return db.Counts{}, err
 		}
+		// pg_dump would create its file with the umask's mode; made here
+		// first, it is private from its first byte, since the archive holds
+		// what the store holds (the link-signing key, token hashes).
+		f, err := os.OpenFile(partial, os.O_WRONLY|os.O_CREATE|os.O_EXCL, db.PrivateFileMode)
+		if err != nil {
+			return db.Counts{}, err
+		}
+		if err := f.Close(); err != nil {
+			return db.Counts{}, err
+		}
 		var counts db.Counts
 		err = s.Snapshot(ctx, func(snap string, c db.Counts) error {
 			counts = c
-			return runTool(ctx, pgDump, "--format=custom", "--no-owner", "--snapshot="+snap, "--file="+partial, "--dbname="+s.ConnString())
+			// A bounded lock wait: a backup that cannot get its locks fails
+			// and is retried at its next run rather than queueing for ever.
+			return runTool(ctx, pgDump, "--format=custom", "--no-owner", "--lock-wait-timeout="+dumpLockWait,
+				"--snapshot="+snap, "--file="+partial, "--dbname="+s.ConnString())
 		})
 		if err == nil {
 			err = syncFile(partial)

@@ -12,11 +12,21 @@ import (
 // a configuration. Slices keep the configuration's order, which pages and
 // lists show.
 type Catalog struct {
+	// Locations are the places probes run from: the server's own
+	// collector and remote agents. A check's minutes are judged against
+	// its locations (CheckLocations), so a declared location that stays
+	// silent leaves minutes unknown instead of shrinking the evidence.
+	Locations   []Location
 	Tenants     []Tenant
 	Services    []Service
 	Checks      []Check
 	Contracts   []Contract
 	Maintenance []Maintenance
+	// MaintenanceMax is the longest window people may announce at run
+	// time (the admin API, slate maintenance) unless an admin overrides
+	// it: a window silences detection for its services, and a window
+	// without end would silence it for good. 0 means no maximum.
+	MaintenanceMax time.Duration
 }
 
 // Tenant is a customer.
@@ -25,6 +35,12 @@ type Tenant struct {
 	Name     string         // display name; default the ID
 	TimeZone string         // IANA name; default "UTC"
 	Location *time.Location // TimeZone, loaded; periods close at midnight here
+	// BillingRef is the customer's reference in the provider's billing
+	// ("CUST-0042"), on statements and in the billing export; "" for none.
+	BillingRef string
+	// BillingContacts are the addresses the monthly statement is e-mailed
+	// to once its credits are issued.
+	BillingContacts []string
 }
 
 // Service is what customers buy.
@@ -43,14 +59,24 @@ type Check struct {
 	Service string // the service it measures
 	// Tenant is the tenant whose own endpoint the check measures; "" for a
 	// shared check, which measures every tenant of the service.
-	Tenant       string
-	Locations    []string // locations that run it; empty means every location
+	Tenant string
+	// Locations are the IDs of the locations that run it; empty means
+	// every declared location (CheckLocations).
+	Locations    []string
 	Confirmation sla.Confirmation
+	// Interval is how often the check runs at each of its locations: how
+	// long a location may be silent about it, and how many runs a period
+	// should hold. It is kept here because a running slate keeps the
+	// catalogue but not the checks' probe definitions.
+	Interval time.Duration
 }
 
 // Contract is what a tenant was promised for some services.
 type Contract struct {
-	ID        string
+	ID string
+	// Name is the contract's display name, as customers know it ("Mail
+	// Business SLA"); default the services' names and " SLA".
+	Name      string
 	Tenant    string
 	Services  []string
 	Policy    sla.Policy

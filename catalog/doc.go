@@ -1,7 +1,12 @@
-// Package catalog is slate's domain catalogue: the tenants, services,
-// checks, contracts and maintenance windows of a configuration, and the
-// questions every part of slate asks of them, answered in one place:
+// Package catalog is slate's domain catalogue: the locations, tenants,
+// services, checks, contracts and maintenance windows of a configuration,
+// and the questions every part of slate asks of them, answered in one
+// place:
 //
+//   - which locations a check's minutes are judged against
+//     (Catalog.CheckLocations), which checks run at a location
+//     (Catalog.LocationChecks), and which locations a contract's statement
+//     and its tenant's page name (Catalog.ContractLocations);
 //   - which checks count for a contract (Catalog.ContractChecks), and which
 //     measure a service as one tenant sees it (Catalog.ChecksFor);
 //   - which maintenance a contract may exclude (Catalog.ExcludedMaintenance);

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/slatehq/slate/sla"
 )
 
 // FieldError is a request refused because of one field: Field names it as
@@ -53,11 +55,28 @@ func (c *Catalog) CheckExclusion(contract, reason string) error {
 	return nil
 }
 
-// CheckWindow checks the times of a window someone enters: [start, end)
-// must not be empty.
+// CheckWindow checks the times of a window someone enters: each within
+// the years the SLA engine computes (sla.CheckInstant), and [start, end)
+// not empty.
 func CheckWindow(start, end time.Time) error {
+	if err := sla.CheckInstant(start); err != nil {
+		return fieldErr("start", "%v", err)
+	}
+	if err := sla.CheckInstant(end); err != nil {
+		return fieldErr("end", "%v", err)
+	}
 	if !start.Before(end) {
 		return fieldErr("end", "must be after start")
+	}
+	return nil
+}
+
+// CheckMaintenanceLength checks the length of a window someone announces:
+// at most c.MaintenanceMax, unless override, an admin's explicit choice
+// (the caller checks who may make it, and the store audits it).
+func (c *Catalog) CheckMaintenanceLength(start, end time.Time, override bool) error {
+	if c.MaintenanceMax > 0 && end.Sub(start) > c.MaintenanceMax && !override {
+		return fieldErr("end", "a window may last at most %s (maintenance_max); this one lasts %s. An admin may override the maximum", c.MaintenanceMax, end.Sub(start))
 	}
 	return nil
 }

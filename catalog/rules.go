@@ -59,12 +59,18 @@ func (c *Catalog) ServiceChecks(service string) []Check {
 func (c *Catalog) ChecksFor(service, tenant string) []Check {
 	var out []Check
 	for _, ch := range c.Checks {
-		if ch.Service == service && (ch.Tenant == "" || ch.Tenant == tenant) {
+		if ch.Service == service && SeesCheckOf(tenant, ch.Tenant) {
 			out = append(out, ch)
 		}
 	}
 	return out
 }
+
+// SeesCheckOf reports whether a reader of audience (a tenant's ID, or ""
+// for the public) may see what a check measuring tenant ("" for a shared
+// check) showed: the public sees shared checks only, a tenant the shared
+// checks and its own, never another tenant's.
+func SeesCheckOf(audience, tenant string) bool { return tenant == "" || tenant == audience }
 
 // ContractChecks are the checks that count for contract k: the checks of
 // its services that measure its tenant or everyone, in configuration order.

@@ -308,6 +308,8 @@ func TestLookups(t *testing.T) {
 
 func TestCheckRequests(t *testing.T) {
 	c := fixture()
+	week := fixture()
+	week.MaintenanceMax = 7 * 24 * time.Hour
 	t0 := time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name      string
@@ -325,6 +327,13 @@ func TestCheckRequests(t *testing.T) {
 		{"an unknown contract", c.CheckExclusion("acme-tin", "r"), "contract"},
 		{"no reason", c.CheckExclusion("acme-gold", ""), "reason"},
 		{"an end before the start", catalog.CheckWindow(t0, t0.Add(-time.Hour)), "end"},
+		{"a start before the engine's years", catalog.CheckWindow(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), t0), "start"},
+		{"an end after the engine's years", catalog.CheckWindow(t0, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)), "end"},
+		{"the engine's last year", catalog.CheckWindow(t0, time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)), ""},
+		{"a window of the maximum length", week.CheckMaintenanceLength(t0, t0.Add(7*24*time.Hour), false), ""},
+		{"a window longer than the maximum", week.CheckMaintenanceLength(t0, t0.Add(7*24*time.Hour+time.Second), false), "end"},
+		{"a longer window overridden", week.CheckMaintenanceLength(t0, t0.Add(30*24*time.Hour), true), ""},
+		{"no maximum", c.CheckMaintenanceLength(t0, t0.Add(365*24*time.Hour), false), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var fe *catalog.FieldError

@@ -32,6 +32,9 @@ type Config struct {
 	Storage   Storage
 	Server    Server
 	Collector Collector
+	Provider  Provider
+	Billing   Billing
+	Email     Email
 }
 
 // Backup is where proven backups go. Every backup is restored and checked
@@ -90,22 +93,54 @@ type Storage struct {
 // Server is the HTTP server.
 type Server struct {
 	Listen string // address; default "127.0.0.1:8080"; slate serve --listen overrides
+	// MetricsListen is the address of the metrics listener, which serves
+	// /metrics without a credential; default "127.0.0.1:9464" (loopback:
+	// a Prometheus server on the same host), "off" for none. The public
+	// port serves /metrics to metrics tokens only.
+	MetricsListen string
 	// PublicURL is where readers reach slate (shortlinks, feeds, signed
 	// links); default http:// plus Listen.
 	PublicURL string
 	// RateLimit is the requests per second one token may make to tenant
 	// pages and the admin API; default 20 (bursts of twice that).
 	RateLimit int
+	// LinkMaxTTL is the longest life of a signed tenant link: slate link
+	// refuses a longer --ttl and the server a link expiring later than
+	// this from now. Default 90 days.
+	LinkMaxTTL time.Duration
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For names the client, for the limit on failed
+	// authentication per client address; default none.
+	TrustedProxies []string
 }
 
 // Collector is this process's probing.
 type Collector struct {
-	Location string // name of this location; default "local"
-	Workers  int    // probes run at once; 0 means the collector's default
+	// Location is the ID of the location this server probes from, stored
+	// with every result; default "local". It must be one of the declared
+	// locations when any are declared; LocationOff turns probing here off.
+	Location string
+	Workers  int // probes run at once; 0 means the collector's default
 	// CheckSeries is the most checks for which the probe_* series are
 	// exported per check; above it, per service only. Default
 	// collector.DefaultCheckSeries; 0 means per service only.
 	CheckSeries int
+}
+
+// LocationOff, as collector.location, means this server runs no probes:
+// only remote agents report, from the declared locations.
+const LocationOff = "off"
+
+// Probes reports whether this server runs probes itself.
+func (c Collector) Probes() bool { return c.Location != LocationOff }
+
+// LocalChecks are the checks this server runs itself: those of its
+// collector's location; none when its probing is off.
+func (c *Config) LocalChecks() []catalog.Check {
+	if !c.Collector.Probes() {
+		return nil
+	}
+	return c.LocationChecks(c.Collector.Location)
 }
 
 // PublicBase is where readers reach slate, without a trailing slash: the
@@ -119,23 +154,29 @@ func (c *Config) PublicBase() string {
 
 // Defaults.
 const (
-	defaultStoragePath       = "slate.db"
-	defaultRawRetention      = 14 * 24 * time.Hour
-	defaultHistoryRetention  = 400 * 24 * time.Hour
-	DefaultListen            = "127.0.0.1:8080"
+	defaultStoragePath      = "slate.db"
+	defaultRawRetention     = 14 * 24 * time.Hour
+	defaultHistoryRetention = 400 * 24 * time.Hour
+	DefaultListen           = "127.0.0.1:8080"
+	DefaultMetricsListen    = "127.0.0.1:9464"
+	// MetricsListenOff turns the metrics listener off.
+	MetricsListenOff         = "off"
 	defaultRateLimit         = 20
+	defaultLinkMaxTTL        = 90 * 24 * time.Hour
 	defaultLocation          = "local"
 	defaultCheckInterval     = time.Minute
 	defaultCloseGrace        = time.Hour
 	defaultMaintenanceNotice = 72 * time.Hour
+	defaultMaintenanceMax    = 7 * 24 * time.Hour
 )
 
 // Default is the configuration an empty file gives.
 func Default() Config {
 	return Config{
 		Storage:   Storage{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
-		Server:    Server{Listen: DefaultListen, RateLimit: defaultRateLimit},
+		Server:    Server{Listen: DefaultListen, MetricsListen: DefaultMetricsListen, RateLimit: defaultRateLimit, LinkMaxTTL: defaultLinkMaxTTL},
 		Collector: Collector{Location: defaultLocation, CheckSeries: collector.DefaultCheckSeries},
+		Catalog:   catalog.Catalog{MaintenanceMax: defaultMaintenanceMax},
 	}
 }
 
@@ -198,7 +239,14 @@ func Load(path string) (*Config, error) {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
 	defer f.Close()
-	return Parse(path, f)
+	cfg, err := Parse(path, f)
+	if err != nil {
+		return nil, err
+	}
+	if err := readLogo(cfg, path); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
 
 type configDecoder struct {
@@ -206,9 +254,27 @@ type configDecoder struct {
 }
 
 func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
-	f, err := root.Map("backup", "alerting", "heartbeat", "storage", "server", "collector", "tenants", "services", "checks", "contracts", "maintenance")
+	f, err := root.Map("backup", "alerting", "heartbeat", "storage", "server", "collector", "locations", "tenants", "services",
+		"checks", "contracts", "maintenance", "maintenance_max", "provider", "billing", "email")
 	if err != nil {
 		return err
+	}
+	if err := d.dur(f, "maintenance_max", &cfg.MaintenanceMax); err != nil {
+		return err
+	}
+	for _, x := range []struct {
+		key string
+		fn  func(ynode.Node) error
+	}{
+		{"provider", func(n ynode.Node) error { return d.provider(n, &cfg.Provider) }},
+		{"billing", func(n ynode.Node) error { return d.billing(n, &cfg.Billing) }},
+		{"email", func(n ynode.Node) error { return d.email(n, &cfg.Email) }},
+	} {
+		if n, ok := f.Get(x.key); ok {
+			if err := x.fn(d.at.Add(n)); err != nil {
+				return err
+			}
+		}
 	}
 	if n, ok := f.Get("backup"); ok {
 		g, err := d.at.Add(n).Map("dir", "second_dir", "keep", "levels")
@@ -262,17 +328,26 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		}
 	}
 	if n, ok := f.Get("server"); ok {
-		g, err := d.at.Add(n).Map("listen", "public_url", "rate_limit")
+		g, err := d.at.Add(n).Map("listen", "metrics_listen", "public_url", "rate_limit", "link_max_ttl", "trusted_proxies")
 		if err != nil {
 			return err
 		}
 		if err := d.str(g, "listen", &cfg.Server.Listen); err != nil {
 			return err
 		}
+		if err := d.str(g, "metrics_listen", &cfg.Server.MetricsListen); err != nil {
+			return err
+		}
 		if err := d.str(g, "public_url", &cfg.Server.PublicURL); err != nil {
 			return err
 		}
 		if err := d.integer(g, "rate_limit", &cfg.Server.RateLimit); err != nil {
+			return err
+		}
+		if err := d.dur(g, "link_max_ttl", &cfg.Server.LinkMaxTTL); err != nil {
+			return err
+		}
+		if err := d.strs(g, "trusted_proxies", &cfg.Server.TrustedProxies); err != nil {
 			return err
 		}
 	}
@@ -291,6 +366,9 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 			return err
 		}
 	}
+	if err := decodeList(d, f, "locations", d.location, &cfg.Locations); err != nil {
+		return err
+	}
 	if err := decodeList(d, f, "tenants", d.tenant, &cfg.Tenants); err != nil {
 		return err
 	}
@@ -307,7 +385,7 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 	cfg.Probes = make([]collector.Check, 0, len(checks))
 	for _, c := range checks {
 		cfg.Checks = append(cfg.Checks, catalog.Check{ID: c.ID, Service: c.Service, Tenant: c.Tenant,
-			Locations: c.Locations, Confirmation: c.Confirmation})
+			Locations: c.Locations, Confirmation: c.Confirmation, Interval: c.Interval})
 		cfg.Probes = append(cfg.Probes, c.Check)
 	}
 	if err := decodeList(d, f, "maintenance", d.maintenance, &cfg.Maintenance); err != nil {
@@ -462,17 +540,20 @@ func (d *configDecoder) dur(f ynode.Fields, key string, dst *time.Duration) erro
 
 func (d *configDecoder) tenant(n ynode.Node) (catalog.Tenant, error) {
 	t := catalog.Tenant{TimeZone: "UTC"}
-	f, err := n.Map("id", "name", "timezone")
+	f, err := n.Map("id", "name", "timezone", "billing_ref", "billing_contacts")
 	if err != nil {
 		return t, err
 	}
 	for _, s := range []struct {
 		key string
 		dst *string
-	}{{"id", &t.ID}, {"name", &t.Name}} {
+	}{{"id", &t.ID}, {"name", &t.Name}, {"billing_ref", &t.BillingRef}} {
 		if err := d.str(f, s.key, s.dst); err != nil {
 			return t, err
 		}
+	}
+	if err := d.strs(f, "billing_contacts", &t.BillingContacts); err != nil {
+		return t, err
 	}
 	t.Location = time.UTC
 	if tz, ok := f.Get("timezone"); ok {
@@ -482,6 +563,30 @@ func (d *configDecoder) tenant(n ynode.Node) (catalog.Tenant, error) {
 		t.TimeZone = t.Location.String()
 	}
 	return t, nil
+}
+
+// location is a declared location: its ID alone ("eu-west"), or a mapping
+// with a display name and a region.
+func (d *configDecoder) location(n ynode.Node) (catalog.Location, error) {
+	var l catalog.Location
+	if !n.IsMapping() {
+		s, err := n.String()
+		l.ID = s
+		return l, err
+	}
+	f, err := n.Map("id", "name", "region")
+	if err != nil {
+		return l, err
+	}
+	for _, x := range []struct {
+		key string
+		dst *string
+	}{{"id", &l.ID}, {"name", &l.Name}, {"region", &l.Region}} {
+		if err := d.str(f, x.key, x.dst); err != nil {
+			return l, err
+		}
+	}
+	return l, nil
 }
 
 func (d *configDecoder) service(n ynode.Node) (catalog.Service, error) {
@@ -534,15 +639,17 @@ func (d *configDecoder) check(n ynode.Node) (checkDef, error) {
 		return c, err
 	}
 	if cn, ok := f.Get("confirmation"); ok {
-		g, err := d.at.Add(cn).Map("failures", "quorum")
+		g, err := d.at.Add(cn).Map("failures", "quorum", "min_reporting")
 		if err != nil {
 			return c, err
 		}
-		if err := d.integer(g, "failures", &c.Confirmation.Failures); err != nil {
-			return c, err
-		}
-		if err := d.integer(g, "quorum", &c.Confirmation.Quorum); err != nil {
-			return c, err
+		for _, x := range []struct {
+			key string
+			dst *int
+		}{{"failures", &c.Confirmation.Failures}, {"quorum", &c.Confirmation.Quorum}, {"min_reporting", &c.Confirmation.MinReporting}} {
+			if err := d.integer(g, x.key, x.dst); err != nil {
+				return c, err
+			}
 		}
 	}
 	// Only the section of the check's own kind may be given.
@@ -725,12 +832,15 @@ func (d *configDecoder) pushSettings(n ynode.Node, s *collector.PushSettings) er
 
 func (d *configDecoder) contract(n ynode.Node) (catalog.Contract, error) {
 	c := catalog.Contract{Period: catalog.PeriodMonth, CloseGrace: defaultCloseGrace, MaintenanceNotice: defaultMaintenanceNotice}
-	f, err := n.Map("id", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold", "close_grace",
+	f, err := n.Map("id", "name", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold", "close_grace",
 		"maintenance_notice")
 	if err != nil {
 		return c, err
 	}
 	if err := d.str(f, "id", &c.ID); err != nil {
+		return c, err
+	}
+	if err := d.str(f, "name", &c.Name); err != nil {
 		return c, err
 	}
 	if err := d.str(f, "tenant", &c.Tenant); err != nil {

@@ -5,10 +5,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/config"
 )
@@ -62,8 +64,8 @@ func TestExampleConfig(t *testing.T) {
 		t.Fatalf("%d probes for %d checks", len(cfg.Probes), len(cfg.Checks))
 	}
 	web, probe := cfg.Checks[0], cfg.Probes[0]
-	if probe.Interval != 30*time.Second || web.Confirmation.Failures != 2 || web.Confirmation.Quorum != 2 ||
-		len(web.Locations) != 3 || len(probe.Locations) != 3 || probe.HTTP.Headers["Accept"] != "application/json" || len(probe.HTTP.Status) != 1 {
+	if probe.Interval != 30*time.Second || web.Confirmation.Failures != 2 || web.Confirmation.Quorum != 1 || web.Confirmation.MinReporting != 1 ||
+		len(web.Locations) != 1 || len(probe.Locations) != 1 || probe.HTTP.Headers["Accept"] != "application/json" || len(probe.HTTP.Status) != 1 {
 		t.Errorf("mail-web decoded as %+v, %+v", web, probe)
 	}
 	if imap, probe := cfg.Checks[1], cfg.Probes[1]; !probe.TCP.TLS || probe.TCP.TLSOptions.ServerName != "imap.acme.example.com" || imap.Tenant != "acme" || probe.Tenant != "acme" {
@@ -71,6 +73,9 @@ func TestExampleConfig(t *testing.T) {
 	}
 	if c := cfg.Contracts[1]; !c.AutoIssue || c.Period != "month" || c.CoverageThreshold.RatString() != "99" || c.Policy.CreditUnit != "days" {
 		t.Errorf("globex-sync decoded as %+v", c)
+	}
+	if l := cfg.Locations; len(l) != 1 || l[0] != (catalog.Location{ID: "eu-west", Name: "Frankfurt", Region: "DE"}) || cfg.Collector.Location != "eu-west" {
+		t.Errorf("locations: got %+v, collector at %q", l, cfg.Collector.Location)
 	}
 	if cfg.Tenants[1].Location.String() != "America/Los_Angeles" {
 		t.Errorf("tenant zone: got %s", cfg.Tenants[1].Location)
@@ -83,7 +88,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config.Default()
-	if cfg.Storage != want.Storage || cfg.Server != want.Server || cfg.Collector != want.Collector {
+	if cfg.Storage != want.Storage || !reflect.DeepEqual(cfg.Server, want.Server) || cfg.Collector != want.Collector {
 		t.Errorf("defaults: got %+v %+v %+v", cfg.Storage, cfg.Server, cfg.Collector)
 	}
 	if c, p := cfg.Checks[0], cfg.Probes[0]; p.Interval != time.Minute || c.Confirmation.Failures != 0 || p.ID != c.ID {
@@ -108,6 +113,7 @@ func TestConfigDefaults(t *testing.T) {
 // a contract's policy included.
 func TestOneDurationSyntax(t *testing.T) {
 	cfg, err := config.Parse("days.yml", strings.NewReader(`storage: {raw_retention: 14d}
+maintenance_max: 2d
 tenants: [{id: acme}]
 services: [{id: web}]
 contracts:
@@ -120,5 +126,59 @@ contracts:
 	day := 24 * time.Hour
 	if c := cfg.Contracts[0]; c.Policy.MinOutage != day || c.CloseGrace != day || c.MaintenanceNotice != 3*day || cfg.Storage.RawRetention != 14*day {
 		t.Errorf("got min_outage %v, close_grace %v, maintenance_notice %v, raw_retention %v", c.Policy.MinOutage, c.CloseGrace, c.MaintenanceNotice, cfg.Storage.RawRetention)
+	}
+	if cfg.MaintenanceMax != 2*day {
+		t.Errorf("maintenance_max %v, want 2d", cfg.MaintenanceMax)
+	}
+}
+
+// TestCustomerSettings: the provider, billing and e-mail settings and a
+// tenant's billing details decode with their defaults, and the logo is read
+// relative to the configuration file.
+func TestCustomerSettings(t *testing.T) {
+	dir := t.TempDir()
+	logo := []byte("\x89PNG\r\n\x1a\nfake")
+	if err := os.WriteFile(filepath.Join(dir, "logo.png"), logo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "slate.yaml")
+	if err := os.WriteFile(path, []byte(`server: {public_url: "https://status.nordlicht.example"}
+provider:
+  name: Nordlicht Hosting GmbH
+  code: NORDLICHT
+  address: [Hafenstraße 1, 20457 Hamburg]
+  email: billing@nordlicht.example
+  support_url: https://nordlicht.example/support
+  logo: logo.png
+  links: [{title: Support, url: "https://nordlicht.example/support"}]
+email: {from: "Nordlicht Status <status@nordlicht.example>", host: 127.0.0.1, port: 2525, security: none}
+tenants:
+  - {id: acme, billing_ref: CUST-0042, billing_contacts: [ap@acme.example]}
+services: [{id: web}]
+checks: [{id: w, service: web, kind: http, target: "http://127.0.0.1/"}]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Provider
+	if p.Code != "NORDLICHT" || len(p.Address) != 2 || p.LogoType != "png" || string(p.LogoData) != string(logo) ||
+		p.DisplayPageName() != "Nordlicht Hosting GmbH Status" || len(p.Links) != 1 {
+		t.Errorf("provider: got %+v", p)
+	}
+	if cfg.Billing.Apply != "invoice" || cfg.Billing.ApplyDay != 1 {
+		t.Errorf("billing defaults: got %+v", cfg.Billing)
+	}
+	if e := cfg.Email; !e.Enabled() || e.Connections != 4 || e.PerAddressHour != 5 || e.PerClientHour != 20 || e.Port != 2525 {
+		t.Errorf("email: got %+v", e)
+	}
+	if tn := cfg.Tenants[0]; tn.BillingRef != "CUST-0042" || len(tn.BillingContacts) != 1 {
+		t.Errorf("tenant billing: got %+v", tn)
+	}
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	if got := cfg.Billing.ApplyDate(time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC), berlin); got.Format(time.DateOnly) != "2027-02-01" {
+		t.Errorf("apply date of a credit issued on 1 January in Berlin: got %s, want 2027-02-01", got)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -11,7 +13,6 @@ import (
 	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/internal/ynode"
-	"github.com/slatehq/slate/sla"
 )
 
 // minHistoryRetention is the shortest per-minute history slate keeps: it is
@@ -29,10 +30,13 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 		probs = append(probs, d.at.Locate(path, fmt.Sprintf(format, args...)))
 	}
 	validateSettings(cfg, add)
+	locations := validateLocations(cfg, d.at, add)
 	tenants, services := validateCatalog(cfg, add)
+	validateCheckLocations(cfg, locations, add)
 	validateAlerting(cfg, tenants, services, add)
 	validateMaintenance(cfg, services, add)
 	validateContracts(cfg, tenants, services, add)
+	validateCustomers(cfg, add)
 	return probs
 }
 
@@ -73,6 +77,13 @@ func validateSettings(cfg *Config, add adder) {
 	if cfg.Server.Listen == "" {
 		add("server.listen", "must not be empty")
 	}
+	if m := cfg.Server.MetricsListen; m != MetricsListenOff {
+		if _, port, err := net.SplitHostPort(m); err != nil {
+			add("server.metrics_listen", "must be host:port, such as 127.0.0.1:9464, or off (got %q)", m)
+		} else if m == cfg.Server.Listen && port != "0" {
+			add("server.metrics_listen", "must differ from server.listen (both are %q)", m)
+		}
+	}
 	if u := cfg.Server.PublicURL; u != "" {
 		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || pu.RawQuery != "" || pu.Fragment != "" {
 			add("server.public_url", "must be an absolute http or https URL without query or fragment (got %q)", u)
@@ -81,10 +92,19 @@ func validateSettings(cfg *Config, add adder) {
 	if cfg.Server.RateLimit < 0 {
 		add("server.rate_limit", "must be 0 (no limit) or more requests per second (got %d)", cfg.Server.RateLimit)
 	}
-	if cfg.Collector.Location == "" {
-		add("collector.location", "must not be empty")
+	for i, p := range cfg.Server.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				add(fmt.Sprintf("server.trusted_proxies[%d]", i), "must be an IP address or a CIDR range such as 10.0.0.0/8 (got %q)", p)
+			}
+		}
 	}
-
+	if cfg.MaintenanceMax <= 0 {
+		add("maintenance_max", "must be a positive duration, the longest maintenance window people may announce (got %s)", cfg.MaintenanceMax)
+	}
+	if cfg.Server.LinkMaxTTL <= 0 {
+		add("server.link_max_ttl", "must be a positive duration, the longest life of a signed tenant link (got %s)", cfg.Server.LinkMaxTTL)
+	}
 }
 
 // validateCatalog checks tenants, services and checks, filling display
@@ -136,12 +156,6 @@ func validateCatalog(cfg *Config, add adder) (tenants, services map[string]bool)
 				if errors.As(e, &fe) && fe.Field != "id" {
 					add(path+"."+fe.Field, "%s", fe.Msg)
 				}
-			}
-		}
-		if err := c.Confirmation.Validate(max(len(c.Locations), 1)); err != nil {
-			var fe *sla.FieldError
-			if errors.As(err, &fe) {
-				add(path+".confirmation."+fe.Field, "%s", fe.Msg)
 			}
 		}
 	}
@@ -248,6 +262,15 @@ func validateContracts(cfg *Config, tenants, services map[string]bool, add adder
 			if !services[s] {
 				add(fmt.Sprintf("%s.services[%d]", path, j), "unknown service %q", s)
 			}
+		}
+		if c.Name == "" {
+			names := make([]string, 0, len(c.Services))
+			for _, s := range c.Services {
+				if svc, ok := cfg.Service(s); ok {
+					names = append(names, svc.Name)
+				}
+			}
+			c.Name = strings.Join(names, ", ") + " SLA"
 		}
 		if c.Fee.Amount != nil && c.Fee.Amount.Sign() < 0 {
 			add(path+".fee.amount", "%s is negative", c.Fee.Amount.FloatString(2))

@@ -20,13 +20,13 @@ func BurnRates(ctx context.Context, h History, c Contract, now time.Time, window
 	}
 	from := end.Add(-longest.Truncate(time.Minute))
 	n := int(end.Sub(from) / time.Minute)
-	states, _, err := contractRuns(ctx, h, c, from, n)
+	j, err := contractRuns(ctx, h, c, from, n)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[time.Duration]*big.Rat, len(windows))
 	for _, w := range windows {
-		bad, counted := sla.WindowRuns(states, int(w/time.Minute))
+		bad, counted := sla.WindowRuns(j.states, int(w/time.Minute))
 		if r, ok := sla.BurnRate(c.Policy.Target, bad, counted); ok {
 			out[w] = r
 		}

@@ -10,11 +10,12 @@ import (
 	"github.com/slatehq/slate/sla"
 )
 
-// ChecksOf are catalogue checks in this package's terms.
-func ChecksOf(cs []catalog.Check) []Check {
+// ChecksOf are catalogue checks of cat in this package's terms, each with
+// the locations its minutes are judged against (catalog.CheckLocations).
+func ChecksOf(cat *catalog.Catalog, cs []catalog.Check) []Check {
 	out := make([]Check, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, Check{ID: c.ID, Locations: c.Locations, Confirmation: c.Confirmation})
+		out = append(out, Check{ID: c.ID, Locations: cat.CheckLocations(c), Confirmation: c.Confirmation})
 	}
 	return out
 }
@@ -25,7 +26,7 @@ func ContractOf(cat *catalog.Catalog, k catalog.Contract) Contract {
 	out := Contract{ID: k.ID, Tenant: k.Tenant, Policy: k.Policy, Fee: k.Fee, CoverageThreshold: k.CoverageThreshold,
 		Maintenance: cat.ExcludedMaintenance(k)}
 	if checks := cat.ContractChecks(k); len(checks) > 0 {
-		out.Checks = ChecksOf(checks)
+		out.Checks = ChecksOf(cat, checks)
 	}
 	return out
 }
@@ -49,8 +50,10 @@ func Schedules(cat *catalog.Catalog) []Schedule {
 // Impact is, per contract on the incident's service of the tenants it
 // affects (all contracts on it when tenants is empty), the breach minutes
 // the incident accounts for and the credit it moves in the period it
-// started in, as of now: what a post-mortem's impact table shows. A
-// contract whose figures cannot be computed is left out.
+// started in, as of now: each tenant's rows are its own (its incident page
+// shows them), staff read them all, and a post-mortem publishes only
+// their total (incident.TotalImpact). A contract whose figures cannot be
+// computed is left out.
 func Impact(ctx context.Context, h History, cat *catalog.Catalog, inc incident.Incident, tenants []string, now time.Time) []incident.TenantImpact {
 	end := inc.Ended
 	if end.IsZero() {
@@ -71,7 +74,7 @@ func Impact(ctx context.Context, h History, cat *catalog.Catalog, inc incident.I
 		if err != nil {
 			continue
 		}
-		out = append(out, incident.TenantImpact{Tenant: c.Tenant, BreachMinutes: sla.FormatTrim(breach, 2),
+		out = append(out, incident.TenantImpact{Tenant: c.Tenant, Contract: c.ID, BreachMinutes: sla.FormatTrim(breach, 2),
 			Exposure: sla.FormatFixed(amount, sla.MinorUnits(c.Fee.Currency)), Currency: c.Fee.Currency})
 	}
 	return out

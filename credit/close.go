@@ -65,7 +65,8 @@ func (s Schedule) LastClosed(now time.Time) sla.Period {
 // idempotent, so running it again — after a crash between compute and
 // record, or from two processes at once — leaves one credit per period.
 // Statements are computed by one worker per CPU and recorded in batches.
-// Errors of one contract do not stop the others; they are joined.
+// Errors of one contract do not stop the others; they are joined, each a
+// *ContractError naming its contract (FailedContracts lists them).
 func CloseDue(ctx context.Context, h History, r Recorder, schedules []Schedule, now time.Time) (closed int, err error) {
 	type computed struct {
 		c   Closing
@@ -105,9 +106,9 @@ func CloseDue(ctx context.Context, h History, r Recorder, schedules []Schedule, 
 		for i, c := range batch {
 			switch {
 			case err != nil:
-				errs = append(errs, fmt.Errorf("record %s %s: %w", c.Contract.ID, c.Period, err))
+				errs = append(errs, failed(c.Contract.ID, fmt.Errorf("record %s %s: %w", c.Contract.ID, c.Period, err)))
 			case recErrs[i] != nil:
-				errs = append(errs, fmt.Errorf("record %s %s: %w", c.Contract.ID, c.Period, recErrs[i]))
+				errs = append(errs, failed(c.Contract.ID, fmt.Errorf("record %s %s: %w", c.Contract.ID, c.Period, recErrs[i])))
 			default:
 				closed++
 			}
@@ -136,11 +137,11 @@ func closing(ctx context.Context, h History, s Schedule, now time.Time) (Closing
 	p := s.LastClosed(now)
 	st, err := Compute(ctx, h, s.Contract, p, p.End)
 	if err != nil {
-		return Closing{}, err
+		return Closing{}, failed(s.Contract.ID, err)
 	}
 	hash, err := EvidenceHash(st)
 	if err != nil {
-		return Closing{}, err
+		return Closing{}, failed(s.Contract.ID, fmt.Errorf("contract %s: %w", s.Contract.ID, err))
 	}
 	return Closing{Statement: st, AutoIssue: s.AutoIssue, EvidenceHash: hash}, nil
 }

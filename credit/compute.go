@@ -21,8 +21,12 @@ type History interface {
 
 // Check is a probe whose evidence counts for a contract.
 type Check struct {
-	ID           string
-	Locations    []string // configured locations; empty: whichever reported
+	ID string
+	// Locations are the locations the check runs from (the catalogue's
+	// CheckLocations): a minute is judged against all of them, so one that
+	// stays silent is counted as silent. Empty takes whichever locations
+	// reported, for checks built by hand without a catalogue.
+	Locations    []string
 	Confirmation sla.Confirmation
 }
 
@@ -46,7 +50,11 @@ type Statement struct {
 	// Flagged is true when coverage is below the contract's threshold: the
 	// figures rest on too little evidence to issue money on.
 	Flagged bool
-	Budget  sla.Budget
+	// Locations is the coverage of each location of the contract's
+	// checks, in the order the checks name them: where the evidence is
+	// thin.
+	Locations []LocationCoverage
+	Budget    sla.Budget
 	// Case is what was evaluated, kept so that an incident's share of it
 	// can be worked out (Exposure) without reading the evidence again.
 	Case sla.Case
@@ -72,11 +80,12 @@ func Compute(ctx context.Context, h History, c Contract, period sla.Period, unti
 	if end.Sub(period.Start.Truncate(time.Minute))%time.Minute != 0 {
 		n++
 	}
-	states, counts, err := contractRuns(ctx, h, c, period.Start, n)
+	j, err := contractRuns(ctx, h, c, period.Start, n)
 	if err != nil {
 		return st, err
 	}
-	facts, cov, err := sla.FactsFromRuns(c.Policy, sla.Period{Start: period.Start, End: end, Location: period.Location}, states, counts)
+	st.Locations = j.locations
+	facts, cov, err := sla.FactsFromRuns(c.Policy, sla.Period{Start: period.Start, End: end, Location: period.Location}, j.states, j.counts)
 	if err != nil {
 		return st, fmt.Errorf("contract %s: %w", c.ID, err)
 	}
@@ -84,8 +93,8 @@ func Compute(ctx context.Context, h History, c Contract, period sla.Period, unti
 	if err != nil {
 		return st, fmt.Errorf("contract %s: %w", c.ID, err)
 	}
-	facts.Maintenance = c.Maintenance
-	facts.Exclusions = append(append([]sla.Exclusion(nil), c.Exclusions...), manual...)
+	facts.Maintenance = clipIntervals(c.Maintenance, period)
+	facts.Exclusions = clipExclusions(append(append([]sla.Exclusion(nil), c.Exclusions...), manual...), period)
 	if end.Before(period.End) {
 		facts.Active = []sla.Interval{{Start: period.Start, End: end}}
 	}
@@ -108,36 +117,50 @@ func Compute(ctx context.Context, h History, c Contract, period sla.Period, unti
 	return st, nil
 }
 
+// judged is what contractRuns makes of a contract's evidence.
+type judged struct {
+	states    []sla.StateRun     // the contract's minutes: its checks' combined
+	counts    []sla.CountRun     // probe runs and failures per minute, over all checks and locations
+	locations []LocationCoverage // per location of its checks, the minutes it reported
+}
+
 // contractRuns judges the n minutes from the minute holding from, for each
-// of the contract's checks, and combines them: the contract's states and the
-// probe runs counted per minute.
-func contractRuns(ctx context.Context, h History, c Contract, from time.Time, n int) ([]sla.StateRun, []sla.CountRun, error) {
+// of the contract's checks, and combines them.
+func contractRuns(ctx context.Context, h History, c Contract, from time.Time, n int) (judged, error) {
 	if n <= 0 {
-		return nil, nil, nil
+		return judged{}, nil
 	}
 	states := make([][]sla.StateRun, 0, len(c.Checks))
 	counts := make([][]sla.CountRun, 0, len(c.Checks))
+	var reports locationReports
 	for _, ch := range c.Checks {
-		s, k, err := checkRuns(ctx, h, ch, from, n)
+		s, k, err := checkRuns(ctx, h, ch, from, n, &reports)
 		if err != nil {
-			return nil, nil, fmt.Errorf("contract %s: %w", c.ID, err)
+			return judged{}, fmt.Errorf("contract %s: %w", c.ID, err)
 		}
 		states, counts = append(states, s), append(counts, k)
 	}
-	return sla.CombineRuns(states, n), sla.SumCountRuns(counts), nil
+	return judged{states: sla.CombineRuns(states, n), counts: sla.SumCountRuns(counts), locations: reports.coverage(n)}, nil
 }
 
-// checkRuns judges n minutes of one check from the minute holding from.
-func checkRuns(ctx context.Context, h History, ch Check, from time.Time, n int) ([]sla.StateRun, []sla.CountRun, error) {
+// checkRuns judges n minutes of one check from the minute holding from,
+// adding what each of its locations reported to reports.
+func checkRuns(ctx context.Context, h History, ch Check, from time.Time, n int, reports *locationReports) ([]sla.StateRun, []sla.CountRun, error) {
 	from = from.Truncate(time.Minute)
 	rh, err := h.MinuteRuns(ctx, ch.ID, from, from.Add(time.Duration(n)*time.Minute))
 	switch {
 	case errors.Is(err, sla.ErrNoEvidence):
+		for _, l := range ch.Locations {
+			reports.add(l, []sla.MinuteRun{{Count: n}})
+		}
 		return []sla.StateRun{{Count: n, State: sla.StateUnknown}}, []sla.CountRun{{Count: n}}, nil
 	case err != nil:
 		return nil, nil, fmt.Errorf("history of %s: %w", ch.ID, err)
 	}
-	locs, _ := locationRuns(rh, ch, n)
+	locs, names := locationRuns(rh, ch, n)
+	for i, l := range names {
+		reports.add(l, locs[i])
+	}
 	return sla.MinuteStateRuns(locs, ch.Confirmation), sla.CountRuns(locs), nil
 }
 
@@ -167,4 +190,42 @@ func locationRuns(rh sla.RunHistory, ch Check, n int) ([][]sla.MinuteRun, []stri
 		}
 	}
 	return locs, names
+}
+
+// clipIntervals is ivs cut to period, those outside it dropped. The
+// engine would clip them too, but it first refuses any time outside the
+// years it computes in: a window reaching to the year 9999 (stored before
+// such times were refused at the door, or written behind the store's
+// back) would stop every period of every contract it touches, when only
+// its part inside the period matters.
+func clipIntervals(ivs []sla.Interval, period sla.Period) []sla.Interval {
+	var out []sla.Interval
+	for _, iv := range ivs {
+		if c, ok := clipTo(iv, period); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// clipExclusions is clipIntervals for exclusions, which keep their reason.
+func clipExclusions(es []sla.Exclusion, period sla.Period) []sla.Exclusion {
+	var out []sla.Exclusion
+	for _, e := range es {
+		if c, ok := clipTo(e.Interval, period); ok {
+			out = append(out, sla.Exclusion{Interval: c, Reason: e.Reason})
+		}
+	}
+	return out
+}
+
+// clipTo is iv ∩ [period.Start, period.End), and whether it is not empty.
+func clipTo(iv sla.Interval, period sla.Period) (sla.Interval, bool) {
+	if iv.Start.Before(period.Start) {
+		iv.Start = period.Start
+	}
+	if iv.End.After(period.End) {
+		iv.End = period.End
+	}
+	return iv, iv.Start.Before(iv.End)
 }

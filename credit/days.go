@@ -24,7 +24,7 @@ func DailyBars(ctx context.Context, h History, checks []Check, days int, loc *ti
 	first := time.Date(lt.Year(), lt.Month(), lt.Day()-(days-1), 0, 0, 0, 0, loc)
 	end := now.Truncate(time.Minute)
 	n := int(end.Sub(first) / time.Minute)
-	states, _, err := contractRuns(ctx, h, Contract{ID: "status page", Checks: checks}, first, n)
+	j, err := contractRuns(ctx, h, Contract{ID: "status page", Checks: checks}, first, n)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func DailyBars(ctx context.Context, h History, checks []Check, days int, loc *ti
 	dayEnd := time.Date(first.Year(), first.Month(), first.Day()+1, 0, 0, 0, 0, loc)
 	cur := Day{Date: first.Format(time.DateOnly)}
 	t := first
-	for _, r := range states {
+	for _, r := range j.states {
 		left := r.Count
 		for left > 0 {
 			k := min(left, int(dayEnd.Sub(t)/time.Minute))

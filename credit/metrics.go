@@ -64,7 +64,9 @@ type Current struct {
 }
 
 // Update recomputes every schedule's current figures as of now; gauges of
-// contracts no longer scheduled are removed. It returns what it computed,
+// contracts no longer scheduled, or whose figures failed (each failure a
+// *ContractError, joined), are removed: a stale gauge would pass for a
+// current one. It returns what it computed,
 // for callers that act on it (coverage and burn-rate alerts).
 func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, now time.Time) ([]Current, error) {
 	var errs []error
@@ -74,12 +76,12 @@ func (e *Exporter) Update(ctx context.Context, h History, schedules []Schedule, 
 		c := s.Contract
 		st, err := Compute(ctx, h, c, s.PeriodAt(now), now)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, failed(c.ID, err))
 			continue
 		}
 		rates, err := BurnRates(ctx, h, c, now, sla.BurnWindows())
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, failed(c.ID, err))
 			continue
 		}
 		cur = append(cur, Current{Schedule: s, Statement: st, Rates: rates})

@@ -1,9 +1,7 @@
 package dashboard
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/slatehq/slate/access"
+	"github.com/slatehq/slate/internal/strictjson"
 )
 
 // The admin API's frame: authentication by bearer token, roles, a rate
@@ -95,9 +94,11 @@ func (r *AdminRequest) Param(name string) string { return r.c.Param(name) }
 // Query is a query parameter.
 func (r *AdminRequest) Query(name string) string { return r.c.Query(name) }
 
-// Decode reads the JSON body into v strictly: unknown fields, trailing
-// data, wrong types and oversized bodies are refused with an *APIError
-// that names the field when there is one.
+// Decode reads the JSON body into v strictly (see package strictjson):
+// unknown fields, keys differing from a field only in case, keys given
+// twice, text that is not UTF-8, trailing data, wrong types and oversized
+// bodies are refused with an *APIError that names the field when there is
+// one.
 func (r *AdminRequest) Decode(v any) error {
 	req := r.c.Request
 	if ct := req.Header.Get("Content-Type"); ct != "" {
@@ -116,59 +117,18 @@ func (r *AdminRequest) Decode(v any) error {
 	return decodeStrict(raw, v)
 }
 
-// decodeStrict is Decode's JSON half, separate so it can be fuzzed.
+// decodeStrict is Decode's JSON half, separate so it can be fuzzed: the
+// rules are strictjson's, refusals become 400s naming the field.
 func decodeStrict(raw []byte, v any) error {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return &APIError{Status: http.StatusBadRequest, Code: "invalid_json", Message: "the body is empty; send a JSON object"}
+	err := strictjson.Decode(raw, v)
+	var se *strictjson.Error
+	if !errors.As(err, &se) {
+		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+	if se.Field == "" {
+		return &APIError{Status: http.StatusBadRequest, Code: "invalid_json", Message: se.Msg}
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return &APIError{Status: http.StatusBadRequest, Code: "invalid_json", Message: "unexpected data after the JSON object"}
-	}
-	return nil
-}
-
-// jsonError turns encoding/json's errors into APIErrors naming the field.
-func jsonError(err error) *APIError {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return &APIError{Status: http.StatusBadRequest, Code: "invalid_json", Message: fmt.Sprintf("malformed JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))}
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			return &APIError{Status: http.StatusBadRequest, Code: "invalid_json", Message: "the body must be a JSON object"}
-		}
-		return Invalid(field, "must be %s, not a JSON %s", jsonKind(typ.Type.Kind().String()), typ.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return &APIError{Status: http.StatusBadRequest, Code: "invalid_json", Message: "the JSON ends too early"}
-	}
-	msg := err.Error()
-	if name, ok := strings.CutPrefix(msg, `json: unknown field "`); ok {
-		name = strings.TrimSuffix(name, `"`)
-		return Invalid(name, "unknown field")
-	}
-	return &APIError{Status: http.StatusBadRequest, Code: "invalid_json", Message: strings.TrimPrefix(msg, "json: ")}
-}
-
-// jsonKind names a Go kind the way a JSON client thinks of it.
-func jsonKind(kind string) string {
-	switch kind {
-	case "string":
-		return "a string"
-	case "bool":
-		return "true or false"
-	case "slice", "array":
-		return "an array"
-	case "map", "struct":
-		return "an object"
-	}
-	return "a number"
+	return Invalid(se.Field, "%s", se.Msg)
 }
 
 // AdminHandler handles one admin route. It returns the status and the
@@ -222,6 +182,11 @@ func (s *Server) HandleAdmin(method, path string, roles []string, h AdminHandler
 		}
 		if body == nil {
 			c.Status(status)
+			return
+		}
+		if f, ok := body.(FileBody); ok {
+			c.Header("Content-Disposition", `attachment; filename="`+f.Name+`"`)
+			c.Data(status, f.ContentType, f.Data)
 			return
 		}
 		c.JSON(status, body)

@@ -10,11 +10,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/time/rate"
 
 	"github.com/slatehq/slate/access"
 )
@@ -25,6 +23,7 @@ type Principal struct {
 	Name   string // the token's name
 	Role   string
 	Tenant string // the only tenant a viewer or a link may see; "" for staff
+	link   string // a signed link's exp.sig, which names its rate bucket; "" for a token
 }
 
 // Actor names the principal in the audit log.
@@ -70,13 +69,14 @@ func linkSig(key []byte, tenant, exp string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// verifyLink checks a link's exp and sig for tenant at now.
-func verifyLink(key []byte, tenant, exp, sig string, now time.Time) bool {
+// verifyLink checks a link's exp and sig for tenant at now: signed with
+// key, not expired, and expiring at most maxTTL after now.
+func verifyLink(key []byte, tenant, exp, sig string, now time.Time, maxTTL time.Duration) bool {
 	if len(key) == 0 || exp == "" || sig == "" {
 		return false
 	}
 	n, err := strconv.ParseInt(exp, 10, 64)
-	if err != nil || now.Unix() >= n {
+	if err != nil || now.Unix() >= n || n-now.Unix() > int64(maxTTL/time.Second) {
 		return false
 	}
 	return hmac.Equal([]byte(sig), []byte(linkSig(key, tenant, exp)))
@@ -126,20 +126,20 @@ func (s *Server) tenantPrincipal(r *http.Request, tenant string) (Principal, boo
 	}
 	q := r.URL.Query()
 	if q.Has("sig") || q.Has("exp") {
-		if !verifyLink(s.LinkKey, tenant, q.Get("exp"), q.Get("sig"), s.now()) {
-			return Principal{}, false, errBadLink
+		if aerr := s.checkLink(r.Context(), tenant, q.Get("exp"), q.Get("sig")); aerr != nil {
+			return Principal{}, false, aerr
 		}
-		return Principal{Role: access.Link, Tenant: tenant}, true, nil
+		return Principal{Role: access.Link, Tenant: tenant, link: q.Get("exp") + "." + q.Get("sig")}, true, nil
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		return s.tokenFor(r.Context(), c.Value, tenant)
+		return s.sessionFor(r.Context(), c.Value, tenant)
 	}
 	if c, err := r.Cookie(linkCookie); err == nil {
 		exp, sig, _ := strings.Cut(c.Value, ".")
-		if verifyLink(s.LinkKey, tenant, exp, sig, s.now()) {
-			return Principal{Role: access.Link, Tenant: tenant}, false, nil
+		if aerr := s.checkLink(r.Context(), tenant, exp, sig); aerr != nil {
+			return Principal{}, false, aerr
 		}
-		return Principal{}, false, errBadLink
+		return Principal{Role: access.Link, Tenant: tenant, link: c.Value}, false, nil
 	}
 	return Principal{}, false, errNoCredentials
 }
@@ -167,42 +167,12 @@ func (s *Server) tokenFor(ctx context.Context, tok, tenant string) (Principal, b
 	return p, false, nil
 }
 
-// limiter is a token bucket per principal. Buckets are kept for every
-// principal seen: their number is bounded by the tokens that exist (and
-// the tenants, for links), since unauthenticated requests never get one.
-type limiter struct {
-	mu      sync.Mutex
-	buckets map[string]*rate.Limiter
-}
-
-// allow takes one request from key's bucket; when it is empty it returns
-// how long until the next request is allowed.
-func (l *limiter) allow(key string, r rate.Limit, burst int, now time.Time) (bool, time.Duration) {
-	if r <= 0 {
-		return true, 0
-	}
-	l.mu.Lock()
-	b := l.buckets[key]
-	if b == nil {
-		if l.buckets == nil {
-			l.buckets = map[string]*rate.Limiter{}
-		}
-		b = rate.NewLimiter(r, burst)
-		l.buckets[key] = b
-	}
-	l.mu.Unlock()
-	res := b.ReserveN(now, 1)
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		return false, d
-	}
-	return true, 0
-}
-
-// limitKey names p's bucket.
+// limitKey names p's bucket: each token's own, and each signed link's
+// own, so that one holder of a tenant's link cannot spend the budget of
+// the others.
 func limitKey(p Principal) string {
 	if p.Prefix == "" {
-		return "link/" + p.Tenant
+		return "link/" + p.Tenant + "/" + p.link
 	}
 	return "token/" + p.Prefix
 }

@@ -4,7 +4,8 @@
 // API and the admin API mount here too.
 //
 // Allowed imports: the standard library, sla, access (roles and scopes),
-// gin, prometheus. The server reads through small interfaces declared where
-// they are used; it never imports db or collector. The admin API's
-// handlers are package dashboard/adminapi's.
+// internal/strictjson (the admin API's bodies), gin, prometheus. The server
+// reads through small interfaces declared where they are used; it never
+// imports db or collector. The admin API's handlers are package
+// dashboard/adminapi's.
 package dashboard

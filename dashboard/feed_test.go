@@ -235,7 +235,7 @@ func TestFeedCaps(t *testing.T) {
 	start := at("2026-06-01T00:00:00Z")
 	for n := 1; n <= 120; n++ {
 		s := start.Add(time.Duration(n) * time.Hour)
-		in.Incidents = append(in.Incidents, IncidentRecord{ID: int64(n), Service: "web", Status: "resolved", Started: s, Ended: s.Add(time.Minute),
+		in.Incidents = append(in.Incidents, IncidentRecord{ID: fmt.Sprint(n), Service: "web", Status: "resolved", Started: s, Ended: s.Add(time.Minute),
 			Timeline: []TimelineEntry{{At: s, Status: "investigating", Body: "slow"}, {At: s.Add(time.Minute), Status: "resolved", Body: "fine"}}})
 	}
 	for n := 1; n <= 70; n++ {
@@ -504,7 +504,7 @@ func FuzzRenderFeed(f *testing.F) {
 		in := SnapshotInput{
 			Page:     Page{Name: name, URL: "https://fuzz.example.com"},
 			Services: []ServiceState{{ID: "s", Name: name, State: sla.StateUp, Since: at("2026-11-01T00:00:00Z")}},
-			Incidents: []IncidentRecord{{ID: 1, Service: "s", Status: "investigating", Started: at("2026-11-02T00:00:00Z"),
+			Incidents: []IncidentRecord{{ID: "1", Service: "s", Status: "investigating", Started: at("2026-11-02T00:00:00Z"),
 				Timeline: []TimelineEntry{{At: at("2026-11-02T00:00:00Z"), Status: "investigating", Body: body}}}},
 			Maintenances: []MaintenanceWindow{{ID: "m1", Services: []string{"s"}, Title: title, Start: at("2026-11-03T00:00:00Z"), End: at("2026-11-03T01:00:00Z")}},
 		}

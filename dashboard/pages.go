@@ -49,6 +49,12 @@ func (s *Server) mountPages() {
 	s.html.tmpl = newTemplates()
 	s.engine.SetHTMLTemplate(s.html.tmpl)
 	s.engine.StaticFS("/static", http.FS(staticFS()))
+	// Browsers ask for /favicon.ico by themselves (for the feed, shown as
+	// text, too); a 404 there is an error in their console.
+	s.engine.GET("/favicon.ico", func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=86400")
+		c.FileFromFS("favicon.svg", http.FS(staticFS()))
+	})
 	index := func(c *gin.Context) { s.servePage(c, "") }
 	incident := func(c *gin.Context) { s.servePage(c, c.Param("id")) }
 	s.engine.GET("/", index)
@@ -274,6 +280,7 @@ type incidentView struct {
 	Affected       []string
 	Updates        []IncidentUpdate // newest first
 	Postmortem     template.HTML    // sanitised by the caller of BuildSnapshot
+	OwnImpact      []string         // the reading tenant's own impact, on its page
 }
 
 // Latest is the newest update, or the zero update.
@@ -293,6 +300,11 @@ func newView(snap *Snapshot, prefix string) view {
 			continue
 		}
 		sv := serviceView{ID: c.ID, Name: c.Name, Description: c.Description, Status: componentStatusView(c.Status)}
+		if c.NoData {
+			// Not measured is not operational: too few locations reported
+			// the latest minute to say either way.
+			sv.Status = statusView{"nodata", "No data"}
+		}
 		for _, d := range snap.Bars[c.ID] {
 			sv.Bars = append(sv.Bars, newBar(d))
 		}
@@ -334,7 +346,7 @@ func newIncidentView(inc Incident, m *Maintenance, names map[string]string, pref
 		ID: inc.ID, Name: inc.Name, URL: prefix + "/incidents/" + inc.ID,
 		Status: inc.Status, Impact: inc.Impact,
 		Started: inc.StartedAt, Resolved: inc.Resolved,
-		Updates: inc.Updates, Postmortem: inc.Postmortem,
+		Updates: inc.Updates, Postmortem: inc.Postmortem, OwnImpact: inc.OwnImpact,
 	}
 	if m != nil {
 		iv.Maintenance = true

@@ -43,7 +43,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		{"healthz head", "HEAD", "/healthz", nil, 200, ""},
 		{"ready", "GET", "/readyz", nil, 200, "ready"},
 		{"not ready", "GET", "/readyz", func() { notReady = errors.New("store writes failing") }, 503, "not ready: store writes failing"},
-		{"metrics from the injected registry", "GET", "/metrics", nil, 200, "slate_test_total 3"},
+		{"metrics need a token on the public port", "GET", "/metrics", nil, 401, "metrics role"},
 		{"push without a receiver", "GET", "/push/abc", nil, 404, ""},
 		{"unknown route", "GET", "/nope", nil, 404, ""},
 	}
@@ -57,6 +57,28 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 				t.Errorf("got %d %q, want %d containing %q", w.Code, w.Body.String(), tc.code, tc.body)
 			}
 		})
+	}
+}
+
+// TestMetricsListenerServesTheRegistry: the metrics listener's handler
+// serves the injected registry at /metrics without a credential, and
+// nothing else.
+func TestMetricsListenerServesTheRegistry(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "slate_test_total", Help: "A test counter."})
+	reg.MustRegister(c)
+	c.Add(3)
+	h := NewServer(reg).MetricsHandler()
+	for _, tc := range []struct {
+		path string
+		code int
+		body string
+	}{{"/metrics", 200, "slate_test_total 3"}, {"/", 404, ""}, {"/healthz", 404, ""}} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", tc.path, nil))
+		if w.Code != tc.code || !strings.Contains(w.Body.String(), tc.body) {
+			t.Errorf("GET %s: %d %q, want %d containing %q", tc.path, w.Code, w.Body.String(), tc.code, tc.body)
+		}
 	}
 }
 

@@ -75,6 +75,10 @@ type Component struct {
 	GroupID  string   // the group a service belongs to; "" for none
 	Group    bool     // a group row
 	Children []string // a group's member component IDs, in position order
+	// NoData marks a service whose latest minute is unknown: too few of
+	// its locations reported to judge it. The Statuspage API has no such
+	// status and says operational; the HTML page says "No data".
+	NoData bool
 }
 
 // Incident is an incident as the page shows it. Monitoring and Resolved are
@@ -95,6 +99,8 @@ type Incident struct {
 	// Postmortem is the published post-mortem as sanitised HTML; "" for
 	// none. Only the HTML incident page shows it.
 	Postmortem template.HTML
+	// OwnImpact is the reading tenant's own impact (IncidentRecord's).
+	OwnImpact []string
 }
 
 // IncidentUpdate is one status-bearing entry of an incident's timeline.
@@ -144,7 +150,9 @@ type ServiceState struct {
 // values of package incident (investigating... postmortem; minor, major,
 // critical); Severity "" is impact none.
 type IncidentRecord struct {
-	ID        int64
+	// ID is the ID readers see, in the page's URLs and the API: a public
+	// ID (access.IncidentPublicID), never the store's sequence.
+	ID        string
 	Service   string
 	Status    string
 	Severity  string
@@ -156,6 +164,10 @@ type IncidentRecord struct {
 	// Postmortem is the published post-mortem, already rendered and
 	// sanitised (package incident's Render); "" for none.
 	Postmortem template.HTML
+	// OwnImpact is, on a tenant's page, what the incident meant for that
+	// tenant's contracts (one line each, formatted); nil elsewhere. Only
+	// the HTML incident page shows it.
+	OwnImpact []string
 }
 
 // TimelineEntry is one line of an incident's timeline, oldest first.
@@ -170,7 +182,7 @@ type TimelineEntry struct {
 type MaintenanceWindow struct {
 	// ID is shown as the maintenance's id and in its shortlink, which
 	// shares /incidents/ with incidents: give IDs that cannot equal an
-	// incident's number (e.g. "m12").
+	// incident's (access.MaintenancePublicID).
 	ID        string
 	Services  []string
 	Title     string
@@ -305,6 +317,7 @@ func buildComponents(services []ServiceState) []Component {
 			ID:          s.ID,
 			Name:        cmp.Or(s.Name, s.ID),
 			Status:      componentStatus(s.State, s.Partial),
+			NoData:      s.State == sla.StateUnknown,
 			Description: s.Description,
 			CreatedAt:   cmp.Or(s.CreatedAt, s.Since).UTC(),
 			UpdatedAt:   cmp.Or(s.Since, s.CreatedAt).UTC(),
@@ -406,7 +419,7 @@ func rollUp(components []Component) PageStatus {
 }
 
 func buildIncident(r IncidentRecord, serviceName, pageURL string) Incident {
-	id := strconv.FormatInt(r.ID, 10)
+	id := r.ID
 	inc := Incident{
 		ID:         id,
 		Name:       serviceName + " outage",
@@ -417,6 +430,7 @@ func buildIncident(r IncidentRecord, serviceName, pageURL string) Incident {
 		Shortlink:  pageURL + "/incidents/" + id,
 		Components: []string{r.Service},
 		Postmortem: r.Postmortem,
+		OwnImpact:  slices.Clone(r.OwnImpact),
 	}
 	var newest time.Time
 	for n, e := range r.Timeline {

@@ -78,7 +78,8 @@ func (s *Server) SetSnapshot(snap *Snapshot) {
 }
 
 // sameContent reports whether two encoded snapshots show the same: every
-// API body, the bars and the post-mortems (the HTML's only extras).
+// API body, the bars, the post-mortems and the tenant's own impact (the
+// HTML's only extras).
 func sameContent(a, b *encodedPages) bool {
 	for path, body := range a.bodies {
 		if !bytes.Equal(body, b.bodies[path]) {
@@ -88,7 +89,9 @@ func sameContent(a, b *encodedPages) bool {
 	if !maps.EqualFunc(a.snap.Bars, b.snap.Bars, slices.Equal) {
 		return false
 	}
-	return slices.EqualFunc(a.snap.Incidents, b.snap.Incidents, func(x, y Incident) bool { return x.Postmortem == y.Postmortem })
+	return slices.EqualFunc(a.snap.Incidents, b.snap.Incidents, func(x, y Incident) bool {
+		return x.Postmortem == y.Postmortem && slices.Equal(x.OwnImpact, y.OwnImpact)
+	})
 }
 
 // Snapshot is the snapshot being served, or nil before SetSnapshot.

@@ -51,19 +51,19 @@ func fixtureInput() SnapshotInput {
 			{ID: "dns", Group: "Edge", State: sla.StateUnknown, Since: at("2026-11-20T10:00:00Z")},
 		},
 		Incidents: []IncidentRecord{
-			{ID: 1000, Service: "api", Status: "resolved", Severity: "major", Started: at("2026-11-19T08:00:00Z"), Ended: at("2026-11-19T09:00:00Z"),
+			{ID: "1000", Service: "api", Status: "resolved", Severity: "major", Started: at("2026-11-19T08:00:00Z"), Ended: at("2026-11-19T09:00:00Z"),
 				Timeline: []TimelineEntry{
 					{At: at("2026-11-19T08:02:00Z"), Status: "investigating", Body: "API down at 3 of 4 locations."},
 					{At: at("2026-11-19T09:00:00Z"), Status: "resolved", Body: "Recovered."},
 				}},
-			{ID: 1001, Service: "db", Status: "monitoring", Severity: "critical", Started: at("2026-11-20T11:40:00Z"), CreatedAt: at("2026-11-20T11:41:00Z"),
+			{ID: "1001", Service: "db", Status: "monitoring", Severity: "critical", Started: at("2026-11-20T11:40:00Z"), CreatedAt: at("2026-11-20T11:41:00Z"),
 				Timeline: []TimelineEntry{
 					{At: at("2026-11-20T11:41:00Z"), Status: "investigating", Body: "Database down at all locations."},
 					{At: at("2026-11-20T11:45:00Z"), Body: "failing locations: fra, iad"}, // no status: not shown
 					{At: at("2026-11-20T11:48:00Z"), Status: "identified", Body: "Disk full on the primary."},
 					{At: at("2026-11-20T11:55:00Z"), Status: "monitoring", Body: "Space freed; watching."},
 				}},
-			{ID: 999, Service: "secret", Status: "investigating", Severity: "minor", Started: at("2026-11-20T11:00:00Z")},
+			{ID: "999", Service: "secret", Status: "investigating", Severity: "minor", Started: at("2026-11-20T11:00:00Z")},
 		},
 		Maintenances: []MaintenanceWindow{
 			{ID: "m1", Services: []string{"api", "db"}, Title: "Database upgrade", Start: at("2026-11-21T02:00:00Z"), End: at("2026-11-21T04:00:00Z"), Announced: at("2026-11-18T10:00:00Z")},
@@ -76,7 +76,7 @@ func fixtureInput() SnapshotInput {
 	for n := 1; n <= 60; n++ {
 		start := at("2026-09-01T00:00:00Z").Add(time.Duration(n) * 24 * time.Hour)
 		in.Incidents = append(in.Incidents, IncidentRecord{
-			ID: int64(n), Service: "web", Status: "resolved", Severity: "minor", Started: start, Ended: start.Add(10 * time.Minute),
+			ID: fmt.Sprint(n), Service: "web", Status: "resolved", Severity: "minor", Started: start, Ended: start.Add(10 * time.Minute),
 			Timeline: []TimelineEntry{
 				{At: start, Status: "investigating", Body: "Website slow."},
 				{At: start.Add(10 * time.Minute), Status: "resolved", Body: "Recovered."},
@@ -508,7 +508,7 @@ func FuzzBuildSnapshot(f *testing.F) {
 				in.Services = append(in.Services, ServiceState{ID: id, Group: []string{"", "A", "B"}[d%3], State: sla.State(d % 6), Partial: d&8 != 0, Since: t0})
 			}
 			in.Incidents = append(in.Incidents, IncidentRecord{
-				ID: int64(i), Service: id, Status: statuses[int(d)%len(statuses)], Severity: severities[int(d)%len(severities)], Started: t0,
+				ID: fmt.Sprint(i), Service: id, Status: statuses[int(d)%len(statuses)], Severity: severities[int(d)%len(severities)], Started: t0,
 				Timeline: []TimelineEntry{{At: t0, Status: "investigating", Body: "x"}, {At: t0.Add(time.Minute), Status: statuses[int(d)%len(statuses)]}},
 			})
 			in.Maintenances = append(in.Maintenances, MaintenanceWindow{ID: fmt.Sprint("m", i), Services: []string{id}, Title: "w", Start: t0, End: t0.Add(time.Hour)})

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"reflect"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/slatehq/slate/access"
 )
 
 // Tenant pages: /status/{tenant}, private to the tenant. Each shows the
@@ -54,8 +57,19 @@ type PeriodView struct {
 	Burn            []BurnView
 	Coverage        string // "100.00%"
 	Flagged         bool   // coverage below the contract's threshold
-	Credit          string // "EUR 120.00"; "" when none is due
-	CreditStatus    string // computed, approved, issued, voided; "" for the current period
+	// Locations is the coverage of each location the contract's checks
+	// run from (the current period only): where the evidence is thin.
+	Locations    []LocationView
+	Credit       string // "EUR 120.00"; "" when none is due
+	CreditStatus string // computed, approved, issued, voided; "" for the current period
+}
+
+// LocationView is one location's share of a period's evidence.
+type LocationView struct {
+	Name     string // display name
+	Region   string // "" for none
+	Coverage string // "99.50%": the minutes in which it reported every check it runs
+	Thin     bool   // below the contract's coverage threshold
 }
 
 // BurnView is the error budget's burn rate over one window.
@@ -140,7 +154,7 @@ func tenantPath(id string) string { return "/status/" + id }
 
 // mountTenants registers /status/:tenant and everything under it.
 func (s *Server) mountTenants() {
-	g := s.engine.Group("/status/:tenant")
+	g := s.engine.Group("/status/:tenant", s.limitFailures(presentsCredential, unauthorized))
 	page := func(c *gin.Context) { s.serveTenantPage(c, "") }
 	g.GET("", page)
 	g.HEAD("", page)
@@ -173,6 +187,7 @@ func (s *Server) mountTenants() {
 	}
 	g.GET("/feed.atom", feed)
 	g.HEAD("/feed.atom", feed)
+	s.mountStatements(g)
 	g.POST("/login", guard(s.tenantLogin))
 	g.POST("/logout", guard(s.tenantLogout))
 }
@@ -287,7 +302,7 @@ func (s *Server) tenantLogin(c *gin.Context) {
 		s.serveLogin(c, tenant, &authError{http.StatusBadRequest, "invalid", "enter the access token you were given"})
 		return
 	}
-	p, _, aerr := s.tokenFor(c.Request.Context(), tok, tenant)
+	p, _, aerr := s.sessionFor(c.Request.Context(), tok, tenant)
 	if aerr != nil {
 		s.serveLogin(c, tenant, aerr)
 		return
@@ -298,6 +313,20 @@ func (s *Server) tenantLogin(c *gin.Context) {
 	s.setCookie(c, sessionCookie, tok, tenant)
 	s.setCookie(c, linkCookie, "", tenant)
 	c.Redirect(http.StatusSeeOther, tenantPath(tenant))
+}
+
+// errStaffSession refuses a staff token at a tenant's sign-in form: the
+// form, and the session cookie it sets, are for the tenant's viewers.
+var errStaffSession = &authError{http.StatusForbidden, "forbidden", "this form takes a viewer token of this tenant; staff send their token as Authorization: Bearer"}
+
+// sessionFor authenticates the token of the sign-in form, or of the
+// session cookie it set: a viewer token of tenant, and no other.
+func (s *Server) sessionFor(ctx context.Context, tok, tenant string) (Principal, bool, *authError) {
+	p, _, aerr := s.tokenFor(ctx, tok, tenant)
+	if aerr == nil && p.Role != access.Viewer {
+		return Principal{}, false, errStaffSession
+	}
+	return p, false, aerr
 }
 
 func (s *Server) tenantLogout(c *gin.Context) {

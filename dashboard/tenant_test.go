@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,7 +26,8 @@ func tenantFixture() *TenantView {
 			ID: "acme-gold", Services: []string{"API", "Database"}, Target: "99.9%", Period: "month",
 			Current: PeriodView{Name: "2026-11", Uptime: "99.871%", Met: false, DowntimeMinutes: "37.0", BudgetLeft: "-8.2",
 				BudgetPercent: "-28.5%", Coverage: "100.00%", Credit: "EUR 123.46",
-				Burn: []BurnView{{Window: "1h", Rate: "12.00"}, {Window: "6h", Rate: "2.00"}}},
+				Locations: []LocationView{{Name: "Frankfurt", Region: "DE", Coverage: "100.00%"}, {Name: "Virginia", Coverage: "96.25%", Thin: true}},
+				Burn:      []BurnView{{Window: "1h", Rate: "12.00"}, {Window: "6h", Rate: "2.00"}}},
 			Past: []PeriodView{
 				{Name: "2026-10", Uptime: "99.200%", Met: false, Credit: "EUR 123.46", CreditStatus: "issued"},
 				{Name: "2026-09", Uptime: "100.000%", Met: true},
@@ -35,11 +38,14 @@ func tenantFixture() *TenantView {
 	}
 }
 
+// testLinkKey signs the tests' tenant links.
+var testLinkKey = []byte("0123456789abcdef0123456789abcdef")
+
 func tenantServer(t *testing.T) *Server {
 	t.Helper()
 	s := NewServer(prometheus.NewRegistry())
 	s.Auth = testTokens
-	s.LinkKey = []byte("0123456789abcdef0123456789abcdef")
+	s.LinkKey = func(context.Context) ([]byte, error) { return testLinkKey, nil }
 	s.Now = fixedNow
 	s.SetTenants([]*TenantView{tenantFixture()})
 	return s
@@ -101,10 +107,12 @@ func TestTenantSignedLinks(t *testing.T) {
 			return strings.Replace(q, "exp=", "exp=9", 1)
 		}, http.StatusUnauthorized},
 		{"signature cut", "acme", fixedNow().Add(time.Hour), func(q string) string { return q[:len(q)-2] }, http.StatusUnauthorized},
+		{"at the longest life", "acme", fixedNow().Add(DefaultLinkMaxTTL), nil, http.StatusSeeOther},
+		{"beyond the longest life", "acme", fixedNow().Add(DefaultLinkMaxTTL + time.Second), nil, http.StatusUnauthorized},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			q := SignTenantLink(s.LinkKey, tc.tenant, tc.exp)
+			q := SignTenantLink(testLinkKey, tc.tenant, tc.exp)
 			if tc.tamper != nil {
 				q = tc.tamper(q)
 			}
@@ -140,6 +148,43 @@ func TestTenantSignedLinks(t *testing.T) {
 				t.Errorf("API with link: %d", rec.Code)
 			}
 		})
+	}
+}
+
+// TestLinkKeyIsReadAgain rotates the key behind a serving server: a link
+// of the old key works until the key held is LinkKeyCacheTTL old, then
+// only links of the new key do; a key that cannot be read is a 503, not a
+// refused link.
+func TestLinkKeyIsReadAgain(t *testing.T) {
+	s := tenantServer(t)
+	now := fixedNow()
+	s.Now = func() time.Time { return now }
+	oldKey, newKey := testLinkKey, []byte("fedcba9876543210fedcba9876543210")
+	key := oldKey
+	var failing error
+	s.LinkKey = func(context.Context) ([]byte, error) { return key, failing }
+	open := func(k []byte) int {
+		return tenantGet(s, "/status/acme?"+SignTenantLink(k, "acme", now.Add(time.Hour)), "").Code
+	}
+	if code := open(oldKey); code != http.StatusSeeOther {
+		t.Fatalf("link of the current key: %d", code)
+	}
+	key = newKey
+	now = now.Add(LinkKeyCacheTTL - time.Second)
+	if code := open(oldKey); code != http.StatusSeeOther {
+		t.Errorf("old key within the cache time: %d, want 303", code)
+	}
+	now = now.Add(time.Second)
+	if code := open(oldKey); code != http.StatusUnauthorized {
+		t.Errorf("old key after the cache time: %d, want 401", code)
+	}
+	if code := open(newKey); code != http.StatusSeeOther {
+		t.Errorf("new key: %d, want 303", code)
+	}
+	failing = errors.New("store closed")
+	now = now.Add(LinkKeyCacheTTL)
+	if code := open(newKey); code != http.StatusServiceUnavailable {
+		t.Errorf("key unreadable: %d, want 503", code)
 	}
 }
 
@@ -205,12 +250,12 @@ func FuzzVerifyLink(f *testing.F) {
 		if err != nil {
 			return
 		}
-		ok := verifyLink(key, tenant, q.Get("exp"), q.Get("sig"), now)
+		ok := verifyLink(key, tenant, q.Get("exp"), q.Get("sig"), now, DefaultLinkMaxTTL)
 		if !ok {
 			return
 		}
 		exp, err := strconv.ParseInt(q.Get("exp"), 10, 64)
-		if err != nil || exp <= now.Unix() || q.Get("sig") != linkSig(key, tenant, q.Get("exp")) {
+		if err != nil || exp <= now.Unix() || exp > now.Add(DefaultLinkMaxTTL).Unix() || q.Get("sig") != linkSig(key, tenant, q.Get("exp")) {
 			t.Fatalf("link %q for %q verified", query, tenant)
 		}
 	})

@@ -36,6 +36,7 @@ var (
 	ErrIncidentState    = store.ErrIncidentState
 	ErrIncidentConflict = store.ErrIncidentConflict
 	ErrAlertState       = store.ErrAlertState
+	ErrMaintenanceState = store.ErrMaintenanceState
 	ErrHistoryExists    = store.ErrHistoryExists
 	ErrTokenNotFound    = store.ErrTokenNotFound
 	ErrTokenRevoked     = store.ErrTokenRevoked
@@ -64,6 +65,7 @@ const (
 	RoleAccountManager = store.RoleAccountManager
 	RoleOncall         = store.RoleOncall
 	RoleViewer         = store.RoleViewer
+	RoleMetrics        = store.RoleMetrics
 
 	MaxHistoryMinutes       = store.MaxHistoryMinutes
 	DefaultRawRetention     = store.DefaultRawRetention

@@ -59,11 +59,11 @@ func insertCredit(ctx context.Context, tx *sql.Tx, now time.Time, c Credit, kind
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO credits (tenant, contract, period, period_start_ms, period_end_ms,
 	kind, adjusts, state, uptime_exact, uptime_percent, breach_minutes, credit_percent, coverage_percent,
-	flagged, amount_minor, currency, evidence_hash, reason, created_ms, updated_ms)
-VALUES (?, ?, ?, ?, ?, ?, ?, 'computed', ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)`,
+	flagged, amount_minor, currency, evidence_hash, reason, created_ms, updated_ms, credit_days, credit_multiplier)
+VALUES (?, ?, ?, ?, ?, ?, ?, 'computed', ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)`,
 		c.Tenant, c.Contract, c.Period, c.PeriodStart.UnixMilli(), c.PeriodEnd.UnixMilli(),
 		kind, adj, c.UptimeExact, c.UptimePercent, c.BreachMinutes, c.CreditPercent, c.CoveragePercent,
-		c.Flagged, amount, c.Currency, c.EvidenceHash, ms, ms)
+		c.Flagged, amount, c.Currency, c.EvidenceHash, ms, ms, c.CreditDays, c.CreditMultiplier)
 	if err != nil {
 		return Credit{}, fmt.Errorf("insert %s: %w", kind, err)
 	}
@@ -223,7 +223,7 @@ func (d *DB) Credits(ctx context.Context, f CreditFilter) ([]Credit, error) {
 
 const selectCredit = `SELECT id, tenant, contract, period, period_start_ms, period_end_ms, kind, coalesce(adjusts, 0),
 	state, uptime_exact, uptime_percent, breach_minutes, credit_percent, coverage_percent, flagged,
-	amount_minor, currency, evidence_hash, reason, created_ms, updated_ms FROM credits`
+	amount_minor, currency, evidence_hash, reason, created_ms, updated_ms, credit_days, credit_multiplier FROM credits`
 
 // querier is what queryCredit needs of a transaction or the read pool.
 type querier interface {
@@ -243,7 +243,7 @@ func scanCredit(s interface{ Scan(...any) error }) (Credit, error) {
 	var state string
 	err := s.Scan(&c.ID, &c.Tenant, &c.Contract, &c.Period, &start, &end, &c.Kind, &c.Adjusts,
 		&state, &c.UptimeExact, &c.UptimePercent, &c.BreachMinutes, &c.CreditPercent, &c.CoveragePercent, &c.Flagged,
-		&c.AmountMinor, &c.Currency, &c.EvidenceHash, &c.Reason, &created, &updated)
+		&c.AmountMinor, &c.Currency, &c.EvidenceHash, &c.Reason, &created, &updated, &c.CreditDays, &c.CreditMultiplier)
 	if err != nil {
 		return Credit{}, err
 	}

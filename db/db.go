@@ -119,9 +119,10 @@ type DB struct {
 	closeErr  error
 }
 
-// Open opens (creating if needed) the SQLite database at path, checks its
-// pragmas, applies pending migrations and starts the writer. Close releases
-// it.
+// Open opens (creating if needed, with PrivateFileMode) the SQLite
+// database at path, checks its pragmas, applies pending migrations and
+// starts the writer. Close releases it. A store that others than its owner
+// may read is refused (CheckPrivate).
 func Open(path string, opts Options) (*DB, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
@@ -132,6 +133,12 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	d := &DB{path: path, opts: o, m: m}
+	if err := CheckPrivate(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	if err := d.open(); err != nil {
 		d.closeConns()
 		return nil, fmt.Errorf("open %s: %w", path, err)

@@ -42,7 +42,10 @@ func (d *DB) Dump(ctx context.Context) (store.Dump, error) {
 			out.Exclusions, err = queryList(ctx, tx, "exclusions", func(r *sql.Rows) (Exclusion, error) { return scanExclusion(r) }, selectExclusion+` ORDER BY id`)
 			return err
 		}},
-		{"maintenance", func() (err error) { out.Maintenance, err = listMaintenance(ctx, tx); return err }},
+		{"maintenance", func() (err error) {
+			out.Maintenance, err = queryMaintenance(ctx, tx, ` ORDER BY start_ms, id`)
+			return err
+		}},
 		{"incidents", func() (err error) { out.Incidents, err = readIncidents(ctx, tx, ` ORDER BY id`, nil); return err }},
 		{"post-mortems", func() (err error) {
 			out.Postmortems, err = queryList(ctx, tx, "post-mortems", func(r *sql.Rows) (PostmortemVersion, error) { return scanPostmortem(r) },
@@ -77,6 +80,10 @@ coalesce(last_used_ms, 0), coalesce(revoked_ms, 0), coalesce(revoked_by, ''), ha
 				s.CreatedAt = time.UnixMilli(ms).UTC()
 				return s, err
 			}, `SELECT name, value, created_ms FROM secrets ORDER BY name`)
+			return err
+		}},
+		{"subscribers", func() (err error) {
+			out.Subscribers, err = queryList(ctx, tx, "subscribers", scanSubscriber, selectSubscriber+` ORDER BY id`)
 			return err
 		}},
 	}

@@ -188,15 +188,19 @@ func addEntries(ctx context.Context, tx *sql.Tx, id int64, entries []incident.En
 	if len(entries) == 0 {
 		return 0, nil
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO incident_entries (incident_id, at_ms, kind, status, body, author)
-VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO incident_entries (incident_id, at_ms, kind, status, body, author, cause)
+VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return 0, fmt.Errorf("prepare insert entry: %w", err)
 	}
 	defer ins.Close()
 	added := 0
 	for i, e := range entries {
-		res, err := ins.ExecContext(ctx, id, e.At.UnixMilli(), e.Kind, e.Status, e.Body, e.Author)
+		cause, err := store.CauseJSON(e.Cause)
+		if err != nil {
+			return 0, fmt.Errorf("entry %d: %w", i, err)
+		}
+		res, err := ins.ExecContext(ctx, id, e.At.UnixMilli(), e.Kind, e.Status, e.Body, e.Author, cause)
 		if err != nil {
 			return 0, fmt.Errorf("insert entry %d: %w", i, err)
 		}
@@ -360,7 +364,7 @@ func readIncidents(ctx context.Context, tx *sql.Tx, tail string, args []any) ([]
 		return nil, nil
 	}
 	ids := `(SELECT id FROM incidents` + tail + `)`
-	rows, err = tx.QueryContext(ctx, `SELECT incident_id, at_ms, kind, status, body, author FROM incident_entries
+	rows, err = tx.QueryContext(ctx, `SELECT incident_id, at_ms, kind, status, body, author, cause FROM incident_entries
 WHERE incident_id IN `+ids+` ORDER BY incident_id, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read timelines: %w", err)
@@ -370,10 +374,14 @@ WHERE incident_id IN `+ids+` ORDER BY incident_id, id`, args...)
 		var id, at int64
 		var e incident.Entry
 		var kind, status string
-		if err := rows.Scan(&id, &at, &kind, &status, &e.Body, &e.Author); err != nil {
+		var cause *string
+		if err := rows.Scan(&id, &at, &kind, &status, &e.Body, &e.Author, &cause); err != nil {
 			return nil, fmt.Errorf("read timelines: %w", err)
 		}
 		e.At, e.Kind, e.Status = time.UnixMilli(at).UTC(), incident.Kind(kind), incident.Status(status)
+		if e.Cause, err = store.ParseCause(cause); err != nil {
+			return nil, fmt.Errorf("read timeline of incident %d: %w", id, err)
+		}
 		if i, ok := index[id]; ok {
 			out[i].Timeline = append(out[i].Timeline, e)
 		}

@@ -46,25 +46,44 @@ func (d *DB) AddMaintenance(ctx context.Context, m Maintenance, actor string) (M
 	return out, nil
 }
 
-// CancelMaintenance withdraws a planned window; the row stays, marked.
-func (d *DB) CancelMaintenance(ctx context.Context, id int64, actor string) error {
+// CancelMaintenance withdraws window id at the store's now; see
+// store.MaintenanceCancel: a planned window is cancelled, one in progress
+// ends now, one that ended stays as it is (ErrMaintenanceState).
+func (d *DB) CancelMaintenance(ctx context.Context, id int64, actor string) (Maintenance, error) {
+	var out Maintenance
 	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := d.opts.Now()
-		res, err := tx.ExecContext(ctx, `UPDATE maintenance SET cancelled_ms = ?, cancelled_by = ? WHERE id = ? AND cancelled_ms IS NULL`,
-			now.UnixMilli(), actor, id)
+		ms, err := queryMaintenance(ctx, tx, ` WHERE id = ?`, id)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("maintenance %d: %w (or already cancelled)", id, ErrNotFound)
+		if len(ms) == 0 {
+			return fmt.Errorf("maintenance %d: %w", id, ErrNotFound)
 		}
-		_, err = appendAudit(ctx, tx, now, actor, "maintenance.cancelled", store.MaintenanceSubject(id), "null")
+		action, m, err := store.MaintenanceCancel(ms[0], now, actor)
+		if err != nil {
+			return err
+		}
+		if m.Cancelled {
+			_, err = tx.ExecContext(ctx, `UPDATE maintenance SET cancelled_ms = ?, cancelled_by = ? WHERE id = ?`, m.CancelledAt.UnixMilli(), actor, id)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE maintenance SET end_ms = ? WHERE id = ?`, m.End.UnixMilli(), id)
+		}
+		if err != nil {
+			return err
+		}
+		js, err := store.CanonicalJSON(store.MaintenanceCancelDetail(ms[0].End))
+		if err != nil {
+			return err
+		}
+		out = m
+		_, err = appendAudit(ctx, tx, now, actor, action, store.MaintenanceSubject(id), js)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("cancel maintenance: %w", err)
+		return Maintenance{}, fmt.Errorf("cancel maintenance: %w", err)
 	}
-	return nil
+	return out, nil
 }
 
 // ListMaintenance returns every recorded window, cancelled ones included,
@@ -73,12 +92,14 @@ func (d *DB) ListMaintenance(ctx context.Context) ([]Maintenance, error) {
 	if d.closed() {
 		return nil, fmt.Errorf("list maintenance: %w", ErrClosed)
 	}
-	return listMaintenance(ctx, d.rdb)
+	return queryMaintenance(ctx, d.rdb, ` ORDER BY start_ms, id`)
 }
 
-func listMaintenance(ctx context.Context, q queryer) ([]Maintenance, error) {
+// queryMaintenance reads the windows tail (a WHERE and ORDER clause over
+// maintenance) selects.
+func queryMaintenance(ctx context.Context, q queryer, tail string, args ...any) ([]Maintenance, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, services, title, start_ms, end_ms, announced_ms, actor,
-coalesce(cancelled_ms, 0), coalesce(cancelled_by, '') FROM maintenance ORDER BY start_ms, id`)
+coalesce(cancelled_ms, 0), coalesce(cancelled_by, '') FROM maintenance`+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list maintenance: %w", err)
 	}

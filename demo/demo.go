@@ -77,7 +77,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (err error) {
 			return err
 		}
 		defer os.RemoveAll(dir)
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	} else if err := os.MkdirAll(dir, db.PrivateDirMode); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
 
@@ -101,7 +101,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (err error) {
 	}
 	story := buildDemoStory(cfg, generated)
 	// The other commands read the same configuration, ports and all.
-	if err := os.WriteFile(filepath.Join(dir, "slate.yaml"), []byte(text), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "slate.yaml"), []byte(text), db.PrivateFileMode); err != nil {
 		return err
 	}
 
@@ -231,14 +231,13 @@ func printDemo(ctx context.Context, w io.Writer, store monitor.Store, cfg *confi
 			days, len(cfg.Checks), len(story.Incidents), len(cfg.Tenants), took.Round(100*time.Millisecond))
 	}
 	fmt.Fprintf(w, "  Status page:     %s/\n", base)
-	if first != 0 {
-		fmt.Fprintf(w, "  An incident:     %s/incidents/%d   (the messenger's week without sign-in)\n", base, first)
+	if first != "" {
+		fmt.Fprintf(w, "  An incident:     %s/incidents/%s   (the messenger's week without sign-in)\n", base, first)
 	}
-	if pm != 0 {
-		fmt.Fprintf(w, "  Post-mortem:     %s/incidents/%d   (the mail outage, with proactive credits)\n", base, pm)
+	if pm != "" {
+		fmt.Fprintf(w, "  Post-mortem:     %s/incidents/%s   (the mail outage, with proactive credits)\n", base, pm)
 	}
 	fmt.Fprintf(w, "  Statuspage API:  %s/api/v2/summary.json\n", base)
-	fmt.Fprintf(w, "  Metrics:         %s/metrics\n", base)
 	where := dir
 	if temporary {
 		where += " (removed on exit; keep it with --data DIR)"
@@ -254,9 +253,9 @@ func printDemo(ctx context.Context, w io.Writer, store monitor.Store, cfg *confi
 
 // demoAccess makes the credentials a newcomer needs to look past the
 // public page: a viewer token and a signed day-long link for the first
-// tenant's private page, and an admin token for the admin API. Each run
-// makes fresh ones, in the store before the monitor opens it; tokens are
-// shown once, like slate token create does.
+// tenant's private page, an admin token for the admin API and a metrics
+// token for /metrics. Each run makes fresh ones, in the store before the
+// monitor opens it; tokens are shown once, like slate token create does.
 func demoAccess(ctx context.Context, cfg *config.Config) (lines []string, err error) {
 	if len(cfg.Tenants) == 0 {
 		return nil, nil
@@ -279,6 +278,10 @@ func demoAccess(ctx context.Context, cfg *config.Config) (lines []string, err er
 	if err != nil {
 		return nil, err
 	}
+	metrics, _, err := store.CreateToken(ctx, db.NewToken{Name: "demo metrics", Role: db.RoleMetrics}, "slate/demo")
+	if err != nil {
+		return nil, err
+	}
 	link, _, err := monitor.TenantLink(ctx, store, cfg, t.ID, time.Now().Add(24*time.Hour))
 	if err != nil {
 		return nil, err
@@ -289,22 +292,35 @@ func demoAccess(ctx context.Context, cfg *config.Config) (lines []string, err er
 		fmt.Sprintf("Viewer token:    %s", viewer),
 		fmt.Sprintf("Signed link:     %s   (opens the tenant page for 24h)", link),
 		fmt.Sprintf("Admin API:       curl -H 'Authorization: Bearer %s' %s/api/admin/credits", admin, base),
+		fmt.Sprintf("Metrics:         curl -H 'Authorization: Bearer %s' %s/metrics", metrics, base),
 	}, nil
 }
 
-// demoLinks finds the incidents the demo points at: the messenger's
-// sign-in outage and the incident with the published post-mortem.
-func demoLinks(ctx context.Context, store monitor.Store) (first, postmortem int64, err error) {
+// demoLinks finds the incidents the demo points at, by the public IDs
+// their pages have: the messenger's sign-in outage and the incident with
+// the published post-mortem ("" for none).
+func demoLinks(ctx context.Context, store monitor.Store) (first, postmortem string, err error) {
 	incs, err := store.Incidents(ctx, db.IncidentFilter{})
 	if err != nil {
-		return 0, 0, err
+		return "", "", err
 	}
+	var firstID, pmID int64
 	for _, inc := range incs {
-		if inc.Service == "messenger-login" && (first == 0 || inc.ID < first) {
-			first = inc.ID
+		if inc.Service == "messenger-login" && (firstID == 0 || inc.ID < firstID) {
+			firstID = inc.ID
 		}
-		if inc.PublishedPostmortem > 0 && postmortem == 0 {
-			postmortem = inc.ID
+		if inc.PublishedPostmortem > 0 && pmID == 0 {
+			pmID = inc.ID
+		}
+	}
+	for _, x := range []struct {
+		id  int64
+		dst *string
+	}{{firstID, &first}, {pmID, &postmortem}} {
+		if x.id != 0 {
+			if *x.dst, err = monitor.IncidentPublicID(ctx, store, x.id); err != nil {
+				return "", "", err
+			}
 		}
 	}
 	return first, postmortem, nil

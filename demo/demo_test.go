@@ -82,6 +82,16 @@ type statuspageIncident struct {
 	Updates          []struct{ Status, Body string } `json:"incident_updates"`
 }
 
+// publicID is the ID the pages give incident id.
+func publicID(t *testing.T, r Running, id int64) string {
+	t.Helper()
+	p, err := monitor.IncidentPublicID(context.Background(), r.Monitor.Store(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // storedIncident is the stored incident of the story's incident of service.
 func storedIncident(t *testing.T, r Running, service string) (db.Incident, demoIncident) {
 	t.Helper()
@@ -124,11 +134,13 @@ type demoFixture struct {
 }
 
 func TestDemo(t *testing.T) {
-	f := &demoFixture{dir: t.TempDir(), clock: &testkit.Clock{}, ctx: context.Background()}
+	// A directory the demo makes itself, so that it chooses its mode.
+	f := &demoFixture{dir: filepath.Join(t.TempDir(), "data"), clock: &testkit.Clock{}, ctx: context.Background()}
 	f.clock.Set(time.Date(2026, 1, 1, 12, 1, 0, 0, time.UTC)) // minute :x1: every scripted server answers
 	f.r, f.out, f.stop = startDemo(t, f.dir, f.clock)
 	f.cfg = f.r.Monitor.Config()
 	t.Run("prints where to look", f.demoPrintsWhereToLook)
+	t.Run("its data is private", f.demoItsDataIsPrivate)
 	t.Run("the printed credentials open the tenant page and the admin API", f.demoThePrintedCredentialsOpenThe)
 	t.Run("incidents with their statuses", f.demoIncidentsWithTheirStatuses)
 	t.Run("published post-mortem on the mail incident's page", f.demoPublishedPostmortemOnTheMail)
@@ -144,7 +156,7 @@ func (f *demoFixture) demoPrintsWhereToLook(t *testing.T) {
 	dir, r, out, cfg := f.dir, f.r, f.out, f.cfg
 	login, _ := storedIncident(t, r, "messenger-login")
 	imap, _ := storedIncident(t, r, "mail-imap")
-	for _, want := range []string{r.Base + "/\n", fmt.Sprintf("%s/incidents/%d ", r.Base, login.ID), fmt.Sprintf("%s/incidents/%d ", r.Base, imap.ID),
+	for _, want := range []string{r.Base + "/\n", fmt.Sprintf("%s/incidents/%s ", r.Base, publicID(t, r, login.ID)), fmt.Sprintf("%s/incidents/%s ", r.Base, publicID(t, r, imap.ID)),
 		r.Base + "/api/v2/summary.json", r.Base + "/metrics", dir, "Ctrl-C to stop."} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -233,7 +245,7 @@ func (f *demoFixture) demoIncidentsWithTheirStatuses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stored, want := storedIncident(t, r, tc.service)
-			i := slices.IndexFunc(doc.Incidents, func(x statuspageIncident) bool { return x.ID == fmt.Sprint(stored.ID) })
+			i := slices.IndexFunc(doc.Incidents, func(x statuspageIncident) bool { return x.ID == publicID(t, r, stored.ID) })
 			if i < 0 {
 				t.Fatalf("incident %d of %s is not in incidents.json", stored.ID, tc.service)
 			}
@@ -272,13 +284,21 @@ func (f *demoFixture) demoPublishedPostmortemOnTheMail(t *testing.T) {
 	if want.Postmortem == nil || stored.PublishedPostmortem == 0 {
 		t.Fatalf("the mail outage has no published post-mortem (story %v, stored version %d)", want.Postmortem != nil, stored.PublishedPostmortem)
 	}
-	code, page := testkit.Get(t, fmt.Sprintf("%s/incidents/%d", r.Base, stored.ID))
+	code, page := testkit.Get(t, fmt.Sprintf("%s/incidents/%s", r.Base, publicID(t, r, stored.ID)))
 	if code != 200 {
 		t.Fatalf("got status %d", code)
 	}
-	for _, text := range []string{want.Postmortem.Resolution, "Impact", "fernhill"} {
+	for _, text := range []string{want.Postmortem.Resolution, "Impact", " breach minutes"} {
 		if !strings.Contains(html.UnescapeString(page), text) {
 			t.Errorf("the incident page lacks %q", text)
+		}
+	}
+	// The public reads the total; no tenant is named there.
+	for _, tn := range r.Monitor.Config().Tenants {
+		for _, name := range []string{tn.ID, tn.Name} {
+			if name != "" && strings.Contains(html.UnescapeString(page), name) {
+				t.Errorf("the public incident page names tenant %q", name)
+			}
 		}
 	}
 }
@@ -408,6 +428,24 @@ func (f *demoFixture) demoTheScriptFlipsLiveChecks(t *testing.T) {
 	for _, c := range []string{"messenger-delivery-http", "mail-webmail-http", "mail-imap-tcp", "mail-smtp-tcp"} {
 		if res := run(c); !res.OK {
 			t.Errorf("%s at :x1: got %s %s, want ok", c, res.Class, res.Detail)
+		}
+	}
+}
+
+// demoItsDataIsPrivate: the data directory is 0700, and the configuration
+// (push tokens) and the store (the link key, token hashes) in it 0600.
+func (f *demoFixture) demoItsDataIsPrivate(t *testing.T) {
+	for path, want := range map[string]os.FileMode{
+		f.dir:                              0o700,
+		filepath.Join(f.dir, "slate.yaml"): 0o600,
+		filepath.Join(f.dir, "slate.db"):   0o600,
+	} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %04o, want %04o", path, got, want)
 		}
 	}
 }

@@ -283,7 +283,7 @@ func (s *demoStory) mailFortnight(cfg *config.Config, now, d0 time.Time) {
 			"IMAP and webmail returned at 15:40 UTC, and the queue of incoming mail was delivered by 16:30 UTC.",
 		ActionItems: "- Move mailboxes in small batches, with a load limit on the receiving cluster.\n" +
 			"- Run the network partition drill on every storage cluster each quarter; this one had never been tested.\n" +
-			"- Credits: every customer with a mail contract receives the credit in the impact table with the month's close, without asking for it.",
+			"- Credits: every customer with a mail contract receives its credit, shown on its own status page, with the month's close, without asking for it.",
 	}
 
 }
@@ -421,7 +421,11 @@ func seedDemo(ctx context.Context, cfg *config.Config, story demoStory) (err err
 		if pm := si.Postmortem; pm != nil {
 			// Before the timeline's entry of the same time that announces it.
 			add(pm.At, "post-mortem of "+si.Service, func(ctx context.Context) error {
-				md := demoPostmortemMarkdown(rec.Incident, credit.Impact(ctx, store, &cfg.Catalog, rec.Incident, rec.Tenants, pm.At), *pm)
+				tmpl, err := monitor.PostmortemTemplate(ctx, store, &cfg.Catalog, *rec, pm.At)
+				if err != nil {
+					return err
+				}
+				md := demoPostmortemMarkdown(tmpl, *pm)
 				v, err := store.SavePostmortem(ctx, rec.ID, md, pm.Author)
 				if err != nil {
 					return err
@@ -505,10 +509,9 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-// demoPostmortemMarkdown is incident.Template for inc with impact, its
-// empty sections filled in from pm.
-func demoPostmortemMarkdown(inc incident.Incident, impact []incident.TenantImpact, pm demoPostmortem) string {
-	md := incident.Template(inc, impact)
+// demoPostmortemMarkdown is md, slate's template, with its empty sections
+// filled in from pm.
+func demoPostmortemMarkdown(md string, pm demoPostmortem) string {
 	for _, s := range []struct{ heading, text string }{
 		{"## Summary\n", pm.Summary}, {"## Root cause\n", pm.RootCause},
 		{"## Resolution\n", pm.Resolution}, {"## Action items\n", pm.ActionItems},

@@ -13,6 +13,9 @@ type Observation struct {
 	Minute  time.Time // the minute's start
 	State   sla.State // the service's state in that minute (sla.Combine of its checks)
 	Failing []string  // what failed: locations or checks, for the timeline
+	// Causes are the checks failing in the minute (Causes), which the
+	// entries written from it record.
+	Causes []Cause
 	// Affected of Of is the share of the service hit (tenants, or
 	// locations), from which the severity is derived.
 	Affected, Of int
@@ -122,7 +125,7 @@ func (d *Detector) Observe(service string, o Observation) []Event {
 				Service: service, Status: Investigating, Started: o.Minute, Failing: failing,
 				Severity: SeverityFor(o.Affected, o.Of, o.State == sla.StateDegraded),
 			}
-			inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindDetected, Status: Investigating, Body: describe(service, o.State, failing)})
+			inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindDetected, Status: Investigating, Body: describe(service, o.State, failing), Cause: o.Causes})
 			s.open, s.lastFail = inc, o.State
 			return []Event{{Opened, inc}}
 		}
@@ -132,18 +135,18 @@ func (d *Detector) Observe(service string, o Observation) []Event {
 			if o.State == sla.StateDegraded {
 				body = service + " is degraded: partly working"
 			}
-			inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindDegraded, Status: inc.Status, Body: body})
+			inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindDegraded, Status: inc.Status, Body: body, Cause: o.Causes})
 			s.lastFail, changed = o.State, true
 		}
 		if !slices.Equal(failing, inc.Failing) && len(failing) > 0 {
-			inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindLocations, Status: inc.Status, Body: "failing: " + strings.Join(failing, ", ")})
+			inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindLocations, Status: inc.Status, Body: "failing: " + strings.Join(failing, ", "), Cause: o.Causes})
 			changed = true
 		}
 		inc.Failing = failing
 		if !inc.SeverityOverride {
 			if sev := SeverityFor(o.Affected, o.Of, o.State == sla.StateDegraded); sev.Rank() > inc.Severity.Rank() {
 				inc.Severity = sev
-				inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindSeverity, Status: inc.Status, Body: "severity raised to " + string(sev)})
+				inc.Timeline = append(inc.Timeline, Entry{At: o.Minute, Kind: KindSeverity, Status: inc.Status, Body: "severity raised to " + string(sev), Cause: o.Causes})
 				changed = true
 			}
 		}

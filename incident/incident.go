@@ -79,6 +79,11 @@ type Entry struct {
 	Status Status // the incident's status after the entry
 	Body   string // what happened, in words
 	Author string // "" for automatic entries
+	// Cause is, for an automatic entry written from a judged minute
+	// (detected, locations, degraded, a severity raised), the checks
+	// failing in that minute; nil for people's entries, for a recovery,
+	// and for entries stored before causes were recorded. See View.
+	Cause []Cause
 }
 
 // Incident is an outage of one service.

@@ -17,8 +17,9 @@ type CheckMinute struct {
 
 // ServiceObservation judges one minute of a service from its checks: the
 // service's state is sla.Combine of theirs (down when any is down), Failing
-// names the failing checks' locations, and the affected share counts
-// tenants — every tenant when a shared check fails.
+// names the failing checks' locations, Causes records them with their
+// tenants, and the affected share counts tenants — every tenant when a
+// shared check fails.
 func ServiceObservation(minute time.Time, checks []CheckMinute) Observation {
 	o := Observation{Minute: minute}
 	states := make([][]sla.State, len(checks))
@@ -49,6 +50,7 @@ func ServiceObservation(minute time.Time, checks []CheckMinute) Observation {
 		}
 	}
 	o.State = sla.Combine(states, 1)[0]
+	o.Causes = Causes(checks)
 	slices.Sort(o.Failing)
 	o.Of = max(len(tenants), 1)
 	o.Affected = len(hit)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"math/big"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,29 +13,66 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/util"
+
+	"github.com/slatehq/slate/sla"
 )
 
 // MaxPostmortemBytes bounds a post-mortem's markdown: far more than any
 // honest write-up needs, small enough that rendering one stays cheap.
 const MaxPostmortemBytes = 1 << 20
 
-// TenantImpact is one row of a post-mortem's impact table. The fields are
-// already formatted by the caller (the credit engine knows the contract's
-// units and currency); Template only escapes them.
+// TenantImpact is what an incident means for one contract of one tenant:
+// its breach minutes and credit exposure. The fields are already formatted
+// by the caller (the credit engine knows the contract's units and
+// currency). It is private to the tenant: its page shows its own rows,
+// staff see all, and a post-mortem, which every reader of the incident
+// reads, carries only their total (ImpactTotal).
 type TenantImpact struct {
 	Tenant        string
+	Contract      string
 	BreachMinutes string // "42", or "42.5" when minutes are split
 	Exposure      string // the credit owed, as an amount: "120.00"
 	Currency      string // ISO 4217 code, "EUR"
 }
 
+// ImpactTotal is an incident's impact as a post-mortem may publish it: how
+// many customers it touched and their breach minutes summed. It names no
+// one and carries no money (currencies do not add up).
+type ImpactTotal struct {
+	Customers     int
+	BreachMinutes string // exact, formatted as TenantImpact's
+}
+
+// TotalImpact adds rows up: each tenant counted once (those with breach
+// minutes), the breach minutes summed exactly.
+func TotalImpact(rows []TenantImpact) (ImpactTotal, error) {
+	sum := new(big.Rat)
+	tenants := map[string]bool{}
+	for _, r := range rows {
+		m, err := sla.ParseDecimal(r.BreachMinutes)
+		if err != nil {
+			return ImpactTotal{}, fmt.Errorf("impact of %s: breach minutes %q: %w", r.Contract, r.BreachMinutes, err)
+		}
+		if m.Sign() > 0 {
+			tenants[r.Tenant] = true
+		}
+		sum.Add(sum, m)
+	}
+	return ImpactTotal{Customers: len(tenants), BreachMinutes: sla.FormatTrim(sum, 2)}, nil
+}
+
 // Template returns the markdown a post-mortem starts from: a header naming
-// the service, severity and times, the impact per tenant, the timeline
-// filled in from inc's entries in time order (UTC, RFC 3339), and empty
-// sections for people to write: Summary, Root cause, Resolution, Action
-// items. Text taken from inc and impact is escaped, so it reads as written
-// and cannot add markup or break the table.
-func Template(inc Incident, impact []TenantImpact) string {
+// the service, severity and times, the total impact, the timeline filled
+// in from inc's entries in time order (UTC, RFC 3339), and empty sections
+// for people to write: Summary, Root cause, Resolution, Action items.
+//
+// A published post-mortem is read by everyone who sees the incident, so
+// inc must be the view of it they all may read (catalog.PublishedView)
+// and the impact is a total: no tenant's name, check or figures. Text
+// taken from inc is escaped, so it reads as written and adds no markup.
+func Template(inc Incident, impact ImpactTotal) string {
 	var b strings.Builder
 	day := inc.Started.UTC().Format(time.DateOnly)
 	fmt.Fprintf(&b, "# Post-mortem: %s incident of %s\n\n", escapeInline(inc.Service), day)
@@ -50,16 +88,14 @@ func Template(inc Incident, impact []TenantImpact) string {
 	b.WriteString("\n## Summary\n\n")
 
 	b.WriteString("## Impact\n\n")
-	if len(impact) == 0 {
-		b.WriteString("No tenant impact recorded.\n\n")
-	} else {
-		b.WriteString("| Tenant | Breach minutes | Credit exposure |\n")
-		b.WriteString("| --- | ---: | ---: |\n")
-		for _, im := range impact {
-			exposure := strings.TrimSpace(im.Exposure + " " + im.Currency)
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", escapeInline(im.Tenant), escapeInline(im.BreachMinutes), escapeInline(exposure))
-		}
-		b.WriteString("\n")
+	switch impact.Customers {
+	case 0:
+		b.WriteString("No customer impact recorded.\n\n")
+	case 1:
+		fmt.Fprintf(&b, "1 customer, %s breach minutes. It sees its own figures on its status page.\n\n", escapeInline(impact.BreachMinutes))
+	default:
+		fmt.Fprintf(&b, "%d customers, %s breach minutes in total. Each sees its own figures on its status page.\n\n",
+			impact.Customers, escapeInline(impact.BreachMinutes))
 	}
 
 	b.WriteString("## Timeline\n\nAll times are UTC.\n\n")
@@ -113,8 +149,9 @@ const linkRel = "nofollow noopener"
 // policy built on its UGC policy keeps only harmless elements and
 // attributes: no script, style, iframe, object, embed, form or SVG; no
 // event handlers or style attributes; link and image URLs only http,
-// https, mailto or relative. Either layer alone would stop the usual
-// attacks; the sanitiser is the one that decides. Every link gets
+// https, mailto or relative; no images (see images.go: an image becomes a
+// link to it). Either layer alone would stop the usual attacks; the
+// sanitiser is the one that decides. Every link gets
 // rel="nofollow noopener". Markdown larger than MaxPostmortemBytes is
 // refused.
 func Render(markdown string) (template.HTML, error) {
@@ -127,6 +164,7 @@ func Render(markdown string) (template.HTML, error) {
 			extension.Strikethrough,
 			extension.Linkify,
 		),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(imagesAsLinks{}, 100))),
 	)
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(markdown), &buf); err != nil {
@@ -141,7 +179,7 @@ func Render(markdown string) (template.HTML, error) {
 // outside an attribute value is written &#34;, so the string below can only
 // be that attribute.
 func sanitize(html string) string {
-	return strings.ReplaceAll(policy().Sanitize(html), ` rel="nofollow"`, ` rel="`+linkRel+`"`)
+	return dropImages(strings.ReplaceAll(policy().Sanitize(html), ` rel="nofollow"`, ` rel="`+linkRel+`"`))
 }
 
 // policy is the sanitiser's allow-list, built per call because a

@@ -51,29 +51,62 @@ func sampleIncident() Incident {
 }
 
 func TestTemplateGolden(t *testing.T) {
-	impact := []TenantImpact{
-		{Tenant: "acme", BreachMinutes: "75", Exposure: "120.00", Currency: "EUR"},
-		{Tenant: "globex", BreachMinutes: "30", Exposure: "0.00", Currency: "EUR"},
+	impact, err := TotalImpact([]TenantImpact{
+		{Tenant: "acme", Contract: "acme-gold", BreachMinutes: "75", Exposure: "120.00", Currency: "EUR"},
+		{Tenant: "acme", Contract: "acme-extra", BreachMinutes: "0.5", Exposure: "0.00", Currency: "EUR"},
+		{Tenant: "globex", Contract: "globex-mail", BreachMinutes: "30", Exposure: "0.00", Currency: "USD"},
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	golden(t, "template.md.golden", Template(sampleIncident(), impact))
+	md := Template(sampleIncident(), impact)
+	golden(t, "template.md.golden", md)
+	for _, private := range []string{"acme", "globex", "120.00", "EUR", "USD"} {
+		if strings.Contains(md, private) {
+			t.Errorf("the template shows %q of a tenant's private figures", private)
+		}
+	}
+}
+
+func TestTotalImpact(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rows []TenantImpact
+		want ImpactTotal
+	}{
+		{"none", nil, ImpactTotal{Customers: 0, BreachMinutes: "0"}},
+		{"a tenant's two contracts count once", []TenantImpact{{Tenant: "a", BreachMinutes: "1.5"}, {Tenant: "a", BreachMinutes: "2.25"}},
+			ImpactTotal{Customers: 1, BreachMinutes: "3.75"}},
+		{"a tenant without breach minutes is not counted", []TenantImpact{{Tenant: "a", BreachMinutes: "10"}, {Tenant: "b", BreachMinutes: "0"}},
+			ImpactTotal{Customers: 1, BreachMinutes: "10"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := TotalImpact(tc.rows)
+			if err != nil || got != tc.want {
+				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+	if _, err := TotalImpact([]TenantImpact{{Tenant: "a", Contract: "k", BreachMinutes: "many"}}); err == nil {
+		t.Error("summed breach minutes that are not a number")
+	}
 }
 
 func TestTemplateSections(t *testing.T) {
 	cases := []struct {
 		name   string
 		inc    Incident
-		impact []TenantImpact
+		impact ImpactTotal
 		want   []string // substrings, in this order
 	}{
-		{"a resolved incident with impact", sampleIncident(),
-			[]TenantImpact{{Tenant: "acme", BreachMinutes: "75", Exposure: "120.00", Currency: "EUR"}},
-			[]string{"## Summary", "## Impact", "| acme | 75 | 120.00 EUR |", "## Timeline",
+		{"a resolved incident with impact", sampleIncident(), ImpactTotal{Customers: 3, BreachMinutes: "75"},
+			[]string{"## Summary", "## Impact", "3 customers, 75 breach minutes in total", "## Timeline",
 				"2026-03-10T09:00:00Z detected", "2026-03-10T10:15:00Z recovered", "2026-03-10T10:30:00Z update",
 				"## Root cause", "## Resolution", "## Action items"}},
 		{"an open incident without impact", Incident{Service: "Login", Status: Investigating, Severity: Minor,
 			Started: time.Date(2026, 3, 10, 9, 0, 0, 0, time.FixedZone("CET", 3600))},
-			nil,
-			[]string{"**Started:** 2026-03-10T08:00:00Z", "**Ended:** ongoing", "No tenant impact recorded.", "No entries recorded."}},
+			ImpactTotal{},
+			[]string{"**Started:** 2026-03-10T08:00:00Z", "**Ended:** ongoing", "No customer impact recorded.", "No entries recorded."}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,25 +123,25 @@ func TestTemplateSections(t *testing.T) {
 	}
 }
 
-// A tenant name, an author or an entry body is data: whatever it holds,
-// the rendered template shows it as text, in its own table cell.
+// An author, an entry body or a figure is data: whatever it holds, the
+// rendered template shows it as text.
 func TestTemplateEscapes(t *testing.T) {
-	tenant := "a|b <script>alert(1)</script> *x* [l](javascript:alert(1))"
+	minutes := "1|2 <script>alert(1)</script> *x* [l](javascript:alert(1))"
 	body := "line one\n# not a heading\n| not | a | row |"
 	inc := Incident{Service: "Mail_`x`", Status: Resolved, Severity: Minor,
 		Started:  time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC),
 		Timeline: []Entry{{At: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC), Kind: KindUpdate, Status: Resolved, Body: body, Author: "<b>eve</b>"}}}
-	out, err := Render(Template(inc, []TenantImpact{{Tenant: tenant, BreachMinutes: "1", Exposure: "2.00", Currency: "EUR"}}))
+	out, err := Render(Template(inc, ImpactTotal{Customers: 2, BreachMinutes: minutes}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	root := parse(t, string(out))
-	var cells []string
+	var paras []string
 	var items []string
 	walk(root, func(n *html.Node) {
 		switch n.DataAtom {
-		case atom.Td:
-			cells = append(cells, textOf(n))
+		case atom.P:
+			paras = append(paras, textOf(n))
 		case atom.Li:
 			items = append(items, textOf(n))
 		case atom.Script, atom.A, atom.Em, atom.B, atom.H1:
@@ -117,8 +150,8 @@ func TestTemplateEscapes(t *testing.T) {
 			}
 		}
 	})
-	if want := []string{tenant, "1", "2.00 EUR"}; strings.Join(cells, "\x00") != strings.Join(want, "\x00") {
-		t.Errorf("got cells %q, want %q", cells, want)
+	if want := "2 customers, " + minutes + " breach minutes in total. Each sees its own figures on its status page."; !contains(paras, want) {
+		t.Errorf("got paragraphs %q, want one %q", paras, want)
 	}
 	wantItem := "2026-03-10T09:00:00Z update (resolved), by <b>eve</b>: line one # not a heading | not | a | row |"
 	if !contains(items, wantItem) {
@@ -160,8 +193,6 @@ func TestRenderKeepsMarkdown(t *testing.T) {
 			"<p><a href=\"https://example.com/\" rel=\"nofollow noopener\">x</a></p>\n"},
 		{"a bare URL becomes a link", "see https://example.com/a",
 			"<p>see <a href=\"https://example.com/a\" rel=\"nofollow noopener\">https://example.com/a</a></p>\n"},
-		{"an image over https stays", "![graph](https://example.com/g.png)",
-			"<p><img src=\"https://example.com/g.png\" alt=\"graph\"></p>\n"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,6 +202,48 @@ func TestRenderKeepsMarkdown(t *testing.T) {
 			}
 			if string(got) != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRenderShowsNoImages checks that a post-mortem makes a reader's
+// browser fetch nothing by itself: an image becomes a link to it, named
+// by its alt text, that the reader may follow or not. No tracking pixel,
+// no request to another site, no /push/ heartbeat fired by reading.
+func TestRenderShowsNoImages(t *testing.T) {
+	cases := []struct {
+		name, md, want string
+	}{
+		{"an image over https", "![graph](https://example.com/g.png)",
+			"<p><a href=\"https://example.com/g.png\" rel=\"nofollow noopener\">graph</a></p>\n"},
+		{"a tracking pixel without alt text", "![](https://tracker.example/p.gif?reader=1)",
+			"<p><a href=\"https://tracker.example/p.gif?reader=1\" rel=\"nofollow noopener\">https://tracker.example/p.gif?reader=1</a></p>\n"},
+		{"a heartbeat URL", "![ok](/push/0123456789abcdef0123)",
+			"<p><a href=\"/push/0123456789abcdef0123\" rel=\"nofollow noopener\">ok</a></p>\n"},
+		{"a reference image", "![graph][g]\n\n[g]: https://example.com/g.png",
+			"<p><a href=\"https://example.com/g.png\" rel=\"nofollow noopener\">graph</a></p>\n"},
+		{"an image inside a link", "[![badge](https://example.com/b.svg)](https://example.com/)",
+			"<p><a href=\"https://example.com/\" rel=\"nofollow noopener\">badge</a></p>\n"},
+		{"alt text with markup", "![**disk** <b>I/O</b>](https://example.com/g.png)",
+			"<p><a href=\"https://example.com/g.png\" rel=\"nofollow noopener\">disk I/O</a></p>\n"},
+		{"raw HTML image", `<img src="https://tracker.example/p.gif">`, ""},
+		{"raw HTML picture", `<picture><source srcset="https://tracker.example/p.webp"><img src="/push/0123456789abcdef0123"></picture>`, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Render(tc.md)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if problems := unsafeParts(parse(t, string(got))); len(problems) > 0 {
+				t.Errorf("got %q: unsafe parts %q", got, problems)
+			}
+			if tc.want != "" && string(got) != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+			if out := sanitize(`<p>` + tc.md + `</p>`); strings.Contains(out, "<img") || strings.Contains(out, "<source") {
+				t.Errorf("the sanitiser alone keeps an image: %q", out)
 			}
 		})
 	}
@@ -256,6 +329,7 @@ func TestUnsafePartsFindsThem(t *testing.T) {
 		{"object", `<object data="x"></object>`},
 		{"form", `<form></form>`},
 		{"svg", `<svg></svg>`},
+		{"image from the same site", `<img src="/push/0123456789abcdef0123" alt="">`},
 		{"event handler", `<p onclick="x">a</p>`},
 		{"event handler, upper case", `<p ONMOUSEOVER="x">a</p>`},
 		{"style attribute", `<p style="color:red">a</p>`},
@@ -320,6 +394,9 @@ var forbidden = map[string]bool{
 	"embed": true, "applet": true, "form": true, "input": true, "button": true, "textarea": true,
 	"select": true, "svg": true, "math": true, "link": true, "meta": true, "base": true,
 	"template": true, "noscript": true, "video": true, "audio": true, "source": true,
+	// Elements a browser loads by itself: a reader's browser fetches
+	// nothing a post-mortem names.
+	"img": true, "picture": true, "image": true, "track": true,
 }
 
 // urlAttrs are the attributes a browser loads or follows.

@@ -140,10 +140,9 @@ func adminIncidentWrites(t *testing.T, f *isolationFixture, oncall string) {
 	if code != http.StatusOK {
 		t.Fatalf("publish: %d", code)
 	}
-	if code, page := testkit.Get(t, fmt.Sprintf("%s/incidents/%d", f.base, id)); code != http.StatusOK || !strings.Contains(page, "A deploy broke logins.") {
+	if code, page := testkit.Get(t, fmt.Sprintf("%s/incidents/%s", f.base, inc["public_id"])); code != http.StatusOK || !strings.Contains(page, "A deploy broke logins.") {
 		t.Errorf("the public incident page lacks the published post-mortem: %d", code)
 	}
-
 }
 
 // adminMaintenanceWrites: a window announced shows on the public API, and

@@ -44,23 +44,7 @@ func (a *Monitor) Detect(ctx context.Context, now time.Time) error {
 		if cat.InMaintenance(svc.ID, minute) {
 			o.State = sla.StateMaintenance
 		}
-		a.noteService(svc.ID, o)
-		for _, t := range cat.ServiceTenants(svc.ID) {
-			var seen []incident.CheckMinute
-			for _, cm := range cms {
-				if cm.Tenant == "" || cm.Tenant == t {
-					seen = append(seen, cm)
-				}
-			}
-			if len(seen) == 0 {
-				continue
-			}
-			to := incident.ServiceObservation(minute, seen)
-			if o.State == sla.StateMaintenance {
-				to.State = sla.StateMaintenance
-			}
-			a.noteTenantService(t, svc.ID, to)
-		}
+		a.noteStates(cat, svc.ID, minute, cms, o.State == sla.StateMaintenance)
 		for _, ev := range a.detector.Observe(svc.ID, o) {
 			if err := a.onIncident(ctx, ev, cat.IncidentTenants(svc.ID, failingTenants(cms))); err != nil {
 				errs = append(errs, err)

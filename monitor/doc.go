@@ -7,8 +7,9 @@
 // triggers and tests call directly: incident detection and the incident
 // lifecycle (Detect), status page rebuilds (RefreshStatus, bars), the SLA
 // gauges and burn-rate alerts (UpdateSLA), the period close (CloseDue),
-// retention, backups, repeated notifications, the heartbeat, the watchdog
-// and the flush of token usage. Each cron job skips a tick while its
+// retention, backups, repeated notifications, the heartbeat, the watchdog,
+// the alert on silent locations (LocationSilence) and the flush of token
+// usage. Each cron job skips a tick while its
 // previous run is still going. Every rule the jobs apply is someone
 // else's: the catalogue's (who is affected, what is public, which checks
 // and maintenance count), sla's and credit's (figures), incident's

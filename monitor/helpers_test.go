@@ -2,8 +2,10 @@ package monitor
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -46,4 +48,20 @@ func startTestApp(t *testing.T, a *testMonitor) string {
 		t.Fatal(err)
 	}
 	return "http://" + l.Addr().String()
+}
+
+// loadTestConfig writes tmpl, with %q standing for the path of a store in
+// a temporary directory, as a configuration file there and loads it.
+func loadTestConfig(t *testing.T, tmpl string) *config.Config {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "slate.yaml")
+	if err := os.WriteFile(path, fmt.Appendf(nil, tmpl, filepath.Join(dir, "slate.db")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

@@ -30,6 +30,7 @@ func (a *Monitor) UpdateSLA(ctx context.Context, now time.Time) error {
 		return err
 	}
 	cur, err := a.sla.Update(ctx, a.store, credit.Schedules(cat), now)
+	err = errors.Join(err, a.contractAlerts(ctx, cat, "SLA figures", "contract/", err, now))
 	byContract := make(map[string]credit.Current, len(cur))
 	for _, c := range cur {
 		byContract[c.Statement.Contract.ID] = c
@@ -77,7 +78,7 @@ func (a *Monitor) watchdog(ctx context.Context, now time.Time) error {
 	}
 	moved := a.watched.moved(metric.CounterValue(a.reg, "slate_scheduler_runs_total"))
 	var stalled error
-	if len(a.cfg.Load().Checks) > 0 && !moved {
+	if len(a.cfg.Load().LocalChecks()) > 0 && !moved {
 		stalled = errors.New("no probe ran in the last minute")
 	}
 	if err := a.selfAlert(ctx, "slate/scheduler", "scheduler stalled", stalled, now); err != nil && stalled == nil {
@@ -97,7 +98,7 @@ func (a *Monitor) CloseDue(ctx context.Context, now time.Time) error {
 	if n > 0 {
 		a.log.Debug("period close", "contracts", n)
 	}
-	return err
+	return errors.Join(err, a.contractAlerts(ctx, cat, "period close", "close/", err, now))
 }
 
 // CloseDue is the period close: for every contract of cat it records, in
@@ -118,7 +119,7 @@ func (a *Monitor) heartbeat(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("heartbeat withheld: %w", err)
 	}
 	cfg := a.cfg.Load()
-	if moved := a.beats.moved(metric.CounterValue(a.reg, "slate_scheduler_runs_total")); len(cfg.Checks) > 0 && !moved {
+	if moved := a.beats.moved(metric.CounterValue(a.reg, "slate_scheduler_runs_total")); len(cfg.LocalChecks()) > 0 && !moved {
 		return errors.New("heartbeat withheld: no probe ran since the last beat")
 	}
 	body := fmt.Sprintf(`{"status":"ok","at":%q,"checks":%d}`, now.UTC().Format(time.RFC3339), len(cfg.Checks))

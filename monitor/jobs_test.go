@@ -33,7 +33,6 @@ func TestAppJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Stop(context.Background())
-	base := "http://" + l.Addr().String()
 	testkit.Eventually(t, "a stored result", 5*time.Second, func() bool {
 		rs, _ := a.db.LatestResults(context.Background(), "web", 1)
 		return len(rs) == 1
@@ -41,7 +40,7 @@ func TestAppJobs(t *testing.T) {
 	if err := a.UpdateSLA(context.Background(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	_, body := testkit.Get(t, base+"/metrics")
+	_, body := testkit.Get(t, testkit.ServeMetrics(t, a)+"/metrics")
 	for _, want := range []string{`slate_sla_uptime_ratio{contract="acme-web",tenant="acme"}`, `slate_sla_error_budget_remaining_ratio{contract="acme-web",tenant="acme"}`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)

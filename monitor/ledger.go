@@ -30,20 +30,22 @@ func (l Ledger) RecordCloses(ctx context.Context, cs []credit.Closing) ([]error,
 	for i, c := range cs {
 		r := c.Outcome.Report()
 		entries[i] = db.Closing{AutoIssue: c.AutoIssue, Credit: db.Credit{
-			Tenant:          c.Contract.Tenant,
-			Contract:        c.Contract.ID,
-			Period:          c.Period.String(),
-			PeriodStart:     c.Period.Start,
-			PeriodEnd:       c.Period.End,
-			UptimeExact:     r.UptimeExact,
-			UptimePercent:   r.UptimePercent,
-			BreachMinutes:   deref(r.DowntimeMinutes),
-			CreditPercent:   r.CreditPercent,
-			CoveragePercent: sla.FormatFixed(c.CoveragePercent(), 4),
-			Flagged:         c.Flagged,
-			AmountMinor:     c.Outcome.AmountMinor().Int64(),
-			Currency:        c.Outcome.Currency,
-			EvidenceHash:    c.EvidenceHash,
+			Tenant:           c.Contract.Tenant,
+			Contract:         c.Contract.ID,
+			Period:           c.Period.String(),
+			PeriodStart:      c.Period.Start,
+			PeriodEnd:        c.Period.End,
+			UptimeExact:      r.UptimeExact,
+			UptimePercent:    r.UptimePercent,
+			BreachMinutes:    deref(r.DowntimeMinutes),
+			CreditPercent:    r.CreditPercent,
+			CreditDays:       deref(r.CreditDays),
+			CreditMultiplier: multiplier(c.Contract.Policy),
+			CoveragePercent:  sla.FormatFixed(c.CoveragePercent(), 4),
+			Flagged:          c.Flagged,
+			AmountMinor:      c.Outcome.AmountMinor().Int64(),
+			Currency:         c.Outcome.Currency,
+			EvidenceHash:     c.EvidenceHash,
 		}}
 	}
 	return l.Store.RecordCloses(ctx, entries, l.Actor)
@@ -54,4 +56,14 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// multiplier is a proportional policy's multiplier as a decimal ("1" by
+// default); "" for other credit units.
+func multiplier(p sla.Policy) string {
+	p = p.WithDefaults()
+	if p.CreditUnit != sla.CreditProportional {
+		return ""
+	}
+	return sla.FormatTrim(p.Multiplier, 4)
 }

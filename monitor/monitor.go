@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -63,16 +62,22 @@ type Monitor struct {
 	jobs            map[string]cron.EntryID // the cron entry of each job, by name
 	started         atomic.Bool
 	draining        atomic.Bool
-	stopOnce        sync.Once                     // stop is safe to call twice (a test and its cleanup)
-	refreshMu       sync.Mutex                    // serialises status page rebuilds
-	postmortems     map[[2]int64]template.HTML    // rendered published post-mortems by incident and version; guarded by refreshMu
-	statusMu        sync.Mutex                    // guards services, tenantStates, bars and current
-	services        map[string]serviceNow         // latest judged minute per service, for the status page
-	tenantStates    map[string]serviceNow         // the same per tenant, by "tenant/service": shared checks and the tenant's own
-	bars            map[string][]dashboard.DayBar // daily bars per set of checks (barsKey)
-	current         map[string]credit.Current     // latest SLA figures by contract ID
-	stopErr         error
-	served          chan error
+	stopOnce        sync.Once                       // stop is safe to call twice (a test and its cleanup)
+	refreshMu       sync.Mutex                      // serialises status page rebuilds
+	postmortems     map[[2]int64]renderedPostmortem // published post-mortems by incident and version; guarded by refreshMu
+	impacts         map[impactKey][]string          // tenants' own impact lines; guarded by refreshMu
+	// viewOf replaces catalog.IncidentFor, the rule by which the pages
+	// show readers incidents, when not nil: only tests set it, to show
+	// that the isolation matrix finds a reader seeing what it may not.
+	viewOf       func(cat *catalog.Catalog, r catalog.Reader, inc incident.Incident, affected []string) (incident.Incident, []string, bool)
+	idKey        []byte                        // the key of public IDs, once read; guarded by refreshMu
+	statusMu     sync.Mutex                    // guards services, tenantStates, bars and current
+	services     map[string]serviceNow         // latest judged minute per service, for the status page
+	tenantStates map[string]serviceNow         // the same per tenant, by "tenant/service": shared checks and the tenant's own
+	bars         map[string][]dashboard.DayBar // daily bars per set of checks (barsKey)
+	current      map[string]credit.Current     // latest SLA figures by contract ID
+	stopErr      error
+	served       chan error
 }
 
 // Options are the settings that do not come from the configuration file.
@@ -180,20 +185,36 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 	a.web.Ready = a.Ready
 	a.auth = newTokenAuth(a.store, a.now)
 	a.web.Auth = a.auth
-	var err error
-	if a.web.LinkKey, err = a.store.Secret(context.Background(), LinkKeyName); err != nil {
-		return err
+	// The key is read again every dashboard.LinkKeyCacheTTL, so that
+	// slate link rotate revokes the links of a running slate too.
+	a.web.LinkKey = func(ctx context.Context) ([]byte, error) { return a.store.Secret(ctx, LinkKeyName) }
+	a.web.LinkMaxTTL = cfg.Server.LinkMaxTTL
+	if err := a.web.TrustProxies(cfg.Server.TrustedProxies); err != nil {
+		return fmt.Errorf("server.trusted_proxies: %w", err)
 	}
 	a.web.RateLimit = rate.Limit(cfg.Server.RateLimit)
 	a.web.SecureCookies = strings.HasPrefix(cfg.Server.PublicURL, "https://")
 	a.web.Now = a.now
 	a.web.Log = a.log
+	a.web.Statements = a.statement
+	a.web.Logo, a.web.LogoType = cfg.Provider.LogoData, cfg.Provider.LogoType
 	api := &adminapi.API{Store: a.store, Now: a.now,
 		Catalog: func() *catalog.Catalog { return &a.cfg.Load().Catalog },
 		Notify: func(inc *db.Incident, now time.Time) func(int64) ([]db.Alert, error) {
 			return alert.PeopleAlerts(Router(a.cfg.Load()), inc, now)
 		},
-		Refresh: a.refreshAfterWrite,
+		Refresh:    a.refreshAfterWrite,
+		Statements: a.statement,
+		PublicIDKey: func(ctx context.Context) ([]byte, error) {
+			return a.store.Secret(ctx, PublicIDKeyName)
+		},
+		Impact: func(ctx context.Context, inc incident.Incident, tenants []string) ([]incident.TenantImpact, error) {
+			cat, err := a.catalog(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return credit.Impact(ctx, a.store, cat, inc, tenants, a.now()), nil
+		},
 	}
 	api.Register(a.web)
 	return nil
@@ -225,6 +246,7 @@ func (a *Monitor) schedule(cfg *config.Config) *cron.Cron {
 	add("@every 1m", "sla metrics", a.UpdateSLA)
 	add("@every 1m", "incident detection", a.Detect)
 	add("@every 1m", "watchdog", a.watchdog)
+	add("@every 1m", "location silence", a.LocationSilence)
 	add("@every 10m", "status bars", a.refreshBars)
 	add("@every 1m", "repeat notifications", a.repeatAlerts)
 	add("@every 1m", "token usage", a.auth.flushUsage)
@@ -233,6 +255,7 @@ func (a *Monitor) schedule(cfg *config.Config) *cron.Cron {
 	// in each tenant's zone; a period already recorded with the same
 	// evidence is left alone, late evidence becomes an adjustment.
 	add("@every 15m", "period close", a.CloseDue)
+	add("@every 1m", "credit.issued events", a.notifyIssued)
 	if cfg.Backup.Enabled() {
 		for _, level := range cfg.Backup.Levels {
 			add("@"+level, level+" backup", func(ctx context.Context, now time.Time) error { return a.backup(ctx, level, now) })
@@ -292,6 +315,17 @@ func (a *Monitor) Start(l net.Listener) error {
 	go func() { a.served <- a.web.Serve(l) }()
 	a.started.Store(true)
 	return nil
+}
+
+// ServeMetrics serves /metrics on l, without a credential, until Stop:
+// the metrics listener (server.metrics_listen), which only the Prometheus
+// servers should reach. Call it once, before or after Start.
+func (a *Monitor) ServeMetrics(l net.Listener) {
+	go func() {
+		if err := a.web.ServeMetrics(l); err != nil {
+			a.log.Error("metrics listener", "addr", l.Addr().String(), "err", err)
+		}
+	}()
 }
 
 // Served delivers the HTTP server's error if it stops on its own.

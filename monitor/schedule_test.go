@@ -41,7 +41,7 @@ func TestJobSkipsItsTickWhileRunning(t *testing.T) {
 		t.Errorf("%d skipped ticks logged, want 1:\n%s", n, logs.String())
 	}
 	// Every job is scheduled, and each behind the same guard.
-	for _, name := range []string{"sla metrics", "watchdog", "status bars", "repeat notifications", "token usage", "retention", "period close",
+	for _, name := range []string{"sla metrics", "watchdog", "location silence", "status bars", "repeat notifications", "token usage", "retention", "period close",
 		"hourly backup", "daily backup", "weekly backup"} {
 		if _, ok := a.jobs[name]; !ok {
 			t.Errorf("job %q not scheduled", name)
@@ -63,6 +63,7 @@ func TestJobsShareNoUnguardedState(t *testing.T) {
 		wg.Go(func() { a.heartbeat(ctx, now) })
 		wg.Go(func() { a.UpdateSLA(ctx, now) })
 		wg.Go(func() { a.repeatAlerts(ctx, now) })
+		wg.Go(func() { a.LocationSilence(ctx, now) })
 	}
 	wg.Wait()
 	if as, _ := a.db.AlertsByKey(ctx, "slate/scheduler"); len(as) > 1 {

@@ -2,10 +2,12 @@ package monitor
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"maps"
 	"time"
 
+	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
@@ -22,21 +24,36 @@ type serviceNow struct {
 	Since   time.Time
 }
 
-// noteService records a service's latest observation; Since moves only when
-// the state changes.
-func (a *Monitor) noteService(id string, o incident.Observation) {
+// noteStates records one judged minute of service for the status pages,
+// once per audience: the public page from the service's shared checks
+// alone, each tenant's page from the shared checks and the tenant's own.
+// A tenant's endpoint down thus shows on that tenant's page and nowhere
+// else. maintenance marks a minute inside announced maintenance, which
+// every audience sees as such.
+func (a *Monitor) noteStates(cat *catalog.Catalog, service string, minute time.Time, cms []incident.CheckMinute, maintenance bool) {
+	seenBy := func(tenant string) (incident.Observation, bool) {
+		var seen []incident.CheckMinute
+		for _, cm := range cms {
+			if catalog.SeesCheckOf(tenant, cm.Tenant) {
+				seen = append(seen, cm)
+			}
+		}
+		o := incident.ServiceObservation(minute, seen)
+		if maintenance {
+			o.State = sla.StateMaintenance
+		}
+		return o, len(seen) > 0 || maintenance
+	}
 	a.statusMu.Lock()
 	defer a.statusMu.Unlock()
-	noteState(a.services, id, o)
-}
-
-// noteTenantService records the observation of a service as one tenant
-// sees it: from the shared checks and the tenant's own, never another
-// tenant's.
-func (a *Monitor) noteTenantService(tenant, id string, o incident.Observation) {
-	a.statusMu.Lock()
-	defer a.statusMu.Unlock()
-	noteState(a.tenantStates, tenant+"/"+id, o)
+	if o, ok := seenBy(""); ok {
+		noteState(a.services, service, o)
+	}
+	for _, t := range cat.ServiceTenants(service) {
+		if o, ok := seenBy(t); ok {
+			noteState(a.tenantStates, t+"/"+service, o)
+		}
+	}
 }
 
 func noteState(m map[string]serviceNow, key string, o incident.Observation) {
@@ -82,76 +99,157 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	affects := make(map[int64][]string, len(incs)) // incident ID -> tenants it affects
-	var records []dashboard.IncidentRecord
-	for _, inc := range incs {
-		affects[inc.ID] = inc.Tenants
-		rec := dashboard.IncidentRecord{ID: inc.ID, Service: inc.Service, Status: string(inc.Status), Severity: string(inc.Severity),
-			Started: inc.Started, Ended: inc.Ended, CreatedAt: inc.CreatedAt, UpdatedAt: inc.UpdatedAt}
-		for _, e := range inc.Timeline {
-			rec.Timeline = append(rec.Timeline, dashboard.TimelineEntry{At: e.At, Status: string(e.Status), Body: e.Body})
-		}
-		if inc.PublishedPostmortem > 0 {
-			if rec.Postmortem, err = a.publishedPostmortem(ctx, inc.ID, inc.PublishedPostmortem); err != nil {
-				return err
-			}
-		}
-		records = append(records, rec)
-	}
-	in.Maintenances = maintenanceRecords(cat)
-	a.statusMu.Lock()
-	tenantStates := maps.Clone(a.tenantStates)
-	a.statusMu.Unlock()
-	for _, rec := range records {
-		if !cat.TenantOnly(rec.Service, affects[rec.ID]) {
-			in.Incidents = append(in.Incidents, rec)
-		}
-	}
-	tenants, err := a.tenantViews(ctx, cat, base, tenantStates, bars, current, records, affects, now)
+	key, err := a.publicIDKey(ctx)
 	if err != nil {
 		return err
 	}
+	if in.Incidents, err = a.incidentRecords(ctx, cat, catalog.PublicReader(), incs, key, now); err != nil {
+		return err
+	}
+	in.Maintenances = maintenanceRecords(cat, key)
+	a.statusMu.Lock()
+	tenantStates := maps.Clone(a.tenantStates)
+	a.statusMu.Unlock()
+	tenants, err := a.tenantViews(ctx, cat, base, tenantStates, bars, current, incs, key, now)
+	if err != nil {
+		return err
+	}
+	a.forgetImpacts(incs)
 	a.web.SetSnapshot(dashboard.BuildSnapshot(in, now))
 	a.web.SetTenants(tenants)
 	return nil
 }
 
+// incidentRecords are incs as r reads them (catalog.IncidentFor), by
+// their public IDs (key is the public IDs' key), with their published
+// post-mortems and, for a tenant, its own impact: what r's page, API and
+// feed show.
+func (a *Monitor) incidentRecords(ctx context.Context, cat *catalog.Catalog, r catalog.Reader, incs []db.Incident, key []byte,
+	now time.Time) ([]dashboard.IncidentRecord, error) {
+	var out []dashboard.IncidentRecord
+	view := cat.IncidentFor
+	if a.viewOf != nil {
+		view = func(r catalog.Reader, inc incident.Incident, affected []string) (incident.Incident, []string, bool) {
+			return a.viewOf(cat, r, inc, affected)
+		}
+	}
+	for _, stored := range incs {
+		inc, _, ok := view(r, stored.Incident, stored.Tenants)
+		if !ok {
+			continue
+		}
+		rec := dashboard.IncidentRecord{ID: access.IncidentPublicID(key, stored.ID), Service: inc.Service, Status: string(inc.Status),
+			Severity: string(inc.Severity), Started: inc.Started, Ended: inc.Ended, CreatedAt: stored.CreatedAt, UpdatedAt: stored.UpdatedAt}
+		for _, e := range inc.Timeline {
+			rec.Timeline = append(rec.Timeline, dashboard.TimelineEntry{At: e.At, Status: string(e.Status), Body: e.Body})
+		}
+		pm, published, err := a.readersPostmortem(ctx, cat, r, stored)
+		if err != nil {
+			return nil, err
+		}
+		rec.Postmortem = pm
+		if !r.Staff {
+			// The store's creation and change times are of the whole
+			// incident: they would tell a reader when checks it may not
+			// read failed. Its view begins at its start and changes with
+			// its own entries and the post-mortem it reads.
+			rec.CreatedAt, rec.UpdatedAt = inc.Started, time.Time{}
+			if pm != "" && published.After(lastEntry(inc)) {
+				rec.UpdatedAt = published
+			}
+		}
+		rec.OwnImpact = a.ownImpact(ctx, cat, r, stored, inc, now)
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// lastEntry is the time of inc's newest entry; zero without entries.
+func lastEntry(inc incident.Incident) time.Time {
+	var last time.Time
+	for _, e := range inc.Timeline {
+		if e.At.After(last) {
+			last = e.At
+		}
+	}
+	return last
+}
+
 // maintenanceRecords are the configured and announced windows as the
-// status page takes them.
-func maintenanceRecords(cfg *catalog.Catalog) []dashboard.MaintenanceWindow {
+// status page takes them, each by its public ID (key is the public IDs'
+// key).
+func maintenanceRecords(cfg *catalog.Catalog, key []byte) []dashboard.MaintenanceWindow {
 	out := make([]dashboard.MaintenanceWindow, 0, len(cfg.Maintenance))
 	for _, m := range cfg.Maintenance {
-		out = append(out, dashboard.MaintenanceWindow{ID: "m-" + m.ID, Services: m.Services, Title: m.Title,
+		out = append(out, dashboard.MaintenanceWindow{ID: access.MaintenancePublicID(key, m.ID), Services: m.Services, Title: m.Title,
 			Start: m.Start, End: m.End, Announced: m.Announced})
 	}
 	return out
 }
 
+// PublicIDKeyName is the store secret that public incident and
+// maintenance IDs are derived with (access.PublicID). It is made on first
+// use and never rotated: rotating it would change every public URL.
+const PublicIDKeyName = "public-ids"
+
+// IncidentPublicID is the ID readers see for incident id (see
+// access.PublicID): what the demo, the command line and tests link to.
+func IncidentPublicID(ctx context.Context, store SecretStore, id int64) (string, error) {
+	key, err := store.Secret(ctx, PublicIDKeyName)
+	if err != nil {
+		return "", fmt.Errorf("public ID key: %w", err)
+	}
+	return access.IncidentPublicID(key, id), nil
+}
+
+// publicIDKey is the key of public IDs, read once. Called under refreshMu,
+// which guards the cached copy.
+func (a *Monitor) publicIDKey(ctx context.Context) ([]byte, error) {
+	if a.idKey == nil {
+		key, err := a.store.Secret(ctx, PublicIDKeyName)
+		if err != nil {
+			return nil, fmt.Errorf("public ID key: %w", err)
+		}
+		a.idKey = key
+	}
+	return a.idKey, nil
+}
+
 // publishedPostmortem is the published version of incident id's
-// post-mortem as sanitised HTML. A version never changes once saved, so
-// each is read and rendered once, not at every rebuild. Called under
-// refreshMu, which guards the cache.
-func (a *Monitor) publishedPostmortem(ctx context.Context, id int64, version int) (template.HTML, error) {
+// post-mortem as sanitised HTML, with the tenants its text names
+// (catalog.NamedTenants) and when it was published. A version never changes once saved, so each is
+// read and rendered once, not at every rebuild. Called under refreshMu,
+// which guards the cache.
+func (a *Monitor) publishedPostmortem(ctx context.Context, cat *catalog.Catalog, id int64, version int) (renderedPostmortem, error) {
 	key := [2]int64{id, int64(version)}
-	if html, ok := a.postmortems[key]; ok {
-		return html, nil
+	if pm, ok := a.postmortems[key]; ok {
+		return pm, nil
 	}
 	pm, err := a.store.Postmortem(ctx, id)
 	if err != nil {
-		return "", err
+		return renderedPostmortem{}, err
 	}
 	if pm.Published == nil || pm.Published.Version != version {
-		return "", nil // published meanwhile: the next rebuild shows it
+		return renderedPostmortem{}, nil // published meanwhile: the next rebuild shows it
 	}
 	html, err := incident.Render(pm.Published.Markdown)
 	if err != nil {
-		return "", err
+		return renderedPostmortem{}, err
 	}
 	if a.postmortems == nil {
-		a.postmortems = map[[2]int64]template.HTML{}
+		a.postmortems = map[[2]int64]renderedPostmortem{}
 	}
-	a.postmortems[key] = html
-	return html, nil
+	r := renderedPostmortem{html: html, named: cat.NamedTenants(pm.Published.Markdown), published: pm.Published.PublishedAt}
+	a.postmortems[key] = r
+	return r, nil
+}
+
+// renderedPostmortem is a published post-mortem, rendered, with the
+// tenants its text names and when it was published.
+type renderedPostmortem struct {
+	html      template.HTML
+	named     []string
+	published time.Time
 }
 
 // BarDays is how many days the status page's bars show.
@@ -178,7 +276,7 @@ func (a *Monitor) refreshBars(ctx context.Context, now time.Time) error {
 		if _, done := bars[key]; done {
 			continue
 		}
-		days, err := credit.DailyBars(ctx, a.store, credit.ChecksOf(checks), BarDays, time.UTC, now)
+		days, err := credit.DailyBars(ctx, a.store, credit.ChecksOf(cat, checks), BarDays, time.UTC, now)
 		if err != nil {
 			return err
 		}

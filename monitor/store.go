@@ -24,6 +24,7 @@ type Store interface {
 	alert.Store
 	adminapi.Store
 	backup.Store
+	BillingStore
 
 	WriteHealth() error
 	Prune(ctx context.Context, now time.Time) (db.Pruned, error)

@@ -34,12 +34,12 @@ func barsKey(checks []catalog.Check) string {
 
 // tenantViews builds every tenant's page. states are the services' latest
 // minutes by "tenant/service"; current the latest SLA figures by contract
-// ID; bars the daily bars by barsKey; affects the tenants each incident
-// affects: a tenant sees only the incidents that affect it, so an outage
-// of another tenant's endpoint on a shared service stays that tenant's.
+// ID; bars the daily bars by barsKey; incs the stored incidents, of which
+// a tenant reads its view (catalog.IncidentFor), so an outage of another
+// tenant's endpoint on a shared service stays that tenant's.
 func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, base string, states map[string]serviceNow,
-	bars map[string][]dashboard.DayBar, current map[string]credit.Current, incs []dashboard.IncidentRecord,
-	affects map[int64][]string, now time.Time) ([]*dashboard.TenantView, error) {
+	bars map[string][]dashboard.DayBar, current map[string]credit.Current, incs []db.Incident,
+	key []byte, now time.Time) ([]*dashboard.TenantView, error) {
 	all, err := a.store.Credits(ctx, db.CreditFilter{})
 	if err != nil {
 		return nil, err
@@ -65,18 +65,16 @@ func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, base st
 			}
 		}
 		// BuildSnapshot keeps only the incidents and windows of the
-		// services given; incidents are also kept to those affecting t.
-		for _, inc := range incs {
-			if catalog.TenantSeesIncident(t.ID, affects[inc.ID]) {
-				in.Incidents = append(in.Incidents, inc)
-			}
+		// services given; incidents are t's views of them.
+		if in.Incidents, err = a.incidentRecords(ctx, cat, catalog.TenantReader(t.ID), incs, key, now); err != nil {
+			return nil, err
 		}
-		in.Maintenances = maintenanceRecords(cat)
+		in.Maintenances = maintenanceRecords(cat, key)
 		v.Status = dashboard.BuildSnapshot(in, now)
 
 		credits := ledger[t.ID]
 		for _, c := range cat.TenantContracts(t.ID) {
-			v.Contracts = append(v.Contracts, contractView(c, names, current[c.ID], credits))
+			v.Contracts = append(v.Contracts, contractView(c, names, cat.ContractLocations(c), current[c.ID], credits))
 		}
 		for _, c := range credits {
 			v.Credits = append(v.Credits, dashboard.CreditLine{ID: c.ID, Contract: c.Contract, Period: c.Period, Kind: c.Kind,
@@ -93,14 +91,17 @@ func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, base st
 }
 
 // contractView is a contract's current period (from the SLA job's latest
-// figures) and its closed periods (from the ledger).
-func contractView(c catalog.Contract, names map[string]string, cur credit.Current, credits []db.Credit) dashboard.ContractView {
+// figures) and its closed periods (from the ledger). locs are the
+// locations the tenant may see the coverage of: those of the contract's
+// checks (catalog.ContractLocations).
+func contractView(c catalog.Contract, names map[string]string, locs []catalog.Location, cur credit.Current, credits []db.Credit) dashboard.ContractView {
 	cv := dashboard.ContractView{ID: c.ID, Target: sla.FormatTrim(c.Policy.Target, 6) + "%", Period: cmp.Or(c.Period, "month")}
 	for _, s := range c.Services {
 		cv.Services = append(cv.Services, cmp.Or(names[s], s))
 	}
 	if st := cur.Statement; st.Outcome.Uptime != nil {
 		cv.Current = periodView(st, cur.Rates)
+		cv.Current.Locations = locationViews(st, locs)
 	}
 	// One row per closed period: its credit entry, with any adjustments
 	// added to the amount, and the latest figures.
@@ -178,6 +179,24 @@ func periodView(st credit.Statement, rates map[time.Duration]*big.Rat) dashboard
 		pv.Credit = o.Currency + " " + sla.FormatFixed(o.Amount, sla.MinorUnits(o.Currency))
 	}
 	return pv
+}
+
+// locationViews is the coverage of each location of locs in st, in the
+// order of locs; a location st does not know of is left out, and so is
+// any st knows that locs does not name.
+func locationViews(st credit.Statement, locs []catalog.Location) []dashboard.LocationView {
+	var out []dashboard.LocationView
+	for _, l := range locs {
+		for _, lc := range st.Locations {
+			if lc.Location != l.ID {
+				continue
+			}
+			p := lc.Percent()
+			out = append(out, dashboard.LocationView{Name: cmp.Or(l.Name, l.ID), Region: l.Region,
+				Coverage: sla.FormatFixed(p, 2) + "%", Thin: st.Contract.CoverageThreshold != nil && p.Cmp(st.Contract.CoverageThreshold) < 0})
+		}
+	}
+	return out
 }
 
 // shortDuration writes 5m, 1h, 72h.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,9 +23,24 @@ import (
 
 // isolationConfig has three tenants, each with a private service of its
 // own, and a public service that acme shares with everybody.
+//
+// Probes run from a shared location and from one inside acme's and one
+// inside globex's network, which only that tenant's own check uses: a
+// tenant's page names the locations of its contracts' checks and no other.
 const isolationConfig = `
 storage: {path: %q}
+provider: {name: Nordlicht Hosting GmbH, code: NORDLICHT}
 server: {listen: "127.0.0.1:0"}
+collector: {location: eu-west}
+locations:
+  - {id: eu-west, name: Frankfurt Edge}
+  - {id: acme-dc, name: Acmerack Basement Probe, region: Acmeville HQ}
+  - {id: globex-dc, name: Globexrack Cellar Probe}
+checks:
+  - {id: web-shared, service: web, kind: http, target: %q, interval: 1h, locations: [eu-west]}
+  - {id: acme-db-probe, service: acme-db, tenant: acme, kind: http, target: %q, interval: 1h, locations: [acme-dc, eu-west]}
+  - {id: globex-mail-probe, service: globex-mail, tenant: globex, kind: http, target: %q, interval: 1h, locations: [globex-dc]}
+  - {id: initech-api-probe, service: initech-api, tenant: initech, kind: http, target: %q, interval: 1h, locations: [eu-west]}
 tenants:
   - {id: acme, name: Acme Corporation, timezone: Europe/Berlin}
   - {id: globex, name: Globex Holdings, timezone: America/New_York}
@@ -45,12 +61,14 @@ contracts:
 `
 
 // secretsOf are strings that only tenant's pages may show: its private
-// service's name, its contract, its credit amount, its name; for acme also
-// the bodies of incidents on the database and the public web service it
-// shares with globex that affected acme alone (its own checks failing).
+// service's name, its contract, its credit amount, its name, the location
+// in its own network (name and region); for acme also the bodies of
+// incidents on the database and the public web service it shares with
+// globex that affected acme alone (its own checks failing).
 var secretsOf = map[string][]string{
-	"acme":    {"Acmedb Private Cluster", "acme-gold", "Acme Corporation", "EUR 111.11", "Acme replica lag", "Acme edge certificate"},
-	"globex":  {"Globexmail Private Relay", "globex-silver", "Globex Holdings", "USD 222.22"},
+	"acme": {"Acmedb Private Cluster", "acme-gold", "Acme Corporation", "EUR 111.11", "Acme replica lag", "Acme edge certificate",
+		"Acmerack Basement Probe", "Acmeville HQ"},
+	"globex":  {"Globexmail Private Relay", "globex-silver", "Globex Holdings", "USD 222.22", "Globexrack Cellar Probe"},
 	"initech": {"Initechapi Private Gateway", "initech-bronze", "Initech Systems", "JPY 3333"},
 }
 
@@ -59,8 +77,9 @@ var secretsOf = map[string][]string{
 type isolationFixture struct {
 	app       *testMonitor
 	base      string
-	incidents map[string]int64  // tenant -> its private incident
-	shared    int64             // an incident on shared-db that affects acme only
+	incidents map[string]string // tenant -> its private incident's public ID
+	internal  map[string]int64  // tenant -> its private incident's ID in the store
+	shared    string            // the public ID of an incident on shared-db that affects acme only
 	creds     map[string]cred   // name -> credential
 	tenants   []string          // in a fixed order
 	revoked   string            // a revoked viewer token of acme
@@ -75,11 +94,17 @@ type cred struct {
 	may []string
 }
 
-func newIsolationFixture(t *testing.T) *isolationFixture {
+// newIsolationFixture starts the fixture's slate. Its failed-authentication
+// budget is raised out of reach, since the matrix fails on purpose
+// thousands of times from one address; opts change the app before it
+// starts.
+func newIsolationFixture(t *testing.T, opts ...func(*testMonitor)) *isolationFixture {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "slate.yaml")
-	if err := os.WriteFile(path, fmt.Appendf(nil, isolationConfig, filepath.Join(dir, "slate.db")), 0o600); err != nil {
+	target := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(target.Close)
+	if err := os.WriteFile(path, fmt.Appendf(nil, isolationConfig, filepath.Join(dir, "slate.db"), target.URL, target.URL, target.URL, target.URL), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(path)
@@ -89,7 +114,7 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 	now := time.Now().UTC()
 	a := testApp(t, cfg, Options{})
 	ctx := context.Background()
-	f := &isolationFixture{app: a, incidents: map[string]int64{}, creds: map[string]cred{}, links: map[string]string{},
+	f := &isolationFixture{app: a, incidents: map[string]string{}, internal: map[string]int64{}, creds: map[string]cred{}, links: map[string]string{},
 		tenants: []string{"acme", "globex", "initech"}}
 	private := map[string]string{"acme": "acme-db", "globex": "globex-mail", "initech": "initech-api"}
 	amounts := map[string]struct {
@@ -105,9 +130,15 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.incidents[tn] = id
+		if f.incidents[tn], err = IncidentPublicID(ctx, a.db, id); err != nil {
+			t.Fatal(err)
+		}
+		f.internal[tn] = id
 		am := amounts[tn]
-		start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+		// Last month, in the tenant's zone, as the close records it.
+		zone := cfg.Zone(tn)
+		local := now.In(zone)
+		start := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, zone).AddDate(0, -1, 0)
 		_, _, err = a.db.RecordClose(ctx, db.Credit{Tenant: tn, Contract: am.contract, Period: start.Format("2006-01"), PeriodStart: start,
 			PeriodEnd: start.AddDate(0, 1, 0), UptimeExact: "98", UptimePercent: "98.000", BreachMinutes: "892.8", CreditPercent: "10",
 			CoveragePercent: "100.00", AmountMinor: am.minor, Currency: am.currency, EvidenceHash: strings.Repeat(fmt.Sprint(len(tn)%10), 64)}, false, "test")
@@ -132,7 +163,11 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 	shared := db.Incident{Incident: incident.Incident{Service: "shared-db", Status: incident.Identified, Severity: incident.Minor,
 		Started: now.Add(-2 * time.Hour), Timeline: []incident.Entry{{At: now.Add(-2 * time.Hour), Kind: incident.KindUpdate,
 			Status: incident.Identified, Body: "Acme replica lag on the shared database", Author: "test"}}}, Tenants: []string{"acme"}}
-	if f.shared, err = a.db.SaveIncident(ctx, &shared, "test"); err != nil {
+	sharedID, err := a.db.SaveIncident(ctx, &shared, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.shared, err = IncidentPublicID(ctx, a.db, sharedID); err != nil {
 		t.Fatal(err)
 	}
 	edge := db.Incident{Incident: incident.Incident{Service: "web", Status: incident.Investigating, Severity: incident.Minor,
@@ -164,7 +199,18 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 	f.creds["expired-link-acme"] = cred{link: q}
 	f.creds["garbage-token"] = cred{bearer: "slt_00000000_notarealtokennotarealtokennotareal"}
 	f.creds["none"] = cred{}
+	a.web.AuthFailures = 1 << 30
+	// Every credential visits every route of every tenant in a burst; the
+	// limit per token is tested on its own (TestRateLimit...).
+	a.web.RateBurst = 1000
+	for _, o := range opts {
+		o(a)
+	}
 	f.base = startTestApp(t, a)
+	// The contracts' current figures, with each location's coverage.
+	if err := a.UpdateSLA(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	if err := a.RefreshStatus(ctx, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +222,14 @@ func newIsolationFixture(t *testing.T) *isolationFixture {
 // browser does, and swapped says so.
 func (f *isolationFixture) do(t *testing.T, c cred, path string) (code int, body string, swapped bool) {
 	t.Helper()
-	u := f.base + path
+	return getAs(t, f.base, c, path)
+}
+
+// getAs sends one GET to base+path with c's credentials, as
+// isolationFixture.do describes.
+func getAs(t *testing.T, base string, c cred, path string) (code int, body string, swapped bool) {
+	t.Helper()
+	u := base + path
 	if c.link != "" {
 		sep := "?"
 		if strings.Contains(u, "?") {
@@ -201,7 +254,7 @@ func (f *isolationFixture) do(t *testing.T, c cred, path string) (code int, body
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != path {
 		return resp.StatusCode, string(b), false
 	}
-	next, _ := http.NewRequest(http.MethodGet, f.base+path, nil)
+	next, _ := http.NewRequest(http.MethodGet, base+path, nil)
 	for _, ck := range resp.Cookies() {
 		next.AddCookie(ck)
 	}
@@ -218,10 +271,12 @@ func (f *isolationFixture) do(t *testing.T, c cred, path string) (code int, body
 func (f *isolationFixture) tenantRoutes(tn, other string) []string {
 	routes := []string{
 		"/status/" + tn,
-		fmt.Sprintf("/status/%s/incidents/%d", tn, f.incidents[tn]),
-		fmt.Sprintf("/status/%s/incidents/%d", tn, f.incidents[other]),
+		fmt.Sprintf("/status/%s/incidents/%s", tn, f.incidents[tn]),
+		fmt.Sprintf("/status/%s/incidents/%s", tn, f.incidents[other]),
 		"/status/" + tn + "/feed.atom",
-		fmt.Sprintf("/status/%s/incidents/%d", tn, f.shared),
+		fmt.Sprintf("/status/%s/incidents/%s", tn, f.shared),
+		"/status/" + tn + "/statement",
+		"/status/" + tn + "/statement.pdf",
 	}
 	for _, p := range []string{"summary.json", "status.json", "components.json", "incidents.json", "incidents/unresolved.json",
 		"scheduled-maintenances.json", "scheduled-maintenances/upcoming.json", "scheduled-maintenances/active.json"} {
@@ -230,10 +285,29 @@ func (f *isolationFixture) tenantRoutes(tn, other string) []string {
 	return routes
 }
 
-// TestTenantIsolationMatrix sends every credential to every route of every
-// tenant page and checks that a credential sees exactly the tenants it
-// may, and that no answer carries another tenant's data.
+// TestTenantIsolationMatrix sends every credential to every route, on two
+// fixtures, and checks that a credential sees exactly what it may, and
+// that no answer carries another tenant's data: three tenants, each with
+// a private service, sharing a public one (every tenant route); and two
+// tenants sharing a public service through endpoint checks of their own
+// beside its shared one, plus a private service (every page, API, feed,
+// post-mortem, the admin API's reads and /metrics on both ports).
 func TestTenantIsolationMatrix(t *testing.T) {
+	t.Run("three tenants", threeTenantMatrix)
+	t.Run("two tenants sharing a service", func(t *testing.T) {
+		f := newCrossMatrixFixture(t)
+		m := f.run(t)
+		for _, finding := range m.findings {
+			t.Error(finding)
+		}
+		t.Logf("isolation matrix: %d credentials x %d tenants and the public, %d routes, %d requests checked, %d findings",
+			len(f.creds), 2, m.routes, m.checked, len(m.findings))
+	})
+}
+
+// threeTenantMatrix sends every credential to every route of every tenant
+// page of the three tenants' fixture.
+func threeTenantMatrix(t *testing.T) {
 	f := newIsolationFixture(t)
 	var names []string
 	for n := range f.creds {
@@ -254,8 +328,8 @@ func TestTenantIsolationMatrix(t *testing.T) {
 				// Another tenant's incident, and the shared service's
 				// incident that affected acme alone, are not found on
 				// any other tenant's page.
-				foreign := strings.HasSuffix(route, fmt.Sprintf("/incidents/%d", f.incidents[other])) ||
-					(strings.HasSuffix(route, fmt.Sprintf("/incidents/%d", f.shared)) && tn != "acme")
+				foreign := strings.HasSuffix(route, "/incidents/"+f.incidents[other]) ||
+					(strings.HasSuffix(route, "/incidents/"+f.shared) && tn != "acme")
 				wantOK := allowed && !foreign
 				page := !strings.Contains(route, "/api/") && !strings.HasSuffix(route, ".atom")
 				if c.link != "" && allowed && page && !swapped {
@@ -300,8 +374,8 @@ func TestTenantPageShowsOwnFigures(t *testing.T) {
 			}
 		}
 		code, body, _ = f.do(t, f.creds["viewer-"+tn], "/status/"+tn+"/api/v2/incidents.json")
-		if code != http.StatusOK || !strings.Contains(body, fmt.Sprintf(`"id":"%d"`, f.incidents[tn])) {
-			t.Errorf("API of %s: %d, lacks incident %d: %.300s", tn, code, f.incidents[tn], body)
+		if code != http.StatusOK || !strings.Contains(body, fmt.Sprintf(`"id":%q`, f.incidents[tn])) {
+			t.Errorf("API of %s: %d, lacks incident %s: %.300s", tn, code, f.incidents[tn], body)
 		}
 	}
 }
@@ -323,8 +397,8 @@ func TestPublicPagesHidePrivateServices(t *testing.T) {
 			}
 		}
 		for _, id := range f.incidents {
-			if code, _, _ := f.do(t, cred{}, fmt.Sprintf("/incidents/%d", id)); code != http.StatusNotFound {
-				t.Errorf("public page of private incident %d: %d, want 404", id, code)
+			if code, _, _ := f.do(t, cred{}, "/incidents/"+id); code != http.StatusNotFound {
+				t.Errorf("public page of private incident %s: %d, want 404", id, code)
 			}
 		}
 	}
@@ -337,7 +411,7 @@ func TestAdminAPIKeepsViewersToTheirTenant(t *testing.T) {
 	for _, tn := range f.tenants {
 		c := f.creds["viewer-"+tn]
 		for _, path := range []string{"/api/admin/credits", "/api/admin/incidents", "/api/admin/tenants", "/api/admin/contracts",
-			"/api/admin/maintenance", "/api/admin/whoami"} {
+			"/api/admin/maintenance", "/api/admin/whoami", "/api/admin/tenants/" + tn + "/statement?format=html"} {
 			code, body, _ := f.do(t, c, path)
 			if code != http.StatusOK {
 				t.Errorf("viewer of %s GET %s: %d %s", tn, path, code, body)
@@ -346,7 +420,7 @@ func TestAdminAPIKeepsViewersToTheirTenant(t *testing.T) {
 				if owner == tn {
 					continue
 				}
-				for _, s := range append(slices.Clone(secrets), fmt.Sprintf(`"id":%d`, f.incidents[owner])) {
+				for _, s := range append(slices.Clone(secrets), fmt.Sprintf(`"id":%d`, f.internal[owner]), f.incidents[owner]) {
 					if strings.Contains(body, s) {
 						t.Errorf("viewer of %s GET %s shows %q of %s", tn, path, s, owner)
 					}
@@ -360,8 +434,13 @@ func TestAdminAPIKeepsViewersToTheirTenant(t *testing.T) {
 			if code, _, _ := f.do(t, c, "/api/admin/credits?tenant="+other); code != http.StatusForbidden {
 				t.Errorf("viewer of %s reading %s's credits: %d, want 403", tn, other, code)
 			}
-			if code, _, _ := f.do(t, c, fmt.Sprintf("/api/admin/incidents/%d", f.incidents[other])); code != http.StatusNotFound {
-				t.Errorf("viewer of %s reading %s's incident: %d, want 404", tn, other, code)
+			if code, _, _ := f.do(t, c, "/api/admin/tenants/"+other+"/statement"); code != http.StatusForbidden {
+				t.Errorf("viewer of %s downloading %s's statement: %d, want 403", tn, other, code)
+			}
+			for _, id := range []string{fmt.Sprint(f.internal[other]), f.incidents[other]} {
+				if code, _, _ := f.do(t, c, "/api/admin/incidents/"+id); code != http.StatusNotFound {
+					t.Errorf("viewer of %s reading %s's incident %s: %d, want 404", tn, other, id, code)
+				}
 			}
 		}
 		if code, _, _ := f.do(t, c, "/api/admin/exclusions"); code != http.StatusForbidden {

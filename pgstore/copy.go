@@ -153,11 +153,12 @@ func loadDump(ctx context.Context, tx pgx.Tx, d store.Dump) error {
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO credits (id, tenant, contract, period, period_start_ms, period_end_ms,
 	kind, adjusts, state, uptime_exact, uptime_percent, breach_minutes, credit_percent, coverage_percent,
-	flagged, amount_minor, currency, evidence_hash, reason, created_ms, updated_ms)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+	flagged, amount_minor, currency, evidence_hash, reason, created_ms, updated_ms, credit_days, credit_multiplier)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
 			c.ID, c.Tenant, c.Contract, c.Period, c.PeriodStart.UnixMilli(), c.PeriodEnd.UnixMilli(), c.Kind, adj, string(c.State),
 			c.UptimeExact, c.UptimePercent, c.BreachMinutes, c.CreditPercent, c.CoveragePercent, c.Flagged,
-			c.AmountMinor, c.Currency, c.EvidenceHash, c.Reason, c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli()); err != nil {
+			c.AmountMinor, c.Currency, c.EvidenceHash, c.Reason, c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli(),
+			c.CreditDays, c.CreditMultiplier); err != nil {
 			return fmt.Errorf("credit %d: %w", c.ID, err)
 		}
 	}
@@ -206,7 +207,17 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 			return fmt.Errorf("secret %s: %w", k.Name, err)
 		}
 	}
-	for _, table := range []string{"credits", "exclusions", "maintenance", "incidents", "incident_entries", "outbox", "tokens"} {
+	for _, sub := range d.Subscribers {
+		comps, err := json.Marshal(store.NonNil(sub.Components))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO subscribers (id, address, page, components, confirmed_ms) VALUES ($1, $2, $3, $4, $5)`,
+			sub.ID, sub.Address, sub.Page, string(comps), sub.ConfirmedAt.UnixMilli()); err != nil {
+			return fmt.Errorf("subscriber %d: %w", sub.ID, err)
+		}
+	}
+	for _, table := range []string{"credits", "exclusions", "maintenance", "incidents", "incident_entries", "outbox", "tokens", "subscribers"} {
 		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'), coalesce(max(id), 0) + 1, false) FROM `+table); err != nil {
 			return fmt.Errorf("move the ids of %s on: %w", table, err)
 		}

@@ -57,11 +57,11 @@ func fillSQLite(t *testing.T, d *db.DB) string {
 	if _, err := d.AddExclusion(ctx, store.Exclusion{Contract: "mail-gold", Start: storetest.At(0, 0), End: storetest.At(9, 0), Reason: "customer"}, "am"); err != nil {
 		t.Fatal(err)
 	}
-	m, err := d.AddMaintenance(ctx, store.Maintenance{Services: []string{"mail"}, Title: "upgrade", Start: storetest.At(30, 0), End: storetest.At(40, 0)}, "ops")
+	m, err := d.AddMaintenance(ctx, store.Maintenance{Services: []string{"mail"}, Title: "upgrade", Start: storetest.At(90, 0), End: storetest.At(100, 0)}, "ops")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := d.CancelMaintenance(ctx, m.ID, "ops"); err != nil {
+	if _, err := d.CancelMaintenance(ctx, m.ID, "ops"); err != nil {
 		t.Fatal(err)
 	}
 	text, _, err := d.CreateToken(ctx, store.NewToken{Name: "billing", Role: store.RoleAccountManager}, "admin")

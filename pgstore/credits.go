@@ -13,7 +13,7 @@ import (
 
 const selectCredit = `SELECT id, tenant, contract, period, period_start_ms, period_end_ms, kind, coalesce(adjusts, 0),
 	state, uptime_exact, uptime_percent, breach_minutes, credit_percent, coverage_percent, flagged,
-	amount_minor, currency, evidence_hash, reason, created_ms, updated_ms FROM credits`
+	amount_minor, currency, evidence_hash, reason, created_ms, updated_ms, credit_days, credit_multiplier FROM credits`
 
 func scanCredit(r pgx.Row) (store.Credit, error) {
 	var c store.Credit
@@ -21,7 +21,7 @@ func scanCredit(r pgx.Row) (store.Credit, error) {
 	var state string
 	err := r.Scan(&c.ID, &c.Tenant, &c.Contract, &c.Period, &start, &end, &c.Kind, &c.Adjusts,
 		&state, &c.UptimeExact, &c.UptimePercent, &c.BreachMinutes, &c.CreditPercent, &c.CoveragePercent, &c.Flagged,
-		&c.AmountMinor, &c.Currency, &c.EvidenceHash, &c.Reason, &created, &updated)
+		&c.AmountMinor, &c.Currency, &c.EvidenceHash, &c.Reason, &created, &updated, &c.CreditDays, &c.CreditMultiplier)
 	c.State = store.CreditState(state)
 	c.PeriodStart, c.PeriodEnd = msTime(start), msTime(end)
 	c.CreatedAt, c.UpdatedAt = msTime(created), msTime(updated)
@@ -151,12 +151,12 @@ func insertCredit(ctx context.Context, tx pgx.Tx, now time.Time, c store.Credit,
 	}
 	out, err := scanCredit(tx.QueryRow(ctx, `INSERT INTO credits (tenant, contract, period, period_start_ms, period_end_ms,
 	kind, adjusts, state, uptime_exact, uptime_percent, breach_minutes, credit_percent, coverage_percent,
-	flagged, amount_minor, currency, evidence_hash, reason, created_ms, updated_ms)
-VALUES ($1, $2, $3, $4, $5, $6, $7, 'computed', $8, $9, $10, $11, $12, $13, $14, $15, $16, '', $17, $17)
+	flagged, amount_minor, currency, evidence_hash, reason, created_ms, updated_ms, credit_days, credit_multiplier)
+VALUES ($1, $2, $3, $4, $5, $6, $7, 'computed', $8, $9, $10, $11, $12, $13, $14, $15, $16, '', $17, $17, $18, $19)
 RETURNING `+strings.TrimPrefix(strings.TrimSuffix(selectCredit, " FROM credits"), "SELECT "),
 		c.Tenant, c.Contract, c.Period, c.PeriodStart.UnixMilli(), c.PeriodEnd.UnixMilli(),
 		kind, adj, c.UptimeExact, c.UptimePercent, c.BreachMinutes, c.CreditPercent, c.CoveragePercent,
-		c.Flagged, amount, c.Currency, c.EvidenceHash, ms))
+		c.Flagged, amount, c.Currency, c.EvidenceHash, ms, c.CreditDays, c.CreditMultiplier))
 	if err != nil {
 		return store.Credit{}, fmt.Errorf("insert %s: %w", kind, err)
 	}

@@ -157,8 +157,12 @@ func setTenants(ctx context.Context, tx pgx.Tx, id int64, tenants []string) (boo
 func addEntries(ctx context.Context, tx pgx.Tx, id int64, entries []incident.Entry) (int, error) {
 	added := 0
 	for i, e := range entries {
-		tag, err := tx.Exec(ctx, `INSERT INTO incident_entries (incident_id, at_ms, kind, status, body, author)
-VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, id, e.At.UnixMilli(), string(e.Kind), string(e.Status), e.Body, e.Author)
+		cause, err := store.CauseJSON(e.Cause)
+		if err != nil {
+			return 0, fmt.Errorf("entry %d: %w", i, err)
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO incident_entries (incident_id, at_ms, kind, status, body, author, cause)
+VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, id, e.At.UnixMilli(), string(e.Kind), string(e.Status), e.Body, e.Author, cause)
 		if err != nil {
 			return 0, fmt.Errorf("insert entry %d: %w", i, err)
 		}
@@ -251,7 +255,7 @@ func (s *Store) incidents(ctx context.Context, tail string, args []any) ([]store
 		for i, inc := range out {
 			index[inc.ID], ids[i] = i, inc.ID
 		}
-		rows, err = tx.Query(ctx, `SELECT incident_id, at_ms, kind, status, body, author FROM incident_entries
+		rows, err = tx.Query(ctx, `SELECT incident_id, at_ms, kind, status, body, author, cause FROM incident_entries
 WHERE incident_id = ANY($1) ORDER BY incident_id, id`, ids)
 		if err != nil {
 			return fmt.Errorf("read timelines: %w", err)
@@ -260,11 +264,16 @@ WHERE incident_id = ANY($1) ORDER BY incident_id, id`, ids)
 			var id, at int64
 			var e incident.Entry
 			var kind, status string
-			if err := rows.Scan(&id, &at, &kind, &status, &e.Body, &e.Author); err != nil {
+			var cause *string
+			if err := rows.Scan(&id, &at, &kind, &status, &e.Body, &e.Author, &cause); err != nil {
 				rows.Close()
 				return fmt.Errorf("read timelines: %w", err)
 			}
 			e.At, e.Kind, e.Status = msTime(at), incident.Kind(kind), incident.Status(status)
+			if e.Cause, err = store.ParseCause(cause); err != nil {
+				rows.Close()
+				return fmt.Errorf("read timeline of incident %d: %w", id, err)
+			}
 			out[index[id]].Timeline = append(out[index[id]].Timeline, e)
 		}
 		if err := rows.Err(); err != nil {

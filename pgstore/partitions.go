@@ -2,13 +2,16 @@ package pgstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/slatehq/slate/internal/minutes"
 )
 
@@ -65,13 +68,53 @@ func partitionDay(name string) (int64, bool) {
 // ensurePartitions creates the results partitions of days that do not
 // exist yet, in a transaction of its own under the partition lock, so that
 // replicas creating the same day at once do not collide.
+//
+// Creating a partition takes an exclusive lock on results, which waits for
+// every open reader of results; a long one (pg_dump's exported snapshot
+// holds one for the whole dump) would keep it waiting, and every lock
+// request queued behind it (pg_dump's own among them) would wait on it in
+// turn: a cycle the server cannot see, since its last edge runs through
+// the backup process. So each attempt waits at most partitionLockWait for
+// the lock and then steps out of the queue, letting the readers behind it
+// through, and tries again until ctx ends.
 func (s *Store) ensurePartitions(ctx context.Context, days map[int64]bool) error {
 	missing := s.parts.missing(days)
 	if len(missing) == 0 {
 		return nil
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		err := s.createPartitions(ctx, missing)
+		if err == nil {
+			break
+		}
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != lockNotAvailable {
+			return s.mapErr(err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("create partitions: %w (results stayed locked by a long reader)", ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+	s.parts.add(missing)
+	return nil
+}
+
+// lockNotAvailable is the SQLSTATE of a lock_timeout that expired.
+const lockNotAvailable = "55P03"
+
+// partitionLockWait bounds one attempt's wait for the lock that creating a
+// partition needs.
+const partitionLockWait = "1s"
+
+// createPartitions is one attempt of ensurePartitions.
+func (s *Store) createPartitions(ctx context.Context, missing []int64) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockPartitions); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '`+partitionLockWait+`'`); err != nil {
 			return err
 		}
 		for _, d := range missing {
@@ -83,11 +126,6 @@ func (s *Store) ensurePartitions(ctx context.Context, days map[int64]bool) error
 		}
 		return nil
 	})
-	if err != nil {
-		return s.mapErr(err)
-	}
-	s.parts.add(missing)
-	return nil
 }
 
 // partitions lists the days that have a results partition.

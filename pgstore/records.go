@@ -131,45 +131,67 @@ VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, string(svc), m.Title, m.Start.Uni
 	return out, nil
 }
 
-// CancelMaintenance withdraws a planned window; the row stays, marked.
-func (s *Store) CancelMaintenance(ctx context.Context, id int64, actor string) error {
+// CancelMaintenance withdraws window id at the store's now; see
+// store.MaintenanceCancel: a planned window is cancelled, one in progress
+// ends now, one that ended stays as it is (ErrMaintenanceState).
+func (s *Store) CancelMaintenance(ctx context.Context, id int64, actor string) (store.Maintenance, error) {
+	var out store.Maintenance
 	err := s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
 		now := s.opts.Now()
-		tag, err := tx.Exec(ctx, `UPDATE maintenance SET cancelled_ms = $1, cancelled_by = $2 WHERE id = $3 AND cancelled_ms IS NULL`,
-			now.UnixMilli(), actor, id)
+		rows, err := tx.Query(ctx, selectMaintenance+` WHERE id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("maintenance %d: %w (or already cancelled)", id, store.ErrNotFound)
+		ms, err := pgx.CollectRows(rows, scanMaintenance)
+		if err != nil {
+			return err
 		}
-		_, err = appendAudit(ctx, tx, now, actor, "maintenance.cancelled", store.MaintenanceSubject(id), "null")
-		return err
+		if len(ms) == 0 {
+			return fmt.Errorf("maintenance %d: %w", id, store.ErrNotFound)
+		}
+		action, m, err := store.MaintenanceCancel(ms[0], now, actor)
+		if err != nil {
+			return err
+		}
+		if m.Cancelled {
+			_, err = tx.Exec(ctx, `UPDATE maintenance SET cancelled_ms = $1, cancelled_by = $2 WHERE id = $3`, m.CancelledAt.UnixMilli(), actor, id)
+		} else {
+			_, err = tx.Exec(ctx, `UPDATE maintenance SET end_ms = $1 WHERE id = $2`, m.End.UnixMilli(), id)
+		}
+		if err != nil {
+			return err
+		}
+		out = m
+		return audit(ctx, tx, now, actor, action, store.MaintenanceSubject(id), store.MaintenanceCancelDetail(ms[0].End))
 	})
 	if err != nil {
-		return fmt.Errorf("cancel maintenance: %w", err)
+		return store.Maintenance{}, fmt.Errorf("cancel maintenance: %w", err)
 	}
-	return nil
+	return out, nil
 }
 
 // ListMaintenance returns every recorded window, cancelled ones included,
 // by start.
 func (s *Store) ListMaintenance(ctx context.Context) ([]store.Maintenance, error) {
-	return queryList(ctx, s, "list maintenance", func(r pgx.CollectableRow) (store.Maintenance, error) {
-		var m store.Maintenance
-		var svc string
-		var a, b, c, cancelled int64
-		if err := r.Scan(&m.ID, &svc, &m.Title, &a, &b, &c, &m.Actor, &cancelled, &m.CancelledBy); err != nil {
-			return m, err
-		}
-		if err := json.Unmarshal([]byte(svc), &m.Services); err != nil {
-			return m, fmt.Errorf("maintenance %d: %w", m.ID, err)
-		}
-		m.Start, m.End, m.Announced, m.Cancelled = msTime(a), msTime(b), msTime(c), cancelled != 0
-		if m.Cancelled {
-			m.CancelledAt = msTime(cancelled)
-		}
-		return m, nil
-	}, `SELECT id, services, title, start_ms, end_ms, announced_ms, actor, coalesce(cancelled_ms, 0), coalesce(cancelled_by, '')
-FROM maintenance ORDER BY start_ms, id`)
+	return queryList(ctx, s, "list maintenance", scanMaintenance, selectMaintenance+` ORDER BY start_ms, id`)
+}
+
+const selectMaintenance = `SELECT id, services, title, start_ms, end_ms, announced_ms, actor, coalesce(cancelled_ms, 0), coalesce(cancelled_by, '')
+FROM maintenance`
+
+func scanMaintenance(r pgx.CollectableRow) (store.Maintenance, error) {
+	var m store.Maintenance
+	var svc string
+	var a, b, c, cancelled int64
+	if err := r.Scan(&m.ID, &svc, &m.Title, &a, &b, &c, &m.Actor, &cancelled, &m.CancelledBy); err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal([]byte(svc), &m.Services); err != nil {
+		return m, fmt.Errorf("maintenance %d: %w", m.ID, err)
+	}
+	m.Start, m.End, m.Announced, m.Cancelled = msTime(a), msTime(b), msTime(c), cancelled != 0
+	if m.Cancelled {
+		m.CancelledAt = msTime(cancelled)
+	}
+	return m, nil
 }

@@ -166,3 +166,37 @@ SELECT value FROM ins UNION ALL SELECT value FROM secrets WHERE name = $1 LIMIT 
 	}
 	return key, nil
 }
+
+// RotateSecret replaces the key stored under name with a fresh random one,
+// in one transaction with its audit entry, under the ledger lock that
+// keeps the audit chain whole; see store.Tokens.
+func (s *Store) RotateSecret(ctx context.Context, name, actor string) error {
+	if err := store.CheckRotateSecret(name, actor); err != nil {
+		return err
+	}
+	fresh, err := store.NewSecret()
+	if err != nil {
+		return fmt.Errorf("rotate secret %s: %w", name, err)
+	}
+	err = s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
+		var created int64
+		err := tx.QueryRow(ctx, `SELECT created_ms FROM secrets WHERE name = $1 FOR UPDATE`, name).Scan(&created)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		now := s.opts.Now()
+		if _, err := tx.Exec(ctx, `INSERT INTO secrets (name, value, created_ms) VALUES ($1, $2, $3)
+ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_ms = excluded.created_ms`, name, fresh, now.UnixMilli()); err != nil {
+			return err
+		}
+		var replaced time.Time
+		if created != 0 {
+			replaced = msTime(created)
+		}
+		return audit(ctx, tx, now, actor, store.SecretRotated, store.SecretSubject(name), store.RotationDetail(replaced))
+	})
+	if err != nil {
+		return fmt.Errorf("rotate secret %s: %w", name, err)
+	}
+	return nil
+}

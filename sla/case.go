@@ -80,10 +80,10 @@ func (c Case) Validate() error {
 
 func (c Case) validatePeriod(p Policy) error {
 	per := c.Period
-	if err := checkInstant(per.Start); err != nil {
+	if err := CheckInstant(per.Start); err != nil {
 		return fieldErr("period.start", err.Error())
 	}
-	if err := checkInstant(per.End); err != nil {
+	if err := CheckInstant(per.End); err != nil {
 		return fieldErr("period.end", err.Error())
 	}
 	if !per.End.After(per.Start) {

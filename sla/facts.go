@@ -155,18 +155,21 @@ func checkInterval(list string, i int, iv Interval) error {
 	if iv.End.Before(iv.Start) {
 		return fieldErr(field(), fmt.Sprintf("end %s is before start %s", iv.End.UTC().Format(time.RFC3339Nano), iv.Start.UTC().Format(time.RFC3339Nano)))
 	}
-	if err := checkInstant(iv.Start); err != nil {
+	if err := CheckInstant(iv.Start); err != nil {
 		return fieldErr(field()+".start", err.Error())
 	}
-	if err := checkInstant(iv.End); err != nil {
+	if err := CheckInstant(iv.End); err != nil {
 		return fieldErr(field()+".end", err.Error())
 	}
 	return nil
 }
 
-// checkInstant refuses instants that Unix nanoseconds, the engine's unit,
-// cannot hold: before 1678 or after 2262.
-func checkInstant(t time.Time) error {
+// CheckInstant refuses instants that Unix nanoseconds, the engine's unit,
+// cannot hold: before 1678 or after 2262. Whatever takes a time that will
+// reach the engine (a maintenance window, an exclusion) checks it with
+// this at its edge, so that a time the engine would refuse is refused
+// when it is entered, not at every computation after.
+func CheckInstant(t time.Time) error {
 	if s := t.Unix(); s > -9_223_372_036 && s < 9_223_372_036 {
 		return nil // well inside: the common case, without building bounds
 	}

@@ -10,14 +10,15 @@
 // stored facts (Statement.Number: PROVIDER-TENANT-PERIOD, "-R2" from the
 // second revision), the tenant's name and billing reference, the period's
 // dates in the tenant's IANA zone, and per contract its display name, uptime
-// against target, downtime, coverage, the credit as the contract states it
-// (a percentage of the fee, days of service or proportional) and the amount
-// in exact minor units; the incidents behind it with their public titles;
-// the exclusions that applied with their public reasons; adjustments of
-// credits stated earlier, each naming the statement it adjusts; the method
-// paragraph; and how and when the credit is applied. Contracts and
-// adjustments with a zero amount, and internal notes, are left out unless
-// Options ask for them.
+// against target, downtime, coverage (overall and by monitoring location),
+// the credit as the contract states it (a percentage of the fee, days of
+// service or proportional) and the amount in exact minor units; the
+// incidents behind it with their public titles; the exclusions that
+// applied with their public reasons; adjustments of credits stated
+// earlier, each naming the statement it adjusts; the method paragraph; and
+// how and when the credit is applied. Contracts and adjustments with a
+// zero amount, and internal notes, are left out unless Options ask for
+// them.
 //
 // Every renderer prints the same words (CreditText, UptimeText,
 // DowntimeText, PeriodText, FormatMoney, Statement.ApplicationText,

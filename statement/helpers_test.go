@@ -58,6 +58,8 @@ func sample(t testing.TB) Statement {
 			{
 				Name: "Messenger Business SLA", Services: []string{"Messenger", "Messenger sign-in"},
 				Target: "99.9", Uptime: "99.7984", DowntimeMinutes: "90", Coverage: "99.9812",
+				CoverageByLocation: []LocationCoverage{{Location: "Frankfurt", Coverage: "100"}, {Location: "Amsterdam", Coverage: "99.9812"},
+					{Location: "Virginia", Coverage: "97.5"}},
 				Credit: Credit{Unit: UnitPercent, Percent: "10", Fee: eur(100000)},
 				Amount: eur(10000),
 				Incidents: []Incident{{

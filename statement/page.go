@@ -53,6 +53,7 @@ type contractLines struct {
 	Uptime     string
 	Downtime   string
 	Coverage   string
+	ByLocation string // "Frankfurt 100%, Virginia 97.5%"; "" when not known
 	Credit     string
 	Amount     string
 	Pending    bool
@@ -125,6 +126,9 @@ func (c contractLines) Facts() []fact {
 	if c.Coverage != "" {
 		fs = append(fs, fact{Label: "Coverage", Value: c.Coverage})
 	}
+	if c.ByLocation != "" {
+		fs = append(fs, fact{Label: "Coverage by location", Value: c.ByLocation})
+	}
 	return append(fs, fact{Label: "Credit", Value: c.Credit}, fact{Label: "Amount", Value: c.Amount, Strong: true, Pending: c.Pending})
 }
 
@@ -186,6 +190,11 @@ func newPage(s Statement) page {
 		if c.Coverage != "" {
 			cl.Coverage = c.Coverage + "%"
 		}
+		var by []string
+		for _, l := range c.CoverageByLocation {
+			by = append(by, l.Location+" "+l.Coverage+"%")
+		}
+		cl.ByLocation = strings.Join(by, ", ")
 		for _, in := range c.Incidents {
 			il := incidentLines{Title: in.Title, Service: in.Service, When: formatSpan(in.Start, in.End, loc), URL: in.URL}
 			if in.DowntimeMinutes != "" {

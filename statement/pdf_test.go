@@ -69,9 +69,11 @@ func expectedLines(s Statement) []string {
 		}
 		out = append(out, c.Name,
 			"Uptime "+UptimeText(c.Uptime, c.Target, c.TargetMet),
-			"Downtime "+DowntimeText(c.DowntimeMinutes),
-			"Credit "+CreditText(c.Credit, c.Uptime, s.Period, loc),
-			amount)
+			"Downtime "+DowntimeText(c.DowntimeMinutes))
+		if len(c.CoverageByLocation) > 0 {
+			out = append(out, "Coverage by location "+c.CoverageByLocation[0].Location+" "+c.CoverageByLocation[0].Coverage+"%")
+		}
+		out = append(out, "Credit "+CreditText(c.Credit, c.Uptime, s.Period, loc), amount)
 		for _, in := range c.Incidents {
 			out = append(out, in.Title, formatSpan(in.Start, in.End, loc))
 		}

@@ -102,6 +102,12 @@ type Contract struct {
 	// evidence, a decimal percentage ("99.9812"); "" when not known.
 	Coverage string
 
+	// CoverageByLocation is, per monitoring location of the contract's
+	// checks, the share of the period's minutes in which it reported
+	// every check it runs: where the evidence is thin. Empty when not
+	// known.
+	CoverageByLocation []LocationCoverage
+
 	Credit Credit
 	Amount Money // the credit, in exact minor units; >= 0
 
@@ -114,6 +120,13 @@ type Contract struct {
 	// InternalNote is for the provider's staff; shown only with
 	// Options.IncludeInternal.
 	InternalNote string
+}
+
+// LocationCoverage is one monitoring location's share of a period's
+// evidence.
+type LocationCoverage struct {
+	Location string // the location's public name ("Frankfurt"); required
+	Coverage string // a decimal percentage ("99.5"); required
 }
 
 // CreditUnit is how a contract states its credit.

@@ -263,6 +263,13 @@ func (c Contract) validate(v *validator, f string) {
 	v.decimal(f+".uptime", c.Uptime, true, true)
 	v.decimal(f+".downtime_minutes", c.DowntimeMinutes, false, false)
 	v.decimal(f+".coverage", c.Coverage, false, true)
+	if v.list(f+".coverage_by_location", len(c.CoverageByLocation)) {
+		for i, l := range c.CoverageByLocation {
+			lf := fmt.Sprintf("%s.coverage_by_location[%d]", f, i)
+			v.text(lf+".location", l.Location, true)
+			v.decimal(lf+".coverage", l.Coverage, true, true)
+		}
+	}
 	c.Credit.validate(v, f+".credit")
 	validateAmount(v, f+".amount", c.Amount, c.Credit.Fee.Currency, false)
 	if v.list(f+".incidents", len(c.Incidents)) {

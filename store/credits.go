@@ -43,12 +43,19 @@ type Credit struct {
 	Adjusts int64  // adjustment: ID of the credit entry it corrects; 0 otherwise
 	State   CreditState
 
-	UptimeExact     string // uptime as a reduced fraction, "2672123/26748" (percent)
-	UptimePercent   string // decimal strings, as reported
-	BreachMinutes   string
-	CreditPercent   string
-	CoveragePercent string
-	Flagged         bool // coverage below the contract's threshold: needs a person before money moves
+	UptimeExact   string // uptime as a reduced fraction, "2672123/26748" (percent)
+	UptimePercent string // decimal strings, as reported
+	BreachMinutes string
+	CreditPercent string
+	// CreditDays is a days contract's credit in days of service, a
+	// decimal ("3"); "" for other contracts and for entries recorded
+	// before the ledger kept it.
+	CreditDays string
+	// CreditMultiplier is a proportional contract's multiplier, a decimal
+	// ("2.5"); "" for other contracts and older entries.
+	CreditMultiplier string
+	CoveragePercent  string
+	Flagged          bool // coverage below the contract's threshold: needs a person before money moves
 
 	AmountMinor  int64  // integer minor units (cents); for an adjustment, the signed difference
 	Currency     string // ISO 4217 code, "EUR"
@@ -146,6 +153,13 @@ func CreditRecordedDetail(c Credit) map[string]any {
 	}
 	if c.Kind == KindAdjustment {
 		d["adjusts"] = c.Adjusts
+	}
+	// Only when set, so entries recorded without them audit as before.
+	if c.CreditDays != "" {
+		d["credit_days"] = c.CreditDays
+	}
+	if c.CreditMultiplier != "" {
+		d["credit_multiplier"] = c.CreditMultiplier
 	}
 	return d
 }

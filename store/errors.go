@@ -28,6 +28,11 @@ var (
 	// save that.
 	ErrIncidentConflict = errors.New("incident changed since it was read")
 
+	// ErrMaintenanceState is returned, wrapped with the window's times,
+	// when a window can no longer be cancelled: it has ended (readers were
+	// told it happened; it stays as it was) or was cancelled already.
+	ErrMaintenanceState = errors.New("maintenance state")
+
 	// ErrAlertState is returned, wrapped, when an attempt is recorded for
 	// an alert that is no longer pending.
 	ErrAlertState = errors.New("alert state")

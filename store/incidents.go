@@ -3,6 +3,7 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -216,4 +217,48 @@ func IncidentConditions(f IncidentFilter, arg func(v any) string) []string {
 func PostmortemSavedDetail(version int, markdown string) map[string]any {
 	sum := sha256.Sum256([]byte(markdown))
 	return map[string]any{"version": version, "sha256": hex.EncodeToString(sum[:]), "bytes": len(markdown)}
+}
+
+// causeRecord is an entry's cause as stored: one JSON object per failing
+// check, keys as named here.
+type causeRecord struct {
+	Check     string   `json:"check"`
+	Tenant    string   `json:"tenant,omitempty"`
+	Degraded  bool     `json:"degraded,omitempty"`
+	Locations []string `json:"locations,omitempty"`
+}
+
+// CauseJSON is the stored form of an entry's causes: nil (SQL NULL) for
+// an entry that records none (incident.Entry.Cause nil), else a JSON array
+// of {"check", "tenant", "degraded", "locations"}.
+func CauseJSON(causes []incident.Cause) (*string, error) {
+	if causes == nil {
+		return nil, nil
+	}
+	recs := make([]causeRecord, len(causes))
+	for i, c := range causes {
+		recs[i] = causeRecord{Check: c.Check, Tenant: c.Tenant, Degraded: c.Degraded, Locations: c.Locations}
+	}
+	b, err := json.Marshal(recs)
+	if err != nil {
+		return nil, fmt.Errorf("encode cause: %w", err)
+	}
+	js := string(b)
+	return &js, nil
+}
+
+// ParseCause reads CauseJSON's form back.
+func ParseCause(js *string) ([]incident.Cause, error) {
+	if js == nil {
+		return nil, nil
+	}
+	var recs []causeRecord
+	if err := json.Unmarshal([]byte(*js), &recs); err != nil {
+		return nil, fmt.Errorf("decode cause: %w", err)
+	}
+	out := make([]incident.Cause, len(recs))
+	for i, r := range recs {
+		out[i] = incident.Cause{Check: r.Check, Tenant: r.Tenant, Degraded: r.Degraded, Locations: r.Locations}
+	}
+	return out, nil
 }

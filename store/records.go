@@ -64,6 +64,10 @@ func CheckExclusion(e Exclusion, actor string) error {
 		return errors.New("empty contract")
 	case !e.Start.Before(e.End):
 		return fmt.Errorf("end %s is not after start %s", e.End.UTC().Format(time.RFC3339), e.Start.UTC().Format(time.RFC3339))
+	case sla.CheckInstant(e.Start) != nil:
+		return fmt.Errorf("start: %w", sla.CheckInstant(e.Start))
+	case sla.CheckInstant(e.End) != nil:
+		return fmt.Errorf("end: %w", sla.CheckInstant(e.End))
 	case strings.TrimSpace(e.Reason) == "":
 		return errors.New("a reason is required")
 	case strings.TrimSpace(actor) == "":
@@ -98,6 +102,10 @@ type Maintenance struct {
 	Cancelled   bool
 	CancelledAt time.Time // zero while planned
 	CancelledBy string
+	// OverrideMax marks a window longer than the configured maximum,
+	// announced by an admin's explicit choice. It is recorded in the
+	// audit entry of the announcement, not on the row.
+	OverrideMax bool
 }
 
 // CheckMaintenance refuses a window no store may record.
@@ -109,6 +117,10 @@ func CheckMaintenance(m Maintenance, actor string) error {
 		return errors.New("add maintenance: a title is required")
 	case !m.Start.Before(m.End):
 		return errors.New("add maintenance: end must be after start")
+	case sla.CheckInstant(m.Start) != nil:
+		return fmt.Errorf("add maintenance: start: %w", sla.CheckInstant(m.Start))
+	case sla.CheckInstant(m.End) != nil:
+		return fmt.Errorf("add maintenance: end: %w", sla.CheckInstant(m.End))
 	case strings.TrimSpace(actor) == "":
 		return errors.New("add maintenance: empty actor")
 	}
@@ -117,7 +129,44 @@ func CheckMaintenance(m Maintenance, actor string) error {
 
 // MaintenanceDetail is the audit detail of an announced window.
 func MaintenanceDetail(m Maintenance) map[string]any {
-	return map[string]any{"services": m.Services, "title": m.Title, "start_ms": m.Start.UnixMilli(), "end_ms": m.End.UnixMilli()}
+	d := map[string]any{"services": m.Services, "title": m.Title, "start_ms": m.Start.UnixMilli(), "end_ms": m.End.UnixMilli()}
+	if m.OverrideMax {
+		d["override_max"] = true
+	}
+	return d
+}
+
+// Audit actions of withdrawing a window (see MaintenanceCancel).
+const (
+	MaintenanceCancelled = "maintenance.cancelled" // a planned window withdrawn
+	MaintenanceEnded     = "maintenance.ended"     // a window in progress ended early
+)
+
+// MaintenanceCancel is what withdrawing m at now does, the same in every
+// store: a window not yet begun is cancelled (the row stays, marked); one
+// in progress ends now, so the part that passed stays true on the status
+// page and in the SLA; one that has ended, or was cancelled, stays as it
+// is: ErrMaintenanceState. It returns the audit action and the window as
+// it becomes (now is taken in whole milliseconds, as stored).
+func MaintenanceCancel(m Maintenance, now time.Time, actor string) (string, Maintenance, error) {
+	now = time.UnixMilli(now.UnixMilli()).UTC()
+	switch {
+	case m.Cancelled:
+		return "", m, fmt.Errorf("maintenance %d: %w: cancelled already, at %s", m.ID, ErrMaintenanceState, m.CancelledAt.Format(time.RFC3339))
+	case !now.Before(m.End):
+		return "", m, fmt.Errorf("maintenance %d: %w: it ended at %s; a past window stays as readers were told", m.ID, ErrMaintenanceState, m.End.Format(time.RFC3339))
+	case now.After(m.Start):
+		m.End = now
+		return MaintenanceEnded, m, nil
+	}
+	m.Cancelled, m.CancelledAt, m.CancelledBy = true, now, actor
+	return MaintenanceCancelled, m, nil
+}
+
+// MaintenanceCancelDetail is the audit detail of withdrawing a window
+// whose end was end before.
+func MaintenanceCancelDetail(end time.Time) map[string]any {
+	return map[string]any{"end_ms_before": end.UnixMilli()}
 }
 
 // MaintenanceSubject is the audit subject of window id.

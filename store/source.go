@@ -38,6 +38,7 @@ type Dump struct {
 	Attempts    []Attempt
 	Tokens      []TokenRecord
 	Secrets     []SecretRecord
+	Subscribers []Subscriber
 }
 
 // TokenRecord is a token as stored, hash included.

@@ -98,7 +98,11 @@ type Incidents interface {
 	PostmortemVersions(ctx context.Context, incidentID int64) ([]PostmortemVersion, error)
 
 	AddMaintenance(ctx context.Context, m Maintenance, actor string) (Maintenance, error)
-	CancelMaintenance(ctx context.Context, id int64, actor string) error
+	// CancelMaintenance withdraws window id at the store's now, as
+	// MaintenanceCancel says: a planned window is cancelled, one in
+	// progress ends now, one that ended is refused (ErrMaintenanceState).
+	// It returns the window as it became; audited.
+	CancelMaintenance(ctx context.Context, id int64, actor string) (Maintenance, error)
 	ListMaintenance(ctx context.Context) ([]Maintenance, error)
 }
 
@@ -109,7 +113,16 @@ type Tokens interface {
 	TokenByHash(ctx context.Context, sum [32]byte) (Token, error)
 	RevokeToken(ctx context.Context, prefix, actor string) (Token, error)
 	TouchTokens(ctx context.Context, used map[string]time.Time) error
+	// Secret returns the random key stored under name, making it on the
+	// first call; racing first calls all get the one stored first.
 	Secret(ctx context.Context, name string) ([]byte, error)
+	// RotateSecret replaces the key stored under name with a fresh one (a
+	// name with no key yet gets one), in one transaction with its audit
+	// entry: action SecretRotated, subject SecretSubject(name), detail
+	// RotationDetail (when the replaced key was made, never a key).
+	// Whatever the old key signed stops verifying: rotating the key of
+	// tenant links revokes every link.
+	RotateSecret(ctx context.Context, name, actor string) error
 }
 
 // Leases are named leadership leases on the database's clock.
@@ -137,6 +150,7 @@ type Store interface {
 	Incidents
 	Tokens
 	Leases
+	Subscriptions
 	// Counts counts the rows of the tables in Counts in one consistent
 	// read.
 	Counts(ctx context.Context) (Counts, error)

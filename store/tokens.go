@@ -22,6 +22,7 @@ const (
 	RoleAccountManager = access.AccountManager
 	RoleOncall         = access.Oncall
 	RoleViewer         = access.Viewer
+	RoleMetrics        = access.Metrics
 )
 
 // ValidRole reports whether a token may carry role.
@@ -112,8 +113,7 @@ func CheckNewToken(nt NewToken, actor string) error {
 	case strings.TrimSpace(nt.Name) == "":
 		return errors.New("create token: name: a name is required")
 	case !ValidRole(nt.Role):
-		return fmt.Errorf("create token %s: role: %q is not one of %s, %s, %s, %s",
-			nt.Name, nt.Role, RoleAdmin, RoleAccountManager, RoleOncall, RoleViewer)
+		return fmt.Errorf("create token %s: role: %q is not one of %s", nt.Name, nt.Role, strings.Join(access.TokenRoles(), ", "))
 	case nt.Role == RoleViewer && nt.Tenant == "":
 		return fmt.Errorf("create token %s: tenant: a %s token needs a tenant", nt.Name, RoleViewer)
 	case nt.Role != RoleViewer && nt.Tenant != "":
@@ -131,3 +131,39 @@ func TokenDetail(t Token) map[string]any {
 
 // TokenSubject is the audit subject of a token.
 func TokenSubject(t Token) string { return "token/" + t.Prefix }
+
+// SecretRotated is the audit action of RotateSecret.
+const SecretRotated = "secret.rotated"
+
+// SecretSubject is the audit subject of the secret stored under name.
+func SecretSubject(name string) string { return "secret/" + name }
+
+// CheckRotateSecret refuses a rotation no store may record.
+func CheckRotateSecret(name, actor string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return errors.New("rotate secret: empty name")
+	case strings.TrimSpace(actor) == "":
+		return fmt.Errorf("rotate secret %s: empty actor", name)
+	}
+	return nil
+}
+
+// NewSecret draws a key of SecretLen bytes from crypto/rand.
+func NewSecret() ([]byte, error) {
+	key := make([]byte, SecretLen)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+// RotationDetail is the audit detail of a rotation: when the replaced key
+// was made (null when there was none), never a key.
+func RotationDetail(replacedCreated time.Time) map[string]any {
+	d := map[string]any{"replaced_created": nil}
+	if !replacedCreated.IsZero() {
+		d["replaced_created"] = replacedCreated.UTC().Format(time.RFC3339)
+	}
+	return d
+}

@@ -11,8 +11,9 @@ import (
 const checkUsage = `Usage: slate check CONFIG
 
 Validates a configuration file without running anything: syntax, unknown or
-misspelt keys, types, references between tenants, services, checks and
-contracts, probe settings and SLA policies. Every problem is printed on its own
+misspelt keys, types, references between locations, tenants, services,
+checks and contracts (every location a check names must be declared), quorums
+within the check's locations, probe settings and SLA policies. Every problem is printed on its own
 line as FILE:LINE:COLUMN: field.path: problem, and the exit status is 2.
 A valid file prints a one-line summary and exits 0.
 `

@@ -24,8 +24,9 @@ import (
 
 const closeConfig = `
 storage: {path: %q}
+provider: {name: Nordlicht Hosting GmbH, code: NORDLICHT, address: [Hafenstraße 1, 20457 Hamburg], email: billing@nordlicht.example}
 tenants:
-  - {id: acme, timezone: Europe/Berlin}        # March loses an hour to DST
+  - {id: acme, name: Acme GmbH, billing_ref: CUST-0042, timezone: Europe/Berlin}        # March loses an hour to DST
   - {id: globex, timezone: America/New_York}
   - {id: initech, timezone: Asia/Tokyo}
 services: [{id: mail}]
@@ -294,7 +295,7 @@ func TestCreditsAndAuditCommands(t *testing.T) {
 	}
 	code, out, errs := run("credits", "list", "--format", "csv")
 	rows := strings.Split(strings.TrimSpace(out), "\n")
-	if code != exitOK || len(rows) != 4 || !strings.Contains(out, "acme,acme-mail,2026-03,credit,99.8654,60,10,120.00,EUR,computed,") {
+	if code != exitOK || len(rows) != 4 || !strings.Contains(out, "credit,acme,CUST-0042,acme-mail,mail SLA,2026-03,2026-02-28T23:00:00.000Z,2026-03-31T22:00:00.000Z,99.8654,60,100.0000,false,10,,120.00,EUR,computed,") {
 		t.Fatalf("list csv: exit %d %s\n%s", code, errs, out)
 	}
 	// Entries are recorded in the order the close computed them.
@@ -344,7 +345,8 @@ func TestCreditsAndAuditCommands(t *testing.T) {
 	}
 
 	code, out, _ = run("credits", "statement", "--tenant", "acme")
-	for _, want := range []string{"# Credit statement: acme", "| 2026-03 | acme-mail | credit | 99.8654 | 60 | 10 | 120.00 EUR | issued |", "**Issued:** 120.00 EUR"} {
+	for _, want := range []string{"NORDLICHT-ACME-2026-03", "Acme GmbH", "CUST-0042", "1 March 2026 to 31 March 2026 (Europe/Berlin)",
+		"99.8654% (target 99.9%, missed)", "10% of the monthly fee of 1,200.00 EUR", "120.00 EUR"} {
 		if code != exitOK || !strings.Contains(out, want) {
 			t.Errorf("statement lacks %q:\n%s", want, out)
 		}

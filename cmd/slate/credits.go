@@ -1,25 +1,25 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/billing"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/dashboard/adminapi"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/monitor"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/statement"
 )
 
 const creditsUsage = `Usage: slate credits <command> --config FILE [flags]
@@ -32,15 +32,27 @@ Every change is in the audit log (slate audit verify).
 
 Commands:
   list [--tenant T] [--period P] [--state S] [--format table|csv|json]
-                 entries; csv is the billing export: tenant, contract, period,
-                 uptime, breach minutes, credit percent, amount, currency,
-                 state, evidence hash
+                 entries; csv is the billing export below, json the admin
+                 API's shape of a credit
+  export [--tenant T] [--period P] [--state S] [--since TIME]
+         [--credit-notes] [--format csv|json]
+                 the billing export, one row per entry with the columns
+                 id, kind, tenant, billing_ref, contract, contract_name,
+                 period_name, period_start, period_end, uptime_percent,
+                 downtime_minutes, coverage_percent, coverage_flagged,
+                 credit_percent, credit_days,
+                 credit_amount, currency, state, approved_at, approved_by,
+                 issued_at, issued_by, void_reason, adjusts, evidence_hash;
+                 --since keeps entries issued after TIME (RFC 3339), for
+                 incremental imports; --credit-notes writes amounts negative
   approve ID     computed -> approved
   issue ID       approved -> issued (exactly once)
   void ID --reason TEXT
                  computed or approved -> voided
-  statement --tenant T
-                 the tenant's credit statement, in markdown
+  statement --tenant T [--period P] [--format md|html|pdf] [--out FILE]
+                 the tenant's credit statement for P (default the latest
+                 period with an entry): markdown, a standalone HTML file or
+                 a PDF; --out writes it to FILE instead of standard output
   close          close the last ended period of every contract now (the job
                  slate serve runs every 15 minutes)
 
@@ -62,6 +74,9 @@ func runCredits(args []string, stdout, stderr io.Writer, now func() time.Time) i
 	state := fs.String("state", "", "computed, approved, issued or voided")
 	format := fs.String("format", "table", "table, csv or json")
 	reason := fs.String("reason", "", "why the credit is voided")
+	since := fs.String("since", "", "export: entries issued after this RFC 3339 time")
+	creditNotes := fs.Bool("credit-notes", false, "export: amounts negative, as credit-note lines")
+	out := fs.String("out", "", "statement: write to this file")
 	pos, code, ok := parseInterspersed(fs, rest, stdout)
 	if !ok {
 		return code
@@ -85,16 +100,28 @@ func runCredits(args []string, stdout, stderr io.Writer, now func() time.Time) i
 		return exitUsage
 	}
 	switch sub {
-	case "list":
-		if *format != "table" && *format != "csv" && *format != "json" {
-			fmt.Fprintf(stderr, "slate credits list: --format: %q is not one of table, csv, json\n", *format)
+	case "list", "export":
+		o := billing.ExportOptions{CreditNotes: *creditNotes}
+		if sub == "export" && *format == "table" {
+			*format = "csv"
+		}
+		if *format != "table" && *format != "csv" && *format != "json" || sub == "export" && *format == "table" {
+			fmt.Fprintf(stderr, "slate credits %s: --format: %q is not one of table, csv, json\n", sub, *format)
 			return exitUsage
+		}
+		if *since != "" {
+			t, err := time.Parse(time.RFC3339Nano, *since)
+			if err != nil {
+				fmt.Fprintf(stderr, "slate credits %s: --since: %q is not an RFC 3339 time like 2026-11-01T00:00:00Z\n", sub, *since)
+				return exitUsage
+			}
+			o.Since = t
 		}
 		cs, err := store.Credits(ctx, db.CreditFilter{Tenant: *tenant, Period: *period, State: db.CreditState(*state)})
 		if err != nil {
 			return fail(err)
 		}
-		if err := writeCredits(stdout, *format, cs); err != nil {
+		if err := writeCredits(ctx, stdout, sub == "export", *format, cfg, store, cs, o); err != nil {
 			return fail(err)
 		}
 		return exitOK
@@ -131,13 +158,7 @@ func runCredits(args []string, stdout, stderr io.Writer, now func() time.Time) i
 			fmt.Fprintf(stderr, "slate credits statement: --tenant: give a tenant of the configuration\n")
 			return exitUsage
 		}
-		cs, err := store.Credits(ctx, db.CreditFilter{Tenant: *tenant})
-		if err != nil {
-			return fail(err)
-		}
-		t, _ := cfg.Tenant(*tenant)
-		writeStatement(stdout, t, cs, now())
-		return exitOK
+		return writeStatementFile(ctx, stdout, stderr, cfg, store, *tenant, *period, *format, *out, now())
 	case "close":
 		cat, err := monitor.WithStoredMaintenance(ctx, &cfg.Catalog, store)
 		if err != nil {
@@ -161,9 +182,9 @@ func defaultActor() string {
 	return "cli"
 }
 
-func writeCredits(w io.Writer, format string, cs []db.Credit) error {
-	switch format {
-	case "json":
+func writeCredits(ctx context.Context, w io.Writer, export bool, format string, cfg *config.Config, store *db.DB, cs []db.Credit, o billing.ExportOptions) error {
+	if format == "json" && o == (billing.ExportOptions{}) && !export {
+		// The admin API's shape of a credit, as before the export.
 		out := make([]adminapi.Credit, len(cs))
 		for i, c := range cs {
 			out[i] = adminapi.CreditOf(c)
@@ -171,16 +192,19 @@ func writeCredits(w io.Writer, format string, cs []db.Credit) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
-	case "csv":
-		cw := csv.NewWriter(w)
-		cw.Write([]string{"id", "tenant", "contract", "period", "kind", "uptime_percent", "breach_minutes", "credit_percent",
-			"amount", "currency", "state", "evidence_hash"})
-		for _, c := range cs {
-			cw.Write([]string{strconv.FormatInt(c.ID, 10), c.Tenant, c.Contract, c.Period, c.Kind, c.UptimePercent, c.BreachMinutes,
-				c.CreditPercent, sla.FormatMinor(c.AmountMinor, c.Currency), c.Currency, string(c.State), c.EvidenceHash})
+	}
+	if format == "csv" || format == "json" {
+		rows, err := billing.Rows(ctx, store, &cfg.Catalog, cs, o)
+		if err != nil {
+			return err
 		}
-		cw.Flush()
-		return cw.Error()
+		if !o.Since.IsZero() {
+			billing.SortByIssued(rows)
+		}
+		if format == "json" {
+			return billing.WriteJSON(w, rows)
+		}
+		return billing.WriteCSV(w, rows)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTENANT\tCONTRACT\tPERIOD\tKIND\tUPTIME %\tBREACH MIN\tCREDIT %\tAMOUNT\tSTATE\t")
@@ -195,55 +219,59 @@ func writeCredits(w io.Writer, format string, cs []db.Credit) error {
 	return tw.Flush()
 }
 
-// writeStatement renders a tenant's credit statement in markdown: every
-// entry, and what was issued and what is pending, per currency.
-func writeStatement(w io.Writer, t catalog.Tenant, cs []db.Credit, now time.Time) {
-	fmt.Fprintf(w, "# Credit statement: %s\n\n", t.Name)
-	fmt.Fprintf(w, "Tenant `%s`, time zone %s, as of %s.\n\n", t.ID, t.TimeZone, now.In(t.Location).Format("2006-01-02 15:04 MST"))
-	if len(cs) == 0 {
-		fmt.Fprintln(w, "No credits have been recorded.")
-		return
+// writeStatementFile renders a tenant's statement for a period in format,
+// to out or standard output.
+func writeStatementFile(ctx context.Context, stdout, stderr io.Writer, cfg *config.Config, store *db.DB, tenant, period, format, out string, now time.Time) int {
+	if tenant == "" || !cfg.HasTenant(tenant) {
+		fmt.Fprintf(stderr, "slate credits statement: --tenant: give a tenant of the configuration\n")
+		return exitUsage
 	}
-	fmt.Fprintln(w, "| Period | catalog.Contract | Entry | Uptime % | Breach minutes | Credit % | Amount | State |")
-	fmt.Fprintln(w, "|---|---|---|---:|---:|---:|---:|---|")
-	issued, pending := map[string]int64{}, map[string]int64{}
-	for _, c := range cs {
-		state := string(c.State)
-		if c.State == db.CreditVoided && c.Reason != "" {
-			state += " (" + c.Reason + ")"
-		}
-		if c.Flagged {
-			state += ", coverage " + c.CoveragePercent + "% below threshold"
-		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s %s | %s |\n", c.Period, c.Contract, c.Kind, c.UptimePercent,
-			c.BreachMinutes, c.CreditPercent, sla.FormatMinor(c.AmountMinor, c.Currency), c.Currency, mdEscape(state))
-		switch c.State {
-		case db.CreditIssued:
-			issued[c.Currency] += c.AmountMinor
-		case db.CreditComputed, db.CreditApproved:
-			pending[c.Currency] += c.AmountMinor
-		}
+	if format == "table" {
+		format = "md"
 	}
-	fmt.Fprintln(w)
-	for _, tot := range []struct {
-		name string
-		m    map[string]int64
-	}{{"Issued", issued}, {"Pending approval or issue", pending}} {
-		var curs []string
-		for c := range tot.m {
-			curs = append(curs, c)
-		}
-		sort.Strings(curs)
-		parts := make([]string, 0, len(curs))
-		for _, c := range curs {
-			parts = append(parts, sla.FormatMinor(tot.m[c], c)+" "+c)
-		}
-		if len(parts) == 0 {
-			parts = []string{"none"}
-		}
-		fmt.Fprintf(w, "**%s:** %s\n\n", tot.name, strings.Join(parts, ", "))
+	if format != "md" && format != "html" && format != "pdf" {
+		fmt.Fprintf(stderr, "slate credits statement: --format: %q is not one of md, html, pdf\n", format)
+		return exitUsage
 	}
+	b, err := monitor.Statements(ctx, cfg, store)
+	if err != nil {
+		fmt.Fprintf(stderr, "slate credits statement: %v\n", err)
+		return exitFail
+	}
+	s, err := b.Statement(ctx, tenant, period, now)
+	if err != nil {
+		fmt.Fprintf(stderr, "slate credits statement: %v\n", err)
+		if errors.Is(err, billing.ErrNoStatement) {
+			return exitUsage
+		}
+		return exitFail
+	}
+	var buf bytes.Buffer
+	switch format {
+	case "md":
+		err = statement.WriteMarkdown(&buf, s)
+	case "html":
+		err = statement.NewHTMLRenderer().Write(&buf, s, statement.HTMLOptions{Standalone: true})
+	case "pdf":
+		err = statement.WritePDF(&buf, s)
+	}
+	if err != nil {
+		// A statement the configuration cannot complete (no provider
+		// name or code) names the fields to set.
+		fmt.Fprintf(stderr, "slate credits statement: %v\n", err)
+		return exitFail
+	}
+	if out == "" {
+		if _, err := stdout.Write(buf.Bytes()); err != nil {
+			return exitFail
+		}
+		return exitOK
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		fmt.Fprintf(stderr, "slate credits statement: %v\n", err)
+		return exitFail
+	}
+	fmt.Fprintf(stdout, "statement %s written to %s\n", s.Number(), out)
+	return exitOK
 }
 
-// mdEscape keeps a table cell a cell.
-func mdEscape(s string) string { return strings.NewReplacer("|", "\\|", "\n", " ").Replace(s) }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/credit"
+	"github.com/slatehq/slate/dashboard/adminapi"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/monitor"
@@ -105,6 +106,11 @@ func runIncidents(args []string, stdout, stderr io.Writer, now func() time.Time)
 	}
 	switch sub {
 	case "show":
+		pid, err := monitor.IncidentPublicID(ctx, store, inc.ID)
+		if err != nil {
+			return fail("%v", err)
+		}
+		fmt.Fprintf(stdout, "page: %s/incidents/%s\n", cfg.PublicBase(), pid)
 		writeIncident(stdout, inc, credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, at))
 		return exitOK
 	case "update":
@@ -122,8 +128,17 @@ func runIncidents(args []string, stdout, stderr io.Writer, now func() time.Time)
 		return save(true)
 	case "postmortem":
 		if *tmpl {
-			fmt.Fprint(stdout, incident.Template(inc.Incident, credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, at)))
+			md, err := monitor.PostmortemTemplate(ctx, store, &cfg.Catalog, inc, at)
+			if err != nil {
+				return fail("%v", err)
+			}
+			fmt.Fprint(stdout, md)
 			return exitOK
+		}
+		if *publish > 0 {
+			if err := adminapi.CheckPublishable(ctx, store, &cfg.Catalog, inc, *publish); err != nil {
+				return fail("version %d: %v", *publish, err)
+			}
 		}
 		if err := postmortem(ctx, stdout, store, id, *edit, *publish, *render, *actor); err != nil {
 			return fail("%v", err)

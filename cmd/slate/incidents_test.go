@@ -55,15 +55,23 @@ func TestIncidentsCommands(t *testing.T) {
 		t.Errorf("a resolved incident reopened: exit %d %s", code, errs)
 	}
 	code, out, _ = run("incidents", "postmortem", "1", "--template")
-	if code != exitOK || !strings.Contains(out, "| acme | 10 | 100.00 USD |") || !strings.Contains(out, "## Timeline") {
-		t.Errorf("template:\n%s", out)
+	if code != exitOK || !strings.Contains(out, "1 customer, 10 breach minutes") || !strings.Contains(out, "## Timeline") || strings.Contains(out, "acme") {
+		t.Errorf("template (a total, no tenant named):\n%s", out)
+	}
+	named := filepath.Join(t.TempDir(), "named.md")
+	os.WriteFile(named, []byte("# Post-mortem\n\nacme lost 10 minutes.\n"), 0o600)
+	if code, _, errs := run("incidents", "postmortem", "1", "--edit", named); code != exitOK {
+		t.Fatalf("edit: exit %d %s", code, errs)
 	}
 	md := filepath.Join(t.TempDir(), "pm.md")
 	os.WriteFile(md, []byte("# Post-mortem\n\nThe disk filled. <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>\n"), 0o600)
-	if code, out, errs := run("incidents", "postmortem", "1", "--edit", md); code != exitOK || !strings.Contains(out, "version 1") {
+	if code, out, errs := run("incidents", "postmortem", "1", "--edit", md); code != exitOK || !strings.Contains(out, "version 2") {
 		t.Fatalf("edit: exit %d %s %s", code, out, errs)
 	}
-	if code, _, errs := run("incidents", "postmortem", "1", "--publish", "1"); code != exitOK {
+	if code, _, errs := run("incidents", "postmortem", "1", "--publish", "1"); code != exitUsage || !strings.Contains(errs, "names tenant acme") {
+		t.Errorf("publish a text naming acme on a public incident: exit %d %s, want a refusal", code, errs)
+	}
+	if code, _, errs := run("incidents", "postmortem", "1", "--publish", "2"); code != exitOK {
 		t.Fatalf("publish: exit %d %s", code, errs)
 	}
 	code, out, _ = run("incidents", "postmortem", "1", "--render")
@@ -114,10 +122,27 @@ func TestMaintenanceAnnouncedAtRunTime(t *testing.T) {
 		t.Errorf("audit of the window: %+v, %v", entries, err)
 	}
 	a.Stop(ctx)
-	if code, out, _ := run("maintenance", "cancel", "1"); code != exitOK || !strings.Contains(out, "cancelled") {
-		t.Errorf("cancel: exit %d %q", code, out)
+	// The window is in progress: cancelling ends it now; once ended it
+	// stays. A planned window is cancelled.
+	if code, out, _ := run("maintenance", "cancel", "1"); code != exitOK || !strings.Contains(out, "ended now") {
+		t.Errorf("cancel the window in progress: exit %d %q", code, out)
 	}
-	if code, out, _ := run("maintenance", "list"); code != exitOK || !strings.Contains(out, "cancelled by erin") {
+	if code, _, errs := run("maintenance", "cancel", "1"); code != exitUsage || !strings.Contains(errs, "ended at") {
+		t.Errorf("cancel the ended window: exit %d %q, want a refusal", code, errs)
+	}
+	later := time.Now().Add(time.Hour)
+	if code, _, errs := run("maintenance", "add", "--services", "web", "--title", "Next", "--start", later.Format(time.RFC3339),
+		"--end", later.Add(8*24*time.Hour).Format(time.RFC3339)); code != exitUsage || !strings.Contains(errs, "--end: a window may last at most") {
+		t.Errorf("a window of 8 days: exit %d %q, want a refusal naming --end", code, errs)
+	}
+	if code, _, errs := run("maintenance", "add", "--services", "web", "--title", "Next", "--start", later.Format(time.RFC3339),
+		"--end", later.Add(time.Hour).Format(time.RFC3339)); code != exitOK {
+		t.Fatalf("add a planned window: exit %d %q", code, errs)
+	}
+	if code, out, _ := run("maintenance", "cancel", "2"); code != exitOK || !strings.Contains(out, "cancelled") {
+		t.Errorf("cancel the planned window: exit %d %q", code, out)
+	}
+	if code, out, _ := run("maintenance", "list"); code != exitOK || !strings.Contains(out, "cancelled by erin") || !strings.Contains(out, "ended") {
 		t.Errorf("list:\n%s", out)
 	}
 }

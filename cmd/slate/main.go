@@ -42,7 +42,7 @@ Commands:
   rules         Prometheus recording and burn-rate alerting rules for the contracts
   incidents     list, show, update, set severity, write and publish post-mortems
   maintenance   announce, list and cancel maintenance windows
-  link          print a signed, expiring link to a tenant's private status page
+  link          print a signed, expiring link to a tenant's private status page; rotate revokes them all
   backup        take, list and verify proven backups
   restore       restore a backup to a new path (never overwrites)
   audit verify  prove the audit log's hash chain
@@ -95,7 +95,7 @@ func runAt(now func() time.Time, args []string, stdin io.Reader, stdout, stderr 
 	case "incidents":
 		return runIncidents(rest, stdout, stderr, now)
 	case "maintenance":
-		return runMaintenance(rest, stdout, stderr)
+		return runMaintenance(rest, stdout, stderr, now)
 	case "backup":
 		return runBackup(rest, stdout, stderr, now)
 	case "restore":

@@ -20,15 +20,21 @@ Announces maintenance at run time; the configuration's maintenance section
 holds the rest. The announcement time is when slate records it: a window is
 excluded from a contract's SLA only when the contract excludes maintenance and
 the window was announced at least maintenance_notice before it starts. An
-active window silences incident detection for its services.
+active window silences incident detection for its services. A window lasts
+at most maintenance_max (default 7 days) unless --override-max says
+otherwise, which the audit log records.
+
+Cancelling a window that has not begun withdraws it; cancelling one in
+progress ends it now (what passed stays, on the status page and in the
+SLA); a window that has ended cannot be cancelled.
 
 Commands:
-  add --services S1,S2 --title TEXT --start RFC3339 --end RFC3339
+  add --services S1,S2 --title TEXT --start RFC3339 --end RFC3339 [--override-max]
   list
   cancel ID
 `
 
-func runMaintenance(args []string, stdout, stderr io.Writer) int {
+func runMaintenance(args []string, stdout, stderr io.Writer, now func() time.Time) int {
 	sub, code, ok := subcommand(args, maintenanceUsage, stdout)
 	if !ok {
 		return code
@@ -40,6 +46,7 @@ func runMaintenance(args []string, stdout, stderr io.Writer) int {
 	title := fs.String("title", "", "what the work is")
 	start := fs.String("start", "", "start, RFC 3339")
 	end := fs.String("end", "", "end, RFC 3339")
+	overrideMax := fs.Bool("override-max", false, "announce a window longer than maintenance_max (audited)")
 	pos, code, ok := parseInterspersed(fs, args[1:], stdout)
 	if !ok {
 		return code
@@ -75,6 +82,10 @@ func runMaintenance(args []string, stdout, stderr io.Writer) int {
 		if err := catalog.CheckWindow(m.Start, m.End); err != nil {
 			return fail("%s", flagError(err))
 		}
+		if err := cfg.CheckMaintenanceLength(m.Start, m.End, *overrideMax); err != nil {
+			return fail("%s (--override-max)", flagError(err))
+		}
+		m.OverrideMax = *overrideMax
 		m, err = store.AddMaintenance(ctx, m, *actor)
 		if err != nil {
 			return fail("%v", err)
@@ -89,10 +100,15 @@ func runMaintenance(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%q is not a maintenance ID", pos[0])
 		}
-		if err := store.CancelMaintenance(ctx, id, *actor); err != nil {
+		m, err := store.CancelMaintenance(ctx, id, *actor)
+		if err != nil {
 			return fail("%v", err)
 		}
-		fmt.Fprintf(stdout, "maintenance %d: cancelled\n", id)
+		if m.Cancelled {
+			fmt.Fprintf(stdout, "maintenance %d: cancelled\n", id)
+		} else {
+			fmt.Fprintf(stdout, "maintenance %d: in progress, ended now (%s)\n", id, m.End.Format(time.RFC3339))
+		}
 	case "list":
 		ms, err := store.ListMaintenance(ctx)
 		if err != nil {
@@ -104,10 +120,16 @@ func runMaintenance(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(tw, "config:%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w.ID, strings.Join(w.Services, ","), w.Start.Format(time.RFC3339),
 				w.End.Format(time.RFC3339), w.Announced.Format(time.RFC3339), w.Title, "planned")
 		}
+		at := now()
 		for _, m := range ms {
 			status := "planned"
-			if m.Cancelled {
+			switch {
+			case m.Cancelled:
 				status = "cancelled by " + m.CancelledBy
+			case !at.Before(m.End):
+				status = "ended"
+			case !at.Before(m.Start):
+				status = "in progress"
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, strings.Join(m.Services, ","), m.Start.Format(time.RFC3339),
 				m.End.Format(time.RFC3339), m.Announced.Format(time.RFC3339), m.Title, status)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -41,10 +42,10 @@ contracts:
     policy: {target: "99.9", tiers: [{uptime: "[0, 99.9)", credit: "10"}]}
 `
 
-// TestReportFromEvidence stores two hours of results for two tenants in
-// different zones, one of them down for six minutes, and reports the current
-// period as of two hours into it.
-func TestReportFromEvidence(t *testing.T) {
+// reportFixture writes reportConfig with a store in a temporary directory
+// and loads it; it returns the configuration and the store's path.
+func reportFixture(t *testing.T) (*config.Config, string) {
+	t.Helper()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "slate.db")
 	cfgPath := filepath.Join(dir, "slate.yaml")
@@ -55,6 +56,14 @@ func TestReportFromEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg, dbPath
+}
+
+// TestReportFromEvidence stores two hours of results for two tenants in
+// different zones, one of them down for six minutes, and reports the current
+// period as of two hours into it.
+func TestReportFromEvidence(t *testing.T) {
+	cfg, dbPath := reportFixture(t)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	start := time.Date(2026, 3, 1, 0, 0, 0, 0, berlin) // acme's March starts here
 	store, err := db.Open(dbPath, db.Options{})
@@ -94,6 +103,16 @@ func TestReportFromEvidence(t *testing.T) {
 		t.Errorf("globex: %+v", globex)
 	}
 
+	// Without declared locations every check runs from the collector's,
+	// "local"; globex's quarter has its evidence from it for two hours.
+	if l := acme.CoverageByLocation; len(l) != 1 || l[0] != (locationCoverage{Location: "local", Name: "local", CoveragePercent: "100.0000",
+		ReportedMinutes: "120", Minutes: "120"}) {
+		t.Errorf("acme by location: %+v", l)
+	}
+	if l := globex.CoverageByLocation; len(l) != 1 || l[0].ReportedMinutes != "120" || !l[0].BelowThreshold {
+		t.Errorf("globex by location: %+v", l)
+	}
+
 	only, err := buildReport(context.Background(), store, &cfg.Catalog, "globex", "2026-02", now)
 	if err != nil || len(only) != 1 || only[0].PeriodName != "2026-Q1" {
 		t.Fatalf("--tenant globex --period 2026-02: %+v, %v", only, err)
@@ -108,7 +127,8 @@ func TestReportFromEvidence(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"period", "period_minutes", "eligible_minutes", "downtime_minutes", "excluded_minutes", "uptime_percent",
-		"uptime_exact", "target_met", "credit_percent", "credit_days", "credit_amount", "currency", "coverage_percent", "tenant", "contract"} {
+		"uptime_exact", "target_met", "credit_percent", "credit_days", "credit_amount", "currency", "coverage_percent", "tenant", "contract",
+		"coverage_by_location"} {
 		if _, ok := decoded[0][k]; !ok {
 			t.Errorf("json lacks %q, a field of slate calc's output or of the report", k)
 		}
@@ -118,11 +138,12 @@ func TestReportFromEvidence(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(&cs).ReadAll()
-	if err != nil || len(recs) != 3 || recs[1][0] != "acme" || recs[1][10] != "100.00" {
+	if err != nil || len(recs) != 3 || recs[1][0] != "acme" || recs[1][10] != "100.00" || recs[1][12] != "local=100.0000" {
 		t.Errorf("csv: %v, %v", recs, err)
 	}
 	var tb bytes.Buffer
-	if err := writeReport(&tb, "table", rows); err != nil || !strings.Contains(tb.String(), "coverage below threshold") {
+	if err := writeReport(&tb, "table", rows); err != nil || !strings.Contains(tb.String(), "coverage below threshold") ||
+		!strings.Contains(tb.String(), "local=100.00 ") {
 		t.Errorf("table:\n%s", tb.String())
 	}
 }
@@ -204,5 +225,43 @@ contracts:
 	}
 	if got := rows[0]; *got.DowntimeMinutes != "10" || got.ExcludedMinutes != "10" {
 		t.Errorf("downtime %s, excluded %s; want 10 and 10 (only the window announced in time is excluded)", *got.DowntimeMinutes, got.ExcludedMinutes)
+	}
+}
+
+// TestReportGoesOnPastAFailingContract: globex's evidence cannot be read
+// (its minute history is garbage, written behind the store's back); the
+// report still gives acme's figures and names globex's contract as the
+// one it could not compute.
+func TestReportGoesOnPastAFailingContract(t *testing.T) {
+	cfg, dbPath := reportFixture(t)
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	store, err := db.Open(dbPath, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	var rs []sla.Result
+	for i := range 60 {
+		at := start.Add(time.Duration(i) * time.Minute)
+		rs = append(rs, sla.Result{CheckID: "mail-acme", Location: "local", At: at, OK: true},
+			sla.Result{CheckID: "mail-globex", Location: "local", At: at, OK: true})
+	}
+	ctx := context.Background()
+	if err := store.WriteResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	err = store.UpdateWithAlerts(ctx, func(ctx context.Context, tx *sql.Tx) ([]db.Alert, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE minutes SET data = x'ffffffff' WHERE check_id = (SELECT id FROM checks WHERE name = 'mail-globex')`)
+		return nil, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := buildReport(ctx, store, &cfg.Catalog, "", "current", start.Add(2*time.Hour))
+	if len(rows) != 1 || rows[0].Contract != "acme-mail" {
+		t.Errorf("rows: %+v, want acme-mail's alone", rows)
+	}
+	if err == nil || !strings.Contains(err.Error(), "globex-mail") {
+		t.Errorf("error %v, want one naming globex-mail", err)
 	}
 }

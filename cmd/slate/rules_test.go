@@ -102,7 +102,7 @@ func TestMetricsPassPromtool(t *testing.T) {
 	defer target.Close()
 	cfg, _ := testkit.Config(t, target.URL, "tenants: [{id: acme}]\ncontracts:\n  - {id: acme-web, tenant: acme, services: [web], fee: {amount: \"1\", currency: USD}, policy: {target: \"99.9\"}}\n", "web")
 	a := testApp(t, cfg, monitor.Options{})
-	base := startTestApp(t, a)
+	startTestApp(t, a)
 	testkit.Eventually(t, "a stored result", 5*time.Second, func() bool {
 		rs, _ := a.store.LatestResults(context.Background(), "web", 1)
 		return len(rs) == 1
@@ -111,7 +111,7 @@ func TestMetricsPassPromtool(t *testing.T) {
 	if err := a.UpdateSLA(context.Background(), time.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	_, body := testkit.Get(t, base+"/metrics")
+	_, body := testkit.Get(t, testkit.ServeMetrics(t, a)+"/metrics")
 	cmd := exec.Command(tool, "check", "metrics")
 	cmd.Stdin = strings.NewReader(body)
 	res, err := cmd.CombinedOutput()

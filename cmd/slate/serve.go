@@ -19,7 +19,10 @@ import (
 const serveUsage = `Usage: slate serve --config FILE [--listen ADDR]
 
 Runs the probes of the configuration, stores their results and serves
-/healthz, /readyz, /metrics and /push/{token} (heartbeats of push checks).
+the status pages, the admin API, /healthz, /readyz and /push/{token}
+(heartbeats of push checks) on server.listen, and /metrics on
+server.metrics_listen (default 127.0.0.1:9464; the main port serves
+/metrics only to tokens of the metrics role).
 
 Signals: SIGHUP reloads the configuration (unchanged checks keep their
 schedule and history; a configuration with errors is refused and the running
@@ -74,6 +77,17 @@ func serve(cfg *config.Config, configPath string, drain time.Duration, log *slog
 		log.Error("listen", "addr", cfg.Server.Listen, "err", err)
 		m.Stop(context.Background())
 		return exitFail
+	}
+	if addr := cfg.Server.MetricsListen; addr != config.MetricsListenOff {
+		ml, err := net.Listen("tcp", addr)
+		if err != nil {
+			log.Error("listen for metrics (server.metrics_listen; off turns it off)", "addr", addr, "err", err)
+			l.Close()
+			m.Stop(context.Background())
+			return exitFail
+		}
+		m.ServeMetrics(ml)
+		log.Info("serving metrics", "addr", ml.Addr().String())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -79,14 +79,15 @@ func TestServeProbesReloadsAndDrains(t *testing.T) {
 	done := make(chan int, 1)
 	go func() { done <- serve(cfg, cfgPath, 10*time.Second, slog.New(slog.NewTextHandler(logs, nil)), sigs) }()
 
-	var base string
-	addr := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	var base, metrics string
+	addr := regexp.MustCompile(`msg=serving addr=(127\.0\.0\.1:\d+)`)
+	metricsAddr := regexp.MustCompile(`msg="serving metrics" addr=(127\.0\.0\.1:\d+)`)
 	testkit.Eventually(t, "serving", 5*time.Second, func() bool {
-		m := addr.FindStringSubmatch(logs.String())
-		if m != nil {
-			base = "http://" + m[1]
+		m, mm := addr.FindStringSubmatch(logs.String()), metricsAddr.FindStringSubmatch(logs.String())
+		if m != nil && mm != nil {
+			base, metrics = "http://"+m[1], "http://"+mm[1]
 		}
-		return m != nil
+		return m != nil && mm != nil
 	})
 	if code, _ := testkit.Get(t, base+"/healthz"); code != http.StatusOK {
 		t.Errorf("/healthz: %d", code)
@@ -95,7 +96,7 @@ func TestServeProbesReloadsAndDrains(t *testing.T) {
 		t.Errorf("/readyz: %d %s", code, body)
 	}
 	success := func(check string) bool {
-		_, body := testkit.Get(t, base+"/metrics")
+		_, body := testkit.Get(t, metrics+"/metrics")
 		return strings.Contains(body, `probe_success{check="`+check+`",location="local",service="web",tenant=""} 1`)
 	}
 	testkit.Eventually(t, "probe_success for web", 5*time.Second, func() bool { return success("web") })

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/db"
 )
 
@@ -21,7 +22,8 @@ are in the audit log; revoked tokens stay listed.
 
 Roles: admin (everything), account_manager (credits, exclusions, tenants and
 contracts), oncall (incidents and maintenance), viewer (one tenant's pages,
-read-only; needs --tenant).
+read-only; needs --tenant), metrics (/metrics only: what a Prometheus server
+scrapes with).
 
 Commands:
   create --role ROLE --name NAME [--tenant T]
@@ -39,7 +41,7 @@ func runToken(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("token "+sub, stderr, tokenUsage)
 	configPath := fs.String("config", "", "configuration file (required)")
 	actor := fs.String("actor", defaultActor(), "who acts, for the audit log")
-	role := fs.String("role", "", "admin, account_manager, oncall or viewer")
+	role := fs.String("role", "", "admin, account_manager, oncall, viewer or metrics")
 	name := fs.String("name", "", "what the token is for, shown in lists")
 	tenant := fs.String("tenant", "", "the tenant a viewer token sees")
 	pos, code, ok := parseInterspersed(fs, args[1:], stdout)
@@ -64,7 +66,7 @@ func runToken(args []string, stdout, stderr io.Writer) int {
 		case strings.TrimSpace(*name) == "":
 			return usage("--name: say who or what uses the token")
 		case !db.ValidRole(*role):
-			return usage("--role: %q is not one of %s, %s, %s, %s", *role, db.RoleAdmin, db.RoleAccountManager, db.RoleOncall, db.RoleViewer)
+			return usage("--role: %q is not one of %s", *role, strings.Join(access.TokenRoles(), ", "))
 		case *role == db.RoleViewer && *tenant == "":
 			return usage("--tenant: a %s token needs a tenant of the configuration", db.RoleViewer)
 		case *role != db.RoleViewer && *tenant != "":

@@ -30,6 +30,7 @@ func (a *API) Register(d *dashboard.Server) {
 	w.HandleAdmin(http.MethodGet, "/incidents/:id", access.Readers(), a.apiIncident)
 	w.HandleAdmin(http.MethodPost, "/incidents/:id/updates", access.IncidentWriters(), a.apiUpdateIncident)
 	w.HandleAdmin(http.MethodPost, "/incidents/:id/resolve", access.IncidentWriters(), a.apiResolveIncident)
+	w.HandleAdmin(http.MethodGet, "/incidents/:id/impact", access.Readers(), a.apiImpact)
 	w.HandleAdmin(http.MethodGet, "/incidents/:id/postmortem", access.Readers(), a.apiPostmortem)
 	w.HandleAdmin(http.MethodPost, "/incidents/:id/postmortem", access.IncidentWriters(), a.apiSavePostmortem)
 	w.HandleAdmin(http.MethodPost, "/incidents/:id/postmortem/publish", access.IncidentWriters(), a.apiPublishPostmortem)
@@ -39,6 +40,7 @@ func (a *API) Register(d *dashboard.Server) {
 	w.HandleAdmin(http.MethodPost, "/maintenance/:id/cancel", access.IncidentWriters(), a.apiCancelMaintenance)
 
 	w.HandleAdmin(http.MethodGet, "/credits", access.Readers(), a.apiCredits)
+	w.HandleAdmin(http.MethodGet, "/tenants/:tenant/statement", access.Readers(), a.apiStatement)
 	for _, action := range []string{"approve", "issue", "void"} {
 		w.HandleAdmin(http.MethodPost, "/credits/:id/"+action, access.CreditWriters(), a.apiCreditAction(action))
 	}
@@ -82,7 +84,7 @@ func apiError(err error) error {
 		return dashboard.NotFound("%v", err)
 	case errors.Is(err, db.ErrIncidentConflict):
 		return dashboard.Conflict("%v; read it again and retry", err)
-	case errors.Is(err, db.ErrIncidentState), errors.Is(err, db.ErrCreditState):
+	case errors.Is(err, db.ErrIncidentState), errors.Is(err, db.ErrCreditState), errors.Is(err, db.ErrMaintenanceState):
 		return dashboard.Conflict("%v", err)
 	}
 	return err
@@ -210,7 +212,10 @@ type apiEntry struct {
 }
 
 type apiIncident struct {
-	ID                  int64      `json:"id"`
+	// ID is the store's; null for viewers, who see incidents by their
+	// public ID alone (the sequence's gaps would count others').
+	ID                  any        `json:"id"`
+	PublicID            string     `json:"public_id"`
 	Service             string     `json:"service"`
 	Status              string     `json:"status"`
 	Severity            string     `json:"severity"`
@@ -222,8 +227,8 @@ type apiIncident struct {
 	Timeline            []apiEntry `json:"timeline"`
 }
 
-func toAPIIncident(inc db.Incident) apiIncident {
-	out := apiIncident{ID: inc.ID, Service: inc.Service, Status: string(inc.Status), Severity: string(inc.Severity),
+func toAPIIncident(inc db.Incident, publicID string) apiIncident {
+	out := apiIncident{ID: inc.ID, PublicID: publicID, Service: inc.Service, Status: string(inc.Status), Severity: string(inc.Severity),
 		StartedAt: rfc3339(inc.Started), EndedAt: rfc3339(inc.Ended), Tenants: inc.Tenants, Revision: inc.Revision,
 		PublishedPostmortem: inc.PublishedPostmortem, Timeline: []apiEntry{}}
 	if out.Tenants == nil {
@@ -235,12 +240,31 @@ func toAPIIncident(inc db.Incident) apiIncident {
 	return out
 }
 
-// incidentFor is inc as r may see it: a viewer does not learn which other
-// tenants it affects.
-func incidentFor(r *dashboard.AdminRequest, inc db.Incident) apiIncident {
-	out := toAPIIncident(inc)
-	out.Tenants = r.Principal.Scope().IncidentTenants(out.Tenants)
-	return out
+// incidentFor is inc as r may read it, and whether r sees it at all: a
+// viewer reads its tenant's view of it (catalog.IncidentFor: the part its
+// own and the shared checks showed), and learns neither which other
+// tenants it affects nor the store's ID.
+func (a *API) incidentFor(r *dashboard.AdminRequest, inc db.Incident, key []byte) (apiIncident, bool) {
+	sc := r.Principal.Scope()
+	view, tenants, ok := a.Catalog().IncidentFor(sc.Reader(), inc.Incident, inc.Tenants)
+	if !ok {
+		return apiIncident{}, false
+	}
+	inc.Incident, inc.Tenants = view, tenants
+	out := toAPIIncident(inc, access.IncidentPublicID(key, inc.ID))
+	if !sc.AllTenants() {
+		out.ID = nil
+	}
+	return out, true
+}
+
+// incidentRef is how r's answers name incident id: by the store's ID for
+// staff, by the public ID for viewers.
+func incidentRef(r *dashboard.AdminRequest, id int64, key []byte) any {
+	if r.Principal.Scope().AllTenants() {
+		return id
+	}
+	return access.IncidentPublicID(key, id)
 }
 
 func (a *API) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
@@ -260,38 +284,78 @@ func (a *API) apiIncidents(r *dashboard.AdminRequest) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	key, err := a.PublicIDKey(r.Context())
+	if err != nil {
+		return 0, nil, err
+	}
 	out := []apiIncident{}
 	for _, inc := range incs {
-		if r.Principal.Scope().SeesIncident(inc.Tenants) {
-			out = append(out, incidentFor(r, inc))
+		if v, ok := a.incidentFor(r, inc, key); ok {
+			out = append(out, v)
 		}
 	}
 	return http.StatusOK, map[string]any{"incidents": out}, nil
 }
 
 // loadIncident reads :id, refusing one r may not see as if it did not
-// exist.
-func (a *API) loadIncident(r *dashboard.AdminRequest) (db.Incident, error) {
-	id, err := pathID(r)
+// exist. :id is the incident's public ID, or, for staff, the store's ID.
+// It returns the public IDs' key too.
+func (a *API) loadIncident(r *dashboard.AdminRequest) (db.Incident, []byte, error) {
+	key, err := a.PublicIDKey(r.Context())
+	if err != nil {
+		return db.Incident{}, nil, err
+	}
+	sc := r.Principal.Scope()
+	param := r.Param("id")
+	notFound := dashboard.NotFound("incident %s: not found", param)
+	var inc db.Incident
+	if id, perr := strconv.ParseInt(param, 10, 64); perr == nil {
+		if !sc.AllTenants() {
+			return db.Incident{}, nil, notFound // viewers name incidents by their public ID
+		}
+		if inc, err = a.Store.Incident(r.Context(), id); err != nil {
+			return db.Incident{}, nil, err
+		}
+	} else if inc, err = a.incidentByPublicID(r, param, key); err != nil {
+		return db.Incident{}, nil, err
+	}
+	if inc.ID == 0 || !sc.SeesIncident(inc.Tenants) {
+		return db.Incident{}, nil, notFound
+	}
+	if _, _, seen := a.Catalog().IncidentFor(sc.Reader(), inc.Incident, inc.Tenants); !seen {
+		return db.Incident{}, nil, notFound
+	}
+	return inc, key, nil
+}
+
+// incidentByPublicID finds the incident r may see whose public ID is id;
+// a zero Incident when none. The store keeps no public IDs (they derive
+// from its own), so it looks through the incidents r may see: a viewer's
+// tenant's, or, for staff, every incident.
+func (a *API) incidentByPublicID(r *dashboard.AdminRequest, id string, key []byte) (db.Incident, error) {
+	f := db.IncidentFilter{}
+	if sc := r.Principal.Scope(); !sc.AllTenants() {
+		f.Tenant = sc.Tenant
+	}
+	incs, err := a.Store.Incidents(r.Context(), f)
 	if err != nil {
 		return db.Incident{}, err
 	}
-	inc, err := a.Store.Incident(r.Context(), id)
-	if err != nil {
-		return db.Incident{}, err
+	for _, inc := range incs {
+		if access.IncidentPublicID(key, inc.ID) == id {
+			return inc, nil
+		}
 	}
-	if !r.Principal.Scope().SeesIncident(inc.Tenants) {
-		return db.Incident{}, dashboard.NotFound("incident %d: not found", id)
-	}
-	return inc, nil
+	return db.Incident{}, nil
 }
 
 func (a *API) apiIncident(r *dashboard.AdminRequest) (int, any, error) {
-	inc, err := a.loadIncident(r)
+	inc, key, err := a.loadIncident(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, incidentFor(r, inc), nil
+	out, _ := a.incidentFor(r, inc, key)
+	return http.StatusOK, out, nil
 }
 
 type createIncidentBody struct {
@@ -347,11 +411,15 @@ func (a *API) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 	inc := db.Incident{Incident: incident.Incident{Service: b.Service, Status: incident.Status(b.Status), Severity: incident.Severity(b.Severity),
 		SeverityOverride: true, Started: now, Timeline: []incident.Entry{{At: now, Kind: incident.KindUpdate, Status: incident.Status(b.Status), Body: b.Body, Author: actor}}},
 		Tenants: cfg.ServiceTenants(b.Service)}
+	key, err := a.PublicIDKey(r.Context())
+	if err != nil {
+		return 0, nil, err
+	}
 	if _, err := a.Store.SaveIncidentWithAlerts(r.Context(), &inc, actor, a.Notify(&inc, now)); err != nil {
 		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
-	return http.StatusCreated, toAPIIncident(inc), nil
+	return http.StatusCreated, toAPIIncident(inc, access.IncidentPublicID(key, inc.ID)), nil
 }
 
 type updateIncidentBody struct {
@@ -396,7 +464,7 @@ func (a *API) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (i
 	if b.Status != "" && strings.TrimSpace(b.Body) == "" {
 		return 0, nil, dashboard.Invalid("body", "is required with a status: say what readers should know")
 	}
-	inc, err := a.loadIncident(r)
+	inc, key, err := a.loadIncident(r)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -418,7 +486,45 @@ func (a *API) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (i
 		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
-	return http.StatusOK, toAPIIncident(inc), nil
+	return http.StatusOK, toAPIIncident(inc, access.IncidentPublicID(key, inc.ID)), nil
+}
+
+type apiImpact struct {
+	Tenant         string `json:"tenant"`
+	Contract       string `json:"contract"`
+	BreachMinutes  string `json:"breach_minutes"`
+	CreditExposure string `json:"credit_exposure"`
+	Currency       string `json:"currency"`
+}
+
+// apiImpact is what an incident meant for each contract on its service:
+// staff read every tenant's rows and their total; a viewer reads its own
+// tenant's rows alone, over its view of the incident.
+func (a *API) apiImpact(r *dashboard.AdminRequest) (int, any, error) {
+	inc, key, err := a.loadIncident(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	sc := r.Principal.Scope()
+	view, tenants, _ := a.Catalog().IncidentFor(sc.Reader(), inc.Incident, inc.Tenants)
+	rows, err := a.Impact(r.Context(), view, tenants)
+	if err != nil {
+		return 0, nil, err
+	}
+	list := []apiImpact{}
+	for _, im := range rows {
+		list = append(list, apiImpact{Tenant: im.Tenant, Contract: im.Contract, BreachMinutes: im.BreachMinutes,
+			CreditExposure: im.Exposure, Currency: im.Currency})
+	}
+	out := map[string]any{"incident_id": incidentRef(r, inc.ID, key), "impact": list}
+	if sc.AllTenants() {
+		total, err := incident.TotalImpact(rows)
+		if err != nil {
+			return 0, nil, err
+		}
+		out["total"] = map[string]any{"customers": total.Customers, "breach_minutes": total.BreachMinutes}
+	}
+	return http.StatusOK, out, nil
 }
 
 type apiPostmortemVersion struct {
@@ -437,7 +543,7 @@ func toAPIVersion(v *db.PostmortemVersion) any {
 }
 
 func (a *API) apiPostmortem(r *dashboard.AdminRequest) (int, any, error) {
-	inc, err := a.loadIncident(r)
+	inc, key, err := a.loadIncident(r)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -445,8 +551,20 @@ func (a *API) apiPostmortem(r *dashboard.AdminRequest) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := map[string]any{"incident_id": inc.ID, "published": toAPIVersion(pm.Published), "draft": nil}
-	if r.Principal.Scope().SeesDrafts() {
+	sc := r.Principal.Scope()
+	published := pm.Published
+	if published != nil && !sc.AllTenants() {
+		// A text that names another tenant (published before such texts
+		// were refused) is withheld, as the pages withhold it.
+		for _, t := range a.Catalog().NamedTenants(published.Markdown) {
+			if t != sc.Tenant {
+				published = nil
+				break
+			}
+		}
+	}
+	out := map[string]any{"incident_id": incidentRef(r, inc.ID, key), "published": toAPIVersion(published), "draft": nil}
+	if sc.SeesDrafts() {
 		out["draft"] = toAPIVersion(pm.Draft) // drafts are not for customers
 	}
 	return http.StatusOK, out, nil
@@ -463,9 +581,14 @@ func (a *API) apiSavePostmortem(r *dashboard.AdminRequest) (int, any, error) {
 	if strings.TrimSpace(b.Markdown) == "" {
 		return 0, nil, dashboard.Invalid("markdown", "is required")
 	}
-	inc, err := a.loadIncident(r)
+	inc, _, err := a.loadIncident(r)
 	if err != nil {
 		return 0, nil, err
+	}
+	if b.Publish {
+		if err := a.Catalog().CheckPostmortemNames(b.Markdown, inc.Incident, inc.Tenants); err != nil {
+			return 0, nil, err
+		}
 	}
 	v, err := a.Store.SavePostmortem(r.Context(), inc.ID, b.Markdown, r.Principal.Actor())
 	if err != nil {
@@ -490,8 +613,11 @@ func (a *API) apiPublishPostmortem(r *dashboard.AdminRequest) (int, any, error) 
 	if b.Version <= 0 {
 		return 0, nil, dashboard.Invalid("version", "must be a saved version number (got %d)", b.Version)
 	}
-	inc, err := a.loadIncident(r)
+	inc, _, err := a.loadIncident(r)
 	if err != nil {
+		return 0, nil, err
+	}
+	if err := CheckPublishable(r.Context(), a.Store, a.Catalog(), inc, b.Version); err != nil {
 		return 0, nil, err
 	}
 	if err := a.Store.PublishPostmortem(r.Context(), inc.ID, b.Version, r.Principal.Actor()); err != nil {
@@ -499,6 +625,26 @@ func (a *API) apiPublishPostmortem(r *dashboard.AdminRequest) (int, any, error) 
 	}
 	a.refreshAfterWrite(r.Context())
 	return http.StatusOK, map[string]any{"incident_id": inc.ID, "version": b.Version, "published": true}, nil
+}
+
+// CheckPublishable refuses to publish version of inc's post-mortem when
+// its text names a tenant that other readers of the incident would learn
+// of (catalog.CheckPostmortemNames): the admin API and slate incidents
+// postmortem --publish ask it. An unknown version is left to the store to
+// refuse.
+func CheckPublishable(ctx context.Context, s interface {
+	PostmortemVersions(ctx context.Context, incidentID int64) ([]db.PostmortemVersion, error)
+}, cat *catalog.Catalog, inc db.Incident, version int) error {
+	vs, err := s.PostmortemVersions(ctx, inc.ID)
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		if v.Version == version {
+			return cat.CheckPostmortemNames(v.Markdown, inc.Incident, inc.Tenants)
+		}
+	}
+	return nil
 }
 
 type apiMaintenance struct {
@@ -546,18 +692,29 @@ func (a *API) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 		Title    string   `json:"title"`
 		Start    string   `json:"start"`
 		End      string   `json:"end"`
+		// OverrideMax lets an admin announce a window longer than
+		// maintenance_max; the audit entry records it.
+		OverrideMax bool `json:"override_max"`
 	}
 	if err := r.Decode(&b); err != nil {
 		return 0, nil, err
 	}
-	if err := a.Catalog().CheckMaintenance(b.Services, b.Title); err != nil {
+	cat := a.Catalog()
+	if err := cat.CheckMaintenance(b.Services, b.Title); err != nil {
 		return 0, nil, err
 	}
 	start, end, err := parseWindow(b.Start, b.End)
 	if err != nil {
 		return 0, nil, err
 	}
-	m, err := a.Store.AddMaintenance(r.Context(), db.Maintenance{Services: b.Services, Title: b.Title, Start: start, End: end}, r.Principal.Actor())
+	if b.OverrideMax && r.Principal.Role != access.Admin {
+		return 0, nil, dashboard.Forbidden("override_max: only an admin may announce a window longer than the maximum")
+	}
+	if err := cat.CheckMaintenanceLength(start, end, b.OverrideMax); err != nil {
+		return 0, nil, err
+	}
+	m, err := a.Store.AddMaintenance(r.Context(), db.Maintenance{Services: b.Services, Title: b.Title, Start: start, End: end,
+		OverrideMax: b.OverrideMax}, r.Principal.Actor())
 	if err != nil {
 		return 0, nil, err
 	}
@@ -570,11 +727,12 @@ func (a *API) apiCancelMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := a.Store.CancelMaintenance(r.Context(), id, r.Principal.Actor()); err != nil {
+	m, err := a.Store.CancelMaintenance(r.Context(), id, r.Principal.Actor())
+	if err != nil {
 		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
-	return http.StatusOK, map[string]any{"id": strconv.FormatInt(id, 10), "cancelled": true}, nil
+	return http.StatusOK, toAPIMaintenance(m), nil
 }
 
 func (a *API) apiCredits(r *dashboard.AdminRequest) (int, any, error) {
@@ -711,4 +869,37 @@ func (a *API) apiCancelExclusion(r *dashboard.AdminRequest) (int, any, error) {
 		return 0, nil, err
 	}
 	return http.StatusOK, toAPIExclusion(e), nil
+}
+
+// apiStatement is a tenant's credit statement for ?period= (default the
+// latest), as a PDF (?format=pdf, the default) or a standalone HTML file.
+func (a *API) apiStatement(r *dashboard.AdminRequest) (int, any, error) {
+	tenant, ok := r.Principal.Scope().CreditTenant(r.Param("tenant"))
+	if !ok {
+		return 0, nil, dashboard.Forbidden("this token may only read tenant %s", r.Principal.Tenant)
+	}
+	format := r.Query("format")
+	switch format {
+	case "":
+		format = "pdf"
+	case "pdf", "html":
+	default:
+		return 0, nil, dashboard.Invalid("format", "must be pdf or html (got %q)", format)
+	}
+	period := r.Query("period")
+	if !a.Catalog().HasTenant(tenant) || a.Statements == nil {
+		return 0, nil, dashboard.NotFound("no tenant %q", tenant)
+	}
+	s, err := a.Statements(r.Context(), tenant, period)
+	if errors.Is(err, dashboard.ErrNoStatement) {
+		return 0, nil, dashboard.NotFound("no credit has been recorded for tenant %s in period %q", tenant, period)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	f, err := dashboard.RenderStatement(s, format, false)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, f, nil
 }

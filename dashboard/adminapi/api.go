@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/incident"
 )
 
 // API is the admin API: its handlers, registered on a dashboard.Server,
@@ -22,6 +24,16 @@ type API struct {
 	// once; nil for none. It logs its own failures.
 	Refresh func(ctx context.Context)
 	Now     func() time.Time
+	// Statements builds credit statements for download; nil serves none.
+	Statements dashboard.StatementFunc
+	// PublicIDKey is the key of incidents' public IDs (access.PublicID):
+	// viewers see and name incidents by them alone, never by the store's
+	// sequence.
+	PublicIDKey func(ctx context.Context) ([]byte, error)
+	// Impact is what incident inc (as read by one tenant, or whole) meant
+	// for the contracts of tenants on its service (all when tenants is
+	// empty): credit.Impact on the running catalogue.
+	Impact func(ctx context.Context, inc incident.Incident, tenants []string) ([]incident.TenantImpact, error)
 }
 
 // Store is what the admin API needs of the store; *db.DB has it. Every
@@ -33,9 +45,10 @@ type Store interface {
 	Postmortem(ctx context.Context, incidentID int64) (db.Postmortem, error)
 	SavePostmortem(ctx context.Context, incidentID int64, markdown, author string) (int, error)
 	PublishPostmortem(ctx context.Context, incidentID int64, version int, author string) error
+	PostmortemVersions(ctx context.Context, incidentID int64) ([]db.PostmortemVersion, error)
 	ListMaintenance(ctx context.Context) ([]db.Maintenance, error)
 	AddMaintenance(ctx context.Context, m db.Maintenance, actor string) (db.Maintenance, error)
-	CancelMaintenance(ctx context.Context, id int64, actor string) error
+	CancelMaintenance(ctx context.Context, id int64, actor string) (db.Maintenance, error)
 	Credits(ctx context.Context, f db.CreditFilter) ([]db.Credit, error)
 	ApproveCredit(ctx context.Context, id int64, actor string) (db.Credit, error)
 	IssueCredit(ctx context.Context, id int64, actor string) (db.Credit, error)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -110,4 +111,55 @@ func TestNewWithoutChromium(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestProblemsReportsViolations checks that Problems sees what it is for:
+// a page whose inline style and script its policy refuses, and a console
+// error; and nothing on a clean page.
+func TestProblemsReportsViolations(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if r.URL.Path == "/clean" {
+			_, _ = w.Write([]byte(`<!doctype html><title>clean</title><p>nothing to see`))
+			return
+		}
+		w.Header().Set("Content-Security-Policy", "default-src 'none'")
+		_, _ = w.Write([]byte(`<!doctype html><title>t</title><style>p{color:red}</style><p>styled</p><script>console.error("boom")</script>`))
+	}))
+	defer srv.Close()
+	ctx := New(t)
+	problems := Problems(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/refused"), chromedp.WaitVisible(chromedp.CSS("p"))); err != nil {
+		t.Fatal(err)
+	}
+	// Issues arrive a moment after the load.
+	var got []Problem
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		got = append(got, problems()...)
+		if csp := countSource(got, "csp"); csp >= 2 {
+			break
+		}
+	}
+	if n := countSource(got, "csp"); n < 2 {
+		t.Errorf("refused style and script: %d CSP problems in %v, want 2", n, got)
+	}
+	if n := countSource(got, "console"); n != 0 {
+		t.Errorf("the refused script ran: %v", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/clean"), chromedp.WaitVisible(chromedp.CSS("p"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := problems(); len(got) != 0 {
+		t.Errorf("clean page: %v, want no problems", got)
+	}
+}
+
+func countSource(ps []Problem, source string) int {
+	n := 0
+	for _, p := range ps {
+		if p.Source == source {
+			n++
+		}
+	}
+	return n
 }

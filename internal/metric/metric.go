@@ -29,3 +29,33 @@ func counterOf(m *dto.Metric) float64 {
 	}
 	return 0
 }
+
+// GaugeValue is the value of the series of gauge name in g whose labels
+// include labels, and whether there is one.
+func GaugeValue(g prometheus.Gatherer, name string, labels map[string]string) (float64, bool) {
+	mfs, _ := g.Gather()
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.Metric {
+			if hasLabels(m, labels) && m.GetGauge() != nil {
+				return m.GetGauge().GetValue(), true
+			}
+		}
+	}
+	return 0, false
+}
+
+func hasLabels(m *dto.Metric, want map[string]string) bool {
+	n := 0
+	for _, lp := range m.GetLabel() {
+		if v, ok := want[lp.GetName()]; ok {
+			if v != lp.GetValue() {
+				return false
+			}
+			n++
+		}
+	}
+	return n == len(want)
+}

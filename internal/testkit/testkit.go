@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -89,11 +90,11 @@ func Get(t testing.TB, url string) (int, string) {
 
 // WriteConfig writes to path a configuration with its store at dbPath, a
 // service web and an HTTP check of web against target, every second, for
-// each id in checks.
+// each id in checks. Both listeners take a free loopback port.
 func WriteConfig(t testing.TB, path, dbPath, target string, checks ...string) {
 	t.Helper()
 	var b strings.Builder
-	fmt.Fprintf(&b, "storage: {path: %q}\nserver: {listen: \"127.0.0.1:0\"}\nservices: [{id: web}]\nchecks:\n", dbPath)
+	fmt.Fprintf(&b, "storage: {path: %q}\nserver: {listen: \"127.0.0.1:0\", metrics_listen: \"127.0.0.1:0\"}\nservices: [{id: web}]\nchecks:\n", dbPath)
 	for _, id := range checks {
 		fmt.Fprintf(&b, "  - {id: %s, service: web, kind: http, target: %q, interval: 1s, timeout: 900ms}\n", id, target)
 	}
@@ -123,4 +124,16 @@ func Config(t testing.TB, target, extra string, checks ...string) (*config.Confi
 		t.Fatal(err)
 	}
 	return cfg, path
+}
+
+// ServeMetrics serves m's metrics listener on a free loopback port and
+// returns its base URL.
+func ServeMetrics(t testing.TB, m interface{ ServeMetrics(net.Listener) }) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.ServeMetrics(l)
+	return "http://" + l.Addr().String()
 }

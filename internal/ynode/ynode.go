@@ -146,6 +146,10 @@ func (n Node) IsNull() bool {
 	return y.Kind == yaml.ScalarNode && y.Tag == "!!null"
 }
 
+// IsMapping reports whether the value is a mapping, for values that may be
+// written either as a plain name or as a mapping of settings.
+func (n Node) IsMapping() bool { return n.resolved().Kind == yaml.MappingNode }
+
 func (n Node) child(y *yaml.Node, path string) Node { return Node{n: y, Path: path} }
 
 func join(path, key string) string {
@@ -305,6 +309,22 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Nearest is the candidate closest to s by edit distance when it is close
+// enough to be a typo (at most a third of s's characters apart, and at
+// least one), "" when none is. Validation uses it to suggest the name that
+// was meant ("did you mean %q?"). Names such as "us-east" and "eu-west"
+// are near each other but both real, so it is stricter than the
+// suggestion for a misspelt key, which has few neighbours.
+func Nearest(s string, candidates []string) string {
+	best, bestD := "", max(1, len(s)/3)+1
+	for _, c := range candidates {
+		if d := distance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
 }
 
 // nearest is the allowed key closest to key by edit distance, when close

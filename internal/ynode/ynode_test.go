@@ -121,3 +121,34 @@ func TestExpansionLimit(t *testing.T) {
 		})
 	}
 }
+
+func TestNearestAndIsMapping(t *testing.T) {
+	cases := []struct {
+		name, s    string
+		candidates []string
+		want       string
+	}{
+		{"a typo", "us-eats", []string{"eu-west", "us-east", "ap-south"}, "us-east"},
+		{"nothing close", "antarctica", []string{"eu-west", "us-east"}, ""},
+		{"a real neighbour is no typo", "us-east", []string{"eu-west"}, ""},
+		{"no candidates", "eu-west", nil, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Nearest(tc.s, tc.candidates); got != tc.want {
+				t.Errorf("Nearest(%q): got %q, want %q", tc.s, got, tc.want)
+			}
+		})
+	}
+	n, err := Parse([]byte("[eu-west, {id: us-east}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := n.Seq()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if items[0].IsMapping() || !items[1].IsMapping() {
+		t.Errorf("IsMapping: got %v, %v, want false, true", items[0].IsMapping(), items[1].IsMapping())
+	}
+}

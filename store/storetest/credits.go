@@ -173,25 +173,48 @@ func testRecordClose(t *testing.T, s suite) {
 }
 
 func testRecordCloseStoresFigures(t *testing.T, s suite) {
-	d := s.open(t)
-	ctx := context.Background()
-	c := ClosingOf("2026-10", 1234, "a")
-	c.Flagged = true
-	got, _, err := d.RecordClose(ctx, c, false, "slate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	read, err := d.Credit(ctx, got.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := c
-	want.ID, want.Kind, want.State = got.ID, "credit", store.CreditComputed
-	want.CreatedAt, want.UpdatedAt = FixedNow(), FixedNow()
-	for name, g := range map[string]store.Credit{"returned": got, "read": read} {
-		if fmt.Sprintf("%+v", g) != fmt.Sprintf("%+v", want) {
-			t.Errorf("%s: got %+v, want %+v", name, g, want)
-		}
+	for _, tc := range []struct {
+		name             string
+		days, multiplier string
+	}{
+		{"percent", "", ""},
+		{"days", "3", ""},
+		{"proportional", "", "2.5"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := s.open(t)
+			ctx := context.Background()
+			c := ClosingOf("2026-10", 1234, "a")
+			c.Flagged = true
+			c.CreditDays, c.CreditMultiplier = tc.days, tc.multiplier
+			got, _, err := d.RecordClose(ctx, c, false, "slate")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// An adjustment keeps the corrected terms too.
+			c2 := c
+			c2.EvidenceHash, c2.AmountMinor = Evidence("b"), 2000
+			adj, _, err := d.RecordClose(ctx, c2, false, "slate")
+			if err != nil {
+				t.Fatal(err)
+			}
+			read, err := d.Credit(ctx, got.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := c
+			want.ID, want.Kind, want.State = got.ID, "credit", store.CreditComputed
+			want.CreatedAt, want.UpdatedAt = FixedNow(), FixedNow()
+			for name, g := range map[string]store.Credit{"returned": got, "read": read} {
+				if fmt.Sprintf("%+v", g) != fmt.Sprintf("%+v", want) {
+					t.Errorf("%s: got %+v, want %+v", name, g, want)
+				}
+			}
+			if adj.Kind != store.KindAdjustment || adj.CreditDays != tc.days || adj.CreditMultiplier != tc.multiplier {
+				t.Errorf("adjustment: kind %s, days %q, multiplier %q; want adjustment, %q, %q",
+					adj.Kind, adj.CreditDays, adj.CreditMultiplier, tc.days, tc.multiplier)
+			}
+		})
 	}
 }
 

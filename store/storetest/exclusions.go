@@ -32,6 +32,9 @@ func testExclusionsAreAuditedAndCancelledNotDeleted(t *testing.T, s suite) {
 		{Contract: "", Start: t0, End: t0.Add(time.Hour), Reason: "x"},
 		{Contract: "c", Start: t0, End: t0, Reason: "x"},
 		{Contract: "c", Start: t0, End: t0.Add(time.Hour), Reason: " "},
+		// Times the SLA engine cannot compute with (it holds 1678 to 2262).
+		{Contract: "c", Start: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), End: t0, Reason: "x"},
+		{Contract: "c", Start: t0, End: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), Reason: "x"},
 	} {
 		if _, err := d.AddExclusion(ctx, bad, "alice"); err == nil {
 			t.Errorf("accepted %+v", bad)

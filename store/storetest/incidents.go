@@ -544,3 +544,67 @@ func testIncidentsSurviveReopen(t *testing.T, s suite) {
 		t.Errorf("got %+v, %v after reopening; want the draft", pm, err)
 	}
 }
+
+// testEntriesKeepTheirCauses: the entries detection writes record the
+// checks behind them (shared or a tenant's, failing where, down or
+// degraded); every store gives them back as written, an entry without
+// causes (a person's, a recovery) without, and a copy of the store
+// (Dump) with them.
+func testEntriesKeepTheirCauses(t *testing.T, s suite) {
+	d := s.open(t)
+	ctx := context.Background()
+	U, D, G := sla.StateUp, sla.StateDown, sla.StateDegraded
+	minutes := []struct{ shared, acme sla.State }{{U, D}, {D, D}, {G, D}, {U, D}, {U, U}, {U, U}, {U, U}}
+	det := &incident.Detector{Hold: 2 * time.Minute}
+	st := &store.Incident{Tenants: []string{"acme", "bravo"}}
+	var live *incident.Incident
+	for m, x := range minutes {
+		cms := []incident.CheckMinute{{CheckID: "mail-shared", State: x.shared}, {CheckID: "mail-acme", Tenant: "acme", State: x.acme}}
+		for i := range cms {
+			if cms[i].State != U {
+				cms[i].Failing = []string{"fra", "ams"}[:1+m%2]
+			}
+		}
+		for _, ev := range det.Observe("mail", incident.ServiceObservation(At(m, 0), cms)) {
+			live = ev.Incident
+			st.Incident = *live
+			if m == 1 {
+				if err := st.Update(At(1, 30), incident.Identified, "Storage node lost.", "alice"); err != nil {
+					t.Fatal(err)
+				}
+				*live = st.Incident
+			}
+			save(t, d, st, "slate")
+		}
+	}
+	if live == nil || live.Open() {
+		t.Fatalf("the detector's incident: %+v", live)
+	}
+	var caused, plain int
+	for _, e := range live.Timeline {
+		if e.Cause != nil {
+			caused++
+		} else {
+			plain++
+		}
+	}
+	if caused < 2 || plain < 2 {
+		t.Fatalf("want entries with and without causes; got %d and %d: %+v", caused, plain, live.Timeline)
+	}
+	got, err := d.Incident(ctx, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Timeline, live.Timeline) {
+		t.Errorf("stored timeline\n%+v\nwant\n%+v", got.Timeline, live.Timeline)
+	}
+	if src, ok := d.(store.Source); ok {
+		dump, err := src.Dump(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(dump.Incidents) != 1 || !reflect.DeepEqual(dump.Incidents[0].Timeline, live.Timeline) {
+			t.Errorf("the dump's timeline lost the causes: %+v", dump.Incidents)
+		}
+	}
+}

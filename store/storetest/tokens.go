@@ -7,9 +7,11 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/store"
 )
 
@@ -127,6 +129,7 @@ func testCreateTokenRefusesBadInput(t *testing.T, s suite) {
 		{"viewer without a tenant", store.NewToken{Name: "x", Role: store.RoleViewer}, "alice", "tenant: a viewer token needs a tenant"},
 		{"admin with a tenant", store.NewToken{Name: "x", Role: store.RoleAdmin, Tenant: "acme"}, "alice", "tenant: only viewer tokens take a tenant; role admin sees every tenant"},
 		{"oncall with a tenant", store.NewToken{Name: "x", Role: store.RoleOncall, Tenant: "acme"}, "alice", "tenant: only viewer tokens take a tenant; role oncall"},
+		{"metrics with a tenant", store.NewToken{Name: "x", Role: store.RoleMetrics, Tenant: "acme"}, "alice", "tenant: only viewer tokens take a tenant; role metrics"},
 		{"no name", store.NewToken{Name: " ", Role: store.RoleAdmin}, "alice", "name: a name is required"},
 		{"no actor", store.NewToken{Name: "x", Role: store.RoleAdmin}, "", "empty actor"},
 	}
@@ -148,6 +151,27 @@ func testCreateTokenRefusesBadInput(t *testing.T, s suite) {
 				t.Errorf("a refused token was audited: %+v, %v", entries, err)
 			}
 		})
+	}
+}
+
+// testEveryRoleIsStored creates a token of every role a token may carry
+// (the metrics role included) and reads each back by its hash.
+func testEveryRoleIsStored(t *testing.T, s suite) {
+	ctx := context.Background()
+	d := s.open(t)
+	for _, role := range access.TokenRoles() {
+		nt := store.NewToken{Name: role, Role: role}
+		if role == store.RoleViewer {
+			nt.Tenant = "acme"
+		}
+		text, tok, err := d.CreateToken(ctx, nt, "alice")
+		if err != nil {
+			t.Fatalf("create a %s token: %v", role, err)
+		}
+		got, err := d.TokenByHash(ctx, store.HashToken(text))
+		if err != nil || got != tok || got.Role != role {
+			t.Errorf("%s token read back as %+v, %v; want %+v", role, got, err, tok)
+		}
 	}
 }
 
@@ -252,5 +276,120 @@ func testSecretIsMadeOnceAndKept(t *testing.T, s suite) {
 	again, err := d.Secret(ctx, "links")
 	if err != nil || !bytes.Equal(again, first) {
 		t.Errorf("after reopening, secret = %x, %v; want %x", again, err, first)
+	}
+}
+
+// testRotateSecret checks the rotation of a key: a fresh key replaces the
+// one stored under that name and no other, the rotation is audited with
+// its actor and the replaced key's age but never a key, a missing key is
+// made, the new key outlives a reopening, bad input is refused with
+// nothing stored, and rotations racing each other keep the audit chain
+// whole.
+func testRotateSecret(t *testing.T, s suite) {
+	ctx := context.Background()
+	reopen := s.fresh(t)
+	var later atomic.Bool // the clock moves an hour on once the keys are made
+	clock := func() time.Time {
+		if later.Load() {
+			return FixedNow().Add(time.Hour)
+		}
+		return FixedNow()
+	}
+	d := reopen(t, Options{Now: clock})
+	old, err := d.Secret(ctx, "links")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := d.Secret(ctx, "other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	later.Store(true)
+	if err := d.RotateSecret(ctx, "links", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := d.Secret(ctx, "links")
+	if err != nil || len(fresh) != store.SecretLen || bytes.Equal(fresh, old) {
+		t.Fatalf("after rotation: key %x, %v; want a new %d-byte key (old %x)", fresh, err, store.SecretLen, old)
+	}
+	if k, _ := d.Secret(ctx, "other"); !bytes.Equal(k, other) {
+		t.Errorf("rotating links changed the key of other")
+	}
+	entries, err := d.AuditOf(ctx, store.SecretSubject("links"))
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("audit of secret/links: %+v, %v; want one entry", entries, err)
+	}
+	e := entries[0]
+	if e.Action != store.SecretRotated || e.Actor != "alice" || e.Subject != "secret/links" {
+		t.Errorf("audit entry %+v, want secret.rotated of secret/links by alice", e)
+	}
+	if !e.At.Equal(FixedNow().Add(time.Hour)) {
+		t.Errorf("audit entry at %v, want the rotation's time %v", e.At, FixedNow().Add(time.Hour))
+	}
+	// The detail tells when the replaced key was made, not the new one.
+	if want := `{"replaced_created":"` + FixedNow().Format(time.RFC3339) + `"}`; e.Detail != want {
+		t.Errorf("audit detail %s, want %s", e.Detail, want)
+	}
+	for _, k := range [][]byte{old, fresh} {
+		if strings.Contains(e.Detail, hex.EncodeToString(k)) {
+			t.Errorf("audit entry carries a key: %s", e.Detail)
+		}
+	}
+
+	if err := d.RotateSecret(ctx, "new", "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := d.Secret(ctx, "new"); err != nil || len(k) != store.SecretLen {
+		t.Errorf("rotating a missing key: %x, %v; want a key", k, err)
+	}
+	if es, _ := d.AuditOf(ctx, store.SecretSubject("new")); len(es) != 1 || es[0].Detail != `{"replaced_created":null}` {
+		t.Errorf("audit of a missing key's rotation: %+v, want one entry with replaced_created null", es)
+	}
+
+	before, err := d.AuditEntries(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, actor string }{{"", "alice"}, {" ", "alice"}, {"links", ""}, {"links", " "}} {
+		if err := d.RotateSecret(ctx, tc.name, tc.actor); err == nil {
+			t.Errorf("RotateSecret(%q, %q) accepted", tc.name, tc.actor)
+		}
+	}
+	if k, _ := d.Secret(ctx, "links"); !bytes.Equal(k, fresh) {
+		t.Errorf("a refused rotation changed the key")
+	}
+	if after, _ := d.AuditEntries(ctx, 0, 0); len(after) != len(before) {
+		t.Errorf("refused rotations left %d audit entries, want none", len(after)-len(before))
+	}
+
+	// Rotations racing each other: each is audited once and the chain
+	// neither forks nor skips.
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() {
+			if err := d.RotateSecret(ctx, "links", "bob"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if es, _ := d.AuditOf(ctx, store.SecretSubject("links")); len(es) != 7 {
+		t.Errorf("audit of secret/links holds %d entries after 7 rotations", len(es))
+	}
+	if _, err := d.VerifyAudit(ctx); err != nil {
+		t.Errorf("audit chain: %v", err)
+	}
+	last, err := d.Secret(ctx, "links")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	d = reopen(t, Options{})
+	defer d.Close()
+	if k, err := d.Secret(ctx, "links"); err != nil || !bytes.Equal(k, last) {
+		t.Errorf("after reopening, key = %x, %v; want the last rotation's %x", k, err, last)
 	}
 }

@@ -1,0 +1,182 @@
+package catalog
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/slatehq/slate/incident"
+)
+
+// Reader is who reads an incident: staff (every check and tenant), one
+// tenant (Tenant), or the public (neither).
+type Reader struct {
+	Staff  bool
+	Tenant string // the tenant reading; "" for the public (and staff)
+}
+
+// PublicReader is the reader of the public status page, its API and feed.
+func PublicReader() Reader { return Reader{} }
+
+// TenantReader is tenant's reader: its page, API, feed and viewers.
+func TenantReader(tenant string) Reader { return Reader{Tenant: tenant} }
+
+// SeesCheckOf reports whether r may read what a check measuring tenant
+// ("" for a shared check) showed.
+func (r Reader) SeesCheckOf(tenant string) bool { return r.Staff || SeesCheckOf(r.Tenant, tenant) }
+
+// IncidentFor is inc, an incident affecting the tenants affected, as r may
+// read it; the tenants r may learn it affects; and whether r sees it.
+//
+//   - Staff read it whole.
+//   - An incident whose entries record their causes is r's view of it
+//     (incident.View): the part the checks r may read showed. The public
+//     reads incidents of public services only.
+//   - An incident people opened is seen, from its start, by the tenants
+//     it affects and, on the public page, by the public (OnPublicPage);
+//     detection's entries in it are filtered as in a view.
+//   - An incident whose entries record no cause (stored before causes
+//     were) is seen whole by the same readers.
+//
+// A tenant learns only that an incident affects it; the public learns no
+// tenant.
+func (c *Catalog) IncidentFor(r Reader, inc incident.Incident, affected []string) (incident.Incident, []string, bool) {
+	if r.Staff {
+		return inc, affected, true
+	}
+	if r.Tenant != "" && !slices.Contains(c.ServiceTenants(inc.Service), r.Tenant) {
+		return incident.Incident{}, nil, false // not a service of its contracts
+	}
+	var mine []string
+	if r.Tenant != "" {
+		mine = []string{r.Tenant}
+	}
+	caused := incident.Caused(inc)
+	if !caused || incident.OpenedByPeople(inc) {
+		seen := c.OnPublicPage(inc.Service, affected)
+		if r.Tenant != "" {
+			seen = TenantSeesIncident(r.Tenant, affected)
+		}
+		if !seen {
+			return incident.Incident{}, nil, false
+		}
+		if !caused {
+			return inc, mine, true
+		}
+	}
+	v, ok := incident.View(inc, r.SeesCheckOf)
+	if !ok {
+		return incident.Incident{}, nil, false
+	}
+	if r.Tenant == "" {
+		if s, known := c.Service(inc.Service); !known || !s.Public {
+			return incident.Incident{}, nil, false
+		}
+	}
+	return v, mine, true
+}
+
+// PublishedView is inc as every reader who sees it may read it: what a
+// post-mortem, which all of them read, may say of it. It is the public's
+// view when the public sees the incident, the tenant's when one tenant
+// alone does, and otherwise (several tenants, each through its own
+// checks) what the shared checks showed, which every one of them reads,
+// with people's entries.
+func (c *Catalog) PublishedView(inc incident.Incident, affected []string) incident.Incident {
+	if v, _, ok := c.IncidentFor(PublicReader(), inc, affected); ok {
+		return v
+	}
+	if readers := c.IncidentReaders(inc, affected); len(readers) == 1 {
+		v, _, _ := c.IncidentFor(TenantReader(readers[0]), inc, affected)
+		return v
+	}
+	if v, ok := incident.View(inc, func(tenant string) bool { return tenant == "" }); ok {
+		return v
+	}
+	v := inc
+	v.Timeline = slices.DeleteFunc(slices.Clone(inc.Timeline), func(e incident.Entry) bool { return e.Author == "" })
+	v.Failing = nil
+	return v
+}
+
+// IncidentReaders are the tenants that see inc (IncidentFor), sorted.
+func (c *Catalog) IncidentReaders(inc incident.Incident, affected []string) []string {
+	var out []string
+	for _, t := range c.ServiceTenants(inc.Service) {
+		if _, _, ok := c.IncidentFor(TenantReader(t), inc, affected); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// NamedTenants are the tenants text names, by ID or display name, as a
+// word of its own, in any case: "acme" in "mail-acme-endpoint" names acme.
+// In configuration order.
+func (c *Catalog) NamedTenants(text string) []string {
+	var out []string
+	for _, t := range c.Tenants {
+		for _, name := range []string{t.ID, t.Name} {
+			if name != "" && namesWord(text, name) {
+				out = append(out, t.ID)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// namesWord reports whether text holds word, in any case, with no letter
+// or digit right before or after it.
+func namesWord(text, word string) bool {
+	lt, lw := strings.ToLower(text), strings.ToLower(word)
+	for i := 0; ; {
+		j := strings.Index(lt[i:], lw)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(lw)
+		before, _ := utf8.DecodeLastRuneInString(lt[:start])
+		after, _ := utf8.DecodeRuneInString(lt[end:])
+		if !wordRune(before) && !wordRune(after) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func wordRune(r rune) bool { return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
+
+// CheckPostmortemNames refuses to publish, for an incident affecting the
+// tenants affected, a post-mortem whose markdown names a tenant that some
+// other reader of the incident (the public, or another tenant) would learn
+// of: every reader of the incident reads the same text. Each tenant reads
+// its own impact on its page; the text carries totals at most.
+func (c *Catalog) CheckPostmortemNames(markdown string, inc incident.Incident, affected []string) error {
+	named := c.NamedTenants(markdown)
+	if len(named) == 0 {
+		return nil
+	}
+	readers := c.IncidentReaders(inc, affected)
+	public := false
+	if _, _, ok := c.IncidentFor(PublicReader(), inc, affected); ok {
+		public = true
+	}
+	for _, n := range named {
+		var others []string
+		if public {
+			others = append(others, "the public")
+		}
+		for _, r := range readers {
+			if r != n {
+				others = append(others, "tenant "+r)
+			}
+		}
+		if len(others) > 0 {
+			return fieldErr("markdown", "names tenant %s, whom other readers of this incident (%s) would learn of: a published post-mortem names no tenant nor its checks; each tenant sees its own impact on its page",
+				n, strings.Join(others, ", "))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/slatehq/slate/store"
+)
+
+// testMaintenanceHistoryStands: windows announced at run time are listed
+// by start; withdrawing one at the store's now cancels it while planned,
+// ends it now while in progress (what passed stays), and is refused once
+// it has ended or was cancelled; every change is audited.
+func testMaintenanceHistoryStands(t *testing.T, s suite) {
+	ctx := context.Background()
+	d := s.open(t) // now is FixedNow, At(60, 0)
+	add := func(title string, from, to int) store.Maintenance {
+		m, err := d.AddMaintenance(ctx, store.Maintenance{Services: []string{"mail"}, Title: title, Start: At(from, 0), End: At(to, 0)}, "alice")
+		if err != nil {
+			t.Fatalf("add %s: %v", title, err)
+		}
+		if m.ID == 0 || !m.Announced.Equal(FixedNow()) || m.Actor != "alice" {
+			t.Errorf("added %+v: want an ID, announced at the store's now, by alice", m)
+		}
+		return m
+	}
+	past, running, planned := add("past", 0, 30), add("running", 30, 90), add("planned", 90, 120)
+
+	if _, err := d.CancelMaintenance(ctx, past.ID, "bob"); !errors.Is(err, store.ErrMaintenanceState) {
+		t.Errorf("cancel a window that ended: %v, want ErrMaintenanceState", err)
+	}
+	m, err := d.CancelMaintenance(ctx, running.ID, "bob")
+	if err != nil || m.Cancelled || !m.Start.Equal(running.Start) || !m.End.Equal(FixedNow()) {
+		t.Errorf("cancel a window in progress: %+v, %v; want it ended now, not cancelled", m, err)
+	}
+	m, err = d.CancelMaintenance(ctx, planned.ID, "bob")
+	if err != nil || !m.Cancelled || m.CancelledBy != "bob" || !m.CancelledAt.Equal(FixedNow()) || !m.End.Equal(planned.End) {
+		t.Errorf("cancel a planned window: %+v, %v; want it cancelled by bob", m, err)
+	}
+	if _, err := d.CancelMaintenance(ctx, planned.ID, "bob"); !errors.Is(err, store.ErrMaintenanceState) {
+		t.Errorf("cancel twice: %v, want ErrMaintenanceState", err)
+	}
+	if _, err := d.CancelMaintenance(ctx, 999, "bob"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("cancel an unknown window: %v, want ErrNotFound", err)
+	}
+
+	list, err := d.ListMaintenance(ctx)
+	if err != nil || len(list) != 3 {
+		t.Fatalf("list: %+v, %v", list, err)
+	}
+	if l := list[0]; l.Cancelled || !l.Start.Equal(past.Start) || !l.End.Equal(past.End) {
+		t.Errorf("the past window changed: %+v, was %+v", list[0], past)
+	}
+	if l := list[1]; l.Cancelled || !l.End.Equal(FixedNow()) {
+		t.Errorf("listed window in progress: %+v, want it ended now", l)
+	}
+	if l := list[2]; !l.Cancelled || l.CancelledBy != "bob" {
+		t.Errorf("listed planned window: %+v, want it cancelled", l)
+	}
+	for _, tc := range []struct {
+		id      int64
+		actions []string
+	}{
+		{past.ID, []string{"maintenance.announced"}},
+		{running.ID, []string{"maintenance.announced", store.MaintenanceEnded}},
+		{planned.ID, []string{"maintenance.announced", store.MaintenanceCancelled}},
+	} {
+		es, err := d.AuditOf(ctx, store.MaintenanceSubject(tc.id))
+		var got []string
+		for _, e := range es {
+			got = append(got, e.Action)
+		}
+		if err != nil || len(got) != len(tc.actions) || (len(got) == 2 && got[1] != tc.actions[1]) {
+			t.Errorf("audit of maintenance %d: %v, %v; want %v", tc.id, got, err, tc.actions)
+		}
+	}
+	if _, err := d.VerifyAudit(ctx); err != nil {
+		t.Error(err)
+	}
+}
+
+// testMaintenanceRefusesBadWindows: no service, no title, an empty window
+// or times the SLA engine cannot compute with are refused, and nothing
+// is stored.
+func testMaintenanceRefusesBadWindows(t *testing.T, s suite) {
+	ctx := context.Background()
+	d := s.open(t)
+	year := func(y int) time.Time { return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC) }
+	for _, bad := range []store.Maintenance{
+		{Title: "x", Start: At(0, 0), End: At(1, 0)},
+		{Services: []string{"mail"}, Title: " ", Start: At(0, 0), End: At(1, 0)},
+		{Services: []string{"mail"}, Title: "x", Start: At(1, 0), End: At(1, 0)},
+		{Services: []string{"mail"}, Title: "x", Start: year(1), End: At(1, 0)},
+		{Services: []string{"mail"}, Title: "x", Start: At(1, 0), End: year(9999)},
+	} {
+		if _, err := d.AddMaintenance(ctx, bad, "alice"); err == nil {
+			t.Errorf("accepted %+v", bad)
+		}
+	}
+	if list, err := d.ListMaintenance(ctx); err != nil || len(list) != 0 {
+		t.Errorf("stored: %+v, %v", list, err)
+	}
+}
