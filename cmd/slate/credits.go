@@ -274,4 +274,3 @@ func writeStatementFile(ctx context.Context, stdout, stderr io.Writer, cfg *conf
 	fmt.Fprintf(stdout, "statement %s written to %s\n", s.Number(), out)
 	return exitOK
 }
-

@@ -62,7 +62,7 @@ func TestRulesPassPromtool(t *testing.T) {
 func TestRulesAboveCheckSeries(t *testing.T) {
 	tool := promtool(t)
 	for _, tc := range []struct {
-		name, series string
+		name, series  string
 		want, notWant string
 	}{
 		{"within the limit", "1", "avg by (check, service, tenant) (avg_over_time(probe_success[5m]))", "slate_probe_checks"},
