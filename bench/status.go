@@ -75,6 +75,12 @@ type StatusSetup struct {
 	// FirstIndexMs is the first GET / of a snapshot, which renders the
 	// page and its gzip copy; every new snapshot (each minute) pays it once.
 	FirstIndexMs float64 `json:"first_index_ms"`
+	// The process's peak RSS once the configuration is built and the
+	// history imported (both the benchmark's own work, in this process),
+	// and once slate has started and every check has run: what slate
+	// serve needs beyond them is the difference.
+	PeakRSSImportedBytes int64 `json:"peak_rss_imported_bytes"`
+	PeakRSSStartedBytes  int64 `json:"peak_rss_started_bytes"`
 }
 
 type StatusPhase struct {
@@ -186,6 +192,7 @@ func Status(ctx context.Context, o StatusOptions) (rep StatusReport, err error) 
 	if rep.Setup, err = importStatusHistory(ctx, cfg, o); err != nil {
 		return rep, err
 	}
+	rep.Setup.PeakRSSImportedBytes = peakRSS()
 	a, err := monitor.Open(cfg, monitor.Options{})
 	if err != nil {
 		return rep, err
@@ -223,6 +230,7 @@ func Status(ctx context.Context, o StatusOptions) (rep StatusReport, err error) 
 	defer load.stop()
 	// Steady state: every check has run once.
 	time.Sleep(time.Until(started.Add(o.Interval + time.Second)))
+	rep.Setup.PeakRSSStartedBytes = peakRSS()
 
 	if o.CPUProfile != "" {
 		f, err := os.Create(o.CPUProfile)

@@ -324,6 +324,8 @@ func printBenchStatus(w io.Writer, r bench.StatusReport) {
 		r.Services, r.Groups, r.Checks, r.IntervalSeconds, r.HistoryDays, r.Connections, r.DurationSeconds)
 	fmt.Fprintf(w, "setup\n  %-26s %d\n  %-26s %v\n  %-26s %v\n  %-26s %v\n", "history_rows", r.Setup.HistoryRows,
 		"import_seconds", r.Setup.ImportSeconds, "start_seconds", r.Setup.StartSeconds, "first_index_ms", r.Setup.FirstIndexMs)
+	fmt.Fprintf(w, "  %-26s %d\n  %-26s %d\n", "peak_rss_imported_bytes", r.Setup.PeakRSSImportedBytes,
+		"peak_rss_started_bytes", r.Setup.PeakRSSStartedBytes)
 	verdict := func(ok bool) string {
 		if ok {
 			return "pass"
