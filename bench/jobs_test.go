@@ -2,11 +2,10 @@ package bench
 
 import (
 	"context"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/monitor"
 )
 
@@ -20,14 +19,7 @@ import (
 //
 //	SLATE_BENCH_CHECKS=100000 go test -run '^$' -bench MinuteJobs -benchtime 3x ./bench
 func BenchmarkMinuteJobs(b *testing.B) {
-	checks := 10_000
-	if v := os.Getenv("SLATE_BENCH_CHECKS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 100 {
-			b.Fatalf("SLATE_BENCH_CHECKS=%q: want a number of checks, at least 100", v)
-		}
-		checks = n
-	}
+	checks := testkit.BenchChecks(b, 100)
 	o := StatusOptions{Services: 100, Groups: 10, Checks: checks, Days: 1, Interval: time.Minute}
 	cfg, err := statusBenchConfig(b.TempDir(), "http://127.0.0.1:1", o)
 	if err != nil {

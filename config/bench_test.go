@@ -2,12 +2,11 @@ package config_test
 
 import (
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/internal/testkit"
 )
 
 // BenchmarkParse reads a configuration of SLATE_BENCH_CHECKS HTTP checks
@@ -17,14 +16,7 @@ import (
 //
 //	SLATE_BENCH_CHECKS=100000 go test -run '^$' -bench Parse -benchmem -benchtime 3x ./config
 func BenchmarkParse(b *testing.B) {
-	checks := 10_000
-	if v := os.Getenv("SLATE_BENCH_CHECKS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			b.Fatalf("SLATE_BENCH_CHECKS=%q: want a number of checks", v)
-		}
-		checks = n
-	}
+	checks := testkit.BenchChecks(b, 1)
 	var doc strings.Builder
 	doc.WriteString("services:\n")
 	for s := range 100 {
