@@ -66,7 +66,7 @@ func TestBenchProbesReports(t *testing.T) {
 		t.Errorf("baseline RSS %d, peak %d, live heap %d: want 0 < baseline <= peak and a live heap",
 			r.BaselineRSSBytes, r.PeakRSSBytes, r.HeapLiveBytes)
 	}
-	if want := float64(r.PeakRSSBytes-r.BaselineRSSBytes) / 200; math.Abs(r.RSSBytesPerCheck-want) > 0.001 {
+	if want := float64(r.PeakRSSBytes-r.BaselineRSSBytes) / float64(r.Checks); math.Abs(r.RSSBytesPerCheck-want) > 0.001 {
 		t.Errorf("rss_bytes_per_check %v, want (peak - baseline) / checks = %v", r.RSSBytesPerCheck, want)
 	}
 }
