@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
 	"sync/atomic"
@@ -29,15 +30,26 @@ import (
 
 // ProbesReport is what slate bench probes prints.
 type ProbesReport struct {
-	Checks             int     `json:"checks"`
-	IntervalSeconds    float64 `json:"interval_seconds"`
-	DurationSeconds    float64 `json:"duration_seconds"`
-	DemandPerSecond    float64 `json:"demand_per_second"`
-	ChecksPerSecond    float64 `json:"checks_per_second"`
-	OnTimeRatio        float64 `json:"on_time_ratio"`
-	LatenessP99Ms      float64 `json:"lateness_p99_ms"`
-	CPUMsPerCheck      float64 `json:"cpu_ms_per_check"`
-	PeakRSSBytes       int64   `json:"peak_rss_bytes"`
+	Checks          int     `json:"checks"`
+	IntervalSeconds float64 `json:"interval_seconds"`
+	DurationSeconds float64 `json:"duration_seconds"`
+	DemandPerSecond float64 `json:"demand_per_second"`
+	ChecksPerSecond float64 `json:"checks_per_second"`
+	OnTimeRatio     float64 `json:"on_time_ratio"`
+	LatenessP99Ms   float64 `json:"lateness_p99_ms"`
+	CPUMsPerCheck   float64 `json:"cpu_ms_per_check"`
+	PeakRSSBytes    int64   `json:"peak_rss_bytes"`
+	// BaselineRSSBytes is the peak before any check is loaded: the store
+	// open and the scheduler started, empty. RSSBytesPerCheck is what the
+	// checks added to the peak, per check.
+	BaselineRSSBytes int64   `json:"baseline_rss_bytes"`
+	RSSBytesPerCheck float64 `json:"rss_bytes_per_check"`
+	// HeapLiveBytes is the Go heap reachable at the end of the steady
+	// state (after a collection); HeapBytesPerCheck is its growth over the
+	// empty baseline, per check: the state a check keeps, without the
+	// garbage collector's headroom and the transients that RSS includes.
+	HeapLiveBytes      int64   `json:"heap_live_bytes"`
+	HeapBytesPerCheck  float64 `json:"heap_bytes_per_check"`
 	DBBytesPerResult   float64 `json:"db_bytes_per_result"`
 	DBBytesPerCheckDay float64 `json:"db_bytes_per_check_day"`
 	Errors             int64   `json:"errors"`
@@ -71,9 +83,12 @@ func (s *countingStore) WriteResults(ctx context.Context, rs []sla.Result) error
 type ProbesOptions struct {
 	Checks             int
 	Interval, Duration time.Duration
-	Workers            int    // probes run at once; 0 is the collector's default
-	MemProfile         string // heap profile written at the end of the steady state; "" for none
-	Spawn              Spawn  // starts the target process; nil: this executable's "bench target"
+	Workers            int // probes run at once; 0 is the collector's default
+	// CheckSeries exports per-check probe_* series up to this many checks;
+	// 0 is the collector's default, negative per service only.
+	CheckSeries int
+	MemProfile  string // heap profile written at the end of the steady state; "" for none
+	Spawn       Spawn  // starts the target process; nil: this executable's "bench target"
 }
 
 // Probes sizes a deployment: it runs o.Checks HTTP checks against a target
@@ -82,6 +97,11 @@ type ProbesOptions struct {
 // storage in the steady state, one interval after start-up.
 func Probes(ctx context.Context, o ProbesOptions) (ProbesReport, error) {
 	n, interval, duration, workers, memProfile := o.Checks, o.Interval, o.Duration, o.Workers, o.MemProfile
+	if memProfile != "" {
+		// Finer sampling than the default 512 KiB, so that components of a
+		// few hundred kilobytes show in the profile.
+		runtime.MemProfileRate = memProfileRate
+	}
 	rep := ProbesReport{Checks: n, IntervalSeconds: interval.Seconds(), DurationSeconds: duration.Seconds(),
 		DemandPerSecond: float64(n) / interval.Seconds()}
 	url, stopTarget, err := startTarget(o.Spawn)
@@ -108,6 +128,21 @@ func Probes(ctx context.Context, o ProbesOptions) (ProbesReport, error) {
 	}
 	sched.Location = "bench"
 	sched.Workers = workers
+	switch {
+	case o.CheckSeries > 0:
+		sched.CheckSeries = o.CheckSeries
+	case o.CheckSeries < 0:
+		sched.CheckSeries = 0
+	}
+	// The empty baseline: the store open and the scheduler running without
+	// checks. The checks are made and loaded after it, as a reload would.
+	if err := sched.Start(); err != nil {
+		store.Close()
+		return rep, err
+	}
+	runtime.GC()
+	rep.BaselineRSSBytes = peakRSS()
+	heap0 := heapLive()
 	checks := make([]collector.Check, n)
 	for i := range checks {
 		checks[i] = collector.Check{
@@ -116,13 +151,11 @@ func Probes(ctx context.Context, o ProbesOptions) (ProbesReport, error) {
 		}
 	}
 	if err := sched.Reload(checks); err != nil {
+		sched.Stop(ctx)
 		store.Close()
 		return rep, err
 	}
-	if err := sched.Start(); err != nil {
-		store.Close()
-		return rep, err
-	}
+	checks = nil // the scheduler keeps what it needs
 	// Steady state: after every check has run once.
 	time.Sleep(interval + time.Second)
 	cpu0, res0, late0 := cpuTime(), cs.results.Load(), lateness(reg)
@@ -130,6 +163,9 @@ func Probes(ctx context.Context, o ProbesOptions) (ProbesReport, error) {
 	time.Sleep(duration - interval - time.Second)
 	cpu1, res1, late1 := cpuTime(), cs.results.Load(), lateness(reg)
 	elapsed := time.Since(t0)
+	runtime.GC() // what the checks hold, not what the last scrape left
+	rep.HeapLiveBytes = heapLive()
+	rep.HeapBytesPerCheck = round3(float64(rep.HeapLiveBytes-heap0) / float64(n))
 	if memProfile != "" {
 		if err := writeHeapProfile(memProfile); err != nil {
 			return rep, err
@@ -140,6 +176,7 @@ func Probes(ctx context.Context, o ProbesOptions) (ProbesReport, error) {
 	serr := sched.Stop(stopCtx)
 	cancel()
 	rep.PeakRSSBytes = peakRSS()
+	rep.RSSBytesPerCheck = round3(float64(rep.PeakRSSBytes-rep.BaselineRSSBytes) / float64(n))
 	runs := res1 - res0
 	rep.ChecksPerSecond = round3(float64(runs) / elapsed.Seconds())
 	if runs > 0 {
@@ -223,6 +260,21 @@ func historyBytesPerCheckDay(ctx context.Context, dir string, interval time.Dura
 // record header, the check and day keys, the cell's length and its pointer.
 const historyRowOverhead = 16
 
+// memProfileRate is the heap profile's sampling interval in bytes when a
+// profile is asked for.
+const memProfileRate = 64 << 10
+
+// heapLive is the heap the last garbage collection found reachable, in
+// bytes.
+func heapLive() int64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(s[0].Value.Uint64())
+}
+
 func writeHeapProfile(path string) error {
 	f, err := os.Create(path)
 	if err != nil {
@@ -286,7 +338,9 @@ func (h histogram) sub(o histogram) histogram {
 }
 
 // summary gives the share of runs at most 1 s late and the 99th percentile of
-// lateness in milliseconds, interpolated linearly inside its bucket.
+// lateness in milliseconds, interpolated linearly inside its bucket. A 99th
+// percentile past the last bucket is given as that bucket's bound: a lower
+// bound (infinity has no JSON).
 func (h histogram) summary() (onTime, p99ms float64) {
 	if h.total == 0 {
 		return 0, 0
@@ -309,12 +363,14 @@ func (h histogram) summary() (onTime, p99ms float64) {
 		}
 		lower, prev = b, h.counts[i]
 	}
-	return round3(onTime), math.Inf(1)
+	return round3(onTime), round3(lower * 1000)
 }
 
 // Spawn makes the command of a child process of the benchmarks: role
-// "target" (RunTarget) or "load" (RunLoad). The benchmarks run them apart
-// so that their CPU is not counted as slate's.
+// "target" (RunTarget), "load" (RunLoad) or "probes-child"
+// (RunProbesChild). The benchmarks run the target and the load generator
+// apart so that their CPU is not counted as slate's, and each size of a
+// curve apart so that its peak memory is its own.
 type Spawn func(role string) (*exec.Cmd, error)
 
 // spawn is s, or this executable run as "slate bench ROLE".

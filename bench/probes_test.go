@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"math"
 	"os"
 	"testing"
 	"time"
@@ -10,7 +11,8 @@ import (
 )
 
 // TestMain makes the test binary the benchmarks' child processes when it
-// is started as "bench target" or "bench load", as slate itself is.
+// is started as "bench target", "bench load" or "bench probes-child", as
+// slate itself is.
 func TestMain(m *testing.M) {
 	if len(os.Args) == 3 && os.Args[1] == "bench" {
 		switch os.Args[2] {
@@ -18,6 +20,8 @@ func TestMain(m *testing.M) {
 			os.Exit(RunTarget(os.Stdin, os.Stdout))
 		case "load":
 			os.Exit(RunLoad(os.Stdin, os.Stdout))
+		case "probes-child":
+			os.Exit(RunProbesChild(os.Stdin, os.Stdout))
 		}
 	}
 	gin.SetMode(gin.ReleaseMode)
@@ -58,6 +62,60 @@ func TestBenchProbesReports(t *testing.T) {
 	if r.CPUMsPerCheck <= 0 || r.PeakRSSBytes <= 0 || r.DBBytesPerResult <= 0 || r.DBBytesPerCheckDay <= 0 {
 		t.Errorf("missing resource figures: %+v", r)
 	}
+	if r.BaselineRSSBytes <= 0 || r.BaselineRSSBytes > r.PeakRSSBytes || r.HeapLiveBytes <= 0 {
+		t.Errorf("baseline RSS %d, peak %d, live heap %d: want 0 < baseline <= peak and a live heap",
+			r.BaselineRSSBytes, r.PeakRSSBytes, r.HeapLiveBytes)
+	}
+	if want := float64(r.PeakRSSBytes-r.BaselineRSSBytes) / float64(r.Checks); math.Abs(r.RSSBytesPerCheck-want) > 0.001 {
+		t.Errorf("rss_bytes_per_check %v, want (peak - baseline) / checks = %v", r.RSSBytesPerCheck, want)
+	}
+}
+
+// TestBenchProbesCurve runs two small sizes, each in a child process, and
+// checks that each reports its own size and that the slopes are those of
+// the runs' figures.
+func TestBenchProbesCurve(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs for a few seconds")
+	}
+	r, err := ProbesCurve(context.Background(), []int{50, 150}, ProbesOptions{Interval: 500 * time.Millisecond, Duration: 2500 * time.Millisecond}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Runs) != 2 || r.Runs[0].Checks != 50 || r.Runs[1].Checks != 150 {
+		t.Fatalf("got runs %+v, want 50 then 150 checks", r.Runs)
+	}
+	for _, run := range r.Runs {
+		if run.ResultsWritten <= 0 || run.PeakRSSBytes <= 0 {
+			t.Errorf("%d checks: no figures: %+v", run.Checks, run)
+		}
+	}
+	a, b := r.Runs[0], r.Runs[1]
+	if want := round3(float64(b.PeakRSSBytes-a.PeakRSSBytes) / 100); r.RSSSlopeBytesPerCheck != want {
+		t.Errorf("RSS slope %v, want %v (two points)", r.RSSSlopeBytesPerCheck, want)
+	}
+	if want := round3(float64(b.HeapLiveBytes-a.HeapLiveBytes) / 100); r.HeapSlopeBytesPerCheck != want {
+		t.Errorf("heap slope %v, want %v (two points)", r.HeapSlopeBytesPerCheck, want)
+	}
+}
+
+func TestSlope(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		xs, ys []float64
+		want   float64
+	}{
+		{"a line", []float64{10, 50, 100}, []float64{1000, 5000, 10000}, 100},
+		{"a line with an offset", []float64{1, 2, 3}, []float64{7, 9, 11}, 2},
+		{"least squares through scatter", []float64{0, 1, 2, 3}, []float64{1, 3, 2, 4}, 0.8},
+		{"one point", []float64{5}, []float64{9}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := slope(tc.xs, tc.ys); math.Abs(got-tc.want) > 1e-9 {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
 }
 
 func TestLatenessSummary(t *testing.T) {
@@ -73,6 +131,11 @@ func TestLatenessSummary(t *testing.T) {
 	// The 99th of 100 runs lies halfway through the (1, 5] bucket: 3 s.
 	if p99 != 3000 {
 		t.Errorf("p99: got %v ms, want 3000", p99)
+	}
+	// Past the last bucket, the 99th percentile is at least its bound.
+	h.total = 200
+	if _, p99 := h.summary(); p99 != 5000 {
+		t.Errorf("p99 past the buckets: got %v ms, want their last bound, 5000", p99)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -46,6 +47,7 @@ type StatusOptions struct {
 	Services, Groups, Checks, Days, Connections int
 	Interval, Duration                          time.Duration
 	CPUProfile                                  string // written over the phases; "" for none
+	MemProfile                                  string // heap profile written after the phases; "" for none
 	Baseline                                    bool   // first load /healthz, the smallest answer, as a control
 	Paced                                       bool   // offer each phase its target rate instead of all it takes
 	Spawn                                       Spawn  // starts the target and the load generator; nil: this executable's
@@ -73,6 +75,12 @@ type StatusSetup struct {
 	// FirstIndexMs is the first GET / of a snapshot, which renders the
 	// page and its gzip copy; every new snapshot (each minute) pays it once.
 	FirstIndexMs float64 `json:"first_index_ms"`
+	// The process's peak RSS once the configuration is built and the
+	// history imported (both the benchmark's own work, in this process),
+	// and once slate has started and every check has run: what slate
+	// serve needs beyond them is the difference.
+	PeakRSSImportedBytes int64 `json:"peak_rss_imported_bytes"`
+	PeakRSSStartedBytes  int64 `json:"peak_rss_started_bytes"`
 }
 
 type StatusPhase struct {
@@ -162,6 +170,9 @@ func syntheticHistory(r *rand.Rand, start time.Time, days, perMinute int, locati
 // slate as slate serve runs it, on a generated configuration with
 // imported history, loaded from a separate process one phase per page.
 func Status(ctx context.Context, o StatusOptions) (rep StatusReport, err error) {
+	if o.MemProfile != "" {
+		runtime.MemProfileRate = memProfileRate // before the configuration is built
+	}
 	rep = StatusReport{Services: o.Services, Groups: o.Groups, Checks: o.Checks, IntervalSeconds: o.Interval.Seconds(),
 		HistoryDays: o.Days, Connections: o.Connections, DurationSeconds: o.Duration.Seconds()}
 	target, stopTarget, err := startTarget(o.Spawn)
@@ -181,6 +192,7 @@ func Status(ctx context.Context, o StatusOptions) (rep StatusReport, err error) 
 	if rep.Setup, err = importStatusHistory(ctx, cfg, o); err != nil {
 		return rep, err
 	}
+	rep.Setup.PeakRSSImportedBytes = peakRSS()
 	a, err := monitor.Open(cfg, monitor.Options{})
 	if err != nil {
 		return rep, err
@@ -218,6 +230,7 @@ func Status(ctx context.Context, o StatusOptions) (rep StatusReport, err error) 
 	defer load.stop()
 	// Steady state: every check has run once.
 	time.Sleep(time.Until(started.Add(o.Interval + time.Second)))
+	rep.Setup.PeakRSSStartedBytes = peakRSS()
 
 	if o.CPUProfile != "" {
 		f, err := os.Create(o.CPUProfile)
@@ -249,6 +262,11 @@ func Status(ctx context.Context, o StatusOptions) (rep StatusReport, err error) 
 			rep.Pass = rep.Pass && ok
 		}
 		rep.Phases = append(rep.Phases, ph)
+	}
+	if o.MemProfile != "" {
+		if err := writeHeapProfile(o.MemProfile); err != nil {
+			return rep, err
+		}
 	}
 	rep.PeakRSSBytes = peakRSS()
 	return rep, nil

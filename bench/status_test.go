@@ -50,8 +50,9 @@ func TestBenchStatusReports(t *testing.T) {
 			if r.Services != 10 || r.Groups != 2 || r.Checks != 20 || r.HistoryDays != 3 || r.Connections != 4 {
 				t.Errorf("sizes not echoed: %+v", r)
 			}
-			if r.Setup.HistoryRows != 60 || r.Setup.ImportSeconds < 0 || r.Setup.StartSeconds <= 0 || r.Setup.FirstIndexMs <= 0 {
-				t.Errorf("setup %+v: want 60 history rows and the start measured", r.Setup)
+			if r.Setup.HistoryRows != 60 || r.Setup.ImportSeconds < 0 || r.Setup.StartSeconds <= 0 || r.Setup.FirstIndexMs <= 0 ||
+				r.Setup.PeakRSSImportedBytes <= 0 || r.Setup.PeakRSSStartedBytes < r.Setup.PeakRSSImportedBytes || r.PeakRSSBytes < r.Setup.PeakRSSStartedBytes {
+				t.Errorf("setup %+v: want 60 history rows, the start and the peaks up to it measured", r.Setup)
 			}
 			if r.PeakRSSBytes <= 0 {
 				t.Errorf("peak_rss_bytes %d", r.PeakRSSBytes)

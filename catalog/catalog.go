@@ -64,6 +64,11 @@ type Check struct {
 	// every declared location (CheckLocations).
 	Locations    []string
 	Confirmation sla.Confirmation
+	// Interval is how often the check runs at each of its locations: how
+	// long a location may be silent about it, and how many runs a period
+	// should hold. It is kept here because a running slate keeps the
+	// catalogue but not the checks' probe definitions.
+	Interval time.Duration
 }
 
 // Contract is what a tenant was promised for some services.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -53,7 +52,6 @@ type DNSProbe struct {
 	equals  bool
 	tcp     bool
 	timeout time.Duration
-	dialer  net.Dialer
 }
 
 func newDNSProbe(c Check) (*DNSProbe, error) {
@@ -143,7 +141,7 @@ func (e dnsParseError) Error() string { return e.err.Error() }
 func (e dnsParseError) Unwrap() error { return e.err }
 
 func (p *DNSProbe) exchangeUDP(ctx context.Context, query []byte, id uint16) ([]byte, error) {
-	conn, err := p.dialer.DialContext(ctx, "udp", p.server)
+	conn, err := probeDialer().DialContext(ctx, "udp", p.server)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +167,7 @@ func (p *DNSProbe) exchangeUDP(ctx context.Context, query []byte, id uint16) ([]
 }
 
 func (p *DNSProbe) exchangeTCP(ctx context.Context, query []byte, id uint16) ([]byte, error) {
-	conn, err := p.dialer.DialContext(ctx, "tcp", p.server)
+	conn, err := probeDialer().DialContext(ctx, "tcp", p.server)
 	if err != nil {
 		return nil, err
 	}

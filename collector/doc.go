@@ -24,6 +24,19 @@
 //     metrics on the Registerer it is given. New, then Reload and Start;
 //     RunOnce runs one check now; Stop drains and flushes.
 //
+// # Memory
+//
+// A scheduled check costs a few hundred bytes (docs/capacity.md has the
+// measured figures): its entry (id, labels, interval, due time, a
+// fingerprint of the check's definition to tell a reload whether it
+// changed, the last outcome in atomics), its probe (the target, the parts
+// of it a request needs and, only when a setting differs from the
+// defaults, the settings) and the store's share. There is no goroutine,
+// timer or metric child per check: one dispatcher keeps a heap of due
+// times, a fixed pool of workers runs the probes, and the probe_* series
+// are made from the entries when /metrics is scraped, per check up to
+// Scheduler.CheckSeries checks and per service always.
+//
 // Every run is bounded twice: by its context deadline (the check's
 // timeout) and by connection deadlines a little later, so a hung or
 // trickling server cannot hold a goroutine past the timeout. Reads are

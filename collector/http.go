@@ -36,133 +36,226 @@ const maxHeaderBytes = 64 << 10
 // a run costs. Responses are parsed by net/http (http.ReadResponse), so
 // framing (chunked, Content-Length, HEAD) is the standard library's. There
 // is no proxy support and no HTTP/2.
+//
+// A probe is kept for every check for as long as the check is configured,
+// so it holds little: the target and the parts of it a request needs
+// (substrings, most often, so no more bytes), and the settings that
+// differ from the defaults, if any. A request with the defaults is written
+// per run into a pooled buffer.
 type HTTPProbe struct {
-	url        *url.URL
-	method     string
-	header     http.Header // without Host
+	target    string // the URL; parsed again only to follow a redirect
+	authority string // the URL's host[:port], the Host header
+	uri       string // the URL's request URI
+	https     bool
+	timeout   time.Duration
+	opt       *httpOptions // nil: the defaults (see httpOptions)
+}
+
+// httpOptions are an HTTP probe's settings beyond the target. A probe
+// whose settings are all the defaults — GET with no body, the default
+// headers, statuses 200-399, no body conditions, no latency limit, the
+// default bounds, redirects followed, no TLS options — has none.
+type httpOptions struct {
+	request    []byte      // the first request, serialized once
+	method     string      // "" means GET
+	header     http.Header // without Host; nil means the defaults (User-Agent only)
 	host       string      // Host header override; "" means the URL's host
 	body       string
-	request    []byte        // the first request, serialized once
-	readReq    *http.Request // tells ReadResponse the method
-	status     []StatusRange
+	readReq    *http.Request // tells ReadResponse the method; nil for GET
+	status     []StatusRange // nil means 200-399
 	statusText string
 	contains   [][]byte
 	notContain [][]byte
 	re, notRe  []*regexp.Regexp
 	maxLatency time.Duration
-	maxBody    int64
-	timeout    time.Duration
-	follow     bool
-	maxRedir   int
-	tlsConf    *tls.Config // for the URL's host; cloned for other hosts
+	maxBody    int64 // 0 means DefaultMaxBodyBytes
+	noFollow   bool
+	maxRedir   int         // 0 means DefaultMaxRedirects
+	tlsConf    *tls.Config // for the URL's host; cloned for other hosts; nil: built per run
 	tlsName    bool        // tlsConf.ServerName was configured: keep it on redirects
-	dialer     net.Dialer
 }
 
+// defaultUserAgent is the User-Agent of a probe that sets none.
+const defaultUserAgent = "slate-probe"
+
 func newHTTPProbe(c Check, _ Env) (*HTTPProbe, error) {
-	h := c.HTTP
 	u, err := url.Parse(c.Target)
 	if err != nil {
 		return nil, fieldErr("target", "%v", err)
 	}
-	p := &HTTPProbe{
-		url:        u,
+	p := &HTTPProbe{target: c.Target, authority: u.Host, uri: u.RequestURI(), https: u.Scheme == "https", timeout: c.EffectiveTimeout()}
+	if p.opt, err = newHTTPOptions(c.HTTP, u); err != nil {
+		return nil, err
+	}
+	if p.opt != nil {
+		p.opt.request = p.appendRequest(nil, u, u, p.method(), p.opt.body != "")
+	}
+	return p, nil
+}
+
+// newHTTPOptions builds the options of h for a probe of u; nil when every
+// setting is the default.
+func newHTTPOptions(h HTTPSettings, u *url.URL) (*httpOptions, error) {
+	o := &httpOptions{
 		method:     h.Method,
-		header:     make(http.Header, len(h.Headers)+1),
 		body:       h.Body,
 		status:     h.Status,
 		maxLatency: h.MaxLatency,
 		maxBody:    h.MaxBodyBytes,
-		timeout:    c.EffectiveTimeout(),
-		follow:     !h.NoRedirects,
+		noFollow:   h.NoRedirects,
 		maxRedir:   h.MaxRedirects,
 		tlsName:    h.TLSOptions.ServerName != "",
-		dialer:     net.Dialer{KeepAlive: -1},
 	}
-	if p.method == "" {
-		p.method = http.MethodGet
-	}
+	header := make(http.Header, len(h.Headers)+1)
 	for k, v := range h.Headers {
 		if http.CanonicalHeaderKey(k) == "Host" {
-			p.host = v
+			o.host = v
 			continue
 		}
-		p.header.Set(k, v)
+		header.Set(k, v)
 	}
-	if p.header.Get("User-Agent") == "" {
-		p.header.Set("User-Agent", "slate-probe")
+	if header.Get("User-Agent") == "" {
+		header.Set("User-Agent", defaultUserAgent)
 	}
-	if u.User != nil && p.header.Get("Authorization") == "" {
+	if u.User != nil && header.Get("Authorization") == "" {
 		pass, _ := u.User.Password()
-		p.header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pass)))
+		header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pass)))
 	}
-	if len(p.status) == 0 {
-		p.status = defaultStatus()
+	if len(header) > 1 || header.Get("User-Agent") != defaultUserAgent {
+		o.header = header
 	}
-	p.statusText = formatStatusRanges(p.status)
-	if p.maxBody == 0 {
-		p.maxBody = DefaultMaxBodyBytes
+	if o.method == http.MethodGet {
+		o.method = "" // the default, said explicitly
 	}
-	if p.maxRedir == 0 {
-		p.maxRedir = DefaultMaxRedirects
+	if o.method != "" {
+		o.readReq = &http.Request{Method: o.method}
+	}
+	if len(o.status) > 0 {
+		o.statusText = formatStatusRanges(o.status)
 	}
 	for _, s := range h.BodyContains {
-		p.contains = append(p.contains, []byte(s))
+		o.contains = append(o.contains, []byte(s))
 	}
 	for _, s := range h.BodyNotContains {
-		p.notContain = append(p.notContain, []byte(s))
+		o.notContain = append(o.notContain, []byte(s))
 	}
 	for i, s := range h.BodyRegexp {
 		re, err := regexp.Compile(s)
 		if err != nil {
 			return nil, fieldErr(fmt.Sprintf("http.body_regexp[%d]", i), "%v", err)
 		}
-		p.re = append(p.re, re)
+		o.re = append(o.re, re)
 	}
 	for i, s := range h.BodyNotRegexp {
 		re, err := regexp.Compile(s)
 		if err != nil {
 			return nil, fieldErr(fmt.Sprintf("http.body_not_regexp[%d]", i), "%v", err)
 		}
-		p.notRe = append(p.notRe, re)
+		o.notRe = append(o.notRe, re)
 	}
-	// Build the TLS configuration for https targets, and for http ones with
-	// TLS options: a redirect may lead to HTTPS, and a bad CA file should
-	// fail when the check is loaded, not at the first redirect.
-	if u.Scheme == "https" || h.TLSOptions != (TLSOptions{}) {
-		if p.tlsConf, err = tlsConfig(h.TLSOptions, u.Hostname(), "http.tls"); err != nil {
+	// With TLS options, build the TLS configuration now, for https targets
+	// and http ones alike: a redirect may lead to HTTPS, and a bad CA file
+	// should fail when the check is loaded, not at the first redirect.
+	// Without them, a run that handshakes builds the default one.
+	if h.TLSOptions != (TLSOptions{}) {
+		var err error
+		if o.tlsConf, err = tlsConfig(h.TLSOptions, u.Hostname(), "http.tls"); err != nil {
 			return nil, err
 		}
 	}
-	p.readReq = &http.Request{Method: p.method}
-	p.request = p.appendRequest(nil, u, p.method, p.body != "")
-	return p, nil
+	if o.isDefault() {
+		return nil, nil
+	}
+	return o, nil
 }
 
-// appendRequest serializes a request for u with the probe's headers.
-func (p *HTTPProbe) appendRequest(b []byte, u *url.URL, method string, withBody bool) []byte {
+// isDefault reports whether o holds only the defaults.
+func (o *httpOptions) isDefault() bool {
+	return o.method == "" && o.header == nil && o.host == "" && o.body == "" && o.readReq == nil &&
+		o.status == nil && o.contains == nil && o.notContain == nil && o.re == nil && o.notRe == nil &&
+		o.maxLatency == 0 && o.maxBody == 0 && !o.noFollow && o.maxRedir == 0 && o.tlsConf == nil
+}
+
+// options are p's options; the zero options, which read as the defaults,
+// for a probe without any.
+func (p *HTTPProbe) options() *httpOptions {
+	if p.opt != nil {
+		return p.opt
+	}
+	return &httpOptions{}
+}
+
+func (p *HTTPProbe) method() string {
+	if p.opt != nil && p.opt.method != "" {
+		return p.opt.method
+	}
+	return http.MethodGet
+}
+
+func (p *HTTPProbe) maxRedirects() int {
+	if p.opt != nil && p.opt.maxRedir > 0 {
+		return p.opt.maxRedir
+	}
+	return DefaultMaxRedirects
+}
+
+func (p *HTTPProbe) maxBody() int64 {
+	if p.opt != nil && p.opt.maxBody > 0 {
+		return p.opt.maxBody
+	}
+	return DefaultMaxBodyBytes
+}
+
+// statusAccepted reports whether code is an accepted final status, and the
+// accepted statuses as text for a failure's detail.
+func (p *HTTPProbe) statusAccepted(code int) (bool, string) {
+	if p.opt != nil && p.opt.status != nil {
+		return statusAccepted(p.opt.status, code), p.opt.statusText
+	}
+	return code >= defaultStatusMin && code <= defaultStatusMax, defaultStatusText
+}
+
+// appendDefaultRequest serializes the first request of a probe without
+// options: what appendRequest makes of it, without parsing the target.
+func (p *HTTPProbe) appendDefaultRequest(b []byte) []byte {
+	b = append(b, "GET "...)
+	b = append(b, p.uri...)
+	b = append(b, " HTTP/1.1\r\nHost: "...)
+	b = append(b, p.authority...)
+	b = append(b, "\r\nUser-Agent: "+defaultUserAgent+"\r\nConnection: close\r\n\r\n"...)
+	return b
+}
+
+// appendRequest serializes a request for u with the probe's headers; orig
+// is the probe's target, parsed.
+func (p *HTTPProbe) appendRequest(b []byte, orig, u *url.URL, method string, withBody bool) []byte {
+	o := p.options()
 	b = append(b, method...)
 	b = append(b, ' ')
 	b = append(b, u.RequestURI()...)
 	b = append(b, " HTTP/1.1\r\nHost: "...)
-	if p.host != "" && u == p.url {
-		b = append(b, p.host...)
+	if o.host != "" && u == orig {
+		b = append(b, o.host...)
 	} else {
 		b = append(b, u.Host...)
 	}
 	b = append(b, "\r\n"...)
-	keys := make([]string, 0, len(p.header))
-	for k := range p.header {
+	header := o.header
+	if header == nil {
+		header = http.Header{"User-Agent": {defaultUserAgent}}
+	}
+	keys := make([]string, 0, len(header))
+	for k := range header {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
 		// As net/http does: credentials do not follow a redirect to
 		// another host.
-		if u.Host != p.url.Host && (k == "Authorization" || k == "Cookie" || k == "Proxy-Authorization") {
+		if u.Host != orig.Host && (k == "Authorization" || k == "Cookie" || k == "Proxy-Authorization") {
 			continue
 		}
-		for _, v := range p.header[k] {
+		for _, v := range header[k] {
 			b = append(b, k...)
 			b = append(b, ": "...)
 			b = append(b, v...)
@@ -171,12 +264,12 @@ func (p *HTTPProbe) appendRequest(b []byte, u *url.URL, method string, withBody 
 	}
 	if withBody {
 		b = append(b, "Content-Length: "...)
-		b = strconv.AppendInt(b, int64(len(p.body)), 10)
+		b = strconv.AppendInt(b, int64(len(o.body)), 10)
 		b = append(b, "\r\n"...)
 	}
 	b = append(b, "Connection: close\r\n\r\n"...)
 	if withBody {
-		b = append(b, p.body...)
+		b = append(b, o.body...)
 	}
 	return b
 }
@@ -191,6 +284,7 @@ func (p *HTTPProbe) appendRequest(b []byte, u *url.URL, method string, withBody 
 type reader struct {
 	lim io.LimitedReader
 	br  *bufio.Reader
+	req []byte // a request written for the run
 }
 
 var readers = sync.Pool{New: func() any {
@@ -232,36 +326,44 @@ func (p *HTTPProbe) Probe(ctx context.Context) Outcome {
 	out.Phases = run.phases
 	out.Phases.Total = time.Since(run.start)
 	out.Latency = out.Phases.Total
-	if out.OK && p.maxLatency > 0 && out.Latency > p.maxLatency {
-		f := failure(sla.ClassExpectation, "latency %s over limit %s", out.Latency.Round(time.Millisecond), p.maxLatency)
+	if o := p.opt; out.OK && o != nil && o.maxLatency > 0 && out.Latency > o.maxLatency {
+		f := failure(sla.ClassExpectation, "latency %s over limit %s", out.Latency.Round(time.Millisecond), o.maxLatency)
 		out.OK, out.Class, out.Detail = false, f.Class, f.Detail
 	}
 	return out
 }
 
 func (p *HTTPProbe) run(ctx context.Context, run *httpRun) Outcome {
-	u, method, req, withBody := p.url, p.method, p.request, p.body != ""
+	// u is nil for the target itself, which is parsed again only when a
+	// redirect is followed.
+	var u *url.URL
+	var req []byte // nil: the first request (see hop)
+	method, withBody := p.method(), p.opt != nil && p.opt.body != ""
 	for hop := 0; ; hop++ {
 		out, next, done := p.hop(ctx, run, u, method, req)
 		if done {
 			return out
 		}
-		if hop >= p.maxRedir {
-			return failure(sla.ClassStatus, "redirect loop: more than %d redirects", p.maxRedir)
+		if hop >= p.maxRedirects() {
+			return failure(sla.ClassStatus, "redirect loop: more than %d redirects", p.maxRedirects())
 		}
 		// As browsers and net/http do: 301, 302 and 303 turn a request
 		// with a body into a GET; 307 and 308 repeat it.
 		if code := out.StatusCode; code == 303 || (code <= 302 && method != http.MethodGet && method != http.MethodHead) {
 			method, withBody = http.MethodGet, false
 		}
+		orig, err := url.Parse(p.target) // parsed when the probe was built
+		if err != nil {
+			return failure(sla.ClassStatus, "target: %v", err)
+		}
 		u = next
-		req = p.appendRequest(nil, u, method, withBody)
+		req = p.appendRequest(nil, orig, u, method, withBody)
 	}
 }
 
-// hop sends one request on a fresh connection. When the response is a
-// redirect to follow, it returns the response's status in out, the next URL
-// and done false.
+// hop sends req on a fresh connection to u, or the first request to the
+// target when u is nil. When the response is a redirect to follow, it
+// returns the response's status in out, the next URL and done false.
 func (p *HTTPProbe) hop(ctx context.Context, run *httpRun, u *url.URL, method string, req []byte) (out Outcome, next *url.URL, done bool) {
 	conn, tlsConn, stop, fail, ok := p.connect(ctx, run, u)
 	if !ok {
@@ -270,20 +372,32 @@ func (p *HTTPProbe) hop(ctx context.Context, run *httpRun, u *url.URL, method st
 	defer closeReset(conn, tlsConn)
 	defer stop()
 
+	rd := readers.Get().(*reader)
+	defer readers.Put(rd)
+	if req == nil {
+		if p.opt != nil {
+			req = p.opt.request
+		} else {
+			rd.req = p.appendDefaultRequest(rd.req[:0])
+			req = rd.req
+		}
+	}
 	run.stage = "response headers"
 	if _, err := conn.Write(req); err != nil {
 		return p.ioFailure(ctx, run, "send request", err), nil, true
 	}
-	rd := readers.Get().(*reader)
-	defer readers.Put(rd)
 	rd.lim = io.LimitedReader{R: conn, N: maxHeaderBytes}
 	rd.br.Reset(&rd.lim)
 	if _, err := rd.br.Peek(1); err != nil {
 		return p.ioFailure(ctx, run, "read response", err), nil, true
 	}
 	run.phases.FirstByte = time.Since(run.start)
-	readReq := p.readReq
-	if method != p.method {
+	var readReq *http.Request // nil reads as GET
+	switch {
+	case method == http.MethodGet:
+	case p.opt != nil && method == p.opt.method:
+		readReq = p.opt.readReq
+	default:
 		readReq = &http.Request{Method: method}
 	}
 	resp, err := http.ReadResponse(rd.br, readReq)
@@ -305,40 +419,52 @@ func (p *HTTPProbe) hop(ctx context.Context, run *httpRun, u *url.URL, method st
 	if tlsConn != nil {
 		out.CertExpiry = earliestExpiry(tlsConn.ConnectionState().PeerCertificates)
 	}
-	if p.follow && isRedirect(resp.StatusCode) {
+	if (p.opt == nil || !p.opt.noFollow) && isRedirect(resp.StatusCode) {
 		if loc := resp.Header.Get("Location"); loc != "" {
-			if next, err := u.Parse(loc); err == nil && (next.Scheme == "http" || next.Scheme == "https") {
+			base := u
+			if base == nil {
+				base, err = url.Parse(p.target) // parsed when the probe was built
+			}
+			if next, err2 := base.Parse(loc); err == nil && err2 == nil && (next.Scheme == "http" || next.Scheme == "https") {
 				return out, next, false
 			}
 		}
 	}
-	if !statusAccepted(p.status, resp.StatusCode) {
-		f := failure(sla.ClassStatus, "status %d not in [%s]", resp.StatusCode, p.statusText)
+	if ok, accepted := p.statusAccepted(resp.StatusCode); !ok {
+		f := failure(sla.ClassStatus, "status %d not in [%s]", resp.StatusCode, accepted)
 		out.Class, out.Detail = f.Class, f.Detail
 		return out, nil, true
 	}
 
 	run.stage = "body"
+	if !p.opt.hasBodyConditions() {
+		// Read the body as a browser would, to its end or the bound, but
+		// keep none of it: a 64 KiB buffer per run in flight is most of
+		// what a busy prober holds.
+		n, _, err := discardBounded(resp.Body, p.maxBody())
+		if err != nil {
+			f := p.bodyFailure(ctx, run, n, err)
+			out.Class, out.Detail = f.Class, f.Detail
+			return out, nil, true
+		}
+		out.OK = true
+		return out, nil, true
+	}
 	var buf []byte
-	if p.maxBody == DefaultMaxBodyBytes {
+	if maxBody := p.maxBody(); maxBody == DefaultMaxBodyBytes {
 		pooled := bodyBufs.Get().(*[]byte)
 		defer bodyBufs.Put(pooled)
 		buf = *pooled
 	} else {
-		buf = make([]byte, p.maxBody)
+		buf = make([]byte, maxBody)
 	}
 	n, truncated, err := readBounded(resp.Body, buf)
 	if err != nil {
-		if run.over(ctx) || isTimeout(err) {
-			f := failure(sla.ClassTimeout, "timeout after %s reading body (%d bytes read)", p.timeout, n)
-			out.Class, out.Detail = f.Class, f.Detail
-			return out, nil, true
-		}
-		f := failure(sla.ClassBody, "read body: %v", err)
+		f := p.bodyFailure(ctx, run, n, err)
 		out.Class, out.Detail = f.Class, f.Detail
 		return out, nil, true
 	}
-	if f, bad := p.checkBody(buf[:n], truncated); bad {
+	if f, bad := p.opt.checkBody(buf[:n], truncated); bad {
 		out.Class, out.Detail = f.Class, f.Detail
 		return out, nil, true
 	}
@@ -370,14 +496,22 @@ func isRedirect(code int) bool {
 	return false
 }
 
-// connect resolves u's host, connects and handshakes TLS for https. It
-// returns the connection (the TLS one for https, which is also tlsConn) and
-// a function that stops watching ctx, or the failed outcome and false.
+// connect resolves the host of u (or of the target when u is nil),
+// connects and handshakes TLS for https. It returns the connection (the TLS
+// one for https, which is also tlsConn) and a function that stops watching
+// ctx, or the failed outcome and false.
 func (p *HTTPProbe) connect(ctx context.Context, run *httpRun, u *url.URL) (conn net.Conn, tlsConn *tls.Conn, stop func() bool, fail Outcome, ok bool) {
-	host, port := u.Hostname(), u.Port()
+	target := url.URL{Host: p.authority} // for its Hostname and Port
+	if u != nil {
+		target.Host = u.Host
+	}
+	host, port, https := target.Hostname(), target.Port(), p.https
+	if u != nil {
+		https = u.Scheme == "https"
+	}
 	if port == "" {
 		port = "80"
-		if u.Scheme == "https" {
+		if https {
 			port = "443"
 		}
 	}
@@ -400,7 +534,7 @@ func (p *HTTPProbe) connect(ctx context.Context, run *httpRun, u *url.URL) (conn
 
 	run.stage = "connect"
 	t := time.Now()
-	d := p.dialer
+	d := probeDialer()
 	d.Deadline = run.deadline
 	var err error
 	for _, a := range addrs {
@@ -420,16 +554,20 @@ func (p *HTTPProbe) connect(ctx context.Context, run *httpRun, u *url.URL) (conn
 		c := conn
 		stop = context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
 	}
-	if u.Scheme != "https" {
+	if !https {
 		return conn, nil, stop, Outcome{}, true
 	}
 
 	run.stage = "tls handshake"
-	conf := p.tlsConf
+	var conf *tls.Config
+	tlsName := false
+	if p.opt != nil {
+		conf, tlsName = p.opt.tlsConf, p.opt.tlsName
+	}
 	switch {
 	case conf == nil:
 		conf, _ = tlsConfig(TLSOptions{}, host, "http.tls")
-	case !p.tlsName && conf.ServerName != host:
+	case !tlsName && conf.ServerName != host:
 		conf = conf.Clone()
 		conf.ServerName = host
 	}
@@ -477,9 +615,25 @@ func (p *HTTPProbe) ioFailure(ctx context.Context, run *httpRun, op string, err 
 	return failure(sla.ClassStatus, "no valid response: %s: %v", op, err)
 }
 
+// bodyFailure classifies an error reading the body after n bytes.
+func (p *HTTPProbe) bodyFailure(ctx context.Context, run *httpRun, n int, err error) Outcome {
+	if run.over(ctx) || isTimeout(err) {
+		return failure(sla.ClassTimeout, "timeout after %s reading body (%d bytes read)", p.timeout, n)
+	}
+	return failure(sla.ClassBody, "read body: %v", err)
+}
+
+// hasBodyConditions reports whether a body must be kept to be checked.
+func (o *httpOptions) hasBodyConditions() bool {
+	return o != nil && (o.contains != nil || o.notContain != nil || o.re != nil || o.notRe != nil)
+}
+
 // checkBody applies the body conditions to b, the first bytes of the body;
-// truncated says that more followed.
-func (p *HTTPProbe) checkBody(b []byte, truncated bool) (Outcome, bool) {
+// truncated says that more followed. Nil options have none.
+func (p *httpOptions) checkBody(b []byte, truncated bool) (Outcome, bool) {
+	if p == nil {
+		return Outcome{}, false
+	}
 	cut := ""
 	if truncated {
 		cut = fmt.Sprintf(" in first %d bytes", len(b))
@@ -505,6 +659,21 @@ func (p *HTTPProbe) checkBody(b []byte, truncated bool) (Outcome, bool) {
 		}
 	}
 	return Outcome{}, false
+}
+
+// discardBounded reads r to its end or for limit bytes, whichever comes
+// first, keeping nothing, as readBounded would read it into a buffer of
+// that size.
+func discardBounded(r io.Reader, limit int64) (n int, truncated bool, err error) {
+	m, err := io.CopyN(io.Discard, r, limit) // io.Discard reads through a pooled buffer
+	switch {
+	case err == io.EOF:
+		return int(m), false, nil
+	case err != nil:
+		return int(m), false, err
+	}
+	_, truncated, err = readBounded(r, nil)
+	return int(m), truncated, err
 }
 
 // readBounded reads r into buf until EOF or buf is full. truncated reports

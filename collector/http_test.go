@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -274,6 +276,53 @@ func BenchmarkHTTPProbe(b *testing.B) {
 	for b.Loop() {
 		if o := p.Probe(context.Background()); !o.OK {
 			b.Fatalf("got %s %s, want ok", o.Class, o.Detail)
+		}
+	}
+}
+
+// TestDefaultRequest checks that a probe without options writes, without
+// parsing its target, the request a probe with options writes.
+func TestDefaultRequest(t *testing.T) {
+	for _, target := range []string{
+		"http://127.0.0.1:8080/c/1",
+		"http://example.org",
+		"https://[::1]:8443/a%20b/?x=1&y=%2F",
+		"http://example.org/path?",
+		"http://xn--bcher-kva.example/%C3%BC",
+	} {
+		t.Run(target, func(t *testing.T) {
+			p, err := NewProbe(Check{ID: "c", Kind: KindHTTP, Target: target, Interval: time.Minute}, Env{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hp := p.(*HTTPProbe)
+			if hp.opt != nil {
+				t.Fatalf("got options %+v for the defaults, want none", hp.opt)
+			}
+			u, err := url.Parse(target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := string(hp.appendDefaultRequest(nil)), string(hp.appendRequest(nil, u, u, "GET", false)); got != want {
+				t.Errorf("got request\n%q\nwant\n%q", got, want)
+			}
+		})
+	}
+}
+
+// TestHTTPOptionsKeepEverySetting changes each HTTP setting from its zero
+// value, one at a time, and wants options kept for it: a probe without
+// options runs with the defaults, so a setting it dropped would be ignored.
+func TestHTTPOptionsKeepEverySetting(t *testing.T) {
+	u, _ := url.Parse("http://127.0.0.1/")
+	if o, err := newHTTPOptions(HTTPSettings{}, u); o != nil || err != nil {
+		t.Fatalf("zero settings: got %+v, %v; want no options", o, err)
+	}
+	for _, path := range leaves(reflect.TypeOf(HTTPSettings{}), nil) {
+		var h HTTPSettings
+		mutate(t, reflect.ValueOf(&h).Elem().FieldByIndex(path))
+		if o, err := newHTTPOptions(h, u); o == nil && err == nil {
+			t.Errorf("%s set: got no options, want them kept", reflect.TypeOf(h).FieldByIndex(path).Name)
 		}
 	}
 }

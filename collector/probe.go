@@ -151,6 +151,11 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
+// probeDialer is the dialer of every probe: a run's connection is used
+// once, so it has no keep-alive. It is made per run rather than kept per
+// check (a net.Dialer is 144 bytes).
+func probeDialer() *net.Dialer { return &net.Dialer{KeepAlive: -1} }
+
 // deadlineConn sets the connection deadline from ctx plus connSlack.
 func deadlineConn(ctx context.Context, c net.Conn) {
 	if dl, ok := ctx.Deadline(); ok {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -79,14 +78,24 @@ type Scheduler struct {
 	// mount it on the HTTP server at /push/.
 	Heartbeats *Heartbeats
 
+	// CheckSeries is the largest number of checks for which the probe_*
+	// series are exported per check; with more, only the per-service
+	// aggregates are (see probeCollector). Each scrape makes the series
+	// afresh, about 600 bytes and 3 µs of CPU each, three or four per
+	// check; the aggregates cost that per service. New sets
+	// DefaultCheckSeries; 0 exports the aggregates only.
+	CheckSeries int
+
 	store Store
 	m     *metrics
 
 	reloadMu sync.Mutex // serializes Reload
-	mu       sync.Mutex // guards entries, queue, state
-	entries  map[string]*entry
-	queue    schedHeap
-	state    int // stateNew, stateStarted, stateStopped
+	mu       sync.Mutex // guards queue, state and the entries' next and index
+	// entries is changed only by Reload, holding both reloadMu and mu;
+	// reading it takes either.
+	entries map[string]*entry
+	queue   schedHeap
+	state   int // stateNew, stateStarted, stateStopped
 
 	wake       chan struct{} // nudges the dispatcher after a reload
 	stop       chan struct{}
@@ -108,20 +117,45 @@ const (
 	stateStopped
 )
 
-// entry is one scheduled check.
+// entry is one scheduled check: what running it and exporting its series
+// need, and no more. With a hundred thousand checks, every field here
+// costs a hundred kilobytes per eight bytes; the check itself is not kept
+// (its fingerprint tells a reload whether it changed).
 type entry struct {
-	check   Check
-	probe   Probe
-	gauges  *checkGauges
-	next    time.Time // next scheduled run
-	index   int       // position in the queue; -1 when not queued
-	running atomic.Bool
-	removed atomic.Bool // set by Reload; a run in flight then leaves the metrics alone
+	id, service, tenant string
+	probe               Probe
+	interval            time.Duration
+	next                int64 // next scheduled run, Unix nanoseconds
+	sum                 fingerprint
+	index               int32         // position in the queue; -1 when not queued
+	state               atomic.Uint32 // runningState, removedState, httpState
+	last                lastRun
+}
+
+// Bits of entry.state.
+const (
+	runningState = 1 << iota // a run is in flight
+	removedState             // set by Reload; a run in flight then leaves the metrics alone
+	httpState                // the check is HTTP: it has a status code series
+)
+
+// claim marks e running and reports whether it was not already.
+func (e *entry) claim() bool   { return e.state.Or(runningState)&runningState == 0 }
+func (e *entry) done()         { e.state.And(^uint32(runningState)) }
+func (e *entry) removed() bool { return e.state.Load()&removedState != 0 }
+func (e *entry) isHTTP() bool  { return e.state.Load()&httpState != 0 }
+
+func newEntry(c Check, sum fingerprint, p Probe) *entry {
+	e := &entry{id: c.ID, service: c.Service, tenant: c.Tenant, probe: p, interval: c.Interval, sum: sum, index: -1}
+	if c.Kind == KindHTTP {
+		e.state.Store(httpState)
+	}
+	return e
 }
 
 type job struct {
 	e     *entry
-	sched time.Time
+	sched int64 // Unix nanoseconds
 }
 
 // New returns a scheduler writing to store and registering its metrics with
@@ -130,18 +164,19 @@ func New(store Store, reg prometheus.Registerer) (*Scheduler, error) {
 	if store == nil {
 		return nil, errors.New("new scheduler: nil store")
 	}
-	m, err := newMetrics(reg)
+	s := &Scheduler{
+		Now:         time.Now,
+		CheckSeries: DefaultCheckSeries,
+		store:       store,
+		entries:     make(map[string]*entry),
+		wake:        make(chan struct{}, 1),
+		stop:        make(chan struct{}),
+	}
+	m, err := newMetrics(reg, s)
 	if err != nil {
 		return nil, fmt.Errorf("new scheduler: %w", err)
 	}
-	s := &Scheduler{
-		Now:     time.Now,
-		store:   store,
-		m:       m,
-		entries: make(map[string]*entry),
-		wake:    make(chan struct{}, 1),
-		stop:    make(chan struct{}),
-	}
+	s.m = m
 	s.Heartbeats = NewHeartbeats(func() time.Time { return s.Now() })
 	s.runCtx, s.cancelRuns = context.WithCancel(context.Background())
 	s.writeCtx, s.cancelW = context.WithCancel(context.Background())
@@ -165,14 +200,18 @@ func phase(id string, interval time.Duration) time.Duration {
 
 // firstDue is the earliest instant at or after now on the check's grid.
 func firstDue(c Check, now time.Time) time.Time {
-	iv := int64(c.Interval)
+	return time.Unix(0, firstDueNano(c.ID, c.Interval, now))
+}
+
+func firstDueNano(id string, interval time.Duration, now time.Time) int64 {
+	iv := int64(interval)
 	n := now.UnixNano()
 	base := n - ((n%iv)+iv)%iv
-	t := base + int64(phase(c.ID, c.Interval))
+	t := base + int64(phase(id, interval))
 	if t < n {
 		t += iv
 	}
-	return time.Unix(0, t)
+	return t
 }
 
 // Reload replaces the set of checks. Unchanged checks keep their next due
@@ -184,13 +223,14 @@ func (s *Scheduler) Reload(checks []Check) error {
 	defer s.reloadMu.Unlock()
 
 	var errs []error
-	seen := make(map[string]bool, len(checks))
+	// here holds every check's id, true for those that run at Location.
+	here := make(map[string]bool, len(checks))
 	for _, c := range checks {
-		if seen[c.ID] && c.ID != "" {
+		if _, dup := here[c.ID]; dup && c.ID != "" {
 			errs = append(errs, fmt.Errorf("check %s: id: duplicate", c.ID))
 			continue
 		}
-		seen[c.ID] = true
+		here[c.ID] = c.RunsAt(s.Location)
 		if err := c.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("check %s: %w", c.ID, err))
 		}
@@ -199,27 +239,21 @@ func (s *Scheduler) Reload(checks []Check) error {
 		return fmt.Errorf("reload: %w", err)
 	}
 
-	s.mu.Lock()
-	old := make(map[string]Check, len(s.entries))
-	for id, e := range s.entries {
-		old[id] = e.check
-	}
-	s.mu.Unlock()
-
-	// Build probes outside the lock: it may read CA files.
+	// Build probes outside the lock: it may read CA files. entries is
+	// read without mu: only Reload changes it, and reloadMu is held.
 	env := s.env()
-	fresh := make(map[string]Probe)
-	keep := make(map[string]bool, len(checks))
+	fresh := make([]*entry, len(checks)) // nil for a check unchanged or not run here
 	tokens := make(map[string]bool)
-	for _, c := range checks {
-		if !c.RunsAt(s.Location) {
+	var fp fingerprinter
+	for i, c := range checks {
+		if !here[c.ID] {
 			continue
 		}
-		keep[c.ID] = true
 		if c.Kind == KindPush {
 			tokens[c.Push.Token] = true
 		}
-		if o, ok := old[c.ID]; ok && reflect.DeepEqual(o, c) {
+		sum := fp.sum(c)
+		if o, ok := s.entries[c.ID]; ok && o.sum == sum {
 			continue
 		}
 		p, err := NewProbe(c, env)
@@ -227,7 +261,7 @@ func (s *Scheduler) Reload(checks []Check) error {
 			errs = append(errs, err)
 			continue
 		}
-		fresh[c.ID] = p
+		fresh[i] = newEntry(c, sum, p)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("reload: %w", err)
@@ -236,29 +270,24 @@ func (s *Scheduler) Reload(checks []Check) error {
 	s.mu.Lock()
 	now := s.Now()
 	for id, e := range s.entries {
-		if !keep[id] {
+		if !here[id] {
 			s.removeLocked(e)
-			s.m.forget(e.gauges)
 		}
 	}
-	for _, c := range checks {
-		p, ok := fresh[c.ID]
-		if !ok {
+	for _, e := range fresh {
+		if e == nil {
 			continue
 		}
-		e := &entry{check: c, probe: p, index: -1}
-		g := s.m.gaugesFor(c, s.Location)
-		if prev, ok := s.entries[c.ID]; ok {
+		if prev, ok := s.entries[e.id]; ok {
 			s.removeLocked(prev)
-			if reflect.DeepEqual(prev.gauges.labels, g.labels) {
-				g = prev.gauges
-			} else {
-				s.m.forget(prev.gauges)
+			if prev.service == e.service && prev.tenant == e.tenant {
+				// The same series: it goes on showing the last run
+				// until the changed check runs.
+				e.last.copyFrom(&prev.last)
 			}
 		}
-		e.gauges = g
-		e.next = firstDue(c, now)
-		s.entries[c.ID] = e
+		e.next = firstDueNano(e.id, e.interval, now)
+		s.entries[e.id] = e
 		heap.Push(&s.queue, e)
 	}
 	s.mu.Unlock()
@@ -272,11 +301,11 @@ func (s *Scheduler) Reload(checks []Check) error {
 }
 
 func (s *Scheduler) removeLocked(e *entry) {
-	e.removed.Store(true)
+	e.state.Or(removedState)
 	if e.index >= 0 {
-		heap.Remove(&s.queue, e.index)
+		heap.Remove(&s.queue, int(e.index))
 	}
-	delete(s.entries, e.check.ID)
+	delete(s.entries, e.id)
 }
 
 // NextRun returns when the check is next due, and false for an unknown
@@ -288,7 +317,7 @@ func (s *Scheduler) NextRun(id string) (time.Time, bool) {
 	if !ok {
 		return time.Time{}, false
 	}
-	return e.next, true
+	return time.Unix(0, e.next), true
 }
 
 // Start starts the dispatcher, the workers and the result writers.
@@ -381,23 +410,24 @@ func (s *Scheduler) dispatch() {
 	}
 	var buf []job
 	for {
-		var next time.Time
 		woke := s.Now()
-		buf, next = s.collectDue(woke, buf[:0])
+		var next int64
+		var any bool
+		buf, next, any = s.collectDue(woke, buf[:0])
 		for i, j := range buf {
 			select {
 			case s.jobs <- j:
 			case <-s.stop:
 				for _, j := range buf[i:] {
-					j.e.running.Store(false)
+					j.e.done()
 				}
 				return
 			}
 		}
 		clear(buf)
 		wait := time.Hour
-		if !next.IsZero() {
-			wait = max(next.Sub(s.Now()), res-s.Now().Sub(woke))
+		if any {
+			wait = max(time.Unix(0, next).Sub(s.Now()), res-s.Now().Sub(woke))
 		}
 		timer.Reset(wait)
 		select {
@@ -411,31 +441,33 @@ func (s *Scheduler) dispatch() {
 
 // collectDue appends the runs due at now to buf and moves their checks to
 // their next slot after now, counting skipped slots as missed. It returns
-// the next due time after now (zero without checks).
-func (s *Scheduler) collectDue(now time.Time, buf []job) ([]job, time.Time) {
+// the next due time after now, in Unix nanoseconds, and whether there is
+// one (there is none without checks).
+func (s *Scheduler) collectDue(now time.Time, buf []job) ([]job, int64, bool) {
+	n := now.UnixNano()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for len(s.queue) > 0 {
 		e := s.queue[0]
-		if e.next.After(now) {
-			return buf, e.next
+		if e.next > n {
+			return buf, e.next, true
 		}
 		sched := e.next
-		iv := e.check.Interval
-		e.next = sched.Add(iv)
-		if !e.next.After(now) {
-			k := now.Sub(e.next)/iv + 1
-			e.next = e.next.Add(k * iv)
+		iv := int64(e.interval)
+		e.next = sched + iv
+		if e.next <= n {
+			k := (n-e.next)/iv + 1
+			e.next += k * iv
 			s.m.missed.Add(float64(k))
 		}
 		heap.Fix(&s.queue, 0)
-		if !e.running.CompareAndSwap(false, true) {
+		if !e.claim() {
 			s.m.missed.Inc() // the previous run still runs
 			continue
 		}
 		buf = append(buf, job{e: e, sched: sched})
 	}
-	return buf, time.Time{}
+	return buf, 0, false
 }
 
 func (s *Scheduler) worker() {
@@ -445,29 +477,30 @@ func (s *Scheduler) worker() {
 	}
 }
 
-// execute runs e's probe for the slot sched and queues its result.
-func (s *Scheduler) execute(e *entry, sched time.Time) {
+// execute runs e's probe for the slot sched (Unix nanoseconds) and queues
+// its result.
+func (s *Scheduler) execute(e *entry, sched int64) {
 	start := s.Now()
-	s.m.lateness.Observe(max(0, start.Sub(sched)).Seconds())
+	s.m.lateness.Observe(max(0, start.Sub(time.Unix(0, sched))).Seconds())
 	s.m.runs.Inc()
 	out := e.probe.Probe(s.runCtx)
-	e.running.Store(false)
+	e.done()
 	if s.runCtx.Err() != nil || out.NoData {
 		return // cut short by Stop, or nothing to say
 	}
-	if !e.removed.Load() {
-		e.gauges.observe(out)
+	if !e.removed() {
+		e.last.observe(out)
 	}
 	select {
-	case s.results <- s.result(e.check, start, out):
+	case s.results <- s.result(e, start, out):
 	default:
 		s.m.dropped.Inc()
 	}
 }
 
-func (s *Scheduler) result(c Check, start time.Time, o Outcome) sla.Result {
+func (s *Scheduler) result(e *entry, start time.Time, o Outcome) sla.Result {
 	return sla.Result{
-		CheckID:  c.ID,
+		CheckID:  e.id,
 		Location: s.Location,
 		At:       start,
 		OK:       o.OK,
@@ -501,8 +534,8 @@ func (s *Scheduler) RunOnce(ctx context.Context, checkID string) (sla.Result, er
 	if out.NoData {
 		return sla.Result{}, fmt.Errorf("run %s: %w", checkID, ErrNoData)
 	}
-	e.gauges.observe(out)
-	r := s.result(e.check, start, out)
+	e.last.observe(out)
+	r := s.result(e, start, out)
 	if err := s.store.WriteResults(ctx, []sla.Result{r}); err != nil {
 		s.m.dropped.Inc()
 		return r, fmt.Errorf("write result of %s: %w", checkID, err)
@@ -614,15 +647,15 @@ func (s *Scheduler) write(b []sla.Result) {
 type schedHeap []*entry
 
 func (h schedHeap) Len() int           { return len(h) }
-func (h schedHeap) Less(i, j int) bool { return h[i].next.Before(h[j].next) }
+func (h schedHeap) Less(i, j int) bool { return h[i].next < h[j].next }
 func (h schedHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
+	h[i].index = int32(i)
+	h[j].index = int32(j)
 }
 func (h *schedHeap) Push(x any) {
 	e := x.(*entry)
-	e.index = len(*h)
+	e.index = int32(len(*h))
 	*h = append(*h, e)
 }
 func (h *schedHeap) Pop() any {

@@ -12,8 +12,12 @@ type StatusRange struct {
 	Min, Max int
 }
 
-// defaultStatus is what an HTTP probe accepts when no ranges are configured.
-func defaultStatus() []StatusRange { return []StatusRange{{200, 399}} }
+// What an HTTP probe accepts when no ranges are configured, in the form
+// ParseStatusRanges reads.
+const (
+	defaultStatusMin, defaultStatusMax = 200, 399
+	defaultStatusText                  = "200-399"
+)
 
 // ParseStatusRanges reads a comma-separated list of codes and inclusive
 // ranges, such as "200-299,301". Spaces around items are ignored. Every code

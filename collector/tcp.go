@@ -21,7 +21,6 @@ type TCPProbe struct {
 	expect  []byte
 	maxRead int
 	timeout time.Duration
-	dialer  net.Dialer
 }
 
 func newTCPProbe(c Check, _ Env) (*TCPProbe, error) {
@@ -32,7 +31,6 @@ func newTCPProbe(c Check, _ Env) (*TCPProbe, error) {
 		expect:  []byte(t.Expect),
 		maxRead: t.MaxRead,
 		timeout: c.EffectiveTimeout(),
-		dialer:  net.Dialer{KeepAlive: -1},
 	}
 	if p.maxRead == 0 {
 		p.maxRead = DefaultTCPMaxRead
@@ -54,7 +52,7 @@ func (p *TCPProbe) Probe(ctx context.Context) Outcome {
 }
 
 func (p *TCPProbe) run(ctx context.Context) Outcome {
-	conn, err := p.dialer.DialContext(ctx, "tcp", p.addr)
+	conn, err := probeDialer().DialContext(ctx, "tcp", p.addr)
 	if err != nil {
 		return dialFailure(ctx, err, p.timeout)
 	}

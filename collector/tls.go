@@ -19,7 +19,6 @@ type TLSProbe struct {
 	minDays int
 	timeout time.Duration
 	now     func() time.Time
-	dialer  net.Dialer
 }
 
 func newTLSProbe(c Check, env Env) (*TLSProbe, error) {
@@ -34,7 +33,6 @@ func newTLSProbe(c Check, env Env) (*TLSProbe, error) {
 		minDays: c.TLS.MinDaysLeft,
 		timeout: c.EffectiveTimeout(),
 		now:     env.now,
-		dialer:  net.Dialer{KeepAlive: -1},
 	}
 	if p.minDays == 0 {
 		p.minDays = DefaultMinDaysLeft
@@ -48,7 +46,7 @@ func (p *TLSProbe) Probe(ctx context.Context) Outcome {
 }
 
 func (p *TLSProbe) run(ctx context.Context) Outcome {
-	conn, err := p.dialer.DialContext(ctx, "tcp", p.addr)
+	conn, err := probeDialer().DialContext(ctx, "tcp", p.addr)
 	if err != nil {
 		return dialFailure(ctx, err, p.timeout)
 	}

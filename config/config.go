@@ -130,6 +130,10 @@ type Collector struct {
 	// locations when any are declared; LocationOff turns probing here off.
 	Location string
 	Workers  int // probes run at once; 0 means the collector's default
+	// CheckSeries is the most checks for which the probe_* series are
+	// exported per check; above it, per service only. Default
+	// collector.DefaultCheckSeries; 0 means per service only.
+	CheckSeries int
 }
 
 // LocationOff, as collector.location, means this server runs no probes:
@@ -181,7 +185,7 @@ func Default() Config {
 	return Config{
 		Storage:   Storage{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
 		Server:    Server{Listen: DefaultListen, MetricsListen: DefaultMetricsListen, RateLimit: defaultRateLimit, LinkMaxTTL: defaultLinkMaxTTL},
-		Collector: Collector{Location: defaultLocation},
+		Collector: Collector{Location: defaultLocation, CheckSeries: collector.DefaultCheckSeries},
 		Detection: Detection{RecoveryHold: defaultRecoveryHold},
 		Catalog:   catalog.Catalog{MaintenanceMax: defaultMaintenanceMax},
 	}
@@ -380,12 +384,15 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		}
 	}
 	if n, ok := f.Get("collector"); ok {
-		g, err := d.fields(d.at.Add(n), "location", "workers")
+		g, err := d.fields(d.at.Add(n), "location", "workers", "check_series")
 		d.note(err) // not a mapping: its fields are not read
 		if err := d.str(g, "location", &cfg.Collector.Location); err != nil {
 			return err
 		}
 		if err := d.integer(g, "workers", &cfg.Collector.Workers); err != nil {
+			return err
+		}
+		if err := d.integer(g, "check_series", &cfg.Collector.CheckSeries); err != nil {
 			return err
 		}
 	}
@@ -401,9 +408,13 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 	d.note(decodeList(d, f, "services", d.service, &cfg.Services))
 	var checks []checkDef
 	d.note(decodeList(d, f, "checks", d.check, &checks))
+	// Sized exactly: a probe definition is 600 bytes, and a slice grown by
+	// appending keeps up to a quarter more of them.
+	cfg.Checks = make([]catalog.Check, 0, len(checks))
+	cfg.Probes = make([]collector.Check, 0, len(checks))
 	for _, c := range checks {
 		cfg.Checks = append(cfg.Checks, catalog.Check{ID: c.ID, Service: c.Service, Tenant: c.Tenant,
-			Locations: c.Locations, Confirmation: c.Confirmation})
+			Locations: c.Locations, Confirmation: c.Confirmation, Interval: c.Interval})
 		cfg.Probes = append(cfg.Probes, c.Check)
 	}
 	d.note(decodeList(d, f, "maintenance", d.maintenance, &cfg.Maintenance))
@@ -414,7 +425,10 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 // decodeList decodes each item of the list under key with decode, appending
 // to dst.
 func decodeList[T any](d *configDecoder, f ynode.Fields, key string, decode func(ynode.Node) (T, error), dst *[]T) error {
-	return d.list(f, key, func(n ynode.Node) error {
+	// Sized once: grown by appending, a list of 100,000 checks of 600
+	// bytes would allocate four times its size on the way.
+	grow := func(n int) { *dst = slices.Grow(*dst, n) }
+	return d.listSized(f, key, grow, func(n ynode.Node) error {
 		v, err := decode(n)
 		*dst = append(*dst, v)
 		return err
@@ -459,6 +473,11 @@ func (d *configDecoder) maintenance(n ynode.Node) (catalog.Maintenance, error) {
 // that fails is noted and the next one decoded: every item's problem is
 // reported.
 func (d *configDecoder) list(f ynode.Fields, key string, item func(ynode.Node) error) error {
+	return d.listSized(f, key, nil, item)
+}
+
+// listSized is list telling grow, if not nil, how many items follow.
+func (d *configDecoder) listSized(f ynode.Fields, key string, grow func(int), item func(ynode.Node) error) error {
 	n, ok := f.Get(key)
 	if !ok {
 		return nil
@@ -466,6 +485,9 @@ func (d *configDecoder) list(f ynode.Fields, key string, item func(ynode.Node) e
 	items, err := d.at.Add(n).Seq()
 	if err != nil {
 		return err
+	}
+	if grow != nil {
+		grow(len(items))
 	}
 	for _, it := range items {
 		d.note(item(d.at.Add(it)))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/config"
 )
 
@@ -95,6 +96,16 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	if s := cfg.Services[0]; !s.Public || s.Name != "web" {
 		t.Errorf("service defaults: got %+v", s)
+	}
+	if cfg.Collector.CheckSeries != collector.DefaultCheckSeries {
+		t.Errorf("collector.check_series: got %d, want the collector's default %d", cfg.Collector.CheckSeries, collector.DefaultCheckSeries)
+	}
+	cfg, err = config.Parse("series.yml", strings.NewReader("collector: {check_series: 0}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Collector.CheckSeries != 0 {
+		t.Errorf("collector.check_series 0: got %d, want 0 (per service only)", cfg.Collector.CheckSeries)
 	}
 }
 

@@ -22,6 +22,9 @@ const (
 	DefaultMaxBatch    = 4096
 	DefaultBusyTimeout = 5 * time.Second
 	DefaultReadConns   = 4
+	// DefaultHistoryCache holds the writer's minute history of some
+	// 300,000 checks written recently (about a hundred bytes each).
+	DefaultHistoryCache = 32 << 20
 )
 
 // Options are the settings of a DB. The zero value of every field selects
@@ -54,6 +57,12 @@ type Options struct {
 
 	// ReadConns is the size of the read-only connection pool. 0 means 4.
 	ReadConns int
+
+	// HistoryCache bounds, in bytes, the minute history the writer keeps
+	// between transactions so that a result does not query its day's
+	// record; beyond it, the least recently written days are dropped and
+	// their next result reads them back. 0 means DefaultHistoryCache.
+	HistoryCache int
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -78,6 +87,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.ReadConns < 0 {
 		return o, fmt.Errorf("read conns: must be positive (got %d)", o.ReadConns)
+	}
+	if o.HistoryCache == 0 {
+		o.HistoryCache = DefaultHistoryCache
+	}
+	if o.HistoryCache < 0 {
+		return o, fmt.Errorf("history cache: must be positive (got %d)", o.HistoryCache)
 	}
 	return o, nil
 }

@@ -301,8 +301,9 @@ func TestOpenReadDoesNotBlockWrites(t *testing.T) {
 }
 
 // TestCacheHoldsDaysCompacted checks that between transactions the writer
-// keeps each cached day only in run-length form: an expanded day is 7,200
-// bytes per location, which for 10,000 checks would be 72 MB.
+// keeps each cached day only in its encoded form, a few dozen bytes: an
+// expanded day is 7,200 bytes per location, and even a decoded record a few
+// hundred, which for 100,000 checks would be 720 MB or tens of megabytes.
 func TestCacheHoldsDaysCompacted(t *testing.T) {
 	d, err := Open(filepath.Join(t.TempDir(), "slate.db"), Options{})
 	if err != nil {
@@ -320,15 +321,21 @@ func TestCacheHoldsDaysCompacted(t *testing.T) {
 		t.Fatal(err)
 	}
 	// WriteResults returned: the writer finished the transaction and waits.
-	if len(d.w.days) != 50 {
-		t.Fatalf("cached days: got %d, want 50", len(d.w.days))
+	if len(d.w.days) != 50 || len(d.w.open) != 0 {
+		t.Fatalf("cached days: got %d and %d decoded, want 50 and none", len(d.w.days), len(d.w.open))
 	}
+	total := 0
 	for k, c := range d.w.days {
-		for _, l := range c.rec.locs {
-			if l.min != nil || l.runs == nil {
-				t.Fatalf("day %v location %d: expanded %v, coded %d bytes; want coded only", k, l.loc, l.min != nil, len(l.runs))
-			}
+		if len(c.data) > 40 {
+			t.Errorf("day %v: cached in %d bytes, want its encoding of a few dozen", k, len(c.data))
 		}
+		if _, err := decodeDay(c.data, k.day); err != nil {
+			t.Errorf("day %v: cached form does not decode: %v", k, err)
+		}
+		total += cachedBytes(c.data)
+	}
+	if d.w.dayBytes != total {
+		t.Errorf("cache counts %d bytes, holds %d", d.w.dayBytes, total)
 	}
 	h, err := d.MinuteHistory(context.Background(), "c7", start, start.Add(2*time.Minute))
 	if err != nil {
@@ -336,5 +343,50 @@ func TestCacheHoldsDaysCompacted(t *testing.T) {
 	}
 	if got := h.Minutes[0][0]; got.OK != 5 || got.Fail != 1 {
 		t.Errorf("first minute of c7: got %+v, want 5 passing and 1 failing run", got)
+	}
+}
+
+// TestHistoryCacheBoundedByRecency writes days of many checks through a
+// small cache: it stays within its bound by dropping the least recently
+// written days, and a result for a dropped day reads the day back, so the
+// history stays whole.
+func TestHistoryCacheBoundedByRecency(t *testing.T) {
+	const bound = 20 * (dayCacheOverhead + 30) // some 20 days
+	d, err := Open(filepath.Join(t.TempDir(), "slate.db"), Options{HistoryCache: bound})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	start := time.Now().Truncate(time.Hour)
+	write := func(check int, at time.Time, ok bool) {
+		t.Helper()
+		r := sla.Result{CheckID: fmt.Sprintf("c%03d", check), Location: "eu", At: at, OK: ok}
+		if err := d.WriteResults(ctx, []sla.Result{r}); err != nil {
+			t.Fatal(err)
+		}
+		if d.w.dayBytes > bound {
+			t.Fatalf("after check %d: cache holds %d bytes, bound %d", check, d.w.dayBytes, bound)
+		}
+	}
+	for c := range 100 {
+		write(c, start, true)
+	}
+	id := func(c int) int64 { return d.w.checks.ids[fmt.Sprintf("c%03d", c)] }
+	today, _ := dayOf(start.UnixMilli())
+	if _, ok := d.w.days[dayKey{id(99), today}]; !ok {
+		t.Error("the latest check's day is not cached")
+	}
+	if _, ok := d.w.days[dayKey{id(0), today}]; ok {
+		t.Error("the first check's day is still cached past the bound")
+	}
+	// c000's day was dropped: its next result must add to the stored day.
+	write(0, start.Add(10*time.Second), false)
+	h, err := d.MinuteHistory(ctx, "c000", start, start.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Minutes[0][0]; got.OK != 1 || got.Fail != 1 {
+		t.Errorf("c000's first minute: got %+v, want the dropped day's passing run and the new failing one", got)
 	}
 }

@@ -107,10 +107,12 @@
 //     holding the SHA-256 of the previous row's hash and its own fields
 //     (encoding in audit.go).
 //
-// The writer keeps today's day records of active checks in memory, adds
-// each new run to its minute in time order, and writes the changed records
-// in the same transaction as the runs (write-through), so results and
-// history agree after any crash. A run older than one already applied to
+// The writer keeps today's day records of recently written checks in
+// memory, in their encoded form (a few dozen bytes each, Options.HistoryCache
+// in all, least recently written dropped first), adds each new run to its
+// minute in time order, expanding one day at a time, and writes the changed
+// records in the same transaction as the runs (write-through), so results
+// and history agree after any crash. A run older than one already applied to
 // its (check, location) — a late remote agent — has its minute rebuilt
 // from the raw results of that minute.
 package db

@@ -26,17 +26,16 @@ func dayOf(atMs int64) (day int64, minute int) { return minutes.DayOf(atMs) }
 // minutes table, decoded.
 type dayRecord struct {
 	locs  []*locDay
-	dirty bool // changed since it was last written
+	dirty bool   // changed since it was last written
+	plain []byte // its plain encoding once written: what the writer's cache keeps
 }
 
 // locDay is what one location saw of one check during one day.
 //
 // It is held in one of two forms. runs is the run-length code of the day —
-// a few dozen bytes for most days — and is what the cache keeps between
-// transactions. min is the expanded form (7,200 bytes), made only while a
-// transaction changes the day and released after the day is written, so
-// that the writer's cache of 10,000 active checks costs kilobytes each, not
-// megabytes in all.
+// a few dozen bytes for most days. min is the expanded form (7,200 bytes),
+// made only while a transaction changes the day and released when the
+// transaction ends.
 type locDay struct {
 	loc  int64 // locations.id
 	last int64 // start of the latest run applied, UTC Unix ms; a later run can be added in order
@@ -57,7 +56,9 @@ type minuteArray = minutes.Day
 // goroutine. Its size is bounded so that a burst does not pin memory.
 type arrayPool struct{ free []*minuteArray }
 
-const maxPooledArrays = 256
+// A transaction expands one day at a time (see dayFlusher), so a few
+// arrays suffice.
+const maxPooledArrays = 16
 
 func (p *arrayPool) get() *minuteArray {
 	if n := len(p.free); n > 0 {
@@ -86,9 +87,9 @@ func (l *locDay) minutes(p *arrayPool) *minuteArray {
 	return a
 }
 
-// compact releases the expanded day once the run-length code is current.
-func (l *locDay) compact(p *arrayPool) {
-	if l.min != nil && l.runs != nil {
+// release returns the expanded day, if any, to the pool.
+func (l *locDay) release(p *arrayPool) {
+	if l.min != nil {
 		p.put(l.min)
 		l.min = nil
 	}
@@ -101,7 +102,7 @@ func (r *dayRecord) location(loc int64) *locDay {
 			return l
 		}
 	}
-	l := &locDay{loc: loc, last: -1 << 63, min: new(minuteArray)}
+	l := &locDay{loc: loc, last: -1 << 63} // no runs yet: minutes expands an empty day
 	r.locs = append(r.locs, l)
 	return l
 }
@@ -143,6 +144,10 @@ func (c *dayCodec) uvarint(v uint64) {
 	n := binary.PutUvarint(c.tmp[:], v)
 	c.plain.Write(c.tmp[:n])
 }
+
+// plainBytes is the plain form of the record last encoded, valid until the
+// next call of encode.
+func (c *dayCodec) plainBytes() []byte { return c.plain.Bytes() }
 
 // encode returns the stored form of r, valid until the next call.
 func (c *dayCodec) encode(r *dayRecord, day int64) ([]byte, error) {

@@ -5,14 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/slatehq/slate/sla"
 )
 
 // apply adds the newly stored run (check, loc, at, ok) to the minute
-// history. It returns the key of the day record if this made it dirty for
-// the first time in the transaction, else the zero key (check ids start at
-// 1, so no day record has it).
+// history of the open transaction, marking its day record dirty.
 //
 // Runs of one (check, location) normally arrive in time order and are
 // added to their minute with LocationMinute.Add, which needs that order. A
@@ -22,12 +22,12 @@ import (
 // include the run. That is only possible while raw results of the minute
 // are kept; beyond raw retention the run is added out of order, keeping
 // the counts exact and the streak fields approximate.
-func (w *writer) apply(ctx context.Context, tx *sql.Tx, check, loc, at int64, ok bool) (dayKey, error) {
+func (w *writer) apply(ctx context.Context, tx *sql.Tx, check, loc, at int64, ok bool) error {
 	day, minute := dayOf(at)
 	key := dayKey{check, day}
 	rec, err := w.day(ctx, tx, key)
 	if err != nil {
-		return dayKey{}, err
+		return err
 	}
 	l := rec.location(loc)
 	mins := l.minutes(&w.pool)
@@ -43,39 +43,73 @@ func (w *writer) apply(ctx context.Context, tx *sql.Tx, check, loc, at int64, ok
 	default:
 		m, err := recompute(ctx, tx, check, loc, minStart)
 		if err != nil {
-			return dayKey{}, err
+			return err
 		}
 		mins[minute] = m
 	}
-	if rec.dirty {
-		return dayKey{}, nil
-	}
 	rec.dirty = true
-	return key, nil
+	return nil
 }
 
-// day returns the cached record of key, loading it from the minutes table
-// (or starting an empty one) on a miss.
+// day returns the record of key for the open transaction: the one it
+// already touched, or the cached one, or the one in the minutes table, or
+// an empty one.
 func (w *writer) day(ctx context.Context, tx *sql.Tx, key dayKey) (*dayRecord, error) {
-	if c, ok := w.days[key]; ok {
-		c.used = w.gen
-		return c.rec, nil
+	if rec, ok := w.open[key]; ok {
+		return rec, nil
 	}
-	var data []byte
-	err := tx.QueryRowContext(ctx, selectDay, key.check, key.day).Scan(&data)
 	var rec *dayRecord
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		rec = &dayRecord{}
-	case err != nil:
-		return nil, fmt.Errorf("load day %d: %w", key.day, err)
-	default:
-		if rec, err = decodeDay(data, key.day); err != nil {
+	if c, ok := w.days[key]; ok {
+		var err error
+		if rec, err = decodeDay(c.data, key.day); err != nil {
+			return nil, fmt.Errorf("cached day %d: %w", key.day, err)
+		}
+	} else {
+		var data []byte
+		err := tx.QueryRowContext(ctx, selectDay, key.check, key.day).Scan(&data)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			rec = &dayRecord{}
+		case err != nil:
 			return nil, fmt.Errorf("load day %d: %w", key.day, err)
+		default:
+			if rec, err = decodeDay(data, key.day); err != nil {
+				return nil, fmt.Errorf("load day %d: %w", key.day, err)
+			}
 		}
 	}
-	w.days[key] = &cachedDay{rec: rec, used: w.gen}
+	w.open[key] = rec
 	return rec, nil
+}
+
+// closeDays ends the open transaction's use of the records it touched:
+// when it committed, their new encodings replace the cached ones;
+// otherwise the cache is dropped, lest it hold what the transaction wrote
+// in part. The expanded days go back to the pool either way.
+func (w *writer) closeDays(committed bool) {
+	if !committed {
+		clear(w.days)
+		w.dayBytes = 0
+	}
+	for key, rec := range w.open {
+		for _, l := range rec.locs {
+			l.release(&w.pool)
+		}
+		if committed && rec.plain != nil {
+			w.forget(key)
+			w.days[key] = cachedDay{data: rec.plain, used: w.gen}
+			w.dayBytes += cachedBytes(rec.plain)
+		}
+	}
+	clear(w.open)
+}
+
+// forget drops key from the cache.
+func (w *writer) forget(key dayKey) {
+	if c, ok := w.days[key]; ok {
+		w.dayBytes -= cachedBytes(c.data)
+		delete(w.days, key)
+	}
 }
 
 // recompute folds the raw results of one (check, location, minute) in time
@@ -101,12 +135,39 @@ func recompute(ctx context.Context, tx *sql.Tx, check, loc, minStart int64) (sla
 }
 
 // evict drops cached days before today (by Options.Now) that the last
-// commit did not touch, so memory holds about one day per active check.
+// commit did not touch, so the cache holds about one day per active check;
+// and, when it holds more than Options.HistoryCache bytes, the least
+// recently used days down to three quarters of that, so that a hundred
+// thousand checks written once a minute stay cached while a million
+// cost queries rather than memory.
 func (w *writer) evict() {
 	today, _ := dayOf(w.d.opts.Now().UnixMilli())
 	for k, c := range w.days {
 		if k.day < today && c.used != w.gen {
-			delete(w.days, k)
+			w.forget(k)
+		}
+	}
+	if w.dayBytes <= w.d.opts.HistoryCache {
+		return
+	}
+	// The cut: the oldest generation to keep, found by counting bytes per
+	// generation from the newest down.
+	perGen := map[uint64]int{}
+	for _, c := range w.days {
+		perGen[c.used] += cachedBytes(c.data)
+	}
+	gens := slices.Collect(maps.Keys(perGen))
+	slices.Sort(gens)
+	target, kept, cut := w.d.opts.HistoryCache*3/4, 0, w.gen
+	for i := len(gens) - 1; i >= 0; i-- {
+		if kept += perGen[gens[i]]; kept > target && gens[i] != w.gen {
+			break
+		}
+		cut = gens[i]
+	}
+	for k, c := range w.days {
+		if c.used < cut {
+			w.forget(k)
 		}
 	}
 }

@@ -41,6 +41,7 @@ func sampleDay(day int64, shape string) *dayRecord {
 	case "steady":
 		for loc := int64(1); loc <= 3; loc++ {
 			l := r.location(loc)
+			l.minutes(new(arrayPool)) // expanded, empty
 			for i := range l.min {
 				l.min[i] = sla.LocationMinute{OK: 2}
 			}
@@ -48,6 +49,7 @@ func sampleDay(day int64, shape string) *dayRecord {
 		}
 	case "outage":
 		l := r.location(7)
+		l.minutes(new(arrayPool)) // expanded, empty
 		for i := range l.min {
 			l.min[i] = sla.LocationMinute{OK: 1}
 		}
@@ -61,6 +63,7 @@ func sampleDay(day int64, shape string) *dayRecord {
 		rng := rand.New(rand.NewPCG(1, 2))
 		for loc := int64(1); loc <= 5; loc++ {
 			l := r.location(loc)
+			l.minutes(new(arrayPool)) // expanded, empty
 			for i := range l.min {
 				l.min[i].Add(rng.IntN(2) == 0)
 				l.min[i].Add(rng.IntN(2) == 0)
@@ -72,6 +75,7 @@ func sampleDay(day int64, shape string) *dayRecord {
 		// gains nothing, DEFLATE must.
 		for loc := int64(1); loc <= 5; loc++ {
 			l := r.location(loc * 1000)
+			l.minutes(new(arrayPool)) // expanded, empty
 			for i := range l.min {
 				f := uint8((i * int(loc)) % 4)
 				l.min[i] = sla.LocationMinute{OK: 6 - f, Fail: f, Lead: f / 2, Trail: f - f/2, MaxRun: f - f/2}

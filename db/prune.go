@@ -63,7 +63,7 @@ func (d *DB) Prune(ctx context.Context, now time.Time) (Pruned, error) {
 			// the cache.
 			for k := range d.w.days {
 				if k.check == check && k.day < dayCut {
-					delete(d.w.days, k)
+					d.w.forget(k)
 				}
 			}
 			return nil

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -34,12 +35,20 @@ type writer struct {
 
 	checks, locations, classes *names
 
-	// days caches the minute history the writer is appending to: today's
-	// record of every active check, and any older day touched by the latest
-	// commit. Every change is also written to the minutes table in the same
-	// transaction as the results that caused it (write-through), so the
-	// cache can be dropped at any time.
-	days  map[dayKey]*cachedDay
+	// days caches, between transactions, the minute history the writer is
+	// appending to, as the minutes table holds it: today's record of the
+	// checks written recently, and any older day touched by the latest
+	// commit. A hit spares a query, not a decoding: a record is a few dozen
+	// bytes in this form and a few hundred decoded, so the cache holds
+	// every active check in little memory. It holds committed records only
+	// (each is written to the minutes table in the same transaction as the
+	// results that changed it), so it can be dropped at any time; it is
+	// bounded by Options.HistoryCache, least recently used first.
+	days     map[dayKey]cachedDay
+	dayBytes int // what days holds, counted as cachedBytes
+	// open are the records the open transaction touched, decoded; they
+	// replace their cached form once it commits.
+	open  map[dayKey]*dayRecord
 	gen   uint64 // number of the current transaction, for eviction
 	codec dayCodec
 	pool  arrayPool // expanded days, recycled between transactions
@@ -48,9 +57,17 @@ type writer struct {
 type dayKey struct{ check, day int64 }
 
 type cachedDay struct {
-	rec  *dayRecord
+	data []byte // the record's plain encoding (see dayCodec)
 	used uint64 // gen of the last transaction that touched it
 }
+
+// cachedBytes is what an entry of the day cache costs: its encoding and
+// the map's slot for it.
+func cachedBytes(data []byte) int { return len(data) + dayCacheOverhead }
+
+// dayCacheOverhead bounds a cache entry's fixed cost: key, value and the
+// map's share of control bytes and free slots.
+const dayCacheOverhead = 64
 
 // queueLen bounds how many calls can wait for the writer; more block in
 // WriteResults, which is the back-pressure the scheduler should see.
@@ -65,7 +82,8 @@ func newWriter(d *DB) *writer {
 		checks:    newNames("checks"),
 		locations: newNames("locations"),
 		classes:   newNames("classes"),
-		days:      map[dayKey]*cachedDay{},
+		days:      map[dayKey]cachedDay{},
+		open:      map[dayKey]*dayRecord{},
 	}
 }
 
@@ -233,14 +251,14 @@ func (w *writer) commit(ctx context.Context, batch []*request, n int) (err error
 	w.gen++
 	written, err := w.writeTx(ctx, rows)
 	w.d.lastWrite.Store(&writeOutcome{err: err})
+	w.closeDays(err == nil)
 	if err != nil {
 		w.m().WriteErrors.Inc()
-		// The cached days and ids may hold changes of the rolled-back
-		// transaction. Forget them; they reload from the database.
+		// The ids may hold changes of the rolled-back transaction. Forget
+		// them; they reload from the database.
 		w.checks.rollback()
 		w.locations.rollback()
 		w.classes.rollback()
-		clear(w.days)
 		return err
 	}
 	w.checks.commit()
@@ -281,7 +299,8 @@ func (w *writer) writeTx(ctx context.Context, rows []*sla.Result) (int, error) {
 	}
 	defer ins.Close()
 	var insDetail *sql.Stmt // prepared on first use: most batches have no details
-	var dirty []dayKey
+	days := dayFlusher{w: w, tx: tx}
+	defer days.close()
 	written := 0
 	for _, r := range rows {
 		check, err := w.checks.id(ctx, tx, r.CheckID)
@@ -320,37 +339,80 @@ func (w *writer) writeTx(ctx context.Context, rows []*sla.Result) (int, error) {
 				return 0, fmt.Errorf("insert detail for %s: %w", r.CheckID, err)
 			}
 		}
-		key, err := w.apply(ctx, tx, check, loc, at, r.OK)
-		if err != nil {
+		day, _ := dayOf(at)
+		if err := days.touch(ctx, dayKey{check, day}); err != nil {
+			return 0, err
+		}
+		if err := w.apply(ctx, tx, check, loc, at, r.OK); err != nil {
 			return 0, fmt.Errorf("update minutes for %s: %w", r.CheckID, err)
 		}
-		if key != (dayKey{}) {
-			dirty = append(dirty, key)
-		}
 	}
-	if len(dirty) > 0 {
-		up, err := tx.PrepareContext(ctx, upsertDay)
-		if err != nil {
-			return 0, fmt.Errorf("prepare upsert minutes: %w", err)
-		}
-		defer up.Close()
-		for _, key := range dirty {
-			c := w.days[key]
-			data, err := w.codec.encode(c.rec, key.day)
-			if err != nil {
-				return 0, fmt.Errorf("encode minutes of check %d day %d: %w", key.check, key.day, err)
-			}
-			if _, err := up.ExecContext(ctx, key.check, key.day, data); err != nil {
-				return 0, fmt.Errorf("upsert minutes of check %d day %d: %w", key.check, key.day, err)
-			}
-			c.rec.dirty = false
-			for _, l := range c.rec.locs {
-				l.compact(&w.pool) // the code is current: hold only that
-			}
-		}
+	if err := days.flush(ctx); err != nil {
+		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("commit: %w", err)
 	}
 	return written, nil
+}
+
+// dayFlusher writes the day records of a transaction as soon as its
+// results for them are applied. Rows come sorted by check and time, so a
+// row of another day means the previous day is done for this transaction:
+// it is then encoded, written and its expanded minutes released. A
+// transaction so holds one expanded day (7,200 bytes a location) at a
+// time, rather than one for every check of its batch. A day touched again
+// later in the same transaction is expanded and written again: the order
+// makes that rare, not wrong.
+type dayFlusher struct {
+	w   *writer
+	tx  *sql.Tx
+	up  *sql.Stmt // prepared on first use
+	cur dayKey    // the day being applied; zero for none (check ids start at 1)
+}
+
+// touch makes key the day being applied, writing the previous one.
+func (f *dayFlusher) touch(ctx context.Context, key dayKey) error {
+	if key == f.cur {
+		return nil
+	}
+	err := f.flush(ctx)
+	f.cur = key
+	return err
+}
+
+// flush writes the day being applied, if it changed.
+func (f *dayFlusher) flush(ctx context.Context) error {
+	key := f.cur
+	f.cur = dayKey{}
+	rec := f.w.open[key]
+	if rec == nil || !rec.dirty {
+		return nil
+	}
+	if f.up == nil {
+		up, err := f.tx.PrepareContext(ctx, upsertDay)
+		if err != nil {
+			return fmt.Errorf("prepare upsert minutes: %w", err)
+		}
+		f.up = up
+	}
+	data, err := f.w.codec.encode(rec, key.day)
+	if err != nil {
+		return fmt.Errorf("encode minutes of check %d day %d: %w", key.check, key.day, err)
+	}
+	if _, err := f.up.ExecContext(ctx, key.check, key.day, data); err != nil {
+		return fmt.Errorf("upsert minutes of check %d day %d: %w", key.check, key.day, err)
+	}
+	rec.plain = bytes.Clone(f.w.codec.plainBytes()) // cached once the transaction commits
+	rec.dirty = false
+	for _, l := range rec.locs {
+		l.release(&f.w.pool) // encoded: the run-length code is current
+	}
+	return nil
+}
+
+func (f *dayFlusher) close() {
+	if f.up != nil {
+		f.up.Close()
+	}
 }

@@ -32,10 +32,7 @@ func Statements(ctx context.Context, cfg *config.Config, store BillingStore) (*b
 	if err != nil {
 		return nil, err
 	}
-	intervals := make(map[string]time.Duration, len(cfg.Probes))
-	for _, p := range cfg.Probes {
-		intervals[p.ID] = p.Interval
-	}
+	intervals := checkIntervals(&cfg.Catalog)
 	return &billing.Builder{
 		Store:     store,
 		Catalog:   cat,

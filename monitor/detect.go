@@ -92,8 +92,7 @@ func (a *Monitor) Detect(ctx context.Context, now time.Time) error {
 func (a *Monitor) detect(ctx context.Context, now time.Time, pick func(service string, checks map[string]bool, t timing) bool) error {
 	a.detectMu.Lock()
 	defer a.detectMu.Unlock()
-	cfg := a.cfg.Load()
-	byID := timings(cfg)
+	cfg, byID := a.cfg.Load(), *a.timing.Load()
 	picked := map[string]timing{}
 	for _, svc := range cfg.Services {
 		checks := cfg.ServiceChecks(svc.ID)

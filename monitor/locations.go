@@ -148,10 +148,7 @@ func reportedSpan(start time.Time, runs []sla.MinuteRun) (first, last time.Time,
 // silent, which receivers deduplicate by key.
 func (a *Monitor) LocationSilence(ctx context.Context, now time.Time) error {
 	cfg := a.cfg.Load()
-	intervals := make(map[string]time.Duration, len(cfg.Probes))
-	for _, p := range cfg.Probes {
-		intervals[p.ID] = p.Interval
-	}
+	intervals := checkIntervals(&cfg.Catalog)
 	reports, err := locationReports(ctx, a.store, &cfg.Catalog, intervals, now)
 	if err != nil {
 		return err
@@ -232,4 +229,15 @@ func (a *Monitor) raiseLocation(ctx context.Context, key string, r locationRepor
 	}
 	a.burning[key] = firing
 	return nil
+}
+
+// checkIntervals are the checks' intervals by check ID. They come from the
+// catalogue: the running configuration no longer holds the probe
+// definitions.
+func checkIntervals(cat *catalog.Catalog) map[string]time.Duration {
+	intervals := make(map[string]time.Duration, len(cat.Checks))
+	for _, c := range cat.Checks {
+		intervals[c.ID] = c.Interval
+	}
+	return intervals
 }

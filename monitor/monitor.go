@@ -56,7 +56,8 @@ type Monitor struct {
 	heartbeatClient *http.Client
 	now             func() time.Time
 	drain           time.Duration
-	cfg             atomic.Pointer[config.Config] // the running configuration, swapped on reload
+	cfg             atomic.Pointer[config.Config]     // the running configuration, swapped on reload
+	timing          atomic.Pointer[map[string]timing] // each check's detection timing, from the probes cfg no longer holds
 	reg             *prometheus.Registry
 	store           Store
 	sched           *collector.Scheduler
@@ -159,6 +160,7 @@ func New(cfg *config.Config, backend Store, reg *prometheus.Registry, opts Optio
 	}
 	sched.Location = cfg.Collector.Location
 	sched.Workers = cfg.Collector.Workers
+	sched.CheckSeries = cfg.Collector.CheckSeries
 	sched.Now = opts.Now
 	sched.Logger = opts.Log
 	if err := sched.Reload(cfg.Probes); err != nil {
@@ -175,7 +177,7 @@ func New(cfg *config.Config, backend Store, reg *prometheus.Registry, opts Optio
 	a := &Monitor{log: opts.Log, now: opts.Now, drain: opts.DrainTimeout, reg: reg, store: store, sched: sched, sla: exporter,
 		backups: backups, served: make(chan error, 1), heartbeatClient: &http.Client{Timeout: 10 * time.Second},
 		arrived: arrived, detectEvery: opts.DetectEvery}
-	a.cfg.Store(cfg)
+	a.setConfig(cfg)
 	a.detector.Hold = cfg.Detection.RecoveryHold
 	a.tracked, a.burning = map[*incident.Incident]*db.Incident{}, map[string]bool{}
 	if err := a.resumeDetection(context.Background()); err != nil {
@@ -426,11 +428,23 @@ func (a *Monitor) Reload(cfg *config.Config) error {
 	if err := a.sched.Reload(cfg.Probes); err != nil {
 		return err
 	}
-	a.cfg.Store(cfg)
+	a.setConfig(cfg)
 	a.detectMu.Lock()
 	a.detector.Hold = cfg.Detection.RecoveryHold
 	a.detectMu.Unlock()
 	return nil
+}
+
+// setConfig keeps cfg as the monitor runs on it: each check's detection
+// timing, then cfg without the probe definitions, which the scheduler has
+// taken what it needs of. At 600 bytes a check they would be the largest
+// thing a running slate holds per check.
+func (a *Monitor) setConfig(cfg *config.Config) {
+	byID := timings(cfg)
+	a.timing.Store(&byID)
+	c := *cfg
+	c.Probes = nil
+	a.cfg.Store(&c)
 }
 
 // Stop drains: readiness turns red, the HTTP server stops taking requests,
@@ -485,7 +499,8 @@ func (a *Monitor) Store() Store { return a.store }
 // Gatherer is the registry the monitor's metrics are on.
 func (a *Monitor) Gatherer() prometheus.Gatherer { return a.reg }
 
-// Config is the running configuration.
+// Config is the running configuration, without its probe definitions
+// (Probes), which only the scheduler keeps.
 func (a *Monitor) Config() *config.Config { return a.cfg.Load() }
 
 // Scheduler is the monitor's probe scheduler.

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slatehq/slate/bench"
@@ -13,7 +15,7 @@ import (
 	"github.com/slatehq/slate/monitor"
 )
 
-const benchUsage = `Usage: slate bench probes [--checks N] [--interval D] [--duration D] [--json]
+const benchUsage = `Usage: slate bench probes [--checks N[,N...]] [--interval D] [--duration D] [--json]
 
 Sizes a deployment: starts an HTTP target on 127.0.0.1 in a separate process
 (so the figures are slate's own), runs N HTTP checks against it through the
@@ -26,6 +28,12 @@ real scheduler, probes and store in a temporary directory, and prints:
   lateness_p99_ms         99th percentile of start lateness (from histogram buckets)
   cpu_ms_per_check        slate's CPU time (user + system) per run, steady state
   peak_rss_bytes          slate's peak resident memory
+  baseline_rss_bytes      the peak before any check is loaded (store open,
+                          scheduler running empty)
+  rss_bytes_per_check     (peak_rss_bytes - baseline_rss_bytes) / N
+  heap_live_bytes         Go heap reachable at the end of the steady state
+                          (after a collection): what the checks hold
+  heap_bytes_per_check    its growth over the empty baseline, per check
   db_bytes_per_result     bytes raw results occupy, per result
   db_bytes_per_check_day  bytes per-minute history occupies per check per day,
                           measured on a full synthetic day written through the store
@@ -35,6 +43,11 @@ real scheduler, probes and store in a temporary directory, and prints:
 
 The steady state starts one interval after start-up, when every check has run
 once. Each run opens a fresh connection, as slate's HTTP probes always do.
+
+With several sizes (--checks 10000,50000,100000) each runs in a fresh
+process, one after the other, and one row is printed per size, then the
+slopes of peak RSS and of the live heap over the number of checks (least
+squares): what one more check costs.
 
 Flags:
 `
@@ -104,6 +117,9 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 1 && args[0] == "load" {
 		return bench.RunLoad(stdin, stdout)
 	}
+	if len(args) == 1 && args[0] == "probes-child" {
+		return bench.RunProbesChild(stdin, stdout)
+	}
 	if len(args) > 0 && args[0] == "close" {
 		return runBenchClose(args[1:], stdout, stderr)
 	}
@@ -118,21 +134,27 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "slate bench: give probes, close or status; see slate bench --help")
 		return exitUsage
 	}
+	return runBenchProbes(args[1:], stdout, stderr)
+}
+
+func runBenchProbes(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench probes", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	checks := fs.Int("checks", 1000, "number of checks")
+	checksFlag := fs.String("checks", "1000", "number of checks; several, comma-separated, run one after the other in fresh processes")
 	interval := fs.Duration("interval", 10*time.Second, "interval of every check")
 	duration := fs.Duration("duration", time.Minute, "how long to run; at least two intervals, and one interval plus 2s")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	workers := fs.Int("workers", 0, "probes run at once; 0 is the collector's default")
-	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the steady state to this file")
+	checkSeries := fs.Int("check-series", 0, "export per-check probe_* series up to this many checks; 0 is the collector's default, -1 per service only")
+	memProfile := fs.String("memprofile", "", "write a heap profile at the end of the steady state to this file (with several sizes, FILE.N per size)")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), benchUsage); fs.PrintDefaults() }
-	if code, ok := parseFlags(fs, args[1:], stdout); !ok {
+	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}
+	sizes, err := parseSizes(*checksFlag)
 	switch {
-	case *checks < 1 || *checks > 1_000_000:
-		fmt.Fprintln(stderr, "slate bench probes: --checks must be between 1 and 1000000")
+	case err != nil:
+		fmt.Fprintf(stderr, "slate bench probes: --checks: %v\n", err)
 		return exitUsage
 	case *interval < collector.MinInterval:
 		fmt.Fprintf(stderr, "slate bench probes: --interval must be at least %s\n", collector.MinInterval)
@@ -141,8 +163,12 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "slate bench probes: --duration must be at least two intervals and one interval plus 2s")
 		return exitUsage
 	}
-	r, err := bench.Probes(context.Background(), bench.ProbesOptions{Checks: *checks, Interval: *interval, Duration: *duration,
-		Workers: *workers, MemProfile: *memProfile})
+	o := bench.ProbesOptions{Checks: sizes[0], Interval: *interval, Duration: *duration, Workers: *workers,
+		CheckSeries: *checkSeries, MemProfile: *memProfile}
+	if len(sizes) > 1 {
+		return runBenchCurve(sizes, o, *asJSON, stdout, stderr)
+	}
+	r, err := bench.Probes(context.Background(), o)
 	if err != nil {
 		fmt.Fprintf(stderr, "slate bench probes: %v\n", err)
 		return exitFail
@@ -150,15 +176,70 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *asJSON {
 		return writeJSON(stdout, r)
 	}
-	b, _ := json.Marshal(r)
-	var m map[string]any
-	json.Unmarshal(b, &m)
+	m := jsonFields(r)
 	for _, k := range []string{"checks", "interval_seconds", "duration_seconds", "demand_per_second", "checks_per_second",
-		"on_time_ratio", "lateness_p99_ms", "cpu_ms_per_check", "peak_rss_bytes", "db_bytes_per_result",
-		"db_bytes_per_check_day", "errors", "results_written", "results_dropped", "missed_runs"} {
+		"on_time_ratio", "lateness_p99_ms", "cpu_ms_per_check", "peak_rss_bytes", "baseline_rss_bytes", "rss_bytes_per_check",
+		"heap_live_bytes", "heap_bytes_per_check", "db_bytes_per_result", "db_bytes_per_check_day", "errors",
+		"results_written", "results_dropped", "missed_runs"} {
 		fmt.Fprintf(stdout, "%-24s %v\n", k, m[k])
 	}
 	return exitOK
+}
+
+// parseSizes reads --checks: one count or a comma-separated list of
+// distinct counts, each in 1..1,000,000.
+func parseSizes(s string) ([]int, error) {
+	var out []int
+	seen := map[int]bool{}
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 1_000_000 {
+			return nil, fmt.Errorf("%q: want a number of checks between 1 and 1000000", f)
+		}
+		if seen[n] {
+			return nil, fmt.Errorf("%d given twice", n)
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// runBenchCurve runs slate bench probes at each size and prints one row
+// per size and the slopes.
+func runBenchCurve(sizes []int, o bench.ProbesOptions, asJSON bool, stdout, stderr io.Writer) int {
+	r, err := bench.ProbesCurve(context.Background(), sizes, o, stderr) // each run as it completes
+	if err != nil {
+		fmt.Fprintf(stderr, "slate bench probes: %v\n", err)
+		return exitFail
+	}
+	if asJSON {
+		return writeJSON(stdout, r)
+	}
+	cols := []string{"checks", "checks_per_second", "on_time_ratio", "cpu_ms_per_check", "peak_rss_bytes",
+		"baseline_rss_bytes", "rss_bytes_per_check", "heap_live_bytes", "heap_bytes_per_check", "errors"}
+	for _, c := range cols {
+		fmt.Fprintf(stdout, "%-21s", c)
+	}
+	fmt.Fprintln(stdout)
+	for _, run := range r.Runs {
+		m := jsonFields(run)
+		for _, c := range cols {
+			fmt.Fprintf(stdout, "%-21v", m[c])
+		}
+		fmt.Fprintln(stdout)
+	}
+	fmt.Fprintf(stdout, "rss_slope_bytes_per_check   %v\nheap_slope_bytes_per_check  %v\n",
+		r.RSSSlopeBytesPerCheck, r.HeapSlopeBytesPerCheck)
+	return exitOK
+}
+
+// jsonFields is v's JSON object as a map, for printing by key.
+func jsonFields(v any) map[string]any {
+	b, _ := json.Marshal(v)
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	return m
 }
 
 func runBenchClose(args []string, stdout, stderr io.Writer) int {
@@ -196,6 +277,7 @@ func runBenchStatus(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.Interval, "interval", 10*time.Second, "interval of every check")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "length of each load phase")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of slate over the load phases to this file")
+	fs.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile of slate after the load phases to this file")
 	fs.BoolVar(&o.Baseline, "baseline", false, "first run a phase on /healthz (a 3-byte answer, no targets) as a control")
 	fs.BoolVar(&o.Paced, "paced", false, "offer each phase its target rate (open loop) instead of loading as fast as the connections go")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
@@ -242,6 +324,8 @@ func printBenchStatus(w io.Writer, r bench.StatusReport) {
 		r.Services, r.Groups, r.Checks, r.IntervalSeconds, r.HistoryDays, r.Connections, r.DurationSeconds)
 	fmt.Fprintf(w, "setup\n  %-26s %d\n  %-26s %v\n  %-26s %v\n  %-26s %v\n", "history_rows", r.Setup.HistoryRows,
 		"import_seconds", r.Setup.ImportSeconds, "start_seconds", r.Setup.StartSeconds, "first_index_ms", r.Setup.FirstIndexMs)
+	fmt.Fprintf(w, "  %-26s %d\n  %-26s %d\n", "peak_rss_imported_bytes", r.Setup.PeakRSSImportedBytes,
+		"peak_rss_started_bytes", r.Setup.PeakRSSStartedBytes)
 	verdict := func(ok bool) string {
 		if ok {
 			return "pass"

@@ -1,12 +1,18 @@
 package main
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestBenchRefusesBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"bench"},
 		{"bench", "disks"},
 		{"bench", "probes", "--checks", "0"},
+		{"bench", "probes", "--checks", "10,x"},
+		{"bench", "probes", "--checks", "10,10"},
+		{"bench", "probes", "--checks", "10,2000000"},
 		{"bench", "probes", "--interval", "1ms"},
 		{"bench", "probes", "--interval", "10s", "--duration", "15s"},
 	} {
@@ -42,5 +48,23 @@ func TestBenchStatusRefusesBadFlags(t *testing.T) {
 func TestBenchCloseRefusesBadFlags(t *testing.T) {
 	if code, _, _ := runSlate(t, "", "bench", "close", "--series", "0"); code != exitUsage {
 		t.Errorf("--series 0: exit %d, want %d", code, exitUsage)
+	}
+}
+
+func TestParseSizes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		want []int
+	}{
+		{"one", "1000", []int{1000}},
+		{"several in the given order", "50000, 10000,100000", []int{50000, 10000, 100000}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseSizes(tc.in)
+			if err != nil || fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("got %v, %v; want %v", got, err, tc.want)
+			}
+		})
 	}
 }

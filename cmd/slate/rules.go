@@ -50,9 +50,18 @@ func writeRules(w io.Writer, cfg *config.Config) {
 	fmt.Fprintln(w, "groups:")
 	fmt.Fprintln(w, "  - name: slate-recording")
 	fmt.Fprintln(w, "    rules:")
+	// Past collector.check_series checks, probe_success is not exported
+	// per check: the share of passing runs is recorded per service from
+	// the per-service series instead.
+	perCheck := cfg.Collector.CheckSeries >= checksAt(cfg, cfg.Collector.Location)
 	for _, win := range []string{"5m", "1h", "1d"} {
 		fmt.Fprintf(w, "      - record: slate:probe_success:avg_%s\n", win)
-		fmt.Fprintf(w, "        expr: avg by (check, service, tenant) (avg_over_time(probe_success[%s]))\n", win)
+		if perCheck {
+			fmt.Fprintf(w, "        expr: avg by (check, service, tenant) (avg_over_time(probe_success[%s]))\n", win)
+			continue
+		}
+		fmt.Fprintf(w, "        expr: sum by (service, tenant) (avg_over_time(slate_probe_checks{result=\"success\"}[%s]))"+
+			" / sum by (service, tenant) (avg_over_time(slate_probe_checks[%s]))\n", win, win)
 	}
 	fmt.Fprintln(w, "      - record: slate:sla_error_budget_remaining:min")
 	fmt.Fprintln(w, "        expr: min by (tenant, contract) (slate_sla_error_budget_remaining_ratio)")
@@ -95,4 +104,15 @@ func writeRules(w io.Writer, cfg *config.Config) {
 		fmt.Fprintf(w, "      - alert: %s\n        expr: %s\n        for: %s\n        labels: {severity: page}\n        annotations:\n          summary: %q\n",
 			r.name, r.expr, r.forDur, r.summary)
 	}
+}
+
+// checksAt is how many of cfg's checks run at location.
+func checksAt(cfg *config.Config, location string) int {
+	n := 0
+	for _, p := range cfg.Probes {
+		if p.RunsAt(location) {
+			n++
+		}
+	}
+	return n
 }

@@ -56,6 +56,44 @@ func TestRulesPassPromtool(t *testing.T) {
 	}
 }
 
+// TestRulesAboveCheckSeries: with more checks than collector.check_series,
+// the recording rules read the per-service series, and promtool still
+// accepts them.
+func TestRulesAboveCheckSeries(t *testing.T) {
+	tool := promtool(t)
+	for _, tc := range []struct {
+		name, series  string
+		want, notWant string
+	}{
+		{"within the limit", "1", "avg by (check, service, tenant) (avg_over_time(probe_success[5m]))", "slate_probe_checks"},
+		{"above it", "0", `sum by (service, tenant) (avg_over_time(slate_probe_checks{result="success"}[5m]))`, "probe_success["},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			conf := filepath.Join(dir, "slate.yaml")
+			yaml := "collector: {check_series: " + tc.series + "}\nservices: [{id: web}]\n" +
+				"checks: [{id: w, service: web, kind: http, target: \"http://127.0.0.1/\"}]\n"
+			if err := os.WriteFile(conf, []byte(yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errs := runSlate(t, "", "rules", "--config", conf)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			if !strings.Contains(out, tc.want) || strings.Contains(out, tc.notWant) {
+				t.Errorf("rules: want %q and not %q in\n%s", tc.want, tc.notWant, out)
+			}
+			path := filepath.Join(dir, "slate.rules.yml")
+			if err := os.WriteFile(path, []byte(out), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if res, err := exec.Command(tool, "check", "rules", path).CombinedOutput(); err != nil {
+				t.Fatalf("promtool check rules: %v\n%s", err, res)
+			}
+		})
+	}
+}
+
 // TestMetricsPassPromtool scrapes a running slate whose jobs have run and
 // has promtool lint the exposition.
 func TestMetricsPassPromtool(t *testing.T) {

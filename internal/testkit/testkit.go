@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -136,4 +137,18 @@ func ServeMetrics(t testing.TB, m interface{ ServeMetrics(net.Listener) }) strin
 	}
 	m.ServeMetrics(l)
 	return "http://" + l.Addr().String()
+}
+
+// BenchChecks is the number of checks a memory or per-check benchmark
+// runs: SLATE_BENCH_CHECKS, or 10,000; fewer than least is refused.
+func BenchChecks(tb testing.TB, least int) int {
+	v := os.Getenv("SLATE_BENCH_CHECKS")
+	if v == "" {
+		return 10_000
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < least {
+		tb.Fatalf("SLATE_BENCH_CHECKS=%q: want a number of checks, at least %d", v, least)
+	}
+	return n
 }

@@ -44,9 +44,15 @@ type Node struct {
 	Path string
 }
 
-// maxNodes bounds the values visited through aliases, so that an alias bomb
-// is refused instead of expanded.
-const maxNodes = 1_000_000
+// Bounds of the values visited through aliases, so that an alias bomb is
+// refused instead of expanded: a document may expand to maxNodes values,
+// or to maxExpansion times the values it spells out, whichever is more. A
+// configuration of 100,000 checks spells out some 1.6 million values; its
+// memory is spent when it is read, and aliases can only multiply it.
+const (
+	maxNodes     = 1_000_000
+	maxExpansion = 4
+)
 
 // Parse reads one YAML or JSON document. An empty document is an error.
 func Parse(data []byte) (Node, error) {
@@ -57,23 +63,38 @@ func Parse(data []byte) (Node, error) {
 	if doc.Kind == 0 || len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
 		return Node{}, &Error{Line: 1, Column: 1, Msg: "the document is empty"}
 	}
-	if count(doc.Content[0], 0) > maxNodes {
-		return Node{}, &Error{Line: 1, Column: 1, Msg: fmt.Sprintf("the document expands to more than %d values", maxNodes)}
+	if limit := expansionLimit(doc.Content[0], maxNodes); count(doc.Content[0], 0, limit) > limit {
+		return Node{}, &Error{Line: 1, Column: 1, Msg: fmt.Sprintf("the document expands to more than %d values", limit)}
 	}
 	return Node{n: doc.Content[0]}, nil
 }
 
-// count is the number of values n expands to, stopping early past maxNodes.
-func count(n *yaml.Node, acc int) int {
+// expansionLimit is how many values the document n may expand to: floor,
+// or maxExpansion times the values it spells out.
+func expansionLimit(n *yaml.Node, floor int) int {
+	return max(floor, maxExpansion*spelled(n))
+}
+
+// spelled is the number of values written in n, aliases counted once.
+func spelled(n *yaml.Node) int {
+	c := 1
+	for _, k := range n.Content {
+		c += spelled(k)
+	}
+	return c
+}
+
+// count is the number of values n expands to, stopping early past limit.
+func count(n *yaml.Node, acc, limit int) int {
 	acc++
-	if acc > maxNodes {
+	if acc > limit {
 		return acc
 	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		return count(n.Alias, acc)
+		return count(n.Alias, acc, limit)
 	}
 	for _, c := range n.Content {
-		if acc = count(c, acc); acc > maxNodes {
+		if acc = count(c, acc, limit); acc > limit {
 			return acc
 		}
 	}

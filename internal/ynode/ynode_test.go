@@ -3,6 +3,8 @@ package ynode
 import (
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 func TestMapIsStrict(t *testing.T) {
@@ -110,6 +112,37 @@ func TestSyntaxErrorHasALine(t *testing.T) {
 	e, ok := err.(*Error)
 	if !ok || e.Line == 0 || !strings.HasPrefix(e.Msg, "syntax: ") {
 		t.Fatalf("got %#v", err)
+	}
+}
+
+// TestExpansionLimit: a document may spell out more values than maxNodes,
+// but not expand through aliases to many times what it spells out.
+func TestExpansionLimit(t *testing.T) {
+	parse := func(doc string) *yaml.Node {
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(doc), &n); err != nil {
+			t.Fatal(err)
+		}
+		return n.Content[0]
+	}
+	spelledOut := "[" + strings.Repeat("x, ", 299) + "x]" // 301 values
+	aliased := "{a: &a [x, x, x, x, x, x, x, x, x], b: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]}"
+	for _, tc := range []struct {
+		name    string
+		doc     string
+		refused bool
+	}{
+		{"spelled out past the floor", spelledOut, false},
+		{"within the floor", "[x, x]", false},
+		{"expanded past the floor and four times its size", aliased, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := parse(tc.doc)
+			limit := expansionLimit(n, 100)
+			if got := count(n, 0, limit) > limit; got != tc.refused {
+				t.Errorf("refused %v (limit %d, spelled %d), want %v", got, limit, spelled(n), tc.refused)
+			}
+		})
 	}
 }
 
