@@ -318,6 +318,31 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 			d.note(x.fn(d.at.Add(n)))
 		}
 	}
+	if err := d.settings(f, cfg); err != nil {
+		return err
+	}
+	d.note(decodeList(d, f, "locations", d.location, &cfg.Locations))
+	d.note(decodeList(d, f, "tenants", d.tenant, &cfg.Tenants))
+	d.note(decodeList(d, f, "services", d.service, &cfg.Services))
+	var checks []checkDef
+	d.note(decodeList(d, f, "checks", d.check, &checks))
+	// Sized exactly: a probe definition is 600 bytes, and a slice grown by
+	// appending keeps up to a quarter more of them.
+	cfg.Checks = make([]catalog.Check, 0, len(checks))
+	cfg.Probes = make([]collector.Check, 0, len(checks))
+	for _, c := range checks {
+		cfg.Checks = append(cfg.Checks, catalog.Check{ID: c.ID, Service: c.Service, Tenant: c.Tenant,
+			Locations: c.Locations, Confirmation: c.Confirmation, Interval: c.Interval})
+		cfg.Probes = append(cfg.Probes, c.Check)
+	}
+	d.note(decodeList(d, f, "maintenance", d.maintenance, &cfg.Maintenance))
+	d.note(decodeList(d, f, "contracts", d.contract, &cfg.Contracts))
+	return nil
+}
+
+// settings decodes the process's own sections: backup, alerting,
+// heartbeat, storage, server, collector and detection.
+func (d *configDecoder) settings(f ynode.Fields, cfg *Config) error {
 	if n, ok := f.Get("backup"); ok {
 		g, err := d.fields(d.at.Add(n), "dir", "second_dir", "keep", "levels")
 		d.note(err) // not a mapping: its fields are not read
@@ -403,22 +428,6 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 			return err
 		}
 	}
-	d.note(decodeList(d, f, "locations", d.location, &cfg.Locations))
-	d.note(decodeList(d, f, "tenants", d.tenant, &cfg.Tenants))
-	d.note(decodeList(d, f, "services", d.service, &cfg.Services))
-	var checks []checkDef
-	d.note(decodeList(d, f, "checks", d.check, &checks))
-	// Sized exactly: a probe definition is 600 bytes, and a slice grown by
-	// appending keeps up to a quarter more of them.
-	cfg.Checks = make([]catalog.Check, 0, len(checks))
-	cfg.Probes = make([]collector.Check, 0, len(checks))
-	for _, c := range checks {
-		cfg.Checks = append(cfg.Checks, catalog.Check{ID: c.ID, Service: c.Service, Tenant: c.Tenant,
-			Locations: c.Locations, Confirmation: c.Confirmation, Interval: c.Interval})
-		cfg.Probes = append(cfg.Probes, c.Check)
-	}
-	d.note(decodeList(d, f, "maintenance", d.maintenance, &cfg.Maintenance))
-	d.note(decodeList(d, f, "contracts", d.contract, &cfg.Contracts))
 	return nil
 }
 

@@ -158,36 +158,7 @@ func newIsolationFixture(t *testing.T, opts ...func(*testMonitor)) *isolationFix
 		f.links[tn] = q
 		f.creds["link-"+tn] = cred{link: q, may: []string{tn}}
 	}
-	// An outage of acme's endpoint on a service globex shares: globex
-	// must not see it.
-	shared := db.Incident{Incident: incident.Incident{Service: "shared-db", Status: incident.Identified, Severity: incident.Minor,
-		Started: now.Add(-2 * time.Hour), Timeline: []incident.Entry{{At: now.Add(-2 * time.Hour), Kind: incident.KindUpdate,
-			Status: incident.Identified, Body: "Acme replica lag on the shared database", Author: "test"}}}, Tenants: []string{"acme"}}
-	sharedID, err := a.db.SaveIncident(ctx, &shared, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f.shared, err = IncidentPublicID(ctx, a.db, sharedID); err != nil {
-		t.Fatal(err)
-	}
-	edge := db.Incident{Incident: incident.Incident{Service: "web", Status: incident.Investigating, Severity: incident.Minor,
-		Started: now.Add(-3 * time.Hour), Timeline: []incident.Entry{{At: now.Add(-3 * time.Hour), Kind: incident.KindUpdate,
-			Status: incident.Investigating, Body: "Acme edge certificate expired", Author: "test"}}}, Tenants: []string{"acme"}}
-	if _, err := a.db.SaveIncident(ctx, &edge, "test"); err != nil {
-		t.Fatal(err)
-	}
-	// An outage of the shared frontend that acme and globex both saw, with
-	// a note for staff naming acme's contract: globex's readers see the
-	// incident, never the note.
-	both := db.Incident{Incident: incident.Incident{Service: "web", Status: incident.Investigating, Severity: incident.Major,
-		Started: now.Add(-4 * time.Hour), Timeline: []incident.Entry{
-			{At: now.Add(-4 * time.Hour), Kind: incident.KindDetected, Status: incident.Investigating, Body: "web is down"},
-			{At: now.Add(-4 * time.Hour), Kind: incident.KindNote, Status: incident.Investigating,
-				Body: "Burn-rate alert SLOBudgetBurnFast not sent: 2% of the error budget of acme-gold burning within 1h"}}},
-		Tenants: []string{"acme", "globex"}}
-	if _, err := a.db.SaveIncident(ctx, &both, "test"); err != nil {
-		t.Fatal(err)
-	}
+	f.shared = seedCrossTenantIncidents(t, a, now)
 	for _, role := range []string{access.Admin, access.AccountManager, access.Oncall} {
 		tok, _, err := a.db.CreateToken(ctx, db.NewToken{Name: role, Role: role}, "test")
 		if err != nil {
@@ -227,6 +198,47 @@ func newIsolationFixture(t *testing.T, opts ...func(*testMonitor)) *isolationFix
 		t.Fatal(err)
 	}
 	return f
+}
+
+// seedCrossTenantIncidents stores the incidents that cross tenants: an
+// outage of acme's endpoint on the shared database, one of acme's edge on
+// the shared frontend, and one of the frontend that acme and globex both
+// saw, with a note for staff. It returns the first one's public ID.
+func seedCrossTenantIncidents(t *testing.T, a *testMonitor, now time.Time) string {
+	t.Helper()
+	ctx := context.Background()
+	// An outage of acme's endpoint on a service globex shares: globex
+	// must not see it.
+	shared := db.Incident{Incident: incident.Incident{Service: "shared-db", Status: incident.Identified, Severity: incident.Minor,
+		Started: now.Add(-2 * time.Hour), Timeline: []incident.Entry{{At: now.Add(-2 * time.Hour), Kind: incident.KindUpdate,
+			Status: incident.Identified, Body: "Acme replica lag on the shared database", Author: "test"}}}, Tenants: []string{"acme"}}
+	sharedID, err := a.db.SaveIncident(ctx, &shared, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	publicID, err := IncidentPublicID(ctx, a.db, sharedID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edge := db.Incident{Incident: incident.Incident{Service: "web", Status: incident.Investigating, Severity: incident.Minor,
+		Started: now.Add(-3 * time.Hour), Timeline: []incident.Entry{{At: now.Add(-3 * time.Hour), Kind: incident.KindUpdate,
+			Status: incident.Investigating, Body: "Acme edge certificate expired", Author: "test"}}}, Tenants: []string{"acme"}}
+	if _, err := a.db.SaveIncident(ctx, &edge, "test"); err != nil {
+		t.Fatal(err)
+	}
+	// An outage of the shared frontend that acme and globex both saw, with
+	// a note for staff naming acme's contract: globex's readers see the
+	// incident, never the note.
+	both := db.Incident{Incident: incident.Incident{Service: "web", Status: incident.Investigating, Severity: incident.Major,
+		Started: now.Add(-4 * time.Hour), Timeline: []incident.Entry{
+			{At: now.Add(-4 * time.Hour), Kind: incident.KindDetected, Status: incident.Investigating, Body: "web is down"},
+			{At: now.Add(-4 * time.Hour), Kind: incident.KindNote, Status: incident.Investigating,
+				Body: "Burn-rate alert SLOBudgetBurnFast not sent: 2% of the error budget of acme-gold burning within 1h"}}},
+		Tenants: []string{"acme", "globex"}}
+	if _, err := a.db.SaveIncident(ctx, &both, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return publicID
 }
 
 // do sends one GET with c's credentials. A page that swaps a link for a
