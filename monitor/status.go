@@ -98,7 +98,7 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 		cur := states[s.ID]
 		in.Services = append(in.Services, dashboard.ServiceState{ID: s.ID, Name: s.Name, Group: s.Group,
 			State: cur.State, Partial: cur.Partial, Since: cur.Since})
-		if b, ok := bars[barsKey(cat.ChecksFor(s.ID, ""))]; ok {
+		if b, ok := bars[barsKey(cat.ChecksFor(s.ID, ""), time.UTC)]; ok {
 			in.Bars[s.ID] = b
 		}
 	}
@@ -278,26 +278,32 @@ const BarDays = 90
 
 // refreshBars recounts the daily bars from the evidence (down minutes as
 // major outage, degraded as partial) for every set of checks a page shows:
-// each public service's shared checks, and each tenant's services with
-// the checks that measure that tenant. The next snapshot shows them.
+// each public service's shared checks in UTC days, and each tenant's
+// services with the checks that measure that tenant, in the days of the
+// tenant's zone. The next snapshot shows them.
 func (a *Monitor) refreshBars(ctx context.Context, now time.Time) error {
 	cat := &a.cfg.Load().Catalog
-	var sets [][]catalog.Check
+	type set struct {
+		checks []catalog.Check
+		zone   *time.Location
+	}
+	var sets []set
 	for _, s := range cat.PublicServices() {
-		sets = append(sets, cat.ChecksFor(s.ID, ""))
+		sets = append(sets, set{cat.ChecksFor(s.ID, ""), time.UTC})
 	}
 	for _, t := range cat.Tenants {
 		for _, s := range cat.TenantServices(t.ID) {
-			sets = append(sets, cat.ChecksFor(s.ID, t.ID))
+			sets = append(sets, set{cat.ChecksFor(s.ID, t.ID), cat.Zone(t.ID)})
 		}
 	}
 	bars := map[string][]dashboard.DayBar{}
-	for _, checks := range sets {
-		key := barsKey(checks)
+	for _, st := range sets {
+		checks := st.checks
+		key := barsKey(checks, st.zone)
 		if _, done := bars[key]; done {
 			continue
 		}
-		days, err := credit.DailyBars(ctx, a.store, credit.ChecksOf(cat, checks), BarDays, time.UTC, now)
+		days, err := credit.DailyBars(ctx, a.store, credit.ChecksOf(cat, checks), BarDays, st.zone, now)
 		if err != nil {
 			return err
 		}

@@ -23,15 +23,16 @@ import (
 // its contracts' current figures and its own ledger entries. Nothing of
 // another tenant reaches its view, so nothing can leak from it.
 
-// barsKey names the bars of a set of checks, so tenants measured by the
-// same checks share one computation.
-func barsKey(checks []catalog.Check) string {
+// barsKey names the bars of a set of checks counted in days of zone, so
+// tenants measured by the same checks in the same zone share one
+// computation.
+func barsKey(checks []catalog.Check, zone *time.Location) string {
 	ids := make([]string, len(checks))
 	for i, c := range checks {
 		ids[i] = c.ID
 	}
 	slices.Sort(ids)
-	return strings.Join(ids, "\x00")
+	return strings.Join(ids, "\x00") + "@" + zone.String()
 }
 
 // pageContext is what every tenant's page shares: the public base URL,
@@ -70,7 +71,7 @@ func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, pc page
 			cur := states[t.ID+"/"+s.ID]
 			names[s.ID] = cmp.Or(s.Name, s.ID)
 			in.Services = append(in.Services, dashboard.ServiceState{ID: s.ID, Name: s.Name, Group: s.Group, State: cur.State, Partial: cur.Partial, Since: cur.Since})
-			if b, ok := bars[barsKey(cat.ChecksFor(s.ID, t.ID))]; ok {
+			if b, ok := bars[barsKey(cat.ChecksFor(s.ID, t.ID), cat.Zone(t.ID))]; ok {
 				in.Bars[s.ID] = b
 			}
 		}
