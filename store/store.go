@@ -149,6 +149,7 @@ type Store interface {
 	Outbox
 	Incidents
 	Tokens
+	Sessions
 	Leases
 	Subscriptions
 	// Counts counts the rows of the tables in Counts in one consistent

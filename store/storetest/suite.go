@@ -155,6 +155,8 @@ var tests = []struct {
 	{"MaintenanceRefusesBadWindows", testMaintenanceRefusesBadWindows},
 	{"CreatedTokensHaveTheDocumentedForm", testCreatedTokensHaveTheDocumentedForm},
 	{"TouchTokens", testTouchTokens},
+	{"SessionLifecycle", testSessionLifecycle},
+	{"CreateSessionRefusesBadInput", testCreateSessionRefusesBadInput},
 	{"SecretIsMadeOnceAndKept", testSecretIsMadeOnceAndKept},
 	{"RotateSecret", testRotateSecret},
 	{"WriteResultsRoundTrip", testWriteResultsRoundTrip},
