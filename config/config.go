@@ -34,6 +34,7 @@ type Config struct {
 	Provider  Provider
 	Billing   Billing
 	Email     Email
+	Console   Console
 }
 
 // Backup is where proven backups go. Every backup is restored and checked
@@ -241,6 +242,9 @@ func Load(path string) (*Config, error) {
 	if err := readLogo(cfg, path); err != nil {
 		return nil, err
 	}
+	if err := readConsoleSecret(cfg, path); err != nil {
+		return nil, err
+	}
 	return cfg, nil
 }
 
@@ -250,7 +254,7 @@ type configDecoder struct {
 
 func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 	f, err := root.Map("backup", "alerting", "heartbeat", "storage", "server", "collector", "locations", "tenants", "services",
-		"checks", "contracts", "maintenance", "maintenance_max", "provider", "billing", "email")
+		"checks", "contracts", "maintenance", "maintenance_max", "provider", "billing", "email", "console")
 	if err != nil {
 		return err
 	}
@@ -264,6 +268,7 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		{"provider", func(n ynode.Node) error { return d.provider(n, &cfg.Provider) }},
 		{"billing", func(n ynode.Node) error { return d.billing(n, &cfg.Billing) }},
 		{"email", func(n ynode.Node) error { return d.email(n, &cfg.Email) }},
+		{"console", func(n ynode.Node) error { return d.console(n, &cfg.Console) }},
 	} {
 		if n, ok := f.Get(x.key); ok {
 			if err := x.fn(d.at.Add(n)); err != nil {
