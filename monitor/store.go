@@ -8,6 +8,7 @@ import (
 	"github.com/slatehq/slate/backup"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/dashboard/adminapi"
+	"github.com/slatehq/slate/dashboard/console"
 	"github.com/slatehq/slate/db"
 )
 
@@ -23,6 +24,7 @@ type Store interface {
 	LedgerStore
 	alert.Store
 	adminapi.Store
+	console.Store
 	backup.Store
 	BillingStore
 
