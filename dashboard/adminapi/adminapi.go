@@ -11,6 +11,7 @@ import (
 
 	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
@@ -40,6 +41,7 @@ func (a *API) Register(d *dashboard.Server) {
 	w.HandleAdmin(http.MethodPost, "/maintenance/:id/cancel", access.IncidentWriters(), a.apiCancelMaintenance)
 
 	w.HandleAdmin(http.MethodGet, "/credits", access.Readers(), a.apiCredits)
+	w.HandleAdmin(http.MethodGet, "/credits/:id", access.StaffReaders(), a.apiCredit)
 	w.HandleAdmin(http.MethodGet, "/tenants/:tenant/statement", access.Readers(), a.apiStatement)
 	for _, action := range []string{"approve", "issue", "void"} {
 		w.HandleAdmin(http.MethodPost, "/credits/:id/"+action, access.CreditWriters(), a.apiCreditAction(action))
@@ -736,24 +738,31 @@ func (a *API) apiCancelMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 }
 
 func (a *API) apiCredits(r *dashboard.AdminRequest) (int, any, error) {
-	f := db.CreditFilter{Tenant: r.Query("tenant"), Contract: r.Query("contract"), Period: r.Query("period"), State: db.CreditState(r.Query("state"))}
-	switch f.State {
-	case "", db.CreditComputed, db.CreditApproved, db.CreditIssued, db.CreditVoided:
-	default:
-		return 0, nil, dashboard.Invalid("state", "must be computed, approved, issued or voided (got %q)", f.State)
-	}
-	tenant, ok := r.Principal.Scope().CreditTenant(f.Tenant)
+	scope := r.Principal.Scope()
+	tenant, ok := scope.CreditTenant(r.Query("tenant"))
 	if !ok {
 		return 0, nil, dashboard.Forbidden("this token may only read tenant %s", r.Principal.Tenant)
 	}
-	f.Tenant = tenant
+	q := credit.Filter{Tenant: r.Query("tenant"), Contract: r.Query("contract"), Period: r.Query("period"), State: r.Query("state"), Flagged: r.Query("flagged")}
+	if !scope.AllTenants() {
+		// A viewer's filter is not checked against the catalogue: "no
+		// such contract" would tell it which other tenants' exist.
+		q.Tenant, q.Contract = "", ""
+	}
+	f, flagged, err := credit.ParseFilter(a.Catalog(), q)
+	if err != nil {
+		return 0, nil, err
+	}
+	f.Tenant, f.Contract = tenant, r.Query("contract")
 	cs, err := a.Store.Credits(r.Context(), f)
 	if err != nil {
 		return 0, nil, err
 	}
 	out := make([]Credit, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, CreditOf(c))
+		if credit.Keep(c, flagged) {
+			out = append(out, CreditOf(c))
+		}
 	}
 	return http.StatusOK, map[string]any{"credits": out}, nil
 }

@@ -38,9 +38,9 @@ func (p page) MayCredit() bool {
 
 func newTemplates() *template.Template {
 	funcs := template.FuncMap{
-		"words": words,
-		"when":  func(t time.Time) string { return when(t, time.UTC) },
-		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"words":  words,
+		"when":   func(t time.Time) string { return when(t, time.UTC) },
+		"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"amount": func(c store.Credit) string { return sla.FormatMinor(c.AmountMinor, c.Currency) },
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
