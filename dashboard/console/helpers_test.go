@@ -16,8 +16,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/dashboard/console"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/db/dbtest"
@@ -73,7 +76,11 @@ func newFixture(t *testing.T) *fixture {
 		RedirectURL: f.srv.URL + "/console/auth/callback", RoleClaim: "groups", Scopes: []string{"email", "profile"},
 		Roles: console.Roles{Admin: []string{"sre-leads"}, AccountManager: []string{"billing"}, Oncall: []string{"sre"}},
 		Idle:  30 * time.Minute, Absolute: 12 * time.Hour}
-	h = console.New(s, f.db, func() *catalog.Catalog { return f.cat }, f.now, nil).Handler()
+	// Served as slate serves it: on the dashboard's server, behind its
+	// security headers and next to its stylesheet.
+	d := dashboard.NewServer(prometheus.NewRegistry())
+	d.HandleConsole(console.New(s, f.db, func() *catalog.Catalog { return f.cat }, f.now, nil).Handler())
+	h = d.Handler()
 	return f
 }
 
