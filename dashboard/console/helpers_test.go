@@ -62,7 +62,7 @@ type fixture struct {
 	offset atomic.Int64 // added to the wall clock, in nanoseconds
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	cfg, err := config.Parse("test.yml", strings.NewReader(testConfig))
 	if err != nil {
@@ -91,7 +91,7 @@ func (f *fixture) advance(d time.Duration) { f.offset.Add(int64(d)) }
 
 // browser is an HTTP client with a cookie jar, as a browser without
 // JavaScript.
-func browser(t *testing.T) *http.Client {
+func browser(t testing.TB) *http.Client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
@@ -102,7 +102,7 @@ func browser(t *testing.T) *http.Client {
 
 // signIn signs a person of the given groups in and returns their browser
 // and the last answer (the console's home page after the redirects).
-func (f *fixture) signIn(t *testing.T, email string, groups ...string) (*http.Client, int, string) {
+func (f *fixture) signIn(t testing.TB, email string, groups ...string) (*http.Client, int, string) {
 	t.Helper()
 	gs := make([]any, len(groups))
 	for i, g := range groups {
@@ -114,7 +114,7 @@ func (f *fixture) signIn(t *testing.T, email string, groups ...string) (*http.Cl
 	return b, code, body
 }
 
-func get(t *testing.T, c *http.Client, u string) (int, string) {
+func get(t testing.TB, c *http.Client, u string) (int, string) {
 	t.Helper()
 	resp, err := c.Get(u)
 	if err != nil {
