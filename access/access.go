@@ -19,11 +19,23 @@ const (
 	// Link is the role of a signed tenant link: a viewer of one tenant
 	// until the link expires. No token carries it.
 	Link = "link"
+	// Feed reads one tenant's Atom feed, presented in the feed's URL
+	// (feed readers cannot send headers), and nothing else: no page, no
+	// API, no other tenant.
+	Feed = "feed"
 )
 
 // TokenRoles are the roles a token may be created with, in the order
 // help texts list them.
-func TokenRoles() []string { return []string{Admin, AccountManager, Oncall, Viewer, Metrics} }
+func TokenRoles() []string { return []string{Admin, AccountManager, Oncall, Viewer, Metrics, Feed} }
+
+// TenantRole reports whether a token of role belongs to one tenant (and
+// must name it): a viewer or a feed token.
+func TenantRole(role string) bool { return role == Viewer || role == Feed }
+
+// ReadsFeed reports whether s may read tenant's feed through a feed
+// token: a feed token of that tenant.
+func (s Scope) ReadsFeed(tenant string) bool { return s.Role == Feed && s.Tenant == tenant }
 
 // ValidRole reports whether a token may carry role.
 func ValidRole(role string) bool { return slices.Contains(TokenRoles(), role) }

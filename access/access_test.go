@@ -22,6 +22,7 @@ func TestPermits(t *testing.T) {
 		{access.Oncall, []string{"incidents", "read", "staff read"}},
 		{access.Viewer, []string{"read"}},
 		{access.Metrics, []string{"metrics"}},
+		{access.Feed, nil},
 		{access.Link, nil},
 		{"", nil},
 		{"root", nil},
@@ -47,7 +48,7 @@ func TestRoles(t *testing.T) {
 		valid, staff bool
 	}{
 		{access.Admin, true, true}, {access.AccountManager, true, true}, {access.Oncall, true, true},
-		{access.Viewer, true, false}, {access.Metrics, true, false}, {access.Link, false, false}, {"Admin", false, false}, {"", false, false},
+		{access.Viewer, true, false}, {access.Metrics, true, false}, {access.Feed, true, false}, {access.Link, false, false}, {"Admin", false, false}, {"", false, false},
 	} {
 		t.Run(tc.role, func(t *testing.T) {
 			if got := access.ValidRole(tc.role); got != tc.valid {

@@ -12,6 +12,7 @@ import (
 // The kinds of event.
 const (
 	KindTrigger   = "trigger"   // something is wrong; repeated while unresolved if the route says so
+	KindUpdate    = "update"    // more about something already triggered: a person's update, a severity change; never pages anew
 	KindResolve   = "resolve"   // it is over; sent only to routes that want resolutions
 	KindHeartbeat = "heartbeat" // slate is alive; for dead-man's switches
 	// KindCreditIssued is a service credit issued to a tenant, for the
@@ -33,16 +34,18 @@ const (
 // fields are the contract between the code that raises alerts and the
 // receivers.
 type Event struct {
-	DedupKey string    `json:"dedup_key"`         // stable per incident or rule, "incident/42"; receivers dedupe on it
-	Kind     string    `json:"kind"`              // KindTrigger, KindResolve, KindHeartbeat
-	Title    string    `json:"title"`             // one line, "Mail: major outage"
-	Severity string    `json:"severity"`          // SeverityCritical ... SeverityInfo; "" means error
-	Service  string    `json:"service,omitempty"` // the service it is about; "" for slate itself
-	Tenant   string    `json:"tenant,omitempty"`  // the tenant it concerns; "" for all
-	Status   string    `json:"status,omitempty"`  // incident status: investigating, identified, monitoring, resolved
-	Body     string    `json:"body,omitempty"`    // plain text, a few lines
-	URL      string    `json:"url,omitempty"`     // the incident or dashboard page
-	Time     time.Time `json:"time"`              // when it happened, UTC
+	DedupKey    string    `json:"dedup_key"`              // stable per incident or rule, "incident/42"; receivers dedupe on it
+	Kind        string    `json:"kind"`                   // KindTrigger, KindUpdate, KindResolve, KindHeartbeat
+	Title       string    `json:"title"`                  // one line in words, "Mail: major outage, investigating"
+	Severity    string    `json:"severity"`               // SeverityCritical ... SeverityInfo; "" means error
+	Service     string    `json:"service,omitempty"`      // the ID of the service it is about; "" for slate itself
+	ServiceName string    `json:"service_name,omitempty"` // that service's display name
+	Incident    string    `json:"incident,omitempty"`     // the incident's public ID; "" when it is about no incident
+	Tenant      string    `json:"tenant,omitempty"`       // the tenant it concerns; "" for all
+	Status      string    `json:"status,omitempty"`       // incident status: investigating, identified, monitoring, resolved, postmortem
+	Body        string    `json:"body,omitempty"`         // plain text, a few lines
+	URL         string    `json:"url,omitempty"`          // the incident or dashboard page
+	Time        time.Time `json:"time"`                   // when it happened, UTC
 	// Data is the event's own record, for events that are not about an
 	// incident: a KindCreditIssued event carries the ledger entry as the
 	// billing export writes it (billing.Row).

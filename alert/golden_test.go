@@ -19,9 +19,14 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the curr
 // TestPayloadGolden compares each receiver's request body, indented, with
 // testdata/<name>.golden.
 func TestPayloadGolden(t *testing.T) {
-	trigger := event("incident/42")
+	trigger := event("incident/k3q7x2m9pa4z")
 	resolve := trigger
 	resolve.Kind, resolve.Status, resolve.Body = alert.KindResolve, "resolved", "Mail works again."
+	upd := trigger
+	upd.Kind, upd.Status, upd.Title = alert.KindUpdate, "identified", "Hosted mail: update from Alice Example — identified"
+	upd.Body = "Alice Example: A storage node lost its disks; failing over."
+	closedNote := upd
+	closedNote.Status, closedNote.Title = "postmortem", "Hosted mail: update from Alice Example — postmortem"
 	hostile := event("incident/43")
 	hostile.Title = `<script>alert("x")</script> & more`
 	hostile.Severity = ""
@@ -37,6 +42,11 @@ func TestPayloadGolden(t *testing.T) {
 		{"pagerduty-trigger", pd, trigger},
 		{"pagerduty-resolve", pd, resolve},
 		{"pagerduty-default-severity", pd, hostile},
+		{"pagerduty-update", pd, upd},
+		{"pagerduty-update-closed", pd, closedNote},
+		{"slack-update", alert.Slack{URL: "http://127.0.0.1:1/hook"}, upd},
+		{"webhook-update", alert.Webhook{URL: "http://127.0.0.1:1/hook"}, upd},
+		{"statuspage-update-closed", sp, closedNote},
 		{"slack-trigger", alert.Slack{URL: "http://127.0.0.1:1/hook"}, trigger},
 		{"slack-resolve", alert.Slack{URL: "http://127.0.0.1:1/hook"}, resolve},
 		{"slack-escaped", alert.Slack{URL: "http://127.0.0.1:1/hook"}, hostile},
@@ -80,12 +90,12 @@ func TestPayloadGolden(t *testing.T) {
 
 // TestAlertsRoundTrip checks that an event survives the outbox's JSON.
 func TestAlertsRoundTrip(t *testing.T) {
-	e := event("incident/42")
+	e := event("incident/k3q7x2m9pa4z")
 	as, err := alert.Alerts(e, []string{"pager", "slack"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(as) != 2 || as[0].Receiver != "pager" || as[1].Receiver != "slack" || as[0].DedupKey != "incident/42" || as[0].Kind != "trigger" {
+	if len(as) != 2 || as[0].Receiver != "pager" || as[1].Receiver != "slack" || as[0].DedupKey != "incident/k3q7x2m9pa4z" || as[0].Kind != "trigger" {
 		t.Fatalf("got %+v", as)
 	}
 	var back alert.Event

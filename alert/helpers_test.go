@@ -171,9 +171,9 @@ func reject() behaviour {
 // event returns a trigger event for key.
 func event(key string) alert.Event {
 	return alert.Event{
-		DedupKey: key, Kind: alert.KindTrigger, Title: "Mail: major outage", Severity: alert.SeverityCritical,
-		Service: "mail", Tenant: "acme", Status: "investigating", Body: "IMAP and SMTP fail from 3 of 3 locations.",
-		URL: "https://status.example.com/incidents/42", Time: t0(),
+		DedupKey: key, Kind: alert.KindTrigger, Title: "Hosted mail: critical outage, investigating", Severity: alert.SeverityCritical,
+		Service: "mail", ServiceName: "Hosted mail", Incident: "k3q7x2m9pa4z", Tenant: "acme", Status: "investigating", Body: "IMAP and SMTP fail from 3 of 3 locations.",
+		URL: "https://status.example.com/incidents/k3q7x2m9pa4z", Time: t0(),
 	}
 }
 

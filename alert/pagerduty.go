@@ -40,15 +40,23 @@ type pdEvent struct {
 	DedupKey    string     `json:"dedup_key"`
 	Payload     *pdPayload `json:"payload,omitempty"` // required for trigger only
 	Client      string     `json:"client,omitempty"`
+	ClientURL   string     `json:"client_url,omitempty"`
 	Links       []pdLink   `json:"links,omitempty"`
 }
 
 // pdEventFor is the Events API v2 body for e. A resolve carries no
-// payload, which PagerDuty ignores for resolves; every other kind is a
-// trigger.
+// payload, which PagerDuty ignores for resolves. An update is a trigger
+// with the same dedup key, which PagerDuty adds to the open alert without
+// paging again — unless the incident is closed already: then it is a
+// resolve (which changes nothing), since a trigger would open the alert
+// again. Every other kind is a trigger. client_url and a link lead to the
+// incident's page.
 func (p PagerDuty) pdEventFor(e Event) pdEvent {
-	ev := pdEvent{RoutingKey: p.RoutingKey, EventAction: "trigger", DedupKey: e.DedupKey, Client: "slate"}
-	if e.Kind == KindResolve {
+	ev := pdEvent{RoutingKey: p.RoutingKey, EventAction: "trigger", DedupKey: e.DedupKey, Client: "slate", ClientURL: e.URL}
+	if e.URL != "" {
+		ev.Links = []pdLink{{Href: e.URL, Text: "Incident page"}}
+	}
+	if e.Kind == KindResolve || e.Kind == KindUpdate && (e.Status == "resolved" || e.Status == "postmortem") {
 		ev.EventAction = "resolve"
 		return ev
 	}
@@ -57,7 +65,7 @@ func (p PagerDuty) pdEventFor(e Event) pdEvent {
 		source = "slate"
 	}
 	details := map[string]string{"kind": e.Kind}
-	for k, v := range map[string]string{"body": e.Body, "status": e.Status, "tenant": e.Tenant, "service": e.Service} {
+	for k, v := range map[string]string{"body": e.Body, "status": e.Status, "tenant": e.Tenant, "service": e.Service, "service_name": e.ServiceName} {
 		if v != "" {
 			details[k] = v
 		}
@@ -70,9 +78,6 @@ func (p PagerDuty) pdEventFor(e Event) pdEvent {
 		Component:     e.Service,
 		Group:         e.Tenant,
 		CustomDetails: details,
-	}
-	if e.URL != "" {
-		ev.Links = []pdLink{{Href: e.URL, Text: "Details"}}
 	}
 	return ev
 }

@@ -46,6 +46,10 @@ type Store interface {
 type Sender struct {
 	Store     Store
 	Receivers map[string]Receiver // by name, as db.Alert.Receiver names them
+	// Deliverers are the receivers that deliver an alert themselves, not
+	// over HTTP (e-mail, see Mail), by name; a name here wins over the
+	// same name in Receivers.
+	Deliverers map[string]Deliverer
 
 	// Client sends the requests. NewSender sets one that does not follow
 	// redirects (a 3xx is a failure, as for Statuspage subscribers) and
@@ -70,6 +74,7 @@ type Sender struct {
 
 	m *metrics
 
+	nudge    chan struct{} // wakes Run before its interval: something is due now
 	once     sync.Once
 	mu       sync.Mutex
 	inflight map[int64]bool           // alerts being attempted, so that no pass starts them twice
@@ -110,46 +115,85 @@ func (s *Sender) init() {
 		s.inflight = map[int64]bool{}
 		s.perRcv = map[string]chan struct{}{}
 		s.global = make(chan struct{}, max(s.Concurrency, 1))
+		s.nudge = make(chan struct{}, 1)
 	})
+}
+
+// Nudge makes Run look at the outbox now rather than at its next interval:
+// alerts were just enqueued, or an alert that held back the next of its
+// queue was delivered. Safe to call at any time, from any goroutine.
+func (s *Sender) Nudge() {
+	s.init()
+	select {
+	case s.nudge <- struct{}{}:
+	default:
+	}
 }
 
 // Run delivers due alerts every Interval until ctx ends, then waits for
 // the attempts in flight (each bounded by Timeout) and returns ctx's
 // error. A pass does not wait for the previous one's attempts, so a slow
 // receiver delays nobody else; alerts in flight are skipped by later
-// passes. Errors of the outbox are retried at the next pass.
+// passes. Each delivery nudges the next pass, so a backlog (ten thousand
+// e-mails of one incident update) goes at the receivers' pace, not at a
+// batch per Interval. Errors of the outbox are retried at the next pass.
 func (s *Sender) Run(ctx context.Context) error {
 	if s.Interval <= 0 {
 		return nil
 	}
+	s.init()
 	t := time.NewTicker(s.Interval)
 	defer t.Stop()
 	for {
-		s.start(ctx, s.Now()) // errors: the outbox is read again next pass
+		s.start(ctx, s.Now(), nil) // errors: the outbox is read again next pass
 		select {
 		case <-ctx.Done():
 			s.all.Wait()
 			return ctx.Err()
 		case <-t.C:
+		case <-s.nudge:
 		}
 	}
 }
 
-// DeliverDue makes one attempt at every alert due at now (up to Batch),
+func (s *Sender) batch() int {
+	if s.Batch <= 0 {
+		return DefaultBatch
+	}
+	return s.Batch
+}
+
+// deliverPasses bounds DeliverDue's passes: each delivers the next alert of
+// the queues whose head the one before delivered.
+const deliverPasses = 16
+
+// DeliverDue attempts every alert due at now (up to Batch per pass),
 // concurrently within the limits, and returns once they are recorded, with
-// the number of attempts it made. Attempts are timed by the Now clock.
+// the number of attempts it made. An alert delivered or given up lets the
+// next of its queue (same dedup key and receiver) through, which a further
+// pass attempts, up to a few passes. Attempts are timed by the Now clock.
 // Errors recording attempts are joined in the error; the alerts concerned
 // stay due and are attempted again.
 func (s *Sender) DeliverDue(ctx context.Context, now time.Time) (int, error) {
-	wg, errs, n, err := s.start(ctx, now)
-	if err != nil {
-		return 0, err
+	total := 0
+	var errs []error
+	tried := map[int64]bool{} // one attempt per alert per call
+	for range deliverPasses {
+		wg, pass, n, err := s.start(ctx, now, tried)
+		if err != nil {
+			return total, errors.Join(append(errs, err)...)
+		}
+		wg.Wait()
+		pass.mu.Lock()
+		errs = append(errs, pass.list...)
+		pass.mu.Unlock()
+		total += n
+		if n == 0 {
+			break
+		}
 	}
-	wg.Wait()
 	s.setPending(ctx)
-	errs.mu.Lock()
-	defer errs.mu.Unlock()
-	return n, errors.Join(errs.list...)
+	return total, errors.Join(errs...)
 }
 
 type errList struct {
@@ -163,29 +207,30 @@ func (e *errList) add(err error) {
 	e.mu.Unlock()
 }
 
-// start begins an attempt at each due alert not already in flight.
-func (s *Sender) start(ctx context.Context, now time.Time) (*sync.WaitGroup, *errList, int, error) {
+// start begins an attempt at each due alert not already in flight, nor in
+// tried when it is not nil (which it then adds them to).
+func (s *Sender) start(ctx context.Context, now time.Time, tried map[int64]bool) (*sync.WaitGroup, *errList, int, error) {
 	s.init()
 	s.mu.Lock()
 	busy := len(s.inflight)
 	s.mu.Unlock()
-	batch := s.Batch
-	if batch <= 0 {
-		batch = DefaultBatch
-	}
-	due, err := s.Store.DueAlerts(ctx, now, batch+busy)
+	batch := s.batch()
+	due, err := s.Store.DueAlerts(ctx, now, batch+busy+len(tried))
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("deliver due: %w", err)
 	}
 	wg, errs, n := &sync.WaitGroup{}, &errList{}, 0
 	for _, a := range due {
 		s.mu.Lock()
-		if s.inflight[a.ID] || n == batch {
+		if s.inflight[a.ID] || n == batch || tried[a.ID] {
 			s.mu.Unlock()
 			continue
 		}
 		s.inflight[a.ID] = true
 		s.mu.Unlock()
+		if tried != nil {
+			tried[a.ID] = true
+		}
 		n++
 		wg.Add(1)
 		s.all.Add(1)
@@ -260,8 +305,10 @@ func (s *Sender) attempt(ctx context.Context, a db.Alert) error {
 	switch out.Outcome {
 	case db.OutcomeDelivered:
 		s.m.sent.WithLabelValues(a.Receiver).Inc()
+		s.Nudge() // the next of its queue may be due
 	case db.OutcomeGaveUp:
 		s.m.failed.WithLabelValues(a.Receiver).Inc()
+		s.Nudge()
 	}
 	return nil
 }
@@ -279,6 +326,9 @@ func (s *Sender) post(ctx context.Context, a db.Alert, at time.Time) db.AttemptO
 	if err != nil {
 		// A payload that does not decode never will.
 		return db.AttemptOutcome{Outcome: db.OutcomeGaveUp, Error: err.Error()}
+	}
+	if d, ok := s.Deliverers[a.Receiver]; ok {
+		return s.deliver(ctx, d, a, e, at)
 	}
 	rcv, ok := s.Receivers[a.Receiver]
 	if !ok {

@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -57,7 +58,7 @@ func slackMessageFor(e Event) slackMessage {
 		}
 	}
 	add("Severity", e.severity())
-	add("Service", e.Service)
+	add("Service", cmp.Or(e.ServiceName, e.Service))
 	add("Tenant", e.Tenant)
 	add("Status", e.Status)
 	m.Blocks = append(m.Blocks, slackBlock{Type: "section", Fields: fields})

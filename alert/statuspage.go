@@ -85,9 +85,14 @@ func spImpact(severity string) (impact, description string) {
 
 // spEnvelopeFor is the envelope for e. The event carries one moment, so
 // the incident's created, started and updated times are all e.Time, and its
-// one update is e itself; the incident id is the dedup key.
+// one update is e itself; the incident id is the incident's public ID (the
+// dedup key for an event about no incident).
 func (s Statuspage) spEnvelopeFor(e Event) spEnvelope {
 	at := e.Time.UTC().Format(spTime)
+	id := e.Incident
+	if id == "" {
+		id = e.DedupKey
+	}
 	impact, desc := spImpact(e.severity())
 	status := e.Status
 	indicator := impact
@@ -95,6 +100,9 @@ func (s Statuspage) spEnvelopeFor(e Event) spEnvelope {
 	switch {
 	case e.Kind == KindResolve:
 		status, indicator, desc = "resolved", "none", "All Systems Operational"
+		resolved = &at
+	case status == "resolved" || status == "postmortem": // a note on a closed incident
+		indicator, desc = "none", "All Systems Operational"
 		resolved = &at
 	case status == "":
 		status = "investigating"
@@ -105,12 +113,12 @@ func (s Statuspage) spEnvelopeFor(e Event) spEnvelope {
 		Meta: spMeta{Unsubscribe: s.Unsubscribe, Documentation: s.Documentation},
 		Page: spPage{ID: s.PageID, StatusIndicator: indicator, StatusDescription: desc},
 		Incident: spIncident{
-			ID: e.DedupKey, Name: e.Title, Status: status, Impact: impact,
+			ID: id, Name: e.Title, Status: status, Impact: impact,
 			CreatedAt: at, UpdatedAt: at, StartedAt: at,
 			MonitoringAt: monitoring, ResolvedAt: resolved,
 			Shortlink: nullable(e.URL), PageID: s.PageID,
 			IncidentUpdates: []spUpdate{{
-				ID: e.DedupKey + "@" + at, Status: status, Body: e.Body, IncidentID: e.DedupKey,
+				ID: id + "@" + at, Status: status, Body: e.Body, IncidentID: id,
 				CreatedAt: at, UpdatedAt: at, DisplayAt: at, DeliverNotifications: true,
 			}},
 			Components: []any{},

@@ -41,7 +41,7 @@ func TestWebhookSignature(t *testing.T) {
 	defer srv.Close()
 	r := newRig(t, map[string]alert.Receiver{"hook": alert.Webhook{URL: srv.URL, Secret: secret}})
 	clk = r.clock
-	r.enqueue(t, event("incident/42"), "hook")
+	r.enqueue(t, event("incident/k3q7x2m9pa4z"), "hook")
 	if n, err := r.sender.DeliverDue(context.Background(), r.clock.Now()); err != nil || n != 1 {
 		t.Fatalf("got %d, %v, want one attempt", n, err)
 	}

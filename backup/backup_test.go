@@ -258,3 +258,55 @@ func TestTakeFailsOnForgedLedger(t *testing.T) {
 		t.Errorf("failures: got %v, want 1", got)
 	}
 }
+
+// TestVerifyChecksEachContractsLatestPeriod: a ledger with October closed
+// for a UTC tenant and for a Berlin tenant, whose October ends an hour
+// earlier. Both are recomputed — a forged Berlin credit fails the backup
+// although the UTC one is honest.
+func TestVerifyChecksEachContractsLatestPeriod(t *testing.T) {
+	ctx := context.Background()
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	octBerlin := sla.Month(2026, time.October, berlin)
+	berlinContract := contract()
+	berlinContract.ID, berlinContract.Tenant = "berlin-web", "berlin"
+	resolveBoth := func(id string) (credit.Contract, sla.Period, bool) {
+		if id == "berlin-web" {
+			return berlinContract, octBerlin, true
+		}
+		return resolve(id)
+	}
+	for _, tc := range []struct {
+		name, hash, step, want string
+	}{
+		{"both honest", "", "credits=ok", "2 credits of 2026-10"},
+		{"the Berlin credit forged", strings.Repeat("cd", 32), "credits=failed", "credit 2 of berlin-web"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := seed(t, "")
+			st, err := credit.Compute(ctx, store, berlinContract, octBerlin, octBerlin.End)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hash := tc.hash
+			if hash == "" {
+				hash, _ = credit.EvidenceHash(st)
+			}
+			r := st.Outcome.Report()
+			if _, _, err := store.RecordClose(ctx, db.Credit{Tenant: "berlin", Contract: "berlin-web", Period: octBerlin.String(),
+				PeriodStart: octBerlin.Start, PeriodEnd: octBerlin.End, UptimeExact: r.UptimeExact, UptimePercent: r.UptimePercent,
+				BreachMinutes: *r.DowntimeMinutes, CreditPercent: r.CreditPercent, CoveragePercent: sla.FormatFixed(st.CoveragePercent(), 4),
+				Flagged: st.Flagged, AmountMinor: st.Outcome.AmountMinor().Int64(), Currency: st.Outcome.Currency, EvidenceHash: hash}, false, "test"); err != nil {
+				t.Fatal(err)
+			}
+			b, err := backup.Take(ctx, store, backup.Config{Dir: t.TempDir()}, backup.Weekly, at(0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := backup.Verify(ctx, b.Path, &b.Counts, backup.VerifyOptions{Resolve: resolveBoth})
+			last := rep.Steps[len(rep.Steps)-1]
+			if got := last.Name + "=" + last.Outcome; got != tc.step || !strings.Contains(last.Detail, tc.want) {
+				t.Fatalf("got %s %q (%v), want %s saying %q\n%s", got, last.Detail, err, tc.step, tc.want, rep)
+			}
+		})
+	}
+}

@@ -236,3 +236,20 @@ func readGood(file string) (goodRecord, error) {
 	}
 	return rec, nil
 }
+
+// RecordedCounts are the row counts the .good record of the backup file
+// holds — those of the snapshot when it was taken — for Verify to compare
+// the restored copy with. nil when the file has no readable record, or one
+// that is not about this file (its checksum differs from the .sha256
+// beside it).
+func RecordedCounts(file string) *db.Counts {
+	rec, err := readGood(file)
+	if err != nil {
+		return nil
+	}
+	if sum, err := readSum(file); err != nil || sum != rec.SHA256 {
+		return nil
+	}
+	c := fromGoodCounts(rec.Counts)
+	return &c
+}

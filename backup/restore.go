@@ -25,11 +25,14 @@ func Restore(ctx context.Context, file, to string) error {
 			return fmt.Errorf("restore %s to %s: %w", file, to, err)
 		}
 	}
+	dir := filepath.Dir(to)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("restore %s to %s: folder %s does not exist: create it first", file, to, dir)
+	}
 	sum, _, err := checkSum(file)
 	if err != nil {
 		return fmt.Errorf("restore %s: %w", file, err)
 	}
-	dir := filepath.Dir(to)
 	tmp, err := copyToTemp(file, dir, tempPattern(to), sum)
 	if err != nil {
 		return fmt.Errorf("restore %s: %w", file, err)

@@ -200,7 +200,7 @@ func TestRestore(t *testing.T) {
 		{"new file", filepath.Join(dir, "restored.db"), ""},
 		{"existing file", existing, existing + " exists"},
 		{"write-ahead log beside it", inUse, inUse + "-wal exists"},
-		{"missing directory", filepath.Join(dir, "nope", "x.db"), "no such file"},
+		{"missing directory", filepath.Join(dir, "nope", "x.db"), "folder " + filepath.Join(dir, "nope") + " does not exist"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

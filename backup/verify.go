@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -93,10 +94,11 @@ func (r *Report) fail(name string, err error) error {
 //     copy;
 //   - counts: the copy's row counts equal expect, the counts taken from the
 //     snapshot when it was made (skipped when expect is nil);
-//   - credits: for every credit entry of the latest period in the restored
-//     ledger, the credit recomputed from the restored evidence carries the
-//     same evidence hash and exact uptime as the ledger's current figures
-//     (skipped without opts.Resolve).
+//   - credits: for every contract in the restored ledger, every credit
+//     entry of its latest closed period (each contract's own: a Berlin
+//     tenant's month ends an hour before a UTC one's) recomputed from the
+//     restored evidence carries the same evidence hash and exact uptime as
+//     the ledger's current figures (skipped without opts.Resolve).
 //
 // The report lists each step that ran; the temporary copy is removed.
 func Verify(ctx context.Context, file string, expect *db.Counts, opts VerifyOptions) (Report, error) {
@@ -174,7 +176,7 @@ func formatCounts(c db.Counts) string {
 }
 
 // verifyCredits opens the restored copy as a store and recomputes the
-// latest period's credits from its evidence.
+// latest closed period's credits of every contract from its evidence.
 func verifyCredits(ctx context.Context, restored string, resolve Resolver) (string, error) {
 	// The copy is a throwaway: opening it as a store (which may set WAL
 	// mode on it) changes nothing that matters. Its clock is only used for
@@ -200,21 +202,23 @@ type ledgerStore interface {
 	Credits(ctx context.Context, f db.CreditFilter) ([]db.Credit, error)
 }
 
-// checkCredits recomputes the latest period's credits of a restored store
-// from its evidence and compares them with its ledger.
+// checkCredits recomputes, for every contract of a restored store, the
+// credits of its latest closed period from the evidence and compares them
+// with the ledger.
 func checkCredits(ctx context.Context, store ledgerStore, resolve Resolver) (string, error) {
 	entries, err := store.Credits(ctx, db.CreditFilter{})
 	if err != nil {
 		return "", err
 	}
-	// The latest period present: the latest end among credit entries.
-	var latest time.Time
+	// Each contract's latest period: the latest end among its credit
+	// entries. Periods end in the tenants' zones, at different instants.
+	latest := map[string]time.Time{}
 	for _, e := range entries {
-		if e.Kind == db.KindCredit && e.PeriodEnd.After(latest) {
-			latest = e.PeriodEnd
+		if e.Kind == db.KindCredit && e.PeriodEnd.After(latest[e.Contract]) {
+			latest[e.Contract] = e.PeriodEnd
 		}
 	}
-	if latest.IsZero() {
+	if len(latest) == 0 {
 		return "no credit in the ledger", nil
 	}
 	// The entry that carries a credit's figures now: its latest adjustment
@@ -235,13 +239,15 @@ func checkCredits(ctx context.Context, store ledgerStore, resolve Resolver) (str
 	var (
 		checked            int
 		unknown, withdrawn []string
-		period             string
+		periods            []string
 	)
 	for _, e := range entries {
-		if e.Kind != db.KindCredit || !e.PeriodEnd.Equal(latest) {
+		if e.Kind != db.KindCredit || !e.PeriodEnd.Equal(latest[e.Contract]) {
 			continue
 		}
-		period = e.Period
+		if !slices.Contains(periods, e.Period) {
+			periods = append(periods, e.Period)
+		}
 		cur, ok := carrier[e.ID]
 		if !ok {
 			withdrawn = append(withdrawn, e.Contract)
@@ -274,7 +280,8 @@ func checkCredits(ctx context.Context, store ledgerStore, resolve Resolver) (str
 		}
 		checked++
 	}
-	detail := fmt.Sprintf("%d credits of %s recomputed from the restored evidence and equal to the ledger", checked, period)
+	sort.Strings(periods)
+	detail := fmt.Sprintf("%d credits of %s recomputed from the restored evidence and equal to the ledger", checked, strings.Join(periods, ", "))
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
 		detail += "; contracts not known to the resolver, not checked: " + strings.Join(unknown, ", ")

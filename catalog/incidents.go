@@ -29,7 +29,7 @@ func (r Reader) SeesCheckOf(tenant string) bool { return r.Staff || SeesCheckOf(
 // IncidentFor is inc, an incident affecting the tenants affected, as r may
 // read it; the tenants r may learn it affects; and whether r sees it.
 //
-//   - Staff read it whole.
+//   - Staff read it whole; no other reader reads its notes for staff.
 //   - An incident whose entries record their causes is r's view of it
 //     (incident.View): the part the checks r may read showed. The public
 //     reads incidents of public services only.
@@ -45,6 +45,7 @@ func (c *Catalog) IncidentFor(r Reader, inc incident.Incident, affected []string
 	if r.Staff {
 		return inc, affected, true
 	}
+	inc.Timeline = inc.ReadersTimeline() // notes are for staff alone, whatever else is shown
 	if r.Tenant != "" && !slices.Contains(c.ServiceTenants(inc.Service), r.Tenant) {
 		return incident.Incident{}, nil, false // not a service of its contracts
 	}

@@ -1,10 +1,12 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,10 +33,18 @@ type Config struct {
 	Storage   Storage
 	Server    Server
 	Collector Collector
+	Detection Detection
 	Provider  Provider
 	Billing   Billing
 	Email     Email
 	Console   Console
+}
+
+// Detection is how incidents open and resolve.
+type Detection struct {
+	// RecoveryHold is how long a service must stay up, in whole minutes
+	// judged up, before its incident resolves; default 5m.
+	RecoveryHold time.Duration
 }
 
 // Backup is where proven backups go. Every backup is restored and checked
@@ -163,6 +173,7 @@ const (
 	defaultCheckInterval     = time.Minute
 	defaultCloseGrace        = time.Hour
 	defaultMaintenanceNotice = 72 * time.Hour
+	defaultRecoveryHold      = 5 * time.Minute
 	defaultMaintenanceMax    = 7 * 24 * time.Hour
 )
 
@@ -172,6 +183,7 @@ func Default() Config {
 		Storage:   Storage{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
 		Server:    Server{Listen: DefaultListen, MetricsListen: DefaultMetricsListen, RateLimit: defaultRateLimit, LinkMaxTTL: defaultLinkMaxTTL},
 		Collector: Collector{Location: defaultLocation},
+		Detection: Detection{RecoveryHold: defaultRecoveryHold},
 		Catalog:   catalog.Catalog{MaintenanceMax: defaultMaintenanceMax},
 	}
 }
@@ -219,8 +231,12 @@ func Parse(name string, r io.Reader) (*Config, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if err := d.config(root, &cfg); err != nil {
-		return fail(err)
+	d.note(d.config(root, &cfg))
+	if len(d.probs) > 0 {
+		slices.SortStableFunc(d.probs, func(a, b *ynode.Error) int { return cmp.Or(a.Line-b.Line, a.Column-b.Column) })
+		// Validating what could not be decoded would report more
+		// problems that are only echoes of these.
+		return nil, &Error{File: name, Problems: d.probs}
 	}
 	if probs := d.validate(&cfg); len(probs) > 0 {
 		return nil, &Error{File: name, Problems: probs}
@@ -250,10 +266,39 @@ func Load(path string) (*Config, error) {
 
 type configDecoder struct {
 	at ynode.Index
+	// probs are the decoding problems found so far: decoding goes on past
+	// each, so that every one is reported, not only the first.
+	probs []*ynode.Error
+}
+
+// note records err, if any, as a decoding problem.
+func (d *configDecoder) note(errs ...error) {
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var ye *ynode.Error
+		if !errors.As(err, &ye) {
+			ye = &ynode.Error{Msg: err.Error()}
+		}
+		d.probs = append(d.probs, ye)
+	}
+}
+
+// fields reads a mapping whose keys must be among allowed. Bad keys are
+// noted and left out; the error is only for a value that is not a mapping
+// at all, which ends the decoding of what holds it.
+func (d *configDecoder) fields(n ynode.Node, allowed ...string) (ynode.Fields, error) {
+	f, errs := n.MapEach(allowed...)
+	if !n.IsMapping() {
+		return f, errs[0]
+	}
+	d.note(errs...)
+	return f, nil
 }
 
 func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
-	f, err := root.Map("backup", "alerting", "heartbeat", "storage", "server", "collector", "locations", "tenants", "services",
+	f, err := d.fields(root, "backup", "alerting", "heartbeat", "storage", "server", "collector", "detection", "locations", "tenants", "services",
 		"checks", "contracts", "maintenance", "maintenance_max", "provider", "billing", "email", "console")
 	if err != nil {
 		return err
@@ -271,16 +316,12 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		{"console", func(n ynode.Node) error { return d.console(n, &cfg.Console) }},
 	} {
 		if n, ok := f.Get(x.key); ok {
-			if err := x.fn(d.at.Add(n)); err != nil {
-				return err
-			}
+			d.note(x.fn(d.at.Add(n)))
 		}
 	}
 	if n, ok := f.Get("backup"); ok {
-		g, err := d.at.Add(n).Map("dir", "second_dir", "keep", "levels")
-		if err != nil {
-			return err
-		}
+		g, err := d.fields(d.at.Add(n), "dir", "second_dir", "keep", "levels")
+		d.note(err) // not a mapping: its fields are not read
 		if err := d.str(g, "dir", &cfg.Backup.Dir); err != nil {
 			return err
 		}
@@ -295,15 +336,11 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		}
 	}
 	if n, ok := f.Get("alerting"); ok {
-		if err := d.alerting(d.at.Add(n), &cfg.Alerting); err != nil {
-			return err
-		}
+		d.note(d.alerting(d.at.Add(n), &cfg.Alerting))
 	}
 	if n, ok := f.Get("heartbeat"); ok {
-		g, err := d.at.Add(n).Map("url", "interval")
-		if err != nil {
-			return err
-		}
+		g, err := d.fields(d.at.Add(n), "url", "interval")
+		d.note(err) // not a mapping: its fields are not read
 		cfg.Heartbeat.Interval = time.Minute
 		if err := d.str(g, "url", &cfg.Heartbeat.URL); err != nil {
 			return err
@@ -313,10 +350,8 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		}
 	}
 	if n, ok := f.Get("storage"); ok {
-		g, err := d.at.Add(n).Map("path", "raw_retention", "history_retention")
-		if err != nil {
-			return err
-		}
+		g, err := d.fields(d.at.Add(n), "path", "raw_retention", "history_retention")
+		d.note(err) // not a mapping: its fields are not read
 		if err := d.str(g, "path", &cfg.Storage.Path); err != nil {
 			return err
 		}
@@ -328,10 +363,8 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		}
 	}
 	if n, ok := f.Get("server"); ok {
-		g, err := d.at.Add(n).Map("listen", "metrics_listen", "public_url", "rate_limit", "link_max_ttl", "trusted_proxies")
-		if err != nil {
-			return err
-		}
+		g, err := d.fields(d.at.Add(n), "listen", "metrics_listen", "public_url", "rate_limit", "link_max_ttl", "trusted_proxies")
+		d.note(err) // not a mapping: its fields are not read
 		if err := d.str(g, "listen", &cfg.Server.Listen); err != nil {
 			return err
 		}
@@ -352,10 +385,8 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		}
 	}
 	if n, ok := f.Get("collector"); ok {
-		g, err := d.at.Add(n).Map("location", "workers")
-		if err != nil {
-			return err
-		}
+		g, err := d.fields(d.at.Add(n), "location", "workers")
+		d.note(err) // not a mapping: its fields are not read
 		if err := d.str(g, "location", &cfg.Collector.Location); err != nil {
 			return err
 		}
@@ -363,28 +394,26 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 			return err
 		}
 	}
-	if err := decodeList(d, f, "locations", d.location, &cfg.Locations); err != nil {
-		return err
+	if n, ok := f.Get("detection"); ok {
+		g, err := d.fields(d.at.Add(n), "recovery_hold")
+		d.note(err) // not a mapping: its fields are not read
+		if err := d.dur(g, "recovery_hold", &cfg.Detection.RecoveryHold); err != nil {
+			return err
+		}
 	}
-	if err := decodeList(d, f, "tenants", d.tenant, &cfg.Tenants); err != nil {
-		return err
-	}
-	if err := decodeList(d, f, "services", d.service, &cfg.Services); err != nil {
-		return err
-	}
+	d.note(decodeList(d, f, "locations", d.location, &cfg.Locations))
+	d.note(decodeList(d, f, "tenants", d.tenant, &cfg.Tenants))
+	d.note(decodeList(d, f, "services", d.service, &cfg.Services))
 	var checks []checkDef
-	if err := decodeList(d, f, "checks", d.check, &checks); err != nil {
-		return err
-	}
+	d.note(decodeList(d, f, "checks", d.check, &checks))
 	for _, c := range checks {
 		cfg.Checks = append(cfg.Checks, catalog.Check{ID: c.ID, Service: c.Service, Tenant: c.Tenant,
 			Locations: c.Locations, Confirmation: c.Confirmation})
 		cfg.Probes = append(cfg.Probes, c.Check)
 	}
-	if err := decodeList(d, f, "maintenance", d.maintenance, &cfg.Maintenance); err != nil {
-		return err
-	}
-	return decodeList(d, f, "contracts", d.contract, &cfg.Contracts)
+	d.note(decodeList(d, f, "maintenance", d.maintenance, &cfg.Maintenance))
+	d.note(decodeList(d, f, "contracts", d.contract, &cfg.Contracts))
+	return nil
 }
 
 // decodeList decodes each item of the list under key with decode, appending
@@ -399,7 +428,7 @@ func decodeList[T any](d *configDecoder, f ynode.Fields, key string, decode func
 
 func (d *configDecoder) maintenance(n ynode.Node) (catalog.Maintenance, error) {
 	var m catalog.Maintenance
-	f, err := n.Map("id", "services", "title", "start", "end", "announced")
+	f, err := d.fields(n, "id", "services", "title", "start", "end", "announced")
 	if err != nil {
 		return m, err
 	}
@@ -431,6 +460,9 @@ func (d *configDecoder) maintenance(n ynode.Node) (catalog.Maintenance, error) {
 	return m, nil
 }
 
+// list decodes each item of the list under key with item. A list item
+// that fails is noted and the next one decoded: every item's problem is
+// reported.
 func (d *configDecoder) list(f ynode.Fields, key string, item func(ynode.Node) error) error {
 	n, ok := f.Get(key)
 	if !ok {
@@ -441,12 +473,13 @@ func (d *configDecoder) list(f ynode.Fields, key string, item func(ynode.Node) e
 		return err
 	}
 	for _, it := range items {
-		if err := item(d.at.Add(it)); err != nil {
-			return err
-		}
+		d.note(item(d.at.Add(it)))
 	}
 	return nil
 }
+
+// The value readers below note a value they refuse and return nil, so
+// that decoding goes on to the next field; they leave dst alone then.
 
 func (d *configDecoder) str(f ynode.Fields, key string, dst *string) error {
 	n, ok := f.Get(key)
@@ -454,8 +487,12 @@ func (d *configDecoder) str(f ynode.Fields, key string, dst *string) error {
 		return nil
 	}
 	s, err := d.at.Add(n).String()
+	if err != nil {
+		d.note(err)
+		return nil
+	}
 	*dst = s
-	return err
+	return nil
 }
 
 func (d *configDecoder) strs(f ynode.Fields, key string, dst *[]string) error {
@@ -465,12 +502,14 @@ func (d *configDecoder) strs(f ynode.Fields, key string, dst *[]string) error {
 	}
 	items, err := d.at.Add(n).Seq()
 	if err != nil {
-		return err
+		d.note(err)
+		return nil
 	}
 	for _, it := range items {
 		s, err := d.at.Add(it).String()
 		if err != nil {
-			return err
+			d.note(err)
+			continue
 		}
 		*dst = append(*dst, s)
 	}
@@ -483,8 +522,12 @@ func (d *configDecoder) boolean(f ynode.Fields, key string, dst *bool) error {
 		return nil
 	}
 	b, err := d.at.Add(n).Bool()
+	if err != nil {
+		d.note(err)
+		return nil
+	}
 	*dst = b
-	return err
+	return nil
 }
 
 func (d *configDecoder) integer(f ynode.Fields, key string, dst *int) error {
@@ -493,13 +536,14 @@ func (d *configDecoder) integer(f ynode.Fields, key string, dst *int) error {
 		return nil
 	}
 	v, err := d.at.Add(n).Int64()
-	if err != nil {
-		return err
+	switch {
+	case err != nil:
+		d.note(err)
+	case v < 0 || v > 1<<31:
+		d.note(n.Errorf("%d is out of range", v))
+	default:
+		*dst = int(v)
 	}
-	if v < 0 || v > 1<<31 {
-		return n.Errorf("%d is out of range", v)
-	}
-	*dst = int(v)
 	return nil
 }
 
@@ -510,11 +554,13 @@ func (d *configDecoder) dur(f ynode.Fields, key string, dst *time.Duration) erro
 	}
 	s, err := d.at.Add(n).String()
 	if err != nil {
-		return err
+		d.note(err)
+		return nil
 	}
 	v, err := slacase.ParseDuration(s)
 	if err != nil {
-		return n.Errorf("%v", err)
+		d.note(n.Errorf("%v", err))
+		return nil
 	}
 	*dst = v
 	return nil
@@ -522,7 +568,7 @@ func (d *configDecoder) dur(f ynode.Fields, key string, dst *time.Duration) erro
 
 func (d *configDecoder) tenant(n ynode.Node) (catalog.Tenant, error) {
 	t := catalog.Tenant{TimeZone: "UTC"}
-	f, err := n.Map("id", "name", "timezone", "billing_ref", "billing_contacts")
+	f, err := d.fields(n, "id", "name", "timezone", "billing_ref", "billing_contacts")
 	if err != nil {
 		return t, err
 	}
@@ -556,7 +602,7 @@ func (d *configDecoder) location(n ynode.Node) (catalog.Location, error) {
 		l.ID = s
 		return l, err
 	}
-	f, err := n.Map("id", "name", "region")
+	f, err := d.fields(n, "id", "name", "region")
 	if err != nil {
 		return l, err
 	}
@@ -573,7 +619,7 @@ func (d *configDecoder) location(n ynode.Node) (catalog.Location, error) {
 
 func (d *configDecoder) service(n ynode.Node) (catalog.Service, error) {
 	s := catalog.Service{Public: true}
-	f, err := n.Map("id", "name", "group", "public")
+	f, err := d.fields(n, "id", "name", "group", "public")
 	if err != nil {
 		return s, err
 	}
@@ -596,7 +642,7 @@ type checkDef struct {
 
 func (d *configDecoder) check(n ynode.Node) (checkDef, error) {
 	c := checkDef{Check: collector.Check{Interval: defaultCheckInterval}}
-	f, err := n.Map("id", "service", "tenant", "kind", "target", "interval", "timeout", "locations",
+	f, err := d.fields(n, "id", "service", "tenant", "kind", "target", "interval", "timeout", "locations",
 		"confirmation", "http", "tcp", "dns", "tls", "push")
 	if err != nil {
 		return c, err
@@ -621,7 +667,7 @@ func (d *configDecoder) check(n ynode.Node) (checkDef, error) {
 		return c, err
 	}
 	if cn, ok := f.Get("confirmation"); ok {
-		g, err := d.at.Add(cn).Map("failures", "quorum", "min_reporting")
+		g, err := d.fields(d.at.Add(cn), "failures", "quorum", "min_reporting")
 		if err != nil {
 			return c, err
 		}
@@ -661,7 +707,7 @@ func (d *configDecoder) check(n ynode.Node) (checkDef, error) {
 }
 
 func (d *configDecoder) httpSettings(n ynode.Node, h *collector.HTTPSettings) error {
-	f, err := n.Map("method", "headers", "body", "status", "body_contains", "body_not_contains",
+	f, err := d.fields(n, "method", "headers", "body", "status", "body_contains", "body_not_contains",
 		"body_regexp", "body_not_regexp", "max_latency", "max_body_bytes", "no_redirects", "max_redirects", "tls")
 	if err != nil {
 		return err
@@ -679,7 +725,10 @@ func (d *configDecoder) httpSettings(n ynode.Node, h *collector.HTTPSettings) er
 		}
 		h.Headers = map[string]string{}
 		for _, k := range g.Keys {
-			v, _ := g.Get(k)
+			v, ok := g.Get(k)
+			if !ok {
+				return hn.Errorf("header %q has no value", k)
+			}
 			s, err := d.at.Add(v).String()
 			if err != nil {
 				return err
@@ -720,7 +769,7 @@ func (d *configDecoder) httpSettings(n ynode.Node, h *collector.HTTPSettings) er
 		return err
 	}
 	if tn, ok := f.Get("tls"); ok {
-		g, err := d.at.Add(tn).Map(tlsKeys()...)
+		g, err := d.fields(d.at.Add(tn), tlsKeys()...)
 		if err != nil {
 			return err
 		}
@@ -744,7 +793,7 @@ func (d *configDecoder) tlsOptions(f ynode.Fields, o *collector.TLSOptions) erro
 }
 
 func (d *configDecoder) tcpSettings(n ynode.Node, t *collector.TCPSettings) error {
-	f, err := n.Map("send", "expect", "max_read", "tls")
+	f, err := d.fields(n, "send", "expect", "max_read", "tls")
 	if err != nil {
 		return err
 	}
@@ -759,7 +808,7 @@ func (d *configDecoder) tcpSettings(n ynode.Node, t *collector.TCPSettings) erro
 	}
 	if tn, ok := f.Get("tls"); ok {
 		t.TLS = true // a tls section, even {}, turns TLS on
-		g, err := d.at.Add(tn).Map(tlsKeys()...)
+		g, err := d.fields(d.at.Add(tn), tlsKeys()...)
 		if err != nil {
 			return err
 		}
@@ -769,7 +818,7 @@ func (d *configDecoder) tcpSettings(n ynode.Node, t *collector.TCPSettings) erro
 }
 
 func (d *configDecoder) dnsSettings(n ynode.Node, s *collector.DNSSettings) error {
-	f, err := n.Map("server", "type", "expect", "match", "tcp")
+	f, err := d.fields(n, "server", "type", "expect", "match", "tcp")
 	if err != nil {
 		return err
 	}
@@ -791,7 +840,7 @@ func (d *configDecoder) dnsSettings(n ynode.Node, s *collector.DNSSettings) erro
 }
 
 func (d *configDecoder) tlsSettings(n ynode.Node, s *collector.TLSSettings) error {
-	f, err := n.Map(append(tlsKeys(), "min_days_left")...)
+	f, err := d.fields(n, append(tlsKeys(), "min_days_left")...)
 	if err != nil {
 		return err
 	}
@@ -802,7 +851,7 @@ func (d *configDecoder) tlsSettings(n ynode.Node, s *collector.TLSSettings) erro
 }
 
 func (d *configDecoder) pushSettings(n ynode.Node, s *collector.PushSettings) error {
-	f, err := n.Map("token", "grace")
+	f, err := d.fields(n, "token", "grace")
 	if err != nil {
 		return err
 	}
@@ -814,7 +863,7 @@ func (d *configDecoder) pushSettings(n ynode.Node, s *collector.PushSettings) er
 
 func (d *configDecoder) contract(n ynode.Node) (catalog.Contract, error) {
 	c := catalog.Contract{Period: catalog.PeriodMonth, CloseGrace: defaultCloseGrace, MaintenanceNotice: defaultMaintenanceNotice}
-	f, err := n.Map("id", "name", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold", "close_grace",
+	f, err := d.fields(n, "id", "name", "tenant", "services", "policy", "fee", "period", "auto_issue", "coverage_threshold", "close_grace",
 		"maintenance_notice")
 	if err != nil {
 		return c, err
@@ -842,7 +891,7 @@ func (d *configDecoder) contract(n ynode.Node) (catalog.Contract, error) {
 	if !ok {
 		return c, n.Missing("fee", "amount and currency for one period")
 	}
-	g, err := d.at.Add(fn).Map("amount", "currency")
+	g, err := d.fields(d.at.Add(fn), "amount", "currency")
 	if err != nil {
 		return c, err
 	}
@@ -877,13 +926,13 @@ func (d *configDecoder) contract(n ynode.Node) (catalog.Contract, error) {
 }
 
 func (d *configDecoder) alerting(n ynode.Node, a *Alerting) error {
-	f, err := n.Map("receivers", "routes")
+	f, err := d.fields(n, "receivers", "routes")
 	if err != nil {
 		return err
 	}
 	if err := d.list(f, "receivers", func(n ynode.Node) error {
 		var r Receiver
-		g, err := n.Map("name", "kind", "url", "secret", "routing_key")
+		g, err := d.fields(n, "name", "kind", "url", "secret", "routing_key")
 		if err != nil {
 			return err
 		}
@@ -905,7 +954,7 @@ func (d *configDecoder) alerting(n ynode.Node, a *Alerting) error {
 	}
 	return d.list(f, "routes", func(n ynode.Node) error {
 		r := Route{Resolved: true}
-		g, err := n.Map("receiver", "services", "tenants", "severities", "repeat", "resolved")
+		g, err := d.fields(n, "receiver", "services", "tenants", "severities", "repeat", "resolved")
 		if err != nil {
 			return err
 		}

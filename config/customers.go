@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"os"
@@ -89,7 +90,7 @@ func (p Provider) DisplayPageName() string {
 }
 
 func (d *configDecoder) provider(n ynode.Node, p *Provider) error {
-	f, err := n.Map("name", "code", "address", "email", "phone", "website", "support_url", "logo", "page_name", "links")
+	f, err := d.fields(n, "name", "code", "address", "email", "phone", "website", "support_url", "logo", "page_name", "links")
 	if err != nil {
 		return err
 	}
@@ -106,7 +107,7 @@ func (d *configDecoder) provider(n ynode.Node, p *Provider) error {
 		return err
 	}
 	return d.list(f, "links", func(n ynode.Node) error {
-		g, err := n.Map("title", "url")
+		g, err := d.fields(n, "title", "url")
 		if err != nil {
 			return err
 		}
@@ -123,7 +124,7 @@ func (d *configDecoder) provider(n ynode.Node, p *Provider) error {
 }
 
 func (d *configDecoder) billing(n ynode.Node, b *Billing) error {
-	f, err := n.Map("apply", "apply_day", "receivers")
+	f, err := d.fields(n, "apply", "apply_day", "receivers")
 	if err != nil {
 		return err
 	}
@@ -137,7 +138,7 @@ func (d *configDecoder) billing(n ynode.Node, b *Billing) error {
 }
 
 func (d *configDecoder) email(n ynode.Node, e *Email) error {
-	f, err := n.Map("from", "host", "port", "security", "username", "password", "per_second", "connections",
+	f, err := d.fields(n, "from", "host", "port", "security", "username", "password", "per_second", "connections",
 		"unsubscribe_mailto", "per_address_hour", "per_client_hour")
 	if err != nil {
 		return err
@@ -261,9 +262,28 @@ func validateEmail(cfg *Config, add adder) {
 			add("email.unsubscribe_mailto", "%q is not an e-mail address", e.UnsubscribeMailto)
 		}
 	}
-	if cfg.Server.PublicURL == "" {
+	switch u := cfg.Server.PublicURL; {
+	case u == "":
 		add("server.public_url", "is required when email is set: confirmation and unsubscribe links point there")
+	case !isHTTPS(u) && !loopbackHTTP(u):
+		add("server.public_url", "%q must be an https URL when email is set (one-click unsubscribe needs one; http only to a loopback address, for trying slate out)", u)
 	}
+	for i, t := range cfg.Tenants {
+		if len(t.BillingContacts) > 0 && (cfg.Provider.Name == "" || cfg.Provider.Code == "") {
+			add(fmt.Sprintf("tenants[%d].billing_contacts", i), "statements are e-mailed to them: provider.name and provider.code are required")
+			break
+		}
+	}
+}
+
+// loopbackHTTP reports whether s is an http URL to a loopback address.
+func loopbackHTTP(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	ip := net.ParseIP(u.Hostname())
+	return u.Hostname() == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 func isHTTPS(s string) bool {

@@ -69,6 +69,9 @@ func validateSettings(cfg *Config, add adder) {
 	if cfg.Storage.Path == "" {
 		add("storage.path", "must not be empty")
 	}
+	if h := cfg.Detection.RecoveryHold; h < time.Minute || h%time.Minute != 0 || h > 24*time.Hour {
+		add("detection.recovery_hold", "must be whole minutes from 1m to 1d: the hold counts minutes judged up (got %s)", h)
+	}
 	if cfg.Storage.RawRetention <= 0 {
 		add("storage.raw_retention", "must be positive (got %s)", cfg.Storage.RawRetention)
 	}

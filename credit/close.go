@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -60,14 +61,68 @@ func (s Schedule) LastClosed(now time.Time) sla.Period {
 	return s.PeriodAt(p.Start.Add(-time.Nanosecond))
 }
 
+// MaxOwed bounds how many periods one schedule may owe: a close that
+// catches up after a long stop records at most this many, the latest.
+const MaxOwed = 24
+
+// Owed are the periods of s due at now that the ledger does not hold yet:
+// those after through (the end of the latest period recorded for the
+// contract) that ended at least the grace ago, oldest first, at most
+// MaxOwed of them. With nothing recorded (through zero) it is the last
+// closed period alone: a new contract is not closed over its past.
+func (s Schedule) Owed(through, now time.Time) []sla.Period {
+	last := s.LastClosed(now)
+	if through.IsZero() {
+		return []sla.Period{last}
+	}
+	var out []sla.Period
+	for p := last; p.End.After(through) && len(out) < MaxOwed; p = s.PeriodAt(p.Start.Add(-time.Nanosecond)) {
+		out = append(out, p)
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// Due is one period of one schedule to close.
+type Due struct {
+	Schedule Schedule
+	Period   sla.Period
+}
+
+// DuePeriods are the periods to close at now: for every schedule, those it
+// owes given through (the end of the latest period the ledger holds per
+// contract ID), and with again also its last closed period when the
+// ledger holds it already, so that late evidence becomes an adjustment.
+func DuePeriods(schedules []Schedule, through map[string]time.Time, again bool, now time.Time) []Due {
+	var out []Due
+	for _, s := range schedules {
+		last := s.LastClosed(now)
+		owed := s.Owed(through[s.Contract.ID], now)
+		for _, p := range owed {
+			out = append(out, Due{s, p})
+		}
+		if again && (len(owed) == 0 || !owed[len(owed)-1].Start.Equal(last.Start)) {
+			out = append(out, Due{s, last})
+		}
+	}
+	return out
+}
+
 // CloseDue computes and records, for every schedule, the last period that
-// ended at least its grace ago. It is the job cron runs; recording is
-// idempotent, so running it again — after a crash between compute and
-// record, or from two processes at once — leaves one credit per period.
-// Statements are computed by one worker per CPU and recorded in batches.
-// Errors of one contract do not stop the others; they are joined, each a
-// *ContractError naming its contract (FailedContracts lists them).
+// ended at least its grace ago: Close of DuePeriods with nothing known to
+// be recorded, which is what a close run at once (slate credits close, a
+// benchmark) does.
 func CloseDue(ctx context.Context, h History, r Recorder, schedules []Schedule, now time.Time) (closed int, err error) {
+	return Close(ctx, h, r, DuePeriods(schedules, nil, true, now))
+}
+
+// Close computes and records the periods due. Recording is idempotent, so
+// running it again — after a crash between compute and record, or from
+// two processes at once — leaves one credit per period. Statements are
+// computed by one worker per CPU and recorded in batches. Errors of one
+// contract do not stop the others; they are joined, each a *ContractError
+// naming its contract (FailedContracts lists them).
+func Close(ctx context.Context, h History, r Recorder, due []Due) (closed int, err error) {
 	type computed struct {
 		c   Closing
 		err error
@@ -77,18 +132,18 @@ func CloseDue(ctx context.Context, h History, r Recorder, schedules []Schedule, 
 	jobs := make(chan int)
 	results := make(chan computed, closeBatch)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(1, len(schedules))) {
+	for range min(runtime.GOMAXPROCS(0), max(1, len(due))) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				c, err := closing(ctx, h, schedules[i], now)
+				c, err := closing(ctx, h, due[i])
 				results <- computed{c, err}
 			}
 		}()
 	}
 	go func() {
-		for i := range schedules {
+		for i := range due {
 			jobs <- i
 		}
 		close(jobs)
@@ -132,9 +187,9 @@ func CloseDue(ctx context.Context, h History, r Recorder, schedules []Schedule, 
 // closeBatch is how many closings share one ledger transaction.
 const closeBatch = 1000
 
-// closing computes one schedule's last closed period.
-func closing(ctx context.Context, h History, s Schedule, now time.Time) (Closing, error) {
-	p := s.LastClosed(now)
+// closing computes one due period.
+func closing(ctx context.Context, h History, d Due) (Closing, error) {
+	s, p := d.Schedule, d.Period
 	st, err := Compute(ctx, h, s.Contract, p, p.End)
 	if err != nil {
 		return Closing{}, failed(s.Contract.ID, err)

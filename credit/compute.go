@@ -41,6 +41,15 @@ type Contract struct {
 	Exclusions        []sla.Exclusion
 }
 
+// coverageThreshold is the contract's coverage threshold, in percent: 99
+// when it sets none.
+func (c Contract) coverageThreshold() *big.Rat {
+	if c.CoverageThreshold == nil {
+		return big.NewRat(99, 1)
+	}
+	return c.CoverageThreshold
+}
+
 // Statement is a contract's outcome for one period.
 type Statement struct {
 	Contract Contract
@@ -104,11 +113,7 @@ func Compute(ctx context.Context, h History, c Contract, period sla.Period, unti
 		return st, fmt.Errorf("contract %s: %w", c.ID, err)
 	}
 	st.Outcome, st.Coverage = out, cov
-	threshold := c.CoverageThreshold
-	if threshold == nil {
-		threshold = big.NewRat(99, 1)
-	}
-	st.Flagged = st.CoveragePercent().Cmp(threshold) < 0
+	st.Flagged = st.CoveragePercent().Cmp(c.coverageThreshold()) < 0
 	down := out.Downtime
 	if down == nil {
 		down = new(big.Rat)

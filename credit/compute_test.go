@@ -292,9 +292,11 @@ func TestExposureOfAnIncident(t *testing.T) {
 	}
 }
 
-// TestJudgeMinute: a failure streak that began before the minute confirms
-// it; a single failed run does not; silence is unknown.
-func TestJudgeMinute(t *testing.T) {
+// TestJudgeWindow: a failure streak that began before the window confirms
+// its minutes; silence is unknown; a streak
+// confirmed in a later minute counts in the earlier one too; the present
+// is judged on the latest runs.
+func TestJudgeWindow(t *testing.T) {
 	store := dbtest.Open(t)
 	ctx := context.Background()
 	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
@@ -303,7 +305,7 @@ func TestJudgeMinute(t *testing.T) {
 		at := start.Add(time.Duration(i) * 10 * time.Second)
 		m := int(at.Sub(start) / time.Minute)
 		rs = append(rs,
-			sla.Result{CheckID: "web", Location: "eu", At: at, OK: m < 4},            // failing from minute 4 on
+			sla.Result{CheckID: "web", Location: "eu", At: at, OK: m < 4 && i != 23}, // failing from 10:03:50 on
 			sla.Result{CheckID: "web", Location: "us", At: at, OK: m < 4 || i == 59}) // one pass at the very end
 	}
 	if err := store.WriteResults(ctx, rs); err != nil {
@@ -311,23 +313,37 @@ func TestJudgeMinute(t *testing.T) {
 	}
 	ch := credit.Check{ID: "web", Locations: []string{"eu", "us"}, Confirmation: sla.Confirmation{Failures: 3, Quorum: 2}}
 	cases := []struct {
-		minute  int
-		state   sla.State
-		failing int
+		name       string
+		from, n    int
+		states     []sla.State
+		failing    []int // locations with failed runs, per minute
+		now        sla.State
+		nowFailing int
 	}{
-		{2, sla.StateUp, 0},
-		{4, sla.StateDown, 2},
-		{9, sla.StateDown, 2},
-		{30, sla.StateUnknown, 0},
+		{"before the outage", 1, 2, []sla.State{sla.StateUp, sla.StateUp}, []int{0, 0}, sla.StateUp, 0},
+		{"its start, judged from the minute before", 3, 2, []sla.State{sla.StateDegraded, sla.StateDown}, []int{1, 2}, sla.StateDown, 2},
+		{"the last minute: one location passes at its end", 8, 2, []sla.State{sla.StateDown, sla.StateDown}, []int{2, 2}, sla.StateDegraded, 1},
+		{"no evidence", 30, 1, []sla.State{sla.StateUnknown}, []int{0}, sla.StateUnknown, 0},
 	}
 	for _, tc := range cases {
-		s, failing, err := credit.JudgeMinute(ctx, store, ch, start.Add(time.Duration(tc.minute)*time.Minute), 10*time.Minute)
-		if err != nil || s != tc.state || len(failing) != tc.failing {
-			t.Errorf("minute %d: %s, failing %v, %v; want %s with %d failing", tc.minute, s, failing, err, tc.state, tc.failing)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			w, err := credit.JudgeWindow(ctx, store, ch, start.Add(time.Duration(tc.from)*time.Minute), tc.n, 10*time.Minute, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range tc.n {
+				if w.States[i] != tc.states[i] || len(w.Failing[i]) != tc.failing[i] {
+					t.Errorf("minute %d: %s, failing %v; want %s with %d failing", tc.from+i, w.States[i], w.Failing[i], tc.states[i], tc.failing[i])
+				}
+			}
+			if w.Now != tc.now || len(w.NowFailing) != tc.nowFailing {
+				t.Errorf("now %s, failing %v; want %s with %d failing", w.Now, w.NowFailing, tc.now, tc.nowFailing)
+			}
+		})
 	}
-	if s, _, err := credit.JudgeMinute(ctx, store, credit.Check{ID: "never"}, start, time.Minute); err != nil || s != sla.StateUnknown {
-		t.Errorf("a check without evidence: %s, %v", s, err)
+	w, err := credit.JudgeWindow(ctx, store, credit.Check{ID: "never"}, start, 3, time.Minute, 2)
+	if err != nil || len(w.States) != 3 || w.States[0] != sla.StateUnknown || w.Now != sla.StateUnknown {
+		t.Errorf("a check without evidence: %+v, %v", w, err)
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 // TestSilentLocationsThroughStoredEvidence: an hour of a check probed every
 // 20 s, answering errors for two and a half minutes (10:10:00-10:12:30),
 // stored in a real store. The same evidence is judged for checks that
-// declare different locations, through Compute, JudgeMinute and DailyBars —
+// declare different locations, through Compute, JudgeWindow and DailyBars —
 // the paths the report, the period close, the detector and the status page
 // take — with the confirmation each check carries.
 func TestSilentLocationsThroughStoredEvidence(t *testing.T) {
@@ -68,9 +68,9 @@ func TestSilentLocationsThroughStoredEvidence(t *testing.T) {
 				t.Errorf("coverage %d of %d, flagged %v; want %d of 60, flagged %v", st.Coverage.Covered, st.Coverage.Minutes, st.Flagged, tc.covered, tc.covered < 60)
 			}
 			for minute, want := range map[int]sla.State{11: tc.outage, 5: tc.before} {
-				s, _, err := credit.JudgeMinute(ctx, store, tc.check, start.Add(time.Duration(minute)*time.Minute), 10*time.Minute)
-				if err != nil || s != want {
-					t.Errorf("minute 10:%02d judged %s (%v), want %s", minute, s, err, want)
+				w, err := credit.JudgeWindow(ctx, store, tc.check, start.Add(time.Duration(minute)*time.Minute), 1, 10*time.Minute, 1)
+				if err != nil || w.States[0] != want {
+					t.Errorf("minute 10:%02d judged %s (%v), want %s", minute, w.States[0], err, want)
 				}
 			}
 			days, err := credit.DailyBars(ctx, store, []credit.Check{tc.check}, 1, time.UTC, period.End)

@@ -43,14 +43,14 @@ func clientKey(c *gin.Context) string {
 }
 
 // presentsCredential reports whether r carries anything that
-// authenticates: a bearer token, a signed link, a tenant cookie, or a
-// posted form (the sign-in form's token).
+// authenticates: a bearer token, a signed link, a feed address's token,
+// a tenant cookie, or a posted form (the sign-in form's token).
 func presentsCredential(r *http.Request) bool {
 	if bearer(r) != "" || r.Method == http.MethodPost {
 		return true
 	}
 	if q := r.URL.RawQuery; q != "" {
-		if v := r.URL.Query(); v.Has("sig") || v.Has("exp") {
+		if v := r.URL.Query(); v.Has("sig") || v.Has("exp") || v.Has("token") {
 			return true
 		}
 	}

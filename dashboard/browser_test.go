@@ -170,15 +170,15 @@ func activeIncident(t *testing.T, snap *Snapshot) Incident {
 type pageServices []struct {
 	Name   string   `json:"name"`
 	Status string   `json:"status"`
-	Titles []string `json:"titles"`
+	Titles []string `json:"titles"` // each day's summary, which focus and screen readers read
 	Hidden []string `json:"hidden"` // the screen-reader text of each bar
 }
 
 const readServices = `[...document.querySelectorAll('li.service')].map(li => ({
 	name: li.querySelector('.name').textContent,
 	status: li.querySelector('.status').textContent,
-	titles: [...li.querySelectorAll('ol.bars > li')].map(b => b.title),
-	hidden: [...li.querySelectorAll('ol.bars > li')].map(b => b.textContent),
+	titles: [...li.querySelectorAll('ol.bars > li summary')].map(b => b.textContent),
+	hidden: [...li.querySelectorAll('ol.bars > li summary .visually-hidden')].map(b => b.textContent),
 }))`
 
 var barTitle = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2}): (\d{1,3}\.\d\d% uptime, \d+ min major outage, \d+ min partial outage|no data)$`)
@@ -598,7 +598,9 @@ func TestBrowserTenantPage(t *testing.T) {
 	if got := browserEval[string](t, ctx, `document.querySelector('h1').textContent`); got != "Acme Corporation" {
 		t.Fatalf("acme's token: heading %q, want the tenant page", got)
 	}
-	for _, want := range []string{"Contract acme-gold", "99.871%", "Error budget left", "Credit statement", "EUR 123.46"} {
+	// The explanations open on request.
+	browserDo(t, ctx, chromedp.Click(chromedp.CSS(`details.explain summary`)))
+	for _, want := range []string{"Contract acme-gold", "This month: 99.871%, below the 99.9% target.", "Error budget left", "burn rate", "Credit statement", "EUR 123.46"} {
 		if body := browserEval[string](t, ctx, `document.body.innerText`); !strings.Contains(body, want) {
 			t.Errorf("tenant page lacks %q", want)
 		}

@@ -3,12 +3,14 @@ package dashboard
 import "github.com/gin-gonic/gin"
 
 // contentSecurityPolicy is the policy of every HTML page. The pages are
-// rendered on the server and run no script: they need their own
-// stylesheet (and images, should a page ever show one), and forms that
-// post to slate itself (the tenant sign-in and sign-out). Nothing may
+// rendered on the server; the one script, a static file of slate's own,
+// shows the public page's times in the reader's zone, and no inline
+// script runs. They need their own stylesheet and images (the provider's
+// logo), and forms that post to slate itself (the tenant sign-in and
+// sign-out, feed addresses). Nothing may
 // frame them, and no <base> element may send their relative links
 // elsewhere.
-const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // securityHeaders sets the headers every answer carries: no MIME sniffing
 // (a feed or a JSON body is never run as a page or a script), the Referer

@@ -13,7 +13,7 @@ import (
 // wantCSP is the Content-Security-Policy of every HTML page: nothing but
 // the page's own stylesheet and images, forms posting to slate itself, no
 // framing, no <base> rewriting the links.
-const wantCSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+const wantCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // TestSecurityHeaders checks every kind of answer: HTML pages carry the
 // Content-Security-Policy, and every answer, HTML or not, forbids MIME

@@ -42,6 +42,23 @@ type htmlState struct {
 	// rendering serialises renders, so the burst of requests that meets a
 	// new snapshot renders it once instead of once per request.
 	rendering sync.Mutex
+	// zones holds the templates of tenant pages by time zone name: a
+	// tenant's page shows its times in the tenant's zone.
+	zones sync.Map // string -> *template.Template
+}
+
+// templatesIn returns the templates that show times in zone (an IANA
+// name); an unknown zone shows UTC, as the configuration refuses one.
+func (h *htmlState) templatesIn(zone string) *template.Template {
+	if t, ok := h.zones.Load(zone); ok {
+		return t.(*template.Template)
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	t, _ := h.zones.LoadOrStore(zone, newTemplatesIn(loc))
+	return t.(*template.Template)
 }
 
 // mountPages registers / and /incidents/:id, GET and HEAD, and /static.
@@ -172,12 +189,18 @@ type pageOptions struct {
 	index  string      // template of the front page
 	prefix string      // path the page's links start with; "" for the public page
 	tenant *TenantView // the tenant's figures; nil for the public page
+	// feedForms shows the forms that make and revoke feed addresses.
+	feedForms bool
 }
 
 func renderPages(t *template.Template, snap *Snapshot, opts pageOptions) (*htmlPages, error) {
 	p := &htmlPages{snap: snap, incidents: make(map[string]renderedPage)}
 	base := newView(snap, opts.prefix)
 	base.Tenant = opts.tenant
+	base.FeedForms = opts.feedForms
+	if opts.tenant != nil {
+		base.Zone = opts.tenant.TimeZone
+	}
 	// One compressor for every page: each costs about a megabyte. The
 	// default level: best compression took three times as long on a page
 	// of 100 services for 6% fewer bytes.
@@ -245,7 +268,16 @@ type view struct {
 	Prefix      string         // path every link of the page starts with: "" or /status/{tenant}
 	Tenant      *TenantView    // a tenant page's figures; nil on the public page
 	Login       *loginView     // the sign-in form of a refused tenant page
-	names       map[string]string
+	Subscribe   *subscribeView // a subscription page (subscribe.go)
+	// Zone is the IANA name of the zone the page's times are in; "" on the
+	// public page, which shows UTC and lets a script show the reader's.
+	Zone string
+	// FeedForms shows the tenant page's forms that make and revoke feed
+	// addresses (Server.FeedTokens is set); FeedURL is a feed address
+	// just made, shown once; Notice says what a form did.
+	FeedForms       bool
+	FeedURL, Notice string
+	names           map[string]string
 }
 
 type groupView struct {
@@ -257,6 +289,10 @@ type serviceView struct {
 	ID, Name, Description string
 	Status                statusView
 	Bars                  []barView
+	// Uptime is the service's uptime over the bars' days, Axis the dates
+	// under the bars (oldest, middle, newest); both empty without bars.
+	Uptime uptimeFigure
+	Axis   []string
 }
 
 // statusView carries a status as words as well as a CSS class, so it is
@@ -267,6 +303,8 @@ type statusView struct {
 
 type barView struct {
 	Date, Percent, Class, Title string
+	Label                       string // "19 Nov 2026", the day as the page names it
+	Major, Partial, Known       int    // the day's minutes
 }
 
 type incidentView struct {
@@ -305,8 +343,13 @@ func newView(snap *Snapshot, prefix string) view {
 			// the latest minute to say either way.
 			sv.Status = statusView{"nodata", "No data"}
 		}
-		for _, d := range snap.Bars[c.ID] {
+		days := snap.Bars[c.ID]
+		for _, d := range days {
 			sv.Bars = append(sv.Bars, newBar(d))
+		}
+		if len(days) > 0 {
+			sv.Uptime = windowUptime(days)
+			sv.Axis = []string{axisDate(days[0].Date), axisDate(days[len(days)/2].Date), axisDate(days[len(days)-1].Date)}
 		}
 		if c.GroupID == "" || len(v.Groups) == 0 {
 			v.Groups = append(v.Groups, groupView{Services: []serviceView{sv}})
@@ -380,7 +423,7 @@ func componentStatusView(status string) statusView {
 // weighted downtime is 10·major + 3·partial, so no float rounding can
 // move a day across a colour threshold.
 func newBar(d DayBar) barView {
-	b := barView{Date: d.Date}
+	b := barView{Date: d.Date, Label: longDate(d.Date), Major: d.MajorMinutes, Partial: d.PartialMinutes, Known: d.KnownMinutes}
 	if d.KnownMinutes <= 0 {
 		b.Percent, b.Class = "no data", "nodata"
 		b.Title = d.Date + ": no data"
@@ -406,14 +449,66 @@ func newBar(d DayBar) barView {
 	return b
 }
 
-func templateFuncs() template.FuncMap {
+// uptimeFigure is a service's uptime over a run of days.
+type uptimeFigure struct {
+	Known   bool   // any minute of the days was measured
+	Percent string // "99.93", hundredths of a percent rounded down
+	Days    int    // how many days
+}
+
+// windowUptime is the uptime over days, weighted as the bars are (major
+// outage minutes fully, partial 0.3), from the integer minute counts: in
+// tenths of a minute the downtime is 10·major + 3·partial. It is rounded
+// down to hundredths, so a window with any downtime never reads 100.00.
+func windowUptime(days []DayBar) uptimeFigure {
+	var known, down int64
+	for _, d := range days {
+		if d.KnownMinutes <= 0 {
+			continue
+		}
+		known += int64(d.KnownMinutes)
+		down += 10*int64(d.MajorMinutes) + 3*int64(d.PartialMinutes)
+	}
+	u := uptimeFigure{Days: len(days)}
+	if known == 0 {
+		return u
+	}
+	den := 10 * known
+	num := max(den-down, 0)
+	h := num * 10000 / den
+	u.Known = true
+	u.Percent = fmt.Sprintf("%d.%02d", h/100, h%100)
+	return u
+}
+
+// axisDate is a bar's date as the axis under the bars shows it: "23 Aug".
+func axisDate(date string) string {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return date
+	}
+	return t.Format("2 Jan")
+}
+
+// longDate is a bar's date in words: "23 Aug 2026".
+func longDate(date string) string {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return date
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// templateFuncs are the templates' functions; times are shown in loc.
+func templateFuncs(loc *time.Location) template.FuncMap {
 	return template.FuncMap{
-		// when formats a time for readers in UTC; zero is "".
+		// when formats a time for readers in loc, with the zone's
+		// abbreviation; zero is "".
 		"when": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
 			}
-			return t.UTC().Format("2006-01-02 15:04 UTC")
+			return t.In(loc).Format("2006-01-02 15:04 MST")
 		},
 		// iso is a machine-readable time for <time datetime>.
 		"iso": func(t time.Time) string {

@@ -98,7 +98,7 @@ func TestPagesContent(t *testing.T) {
 		"Database upgrade", "CDN cache rebuild", // upcoming and active maintenance
 		`href="/incidents/1000"`, // history
 		`href="/feed.atom"`,
-		`aria-label="API daily uptime"`,
+		`aria-label="API: daily uptime, oldest first"`,
 		"Major outage", "Under maintenance", // status in words
 	} {
 		if !strings.Contains(body, want) {
@@ -128,7 +128,10 @@ func TestPagesContent(t *testing.T) {
 	}
 }
 
-func TestBarTooltip(t *testing.T) {
+// TestBarDetails checks a day's figures: exact, in the summary's text
+// (read on focus) and in the disclosure that opens below the bars, and
+// never in a title attribute, which touch and keyboard cannot reach.
+func TestBarDetails(t *testing.T) {
 	b := newBar(DayBar{Date: "2026-11-20", KnownMinutes: 1440, MajorMinutes: 60, PartialMinutes: 100})
 	// (1440 − 60 − 0.3·100) / 1440 = 1350/1440 = 93.75%.
 	if b.Percent != "93.75%" || b.Class != "major" {
@@ -139,8 +142,14 @@ func TestBarTooltip(t *testing.T) {
 		t.Errorf("title: got %q, want %q", b.Title, want)
 	}
 	body := getPage(pagesServer(t, pagesInput()), "/", "").Body.String()
-	if !strings.Contains(body, `title="`+want+`"`) {
-		t.Error("/ lacks the tooltip of the db bar")
+	if !strings.Contains(body, `<summary><span class="visually-hidden">`+want+`</span></summary>`) {
+		t.Error("/ lacks the db bar's day as a disclosure")
+	}
+	if !strings.Contains(body, "<strong>20 Nov 2026</strong><br>93.75% uptime · 60 min major outage · 100 min partial outage · 1440 min measured") {
+		t.Error("/ lacks the db bar's disclosed figures")
+	}
+	if strings.Contains(body, ` title="2026-`) {
+		t.Error("/ still carries title tooltips")
 	}
 	if strings.Contains(body, "secret") {
 		t.Error("bars of a private service are shown")
@@ -322,6 +331,9 @@ func TestPagesEscape(t *testing.T) {
 	s := pagesServer(t, in)
 	for _, path := range []string{"/", "/incidents/1000", "/incidents/m1", "/incidents/nope"} {
 		body := getPage(s, path, "").Body.String()
+		// The page's own script element is the static file's; any other
+		// <script or <img came from the input.
+		body = strings.Replace(body, `<script src="/static/local-time.js" defer></script>`, "", 1)
 		if strings.Contains(body, "<script") || strings.Contains(body, "<img") {
 			t.Errorf("%s: raw markup from input in output", path)
 		}

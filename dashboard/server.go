@@ -73,6 +73,10 @@ type Server struct {
 	SecureCookies bool
 	// Now is the clock of link expiry and rate limits; nil is time.Now.
 	Now func() time.Time
+	// FeedTokens makes and revokes tenants' feed addresses from their
+	// pages (feedtokens.go); nil offers none, though feed tokens made
+	// otherwise (slate token create --role feed) still open their feed.
+	FeedTokens FeedTokens
 	// Statements builds tenants' credit statements for their pages and
 	// the admin API; nil serves none.
 	Statements StatementFunc
@@ -80,6 +84,9 @@ type Server struct {
 	// /logo; nil serves 404.
 	Logo     []byte
 	LogoType string
+	// Subscriptions serves e-mail subscriptions (subscribe.go); nil
+	// answers their pages 404.
+	Subscriptions *Subscriptions
 	// Log receives the errors of admin handlers, which clients are told
 	// only as "internal error"; nil discards them.
 	Log *slog.Logger
@@ -99,6 +106,7 @@ type Server struct {
 	failures   limiter         // failed authentications per client address, see authlimit.go
 	pushLimits limiter         // heartbeats per push token, see push.go
 	linkKeys   linkKeyCache    // the link key last read, see linkkey.go
+	badges     badgeCache      // badges of the snapshot last served, see badges.go
 	admin      *gin.RouterGroup
 }
 
@@ -123,10 +131,12 @@ func NewServer(gatherer prometheus.Gatherer) *Server {
 	// HTML status page (pages.go): /, /incidents/:id and /static.
 	s.mountPages()
 	// End HTML status page.
-	s.mountFeed() // Atom feed of incidents and maintenance at /feed.atom (feed.go)
+	s.mountFeed()   // Atom feed of incidents and maintenance at /feed.atom (feed.go)
+	s.mountBadges() // SVG badges of public services at /badge/{service}/... (badges.go)
 
 	// Tenant pages and their API (tenant.go), admin API (admin.go).
 	s.mountTenants()
+	s.mountSubscriptions() // e-mail subscriptions (subscribe.go)
 	s.admin = s.engine.Group("/api/admin", s.limitFailures(presentsCredential, unauthorized))
 	s.engine.NoRoute(apiNotFound)
 

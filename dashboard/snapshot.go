@@ -43,6 +43,25 @@ type Page struct {
 	// UpdatedAt is the latest change shown: BuildSnapshot sets it to the
 	// newest updated_at of any component, incident or maintenance.
 	UpdatedAt time.Time
+	// Brand is who runs the page, shown in every page's header; only the
+	// HTML pages show it.
+	Brand Brand
+}
+
+// Brand is the provider's branding of the HTML pages: its page name, its
+// logo and its links (the configuration's provider section).
+type Brand struct {
+	Name    string      // "Nordlicht Status"; "" shows the page's Name
+	LogoURL string      // the logo's path ("/logo"); "" for none
+	Links   []BrandLink // in the header, in order
+	// Subscribe links the footer to the e-mail subscription page, which
+	// is served only when e-mail is configured.
+	Subscribe bool
+}
+
+// BrandLink is one link of the pages' header.
+type BrandLink struct {
+	Title, URL string
 }
 
 // PageStatus is the page's roll-up. Indicator is none, minor, major or
@@ -232,6 +251,7 @@ func BuildSnapshot(in SnapshotInput, now time.Time) *Snapshot {
 	now = now.UTC()
 	snap := &Snapshot{Page: in.Page}
 	snap.Page.URL = strings.TrimRight(in.Page.URL, "/")
+	snap.Page.Brand.Links = slices.Clone(in.Page.Brand.Links)
 	if snap.Page.TimeZone == "" {
 		snap.Page.TimeZone = "Etc/UTC"
 	}

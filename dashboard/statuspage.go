@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,7 +87,7 @@ func sameContent(a, b *encodedPages) bool {
 			return false
 		}
 	}
-	if !maps.EqualFunc(a.snap.Bars, b.snap.Bars, slices.Equal) {
+	if !maps.EqualFunc(a.snap.Bars, b.snap.Bars, slices.Equal) || !reflect.DeepEqual(a.snap.Page.Brand, b.snap.Page.Brand) {
 		return false
 	}
 	return slices.EqualFunc(a.snap.Incidents, b.snap.Incidents, func(x, y Incident) bool {

@@ -33,6 +33,11 @@ type TenantView struct {
 	Status    *Snapshot
 	Contracts []ContractView
 	Credits   []CreditLine // the credit statement, newest first
+	// Owed says in plain words what the tenant is owed and when it
+	// reaches it, one sentence per period with credit outstanding:
+	// "You are owed 462.50 EUR for 2026-10, applied to your invoice of
+	// 1 December 2026." Nil when nothing is owed.
+	Owed []string
 }
 
 // ContractView is one contract's figures.
@@ -180,7 +185,13 @@ func (s *Server) mountTenants() {
 		}
 	}
 	feed := func(c *gin.Context) {
-		if st := s.tenantAccess(c, false); st != nil {
+		var st *tenantState
+		if c.Request.URL.Query().Has("token") {
+			st = s.feedTokenAccess(c) // a feed address (feedtokens.go)
+		} else {
+			st = s.tenantAccess(c, false)
+		}
+		if st != nil {
 			c.Header("Cache-Control", "private, no-store")
 			s.serveFeed(c, &st.feed, st.view.Status, st.view.Status.Page.URL+"/feed.atom")
 		}
@@ -188,6 +199,7 @@ func (s *Server) mountTenants() {
 	g.GET("/feed.atom", feed)
 	g.HEAD("/feed.atom", feed)
 	s.mountStatements(g)
+	s.mountFeedTokens(g, guard)
 	g.POST("/login", guard(s.tenantLogin))
 	g.POST("/logout", guard(s.tenantLogout))
 }
@@ -207,6 +219,13 @@ func preflight(c *gin.Context) {
 // the path. It writes the refusal and returns nil when the request may
 // not go on.
 func (s *Server) tenantAccess(c *gin.Context, html bool) *tenantState {
+	st, _ := s.tenantAccessAs(c, html)
+	return st
+}
+
+// tenantAccessAs is tenantAccess that also returns who the request acts
+// as.
+func (s *Server) tenantAccessAs(c *gin.Context, html bool) (*tenantState, Principal) {
 	tenant := c.Param("tenant")
 	p, fromLink, aerr := s.tenantPrincipal(c.Request, tenant)
 	if aerr != nil {
@@ -219,10 +238,10 @@ func (s *Server) tenantAccess(c *gin.Context, html bool) *tenantState {
 			}
 			writeAPIError(c, &APIError{Status: aerr.status, Code: aerr.code, Message: aerr.msg})
 		}
-		return nil
+		return nil, Principal{}
 	}
 	if s.rateLimited(c, p, !html) {
-		return nil
+		return nil, Principal{}
 	}
 	st := s.tenantState(tenant)
 	if st == nil {
@@ -234,7 +253,7 @@ func (s *Server) tenantAccess(c *gin.Context, html bool) *tenantState {
 		} else {
 			writeAPIError(c, &APIError{Status: http.StatusNotFound, Code: "not_found", Message: "no such tenant"})
 		}
-		return nil
+		return nil, Principal{}
 	}
 	if fromLink && html && c.Request.Method == http.MethodGet {
 		// Swap the link for a cookie scoped to this tenant's pages, and
@@ -242,9 +261,9 @@ func (s *Server) tenantAccess(c *gin.Context, html bool) *tenantState {
 		q := c.Request.URL.Query()
 		s.setCookie(c, linkCookie, q.Get("exp")+"."+q.Get("sig"), tenant)
 		c.Redirect(http.StatusSeeOther, cleanURL(c.Request.URL))
-		return nil
+		return nil, Principal{}
 	}
-	return st
+	return st, p
 }
 
 func (s *Server) setCookie(c *gin.Context, name, value, tenant string) {
@@ -273,7 +292,9 @@ func (s *Server) serveTenantPage(c *gin.Context, id string) {
 	if st == nil {
 		return
 	}
-	st.once.Do(func() { st.html, st.err = renderTenantPages(s.html.tmpl, st.view) })
+	st.once.Do(func() {
+		st.html, st.err = renderTenantPages(s.html.templatesIn(st.view.TimeZone), st.view, s.FeedTokens != nil)
+	})
 	if st.err != nil {
 		_ = c.Error(st.err)
 		c.Status(http.StatusInternalServerError)
@@ -338,8 +359,8 @@ func (s *Server) tenantLogout(c *gin.Context) {
 
 // renderTenantPages renders a tenant's page and its incident pages, with
 // links that stay under the tenant's path.
-func renderTenantPages(t *template.Template, v *TenantView) (*htmlPages, error) {
-	return renderPages(t, v.Status, pageOptions{index: "tenant", prefix: tenantPath(v.ID), tenant: v})
+func renderTenantPages(t *template.Template, v *TenantView, feedForms bool) (*htmlPages, error) {
+	return renderPages(t, v.Status, pageOptions{index: "tenant", prefix: tenantPath(v.ID), tenant: v, feedForms: feedForms})
 }
 
 // loginView is the sign-in form of a tenant page.

@@ -66,6 +66,7 @@ const (
 	RoleOncall         = store.RoleOncall
 	RoleViewer         = store.RoleViewer
 	RoleMetrics        = store.RoleMetrics
+	RoleFeed           = store.RoleFeed
 
 	MaxHistoryMinutes       = store.MaxHistoryMinutes
 	DefaultRawRetention     = store.DefaultRawRetention

@@ -82,6 +82,7 @@ coalesce(last_used_ms, 0), coalesce(revoked_ms, 0), coalesce(revoked_by, ''), ha
 			}, `SELECT name, value, created_ms FROM secrets ORDER BY name`)
 			return err
 		}},
+		{"detection", func() (err error) { out.Detection, err = readDetection(ctx, tx); return err }},
 		{"subscribers", func() (err error) {
 			out.Subscribers, err = queryList(ctx, tx, "subscribers", scanSubscriber, selectSubscriber+` ORDER BY id`)
 			return err

@@ -84,14 +84,20 @@ func scanAlert(rows *sql.Rows) (Alert, error) {
 	return a, nil
 }
 
-// DueAlerts returns up to limit pending alerts whose next attempt is due at
-// or before now, the earliest due first. limit 0 or less means no limit.
+// headOfQueue is the SQL condition of an outbox row (named outbox) that no
+// earlier pending alert of the same key and receiver holds back.
+const headOfQueue = `NOT EXISTS (SELECT 1 FROM outbox AS earlier WHERE earlier.dedup_key = outbox.dedup_key
+	AND earlier.receiver = outbox.receiver AND earlier.state = 'pending' AND earlier.id < outbox.id)`
+
+// DueAlerts returns up to limit pending alerts, heads of their queues,
+// whose next attempt is due at or before now, the earliest due first;
+// see store.Outbox. limit 0 or less means no limit.
 func (d *DB) DueAlerts(ctx context.Context, now time.Time, limit int) ([]Alert, error) {
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
 	return d.alertQuery(ctx, "due alerts",
-		selectAlert+` WHERE state = 'pending' AND next_ms <= ? ORDER BY next_ms, id LIMIT ?`, now.UnixMilli(), limit)
+		selectAlert+` WHERE state = 'pending' AND next_ms <= ? AND `+headOfQueue+` ORDER BY next_ms, id LIMIT ?`, now.UnixMilli(), limit)
 }
 
 // ClaimAlerts claims due alerts for one sender; see store.Outbox. The
@@ -114,7 +120,7 @@ func (d *DB) ClaimAlerts(ctx context.Context, now time.Time, limit int, claimant
 	err = d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET claim = ?, claimed_until_ms = ?
 WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_ms <= ? AND claimed_until_ms <= ?
-	ORDER BY next_ms, id LIMIT ?)`, token, until, nowMS, nowMS, limit)
+	AND `+headOfQueue+` ORDER BY next_ms, id LIMIT ?)`, token, until, nowMS, nowMS, limit)
 		if err != nil {
 			return err
 		}

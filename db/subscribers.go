@@ -55,6 +55,21 @@ func (d *DB) Subscribers(ctx context.Context, page, service string) ([]store.Sub
 	return store.FilterSubscribers(ss, service), err
 }
 
+// Subscriber returns subscription id, or ErrNotFound.
+func (d *DB) Subscriber(ctx context.Context, id int64) (store.Subscriber, error) {
+	if d.closed() {
+		return store.Subscriber{}, fmt.Errorf("subscriber %d: %w", id, ErrClosed)
+	}
+	ss, err := queryList(ctx, d.rdb, fmt.Sprintf("subscriber %d", id), scanSubscriber, selectSubscriber+` WHERE id = ?`, id)
+	if err != nil {
+		return store.Subscriber{}, err
+	}
+	if len(ss) == 0 {
+		return store.Subscriber{}, fmt.Errorf("subscriber %d: %w", id, ErrNotFound)
+	}
+	return ss[0], nil
+}
+
 const selectSubscriber = `SELECT id, address, page, components, confirmed_ms FROM subscribers`
 
 func scanSubscriber(r *sql.Rows) (store.Subscriber, error) {

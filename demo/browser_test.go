@@ -108,6 +108,9 @@ func TestDemoInBrowser(t *testing.T) {
 	if h1 := eval(`document.querySelector('h1').textContent`); h1 != tenant.Name {
 		t.Errorf("signed link opened %q, want %s's page", h1, tenant.Name)
 	}
+	// The error budget is behind the explanations' disclosure: innerText
+	// reads it once open.
+	eval(`document.querySelectorAll('details.explain').forEach(d => d.open = true), ''`)
 	if text := eval(`document.body.innerText`); !strings.Contains(text, "Credit statement") || !strings.Contains(text, "Error budget left") {
 		t.Error("tenant page lacks its SLA figures or credit statement")
 	}

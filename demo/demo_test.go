@@ -539,14 +539,15 @@ func spanMinutes(story demoStory, check string, from, to time.Time) (down, degra
 // by date.
 func barTitles(t *testing.T, page, service string) map[string]string {
 	t.Helper()
-	start := strings.Index(page, `aria-label="`+service+` daily uptime"`)
+	start := strings.Index(page, `aria-label="`+service+`: daily uptime, oldest first"`)
 	if start < 0 {
 		t.Fatalf("no bars for %s on the page", service)
 	}
 	list := page[start:]
 	list = list[:strings.Index(list, "</ol>")]
 	out := map[string]string{}
-	for _, m := range regexp.MustCompile(`title="([^"]*)"`).FindAllStringSubmatch(list, -1) {
+	// Each day's summary carries its figures (the disclosure's name).
+	for _, m := range regexp.MustCompile(`<summary><span class="visually-hidden">([^<]*)</span></summary>`).FindAllStringSubmatch(list, -1) {
 		title := html.UnescapeString(m[1])
 		date, _, _ := strings.Cut(title, ":")
 		out[date] = title

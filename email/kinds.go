@@ -34,6 +34,7 @@ type IncidentUpdate struct {
 	Location *time.Location // the reader's zone (the tenant's, or UTC); required
 	URL      string         // the incident's page; required
 	Why      string         // why the recipient gets it ("You subscribed to Mail and Messenger on status.nordlicht.example."); required
+	Manage   string         // where the recipient changes its choice of components; "" for none
 }
 
 // NewIncidentUpdate composes an incident update. Use the incident as
@@ -56,6 +57,7 @@ func (c *Composer) NewIncidentUpdate(e Envelope, u IncidentUpdate) (*Message, er
 	if len(u.Services) > 0 {
 		body.Facts = append(body.Facts, fact{"Affects", strings.Join(u.Services, ", ")})
 	}
+	body.Links = manageLink(u.Manage)
 	return c.build(KindIncidentUpdate, e, "["+u.Provider+"] "+status+": "+u.Title, body, nil)
 }
 
@@ -80,6 +82,7 @@ type Maintenance struct {
 	Location   *time.Location // the reader's zone; required
 	URL        string         // the maintenance's page; required
 	Why        string         // required
+	Manage     string         // where the recipient changes its choice of components; "" for none
 }
 
 // NewMaintenance composes one notice of a maintenance window.
@@ -118,6 +121,7 @@ func (c *Composer) NewMaintenance(e Envelope, stage MaintenanceStage, m Maintena
 	if m.Body != "" {
 		body.Body = []string{m.Body}
 	}
+	body.Links = manageLink(m.Manage)
 	return c.build(kind, e, "["+m.Provider+"] "+subject+": "+m.Title, body, nil)
 }
 
@@ -138,7 +142,7 @@ func (c *Composer) NewConfirmation(e Envelope, k Confirmation) (*Message, error)
 	if err := required("confirmation", "provider", k.Provider, "page", k.Page, "confirm_url", k.ConfirmURL); err != nil {
 		return nil, err
 	}
-	if !strings.HasPrefix(k.ConfirmURL, "https://") {
+	if !SecureLink(k.ConfirmURL) {
 		return nil, fmt.Errorf("confirmation.confirm_url: %q is not an https URL", k.ConfirmURL)
 	}
 	if k.Expires.IsZero() || k.Location == nil {
@@ -191,6 +195,14 @@ func (c *Composer) NewStatement(e Envelope, s statement.Statement, pageURL, why 
 	}
 	subject := "[" + s.Provider.Name + "] Credit statement " + number
 	return c.build(KindStatement, e, subject, body, []attachment{{name: number + ".pdf", contentType: gomail.ContentType("application/pdf"), data: pdf.Bytes()}})
+}
+
+// manageLink is the link to a subscription's preferences, if any.
+func manageLink(url string) []link {
+	if url == "" {
+		return nil
+	}
+	return []link{{"Choose which components you hear about", url}}
 }
 
 // required names every empty field under prefix; fields are name, value

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -126,11 +127,28 @@ func (e Envelope) check() error {
 	if strings.ContainsAny(e.From.Name, "\r\n") {
 		return fmt.Errorf("envelope.from.name: contains a line break")
 	}
-	u, err := url.Parse(e.Unsubscribe.URL)
-	if err != nil || u.Scheme != "https" || u.Host == "" || strings.ContainsAny(e.Unsubscribe.URL, "<>, \r\n") {
+	if !SecureLink(e.Unsubscribe.URL) || strings.ContainsAny(e.Unsubscribe.URL, "<>, \r\n") {
 		return fmt.Errorf("envelope.unsubscribe.url: %q is not an https URL (one-click unsubscribe needs one)", e.Unsubscribe.URL)
 	}
 	return nil
+}
+
+// SecureLink reports whether s may be a message's confirmation or
+// unsubscribe link: an https URL (RFC 8058), or an http URL to a loopback
+// address, which never leaves the machine, for trying slate out locally.
+func SecureLink(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		ip := net.ParseIP(u.Hostname())
+		return u.Hostname() == "localhost" || ip != nil && ip.IsLoopback()
+	}
+	return false
 }
 
 // build makes the go-mail message: headers from the envelope, then a text
@@ -165,8 +183,19 @@ func (c *Composer) build(kind Kind, e Envelope, subject string, body content, at
 	if e.Unsubscribe.Mailto != "" {
 		extra = append(extra, "mailto:"+e.Unsubscribe.Mailto+"?subject=unsubscribe")
 	}
-	if err := m.SetListUnsubscribeOneClick(e.Unsubscribe.URL, extra...); err != nil {
-		return nil, fmt.Errorf("envelope.unsubscribe.url: %w", err)
+	if strings.HasPrefix(e.Unsubscribe.URL, "https://") {
+		if err := m.SetListUnsubscribeOneClick(e.Unsubscribe.URL, extra...); err != nil {
+			return nil, fmt.Errorf("envelope.unsubscribe.url: %w", err)
+		}
+	} else {
+		// A loopback http URL (SecureLink), which go-mail refuses: the
+		// same headers, written out.
+		list := "<" + e.Unsubscribe.URL + ">"
+		for _, x := range extra {
+			list += ", <" + x + ">"
+		}
+		m.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribe, list)
+		m.SetGenHeaderPreformatted(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
 	}
 	// Automatic mail: no vacation replies, no auto-responders (RFC 3834).
 	m.SetGenHeader("Auto-Submitted", "auto-generated")

@@ -39,7 +39,7 @@ func TestDetectorOpensJoinsAndResolves(t *testing.T) {
 		{"recovery shorter than the hold keeps it open", []sla.State{D, U, U, D, U}, 3 * time.Minute, []EventKind{Opened}, 0, -1},
 		{"a flap joins the open incident, and the hold starts over", []sla.State{D, U, D, U, U, U}, 3 * time.Minute, []EventKind{Opened, Recovery}, 0, 3},
 		{"unknown minutes pause the recovery count", []sla.State{D, U, N, N, U, U}, 3 * time.Minute, []EventKind{Opened, Recovery}, 0, 1},
-		{"degraded opens too, and down after it is recorded", []sla.State{G, D, U}, time.Minute, []EventKind{Opened, Changed, Recovery}, 0, 2},
+		{"degraded opens too, and a final minute the present never showed records its change", []sla.State{G, D, U}, time.Minute, []EventKind{Opened, Changed, Recovery}, 0, 2},
 		{"up and unknown alone open nothing", []sla.State{U, N, U}, time.Minute, nil, -1, -1},
 		{"the default hold is five minutes", []sla.State{D, U, U, U, U, U}, 0, []EventKind{Opened, Recovery}, 0, 1},
 	}
@@ -80,25 +80,31 @@ func kinds(evs []Event) []EventKind {
 	return out
 }
 
+// TestDetectorTimelineAndSeverity: what the service does now is what the
+// timeline records: a changed set of failing locations, more tenants hit
+// (a higher severity), down and degraded in turn; final minutes add no
+// entries of their own.
 func TestDetectorTimelineAndSeverity(t *testing.T) {
 	d := &Detector{Hold: 2 * time.Minute}
-	obs := []Observation{
-		{Minute: minute(0), State: sla.StateDown, Failing: []string{"us-east", "eu-west"}, Affected: 1, Of: 20},
-		{Minute: minute(1), State: sla.StateDown, Failing: []string{"eu-west", "us-east"}, Affected: 1, Of: 20}, // same set
-		{Minute: minute(2), State: sla.StateDown, Failing: []string{"eu-west", "us-east", "ap-south"}, Affected: 12, Of: 20},
-		{Minute: minute(1), State: sla.StateUp}, // out of order: ignored
-		{Minute: minute(3), State: sla.StateUp},
-		{Minute: minute(4), State: sla.StateUp},
+	now := func(m int, s sla.State, affected int, failing ...string) []Event {
+		return d.Now("mail", Observation{Minute: minute(m), State: s, Failing: failing, Affected: affected, Of: 20}, time.Time{})
 	}
 	var evs []Event
-	for _, o := range obs {
-		evs = append(evs, d.Observe("mail", o)...)
+	evs = append(evs, now(0, sla.StateDown, 1, "us-east", "eu-west")...)
+	evs = append(evs, now(0, sla.StateDown, 1, "eu-west", "us-east")...) // same set
+	evs = append(evs, d.Observe("mail", Observation{Minute: minute(0), State: sla.StateDegraded, Failing: []string{"us-east"}})...)
+	evs = append(evs, now(1, sla.StateDown, 12, "eu-west", "us-east", "ap-south")...)
+	evs = append(evs, now(1, sla.StateDegraded, 12, "eu-west", "us-east", "ap-south")...)
+	evs = append(evs, now(2, sla.StateUp, 0)...) // the present alone resolves nothing
+	for m, s := range []sla.State{sla.StateDown, sla.StateUp, sla.StateUp} {
+		evs = append(evs, d.Observe("mail", Observation{Minute: minute(1 + m), State: s})...)
 	}
-	if got := kinds(evs); len(got) != 3 || got[0] != Opened || got[1] != Changed || got[2] != Recovery {
-		t.Fatalf("events %v", got)
+	evs = append(evs, d.Observe("mail", Observation{Minute: minute(2), State: sla.StateDown})...) // seen before: ignored
+	if got := kinds(evs); len(got) != 4 || got[0] != Opened || got[1] != Changed || got[2] != Changed || got[3] != Recovery {
+		t.Fatalf("events %v, want opened, changed twice, resolved", got)
 	}
 	inc := evs[0].Incident
-	want := []Kind{KindDetected, KindLocations, KindSeverity, KindRecovered}
+	want := []Kind{KindDetected, KindLocations, KindSeverity, KindDegraded, KindRecovered}
 	if len(inc.Timeline) != len(want) {
 		t.Fatalf("timeline %+v", inc.Timeline)
 	}
@@ -112,6 +118,85 @@ func TestDetectorTimelineAndSeverity(t *testing.T) {
 	}
 	if inc.Severity != Critical {
 		t.Errorf("severity %s, want critical after 12 of 20 tenants were hit", inc.Severity)
+	}
+	if !inc.Ended.Equal(minute(2)) {
+		t.Errorf("ended %v, want minute 2: the first of the up minutes that held", inc.Ended)
+	}
+}
+
+// TestDetectorOpensOnThePresent: a failure seen now opens the incident at
+// once, at the first failing minute not yet final; final minutes then move
+// its start back if the evidence shows an earlier failure, never count up
+// minutes from before it, and never open it twice.
+func TestDetectorOpensOnThePresent(t *testing.T) {
+	U, D := sla.StateUp, sla.StateDown
+	d := &Detector{Hold: 2 * time.Minute}
+	d.Observe("mail", Observation{Minute: minute(0), State: U})
+	evs := d.Now("mail", Observation{Minute: minute(3), State: D, Affected: 1, Of: 1}, minute(2))
+	if len(evs) != 1 || evs[0].Kind != Opened || !evs[0].Incident.Started.Equal(minute(2)) {
+		t.Fatalf("events %v, want an incident opened at minute 2", kinds(evs))
+	}
+	inc := evs[0].Incident
+	if inc.Severity != Critical {
+		t.Errorf("severity %s, want critical: the one tenant is hit", inc.Severity)
+	}
+	if evs := d.Now("mail", Observation{Minute: minute(3), State: D, Affected: 1, Of: 1}, minute(2)); len(evs) != 0 {
+		t.Errorf("the same present again: %v", kinds(evs))
+	}
+	// The final minutes: minute 1 failed too (a streak confirmed later),
+	// minute 2 failed, 3 and 4 are up: resolved at 3.
+	var got []EventKind
+	for m, s := range []sla.State{D, D, U, U} {
+		got = append(got, kinds(d.Observe("mail", Observation{Minute: minute(1 + m), State: s}))...)
+	}
+	if len(got) != 2 || got[0] != Changed || got[1] != Recovery {
+		t.Fatalf("events %v, want the start moved back, then the recovery", got)
+	}
+	if !inc.Started.Equal(minute(1)) || !inc.Timeline[0].At.Equal(minute(1)) || !inc.Ended.Equal(minute(3)) {
+		t.Errorf("incident %v to %v (detected at %v), want minutes 1 to 3", inc.Started, inc.Ended, inc.Timeline[0].At)
+	}
+	// A present failure in a minute already judged up opens nothing: the
+	// final minute stands.
+	if evs := d.Now("mail", Observation{Minute: minute(4), State: D}, time.Time{}); len(evs) != 0 {
+		t.Errorf("a failure in a final up minute: %v", kinds(evs))
+	}
+	// Up minutes before an incident's start do not count towards its hold.
+	d2 := &Detector{Hold: 2 * time.Minute}
+	inc2 := d2.Now("web", Observation{Minute: minute(5), State: D}, minute(5))[0].Incident
+	for m := range 5 {
+		if evs := d2.Observe("web", Observation{Minute: minute(m), State: U}); len(evs) != 0 {
+			t.Fatalf("minute %d before the start: %v", m, kinds(evs))
+		}
+	}
+	if !inc2.Open() {
+		t.Errorf("resolved by up minutes before it started")
+	}
+}
+
+// TestDetectorProgressRoundTrip: a detector restored from another's
+// progress (and its open incident) goes on as the first would have: the
+// same minutes are ignored, the hold goes on counting.
+func TestDetectorProgressRoundTrip(t *testing.T) {
+	U, D := sla.StateUp, sla.StateDown
+	a := &Detector{Hold: 3 * time.Minute}
+	feed(a, "mail", []sla.State{D, D, U, U}, nil)
+	p := a.Progress("mail")
+	if !p.Judged.Equal(minute(3)) || !p.UpSince.Equal(minute(2)) || p.UpMinutes != 2 {
+		t.Fatalf("progress %+v, want judged minute 3, two up minutes since minute 2", p)
+	}
+	b := &Detector{Hold: 3 * time.Minute}
+	b.Restore(p)
+	stored := *a.Open("mail")
+	b.Resume(&stored)
+	if evs := b.Observe("mail", Observation{Minute: minute(3), State: D}); len(evs) != 0 {
+		t.Fatalf("a minute judged before the restart: %v", kinds(evs))
+	}
+	evs := b.Observe("mail", Observation{Minute: minute(4), State: U})
+	if len(evs) != 1 || evs[0].Kind != Recovery || !evs[0].Incident.Ended.Equal(minute(2)) {
+		t.Fatalf("events %v, want the recovery held from minute 2", kinds(evs))
+	}
+	if q := b.Progress("web"); !q.Judged.IsZero() || q.UpMinutes != 0 || q.Service != "web" {
+		t.Errorf("an unseen service's progress: %+v", q)
 	}
 }
 

@@ -16,8 +16,10 @@
 //
 // # Main types
 //
-//   - Detector: per service, the open incident and the recovery count; Observe
-//     feeds it one minute and returns what changed.
+//   - Detector: per service, the open incident and the recovery count;
+//     Observe feeds it one final minute, Now the service as it stands, and
+//     both return what changed; Progress and Restore carry how far it got
+//     across a restart.
 //   - Incident: service, status, severity, start and end, timeline.
 //   - Entry: one timeline entry, automatic or written by a person.
 package incident

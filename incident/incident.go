@@ -70,7 +70,28 @@ const (
 	KindRecovered Kind = "recovered" // recovery held; the incident resolved
 	KindUpdate    Kind = "update"    // written by a person, with a status
 	KindSeverity  Kind = "severity"  // a person set the severity
+	// KindNote is slate's remark for staff, such as an alert it did not
+	// send because this incident accounts for it. Notes may name a
+	// tenant's contract: pages, feeds and post-mortems leave them out.
+	KindNote Kind = "note"
 )
+
+// ForReaders reports whether e is shown to readers of the incident (status
+// pages, feeds, a tenant's viewers, post-mortems): every entry but a note
+// for staff.
+func (e Entry) ForReaders() bool { return e.Kind != KindNote }
+
+// ReadersTimeline is inc's timeline as readers see it: without the notes
+// for staff.
+func (i *Incident) ReadersTimeline() []Entry {
+	var out []Entry
+	for _, e := range i.Timeline {
+		if e.ForReaders() {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 // Entry is one line of an incident's timeline.
 type Entry struct {

@@ -54,10 +54,12 @@ func ApplyDetection(stored *Incident, kind EventKind, detected *Incident) {
 }
 
 // Notifies reports whether a detection event calls for a notification: an
-// incident opened or recovered, or its severity changed.
+// incident opened or recovered, or the event changed its severity.
 func Notifies(ev Event) bool {
-	tl := ev.Incident.Timeline
-	return ev.Kind == Opened || ev.Kind == Recovery || len(tl) > 0 && tl[len(tl)-1].Kind == KindSeverity
+	if ev.Kind == Opened || ev.Kind == Recovery {
+		return true
+	}
+	return slices.ContainsFunc(ev.Added, func(e Entry) bool { return e.Kind == KindSeverity })
 }
 
 // MergeTenants is the sorted union of two lists of affected tenants.

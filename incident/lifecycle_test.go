@@ -128,10 +128,11 @@ func TestNotifiesAndMergeTenants(t *testing.T) {
 		ev   incident.Event
 		want bool
 	}{
-		{"opened", incident.Event{Kind: incident.Opened, Incident: loc}, true},
-		{"recovered", incident.Event{Kind: incident.Recovery, Incident: loc}, true},
-		{"severity changed", incident.Event{Kind: incident.Changed, Incident: sev}, true},
-		{"locations changed", incident.Event{Kind: incident.Changed, Incident: loc}, false},
+		{"opened", incident.Event{Kind: incident.Opened, Incident: loc, Added: loc.Timeline}, true},
+		{"recovered", incident.Event{Kind: incident.Recovery, Incident: loc, Added: loc.Timeline}, true},
+		{"severity changed", incident.Event{Kind: incident.Changed, Incident: sev, Added: sev.Timeline}, true},
+		{"locations changed", incident.Event{Kind: incident.Changed, Incident: loc, Added: loc.Timeline}, false},
+		{"the start moved after a severity change", incident.Event{Kind: incident.Changed, Incident: sev}, false},
 	} {
 		if got := incident.Notifies(tc.ev); got != tc.want {
 			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)

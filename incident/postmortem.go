@@ -99,7 +99,7 @@ func Template(inc Incident, impact ImpactTotal) string {
 	}
 
 	b.WriteString("## Timeline\n\nAll times are UTC.\n\n")
-	entries := slices.Clone(inc.Timeline)
+	entries := inc.ReadersTimeline() // a fresh slice: notes for staff are not for publication
 	slices.SortStableFunc(entries, func(a, b Entry) int { return a.At.Compare(b.At) })
 	for _, e := range entries {
 		fmt.Fprintf(&b, "- %s %s (%s)", utc(e.At), escapeInline(string(e.Kind)), escapeInline(string(e.Status)))

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/slatehq/slate/alert"
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
@@ -47,6 +49,48 @@ func Router(cfg *config.Config) alert.Router {
 	return rt
 }
 
+// Describer names services and links incidents in notifications, from the
+// configuration (the services' display names, server.public_url) and key,
+// the public IDs' key (PublicIDKeyName): incidents by their public IDs, the
+// public's view for the receivers whose audience is the public (kind
+// statuspage), by the catalogue's rule (catalog.IncidentFor).
+func Describer(cfg *config.Config, key []byte) alert.Describer {
+	names := make(map[string]string, len(cfg.Services))
+	for _, s := range cfg.Services {
+		names[s.ID] = s.Name
+	}
+	public := map[string]bool{}
+	for _, r := range cfg.Alerting.Receivers {
+		if r.Kind == "statuspage" {
+			public[r.Name] = true
+		}
+	}
+	cat := &cfg.Catalog
+	return alert.Describer{BaseURL: strings.TrimRight(cfg.Server.PublicURL, "/"), Names: names, Key: key, Public: public,
+		PublicView: func(inc *db.Incident) (incident.Incident, bool) {
+			v, _, ok := cat.IncidentFor(catalog.PublicReader(), inc.Incident, inc.Tenants)
+			return v, ok
+		}}
+}
+
+// describer is Describer for the configuration in force, with the store's
+// public IDs key, and the pages' view rule when a test replaced it.
+func (a *Monitor) describer(ctx context.Context) (alert.Describer, error) {
+	key, err := a.store.Secret(ctx, PublicIDKeyName)
+	if err != nil {
+		return alert.Describer{}, fmt.Errorf("public ID key: %w", err)
+	}
+	cfg := a.cfg.Load()
+	d := Describer(cfg, key)
+	if a.viewOf != nil {
+		d.PublicView = func(inc *db.Incident) (incident.Incident, bool) {
+			v, _, ok := a.viewOf(&cfg.Catalog, catalog.PublicReader(), inc.Incident, inc.Tenants)
+			return v, ok
+		}
+	}
+	return d, nil
+}
+
 // onIncident stores what the detector reported and, in the same
 // transaction, the notifications it calls for: a trigger when an incident
 // opens or its severity rises, a resolve when it recovers. A person may have
@@ -72,14 +116,21 @@ func (a *Monitor) onIncident(ctx context.Context, ev incident.Event, tenants []s
 	rec.Incident.Timeline = slices.Clone(ev.Incident.Timeline)
 	rec.Tenants = incident.MergeTenants(rec.Tenants, tenants)
 	notify := incident.Notifies(ev)
-	alerts := func(id int64) ([]db.Alert, error) {
-		if !notify {
-			return nil, nil
-		}
-		e := alert.IncidentEvent(id, rec, ev.Kind, a.now())
-		return alert.Alerts(e, Router(a.cfg.Load()).Route(e))
+	describe, err := a.describer(ctx)
+	if err != nil {
+		return err
 	}
-	_, err := a.store.SaveIncidentWithAlerts(ctx, rec, "slate/detector", alerts)
+	rt := Router(a.cfg.Load())
+	alerts := func(id int64) ([]db.Alert, error) {
+		kind, before := alert.DetectionKind(ev), len(rec.Timeline)-len(ev.Added)
+		if !notify {
+			// Staff are not told, but the public's part of the incident
+			// may begin or end with it.
+			return describe.PublicNotifications(rt, id, rec, kind, before, a.now())
+		}
+		return describe.Notifications(rt, id, rec, kind, before, a.now())
+	}
+	_, err = a.store.SaveIncidentWithAlerts(ctx, rec, "slate/detector", alerts)
 	if errors.Is(err, db.ErrIncidentConflict) {
 		stored, gerr := a.store.Incident(ctx, rec.ID)
 		if gerr != nil {
@@ -95,6 +146,9 @@ func (a *Monitor) onIncident(ctx context.Context, ev incident.Event, tenants []s
 	}
 	if err != nil {
 		return fmt.Errorf("save incident of %s: %w", ev.Incident.Service, err)
+	}
+	if notify {
+		a.sender.Nudge()
 	}
 	a.log.Info("incident", "event", ev.Kind, "id", rec.ID, "service", rec.Service, "status", rec.Status,
 		"severity", rec.Severity, "started", rec.Started)
@@ -117,45 +171,140 @@ func (a *Monitor) openedByPeople(ctx context.Context, service string) (db.Incide
 }
 
 // burnAlerts evaluates the workbook's multi-window burn-rate rules on each
-// contract's current burn rates, raising a trigger when a rule starts to
-// fire and a resolve when it stops. Firing state lives in memory; a restart
-// re-raises what still fires, which receivers deduplicate by key.
+// contract's current burn rates. One outage pages once: a rule firing for
+// a contract whose services had an incident affecting its tenant within
+// the rule's long window (alert.Accountable) belongs to that incident — it
+// is not sent, and why goes once into the incident's timeline as a note
+// for staff — and so does its end. A rule firing with no such incident
+// pages on its own, and its resolve says which rule stopped. Whether a
+// rule's last notification was a trigger is read from the outbox at its
+// first look after a start and kept in memory after, so a restart neither
+// pages a rule again nor forgets to resolve it.
 func (a *Monitor) burnAlerts(ctx context.Context, now time.Time, cur []credit.Current) error {
 	a.burnMu.Lock()
 	defer a.burnMu.Unlock()
+	cat, err := a.catalog(ctx)
+	if err != nil {
+		return err
+	}
+	longest := time.Duration(0)
+	for _, r := range sla.BurnRules() {
+		longest = max(longest, r.Long)
+	}
+	recent, err := a.store.Incidents(ctx, db.IncidentFilter{Since: now.Add(-longest)})
+	if err != nil {
+		return err
+	}
 	var errs []error
 	for _, c := range cur {
-		s, rates := c.Schedule, c.Rates
-		period := sla.BurnPeriod(s.Quarterly)
+		k, _ := cat.Contract(c.Schedule.Contract.ID)
 		for _, r := range sla.BurnRules() {
-			th := r.Threshold(period)
-			firing := r.Firing(rates, period)
-			key := fmt.Sprintf("burn/%s/%s", s.Contract.ID, r.Name)
-			if firing == a.burning[key] {
-				continue
-			}
-			e := alert.Event{DedupKey: key, Kind: alert.KindTrigger, Severity: alert.SeverityCritical,
-				Title:  fmt.Sprintf("%s: %s of the error budget burning within %s", s.Contract.ID, r.Percent(), sla.WindowName(r.Long)),
-				Tenant: s.Contract.Tenant, Time: now,
-				Body: fmt.Sprintf("burn rate over %s and %s above %s", sla.WindowName(r.Long), sla.WindowName(r.Short), th.FloatString(2))}
-			if r.Severity == "ticket" {
-				e.Severity = alert.SeverityWarning
-			}
-			if !firing {
-				e.Kind, e.Title = alert.KindResolve, s.Contract.ID+": budget burn back under "+th.FloatString(2)
-			}
-			as, err := alert.Alerts(e, Router(a.cfg.Load()).Route(e))
-			if err == nil {
-				err = a.store.Enqueue(ctx, as)
-			}
-			if err != nil {
+			if err := a.burnRule(ctx, c, k, r, recent, now); err != nil {
 				errs = append(errs, err)
-				continue
 			}
-			a.burning[key] = firing
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// burnRule acts on one rule of one contract; see burnAlerts. Called under
+// burnMu.
+func (a *Monitor) burnRule(ctx context.Context, c credit.Current, k catalog.Contract, r sla.BurnRule, recent []db.Incident, now time.Time) error {
+	s := c.Schedule
+	period := sla.BurnPeriod(s.Quarterly)
+	th := r.Threshold(period)
+	firing := r.Firing(c.Rates, period)
+	key := fmt.Sprintf("burn/%s/%s", s.Contract.ID, r.Name)
+	paged, err := a.pagedByKey(ctx, key)
+	if err != nil {
+		return err
+	}
+	what := fmt.Sprintf("%s of the error budget of %s burning within %s", r.Percent(), s.Contract.ID, sla.WindowName(r.Long))
+	if firing && !paged {
+		if inc, ok := alert.Accountable(recent, k.Services, k.Tenant, r.Long, now); ok {
+			note := fmt.Sprintf("Burn-rate alert %s not sent: %s (rate over %s and %s above %s); this incident accounts for it.",
+				r.Name, what, sla.WindowName(r.Long), sla.WindowName(r.Short), th.FloatString(2))
+			return a.noteOnIncident(ctx, inc.ID, note, now)
+		}
+	}
+	if firing == paged {
+		return nil
+	}
+	e := alert.Event{DedupKey: key, Kind: alert.KindTrigger, Severity: alert.SeverityCritical,
+		Title: s.Contract.ID + ": " + what, Tenant: s.Contract.Tenant, Time: now,
+		Body: fmt.Sprintf("%s: burn rate over %s and %s above %s", r.Name, sla.WindowName(r.Long), sla.WindowName(r.Short), th.FloatString(2))}
+	if r.Severity == "ticket" {
+		e.Severity = alert.SeverityWarning
+	}
+	if !firing {
+		e.Kind = alert.KindResolve
+		e.Title = fmt.Sprintf("%s: %s resolved: %s of the budget no longer burning within %s", s.Contract.ID, r.Name, r.Percent(), sla.WindowName(r.Long))
+		e.Body = fmt.Sprintf("%s: burn rate back under %s over %s or %s", r.Name, th.FloatString(2), sla.WindowName(r.Long), sla.WindowName(r.Short))
+	}
+	as, err := alert.Alerts(e, Router(a.cfg.Load()).Route(e))
+	if err == nil {
+		err = a.store.Enqueue(ctx, as)
+	}
+	if err != nil {
+		return err
+	}
+	a.burning[key] = firing
+	a.sender.Nudge()
+	return nil
+}
+
+// pagedByKey reports whether the latest notification of key was a
+// trigger: what the outbox says at the first look, memory after. Called
+// under burnMu.
+func (a *Monitor) pagedByKey(ctx context.Context, key string) (bool, error) {
+	if v, ok := a.burning[key]; ok {
+		return v, nil
+	}
+	sent, err := a.store.AlertsByKey(ctx, key)
+	if err != nil {
+		return false, err
+	}
+	paged := len(sent) > 0 && sent[len(sent)-1].Kind == alert.KindTrigger
+	a.burning[key] = paged
+	return paged, nil
+}
+
+// noAlerts is a save's notifications when it sends none.
+func noAlerts(int64) ([]db.Alert, error) { return nil, nil }
+
+// noteOnIncident adds a note for staff to incident id's timeline, once:
+// a note with the same body is not added again. Detection's own copy of an
+// open incident learns the new revision, so its next save goes through.
+func (a *Monitor) noteOnIncident(ctx context.Context, id int64, body string, now time.Time) error {
+	a.detectMu.Lock()
+	defer a.detectMu.Unlock()
+	for attempt := 0; ; attempt++ {
+		stored, err := a.store.Incident(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, e := range stored.Timeline {
+			if e.Kind == incident.KindNote && e.Body == body {
+				return nil
+			}
+		}
+		entry := incident.Entry{At: now, Kind: incident.KindNote, Status: stored.Status, Body: body}
+		stored.Timeline = append(stored.Timeline, entry)
+		_, err = a.store.SaveIncidentWithAlerts(ctx, &stored, "slate/alerting", noAlerts)
+		if errors.Is(err, db.ErrIncidentConflict) && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("note on incident %d: %w", id, err)
+		}
+		for live, rec := range a.tracked {
+			if rec.ID == id {
+				live.Timeline = append(live.Timeline, entry)
+				rec.Timeline, rec.Revision = slices.Clone(live.Timeline), stored.Revision
+			}
+		}
+		return nil
+	}
 }
 
 // selfAlert raises a trigger about slate itself when err is not nil and a
@@ -193,9 +342,13 @@ func (a *Monitor) repeatAlerts(ctx context.Context, now time.Time) error {
 		return err
 	}
 	rt := Router(a.cfg.Load())
+	describe, err := a.describer(ctx)
+	if err != nil {
+		return err
+	}
 	var errs []error
 	for i := range incs {
-		e := alert.IncidentEvent(incs[i].ID, &incs[i], incident.Opened, now)
+		e := describe.IncidentEvent(incs[i].ID, &incs[i], alert.KindTrigger, now)
 		sent, err := a.store.AlertsByKey(ctx, e.DedupKey)
 		if err != nil {
 			errs = append(errs, err)
@@ -211,7 +364,7 @@ func (a *Monitor) repeatAlerts(ctx context.Context, now time.Time) error {
 		if len(names) == 0 {
 			continue
 		}
-		as, err := alert.Alerts(e, names)
+		as, err := describe.To(names, e, incs[i].ID, &incs[i], len(incs[i].Timeline), now)
 		if err == nil {
 			err = a.store.Enqueue(ctx, as)
 		}

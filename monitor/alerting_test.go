@@ -20,74 +20,174 @@ import (
 	"github.com/slatehq/slate/sla"
 )
 
-// TestIncidentsReachReceivers: an outage in the evidence opens an incident
-// that is stored with its timeline, a signed trigger and then a resolve are
-// delivered to the webhook, and the contract's burn-rate rule fires.
-func TestIncidentsReachReceivers(t *testing.T) {
-	const secret = "a-long-shared-secret-for-tests"
-	var mu sync.Mutex
-	var got []alert.Event
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// signedHook is a webhook receiver on 127.0.0.1 that checks signatures and
+// keeps the events it accepted, in arrival order.
+type signedHook struct {
+	*httptest.Server
+	mu  sync.Mutex
+	got []alert.Event
+}
+
+const hookSecret = "a-long-shared-secret-for-tests"
+
+func newSignedHook(t *testing.T) *signedHook {
+	h := &signedHook{}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if err := alert.VerifySignature([]byte(secret), r.Header.Get(alert.SignatureHeader), r.Header.Get(alert.TimestampHeader), body, time.Now(), time.Hour); err != nil {
+		if err := alert.VerifySignature([]byte(hookSecret), r.Header.Get(alert.SignatureHeader), r.Header.Get(alert.TimestampHeader), body, time.Now(), time.Hour); err != nil {
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
 		var e alert.Event
 		json.Unmarshal(body, &e)
-		mu.Lock()
-		got = append(got, e)
-		mu.Unlock()
+		h.mu.Lock()
+		h.got = append(h.got, e)
+		h.mu.Unlock()
 	}))
-	defer hook.Close()
+	t.Cleanup(h.Close)
+	return h
+}
+
+// events are the events received so far.
+func (h *signedHook) events() []alert.Event {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.got)
+}
+
+// outageConfig is a contract acme-web on service web (checked every 10 s
+// from local, failures: 1), and alerts to hook.
+func outageConfig(t *testing.T, hook string) *testMonitor {
 	cfg, _ := testkit.Config(t, "http://127.0.0.1:1/", fmt.Sprintf(`tenants: [{id: acme}]
 contracts: [{id: acme-web, tenant: acme, services: [web], fee: {amount: "1", currency: USD}, policy: {target: "99.9"}}]
 alerting:
   receivers: [{name: hook, kind: webhook, url: %q, secret: %q}]
   routes: [{receiver: hook}]
-`, hook.URL, secret), "web")
-	a := testApp(t, cfg, Options{})
-	ctx := context.Background()
-	t0 := time.Now().Truncate(time.Minute).Add(-60 * time.Minute)
+`, hook, hookSecret), "web")
+	cfg.Server.PublicURL = "https://status.example.com/"
+	return testApp(t, cfg, Options{})
+}
+
+// writeOutage stores an hour of results of web every 10 s from t0, failing
+// in minutes [from, to).
+func writeOutage(t *testing.T, a *testMonitor, t0 time.Time, from, to int) {
+	t.Helper()
 	var rs []sla.Result
-	for i := range 6 * 60 { // the last hour: down from minute 30 to 40
+	for i := range 6 * 60 {
 		at := t0.Add(time.Duration(i) * 10 * time.Second)
 		m := int(at.Sub(t0) / time.Minute)
-		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: at, OK: m < 30 || m >= 40})
+		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: at, OK: m < from || m >= to})
 	}
-	if err := a.db.WriteResults(ctx, rs); err != nil {
+	if err := a.db.WriteResults(context.Background(), rs); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestOneOutagePagesOnce: a ten-minute outage against a contract with the
+// workbook's burn-rate rules opens one incident, and the receiver gets
+// exactly one page for it — the incident's trigger, titled with the
+// service's name and linking its page — and then its resolve. The burn
+// rules that fire during the outage are not sent: each says why in the
+// incident's timeline, as a note staff see and the status page does not.
+func TestOneOutagePagesOnce(t *testing.T) {
+	hook := newSignedHook(t)
+	a := outageConfig(t, hook.URL)
+	ctx := context.Background()
+	t0 := time.Now().Truncate(time.Minute).Add(-60 * time.Minute)
+	writeOutage(t, a, t0, 30, 40)
 	for m := 1; m <= 60; m++ {
-		if err := a.Detect(ctx, t0.Add(time.Duration(m)*time.Minute)); err != nil {
+		now := t0.Add(time.Duration(m) * time.Minute)
+		if err := a.Detect(ctx, now); err != nil {
 			t.Fatal(err)
 		}
-		if m == 40 { // mid-outage: the fast burn-rate rule fires
-			if err := a.UpdateSLA(ctx, t0.Add(40*time.Minute)); err != nil {
-				t.Fatal(err)
-			}
+		if err := a.UpdateSLA(ctx, now); err != nil {
+			t.Fatal(err)
 		}
 	}
 	incs, err := a.db.Incidents(ctx, db.IncidentFilter{})
-	if err != nil || len(incs) != 1 || incs[0].Open() || !incs[0].Started.Equal(t0.Add(30*time.Minute)) ||
-		len(incs[0].Tenants) != 1 || incs[0].Tenants[0] != "acme" || len(incs[0].Timeline) < 2 {
-		t.Fatalf("stored incidents: %+v, %v", incs, err)
+	if err != nil || len(incs) != 1 || incs[0].Open() || !incs[0].Started.Equal(t0.Add(30*time.Minute)) || !incs[0].Ended.Equal(t0.Add(40*time.Minute)) ||
+		len(incs[0].Tenants) != 1 || incs[0].Tenants[0] != "acme" {
+		t.Fatalf("stored incidents: %+v, %v; want one from minute 30 to 40 affecting acme", incs, err)
 	}
 	if _, err := a.sender.DeliverDue(ctx, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	kinds := map[string][]string{}
-	for _, e := range got {
-		kinds[e.DedupKey] = append(kinds[e.DedupKey], e.Kind)
+	var pages, kinds []string
+	for _, e := range hook.events() {
+		kinds = append(kinds, e.DedupKey+" "+e.Kind)
+		if e.Kind == alert.KindTrigger {
+			pages = append(pages, e.Title)
+		}
 	}
-	key := fmt.Sprintf("incident/%d", incs[0].ID)
-	if k := kinds[key]; len(k) != 2 || !slices.Contains(k, alert.KindTrigger) || !slices.Contains(k, alert.KindResolve) {
-		t.Errorf("incident notifications %v, want a trigger and a resolve; all: %v", k, kinds)
+	key := incidentKey(t, a, incs[0].ID)
+	if want := []string{key + " trigger", key + " resolve"}; !slices.Equal(kinds, want) {
+		t.Fatalf("notifications %v, want %v", kinds, want)
 	}
-	if k := kinds["burn/acme-web/SLOBudgetBurnFast"]; len(k) != 1 || k[0] != alert.KindTrigger {
-		t.Errorf("fast burn notification %v; all: %v", k, kinds)
+	trigger := hook.events()[0]
+	if trigger.Title != "web: critical outage, investigating" || trigger.URL != "https://status.example.com/incidents/"+strings.TrimPrefix(key, "incident/") {
+		t.Errorf("trigger titled %q linking %q", trigger.Title, trigger.URL)
+	}
+	if resolve := hook.events()[1]; !strings.Contains(resolve.Title, "web recovered") || !strings.Contains(resolve.Title, "after 10m") {
+		t.Errorf("resolve titled %q, want what recovered and after how long", resolve.Title)
+	}
+	var notes []string
+	for _, e := range incs[0].Timeline {
+		if e.Kind == incident.KindNote {
+			notes = append(notes, e.Body)
+		}
+	}
+	if len(notes) == 0 || !strings.Contains(notes[0], "SLOBudgetBurnFast not sent") {
+		t.Errorf("notes %q, want the fast burn's reason for staying silent", notes)
+	}
+	for _, rule := range sla.BurnRules() {
+		if as, _ := a.db.AlertsByKey(ctx, "burn/acme-web/"+rule.Name); len(as) != 0 {
+			t.Errorf("%s enqueued %d notifications during an incident", rule.Name, len(as))
+		}
+	}
+	w := httptest.NewRecorder()
+	a.web.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/api/v2/incidents.json", nil))
+	if strings.Contains(w.Body.String(), "acme-web") || strings.Contains(w.Body.String(), "Burn-rate") {
+		t.Errorf("the public incident shows a note for staff: %s", w.Body.String())
+	}
+}
+
+// TestBurnWithoutIncidentPages: a contract burning its budget with no
+// incident of its services pages on its own, once, and its resolve names
+// the rule that stopped firing.
+func TestBurnWithoutIncidentPages(t *testing.T) {
+	hook := newSignedHook(t)
+	a := outageConfig(t, hook.URL)
+	ctx := context.Background()
+	t0 := time.Now().Truncate(time.Minute).Add(-60 * time.Minute)
+	writeOutage(t, a, t0, 30, 40) // detection does not run: no incident
+	for _, m := range []int{40, 41} {
+		if err := a.UpdateSLA(ctx, t0.Add(time.Duration(m)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as, _ := a.db.AlertsByKey(ctx, "burn/acme-web/SLOBudgetBurnFast")
+	if len(as) != 1 || as[0].Kind != alert.KindTrigger {
+		t.Fatalf("fast burn notifications %+v, want one trigger", as)
+	}
+	// A restart does not page it again: the outbox says it was sent.
+	b := reopen(t, a)
+	if err := b.UpdateSLA(ctx, t0.Add(42*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if as, _ := b.db.AlertsByKey(ctx, "burn/acme-web/SLOBudgetBurnFast"); len(as) != 1 {
+		t.Fatalf("after a restart: %d notifications, want still 1", len(as))
+	}
+	if err := b.UpdateSLA(ctx, t0.Add(3*time.Hour)); err != nil { // an hour and more without failures
+		t.Fatal(err)
+	}
+	as, _ = b.db.AlertsByKey(ctx, "burn/acme-web/SLOBudgetBurnFast")
+	if len(as) != 2 || as[1].Kind != alert.KindResolve {
+		t.Fatalf("after the burn stopped: %+v, want a resolve", as)
+	}
+	var e alert.Event
+	json.Unmarshal(as[1].Payload, &e)
+	if !strings.Contains(e.Title, "SLOBudgetBurnFast resolved") {
+		t.Errorf("resolve titled %q, want the rule that resolved", e.Title)
 	}
 }
 
@@ -135,7 +235,7 @@ func TestWatchdogAndRepeats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := fmt.Sprintf("incident/%d", id)
+	key := incidentKey(t, a, id)
 	count := func() int { as, _ := a.db.AlertsByKey(ctx, key); return len(as) }
 	a.repeatAlerts(ctx, now) // never sent to chat: sent now
 	a.repeatAlerts(ctx, now.Add(10*time.Minute))

@@ -3,8 +3,12 @@ package monitor
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +27,8 @@ import (
 // test writes the evidence it wants.
 const crossConfig = `
 storage: {path: %q}
-server: {listen: "127.0.0.1:0"}
+server: {listen: "127.0.0.1:0", public_url: "http://127.0.0.1:0"}
+email: {from: "Status <status@example.net>", host: 127.0.0.1, port: 1, security: none}
 tenants:
   - {id: acme, name: Acme Corporation}
   - {id: bravo, name: Bravo Logistics}
@@ -40,7 +45,38 @@ contracts:
      policy: {target: "99.9", tiers: [{uptime: "[0, 99.9)", credit: "10"}]}}
   - {id: bravo-mail-silver, tenant: bravo, services: [mail], fee: {amount: "500.00", currency: USD},
      policy: {target: "99.5", tiers: [{uptime: "[0, 99.5)", credit: "10"}]}}
+alerting:
+  receivers:
+    - {name: subscribers, kind: statuspage, url: "RECEIVERS/public"}
+    - {name: oncall, kind: webhook, url: "RECEIVERS/staff", secret: "oncall-signing-secret"}
+  routes: [{receiver: subscribers}, {receiver: oncall}]
 `
+
+// delivery is one notification a receiver of the fixture got.
+type delivery struct {
+	receiver string // "public" (the Statuspage subscriber webhook) or "staff" (on-call's webhook)
+	body     string
+}
+
+// receiverLog is what the fixture's receivers got, in order.
+type receiverLog struct {
+	mu  sync.Mutex
+	got []delivery
+}
+
+func (l *receiverLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	l.mu.Lock()
+	l.got = append(l.got, delivery{strings.TrimPrefix(r.URL.Path, "/"), string(b)})
+	l.mu.Unlock()
+}
+
+// all is a copy of what the receivers got.
+func (l *receiverLog) all() []delivery {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.got)
+}
 
 // crossMinutes is the fixture's story, in minutes from its start, each
 // span [from, to) a check's outage:
@@ -73,19 +109,25 @@ type crossFixture struct {
 	clock *testkit.Clock
 	t0    time.Time // the story's minute 0
 	base  string    // the running slate's URL; "" until started
+	// received is what the alerting receivers got: a Statuspage subscriber
+	// webhook (the public's) and on-call's webhook, both sent everything.
+	received *receiverLog
 }
 
 // newCrossFixture writes the story's evidence and runs detection over it,
 // minute by minute, as the detection job would. The slate is not started.
 func newCrossFixture(t *testing.T) *crossFixture {
 	t.Helper()
-	cfg := loadTestConfig(t, crossConfig)
+	received := &receiverLog{}
+	srv := httptest.NewServer(received)
+	t.Cleanup(srv.Close)
+	cfg := loadTestConfig(t, strings.ReplaceAll(crossConfig, "RECEIVERS", srv.URL))
 	// The staff console is on, so the isolation matrix sees its routes;
 	// nobody signs in, so its provider is never asked.
 	cfg.Console = config.Console{OIDC: config.OIDC{Issuer: "http://127.0.0.1:9", ClientID: "slate", ClientSecret: "secret",
 		RedirectURL: "http://127.0.0.1:9/console/auth/callback", RoleClaim: "groups", Roles: config.ConsoleRoles{Admin: []string{"sre-leads"}}},
 		Session: config.ConsoleSession{Idle: config.DefaultSessionIdle, Absolute: config.DefaultSessionAbsolute}}
-	f := &crossFixture{cfg: cfg, clock: &testkit.Clock{}}
+	f := &crossFixture{cfg: cfg, clock: &testkit.Clock{}, received: received}
 	f.t0 = time.Now().UTC().Truncate(time.Minute).Add(-crossEnd * time.Minute)
 	f.clock.Set(f.t0)
 	f.app = testApp(t, cfg, Options{Now: f.clock.Now})

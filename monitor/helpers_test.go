@@ -50,6 +50,20 @@ func startTestApp(t *testing.T, a *testMonitor) string {
 	return "http://" + l.Addr().String()
 }
 
+// reopen stops a and builds a new monitor on the same configuration and
+// store file, as a restart does.
+func reopen(t *testing.T, a *testMonitor, opts ...Options) *testMonitor {
+	t.Helper()
+	if err := a.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	return testApp(t, a.Config(), o)
+}
+
 // loadTestConfig writes tmpl, with %q standing for the path of a store in
 // a temporary directory, as a configuration file there and loads it.
 func loadTestConfig(t *testing.T, tmpl string) *config.Config {
@@ -64,4 +78,15 @@ func loadTestConfig(t *testing.T, tmpl string) *config.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// incidentKey is the dedup key of incident id's notifications: its public
+// ID's.
+func incidentKey(t *testing.T, a *testMonitor, id int64) string {
+	t.Helper()
+	pid, err := IncidentPublicID(context.Background(), a.db, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "incident/" + pid
 }

@@ -40,16 +40,61 @@ func (a *Monitor) UpdateSLA(ctx context.Context, now time.Time) error {
 	a.statusMu.Unlock()
 	errs := []error{err, a.burnAlerts(ctx, now, cur)}
 	for _, c := range cur {
-		st := c.Statement
-		var low error
-		if st.Flagged {
-			low = fmt.Errorf("coverage %s%% of the period so far, below the contract's threshold", sla.FormatFixed(st.CoveragePercent(), 2))
-		}
-		if aerr := a.selfAlert(ctx, "coverage/"+st.Contract.ID, "evidence coverage low for "+st.Contract.ID, low, now); aerr != nil && low == nil {
-			errs = append(errs, aerr)
+		if err := a.coverageAlert(ctx, c, now); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// coverageAlert raises an alert for a contract whose current period can no
+// longer reach its coverage threshold, and resolves it when that clears
+// (a new period). It stays silent during the contract's warm-up: the first
+// period in which its checks report (one of them had no evidence in the
+// period before), whose coverage counts the time before they existed.
+func (a *Monitor) coverageAlert(ctx context.Context, c credit.Current, now time.Time) error {
+	st := c.Statement
+	var low error
+	if st.Flagged && st.CoverageUnreachable() {
+		warm, err := a.warmingUp(ctx, c)
+		if err != nil {
+			return err
+		}
+		if !warm {
+			low = fmt.Errorf("coverage %s%% of the period so far: below the contract's threshold, which it can no longer reach this period",
+				sla.FormatFixed(st.CoveragePercent(), 2))
+		}
+	}
+	if err := a.selfAlert(ctx, "coverage/"+st.Contract.ID, "evidence coverage low for "+st.Contract.ID, low, now); err != nil && low == nil {
+		return err
+	}
+	return nil
+}
+
+// warmingUp reports whether c's period is its contract's first: some check
+// of it has no evidence in the period before. Each contract's answer is
+// kept for the period.
+func (a *Monitor) warmingUp(ctx context.Context, c credit.Current) (bool, error) {
+	p := c.Statement.Period
+	key := c.Schedule.Contract.ID + "@" + p.Start.UTC().Format(time.RFC3339)
+	a.due.mu.Lock()
+	warm, ok := a.due.warm[key]
+	a.due.mu.Unlock()
+	if ok {
+		return warm, nil
+	}
+	prev := c.Schedule.PeriodAt(p.Start.Add(-time.Nanosecond))
+	reported, err := credit.ReportedBefore(ctx, a.store, c.Schedule.Contract.Checks, prev.Start, p.Start)
+	if err != nil {
+		return false, err
+	}
+	a.due.mu.Lock()
+	if a.due.warm == nil {
+		a.due.warm = map[string]bool{}
+	}
+	a.due.warm[key] = !reported
+	a.due.mu.Unlock()
+	return !reported, nil
 }
 
 // progress remembers a counter's value at the previous look, so a job can
@@ -87,27 +132,147 @@ func (a *Monitor) watchdog(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
-// CloseDue is the period close job: it records every contract's last
-// closed period in the ledger, with the maintenance announced at run time.
+// closeOwed is the period close as start-up and every minute run it: it
+// records every period a contract owes and the ledger does not hold yet
+// (credit.Schedule.Owed, from the ledger's latest period per contract), so
+// that no restart, however timed, leaves a period unclosed. When nothing
+// is owed it only reads the ledger's latest periods.
+func (a *Monitor) closeOwed(ctx context.Context, now time.Time) error {
+	cat, err := a.catalog(ctx)
+	if err != nil {
+		return err
+	}
+	through, err := a.store.ClosedThrough(ctx)
+	if err != nil {
+		return err
+	}
+	due := credit.DuePeriods(credit.Schedules(cat), through, false, now)
+	if len(due) == 0 {
+		return nil
+	}
+	n, err := credit.Close(ctx, a.store, Ledger{Store: a.store, Actor: closeActor}, due)
+	if n > 0 {
+		a.log.Info("period close", "periods", n)
+	}
+	return err
+}
+
+// closeActor names the period close in the audit log.
+const closeActor = "slate/close"
+
+// CloseDue is the period close that also records the last closed period
+// again, with the maintenance announced at run time: a period already
+// recorded with the same evidence is left alone, late evidence becomes an
+// adjustment. It runs every quarter of an hour by the clock.
 func (a *Monitor) CloseDue(ctx context.Context, now time.Time) error {
 	cat, err := a.catalog(ctx)
 	if err != nil {
 		return err
 	}
-	n, err := CloseDue(ctx, a.store, cat, "slate/close", now)
+	n, err := CloseDue(ctx, a.store, cat, closeActor, now)
 	if n > 0 {
-		a.log.Debug("period close", "contracts", n)
+		a.log.Debug("period close", "periods", n)
 	}
 	return errors.Join(err, a.contractAlerts(ctx, cat, "period close", "close/", err, now))
 }
 
 // CloseDue is the period close: for every contract of cat it records, in
-// the store's ledger and as actor, the last period that ended at least its
-// close grace ago in the tenant's zone. It is the job slate serve runs
-// every 15 minutes and what slate credits close runs at once; recording is
-// idempotent, so running it again changes nothing unless the evidence did.
+// the store's ledger and as actor, every period it owes (those after the
+// latest the ledger holds that ended at least the close grace ago, in the
+// tenant's zone) and its last closed period again. It is what slate
+// credits close runs; recording is idempotent, so running it again changes
+// nothing unless the evidence did.
 func CloseDue(ctx context.Context, store LedgerStore, cat *catalog.Catalog, actor string, now time.Time) (int, error) {
-	return credit.CloseDue(ctx, store, Ledger{Store: store, Actor: actor}, credit.Schedules(cat), now)
+	through, err := store.ClosedThrough(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return credit.Close(ctx, store, Ledger{Store: store, Actor: actor}, credit.DuePeriods(credit.Schedules(cat), through, true, now))
+}
+
+// dueTimes remembers when the jobs that run less often than their tick
+// last ran; safe for concurrent use. A restart forgets it, which makes
+// them run sooner, never later.
+type dueTimes struct {
+	mu      sync.Mutex
+	pruned  time.Time            // retention
+	beat    time.Time            // heartbeat
+	backups map[string]time.Time // failed backup attempts, by level
+	warm    map[string]bool      // contracts in their first period, by contract@period
+}
+
+// take reports whether a job last run at *last is due at now, given its
+// period, and if so records now.
+func (d *dueTimes) take(last *time.Time, now time.Time, every time.Duration) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !last.IsZero() && now.Sub(*last) < every {
+		return false
+	}
+	*last = now
+	return true
+}
+
+// pruneRetention is how often retention runs.
+const pruneRetention = time.Hour
+
+// pruneDue applies retention once an hour, and in the first minute after
+// a start.
+func (a *Monitor) pruneDue(ctx context.Context, now time.Time) error {
+	if !a.due.take(&a.due.pruned, now, pruneRetention) {
+		return nil
+	}
+	return a.prune(ctx, now)
+}
+
+// heartbeatDue beats once the heartbeat's interval has passed since the
+// last beat (less half the job's tick, which checks), and in the first tick
+// after a start.
+func (a *Monitor) heartbeatDue(ctx context.Context, now time.Time, tick time.Duration) error {
+	if !a.due.take(&a.due.beat, now, a.cfg.Load().Heartbeat.Interval-tick/2) {
+		return nil
+	}
+	return a.heartbeat(ctx, now)
+}
+
+// backupRetry is how long after a failed backup the next attempt of its
+// level waits: a snapshot is not retried every minute against a full disk.
+const backupRetry = 10 * time.Minute
+
+// backupsDue takes a backup of every configured level that has no good one
+// in its current period (backup.Due: this hour, this UTC day, this ISO
+// week), as the backup directory lists them: a restart skips none.
+func (a *Monitor) backupsDue(ctx context.Context, now time.Time) error {
+	cfg := a.cfg.Load()
+	bs, err := backup.List(cfg.Backup.Dir)
+	if err != nil {
+		return a.selfAlert(ctx, "backup/list", "backups cannot be listed", err, now)
+	}
+	var errs []error
+	for _, level := range cfg.Backup.Levels {
+		if !backup.Due(bs, level, now) || !a.backupRetryDue(level, now) {
+			continue
+		}
+		if err := a.backup(ctx, level, now); err != nil {
+			a.due.mu.Lock()
+			if a.due.backups == nil {
+				a.due.backups = map[string]time.Time{}
+			}
+			a.due.backups[level] = now
+			a.due.mu.Unlock()
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// backupRetryDue reports whether level may be tried at now: it did not
+// fail within backupRetry.
+func (a *Monitor) backupRetryDue(level string, now time.Time) bool {
+	a.due.mu.Lock()
+	defer a.due.mu.Unlock()
+	failed, ok := a.due.backups[level]
+	return !ok || now.Sub(failed) >= backupRetry
 }
 
 // heartbeat tells the outside monitor slate is alive — only while it is:

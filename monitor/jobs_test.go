@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/backup"
 	"github.com/slatehq/slate/internal/metric"
 	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/sla"
@@ -92,7 +94,7 @@ func TestHeartbeatOnlyWhileHealthy(t *testing.T) {
 	}
 }
 
-// TestDetectOpensAndResolvesIncidents drives the minutely detection job over
+// TestDetectOpensAndResolvesIncidents drives detection minute by minute over
 // stored evidence: an outage opens an incident, recovery resolves it, and a
 // failure inside announced maintenance opens none.
 func TestDetectOpensAndResolvesIncidents(t *testing.T) {
@@ -123,4 +125,48 @@ func TestDetectOpensAndResolvesIncidents(t *testing.T) {
 	if a.detector.Open("web") != nil {
 		t.Error("an incident is still open")
 	}
+}
+
+// TestBackupsDueFromTheDirectory: which backups are due comes from the
+// backup directory, not from when the process started: the first look
+// takes one of each level, later looks in the same hour take none, a
+// restart in the same hour takes none either, and the next hour's first
+// look, after another restart, takes the hourly one only.
+func TestBackupsDueFromTheDirectory(t *testing.T) {
+	cfg, _ := testkit.Config(t, "http://127.0.0.1:1/", "", "web")
+	clock := &testkit.Clock{}
+	clock.Set(time.Date(2026, 3, 11, 10, 55, 0, 0, time.UTC)) // a Wednesday
+	a := testApp(t, cfg, Options{Now: clock.Now})
+	ctx := context.Background()
+	count := func() map[string]int {
+		t.Helper()
+		bs, err := backup.List(cfg.Backup.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, b := range bs {
+			if b.Good {
+				out[b.Level]++
+			}
+		}
+		return out
+	}
+	step := func(at time.Time, want map[string]int) {
+		t.Helper()
+		clock.Set(at)
+		if err := a.backupsDue(ctx, at); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(); !maps.Equal(got, want) {
+			t.Fatalf("at %s: backups %v, want %v", at.Format("15:04"), got, want)
+		}
+	}
+	one := map[string]int{backup.Hourly: 1, backup.Daily: 1, backup.Weekly: 1}
+	step(clock.Now(), one)
+	step(clock.Now().Add(3*time.Minute), one)
+	a = reopen(t, a, Options{Now: clock.Now})
+	step(time.Date(2026, 3, 11, 10, 59, 0, 0, time.UTC), one)
+	a = reopen(t, a, Options{Now: clock.Now})
+	step(time.Date(2026, 3, 11, 11, 0, 30, 0, time.UTC), map[string]int{backup.Hourly: 2, backup.Daily: 1, backup.Weekly: 1})
 }

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"time"
 
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
@@ -9,10 +10,11 @@ import (
 )
 
 // LedgerStore is what the period close needs of the store: the evidence
-// and the ledger.
+// and the ledger, with the latest period it holds per contract.
 type LedgerStore interface {
 	credit.History
 	RecordCloses(ctx context.Context, cs []db.Closing, actor string) ([]error, error)
+	ClosedThrough(ctx context.Context) (map[string]time.Time, error)
 }
 
 // Ledger records the period close in the store's credit ledger, as Actor:

@@ -2,18 +2,25 @@ package monitor
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/slatehq/slate/access"
+	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/store"
+	"github.com/slatehq/slate/subscription"
 )
 
 // The isolation matrix of the fixture where two tenants share the public
@@ -54,6 +61,9 @@ type matrixRoute struct {
 	kind     string // public, metrics, tenant, admin, listener
 	tenant   string // of a tenant route
 	incident string // the public ID an incident route names
+	// feedOwner is whose feed token a feed address route carries:
+	// "acme", "bravo" or "revoked-acme".
+	feedOwner string
 }
 
 // crossMatrixFixture is the shared-service fixture, running, with a
@@ -62,11 +72,15 @@ type matrixRoute struct {
 // SLA gauges, a metrics listener and a credential of every kind.
 type crossMatrixFixture struct {
 	*crossFixture
+	manage      map[string]string // a subscriber's manage link, by its reader
 	metricsBase string
 	creds       map[string]matrixCred
 	ids         []string            // public IDs of the incidents, by store ID from 1
 	seenBy      map[string][]string // public ID -> the readers that see it (staff: all)
 	secrets     []secret
+	// feeds are the feed addresses' tokens by owner: "acme", "bravo" and
+	// "revoked-acme" (made and revoked before the server started).
+	feeds map[string]string
 }
 
 // newCrossMatrixFixture builds and starts the fixture; opts change the
@@ -101,6 +115,7 @@ func newCrossMatrixFixture(t *testing.T, opts ...func(*testMonitor)) *crossMatri
 	}
 	f.credits(t)
 	f.credentials(t)
+	f.subscribers(t)
 	if err := f.app.UpdateSLA(ctx, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -115,8 +130,49 @@ func newCrossMatrixFixture(t *testing.T, opts ...func(*testMonitor)) *crossMatri
 		o(f.app)
 	}
 	f.start(t)
+	f.notify(t)
 	f.secrets = f.secretsOf()
 	return f
+}
+
+// staffNote is the note for staff the fixture adds to the public incident.
+const staffNote = "Burn-rate alert SLOBudgetBurnFast not sent: 2% of the error budget of acme-mail-gold burning within 1h"
+
+// acmeUpdate is a person's update of the incident only acme's endpoint
+// showed: its readers are acme's.
+const acmeUpdate = "Endpoint certificate renewed for the gold contract."
+
+// notify adds to what detection notified a note for staff on the public
+// incident, a person's update of it and one of the incident only acme
+// sees, and waits until the receivers have every notification.
+func (f *crossMatrixFixture) notify(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	if err := f.app.noteOnIncident(ctx, 1, staffNote, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.creds[access.Admin].bearer
+	for _, u := range []struct{ id, body string }{
+		{f.ids[0], `{"status": "postmortem", "body": "A post-mortem follows."}`},
+		{f.ids[3], `{"status": "identified", "body": "` + acmeUpdate + `"}`},
+	} {
+		if code, body := f.post(t, admin, "/api/admin/incidents/"+u.id+"/updates", u.body); code != http.StatusOK {
+			t.Fatalf("update %s: %d %s", u.id, code, body)
+		}
+	}
+	f.app.sender.Nudge()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		n, err := f.app.db.PendingAlerts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d notifications still pending after 30 s", n)
+		}
+	}
 }
 
 // credits records a closed period's credit for each tenant.
@@ -169,6 +225,21 @@ func (f *crossMatrixFixture) credentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.creds["revoked-viewer-acme"] = matrixCred{cred: cred{bearer: revoked}, role: access.Viewer, tenant: "acme"}
+	// Feed tokens: presented as bearer tokens they open nothing; in a
+	// feed address they open their own tenant's feed alone (routes).
+	f.feeds = map[string]string{}
+	for _, tn := range []string{"acme", "bravo"} {
+		f.creds["feed-"+tn] = tok(access.Feed, tn)
+		f.feeds[tn] = f.creds["feed-"+tn].bearer
+	}
+	oldFeed, oldRow, err := f.app.db.CreateToken(ctx, db.NewToken{Name: "old feed", Role: access.Feed, Tenant: "acme"}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.db.RevokeToken(ctx, oldRow.Prefix, "test"); err != nil {
+		t.Fatal(err)
+	}
+	f.feeds["revoked-acme"] = oldFeed
 	f.creds["garbage-token"] = matrixCred{cred: cred{bearer: "slt_00000000_notarealtokennotarealtokennotareal"}}
 	f.creds["none"] = matrixCred{}
 }
@@ -185,7 +256,10 @@ func (f *crossMatrixFixture) secretsOf() []secret {
 		{"Ledger vault rekey", acme},
 		{"Bravo Logistics", bravo}, {"bravo", bravo}, {"bravo-mail-silver", bravo}, {"USD", bravo},
 		{f.ids[1], acme}, {f.ids[2], both}, {f.ids[3], acme},
+		{"SLOBudgetBurnFast not sent", staff}, {acmeUpdate, acme},
 		{`tenant="`, staff}, {`"status":"major_outage"`, acme},
+		// Who subscribes is nobody's business but staff's.
+		{"pub-subscriber@example.net", staff}, {"acme-subscriber@acme.example", staff}, {"bravo-subscriber@bravo.example", staff},
 	}
 	ts := func(m int) string { return f.minute(m).UTC().Format("2006-01-02T15:04:05") }
 	for _, m := range []int{10, 20, 30, 100, 130, 140, 185} { // acme's checks alone
@@ -223,9 +297,21 @@ func (f *crossMatrixFixture) routes() []matrixRoute {
 	for _, p := range api {
 		add("public", "", "/api/v2/"+p, "")
 	}
+	// Badges: the public service's, the private service's and an
+	// unknown one's (the last two alike: 404).
+	for _, svc := range []string{"mail", "acme-ledger", "no-such-service"} {
+		add("badge", "", "/badge/"+svc+"/status.svg", "")
+		add("badge", "", "/badge/"+svc+"/uptime.svg?window=30d", "")
+	}
 	for _, tn := range []string{"acme", "bravo"} {
 		add("tenant", tn, "/status/"+tn, "")
 		add("tenant", tn, "/status/"+tn+"/feed.atom", "")
+		// Each feed address on each tenant's feed: only a live token of
+		// that tenant opens it, whatever else the request carries.
+		for _, owner := range []string{"acme", "bravo", "revoked-acme"} {
+			out = append(out, matrixRoute{base: f.base, path: "/status/" + tn + "/feed.atom?token=" + f.feeds[owner], kind: "feed address",
+				tenant: tn, feedOwner: owner})
+		}
 		for _, p := range api {
 			add("tenant", tn, "/status/"+tn+"/api/v2/"+p, "")
 		}
@@ -240,6 +326,18 @@ func (f *crossMatrixFixture) routes() []matrixRoute {
 		add("console", "", p, "")
 	}
 	add("public", "", "/console/login", "")
+	// E-mail subscriptions: the forms, bad links, and each subscriber's
+	// own manage link (read by that subscriber's audience).
+	add("public", "", "/subscribe", "")
+	for _, p := range []string{"/subscribe/confirm?token=forged", "/subscribe/unsubscribe?token=forged", "/subscribe/manage?token=forged"} {
+		add("badlink", "", p, "")
+	}
+	for _, reader := range []string{toPublic, toAcme, toBravo} {
+		add("manage", reader, f.manage[reader], "")
+	}
+	for _, tn := range []string{"acme", "bravo"} {
+		add("tenant", tn, "/status/"+tn+"/subscribe", "")
+	}
 	for _, id := range f.ids {
 		add("public", "", "/incidents/"+id, id)
 		for _, tn := range []string{"acme", "bravo"} {
@@ -267,6 +365,20 @@ func (f *crossMatrixFixture) expect(c matrixCred, r matrixRoute) (codes []int, r
 	switch r.kind {
 	case "public":
 		return []int{found(toPublic)}, toPublic
+	case "badlink":
+		return []int{http.StatusBadRequest}, toPublic
+	case "manage":
+		return []int{http.StatusOK}, r.tenant
+	case "badge":
+		if strings.HasPrefix(r.path, "/badge/mail/") {
+			return []int{http.StatusOK}, toPublic
+		}
+		return []int{http.StatusNotFound}, toPublic
+	case "feed address":
+		if r.feedOwner == r.tenant {
+			return []int{http.StatusOK}, r.tenant
+		}
+		return []int{http.StatusUnauthorized}, toPublic
 	case "listener":
 		if r.path == "/metrics" {
 			return []int{http.StatusOK}, toStaff
@@ -334,7 +446,49 @@ func (f *crossMatrixFixture) run(t *testing.T) matrixResult {
 			}
 		}
 	}
+	res.findings = append(res.findings, f.checkDeliveries()...)
 	return res
+}
+
+// sequence is the store's incident sequence as a notification would name
+// it: in a dedup key ("incident/3") or a page's URL ("/incidents/3").
+var sequence = regexp.MustCompile(`incidents?/[0-9]+\b`)
+
+// checkDeliveries lists what is wrong with what the receivers got: the
+// public's (the Statuspage subscriber webhook) is read by the public, so
+// it may carry nothing another reader alone may read; no receiver learns
+// the store's sequence; and the public was told of the incident it sees
+// (opened, resolved, a person's update) while on-call was told of all.
+func (f *crossMatrixFixture) checkDeliveries() []string {
+	var out []string
+	told := map[string]int{}
+	for _, d := range f.received.all() {
+		if m := sequence.FindString(d.body); m != "" {
+			out = append(out, fmt.Sprintf("notification to %s names the store's sequence %q: %.200s", d.receiver, m, d.body))
+		}
+		switch d.receiver {
+		case "public":
+			for _, s := range f.secrets {
+				if !slices.Contains(s.readers, toPublic) && strings.Contains(d.body, s.text) {
+					out = append(out, fmt.Sprintf("notification to the public shows %q: %.300s", s.text, d.body))
+				}
+			}
+			told["public"]++
+			if strings.Contains(d.body, "A post-mortem follows.") {
+				told["public update"]++
+			}
+		case "staff":
+			if strings.Contains(d.body, acmeUpdate) {
+				told["staff update"]++
+			}
+		}
+	}
+	for what, least := range map[string]int{"public": 3, "public update": 1, "staff update": 1} {
+		if told[what] < least {
+			out = append(out, fmt.Sprintf("%d notifications counted as %q, want at least %d", told[what], what, least))
+		}
+	}
+	return out
 }
 
 // TestIsolationMatrixFindsWhatViewsHide runs the shared-service matrix on a
@@ -365,4 +519,87 @@ func TestIsolationMatrixFindsWhatViewsHide(t *testing.T) {
 		t.Errorf("the matrix found %d leaks, none of acme's check on the public incidents.json: %q", len(m.findings), m.findings)
 	}
 	t.Logf("without views the matrix finds %d leaks in %d requests, e.g. %s", len(m.findings), m.checked, m.findings[0])
+}
+
+// subscribers subscribes one address to the public page and one to each
+// tenant's, and keeps each one's manage link.
+func (f *crossMatrixFixture) subscribers(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	keys, err := f.app.subscriptionKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.manage = map[string]string{}
+	for _, s := range []struct{ reader, page, addr string }{
+		{toPublic, "", "pub-subscriber@example.net"}, {toAcme, "acme", "acme-subscriber@acme.example"}, {toBravo, "bravo", "bravo-subscriber@bravo.example"},
+	} {
+		if err := f.app.db.Subscribe(ctx, store.Subscriber{Address: s.addr, Page: s.page, ConfirmedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := subscription.Sign(keys[0], subscription.Token{Purpose: subscription.Unsubscribe, Address: s.addr, Scope: dashboard.Scope(s.page)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.manage[s.reader] = "/subscribe/manage?token=" + url.QueryEscape(tok)
+	}
+}
+
+// TestIsolationMatrixMail: the e-mail each subscriber is owed over the
+// fixture's story — incident updates and maintenance notices, each
+// composed as it is sent — says nothing its reader may not learn: the
+// public subscriber reads no tenant's name, check or times, each tenant's
+// subscriber nothing of the other's, and none reads another's address.
+func TestIsolationMatrixMail(t *testing.T) {
+	f := newCrossMatrixFixture(t)
+	ctx := context.Background()
+	f.app.stopSend() // the rows are composed here, not sent
+	<-f.app.sent
+	f.app.stopSend, f.app.sent = func() {}, make(chan error, 1)
+	f.app.sent <- nil
+	for _, m := range []int{45, 70, 110, 140, 150, 190, crossEnd} {
+		if _, err := f.app.NotifySubscribers(ctx, f.minute(m).Add(30*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as, err := f.app.db.DueAlerts(ctx, time.Now().Add(24*time.Hour), 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readers := map[string]string{"": toPublic, "acme": toAcme, "bravo": toBravo}
+	got := map[string]int{}
+	for _, a := range as {
+		if a.Receiver != MailReceiver {
+			continue
+		}
+		e, err := decodeTestEvent(a.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := f.app.mail.compose(ctx, a, e, time.Now())
+		if err != nil {
+			t.Fatalf("compose %s: %v", a.DedupKey, err)
+		}
+		reader := readers[e.Tenant]
+		got[reader]++
+		body := string(msg.Bytes())
+		for _, s := range f.secrets {
+			if !slices.Contains(s.readers, reader) && s.text != msg.To && strings.Contains(body, s.text) {
+				t.Errorf("e-mail %s to the %s subscriber shows %q", a.DedupKey, reader, s.text)
+			}
+		}
+	}
+	// The public saw mail's shared outage; each tenant its own part of
+	// both incidents, and acme its private ledger.
+	for _, r := range []string{toPublic, toAcme, toBravo} {
+		if got[r] == 0 {
+			t.Errorf("the %s subscriber was owed no e-mail: the matrix checked nothing for it (%v)", r, got)
+		}
+	}
+	t.Logf("e-mail matrix: %v messages per reader checked", got)
+}
+
+func decodeTestEvent(payload []byte) (alert.Event, error) {
+	var e alert.Event
+	return e, json.Unmarshal(payload, &e)
 }

@@ -34,19 +34,25 @@ import (
 // alert delivery and the HTTP server, built from a configuration. New
 // builds it, Start (or Run) starts it, Stop drains it.
 type Monitor struct {
-	detector incident.Detector                   // open incidents per service; guarded by detectMu
-	tracked  map[*incident.Incident]*db.Incident // the stored form of each open incident; guarded by detectMu
-	detectMu sync.Mutex
-	burning  map[string]bool // burn-rate rules and self-alerts firing, by dedup key; guarded by burnMu
-	burnMu   sync.Mutex
-	sender   *alert.Sender
-	auth     *tokenAuth
-	stopSend context.CancelFunc
-	sent     chan error
+	detector    incident.Detector                   // open incidents and progress per service; guarded by detectMu
+	tracked     map[*incident.Incident]*db.Incident // the stored form of each open incident; guarded by detectMu
+	detectMu    sync.Mutex
+	arrived     *arrivals     // checks with new evidence, for detection on arrival
+	detectEvery time.Duration // how often detection looks for minutes that became final
+	stopDetect  context.CancelFunc
+	detected    chan struct{}   // closed when the detection loop returns
+	burning     map[string]bool // burn-rate rules and self-alerts firing, by dedup key; guarded by burnMu
+	burnMu      sync.Mutex
+	sender      *alert.Sender
+	mail        *mailer // e-mail through the outbox; nil when e-mail is off
+	auth        *tokenAuth
+	stopSend    context.CancelFunc
+	sent        chan error
 
 	log             *slog.Logger
 	beats           progress // scheduler runs at the previous heartbeat
 	watched         progress // scheduler runs at the previous watchdog look
+	due             dueTimes // when the jobs that run less than every minute last ran
 	heartbeatClient *http.Client
 	now             func() time.Time
 	drain           time.Duration
@@ -87,6 +93,10 @@ type Options struct {
 	// DrainTimeout bounds Run's drain once its context is done; 0 means
 	// 30s.
 	DrainTimeout time.Duration
+	// DetectEvery is how often detection looks for minutes that became
+	// final without new evidence (evidence itself is judged on arrival);
+	// 0 means DefaultDetectEvery.
+	DetectEvery time.Duration
 }
 
 // Open opens the SQLite store the configuration names, with a new
@@ -130,14 +140,19 @@ func (o Options) withDefaults() Options {
 	if o.DrainTimeout <= 0 {
 		o.DrainTimeout = 30 * time.Second
 	}
+	if o.DetectEvery <= 0 {
+		o.DetectEvery = DefaultDetectEvery
+	}
 	return o
 }
 
 // New builds a monitor for cfg on store, registering its metrics on reg
 // and serving them. The monitor owns the store from here: Stop closes it.
 // On error the store is left open for the caller to close.
-func New(cfg *config.Config, store Store, reg *prometheus.Registry, opts Options) (*Monitor, error) {
+func New(cfg *config.Config, backend Store, reg *prometheus.Registry, opts Options) (*Monitor, error) {
 	opts = opts.withDefaults()
+	arrived := newArrivals()
+	store := arrivalStore{Store: backend, arrived: arrived}
 	sched, err := collector.New(store, reg)
 	if err != nil {
 		return nil, err
@@ -158,10 +173,12 @@ func New(cfg *config.Config, store Store, reg *prometheus.Registry, opts Options
 		return nil, err
 	}
 	a := &Monitor{log: opts.Log, now: opts.Now, drain: opts.DrainTimeout, reg: reg, store: store, sched: sched, sla: exporter,
-		backups: backups, served: make(chan error, 1), heartbeatClient: &http.Client{Timeout: 10 * time.Second}}
+		backups: backups, served: make(chan error, 1), heartbeatClient: &http.Client{Timeout: 10 * time.Second},
+		arrived: arrived, detectEvery: opts.DetectEvery}
 	a.cfg.Store(cfg)
+	a.detector.Hold = cfg.Detection.RecoveryHold
 	a.tracked, a.burning = map[*incident.Incident]*db.Incident{}, map[string]bool{}
-	if err := a.resumeIncidents(context.Background()); err != nil {
+	if err := a.resumeDetection(context.Background()); err != nil {
 		return nil, err
 	}
 	a.services, a.tenantStates = map[string]serviceNow{}, map[string]serviceNow{}
@@ -169,6 +186,15 @@ func New(cfg *config.Config, store Store, reg *prometheus.Registry, opts Options
 		return nil, err
 	}
 	a.sender.Now = opts.Now
+	if a.mail, err = newMailer(a, cfg); err != nil {
+		return nil, err
+	}
+	if a.mail != nil {
+		a.sender.Deliverers = map[string]alert.Deliverer{MailReceiver: a.mail.deliverer()}
+		// Every SMTP connection may be busy at once.
+		a.sender.PerReceiver = max(a.sender.PerReceiver, cfg.Email.Connections)
+		a.sender.Concurrency = max(a.sender.Concurrency, a.sender.PerReceiver+alert.DefaultPerReceiver)
+	}
 	if err := a.buildWeb(cfg); err != nil {
 		return nil, err
 	}
@@ -196,11 +222,21 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 	a.web.Now = a.now
 	a.web.Log = a.log
 	a.web.Statements = a.statement
+	a.web.FeedTokens = feedTokens{a.store}
 	a.web.Logo, a.web.LogoType = cfg.Provider.LogoData, cfg.Provider.LogoType
+	if cfg.Email.Enabled() {
+		a.web.Subscriptions = &dashboard.Subscriptions{BaseURL: cfg.PublicBase(), Keys: a.subscriptionKeys,
+			Components: a.subscribeComponents, RequestConfirmation: a.requestConfirmation, Store: a.store,
+			PerAddressHour: cfg.Email.PerAddressHour, PerClientHour: cfg.Email.PerClientHour}
+	}
 	api := &adminapi.API{Store: a.store, Now: a.now,
 		Catalog: func() *catalog.Catalog { return &a.cfg.Load().Catalog },
-		Notify: func(inc *db.Incident, now time.Time) func(int64) ([]db.Alert, error) {
-			return alert.PeopleAlerts(Router(a.cfg.Load()), inc, now)
+		Notify: func(ctx context.Context, inc *db.Incident, now time.Time) (func(int64) ([]db.Alert, error), error) {
+			describe, err := a.describer(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return describe.PeopleAlerts(Router(a.cfg.Load()), inc, now), nil
 		},
 		Refresh:    a.refreshAfterWrite,
 		Statements: a.statement,
@@ -231,9 +267,14 @@ func (a *Monitor) refreshAfterWrite(ctx context.Context) {
 }
 
 // schedule builds the cron that triggers the jobs. Cron only triggers:
-// each job is a method taking the time, which tests call directly. A job
-// whose previous run is still going skips its tick (SkipIfStillRunning),
-// so no job ever runs twice at once.
+// each job is a method taking the time, which tests call directly, and
+// derives what is due from the store (the ledger, the backups on disk, the
+// detection progress), so that a restart, however timed, skips nothing:
+// the jobs that catch up are also run at start-up (startUp), and those
+// with a period longer than a minute look every minute whether they are
+// due. A job whose previous run is still going skips its tick
+// (SkipIfStillRunning), so no job ever runs twice at once. Detection is
+// not here: it runs on arrival (detectLoop).
 func (a *Monitor) schedule(cfg *config.Config) *cron.Cron {
 	logger := cronLogger{a.log}
 	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger), cron.WithChain(cron.SkipIfStillRunning(logger)))
@@ -246,25 +287,30 @@ func (a *Monitor) schedule(cfg *config.Config) *cron.Cron {
 		a.jobs[name] = id
 	}
 	add("@every 1m", "sla metrics", a.UpdateSLA)
-	add("@every 1m", "incident detection", a.Detect)
+	add("@every 1m", "status page", a.RefreshStatus)
 	add("@every 1m", "watchdog", a.watchdog)
 	add("@every 1m", "location silence", a.LocationSilence)
 	add("@every 10m", "status bars", a.refreshBars)
 	add("@every 1m", "repeat notifications", a.repeatAlerts)
 	add("@every 1m", "token usage", a.auth.flushUsage)
-	add("@hourly", "retention", a.prune)
-	// Each run closes the last period that ended at least its grace ago,
-	// in each tenant's zone; a period already recorded with the same
-	// evidence is left alone, late evidence becomes an adjustment.
-	add("@every 15m", "period close", a.CloseDue)
+	add("@every 1m", "retention", a.pruneDue)
+	// Every minute, the periods the ledger does not hold yet; every
+	// quarter of an hour by the clock, the last closed period again, so
+	// that late evidence becomes an adjustment.
+	add("@every 1m", "period close", a.closeOwed)
+	add("*/15 * * * *", "period re-close", a.CloseDue)
 	add("@every 1m", "credit.issued events", a.notifyIssued)
+	if cfg.Email.Enabled() {
+		add("@every 1m", "e-mail", a.notifyMail)
+	}
 	if cfg.Backup.Enabled() {
-		for _, level := range cfg.Backup.Levels {
-			add("@"+level, level+" backup", func(ctx context.Context, now time.Time) error { return a.backup(ctx, level, now) })
-		}
+		add("@every 1m", "backups", a.backupsDue)
 	}
 	if hb := cfg.Heartbeat; hb.URL != "" {
-		a.jobs["heartbeat"] = c.Schedule(cron.Every(hb.Interval), cron.FuncJob(func() { a.runJob("heartbeat", a.heartbeat) }))
+		tick := min(hb.Interval, time.Minute)
+		a.jobs["heartbeat"] = c.Schedule(cron.Every(tick), cron.FuncJob(func() {
+			a.runJob("heartbeat", func(ctx context.Context, now time.Time) error { return a.heartbeatDue(ctx, now, tick) })
+		}))
 	}
 	return c
 }
@@ -302,14 +348,20 @@ func (a *Monitor) Ready(context.Context) error {
 	return a.store.WriteHealth()
 }
 
-// Start begins probing, the jobs, alert delivery and serving HTTP on l.
+// Start catches up with what happened while slate was not running, then
+// begins probing, detection on arrival, the jobs, alert delivery and
+// serving HTTP on l. Catching up judges every minute since the last judged
+// one, closes every period that is due and computes the SLA figures, so
+// that pages and alerts are right from the first request.
 func (a *Monitor) Start(l net.Listener) error {
+	ctx, now := context.Background(), a.now()
+	a.startUp(ctx, now)
 	if err := a.sched.Start(); err != nil {
 		return err
 	}
-	if err := a.refreshBars(context.Background(), a.now()); err != nil {
-		a.log.Error("status page", "err", err)
-	}
+	detectCtx, stopDetect := context.WithCancel(context.Background())
+	a.stopDetect, a.detected = stopDetect, make(chan struct{})
+	go func() { defer close(a.detected); a.detectLoop(detectCtx, a.detectEvery) }()
 	a.cron.Start()
 	sendCtx, cancel := context.WithCancel(context.Background())
 	a.stopSend, a.sent = cancel, make(chan error, 1)
@@ -317,6 +369,25 @@ func (a *Monitor) Start(l net.Listener) error {
 	go func() { a.served <- a.web.Serve(l) }()
 	a.started.Store(true)
 	return nil
+}
+
+// startUp is what Start does before anything runs: detection catches up,
+// the periods due are closed, the SLA figures and the status pages are
+// built. A failure is logged; the jobs retry it.
+func (a *Monitor) startUp(ctx context.Context, now time.Time) {
+	for _, step := range []struct {
+		name string
+		job  func(context.Context, time.Time) error
+	}{
+		{"incident detection", a.Detect},
+		{"period close", a.closeOwed},
+		{"sla metrics", a.UpdateSLA},
+		{"status bars", a.refreshBars},
+	} {
+		if err := step.job(ctx, now); err != nil {
+			a.log.Error("start-up", "job", step.name, "err", err)
+		}
+	}
 }
 
 // ServeMetrics serves /metrics on l, without a credential, until Stop:
@@ -350,14 +421,18 @@ func (a *Monitor) Run(ctx context.Context, l net.Listener) error {
 	return errors.Join(runErr, a.Stop(sctx))
 }
 
-// Reload applies a new configuration's checks; unchanged checks keep their
-// schedule. Settings that need a restart (storage, listen address) are
-// left as they are.
+// Reload applies a new configuration: its checks (unchanged ones keep their
+// schedule), catalogue, routes and recovery hold. Settings that need a
+// restart (config.RestartNeeded: the store, the listen address, the
+// receivers...) are left as they are.
 func (a *Monitor) Reload(cfg *config.Config) error {
 	if err := a.sched.Reload(cfg.Probes); err != nil {
 		return err
 	}
 	a.cfg.Store(cfg)
+	a.detectMu.Lock()
+	a.detector.Hold = cfg.Detection.RecoveryHold
+	a.detectMu.Unlock()
 	return nil
 }
 
@@ -373,6 +448,10 @@ func (a *Monitor) Stop(ctx context.Context) error {
 func (a *Monitor) shutdown(ctx context.Context) error {
 	a.draining.Store(true)
 	var errs []error
+	if a.stopDetect != nil {
+		a.stopDetect()
+		<-a.detected
+	}
 	<-a.cron.Stop().Done() // jobs in flight finish before the store closes
 	if err := a.auth.flushUsage(ctx, a.now()); err != nil {
 		errs = append(errs, fmt.Errorf("token usage: %w", err))
@@ -386,6 +465,9 @@ func (a *Monitor) shutdown(ctx context.Context) error {
 	}
 	if err := a.sched.Stop(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("stop probes: %w", err))
+	}
+	if a.mail != nil {
+		a.mail.sender.Close() // QUIT on idle connections; failures do not matter
 	}
 	if err := a.store.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close store: %w", err))

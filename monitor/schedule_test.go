@@ -12,19 +12,19 @@ import (
 )
 
 // TestJobSkipsItsTickWhileRunning: a cron tick that finds the job's
-// previous run still going is skipped, never run beside it. Detection is
+// previous run still going is skipped, never run beside it. The SLA job is
 // held inside its lock, two ticks arrive, one returns at once (skipped)
 // while the other still waits; no sleep decides it.
 func TestJobSkipsItsTickWhileRunning(t *testing.T) {
 	cfg, _ := testkit.Config(t, "http://127.0.0.1:1/", "", "web")
 	logs := &testkit.SyncBuffer{}
 	a := testApp(t, cfg, Options{Log: slog.New(slog.NewTextHandler(logs, nil))})
-	id, ok := a.jobs["incident detection"]
+	id, ok := a.jobs["sla metrics"]
 	if !ok {
-		t.Fatalf("no detection job among %v", a.jobs)
+		t.Fatalf("no SLA job among %v", a.jobs)
 	}
 	tick := a.cron.Entry(id).WrappedJob
-	a.detectMu.Lock() // the run in progress
+	a.slaMu.Lock() // the run in progress
 	done := make(chan int, 2)
 	for i := range 2 {
 		go func() { tick.Run(); done <- i }()
@@ -35,14 +35,14 @@ func TestJobSkipsItsTickWhileRunning(t *testing.T) {
 		t.Fatal("both ticks returned while the first run was still going: one ran beside it")
 	default:
 	}
-	a.detectMu.Unlock()
+	a.slaMu.Unlock()
 	<-done
 	if n := strings.Count(logs.String(), "tick skipped"); n != 1 {
 		t.Errorf("%d skipped ticks logged, want 1:\n%s", n, logs.String())
 	}
 	// Every job is scheduled, and each behind the same guard.
-	for _, name := range []string{"sla metrics", "watchdog", "location silence", "status bars", "repeat notifications", "token usage", "retention", "period close",
-		"hourly backup", "daily backup", "weekly backup"} {
+	for _, name := range []string{"sla metrics", "status page", "watchdog", "location silence", "status bars", "repeat notifications", "token usage",
+		"retention", "period close", "period re-close", "credit.issued events", "backups"} {
 		if _, ok := a.jobs[name]; !ok {
 			t.Errorf("job %q not scheduled", name)
 		}

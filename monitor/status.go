@@ -9,6 +9,7 @@ import (
 
 	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
@@ -16,21 +17,22 @@ import (
 	"github.com/slatehq/slate/sla"
 )
 
-// serviceNow is a service's latest judged minute, kept by detection for the
-// status page.
+// serviceNow is how a service stands now, kept by detection for the status
+// page.
 type serviceNow struct {
 	State   sla.State
 	Partial bool
 	Since   time.Time
 }
 
-// noteStates records one judged minute of service for the status pages,
-// once per audience: the public page from the service's shared checks
+// noteStates records how service stands now (minute is the current one)
+// for the status pages, once per audience, and reports whether what any
+// audience sees changed: the public page from the service's shared checks
 // alone, each tenant's page from the shared checks and the tenant's own.
 // A tenant's endpoint down thus shows on that tenant's page and nowhere
 // else. maintenance marks a minute inside announced maintenance, which
 // every audience sees as such.
-func (a *Monitor) noteStates(cat *catalog.Catalog, service string, minute time.Time, cms []incident.CheckMinute, maintenance bool) {
+func (a *Monitor) noteStates(cat *catalog.Catalog, service string, minute time.Time, cms []incident.CheckMinute, maintenance bool) bool {
 	seenBy := func(tenant string) (incident.Observation, bool) {
 		var seen []incident.CheckMinute
 		for _, cm := range cms {
@@ -46,23 +48,26 @@ func (a *Monitor) noteStates(cat *catalog.Catalog, service string, minute time.T
 	}
 	a.statusMu.Lock()
 	defer a.statusMu.Unlock()
+	changed := false
 	if o, ok := seenBy(""); ok {
-		noteState(a.services, service, o)
+		changed = noteState(a.services, service, o)
 	}
 	for _, t := range cat.ServiceTenants(service) {
-		if o, ok := seenBy(t); ok {
-			noteState(a.tenantStates, t+"/"+service, o)
+		if o, ok := seenBy(t); ok && noteState(a.tenantStates, t+"/"+service, o) {
+			changed = true
 		}
 	}
+	return changed
 }
 
-func noteState(m map[string]serviceNow, key string, o incident.Observation) {
+func noteState(m map[string]serviceNow, key string, o incident.Observation) bool {
 	cur, ok := m[key]
 	partial := o.State == sla.StateDegraded && o.Affected > 0
 	if ok && cur.State == o.State && cur.Partial == partial {
-		return
+		return false
 	}
 	m[key] = serviceNow{State: o.State, Partial: partial, Since: o.Minute}
+	return true
 }
 
 // RefreshStatus rebuilds the public status page's snapshot from the
@@ -79,8 +84,10 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	base := a.cfg.Load().PublicBase()
-	in := dashboard.SnapshotInput{Page: dashboard.Page{ID: "slate", Name: "Status", URL: base, TimeZone: "Etc/UTC"}}
+	cfg := a.cfg.Load()
+	base := cfg.PublicBase()
+	brand := BrandOf(cfg)
+	in := dashboard.SnapshotInput{Page: dashboard.Page{ID: "slate", Name: brand.Name, URL: base, TimeZone: "Etc/UTC", Brand: brand}}
 	a.statusMu.Lock()
 	states := maps.Clone(a.services)
 	bars := a.bars
@@ -110,7 +117,7 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 	a.statusMu.Lock()
 	tenantStates := maps.Clone(a.tenantStates)
 	a.statusMu.Unlock()
-	tenants, err := a.tenantViews(ctx, cat, base, tenantStates, bars, current, incs, key, now)
+	tenants, err := a.tenantViews(ctx, cat, pageContext{base: base, brand: brand, billing: cfg.Billing}, tenantStates, bars, current, incs, key, now)
 	if err != nil {
 		return err
 	}
@@ -118,6 +125,20 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 	a.web.SetSnapshot(dashboard.BuildSnapshot(in, now))
 	a.web.SetTenants(tenants)
 	return nil
+}
+
+// BrandOf is the provider's branding of the status pages: its page name,
+// its logo (served at /logo) and its links.
+func BrandOf(cfg *config.Config) dashboard.Brand {
+	p := cfg.Provider
+	b := dashboard.Brand{Name: p.DisplayPageName(), Subscribe: cfg.Email.Enabled()}
+	if len(p.LogoData) > 0 {
+		b.LogoURL = "/logo"
+	}
+	for _, l := range p.Links {
+		b.Links = append(b.Links, dashboard.BrandLink{Title: l.Title, URL: l.URL})
+	}
+	return b
 }
 
 // incidentRecords are incs as r reads them (catalog.IncidentFor), by

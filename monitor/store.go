@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"github.com/slatehq/slate/store"
 	"time"
 
 	"github.com/slatehq/slate/alert"
@@ -10,6 +11,7 @@ import (
 	"github.com/slatehq/slate/dashboard/adminapi"
 	"github.com/slatehq/slate/dashboard/console"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/incident"
 )
 
 // Store is what a running monitor needs of the store: what each package it
@@ -28,6 +30,8 @@ type Store interface {
 	backup.Store
 	BillingStore
 
+	SaveDetection(ctx context.Context, ps []incident.Progress) error
+	Detection(ctx context.Context) ([]incident.Progress, error)
 	WriteHealth() error
 	Prune(ctx context.Context, now time.Time) (db.Pruned, error)
 	OpenIncidents(ctx context.Context) ([]db.Incident, error)
@@ -35,7 +39,9 @@ type Store interface {
 	AlertsByKey(ctx context.Context, key string) ([]db.Alert, error)
 	TokenByHash(ctx context.Context, sum [32]byte) (db.Token, error)
 	TouchTokens(ctx context.Context, used map[string]time.Time) error
+	FeedTokenStore
 	Secret(ctx context.Context, name string) ([]byte, error)
+	store.Subscriptions
 	Close() error
 }
 

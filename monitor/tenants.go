@@ -3,12 +3,14 @@ package monitor
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"math/big"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
@@ -32,12 +34,20 @@ func barsKey(checks []catalog.Check) string {
 	return strings.Join(ids, "\x00")
 }
 
+// pageContext is what every tenant's page shares: the public base URL,
+// the provider's branding and the billing terms.
+type pageContext struct {
+	base    string
+	brand   dashboard.Brand
+	billing config.Billing
+}
+
 // tenantViews builds every tenant's page. states are the services' latest
 // minutes by "tenant/service"; current the latest SLA figures by contract
 // ID; bars the daily bars by barsKey; incs the stored incidents, of which
 // a tenant reads its view (catalog.IncidentFor), so an outage of another
 // tenant's endpoint on a shared service stays that tenant's.
-func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, base string, states map[string]serviceNow,
+func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, pc pageContext, states map[string]serviceNow,
 	bars map[string][]dashboard.DayBar, current map[string]credit.Current, incs []db.Incident,
 	key []byte, now time.Time) ([]*dashboard.TenantView, error) {
 	all, err := a.store.Credits(ctx, db.CreditFilter{})
@@ -51,8 +61,8 @@ func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, base st
 	var out []*dashboard.TenantView
 	for _, t := range cat.Tenants {
 		v := &dashboard.TenantView{ID: t.ID, Name: cmp.Or(t.Name, t.ID), TimeZone: cmp.Or(t.TimeZone, "UTC")}
-		url := base + "/status/" + t.ID
-		in := dashboard.SnapshotInput{Page: dashboard.Page{ID: "tenant-" + t.ID, Name: v.Name, URL: url, TimeZone: t.Location.String()},
+		url := pc.base + "/status/" + t.ID
+		in := dashboard.SnapshotInput{Page: dashboard.Page{ID: "tenant-" + t.ID, Name: v.Name, URL: url, TimeZone: t.Location.String(), Brand: pc.brand},
 			Bars: map[string][]dashboard.DayBar{}}
 		services := cat.TenantServices(t.ID)
 		names := map[string]string{}
@@ -81,6 +91,7 @@ func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, base st
 				Amount: c.Currency + " " + sla.FormatMinor(c.AmountMinor, c.Currency), Status: string(c.State),
 				Uptime: c.UptimePercent + "%", At: c.UpdatedAt})
 		}
+		v.Owed = owedWords(credits, pc.billing, t.Location, now)
 		// The statement reads newest period first, later entries first.
 		slices.SortFunc(v.Credits, func(a, b dashboard.CreditLine) int {
 			return cmp.Or(strings.Compare(b.Period, a.Period), cmp.Compare(b.ID, a.ID))
@@ -205,4 +216,83 @@ func shortDuration(d time.Duration) string {
 		return strings.TrimSuffix(d.String(), "0m0s")
 	}
 	return strings.TrimSuffix(d.String(), "0s")
+}
+
+// owedWords says in plain words what the ledger entries credits owe their
+// tenant and when it reaches it, one sentence per period and currency
+// with an amount outstanding, newest period first: issued credits whose
+// application date (the billing terms, in the tenant's zone) is still to
+// come, and credits computed or approved but not yet issued. Sums are in
+// integer minor units; voided entries owe nothing.
+func owedWords(credits []db.Credit, terms config.Billing, loc *time.Location, now time.Time) []string {
+	type key struct{ period, currency string }
+	type owed struct {
+		issued, pending int64
+		lastIssued      time.Time
+		start           time.Time
+	}
+	sums := map[key]*owed{}
+	var keys []key
+	for _, c := range credits {
+		if c.State == db.CreditVoided {
+			continue
+		}
+		k := key{c.Period, c.Currency}
+		o := sums[k]
+		if o == nil {
+			o = &owed{start: c.PeriodStart}
+			sums[k] = o
+			keys = append(keys, k)
+		}
+		if c.State == db.CreditIssued {
+			o.issued += c.AmountMinor
+			if c.UpdatedAt.After(o.lastIssued) {
+				o.lastIssued = c.UpdatedAt
+			}
+		} else {
+			o.pending += c.AmountMinor
+		}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(sums[b].start.Compare(sums[a].start), strings.Compare(a.currency, b.currency))
+	})
+	money := func(minor int64, cur string) string { return sla.FormatMinor(minor, cur) + " " + cur }
+	var out []string
+	for _, k := range keys {
+		o := sums[k]
+		if o.issued > 0 {
+			if on := terms.ApplyDate(o.lastIssued, loc); on.After(now) {
+				out = append(out, fmt.Sprintf("You are owed %s for %s, %s.", money(o.issued, k.currency), k.period, applied(terms.Apply, on)))
+			}
+		}
+		if o.pending > 0 {
+			out = append(out, fmt.Sprintf("You are owed %s for %s, awaiting approval; once issued it is %s.", money(o.pending, k.currency), k.period,
+				appliedNext(terms.Apply)))
+		}
+	}
+	return out
+}
+
+// applied says how and when a credit reaches the customer, as the billing
+// terms apply it.
+func applied(how string, on time.Time) string {
+	date := on.Format("2 January 2006")
+	switch how {
+	case "credit-note":
+		return "issued as a credit note dated " + date
+	case "refund":
+		return "refunded on " + date
+	}
+	return "applied to your invoice of " + date
+}
+
+// appliedNext is applied for a credit not yet issued.
+func appliedNext(how string) string {
+	switch how {
+	case "credit-note":
+		return "issued as a credit note"
+	case "refund":
+		return "refunded"
+	}
+	return "applied to your next invoice"
 }

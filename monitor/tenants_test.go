@@ -176,6 +176,18 @@ func newIsolationFixture(t *testing.T, opts ...func(*testMonitor)) *isolationFix
 	if _, err := a.db.SaveIncident(ctx, &edge, "test"); err != nil {
 		t.Fatal(err)
 	}
+	// An outage of the shared frontend that acme and globex both saw, with
+	// a note for staff naming acme's contract: globex's readers see the
+	// incident, never the note.
+	both := db.Incident{Incident: incident.Incident{Service: "web", Status: incident.Investigating, Severity: incident.Major,
+		Started: now.Add(-4 * time.Hour), Timeline: []incident.Entry{
+			{At: now.Add(-4 * time.Hour), Kind: incident.KindDetected, Status: incident.Investigating, Body: "web is down"},
+			{At: now.Add(-4 * time.Hour), Kind: incident.KindNote, Status: incident.Investigating,
+				Body: "Burn-rate alert SLOBudgetBurnFast not sent: 2% of the error budget of acme-gold burning within 1h"}}},
+		Tenants: []string{"acme", "globex"}}
+	if _, err := a.db.SaveIncident(ctx, &both, "test"); err != nil {
+		t.Fatal(err)
+	}
 	for _, role := range []string{access.Admin, access.AccountManager, access.Oncall} {
 		tok, _, err := a.db.CreateToken(ctx, db.NewToken{Name: role, Role: role}, "test")
 		if err != nil {
@@ -291,7 +303,9 @@ func (f *isolationFixture) tenantRoutes(tn, other string) []string {
 // a private service, sharing a public one (every tenant route); and two
 // tenants sharing a public service through endpoint checks of their own
 // beside its shared one, plus a private service (every page, API, feed,
-// post-mortem, the admin API's reads and /metrics on both ports).
+// post-mortem, the admin API's reads and /metrics on both ports, badges
+// of public, private and unknown services, and every tenant's feed
+// addresses with every feed token, revoked ones included).
 func TestTenantIsolationMatrix(t *testing.T) {
 	t.Run("three tenants", threeTenantMatrix)
 	t.Run("two tenants sharing a service", func(t *testing.T) {
@@ -299,6 +313,15 @@ func TestTenantIsolationMatrix(t *testing.T) {
 		m := f.run(t)
 		for _, finding := range m.findings {
 			t.Error(finding)
+		}
+		// A private service's badge answers exactly as an unknown
+		// service's does.
+		for _, file := range []string{"status.svg", "uptime.svg"} {
+			code, private, _ := getAs(t, f.base, cred{}, "/badge/acme-ledger/"+file)
+			code2, unknown, _ := getAs(t, f.base, cred{}, "/badge/no-such-service/"+file)
+			if code != code2 || private != unknown {
+				t.Errorf("badge %s: private service %d %q, unknown %d %q: they differ", file, code, private, code2, unknown)
+			}
 		}
 		t.Logf("isolation matrix: %d credentials x %d tenants and the public, %d routes, %d requests checked, %d findings",
 			len(f.creds), 2, m.routes, m.checked, len(m.findings))

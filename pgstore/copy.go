@@ -207,6 +207,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 			return fmt.Errorf("secret %s: %w", k.Name, err)
 		}
 	}
+	for _, p := range d.Detection {
+		if _, err := tx.Exec(ctx, `INSERT INTO detection (service, judged_ms, up_since_ms, up_minutes) VALUES ($1, $2, $3, $4)`,
+			p.Service, store.UnixMilliOrZero(p.Judged), store.UnixMilliOrZero(p.UpSince), p.UpMinutes); err != nil {
+			return fmt.Errorf("detection of %s: %w", p.Service, err)
+		}
+	}
 	for _, sub := range d.Subscribers {
 		comps, err := json.Marshal(store.NonNil(sub.Components))
 		if err != nil {

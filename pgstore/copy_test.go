@@ -71,6 +71,9 @@ func fillSQLite(t *testing.T, d *db.DB) string {
 	if _, err := d.Secret(ctx, "links"); err != nil {
 		t.Fatal(err)
 	}
+	if err := d.SaveDetection(ctx, []incident.Progress{{Service: "mail", Judged: storetest.At(50, 0), UpSince: storetest.At(48, 0), UpMinutes: 3}}); err != nil {
+		t.Fatal(err)
+	}
 	return text
 }
 
@@ -127,6 +130,7 @@ func TestCopyFromSQLite(t *testing.T) {
 	same("maintenance", func(s store.Store) (any, error) { return s.ListMaintenance(ctx) })
 	same("tokens", func(s store.Store) (any, error) { return s.Tokens(ctx) })
 	same("secret", func(s store.Store) (any, error) { return s.Secret(ctx, "links") })
+	same("detection", func(s store.Store) (any, error) { return s.Detection(ctx) })
 	if tok, err := dst.TokenByHash(ctx, store.HashToken(token)); err != nil || tok.Name != "billing" {
 		t.Errorf("the token does not work on the copy: %+v, %v", tok, err)
 	}

@@ -57,15 +57,20 @@ func scanAlert(r pgx.CollectableRow) (store.Alert, error) {
 	return a, err
 }
 
-// DueAlerts returns up to limit pending alerts due at or before now,
-// earliest first.
+// headOfQueue is the SQL condition of an outbox row (named outbox) that no
+// earlier pending alert of the same key and receiver holds back.
+const headOfQueue = `NOT EXISTS (SELECT 1 FROM outbox AS earlier WHERE earlier.dedup_key = outbox.dedup_key
+	AND earlier.receiver = outbox.receiver AND earlier.state = 'pending' AND earlier.id < outbox.id)`
+
+// DueAlerts returns up to limit pending alerts, heads of their queues, due
+// at or before now, earliest first; see store.Outbox.
 func (s *Store) DueAlerts(ctx context.Context, now time.Time, limit int) ([]store.Alert, error) {
 	var lim any
 	if limit > 0 {
 		lim = limit
 	}
 	return queryList(ctx, s, "due alerts", scanAlert, `SELECT `+alertCols+` FROM outbox
-WHERE state = 'pending' AND next_ms <= $1 ORDER BY next_ms, id LIMIT $2`, now.UnixMilli(), lim)
+WHERE state = 'pending' AND next_ms <= $1 AND `+headOfQueue+` ORDER BY next_ms, id LIMIT $2`, now.UnixMilli(), lim)
 }
 
 // ClaimAlerts claims due alerts for one sender; see store.Outbox. The rows
@@ -87,7 +92,7 @@ func (s *Store) ClaimAlerts(ctx context.Context, now time.Time, limit int, claim
 	var out []store.Alert
 	err = s.update(ctx, false, func(ctx context.Context, tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `WITH due AS (
-	SELECT id FROM outbox WHERE state = 'pending' AND next_ms <= $1 AND claimed_until_ms <= $1
+	SELECT id FROM outbox WHERE state = 'pending' AND next_ms <= $1 AND claimed_until_ms <= $1 AND `+headOfQueue+`
 	ORDER BY next_ms, id LIMIT $2 FOR UPDATE SKIP LOCKED)
 UPDATE outbox SET claim = $3, claimed_until_ms = $4 FROM due WHERE outbox.id = due.id
 RETURNING `+prefixed("outbox.", alertCols), now.UnixMilli(), lim, token, now.Add(hold).UnixMilli())

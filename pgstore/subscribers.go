@@ -51,6 +51,19 @@ func (s *Store) Subscribers(ctx context.Context, page, service string) ([]store.
 	return store.FilterSubscribers(ss, service), err
 }
 
+// Subscriber returns subscription id, or store.ErrNotFound.
+func (s *Store) Subscriber(ctx context.Context, id int64) (store.Subscriber, error) {
+	ss, err := queryList(ctx, s, fmt.Sprintf("subscriber %d", id), scanSubscriber,
+		`SELECT id, address, page, components, confirmed_ms FROM subscribers WHERE id = $1`, id)
+	if err != nil {
+		return store.Subscriber{}, err
+	}
+	if len(ss) == 0 {
+		return store.Subscriber{}, fmt.Errorf("subscriber %d: %w", id, store.ErrNotFound)
+	}
+	return ss[0], nil
+}
+
 func scanSubscriber(r pgx.CollectableRow) (store.Subscriber, error) {
 	var sub store.Subscriber
 	var comps string

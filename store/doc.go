@@ -15,7 +15,8 @@
 //
 //   - Store: the whole contract, made of Evidence (results and minute
 //     history), Ledger (credits and exclusions), Audit, Outbox, Incidents
-//     (with post-mortems and maintenance), Tokens (and secrets) and Leases.
+//     (with post-mortems and maintenance), Detection (how far detection
+//     judged each service), Tokens (and secrets) and Leases.
 //   - Source: what a backend exposes to be copied into another store,
 //     with the hashes, ids and secrets the contract's reads leave out.
 //   - Credit, AuditEntry, Alert, Incident, Token, Exclusion, Maintenance,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -38,6 +39,7 @@ type Dump struct {
 	Attempts    []Attempt
 	Tokens      []TokenRecord
 	Secrets     []SecretRecord
+	Detection   []incident.Progress
 	Subscribers []Subscriber
 }
 

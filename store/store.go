@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -55,6 +56,11 @@ type Ledger interface {
 	CancelExclusion(ctx context.Context, id int64, actor, reason string) (Exclusion, error)
 	ListExclusions(ctx context.Context, contract string) ([]Exclusion, error)
 	ExclusionsInForce(ctx context.Context, contract string, from, to time.Time) ([]sla.Exclusion, error)
+
+	// ClosedThrough returns, for every contract with entries in the
+	// ledger, the end of the latest period recorded for it: the period
+	// close derives from it which periods are still owed.
+	ClosedThrough(ctx context.Context) (map[string]time.Time, error)
 }
 
 // Audit is the hash-chained, append-only audit log.
@@ -65,12 +71,19 @@ type Audit interface {
 	VerifyAudit(ctx context.Context) (checked int, err error)
 }
 
-// Outbox is the durable alert outbox.
+// Outbox is the durable alert outbox. The alerts of one dedup key to one
+// receiver form a queue: only the oldest pending one of them (the lowest
+// ID) is ever due, the others wait until it is delivered or given up, so
+// a receiver gets an incident's notifications in the order they were
+// raised, whatever retries and backoffs happen.
 type Outbox interface {
 	Enqueue(ctx context.Context, as []Alert) error
+	// DueAlerts returns up to limit pending alerts, each the head of its
+	// queue, whose next attempt is due at or before now, the earliest due
+	// first. limit 0 or less means no limit.
 	DueAlerts(ctx context.Context, now time.Time, limit int) ([]Alert, error)
-	// ClaimAlerts takes up to limit due pending alerts that no live claim
-	// holds, marks them claimed by a fresh token until now+hold and
+	// ClaimAlerts takes up to limit due pending alerts (heads of their
+	// queues, as DueAlerts) that no live claim holds, marks them claimed by a fresh token until now+hold and
 	// returns them with Claim set. Two senders claiming at once never get
 	// the same alert. A claim ends with RecordAttempt, or lapses at
 	// ClaimedUntil (a sender that died mid-attempt), after which the alert
@@ -104,6 +117,18 @@ type Incidents interface {
 	// It returns the window as it became; audited.
 	CancelMaintenance(ctx context.Context, id int64, actor string) (Maintenance, error)
 	ListMaintenance(ctx context.Context) ([]Maintenance, error)
+}
+
+// Detection keeps how far incident detection has judged each service and
+// the recovery hold under way, so that a restart judges every minute since
+// and finishes the hold instead of starting it over.
+type Detection interface {
+	// SaveDetection stores ps, each replacing what was stored for its
+	// service, in one transaction.
+	SaveDetection(ctx context.Context, ps []incident.Progress) error
+	// Detection returns the progress stored for every service, in the
+	// order of their names.
+	Detection(ctx context.Context) ([]incident.Progress, error)
 }
 
 // Tokens holds API tokens (as hashes) and the keys slate makes for itself.
@@ -148,6 +173,7 @@ type Store interface {
 	Audit
 	Outbox
 	Incidents
+	Detection
 	Tokens
 	Sessions
 	Leases

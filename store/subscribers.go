@@ -43,6 +43,10 @@ type Subscriptions interface {
 	// Subscribers lists page's subscriptions that cover service (every one
 	// when service is ""), by ID.
 	Subscribers(ctx context.Context, page, service string) ([]Subscriber, error)
+	// Subscriber returns subscription id, or ErrNotFound when there is
+	// none (any more): the e-mail sender looks each recipient up when it
+	// sends, so an address that unsubscribed meanwhile gets nothing.
+	Subscriber(ctx context.Context, id int64) (Subscriber, error)
 }
 
 // CheckSubscriber refuses what no store keeps.

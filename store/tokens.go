@@ -23,6 +23,7 @@ const (
 	RoleOncall         = access.Oncall
 	RoleViewer         = access.Viewer
 	RoleMetrics        = access.Metrics
+	RoleFeed           = access.Feed
 )
 
 // ValidRole reports whether a token may carry role.
@@ -35,7 +36,7 @@ type Token struct {
 	Prefix    string // "slt_" and 8 hex digits: the visible part of the token
 	Name      string
 	Role      string // one of the Role constants
-	Tenant    string // the viewer's tenant; "" for the other roles
+	Tenant    string // the viewer's or feed token's tenant; "" for the other roles
 	CreatedAt time.Time
 	CreatedBy string
 	LastUsed  time.Time // zero if never used
@@ -47,7 +48,7 @@ type Token struct {
 type NewToken struct {
 	Name   string
 	Role   string // one of the Role constants
-	Tenant string // required for RoleViewer, refused for the others
+	Tenant string // required for RoleViewer and RoleFeed, refused for the others
 }
 
 // Token text: tokenTag, 8 lowercase hex digits (the rest of the prefix), '_',
@@ -114,10 +115,10 @@ func CheckNewToken(nt NewToken, actor string) error {
 		return errors.New("create token: name: a name is required")
 	case !ValidRole(nt.Role):
 		return fmt.Errorf("create token %s: role: %q is not one of %s", nt.Name, nt.Role, strings.Join(access.TokenRoles(), ", "))
-	case nt.Role == RoleViewer && nt.Tenant == "":
-		return fmt.Errorf("create token %s: tenant: a %s token needs a tenant", nt.Name, RoleViewer)
-	case nt.Role != RoleViewer && nt.Tenant != "":
-		return fmt.Errorf("create token %s: tenant: only %s tokens take a tenant; role %s sees every tenant", nt.Name, RoleViewer, nt.Role)
+	case access.TenantRole(nt.Role) && nt.Tenant == "":
+		return fmt.Errorf("create token %s: tenant: a %s token needs a tenant", nt.Name, nt.Role)
+	case !access.TenantRole(nt.Role) && nt.Tenant != "":
+		return fmt.Errorf("create token %s: tenant: only %s and %s tokens take a tenant; role %s sees every tenant", nt.Name, RoleViewer, RoleFeed, nt.Role)
 	case strings.TrimSpace(actor) == "":
 		return fmt.Errorf("create token %s: empty actor", nt.Name)
 	}

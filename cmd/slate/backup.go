@@ -25,7 +25,8 @@ of each.
 Commands:
   now [--level hourly|daily|weekly]   take and verify a backup now (default daily)
   list                                 every backup, good or not
-  verify FILE                          check a backup again: checksum, restore, checks
+  verify FILE                          check a backup again: checksum, restore, checks, and the
+                                       row counts its .good record holds
 
 Restore with: slate restore FILE --to PATH
 `
@@ -92,7 +93,9 @@ func runBackup(args []string, stdout, stderr io.Writer, now func() time.Time) in
 			fmt.Fprintln(stderr, "slate backup verify: give one backup FILE")
 			return exitUsage
 		}
-		rep, err := backup.Verify(ctx, pos[0], nil, backup.VerifyOptions{Resolve: monitor.Resolver(&cfg.Catalog, at)})
+		// The counts its .good record holds, when it has one, are what the
+		// restored copy must have.
+		rep, err := backup.Verify(ctx, pos[0], backup.RecordedCounts(pos[0]), backup.VerifyOptions{Resolve: monitor.Resolver(&cfg.Catalog, at)})
 		fmt.Fprint(stdout, rep.String())
 		if err != nil {
 			fmt.Fprintf(stderr, "slate backup verify: %v\n", err)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -53,8 +54,12 @@ func TestBackupDrill(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "daily") || !strings.Contains(out, "true") {
 		t.Errorf("backup list:\n%s", out)
 	}
-	if code, out, errs := run("backup", "verify", file, "--config", cfgPath); code != exitOK {
-		t.Errorf("backup verify: exit %d\n%s%s", code, out, errs)
+	if code, out, errs := run("backup", "verify", file, "--config", cfgPath); code != exitOK || !regexp.MustCompile(`counts +ok +500 results`).MatchString(out) {
+		t.Errorf("backup verify: exit %d, want the counts of the .good record checked\n%s%s", code, out, errs)
+	}
+	missing := filepath.Join(dir, "no-such-folder", "restored.db")
+	if code, _, errs := run("restore", file, "--to", missing); code != exitFail || !strings.Contains(errs, "folder "+filepath.Dir(missing)+" does not exist") {
+		t.Errorf("restore into a missing folder: exit %d %q, want the folder named", code, errs)
 	}
 	restored := filepath.Join(dir, "restored.db")
 	if code, _, errs := run("restore", file, "--to", restored); code != exitOK {

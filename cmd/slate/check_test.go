@@ -15,3 +15,18 @@ func TestCheckCommand(t *testing.T) {
 		t.Errorf("bad config: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }
+
+// TestCheckReportsEveryDecodingProblem: a file with problems in several
+// sections and items gets every one reported, not only the first.
+func TestCheckReportsEveryDecodingProblem(t *testing.T) {
+	code, out, errs := runSlate(t, "", "check", "../../config/testdata/bad-decoding-many.yml")
+	if code != exitUsage || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	for _, want := range []string{"backup.kepp", "tenants[0].name", "services[1].public", "checks[0].interval", "checks[1].intervl",
+		"checks[2].confirmation.failures", "contracts[0].autoissue", "detection.recovery_hold"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %s:\n%s", want, errs)
+		}
+	}
+}

@@ -182,7 +182,7 @@ func runCredits(args []string, stdout, stderr io.Writer, now func() time.Time) i
 		if err != nil {
 			return fail(err)
 		}
-		fmt.Fprintf(stdout, "closed %d contracts\n", n)
+		fmt.Fprintf(stdout, "closed %d periods\n", n)
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "slate credits: unknown command %q\n\n%s", sub, creditsUsage)

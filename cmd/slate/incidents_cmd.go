@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard/adminapi"
 	"github.com/slatehq/slate/db"
@@ -93,7 +92,11 @@ func runIncidents(args []string, stdout, stderr io.Writer, now func() time.Time)
 	}
 	at := now()
 	save := func(notify bool) int {
-		alerts := alert.PeopleAlerts(monitor.Router(cfg), &inc, at)
+		key, err := store.Secret(ctx, monitor.PublicIDKeyName)
+		if err != nil {
+			return fail("%v", err)
+		}
+		alerts := monitor.Describer(cfg, key).PeopleAlerts(monitor.Router(cfg), &inc, at)
 		if !notify {
 			alerts = nil
 		}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -26,7 +27,8 @@ server.metrics_listen (default 127.0.0.1:9464; the main port serves
 
 Signals: SIGHUP reloads the configuration (unchanged checks keep their
 schedule and history; a configuration with errors is refused and the running
-one kept); SIGTERM or SIGINT drains: probes in flight finish and every result
+one kept; settings that apply only at a restart, such as storage.path, are
+named in the log); SIGTERM or SIGINT drains: probes in flight finish and every result
 is written before slate exits.
 
 Flags:
@@ -94,6 +96,12 @@ func serve(cfg *config.Config, configPath string, drain time.Duration, log *slog
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx, l) }()
 	log.Info("serving", "addr", l.Addr().String(), "checks", len(cfg.Checks), "db", cfg.Storage.Path)
+	// The file as it was at start, for telling which settings a reload
+	// changed (the --listen flag overrides only the running copy).
+	file, err := config.Load(configPath)
+	if err != nil {
+		file = cfg
+	}
 	for {
 		select {
 		case err := <-done: // the server stopped on its own
@@ -101,7 +109,9 @@ func serve(cfg *config.Config, configPath string, drain time.Duration, log *slog
 			return exitFail
 		case s := <-sigs:
 			if s == syscall.SIGHUP {
-				reload(m, configPath, log)
+				if next := reload(m, configPath, file, log); next != nil {
+					file = next
+				}
 				continue
 			}
 			log.Info("draining", "signal", s.String())
@@ -116,17 +126,22 @@ func serve(cfg *config.Config, configPath string, drain time.Duration, log *slog
 	}
 }
 
-// reload applies the configuration file again; one with errors is refused
-// and the running one kept.
-func reload(m *monitor.Monitor, configPath string, log *slog.Logger) {
+// reload applies the configuration file again and returns it; one with
+// errors is refused, the running one kept, and nil returned. Settings that
+// changed since file but apply only at a restart are named in the log.
+func reload(m *monitor.Monitor, configPath string, file *config.Config, log *slog.Logger) *config.Config {
 	next, err := config.Load(configPath)
 	if err != nil {
 		log.Error("reload refused; keeping the running configuration", "err", err)
-		return
+		return nil
 	}
 	if err := m.Reload(next); err != nil {
 		log.Error("reload", "err", err)
-		return
+		return nil
 	}
 	log.Info("reloaded", "checks", len(next.Checks))
+	if changed := config.RestartNeeded(file, next); len(changed) > 0 {
+		log.Warn("changed settings apply only after a restart; slate runs with the old ones until then", "settings", strings.Join(changed, ", "))
+	}
+	return next
 }

@@ -104,6 +104,16 @@ func TestServeProbesReloadsAndDrains(t *testing.T) {
 	testkit.WriteConfig(t, cfgPath, dbPath, target.URL, "web", "web2")
 	sigs <- syscall.SIGHUP
 	testkit.Eventually(t, "probe_success for web2 after SIGHUP", 5*time.Second, func() bool { return success("web2") })
+	if strings.Contains(logs.String(), "after a restart") {
+		t.Errorf("a reload that changed only checks warned of a restart:\n%s", logs.String())
+	}
+	// A reload that moves the store applies the rest and says the store
+	// needs a restart.
+	testkit.WriteConfig(t, cfgPath, filepath.Join(dir, "elsewhere.db"), target.URL, "web", "web2")
+	sigs <- syscall.SIGHUP
+	testkit.Eventually(t, "the restart warning", 5*time.Second, func() bool {
+		return strings.Contains(logs.String(), `msg="changed settings apply only after a restart; slate runs with the old ones until then" settings=storage.path`)
+	})
 
 	sigs <- syscall.SIGTERM
 	select {

@@ -67,10 +67,10 @@ func runToken(args []string, stdout, stderr io.Writer) int {
 			return usage("--name: say who or what uses the token")
 		case !db.ValidRole(*role):
 			return usage("--role: %q is not one of %s", *role, strings.Join(access.TokenRoles(), ", "))
-		case *role == db.RoleViewer && *tenant == "":
-			return usage("--tenant: a %s token needs a tenant of the configuration", db.RoleViewer)
-		case *role != db.RoleViewer && *tenant != "":
-			return usage("--tenant: only %s tokens take a tenant; role %s sees every tenant", db.RoleViewer, *role)
+		case access.TenantRole(*role) && *tenant == "":
+			return usage("--tenant: a %s token needs a tenant of the configuration", *role)
+		case !access.TenantRole(*role) && *tenant != "":
+			return usage("--tenant: only %s and %s tokens take a tenant; role %s sees every tenant", db.RoleViewer, db.RoleFeed, *role)
 		case *tenant != "" && !cfg.HasTenant(*tenant):
 			return usage("--tenant: unknown tenant %q", *tenant)
 		}

@@ -244,8 +244,8 @@ func toAPIIncident(inc db.Incident, publicID string) apiIncident {
 
 // incidentFor is inc as r may read it, and whether r sees it at all: a
 // viewer reads its tenant's view of it (catalog.IncidentFor: the part its
-// own and the shared checks showed), and learns neither which other
-// tenants it affects nor the store's ID.
+// own and the shared checks showed, without the notes for staff), and
+// learns neither which other tenants it affects nor the store's ID.
 func (a *API) incidentFor(r *dashboard.AdminRequest, inc db.Incident, key []byte) (apiIncident, bool) {
 	sc := r.Principal.Scope()
 	view, tenants, ok := a.Catalog().IncidentFor(sc.Reader(), inc.Incident, inc.Tenants)
@@ -383,6 +383,16 @@ func checkOpenStatus(field, s string) error {
 	return dashboard.Invalid(field, "must be investigating, identified or monitoring (got %q)", s)
 }
 
+// author names p in an incident's timeline, which readers see: the name
+// people gave the token (a person's, or a tool's), not its prefix; the
+// audit log keeps the prefix (Principal.Actor).
+func author(p dashboard.Principal) string {
+	if name := strings.TrimSpace(p.Name); name != "" {
+		return name
+	}
+	return p.Actor()
+}
+
 // apiCreateIncident opens an incident that people saw before the probes
 // did (or that probes cannot see). If the probes then confirm an outage of
 // the service, the detection continues this incident (incident.Adopt), and its
@@ -411,13 +421,18 @@ func (a *API) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 	now := a.Now().UTC()
 	actor := r.Principal.Actor()
 	inc := db.Incident{Incident: incident.Incident{Service: b.Service, Status: incident.Status(b.Status), Severity: incident.Severity(b.Severity),
-		SeverityOverride: true, Started: now, Timeline: []incident.Entry{{At: now, Kind: incident.KindUpdate, Status: incident.Status(b.Status), Body: b.Body, Author: actor}}},
+		SeverityOverride: true, Started: now, Timeline: []incident.Entry{{At: now, Kind: incident.KindUpdate, Status: incident.Status(b.Status), Body: b.Body,
+			Author: author(r.Principal)}}},
 		Tenants: cfg.ServiceTenants(b.Service)}
 	key, err := a.PublicIDKey(r.Context())
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := a.Store.SaveIncidentWithAlerts(r.Context(), &inc, actor, a.Notify(&inc, now)); err != nil {
+	notify, err := a.Notify(r.Context(), &inc, now)
+	if err != nil {
+		return 0, nil, err
+	}
+	if _, err := a.Store.SaveIncidentWithAlerts(r.Context(), &inc, actor, notify); err != nil {
 		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
@@ -475,16 +490,20 @@ func (a *API) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (i
 	}
 	now, actor := a.Now().UTC(), r.Principal.Actor()
 	if b.Severity != "" {
-		if err := inc.SetSeverity(now, incident.Severity(b.Severity), actor); err != nil {
+		if err := inc.SetSeverity(now, incident.Severity(b.Severity), author(r.Principal)); err != nil {
 			return 0, nil, dashboard.Invalid("severity", "%v", err)
 		}
 	}
 	if b.Status != "" {
-		if err := inc.Update(now, incident.Status(b.Status), b.Body, actor); err != nil {
+		if err := inc.Update(now, incident.Status(b.Status), b.Body, author(r.Principal)); err != nil {
 			return 0, nil, dashboard.Invalid("status", "%v", err)
 		}
 	}
-	if _, err := a.Store.SaveIncidentWithAlerts(r.Context(), &inc, actor, a.Notify(&inc, now)); err != nil {
+	notify, err := a.Notify(r.Context(), &inc, now)
+	if err != nil {
+		return 0, nil, err
+	}
+	if _, err := a.Store.SaveIncidentWithAlerts(r.Context(), &inc, actor, notify); err != nil {
 		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())

@@ -19,8 +19,9 @@ type API struct {
 	// reload, so it is asked at every request.
 	Catalog func() *catalog.Catalog
 	// Notify gives the notifications of a person's change to an incident,
-	// routed as the configuration says, for SaveIncidentWithAlerts.
-	Notify func(inc *db.Incident, now time.Time) func(id int64) ([]db.Alert, error)
+	// routed as the configuration says and named by its public ID, for
+	// SaveIncidentWithAlerts; call it before the save.
+	Notify func(ctx context.Context, inc *db.Incident, now time.Time) (func(id int64) ([]db.Alert, error), error)
 	// Refresh rebuilds the status pages after a write, so that it shows at
 	// once; nil for none. It logs its own failures.
 	Refresh func(ctx context.Context)

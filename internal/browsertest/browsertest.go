@@ -46,6 +46,14 @@ func FindChromium() string {
 // it when the environment variable CI is "true".
 func New(t testing.TB) context.Context {
 	t.Helper()
+	return NewTimeout(t, Timeout)
+}
+
+// NewTimeout is New with a bound of its own on the test's browser work,
+// for a test that does more than a page or two (an accessibility engine
+// over a large page takes seconds on a busy machine).
+func NewTimeout(t testing.TB, timeout time.Duration) context.Context {
+	t.Helper()
 	path := FindChromium()
 	if path == "" {
 		if os.Getenv("CI") == "true" {
@@ -72,7 +80,7 @@ func New(t testing.TB) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium %s: %v", path, err)
 	}
-	tctx, cancel := context.WithTimeout(ctx, Timeout)
+	tctx, cancel := context.WithTimeout(ctx, timeout)
 	t.Cleanup(cancel)
 	return tctx
 }

@@ -167,32 +167,51 @@ func (n Node) Map(allowed ...string) (Fields, error) { return n.mapping(allowed,
 func (n Node) AnyMap() (Fields, error) { return n.mapping(nil, true) }
 
 func (n Node) mapping(allowed []string, anyKey bool) (Fields, error) {
+	f, errs := n.mapEach(allowed, anyKey)
+	if len(errs) > 0 {
+		return Fields{}, errs[0]
+	}
+	return f, nil
+}
+
+// MapEach is Map that goes on past bad keys: it returns the fields whose
+// keys are allowed and given once, and an error for each key that is not
+// (unknown, given twice, not a plain name), so that a caller can report
+// every problem of a document and still read the rest. A value that is not
+// a mapping is one error and no fields.
+func (n Node) MapEach(allowed ...string) (Fields, []error) { return n.mapEach(allowed, false) }
+
+func (n Node) mapEach(allowed []string, anyKey bool) (Fields, []error) {
 	y := n.resolved()
 	if y.Kind != yaml.MappingNode {
-		return Fields{}, n.Errorf("must be a mapping (got %s)", kindName(y))
+		return Fields{}, []error{n.Errorf("must be a mapping (got %s)", kindName(y))}
 	}
 	f := Fields{values: make(map[string]Node, len(y.Content)/2)}
+	var errs []error
 	for i := 0; i+1 < len(y.Content); i += 2 {
 		k, v := y.Content[i], y.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			return Fields{}, n.child(k, n.Path).Errorf("a key must be a plain name")
+			errs = append(errs, n.child(k, n.Path).Errorf("a key must be a plain name"))
+			continue
 		}
 		key := k.Value
 		kn := n.child(k, join(n.Path, key))
 		if _, dup := f.values[key]; dup {
-			return Fields{}, kn.Errorf("is given twice")
+			errs = append(errs, kn.Errorf("is given twice"))
+			continue
 		}
 		if !anyKey && !contains(allowed, key) {
 			msg := fmt.Sprintf("unknown field %q", key)
 			if s := nearest(key, allowed); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
-			return Fields{}, kn.Errorf("%s", msg)
+			errs = append(errs, kn.Errorf("%s", msg))
+			continue
 		}
 		f.Keys = append(f.Keys, key)
 		f.values[key] = n.child(v, join(n.Path, key))
 	}
-	return f, nil
+	return f, errs
 }
 
 // Seq reads a sequence; a null is an empty sequence.

@@ -27,6 +27,30 @@ func TestMapIsStrict(t *testing.T) {
 	}
 }
 
+// TestMapEachGoesOn: MapEach reports every bad key and still returns the
+// good ones.
+func TestMapEachGoesOn(t *testing.T) {
+	n, err := Parse([]byte("targt: 1\nmeasure: time\nmeasure: again\nzzzzzzzz: 2\ntarget: \"99.9\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, errs := n.MapEach("target", "measure")
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Error())
+	}
+	want := []string{`targt: unknown field "targt" (did you mean "target"?)`, "measure: is given twice", `zzzzzzzz: unknown field "zzzzzzzz"`}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("errors %q, want %q", got, want)
+	}
+	if strings.Join(f.Keys, ",") != "measure,target" {
+		t.Errorf("keys %v, want measure and target", f.Keys)
+	}
+	if _, errs := (Node{}).child(n.resolved().Content[1], "x").MapEach("a"); len(errs) != 1 {
+		t.Errorf("a scalar: %v, want one error", errs)
+	}
+}
+
 func TestPositionsAndScalars(t *testing.T) {
 	n, err := Parse([]byte("a:\n  b: [1, 2.50, \"x\", true]\n"))
 	if err != nil {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -58,6 +59,17 @@ func testSubscriptions(t *testing.T, s suite) {
 	}
 	if err := d.Unsubscribe(ctx, "ana@example.org", ""); err != nil {
 		t.Fatal(err)
+	}
+	ss, err := d.Subscribers(ctx, "acme", "")
+	if err != nil || len(ss) != 1 {
+		t.Fatalf("subscribers of acme: %v, %v", ss, err)
+	}
+	one, err := d.Subscriber(ctx, ss[0].ID)
+	if err != nil || one.Address != "ana@example.org" || one.Page != "acme" || fmt.Sprint(one.Components) != "[web]" {
+		t.Errorf("subscriber %d: got %+v, %v; want ana's acme subscription", ss[0].ID, one, err)
+	}
+	if _, err := d.Subscriber(ctx, ss[0].ID+1000); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("subscriber that does not exist: got %v, want ErrNotFound", err)
 	}
 	if err := d.Unsubscribe(ctx, "nobody@example.org", ""); err != nil {
 		t.Errorf("unsubscribing an address that never subscribed: %v", err)

@@ -151,6 +151,7 @@ var tests = []struct {
 	{"TokenCreateListLookUpRevoke", testTokenCreateListLookUpRevoke},
 	{"CreateTokenRefusesBadInput", testCreateTokenRefusesBadInput},
 	{"EveryRoleIsStored", testEveryRoleIsStored},
+	{"FeedTokenKeepsItsTenant", testFeedTokenKeepsItsTenant},
 	{"MaintenanceHistoryStands", testMaintenanceHistoryStands},
 	{"MaintenanceRefusesBadWindows", testMaintenanceRefusesBadWindows},
 	{"CreatedTokensHaveTheDocumentedForm", testCreatedTokensHaveTheDocumentedForm},
@@ -186,4 +187,8 @@ var tests = []struct {
 	{"ClaimAlertsNeverShared", testClaimAlertsNeverShared},
 	{"ClaimLapsesAndAttemptEndsIt", testClaimLapsesAndAttemptEndsIt},
 	{"CountsCountEveryTable", testCountsCountEveryTable},
+	{"DetectionRoundTrip", testDetectionRoundTrip},
+	{"DetectionRefuses", testDetectionRefuses},
+	{"OutboxQueuesPerKeyAndReceiver", testOutboxQueuesPerKeyAndReceiver},
+	{"ClosedThrough", testClosedThrough},
 }

@@ -127,9 +127,10 @@ func testCreateTokenRefusesBadInput(t *testing.T, s suite) {
 		{"unknown role", store.NewToken{Name: "x", Role: "root"}, "alice", `role: "root" is not one of`},
 		{"empty role", store.NewToken{Name: "x"}, "alice", `role: "" is not one of`},
 		{"viewer without a tenant", store.NewToken{Name: "x", Role: store.RoleViewer}, "alice", "tenant: a viewer token needs a tenant"},
-		{"admin with a tenant", store.NewToken{Name: "x", Role: store.RoleAdmin, Tenant: "acme"}, "alice", "tenant: only viewer tokens take a tenant; role admin sees every tenant"},
-		{"oncall with a tenant", store.NewToken{Name: "x", Role: store.RoleOncall, Tenant: "acme"}, "alice", "tenant: only viewer tokens take a tenant; role oncall"},
-		{"metrics with a tenant", store.NewToken{Name: "x", Role: store.RoleMetrics, Tenant: "acme"}, "alice", "tenant: only viewer tokens take a tenant; role metrics"},
+		{"admin with a tenant", store.NewToken{Name: "x", Role: store.RoleAdmin, Tenant: "acme"}, "alice", "tenant: only viewer and feed tokens take a tenant; role admin sees every tenant"},
+		{"oncall with a tenant", store.NewToken{Name: "x", Role: store.RoleOncall, Tenant: "acme"}, "alice", "tenant: only viewer and feed tokens take a tenant; role oncall"},
+		{"metrics with a tenant", store.NewToken{Name: "x", Role: store.RoleMetrics, Tenant: "acme"}, "alice", "tenant: only viewer and feed tokens take a tenant; role metrics"},
+		{"feed without a tenant", store.NewToken{Name: "x", Role: store.RoleFeed}, "alice", "tenant: a feed token needs a tenant"},
 		{"no name", store.NewToken{Name: " ", Role: store.RoleAdmin}, "alice", "name: a name is required"},
 		{"no actor", store.NewToken{Name: "x", Role: store.RoleAdmin}, "", "empty actor"},
 	}
@@ -161,7 +162,7 @@ func testEveryRoleIsStored(t *testing.T, s suite) {
 	d := s.open(t)
 	for _, role := range access.TokenRoles() {
 		nt := store.NewToken{Name: role, Role: role}
-		if role == store.RoleViewer {
+		if access.TenantRole(role) {
 			nt.Tenant = "acme"
 		}
 		text, tok, err := d.CreateToken(ctx, nt, "alice")
@@ -172,6 +173,35 @@ func testEveryRoleIsStored(t *testing.T, s suite) {
 		if err != nil || got != tok || got.Role != role {
 			t.Errorf("%s token read back as %+v, %v; want %+v", role, got, err, tok)
 		}
+	}
+}
+
+// testFeedTokenKeepsItsTenant stores a tenant's feed token, hashed, and
+// reads it back with its role and tenant; revoked, it reads back revoked,
+// and the other tenant's feed token stays valid.
+func testFeedTokenKeepsItsTenant(t *testing.T, s suite) {
+	ctx := context.Background()
+	d := s.open(t)
+	acme, tok, err := d.CreateToken(ctx, store.NewToken{Name: "feed", Role: store.RoleFeed, Tenant: "acme"}, "token:slt_12345678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bravo, _, err := d.CreateToken(ctx, store.NewToken{Name: "feed", Role: store.RoleFeed, Tenant: "bravo"}, "token:slt_87654321")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.TokenByHash(ctx, store.HashToken(acme))
+	if err != nil || got.Role != store.RoleFeed || got.Tenant != "acme" || !got.Revoked.IsZero() {
+		t.Fatalf("acme's feed token read back as %+v, %v; want role feed, tenant acme, valid", got, err)
+	}
+	if _, err := d.RevokeToken(ctx, tok.Prefix, "token:slt_12345678"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.TokenByHash(ctx, store.HashToken(acme)); err != nil || got.Revoked.IsZero() {
+		t.Errorf("revoked feed token read back as %+v, %v; want revoked", got, err)
+	}
+	if got, err := d.TokenByHash(ctx, store.HashToken(bravo)); err != nil || !got.Revoked.IsZero() || got.Tenant != "bravo" {
+		t.Errorf("bravo's feed token after acme's revocation: %+v, %v; want valid, tenant bravo", got, err)
 	}
 }
 
