@@ -12,14 +12,18 @@ import (
 // How a period's credit is split among its incidents, so that the parts
 // add up to what the ledger holds:
 //
-//  1. The incidents are taken in time order (start, then key).
+//  1. The incidents are taken in time order (start, then key). An
+//     incident's evidence is the minutes inside its span that its own
+//     service's checks were judged down (Statement.ServiceDown): an
+//     incident on one service takes nothing of another service's
+//     downtime that its span happens to cover.
 //  2. The case is evaluated with the evidence of every incident taken
 //     out (as Exposure takes out one): what is left is owed to no
 //     incident (downtime no incident covers, the "unattributed" part).
 //  3. The incidents' evidence is put back one at a time, in time order;
 //     each incident's part is what putting its evidence back added: its
 //     marginal effect given the incidents before it. Two incidents that
-//     overlap share their overlap with the earlier one, and a credit tier
+//     share a minute of evidence leave it to the earlier one, and a credit tier
 //     crossed by the second incident's minutes is the second's.
 //  4. The exact parts (rationals) add up to the exact amount. In the
 //     currency's minor unit, each part is the rounded running total
@@ -32,6 +36,19 @@ import (
 type Span struct {
 	Key      string // the caller's name for the incident
 	Interval sla.Interval
+	// Service is the incident's service: its evidence is the statement's
+	// ServiceDown of it inside Interval. With Service empty, or a
+	// statement without ServiceDown (a case built by hand), the evidence
+	// is all of Interval.
+	Service string
+}
+
+// evidence is the time whose evidence belongs to sp in st.
+func (sp Span) evidence(st Statement) sla.Set {
+	if sp.Service == "" || st.ServiceDown == nil {
+		return sla.NewSet(sp.Interval)
+	}
+	return sla.NewSet(st.ServiceDown[sp.Service]...).Intersect(sla.NewSet(sp.Interval))
 }
 
 // Share is one part of a period's credit.
@@ -50,20 +67,24 @@ func Attribute(st Statement, spans []Span) ([]Share, error) {
 	slices.SortStableFunc(spans, func(a, b Span) int {
 		return cmp.Or(a.Interval.Start.Compare(b.Interval.Start), cmp.Compare(a.Key, b.Key))
 	})
+	evidence := make([]sla.Set, len(spans))
+	for i, sp := range spans {
+		evidence[i] = sp.evidence(st)
+	}
 	// outcomes[k] keeps the evidence of spans[:k] only.
 	outcomes := make([]sla.Outcome, len(spans)+1)
 	for k := range spans {
 		// The evidence of the later spans goes, but not what the
 		// earlier ones (already put back) share with them.
-		var later, earlier []sla.Interval
-		for i, s := range spans {
+		var later, earlier sla.Set
+		for i, ev := range evidence {
 			if i < k {
-				earlier = append(earlier, s.Interval)
+				earlier = earlier.Union(ev)
 			} else {
-				later = append(later, s.Interval)
+				later = later.Union(ev)
 			}
 		}
-		cut := sla.NewSet(later...).Subtract(sla.NewSet(earlier...)).Intervals()
+		cut := later.Subtract(earlier).Intervals()
 		o, err := evaluateWithout(st, cut)
 		if err != nil {
 			return nil, fmt.Errorf("attribute %s: %w", st.Contract.ID, err)

@@ -1,12 +1,15 @@
 package credit_test
 
 import (
+	"context"
 	"math/big"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/slatehq/slate/credit"
+	"github.com/slatehq/slate/db/dbtest"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -111,27 +114,7 @@ func TestAttributeAddsUp(t *testing.T) {
 			for k, m := range tc.spans {
 				spans = append(spans, credit.Span{Key: k, Interval: minutes(st.Period, m[0], m[1])})
 			}
-			shares, err := credit.Attribute(st, spans)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			var minor int64
-			exact := new(big.Rat)
-			for _, s := range shares {
-				got = append(got, s.Key+"="+big.NewInt(s.AmountMinor).String())
-				minor += s.AmountMinor
-				exact.Add(exact, s.Amount)
-			}
-			if strings.Join(got, " ") != tc.want {
-				t.Errorf("shares %s, want %s", strings.Join(got, " "), tc.want)
-			}
-			if want := st.Outcome.AmountMinor().Int64(); minor != want {
-				t.Errorf("parts add up to %d minor units, want the ledger's %d", minor, want)
-			}
-			if exact.Cmp(st.Outcome.Amount) != 0 {
-				t.Errorf("exact parts add up to %s, want %s", exact.RatString(), st.Outcome.Amount.RatString())
-			}
+			checkShares(t, st, spans, tc.want)
 		})
 	}
 }
@@ -143,4 +126,152 @@ func mustRange(t *testing.T, s string) sla.Range {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestAttributeByService: an incident takes only the minutes its own
+// service was down inside its span. A minute both incidents' evidence
+// holds is the earlier one's, downtime on a service without an incident
+// in its time stays unattributed, and the parts still add up to the
+// ledger's amount. Proportional at target 100: one minute is 1000/43200
+// EUR.
+func TestAttributeByService(t *testing.T) {
+	proportional := sla.Policy{Target: rat(t, "100"), CreditUnit: sla.CreditProportional}
+	type span struct {
+		key, service string
+		from, to     int
+	}
+	for _, tc := range []struct {
+		name  string
+		down  map[string][][2]int // per service
+		spans []span
+		want  string // key=minor units, unattributed first, in time order
+	}{
+		{
+			// A's span covers chat's whole outage, but only mail's 30
+			// minutes are A's: 0.69; chat's 70 minutes are B's.
+			name:  "a wide span takes only its service's minutes",
+			down:  map[string][][2]int{"mail": {{100, 130}}, "chat": {{130, 200}}},
+			spans: []span{{"A", "mail", 90, 300}, {"B", "chat", 110, 210}},
+			want:  "=0 A=69 B=162",
+		},
+		{
+			// Both services down 120-130: those minutes are A's
+			// (earlier); B keeps 130-200 only.
+			name:  "a minute two incidents share is the earlier one's",
+			down:  map[string][][2]int{"mail": {{100, 130}}, "chat": {{120, 200}}},
+			spans: []span{{"A", "mail", 90, 300}, {"B", "chat", 110, 210}},
+			want:  "=0 A=69 B=162",
+		},
+		{
+			// The later incident starts first in the list: time order
+			// still decides who keeps the shared minutes.
+			name:  "shared minutes go by start, not by list order",
+			down:  map[string][][2]int{"mail": {{100, 130}}, "chat": {{100, 130}}},
+			spans: []span{{"B", "chat", 105, 140}, {"A", "mail", 95, 140}},
+			want:  "=0 A=69 B=0",
+		},
+		{
+			// mail is down 50 minutes with no incident of its own; the
+			// chat incident whose span covers them was never down.
+			name:  "another service's downtime stays unattributed",
+			down:  map[string][][2]int{"mail": {{0, 50}}, "chat": nil},
+			spans: []span{{"A", "chat", 0, 60}},
+			want:  "=116 A=0",
+		},
+		{
+			// 1 minute each on three services; running totals 0.0231,
+			// 0.0463, 0.0694 round to 0.02, 0.05, 0.07.
+			name:  "remainder cents by running totals across services",
+			down:  map[string][][2]int{"a": {{10, 11}}, "b": {{20, 21}}, "c": {{30, 31}}},
+			spans: []span{{"A", "a", 0, 40}, {"B", "b", 0, 40}, {"C", "c", 0, 40}},
+			want:  "=0 A=2 B=3 C=2",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var all [][2]int
+			for _, d := range tc.down {
+				all = append(all, d...)
+			}
+			st := statementOf(t, proportional, all...)
+			st.ServiceDown = map[string][]sla.Interval{}
+			for svc, d := range tc.down {
+				for _, m := range d {
+					st.ServiceDown[svc] = append(st.ServiceDown[svc], minutes(st.Period, m[0], m[1]))
+				}
+			}
+			var spans []credit.Span
+			for _, s := range tc.spans {
+				spans = append(spans, credit.Span{Key: s.key, Service: s.service, Interval: minutes(st.Period, s.from, s.to)})
+			}
+			checkShares(t, st, spans, tc.want)
+		})
+	}
+}
+
+// checkShares attributes st's credit to spans and requires the parts to be
+// want (key=minor units, unattributed first) and to add up to the ledger's
+// amount, exactly and in minor units.
+func checkShares(t *testing.T, st credit.Statement, spans []credit.Span, want string) {
+	t.Helper()
+	shares, err := credit.Attribute(st, spans)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var minor int64
+	exact := new(big.Rat)
+	for _, s := range shares {
+		got = append(got, s.Key+"="+big.NewInt(s.AmountMinor).String())
+		minor += s.AmountMinor
+		exact.Add(exact, s.Amount)
+	}
+	if strings.Join(got, " ") != want {
+		t.Errorf("shares %s, want %s", strings.Join(got, " "), want)
+	}
+	if w := st.Outcome.AmountMinor().Int64(); minor != w {
+		t.Errorf("parts add up to %d minor units, want the ledger's %d", minor, w)
+	}
+	if exact.Cmp(st.Outcome.Amount) != 0 {
+		t.Errorf("exact parts add up to %s, want %s", exact.RatString(), st.Outcome.Amount.RatString())
+	}
+}
+
+// TestAttributeFromStoredEvidence: two services' checks write results into
+// a real store; Compute keeps each service's down minutes, and an incident
+// on one service whose span covers the other's outage takes only its own.
+func TestAttributeFromStoredEvidence(t *testing.T) {
+	store := dbtest.Open(t)
+	ctx := context.Background()
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	period := sla.Period{Start: start, End: start.Add(10 * time.Hour), Location: time.UTC}
+	var rs []sla.Result
+	for i := range 3600 { // every 10 s for ten hours
+		at := start.Add(time.Duration(i) * 10 * time.Second)
+		d := at.Sub(start)
+		rs = append(rs,
+			sla.Result{CheckID: "imap", At: at, OK: !(d >= 60*time.Minute && d < 80*time.Minute)},   // mail down 1:00-1:20
+			sla.Result{CheckID: "login", At: at, OK: !(d >= 70*time.Minute && d < 100*time.Minute)}) // chat down 1:10-1:40
+	}
+	if err := store.WriteResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	c := credit.Contract{ID: "acme", Tenant: "acme", Policy: sla.Policy{Target: rat(t, "100"), CreditUnit: sla.CreditProportional},
+		Fee:    sla.Money{Amount: big.NewRat(600, 1), Currency: "USD"}, // 1 USD a minute
+		Checks: []credit.Check{{ID: "imap", Service: "mail"}, {ID: "login", Service: "chat"}}}
+	st, err := credit.Compute(ctx, store, c, period, period.End)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(m int) time.Time { return start.Add(time.Duration(m) * time.Minute) }
+	for svc, want := range map[string][]sla.Interval{"mail": {{Start: at(60), End: at(80)}}, "chat": {{Start: at(70), End: at(100)}}} {
+		if got := st.ServiceDown[svc]; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s down %v, want %v", svc, got, want)
+		}
+	}
+	// mail's incident ran 0:55-2:00, past chat's outage: 20 minutes are
+	// its own; chat's 1:10-1:20 overlap with mail is mail's (earlier).
+	checkShares(t, st, []credit.Span{
+		{Key: "mail", Service: "mail", Interval: sla.Interval{Start: at(55), End: at(120)}},
+		{Key: "chat", Service: "chat", Interval: sla.Interval{Start: at(65), End: at(110)}},
+	}, "=0 mail=2000 chat=2000")
 }

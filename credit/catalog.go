@@ -18,7 +18,7 @@ import (
 func ChecksOf(cat *catalog.Catalog, cs []catalog.Check) []Check {
 	out := make([]Check, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, Check{ID: c.ID, Locations: cat.CheckLocations(c), Confirmation: c.Confirmation})
+		out = append(out, Check{ID: c.ID, Service: c.Service, Locations: cat.CheckLocations(c), Confirmation: c.Confirmation})
 	}
 	return out
 }
@@ -86,7 +86,7 @@ func Impact(ctx context.Context, h ImpactHistory, cat *catalog.Catalog, inc inci
 			}
 		}
 		if key == targetKey {
-			spans = append(spans, Span{Key: targetKey, Interval: span(inc, now)})
+			spans = append(spans, Span{Key: targetKey, Service: inc.Service, Interval: span(inc, now)})
 		}
 		shares, err := Attribute(st, spans)
 		if err != nil {
@@ -158,12 +158,12 @@ func periodIncidents(ctx context.Context, h ImpactHistory, cat *catalog.Catalog,
 	return st, out, nil
 }
 
-// spansOf are incs as spans keyed by their IDs; an open incident runs to
-// now.
+// spansOf are incs as spans keyed by their IDs, on their services; an
+// open incident runs to now.
 func spansOf(incs []store.Incident, now time.Time) []Span {
 	out := make([]Span, len(incs))
 	for i, inc := range incs {
-		out[i] = Span{Key: strconv.FormatInt(inc.ID, 10), Interval: span(inc.Incident, now)}
+		out[i] = Span{Key: strconv.FormatInt(inc.ID, 10), Service: inc.Service, Interval: span(inc.Incident, now)}
 	}
 	return out
 }
