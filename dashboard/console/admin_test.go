@@ -2,9 +2,12 @@ package console_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -38,4 +41,89 @@ func TestTokensPage(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "The hash chain verifies") || !strings.Contains(body, "token.revoked") || !strings.Contains(body, "oidc:root@example.com") {
 		t.Errorf("audit page: %d", code)
 	}
+}
+
+// TestAuditPageVerifiesNewEntries: the audit page says how far the chain
+// verified; entries appended later move the mark; an entry edited after
+// the mark is caught on the next view, naming it, and the mark stays
+// where the chain last verified.
+func TestAuditPageVerifiesNewEntries(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	root, _, _ := f.signIn(t, "root@example.com", "sre-leads")
+	through := regexp.MustCompile(`verifies through entry (\d+): (\d+) entries`)
+	view := func() (string, string) {
+		t.Helper()
+		code, body := get(t, root, f.srv.URL+"/console/audit")
+		if code != http.StatusOK {
+			t.Fatalf("audit page: %d", code)
+		}
+		m := through.FindStringSubmatch(body)
+		if m == nil {
+			return "", body
+		}
+		return m[1] + "/" + m[2], body
+	}
+	es, err := f.db.AuditEntries(ctx, 0, 1000)
+	if err != nil || len(es) == 0 {
+		t.Fatalf("entries after sign-in: %d %v", len(es), err)
+	}
+	// The page's own view reads the log after the sign-in's entries.
+	if got, want := mustMark(t, view), markOf(f, t); got != want {
+		t.Errorf("first view: verified %s, want %s", got, want)
+	}
+	for i := range 3 {
+		if err := f.db.AppendAudit(ctx, "am", "test.step", "step/"+strconv.Itoa(i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := mustMark(t, view), markOf(f, t); got != want {
+		t.Errorf("after three more: verified %s, want %s", got, want)
+	}
+	before := markOf(f, t)
+	if err := f.db.AppendAudit(ctx, "am", "test.step", "step/edited", map[string]int{"n": 1}); err != nil {
+		t.Fatal(err)
+	}
+	last, err := f.db.AuditEntries(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := last[len(last)-1].ID
+	raw, err := sql.Open("sqlite3", f.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`DROP TRIGGER audit_no_update; UPDATE audit SET detail = '{"n":2}' WHERE id = ?`, edited); err != nil {
+		t.Fatal(err)
+	}
+	_, body := view()
+	if want := fmt.Sprintf("audit entry %d: hash does not match its contents", edited); !strings.Contains(body, "does NOT verify") || !strings.Contains(body, want) {
+		t.Errorf("edited entry %d: the page does not say %q", edited, want)
+	}
+	m := regexp.MustCompile(`verified through entry (\d+): (\d+) entries`).FindStringSubmatch(body)
+	if m == nil || m[1]+"/"+m[2] != before {
+		t.Errorf("a broken chain shows the mark %v, want it kept at %s", m, before)
+	}
+}
+
+// mustMark is the "through entry/entries" of view's page.
+func mustMark(t *testing.T, view func() (string, string)) string {
+	t.Helper()
+	m, body := view()
+	if m == "" {
+		t.Fatalf("the audit page says no verified mark:\n%s", body)
+	}
+	return m
+}
+
+// markOf is the last entry's ID and the number of entries, as the page
+// should show them once the whole log verified.
+func markOf(f *fixture, t *testing.T) string {
+	t.Helper()
+	es, err := f.db.AuditEntries(context.Background(), 0, 100000)
+	if err != nil || len(es) == 0 {
+		t.Fatalf("entries: %d %v", len(es), err)
+	}
+	return fmt.Sprintf("%d/%d", es[len(es)-1].ID, len(es))
 }

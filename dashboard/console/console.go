@@ -21,13 +21,14 @@ type Store interface {
 	store.Sessions
 	credit.ImpactHistory
 	Credits(ctx context.Context, f store.CreditFilter) ([]store.Credit, error)
+	CreditsPage(ctx context.Context, f store.CreditFilter, limit, offset int) (store.CreditPage, error)
 	Credit(ctx context.Context, id int64) (store.Credit, error)
 	ApproveCredit(ctx context.Context, id int64, actor string) (store.Credit, error)
 	IssueCredit(ctx context.Context, id int64, actor string) (store.Credit, error)
 	VoidCredit(ctx context.Context, id int64, actor, reason string) (store.Credit, error)
 	AuditOf(ctx context.Context, subject string) ([]store.AuditEntry, error)
 	AuditEntries(ctx context.Context, afterID int64, limit int) ([]store.AuditEntry, error)
-	VerifyAudit(ctx context.Context) (checked int, err error)
+	VerifyAuditAfter(ctx context.Context, mark store.AuditMark) (store.AuditMark, error)
 	Tokens(ctx context.Context) ([]store.Token, error)
 	CreateToken(ctx context.Context, nt store.NewToken, actor string) (string, store.Token, error)
 	RevokeToken(ctx context.Context, prefix, actor string) (store.Token, error)
@@ -72,6 +73,9 @@ type Console struct {
 	cop    *http.CrossOriginProtection
 	oidc   oidcState
 	touch  sync.Mutex // serialises the throttle of session touches
+	// audit guards audited, how far the audit chain verified.
+	audit   sync.Mutex
+	audited store.AuditMark
 }
 
 // New builds the console for s. The provider is discovered on the first

@@ -16,8 +16,12 @@ import (
 	"github.com/slatehq/slate/store"
 )
 
-// pageSize is how many entries one page of the queue lists.
-const pageSize = 100
+// pageSize is how many entries one page of the queue lists; maxPage
+// keeps the offset a page asks for within what an int holds.
+const (
+	pageSize = 100
+	maxPage  = 1 << 20
+)
 
 // queueView is the month-end queue: the ledger through the filters.
 type queueView struct {
@@ -48,29 +52,29 @@ func (c *Console) creditsPage(g *gin.Context, s store.Session) {
 		c.render(g, http.StatusBadRequest, "credits", page{Title: "Credits", Session: &s, Error: msg, Data: v})
 		return
 	}
-	all, err := c.Store.Credits(g.Request.Context(), sf)
+	sf.Flagged = flagged
+	v.Page = max(1, atoi(g.Query("page")))
+	if v.Page > maxPage {
+		c.render(g, http.StatusBadRequest, "credits", page{Title: "Credits", Session: &s,
+			Error: fmt.Sprintf("The page %d is past the last page there can be (%d).", v.Page, maxPage), Data: v})
+		return
+	}
+	p, err := c.Store.CreditsPage(g.Request.Context(), sf, pageSize, (v.Page-1)*pageSize)
 	if err != nil {
 		c.internal(g, s, err)
 		return
 	}
-	rows := all[:0:0]
-	for _, cr := range all {
-		if credit.Keep(cr, flagged) {
-			rows = append(rows, cr)
-		}
+	v.Count, v.Rows = p.Count, p.Rows
+	for _, t := range p.Totals {
+		v.Totals = append(v.Totals, t.Currency+" "+sla.FormatMinor(t.AmountMinor, t.Currency))
 	}
-	slices.Reverse(rows) // newest first
-	v.Count, v.Totals = len(rows), totals(rows)
-	v.Page = max(1, atoi(g.Query("page")))
-	from := min(len(rows), (v.Page-1)*pageSize)
-	to := min(len(rows), from+pageSize)
-	v.Rows = rows[from:to]
+	to := (v.Page-1)*pageSize + len(p.Rows)
 	q := g.Request.URL.Query()
 	if v.Page > 1 {
 		q.Set("page", strconv.Itoa(v.Page-1))
 		v.Prev = q.Encode()
 	}
-	if to < len(rows) {
+	if to < p.Count {
 		q.Set("page", strconv.Itoa(v.Page+1))
 		v.Next = q.Encode()
 	}

@@ -2,6 +2,9 @@ package console_test
 
 import (
 	"context"
+	"fmt"
+	"regexp"
+	"slices"
 	"net/http"
 	"net/url"
 	"strings"
@@ -153,5 +156,72 @@ func TestCreditPageAndCase(t *testing.T) {
 	}
 	if !file.Case.Period.Start.Equal(a.PeriodStart) || !file.Case.Period.End.Equal(a.PeriodEnd) {
 		t.Errorf("case period [%v, %v), want the credit's", file.Case.Period.Start, file.Case.Period.End)
+	}
+}
+
+// TestQueuePages: 230 entries in two currencies page 100 at a time,
+// newest first; every page states the count and totals of all the
+// entries through the filter, not of its own rows; links lead on and
+// back; a page past the end is empty and a page number too large to
+// offset is refused, naming the page.
+func TestQueuePages(t *testing.T) {
+	f := newFixture(t)
+	var ids []int64
+	var eur, usd int64
+	for i := range 230 {
+		tenant, contract, cur := "acme", "acme-gold", "EUR"
+		if i%3 == 0 {
+			tenant, contract, cur = "bravo", "bravo-silver", "USD"
+		}
+		minor := int64(100 + i)
+		period := fmt.Sprintf("%d-%02d", 2000+i/12, 1+i%12)
+		ids = append(ids, f.record(t, tenant, contract, period, cur, minor).ID)
+		if cur == "EUR" {
+			eur += minor
+		} else {
+			usd += minor
+		}
+	}
+	slices.Reverse(ids)
+	am, _, _ := f.signIn(t, "ada@example.com", "billing")
+	totals := fmt.Sprintf("230 entries, totalling <span class=\"total\">EUR %s</span>, <span class=\"total\">USD %s</span>",
+		sla.FormatMinor(eur, "EUR"), sla.FormatMinor(usd, "USD"))
+	row := regexp.MustCompile(`<a href="/console/credits/(\d+)">`)
+	for _, tc := range []struct {
+		page       string
+		from, to   int
+		prev, next bool
+	}{
+		{"", 0, 100, false, true},
+		{"2", 100, 200, true, true},
+		{"3", 200, 230, true, false},
+		{"4", 230, 230, false, false},
+	} {
+		t.Run("page "+tc.page, func(t *testing.T) {
+			code, body := get(t, am, f.srv.URL+"/console/credits?page="+tc.page)
+			if code != http.StatusOK || !strings.Contains(body, totals) {
+				t.Fatalf("%d, lacks %q", code, totals)
+			}
+			var got []string
+			for _, m := range row.FindAllStringSubmatch(body, -1) {
+				got = append(got, m[1])
+			}
+			var want []string
+			for _, id := range ids[tc.from:tc.to] {
+				want = append(want, itoa(id))
+			}
+			if strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("rows %v, want %v", got, want)
+			}
+			if hasPrev := strings.Contains(body, ">Newer</a>"); hasPrev != tc.prev {
+				t.Errorf("link to newer: %v, want %v", hasPrev, tc.prev)
+			}
+			if hasNext := strings.Contains(body, ">Older</a>"); hasNext != tc.next {
+				t.Errorf("link to older: %v, want %v", hasNext, tc.next)
+			}
+		})
+	}
+	if code, body := get(t, am, f.srv.URL+"/console/credits?page=99999999999"); code != http.StatusBadRequest || !strings.Contains(body, "The page 99999999999 is past") {
+		t.Errorf("huge page: %d", code)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -23,7 +24,6 @@ import (
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/dashboard/console"
 	"github.com/slatehq/slate/db"
-	"github.com/slatehq/slate/db/dbtest"
 	"github.com/slatehq/slate/internal/oidctest"
 	"github.com/slatehq/slate/store"
 )
@@ -56,6 +56,7 @@ contracts:
 // 127.0.0.1, signing in through a real OpenID Connect provider.
 type fixture struct {
 	db     *db.DB
+	dbPath string // its file, for tests that edit it behind slate's back
 	op     *oidctest.Provider
 	srv    *httptest.Server
 	cat    *catalog.Catalog
@@ -68,7 +69,11 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{db: dbtest.Open(t), op: oidctest.Start(t, "slate-console", "client-secret"), cat: &cfg.Catalog}
+	f := &fixture{dbPath: filepath.Join(t.TempDir(), "slate.db"), op: oidctest.Start(t, "slate-console", "client-secret"), cat: &cfg.Catalog}
+	if f.db, err = db.Open(f.dbPath, db.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.db.Close() })
 	var h http.Handler
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(f.srv.Close)
