@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -26,10 +25,8 @@ import (
 // Browser tests of the pages as people use them: on a 360 px phone,
 // with the keyboard, by touch, in their own time zone, and through
 // axe-core, the accessibility engine, which the tests inject into each
-// page (testdata/axe-core, pinned, with its licence; never served).
-
-//go:embed testdata/axe-core/axe.min.js
-var axeSource string
+// page (internal/browsertest/axe-core, pinned, with its licence; never
+// served).
 
 // phoneWidth is the narrowest common phone viewport, in CSS pixels.
 const phoneWidth = 360
@@ -97,39 +94,6 @@ func asViewer(t *testing.T, ctx context.Context) {
 	cdpCall(t, ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Authorization": "Bearer viewer-tok"}})
 }
 
-// axeViolation is one axe-core finding.
-type axeViolation struct {
-	ID     string `json:"id"`
-	Impact string `json:"impact"`
-	Help   string `json:"help"`
-	Nodes  []struct {
-		Target []string `json:"target"`
-	} `json:"nodes"`
-}
-
-// checkAxe runs axe-core on the tab's page and fails on every violation
-// of serious or critical impact.
-func checkAxe(t *testing.T, ctx context.Context, page string) {
-	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeSource+";true")); err != nil {
-		t.Fatalf("%s: load axe-core: %v", page, err)
-	}
-	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)`,
-		chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("%s: run axe-core: %v", page, err)
-	}
-	for _, v := range vs {
-		if v.Impact == "serious" || v.Impact == "critical" {
-			var where []string
-			for _, n := range v.Nodes {
-				where = append(where, strings.Join(n.Target, " "))
-			}
-			t.Errorf("%s: axe %s (%s): %s at %s", page, v.ID, v.Impact, v.Help, strings.Join(where, ", "))
-		}
-	}
-}
-
 // peoplePages are the pages every narrow-layout and axe check covers.
 func peoplePages(snap *Snapshot, t *testing.T) []struct{ name, path string } {
 	inc := activeIncident(t, snap)
@@ -173,7 +137,7 @@ func TestBrowserPagesFitAPhone(t *testing.T) {
 				t.Errorf("%s at %d px: document %d px wide, body %d px: scrolls sideways; too wide: %v", p.path, w.Viewport, w.Scroll, w.Body, wide)
 			}
 			start := time.Now()
-			checkAxe(t, ctx, p.name+" at 360 px")
+			browsertest.CheckAxe(t, ctx, p.name+" at 360 px")
 			t.Logf("axe-core took %v", time.Since(start).Round(time.Millisecond))
 			saveScreenshot(t, ctx, "phone-"+strings.ReplaceAll(p.name, " ", "-")+".png")
 			for _, pr := range problems() {
