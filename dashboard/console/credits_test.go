@@ -3,10 +3,10 @@ package console_test
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"slices"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
