@@ -16,6 +16,7 @@ import (
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store"
 )
 
 // Register adds the admin API's routes to d. Who may call what is
@@ -86,7 +87,7 @@ func apiError(err error) error {
 		return dashboard.NotFound("%v", err)
 	case errors.Is(err, db.ErrIncidentConflict):
 		return dashboard.Conflict("%v; read it again and retry", err)
-	case errors.Is(err, db.ErrIncidentState), errors.Is(err, db.ErrCreditState), errors.Is(err, db.ErrMaintenanceState):
+	case errors.Is(err, db.ErrIncidentState), errors.Is(err, db.ErrCreditState), errors.Is(err, db.ErrMaintenanceState), errors.Is(err, db.ErrNotResolved):
 		return dashboard.Conflict("%v", err)
 	}
 	return err
@@ -607,6 +608,11 @@ func (a *API) apiSavePostmortem(r *dashboard.AdminRequest) (int, any, error) {
 		return 0, nil, err
 	}
 	if b.Publish {
+		// Refused before the draft is saved: a rejected request stores
+		// nothing.
+		if err := store.CheckPublishPostmortem(&inc); err != nil {
+			return 0, nil, dashboard.Conflict("%v", err)
+		}
 		if err := a.Catalog().CheckPostmortemNames(b.Markdown, inc.Incident, inc.Tenants); err != nil {
 			return 0, nil, err
 		}
