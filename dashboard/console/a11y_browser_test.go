@@ -29,7 +29,7 @@ func TestBrowserConsolePagesAxe(t *testing.T) {
 			check := func(name string, steps ...chromedp.Action[chromedp.Void]) {
 				t.Helper()
 				do(t, ctx, steps...)
-				if got := browserEval[bool](t, ctx, `matchMedia('(prefers-color-scheme: `+scheme+`)').matches`); !got {
+				if got := browsertest.Eval[bool](t, ctx, `matchMedia('(prefers-color-scheme: `+scheme+`)').matches`); !got {
 					t.Fatalf("%s: the page does not see prefers-color-scheme %s", name, scheme)
 				}
 				browsertest.CheckAxe(t, ctx, name+" ("+scheme+")")
@@ -67,7 +67,7 @@ func tabTo(t *testing.T, ctx context.Context, limit int, what string, want func(
 	t.Helper()
 	for range limit {
 		do(t, ctx, chromedp.KeyEvent(kb.Tab))
-		fo := browserEval[focused](t, ctx, focusJS)
+		fo := browsertest.Eval[focused](t, ctx, focusJS)
 		if !fo.Outline && fo.Tag != "BODY" {
 			t.Errorf("%s %q has the focus but shows no outline", fo.Tag, fo.Text)
 		}
@@ -106,14 +106,4 @@ func TestBrowserBulkApproveByKeyboard(t *testing.T) {
 			t.Errorf("credit %d: %s %v, want approved", id, c.State, err)
 		}
 	}
-}
-
-// browserEval evaluates js in the tab and decodes its value.
-func browserEval[T any](t *testing.T, ctx context.Context, js string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("%s: %v", js, err)
-	}
-	return v
 }

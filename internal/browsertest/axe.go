@@ -70,3 +70,14 @@ func ColorScheme(t testing.TB, ctx context.Context, scheme string) {
 		t.Fatalf("prefers-color-scheme %s: %v", scheme, err)
 	}
 }
+
+// Eval evaluates js in the tab and decodes its value, failing t when it
+// cannot.
+func Eval[T any](t testing.TB, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
