@@ -37,6 +37,7 @@ type Config struct {
 	Provider  Provider
 	Billing   Billing
 	Email     Email
+	Console   Console
 }
 
 // Detection is how incidents open and resolve.
@@ -261,6 +262,9 @@ func Load(path string) (*Config, error) {
 	if err := readLogo(cfg, path); err != nil {
 		return nil, err
 	}
+	if err := readConsoleSecret(cfg, path); err != nil {
+		return nil, err
+	}
 	return cfg, nil
 }
 
@@ -299,7 +303,7 @@ func (d *configDecoder) fields(n ynode.Node, allowed ...string) (ynode.Fields, e
 
 func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 	f, err := d.fields(root, "backup", "alerting", "heartbeat", "storage", "server", "collector", "detection", "locations", "tenants", "services",
-		"checks", "contracts", "maintenance", "maintenance_max", "provider", "billing", "email")
+		"checks", "contracts", "maintenance", "maintenance_max", "provider", "billing", "email", "console")
 	if err != nil {
 		return err
 	}
@@ -313,6 +317,7 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		{"provider", func(n ynode.Node) error { return d.provider(n, &cfg.Provider) }},
 		{"billing", func(n ynode.Node) error { return d.billing(n, &cfg.Billing) }},
 		{"email", func(n ynode.Node) error { return d.email(n, &cfg.Email) }},
+		{"console", func(n ynode.Node) error { return d.console(n, &cfg.Console) }},
 	} {
 		if n, ok := f.Get(x.key); ok {
 			d.note(x.fn(d.at.Add(n)))

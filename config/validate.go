@@ -37,6 +37,7 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 	validateMaintenance(cfg, services, add)
 	validateContracts(cfg, tenants, services, add)
 	validateCustomers(cfg, add)
+	validateConsole(cfg, add)
 	return probs
 }
 

@@ -2,12 +2,15 @@ package credit
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store"
 )
 
 // ChecksOf are catalogue checks of cat in this package's terms, each with
@@ -15,7 +18,7 @@ import (
 func ChecksOf(cat *catalog.Catalog, cs []catalog.Check) []Check {
 	out := make([]Check, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, Check{ID: c.ID, Locations: cat.CheckLocations(c), Confirmation: c.Confirmation})
+		out = append(out, Check{ID: c.ID, Service: c.Service, Locations: cat.CheckLocations(c), Confirmation: c.Confirmation})
 	}
 	return out
 }
@@ -47,18 +50,23 @@ func Schedules(cat *catalog.Catalog) []Schedule {
 	return out
 }
 
+// ImpactHistory is what Impact and PeriodShares read: the evidence and
+// the stored incidents. db.DB satisfies it.
+type ImpactHistory interface {
+	History
+	Incidents(ctx context.Context, f store.IncidentFilter) ([]store.Incident, error)
+}
+
 // Impact is, per contract on the incident's service of the tenants it
-// affects (all contracts on it when tenants is empty), the breach minutes
-// the incident accounts for and the credit it moves in the period it
-// started in, as of now: each tenant's rows are its own (its incident page
-// shows them), staff read them all, and a post-mortem publishes only
-// their total (incident.TotalImpact). A contract whose figures cannot be
-// computed is left out.
-func Impact(ctx context.Context, h History, cat *catalog.Catalog, inc incident.Incident, tenants []string, now time.Time) []incident.TenantImpact {
-	end := inc.Ended
-	if end.IsZero() {
-		end = now
-	}
+// affects (all contracts on it when tenants is empty), the incident's part
+// of the credit of the period it started in, as of now: its share of the
+// period's credit among the period's incidents (Attribute), so that the
+// parts of a period's incidents add up to the ledger's amount. Each
+// tenant's rows are its own (its incident page shows them), staff read
+// them all, and a post-mortem publishes only their total
+// (incident.TotalImpact). A contract whose figures cannot be computed is
+// left out.
+func Impact(ctx context.Context, h ImpactHistory, cat *catalog.Catalog, inc incident.Incident, tenants []string, now time.Time) []incident.TenantImpact {
 	var out []incident.TenantImpact
 	for _, s := range Schedules(cat) {
 		c := s.Contract
@@ -66,16 +74,104 @@ func Impact(ctx context.Context, h History, cat *catalog.Catalog, inc incident.I
 		if len(tenants) > 0 && !slices.Contains(tenants, c.Tenant) || !k.Covers(inc.Service) {
 			continue
 		}
-		st, err := Compute(ctx, h, c, s.PeriodAt(inc.Started), now) // the period so far, or all of it once ended
+		st, others, err := periodIncidents(ctx, h, cat, k, s.PeriodAt(inc.Started), now) // the period so far, or all of it once ended
 		if err != nil {
 			continue
 		}
-		breach, amount, err := Exposure(st, sla.Interval{Start: inc.Started, End: end})
+		spans := spansOf(others, now)
+		key := targetKey
+		for i, o := range others {
+			if o.Service == inc.Service && o.Started.UnixMilli() == inc.Started.UnixMilli() {
+				key = spans[i].Key
+			}
+		}
+		if key == targetKey {
+			spans = append(spans, Span{Key: targetKey, Service: inc.Service, Interval: span(inc, now)})
+		}
+		shares, err := Attribute(st, spans)
 		if err != nil {
 			continue
 		}
-		out = append(out, incident.TenantImpact{Tenant: c.Tenant, Contract: c.ID, BreachMinutes: sla.FormatTrim(breach, 2),
-			Exposure: sla.FormatFixed(amount, sla.MinorUnits(c.Fee.Currency)), Currency: c.Fee.Currency})
+		for _, sh := range shares {
+			if sh.Key == key {
+				out = append(out, incident.TenantImpact{Tenant: c.Tenant, Contract: c.ID, BreachMinutes: sla.FormatTrim(sh.BreachMinutes, 2),
+					Exposure: sla.FormatMinor(sh.AmountMinor, c.Fee.Currency), Currency: c.Fee.Currency})
+			}
+		}
 	}
 	return out
+}
+
+// targetKey names, in Impact, an incident the store does not hold (yet).
+const targetKey = "this"
+
+// IncidentShare is one incident's part of a period's credit.
+type IncidentShare struct {
+	Incident store.Incident
+	Share
+}
+
+// PeriodShares splits contract k's credit for period among the incidents
+// that affect its tenant on its services (Attribute), as of now; it
+// returns the statement, the unattributed part and the incidents' parts
+// in time order.
+func PeriodShares(ctx context.Context, h ImpactHistory, cat *catalog.Catalog, k catalog.Contract, period sla.Period, now time.Time) (Statement, Share, []IncidentShare, error) {
+	st, incs, err := periodIncidents(ctx, h, cat, k, period, now)
+	if err != nil {
+		return st, Share{}, nil, err
+	}
+	shares, err := Attribute(st, spansOf(incs, now))
+	if err != nil {
+		return st, Share{}, nil, err
+	}
+	byKey := make(map[string]store.Incident, len(incs))
+	for _, inc := range incs {
+		byKey[strconv.FormatInt(inc.ID, 10)] = inc
+	}
+	out := make([]IncidentShare, 0, len(incs))
+	for _, sh := range shares[1:] {
+		out = append(out, IncidentShare{Incident: byKey[sh.Key], Share: sh})
+	}
+	return st, shares[0], out, nil
+}
+
+// periodIncidents computes k's statement for period as of now and lists
+// the stored incidents that overlap it on k's services and affect k's
+// tenant.
+func periodIncidents(ctx context.Context, h ImpactHistory, cat *catalog.Catalog, k catalog.Contract, period sla.Period, now time.Time) (Statement, []store.Incident, error) {
+	st, err := Compute(ctx, h, ContractOf(cat, k), period, now)
+	if err != nil {
+		return st, nil, err
+	}
+	var out []store.Incident
+	for _, svc := range k.Services {
+		incs, err := h.Incidents(ctx, store.IncidentFilter{Service: svc, Tenant: k.Tenant, Since: period.Start})
+		if err != nil {
+			return st, nil, fmt.Errorf("incidents of %s: %w", k.ID, err)
+		}
+		for _, inc := range incs {
+			if inc.Started.Before(period.End) {
+				out = append(out, inc)
+			}
+		}
+	}
+	return st, out, nil
+}
+
+// spansOf are incs as spans keyed by their IDs, on their services; an
+// open incident runs to now.
+func spansOf(incs []store.Incident, now time.Time) []Span {
+	out := make([]Span, len(incs))
+	for i, inc := range incs {
+		out[i] = Span{Key: strconv.FormatInt(inc.ID, 10), Service: inc.Service, Interval: span(inc.Incident, now)}
+	}
+	return out
+}
+
+func span(inc incident.Incident, now time.Time) sla.Interval {
+	end := inc.Ended
+	if end.IsZero() {
+		end = now
+	}
+	return sla.Interval{Start: inc.Started, End: end}
 }

@@ -22,6 +22,10 @@ type History interface {
 // Check is a probe whose evidence counts for a contract.
 type Check struct {
 	ID string
+	// Service is the service the check measures: its down minutes are
+	// that service's (Statement.ServiceDown). Empty for checks built by
+	// hand that no incident is matched against.
+	Service string
 	// Locations are the locations the check runs from (the catalogue's
 	// CheckLocations): a minute is judged against all of them, so one that
 	// stays silent is counted as silent. Empty takes whichever locations
@@ -64,6 +68,10 @@ type Statement struct {
 	// thin.
 	Locations []LocationCoverage
 	Budget    sla.Budget
+	// ServiceDown is, per service of the contract's checks, the minutes
+	// one of its checks was judged down: the evidence an incident on that
+	// service accounts for (Attribute).
+	ServiceDown map[string][]sla.Interval
 	// Case is what was evaluated, kept so that an incident's share of it
 	// can be worked out (Exposure) without reading the evidence again.
 	Case sla.Case
@@ -94,6 +102,7 @@ func Compute(ctx context.Context, h History, c Contract, period sla.Period, unti
 		return st, err
 	}
 	st.Locations = j.locations
+	st.ServiceDown = j.down
 	facts, cov, err := sla.FactsFromRuns(c.Policy, sla.Period{Start: period.Start, End: end, Location: period.Location}, j.states, j.counts)
 	if err != nil {
 		return st, fmt.Errorf("contract %s: %w", c.ID, err)
@@ -124,9 +133,10 @@ func Compute(ctx context.Context, h History, c Contract, period sla.Period, unti
 
 // judged is what contractRuns makes of a contract's evidence.
 type judged struct {
-	states    []sla.StateRun     // the contract's minutes: its checks' combined
-	counts    []sla.CountRun     // probe runs and failures per minute, over all checks and locations
-	locations []LocationCoverage // per location of its checks, the minutes it reported
+	states    []sla.StateRun            // the contract's minutes: its checks' combined
+	counts    []sla.CountRun            // probe runs and failures per minute, over all checks and locations
+	locations []LocationCoverage        // per location of its checks, the minutes it reported
+	down      map[string][]sla.Interval // per service, the minutes one of its checks was down
 }
 
 // contractRuns judges the n minutes from the minute holding from, for each
@@ -138,14 +148,36 @@ func contractRuns(ctx context.Context, h History, c Contract, from time.Time, n 
 	states := make([][]sla.StateRun, 0, len(c.Checks))
 	counts := make([][]sla.CountRun, 0, len(c.Checks))
 	var reports locationReports
+	down := make(map[string]sla.Set)
 	for _, ch := range c.Checks {
 		s, k, err := checkRuns(ctx, h, ch, from, n, &reports)
 		if err != nil {
 			return judged{}, fmt.Errorf("contract %s: %w", c.ID, err)
 		}
 		states, counts = append(states, s), append(counts, k)
+		down[ch.Service] = down[ch.Service].Union(downMinutes(s, from.Truncate(time.Minute)))
 	}
-	return judged{states: sla.CombineRuns(states, n), counts: sla.SumCountRuns(counts), locations: reports.coverage(n)}, nil
+	j := judged{states: sla.CombineRuns(states, n), counts: sla.SumCountRuns(counts), locations: reports.coverage(n),
+		down: make(map[string][]sla.Interval, len(down))}
+	for svc, set := range down {
+		j.down[svc] = set.Intervals()
+	}
+	return j, nil
+}
+
+// downMinutes is the minutes of runs, the first starting at from, judged
+// down.
+func downMinutes(runs []sla.StateRun, from time.Time) sla.Set {
+	var out []sla.Interval
+	at := from
+	for _, r := range runs {
+		end := at.Add(time.Duration(r.Count) * time.Minute)
+		if r.State == sla.StateDown {
+			out = append(out, sla.Interval{Start: at, End: end})
+		}
+		at = end
+	}
+	return sla.NewSet(out...)
 }
 
 // checkRuns judges n minutes of one check from the minute holding from,

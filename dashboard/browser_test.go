@@ -130,15 +130,6 @@ func browserDo(t *testing.T, ctx context.Context, steps ...chromedp.Action[chrom
 	}
 }
 
-func browserEval[T any](t *testing.T, ctx context.Context, js string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", js, err)
-	}
-	return v
-}
-
 // saveScreenshot writes docs/screenshots/name under -update.
 func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
@@ -189,16 +180,16 @@ func TestBrowserStatusPage(t *testing.T) {
 	defer checkExceptions()
 	browserDo(t, ctx, chromedp.Navigate(slate.URL+"/"))
 
-	if got := browserEval[string](t, ctx, `document.querySelector('.banner h2').textContent`); got != snap.Status.Description {
+	if got := browsertest.Eval[string](t, ctx, `document.querySelector('.banner h2').textContent`); got != snap.Status.Description {
 		t.Errorf("banner: got %q, want %q", got, snap.Status.Description)
 	}
 	// The banner's fill must show through: an unstyled page would leave it
 	// transparent.
-	if bg := browserEval[string](t, ctx, `getComputedStyle(document.querySelector('.banner')).backgroundColor`); bg == "rgba(0, 0, 0, 0)" {
+	if bg := browsertest.Eval[string](t, ctx, `getComputedStyle(document.querySelector('.banner')).backgroundColor`); bg == "rgba(0, 0, 0, 0)" {
 		t.Error("banner has no background: stylesheet not applied")
 	}
 
-	services := browserEval[pageServices](t, ctx, readServices)
+	services := browsertest.Eval[pageServices](t, ctx, readServices)
 	var want []string
 	for _, c := range snap.Components {
 		if !c.Group {
@@ -258,7 +249,7 @@ func TestBrowserStatusPage(t *testing.T) {
 	// The bars of a service sit in one row, left to right, each visible:
 	// 90 of them must fit the width of the page.
 	type box struct{ X, Y, W, H float64 }
-	boxes := browserEval[[]box](t, ctx, `[...document.querySelector('ol.bars').children].map(b => {
+	boxes := browsertest.Eval[[]box](t, ctx, `[...document.querySelector('ol.bars').children].map(b => {
 		const r = b.getBoundingClientRect(); return {X: r.x, Y: r.y, W: r.width, H: r.height} })`)
 	if len(boxes) != browserDays {
 		t.Fatalf("first bar row has %d bars", len(boxes))
@@ -277,7 +268,7 @@ func TestBrowserStatusPage(t *testing.T) {
 
 	inc := activeIncident(t, snap)
 	link := fmt.Sprintf(`a[href="/incidents/%s"]`, inc.ID)
-	article := browserEval[string](t, ctx, fmt.Sprintf(`document.querySelector('%s').closest('article').innerText`, link))
+	article := browsertest.Eval[string](t, ctx, fmt.Sprintf(`document.querySelector('%s').closest('article').innerText`, link))
 	for _, want := range []string{inc.Name, inc.Updates[0].Body} {
 		if !strings.Contains(article, want) {
 			t.Errorf("active incident %q lacks %q", article, want)
@@ -301,10 +292,10 @@ func TestBrowserIncidentPage(t *testing.T) {
 	if resp.Status != http.StatusOK {
 		t.Errorf("incident page: status %d", resp.Status)
 	}
-	if got, want := browserEval[string](t, ctx, `location.pathname`), "/incidents/"+inc.ID; got != want {
+	if got, want := browsertest.Eval[string](t, ctx, `location.pathname`), "/incidents/"+inc.ID; got != want {
 		t.Errorf("after the click: at %s, want %s", got, want)
 	}
-	if got := browserEval[string](t, ctx, `document.querySelector('h1').textContent`); got != inc.Name {
+	if got := browsertest.Eval[string](t, ctx, `document.querySelector('h1').textContent`); got != inc.Name {
 		t.Errorf("heading: got %q, want %q", got, inc.Name)
 	}
 	type entry struct {
@@ -312,7 +303,7 @@ func TestBrowserIncidentPage(t *testing.T) {
 		Body   string `json:"body"`
 		When   string `json:"when"`
 	}
-	timeline := browserEval[[]entry](t, ctx, `[...document.querySelectorAll('ol.timeline > li')].map(li => ({
+	timeline := browsertest.Eval[[]entry](t, ctx, `[...document.querySelectorAll('ol.timeline > li')].map(li => ({
 		status: li.querySelector('h3').textContent,
 		body: li.querySelector('p').textContent,
 		when: li.querySelector('time').getAttribute('datetime'),
@@ -330,7 +321,7 @@ func TestBrowserIncidentPage(t *testing.T) {
 
 	// And back again.
 	browserDo(t, ctx, chromedp.Click(chromedp.CSS(`main a[href="/"]`)), chromedp.WaitVisible(chromedp.CSS(".banner")))
-	if got := browserEval[string](t, ctx, `location.pathname`); got != "/" {
+	if got := browsertest.Eval[string](t, ctx, `location.pathname`); got != "/" {
 		t.Errorf("back link leads to %s", got)
 	}
 }
@@ -394,17 +385,17 @@ func TestBrowserColourSchemes(t *testing.T) {
 				t.Fatal(err)
 			}
 			browserDo(t, ctx, chromedp.Navigate(slate.URL+"/"))
-			if got := browserEval[bool](t, ctx, `matchMedia('(prefers-color-scheme: dark)').matches`); got != tc.dark {
+			if got := browsertest.Eval[bool](t, ctx, `matchMedia('(prefers-color-scheme: dark)').matches`); got != tc.dark {
 				t.Fatalf("prefers-color-scheme dark matches %v, want %v", got, tc.dark)
 			}
-			body := browserEval[[]string](t, ctx, coloursJS+`('body')`)
+			body := browsertest.Eval[[]string](t, ctx, coloursJS+`('body')`)
 			fg, bg := relLuminance(t, body[0]), relLuminance(t, body[1])
 			if (bg < fg) != tc.dark {
 				t.Errorf("body %s on %s: want a %s background", body[0], body[1], tc.scheme)
 			}
 			// The stylesheet promises 4.5:1 for text in both schemes.
 			for _, sel := range []string{"body", ".banner h2", ".name", ".status-major", ".status-operational", ".status-maintenance", ".status-partial", ".legend", "a"} {
-				c := browserEval[[]string](t, ctx, coloursJS+`('`+sel+`')`)
+				c := browsertest.Eval[[]string](t, ctx, coloursJS+`('`+sel+`')`)
 				if r := contrastRatio(relLuminance(t, c[0]), relLuminance(t, c[1])); r < 4.5 {
 					t.Errorf("%s: %s on %s has contrast %.2f:1, want at least 4.5:1", sel, c[0], c[1], r)
 				}
@@ -588,24 +579,24 @@ func TestBrowserTenantPage(t *testing.T) {
 		}
 	}
 	signIn("globex-tok")
-	if got := browserEval[string](t, ctx, `document.querySelector('[role=alert]')?.textContent ?? ''`); !strings.Contains(got, "not valid for this page") {
+	if got := browsertest.Eval[string](t, ctx, `document.querySelector('[role=alert]')?.textContent ?? ''`); !strings.Contains(got, "not valid for this page") {
 		t.Errorf("another tenant's token: alert %q, want a refusal", got)
 	}
-	if body := browserEval[string](t, ctx, `document.body.innerText`); strings.Contains(body, "Acme Corporation") || strings.Contains(body, "acme-gold") {
+	if body := browsertest.Eval[string](t, ctx, `document.body.innerText`); strings.Contains(body, "Acme Corporation") || strings.Contains(body, "acme-gold") {
 		t.Errorf("the refusal shows acme's page:\n%s", body)
 	}
 	signIn("viewer-tok")
-	if got := browserEval[string](t, ctx, `document.querySelector('h1').textContent`); got != "Acme Corporation" {
+	if got := browsertest.Eval[string](t, ctx, `document.querySelector('h1').textContent`); got != "Acme Corporation" {
 		t.Fatalf("acme's token: heading %q, want the tenant page", got)
 	}
 	// The explanations open on request.
 	browserDo(t, ctx, chromedp.Click(chromedp.CSS(`details.explain summary`)))
 	for _, want := range []string{"Contract acme-gold", "This month: 99.871%, below the 99.9% target.", "Error budget left", "burn rate", "Credit statement", "EUR 123.46"} {
-		if body := browserEval[string](t, ctx, `document.body.innerText`); !strings.Contains(body, want) {
+		if body := browsertest.Eval[string](t, ctx, `document.body.innerText`); !strings.Contains(body, want) {
 			t.Errorf("tenant page lacks %q", want)
 		}
 	}
-	if n := browserEval[int](t, ctx, `document.cookie.length`); n != 0 {
+	if n := browsertest.Eval[int](t, ctx, `document.cookie.length`); n != 0 {
 		t.Errorf("page scripts can read %d bytes of cookies; the session cookie must be HttpOnly", n)
 	}
 	saveScreenshot(t, ctx, "tenant-page.png")

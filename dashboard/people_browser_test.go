@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -26,10 +25,8 @@ import (
 // Browser tests of the pages as people use them: on a 360 px phone,
 // with the keyboard, by touch, in their own time zone, and through
 // axe-core, the accessibility engine, which the tests inject into each
-// page (testdata/axe-core, pinned, with its licence; never served).
-
-//go:embed testdata/axe-core/axe.min.js
-var axeSource string
+// page (internal/browsertest/axe-core, pinned, with its licence; never
+// served).
 
 // phoneWidth is the narrowest common phone viewport, in CSS pixels.
 const phoneWidth = 360
@@ -97,39 +94,6 @@ func asViewer(t *testing.T, ctx context.Context) {
 	cdpCall(t, ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Authorization": "Bearer viewer-tok"}})
 }
 
-// axeViolation is one axe-core finding.
-type axeViolation struct {
-	ID     string `json:"id"`
-	Impact string `json:"impact"`
-	Help   string `json:"help"`
-	Nodes  []struct {
-		Target []string `json:"target"`
-	} `json:"nodes"`
-}
-
-// checkAxe runs axe-core on the tab's page and fails on every violation
-// of serious or critical impact.
-func checkAxe(t *testing.T, ctx context.Context, page string) {
-	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeSource+";true")); err != nil {
-		t.Fatalf("%s: load axe-core: %v", page, err)
-	}
-	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)`,
-		chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("%s: run axe-core: %v", page, err)
-	}
-	for _, v := range vs {
-		if v.Impact == "serious" || v.Impact == "critical" {
-			var where []string
-			for _, n := range v.Nodes {
-				where = append(where, strings.Join(n.Target, " "))
-			}
-			t.Errorf("%s: axe %s (%s): %s at %s", page, v.ID, v.Impact, v.Help, strings.Join(where, ", "))
-		}
-	}
-}
-
 // peoplePages are the pages every narrow-layout and axe check covers.
 func peoplePages(snap *Snapshot, t *testing.T) []struct{ name, path string } {
 	inc := activeIncident(t, snap)
@@ -164,16 +128,16 @@ func TestBrowserPagesFitAPhone(t *testing.T) {
 				Scroll   int `json:"scroll"`
 				Body     int `json:"body"`
 			}
-			w := browserEval[widths](t, ctx, `({viewport: window.innerWidth, scroll: document.documentElement.scrollWidth, body: document.body.scrollWidth})`)
+			w := browsertest.Eval[widths](t, ctx, `({viewport: window.innerWidth, scroll: document.documentElement.scrollWidth, body: document.body.scrollWidth})`)
 			if w.Viewport != phoneWidth {
 				t.Fatalf("viewport is %d px, want %d", w.Viewport, phoneWidth)
 			}
 			if w.Scroll > w.Viewport || w.Body > w.Viewport {
-				wide := browserEval[[]string](t, ctx, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).slice(0, 5).map(e => e.tagName + '.' + e.className)`)
+				wide := browsertest.Eval[[]string](t, ctx, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).slice(0, 5).map(e => e.tagName + '.' + e.className)`)
 				t.Errorf("%s at %d px: document %d px wide, body %d px: scrolls sideways; too wide: %v", p.path, w.Viewport, w.Scroll, w.Body, wide)
 			}
 			start := time.Now()
-			checkAxe(t, ctx, p.name+" at 360 px")
+			browsertest.CheckAxe(t, ctx, p.name+" at 360 px")
 			t.Logf("axe-core took %v", time.Since(start).Round(time.Millisecond))
 			saveScreenshot(t, ctx, "phone-"+strings.ReplaceAll(p.name, " ", "-")+".png")
 			for _, pr := range problems() {
@@ -223,7 +187,7 @@ func TestBrowserDayDetailsByKeyboardAndTouch(t *testing.T) {
 	tabs := 0
 	for ; tabs < 40 && !f.Day; tabs++ {
 		browserDo(t, ctx, chromedp.KeyEvent(kb.Tab))
-		f = browserEval[dayFocus](t, ctx, dayFocusJS)
+		f = browsertest.Eval[dayFocus](t, ctx, dayFocusJS)
 	}
 	if !f.Day {
 		t.Fatalf("no day of the bars reached after %d presses of Tab", tabs)
@@ -233,7 +197,7 @@ func TestBrowserDayDetailsByKeyboardAndTouch(t *testing.T) {
 		t.Errorf("day open before it was asked: %+v", f)
 	}
 	browserDo(t, ctx, chromedp.KeyEvent(kb.Enter))
-	f = browserEval[dayFocus](t, ctx, dayFocusJS)
+	f = browsertest.Eval[dayFocus](t, ctx, dayFocusJS)
 	checkDay := func(how string, f dayFocus) {
 		t.Helper()
 		if !f.Open || !f.Visible {
@@ -254,26 +218,26 @@ func TestBrowserDayDetailsByKeyboardAndTouch(t *testing.T) {
 	checkDay("Enter", f)
 	first := f.Name
 	browserDo(t, ctx, chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(" "))
-	f = browserEval[dayFocus](t, ctx, dayFocusJS)
+	f = browsertest.Eval[dayFocus](t, ctx, dayFocusJS)
 	checkDay("Tab, Space", f)
 	if f.Name == first {
 		t.Errorf("Tab stayed on day %q", first)
 	}
 	// Days of one service share a name: opening one closes the other.
-	if n := browserEval[int](t, ctx, `document.querySelectorAll('ol.bars:first-of-type details[open]').length`); n != 1 {
+	if n := browsertest.Eval[int](t, ctx, `document.querySelectorAll('ol.bars:first-of-type details[open]').length`); n != 1 {
 		t.Errorf("%d days of the first service open, want 1", n)
 	}
 
 	// Touch: tap the 60th day of the second service.
 	type point struct{ X, Y float64 }
-	at := browserEval[point](t, ctx, `(() => { const s = document.querySelectorAll('ol.bars')[1].querySelectorAll('summary')[59];
+	at := browsertest.Eval[point](t, ctx, `(() => { const s = document.querySelectorAll('ol.bars')[1].querySelectorAll('summary')[59];
 		s.scrollIntoView({block: 'center'}); const r = s.getBoundingClientRect(); return {X: r.x + r.width / 2, Y: r.y + r.height / 2}; })()`)
 	tp := []*input.TouchPoint{{X: at.X, Y: at.Y}}
 	cdpCall(t, ctx, input.DispatchTouchEvent, input.DispatchTouchEventParams{Type: input.DispatchTouchEventTypeTouchStart, TouchPoints: tp})
 	cdpCall(t, ctx, input.DispatchTouchEvent, input.DispatchTouchEventParams{Type: input.DispatchTouchEventTypeTouchEnd, TouchPoints: []*input.TouchPoint{}})
 	var tapped dayFocus
 	for range 20 {
-		tapped = browserEval[dayFocus](t, ctx, dayOfJS+`(document.querySelectorAll('ol.bars')[1].querySelectorAll('summary')[59])`)
+		tapped = browsertest.Eval[dayFocus](t, ctx, dayOfJS+`(document.querySelectorAll('ol.bars')[1].querySelectorAll('summary')[59])`)
 		if tapped.Open {
 			break
 		}
@@ -300,20 +264,20 @@ func TestBrowserTimesInTheReadersZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := at.In(ny).Format("2006-01-02 15:04")
-	got := browserEval[string](t, ctx, fmt.Sprintf(`document.querySelector('a[href="/incidents/%s"]').closest('article').querySelector('time').textContent`, inc.ID))
+	got := browsertest.Eval[string](t, ctx, fmt.Sprintf(`document.querySelector('a[href="/incidents/%s"]').closest('article').querySelector('time').textContent`, inc.ID))
 	if !strings.HasPrefix(got, want+" ") {
 		t.Errorf("latest update at %s shows %q, want %s in New York's zone", at.Format(time.RFC3339), got, want)
 	}
-	if note := browserEval[string](t, ctx, `document.getElementById('tz-note').textContent`); note != "Times are in your time zone (America/New_York)." {
+	if note := browsertest.Eval[string](t, ctx, `document.getElementById('tz-note').textContent`); note != "Times are in your time zone (America/New_York)." {
 		t.Errorf("footer says %q", note)
 	}
 	browserDo(t, ctx, chromedp.Navigate(slate.URL+"/status/acme"))
 	berlin, _ := time.LoadLocation("Europe/Berlin")
-	got = browserEval[string](t, ctx, `document.querySelector('.incident time').textContent`)
+	got = browsertest.Eval[string](t, ctx, `document.querySelector('.incident time').textContent`)
 	if want := at.In(berlin).Format("2006-01-02 15:04 MST"); got != want {
 		t.Errorf("tenant page shows %q, want %q in the tenant's zone", got, want)
 	}
-	if body := browserEval[string](t, ctx, `document.body.innerText`); !strings.Contains(body, "Times are in Europe/Berlin.") ||
+	if body := browsertest.Eval[string](t, ctx, `document.body.innerText`); !strings.Contains(body, "Times are in Europe/Berlin.") ||
 		!strings.Contains(body, "You are owed 462.50 EUR for 2026-10, applied to your invoice of 1 December 2026.") {
 		t.Errorf("tenant page lacks its zone or what it owes:\n%s", body)
 	}

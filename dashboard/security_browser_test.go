@@ -68,7 +68,7 @@ func TestBrowserPagesKeepTheirPolicy(t *testing.T) {
 			}
 			// The stylesheet loaded and applies: the header row is laid
 			// out by it, not by the browser's defaults.
-			if n := browserEval[int](t, ctx, `document.styleSheets.length ? document.styleSheets[0].cssRules.length : 0`); n == 0 {
+			if n := browsertest.Eval[int](t, ctx, `document.styleSheets.length ? document.styleSheets[0].cssRules.length : 0`); n == 0 {
 				t.Errorf("%s: the stylesheet did not load", what)
 			}
 		}
@@ -103,7 +103,7 @@ func TestBrowserPagesKeepTheirPolicy(t *testing.T) {
 	visit("/", http.StatusOK)
 	follow("the public feed link", `footer a[href="/feed.atom"]`, click, http.StatusOK, false)
 	visit("/incidents/1000", http.StatusOK)
-	if text := browserEval[string](t, ctx, `document.querySelector('.postmortem')?.innerText ?? ''`); !strings.Contains(text, "replica promoted") {
+	if text := browsertest.Eval[string](t, ctx, `document.querySelector('.postmortem')?.innerText ?? ''`); !strings.Contains(text, "replica promoted") {
 		t.Errorf("incident 1000 shows no post-mortem: %q", text)
 	}
 	visit("/incidents/1001", http.StatusOK)
@@ -114,7 +114,7 @@ func TestBrowserPagesKeepTheirPolicy(t *testing.T) {
 	follow("sign-in with another tenant's token", "input#token", submit, http.StatusForbidden, true)
 	browserDo(t, ctx, chromedp.SendKeys(chromedp.CSS("input#token"), "viewer-tok"))
 	follow("sign-in with the tenant's token", "input#token", submit, http.StatusOK, true)
-	if h1 := browserEval[string](t, ctx, `document.querySelector('h1').textContent`); h1 != "Acme Corporation" {
+	if h1 := browsertest.Eval[string](t, ctx, `document.querySelector('h1').textContent`); h1 != "Acme Corporation" {
 		t.Fatalf("after sign-in: heading %q, want the tenant page", h1)
 	}
 	follow("the tenant feed link", `footer a[href="/status/acme/feed.atom"]`, click, http.StatusOK, false)

@@ -155,6 +155,14 @@ func (s *Server) readyz(c *gin.Context) {
 	c.String(http.StatusOK, "ready\n")
 }
 
+// HandleConsole serves h at /console and everything under it: the staff
+// console (package dashboard/console), which signs people in and checks
+// its own sessions. Without it, /console answers 404.
+func (s *Server) HandleConsole(h http.Handler) {
+	s.engine.Any("/console", gin.WrapH(h))
+	s.engine.Any("/console/*path", gin.WrapH(h))
+}
+
 // Handler is the server's routes, for tests and for mounting.
 func (s *Server) Handler() http.Handler { return s.engine }
 

@@ -37,6 +37,7 @@ var (
 	ErrIncidentConflict = store.ErrIncidentConflict
 	ErrAlertState       = store.ErrAlertState
 	ErrMaintenanceState = store.ErrMaintenanceState
+	ErrNotResolved      = store.ErrNotResolved
 	ErrHistoryExists    = store.ErrHistoryExists
 	ErrTokenNotFound    = store.ErrTokenNotFound
 	ErrTokenRevoked     = store.ErrTokenRevoked

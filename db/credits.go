@@ -188,6 +188,59 @@ func (d *DB) Credits(ctx context.Context, f CreditFilter) ([]Credit, error) {
 	if d.closed() {
 		return nil, fmt.Errorf("credits: %w", ErrClosed)
 	}
+	where, args := creditWhere(f)
+	rows, err := d.rdb.QueryContext(ctx, selectCredit+where+" ORDER BY id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("credits: %w", err)
+	}
+	return scanCredits(rows)
+}
+
+// CreditsPage is the entries f selects, newest first, from offset, at
+// most limit, with the count and per-currency totals of all of them, all
+// read in one snapshot. The totals are summed by SQLite (integers, exact).
+func (d *DB) CreditsPage(ctx context.Context, f CreditFilter, limit, offset int) (store.CreditPage, error) {
+	var out store.CreditPage
+	if err := store.CheckCreditPage(limit, offset); err != nil {
+		return out, err
+	}
+	if d.closed() {
+		return out, fmt.Errorf("credits page: %w", ErrClosed)
+	}
+	tx, err := d.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return out, fmt.Errorf("credits page: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	where, args := creditWhere(f)
+	sums, err := tx.QueryContext(ctx, "SELECT currency, count(*), sum(amount_minor) FROM credits"+where+" GROUP BY currency ORDER BY currency", args...)
+	if err != nil {
+		return out, fmt.Errorf("credits page: %w", err)
+	}
+	defer sums.Close()
+	for sums.Next() {
+		var t store.CurrencyTotal
+		var n int
+		if err := sums.Scan(&t.Currency, &n, &t.AmountMinor); err != nil {
+			return out, fmt.Errorf("credits page: %w", err)
+		}
+		out.Count += n
+		out.Totals = append(out.Totals, t)
+	}
+	if err := sums.Err(); err != nil {
+		return out, fmt.Errorf("credits page: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, selectCredit+where+" ORDER BY id DESC LIMIT ? OFFSET ?", append(args, limit, offset)...)
+	if err != nil {
+		return out, fmt.Errorf("credits page: %w", err)
+	}
+	out.Rows, err = scanCredits(rows)
+	return out, err
+}
+
+// creditWhere is the WHERE clause (with its leading space, or "") and
+// arguments of f.
+func creditWhere(f CreditFilter) (string, []any) {
 	var where []string
 	var args []any
 	for _, w := range []struct {
@@ -198,14 +251,18 @@ func (d *DB) Credits(ctx context.Context, f CreditFilter) ([]Credit, error) {
 			args = append(args, w.val)
 		}
 	}
-	q := selectCredit
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+	if f.Flagged != nil {
+		where = append(where, "flagged = ?")
+		args = append(args, *f.Flagged)
 	}
-	rows, err := d.rdb.QueryContext(ctx, q+" ORDER BY id", args...)
-	if err != nil {
-		return nil, fmt.Errorf("credits: %w", err)
+	if len(where) == 0 {
+		return "", nil
 	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// scanCredits reads and closes rows of selectCredit.
+func scanCredits(rows *sql.Rows) ([]Credit, error) {
 	defer rows.Close()
 	var out []Credit
 	for rows.Next() {

@@ -472,6 +472,9 @@ func (d *DB) PublishPostmortem(ctx context.Context, incidentID int64, version in
 		if _, err := queryPostmortem(ctx, tx, incidentID, version); err != nil {
 			return err
 		}
+		if err := store.CheckPublishPostmortem(&inc); err != nil {
+			return err
+		}
 		if inc.PublishedPostmortem == version {
 			return nil
 		}

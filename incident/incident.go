@@ -78,11 +78,12 @@ const (
 
 // ForReaders reports whether e is shown to readers of the incident (status
 // pages, feeds, a tenant's viewers, post-mortems): every entry but a note
-// for staff.
-func (e Entry) ForReaders() bool { return e.Kind != KindNote }
+// for staff and a change of severity, which is staff's triage, not an
+// update for customers (they read the severity as it stands).
+func (e Entry) ForReaders() bool { return e.Kind != KindNote && e.Kind != KindSeverity }
 
 // ReadersTimeline is inc's timeline as readers see it: without the notes
-// for staff.
+// for staff and the changes of severity.
 func (i *Incident) ReadersTimeline() []Entry {
 	var out []Entry
 	for _, e := range i.Timeline {

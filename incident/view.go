@@ -81,6 +81,10 @@ func (w *viewer) add(e Entry) {
 
 func (w *viewer) entry(e Entry) {
 	switch {
+	case e.Kind == KindSeverity:
+		// A change of severity is staff's triage, not news for readers:
+		// they read the incident's severity as it stands, never an
+		// update that it changed.
 	case e.Author != "":
 		w.person(e)
 	case e.Kind == KindRecovered:
@@ -155,9 +159,6 @@ func (w *viewer) caused(e Entry) {
 		}
 		if !slices.Equal(names, w.prev) {
 			w.add(Entry{At: e.At, Kind: KindLocations, Body: "failing: " + strings.Join(names, ", ")})
-		}
-		if e.Kind == KindSeverity {
-			w.add(Entry{At: e.At, Kind: KindSeverity, Body: e.Body})
 		}
 	}
 	w.prev, w.prevState = names, state

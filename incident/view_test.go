@@ -169,3 +169,62 @@ func TestViewIsStableAsTheTimelineGrows(t *testing.T) {
 		}
 	}
 }
+
+// TestSeverityChangesAreNotReadersUpdates: the detector's raise and a
+// person's setting of the severity stay in the stored timeline for staff,
+// but no reader's view or readers' timeline holds them; the severity as
+// it stands is still the view's.
+func TestSeverityChangesAreNotReadersUpdates(t *testing.T) {
+	inc := crossStory(t)
+	// The detector's raise, as it writes one: with the causes of its
+	// minute (the first entry every reader here may read).
+	i := slices.IndexFunc(inc.Timeline, func(e incident.Entry) bool {
+		return slices.ContainsFunc(e.Cause, func(c incident.Cause) bool { return c.Tenant == "" })
+	})
+	if i < 0 {
+		t.Fatal("the story has no entry of the shared check")
+	}
+	raise := incident.Entry{At: inc.Timeline[i].At.Add(2 * time.Minute), Kind: incident.KindSeverity, Status: inc.Timeline[i].Status,
+		Body: "severity raised to critical", Cause: inc.Timeline[i].Cause}
+	inc.Timeline = slices.Insert(inc.Timeline, i+1, raise)
+	if err := inc.SetSeverity(inc.Ended.Add(time.Minute), incident.Critical, "ops"); err != nil {
+		t.Fatal(err)
+	}
+	stored := 0
+	for _, e := range inc.Timeline {
+		if e.Kind == incident.KindSeverity {
+			stored++
+		}
+	}
+	if stored < 2 {
+		t.Fatalf("the story holds %d severity changes, want the detector's and the person's", stored)
+	}
+	for _, tc := range []struct {
+		name string
+		sees func(string) bool
+	}{
+		{"public", func(tn string) bool { return tn == "" }},
+		{"acme", func(tn string) bool { return tn == "" || tn == "acme" }},
+		{"everyone", func(string) bool { return true }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, ok := incident.View(inc, tc.sees)
+			if !ok {
+				t.Fatal("sees nothing")
+			}
+			for _, e := range v.Timeline {
+				if e.Kind == incident.KindSeverity || strings.Contains(e.Body, "severity") {
+					t.Errorf("reads %s %q", e.Kind, e.Body)
+				}
+			}
+			if v.Severity != incident.Critical {
+				t.Errorf("severity %s, want the incident's critical", v.Severity)
+			}
+		})
+	}
+	for _, e := range inc.ReadersTimeline() {
+		if e.Kind == incident.KindSeverity {
+			t.Errorf("the readers' timeline holds %q", e.Body)
+		}
+	}
+}

@@ -122,6 +122,11 @@ func newCrossFixture(t *testing.T) *crossFixture {
 	srv := httptest.NewServer(received)
 	t.Cleanup(srv.Close)
 	cfg := loadTestConfig(t, strings.ReplaceAll(crossConfig, "RECEIVERS", srv.URL))
+	// The staff console is on, so the isolation matrix sees its routes;
+	// nobody signs in, so its provider is never asked.
+	cfg.Console = config.Console{OIDC: config.OIDC{Issuer: "http://127.0.0.1:9", ClientID: "slate", ClientSecret: "secret",
+		RedirectURL: "http://127.0.0.1:9/console/auth/callback", RoleClaim: "groups", Roles: config.ConsoleRoles{Admin: []string{"sre-leads"}}},
+		Session: config.ConsoleSession{Idle: config.DefaultSessionIdle, Absolute: config.DefaultSessionAbsolute}}
 	f := &crossFixture{cfg: cfg, clock: &testkit.Clock{}, received: received}
 	f.t0 = time.Now().UTC().Truncate(time.Minute).Add(-crossEnd * time.Minute)
 	f.clock.Set(f.t0)

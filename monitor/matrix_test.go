@@ -319,6 +319,13 @@ func (f *crossMatrixFixture) routes() []matrixRoute {
 	for _, p := range []string{"/api/admin/incidents", "/api/admin/maintenance", "/api/admin/credits", "/api/admin/tenants", "/api/admin/contracts"} {
 		add("admin", "", p, "")
 	}
+	// The staff console takes its own sessions only: no token, link or
+	// tenant session opens it.
+	for _, p := range []string{"/console/", "/console/credits", "/console/credits/1", "/console/credits/2",
+		"/console/credits/1/case.json", "/console/audit", "/console/tokens", "/console/sessions"} {
+		add("console", "", p, "")
+	}
+	add("public", "", "/console/login", "")
 	// E-mail subscriptions: the forms, bad links, and each subscriber's
 	// own manage link (read by that subscriber's audience).
 	add("public", "", "/subscribe", "")
@@ -382,6 +389,8 @@ func (f *crossMatrixFixture) expect(c matrixCred, r matrixRoute) (codes []int, r
 			return []int{http.StatusOK}, toStaff
 		}
 		return refused, toPublic
+	case "console":
+		return []int{http.StatusFound}, toPublic
 	case "tenant":
 		if staff || c.valid && (c.role == access.Viewer || c.role == access.Link) && c.tenant == r.tenant {
 			return []int{found(r.tenant)}, r.tenant

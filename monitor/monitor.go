@@ -254,6 +254,9 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 		},
 	}
 	api.Register(a.web)
+	if cfg.Console.Enabled() {
+		a.web.HandleConsole(a.newConsole(cfg).Handler())
+	}
 	return nil
 }
 

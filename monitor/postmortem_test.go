@@ -7,9 +7,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/incident"
 )
 
 // publishTemplate publishes, as the post-mortem of the story's first
@@ -169,5 +171,57 @@ func TestImpactStaffSeeAllTenantsTheirOwn(t *testing.T) {
 				t.Errorf("%s: shows %s: %s", tc.name, n, body)
 			}
 		}
+	}
+}
+
+// TestPostmortemWaitsForResolution: while an incident is open, saving its
+// post-mortem with publish is refused (409) before anything is stored,
+// and publishing a saved draft is refused too; once it is resolved the
+// same draft publishes.
+func TestPostmortemWaitsForResolution(t *testing.T) {
+	f := newCrossFixture(t)
+	ctx := context.Background()
+	oncall := f.token(t, access.Oncall, "")
+	at := f.clock.Now().Add(-10 * time.Minute).Truncate(time.Minute)
+	inc := &db.Incident{Incident: incident.Incident{Service: "mail", Status: incident.Investigating, Severity: incident.Major, Started: at,
+		Timeline: []incident.Entry{{At: at, Kind: incident.KindDetected, Status: incident.Investigating, Body: "mail is down"}}}}
+	if _, err := f.app.db.SaveIncident(ctx, inc, "slate"); err != nil {
+		t.Fatal(err)
+	}
+	id, err := IncidentPublicID(ctx, f.app.db, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := f.app.db.VerifyAudit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const refused = "a post-mortem is published once the incident is resolved"
+	code, body := f.post(t, oncall, "/api/admin/incidents/"+id+"/postmortem", `{"markdown":"# What happened","publish":true}`)
+	if code != http.StatusConflict || !strings.Contains(body, refused) {
+		t.Errorf("save and publish while investigating: %d %s, want 409 saying %q", code, body, refused)
+	}
+	if vs, err := f.app.db.PostmortemVersions(ctx, inc.ID); err != nil || len(vs) != 0 {
+		t.Errorf("a refused request stored versions %+v, %v", vs, err)
+	}
+	if n, _ := f.app.db.VerifyAudit(ctx); n != before {
+		t.Errorf("a refused request appended %d audit entries", n-before)
+	}
+	if code, body := f.post(t, oncall, "/api/admin/incidents/"+id+"/postmortem", `{"markdown":"# What happened"}`); code != http.StatusCreated {
+		t.Fatalf("save a draft: %d %s", code, body)
+	}
+	if code, body := f.post(t, oncall, "/api/admin/incidents/"+id+"/postmortem/publish", `{"version":1}`); code != http.StatusConflict || !strings.Contains(body, refused) {
+		t.Errorf("publish while investigating: %d %s, want 409", code, body)
+	}
+	inc.Status, inc.Ended = incident.Resolved, at.Add(5*time.Minute)
+	inc.Timeline = append(inc.Timeline, incident.Entry{At: inc.Ended, Kind: incident.KindRecovered, Status: incident.Resolved, Body: "mail recovered"})
+	if _, err := f.app.db.SaveIncident(ctx, inc, "slate"); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := f.post(t, oncall, "/api/admin/incidents/"+id+"/postmortem/publish", `{"version":1}`); code != http.StatusOK {
+		t.Errorf("publish once resolved: %d %s", code, body)
+	}
+	if pm, err := f.app.db.Postmortem(ctx, inc.ID); err != nil || pm.Published == nil || pm.Published.Version != 1 {
+		t.Errorf("published: %+v %v, want version 1", pm, err)
 	}
 }

@@ -23,7 +23,7 @@ import (
 // PostmortemTemplate is the markdown slate pre-fills a post-mortem of inc
 // with: the view of it every reader may read (catalog.PublishedView) and
 // the total of its impact as of now.
-func PostmortemTemplate(ctx context.Context, h credit.History, cat *catalog.Catalog, inc db.Incident, now time.Time) (string, error) {
+func PostmortemTemplate(ctx context.Context, h credit.ImpactHistory, cat *catalog.Catalog, inc db.Incident, now time.Time) (string, error) {
 	total, err := incident.TotalImpact(credit.Impact(ctx, h, cat, inc.Incident, inc.Tenants, now))
 	if err != nil {
 		return "", err

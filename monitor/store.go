@@ -9,6 +9,7 @@ import (
 	"github.com/slatehq/slate/backup"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/dashboard/adminapi"
+	"github.com/slatehq/slate/dashboard/console"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 )
@@ -25,6 +26,7 @@ type Store interface {
 	LedgerStore
 	alert.Store
 	adminapi.Store
+	console.Store
 	backup.Store
 	BillingStore
 

@@ -94,9 +94,17 @@ func (s *Store) AuditOf(ctx context.Context, subject string) ([]store.AuditEntry
 // VerifyAudit walks the whole log in one snapshot and checks the chain;
 // see store.Audit.
 func (s *Store) VerifyAudit(ctx context.Context) (int, error) {
+	m, err := s.VerifyAuditAfter(ctx, store.AuditMark{})
+	return m.Checked, err
+}
+
+// VerifyAuditAfter checks the entries after mark in one snapshot; see
+// store.Audit.
+func (s *Store) VerifyAuditAfter(ctx context.Context, mark store.AuditMark) (store.AuditMark, error) {
 	var v store.ChainVerifier
+	v.Resume(mark)
 	err := s.read(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, selectAudit+` ORDER BY id`)
+		rows, err := tx.Query(ctx, selectAudit+` WHERE id > $1 ORDER BY id`, mark.ID)
 		if err != nil {
 			return err
 		}
@@ -113,9 +121,9 @@ func (s *Store) VerifyAudit(ctx context.Context) (int, error) {
 		return rows.Err()
 	})
 	if err != nil {
-		return v.Checked, fmt.Errorf("verify audit: %w", err)
+		return v.Mark(), fmt.Errorf("verify audit: %w", err)
 	}
-	return v.Checked, nil
+	return v.Mark(), nil
 }
 
 // queryList runs query on the pool and scans every row.

@@ -40,6 +40,12 @@ func fillSQLite(t *testing.T, d *db.DB) string {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Resolved, so that its post-mortem can be published.
+	inc.Status, inc.Ended, inc.Failing = incident.Resolved, storetest.At(8, 0), nil
+	inc.Timeline = append(inc.Timeline, incident.Entry{At: storetest.At(8, 0), Kind: incident.KindRecovered, Status: incident.Resolved, Body: "up"})
+	if _, err := d.SaveIncident(ctx, inc, "slate"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := d.SavePostmortem(ctx, inc.ID, "# What happened", "oncall"); err != nil {
 		t.Fatal(err)
 	}

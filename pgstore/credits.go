@@ -244,6 +244,55 @@ func (s *Store) Credit(ctx context.Context, id int64) (store.Credit, error) {
 
 // Credits returns the ledger entries that match f, in ID order.
 func (s *Store) Credits(ctx context.Context, f store.CreditFilter) ([]store.Credit, error) {
+	where, args := creditWhere(f)
+	return queryList(ctx, s, "credits", func(r pgx.CollectableRow) (store.Credit, error) { return scanCredit(r) }, selectCredit+where+" ORDER BY id", args...)
+}
+
+// CreditsPage is the entries f selects, newest first, from offset, at
+// most limit, with the count and per-currency totals of all of them, read
+// in one snapshot; PostgreSQL sums the amounts (bigint, exact).
+func (s *Store) CreditsPage(ctx context.Context, f store.CreditFilter, limit, offset int) (store.CreditPage, error) {
+	var out store.CreditPage
+	if err := store.CheckCreditPage(limit, offset); err != nil {
+		return out, err
+	}
+	where, args := creditWhere(f)
+	err := s.read(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		out = store.CreditPage{}
+		rows, err := tx.Query(ctx, "SELECT currency, count(*), sum(amount_minor)::bigint FROM credits"+where+" GROUP BY currency ORDER BY currency", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t store.CurrencyTotal
+			var n int64
+			if err := rows.Scan(&t.Currency, &n, &t.AmountMinor); err != nil {
+				return err
+			}
+			out.Count += int(n)
+			out.Totals = append(out.Totals, t)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		n := len(args)
+		page, err := tx.Query(ctx, selectCredit+where+fmt.Sprintf(" ORDER BY id DESC LIMIT $%d OFFSET $%d", n+1, n+2), append(args, limit, offset)...)
+		if err != nil {
+			return err
+		}
+		out.Rows, err = pgx.CollectRows(page, func(r pgx.CollectableRow) (store.Credit, error) { return scanCredit(r) })
+		return err
+	})
+	if err != nil {
+		return store.CreditPage{}, fmt.Errorf("credits page: %w", err)
+	}
+	return out, nil
+}
+
+// creditWhere is the WHERE clause (with its leading space, or "") and
+// arguments of f.
+func creditWhere(f store.CreditFilter) (string, []any) {
 	var where []string
 	var args []any
 	for _, w := range []struct{ col, val string }{
@@ -254,9 +303,12 @@ func (s *Store) Credits(ctx context.Context, f store.CreditFilter) ([]store.Cred
 			where = append(where, fmt.Sprintf("%s = $%d", w.col, len(args)))
 		}
 	}
-	q := selectCredit
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+	if f.Flagged != nil {
+		args = append(args, *f.Flagged)
+		where = append(where, fmt.Sprintf("flagged = $%d", len(args)))
 	}
-	return queryList(ctx, s, "credits", func(r pgx.CollectableRow) (store.Credit, error) { return scanCredit(r) }, q+" ORDER BY id", args...)
+	if len(where) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
 }

@@ -349,6 +349,9 @@ func (s *Store) PublishPostmortem(ctx context.Context, incidentID int64, version
 		if _, err := scanPostmortem(tx.QueryRow(ctx, selectPostmortem+` WHERE incident_id = $1 AND version = $2`, incidentID, version)); err != nil {
 			return notFound(err)
 		}
+		if err := store.CheckPublishPostmortem(&inc); err != nil {
+			return err
+		}
 		if inc.PublishedPostmortem == version {
 			return nil
 		}

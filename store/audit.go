@@ -104,11 +104,32 @@ func CheckAudit(actor, action, subject string, detail any) (string, error) {
 	return js, nil
 }
 
-// ChainVerifier checks an audit log entry by entry, in ID order.
+// AuditMark is how far an audit log was verified: through entry ID, whose
+// hash is Hash, Checked entries in all. The zero mark is before the first
+// entry.
+type AuditMark struct {
+	ID      int64
+	Hash    string
+	Checked int
+}
+
+// ChainVerifier checks an audit log entry by entry, in ID order. Resume
+// it from a mark to check only the entries after it.
 type ChainVerifier struct {
 	Checked  int
 	prevID   int64
 	prevHash string
+}
+
+// Resume continues the check after m: the next entry must link to m's
+// hash.
+func (v *ChainVerifier) Resume(m AuditMark) {
+	v.Checked, v.prevID, v.prevHash = m.Checked, m.ID, m.Hash
+}
+
+// Mark is how far the check has got.
+func (v *ChainVerifier) Mark() AuditMark {
+	return AuditMark{ID: v.prevID, Hash: v.prevHash, Checked: v.Checked}
 }
 
 // Next checks that e's hash matches its contents and that its PrevHash is

@@ -70,6 +70,35 @@ type Credit struct {
 type CreditFilter struct {
 	Tenant, Contract, Period string
 	State                    CreditState
+	Flagged                  *bool // nil: flagged or not
+}
+
+// CreditPage is one page of the entries a filter selects, newest first,
+// with what all of them (not just the page) count and add up to.
+type CreditPage struct {
+	Rows   []Credit
+	Count  int             // entries through the filter
+	Totals []CurrencyTotal // their amounts per currency, by currency code
+}
+
+// CurrencyTotal is the sum of entries' amounts in one currency.
+type CurrencyTotal struct {
+	Currency    string
+	AmountMinor int64
+}
+
+// MaxCreditPage is the most entries one CreditsPage call returns.
+const MaxCreditPage = 1000
+
+// CheckCreditPage refuses a page size or offset a store would not serve.
+func CheckCreditPage(limit, offset int) error {
+	if limit < 1 || limit > MaxCreditPage {
+		return fmt.Errorf("credits page: limit %d is not between 1 and %d", limit, MaxCreditPage)
+	}
+	if offset < 0 {
+		return fmt.Errorf("credits page: offset %d is negative", offset)
+	}
+	return nil
 }
 
 // Closing is one period to record with RecordCloses.

@@ -22,6 +22,10 @@ var (
 	// reopen a resolved one, or take a post-mortem one back to resolved.
 	ErrIncidentState = errors.New("incident state")
 
+	// ErrNotResolved is returned, wrapped with the incident's status, when
+	// a post-mortem would be published while its incident is still open.
+	ErrNotResolved = errors.New("incident not resolved")
+
 	// ErrIncidentConflict is returned, wrapped with both revisions, when a
 	// save would change an incident that changed since the caller read (or
 	// last saved) it. Read the incident again, apply the change to it and

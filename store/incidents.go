@@ -262,3 +262,13 @@ func ParseCause(js *string) ([]incident.Cause, error) {
 	}
 	return out, nil
 }
+
+// CheckPublishPostmortem refuses to publish a post-mortem of inc while inc
+// is open (investigating, identified or monitoring): what went wrong is
+// told once it is over. Every store asks it in the publishing transaction.
+func CheckPublishPostmortem(inc *Incident) error {
+	if inc.Open() {
+		return fmt.Errorf("%w: incident %d is %s; a post-mortem is published once the incident is resolved", ErrNotResolved, inc.ID, inc.Status)
+	}
+	return nil
+}

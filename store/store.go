@@ -51,6 +51,9 @@ type Ledger interface {
 	VoidCredit(ctx context.Context, id int64, actor, reason string) (Credit, error)
 	Credit(ctx context.Context, id int64) (Credit, error)
 	Credits(ctx context.Context, f CreditFilter) ([]Credit, error)
+	// CreditsPage is the entries f selects, newest first, from offset,
+	// at most limit (CheckCreditPage), with their count and totals.
+	CreditsPage(ctx context.Context, f CreditFilter, limit, offset int) (CreditPage, error)
 
 	AddExclusion(ctx context.Context, e Exclusion, actor string) (Exclusion, error)
 	CancelExclusion(ctx context.Context, id int64, actor, reason string) (Exclusion, error)
@@ -69,6 +72,11 @@ type Audit interface {
 	AuditEntries(ctx context.Context, afterID int64, limit int) ([]AuditEntry, error)
 	AuditOf(ctx context.Context, subject string) ([]AuditEntry, error)
 	VerifyAudit(ctx context.Context) (checked int, err error)
+	// VerifyAuditAfter checks only the entries after mark (the first of
+	// them must link to mark's hash) and returns the mark it reached,
+	// which is mark itself when nothing was added. Entries through mark
+	// are taken as verified already: VerifyAudit checks them all again.
+	VerifyAuditAfter(ctx context.Context, mark AuditMark) (AuditMark, error)
 }
 
 // Outbox is the durable alert outbox. The alerts of one dedup key to one
@@ -180,6 +188,7 @@ type Store interface {
 	Incidents
 	Detection
 	Tokens
+	Sessions
 	Leases
 	Subscriptions
 	// Counts counts the rows of the tables in Counts in one consistent

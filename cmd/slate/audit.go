@@ -8,6 +8,13 @@ import (
 )
 
 const auditUsage = `Usage: slate audit verify --config FILE
+       slate audit list --config FILE [--subject S] [--after ID] [--limit N] [--format table|json]
+
+list prints the audit log, oldest first: who did what, to what, when.
+--subject keeps one subject's entries ("credit/9": who approved credit 9?),
+--after starts after entry ID, --limit bounds the count (default 100).
+
+verify
 
 Walks the append-only audit log and checks its hash chain: every entry
 carries the hash of the one before it. An edited, deleted or reordered entry
@@ -15,6 +22,9 @@ breaks the chain; the first broken entry is named and the exit status is 1.
 `
 
 func runAudit(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "list" {
+		return runAuditList(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "verify" {
 		fmt.Fprint(stderr, auditUsage)
 		return exitUsage

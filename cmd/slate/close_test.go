@@ -318,6 +318,16 @@ func TestCreditsAndAuditCommands(t *testing.T) {
 		{[]string{"credits", "approve", "99"}, exitUsage, "not found"},
 		{[]string{"credits", "approve", "x"}, exitUsage, `"x" is not a credit ID`},
 		{[]string{"audit", "verify"}, exitOK, "chain intact"},
+		{[]string{"credits", "list", "--state", "owed"}, exitUsage, `state: "owed" is not one of computed, approved, issued, voided`},
+		{[]string{"credits", "list", "--tenant", "nobody"}, exitUsage, `tenant: no tenant "nobody" in the configuration`},
+		{[]string{"credits", "list", "--period", "March"}, exitUsage, `period: "March" is not a period`},
+		{[]string{"credits", "show", acme}, exitOK, "credit " + acme + ": acme acme-mail 2026-03 (credit), issued"},
+		{[]string{"credits", "show", acme}, exitOK, "unchanged since recorded"},
+		{[]string{"credits", "show", acme}, exitOK, "Europe/Berlin"},
+		{[]string{"credits", "show", "99"}, exitUsage, "not found"},
+		{[]string{"audit", "list", "--subject", "credit/" + acme}, exitOK, "alice"},
+		{[]string{"audit", "list", "--subject", "credit/" + acme}, exitOK, "credit.issued"},
+		{[]string{"audit", "list", "--subject", "credit9"}, exitUsage, "is not a subject"},
 	}
 	for _, s := range steps {
 		code, out, errs := run(s.args...)

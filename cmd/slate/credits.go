@@ -15,6 +15,7 @@ import (
 
 	"github.com/slatehq/slate/billing"
 	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard/adminapi"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/monitor"
@@ -45,6 +46,12 @@ Commands:
                  issued_at, issued_by, void_reason, adjusts, evidence_hash;
                  --since keeps entries issued after TIME (RFC 3339), for
                  incremental imports; --credit-notes writes amounts negative
+  show ID [--format text|json]
+                 everything behind the amount: the period in the tenant's
+                 zone, the evidence hash then and now, downtime, maintenance
+                 and exclusions applied, coverage per location, each
+                 incident's share, the period's entries and the audit trail
+                 (json: the admin API's GET /api/admin/credits/ID)
   approve ID     computed -> approved
   issue ID       approved -> issued (exactly once)
   void ID --reason TEXT
@@ -95,7 +102,7 @@ func runCredits(args []string, stdout, stderr io.Writer, now func() time.Time) i
 		return exitFail
 	}
 
-	if len(pos) > 0 && sub != "approve" && sub != "issue" && sub != "void" {
+	if len(pos) > 0 && sub != "approve" && sub != "issue" && sub != "void" && sub != "show" {
 		fmt.Fprintf(stderr, "slate credits %s: unexpected argument %q\n", sub, pos[0])
 		return exitUsage
 	}
@@ -117,7 +124,12 @@ func runCredits(args []string, stdout, stderr io.Writer, now func() time.Time) i
 			}
 			o.Since = t
 		}
-		cs, err := store.Credits(ctx, db.CreditFilter{Tenant: *tenant, Period: *period, State: db.CreditState(*state)})
+		f, _, err := credit.ParseFilter(&cfg.Catalog, credit.Filter{Tenant: *tenant, Period: *period, State: *state})
+		if err != nil {
+			fmt.Fprintf(stderr, "slate credits %s: --%v\n", sub, err)
+			return exitUsage
+		}
+		cs, err := store.Credits(ctx, f)
 		if err != nil {
 			return fail(err)
 		}
@@ -125,6 +137,8 @@ func runCredits(args []string, stdout, stderr io.Writer, now func() time.Time) i
 			return fail(err)
 		}
 		return exitOK
+	case "show":
+		return showCredit(ctx, stdout, stderr, cfg, store, pos, *format, now())
 	case "approve", "issue", "void":
 		if len(pos) != 1 {
 			fmt.Fprintf(stderr, "slate credits %s: give one credit ID\n", sub)

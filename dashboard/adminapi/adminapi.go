@@ -11,10 +11,12 @@ import (
 
 	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store"
 )
 
 // Register adds the admin API's routes to d. Who may call what is
@@ -40,6 +42,7 @@ func (a *API) Register(d *dashboard.Server) {
 	w.HandleAdmin(http.MethodPost, "/maintenance/:id/cancel", access.IncidentWriters(), a.apiCancelMaintenance)
 
 	w.HandleAdmin(http.MethodGet, "/credits", access.Readers(), a.apiCredits)
+	w.HandleAdmin(http.MethodGet, "/credits/:id", access.StaffReaders(), a.apiCredit)
 	w.HandleAdmin(http.MethodGet, "/tenants/:tenant/statement", access.Readers(), a.apiStatement)
 	for _, action := range []string{"approve", "issue", "void"} {
 		w.HandleAdmin(http.MethodPost, "/credits/:id/"+action, access.CreditWriters(), a.apiCreditAction(action))
@@ -84,7 +87,7 @@ func apiError(err error) error {
 		return dashboard.NotFound("%v", err)
 	case errors.Is(err, db.ErrIncidentConflict):
 		return dashboard.Conflict("%v; read it again and retry", err)
-	case errors.Is(err, db.ErrIncidentState), errors.Is(err, db.ErrCreditState), errors.Is(err, db.ErrMaintenanceState):
+	case errors.Is(err, db.ErrIncidentState), errors.Is(err, db.ErrCreditState), errors.Is(err, db.ErrMaintenanceState), errors.Is(err, db.ErrNotResolved):
 		return dashboard.Conflict("%v", err)
 	}
 	return err
@@ -605,6 +608,11 @@ func (a *API) apiSavePostmortem(r *dashboard.AdminRequest) (int, any, error) {
 		return 0, nil, err
 	}
 	if b.Publish {
+		// Refused before the draft is saved: a rejected request stores
+		// nothing.
+		if err := store.CheckPublishPostmortem(&inc); err != nil {
+			return 0, nil, dashboard.Conflict("%v", err)
+		}
 		if err := a.Catalog().CheckPostmortemNames(b.Markdown, inc.Incident, inc.Tenants); err != nil {
 			return 0, nil, err
 		}
@@ -755,24 +763,31 @@ func (a *API) apiCancelMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 }
 
 func (a *API) apiCredits(r *dashboard.AdminRequest) (int, any, error) {
-	f := db.CreditFilter{Tenant: r.Query("tenant"), Contract: r.Query("contract"), Period: r.Query("period"), State: db.CreditState(r.Query("state"))}
-	switch f.State {
-	case "", db.CreditComputed, db.CreditApproved, db.CreditIssued, db.CreditVoided:
-	default:
-		return 0, nil, dashboard.Invalid("state", "must be computed, approved, issued or voided (got %q)", f.State)
-	}
-	tenant, ok := r.Principal.Scope().CreditTenant(f.Tenant)
+	scope := r.Principal.Scope()
+	tenant, ok := scope.CreditTenant(r.Query("tenant"))
 	if !ok {
 		return 0, nil, dashboard.Forbidden("this token may only read tenant %s", r.Principal.Tenant)
 	}
-	f.Tenant = tenant
+	q := credit.Filter{Tenant: r.Query("tenant"), Contract: r.Query("contract"), Period: r.Query("period"), State: r.Query("state"), Flagged: r.Query("flagged")}
+	if !scope.AllTenants() {
+		// A viewer's filter is not checked against the catalogue: "no
+		// such contract" would tell it which other tenants' exist.
+		q.Tenant, q.Contract = "", ""
+	}
+	f, flagged, err := credit.ParseFilter(a.Catalog(), q)
+	if err != nil {
+		return 0, nil, err
+	}
+	f.Tenant, f.Contract = tenant, r.Query("contract")
 	cs, err := a.Store.Credits(r.Context(), f)
 	if err != nil {
 		return 0, nil, err
 	}
 	out := make([]Credit, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, CreditOf(c))
+		if credit.Keep(c, flagged) {
+			out = append(out, CreditOf(c))
+		}
 	}
 	return http.StatusOK, map[string]any{"credits": out}, nil
 }

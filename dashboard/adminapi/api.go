@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
@@ -51,6 +52,9 @@ type Store interface {
 	AddMaintenance(ctx context.Context, m db.Maintenance, actor string) (db.Maintenance, error)
 	CancelMaintenance(ctx context.Context, id int64, actor string) (db.Maintenance, error)
 	Credits(ctx context.Context, f db.CreditFilter) ([]db.Credit, error)
+	Credit(ctx context.Context, id int64) (db.Credit, error)
+	AuditOf(ctx context.Context, subject string) ([]db.AuditEntry, error)
+	credit.History
 	ApproveCredit(ctx context.Context, id int64, actor string) (db.Credit, error)
 	IssueCredit(ctx context.Context, id int64, actor string) (db.Credit, error)
 	VoidCredit(ctx context.Context, id int64, actor, reason string) (db.Credit, error)

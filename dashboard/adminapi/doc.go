@@ -10,6 +10,7 @@
 // *db.DB satisfies (cmd/slate checks the fit). Store errors are mapped to
 // API errors in one place (apiError).
 //
-// Allowed imports: the standard library, access, catalog, dashboard, db
-// (its record types and sentinel errors), incident and sla.
+// Allowed imports: the standard library, access, catalog, credit (the
+// ledger's filters and a credit's explanation), dashboard, db (its record
+// types and sentinel errors), incident and sla.
 package adminapi

@@ -396,7 +396,8 @@ func testIncidentsFilter(t *testing.T, s suite) {
 func testPostmortemVersionsAndPublish(t *testing.T, s suite) {
 	d := s.open(t)
 	ctx := context.Background()
-	id := save(t, d, outage("mail", 0), "slate")
+	inc := outage("mail", 0)
+	id := save(t, d, inc, "slate")
 
 	pm, err := d.Postmortem(ctx, id)
 	if err != nil || pm.Published != nil || pm.Draft != nil {
@@ -443,6 +444,14 @@ func testPostmortemVersionsAndPublish(t *testing.T, s suite) {
 	mustSave("# Summary\n\nfirst", 1)
 	check("first draft", 0, 1)
 	mustSave("# Summary\n\nfirst", 1) // a retry adds no version
+	// Open, the incident's post-mortem stays a draft; nothing is stored.
+	if err := d.PublishPostmortem(ctx, id, 1, "bob"); !errors.Is(err, store.ErrNotResolved) || !strings.Contains(err.Error(), "is investigating") {
+		t.Errorf("publish while investigating: %v, want ErrNotResolved naming the status", err)
+	}
+	check("refused while open", 0, 1)
+	inc.Status, inc.Ended = incident.Resolved, At(40, 0)
+	inc.Timeline = append(inc.Timeline, incident.Entry{At: At(40, 0), Kind: incident.KindRecovered, Status: incident.Resolved, Body: "mail recovered"})
+	save(t, d, inc, "slate")
 	mustPublish(1)
 	check("published the first", 1, 0)
 	mustSave("# Summary\n\nsecond", 2)
@@ -464,7 +473,7 @@ func testPostmortemVersionsAndPublish(t *testing.T, s suite) {
 	if want := []string{"1 published alice first", "2 published alice second"}; !slices.Equal(got, want) {
 		t.Errorf("got versions %q, want %q", got, want)
 	}
-	wantActions := []string{"incident.opened", "postmortem.saved", "postmortem.published", "postmortem.saved",
+	wantActions := []string{"incident.opened", "postmortem.saved", "incident.resolved", "postmortem.published", "postmortem.saved",
 		"postmortem.published", "postmortem.published"}
 	if a := actions(t, d, "incident/"+itoa(id)); !slices.Equal(a, wantActions) {
 		t.Errorf("got audit actions %v, want %v", a, wantActions)

@@ -1,0 +1,109 @@
+package console_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/slatehq/slate/internal/browsertest"
+	"github.com/slatehq/slate/store"
+)
+
+// TestBrowserConsolePagesAxe: axe-core finds nothing serious or critical
+// on any console page — sign-in, queue, confirmation, credit, audit,
+// tokens, sessions, and a refusal — with the reader's system in light
+// and in dark mode.
+func TestBrowserConsolePagesAxe(t *testing.T) {
+	f := newFixture(t)
+	a := f.record(t, "acme", "acme-gold", "2026-09", "EUR", 12345)
+	f.record(t, "bravo", "bravo-silver", "2026-09", "USD", 1717)
+	for _, scheme := range []string{"light", "dark"} {
+		t.Run(scheme, func(t *testing.T) {
+			// axe-core over eight pages takes seconds on a busy machine.
+			ctx := browsertest.NewTimeout(t, 3*time.Minute)
+			browsertest.ColorScheme(t, ctx, scheme)
+			check := func(name string, steps ...chromedp.Action[chromedp.Void]) {
+				t.Helper()
+				do(t, ctx, steps...)
+				if got := browsertest.Eval[bool](t, ctx, `matchMedia('(prefers-color-scheme: `+scheme+`)').matches`); !got {
+					t.Fatalf("%s: the page does not see prefers-color-scheme %s", name, scheme)
+				}
+				browsertest.CheckAxe(t, ctx, name+" ("+scheme+")")
+			}
+			check("sign-in page", chromedp.Navigate(f.srv.URL+"/console/credits"), chromedp.WaitVisible(chromedp.CSS(`a[href="/console/auth/start"]`)))
+			f.op.SignIn(map[string]any{"sub": "u-root", "email": "root@example.com", "groups": []any{"sre-leads"}})
+			do(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/console/auth/start"]`)), chromedp.WaitVisible(chromedp.CSS(`form.signout`)))
+			check("queue", chromedp.Navigate(f.srv.URL+"/console/credits?period=2026-09"), chromedp.WaitVisible(chromedp.CSS(`table`)))
+			check("confirmation", chromedp.Click(chromedp.CSS(`#approve-shown`)), chromedp.WaitVisible(chromedp.CSS(`button.primary`)))
+			check("credit page", chromedp.Navigate(f.srv.URL+"/console/credits/"+itoa(a.ID)), chromedp.WaitVisible(chromedp.CSS(`svg.timeline-chart`)))
+			check("audit log", chromedp.Navigate(f.srv.URL+"/console/audit"), chromedp.WaitVisible(chromedp.CSS(`table`)))
+			check("tokens", chromedp.Navigate(f.srv.URL+"/console/tokens"), chromedp.WaitVisible(chromedp.CSS(`form`)))
+			check("sessions", chromedp.Navigate(f.srv.URL+"/console/sessions"), chromedp.WaitVisible(chromedp.CSS(`table`)))
+			check("refusal", chromedp.Navigate(f.srv.URL+"/console/credits?state=owed"), chromedp.WaitVisible(chromedp.CSS(`p.error`)))
+		})
+	}
+}
+
+// focusJS describes the focused element: what it is and whether the
+// focus shows (an outline drawn around it).
+const focusJS = `(e => ({id: e.id, tag: e.tagName, text: (e.textContent || '').trim(), cls: e.className,
+	outline: getComputedStyle(e).outlineStyle !== 'none' && parseFloat(getComputedStyle(e).outlineWidth) > 0}))(document.activeElement)`
+
+type focused struct {
+	ID      string `json:"id"`
+	Tag     string `json:"tag"`
+	Text    string `json:"text"`
+	Class   string `json:"cls"`
+	Outline bool   `json:"outline"`
+}
+
+// tabTo presses Tab until want is focused, at most limit times, requiring
+// every focused control on the way to show its focus.
+func tabTo(t *testing.T, ctx context.Context, limit int, what string, want func(focused) bool) focused {
+	t.Helper()
+	for range limit {
+		do(t, ctx, chromedp.KeyEvent(kb.Tab))
+		fo := browsertest.Eval[focused](t, ctx, focusJS)
+		if !fo.Outline && fo.Tag != "BODY" {
+			t.Errorf("%s %q has the focus but shows no outline", fo.Tag, fo.Text)
+		}
+		if want(fo) {
+			return fo
+		}
+	}
+	t.Fatalf("%s not reached in %d presses of Tab", what, limit)
+	return focused{}
+}
+
+// TestBrowserBulkApproveByKeyboard: an account manager approves the
+// month's computed credits with the keyboard alone — Tab to "Approve all
+// shown…", Enter, Tab to the confirmation, Enter — and each focused
+// control shows its focus on the way.
+func TestBrowserBulkApproveByKeyboard(t *testing.T) {
+	f := newFixture(t)
+	a := f.record(t, "acme", "acme-gold", "2026-09", "EUR", 12345)
+	b := f.record(t, "bravo", "bravo-silver", "2026-09", "USD", 1717)
+	f.op.SignIn(map[string]any{"sub": "u-ada", "email": "ada@example.com", "groups": []any{"billing"}})
+	ctx := browsertest.New(t)
+	do(t, ctx, chromedp.Navigate(f.srv.URL+"/console/auth/start"), chromedp.WaitVisible(chromedp.CSS(`form.signout`)),
+		chromedp.Navigate(f.srv.URL+"/console/credits?period=2026-09&state=computed"), chromedp.WaitVisible(chromedp.CSS(`table`)))
+	tabTo(t, ctx, 60, "Approve all shown", func(fo focused) bool { return fo.ID == "approve-shown" })
+	do(t, ctx, chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(`button.primary`)))
+	if got := text(t, ctx, "main"); !strings.Contains(got, "approve 2 credits totalling EUR 123.45, USD 17.17") {
+		t.Fatalf("confirmation: %q", got)
+	}
+	tabTo(t, ctx, 40, "the confirming button", func(fo focused) bool { return strings.Contains(fo.Class, "primary") })
+	do(t, ctx, chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(`p.done`)))
+	if got := text(t, ctx, "p.done"); !strings.Contains(got, "2 credits approved") {
+		t.Fatalf("after Enter: %q", got)
+	}
+	for _, id := range []int64{a.ID, b.ID} {
+		if c, err := f.db.Credit(context.Background(), id); err != nil || c.State != store.CreditApproved {
+			t.Errorf("credit %d: %s %v, want approved", id, c.State, err)
+		}
+	}
+}

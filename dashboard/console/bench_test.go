@@ -1,0 +1,73 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/store"
+)
+
+// BenchmarkConsoleListPages loads 10 000 ledger entries and 1 000
+// incidents into the store and measures every console list page, served
+// over HTTP on 127.0.0.1 to a signed-in admin, reporting p50 and p99 per
+// page (ms). Run:
+//
+//	go test ./dashboard/console -run '^$' -bench ConsoleListPages -benchtime 200x
+func BenchmarkConsoleListPages(b *testing.B) {
+	f := newFixture(b)
+	ctx := context.Background()
+	var batch []store.Closing
+	for i := range 10_000 {
+		start := time.Date(2018+i/1200, time.Month(1+(i/100)%12), 1, 0, 0, 0, 0, time.UTC)
+		batch = append(batch, store.Closing{Credit: store.Credit{Tenant: []string{"acme", "bravo"}[i%2], Contract: fmt.Sprintf("k%02d", i%100),
+			Period: start.Format("2006-01"), PeriodStart: start, PeriodEnd: start.AddDate(0, 1, 0), UptimeExact: "99", UptimePercent: "99.000",
+			BreachMinutes: "446.4", CreditPercent: "10", CoveragePercent: "100.00", Flagged: i%7 == 0, AmountMinor: int64(i), Currency: "EUR",
+			EvidenceHash: fmt.Sprintf("%064x", i)}})
+	}
+	for i := 0; i < len(batch); i += 1000 {
+		if _, err := f.db.RecordCloses(ctx, batch[i:i+1000], "slate"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	t0 := time.Now().Add(-2000 * time.Hour).Truncate(time.Minute)
+	for i := range 1000 {
+		at := t0.Add(time.Duration(i) * time.Hour)
+		inc := &store.Incident{Tenants: []string{"acme"}, Incident: incident.Incident{Service: "mail", Status: incident.Investigating,
+			Severity: incident.Major, Started: at, Timeline: []incident.Entry{{At: at, Kind: incident.KindDetected, Status: incident.Investigating, Body: "mail is down"}}}}
+		if _, err := f.db.SaveIncident(ctx, inc, "slate"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	admin, code, _ := f.signIn(b, "root@example.com", "sre-leads")
+	if code != http.StatusOK {
+		b.Fatalf("sign-in: %d", code)
+	}
+	pages := []string{"/console/credits", "/console/credits?state=computed", "/console/credits?tenant=acme&flagged=yes",
+		"/console/credits?period=2025-06", "/console/audit", "/console/tokens", "/console/sessions"}
+	for _, p := range pages {
+		b.Run(p, func(b *testing.B) {
+			var lat []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				resp, err := admin.Get(f.srv.URL + p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("%s: %d", p, resp.StatusCode)
+				}
+				lat = append(lat, time.Since(start))
+			}
+			slices.Sort(lat)
+			q := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+			b.ReportMetric(q(0.5), "p50-ms")
+			b.ReportMetric(q(0.99), "p99-ms")
+		})
+	}
+}
