@@ -140,33 +140,7 @@ func runCredits(args []string, stdout, stderr io.Writer, now func() time.Time) i
 	case "show":
 		return showCredit(ctx, stdout, stderr, cfg, store, pos, *format, now())
 	case "approve", "issue", "void":
-		if len(pos) != 1 {
-			fmt.Fprintf(stderr, "slate credits %s: give one credit ID\n", sub)
-			return exitUsage
-		}
-		id, err := strconv.ParseInt(pos[0], 10, 64)
-		if err != nil || id <= 0 {
-			fmt.Fprintf(stderr, "slate credits %s: %q is not a credit ID\n", sub, pos[0])
-			return exitUsage
-		}
-		var c db.Credit
-		switch sub {
-		case "approve":
-			c, err = store.ApproveCredit(ctx, id, *actor)
-		case "issue":
-			c, err = store.IssueCredit(ctx, id, *actor)
-		case "void":
-			if strings.TrimSpace(*reason) == "" {
-				fmt.Fprintln(stderr, "slate credits void: give --reason")
-				return exitUsage
-			}
-			c, err = store.VoidCredit(ctx, id, *actor, *reason)
-		}
-		if err != nil {
-			return fail(err)
-		}
-		fmt.Fprintf(stdout, "credit %d (%s %s %s): %s\n", c.ID, c.Tenant, c.Contract, c.Period, c.State)
-		return exitOK
+		return changeCredit(ctx, stdout, stderr, store, sub, pos, *actor, *reason, fail)
 	case "statement":
 		if *tenant == "" || !cfg.HasTenant(*tenant) {
 			fmt.Fprintf(stderr, "slate credits statement: --tenant: give a tenant of the configuration\n")
@@ -187,6 +161,39 @@ func runCredits(args []string, stdout, stderr io.Writer, now func() time.Time) i
 	}
 	fmt.Fprintf(stderr, "slate credits: unknown command %q\n\n%s", sub, creditsUsage)
 	return exitUsage
+}
+
+// changeCredit approves, issues or voids the one credit pos names and
+// prints its new state.
+func changeCredit(ctx context.Context, stdout, stderr io.Writer, store *db.DB, sub string, pos []string, actor, reason string,
+	fail func(error) int) int {
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "slate credits %s: give one credit ID\n", sub)
+		return exitUsage
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || id <= 0 {
+		fmt.Fprintf(stderr, "slate credits %s: %q is not a credit ID\n", sub, pos[0])
+		return exitUsage
+	}
+	var c db.Credit
+	switch sub {
+	case "approve":
+		c, err = store.ApproveCredit(ctx, id, actor)
+	case "issue":
+		c, err = store.IssueCredit(ctx, id, actor)
+	case "void":
+		if strings.TrimSpace(reason) == "" {
+			fmt.Fprintln(stderr, "slate credits void: give --reason")
+			return exitUsage
+		}
+		c, err = store.VoidCredit(ctx, id, actor, reason)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(stdout, "credit %d (%s %s %s): %s\n", c.ID, c.Tenant, c.Contract, c.Period, c.State)
+	return exitOK
 }
 
 func defaultActor() string {
