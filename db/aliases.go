@@ -67,6 +67,7 @@ const (
 	RoleViewer         = store.RoleViewer
 	RoleMetrics        = store.RoleMetrics
 	RoleFeed           = store.RoleFeed
+	RoleAgent          = store.RoleAgent
 
 	MaxHistoryMinutes       = store.MaxHistoryMinutes
 	DefaultRawRetention     = store.DefaultRawRetention
