@@ -26,7 +26,7 @@ type Principal struct {
 	// Location is an agent token's location: the only one its results
 	// are stored under, whatever the agent says.
 	Location string
-	link       string // a signed link's exp.sig, which names its rate bucket; "" for a token
+	link     string // a signed link's exp.sig, which names its rate bucket; "" for a token
 }
 
 // Actor names the principal in the audit log.
