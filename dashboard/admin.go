@@ -7,7 +7,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -36,6 +38,9 @@ type APIError struct {
 	Code    string // machine-readable: invalid, invalid_json, unauthenticated, forbidden, not_found, conflict, too_large, rate_limited, unsupported_media_type, unavailable, internal
 	Message string // for people
 	Field   string // the request field at fault, as a JSON path ("services[0]"); "" when none
+	// RetryAfter, when positive, is sent as Retry-After (in whole
+	// seconds, rounded up): when to try a refused request again.
+	RetryAfter time.Duration
 }
 
 func (e *APIError) Error() string {
@@ -76,6 +81,9 @@ func writeAPIError(c *gin.Context, e *APIError) {
 		b.Field = e.Field
 	}
 	c.Header("Cache-Control", "no-store")
+	if e.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(retryAfter(e.RetryAfter)))
+	}
 	c.AbortWithStatusJSON(e.Status, map[string]body{"error": b})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/slatehq/slate/catalog"
@@ -47,11 +48,20 @@ func timingOf(p collector.Check, c sla.Confirmation) timing {
 	return t
 }
 
-// timings is the timing of every check of cfg, by ID.
+// agentSlack is how much later than the collector's an agent's results
+// may reach the store: it ships a batch about every second, and retries.
+const agentSlack = 5 * time.Second
+
+// timings is the timing of every check of cfg, by ID. A check that runs
+// at an agent's location waits agentSlack longer for its evidence.
 func timings(cfg *config.Config) map[string]timing {
 	out := make(map[string]timing, len(cfg.Probes))
 	for i, p := range cfg.Probes {
-		out[p.ID] = timingOf(p, cfg.Checks[i].Confirmation)
+		t := timingOf(p, cfg.Checks[i].Confirmation)
+		if slices.ContainsFunc(p.Locations, func(l string) bool { return l != cfg.Collector.Location }) {
+			t.settle += agentSlack
+		}
+		out[p.ID] = t
 	}
 	return out
 }

@@ -82,6 +82,9 @@ type Ack struct {
 type Error struct {
 	Field string
 	Msg   string
+	// Future is set when a result started ahead of the server's clock:
+	// the agent's clock is wrong, which the server alerts on.
+	Future bool
 }
 
 func (e *Error) Error() string {
@@ -159,7 +162,7 @@ func checkResult(r Result, rules Rules) (sla.Result, *Error) {
 	case r.AtMS <= 0:
 		return sla.Result{}, &Error{Field: "at_ms", Msg: fmt.Sprintf("must be a Unix time in milliseconds (got %d)", r.AtMS)}
 	case at.After(rules.Now.Add(rules.MaxAhead)):
-		return sla.Result{}, &Error{Field: "at_ms", Msg: fmt.Sprintf("%s is %s ahead of the server's clock (%s); results from the future are refused: check the agent's clock",
+		return sla.Result{}, &Error{Field: "at_ms", Future: true, Msg: fmt.Sprintf("%s is %s ahead of the server's clock (%s); results from the future are refused: check the agent's clock",
 			at.Format(time.RFC3339Nano), at.Sub(rules.Now).Round(time.Millisecond), rules.Now.UTC().Format(time.RFC3339Nano))}
 	case rules.MaxAge > 0 && at.Before(rules.Now.Add(-rules.MaxAge)):
 		return sla.Result{}, &Error{Field: "at_ms", Msg: fmt.Sprintf("%s is older than the %s the server keeps results", at.Format(time.RFC3339), rules.MaxAge)}
