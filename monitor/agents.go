@@ -289,8 +289,10 @@ func (a *Monitor) clockRefusal(r *dashboard.AgentRequest, loc, msg, field string
 	return &dashboard.APIError{Status: http.StatusUnprocessableEntity, Code: "clock_offset", Field: field, Message: msg}
 }
 
-func clockAlertKey(loc string) string   { return "slate-agent-clock/" + loc }
-func clockAlertTitle(loc string) string { return "the agent at " + loc + " has a wrong clock; its results are refused" }
+func clockAlertKey(loc string) string { return "slate-agent-clock/" + loc }
+func clockAlertTitle(loc string) string {
+	return "the agent at " + loc + " has a wrong clock; its results are refused"
+}
 
 func abs(d time.Duration) time.Duration {
 	if d < 0 {
