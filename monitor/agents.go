@@ -41,11 +41,11 @@ const ingestSlots = 4
 type locationHealth struct {
 	Location        string    `json:"location"`
 	Agent           string    `json:"agent"` // the instance holding the location; "" when none has called
-	LastSeen        time.Time `json:"last_seen"`
-	LastBatch       time.Time `json:"last_batch"`       // when a batch was last stored
-	CompleteThrough time.Time `json:"complete_through"` // the newest result stored: the agent ships oldest first
-	LagSeconds      float64   `json:"lag_seconds"`      // now minus CompleteThrough; 0 before any batch
-	ClockOffsetMS   int64     `json:"clock_offset_ms"`  // the agent's last estimate of its clock minus the server's
+	LastSeen        time.Time `json:"last_seen,omitzero"`
+	LastBatch       time.Time `json:"last_batch,omitzero"`       // when a batch was last stored
+	CompleteThrough time.Time `json:"complete_through,omitzero"` // the newest result stored: the agent ships oldest first
+	LagSeconds      float64   `json:"lag_seconds"`               // now minus CompleteThrough; 0 before any batch
+	ClockOffsetMS   int64     `json:"clock_offset_ms"`           // the agent's last estimate of its clock minus the server's
 	RoundTripMS     int64     `json:"round_trip_ms"`
 	Results         int64     `json:"results"` // results stored since the server started
 	ClockRefused    bool      `json:"clock_refused"`
@@ -257,6 +257,7 @@ func (a *Monitor) storeAgentBatch(r *dashboard.AgentRequest, l *locationHealth, 
 		}
 	}
 	l.LastBatch, l.ClockRefused = now, false
+	l.Results += int64(len(rs))
 	through := l.CompleteThrough
 	a.agents.mu.Unlock()
 	a.agents.results.WithLabelValues(loc).Add(float64(len(rs)))
