@@ -10,9 +10,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -222,13 +225,40 @@ func (a *Agent) Run(ctx context.Context) error {
 	return errors.Join(err, a.spool.Close())
 }
 
-// apply makes l the checks probed.
+// apply makes l the checks probed. HTTP probes that set no User-Agent
+// name the agent's location in it, so that the operators of a target can
+// tell the locations' requests apart.
 func (a *Agent) apply(l wire.CheckList) error {
 	a.mu.Lock()
 	a.location, a.gen = l.Location, l.Generation
 	a.mu.Unlock()
-	a.sched.Location = l.Location
-	return a.sched.Reload(l.Checks)
+	checks := slices.Clone(l.Checks)
+	for i, c := range checks {
+		if c.Kind != collector.KindHTTP || hasHeader(c.HTTP.Headers, "User-Agent") {
+			continue
+		}
+		h := maps.Clone(c.HTTP.Headers)
+		if h == nil {
+			h = map[string]string{}
+		}
+		h["User-Agent"] = "slate-agent (location " + l.Location + ")"
+		checks[i].HTTP.Headers = h
+	}
+	if a.sched.Location != l.Location {
+		// Only before the first checks run: a token's location is fixed,
+		// so later lists name the same one.
+		a.sched.Location = l.Location
+	}
+	return a.sched.Reload(checks)
+}
+
+func hasHeader(h map[string]string, name string) bool {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // fetchLoop fetches the check list now and every FetchEvery.
