@@ -18,7 +18,7 @@ import (
 // The agent API's frame: /api/agent/checks and /api/agent/results, for
 // tokens of role agent only, each bound to its location. The frame
 // authenticates, keeps every other role out (and agent tokens out of
-// every other route, by their role), allows one request in flight per
+// every other route, by their role), allows one batch in flight per
 // token, bounds bodies and sends JSON errors; what the routes do is the
 // AgentHandler's (package monitor's), which speaks the protocol of
 // package agent/wire.
@@ -112,15 +112,17 @@ func (s *Server) HandleAgent(method, path string, h AgentHandler) {
 			writeAPIError(c, Forbidden("the %s role may not %s /api/agent%s: only agent tokens may", p.Role, method, path))
 			return
 		}
-		// One request in flight per token: an agent ships one batch at a
-		// time, so a second one at once is a second agent or a bug, and
-		// either way it waits.
-		if !s.agentFlight.enter(p.Prefix) {
-			writeAPIError(c, &APIError{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: time.Second,
-				Message: "this token has a request in flight; send one at a time"})
-			return
+		// One batch in flight per token: an agent ships one at a time, so
+		// a second one at once is a second agent or a bug, and either way
+		// it waits. Reading the check list meanwhile is fine.
+		if method != http.MethodGet {
+			if !s.agentFlight.enter(p.Prefix) {
+				writeAPIError(c, &APIError{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: time.Second,
+					Message: "this token has a batch in flight; send one at a time"})
+				return
+			}
+			defer s.agentFlight.leave(p.Prefix)
 		}
-		defer s.agentFlight.leave(p.Prefix)
 		status, body, err := h(&AgentRequest{Principal: p, c: c})
 		if err != nil {
 			var ae *APIError
