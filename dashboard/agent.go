@@ -93,19 +93,8 @@ func (f *agentFlight) leave(prefix string) {
 // HandleAgent registers h at path (under /api/agent) for agent tokens.
 func (s *Server) HandleAgent(method, path string, h AgentHandler) {
 	s.agentGroup().Handle(method, path, func(c *gin.Context) {
-		c.Header("Cache-Control", "no-store")
-		tok := bearer(c.Request)
-		if tok == "" {
-			c.Header("WWW-Authenticate", `Bearer realm="slate"`)
-			writeAPIError(c, &APIError{Status: errNoCredentials.status, Code: errNoCredentials.code, Message: errNoCredentials.msg})
-			return
-		}
-		p, _, aerr := s.tokenFor(c.Request.Context(), tok, "")
-		if aerr != nil {
-			if aerr.status == http.StatusUnauthorized {
-				c.Header("WWW-Authenticate", `Bearer realm="slate", error="invalid_token"`)
-			}
-			writeAPIError(c, &APIError{Status: aerr.status, Code: aerr.code, Message: aerr.msg})
+		p, ok := s.apiPrincipal(c)
+		if !ok {
 			return
 		}
 		if p.Role != access.Agent || p.Location == "" {
@@ -124,15 +113,7 @@ func (s *Server) HandleAgent(method, path string, h AgentHandler) {
 			defer s.agentFlight.leave(p.Prefix)
 		}
 		status, body, err := h(&AgentRequest{Principal: p, c: c})
-		if err != nil {
-			var ae *APIError
-			if !errors.As(err, &ae) {
-				if s.Log != nil {
-					s.Log.Error("agent api", "method", method, "path", c.Request.URL.Path, "actor", p.Actor(), "err", err)
-				}
-				ae = &APIError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; the server log has the details"}
-			}
-			writeAPIError(c, ae)
+		if !s.apiFailed(c, "agent api", p, err) {
 			return
 		}
 		if body == nil {
