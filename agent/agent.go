@@ -214,6 +214,9 @@ func (a *Agent) Handler() http.Handler {
 // the results of runs in flight reach the spool, and closes the spool.
 func (a *Agent) Run(ctx context.Context) error {
 	a.defaults()
+	if len(a.Servers) == 0 || a.Token == "" {
+		return errors.New("agent: no server or no token")
+	}
 	a.sched.Now = a.Now
 	a.sched.Logger = a.Log
 	if a.Workers > 0 {
