@@ -23,11 +23,23 @@ const (
 	// (feed readers cannot send headers), and nothing else: no page, no
 	// API, no other tenant.
 	Feed = "feed"
+	// Agent is the role of a probe agent's token (slate agent): bound to
+	// one declared location, it reads that location's check list and
+	// sends that location's results at /api/agent, and nothing else: no
+	// page, no admin route, no metrics. The location comes from the token,
+	// never from what the agent says.
+	Agent = "agent"
 )
 
 // TokenRoles are the roles a token may be created with, in the order
 // help texts list them.
-func TokenRoles() []string { return []string{Admin, AccountManager, Oncall, Viewer, Metrics, Feed} }
+func TokenRoles() []string {
+	return []string{Admin, AccountManager, Oncall, Viewer, Metrics, Feed, Agent}
+}
+
+// LocationRole reports whether a token of role belongs to one location
+// (and must name it): an agent token.
+func LocationRole(role string) bool { return role == Agent }
 
 // TenantRole reports whether a token of role belongs to one tenant (and
 // must name it): a viewer or a feed token.

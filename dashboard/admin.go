@@ -7,7 +7,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -36,6 +38,9 @@ type APIError struct {
 	Code    string // machine-readable: invalid, invalid_json, unauthenticated, forbidden, not_found, conflict, too_large, rate_limited, unsupported_media_type, unavailable, internal
 	Message string // for people
 	Field   string // the request field at fault, as a JSON path ("services[0]"); "" when none
+	// RetryAfter, when positive, is sent as Retry-After (in whole
+	// seconds, rounded up): when to try a refused request again.
+	RetryAfter time.Duration
 }
 
 func (e *APIError) Error() string {
@@ -76,6 +81,9 @@ func writeAPIError(c *gin.Context, e *APIError) {
 		b.Field = e.Field
 	}
 	c.Header("Cache-Control", "no-store")
+	if e.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(retryAfter(e.RetryAfter)))
+	}
 	c.AbortWithStatusJSON(e.Status, map[string]body{"error": b})
 }
 
@@ -141,19 +149,8 @@ type AdminHandler func(r *AdminRequest) (status int, body any, err error)
 // them to their tenant (Principal.Tenant).
 func (s *Server) HandleAdmin(method, path string, roles []string, h AdminHandler) {
 	s.admin.Handle(method, path, func(c *gin.Context) {
-		c.Header("Cache-Control", "no-store")
-		tok := bearer(c.Request)
-		if tok == "" {
-			c.Header("WWW-Authenticate", `Bearer realm="slate"`)
-			writeAPIError(c, &APIError{Status: errNoCredentials.status, Code: errNoCredentials.code, Message: errNoCredentials.msg})
-			return
-		}
-		p, _, aerr := s.tokenFor(c.Request.Context(), tok, "")
-		if aerr != nil {
-			if aerr.status == http.StatusUnauthorized {
-				c.Header("WWW-Authenticate", `Bearer realm="slate", error="invalid_token"`)
-			}
-			writeAPIError(c, &APIError{Status: aerr.status, Code: aerr.code, Message: aerr.msg})
+		p, ok := s.apiPrincipal(c)
+		if !ok {
 			return
 		}
 		if !access.Permits(p.Role, roles) {
@@ -169,15 +166,7 @@ func (s *Server) HandleAdmin(method, path string, roles []string, h AdminHandler
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		status, body, err := h(&AdminRequest{Principal: p, c: c})
-		if err != nil {
-			var ae *APIError
-			if !errors.As(err, &ae) {
-				if s.Log != nil {
-					s.Log.Error("admin api", "method", method, "path", c.Request.URL.Path, "actor", p.Actor(), "err", err)
-				}
-				ae = &APIError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; the server log has the details"}
-			}
-			writeAPIError(c, ae)
+		if !s.apiFailed(c, "admin api", p, err) {
 			return
 		}
 		if body == nil {
@@ -191,6 +180,45 @@ func (s *Server) HandleAdmin(method, path string, roles []string, h AdminHandler
 		}
 		c.JSON(status, body)
 	})
+}
+
+// apiPrincipal authenticates an API request by its bearer token, or
+// answers it with the JSON error and returns ok false.
+func (s *Server) apiPrincipal(c *gin.Context) (Principal, bool) {
+	c.Header("Cache-Control", "no-store")
+	tok := bearer(c.Request)
+	if tok == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="slate"`)
+		writeAPIError(c, &APIError{Status: errNoCredentials.status, Code: errNoCredentials.code, Message: errNoCredentials.msg})
+		return Principal{}, false
+	}
+	p, _, aerr := s.tokenFor(c.Request.Context(), tok, "")
+	if aerr != nil {
+		if aerr.status == http.StatusUnauthorized {
+			c.Header("WWW-Authenticate", `Bearer realm="slate", error="invalid_token"`)
+		}
+		writeAPIError(c, &APIError{Status: aerr.status, Code: aerr.code, Message: aerr.msg})
+		return Principal{}, false
+	}
+	return p, true
+}
+
+// apiFailed answers a handler's error, if any, and reports whether there
+// was none: an *APIError as it is, any other logged (as what) and sent as
+// a 500 without its text.
+func (s *Server) apiFailed(c *gin.Context, what string, p Principal, err error) (ok bool) {
+	if err == nil {
+		return true
+	}
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		if s.Log != nil {
+			s.Log.Error(what, "method", c.Request.Method, "path", c.Request.URL.Path, "actor", p.Actor(), "err", err)
+		}
+		ae = &APIError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; the server log has the details"}
+	}
+	writeAPIError(c, ae)
+	return false
 }
 
 // apiNotFound answers unknown paths under /api/ in JSON, the way clients

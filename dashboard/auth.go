@@ -23,7 +23,10 @@ type Principal struct {
 	Name   string // the token's name
 	Role   string
 	Tenant string // the only tenant a viewer or a link may see; "" for staff
-	link   string // a signed link's exp.sig, which names its rate bucket; "" for a token
+	// Location is an agent token's location: the only one its results
+	// are stored under, whatever the agent says.
+	Location string
+	link     string // a signed link's exp.sig, which names its rate bucket; "" for a token
 }
 
 // Actor names the principal in the audit log.

@@ -99,15 +99,17 @@ type Server struct {
 	metricsSrv  *http.Server // see metricsServer
 	metricsOnce sync.Once
 
-	pages      statuspagePages // Statuspage v2 bodies, see statuspage.go
-	html       htmlState       // HTML status page templates and rendered pages, see pages.go
-	tenants    tenantPages     // tenant pages, see tenant.go
-	limits     limiter         // per-token and per-link rate limits, see auth.go
-	failures   limiter         // failed authentications per client address, see authlimit.go
-	pushLimits limiter         // heartbeats per push token, see push.go
-	linkKeys   linkKeyCache    // the link key last read, see linkkey.go
-	badges     badgeCache      // badges of the snapshot last served, see badges.go
-	admin      *gin.RouterGroup
+	pages       statuspagePages // Statuspage v2 bodies, see statuspage.go
+	html        htmlState       // HTML status page templates and rendered pages, see pages.go
+	tenants     tenantPages     // tenant pages, see tenant.go
+	limits      limiter         // per-token and per-link rate limits, see auth.go
+	failures    limiter         // failed authentications per client address, see authlimit.go
+	pushLimits  limiter         // heartbeats per push token, see push.go
+	linkKeys    linkKeyCache    // the link key last read, see linkkey.go
+	badges      badgeCache      // badges of the snapshot last served, see badges.go
+	admin       *gin.RouterGroup
+	agent       *gin.RouterGroup // see agent.go
+	agentFlight agentFlight      // agent tokens with a request in flight, see agent.go
 }
 
 // NewServer builds the server. Metrics are served from gatherer, normally

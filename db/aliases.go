@@ -68,6 +68,7 @@ const (
 	RoleViewer         = store.RoleViewer
 	RoleMetrics        = store.RoleMetrics
 	RoleFeed           = store.RoleFeed
+	RoleAgent          = store.RoleAgent
 
 	MaxHistoryMinutes       = store.MaxHistoryMinutes
 	DefaultRawRetention     = store.DefaultRawRetention

@@ -68,7 +68,7 @@ func (d *DB) Dump(ctx context.Context) (store.Dump, error) {
 				t.Token = tok
 				copy(t.Hash[:], hash)
 				return t, err
-			}, `SELECT id, prefix, name, role, tenant, created_ms, created_by,
+			}, `SELECT id, prefix, name, role, tenant, location, created_ms, created_by,
 coalesce(last_used_ms, 0), coalesce(revoked_ms, 0), coalesce(revoked_by, ''), hash FROM tokens ORDER BY id`)
 			return err
 		}},

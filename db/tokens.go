@@ -42,8 +42,8 @@ func (d *DB) CreateToken(ctx context.Context, nt NewToken, actor string) (string
 		}
 		now := d.opts.Now()
 		sum := HashToken(text)
-		res, err := tx.ExecContext(ctx, `INSERT INTO tokens (prefix, hash, name, role, tenant, created_ms, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			prefix, sum[:], nt.Name, nt.Role, nt.Tenant, now.UnixMilli(), actor)
+		res, err := tx.ExecContext(ctx, `INSERT INTO tokens (prefix, hash, name, role, tenant, location, created_ms, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			prefix, sum[:], nt.Name, nt.Role, nt.Tenant, nt.Location, now.UnixMilli(), actor)
 		if err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
@@ -51,7 +51,7 @@ func (d *DB) CreateToken(ctx context.Context, nt NewToken, actor string) (string
 		if err != nil {
 			return err
 		}
-		out = Token{ID: id, Prefix: prefix, Name: nt.Name, Role: nt.Role, Tenant: nt.Tenant,
+		out = Token{ID: id, Prefix: prefix, Name: nt.Name, Role: nt.Role, Tenant: nt.Tenant, Location: nt.Location,
 			CreatedAt: time.UnixMilli(now.UnixMilli()).UTC(), CreatedBy: actor}
 		return auditToken(ctx, tx, now, actor, "token.created", out)
 	})
@@ -143,13 +143,13 @@ func (d *DB) TouchTokens(ctx context.Context, used map[string]time.Time) error {
 	return nil
 }
 
-const selectToken = `SELECT id, prefix, name, role, tenant, created_ms, created_by,
+const selectToken = `SELECT id, prefix, name, role, tenant, location, created_ms, created_by,
 coalesce(last_used_ms, 0), coalesce(revoked_ms, 0), coalesce(revoked_by, '') FROM tokens`
 
 func scanToken(s interface{ Scan(...any) error }) (Token, error) {
 	var t Token
 	var created, used, revoked int64
-	if err := s.Scan(&t.ID, &t.Prefix, &t.Name, &t.Role, &t.Tenant, &created, &t.CreatedBy, &used, &revoked, &t.RevokedBy); err != nil {
+	if err := s.Scan(&t.ID, &t.Prefix, &t.Name, &t.Role, &t.Tenant, &t.Location, &created, &t.CreatedBy, &used, &revoked, &t.RevokedBy); err != nil {
 		return Token{}, err
 	}
 	t.CreatedAt = time.UnixMilli(created).UTC()

@@ -19,6 +19,10 @@ type Observation struct {
 	// Affected of Of is the share of the service hit (tenants, or
 	// locations), from which the severity is derived.
 	Affected, Of int
+	// Blip is set when the service is degraded only by checks failing at
+	// fewer locations than their quorum (CheckMinute.Blip): such a minute
+	// opens no incident, though it is recorded in one already open.
+	Blip bool
 }
 
 // EventKind is what an observation did to an incident.
@@ -177,6 +181,9 @@ func (d *Detector) Observe(service string, o Observation) []Event {
 	case sla.StateDown, sla.StateDegraded:
 		s.upCount = 0
 		if s.open == nil {
+			if o.Blip {
+				return nil // one place's trouble, not the service's
+			}
 			return []Event{event(Opened, s.openAt(service, o.Minute, o), 0)}
 		}
 		if inc := s.open; o.Minute.Before(inc.Started) {
@@ -236,6 +243,9 @@ func (d *Detector) Now(service string, o Observation, since time.Time) []Event {
 		return nil
 	}
 	if s.open == nil {
+		if o.Blip {
+			return nil // one place's trouble, not the service's
+		}
 		if since.IsZero() || !since.After(s.last) || since.After(o.Minute) {
 			since = o.Minute
 		}

@@ -13,6 +13,10 @@ type CheckMinute struct {
 	Tenant  string // "" for a check of the shared service, which every tenant uses
 	State   sla.State
 	Failing []string // locations with failed runs in the minute
+	// Blip is set when the check is degraded only because fewer of its
+	// locations than its quorum failed: trouble at those places, which
+	// is never charged to the provider, and opens no incident.
+	Blip bool
 }
 
 // ServiceObservation judges one minute of a service from its checks: the
@@ -22,6 +26,7 @@ type CheckMinute struct {
 // shared check fails.
 func ServiceObservation(minute time.Time, checks []CheckMinute) Observation {
 	o := Observation{Minute: minute}
+	blips, degraded := 0, 0
 	states := make([][]sla.State, len(checks))
 	tenants := map[string]bool{}
 	hit := map[string]bool{}
@@ -33,6 +38,12 @@ func ServiceObservation(minute time.Time, checks []CheckMinute) Observation {
 		}
 		if c.State != sla.StateDown && c.State != sla.StateDegraded {
 			continue
+		}
+		if c.State == sla.StateDegraded {
+			degraded++
+			if c.Blip {
+				blips++
+			}
 		}
 		if c.Tenant == "" {
 			shared = true
@@ -50,6 +61,7 @@ func ServiceObservation(minute time.Time, checks []CheckMinute) Observation {
 		}
 	}
 	o.State = sla.Combine(states, 1)[0]
+	o.Blip = o.State == sla.StateDegraded && degraded > 0 && blips == degraded
 	o.Causes = Causes(checks)
 	slices.Sort(o.Failing)
 	o.Of = max(len(tenants), 1)

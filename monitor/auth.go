@@ -80,7 +80,7 @@ func (t *tokenAuth) Authenticate(ctx context.Context, token string) (dashboard.P
 			t.forget(sum)
 			return dashboard.Principal{}, dashboard.ErrUnauthenticated
 		}
-		c = cachedToken{p: dashboard.Principal{Prefix: tok.Prefix, Name: tok.Name, Role: tok.Role, Tenant: tok.Tenant}, fetched: now}
+		c = cachedToken{p: dashboard.Principal{Prefix: tok.Prefix, Name: tok.Name, Role: tok.Role, Tenant: tok.Tenant, Location: tok.Location}, fetched: now}
 		t.mu.Lock()
 		t.cache[sum] = c
 		t.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/slatehq/slate/catalog"
@@ -47,11 +48,20 @@ func timingOf(p collector.Check, c sla.Confirmation) timing {
 	return t
 }
 
-// timings is the timing of every check of cfg, by ID.
+// agentSlack is how much later than the collector's an agent's results
+// may reach the store: it ships a batch about every second, and retries.
+const agentSlack = 5 * time.Second
+
+// timings is the timing of every check of cfg, by ID. A check that runs
+// at an agent's location waits agentSlack longer for its evidence.
 func timings(cfg *config.Config) map[string]timing {
 	out := make(map[string]timing, len(cfg.Probes))
 	for i, p := range cfg.Probes {
-		out[p.ID] = timingOf(p, cfg.Checks[i].Confirmation)
+		t := timingOf(p, cfg.Checks[i].Confirmation)
+		if slices.ContainsFunc(p.Locations, func(l string) bool { return l != cfg.Collector.Location }) {
+			t.settle += agentSlack
+		}
+		out[p.ID] = t
 	}
 	return out
 }
@@ -179,7 +189,8 @@ func (a *Monitor) judgeService(ctx context.Context, cat *catalog.Catalog, servic
 		minute := from.Add(time.Duration(i) * time.Minute)
 		cms := make([]incident.CheckMinute, len(checks))
 		for j, ch := range checks {
-			cms[j] = incident.CheckMinute{CheckID: ch.ID, Tenant: ch.Tenant, State: windows[j].States[i], Failing: windows[j].Failing[i]}
+			cms[j] = incident.CheckMinute{CheckID: ch.ID, Tenant: ch.Tenant, State: windows[j].States[i], Failing: windows[j].Failing[i],
+				Blip: locationBlip(ch, windows[j].States[i], windows[j].Failing[i])}
 		}
 		o := observe(cat, service, minute, cms)
 		if minute.After(final) {
@@ -194,13 +205,20 @@ func (a *Monitor) judgeService(ctx context.Context, cat *catalog.Catalog, servic
 	}
 	present := make([]incident.CheckMinute, len(checks))
 	for j, ch := range checks {
-		present[j] = incident.CheckMinute{CheckID: ch.ID, Tenant: ch.Tenant, State: windows[j].Now, Failing: windows[j].NowFailing}
+		present[j] = incident.CheckMinute{CheckID: ch.ID, Tenant: ch.Tenant, State: windows[j].Now, Failing: windows[j].NowFailing,
+			Blip: locationBlip(ch, windows[j].Now, windows[j].NowFailing)}
 	}
 	o := observe(cat, service, current, present)
 	evs := a.detector.Now(service, o, since)
 	act(evs, present)
 	noted := a.noteStates(cat, service, current, present, o.State == sla.StateMaintenance)
 	return noted || len(evs) > 0 || changed, errors.Join(errs...)
+}
+
+// locationBlip reports whether ch is degraded only because fewer of its
+// locations than its quorum failed: a blip at those places.
+func locationBlip(ch catalog.Check, state sla.State, failing []string) bool {
+	return state == sla.StateDegraded && len(ch.Locations) > 1 && len(failing) < ch.Confirmation.QuorumOf(len(ch.Locations))
 }
 
 // checkIDs is the set of the checks' IDs.

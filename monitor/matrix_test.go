@@ -240,6 +240,22 @@ func (f *crossMatrixFixture) credentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.feeds["revoked-acme"] = oldFeed
+	// Agent tokens: the provider's own probes, which read their
+	// location's check list (every tenant's endpoints they probe, as the
+	// collector does) and nothing else.
+	agent, _, err := f.app.db.CreateToken(ctx, db.NewToken{Name: "agent", Role: access.Agent, Location: "local"}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.creds["agent-local"] = matrixCred{cred: cred{bearer: agent}, role: access.Agent, valid: true}
+	oldAgent, oldAgentRow, err := f.app.db.CreateToken(ctx, db.NewToken{Name: "old agent", Role: access.Agent, Location: "local"}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.db.RevokeToken(ctx, oldAgentRow.Prefix, "test"); err != nil {
+		t.Fatal(err)
+	}
+	f.creds["revoked-agent-local"] = matrixCred{cred: cred{bearer: oldAgent}, role: access.Agent}
 	f.creds["garbage-token"] = matrixCred{cred: cred{bearer: "slt_00000000_notarealtokennotarealtokennotareal"}}
 	f.creds["none"] = matrixCred{}
 }
@@ -326,6 +342,10 @@ func (f *crossMatrixFixture) routes() []matrixRoute {
 		add("console", "", p, "")
 	}
 	add("public", "", "/console/login", "")
+	// The agent API, for agent tokens alone, and the agents' health, for
+	// staff alone (not viewers: it is the provider's infrastructure).
+	add("agent", "", "/api/agent/checks", "")
+	add("staff admin", "", "/api/admin/agents", "")
 	// E-mail subscriptions: the forms, bad links, and each subscriber's
 	// own manage link (read by that subscriber's audience).
 	add("public", "", "/subscribe", "")
@@ -391,6 +411,16 @@ func (f *crossMatrixFixture) expect(c matrixCred, r matrixRoute) (codes []int, r
 		return refused, toPublic
 	case "console":
 		return []int{http.StatusFound}, toPublic
+	case "agent":
+		if c.valid && c.role == access.Agent {
+			return []int{http.StatusOK}, toStaff
+		}
+		return refused, toPublic
+	case "staff admin":
+		if staff {
+			return []int{http.StatusOK}, toStaff
+		}
+		return refused, toPublic
 	case "tenant":
 		if staff || c.valid && (c.role == access.Viewer || c.role == access.Link) && c.tenant == r.tenant {
 			return []int{found(r.tenant)}, r.tenant

@@ -38,6 +38,7 @@ type Monitor struct {
 	tracked     map[*incident.Incident]*db.Incident // the stored form of each open incident; guarded by detectMu
 	detectMu    sync.Mutex
 	arrived     *arrivals     // checks with new evidence, for detection on arrival
+	agents      *agentHub     // the locations' agents, see agents.go
 	detectEvery time.Duration // how often detection looks for minutes that became final
 	stopDetect  context.CancelFunc
 	detected    chan struct{}   // closed when the detection loop returns
@@ -257,6 +258,11 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 	if cfg.Console.Enabled() {
 		a.web.HandleConsole(a.newConsole(cfg).Handler())
 	}
+	var err error
+	if a.agents, err = newAgentHub(a.reg); err != nil {
+		return err
+	}
+	a.mountAgents()
 	return nil
 }
 

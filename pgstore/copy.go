@@ -194,9 +194,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 		return err
 	}
 	for _, t := range d.Tokens {
-		if _, err := tx.Exec(ctx, `INSERT INTO tokens (id, prefix, hash, name, role, tenant, created_ms, created_by,
-	last_used_ms, revoked_ms, revoked_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			t.ID, t.Prefix, t.Hash[:], t.Name, t.Role, t.Tenant, t.CreatedAt.UnixMilli(), t.CreatedBy,
+		if _, err := tx.Exec(ctx, `INSERT INTO tokens (id, prefix, hash, name, role, tenant, location, created_ms, created_by,
+	last_used_ms, revoked_ms, revoked_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			t.ID, t.Prefix, t.Hash[:], t.Name, t.Role, t.Tenant, t.Location, t.CreatedAt.UnixMilli(), t.CreatedBy,
 			nullMS(t.LastUsed), nullMS(t.Revoked), nullText(!t.Revoked.IsZero(), t.RevokedBy)); err != nil {
 			return fmt.Errorf("token %s: %w", t.Prefix, err)
 		}

@@ -74,6 +74,10 @@ func fillSQLite(t *testing.T, d *db.DB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An agent token keeps its location in the copy.
+	if _, _, err := d.CreateToken(ctx, store.NewToken{Name: "east", Role: store.RoleAgent, Location: "us-east"}, "admin"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := d.Secret(ctx, "links"); err != nil {
 		t.Fatal(err)
 	}

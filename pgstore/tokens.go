@@ -41,11 +41,11 @@ func (s *Store) CreateToken(ctx context.Context, nt store.NewToken, actor string
 		now := s.opts.Now()
 		sum := store.HashToken(text)
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO tokens (prefix, hash, name, role, tenant, created_ms, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, prefix, sum[:], nt.Name, nt.Role, nt.Tenant, now.UnixMilli(), actor).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO tokens (prefix, hash, name, role, tenant, location, created_ms, created_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, prefix, sum[:], nt.Name, nt.Role, nt.Tenant, nt.Location, now.UnixMilli(), actor).Scan(&id); err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
-		out = store.Token{ID: id, Prefix: prefix, Name: nt.Name, Role: nt.Role, Tenant: nt.Tenant,
+		out = store.Token{ID: id, Prefix: prefix, Name: nt.Name, Role: nt.Role, Tenant: nt.Tenant, Location: nt.Location,
 			CreatedAt: msTime(now.UnixMilli()), CreatedBy: actor}
 		return audit(ctx, tx, now, actor, "token.created", store.TokenSubject(out), store.TokenDetail(out))
 	})
@@ -55,13 +55,13 @@ VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, prefix, sum[:], nt.Name, nt.R
 	return text, out, nil
 }
 
-const selectToken = `SELECT id, prefix, name, role, tenant, created_ms, created_by,
+const selectToken = `SELECT id, prefix, name, role, tenant, location, created_ms, created_by,
 coalesce(last_used_ms, 0), coalesce(revoked_ms, 0), coalesce(revoked_by, '') FROM tokens`
 
 func scanToken(r pgx.Row) (store.Token, error) {
 	var t store.Token
 	var created, used, revoked int64
-	err := r.Scan(&t.ID, &t.Prefix, &t.Name, &t.Role, &t.Tenant, &created, &t.CreatedBy, &used, &revoked, &t.RevokedBy)
+	err := r.Scan(&t.ID, &t.Prefix, &t.Name, &t.Role, &t.Tenant, &t.Location, &created, &t.CreatedBy, &used, &revoked, &t.RevokedBy)
 	t.CreatedAt = msTime(created)
 	if used != 0 {
 		t.LastUsed = msTime(used)

@@ -70,6 +70,10 @@ func (c Confirmation) failures() int {
 	return c.Failures
 }
 
+// QuorumOf is how many of locations must see a minute down for it to be
+// down: Quorum, or by default a majority.
+func (c Confirmation) QuorumOf(locations int) int { return c.quorum(locations) }
+
 func (c Confirmation) quorum(locations int) int {
 	if c.Quorum > 0 {
 		return c.Quorum

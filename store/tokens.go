@@ -24,6 +24,7 @@ const (
 	RoleViewer         = access.Viewer
 	RoleMetrics        = access.Metrics
 	RoleFeed           = access.Feed
+	RoleAgent          = access.Agent
 )
 
 // ValidRole reports whether a token may carry role.
@@ -37,6 +38,7 @@ type Token struct {
 	Name      string
 	Role      string // one of the Role constants
 	Tenant    string // the viewer's or feed token's tenant; "" for the other roles
+	Location  string // the agent token's location; "" for the other roles
 	CreatedAt time.Time
 	CreatedBy string
 	LastUsed  time.Time // zero if never used
@@ -49,6 +51,10 @@ type NewToken struct {
 	Name   string
 	Role   string // one of the Role constants
 	Tenant string // required for RoleViewer and RoleFeed, refused for the others
+	// Location is required for RoleAgent, refused for the others. The
+	// store does not know the declared locations: callers check it
+	// against the configuration.
+	Location string
 }
 
 // Token text: tokenTag, 8 lowercase hex digits (the rest of the prefix), '_',
@@ -119,6 +125,10 @@ func CheckNewToken(nt NewToken, actor string) error {
 		return fmt.Errorf("create token %s: tenant: a %s token needs a tenant", nt.Name, nt.Role)
 	case !access.TenantRole(nt.Role) && nt.Tenant != "":
 		return fmt.Errorf("create token %s: tenant: only %s and %s tokens take a tenant; role %s sees every tenant", nt.Name, RoleViewer, RoleFeed, nt.Role)
+	case access.LocationRole(nt.Role) && strings.TrimSpace(nt.Location) == "":
+		return fmt.Errorf("create token %s: location: an %s token needs a location", nt.Name, nt.Role)
+	case !access.LocationRole(nt.Role) && nt.Location != "":
+		return fmt.Errorf("create token %s: location: only %s tokens take a location; role %s probes nowhere", nt.Name, RoleAgent, nt.Role)
 	case strings.TrimSpace(actor) == "":
 		return fmt.Errorf("create token %s: empty actor", nt.Name)
 	}
@@ -127,7 +137,13 @@ func CheckNewToken(nt NewToken, actor string) error {
 
 // TokenDetail is the audit detail of a token change: never its text or hash.
 func TokenDetail(t Token) map[string]any {
-	return map[string]any{"name": t.Name, "role": t.Role, "tenant": t.Tenant}
+	d := map[string]any{"name": t.Name, "role": t.Role, "tenant": t.Tenant}
+	if t.Location != "" {
+		// Only agent tokens have the key, so the entries of other tokens
+		// read as they always did.
+		d["location"] = t.Location
+	}
+	return d
 }
 
 // TokenSubject is the audit subject of a token.

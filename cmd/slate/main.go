@@ -35,6 +35,7 @@ Commands:
   calc FILE     compute what an SLA case owes (FILE is YAML or JSON; - reads standard input)
   check CONFIG  validate a configuration file
   serve         run probes, store and HTTP server (--config FILE [--listen ADDR])
+  agent         probe one location's checks and ship the results to slate serve
   report        uptime, budgets, coverage and credits per contract from the evidence
   credits       the credit ledger: list, approve, issue, void, statement, close
   exclusions    manual SLA exclusions: add, list, cancel (audited)
@@ -80,6 +81,8 @@ func runAt(now func() time.Time, args []string, stdin io.Reader, stdout, stderr 
 		return runCheck(rest, stdout, stderr)
 	case "serve":
 		return runServe(rest, stdout, stderr)
+	case "agent":
+		return runAgent(rest, stdout, stderr)
 	case "report":
 		return runReport(rest, stdout, stderr, now)
 	case "credits":

@@ -23,10 +23,12 @@ are in the audit log; revoked tokens stay listed.
 Roles: admin (everything), account_manager (credits, exclusions, tenants and
 contracts), oncall (incidents and maintenance), viewer (one tenant's pages,
 read-only; needs --tenant), metrics (/metrics only: what a Prometheus server
-scrapes with).
+scrapes with), feed (one tenant's Atom feed; needs --tenant), agent (a probe
+agent of one declared location, slate agent; needs --location: the server
+takes the location from the token, never from the agent).
 
 Commands:
-  create --role ROLE --name NAME [--tenant T]
+  create --role ROLE --name NAME [--tenant T] [--location L]
   list
   revoke PREFIX
 
@@ -41,9 +43,10 @@ func runToken(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("token "+sub, stderr, tokenUsage)
 	configPath := fs.String("config", "", "configuration file (required)")
 	actor := fs.String("actor", defaultActor(), "who acts, for the audit log")
-	role := fs.String("role", "", "admin, account_manager, oncall, viewer or metrics")
+	role := fs.String("role", "", strings.Join(access.TokenRoles(), ", "))
 	name := fs.String("name", "", "what the token is for, shown in lists")
-	tenant := fs.String("tenant", "", "the tenant a viewer token sees")
+	tenant := fs.String("tenant", "", "the tenant a viewer or feed token sees")
+	location := fs.String("location", "", "the declared location an agent token reports from")
 	pos, code, ok := parseInterspersed(fs, args[1:], stdout)
 	if !ok {
 		return code
@@ -73,14 +76,21 @@ func runToken(args []string, stdout, stderr io.Writer) int {
 			return usage("--tenant: only %s and %s tokens take a tenant; role %s sees every tenant", db.RoleViewer, db.RoleFeed, *role)
 		case *tenant != "" && !cfg.HasTenant(*tenant):
 			return usage("--tenant: unknown tenant %q", *tenant)
+		case access.LocationRole(*role) && *location == "":
+			return usage("--location: an %s token needs a declared location (one of %s)", *role, strings.Join(cfg.Catalog.LocationIDs(), ", "))
+		case !access.LocationRole(*role) && *location != "":
+			return usage("--location: only %s tokens take a location; role %s probes nowhere", access.Agent, *role)
 		}
-		text, tok, err := store.CreateToken(ctx, db.NewToken{Name: *name, Role: *role, Tenant: *tenant}, *actor)
+		if _, ok := cfg.Catalog.Location(*location); *location != "" && !ok {
+			return usage("--location: %q is not a declared location (declared: %s)", *location, strings.Join(cfg.Catalog.LocationIDs(), ", "))
+		}
+		text, tok, err := store.CreateToken(ctx, db.NewToken{Name: *name, Role: *role, Tenant: *tenant, Location: *location}, *actor)
 		if err != nil {
 			fmt.Fprintf(stderr, "slate token create: %v\n", err)
 			return exitFail
 		}
 		fmt.Fprintln(stdout, text)
-		fmt.Fprintf(stdout, "token %s created: name %q, role %s%s\n", tok.Prefix, tok.Name, tok.Role, tenantSuffix(tok.Tenant))
+		fmt.Fprintf(stdout, "token %s created: name %q, role %s%s%s\n", tok.Prefix, tok.Name, tok.Role, tenantSuffix(tok.Tenant), locationSuffix(tok.Location))
 		fmt.Fprintln(stdout, "This is the only time the token is shown; it will not be shown again. Store it now.")
 		return exitOK
 	case "revoke":
@@ -122,7 +132,7 @@ func runToken(args []string, stdout, stderr io.Writer) int {
 			if !t.Revoked.IsZero() {
 				revoked = t.Revoked.Format(time.RFC3339) + " by " + t.RevokedBy
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Prefix, t.Name, t.Role, tenant,
+			fmt.Fprintf(tw, "%s\t%s\t%s%s\t%s\t%s\t%s\t%s\n", t.Prefix, t.Name, t.Role, locationSuffix(t.Location), tenant,
 				t.CreatedAt.Format(time.RFC3339)+" by "+t.CreatedBy, used, revoked)
 		}
 		tw.Flush()
@@ -143,4 +153,12 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// locationSuffix names an agent token's location after its role.
+func locationSuffix(location string) string {
+	if location == "" {
+		return ""
+	}
+	return ", location " + location
 }

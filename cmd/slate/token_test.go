@@ -107,6 +107,9 @@ func TestTokenRefusesBadInput(t *testing.T) {
 		{"admin with a tenant", []string{"create", "--role", "admin", "--tenant", "acme", "--name", "x", "--config", cfgPath}, "--tenant: only viewer and feed tokens take a tenant; role admin sees every tenant"},
 		{"feed without a tenant", []string{"create", "--role", "feed", "--name", "x", "--config", cfgPath}, "--tenant: a feed token needs a tenant"},
 		{"unknown tenant", []string{"create", "--role", "viewer", "--tenant", "initech", "--name", "x", "--config", cfgPath}, `--tenant: unknown tenant "initech"`},
+		{"agent without a location", []string{"create", "--role", "agent", "--name", "x", "--config", cfgPath}, "--location: an agent token needs a declared location"},
+		{"agent at an undeclared location", []string{"create", "--role", "agent", "--location", "mars", "--name", "x", "--config", cfgPath}, `--location: "mars" is not a declared location`},
+		{"admin with a location", []string{"create", "--role", "admin", "--location", "local", "--name", "x", "--config", cfgPath}, "--location: only agent tokens take a location; role admin probes nowhere"},
 		{"stray argument", []string{"create", "extra", "--role", "admin", "--name", "x", "--config", cfgPath}, `unexpected argument "extra"`},
 		{"no config", []string{"list"}, "give --config FILE"},
 		{"revoke without a prefix", []string{"revoke", "--config", cfgPath}, "give one token prefix"},
@@ -126,5 +129,28 @@ func TestTokenRefusesBadInput(t *testing.T) {
 	}
 	if code, out, _ := runSlate(t, "", "token", "list", "--config", cfgPath); code != exitOK || strings.Count(out, "\n") != 1 {
 		t.Errorf("after refused commands, list shows tokens: exit %d\n%s", code, out)
+	}
+}
+
+// TestTokenCreateAgent makes an agent token for a declared location: the
+// store keeps the location, and the list shows it.
+func TestTokenCreateAgent(t *testing.T) {
+	cfg, cfgPath := testkit.Config(t, "http://127.0.0.1:1/", "locations: [{id: local}, {id: us-east}]\n", "web")
+	code, out, errs := runSlate(t, "", "token", "create", "--role", "agent", "--location", "us-east", "--name", "east agent", "--config", cfgPath, "--actor", "alice")
+	if code != exitOK || !strings.Contains(out, "role agent, location us-east") {
+		t.Fatalf("create agent: exit %d, out %q, stderr %q", code, out, errs)
+	}
+	text := strings.SplitN(out, "\n", 2)[0]
+	if _, out, _ = runSlate(t, "", "token", "list", "--config", cfgPath); !strings.Contains(out, "agent, location us-east") {
+		t.Errorf("list does not show the agent's location:\n%s", out)
+	}
+	store, err := db.Open(cfg.Storage.Path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	tok, err := store.TokenByHash(context.Background(), db.HashToken(text))
+	if err != nil || tok.Role != db.RoleAgent || tok.Location != "us-east" || tok.Tenant != "" {
+		t.Errorf("stored agent token = %+v, %v; want role agent, location us-east", tok, err)
 	}
 }

@@ -154,6 +154,7 @@ var tests = []struct {
 	{"CreateTokenRefusesBadInput", testCreateTokenRefusesBadInput},
 	{"EveryRoleIsStored", testEveryRoleIsStored},
 	{"FeedTokenKeepsItsTenant", testFeedTokenKeepsItsTenant},
+	{"AgentTokenKeepsItsLocation", testAgentTokenKeepsItsLocation},
 	{"MaintenanceHistoryStands", testMaintenanceHistoryStands},
 	{"MaintenanceRefusesBadWindows", testMaintenanceRefusesBadWindows},
 	{"CreatedTokensHaveTheDocumentedForm", testCreatedTokensHaveTheDocumentedForm},

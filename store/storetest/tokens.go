@@ -131,6 +131,11 @@ func testCreateTokenRefusesBadInput(t *testing.T, s suite) {
 		{"oncall with a tenant", store.NewToken{Name: "x", Role: store.RoleOncall, Tenant: "acme"}, "alice", "tenant: only viewer and feed tokens take a tenant; role oncall"},
 		{"metrics with a tenant", store.NewToken{Name: "x", Role: store.RoleMetrics, Tenant: "acme"}, "alice", "tenant: only viewer and feed tokens take a tenant; role metrics"},
 		{"feed without a tenant", store.NewToken{Name: "x", Role: store.RoleFeed}, "alice", "tenant: a feed token needs a tenant"},
+		{"agent without a location", store.NewToken{Name: "x", Role: store.RoleAgent}, "alice", "location: an agent token needs a location"},
+		{"agent with a blank location", store.NewToken{Name: "x", Role: store.RoleAgent, Location: " "}, "alice", "location: an agent token needs a location"},
+		{"agent with a tenant", store.NewToken{Name: "x", Role: store.RoleAgent, Location: "us-east", Tenant: "acme"}, "alice", "tenant: only viewer and feed tokens take a tenant; role agent"},
+		{"admin with a location", store.NewToken{Name: "x", Role: store.RoleAdmin, Location: "us-east"}, "alice", "location: only agent tokens take a location; role admin probes nowhere"},
+		{"viewer with a location", store.NewToken{Name: "x", Role: store.RoleViewer, Tenant: "acme", Location: "us-east"}, "alice", "location: only agent tokens take a location; role viewer"},
 		{"no name", store.NewToken{Name: " ", Role: store.RoleAdmin}, "alice", "name: a name is required"},
 		{"no actor", store.NewToken{Name: "x", Role: store.RoleAdmin}, "", "empty actor"},
 	}
@@ -164,6 +169,9 @@ func testEveryRoleIsStored(t *testing.T, s suite) {
 		nt := store.NewToken{Name: role, Role: role}
 		if access.TenantRole(role) {
 			nt.Tenant = "acme"
+		}
+		if access.LocationRole(role) {
+			nt.Location = "us-east"
 		}
 		text, tok, err := d.CreateToken(ctx, nt, "alice")
 		if err != nil {
@@ -202,6 +210,52 @@ func testFeedTokenKeepsItsTenant(t *testing.T, s suite) {
 	}
 	if got, err := d.TokenByHash(ctx, store.HashToken(bravo)); err != nil || !got.Revoked.IsZero() || got.Tenant != "bravo" {
 		t.Errorf("bravo's feed token after acme's revocation: %+v, %v; want valid, tenant bravo", got, err)
+	}
+}
+
+// testAgentTokenKeepsItsLocation stores agent tokens of two locations and
+// reads each back with its role and location (and no tenant); the audit
+// entry of its creation names the location; revoking one leaves the other
+// valid.
+func testAgentTokenKeepsItsLocation(t *testing.T, s suite) {
+	ctx := context.Background()
+	d := s.open(t)
+	east, tok, err := d.CreateToken(ctx, store.NewToken{Name: "east agent", Role: store.RoleAgent, Location: "us-east"}, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Location != "us-east" || tok.Tenant != "" {
+		t.Errorf("created agent token = %+v; want location us-east, no tenant", tok)
+	}
+	west, _, err := d.CreateToken(ctx, store.NewToken{Name: "west agent", Role: store.RoleAgent, Location: "eu-west"}, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.TokenByHash(ctx, store.HashToken(east))
+	if err != nil || got != tok {
+		t.Fatalf("east agent token read back as %+v, %v; want %+v", got, err, tok)
+	}
+	list, err := d.Tokens(ctx)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("Tokens = %+v, %v; want two", list, err)
+	}
+	for _, l := range list {
+		if want := map[string]string{"east agent": "us-east", "west agent": "eu-west"}[l.Name]; l.Location != want {
+			t.Errorf("listed token %s has location %q, want %q", l.Name, l.Location, want)
+		}
+	}
+	entries, err := d.AuditOf(ctx, store.TokenSubject(tok))
+	if err != nil || len(entries) != 1 || !strings.Contains(entries[0].Detail, `"location":"us-east"`) {
+		t.Errorf("audit of the agent token = %+v, %v; want one entry naming location us-east", entries, err)
+	}
+	if _, err := d.RevokeToken(ctx, tok.Prefix, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.TokenByHash(ctx, store.HashToken(east)); err != nil || got.Revoked.IsZero() || got.Location != "us-east" {
+		t.Errorf("revoked agent token read back as %+v, %v; want revoked, location kept", got, err)
+	}
+	if got, err := d.TokenByHash(ctx, store.HashToken(west)); err != nil || !got.Revoked.IsZero() || got.Location != "eu-west" {
+		t.Errorf("west agent token after east's revocation: %+v, %v; want valid, location eu-west", got, err)
 	}
 }
 

@@ -1,0 +1,483 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/slatehq/slate/agent/wire"
+	"github.com/slatehq/slate/collector"
+	"github.com/slatehq/slate/sla"
+)
+
+// Defaults of the Agent's optional fields.
+const (
+	DefaultBatch      = 1000
+	DefaultShipEvery  = 500 * time.Millisecond
+	DefaultFetchEvery = 30 * time.Second
+	DefaultIdleEvery  = 10 * time.Second
+	DefaultBackoffMin = 250 * time.Millisecond
+	DefaultBackoffMax = 30 * time.Second
+)
+
+// checkListKey is where the spool keeps the last check list.
+const checkListKey = "check-list"
+
+// Agent probes one location's checks and ships their results. Build it
+// with New, set the optional fields, then Run.
+type Agent struct {
+	Servers []string     // base URLs, tried in turn
+	Token   string       // an agent token
+	Client  *http.Client // nil: a client with a 30s timeout
+	Now     func() time.Time
+	Log     *slog.Logger
+	// MaxOffset is the clock offset beyond which the agent records no
+	// results (the server would refuse them); 0 means
+	// wire.DefaultMaxOffset.
+	MaxOffset                        time.Duration
+	Batch                            int
+	ShipEvery, FetchEvery, IdleEvery time.Duration
+	BackoffMin, BackoffMax           time.Duration
+	Workers                          int // the scheduler's; 0 means the collector's default
+
+	spool *Spool
+	sched *collector.Scheduler
+	id    string // this agent (its spool's), sent in wire.HeaderAgent
+	reg   *prometheus.Registry
+	m     metrics
+
+	mu        sync.Mutex
+	server    int           // index of the server in use
+	offset    time.Duration // the last estimate of the clock's offset
+	rtt       time.Duration
+	measured  bool   // offset was measured at least once
+	location  string // from the check list
+	gen       string // the check list's generation
+	lastShip  time.Time
+	clockHeld error // why results are not recorded; nil while they are
+}
+
+type metrics struct {
+	depth, oldestAge, offset, bytes prometheus.GaugeFunc
+	shipped, dropped, discarded     prometheus.Counter
+	refused                         *prometheus.CounterVec
+}
+
+// gate is the spool as the scheduler writes to it: results are not
+// recorded while the clock is held wrong, since their times would be.
+type gate struct{ a *Agent }
+
+func (g gate) WriteResults(ctx context.Context, rs []sla.Result) error {
+	g.a.mu.Lock()
+	held := g.a.clockHeld
+	g.a.mu.Unlock()
+	if held != nil {
+		g.a.m.discarded.Add(float64(len(rs)))
+		return nil
+	}
+	return g.a.spool.WriteResults(ctx, rs)
+}
+
+// New builds an agent spooling in dir (bounded by spoolMax bytes) and
+// registering its metrics, and the collector's, on reg.
+func New(dir string, spoolMax int64, reg *prometheus.Registry) (*Agent, error) {
+	a := &Agent{reg: reg, Now: time.Now}
+	a.m.dropped = prometheus.NewCounter(prometheus.CounterOpts{Name: "slate_agent_spool_dropped_total",
+		Help: "Results dropped from a full spool, oldest first, never shipped."})
+	sp, err := OpenSpool(dir, spoolMax, func(n int) { a.m.dropped.Add(float64(n)) })
+	if err != nil {
+		return nil, err
+	}
+	a.spool = sp
+	if a.id, err = agentID(sp); err != nil {
+		sp.Close()
+		return nil, err
+	}
+	depth := func() (int, time.Time) {
+		n, oldest, _ := sp.depth(context.Background())
+		return n, oldest
+	}
+	a.m.depth = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "slate_agent_spool_results", Help: "Results in the spool, not yet acknowledged by the server."},
+		func() float64 { n, _ := depth(); return float64(n) })
+	a.m.oldestAge = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "slate_agent_spool_oldest_age_seconds", Help: "Age of the oldest result in the spool; 0 when empty."},
+		func() float64 {
+			if _, o := depth(); !o.IsZero() {
+				return a.Now().Sub(o).Seconds()
+			}
+			return 0
+		})
+	a.m.bytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "slate_agent_spool_bytes", Help: "Approximate size of the spooled results."},
+		func() float64 { return float64(sp.Bytes()) })
+	a.m.offset = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "slate_agent_clock_offset_seconds", Help: "The last estimate of this clock minus the server's."},
+		func() float64 { a.mu.Lock(); defer a.mu.Unlock(); return a.offset.Seconds() })
+	a.m.shipped = prometheus.NewCounter(prometheus.CounterOpts{Name: "slate_agent_shipped_total", Help: "Results the server acknowledged."})
+	a.m.discarded = prometheus.NewCounter(prometheus.CounterOpts{Name: "slate_agent_results_discarded_total",
+		Help: "Results not recorded because the clock was off by more than the bound."})
+	a.m.refused = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "slate_agent_requests_failed_total",
+		Help: "Requests to the server that failed, by kind: network, refused (4xx), unavailable (5xx)."}, []string{"kind"})
+	for _, c := range []prometheus.Collector{a.m.depth, a.m.oldestAge, a.m.bytes, a.m.offset, a.m.shipped, a.m.dropped, a.m.discarded, a.m.refused} {
+		if err := reg.Register(c); err != nil {
+			sp.Close()
+			return nil, err
+		}
+	}
+	if a.sched, err = collector.New(gate{a}, reg); err != nil {
+		sp.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// agentID is the agent's instance ID, kept in its spool: an agent
+// restarted on its spool is the same agent and takes its location back at
+// once, while another agent (another spool) of the location waits as
+// standby.
+func agentID(sp *Spool) (string, error) {
+	ctx := context.Background()
+	id, err := sp.loadState(ctx, "agent-id")
+	if err != nil || id != nil {
+		return string(id), err
+	}
+	var b [8]byte
+	if _, err := crand.Read(b[:]); err != nil {
+		return "", err
+	}
+	fresh := hex.EncodeToString(b[:])
+	return fresh, sp.saveState(ctx, "agent-id", []byte(fresh))
+}
+
+func (a *Agent) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&a.ShipEvery, DefaultShipEvery)
+	def(&a.FetchEvery, DefaultFetchEvery)
+	def(&a.IdleEvery, DefaultIdleEvery)
+	def(&a.BackoffMin, DefaultBackoffMin)
+	def(&a.BackoffMax, DefaultBackoffMax)
+	def(&a.MaxOffset, wire.DefaultMaxOffset)
+	if a.Batch <= 0 {
+		a.Batch = DefaultBatch
+	}
+	if a.Client == nil {
+		a.Client = &http.Client{Timeout: 30 * time.Second}
+	}
+	if a.Log == nil {
+		a.Log = slog.New(slog.DiscardHandler)
+	}
+	if a.Now == nil {
+		a.Now = time.Now
+	}
+}
+
+// Handler serves /metrics and /healthz: healthy while the agent records
+// results (its clock is within the bound) and has a check list.
+func (a *Agent) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		held, loc, last := a.clockHeld, a.location, a.lastShip
+		a.mu.Unlock()
+		switch {
+		case held != nil:
+			http.Error(w, "not recording: "+held.Error(), http.StatusServiceUnavailable)
+		case loc == "":
+			http.Error(w, "no check list yet: the server has not been reached", http.StatusServiceUnavailable)
+		default:
+			fmt.Fprintf(w, "ok: location %s, last shipped %s\n", loc, last.Format(time.RFC3339))
+		}
+	})
+	return mux
+}
+
+// Run probes and ships until ctx ends, then stops the probes, letting
+// the results of runs in flight reach the spool, and closes the spool.
+func (a *Agent) Run(ctx context.Context) error {
+	a.defaults()
+	if len(a.Servers) == 0 || a.Token == "" {
+		return errors.New("agent: no server or no token")
+	}
+	a.sched.Now = a.Now
+	a.sched.Logger = a.Log
+	if a.Workers > 0 {
+		a.sched.Workers = a.Workers
+	}
+	if raw, err := a.spool.loadState(ctx, checkListKey); err != nil {
+		return err
+	} else if raw != nil {
+		var l wire.CheckList
+		if err := json.Unmarshal(raw, &l); err != nil {
+			a.Log.Error("cached check list unreadable; waiting for the server's", "err", err)
+		} else if err := a.apply(l); err != nil {
+			a.Log.Error("cached check list", "err", err)
+		}
+	}
+	if err := a.sched.Start(); err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); a.fetchLoop(ctx) }()
+	go func() { defer wg.Done(); a.shipLoop(ctx) }()
+	wg.Wait()
+	stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err := a.sched.Stop(stopCtx)
+	return errors.Join(err, a.spool.Close())
+}
+
+// apply makes l the checks probed. HTTP probes that set no User-Agent
+// name the agent's location in it, so that the operators of a target can
+// tell the locations' requests apart.
+func (a *Agent) apply(l wire.CheckList) error {
+	a.mu.Lock()
+	a.location, a.gen = l.Location, l.Generation
+	a.mu.Unlock()
+	checks := slices.Clone(l.Checks)
+	for i, c := range checks {
+		if c.Kind != collector.KindHTTP || hasHeader(c.HTTP.Headers, "User-Agent") {
+			continue
+		}
+		h := maps.Clone(c.HTTP.Headers)
+		if h == nil {
+			h = map[string]string{}
+		}
+		h["User-Agent"] = "slate-agent (location " + l.Location + ")"
+		checks[i].HTTP.Headers = h
+	}
+	if a.sched.Location != l.Location {
+		// Only before the first checks run: a token's location is fixed,
+		// so later lists name the same one.
+		a.sched.Location = l.Location
+	}
+	return a.sched.Reload(checks)
+}
+
+func hasHeader(h map[string]string, name string) bool {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// fetchLoop fetches the check list now and every FetchEvery.
+func (a *Agent) fetchLoop(ctx context.Context) {
+	for {
+		if err := a.fetch(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("fetch checks", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(a.FetchEvery):
+		}
+	}
+}
+
+func (a *Agent) fetch(ctx context.Context) error {
+	a.mu.Lock()
+	gen := a.gen
+	a.mu.Unlock()
+	h := http.Header{}
+	if gen != "" {
+		h.Set("If-None-Match", `"`+gen+`"`)
+	}
+	code, body, err := a.call(ctx, http.MethodGet, wire.ChecksPath, h, nil)
+	switch {
+	case err != nil:
+		return err
+	case code == http.StatusNotModified:
+		return nil
+	case code != http.StatusOK:
+		return fmt.Errorf("check list: %d %s", code, bytes.TrimSpace(body))
+	}
+	var l wire.CheckList
+	if err := json.Unmarshal(body, &l); err != nil {
+		return fmt.Errorf("check list: %w", err)
+	}
+	if err := a.apply(l); err != nil {
+		return err
+	}
+	return a.spool.saveState(ctx, checkListKey, body)
+}
+
+// shipLoop ships the spool oldest first, one batch at a time, backing off
+// with full jitter after failures.
+func (a *Agent) shipLoop(ctx context.Context) {
+	failures := 0
+	var last time.Time // the last request
+	for {
+		wait := a.ShipEvery
+		n, asked, err := a.shipOnce(ctx, time.Since(last) >= a.IdleEvery)
+		if asked {
+			last = time.Now()
+		}
+		switch {
+		case err != nil:
+			failures++
+			d := min(a.BackoffMax, a.BackoffMin<<min(failures, 16))
+			wait = time.Duration(rand.Int64N(int64(d) + 1)) // full jitter
+			var re retryError
+			if errors.As(err, &re) && re.after > wait {
+				wait = re.after
+			}
+			if ctx.Err() == nil {
+				a.Log.Warn("ship", "err", err, "retry_in", wait)
+			}
+		case n > 0:
+			failures, wait = 0, 0 // a backlog drains at full speed
+		default:
+			failures = 0
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+// retryError is a refusal that says when to retry.
+type retryError struct {
+	after time.Duration
+	msg   string
+}
+
+func (e retryError) Error() string { return e.msg }
+
+// shipOnce sends the oldest batch; with nothing spooled it sends an empty
+// batch when idle is set, which keeps the location held and reports the
+// clock (a wrong one is refused and alerted on). It returns how many
+// results the server acknowledged and whether it asked the server.
+func (a *Agent) shipOnce(ctx context.Context, idle bool) (n int, asked bool, err error) {
+	rs, err := a.spool.oldest(ctx, a.Batch)
+	if err != nil || len(rs) == 0 && !idle {
+		return 0, false, err
+	}
+	b := wire.Batch{Results: make([]wire.Result, len(rs))}
+	for i, r := range rs {
+		b.Results[i] = wire.FromResult(r.Result)
+	}
+	body, err := json.Marshal(b)
+	if err != nil {
+		return 0, false, err
+	}
+	h := http.Header{"Content-Type": {"application/json"}}
+	code, answer, err := a.call(ctx, http.MethodPost, wire.ResultsPath, h, body)
+	if err != nil {
+		return 0, true, err
+	}
+	if code != http.StatusOK {
+		return 0, true, a.refusal(code, answer)
+	}
+	if err := a.spool.remove(ctx, rs); err != nil {
+		return 0, true, err
+	}
+	a.m.shipped.Add(float64(len(rs)))
+	a.mu.Lock()
+	a.lastShip = a.Now()
+	a.mu.Unlock()
+	return len(rs), true, nil
+}
+
+// refusal is the error of a batch the server did not take.
+func (a *Agent) refusal(code int, answer []byte) error {
+	var e struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	_ = json.Unmarshal(answer, &e)
+	msg := fmt.Sprintf("server answered %d: %s %s", code, e.Error.Code, e.Error.Message)
+	switch {
+	case code >= 500 || code == http.StatusTooManyRequests:
+		a.m.refused.WithLabelValues("unavailable").Inc()
+	default:
+		a.m.refused.WithLabelValues("refused").Inc()
+	}
+	if code == http.StatusConflict {
+		return retryError{after: 10 * time.Second, msg: msg + " (standby)"}
+	}
+	return errors.New(msg)
+}
+
+// call makes one request to the server in use, with the protocol's
+// headers, and estimates the clock's offset from its round trip. A
+// network failure or a 5xx moves to the next server.
+func (a *Agent) call(ctx context.Context, method, path string, h http.Header, body []byte) (int, []byte, error) {
+	a.mu.Lock()
+	base, offset, rtt := a.Servers[a.server%len(a.Servers)], a.offset, a.rtt
+	a.mu.Unlock()
+	req, err := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header = h
+	req.Header.Set("Authorization", "Bearer "+a.Token)
+	req.Header.Set(wire.HeaderAgent, a.id)
+	req.Header.Set(wire.HeaderOffset, strconv.FormatInt(offset.Milliseconds(), 10))
+	req.Header.Set(wire.HeaderRoundTrip, strconv.FormatInt(rtt.Milliseconds(), 10))
+	sent := a.Now()
+	resp, err := a.Client.Do(req)
+	if err != nil {
+		a.m.refused.WithLabelValues("network").Inc()
+		a.rotate()
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	received := a.Now()
+	if ms, perr := strconv.ParseInt(resp.Header.Get(wire.HeaderServerTime), 10, 64); perr == nil {
+		a.observeClock(wire.Offset(sent, received, ms))
+	}
+	if resp.StatusCode >= 500 {
+		a.rotate()
+		if ra, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && ra > 0 {
+			return resp.StatusCode, answer, retryError{after: time.Duration(ra) * time.Second, msg: fmt.Sprintf("server answered %d: %s", resp.StatusCode, bytes.TrimSpace(answer))}
+		}
+	}
+	return resp.StatusCode, answer, err
+}
+
+// observeClock keeps an offset estimate and holds recording while the
+// offset is beyond the bound.
+func (a *Agent) observeClock(offset, rtt time.Duration) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.offset, a.rtt, a.measured = offset, rtt, true
+	abs := max(offset, -offset)
+	switch {
+	case abs > a.MaxOffset && a.clockHeld == nil:
+		a.clockHeld = fmt.Errorf("this clock is %s off the server's (bound %s)", offset.Round(time.Millisecond), a.MaxOffset)
+		a.Log.Error("clock off: not recording results until it is right", "offset", offset, "round_trip", rtt)
+	case abs <= a.MaxOffset && a.clockHeld != nil:
+		a.clockHeld = nil
+		a.Log.Info("clock right again: recording results", "offset", offset)
+	}
+}
+
+func (a *Agent) rotate() {
+	a.mu.Lock()
+	a.server = (a.server + 1) % len(a.Servers)
+	a.mu.Unlock()
+}

@@ -1,0 +1,107 @@
+package agent
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slatehq/slate/sla"
+)
+
+func results(from time.Time, n int) []sla.Result {
+	out := make([]sla.Result, n)
+	for i := range out {
+		out[i] = sla.Result{CheckID: "web", At: from.Add(time.Duration(i) * time.Second), OK: i%2 == 0, Class: map[bool]sla.FailureClass{true: "", false: sla.ClassStatus}[i%2 == 0]}
+	}
+	return out
+}
+
+// TestSpoolBoundDropsOldest: a spool bounded to about 100 results keeps
+// the newest when 250 are written, counts the 150 or so it dropped, stores
+// a result written twice once, and reopens with what it held.
+func TestSpoolBoundDropsOldest(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dropped := 0
+	per := resultSize(results(time.Unix(0, 0), 1)[0])
+	sp, err := OpenSpool(dir, 100*per, func(n int) { dropped += n })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	all := results(t0, 250)
+	for i := 0; i < len(all); i += 10 {
+		if err := sp.WriteResults(ctx, all[i:i+10]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sp.WriteResults(ctx, all[249:]); err != nil { // again: stored once
+		t.Fatal(err)
+	}
+	n, oldest, err := sp.depth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n > 100 || n+dropped != 250 || sp.Bytes() > 100*per {
+		t.Errorf("spool holds %d results (%d bytes), dropped %d; want at most 100 (%d bytes) and 250 in all", n, sp.Bytes(), dropped, 100*per)
+	}
+	if want := all[250-n].At; !oldest.Equal(want) {
+		t.Errorf("oldest spooled result started %s, want %s: the oldest are dropped first", oldest, want)
+	}
+	rs, err := sp.oldest(ctx, 5)
+	if err != nil || len(rs) != 5 || rs[0].Result != (sla.Result{CheckID: "web", At: all[250-n].At, OK: all[250-n].OK, Class: all[250-n].Class}) {
+		t.Errorf("oldest(5) = %+v, %v", rs, err)
+	}
+	if err := sp.remove(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	held := sp.Bytes()
+	sp.Close()
+	sp, err = OpenSpool(dir, 100*per, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	if m, _, _ := sp.depth(ctx); m != n-5 || sp.Bytes() != held {
+		t.Errorf("reopened spool holds %d results, %d bytes; want %d, %d", m, sp.Bytes(), n-5, held)
+	}
+}
+
+func TestCheckServers(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"https", "https://slate.example.com/", ""},
+		{"loopback http", "http://127.0.0.1:8080,http://[::1]:8080", ""},
+		{"plain http elsewhere", "http://slate.example.com", "--server[0]: \"http://slate.example.com\": plain HTTP only to a loopback address"},
+		{"second bad", "https://a.example.com,ftp://b.example.com", "--server[1]: \"ftp://b.example.com\": scheme must be https"},
+		{"empty entry", "https://a.example.com,", "--server[1]: empty"},
+		{"credentials in the URL", "https://u:p@a.example.com", "is not a base URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := CheckServers(tt.in)
+			if (err == nil) != (tt.want == "") || err != nil && !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("CheckServers(%q) = %v, want %q", tt.in, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		err  string
+	}{
+		{"1GiB", 1 << 30, ""}, {"500MiB", 500 << 20, ""}, {"4096", 4096, ""}, {"2 GB", 2 << 30, ""},
+		{"0", 0, "positive size"}, {"1PiB", 0, `unknown unit "PiB"`}, {"-1GiB", 0, "positive size"}, {"GiB", 0, "positive size"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseSize(tt.in)
+			if got != tt.want || (err == nil) != (tt.err == "") || err != nil && !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("ParseSize(%q) = %d, %v; want %d, %q", tt.in, got, err, tt.want, tt.err)
+			}
+		})
+	}
+}
