@@ -126,16 +126,29 @@ func (h *agentHub) health(declared []string, now time.Time) []locationHealth {
 	return out
 }
 
-// agentChecks are the checks that run at location: every check but push
-// checks (only the server receives heartbeats) whose locations include it.
-func agentChecks(cfg *config.Config, location string) []collector.Check {
-	out := []collector.Check{}
+// agentChecks are the checks that run at each location: every check but
+// push checks (only the server receives heartbeats), under each location
+// its locations name. They are taken from the probe definitions when the
+// configuration is loaded, since the running configuration keeps none.
+func agentChecks(cfg *config.Config) map[string][]collector.Check {
+	out := map[string][]collector.Check{}
 	for _, p := range cfg.Probes {
-		if p.Kind != collector.KindPush && len(p.Locations) > 0 && slices.Contains(p.Locations, location) {
-			out = append(out, p)
+		if p.Kind == collector.KindPush {
+			continue
+		}
+		for _, loc := range p.Locations {
+			out[loc] = append(out[loc], p)
 		}
 	}
 	return out
+}
+
+// checksAt are the checks the agent of location runs (never nil).
+func (a *Monitor) checksAt(location string) []collector.Check {
+	if cs := (*a.agentLists.Load())[location]; cs != nil {
+		return cs
+	}
+	return []collector.Check{}
 }
 
 // mountAgents registers the agent API and the agents' health in the admin
@@ -153,7 +166,7 @@ func (a *Monitor) mountAgents() {
 func (a *Monitor) apiAgentChecks(r *dashboard.AgentRequest) (int, any, error) {
 	a.stampServerTime(r)
 	loc := r.Principal.Location
-	list := wire.CheckList{Location: loc, Checks: agentChecks(a.cfg.Load(), loc)}
+	list := wire.CheckList{Location: loc, Checks: a.checksAt(loc)}
 	js, err := json.Marshal(list.Checks)
 	if err != nil {
 		return 0, nil, err
@@ -212,7 +225,7 @@ func (a *Monitor) apiAgentResults(r *dashboard.AgentRequest) (int, any, error) {
 	}
 	cfg := a.cfg.Load()
 	checks := map[string]bool{}
-	for _, c := range agentChecks(cfg, loc) {
+	for _, c := range a.checksAt(loc) {
 		checks[c.ID] = true
 	}
 	rs, err := wire.DecodeBatch(raw, wire.Rules{Location: loc, Checks: checks, Now: now, MaxAhead: wire.DefaultMaxOffset, MaxAge: cfg.Storage.RawRetention})

@@ -57,8 +57,9 @@ type Monitor struct {
 	heartbeatClient *http.Client
 	now             func() time.Time
 	drain           time.Duration
-	cfg             atomic.Pointer[config.Config]     // the running configuration, swapped on reload
-	timing          atomic.Pointer[map[string]timing] // each check's detection timing, from the probes cfg no longer holds
+	cfg             atomic.Pointer[config.Config]                // the running configuration, swapped on reload
+	timing          atomic.Pointer[map[string]timing]            // each check's detection timing, from the probes cfg no longer holds
+	agentLists      atomic.Pointer[map[string][]collector.Check] // the checks each location's agent runs, likewise
 	reg             *prometheus.Registry
 	store           Store
 	sched           *collector.Scheduler
@@ -445,12 +446,13 @@ func (a *Monitor) Reload(cfg *config.Config) error {
 }
 
 // setConfig keeps cfg as the monitor runs on it: each check's detection
-// timing, then cfg without the probe definitions, which the scheduler has
+// timing and each agent's check list, then cfg without the probe definitions, which the scheduler has
 // taken what it needs of. At 600 bytes a check they would be the largest
 // thing a running slate holds per check.
 func (a *Monitor) setConfig(cfg *config.Config) {
-	byID := timings(cfg)
+	byID, lists := timings(cfg), agentChecks(cfg)
 	a.timing.Store(&byID)
+	a.agentLists.Store(&lists)
 	c := *cfg
 	c.Probes = nil
 	a.cfg.Store(&c)
