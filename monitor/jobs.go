@@ -317,7 +317,7 @@ func (a *Monitor) prune(ctx context.Context, now time.Time) error {
 // backup takes and verifies a backup at level, and alerts while the level
 // has none verified.
 func (a *Monitor) backup(ctx context.Context, level string, now time.Time) error {
-	_, err := backup.Take(ctx, a.store, BackupConfig(a.cfg.Load(), a.backups, now), level, now)
+	_, err := a.takeBackup(ctx, BackupConfig(a.cfg.Load(), a.backups, now), level, now)
 	return a.selfAlert(ctx, "backup/"+level, "no verified "+level+" backup", err, now)
 }
 

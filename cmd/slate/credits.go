@@ -182,7 +182,7 @@ func defaultActor() string {
 	return "cli"
 }
 
-func writeCredits(ctx context.Context, w io.Writer, export bool, format string, cfg *config.Config, store *db.DB, cs []db.Credit, o billing.ExportOptions) error {
+func writeCredits(ctx context.Context, w io.Writer, export bool, format string, cfg *config.Config, store cliStore, cs []db.Credit, o billing.ExportOptions) error {
 	if format == "json" && o == (billing.ExportOptions{}) && !export {
 		// The admin API's shape of a credit, as before the export.
 		out := make([]adminapi.Credit, len(cs))
@@ -221,7 +221,7 @@ func writeCredits(ctx context.Context, w io.Writer, export bool, format string, 
 
 // writeStatementFile renders a tenant's statement for a period in format,
 // to out or standard output.
-func writeStatementFile(ctx context.Context, stdout, stderr io.Writer, cfg *config.Config, store *db.DB, tenant, period, format, out string, now time.Time) int {
+func writeStatementFile(ctx context.Context, stdout, stderr io.Writer, cfg *config.Config, store cliStore, tenant, period, format, out string, now time.Time) int {
 	if tenant == "" || !cfg.HasTenant(tenant) {
 		fmt.Fprintf(stderr, "slate credits statement: --tenant: give a tenant of the configuration\n")
 		return exitUsage

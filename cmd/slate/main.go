@@ -15,7 +15,6 @@ import (
 	_ "time/tzdata" // periods are computed in IANA zones even on machines without a zoneinfo database
 
 	"github.com/slatehq/slate/config"
-	"github.com/slatehq/slate/db"
 )
 
 // Exit statuses.
@@ -158,7 +157,7 @@ func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
 // openConfigStore loads the configuration at path and opens its store, for
 // the commands that work on stored data. On failure it prints the problem
 // under the command's name and returns ok false with the exit status.
-func openConfigStore(cmd, path string, stderr io.Writer) (cfg *config.Config, store *db.DB, code int, ok bool) {
+func openConfigStore(cmd, path string, stderr io.Writer) (cfg *config.Config, store cliStore, code int, ok bool) {
 	if path == "" {
 		fmt.Fprintf(stderr, "slate %s: give --config FILE\n", cmd)
 		return nil, nil, exitUsage, false
@@ -168,7 +167,7 @@ func openConfigStore(cmd, path string, stderr io.Writer) (cfg *config.Config, st
 		fmt.Fprintln(stderr, err)
 		return nil, nil, exitUsage, false
 	}
-	store, err = db.Open(cfg.Storage.Path, db.Options{})
+	store, err = openStore(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "slate %s: %v\n", cmd, err)
 		return nil, nil, exitFail, false
