@@ -57,6 +57,7 @@ type leadership struct {
 	renewed time.Time   // last acquisition or renewal, monotonic
 	ctx     context.Context
 	cancel  context.CancelFunc // cancels ctx when leadership ends
+	expiry  *time.Timer        // ends leadership at the lease's Deadline
 	dbErr   error              // the latest ping's error
 	pinged  bool
 	changes int64 // times leadership was gained
@@ -111,19 +112,45 @@ func (l *leadership) loseLocked(why string) {
 	}
 	l.log.Warn("leadership lost", "reason", why, "epoch", l.lease.Epoch)
 	l.lease = store.Lease{}
+	if l.expiry != nil {
+		l.expiry.Stop()
+	}
 	l.cancel()
 }
 
-// start runs the renewal loop until stopLoop.
+// pollEvery is how often the loop runs: a replica that does not lead
+// tries for the lease this often, so that it takes over within a second
+// of the lease's end; the leader renews every renew.
+func (l *leadership) pollEvery() time.Duration { return min(l.renew, time.Second) }
+
+// held records a lease just acquired or renewed, and arms the timer that
+// ends leadership at its Deadline if no renewal comes first. Called with
+// mu held.
+func (l *leadership) heldLocked(lease store.Lease) {
+	l.lease, l.renewed = lease, time.Now()
+	if l.expiry != nil {
+		l.expiry.Stop()
+	}
+	l.expiry = time.AfterFunc(time.Until(lease.Deadline), func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.lease.Epoch == lease.Epoch && !l.lease.Held(time.Now()) {
+			l.loseLocked("lease deadline passed without a renewal")
+		}
+	})
+}
+
+// start makes the first try for the lease, then runs the loop until
+// stopLoop.
 func (l *leadership) start() {
 	if l.store == nil {
 		return
 	}
 	l.stop, l.done = make(chan struct{}), make(chan struct{})
+	l.tick()
 	go func() {
 		defer close(l.done)
-		l.tick()
-		t := time.NewTicker(l.renew)
+		t := time.NewTicker(l.pollEvery())
 		defer t.Stop()
 		for {
 			select {
@@ -171,12 +198,18 @@ func (l *leadership) tick() {
 	}
 	l.mu.Unlock()
 	if held.Epoch != 0 {
+		l.mu.Lock()
+		due := time.Since(l.renewed) >= l.renew-l.pollEvery()/2
+		l.mu.Unlock()
+		if !due {
+			return
+		}
 		next, err := l.store.RenewLease(ctx, held)
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		switch {
 		case err == nil && l.lease.Epoch == held.Epoch:
-			l.lease, l.renewed = next, time.Now()
+			l.heldLocked(next)
 		case errors.Is(err, store.ErrLeaseLost):
 			l.loseLocked(err.Error())
 		case err != nil:
@@ -193,7 +226,7 @@ func (l *leadership) tick() {
 		return
 	}
 	l.mu.Lock()
-	l.lease, l.renewed = got, time.Now()
+	l.heldLocked(got)
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	l.changes++
 	gctx := l.ctx

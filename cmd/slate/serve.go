@@ -95,7 +95,7 @@ func serve(cfg *config.Config, configPath string, drain time.Duration, log *slog
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx, l) }()
-	log.Info("serving", "addr", l.Addr().String(), "checks", len(cfg.Checks), "db", cfg.Storage.Where(), "leader", m.IsLeader())
+	log.Info("serving", "addr", l.Addr().String(), "checks", len(cfg.Checks), "db", cfg.Storage.Where())
 	// The file as it was at start, for telling which settings a reload
 	// changed (the --listen flag overrides only the running copy).
 	file, err := config.Load(configPath)

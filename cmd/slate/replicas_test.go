@@ -1,0 +1,408 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/slatehq/slate/alert"
+	"github.com/slatehq/slate/config"
+	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/pgtest"
+	"github.com/slatehq/slate/internal/testkit"
+	"github.com/slatehq/slate/pgstore"
+)
+
+// envReplicaConfig, in a child of the test binary, is the configuration
+// the child serves: the child is slate serve, a replica the test kills.
+const envReplicaConfig = "SLATE_TEST_REPLICA_CONFIG"
+
+// runReplicaChild runs slate serve when the test binary was started as a
+// replica, and reports whether it was.
+func runReplicaChild() (int, bool) {
+	path := os.Getenv(envReplicaConfig)
+	if path == "" {
+		return 0, false
+	}
+	return run([]string{"serve", "--config", path}, os.Stdin, os.Stdout, os.Stderr), true
+}
+
+const replicaHookSecret = "a-long-shared-secret-for-replicas"
+
+// writePGConfig writes a configuration on the PostgreSQL database at url:
+// a service web checked every second against target, alerts to hook, no
+// backups, leases of ttl renewed every renew. Both listeners take a free
+// loopback port.
+func writePGConfig(t *testing.T, url, target, hook string, ttl, renew time.Duration) string {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "slate.yaml")
+	yaml := fmt.Sprintf(`storage: {url: %q, lease_ttl: %s, lease_renew: %s}
+server: {listen: "127.0.0.1:0", metrics_listen: "127.0.0.1:0"}
+backup: {dir: "off"}
+services: [{id: web, name: Web shop}]
+checks:
+  - {id: web, service: web, kind: http, target: %q, interval: 1s, timeout: 900ms}
+alerting:
+  receivers: [{name: hook, kind: webhook, url: %q, secret: %q}]
+  routes: [{receiver: hook}]
+`, url, ttl, renew, target, hook, replicaHookSecret)
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// okTarget is a probe target on 127.0.0.1 that answers 200.
+func okTarget(t *testing.T) string {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	t.Cleanup(s.Close)
+	return s.URL
+}
+
+// metricValue reads one unlabelled gauge from a /metrics page; -1 when it
+// is absent or the page cannot be read.
+func metricValue(base, name string) float64 {
+	c := &http.Client{Timeout: 2 * time.Second}
+	resp, err := c.Get(base + "/metrics")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
+}
+
+// quietGet is GET without failing the test: the status (0 when the
+// request failed) and body.
+func quietGet(url string) (int, string) {
+	c := &http.Client{Timeout: 2 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+var (
+	servingRe = regexp.MustCompile(`msg=serving addr=(127\.0\.0\.1:\d+)`)
+	metricsRe = regexp.MustCompile(`msg="serving metrics" addr=(127\.0\.0\.1:\d+)`)
+)
+
+// addresses finds the page and metrics base URLs in slate serve's log.
+func addresses(log string) (base, metrics string, ok bool) {
+	m, mm := servingRe.FindStringSubmatch(log), metricsRe.FindStringSubmatch(log)
+	if m == nil || mm == nil {
+		return "", "", false
+	}
+	return "http://" + m[1], "http://" + mm[1], true
+}
+
+// TestServeOnPostgres runs slate serve with storage.url naming a
+// PostgreSQL database: it probes a target on 127.0.0.1, serves the status
+// page and /readyz, leads (the only replica), shows database health on
+// /metrics, names the store without its password in its log, and on
+// SIGTERM has written every result to PostgreSQL.
+func TestServeOnPostgres(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	cfgPath := writePGConfig(t, url, okTarget(t), "http://127.0.0.1:1/", 3*time.Second, time.Second)
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &testkit.SyncBuffer{}
+	sigs := make(chan os.Signal, 1)
+	done := make(chan int, 1)
+	go func() { done <- serve(cfg, cfgPath, 10*time.Second, slog.New(slog.NewTextHandler(logs, nil)), sigs) }()
+	var base, metrics string
+	testkit.Eventually(t, "serving", 30*time.Second, func() bool {
+		var ok bool
+		base, metrics, ok = addresses(logs.String())
+		return ok
+	})
+	if code, body := testkit.Get(t, base+"/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz: %d %s", code, body)
+	}
+	testkit.Eventually(t, "probe_success for web", 10*time.Second, func() bool {
+		_, body := testkit.Get(t, metrics+"/metrics")
+		return strings.Contains(body, `probe_success{check="web",location="local",service="web",tenant=""} 1`)
+	})
+	for name, want := range map[string]float64{"slate_leader": 1, "slate_database_up": 1, "slate_leader_epoch": 1} {
+		if got := metricValue(metrics, name); got != want {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+	if code, body := testkit.Get(t, base+"/"); code != http.StatusOK || !strings.Contains(body, "Web shop") {
+		t.Errorf("status page: %d, Web shop named: %v", code, strings.Contains(body, "Web shop"))
+	}
+	if !strings.Contains(logs.String(), "msg=leading") {
+		t.Errorf("the log does not say the only replica leads:\n%s", logs.String())
+	}
+	sigs <- syscall.SIGTERM
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("serve exited %d\n%s", code, logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not drain within 20s")
+	}
+	st, err := pgstore.Open(context.Background(), url, pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rs, err := st.LatestResults(context.Background(), "web", 10)
+	if err != nil || len(rs) == 0 {
+		t.Fatalf("results of web in PostgreSQL after drain: %d, %v", len(rs), err)
+	}
+	for _, r := range rs {
+		if !r.OK {
+			t.Errorf("failed run %+v", r)
+		}
+	}
+}
+
+// TestServeHidesThePassword: a store that cannot be opened is named in
+// slate serve's error without the password of storage.url.
+func TestServeHidesThePassword(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "slate.yaml")
+	// Port 1 on loopback: nothing listens, the connection is refused.
+	yaml := `storage: {url: "postgres://slate:hunter2-secret@127.0.0.1:1/slate?connect_timeout=2"}
+server: {listen: "127.0.0.1:0", metrics_listen: "off"}
+services: [{id: web}]
+`
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"serve", "--config", path}, {"audit", "verify", "--config", path}} {
+		var stdout, stderr strings.Builder
+		code := run(args, strings.NewReader(""), &stdout, &stderr)
+		if code == exitOK {
+			t.Errorf("%s: started on a store it cannot reach", args[0])
+		}
+		out := stdout.String() + stderr.String()
+		if strings.Contains(out, "hunter2") {
+			t.Errorf("%s printed the password:\n%s", args[0], out)
+		}
+		if !strings.Contains(out, "postgres://slate:xxxxx@127.0.0.1:1/slate") {
+			t.Errorf("%s does not name the store:\n%s", args[0], out)
+		}
+	}
+}
+
+// replica is slate serve in a child process.
+type replica struct {
+	cmd           *exec.Cmd
+	log           *testkit.SyncBuffer
+	base, metrics string
+}
+
+// startReplica starts slate serve on cfgPath in a child process, killed
+// when the test ends, and waits until it serves.
+func startReplica(t *testing.T, cfgPath string) *replica {
+	t.Helper()
+	r := &replica{log: &testkit.SyncBuffer{}}
+	r.cmd = exec.Command(os.Args[0], "-test.run=^$")
+	r.cmd.Env = append(os.Environ(), envReplicaConfig+"="+cfgPath)
+	r.cmd.Stdout, r.cmd.Stderr = r.log, r.log
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.cmd.Process.Kill(); r.cmd.Wait() })
+	testkit.Eventually(t, "a replica serving", 30*time.Second, func() bool {
+		var ok bool
+		r.base, r.metrics, ok = addresses(r.log.String())
+		return ok
+	})
+	return r
+}
+
+func (r *replica) leading() bool { return metricValue(r.metrics, "slate_leader") == 1 }
+
+// holdingHook is a webhook receiver that, while holding, takes requests
+// and never answers them (deliveries in flight), and otherwise accepts
+// them; it counts every request per dedup key.
+type holdingHook struct {
+	*httptest.Server
+	mu       sync.Mutex
+	holding  bool
+	arrived  map[string]int // requests per dedup key
+	accepted map[string]int
+	first    time.Time // first acceptance after release
+	release  chan struct{}
+}
+
+func newHoldingHook(t *testing.T) *holdingHook {
+	h := &holdingHook{holding: true, arrived: map[string]int{}, accepted: map[string]int{}, release: make(chan struct{})}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := alert.VerifySignature([]byte(replicaHookSecret), r.Header.Get(alert.SignatureHeader), r.Header.Get(alert.TimestampHeader), body, time.Now(), time.Hour); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		var e alert.Event
+		json.Unmarshal(body, &e)
+		h.mu.Lock()
+		h.arrived[e.DedupKey]++
+		holding := h.holding
+		h.mu.Unlock()
+		if holding {
+			select { // in flight until the sender dies
+			case <-r.Context().Done():
+			case <-h.release:
+			}
+			http.Error(w, "gone", http.StatusServiceUnavailable)
+			return
+		}
+		h.mu.Lock()
+		h.accepted[e.DedupKey]++
+		if h.first.IsZero() {
+			h.first = time.Now()
+		}
+		h.mu.Unlock()
+	}))
+	t.Cleanup(func() { h.stopHolding(); h.Close() })
+	return h
+}
+
+func (h *holdingHook) stopHolding() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.holding {
+		h.holding = false
+		close(h.release)
+	}
+}
+
+// counts copies the counters.
+func (h *holdingHook) counts() (arrived, accepted map[string]int, first time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	arrived, accepted = map[string]int{}, map[string]int{}
+	for k, v := range h.arrived {
+		arrived[k] = v
+	}
+	for k, v := range h.accepted {
+		accepted[k] = v
+	}
+	return arrived, accepted, h.first
+}
+
+// enqueueAlerts writes n alerts for hook to the outbox, as any replica's
+// jobs do, and returns their dedup keys.
+func enqueueAlerts(t *testing.T, url string, n int) []string {
+	t.Helper()
+	st, err := pgstore.Open(context.Background(), url, pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var as []db.Alert
+	var keys []string
+	for i := range n {
+		key := fmt.Sprintf("failover/%02d", i)
+		payload, _ := json.Marshal(alert.Event{DedupKey: key, Kind: alert.KindTrigger, Title: "failover test " + key, Time: time.Now().UTC()})
+		as = append(as, db.Alert{DedupKey: key, Receiver: "hook", Kind: alert.KindTrigger, Payload: payload})
+		keys = append(keys, key)
+	}
+	if err := st.Enqueue(context.Background(), as); err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// TestReplicasFailover runs two replicas of slate serve on one PostgreSQL
+// database with the default lease (15s, renewed every 5s). Exactly one
+// leads; the other serves the status page and /readyz too. Alerts are
+// enqueued and the leader SIGKILLed while some are in flight at the
+// receiver: the other replica leads within 20 s of the kill (the time is
+// logged), delivers every alert, and only the alerts that were in flight
+// arrive twice.
+func TestReplicasFailover(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	hook := newHoldingHook(t)
+	cfgPath := writePGConfig(t, url, okTarget(t), hook.URL, 15*time.Second, 5*time.Second)
+	a := startReplica(t, cfgPath)
+	testkit.Eventually(t, "the first replica leads", 10*time.Second, a.leading)
+	b := startReplica(t, cfgPath)
+	time.Sleep(2 * time.Second) // b tried for the lease at least once
+	if b.leading() {
+		t.Fatal("two replicas lead at once")
+	}
+	for _, r := range []*replica{a, b} {
+		if code, body := quietGet(r.base + "/readyz"); code != http.StatusOK {
+			t.Errorf("/readyz of a replica: %d %s", code, body)
+		}
+		if code, body := quietGet(r.base + "/"); code != http.StatusOK || !strings.Contains(body, "Web shop") {
+			t.Errorf("status page of a replica: %d", code)
+		}
+	}
+
+	keys := enqueueAlerts(t, url, 12)
+	testkit.Eventually(t, "alerts in flight at the receiver", 10*time.Second, func() bool {
+		arrived, _, _ := hook.counts()
+		return len(arrived) > 0
+	})
+	time.Sleep(200 * time.Millisecond) // let the sender's concurrent attempts all start
+	killed := time.Now()
+	if err := a.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	a.cmd.Wait()
+	// What arrived from the dead leader was in flight: nothing answered it.
+	inFlight, _, _ := hook.counts()
+	hook.stopHolding()
+
+	testkit.Eventually(t, "the second replica leads", 30*time.Second, b.leading)
+	led := time.Since(killed)
+	testkit.Eventually(t, "every alert delivered", 30*time.Second, func() bool {
+		_, accepted, _ := hook.counts()
+		return len(accepted) == len(keys)
+	})
+	arrived, accepted, first := hook.counts()
+	acted := first.Sub(killed)
+	t.Logf("failover: the second replica led %.1fs after SIGKILL of the leader and delivered its first alert %.1fs after it", led.Seconds(), acted.Seconds())
+	if acted > 20*time.Second {
+		t.Errorf("the new leader acted %v after the kill: more than the 20 s promised", acted)
+	}
+	for _, k := range keys {
+		want := 1
+		if inFlight[k] > 0 {
+			want = 2 // the attempt in flight at the kill, and the new leader's
+		}
+		if arrived[k] != want || accepted[k] != 1 {
+			t.Errorf("alert %s: %d requests (want %d), %d accepted (want 1); in flight at the kill: %d", k, arrived[k], want, accepted[k], inFlight[k])
+		}
+	}
+	if code, body := quietGet(b.base + "/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz of the new leader: %d %s", code, body)
+	}
+}
