@@ -358,3 +358,19 @@ func (o leaderOutbox) DueAlerts(ctx context.Context, now time.Time, limit int) (
 	}
 	return o.Store.DueAlerts(ctx, now, limit)
 }
+
+// describe is what /readyz says of leadership and the database.
+func (l *leadership) describe() string {
+	if l.store == nil {
+		return "leader: yes (one process owns the SQLite store)\n"
+	}
+	db := "database: up\n"
+	if err := l.health(); err != nil {
+		db = "database: down\n"
+	}
+	leader, epoch, age := l.state()
+	if !leader {
+		return "leader: no\n" + db
+	}
+	return fmt.Sprintf("leader: yes (epoch %d, lease renewed %.1fs ago, ttl %s)\n%s", epoch, age, l.ttl, db)
+}

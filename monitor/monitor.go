@@ -243,6 +243,7 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 	a.web = dashboard.NewServer(a.reg)
 	a.web.Push = a.sched.Heartbeats
 	a.web.Ready = a.Ready
+	a.web.ReadyDetail = a.lead.describe
 	a.auth = newTokenAuth(a.store, a.now)
 	a.web.Auth = a.auth
 	// The key is read again every dashboard.LinkKeyCacheTTL, so that

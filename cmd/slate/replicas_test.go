@@ -146,7 +146,7 @@ func TestServeOnPostgres(t *testing.T) {
 		base, metrics, ok = addresses(logs.String())
 		return ok
 	})
-	if code, body := testkit.Get(t, base+"/readyz"); code != http.StatusOK {
+	if code, body := testkit.Get(t, base+"/readyz"); code != http.StatusOK || !strings.Contains(body, "leader: yes (epoch 1, lease renewed") || !strings.Contains(body, "database: up") {
 		t.Errorf("/readyz: %d %s", code, body)
 	}
 	testkit.Eventually(t, "probe_success for web", 10*time.Second, func() bool {
@@ -357,9 +357,9 @@ func TestReplicasFailover(t *testing.T) {
 	if b.leading() {
 		t.Fatal("two replicas lead at once")
 	}
-	for _, r := range []*replica{a, b} {
-		if code, body := quietGet(r.base + "/readyz"); code != http.StatusOK {
-			t.Errorf("/readyz of a replica: %d %s", code, body)
+	for r, leader := range map[*replica]string{a: "leader: yes", b: "leader: no"} {
+		if code, body := quietGet(r.base + "/readyz"); code != http.StatusOK || !strings.Contains(body, leader) {
+			t.Errorf("/readyz of a replica: %d %s (want %q)", code, body, leader)
 		}
 		if code, body := quietGet(r.base + "/"); code != http.StatusOK || !strings.Contains(body, "Web shop") {
 			t.Errorf("status page of a replica: %d", code)
@@ -402,7 +402,87 @@ func TestReplicasFailover(t *testing.T) {
 			t.Errorf("alert %s: %d requests (want %d), %d accepted (want 1); in flight at the kill: %d", k, arrived[k], want, accepted[k], inFlight[k])
 		}
 	}
-	if code, body := quietGet(b.base + "/readyz"); code != http.StatusOK {
+	if code, body := quietGet(b.base + "/readyz"); code != http.StatusOK || !strings.Contains(body, "leader: yes (epoch 2,") {
 		t.Errorf("/readyz of the new leader: %d %s", code, body)
+	}
+}
+
+// TestReplicaCutOffStopsLeading: a leading slate serve whose PostgreSQL
+// goes away (pg_ctl stop -m immediate) stops leading within the lease's
+// TTL and reports not ready on /readyz and slate_database_up; once the
+// server is back it leads and is ready again.
+func TestReplicaCutOffStopsLeading(t *testing.T) {
+	cluster := pgtest.Cluster(t)
+	url := pgtest.NewDatabase(t)
+	const ttl = 3 * time.Second
+	cfgPath := writePGConfig(t, url, okTarget(t), "http://127.0.0.1:1/", ttl, time.Second)
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &testkit.SyncBuffer{}
+	sigs := make(chan os.Signal, 1)
+	done := make(chan int, 1)
+	go func() { done <- serve(cfg, cfgPath, 10*time.Second, slog.New(slog.NewTextHandler(logs, nil)), sigs) }()
+	var base, metrics string
+	testkit.Eventually(t, "serving", 30*time.Second, func() bool {
+		var ok bool
+		base, metrics, ok = addresses(logs.String())
+		return ok
+	})
+	leads := func() bool { return metricValue(metrics, "slate_leader") == 1 }
+	testkit.Eventually(t, "leading", 10*time.Second, leads)
+
+	cut := time.Now()
+	if err := cluster.StopImmediate(); err != nil {
+		t.Fatal(err)
+	}
+	restarted := false
+	defer func() {
+		if !restarted {
+			cluster.Start()
+		}
+	}()
+	testkit.Eventually(t, "no longer leading", 2*ttl, func() bool { return !leads() })
+	// When it stopped, by its own log: /metrics is only polled.
+	lost := regexp.MustCompile(`time=(\S+) level=WARN msg="leadership lost"`).FindStringSubmatch(logs.String())
+	if lost == nil {
+		t.Fatalf("no leadership lost in the log:\n%s", logs.String())
+	}
+	at, err := time.Parse(time.RFC3339Nano, lost[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := at.Sub(cut)
+	t.Logf("cut off: stopped leading %.2fs after PostgreSQL stopped (lease TTL %s)", stopped.Seconds(), ttl)
+	// The log's time has milliseconds: it may read up to 1 ms early.
+	if stopped > ttl+time.Millisecond {
+		t.Errorf("led for %v after the database went away: longer than the lease's TTL %v", stopped, ttl)
+	}
+	testkit.Eventually(t, "not ready", 5*time.Second, func() bool {
+		code, _ := quietGet(base + "/readyz")
+		return code == http.StatusServiceUnavailable
+	})
+	if _, body := quietGet(base + "/readyz"); !strings.Contains(body, "database unreachable") || !strings.Contains(body, "leader: no\ndatabase: down") {
+		t.Errorf("/readyz does not say the database is the problem: %s", body)
+	}
+	if got := metricValue(metrics, "slate_database_up"); got != 0 {
+		t.Errorf("slate_database_up = %v with the database stopped", got)
+	}
+
+	if err := cluster.Start(); err != nil {
+		t.Fatal(err)
+	}
+	restarted = true
+	testkit.Eventually(t, "leading again", 30*time.Second, leads)
+	testkit.Eventually(t, "ready again", 30*time.Second, func() bool {
+		code, _ := quietGet(base + "/readyz")
+		return code == http.StatusOK
+	})
+	sigs <- syscall.SIGTERM
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not drain within 20s")
 	}
 }
