@@ -44,6 +44,7 @@ Commands:
   link          print a signed, expiring link to a tenant's private status page; rotate revokes them all
   backup        take, list and verify proven backups
   restore       restore a backup to a new path (never overwrites)
+  store         store migrate: copy a SQLite store into an empty PostgreSQL database
   audit verify  prove the audit log's hash chain
   bench probes  measure probing throughput, CPU, memory and storage on this machine
   bench status  measure the status page under load while probes run
@@ -103,6 +104,8 @@ func runAt(now func() time.Time, args []string, stdin io.Reader, stdout, stderr 
 		return runBench(rest, stdin, stdout, stderr)
 	case "link":
 		return runLink(rest, stdout, stderr, now)
+	case "store":
+		return runStore(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return runAt(now, []string{rest[0], "--help"}, stdin, stdout, stderr)
