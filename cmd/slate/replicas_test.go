@@ -25,6 +25,7 @@ import (
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/internal/pgtest"
 	"github.com/slatehq/slate/internal/testkit"
+	"github.com/slatehq/slate/monitor"
 	"github.com/slatehq/slate/pgstore"
 )
 
@@ -485,4 +486,68 @@ func TestReplicaCutOffStopsLeading(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not drain within 20s")
 	}
+}
+
+// TestOverlappingLeadersCloseOnce: two replicas that both believe they
+// lead (a leader paused past its lease while a new one took over) close
+// the same periods at the same moment, several times: the ledger holds one
+// credit per contract and period, and the audit chain verifies. The
+// lease is not what keeps credits single: the store is.
+func TestOverlappingLeadersCloseOnce(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	text := fmt.Sprintf(linkYAML, "unused.db")
+	text = strings.Replace(text, `storage: {path: "unused.db"}`, fmt.Sprintf("storage: {url: %q}\nbackup: {dir: \"off\"}", url), 1)
+	path := filepath.Join(t.TempDir(), "slate.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Early December: October and November are owed.
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	var ms []*monitor.Monitor
+	for range 2 {
+		m, err := monitor.Open(mustLoad(t, path), monitor.Options{Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { m.Stop(context.Background()) })
+		ms = append(ms, m)
+	}
+	var wg sync.WaitGroup
+	for range 3 {
+		for _, m := range ms {
+			wg.Go(func() {
+				if err := m.CloseDue(context.Background(), now); err != nil {
+					t.Errorf("close: %v", err)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	st, err := pgstore.Open(context.Background(), url, pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cs, err := st.Credits(context.Background(), db.CreditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := map[string]int{}
+	for _, c := range cs {
+		if c.Kind == db.KindCredit {
+			per[c.Tenant+" "+c.Contract+" "+c.Period]++
+		}
+	}
+	if len(per) == 0 {
+		t.Fatal("no period was closed")
+	}
+	for k, n := range per {
+		if n != 1 {
+			t.Errorf("%s: %d credits, want 1", k, n)
+		}
+	}
+	if n, err := st.VerifyAudit(context.Background()); err != nil {
+		t.Errorf("audit chain after overlapping closes: %v (after %d)", err, n)
+	}
+	t.Logf("credits per period: %v", per)
 }
