@@ -104,8 +104,8 @@ type Storage struct {
 	// (PostgreSQL only): a replica that cannot reach the database stops
 	// leading before it ends, and another takes over after it; default 15s.
 	LeaseTTL time.Duration
-	// LeaseRenew is how often the leader renews its lease and the others
-	// try to take it; default a third of LeaseTTL.
+	// LeaseRenew is how often the leader renews its lease; default a
+	// third of LeaseTTL. The others try to take it every second.
 	LeaseRenew       time.Duration
 	RawRetention     time.Duration // raw results; default 14 days
 	HistoryRetention time.Duration // per-minute history; default (and minimum) 400 days
@@ -192,7 +192,7 @@ const (
 // Default is the configuration an empty file gives.
 func Default() Config {
 	return Config{
-		Storage:   Storage{Path: defaultStoragePath, LeaseTTL: defaultLeaseTTL, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
+		Storage:   Storage{Path: defaultStoragePath, LeaseTTL: defaultLeaseTTL, LeaseRenew: defaultLeaseTTL / 3, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
 		Server:    Server{Listen: DefaultListen, MetricsListen: DefaultMetricsListen, RateLimit: defaultRateLimit, LinkMaxTTL: defaultLinkMaxTTL},
 		Collector: Collector{Location: defaultLocation},
 		Detection: Detection{RecoveryHold: defaultRecoveryHold},
@@ -369,6 +369,7 @@ func (d *configDecoder) config(root ynode.Node, cfg *Config) error {
 		if err := d.dur(g, "lease_ttl", &cfg.Storage.LeaseTTL); err != nil {
 			return err
 		}
+		cfg.Storage.LeaseRenew = cfg.Storage.LeaseTTL / 3 // unless said otherwise
 		if err := d.dur(g, "lease_renew", &cfg.Storage.LeaseRenew); err != nil {
 			return err
 		}

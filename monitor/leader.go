@@ -171,6 +171,7 @@ func (l *leadership) stopLoop(ctx context.Context) {
 	}
 	close(l.stop)
 	<-l.done
+	l.stop = nil
 	l.mu.Lock()
 	lease := l.lease
 	l.loseLocked("shutting down")

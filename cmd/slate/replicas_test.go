@@ -381,6 +381,11 @@ func TestReplicasFailover(t *testing.T) {
 	// What arrived from the dead leader was in flight: nothing answered it.
 	inFlight, _, _ := hook.counts()
 	hook.stopHolding()
+	for k, n := range inFlight {
+		if n != 1 {
+			t.Errorf("alert %s was sent %d times before the kill: a replica that does not lead sent it", k, n)
+		}
+	}
 
 	testkit.Eventually(t, "the second replica leads", 30*time.Second, b.leading)
 	led := time.Since(killed)
