@@ -47,20 +47,20 @@ type leadership struct {
 	ttl    time.Duration
 	renew  time.Duration
 	log    *slog.Logger
-	// onGain runs when this process becomes the leader, before any
-	// singleton job runs as leader: what another leader changed in the
-	// store is read again.
-	onGain func(ctx context.Context)
+	// onGain runs when this process takes the lease, before it acts as
+	// the leader: what another leader changed in the store is read again.
+	// When it fails, the lease is given up and tried for again.
+	onGain func(ctx context.Context) error
 
 	mu      sync.Mutex
 	lease   store.Lease // valid while lease.Held(time.Now())
+	resumed bool        // onGain finished for lease's epoch: the leader may act
 	renewed time.Time   // last acquisition or renewal, monotonic
 	ctx     context.Context
 	cancel  context.CancelFunc // cancels ctx when leadership ends
 	expiry  *time.Timer        // ends leadership at the lease's Deadline
 	dbErr   error              // the latest ping's error
 	pinged  bool
-	changes int64 // times leadership was gained
 
 	stop chan struct{}
 	done chan struct{}
@@ -93,7 +93,7 @@ func (l *leadership) leading() (context.Context, bool) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.lease.Epoch == 0 {
+	if l.lease.Epoch == 0 || !l.resumed {
 		return nil, false
 	}
 	if !l.lease.Held(time.Now()) {
@@ -147,7 +147,9 @@ func (l *leadership) start() {
 		return
 	}
 	l.stop, l.done = make(chan struct{}), make(chan struct{})
-	l.tick()
+	if gained := l.tick(); gained != nil {
+		<-gained // at start-up, catch up as the leader
+	}
 	go func() {
 		defer close(l.done)
 		t := time.NewTicker(l.pollEvery())
@@ -185,8 +187,10 @@ func (l *leadership) stopLoop(ctx context.Context) {
 
 // tick pings the database, then renews the held lease or tries to take
 // it. Each request is bounded by the renewal interval, so a database that
-// hangs cannot keep the loop past the lease's deadline.
-func (l *leadership) tick() {
+// hangs cannot keep the loop past the lease's deadline. When it takes the
+// lease it returns a channel closed once onGain has run: only then does
+// this process act as the leader.
+func (l *leadership) tick() <-chan struct{} {
 	ctx, cancel := context.WithTimeout(context.Background(), l.renew)
 	defer cancel()
 	perr := l.store.Ping(ctx)
@@ -203,7 +207,7 @@ func (l *leadership) tick() {
 		due := time.Since(l.renewed) >= l.renew-l.pollEvery()/2
 		l.mu.Unlock()
 		if !due {
-			return
+			return nil
 		}
 		next, err := l.store.RenewLease(ctx, held)
 		l.mu.Lock()
@@ -217,26 +221,46 @@ func (l *leadership) tick() {
 			// Still ours until its deadline: leading() stops at it.
 			l.log.Warn("renew lease", "err", err, "left", time.Until(held.Deadline).Round(time.Millisecond))
 		}
-		return
+		return nil
 	}
 	got, err := l.store.AcquireLease(ctx, LeaderLease, l.holder, l.ttl)
 	if err != nil {
 		if !errors.Is(err, store.ErrLeaseHeld) {
 			l.log.Warn("acquire lease", "err", err)
 		}
-		return
+		return nil
 	}
 	l.mu.Lock()
 	l.heldLocked(got)
+	l.resumed = false
 	l.ctx, l.cancel = context.WithCancel(context.Background())
-	l.changes++
 	gctx := l.ctx
 	l.mu.Unlock()
-	l.log.Info("leading", "holder", l.holder, "epoch", got.Epoch)
-	if l.onGain != nil {
-		// Not in this loop: a slow catch-up must not delay the renewal.
-		go l.onGain(gctx)
-	}
+	gained := make(chan struct{})
+	// Not in this loop: a slow catch-up must not delay the renewal.
+	go func() {
+		defer close(gained)
+		if l.onGain != nil {
+			if err := l.onGain(gctx); err != nil {
+				l.mu.Lock()
+				if l.lease.Epoch == got.Epoch {
+					l.loseLocked(fmt.Sprintf("catching up as the leader: %v", err))
+				}
+				l.mu.Unlock()
+				ctx, cancel := context.WithTimeout(context.Background(), l.renew)
+				defer cancel()
+				l.store.ReleaseLease(ctx, got) //nolint:errcheck // it lapses at its TTL otherwise
+				return
+			}
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.lease.Epoch == got.Epoch {
+			l.resumed = true
+			l.log.Info("leading", "holder", l.holder, "epoch", got.Epoch)
+		}
+	}()
+	return gained
 }
 
 // health is the latest ping's error: nil while the database answers (and
@@ -265,7 +289,7 @@ func (l *leadership) state() (leader bool, epoch int64, age float64) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.lease.Epoch == 0 || !l.lease.Held(time.Now()) {
+	if l.lease.Epoch == 0 || !l.resumed || !l.lease.Held(time.Now()) {
 		return false, 0, 0
 	}
 	return true, l.lease.Epoch, time.Since(l.renewed).Seconds()
@@ -334,14 +358,12 @@ func (a *Monitor) IsLeader() bool { return a.lead.IsLeader() }
 // regainDetection forgets the detector's state and reads it again from
 // the store: run when this process becomes the leader, since another
 // leader may have judged minutes and changed incidents meanwhile.
-func (a *Monitor) regainDetection(ctx context.Context) {
+func (a *Monitor) regainDetection(ctx context.Context) error {
 	a.detectMu.Lock()
 	defer a.detectMu.Unlock()
 	a.detector = incident.Detector{Hold: a.cfg.Load().Detection.RecoveryHold}
 	a.tracked = map[*incident.Incident]*db.Incident{}
-	if err := a.resumeDetection(ctx); err != nil {
-		a.log.Error("leading", "err", err)
-	}
+	return a.resumeDetection(ctx)
 }
 
 // leaderOutbox is the outbox as the alert sender reads it: empty on a

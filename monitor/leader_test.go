@@ -38,7 +38,7 @@ func TestLeadershipHandsOver(t *testing.T) {
 	var ls [2]*leadership
 	for i := range ls {
 		ls[i] = newLeadership(st, ttl, renew, slog.New(slog.DiscardHandler))
-		ls[i].onGain = func(context.Context) { gained[i].Add(1) }
+		ls[i].onGain = func(context.Context) error { gained[i].Add(1); return nil }
 		ls[i].start()
 	}
 	defer func() {
