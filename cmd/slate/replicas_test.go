@@ -125,6 +125,34 @@ func addresses(log string) (base, metrics string, ok bool) {
 	return "http://" + m[1], "http://" + mm[1], true
 }
 
+// served is slate serve's loop running in the test's process.
+type served struct {
+	base, metrics string
+	log           *testkit.SyncBuffer
+	sigs          chan os.Signal
+	done          chan int // its exit status
+}
+
+// startServe runs slate serve's loop on the configuration at cfgPath and
+// waits until it serves.
+func startServe(t *testing.T, cfgPath string) served {
+	t.Helper()
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv := served{log: &testkit.SyncBuffer{}, sigs: make(chan os.Signal, 1), done: make(chan int, 1)}
+	go func() {
+		sv.done <- serve(cfg, cfgPath, 10*time.Second, slog.New(slog.NewTextHandler(sv.log, nil)), sv.sigs)
+	}()
+	testkit.Eventually(t, "serving", 30*time.Second, func() bool {
+		var ok bool
+		sv.base, sv.metrics, ok = addresses(sv.log.String())
+		return ok
+	})
+	return sv
+}
+
 // TestServeOnPostgres runs slate serve with storage.url naming a
 // PostgreSQL database: it probes a target on 127.0.0.1, serves the status
 // page and /readyz, leads (the only replica), shows database health on
@@ -133,20 +161,8 @@ func addresses(log string) (base, metrics string, ok bool) {
 func TestServeOnPostgres(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	cfgPath := writePGConfig(t, url, okTarget(t), "http://127.0.0.1:1/", 3*time.Second, time.Second)
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &testkit.SyncBuffer{}
-	sigs := make(chan os.Signal, 1)
-	done := make(chan int, 1)
-	go func() { done <- serve(cfg, cfgPath, 10*time.Second, slog.New(slog.NewTextHandler(logs, nil)), sigs) }()
-	var base, metrics string
-	testkit.Eventually(t, "serving", 30*time.Second, func() bool {
-		var ok bool
-		base, metrics, ok = addresses(logs.String())
-		return ok
-	})
+	sv := startServe(t, cfgPath)
+	base, metrics, logs, sigs, done := sv.base, sv.metrics, sv.log, sv.sigs, sv.done
 	if code, body := testkit.Get(t, base+"/readyz"); code != http.StatusOK || !strings.Contains(body, "leader: yes (epoch 1, lease renewed") || !strings.Contains(body, "database: up") {
 		t.Errorf("/readyz: %d %s", code, body)
 	}
@@ -422,20 +438,8 @@ func TestReplicaCutOffStopsLeading(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	const ttl = 3 * time.Second
 	cfgPath := writePGConfig(t, url, okTarget(t), "http://127.0.0.1:1/", ttl, time.Second)
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &testkit.SyncBuffer{}
-	sigs := make(chan os.Signal, 1)
-	done := make(chan int, 1)
-	go func() { done <- serve(cfg, cfgPath, 10*time.Second, slog.New(slog.NewTextHandler(logs, nil)), sigs) }()
-	var base, metrics string
-	testkit.Eventually(t, "serving", 30*time.Second, func() bool {
-		var ok bool
-		base, metrics, ok = addresses(logs.String())
-		return ok
-	})
+	sv := startServe(t, cfgPath)
+	base, metrics, logs, sigs, done := sv.base, sv.metrics, sv.log, sv.sigs, sv.done
 	leads := func() bool { return metricValue(metrics, "slate_leader") == 1 }
 	testkit.Eventually(t, "leading", 10*time.Second, leads)
 
