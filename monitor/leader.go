@@ -14,8 +14,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slatehq/slate/alert"
+	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/store"
 )
 
@@ -396,4 +398,48 @@ func (l *leadership) describe() string {
 		return "leader: no\n" + db
 	}
 	return fmt.Sprintf("leader: yes (epoch %d, lease renewed %.1fs ago, ttl %s)\n%s", epoch, age, l.ttl, db)
+}
+
+// followStatus keeps the status pages of a replica that does not lead:
+// detection, which notes how each service stands for the pages, is the
+// leader's, so this judges each service's present minute from the
+// stored evidence (reading only), notes it, and rebuilds the pages with
+// what others changed (incidents, maintenance). The leader only rebuilds.
+func (a *Monitor) followStatus(ctx context.Context, now time.Time) error {
+	if a.lead.IsLeader() {
+		return a.RefreshStatus(ctx, now)
+	}
+	cfg := a.cfg.Load()
+	byID := timings(cfg)
+	cat, err := a.catalog(ctx)
+	if err != nil {
+		return err
+	}
+	current := now.UTC().Truncate(time.Minute)
+	var errs []error
+	for _, svc := range cat.Services {
+		checks := cat.ServiceChecks(svc.ID)
+		if len(checks) == 0 {
+			continue
+		}
+		t := serviceTiming(cfg.ServiceChecks(svc.ID), byID)
+		present := make([]incident.CheckMinute, len(checks))
+		var err error
+		for j, ch := range checks {
+			var w credit.Window
+			w, err = credit.JudgeWindow(ctx, a.store, credit.Check{ID: ch.ID, Locations: ch.Locations, Confirmation: ch.Confirmation},
+				current, 1, detectLookback, t.recent)
+			if err != nil {
+				break
+			}
+			present[j] = incident.CheckMinute{CheckID: ch.ID, Tenant: ch.Tenant, State: w.Now, Failing: w.NowFailing}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("follow %s: %w", svc.ID, err))
+			continue
+		}
+		o := observe(cat, svc.ID, current, present)
+		a.noteStates(cat, svc.ID, current, present, o.State == sla.StateMaintenance)
+	}
+	return errors.Join(append(errs, a.RefreshStatus(ctx, now))...)
 }

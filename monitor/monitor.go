@@ -326,9 +326,9 @@ func (a *Monitor) schedule(cfg *config.Config) *cron.Cron {
 	add("@every 10m", "status bars", a.refreshBars)
 	add("@every 1m", "token usage", a.auth.flushUsage)
 	if cfg.Storage.Postgres() {
-		// Other replicas change incidents and maintenance: their pages
-		// follow within a renewal interval.
-		add(fmt.Sprintf("@every %s", cfg.Storage.LeaseRenew), "status follow", a.RefreshStatus)
+		// Other replicas change incidents and maintenance, and only the
+		// leader detects: the pages follow within a renewal interval.
+		add(fmt.Sprintf("@every %s", cfg.Storage.LeaseRenew), "status follow", a.followStatus)
 	}
 	// The singleton jobs: the leader's alone.
 	lead := func(spec, name string, job func(context.Context, time.Time) error) { add(spec, name, a.leaderJob(job)) }

@@ -560,3 +560,36 @@ func TestOverlappingLeadersCloseOnce(t *testing.T) {
 	}
 	t.Logf("credits per period: %v", per)
 }
+
+// TestFollowerPagesFollow runs two replicas on one database whose target
+// fails: the one that does not lead shows the outage on its status page
+// too, from the stored evidence, without detecting anything itself.
+func TestFollowerPagesFollow(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	cfgPath := writePGConfig(t, url, down.URL, "http://127.0.0.1:1/", 3*time.Second, time.Second)
+	a := startServe(t, cfgPath)
+	testkit.Eventually(t, "the first leads", 10*time.Second, func() bool { return metricValue(a.metrics, "slate_leader") == 1 })
+	b := startServe(t, cfgPath)
+	for _, sv := range []served{a, b} {
+		t.Cleanup(func() {
+			sv.sigs <- syscall.SIGTERM
+			<-sv.done
+		})
+	}
+	shows := func(base, status string) bool {
+		_, body := quietGet(base + "/api/v2/components.json")
+		return strings.Contains(body, `"status":"`+status+`"`)
+	}
+	testkit.Eventually(t, "the leader's page shows the outage", 30*time.Second, func() bool { return shows(a.base, "major_outage") })
+	testkit.Eventually(t, "the follower's page shows the outage", 30*time.Second, func() bool { return shows(b.base, "major_outage") })
+	if metricValue(b.metrics, "slate_leader") != 0 {
+		t.Error("the second replica leads")
+	}
+	if strings.Contains(b.log.String(), "msg=leading") {
+		t.Errorf("the follower led:\n%s", b.log.String())
+	}
+}
