@@ -25,6 +25,10 @@ the status pages, the admin API, /healthz, /readyz and /push/{token}
 server.metrics_listen (default 127.0.0.1:9464; the main port serves
 /metrics only to tokens of the metrics role).
 
+With storage.url (PostgreSQL) any number of replicas may serve one
+database: each serves and probes, one leader (a lease in the database)
+runs detection, the close, retention, backups and alert delivery.
+
 Signals: SIGHUP reloads the configuration (unchanged checks keep their
 schedule and history; a configuration with errors is refused and the running
 one kept; settings that apply only at a restart, such as storage.path, are
