@@ -53,6 +53,10 @@ type leadership struct {
 	// the leader: what another leader changed in the store is read again.
 	// When it fails, the lease is given up and tried for again.
 	onGain func(ctx context.Context) error
+	// afterGain runs once this process acts as the leader: the catching
+	// up that start-up does, so that a new leader closes what is owed at
+	// once rather than at its next tick.
+	afterGain func(ctx context.Context)
 
 	mu      sync.Mutex
 	lease   store.Lease // valid while lease.Held(time.Now())
@@ -260,6 +264,9 @@ func (l *leadership) tick() <-chan struct{} {
 		if l.lease.Epoch == got.Epoch {
 			l.resumed = true
 			l.log.Info("leading", "holder", l.holder, "epoch", got.Epoch)
+			if l.afterGain != nil {
+				go l.afterGain(gctx)
+			}
 		}
 	}()
 	return gained

@@ -419,17 +419,25 @@ func (a *Monitor) Start(l net.Listener) error {
 // the periods due are closed, the SLA figures and the status pages are
 // built. A failure is logged; the jobs retry it.
 func (a *Monitor) startUp(ctx context.Context, now time.Time) {
-	for _, step := range []struct {
+	// On PostgreSQL the leader's part runs when leadership is gained
+	// (afterGain), at start or later.
+	a.catchUp(ctx, now, a.lead.store == nil)
+}
+
+// catchUp runs the catching-up jobs: as the leader, detection and the
+// close first; then the figures and bars every replica keeps.
+func (a *Monitor) catchUp(ctx context.Context, now time.Time, leader bool) {
+	type step struct {
 		name string
 		job  func(context.Context, time.Time) error
-	}{
-		{"incident detection", a.leaderJob(a.Detect)},
-		{"period close", a.leaderJob(a.closeOwed)},
-		{"sla metrics", a.UpdateSLA},
-		{"status bars", a.refreshBars},
-	} {
-		if err := step.job(ctx, now); err != nil {
-			a.log.Error("start-up", "job", step.name, "err", err)
+	}
+	steps := []step{{"sla metrics", a.UpdateSLA}, {"status bars", a.refreshBars}}
+	if leader {
+		steps = append([]step{{"incident detection", a.leaderJob(a.Detect)}, {"period close", a.leaderJob(a.closeOwed)}}, steps...)
+	}
+	for _, s := range steps {
+		if err := s.job(ctx, now); err != nil {
+			a.log.Error("catching up", "job", s.name, "err", err)
 		}
 	}
 }
@@ -565,6 +573,7 @@ func (a *Monitor) chooseEngine(cfg *config.Config, backend Store) error {
 	}
 	a.lead = newLeadership(ls, ttl, renew, a.log)
 	a.lead.onGain = a.regainDetection
+	a.lead.afterGain = func(ctx context.Context) { a.catchUp(ctx, a.now(), true) }
 	return a.lead.register(a.reg)
 }
 

@@ -246,6 +246,19 @@ type replica struct {
 // when the test ends, and waits until it serves.
 func startReplica(t *testing.T, cfgPath string) *replica {
 	t.Helper()
+	r := spawnReplica(t, cfgPath)
+	testkit.Eventually(t, "a replica serving", 30*time.Second, func() bool {
+		var ok bool
+		r.base, r.metrics, ok = addresses(r.log.String())
+		return ok
+	})
+	return r
+}
+
+// spawnReplica starts slate serve on cfgPath in a child process, killed
+// when the test ends, without waiting for anything.
+func spawnReplica(t *testing.T, cfgPath string) *replica {
+	t.Helper()
 	r := &replica{log: &testkit.SyncBuffer{}}
 	r.cmd = exec.Command(os.Args[0], "-test.run=^$")
 	r.cmd.Env = append(os.Environ(), envReplicaConfig+"="+cfgPath)
@@ -254,11 +267,6 @@ func startReplica(t *testing.T, cfgPath string) *replica {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.cmd.Process.Kill(); r.cmd.Wait() })
-	testkit.Eventually(t, "a replica serving", 30*time.Second, func() bool {
-		var ok bool
-		r.base, r.metrics, ok = addresses(r.log.String())
-		return ok
-	})
 	return r
 }
 
@@ -591,5 +599,83 @@ func TestFollowerPagesFollow(t *testing.T) {
 	}
 	if strings.Contains(b.log.String(), "msg=leading") {
 		t.Errorf("the follower led:\n%s", b.log.String())
+	}
+}
+
+// TestLeaderKilledDuringClose: a replica takes the lease at start-up and
+// is SIGKILLed as it begins to close the periods owed for forty contracts
+// (at once, or some milliseconds into the close); the other replica leads
+// and closes them: every contract has exactly one credit for the period,
+// and the audit chain verifies.
+func TestLeaderKilledDuringClose(t *testing.T) {
+	for _, delay := range []time.Duration{0, 100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond} {
+		t.Run(delay.String(), func(t *testing.T) { leaderKilledDuringClose(t, delay) })
+	}
+}
+
+func leaderKilledDuringClose(t *testing.T, delay time.Duration) {
+	const contracts = 40
+	url := pgtest.NewDatabase(t)
+	var b strings.Builder
+	fmt.Fprintf(&b, `storage: {url: %q, lease_ttl: 3s, lease_renew: 1s}
+server: {listen: "127.0.0.1:0", metrics_listen: "127.0.0.1:0"}
+backup: {dir: "off"}
+services: [{id: web}]
+checks: [{id: web, service: web, kind: http, target: %q, interval: 1s, timeout: 900ms}]
+tenants:
+`, url, okTarget(t))
+	for i := range contracts {
+		fmt.Fprintf(&b, "  - {id: t%02d}\n", i)
+	}
+	b.WriteString("contracts:\n")
+	for i := range contracts {
+		fmt.Fprintf(&b, "  - {id: c%02d, tenant: t%02d, services: [web], fee: {amount: \"100\", currency: EUR}, policy: {target: \"99.9\", tiers: [{uptime: \"[0, 99.9)\", credit: \"10\"}]}}\n", i, i)
+	}
+	cfgPath := filepath.Join(t.TempDir(), "slate.yaml")
+	if err := os.WriteFile(cfgPath, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := spawnReplica(t, cfgPath)
+	testkit.Eventually(t, "the first replica leads", 30*time.Second, func() bool { return strings.Contains(a.log.String(), "msg=leading") })
+	time.Sleep(delay)
+	a.cmd.Process.Signal(syscall.SIGKILL)
+	a.cmd.Wait()
+	st, err := pgstore.Open(context.Background(), url, pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	credits := func() map[string]int {
+		cs, err := st.Credits(context.Background(), db.CreditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		per := map[string]int{}
+		for _, c := range cs {
+			if c.Kind == db.KindCredit {
+				per[c.Contract+" "+c.Period]++
+			}
+		}
+		return per
+	}
+	before := len(credits())
+	r := startReplica(t, cfgPath)
+	testkit.Eventually(t, "the second replica leads", 30*time.Second, r.leading)
+	deadline := time.Now().Add(30 * time.Second)
+	for len(credits()) < contracts && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	per := credits()
+	t.Logf("credits when the first leader died: %d of %d; after the second: %d", before, contracts, len(per))
+	if len(per) != contracts {
+		t.Errorf("%d contract periods credited, want %d: %v\n%s", len(per), contracts, per, r.log.String())
+	}
+	for k, n := range per {
+		if n != 1 {
+			t.Errorf("%s: %d credits, want 1", k, n)
+		}
+	}
+	if n, err := st.VerifyAudit(context.Background()); err != nil {
+		t.Errorf("audit chain: %v (after %d)", err, n)
 	}
 }
