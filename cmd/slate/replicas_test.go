@@ -473,8 +473,11 @@ func TestReplicaCutOffStopsLeading(t *testing.T) {
 	}
 	stopped := at.Sub(cut)
 	t.Logf("cut off: stopped leading %.2fs after PostgreSQL stopped (lease TTL %s)", stopped.Seconds(), ttl)
-	// The log's time has milliseconds: it may read up to 1 ms early.
-	if stopped > ttl+time.Millisecond {
+	// Acting stops at the deadline itself (every singleton job asks
+	// leading(), which compares it with the clock); the log line comes
+	// from a timer set for that deadline, which a loaded machine may run
+	// late: a quarter of a second is allowed for that.
+	if stopped > ttl+250*time.Millisecond {
 		t.Errorf("led for %v after the database went away: longer than the lease's TTL %v", stopped, ttl)
 	}
 	testkit.Eventually(t, "not ready", 5*time.Second, func() bool {
