@@ -61,8 +61,8 @@ func TakePostgres(ctx context.Context, s *pgstore.Store, cfg Config, level strin
 			counts = c
 			// A bounded lock wait: a backup that cannot get its locks fails
 			// and is retried at its next run rather than queueing for ever.
-			return runTool(ctx, pgDump, "--format=custom", "--no-owner", "--lock-wait-timeout="+dumpLockWait,
-				"--snapshot="+snap, "--file="+partial, "--dbname="+s.ConnString())
+			return runTool(ctx, pgDump, s.ConnString(), "--format=custom", "--no-owner", "--lock-wait-timeout="+dumpLockWait,
+				"--snapshot="+snap, "--file="+partial)
 		})
 		if err == nil {
 			err = syncFile(partial)
@@ -108,7 +108,7 @@ func VerifyPostgres(ctx context.Context, file string, expect *db.Counts, opts Ve
 	defer drop()
 	pgRestore, err := pgTool(po.BinDir, "pg_restore")
 	if err == nil {
-		err = runTool(ctx, pgRestore, "--exit-on-error", "--no-owner", "--single-transaction", "--dbname="+scratch, file)
+		err = runTool(ctx, pgRestore, scratch, "--exit-on-error", "--no-owner", "--single-transaction", file)
 	}
 	if err != nil {
 		return r, r.fail("restore", err)
@@ -208,9 +208,16 @@ func fileExists(p string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
-// runTool runs a client program and returns its output in the error.
-func runTool(ctx context.Context, prog string, args ...string) error {
-	cmd := exec.CommandContext(ctx, prog, args...)
+// runTool runs a client program on the database of conn and returns its
+// output in the error. The password of conn is given to the program in
+// its environment (PGPASSWORD), never on its command line, which every
+// user of the machine may read.
+func runTool(ctx context.Context, prog, conn string, args ...string) error {
+	safe, password := splitPassword(conn)
+	cmd := exec.CommandContext(ctx, prog, append(args, "--dbname="+safe)...)
+	if password != "" {
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+password)
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%s: %w: %s", filepath.Base(prog), err, strings.TrimSpace(string(out)))
@@ -229,4 +236,34 @@ func syncFile(path string) error {
 		return fmt.Errorf("sync %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// splitPassword takes the password out of a connection string (a URL's
+// user information or password parameter, or a key=value password) and
+// returns the rest and the password. Without one, password is "" and the
+// program finds it as libpq does (PGPASSWORD, PGPASSFILE, ~/.pgpass).
+func splitPassword(conn string) (rest, password string) {
+	if u, err := url.Parse(conn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		if u.User != nil {
+			if p, ok := u.User.Password(); ok {
+				password = p
+				u.User = url.User(u.User.Username())
+			}
+		}
+		if q := u.Query(); q.Has("password") {
+			password = q.Get("password")
+			q.Del("password")
+			u.RawQuery = q.Encode()
+		}
+		return u.String(), password
+	}
+	var kept []string
+	for _, f := range strings.Fields(conn) {
+		if v, ok := strings.CutPrefix(f, "password="); ok {
+			password = strings.Trim(v, "'")
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return strings.Join(kept, " "), password
 }

@@ -95,7 +95,19 @@ type Heartbeat struct {
 
 // Storage is where the evidence lives and for how long.
 type Storage struct {
-	Path             string        // SQLite file; default "slate.db"
+	Path string // SQLite file; default "slate.db"; unused when URL is set
+	// URL, when set, is a postgres:// (or postgresql://) URL: the store is
+	// that PostgreSQL database instead of the SQLite file, and several
+	// slate serve processes may share it. Its password is best left out
+	// and given by PGPASSWORD or PGPASSFILE in the environment.
+	URL string
+	// LeaseTTL is how long the leader's lease runs without a renewal
+	// (PostgreSQL only): a replica that cannot reach the database stops
+	// leading before it ends, and another takes over after it; default 15s.
+	LeaseTTL time.Duration
+	// LeaseRenew is how often the leader renews its lease; default a
+	// third of LeaseTTL. The others try to take it every second.
+	LeaseRenew       time.Duration
 	RawRetention     time.Duration // raw results; default 14 days
 	HistoryRetention time.Duration // per-minute history; default (and minimum) 400 days
 }
@@ -165,6 +177,7 @@ func (c *Config) PublicBase() string {
 // Defaults.
 const (
 	defaultStoragePath      = "slate.db"
+	defaultLeaseTTL         = 15 * time.Second
 	defaultRawRetention     = 14 * 24 * time.Hour
 	defaultHistoryRetention = 400 * 24 * time.Hour
 	DefaultListen           = "127.0.0.1:8080"
@@ -184,7 +197,7 @@ const (
 // Default is the configuration an empty file gives.
 func Default() Config {
 	return Config{
-		Storage:   Storage{Path: defaultStoragePath, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
+		Storage:   Storage{Path: defaultStoragePath, LeaseTTL: defaultLeaseTTL, LeaseRenew: defaultLeaseTTL / 3, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
 		Server:    Server{Listen: DefaultListen, MetricsListen: DefaultMetricsListen, RateLimit: defaultRateLimit, LinkMaxTTL: defaultLinkMaxTTL},
 		Collector: Collector{Location: defaultLocation, CheckSeries: collector.DefaultCheckSeries},
 		Detection: Detection{RecoveryHold: defaultRecoveryHold},
@@ -379,9 +392,19 @@ func (d *configDecoder) settings(f ynode.Fields, cfg *Config) error {
 		}
 	}
 	if n, ok := f.Get("storage"); ok {
-		g, err := d.fields(d.at.Add(n), "path", "raw_retention", "history_retention")
+		g, err := d.fields(d.at.Add(n), "path", "url", "lease_ttl", "lease_renew", "raw_retention", "history_retention")
 		d.note(err) // not a mapping: its fields are not read
 		if err := d.str(g, "path", &cfg.Storage.Path); err != nil {
+			return err
+		}
+		if err := d.str(g, "url", &cfg.Storage.URL); err != nil {
+			return err
+		}
+		if err := d.dur(g, "lease_ttl", &cfg.Storage.LeaseTTL); err != nil {
+			return err
+		}
+		cfg.Storage.LeaseRenew = cfg.Storage.LeaseTTL / 3 // unless said otherwise
+		if err := d.dur(g, "lease_renew", &cfg.Storage.LeaseRenew); err != nil {
 			return err
 		}
 		if err := d.dur(g, "raw_retention", &cfg.Storage.RawRetention); err != nil {

@@ -182,3 +182,24 @@ checks: [{id: w, service: web, kind: http, target: "http://127.0.0.1/"}]
 		t.Errorf("apply date of a credit issued on 1 January in Berlin: got %s, want 2027-02-01", got)
 	}
 }
+
+// TestStorageURL: storage.url selects PostgreSQL, is named without its
+// password, and the lease's renewal follows its TTL unless set.
+func TestStorageURL(t *testing.T) {
+	cfg, err := config.Parse("pg.yml", strings.NewReader(`storage: {url: "postgres://slate:hunter2@db.example:5432/slate", lease_ttl: 30s}
+services: [{id: web}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Storage
+	if !s.Postgres() || s.LeaseTTL != 30*time.Second || s.LeaseRenew != 10*time.Second {
+		t.Errorf("storage: %+v", s)
+	}
+	if got := s.Where(); got != "postgres://slate:xxxxx@db.example:5432/slate" {
+		t.Errorf("Where: %q", got)
+	}
+	if def := config.Default().Storage; def.Postgres() || def.Where() != "slate.db" {
+		t.Errorf("the default store is not the SQLite file: %+v", def)
+	}
+}

@@ -16,6 +16,9 @@ func RestartNeeded(old, next *Config) []string {
 		old, next any
 	}{
 		{"storage.path", old.Storage.Path, next.Storage.Path},
+		{"storage.url", old.Storage.URL, next.Storage.URL},
+		{"storage.lease_ttl", old.Storage.LeaseTTL, next.Storage.LeaseTTL},
+		{"storage.lease_renew", old.Storage.LeaseRenew, next.Storage.LeaseRenew},
 		{"storage.raw_retention", old.Storage.RawRetention, next.Storage.RawRetention},
 		{"storage.history_retention", old.Storage.HistoryRetention, next.Storage.HistoryRetention},
 		{"server.listen", old.Server.Listen, next.Server.Listen},

@@ -69,6 +69,7 @@ func validateSettings(cfg *Config, add adder) {
 	if cfg.Storage.Path == "" {
 		add("storage.path", "must not be empty")
 	}
+	validateStorageURL(cfg, add)
 	if h := cfg.Detection.RecoveryHold; h < time.Minute || h%time.Minute != 0 || h > 24*time.Hour {
 		add("detection.recovery_hold", "must be whole minutes from 1m to 1d: the hold counts minutes judged up (got %s)", h)
 	}
@@ -330,4 +331,51 @@ func flattenErrors(err error) []error {
 		return out
 	}
 	return []error{err}
+}
+
+// validateStorageURL checks storage.url and the lease settings, filling
+// the renewal's default. A URL in an error is redacted: its password is
+// never printed.
+func validateStorageURL(cfg *Config, add adder) {
+	s := &cfg.Storage
+	if s.URL != "" {
+		u, err := url.Parse(s.URL)
+		switch {
+		case err != nil:
+			// url.Parse's error quotes the URL, password and all.
+			add("storage.url", "is not a URL")
+		case u.Scheme != "postgres" && u.Scheme != "postgresql":
+			add("storage.url", "must be a postgres:// or postgresql:// URL (got scheme %q)", u.Scheme)
+		case strings.Trim(u.Path, "/") == "":
+			add("storage.url", "must name a database, as in postgres://slate@db.example/slate (got %q)", u.Redacted())
+		case u.Host == "" && u.Query().Get("host") == "":
+			add("storage.url", "must name a host, or a socket directory in ?host= (got %q)", u.Redacted())
+		}
+	}
+	if s.LeaseTTL < time.Second || s.LeaseTTL > 5*time.Minute {
+		add("storage.lease_ttl", "must be from 1s to 5m (got %s)", s.LeaseTTL)
+		return
+	}
+	if s.LeaseRenew == 0 {
+		s.LeaseRenew = s.LeaseTTL / 3
+	}
+	if s.LeaseRenew <= 0 || s.LeaseRenew > s.LeaseTTL/2 {
+		add("storage.lease_renew", "must be positive and at most half of storage.lease_ttl (%s), so that one missed renewal does not lose the lease (got %s)", s.LeaseTTL, s.LeaseRenew)
+	}
+}
+
+// Postgres reports whether the store is PostgreSQL (storage.url set)
+// rather than the SQLite file.
+func (s Storage) Postgres() bool { return s.URL != "" }
+
+// Where names the store for people and logs: the SQLite file's path, or
+// the PostgreSQL URL without its password.
+func (s Storage) Where() string {
+	if s.URL == "" {
+		return s.Path
+	}
+	if u, err := url.Parse(s.URL); err == nil {
+		return u.Redacted()
+	}
+	return "postgres (unreadable storage.url)"
 }

@@ -22,6 +22,10 @@ type Server struct {
 	// probes running); nil means always ready. /readyz answers 503 with the
 	// error's text while it returns an error.
 	Ready func(ctx context.Context) error
+	// ReadyDetail, when not nil, adds lines to /readyz's answer, ready or
+	// not: whether this replica leads, the age of its lease, the
+	// database's health. Nothing about tenants.
+	ReadyDetail func() string
 
 	// Push receives heartbeats at /push/{token} (GET or POST); nil
 	// answers 404. Each token may send PushRateLimit heartbeats a second,
@@ -150,11 +154,18 @@ func (s *Server) readyz(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.Ready(ctx); err != nil {
-			c.String(http.StatusServiceUnavailable, "not ready: %v\n", err)
+			c.String(http.StatusServiceUnavailable, "not ready: %v\n%s", err, s.readyDetail())
 			return
 		}
 	}
-	c.String(http.StatusOK, "ready\n")
+	c.String(http.StatusOK, "ready\n%s", s.readyDetail())
+}
+
+func (s *Server) readyDetail() string {
+	if s.ReadyDetail == nil {
+		return ""
+	}
+	return s.ReadyDetail()
 }
 
 // HandleConsole serves h at /console and everything under it: the staff

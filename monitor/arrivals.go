@@ -96,8 +96,13 @@ func (a *Monitor) detectLoop(ctx context.Context, every time.Duration) {
 				return lastFinal(now, t).After(a.detector.Progress(service).Judged)
 			}
 		}
-		if err := a.detect(ctx, a.now(), pick); err != nil && ctx.Err() == nil {
+		lctx, done, ok := a.asLeader(ctx)
+		if !ok {
+			continue // the leader detects; a new one resumes from the store
+		}
+		if err := a.detect(lctx, a.now(), pick); err != nil && lctx.Err() == nil {
 			a.log.Error("detection", "err", err)
 		}
+		done()
 	}
 }

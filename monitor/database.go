@@ -15,6 +15,9 @@ import (
 // CheckDatabase refuses to start on a database that fails quick_check, and
 // names the last good backup to restore from.
 func CheckDatabase(ctx context.Context, cfg *config.Config) error {
+	if cfg.Storage.Postgres() {
+		return nil // PostgreSQL checks its own pages; backups are restored and checked
+	}
 	if _, err := os.Stat(cfg.Storage.Path); errors.Is(err, os.ErrNotExist) {
 		return nil // a new database
 	}

@@ -21,15 +21,29 @@
 // events and the flush of token usage. Start runs the catching-up ones
 // (detection, the close, the figures, the pages) before it serves. Each
 // cron job runs through runJob and skips a tick while its previous run is
-// still going; a gate for the singleton jobs (only while leading) belongs
-// there and in detectLoop. Every rule the jobs apply is someone
+// still going. Every rule the jobs apply is someone
 // else's: the catalogue's (who is affected, what is public, which checks
 // and maintenance count), sla's and credit's (figures), incident's
 // (detection), alert's (routing) and access's (who sees what).
 //
+// Several replicas may share one PostgreSQL store. Every one probes,
+// serves pages and APIs, keeps its SLA gauges and, since detection is the
+// leader's, judges each service's present minute for its own pages
+// (followStatus). One leader runs the singleton jobs: detection and the
+// incident lifecycle, the close, retention, backups, alerts about burn,
+// coverage and silent locations, the heartbeat, e-mail, credit.issued
+// events and alert delivery (leaderJob, detectLoop, leaderOutbox).
+// Leadership (leader.go) is the store's lease, timed by the database's
+// clock: the leader renews it every storage.lease_renew, the others try
+// for it every second, and a leader that cannot renew stops acting at the
+// lease's Deadline, before another can take it; on taking it a replica
+// reads detection's state again before it acts. On SQLite the one process
+// always leads.
+//
 // The store is reached through interfaces declared here (Store,
-// LedgerStore, TokenStore, ...), which *db.DB satisfies; Open is the
-// SQLite wiring.
+// LedgerStore, TokenStore, ...), which *db.DB and *pgstore.Store satisfy;
+// Open wires the store the configuration names (storage.url, or
+// storage.path), OpenSQLite the SQLite one for tests and tools.
 //
 // Allowed imports: everything below cmd except demo and bench.
 package monitor

@@ -12,11 +12,12 @@ import (
 
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/pgtest"
 )
 
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.ReleaseMode)
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m))
 }
 
 // testMonitor is a monitor and its store as *db.DB, whose every method

@@ -30,7 +30,6 @@ func (a *Monitor) UpdateSLA(ctx context.Context, now time.Time) error {
 		return err
 	}
 	cur, err := a.sla.Update(ctx, a.store, credit.Schedules(cat), now)
-	err = errors.Join(err, a.contractAlerts(ctx, cat, "SLA figures", "contract/", err, now))
 	byContract := make(map[string]credit.Current, len(cur))
 	for _, c := range cur {
 		byContract[c.Statement.Contract.ID] = c
@@ -38,6 +37,14 @@ func (a *Monitor) UpdateSLA(ctx context.Context, now time.Time) error {
 	a.statusMu.Lock()
 	a.current = byContract
 	a.statusMu.Unlock()
+	// Every replica keeps its figures for its pages and gauges; the
+	// alerts they raise are the leader's.
+	ctx, done, leading := a.asLeader(ctx)
+	if !leading {
+		return err
+	}
+	defer done()
+	err = errors.Join(err, a.contractAlerts(ctx, cat, "SLA figures", "contract/", err, now))
 	errs := []error{err, a.burnAlerts(ctx, now, cur)}
 	for _, c := range cur {
 		if err := a.coverageAlert(ctx, c, now); err != nil {
@@ -317,7 +324,7 @@ func (a *Monitor) prune(ctx context.Context, now time.Time) error {
 // backup takes and verifies a backup at level, and alerts while the level
 // has none verified.
 func (a *Monitor) backup(ctx context.Context, level string, now time.Time) error {
-	_, err := backup.Take(ctx, a.store, BackupConfig(a.cfg.Load(), a.backups, now), level, now)
+	_, err := a.takeBackup(ctx, BackupConfig(a.cfg.Load(), a.backups, now), level, now)
 	return a.selfAlert(ctx, "backup/"+level, "no verified "+level+" backup", err, now)
 }
 

@@ -307,6 +307,7 @@ func (f *crossMatrixFixture) routes() []matrixRoute {
 	}
 	add("public", "", "/", "")
 	add("public", "", "/feed.atom", "")
+	add("public", "", "/readyz", "") // leadership and database health: nothing of tenants
 	add("metrics", "", "/metrics", "")
 	add("listener", "", "/metrics", "")
 	add("listener", "", "/", "")

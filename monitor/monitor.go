@@ -27,6 +27,7 @@ import (
 	"github.com/slatehq/slate/dashboard/adminapi"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
+	"github.com/slatehq/slate/pgstore"
 )
 
 // Monitor is a running slate: probing, detection and the incident
@@ -45,6 +46,8 @@ type Monitor struct {
 	burning     map[string]bool // burn-rate rules and self-alerts firing, by dedup key; guarded by burnMu
 	burnMu      sync.Mutex
 	sender      *alert.Sender
+	lead        *leadership // whether this process runs the singleton jobs
+	takeBackup  func(ctx context.Context, cfg backup.Config, level string, now time.Time) (backup.Backup, error)
 	mail        *mailer // e-mail through the outbox; nil when e-mail is off
 	auth        *tokenAuth
 	stopSend    context.CancelFunc
@@ -102,20 +105,48 @@ type Options struct {
 	DetectEvery time.Duration
 }
 
-// Open opens the SQLite store the configuration names, with a new
+// Open opens the store the configuration names (the PostgreSQL database
+// of storage.url, or the SQLite file of storage.path), with a new
 // registry carrying the Go and process collectors, and builds the monitor
 // on it: the wiring of slate serve, slate demo and slate bench status.
 func Open(cfg *config.Config, opts Options) (*Monitor, error) {
-	m, _, err := OpenSQLite(cfg, opts)
-	return m, err
+	if !cfg.Storage.Postgres() {
+		m, _, err := OpenSQLite(cfg, opts)
+		return m, err
+	}
+	opts = opts.withDefaults()
+	reg := newRegistry()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	store, err := pgstore.Open(ctx, cfg.Storage.URL, pgstore.Options{
+		Registerer:       reg,
+		Now:              opts.Now,
+		RawRetention:     cfg.Storage.RawRetention,
+		HistoryRetention: cfg.Storage.HistoryRetention,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", cfg.Storage.Where(), err)
+	}
+	m, err := New(cfg, store, reg, opts)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// newRegistry is a registry carrying the Go and process collectors.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
 }
 
 // OpenSQLite is Open that also returns the store as *db.DB, for tests and
 // tools that reach past the store contract.
 func OpenSQLite(cfg *config.Config, opts Options) (*Monitor, *db.DB, error) {
 	opts = opts.withDefaults()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := newRegistry()
 	store, err := db.Open(cfg.Storage.Path, db.Options{
 		Registerer:       reg,
 		Now:              opts.Now,
@@ -180,6 +211,9 @@ func New(cfg *config.Config, backend Store, reg *prometheus.Registry, opts Optio
 		backups: backups, served: make(chan error, 1), heartbeatClient: &http.Client{Timeout: 10 * time.Second},
 		arrived: arrived, detectEvery: opts.DetectEvery}
 	a.setConfig(cfg)
+	if err := a.chooseEngine(cfg, backend); err != nil {
+		return nil, err
+	}
 	a.detector.Hold = cfg.Detection.RecoveryHold
 	a.tracked, a.burning = map[*incident.Incident]*db.Incident{}, map[string]bool{}
 	if err := a.resumeDetection(context.Background()); err != nil {
@@ -190,6 +224,7 @@ func New(cfg *config.Config, backend Store, reg *prometheus.Registry, opts Optio
 		return nil, err
 	}
 	a.sender.Now = opts.Now
+	a.sender.Store = leaderOutbox{Store: store, lead: a.lead}
 	if a.mail, err = newMailer(a, cfg); err != nil {
 		return nil, err
 	}
@@ -212,6 +247,7 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 	a.web = dashboard.NewServer(a.reg)
 	a.web.Push = a.sched.Heartbeats
 	a.web.Ready = a.Ready
+	a.web.ReadyDetail = a.lead.describe
 	a.auth = newTokenAuth(a.store, a.now)
 	a.web.Auth = a.auth
 	// The key is read again every dashboard.LinkKeyCacheTTL, so that
@@ -295,31 +331,38 @@ func (a *Monitor) schedule(cfg *config.Config) *cron.Cron {
 		}
 		a.jobs[name] = id
 	}
+	// Every replica serves pages: it keeps its own figures and pages.
 	add("@every 1m", "sla metrics", a.UpdateSLA)
 	add("@every 1m", "status page", a.RefreshStatus)
 	add("@every 1m", "watchdog", a.watchdog)
-	add("@every 1m", "location silence", a.LocationSilence)
 	add("@every 10m", "status bars", a.refreshBars)
-	add("@every 1m", "repeat notifications", a.repeatAlerts)
 	add("@every 1m", "token usage", a.auth.flushUsage)
-	add("@every 1m", "retention", a.pruneDue)
+	if cfg.Storage.Postgres() {
+		// Other replicas change incidents and maintenance, and only the
+		// leader detects: the pages follow within a renewal interval.
+		add(fmt.Sprintf("@every %s", cfg.Storage.LeaseRenew), "status follow", a.followStatus)
+	}
+	// The singleton jobs: the leader's alone.
+	lead := func(spec, name string, job func(context.Context, time.Time) error) { add(spec, name, a.leaderJob(job)) }
+	lead("@every 1m", "location silence", a.LocationSilence)
+	lead("@every 1m", "repeat notifications", a.repeatAlerts)
+	lead("@every 1m", "retention", a.pruneDue)
 	// Every minute, the periods the ledger does not hold yet; every
 	// quarter of an hour by the clock, the last closed period again, so
 	// that late evidence becomes an adjustment.
-	add("@every 1m", "period close", a.closeOwed)
-	add("*/15 * * * *", "period re-close", a.CloseDue)
-	add("@every 1m", "credit.issued events", a.notifyIssued)
+	lead("@every 1m", "period close", a.closeOwed)
+	lead("*/15 * * * *", "period re-close", a.CloseDue)
+	lead("@every 1m", "credit.issued events", a.notifyIssued)
 	if cfg.Email.Enabled() {
-		add("@every 1m", "e-mail", a.notifyMail)
+		lead("@every 1m", "e-mail", a.notifyMail)
 	}
 	if cfg.Backup.Enabled() {
-		add("@every 1m", "backups", a.backupsDue)
+		lead("@every 1m", "backups", a.backupsDue)
 	}
 	if hb := cfg.Heartbeat; hb.URL != "" {
 		tick := min(hb.Interval, time.Minute)
-		a.jobs["heartbeat"] = c.Schedule(cron.Every(tick), cron.FuncJob(func() {
-			a.runJob("heartbeat", func(ctx context.Context, now time.Time) error { return a.heartbeatDue(ctx, now, tick) })
-		}))
+		beat := a.leaderJob(func(ctx context.Context, now time.Time) error { return a.heartbeatDue(ctx, now, tick) })
+		a.jobs["heartbeat"] = c.Schedule(cron.Every(tick), cron.FuncJob(func() { a.runJob("heartbeat", beat) }))
 	}
 	return c
 }
@@ -354,6 +397,9 @@ func (a *Monitor) Ready(context.Context) error {
 	case !a.started.Load():
 		return errors.New("starting")
 	}
+	if err := a.lead.health(); err != nil {
+		return err
+	}
 	return a.store.WriteHealth()
 }
 
@@ -364,6 +410,7 @@ func (a *Monitor) Ready(context.Context) error {
 // that pages and alerts are right from the first request.
 func (a *Monitor) Start(l net.Listener) error {
 	ctx, now := context.Background(), a.now()
+	a.lead.start() // the first try for the lease is made before catching up
 	a.startUp(ctx, now)
 	if err := a.sched.Start(); err != nil {
 		return err
@@ -384,17 +431,25 @@ func (a *Monitor) Start(l net.Listener) error {
 // the periods due are closed, the SLA figures and the status pages are
 // built. A failure is logged; the jobs retry it.
 func (a *Monitor) startUp(ctx context.Context, now time.Time) {
-	for _, step := range []struct {
+	// On PostgreSQL the leader's part runs when leadership is gained
+	// (afterGain), at start or later.
+	a.catchUp(ctx, now, a.lead.store == nil)
+}
+
+// catchUp runs the catching-up jobs: as the leader, detection and the
+// close first; then the figures and bars every replica keeps.
+func (a *Monitor) catchUp(ctx context.Context, now time.Time, leader bool) {
+	type step struct {
 		name string
 		job  func(context.Context, time.Time) error
-	}{
-		{"incident detection", a.Detect},
-		{"period close", a.closeOwed},
-		{"sla metrics", a.UpdateSLA},
-		{"status bars", a.refreshBars},
-	} {
-		if err := step.job(ctx, now); err != nil {
-			a.log.Error("start-up", "job", step.name, "err", err)
+	}
+	steps := []step{{"sla metrics", a.UpdateSLA}, {"status bars", a.refreshBars}}
+	if leader {
+		steps = append([]step{{"incident detection", a.leaderJob(a.Detect)}, {"period close", a.leaderJob(a.closeOwed)}}, steps...)
+	}
+	for _, s := range steps {
+		if err := s.job(ctx, now); err != nil {
+			a.log.Error("catching up", "job", s.name, "err", err)
 		}
 	}
 }
@@ -475,6 +530,12 @@ func (a *Monitor) shutdown(ctx context.Context) error {
 		<-a.detected
 	}
 	<-a.cron.Stop().Done() // jobs in flight finish before the store closes
+	if a.stopSend != nil {
+		a.stopSend() // undelivered alerts stay in the outbox for the next start
+		<-a.sent
+		a.stopSend = nil
+	}
+	a.lead.stopLoop(ctx) // released: another replica leads at once
 	if err := a.auth.flushUsage(ctx, a.now()); err != nil {
 		errs = append(errs, fmt.Errorf("token usage: %w", err))
 	}
@@ -516,3 +577,42 @@ func (a *Monitor) Config() *config.Config { return a.cfg.Load() }
 
 // Scheduler is the monitor's probe scheduler.
 func (a *Monitor) Scheduler() *collector.Scheduler { return a.sched }
+
+// chooseEngine sets what differs between the engines: backups (a file
+// snapshot, or pg_dump) and leadership (always the leader on SQLite, a
+// lease on PostgreSQL, where replicas share the store).
+func (a *Monitor) chooseEngine(cfg *config.Config, backend Store) error {
+	var ls LeaseStore
+	switch b := backend.(type) {
+	case *pgstore.Store:
+		ls = b
+	case backup.Store:
+	default:
+		return fmt.Errorf("store %T takes no backups", backend)
+	}
+	a.takeBackup = func(ctx context.Context, bc backup.Config, level string, now time.Time) (backup.Backup, error) {
+		return TakeBackup(ctx, backend, bc, level, now)
+	}
+	ttl, renew := cfg.Storage.LeaseTTL, cfg.Storage.LeaseRenew
+	if renew <= 0 {
+		renew = ttl / 3
+	}
+	a.lead = newLeadership(ls, ttl, renew, a.log)
+	a.lead.onGain = a.regainDetection
+	a.lead.afterGain = func(ctx context.Context) { a.catchUp(ctx, a.now(), true) }
+	return a.lead.register(a.reg)
+}
+
+// TakeBackup takes a backup of s at level with the engine's own means: a
+// file snapshot of SQLite (backup.Take), pg_dump of PostgreSQL
+// (backup.TakePostgres). Either is restored and checked before it is
+// called good.
+func TakeBackup(ctx context.Context, s Store, bc backup.Config, level string, now time.Time) (backup.Backup, error) {
+	switch b := s.(type) {
+	case *pgstore.Store:
+		return backup.TakePostgres(ctx, b, bc, level, now, backup.PostgresOptions{})
+	case backup.Store:
+		return backup.Take(ctx, b, bc, level, now)
+	}
+	return backup.Backup{}, fmt.Errorf("store %T takes no backups", s)
+}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/alert"
-	"github.com/slatehq/slate/backup"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/dashboard/adminapi"
 	"github.com/slatehq/slate/dashboard/console"
@@ -16,9 +15,10 @@ import (
 
 // Store is what a running monitor needs of the store: what each package it
 // drives declares (the collector's results, the credit close's evidence
-// and ledger, the sender's outbox, the admin API's records, the backup's
-// snapshot), and the monitor's own reads and writes. *db.DB satisfies it;
-// cmd/slate checks the fit. No method hands out a transaction: a write
+// and ledger, the sender's outbox, the admin API's records), and the
+// monitor's own reads and writes. *db.DB and *pgstore.Store satisfy it;
+// cmd/slate checks the fit. Backups differ by engine (a file snapshot, or
+// pg_dump): New picks the one the store supports. No method hands out a transaction: a write
 // that must go with its notifications takes them as a function
 // (SaveIncidentWithAlerts).
 type Store interface {
@@ -27,7 +27,6 @@ type Store interface {
 	alert.Store
 	adminapi.Store
 	console.Store
-	backup.Store
 	BillingStore
 
 	SaveDetection(ctx context.Context, ps []incident.Progress) error

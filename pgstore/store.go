@@ -270,3 +270,7 @@ func optMS(ms *int64) time.Time {
 	}
 	return msTime(*ms)
 }
+
+// Ping reports whether the database answers now: a round trip on a
+// connection of the pool.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }

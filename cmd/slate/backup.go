@@ -9,7 +9,6 @@ import (
 
 	"github.com/slatehq/slate/backup"
 	"github.com/slatehq/slate/config"
-	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/monitor"
 )
 
@@ -59,13 +58,13 @@ func runBackup(args []string, stdout, stderr io.Writer, now func() time.Time) in
 	ctx, at := context.Background(), now()
 	switch sub {
 	case "now":
-		store, err := db.Open(cfg.Storage.Path, db.Options{})
+		store, err := openStore(cfg)
 		if err != nil {
 			fmt.Fprintf(stderr, "slate backup now: %v\n", err)
 			return exitFail
 		}
 		defer store.Close()
-		b, err := backup.Take(ctx, store, monitor.BackupConfig(cfg, nil, at), *level, at)
+		b, err := monitor.TakeBackup(ctx, store, monitor.BackupConfig(cfg, nil, at), *level, at)
 		if err != nil {
 			fmt.Fprintf(stderr, "slate backup now: %v\n", err)
 			if !b.Good {

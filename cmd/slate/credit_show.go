@@ -12,12 +12,11 @@ import (
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/dashboard/adminapi"
-	"github.com/slatehq/slate/db"
 )
 
 // showCredit prints everything behind a ledger entry's amount
 // (credit.Explain), as text or as the admin API's JSON.
-func showCredit(ctx context.Context, stdout, stderr io.Writer, cfg *config.Config, store *db.DB, pos []string, format string, now time.Time) int {
+func showCredit(ctx context.Context, stdout, stderr io.Writer, cfg *config.Config, store cliStore, pos []string, format string, now time.Time) int {
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "slate credits show: give one credit ID")
 		return exitUsage

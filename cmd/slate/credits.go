@@ -165,7 +165,7 @@ func runCredits(args []string, stdout, stderr io.Writer, now func() time.Time) i
 
 // changeCredit approves, issues or voids the one credit pos names and
 // prints its new state.
-func changeCredit(ctx context.Context, stdout, stderr io.Writer, store *db.DB, sub string, pos []string, actor, reason string,
+func changeCredit(ctx context.Context, stdout, stderr io.Writer, store cliStore, sub string, pos []string, actor, reason string,
 	fail func(error) int) int {
 	if len(pos) != 1 {
 		fmt.Fprintf(stderr, "slate credits %s: give one credit ID\n", sub)
@@ -203,7 +203,7 @@ func defaultActor() string {
 	return "cli"
 }
 
-func writeCredits(ctx context.Context, w io.Writer, export bool, format string, cfg *config.Config, store *db.DB, cs []db.Credit, o billing.ExportOptions) error {
+func writeCredits(ctx context.Context, w io.Writer, export bool, format string, cfg *config.Config, store cliStore, cs []db.Credit, o billing.ExportOptions) error {
 	if format == "json" && o == (billing.ExportOptions{}) && !export {
 		// The admin API's shape of a credit, as before the export.
 		out := make([]adminapi.Credit, len(cs))
@@ -242,7 +242,7 @@ func writeCredits(ctx context.Context, w io.Writer, export bool, format string, 
 
 // writeStatementFile renders a tenant's statement for a period in format,
 // to out or standard output.
-func writeStatementFile(ctx context.Context, stdout, stderr io.Writer, cfg *config.Config, store *db.DB, tenant, period, format, out string, now time.Time) int {
+func writeStatementFile(ctx context.Context, stdout, stderr io.Writer, cfg *config.Config, store cliStore, tenant, period, format, out string, now time.Time) int {
 	if tenant == "" || !cfg.HasTenant(tenant) {
 		fmt.Fprintf(stderr, "slate credits statement: --tenant: give a tenant of the configuration\n")
 		return exitUsage

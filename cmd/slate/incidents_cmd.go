@@ -154,7 +154,7 @@ func runIncidents(args []string, stdout, stderr io.Writer, now func() time.Time)
 // postmortem saves the markdown file edit as a new draft, publishes
 // version publish, or prints the post-mortem as sanitised HTML (render):
 // whichever is asked.
-func postmortem(ctx context.Context, w io.Writer, store *db.DB, id int64, edit string, publish int, render bool, actor string) error {
+func postmortem(ctx context.Context, w io.Writer, store cliStore, id int64, edit string, publish int, render bool, actor string) error {
 	switch {
 	case edit != "":
 		md, err := os.ReadFile(edit)

@@ -15,7 +15,6 @@ import (
 	_ "time/tzdata" // periods are computed in IANA zones even on machines without a zoneinfo database
 
 	"github.com/slatehq/slate/config"
-	"github.com/slatehq/slate/db"
 )
 
 // Exit statuses.
@@ -46,6 +45,7 @@ Commands:
   link          print a signed, expiring link to a tenant's private status page; rotate revokes them all
   backup        take, list and verify proven backups
   restore       restore a backup to a new path (never overwrites)
+  store         store migrate: copy a SQLite store into an empty PostgreSQL database
   audit verify  prove the audit log's hash chain
   bench probes  measure probing throughput, CPU, memory and storage on this machine
   bench status  measure the status page under load while probes run
@@ -107,6 +107,8 @@ func runAt(now func() time.Time, args []string, stdin io.Reader, stdout, stderr 
 		return runBench(rest, stdin, stdout, stderr)
 	case "link":
 		return runLink(rest, stdout, stderr, now)
+	case "store":
+		return runStore(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return runAt(now, []string{rest[0], "--help"}, stdin, stdout, stderr)
@@ -161,7 +163,7 @@ func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
 // openConfigStore loads the configuration at path and opens its store, for
 // the commands that work on stored data. On failure it prints the problem
 // under the command's name and returns ok false with the exit status.
-func openConfigStore(cmd, path string, stderr io.Writer) (cfg *config.Config, store *db.DB, code int, ok bool) {
+func openConfigStore(cmd, path string, stderr io.Writer) (cfg *config.Config, store cliStore, code int, ok bool) {
 	if path == "" {
 		fmt.Fprintf(stderr, "slate %s: give --config FILE\n", cmd)
 		return nil, nil, exitUsage, false
@@ -171,7 +173,7 @@ func openConfigStore(cmd, path string, stderr io.Writer) (cfg *config.Config, st
 		fmt.Fprintln(stderr, err)
 		return nil, nil, exitUsage, false
 	}
-	store, err = db.Open(cfg.Storage.Path, db.Options{})
+	store, err = openStore(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "slate %s: %v\n", cmd, err)
 		return nil, nil, exitFail, false

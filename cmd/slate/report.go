@@ -17,7 +17,6 @@ import (
 	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/credit"
-	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/monitor"
 	"github.com/slatehq/slate/sla"
 )
@@ -100,7 +99,7 @@ func runReport(args []string, stdout, stderr io.Writer, now func() time.Time) in
 		fmt.Fprintf(stderr, "slate report: --tenant: unknown tenant %q\n", *tenant)
 		return exitUsage
 	}
-	store, err := db.Open(cfg.Storage.Path, db.Options{})
+	store, err := openStore(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "slate report: %v\n", err)
 		return exitFail

@@ -25,6 +25,10 @@ the status pages, the admin API, /healthz, /readyz and /push/{token}
 server.metrics_listen (default 127.0.0.1:9464; the main port serves
 /metrics only to tokens of the metrics role).
 
+With storage.url (PostgreSQL) any number of replicas may serve one
+database: each serves and probes, one leader (a lease in the database)
+runs detection, the close, retention, backups and alert delivery.
+
 Signals: SIGHUP reloads the configuration (unchanged checks keep their
 schedule and history; a configuration with errors is refused and the running
 one kept; settings that apply only at a restart, such as storage.path, are
@@ -95,7 +99,7 @@ func serve(cfg *config.Config, configPath string, drain time.Duration, log *slog
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx, l) }()
-	log.Info("serving", "addr", l.Addr().String(), "checks", len(cfg.Checks), "db", cfg.Storage.Path)
+	log.Info("serving", "addr", l.Addr().String(), "checks", len(cfg.Checks), "db", cfg.Storage.Where())
 	// The file as it was at start, for telling which settings a reload
 	// changed (the --listen flag overrides only the running copy).
 	file, err := config.Load(configPath)

@@ -19,13 +19,17 @@ import (
 
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
+	"github.com/slatehq/slate/internal/pgtest"
 	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/monitor"
 )
 
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.ReleaseMode)
-	os.Exit(m.Run())
+	if code, ok := runReplicaChild(); ok {
+		os.Exit(code)
+	}
+	os.Exit(pgtest.Main(m))
 }
 
 // testMonitor is a monitor and its store as *db.DB, whose every method
