@@ -95,31 +95,7 @@ func TestAgentIngest(t *testing.T) {
 	east, west, admin := token(access.Agent, "us-east"), token(access.Agent, "eu-west"), token(access.Admin, "")
 	base := startTestApp(t, a)
 
-	get := agentCall{token: east, agent: "east-1", method: http.MethodGet, path: wire.ChecksPath}
-	code, h, body := get.do(t, base)
-	var list wire.CheckList
-	if code != http.StatusOK || json.Unmarshal([]byte(body), &list) != nil {
-		t.Fatalf("checks: %d %s", code, body)
-	}
-	var ids []string
-	for _, c := range list.Checks {
-		ids = append(ids, c.ID)
-	}
-	if list.Location != "us-east" || strings.Join(ids, ",") != "both,east-only" || h.Get("ETag") != `"`+list.Generation+`"` {
-		t.Errorf("us-east's check list: location %s, checks %v, ETag %s, generation %s; want us-east, both,east-only, the generation quoted",
-			list.Location, ids, h.Get("ETag"), list.Generation)
-	}
-	if h.Get(wire.HeaderServerTime) == "" {
-		t.Error("the answer lacks the server's time")
-	}
-	get.header = map[string]string{"If-None-Match": h.Get("ETag")}
-	if code, _, _ := get.do(t, base); code != http.StatusNotModified {
-		t.Errorf("checks with the current ETag: %d, want 304", code)
-	}
-	westGet := agentCall{token: west, agent: "west-1", method: http.MethodGet, path: wire.ChecksPath}
-	if _, _, body := westGet.do(t, base); strings.Contains(body, "east-only") {
-		t.Errorf("eu-west's list has us-east's check: %s", body)
-	}
+	checkAgentLists(t, base, east, west)
 
 	at := time.Now().Add(-10 * time.Second).Truncate(time.Millisecond)
 	batch := batchOf(wire.Result{Check: "both", AtMS: at.UnixMilli(), OK: true, LatencyUS: 1200},
@@ -199,7 +175,7 @@ func TestAgentIngest(t *testing.T) {
 		t.Errorf("clock alerts of us-east after a good batch: %+v; want trigger, resolve", as)
 	}
 
-	code, body = adminGet(t, base, admin, "/api/admin/agents")
+	code, body := adminGet(t, base, admin, "/api/admin/agents")
 	if code != http.StatusOK || !strings.Contains(body, `"location":"us-east","agent":"east-1"`) || !strings.Contains(body, `"results":5`) {
 		t.Errorf("admin agents: %d %s; want us-east held by east-1 with 5 results", code, body)
 	}
@@ -209,6 +185,37 @@ func TestAgentIngest(t *testing.T) {
 		if !strings.Contains(m, want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// checkAgentLists: us-east's agent gets its location's checks with an
+// ETag (304 for the same one), and eu-west's list lacks us-east's check.
+func checkAgentLists(t *testing.T, base, east, west string) {
+	t.Helper()
+	get := agentCall{token: east, agent: "east-1", method: http.MethodGet, path: wire.ChecksPath}
+	code, h, body := get.do(t, base)
+	var list wire.CheckList
+	if code != http.StatusOK || json.Unmarshal([]byte(body), &list) != nil {
+		t.Fatalf("checks: %d %s", code, body)
+	}
+	var ids []string
+	for _, c := range list.Checks {
+		ids = append(ids, c.ID)
+	}
+	if list.Location != "us-east" || strings.Join(ids, ",") != "both,east-only" || h.Get("ETag") != `"`+list.Generation+`"` {
+		t.Errorf("us-east's check list: location %s, checks %v, ETag %s, generation %s; want us-east, both,east-only, the generation quoted",
+			list.Location, ids, h.Get("ETag"), list.Generation)
+	}
+	if h.Get(wire.HeaderServerTime) == "" {
+		t.Error("the answer lacks the server's time")
+	}
+	get.header = map[string]string{"If-None-Match": h.Get("ETag")}
+	if code, _, _ := get.do(t, base); code != http.StatusNotModified {
+		t.Errorf("checks with the current ETag: %d, want 304", code)
+	}
+	westGet := agentCall{token: west, agent: "west-1", method: http.MethodGet, path: wire.ChecksPath}
+	if _, _, body := westGet.do(t, base); strings.Contains(body, "east-only") {
+		t.Errorf("eu-west's list has us-east's check: %s", body)
 	}
 }
 
