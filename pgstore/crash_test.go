@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -204,16 +205,28 @@ func checkCrashOutcome(t *testing.T, url string, acked map[int64]bool) {
 			t.Errorf("history of %s differs from its stored runs:\n%s", check, diff)
 		}
 	}
-	missing := 0
+	// Missing and doubled results are told apart, with the batches they
+	// belong to, so that a failure says which promise broke.
+	var missing, doubled int
+	var batches []int64
 	for first := range acked {
+		bad := false
 		for seq := first; seq < first+crashBatch; seq++ {
-			if stored[seq] != 1 {
-				missing++
+			switch n := stored[seq]; {
+			case n == 0:
+				missing, bad = missing+1, true
+			case n > 1:
+				doubled, bad = doubled+1, true
 			}
 		}
+		if bad {
+			batches = append(batches, first)
+		}
 	}
-	if missing > 0 {
-		t.Errorf("%d acknowledged results are not stored exactly once", missing)
+	if missing+doubled > 0 {
+		slices.Sort(batches)
+		t.Errorf("%d acknowledged results are not stored exactly once: %d missing, %d stored more than once, in the batches starting at %v",
+			missing+doubled, missing, doubled, batches[:min(len(batches), 10)])
 	}
 	t.Logf("%d batches acknowledged, %d results stored", len(acked), len(all))
 	if len(acked) == 0 {
