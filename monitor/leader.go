@@ -416,8 +416,7 @@ func (a *Monitor) followStatus(ctx context.Context, now time.Time) error {
 	if a.lead.IsLeader() {
 		return a.RefreshStatus(ctx, now)
 	}
-	cfg := a.cfg.Load()
-	byID := timings(cfg)
+	cfg, byID := a.cfg.Load(), *a.timing.Load()
 	cat, err := a.catalog(ctx)
 	if err != nil {
 		return err
