@@ -178,6 +178,23 @@ type Leases interface {
 	ReleaseLease(ctx context.Context, l Lease) error
 }
 
+// Locations keeps each location's agent lease and health (LocationState),
+// shared by every replica of the store.
+type Locations interface {
+	// ClaimLocation makes c.Agent the holder of c.Location until
+	// c.At+c.TTL and records its clock estimate, unless another agent's
+	// lease runs past c.At (ErrLocationHeld, with nothing changed). Of
+	// two agents claiming a free location at once, one holds it.
+	ClaimLocation(ctx context.Context, c LocationClaim) (LocationState, error)
+	// RecordLocationBatch records what the location's holder delivered:
+	// the results stored, the watermark, the clock refusal. An agent that
+	// no longer holds the location gets ErrLocationLost and changes
+	// nothing.
+	RecordLocationBatch(ctx context.Context, b LocationBatch) (LocationState, error)
+	// LocationStates returns every location's state, by location.
+	LocationStates(ctx context.Context) ([]LocationState, error)
+}
+
 // Store is the whole contract every backend implements and the store test
 // suite (storetest.Run) holds each to.
 type Store interface {
@@ -190,6 +207,7 @@ type Store interface {
 	Tokens
 	Sessions
 	Leases
+	Locations
 	Subscriptions
 	// Counts counts the rows of the tables in Counts in one consistent
 	// read.

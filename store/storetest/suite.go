@@ -195,4 +195,7 @@ var tests = []struct {
 	{"OutboxQueuesPerKeyAndReceiver", testOutboxQueuesPerKeyAndReceiver},
 	{"AlertKeyWithPrefix", testAlertKeyWithPrefix},
 	{"ClosedThrough", testClosedThrough},
+	{"LocationLeaseAndHealth", testLocationLeaseAndHealth},
+	{"LocationClaimsRacingOneWins", testLocationClaimsRacingOneWins},
+	{"LocationsRefuseBadInput", testLocationsRefuseBadInput},
 }
