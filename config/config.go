@@ -45,6 +45,14 @@ type Detection struct {
 	// RecoveryHold is how long a service must stay up, in whole minutes
 	// judged up, before its incident resolves; default 5m.
 	RecoveryHold time.Duration
+	// Settle bounds how much longer than its own probes' timing
+	// detection waits for a minute's evidence from the live agent
+	// locations whose results lag (a backlog draining after a partition);
+	// default 2m. A minute is judged once every live location's evidence
+	// is complete through it, or once Settle has passed, whichever comes
+	// first; results that come later rebuild their minutes. 0 does not
+	// wait for agents at all.
+	Settle time.Duration
 }
 
 // Backup is where proven backups go. Every backup is restored and checked
@@ -191,6 +199,7 @@ const (
 	defaultCloseGrace        = time.Hour
 	defaultMaintenanceNotice = 72 * time.Hour
 	defaultRecoveryHold      = 5 * time.Minute
+	DefaultSettle            = 2 * time.Minute
 	defaultMaintenanceMax    = 7 * 24 * time.Hour
 )
 
@@ -200,7 +209,7 @@ func Default() Config {
 		Storage:   Storage{Path: defaultStoragePath, LeaseTTL: defaultLeaseTTL, LeaseRenew: defaultLeaseTTL / 3, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
 		Server:    Server{Listen: DefaultListen, MetricsListen: DefaultMetricsListen, RateLimit: defaultRateLimit, LinkMaxTTL: defaultLinkMaxTTL},
 		Collector: Collector{Location: defaultLocation, CheckSeries: collector.DefaultCheckSeries},
-		Detection: Detection{RecoveryHold: defaultRecoveryHold},
+		Detection: Detection{RecoveryHold: defaultRecoveryHold, Settle: DefaultSettle},
 		Catalog:   catalog.Catalog{MaintenanceMax: defaultMaintenanceMax},
 	}
 }
@@ -450,9 +459,12 @@ func (d *configDecoder) settings(f ynode.Fields, cfg *Config) error {
 		}
 	}
 	if n, ok := f.Get("detection"); ok {
-		g, err := d.fields(d.at.Add(n), "recovery_hold")
+		g, err := d.fields(d.at.Add(n), "recovery_hold", "settle")
 		d.note(err) // not a mapping: its fields are not read
 		if err := d.dur(g, "recovery_hold", &cfg.Detection.RecoveryHold); err != nil {
+			return err
+		}
+		if err := d.dur(g, "settle", &cfg.Detection.Settle); err != nil {
 			return err
 		}
 	}

@@ -43,6 +43,10 @@ func (d *configDecoder) validate(cfg *Config) []*ynode.Error {
 
 // validateSettings checks the heartbeat, backup, storage, server and
 // collector settings, filling the backup's defaults.
+// maxSettle bounds detection.settle: waiting longer would hold incidents
+// back by more than an hour for one lagging agent.
+const maxSettle = time.Hour
+
 func validateSettings(cfg *Config, add adder) {
 	if h := cfg.Heartbeat; h.URL != "" {
 		if u, err := url.Parse(h.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -72,6 +76,9 @@ func validateSettings(cfg *Config, add adder) {
 	validateStorageURL(cfg, add)
 	if h := cfg.Detection.RecoveryHold; h < time.Minute || h%time.Minute != 0 || h > 24*time.Hour {
 		add("detection.recovery_hold", "must be whole minutes from 1m to 1d: the hold counts minutes judged up (got %s)", h)
+	}
+	if s := cfg.Detection.Settle; s < 0 || s > maxSettle {
+		add("detection.settle", "must be from 0s to %s: how much longer detection waits for lagging agent locations (got %s)", maxSettle, s)
 	}
 	if cfg.Storage.RawRetention <= 0 {
 		add("storage.raw_retention", "must be positive (got %s)", cfg.Storage.RawRetention)
