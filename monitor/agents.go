@@ -1,25 +1,26 @@
 package monitor
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/agent/wire"
+	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store"
 )
 
 // The server side of slate agent: each agent token's location gets its
@@ -30,6 +31,7 @@ import (
 // agentLease is how long a location stays held by the agent that last
 // called: another agent of the location is refused until it has been
 // silent that long, so two agents never report for one location at once.
+// The lease is in the store, so every replica refuses the second agent.
 const agentLease = 30 * time.Second
 
 // ingestSlots is how many batches may be written at once; a batch that
@@ -37,47 +39,23 @@ const agentLease = 30 * time.Second
 // writer's backlog stays bounded and agents keep their results spooled.
 const ingestSlots = 4
 
-// locationHealth is one location's agent as the server saw it.
-type locationHealth struct {
-	Location        string    `json:"location"`
-	Agent           string    `json:"agent"` // the instance holding the location; "" when none has called
-	LastSeen        time.Time `json:"last_seen,omitzero"`
-	LastBatch       time.Time `json:"last_batch,omitzero"`       // when a batch was last stored
-	CompleteThrough time.Time `json:"complete_through,omitzero"` // the newest result stored: the agent ships oldest first
-	LagSeconds      float64   `json:"lag_seconds"`               // now minus CompleteThrough; 0 before any batch
-	ClockOffsetMS   int64     `json:"clock_offset_ms"`           // the agent's last estimate of its clock minus the server's
-	RoundTripMS     int64     `json:"round_trip_ms"`
-	Results         int64     `json:"results"` // results stored since the server started
-	ClockRefused    bool      `json:"clock_refused"`
-}
-
-// agentHub keeps the locations' agents: who holds each, and their health.
+// agentHub is this replica's part of the agents' ingest: the writer's
+// slots and the counters of what it took and refused. Who holds each
+// location, and its health, are the store's (store.LocationState).
 type agentHub struct {
-	mu    sync.Mutex
-	locs  map[string]*locationHealth
-	slots chan struct{}
-
-	completeThrough *prometheus.GaugeVec
-	lastBatch       *prometheus.GaugeVec
-	offset          *prometheus.GaugeVec
-	results         *prometheus.CounterVec
-	refused         *prometheus.CounterVec
+	slots   chan struct{}
+	results *prometheus.CounterVec
+	refused *prometheus.CounterVec
 }
 
-func newAgentHub(reg prometheus.Registerer) (*agentHub, error) {
-	h := &agentHub{locs: map[string]*locationHealth{}, slots: make(chan struct{}, ingestSlots),
-		completeThrough: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "slate_agent_complete_through_timestamp_seconds",
-			Help: "The newest result stored from the location's agent: its evidence is complete through this time."}, []string{"location"}),
-		lastBatch: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "slate_agent_last_batch_timestamp_seconds",
-			Help: "When a batch from the location's agent was last stored."}, []string{"location"}),
-		offset: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "slate_agent_clock_offset_seconds",
-			Help: "The location's agent's last estimate of its clock minus the server's."}, []string{"location"}),
+func newAgentHub(reg prometheus.Registerer, health prometheus.Collector) (*agentHub, error) {
+	h := &agentHub{slots: make(chan struct{}, ingestSlots),
 		results: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "slate_agent_results_total",
-			Help: "Results received from the location's agent and stored (a retried result counts again)."}, []string{"location"}),
+			Help: "Results received from the location's agent and stored by this replica (a retried result counts again)."}, []string{"location"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "slate_agent_batches_refused_total",
-			Help: "Batches from the location's agent refused, by reason: clock, invalid, standby, busy, store."}, []string{"location", "reason"}),
+			Help: "Batches from the location's agent refused by this replica, by reason: clock, invalid, standby, busy, store."}, []string{"location", "reason"}),
 	}
-	for _, c := range []prometheus.Collector{h.completeThrough, h.lastBatch, h.offset, h.results, h.refused} {
+	for _, c := range []prometheus.Collector{h.results, h.refused, health} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -85,45 +63,23 @@ func newAgentHub(reg prometheus.Registerer) (*agentHub, error) {
 	return h, nil
 }
 
-// claim makes agent the holder of location at now, unless another agent
-// holds it and was seen within agentLease.
-func (h *agentHub) claim(location, agent string, now time.Time) (*locationHealth, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	l := h.locs[location]
-	if l == nil {
-		l = &locationHealth{Location: location}
-		h.locs[location] = l
+// claim makes agent the holder of location at now, with its clock
+// estimate, unless another agent holds it: then 409, and the agent waits
+// as standby.
+func (a *Monitor) claim(r *dashboard.AgentRequest, location, agent string, offset, rtt time.Duration, now time.Time) (store.LocationState, error) {
+	st, err := a.store.ClaimLocation(r.Context(), store.LocationClaim{Location: location, Agent: agent, At: now, TTL: agentLease,
+		ClockOffset: offset, RoundTrip: rtt})
+	if errors.Is(err, store.ErrLocationHeld) {
+		return st, &dashboard.APIError{Status: http.StatusConflict, Code: "standby", RetryAfter: agentLease,
+			Message: fmt.Sprintf("location %s is held by another agent; this agent waits as standby and may take over once that one has been silent for %s",
+				location, agentLease)}
 	}
-	if l.Agent != "" && l.Agent != agent && now.Sub(l.LastSeen) < agentLease {
-		return nil, &dashboard.APIError{Status: http.StatusConflict, Code: "standby", RetryAfter: agentLease,
-			Message: fmt.Sprintf("location %s is held by another agent, last seen %s ago; this agent waits as standby and may take over once that one has been silent for %s",
-				location, now.Sub(l.LastSeen).Round(time.Second), agentLease)}
+	if err != nil {
+		a.log.Error("agent claim", "location", location, "err", err)
+		return st, &dashboard.APIError{Status: http.StatusServiceUnavailable, Code: "unavailable", RetryAfter: 5 * time.Second,
+			Message: "the store cannot take the agent's call right now; retry"}
 	}
-	l.Agent, l.LastSeen = agent, now
-	return l, nil
-}
-
-// health is every location's health at now, declared locations first.
-func (h *agentHub) health(declared []string, now time.Time) []locationHealth {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	out := []locationHealth{}
-	for id := range h.locs {
-		if !slices.Contains(declared, id) {
-			declared = append(declared, id)
-		}
-	}
-	for _, id := range declared {
-		if l := h.locs[id]; l != nil {
-			c := *l
-			if !c.CompleteThrough.IsZero() {
-				c.LagSeconds = now.Sub(c.CompleteThrough).Seconds()
-			}
-			out = append(out, c)
-		}
-	}
-	return out
+	return st, nil
 }
 
 // agentChecks are the checks that run at each location: every check but
@@ -151,14 +107,14 @@ func (a *Monitor) checksAt(location string) []collector.Check {
 	return []collector.Check{}
 }
 
-// mountAgents registers the agent API and the agents' health in the admin
-// API.
+// mountAgents registers the agent API and the locations' health in the
+// admin API (at /locations, and at /agents, its first name).
 func (a *Monitor) mountAgents() {
 	a.web.HandleAgent(http.MethodGet, "/checks", a.apiAgentChecks)
 	a.web.HandleAgent(http.MethodPost, "/results", a.apiAgentResults)
-	a.web.HandleAdmin(http.MethodGet, "/agents", access.StaffReaders(), func(r *dashboard.AdminRequest) (int, any, error) {
-		return http.StatusOK, map[string]any{"locations": a.agents.health(a.cfg.Load().Catalog.LocationIDs(), a.now())}, nil
-	})
+	for _, path := range []string{"/locations", "/agents"} {
+		a.web.HandleAdmin(http.MethodGet, path, access.StaffReaders(), a.apiLocations)
+	}
 }
 
 // apiAgentChecks answers the location's checks, or 304 when the agent
@@ -207,16 +163,15 @@ func (a *Monitor) apiAgentResults(r *dashboard.AgentRequest) (int, any, error) {
 		errors.As(err, &we)
 		return refuse("invalid", dashboard.Invalid(we.Field, "%s", we.Msg))
 	}
-	l, err := a.agents.claim(loc, agent, now)
-	if err != nil {
+	held, err := a.claim(r, loc, agent, offset, rtt, now)
+	var ae *dashboard.APIError
+	if errors.As(err, &ae) && ae.Code == "standby" {
 		return refuse("standby", err)
+	} else if err != nil {
+		return refuse("store", err)
 	}
-	a.agents.mu.Lock()
-	l.ClockOffsetMS, l.RoundTripMS = offset.Milliseconds(), rtt.Milliseconds()
-	a.agents.mu.Unlock()
-	a.agents.offset.WithLabelValues(loc).Set(offset.Seconds())
 	if abs(offset) > wire.DefaultMaxOffset {
-		return refuse("clock", a.clockRefusal(r, loc, fmt.Sprintf("the agent's clock is %s off the server's (round trip %s); at most %s is taken: fix the agent's clock (NTP)",
+		return refuse("clock", a.clockRefusal(r, held, fmt.Sprintf("the agent's clock is %s off the server's (round trip %s); at most %s is taken: fix the agent's clock (NTP)",
 			offset.Round(time.Millisecond), rtt, wire.DefaultMaxOffset), "", now))
 	}
 	raw, err := r.Body()
@@ -233,17 +188,18 @@ func (a *Monitor) apiAgentResults(r *dashboard.AgentRequest) (int, any, error) {
 		var we *wire.Error
 		errors.As(err, &we)
 		if we.Future {
-			return refuse("clock", a.clockRefusal(r, loc, we.Msg, we.Field, now))
+			return refuse("clock", a.clockRefusal(r, held, we.Msg, we.Field, now))
 		}
 		return refuse("invalid", dashboard.Invalid(we.Field, "%s", we.Msg))
 	}
-	return a.storeAgentBatch(r, l, rs, now)
+	return a.storeAgentBatch(r, held, rs, now)
 }
 
 // storeAgentBatch writes rs in one of the writer's slots and records the
-// location's progress.
-func (a *Monitor) storeAgentBatch(r *dashboard.AgentRequest, l *locationHealth, rs []sla.Result, now time.Time) (int, any, error) {
-	loc := l.Location
+// location's progress in the store. held is the location's state as the
+// agent's claim found it.
+func (a *Monitor) storeAgentBatch(r *dashboard.AgentRequest, held store.LocationState, rs []sla.Result, now time.Time) (int, any, error) {
+	loc := held.Location
 	if err := a.store.WriteHealth(); err != nil {
 		a.agents.refused.WithLabelValues(loc, "store").Inc()
 		return 0, nil, &dashboard.APIError{Status: http.StatusServiceUnavailable, Code: "unavailable", RetryAfter: 5 * time.Second,
@@ -263,44 +219,68 @@ func (a *Monitor) storeAgentBatch(r *dashboard.AgentRequest, l *locationHealth, 
 		return 0, nil, &dashboard.APIError{Status: http.StatusServiceUnavailable, Code: "unavailable", RetryAfter: 5 * time.Second,
 			Message: "the results were not stored; keep them and retry"}
 	}
-	a.agents.mu.Lock()
+	a.agents.results.WithLabelValues(loc).Add(float64(len(rs)))
+	b := store.LocationBatch{Location: loc, Agent: held.Agent, At: a.now(), Results: len(rs)}
 	for _, res := range rs {
-		if res.At.After(l.CompleteThrough) {
-			l.CompleteThrough = res.At
+		if res.At.After(b.Through) {
+			b.Through = res.At
 		}
 	}
-	l.LastBatch, l.ClockRefused = now, false
-	l.Results += int64(len(rs))
-	through := l.CompleteThrough
-	a.agents.mu.Unlock()
-	a.agents.results.WithLabelValues(loc).Add(float64(len(rs)))
-	a.agents.lastBatch.WithLabelValues(loc).Set(float64(now.UnixMilli()) / 1e3)
-	if !through.IsZero() {
-		a.agents.completeThrough.WithLabelValues(loc).Set(float64(through.UnixMilli()) / 1e3)
+	// The results are stored whatever follows: the agent gets its 200,
+	// and a health that could not be recorded is caught up by its next
+	// batch.
+	st, err := a.store.RecordLocationBatch(r.Context(), b)
+	if err != nil {
+		a.log.Warn("agent batch health", "location", loc, "err", err)
+		st = held
+		if b.Through.After(st.CompleteThrough) {
+			st.CompleteThrough = b.Through
+		}
 	}
 	// The clock is right again: resolve its alert if it was raised.
-	if err := a.selfAlert(r.Context(), clockAlertKey(loc), clockAlertTitle(loc), nil, now); err != nil {
-		a.log.Error("agent clock alert", "location", loc, "err", err)
+	if held.ClockRefused {
+		if err := a.clockAlert(r.Context(), loc, "", now); err != nil {
+			a.log.Error("agent clock alert", "location", loc, "err", err)
+		}
 	}
 	ack := wire.Ack{Accepted: len(rs)}
-	if !through.IsZero() {
-		ack.CompleteThroughMS = through.UnixMilli()
+	if !st.CompleteThrough.IsZero() {
+		ack.CompleteThroughMS = st.CompleteThrough.UnixMilli()
 	}
 	return http.StatusOK, ack, nil
 }
 
-// clockRefusal raises the location's clock alert and returns the 422 that
-// refuses its batch.
-func (a *Monitor) clockRefusal(r *dashboard.AgentRequest, loc, msg, field string, now time.Time) error {
-	a.agents.mu.Lock()
-	if l := a.agents.locs[loc]; l != nil {
-		l.ClockRefused = true
+// clockRefusal records that the location's batch was refused for its
+// clock, raises the location's clock alert unless it was raised already
+// (as held, the state the claim found, says), and returns the 422 that
+// refuses the batch.
+func (a *Monitor) clockRefusal(r *dashboard.AgentRequest, held store.LocationState, msg, field string, now time.Time) error {
+	loc := held.Location
+	if _, err := a.store.RecordLocationBatch(r.Context(), store.LocationBatch{Location: loc, Agent: held.Agent, At: now, ClockRefused: true}); err != nil {
+		a.log.Warn("agent clock refusal", "location", loc, "err", err)
 	}
-	a.agents.mu.Unlock()
-	if err := a.selfAlert(r.Context(), clockAlertKey(loc), clockAlertTitle(loc), errors.New(msg), now); err != nil && err.Error() != msg {
-		a.log.Error("agent clock alert", "location", loc, "err", err)
+	if !held.ClockRefused {
+		if err := a.clockAlert(r.Context(), loc, msg, now); err != nil {
+			a.log.Error("agent clock alert", "location", loc, "err", err)
+		}
 	}
 	return &dashboard.APIError{Status: http.StatusUnprocessableEntity, Code: "clock_offset", Field: field, Message: msg}
+}
+
+// clockAlert enqueues the trigger (msg not empty) or the resolve of the
+// location's clock alert. Whether it fires is the store's (ClockRefused),
+// so whichever replica the agent reaches raises or resolves it once.
+func (a *Monitor) clockAlert(ctx context.Context, loc, msg string, now time.Time) error {
+	title := "slate: " + clockAlertTitle(loc)
+	e := alert.Event{DedupKey: clockAlertKey(loc), Kind: alert.KindTrigger, Severity: alert.SeverityCritical, Title: title, Time: now, Body: msg}
+	if msg == "" {
+		e.Kind, e.Title = alert.KindResolve, title+" — resolved"
+	}
+	as, err := alert.Alerts(e, Router(a.cfg.Load()).Route(e))
+	if err == nil {
+		err = a.store.Enqueue(ctx, as)
+	}
+	return err
 }
 
 func clockAlertKey(loc string) string { return "slate-agent-clock/" + loc }

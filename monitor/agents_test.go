@@ -175,12 +175,15 @@ func TestAgentIngest(t *testing.T) {
 		t.Errorf("clock alerts of us-east after a good batch: %+v; want trigger, resolve", as)
 	}
 
-	code, body := adminGet(t, base, admin, "/api/admin/agents")
-	if code != http.StatusOK || !strings.Contains(body, `"location":"us-east","agent":"east-1"`) || !strings.Contains(body, `"results":5`) {
-		t.Errorf("admin agents: %d %s; want us-east held by east-1 with 5 results", code, body)
+	for _, path := range []string{"/api/admin/locations", "/api/admin/agents"} {
+		code, body := adminGet(t, base, admin, path)
+		if code != http.StatusOK || !strings.Contains(body, `"location":"us-east","source":"agent","agent":"east-1","live":true`) || !strings.Contains(body, `"results":5`) {
+			t.Errorf("%s: %d %s; want us-east held by east-1 with 5 results", path, code, body)
+		}
 	}
 	m := metricsText(t, a)
 	for _, want := range []string{`slate_agent_complete_through_timestamp_seconds{location="us-east"}`, `slate_agent_batches_refused_total{location="us-east",reason="clock"} 2`,
+		`slate_agent_up{location="us-east"} 1`, `slate_agent_clock_refused{location="us-east"} 0`, `slate_agent_lag_seconds{location="us-east"}`,
 		`slate_agent_batches_refused_total{location="us-east",reason="standby"} 1`, `slate_agent_results_total{location="us-east"} 5`} {
 		if !strings.Contains(m, want) {
 			t.Errorf("metrics lack %s", want)

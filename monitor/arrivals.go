@@ -76,13 +76,13 @@ func (a *Monitor) detectLoop(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		var pick func(service string, checks map[string]bool, t timing) bool
+		var pick func(service string, checks map[string]bool, final time.Time) bool
 		select {
 		case <-ctx.Done():
 			return
 		case <-a.arrived.wake:
 			arrived := a.arrived.take()
-			pick = func(_ string, checks map[string]bool, _ timing) bool {
+			pick = func(_ string, checks map[string]bool, _ time.Time) bool {
 				for id := range checks {
 					if arrived[id] {
 						return true
@@ -91,9 +91,8 @@ func (a *Monitor) detectLoop(ctx context.Context, every time.Duration) {
 				return false
 			}
 		case <-t.C:
-			now := a.now()
-			pick = func(service string, _ map[string]bool, t timing) bool {
-				return lastFinal(now, t).After(a.detector.Progress(service).Judged)
+			pick = func(service string, _ map[string]bool, final time.Time) bool {
+				return final.After(a.detector.Progress(service).Judged)
 			}
 		}
 		lctx, done, ok := a.asLeader(ctx)

@@ -26,6 +26,9 @@ const writeSlack = 2 * time.Second
 
 // timing is when a check's evidence for a minute is all in.
 type timing struct {
+	// agents are the locations other than the collector's that run the
+	// check; detection waits for their evidence (front).
+	agents []string
 	// settle is how long after a minute ends no more evidence can change
 	// its state: the last run started in it has finished and been written,
 	// and a failure streak it ends has had the runs that confirm it or not.
@@ -48,39 +51,109 @@ func timingOf(p collector.Check, c sla.Confirmation) timing {
 	return t
 }
 
-// agentSlack is how much later than the collector's an agent's results
-// may reach the store: it ships a batch about every second, and retries.
-const agentSlack = 5 * time.Second
-
-// timings is the timing of every check of cfg, by ID. A check that runs
-// at an agent's location waits agentSlack longer for its evidence.
+// timings is the timing of every check of cfg, by ID, with the locations
+// other than the collector's that run it: agents, whose evidence
+// detection waits for (front).
 func timings(cfg *config.Config) map[string]timing {
 	out := make(map[string]timing, len(cfg.Probes))
 	for i, p := range cfg.Probes {
 		t := timingOf(p, cfg.Checks[i].Confirmation)
-		if slices.ContainsFunc(p.Locations, func(l string) bool { return l != cfg.Collector.Location }) {
-			t.settle += agentSlack
+		for _, l := range p.Locations {
+			if l != cfg.Collector.Location {
+				t.agents = append(t.agents, l)
+			}
 		}
 		out[p.ID] = t
 	}
 	return out
 }
 
-// serviceTiming is the timing of a service: its slowest check's.
+// serviceTiming is the timing of a service: its slowest check's, waiting
+// for every agent location of its checks.
 func serviceTiming(checks []catalog.Check, byID map[string]timing) timing {
 	t := timing{settle: writeSlack, recent: 2}
 	for _, ch := range checks {
 		if c, ok := byID[ch.ID]; ok {
 			t.settle, t.recent = max(t.settle, c.settle), max(t.recent, c.recent)
+			for _, l := range c.agents {
+				if !slices.Contains(t.agents, l) {
+					t.agents = append(t.agents, l)
+				}
+			}
 		}
 	}
 	return t
 }
 
 // lastFinal is the latest minute (its start) that is final at now for a
-// service of timing t.
+// service of timing t, by the in-process collector's evidence alone: its
+// results are stored within writeSlack of their run's end.
 func lastFinal(now time.Time, t timing) time.Time {
 	return now.Add(-t.settle).Truncate(time.Minute).Add(-time.Minute)
+}
+
+// front is how far the evidence of each live agent location is in, as
+// detection reads it from the store (which every replica's ingest writes).
+type front struct {
+	// through holds the watermark of each location an agent holds a
+	// lease on: the latest measurement time stored from it. An agent
+	// ships its results oldest first, one batch at a time, so every run
+	// that ended before that time is stored.
+	through map[string]time.Time
+	// settle bounds the wait for a lagging location (detection.settle).
+	settle time.Duration
+	// unknown is set when the store could not say: detection then waits
+	// the whole settle.
+	unknown bool
+}
+
+// final is the latest minute final at now for a service of timing t. A
+// live agent location's evidence for a minute is in once its watermark
+// has passed the minute's end by the timing's settle less writeSlack (the
+// run started last in the minute, and those that confirm or break a
+// streak ending in it, have ended and, shipped in order, are stored); a
+// minute is final once every live location's evidence is in, or once
+// settle has passed beyond the collector's own timing. A location without
+// a live agent is not waited for: its silence is the silence alert's.
+func (f front) final(now time.Time, t timing) time.Time {
+	own := lastFinal(now, t)
+	if len(t.agents) == 0 {
+		return own
+	}
+	bound := lastFinal(now.Add(-f.settle), t)
+	if f.unknown {
+		return bound
+	}
+	final := own
+	for _, l := range t.agents {
+		if w, live := f.through[l]; live {
+			if lf := lastFinal(w.Add(writeSlack), t); lf.Before(final) {
+				final = lf
+			}
+		}
+	}
+	if final.Before(bound) {
+		return bound
+	}
+	return final
+}
+
+// readFront reads the live agent locations' watermarks at now. A failure
+// is logged and makes detection wait the whole settle.
+func (a *Monitor) readFront(ctx context.Context, now time.Time) front {
+	f := front{settle: a.cfg.Load().Detection.Settle, through: map[string]time.Time{}}
+	states, err := a.store.LocationStates(ctx)
+	if err != nil {
+		a.log.Error("detection: location watermarks", "err", err)
+		f.unknown = true
+		return f
+	}
+	for _, s := range states {
+		if s.Live(now) {
+			f.through[s.Location] = s.CompleteThrough
+		}
+	}
+	return f
 }
 
 // Detect judges every service at now; see detect. Detection on arrival
@@ -99,18 +172,20 @@ func (a *Monitor) Detect(ctx context.Context, now time.Time) error {
 // notifications are stored, then the progress, so that a crash between
 // the two judges the minutes again rather than skipping them. The status
 // pages are rebuilt when what they show changed.
-func (a *Monitor) detect(ctx context.Context, now time.Time, pick func(service string, checks map[string]bool, t timing) bool) error {
+func (a *Monitor) detect(ctx context.Context, now time.Time, pick func(service string, checks map[string]bool, final time.Time) bool) error {
 	a.detectMu.Lock()
 	defer a.detectMu.Unlock()
 	cfg, byID := a.cfg.Load(), *a.timing.Load()
-	picked := map[string]timing{}
+	f := a.readFront(ctx, now)
+	picked := map[string]judging{}
 	for _, svc := range cfg.Services {
 		checks := cfg.ServiceChecks(svc.ID)
 		if len(checks) == 0 {
 			continue
 		}
-		if t := serviceTiming(checks, byID); pick == nil || pick(svc.ID, checkIDs(checks), t) {
-			picked[svc.ID] = t
+		t := serviceTiming(checks, byID)
+		if j := (judging{t, f.final(now, t)}); pick == nil || pick(svc.ID, checkIDs(checks), j.final) {
+			picked[svc.ID] = j
 		}
 	}
 	if len(picked) == 0 {
@@ -124,13 +199,13 @@ func (a *Monitor) detect(ctx context.Context, now time.Time, pick func(service s
 	var moved []incident.Progress
 	visible := false
 	for _, svc := range cat.Services {
-		t, ok := picked[svc.ID]
+		j, ok := picked[svc.ID]
 		if !ok {
 			continue
 		}
 		checks := cat.ServiceChecks(svc.ID)
 		before := a.detector.Progress(svc.ID)
-		changed, err := a.judgeService(ctx, cat, svc.ID, checks, t, now)
+		changed, err := a.judgeService(ctx, cat, svc.ID, checks, j, now)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -150,11 +225,20 @@ func (a *Monitor) detect(ctx context.Context, now time.Time, pick func(service s
 	return errors.Join(errs...)
 }
 
-// judgeService judges one service at now and reports whether what the
-// status pages show of it changed. Called under detectMu.
-func (a *Monitor) judgeService(ctx context.Context, cat *catalog.Catalog, service string, checks []catalog.Check, t timing, now time.Time) (bool, error) {
+// judging is how a service is judged at some time: its timing, and the
+// latest of its minutes that is final.
+type judging struct {
+	timing
+	final time.Time
+}
+
+// judgeService judges one service at now, its minutes through j.final
+// as final, and reports whether what the status pages show of it changed.
+// Called under detectMu.
+func (a *Monitor) judgeService(ctx context.Context, cat *catalog.Catalog, service string, checks []catalog.Check, j judging, now time.Time) (bool, error) {
 	now = now.UTC() // minutes compare equal to those the store gives back
-	current, final := now.Truncate(time.Minute), lastFinal(now, t)
+	t := j.timing
+	current, final := now.Truncate(time.Minute), j.final.UTC()
 	judged := a.detector.Progress(service).Judged
 	if judged.IsZero() {
 		// First look at the service: there is nothing before now to judge.

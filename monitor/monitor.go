@@ -296,7 +296,7 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 		a.web.HandleConsole(a.newConsole(cfg).Handler())
 	}
 	var err error
-	if a.agents, err = newAgentHub(a.reg); err != nil {
+	if a.agents, err = newAgentHub(a.reg, newHealthCollector(a)); err != nil {
 		return err
 	}
 	a.mountAgents()

@@ -42,6 +42,7 @@ type Store interface {
 	FeedTokenStore
 	Secret(ctx context.Context, name string) ([]byte, error)
 	store.Subscriptions
+	store.Locations
 	Close() error
 }
 

@@ -168,3 +168,70 @@ func msOrZero(ms int64) time.Time {
 	}
 	return time.UnixMilli(ms).UTC()
 }
+
+// LocationHealth is one declared location as staff see it: who reports
+// for it and how far its evidence is in.
+type LocationHealth struct {
+	Location string `json:"location"`
+	Name     string `json:"name,omitempty"`
+	// Source is "collector" for the server's own probes, "agent" for a
+	// location an agent has called for, "none" for a declared location
+	// no agent has called for yet.
+	Source string `json:"source"`
+	Agent  string `json:"agent,omitempty"` // the agent holding (or that last held) the location
+	// Live is whether the location reports now: the collector always,
+	// an agent while its lease runs. Detection waits for live locations
+	// only (detection.settle).
+	Live            bool      `json:"live"`
+	LeaseExpires    time.Time `json:"lease_expires,omitzero"`
+	LastSeen        time.Time `json:"last_seen,omitzero"`
+	LastBatch       time.Time `json:"last_batch,omitzero"`
+	CompleteThrough time.Time `json:"complete_through,omitzero"`
+	// LagSeconds is now minus CompleteThrough, to the millisecond; 0
+	// before any batch and for the collector.
+	LagSeconds    float64 `json:"lag_seconds"`
+	ClockOffsetMS int64   `json:"clock_offset_ms"`
+	RoundTripMS   int64   `json:"round_trip_ms"`
+	Results       int64   `json:"results"`
+	ClockRefused  bool    `json:"clock_refused"`
+}
+
+// Healths is the health of every location at now: the declared ones in
+// their order (ids, with their display names), the collector's own
+// location (collector, "" when the server runs no probes) as such, then
+// any location an agent called for that is not declared (any more).
+func Healths(ids, names []string, collector string, states []LocationState, now time.Time) []LocationHealth {
+	byID := make(map[string]LocationState, len(states))
+	for _, s := range states {
+		byID[s.Location] = s
+	}
+	out := make([]LocationHealth, 0, len(ids)+len(states))
+	seen := map[string]bool{}
+	add := func(id, name string) {
+		seen[id] = true
+		h := LocationHealth{Location: id, Name: name, Source: "none"}
+		if s, ok := byID[id]; ok {
+			h.Source, h.Agent, h.Live = "agent", s.Agent, s.Live(now)
+			h.LeaseExpires, h.LastSeen, h.LastBatch, h.CompleteThrough = s.Expires, s.LastSeen, s.LastBatch, s.CompleteThrough
+			h.ClockOffsetMS, h.RoundTripMS, h.Results, h.ClockRefused = s.ClockOffset.Milliseconds(), s.RoundTrip.Milliseconds(), s.Results, s.ClockRefused
+			if !s.CompleteThrough.IsZero() {
+				h.LagSeconds = float64(now.Sub(s.CompleteThrough).Milliseconds()) / 1e3
+			}
+		} else if id == collector {
+			h.Source, h.Live = "collector", true
+		}
+		out = append(out, h)
+	}
+	for i, id := range ids {
+		add(id, names[i])
+	}
+	if collector != "" && !seen[collector] {
+		add(collector, "")
+	}
+	for _, s := range states {
+		if !seen[s.Location] {
+			add(s.Location, "")
+		}
+	}
+	return out
+}
