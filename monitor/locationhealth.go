@@ -48,12 +48,14 @@ func (a *Monitor) apiLocations(r *dashboard.AdminRequest) (int, any, error) {
 // read from the store: every replica's /metrics shows the same, whichever
 // replica the agent reaches.
 type healthCollector struct {
-	a                                     *Monitor
+	a                                      *Monitor
 	through, batch, offset, lag, up, clock *prometheus.Desc
 }
 
 func newHealthCollector(a *Monitor) *healthCollector {
-	d := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(name, help, []string{"location"}, nil) }
+	d := func(name, help string) *prometheus.Desc {
+		return prometheus.NewDesc(name, help, []string{"location"}, nil)
+	}
 	return &healthCollector{a: a,
 		through: d("slate_agent_complete_through_timestamp_seconds", "The newest result stored from the location's agent: its evidence is complete through this time."),
 		batch:   d("slate_agent_last_batch_timestamp_seconds", "When a batch from the location's agent was last stored."),
