@@ -143,9 +143,11 @@ func reportedSpan(start time.Time, runs []sla.MinuteRun) (first, last time.Time,
 // LocationSilence is the location-silence job: it raises an alert for
 // each declared location that has reported none of its checks for longer
 // than silenceFactor times the shortest of their intervals while they were
-// being probed, and resolves it once the location reports again. Like the burn-rate
-// rules it keeps what fires in memory; a restart re-raises what is still
-// silent, which receivers deduplicate by key.
+// being probed, and resolves it once the location reports again. Whether
+// a location's alert fires is read from the outbox (the last alert
+// enqueued under its key), not from one process's memory: a leader that
+// took over, or a restarted one, resolves what another raised and does
+// not raise again what fires already.
 func (a *Monitor) LocationSilence(ctx context.Context, now time.Time) error {
 	cfg := a.cfg.Load()
 	intervals := checkIntervals(&cfg.Catalog)
@@ -158,9 +160,11 @@ func (a *Monitor) LocationSilence(ctx context.Context, now time.Time) error {
 	for _, r := range reports {
 		key := locationKey + r.Location.ID
 		watched[key] = true
-		a.burnMu.Lock()
-		firing := a.burning[key]
-		a.burnMu.Unlock()
+		firing, err := a.lastRaised(ctx, key)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		switch {
 		case r.Reporting(now):
 			firing = false
@@ -188,6 +192,26 @@ func (a *Monitor) LocationSilence(ctx context.Context, now time.Time) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// lastRaised reports whether the last alert enqueued under key was a
+// trigger, and notes it as what fires, for raiseLocation.
+func (a *Monitor) lastRaised(ctx context.Context, key string) (bool, error) {
+	as, err := a.store.AlertsByKey(ctx, key)
+	if err != nil {
+		return false, fmt.Errorf("location silence %s: %w", key, err)
+	}
+	var last int64
+	firing := false
+	for _, x := range as {
+		if x.ID > last {
+			last, firing = x.ID, x.Kind == alert.KindTrigger
+		}
+	}
+	a.burnMu.Lock()
+	a.burning[key] = firing
+	a.burnMu.Unlock()
+	return firing, nil
 }
 
 // locationKey prefixes the dedup key of a location's silence alert.

@@ -214,3 +214,50 @@ alerting:
 		t.Errorf("eu-west: %d alerts", len(as))
 	}
 }
+
+// TestLocationSilenceAcrossLeaders: whether a location's silence alert
+// fires is the outbox's, not one process's memory. us-east stops
+// reporting at 10:03 and comes back at 10:08; one process raises the
+// alert at 10:05, another (a restart, or the replica that took over the
+// lead) raises nothing more at 10:06 and resolves it at 10:09, and a third
+// sends nothing at 10:10: one trigger, one resolve.
+func TestLocationSilenceAcrossLeaders(t *testing.T) {
+	cfg := loadConfig(t, `collector: {location: eu-west}
+locations: [eu-west, us-east]
+services: [{id: web}]
+checks: [{id: slow, service: web, kind: http, target: "http://127.0.0.1:1/", interval: 30s}]
+alerting:
+  receivers: [{name: oncall, kind: slack, url: "http://127.0.0.1:1/oncall"}]
+  routes: [{receiver: oncall}]
+`)
+	a := testApp(t, cfg, Options{})
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	var rs []sla.Result
+	for at := t0; at.Before(t0.Add(12 * time.Minute)); at = at.Add(30 * time.Second) {
+		rs = append(rs, sla.Result{CheckID: "slow", Location: "eu-west", At: at, OK: true})
+		if at.Before(t0.Add(3*time.Minute)) || !at.Before(t0.Add(8*time.Minute)) {
+			rs = append(rs, sla.Result{CheckID: "slow", Location: "us-east", At: at, OK: true})
+		}
+	}
+	if err := a.db.WriteResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []time.Duration{5 * time.Minute, 6 * time.Minute, 9 * time.Minute, 10 * time.Minute} {
+		if err := a.LocationSilence(ctx, t0.Add(step)); err != nil {
+			t.Fatal(err)
+		}
+		a = reopen(t, a) // the next step is another process's
+	}
+	as, err := a.db.AlertsByKey(ctx, "location/us-east")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, x := range as {
+		kinds = append(kinds, x.Kind)
+	}
+	if want := []string{alert.KindTrigger, alert.KindResolve}; !slices.Equal(kinds, want) {
+		t.Errorf("us-east's alerts: %v, want %v", kinds, want)
+	}
+}
