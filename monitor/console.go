@@ -1,11 +1,13 @@
 package monitor
 
 import (
+	"context"
 	"strings"
 
 	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/dashboard/console"
+	"github.com/slatehq/slate/store"
 )
 
 // newConsole builds the staff console from the configuration's console
@@ -20,5 +22,6 @@ func (a *Monitor) newConsole(cfg *config.Config) *console.Console {
 		Secure: strings.HasPrefix(cfg.Server.PublicURL, "https://")}
 	c := console.New(s, a.store, func() *catalog.Catalog { return &a.cfg.Load().Catalog }, a.now, a.log)
 	c.Refresh = a.refreshAfterWrite
+	c.Locations = func(ctx context.Context) ([]store.LocationHealth, error) { return a.locationHealths(ctx, a.now()) }
 	return c
 }

@@ -15,12 +15,13 @@ import (
 
 // TestBrowserConsolePagesAxe: axe-core finds nothing serious or critical
 // on any console page — sign-in, queue, confirmation, credit, audit,
-// tokens, sessions, and a refusal — with the reader's system in light
+// tokens, sessions, locations, and a refusal — with the reader's system in light
 // and in dark mode.
 func TestBrowserConsolePagesAxe(t *testing.T) {
 	f := newFixture(t)
 	a := f.record(t, "acme", "acme-gold", "2026-09", "EUR", 12345)
 	f.record(t, "bravo", "bravo-silver", "2026-09", "USD", 1717)
+	f.agentAt(t, "us-east", "east-1")
 	for _, scheme := range []string{"light", "dark"} {
 		t.Run(scheme, func(t *testing.T) {
 			// axe-core over eight pages takes seconds on a busy machine.
@@ -43,6 +44,7 @@ func TestBrowserConsolePagesAxe(t *testing.T) {
 			check("audit log", chromedp.Navigate(f.srv.URL+"/console/audit"), chromedp.WaitVisible(chromedp.CSS(`table`)))
 			check("tokens", chromedp.Navigate(f.srv.URL+"/console/tokens"), chromedp.WaitVisible(chromedp.CSS(`form`)))
 			check("sessions", chromedp.Navigate(f.srv.URL+"/console/sessions"), chromedp.WaitVisible(chromedp.CSS(`table`)))
+			check("locations", chromedp.Navigate(f.srv.URL+"/console/locations"), chromedp.WaitVisible(chromedp.CSS(`table`)))
 			check("refusal", chromedp.Navigate(f.srv.URL+"/console/credits?state=owed"), chromedp.WaitVisible(chromedp.CSS(`p.error`)))
 		})
 	}

@@ -151,3 +151,22 @@ func (c *Console) revokeSession(g *gin.Context, s store.Session) {
 		g.Redirect(http.StatusSeeOther, fmt.Sprintf("/console/sessions?done=Session+%d+revoked.", id))
 	}
 }
+
+type locationsView struct {
+	Locations []store.LocationHealth
+}
+
+// locationsPage shows each location's health: who reports for it, and how
+// far its evidence is in.
+func (c *Console) locationsPage(g *gin.Context, s store.Session) {
+	if c.Locations == nil {
+		c.failAs(g, s, http.StatusNotFound, "No such page.")
+		return
+	}
+	ls, err := c.Locations(g.Request.Context())
+	if err != nil {
+		c.internal(g, s, err)
+		return
+	}
+	c.render(g, http.StatusOK, "locations", page{Title: "Locations", Session: &s, Data: locationsView{Locations: ls}})
+}

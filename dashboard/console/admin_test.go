@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slatehq/slate/store"
 )
@@ -126,4 +127,57 @@ func markOf(f *fixture, t *testing.T) string {
 		t.Fatalf("entries: %d %v", len(es), err)
 	}
 	return fmt.Sprintf("%d/%d", es[len(es)-1].ID, len(es))
+}
+
+// TestLocationsPage: an admin sees each location's health as the store
+// keeps it — this server's own location, an agent's live location with
+// its agent, lag and clock, and one refused for its clock — and staff of
+// other roles are refused the page.
+func TestLocationsPage(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := f.now()
+	for _, c := range []store.LocationClaim{
+		{Location: "us-east", Agent: "east-7f3a", At: now, TTL: 30 * time.Second, ClockOffset: 40 * time.Millisecond, RoundTrip: 3 * time.Millisecond},
+		{Location: "ap-south", Agent: "south-1", At: now, TTL: 30 * time.Second, ClockOffset: 31 * time.Second},
+	} {
+		if _, err := f.db.ClaimLocation(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.db.RecordLocationBatch(ctx, store.LocationBatch{Location: "us-east", Agent: "east-7f3a", At: now, Through: now.Add(-4 * time.Second), Results: 12}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.RecordLocationBatch(ctx, store.LocationBatch{Location: "ap-south", Agent: "south-1", At: now, ClockRefused: true}); err != nil {
+		t.Fatal(err)
+	}
+	root, _, _ := f.signIn(t, "root@example.com", "sre-leads")
+	code, body := get(t, root, f.srv.URL+"/console/locations")
+	if code != http.StatusOK {
+		t.Fatalf("locations page: %d", code)
+	}
+	rows := regexp.MustCompile(`(?s)<tr><td class="mono">.*?</tr>`).FindAllString(body, -1)
+	if len(rows) != 3 {
+		t.Fatalf("%d location rows, want local, then the agents' by name:\n%s", len(rows), body)
+	}
+	for i, want := range [][]string{
+		{"local", "this server", "live"},
+		{"ap-south", "south-1", "refused: the agent's clock is off", "31s"},
+		{"us-east", "east-7f3a", "live, lease until", "<td>12</td>", "40ms (round trip 3ms)"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(rows[i], w) {
+				t.Errorf("row %d lacks %q: %s", i, w, rows[i])
+			}
+		}
+	}
+	if !regexp.MustCompile(`<td>4\.\d s</td>`).MatchString(rows[2]) {
+		t.Errorf("us-east's lag is not about 4 s: %s", rows[2])
+	}
+	for _, groups := range [][]string{{"billing"}, {"sre"}} {
+		b, _, _ := f.signIn(t, groups[0]+"@example.com", groups...)
+		if code, body := get(t, b, f.srv.URL+"/console/locations"); code != http.StatusForbidden || strings.Contains(body, "east-7f3a") {
+			t.Errorf("%s reads the locations page: %d, want 403 and no agent named", groups[0], code)
+		}
+	}
 }

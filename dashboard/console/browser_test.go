@@ -118,3 +118,33 @@ document.body.appendChild(f); f.submit();`
 		t.Errorf("credit %d is %s after on-call's attempt", c.ID, got.State)
 	}
 }
+
+// TestBrowserAdminLocations: in headless Chromium an admin follows the
+// console's navigation to the locations page and reads there which agent
+// holds us-east and that it is live; the page is reached from the home
+// page's list too.
+func TestBrowserAdminLocations(t *testing.T) {
+	f := newFixture(t)
+	f.agentAt(t, "us-east", "east-1")
+	f.op.SignIn(map[string]any{"sub": "u-root", "email": "root@example.com", "groups": []any{"sre-leads"}})
+	ctx := browsertest.New(t)
+	do(t, ctx, chromedp.Navigate(f.srv.URL+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/console/auth/start"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/console/auth/start"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.signout`)),
+		chromedp.Click(chromedp.CSS(`nav a[href="/console/locations"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table`)))
+	if h := text(t, ctx, "h1"); h != "Locations" {
+		t.Fatalf("the navigation led to %q, want Locations", h)
+	}
+	row := text(t, ctx, "tbody tr:nth-child(2)")
+	for _, want := range []string{"us-east", "agent east-1", "live, lease until", "12ms"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("us-east's row %q lacks %q", row, want)
+		}
+	}
+	if own := text(t, ctx, "tbody tr:nth-child(1)"); !strings.Contains(own, "local") || !strings.Contains(own, "this server") {
+		t.Errorf("the first row %q is not this server's own location", own)
+	}
+	screenshot(t, ctx, "console-locations.png")
+}

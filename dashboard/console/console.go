@@ -61,6 +61,9 @@ type Console struct {
 	Catalog func() *catalog.Catalog
 	// Refresh rebuilds the status pages after a change; nil for none.
 	Refresh func(ctx context.Context)
+	// Locations is every location's health now, as the admin API tells
+	// it; nil hides the locations page (404).
+	Locations func(ctx context.Context) ([]store.LocationHealth, error)
 	Now     func() time.Time
 	Log     *slog.Logger
 	// HTTPClient reaches the OpenID Connect provider; nil means a client
@@ -128,6 +131,7 @@ func (c *Console) routes() {
 	e.POST("/console/tokens", c.guard(c.signedIn(admins, c.createToken)))
 	e.POST("/console/tokens/:prefix/revoke", c.guard(c.signedIn(admins, c.revokeToken)))
 	e.GET("/console/sessions", c.signedIn(admins, c.sessionsPage))
+	e.GET("/console/locations", c.signedIn(admins, c.locationsPage))
 	e.POST("/console/sessions/:id/revoke", c.guard(c.signedIn(admins, c.revokeSession)))
 	e.NoRoute(func(g *gin.Context) { c.fail(g, http.StatusNotFound, "No such page.") })
 }

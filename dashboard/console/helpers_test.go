@@ -84,9 +84,31 @@ func newFixture(t testing.TB) *fixture {
 	// Served as slate serves it: on the dashboard's server, behind its
 	// security headers and next to its stylesheet.
 	d := dashboard.NewServer(prometheus.NewRegistry())
-	d.HandleConsole(console.New(s, f.db, func() *catalog.Catalog { return f.cat }, f.now, nil).Handler())
+	c := console.New(s, f.db, func() *catalog.Catalog { return f.cat }, f.now, nil)
+	c.Locations = f.locations
+	d.HandleConsole(c.Handler())
 	h = d.Handler()
 	return f
+}
+
+// agentAt makes agent the live holder of location with one batch stored.
+func (f *fixture) agentAt(t testing.TB, location, agent string) {
+	t.Helper()
+	ctx, now := context.Background(), f.now()
+	if _, err := f.db.ClaimLocation(ctx, store.LocationClaim{Location: location, Agent: agent, At: now, TTL: time.Minute, ClockOffset: 12 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.RecordLocationBatch(ctx, store.LocationBatch{Location: location, Agent: agent, At: now, Through: now.Add(-2 * time.Second), Results: 3}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// locations is every location's health, as slate serve tells it with its
+// collector at "local".
+func (f *fixture) locations(ctx context.Context) ([]store.LocationHealth, error) {
+	states, err := f.db.LocationStates(ctx)
+	ids := f.cat.LocationIDs()
+	return store.Healths(ids, make([]string, len(ids)), "local", states, f.now()), err
 }
 
 func (f *fixture) now() time.Time { return time.Now().Add(time.Duration(f.offset.Load())) }

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +42,9 @@ func newTemplates() *template.Template {
 		"words":  words,
 		"when":   func(t time.Time) string { return when(t, time.UTC) },
 		"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"second": func(t time.Time) string { return whenSecond(t, time.UTC) },
+		"ms":     func(ms int64) string { return (time.Duration(ms) * time.Millisecond).String() },
+		"lag":    func(s float64) string { return strconv.FormatFloat(s, 'f', 1, 64) + " s" },
 		"amount": func(c store.Credit) string { return sla.FormatMinor(c.AmountMinor, c.Currency) },
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
@@ -55,6 +59,15 @@ func when(t time.Time, loc *time.Location) string {
 		return "—"
 	}
 	return t.In(loc).Format("2006-01-02 15:04 MST")
+}
+
+// whenSecond is when, to the second: a location's health moves by the
+// second.
+func whenSecond(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05 MST")
 }
 
 // render writes template name with p, buffered so a template error is a
