@@ -64,8 +64,8 @@ type Console struct {
 	// Locations is every location's health now, as the admin API tells
 	// it; nil hides the locations page (404).
 	Locations func(ctx context.Context) ([]store.LocationHealth, error)
-	Now     func() time.Time
-	Log     *slog.Logger
+	Now       func() time.Time
+	Log       *slog.Logger
 	// HTTPClient reaches the OpenID Connect provider; nil means a client
 	// with a 10 s timeout.
 	HTTPClient *http.Client
