@@ -114,6 +114,10 @@ func newCrossMatrixFixture(t *testing.T, opts ...func(*testMonitor)) *crossMatri
 		}
 	}
 	f.credits(t)
+	// An agent holds a location: which instance it is is staff's.
+	if _, err := f.app.db.ClaimLocation(ctx, store.LocationClaim{Location: "eu-central", Agent: matrixAgent, At: time.Now(), TTL: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
 	f.credentials(t)
 	f.subscribers(t)
 	if err := f.app.UpdateSLA(ctx, time.Now()); err != nil {
@@ -276,6 +280,7 @@ func (f *crossMatrixFixture) secretsOf() []secret {
 		{`tenant="`, staff}, {`"status":"major_outage"`, acme},
 		// Who subscribes is nobody's business but staff's.
 		{"pub-subscriber@example.net", staff}, {"acme-subscriber@acme.example", staff}, {"bravo-subscriber@bravo.example", staff},
+		{matrixAgent, staff},
 	}
 	ts := func(m int) string { return f.minute(m).UTC().Format("2006-01-02T15:04:05") }
 	for _, m := range []int{10, 20, 30, 100, 130, 140, 185} { // acme's checks alone
@@ -292,6 +297,9 @@ func (f *crossMatrixFixture) secretsOf() []secret {
 	}
 	return out
 }
+
+// matrixAgent is the instance ID of the agent holding a location.
+const matrixAgent = "agent-instance-7c1e"
 
 // routes are every GET of the matrix.
 func (f *crossMatrixFixture) routes() []matrixRoute {
@@ -339,7 +347,7 @@ func (f *crossMatrixFixture) routes() []matrixRoute {
 	// The staff console takes its own sessions only: no token, link or
 	// tenant session opens it.
 	for _, p := range []string{"/console/", "/console/credits", "/console/credits/1", "/console/credits/2",
-		"/console/credits/1/case.json", "/console/audit", "/console/tokens", "/console/sessions"} {
+		"/console/credits/1/case.json", "/console/audit", "/console/tokens", "/console/sessions", "/console/locations"} {
 		add("console", "", p, "")
 	}
 	add("public", "", "/console/login", "")
@@ -347,6 +355,7 @@ func (f *crossMatrixFixture) routes() []matrixRoute {
 	// staff alone (not viewers: it is the provider's infrastructure).
 	add("agent", "", "/api/agent/checks", "")
 	add("staff admin", "", "/api/admin/agents", "")
+	add("staff admin", "", "/api/admin/locations", "")
 	// E-mail subscriptions: the forms, bad links, and each subscriber's
 	// own manage link (read by that subscriber's audience).
 	add("public", "", "/subscribe", "")
