@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/dashboard"
 	"github.com/slatehq/slate/store"
 )
@@ -14,11 +15,17 @@ import (
 // locationHealths is every location's health at now, from the store, so
 // that every replica tells the same.
 func (a *Monitor) locationHealths(ctx context.Context, now time.Time) ([]store.LocationHealth, error) {
-	states, err := a.store.LocationStates(ctx)
+	return LocationHealths(ctx, a.store, a.cfg.Load(), now)
+}
+
+// LocationHealths is every location of cfg and every location an agent
+// called for, with its health at now as the store s keeps it: what the
+// admin API, the console and slate locations tell.
+func LocationHealths(ctx context.Context, s store.Locations, cfg *config.Config, now time.Time) ([]store.LocationHealth, error) {
+	states, err := s.LocationStates(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cfg := a.cfg.Load()
 	ids := cfg.Catalog.LocationIDs()
 	names := make([]string, len(ids))
 	for i, l := range cfg.Catalog.Locations {

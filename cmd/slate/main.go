@@ -39,6 +39,7 @@ Commands:
   credits       the credit ledger: list, approve, issue, void, statement, close
   exclusions    manual SLA exclusions: add, list, cancel (audited)
   token         API tokens: create, list, revoke (shown once, stored hashed)
+  locations     each location's health: the agent holding it, last batch, lag, clock
   rules         Prometheus recording and burn-rate alerting rules for the contracts
   incidents     list, show, update, set severity, write and publish post-mortems
   maintenance   announce, list and cancel maintenance windows
@@ -93,6 +94,8 @@ func runAt(now func() time.Time, args []string, stdin io.Reader, stdout, stderr 
 		return runExclusions(rest, stdout, stderr)
 	case "token":
 		return runToken(rest, stdout, stderr)
+	case "locations":
+		return runLocations(rest, now, stdout, stderr)
 	case "rules":
 		return runRules(rest, stdout, stderr)
 	case "incidents":
