@@ -7,8 +7,17 @@
 // which checks have new results once they are committed, and a loop
 // judges their services at once (and every service whose minutes became
 // final, once a second); Detect is one such judgement, which start-up and
-// tests call. How far each service was judged, with the recovery hold under
-// way, is kept in the store, so a restart judges every minute since.
+// tests call. A minute is final once the evidence of every live location
+// is in (front.go): the collector's by its timing, each agent's by the
+// watermark its batches reached, as the store keeps it; a lagging agent
+// holds detection back at most detection.settle, one whose lease lapsed
+// not at all. How far each service was judged, with the recovery hold
+// under way, is kept in the store, so a restart judges every minute since.
+//
+// Agents (agents.go) claim their location through the store's lease, so
+// that every replica refuses a second agent of a location, and their
+// batches record the location's health there, which the admin API, the
+// console, slate locations and /metrics read (locationhealth.go).
 //
 // The other jobs are methods or functions taking the time, which cron only
 // triggers and tests call directly, each deriving what is due from the
