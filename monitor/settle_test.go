@@ -56,9 +56,19 @@ func newAgentAt(t *testing.T, a *testMonitor, loc string, from time.Time, failin
 // test unless it is stored.
 func (g *agentAt) ship(until time.Time) {
 	g.t.Helper()
+	if code, body := g.send(until); code != http.StatusOK {
+		g.t.Fatalf("%s's batch: %d %s", g.id, code, body)
+	}
+}
+
+// send sends the agent's runs started before until and returns the
+// answer; the runs count as shipped only when they were stored.
+func (g *agentAt) send(until time.Time) (int, string) {
+	g.t.Helper()
 	rs := []wire.Result{}
-	for ; g.next.Before(until); g.next = g.next.Add(10 * time.Second) {
-		r := wire.Result{Check: "web", AtMS: g.next.UnixMilli(), OK: !g.failing(g.next), LatencyUS: 900}
+	next := g.next
+	for ; next.Before(until); next = next.Add(10 * time.Second) {
+		r := wire.Result{Check: "web", AtMS: next.UnixMilli(), OK: !g.failing(next), LatencyUS: 900}
 		if !r.OK {
 			r.Class, r.Detail = string(sla.ClassStatus), "503"
 		}
@@ -73,8 +83,48 @@ func (g *agentAt) ship(until time.Time) {
 	req.Header.Set(wire.HeaderRoundTrip, "2")
 	w := httptest.NewRecorder()
 	g.a.web.Handler().ServeHTTP(w, req)
-	if w.Code != http.StatusOK {
-		g.t.Fatalf("%s's batch of %d results: %d %s", g.id, len(rs), w.Code, w.Body.String())
+	if w.Code == http.StatusOK {
+		g.next = next
+	}
+	return w.Code, w.Body.String()
+}
+
+// TestStandbyTakesOverWhenTheLeaseLapses: a second agent of us-east is
+// refused while the first calls within the 30 s lease, takes the
+// location once the first has been silent that long, and the first is
+// then the one refused — by the store's lease, with a fake clock.
+func TestStandbyTakesOverWhenTheLeaseLapses(t *testing.T) {
+	cfg := loadConfig(t, settleConfig)
+	clock := &testkit.Clock{}
+	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	clock.Set(t0)
+	a := testApp(t, cfg, Options{Now: clock.Now})
+	ok := func(time.Time) bool { return false }
+	first := newAgentAt(t, a, "us-east", t0.Add(-time.Minute), ok)
+	standby := *first
+	standby.id = "us-east-2"
+	steps := []struct {
+		name  string
+		at    time.Duration
+		agent *agentAt
+		want  int
+	}{
+		{"the first agent holds us-east", 0, first, http.StatusOK},
+		{"the standby, 10 s later", 10 * time.Second, &standby, http.StatusConflict},
+		{"the first again, renewing", 20 * time.Second, first, http.StatusOK},
+		{"the standby, 29 s after the first's last call", 49 * time.Second, &standby, http.StatusConflict},
+		{"the standby, once the first has been silent 30 s", 50 * time.Second, &standby, http.StatusOK},
+		{"the first, which lost the location", 55 * time.Second, first, http.StatusConflict},
+	}
+	for _, s := range steps {
+		clock.Set(t0.Add(s.at))
+		if code, body := s.agent.send(t0.Add(s.at)); code != s.want {
+			t.Errorf("%s: %d %s; want %d", s.name, code, body, s.want)
+		}
+	}
+	states, err := a.db.LocationStates(context.Background())
+	if err != nil || len(states) != 1 || states[0].Agent != "us-east-2" {
+		t.Errorf("stored lease: %+v, %v; want us-east held by us-east-2", states, err)
 	}
 }
 
