@@ -39,16 +39,7 @@ alerting:
 	a := testApp(t, cfg, Options{})
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	var rs []sla.Result
-	for at := t0; at.Before(t0.Add(12 * time.Minute)); at = at.Add(30 * time.Second) {
-		rs = append(rs, sla.Result{CheckID: "slow", Location: "eu-west", At: at, OK: true})
-		if at.Before(t0.Add(3*time.Minute)) || !at.Before(t0.Add(8*time.Minute)) {
-			rs = append(rs, sla.Result{CheckID: "slow", Location: "us-east", At: at, OK: true})
-		}
-	}
-	if err := a.db.WriteResults(ctx, rs); err != nil {
-		t.Fatal(err)
-	}
+	writeSilenceStory(t, a, t0)
 	// Before any evidence, and in the first minute of it, nothing is
 	// expected of anyone.
 	for _, now := range []time.Time{t0.Add(-time.Hour), t0.Add(30 * time.Second)} {
@@ -233,16 +224,7 @@ alerting:
 	a := testApp(t, cfg, Options{})
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	var rs []sla.Result
-	for at := t0; at.Before(t0.Add(12 * time.Minute)); at = at.Add(30 * time.Second) {
-		rs = append(rs, sla.Result{CheckID: "slow", Location: "eu-west", At: at, OK: true})
-		if at.Before(t0.Add(3*time.Minute)) || !at.Before(t0.Add(8*time.Minute)) {
-			rs = append(rs, sla.Result{CheckID: "slow", Location: "us-east", At: at, OK: true})
-		}
-	}
-	if err := a.db.WriteResults(ctx, rs); err != nil {
-		t.Fatal(err)
-	}
+	writeSilenceStory(t, a, t0)
 	for _, step := range []time.Duration{5 * time.Minute, 6 * time.Minute, 9 * time.Minute, 10 * time.Minute} {
 		if err := a.LocationSilence(ctx, t0.Add(step)); err != nil {
 			t.Fatal(err)
@@ -259,5 +241,21 @@ alerting:
 	}
 	if want := []string{alert.KindTrigger, alert.KindResolve}; !slices.Equal(kinds, want) {
 		t.Errorf("us-east's alerts: %v, want %v", kinds, want)
+	}
+}
+
+// writeSilenceStory writes twelve minutes of check slow from t0, every
+// 30 s: eu-west throughout, us-east but from 10:03 to 10:08.
+func writeSilenceStory(t *testing.T, a *testMonitor, t0 time.Time) {
+	t.Helper()
+	var rs []sla.Result
+	for at := t0; at.Before(t0.Add(12 * time.Minute)); at = at.Add(30 * time.Second) {
+		rs = append(rs, sla.Result{CheckID: "slow", Location: "eu-west", At: at, OK: true})
+		if at.Before(t0.Add(3*time.Minute)) || !at.Before(t0.Add(8*time.Minute)) {
+			rs = append(rs, sla.Result{CheckID: "slow", Location: "us-east", At: at, OK: true})
+		}
+	}
+	if err := a.db.WriteResults(context.Background(), rs); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -89,16 +89,21 @@ func (g *agentAt) send(until time.Time) (int, string) {
 	return w.Code, w.Body.String()
 }
 
+// settleApp is a monitor on settleConfig whose clock reads t0 until set.
+func settleApp(t *testing.T, t0 time.Time) (*testMonitor, *testkit.Clock) {
+	t.Helper()
+	clock := &testkit.Clock{}
+	clock.Set(t0)
+	return testApp(t, loadConfig(t, settleConfig), Options{Now: clock.Now}), clock
+}
+
 // TestStandbyTakesOverWhenTheLeaseLapses: a second agent of us-east is
 // refused while the first calls within the 30 s lease, takes the
 // location once the first has been silent that long, and the first is
 // then the one refused — by the store's lease, with a fake clock.
 func TestStandbyTakesOverWhenTheLeaseLapses(t *testing.T) {
-	cfg := loadConfig(t, settleConfig)
-	clock := &testkit.Clock{}
 	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	clock.Set(t0)
-	a := testApp(t, cfg, Options{Now: clock.Now})
+	a, clock := settleApp(t, t0)
 	ok := func(time.Time) bool { return false }
 	first := newAgentAt(t, a, "us-east", t0.Add(-time.Minute), ok)
 	standby := *first
@@ -136,11 +141,8 @@ func TestStandbyTakesOverWhenTheLeaseLapses(t *testing.T) {
 // location stuck behind holds it back no longer than the settle; and a
 // location whose agent went silent (its lease lapsed) holds nothing back.
 func TestDetectionWaitsForLiveLocations(t *testing.T) {
-	cfg := loadConfig(t, settleConfig)
-	clock := &testkit.Clock{}
 	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	clock.Set(t0)
-	a := testApp(t, cfg, Options{Now: clock.Now})
+	a, clock := settleApp(t, t0)
 	ok := func(time.Time) bool { return false }
 	east, west := newAgentAt(t, a, "us-east", t0.Add(-2*time.Minute), ok), newAgentAt(t, a, "eu-west", t0.Add(-2*time.Minute), ok)
 	ctx := context.Background()
@@ -197,14 +199,11 @@ func TestDetectionWaitsForLiveLocations(t *testing.T) {
 // from it and is down; the next close of the period records exactly one
 // adjustment, and closing again adds none.
 func TestLateBatchRebuildsItsMinute(t *testing.T) {
-	cfg := loadConfig(t, settleConfig)
-	clock := &testkit.Clock{}
 	start := time.Date(2026, 11, 30, 23, 40, 0, 0, time.UTC)
 	outage := sla.Interval{Start: start.Add(5*time.Minute + 10*time.Second), End: start.Add(6 * time.Minute)}
 	minute := start.Add(5 * time.Minute)
 	failing := func(at time.Time) bool { return !at.Before(outage.Start) && at.Before(outage.End) }
-	clock.Set(start)
-	a := testApp(t, cfg, Options{Now: clock.Now})
+	a, clock := settleApp(t, start)
 	ctx := context.Background()
 	east, west := newAgentAt(t, a, "us-east", start, failing), newAgentAt(t, a, "eu-west", start, failing)
 	detect := func(at time.Time) {

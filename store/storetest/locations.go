@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -83,24 +82,10 @@ func testLocationClaimsRacingOneWins(t *testing.T, s suite) {
 	ctx := context.Background()
 	open := s.fresh(t)
 	handles := []store.Store{open(t, Options{}), open(t, Options{})}
-	const callers = 12
-	errs := make([]error, callers)
-	var wg sync.WaitGroup
-	for i := range callers {
-		wg.Go(func() {
-			_, errs[i] = handles[i%2].ClaimLocation(ctx, store.LocationClaim{Location: "eu-west", Agent: string(rune('a' + i)), At: At(0, 0), TTL: time.Minute})
-		})
-	}
-	wg.Wait()
-	won := 0
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			won++
-		case !errors.Is(err, store.ErrLocationHeld):
-			t.Errorf("caller %d: got %v, want nil or ErrLocationHeld", i, err)
-		}
-	}
+	won := raceOneWins(t, store.ErrLocationHeld, func(i int) error {
+		_, err := handles[i%2].ClaimLocation(ctx, store.LocationClaim{Location: "eu-west", Agent: string(rune('a' + i)), At: At(0, 0), TTL: time.Minute})
+		return err
+	})
 	if ls, err := handles[0].LocationStates(ctx); won != 1 || err != nil || len(ls) != 1 {
 		t.Errorf("got %d holders and states %+v, %v; want 1 holder, 1 state", won, ls, err)
 	}
