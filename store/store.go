@@ -186,6 +186,7 @@ type Store interface {
 	Audit
 	Outbox
 	Incidents
+	UpdateTemplates
 	Detection
 	Tokens
 	Sessions
