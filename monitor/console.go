@@ -20,5 +20,6 @@ func (a *Monitor) newConsole(cfg *config.Config) *console.Console {
 		Secure: strings.HasPrefix(cfg.Server.PublicURL, "https://")}
 	c := console.New(s, a.store, func() *catalog.Catalog { return &a.cfg.Load().Catalog }, a.now, a.log)
 	c.Refresh = a.refreshAfterWrite
+	c.Notify = a.peopleAlerts
 	return c
 }

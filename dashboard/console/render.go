@@ -5,6 +5,7 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,10 +39,13 @@ func (p page) MayCredit() bool {
 
 func newTemplates() *template.Template {
 	funcs := template.FuncMap{
-		"words":  words,
-		"when":   func(t time.Time) string { return when(t, time.UTC) },
-		"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"amount": func(c store.Credit) string { return sla.FormatMinor(c.AmountMinor, c.Currency) },
+		"words":      words,
+		"when":       func(t time.Time) string { return when(t, time.UTC) },
+		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"amount":     func(c store.Credit) string { return sla.FormatMinor(c.AmountMinor, c.Currency) },
+		"join":       strings.Join,
+		"has":        slices.Contains[[]string],
+		"severities": func() []string { return severities },
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
 }
