@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -74,6 +75,7 @@ func TestBrowserOncallPagesAxe(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := f.srv.URL + "/console/incidents/" + itoa(inc.ID)
+	t.Run("phone", func(t *testing.T) { oncallPagesFitAPhone(t, f, page, tmpl.ID) })
 	for _, scheme := range []string{"light", "dark"} {
 		t.Run(scheme, func(t *testing.T) {
 			ctx := browsertest.NewTimeout(t, 3*time.Minute)
@@ -94,6 +96,31 @@ func TestBrowserOncallPagesAxe(t *testing.T) {
 			check("templates", chromedp.Navigate(f.srv.URL+"/console/templates"), chromedp.WaitVisible(chromedp.CSS(`#t-name`)))
 			check("template", chromedp.Navigate(f.srv.URL+"/console/templates/"+itoa(tmpl.ID)), chromedp.WaitVisible(chromedp.CSS(`#t-body`)))
 		})
+	}
+}
+
+// oncallPagesFitAPhone opens the on-call pages at 360 px: none scrolls
+// sideways (wide tables and diffs scroll in their own box).
+func oncallPagesFitAPhone(t *testing.T, f *fixture, page string, tmpl int64) {
+	ctx := browsertest.NewTimeout(t, 3*time.Minute)
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride,
+		emulation.SetDeviceMetricsOverrideParams{Width: 360, Height: 780, DeviceScaleFactor: 2, Mobile: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.op.SignIn(map[string]any{"sub": "u-olga", "email": "olga@example.com", "groups": []any{"sre"}})
+	do(t, ctx, chromedp.Navigate(f.srv.URL+"/console/auth/start"), chromedp.WaitVisible(chromedp.CSS(`form.signout`)))
+	for _, p := range []string{f.srv.URL + "/console/incidents", page, f.srv.URL + "/console/incidents/new", page + "/postmortem?from=1&to=2",
+		f.srv.URL + "/console/templates", f.srv.URL + "/console/templates/" + itoa(tmpl)} {
+		do(t, ctx, chromedp.Navigate(p), chromedp.WaitVisible(chromedp.CSS(`main`)))
+		type widths struct {
+			Viewport int `json:"viewport"`
+			Scroll   int `json:"scroll"`
+		}
+		w := browsertest.Eval[widths](t, ctx, `({viewport: window.innerWidth, scroll: document.documentElement.scrollWidth})`)
+		if w.Viewport != 360 || w.Scroll > w.Viewport {
+			wide := browsertest.Eval[[]string](t, ctx, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).slice(0, 5).map(e => e.tagName + '.' + e.className)`)
+			t.Errorf("%s at %d px: %d px wide, scrolls sideways; too wide: %v", p, w.Viewport, w.Scroll, wide)
+		}
 	}
 }
 
