@@ -116,21 +116,16 @@ func (c *Console) openIncident(g *gin.Context, s store.Session) {
 
 // editIncident changes the title and the other services. The first
 // service stays: detection's incidents belong to it.
-func (c *Console) editIncident(g *gin.Context, s store.Session) {
-	inc, ok := c.loadIncident(g, s)
-	if !ok {
-		return
-	}
+func (c *Console) editIncident(g *gin.Context, s store.Session, inc *store.Incident) (updateForm, string, string) {
 	cat := c.Catalog()
 	title := strings.TrimSpace(g.PostForm("title"))
 	also := slices.DeleteFunc(uniq(g.PostFormArray("service")), func(id string) bool { return id == inc.Service })
 	if fe := checkTitleServices(cat, title, append([]string{inc.Service}, also...)); fe != nil {
-		c.showIncident(g, s, http.StatusBadRequest, inc, updateForm{Status: string(inc.Status)}, fe.Error(), "")
-		return
+		return updateForm{Status: string(inc.Status)}, fe.Error(), ""
 	}
 	inc.Title, inc.Also = title, store.SortedTenants(also)
 	for _, id := range also {
 		inc.Tenants = incident.MergeTenants(inc.Tenants, cat.ServiceTenants(id))
 	}
-	c.saved(g, s, inc, c.save(g.Request.Context(), &inc, s), "Title+and+services+saved")
+	return updateForm{Status: string(inc.Status)}, "", "Title+and+services+saved"
 }

@@ -279,93 +279,87 @@ func (c *Console) saved(g *gin.Context, s store.Session, inc store.Incident, err
 	}
 }
 
+// change applies edit, a person's change, to the incident at :id and
+// saves it; edit answers the form to show again and the problem, naming
+// the field, when it refuses the change (nothing is then stored), or the
+// notice of what it did.
+func (c *Console) change(edit func(g *gin.Context, s store.Session, inc *store.Incident) (form updateForm, problem, done string)) func(*gin.Context, store.Session) {
+	return func(g *gin.Context, s store.Session) {
+		inc, ok := c.loadIncident(g, s)
+		if !ok {
+			return
+		}
+		stored := inc
+		stored.Timeline = slices.Clone(inc.Timeline)
+		form, problem, done := edit(g, s, &inc)
+		if problem != "" {
+			c.showIncident(g, s, http.StatusBadRequest, stored, form, problem, "")
+			return
+		}
+		c.saved(g, s, inc, c.save(g.Request.Context(), &inc, s), done)
+	}
+}
+
 // postUpdate adds a person's update: a status and the customer-facing
 // text.
-func (c *Console) postUpdate(g *gin.Context, s store.Session) {
-	inc, ok := c.loadIncident(g, s)
-	if !ok {
-		return
-	}
+func (c *Console) postUpdate(g *gin.Context, s store.Session, inc *store.Incident) (updateForm, string, string) {
 	form := updateForm{Status: g.PostForm("status"), Body: g.PostForm("body")}
-	fe := c.checkText("body", form.Body, inc, maxUpdateBody)
+	fe := c.checkText("body", form.Body, *inc, maxUpdateBody)
 	if fe == nil && !slices.Contains(nextStatuses(inc.Incident), form.Status) {
 		fe = invalid("status", "%q is not one of %s for a %s incident", form.Status, strings.Join(nextStatuses(inc.Incident), ", "), inc.Status)
 	}
 	if fe != nil {
-		c.showIncident(g, s, http.StatusBadRequest, inc, form, fe.Error(), "")
-		return
+		return form, fe.Error(), ""
 	}
 	if err := inc.Update(c.Now().UTC(), incident.Status(form.Status), form.Body, author(s)); err != nil {
-		c.showIncident(g, s, http.StatusBadRequest, inc, form, "status: "+err.Error(), "")
-		return
+		return form, "status: " + err.Error(), ""
 	}
-	c.saved(g, s, inc, c.save(g.Request.Context(), &inc, s), "Update+posted")
+	return form, "", "Update+posted"
 }
 
 // resolve resolves the incident with a last customer-facing text.
-func (c *Console) resolve(g *gin.Context, s store.Session) {
-	inc, ok := c.loadIncident(g, s)
-	if !ok {
-		return
-	}
-	body := g.PostForm("body")
+func (c *Console) resolve(g *gin.Context, s store.Session, inc *store.Incident) (updateForm, string, string) {
+	form := updateForm{Status: string(incident.Resolved), Body: g.PostForm("body")}
 	if !inc.Open() {
-		c.failAs(g, s, http.StatusConflict, fmt.Sprintf("Incident %d is %s already.", inc.ID, inc.Status))
-		return
+		return form, fmt.Sprintf("status: incident %d is %s already", inc.ID, inc.Status), ""
 	}
-	if fe := c.checkText("body", body, inc, maxUpdateBody); fe != nil {
-		c.showIncident(g, s, http.StatusBadRequest, inc, updateForm{Status: string(incident.Resolved), Body: body}, fe.Error(), "")
-		return
+	if fe := c.checkText("body", form.Body, *inc, maxUpdateBody); fe != nil {
+		return form, fe.Error(), ""
 	}
-	if err := inc.Update(c.Now().UTC(), incident.Resolved, body, author(s)); err != nil {
-		c.internal(g, s, err)
-		return
+	if err := inc.Update(c.Now().UTC(), incident.Resolved, form.Body, author(s)); err != nil {
+		return form, "status: " + err.Error(), ""
 	}
-	c.saved(g, s, inc, c.save(g.Request.Context(), &inc, s), "Resolved")
+	return form, "", "Resolved"
 }
 
 // setSeverity changes the severity: staff's triage, never an update
 // customers are sent (they read the severity as it stands).
-func (c *Console) setSeverity(g *gin.Context, s store.Session) {
-	inc, ok := c.loadIncident(g, s)
-	if !ok {
-		return
+func (c *Console) setSeverity(g *gin.Context, s store.Session, inc *store.Incident) (updateForm, string, string) {
+	form := updateForm{Status: string(inc.Status)}
+	if err := inc.SetSeverity(c.Now().UTC(), incident.Severity(g.PostForm("severity")), author(s)); err != nil {
+		return form, "severity: " + err.Error(), ""
 	}
-	sev := incident.Severity(g.PostForm("severity"))
-	if err := inc.SetSeverity(c.Now().UTC(), sev, author(s)); err != nil {
-		c.showIncident(g, s, http.StatusBadRequest, inc, updateForm{Status: string(inc.Status)}, "severity: "+err.Error(), "")
-		return
-	}
-	c.saved(g, s, inc, c.save(g.Request.Context(), &inc, s), "Severity+set")
+	return form, "", "Severity+set"
 }
 
 // publishEntry publishes detection's entry n as an update, in the text
 // given or, blank, the entry's own.
-func (c *Console) publishEntry(g *gin.Context, s store.Session) {
-	inc, ok := c.loadIncident(g, s)
-	if !ok {
-		return
-	}
+func (c *Console) publishEntry(g *gin.Context, s store.Session, inc *store.Incident) (updateForm, string, string) {
+	form := updateForm{Status: string(inc.Status)}
 	n, err := strconv.Atoi(g.PostForm("entry"))
-	body := g.PostForm("body")
 	if err != nil || n < 1 || n > len(inc.Timeline) {
-		c.showIncident(g, s, http.StatusBadRequest, inc, updateForm{Status: string(inc.Status)},
-			fmt.Sprintf("entry: %q is not an entry of this timeline (1 to %d)", g.PostForm("entry"), len(inc.Timeline)), "")
-		return
+		return form, fmt.Sprintf("entry: %q is not an entry of this timeline (1 to %d)", g.PostForm("entry"), len(inc.Timeline)), ""
 	}
-	text := body
+	text := g.PostForm("body")
 	if strings.TrimSpace(text) == "" {
 		text = inc.Timeline[n-1].Body
 	}
-	published := inc
-	published.Timeline = slices.Clone(inc.Timeline)
-	if err := published.Publish(c.Now().UTC(), n-1, text, author(s)); err != nil {
-		c.showIncident(g, s, http.StatusBadRequest, inc, updateForm{Status: string(inc.Status)}, "entry: "+err.Error(), "")
-		return
+	before := *inc
+	if err := inc.Publish(c.Now().UTC(), n-1, text, author(s)); err != nil {
+		return form, "entry: " + err.Error(), ""
 	}
-	if fe := c.checkText("body", text, inc, maxUpdateBody); fe != nil {
-		c.showIncident(g, s, http.StatusBadRequest, inc, updateForm{Status: string(inc.Status)}, fe.Error(), "")
-		return
+	if fe := c.checkText("body", text, before, maxUpdateBody); fe != nil {
+		return form, fe.Error(), ""
 	}
-	c.saved(g, s, published, c.save(g.Request.Context(), &published, s), "Entry+published")
+	return form, "", "Entry+published"
 }

@@ -35,22 +35,17 @@ type postmortemView struct {
 // template when none is saved) and, with ?from=A&to=B, the diff between
 // versions A and B.
 func (c *Console) postmortemPage(g *gin.Context, s store.Session) {
-	inc, ok := c.loadIncident(g, s)
+	v, ok := c.loadPostmortem(g, s)
 	if !ok {
 		return
 	}
-	ctx := g.Request.Context()
-	vs, err := c.Store.PostmortemVersions(ctx, inc.ID)
-	if err != nil {
-		c.internal(g, s, err)
-		return
-	}
-	v := postmortemView{Inc: inc, Versions: vs, Published: inc.PublishedPostmortem}
-	if len(vs) > 0 {
-		v.Markdown = vs[len(vs)-1].Markdown
-	} else if v.Markdown, err = c.postmortemTemplate(g, inc); err != nil {
-		c.internal(g, s, err)
-		return
+	vs := v.Versions
+	if len(vs) == 0 {
+		var err error
+		if v.Markdown, err = c.postmortemTemplate(g, v.Inc); err != nil {
+			c.internal(g, s, err)
+			return
+		}
 	}
 	status, problem := http.StatusOK, ""
 	if g.Query("from") != "" || g.Query("to") != "" {
@@ -65,6 +60,25 @@ func (c *Console) postmortemPage(g *gin.Context, s store.Session) {
 		}
 	}
 	c.showPostmortem(g, s, status, v, problem, g.Query("done"))
+}
+
+// loadPostmortem reads the incident at :id and its post-mortem's
+// versions, the editor holding the newest.
+func (c *Console) loadPostmortem(g *gin.Context, s store.Session) (postmortemView, bool) {
+	inc, ok := c.loadIncident(g, s)
+	if !ok {
+		return postmortemView{}, false
+	}
+	vs, err := c.Store.PostmortemVersions(g.Request.Context(), inc.ID)
+	if err != nil {
+		c.internal(g, s, err)
+		return postmortemView{}, false
+	}
+	v := postmortemView{Inc: inc, Versions: vs, Published: inc.PublishedPostmortem}
+	if len(vs) > 0 {
+		v.Markdown = vs[len(vs)-1].Markdown
+	}
+	return v, true
 }
 
 func version(vs []store.PostmortemVersion, n int) *store.PostmortemVersion {
@@ -98,18 +112,13 @@ func (c *Console) showPostmortem(g *gin.Context, s store.Session, status int, v 
 // savePostmortem previews the posted markdown (action=preview: nothing
 // is stored) or saves it as a new version (action=save).
 func (c *Console) savePostmortem(g *gin.Context, s store.Session) {
-	inc, ok := c.loadIncident(g, s)
+	v, ok := c.loadPostmortem(g, s)
 	if !ok {
 		return
 	}
-	ctx := g.Request.Context()
-	md := g.PostForm("markdown")
-	vs, err := c.Store.PostmortemVersions(ctx, inc.ID)
-	if err != nil {
-		c.internal(g, s, err)
-		return
-	}
-	v := postmortemView{Inc: inc, Markdown: md, Versions: vs, Published: inc.PublishedPostmortem}
+	ctx, inc, md := g.Request.Context(), v.Inc, g.PostForm("markdown")
+	v.Markdown = md
+	var err error
 	action := g.PostForm("action")
 	var problem string
 	switch {
@@ -145,20 +154,11 @@ func (c *Console) savePostmortem(g *gin.Context, s store.Session) {
 // while the incident is open or when the text names a tenant another
 // reader would learn of.
 func (c *Console) publishPostmortem(g *gin.Context, s store.Session) {
-	inc, ok := c.loadIncident(g, s)
+	v, ok := c.loadPostmortem(g, s)
 	if !ok {
 		return
 	}
-	ctx := g.Request.Context()
-	vs, err := c.Store.PostmortemVersions(ctx, inc.ID)
-	if err != nil {
-		c.internal(g, s, err)
-		return
-	}
-	v := postmortemView{Inc: inc, Versions: vs, Published: inc.PublishedPostmortem}
-	if len(vs) > 0 {
-		v.Markdown = vs[len(vs)-1].Markdown
-	}
+	ctx, inc, vs := g.Request.Context(), v.Inc, v.Versions
 	chosen := version(vs, atoi(g.PostForm("version")))
 	if chosen == nil {
 		c.showPostmortem(g, s, http.StatusBadRequest, v, fmt.Sprintf("version: %q is not a saved version of this post-mortem", g.PostForm("version")), "")
@@ -177,7 +177,7 @@ func (c *Console) publishPostmortem(g *gin.Context, s store.Session) {
 		c.showPostmortem(g, s, http.StatusBadRequest, v, msg, "")
 		return
 	}
-	err = c.Store.PublishPostmortem(ctx, inc.ID, chosen.Version, s.Actor())
+	err := c.Store.PublishPostmortem(ctx, inc.ID, chosen.Version, s.Actor())
 	if errors.Is(err, store.ErrNotResolved) {
 		c.showPostmortem(g, s, http.StatusConflict, v, "A post-mortem is published once the incident is resolved: "+err.Error(), "")
 		return
