@@ -115,3 +115,45 @@ func TestDetectionEntriesStayOffReadersOutputs(t *testing.T) {
 		t.Error("no audience would be mailed the person's updates: the e-mail check proved nothing")
 	}
 }
+
+// TestIncidentServicesPerAudience: an incident people opened on the
+// public mail and acme's private ledger shows, under its title, Mail to
+// the public and to bravo, and both services to acme alone: on the
+// pages, the Statuspage API and the feeds.
+func TestIncidentServicesPerAudience(t *testing.T) {
+	f := newCrossFixture(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	inc := db.Incident{Incident: incident.Incident{Title: "Mail and ledger slow", Service: "mail", Also: []string{"acme-ledger"},
+		Status: incident.Identified, Severity: incident.Major, SeverityOverride: true, Started: now.Add(-time.Minute),
+		Timeline: []incident.Entry{{At: now.Add(-time.Minute), Kind: incident.KindUpdate, Status: incident.Identified,
+			Body: "Both are slow; we are on it.", Author: "Dana"}}}, Tenants: []string{"acme", "bravo"}}
+	if _, err := f.app.db.SaveIncident(ctx, &inc, "dana@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	f.start(t)
+	pid, err := IncidentPublicID(ctx, f.app.db, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acme, bravo := f.token(t, access.Viewer, "acme"), f.token(t, access.Viewer, "bravo")
+	for _, tc := range []struct {
+		token, prefix string
+		ledger        bool
+	}{{"", "", false}, {bravo, "/status/bravo", false}, {acme, "/status/acme", true}} {
+		for _, p := range []string{"/incidents/" + pid, "/api/v2/incidents.json", "/feed.atom"} {
+			code, body := f.get(t, tc.token, tc.prefix+p)
+			if code != 200 || !strings.Contains(body, "Mail and ledger slow") || !strings.Contains(body, "Mail") {
+				t.Errorf("%s%s: %d, lacks the title or Mail", tc.prefix, p, code)
+			}
+			if tc.ledger && !strings.Contains(body, "Acmeledger Vault") {
+				t.Errorf("%s%s does not name acme's ledger to acme", tc.prefix, p)
+			}
+			for _, ledger := range []string{"Acmeledger Vault", "acme-ledger"} {
+				if !tc.ledger && strings.Contains(body, ledger) {
+					t.Errorf("%s%s shows %q", tc.prefix, p, ledger)
+				}
+			}
+		}
+	}
+}
