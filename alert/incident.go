@@ -261,11 +261,16 @@ func (d Describer) PublicNotification(id int64, inc *db.Incident, kind string, b
 	for i := range view.Timeline {
 		view.Timeline[i].Author = "" // the public reads what was written, not who wrote it
 	}
-	if n := len(view.Timeline); n > 0 {
+	switch n := len(view.Timeline); {
+	case n > 0:
 		// The time of the public's own latest entry: the time of the
 		// change itself may tell when checks the public may not read
 		// failed, or when detection ran.
 		now = view.Timeline[n-1].At
+	case ended && !v.Ended.IsZero():
+		now = v.Ended // no update yet (detection's lines are staff's): the public's part's own end
+	default:
+		now = v.Started // and its own start
 	}
 	e := d.IncidentEvent(id, &view, kind, now)
 	e.Tenant, e.URL = "", d.IncidentURL(id, inc)

@@ -29,10 +29,16 @@ func (r Reader) SeesCheckOf(tenant string) bool { return r.Staff || SeesCheckOf(
 // IncidentFor is inc, an incident affecting the tenants affected, as r may
 // read it; the tenants r may learn it affects; and whether r sees it.
 //
-//   - Staff read it whole; no other reader reads its notes for staff.
+//   - Staff read it whole, titled (IncidentTitle).
+//   - No other reader reads detection's entries, notes for staff or
+//     changes of severity: only people's updates (incident.ForReaders).
+//     Detection's entries still decide which part of the incident a
+//     reader sees, as below.
+//   - A reader sees the incident only through its services that reader
+//     may read (the public: public services; a tenant: the services of
+//     its contracts); the view names those services alone.
 //   - An incident whose entries record their causes is r's view of it
-//     (incident.View): the part the checks r may read showed. The public
-//     reads incidents of public services only.
+//     (incident.View): the part the checks r may read showed.
 //   - An incident people opened is seen, from its start, by the tenants
 //     it affects and, on the public page, by the public (OnPublicPage);
 //     detection's entries in it are filtered as in a view.
@@ -43,19 +49,36 @@ func (r Reader) SeesCheckOf(tenant string) bool { return r.Staff || SeesCheckOf(
 // tenant.
 func (c *Catalog) IncidentFor(r Reader, inc incident.Incident, affected []string) (incident.Incident, []string, bool) {
 	if r.Staff {
+		inc.Title = c.IncidentTitle(inc)
 		return inc, affected, true
 	}
-	inc.Timeline = inc.ReadersTimeline() // notes are for staff alone, whatever else is shown
-	if r.Tenant != "" && !slices.Contains(c.ServiceTenants(inc.Service), r.Tenant) {
-		return incident.Incident{}, nil, false // not a service of its contracts
+	services := c.readersServices(r, inc)
+	if len(services) == 0 {
+		return incident.Incident{}, nil, false // none of its services is the reader's
 	}
+	v, mine, ok := c.partFor(r, inc, affected)
+	if !ok {
+		return incident.Incident{}, nil, false
+	}
+	v.Service, v.Also = services[0], services[1:]
+	v.Title = c.IncidentTitle(v)
+	v.Timeline = v.ReadersTimeline()
+	return v, mine, true
+}
+
+// partFor is the part of inc r sees (see IncidentFor), with every entry
+// but the notes for staff and the changes of severity.
+func (c *Catalog) partFor(r Reader, inc incident.Incident, affected []string) (incident.Incident, []string, bool) {
+	inc.Timeline = slices.DeleteFunc(slices.Clone(inc.Timeline), func(e incident.Entry) bool {
+		return e.Kind == incident.KindNote || e.Kind == incident.KindSeverity
+	})
 	var mine []string
 	if r.Tenant != "" {
 		mine = []string{r.Tenant}
 	}
 	caused := incident.Caused(inc)
 	if !caused || incident.OpenedByPeople(inc) {
-		seen := c.OnPublicPage(inc.Service, affected)
+		seen := !c.TenantOnly(inc.Service, affected)
 		if r.Tenant != "" {
 			seen = TenantSeesIncident(r.Tenant, affected)
 		}
@@ -70,12 +93,37 @@ func (c *Catalog) IncidentFor(r Reader, inc incident.Incident, affected []string
 	if !ok {
 		return incident.Incident{}, nil, false
 	}
-	if r.Tenant == "" {
-		if s, known := c.Service(inc.Service); !known || !s.Public {
-			return incident.Incident{}, nil, false
+	return v, mine, true
+}
+
+// readersServices are the services of inc that r may read, in inc's
+// order: the public, the public services; a tenant, those of its
+// contracts.
+func (c *Catalog) readersServices(r Reader, inc incident.Incident) []string {
+	var out []string
+	for _, id := range inc.Services() {
+		s, known := c.Service(id)
+		switch {
+		case !known:
+		case r.Tenant == "" && s.Public, r.Tenant != "" && slices.Contains(c.ServiceTenants(id), r.Tenant):
+			out = append(out, id)
 		}
 	}
-	return v, mine, true
+	return out
+}
+
+// IncidentTitle is inc's title: the one people gave it, or, for one
+// detection opened, one made from its service's name
+// (incident.DefaultTitle).
+func (c *Catalog) IncidentTitle(inc incident.Incident) string {
+	if strings.TrimSpace(inc.Title) != "" {
+		return inc.Title
+	}
+	name := inc.Service
+	if s, ok := c.Service(inc.Service); ok && s.Name != "" {
+		name = s.Name
+	}
+	return incident.DefaultTitle(name, inc)
 }
 
 // PublishedView is inc as every reader who sees it may read it: what a

@@ -60,8 +60,10 @@ func TestIncidentFor(t *testing.T) {
 					t.Errorf("the public learns tenants %v", tenants)
 				case !r.Staff && r.Tenant != "" && !slices.Equal(tenants, []string{r.Tenant}):
 					t.Errorf("%s learns tenants %v", r.Tenant, tenants)
-				case len(v.Timeline) == 0:
-					t.Errorf("%+v reads no entry", r)
+				case !r.Staff && slices.ContainsFunc(v.Timeline, incident.Entry.Internal):
+					t.Errorf("%+v reads an entry for staff: %+v", r, v.Timeline)
+				case !r.Staff && v.Title == "":
+					t.Errorf("%+v reads no title", r)
 				}
 			}
 			for _, r := range tc.hidden {
@@ -142,8 +144,8 @@ func TestPublishedView(t *testing.T) {
 	}
 	own := incident.Incident{Service: "web", Status: incident.Resolved, Severity: incident.Major, Started: t0, Ended: t0.Add(time.Hour),
 		Timeline: []incident.Entry{e(0, acme), {At: t0.Add(30 * time.Minute), Kind: incident.KindRecovered, Status: incident.Resolved, Body: "web recovered"}}}
-	if v := c.PublishedView(own, []string{"acme"}); !v.Started.Equal(t0) || len(v.Timeline) != 2 {
-		t.Errorf("acme's own incident's published view: %+v, want acme's", v)
+	if v := c.PublishedView(own, []string{"acme"}); !v.Started.Equal(t0) || !v.Ended.Equal(t0.Add(30*time.Minute)) || len(v.Timeline) != 0 {
+		t.Errorf("acme's own incident's published view: %+v, want acme's, without detection's entries", v)
 	}
 	both := incident.Incident{Service: "web", Status: incident.Resolved, Severity: incident.Major, Started: t0, Ended: t0.Add(time.Hour),
 		Timeline: []incident.Entry{e(0, acme), e(5, acme, globex), {At: t0.Add(5 * time.Minute), Kind: incident.KindUpdate, Status: incident.Identified,
@@ -153,5 +155,64 @@ func TestPublishedView(t *testing.T) {
 		if x.Author == "" {
 			t.Errorf("an incident two tenants saw through their own checks: published entry %q, want people's alone", x.Body)
 		}
+	}
+}
+
+// An incident of several services shows each reader the services it may
+// read, under its title, with people's updates and nothing detection or
+// staff wrote.
+func TestIncidentForServicesAndTitle(t *testing.T) {
+	c := fixture()
+	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	inc := incident.Incident{Title: "Sign-in fails", Service: "db", Also: []string{"mail", "web"}, Status: incident.Identified,
+		Severity: incident.Major, Started: t0, Timeline: []incident.Entry{
+			{At: t0, Kind: incident.KindUpdate, Status: incident.Identified, Body: "Logins fail.", Author: "ops"},
+			{At: t0.Add(time.Minute), Kind: incident.KindDetected, Status: incident.Identified, Body: "web is down: failing from web-acme@eu",
+				Cause: []incident.Cause{{Check: "web-acme", Tenant: "acme"}}},
+			{At: t0.Add(2 * time.Minute), Kind: incident.KindSeverity, Status: incident.Identified, Body: "severity set to major", Author: "ops"},
+		}}
+	affected := []string{"acme", "globex"}
+	for _, tc := range []struct {
+		name     string
+		r        catalog.Reader
+		services []string
+	}{
+		{"staff: every service", catalog.Reader{Staff: true}, []string{"db", "mail", "web"}},
+		{"the public: the public service", catalog.PublicReader(), []string{"web"}},
+		{"acme: its contract's services", catalog.TenantReader("acme"), []string{"db", "web"}},
+		{"globex: its contract's services", catalog.TenantReader("globex"), []string{"mail", "web"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, _, ok := c.IncidentFor(tc.r, inc, affected)
+			if !ok {
+				t.Fatal("does not see it")
+			}
+			if got := v.Services(); !slices.Equal(got, tc.services) {
+				t.Errorf("services %v, want %v", got, tc.services)
+			}
+			if v.Title != "Sign-in fails" {
+				t.Errorf("title %q", v.Title)
+			}
+			if tc.r.Staff {
+				return
+			}
+			if len(v.Timeline) != 1 || v.Timeline[0].Body != "Logins fail." {
+				t.Errorf("timeline %+v, want people's update alone", v.Timeline)
+			}
+		})
+	}
+	if _, _, ok := c.IncidentFor(catalog.TenantReader("initech"), inc, affected); ok {
+		t.Error("initech, on none of its services, sees it")
+	}
+	detected := incident.Incident{Service: "web", Status: incident.Investigating, Severity: incident.Minor, Started: t0,
+		Timeline: []incident.Entry{{At: t0, Kind: incident.KindDetected, Status: incident.Investigating, Body: "web is down",
+			Cause: []incident.Cause{{Check: "web-shared"}}}}}
+	v, _, _ := c.IncidentFor(catalog.PublicReader(), detected, affected)
+	if v.Title != "Web unavailable" {
+		t.Errorf("an untitled detected incident reads %q, want its service's name in words", v.Title)
+	}
+	detected.Timeline[0].Cause[0].Degraded = true
+	if got := c.IncidentTitle(detected); got != "Web degraded" {
+		t.Errorf("a degraded one reads %q", got)
 	}
 }

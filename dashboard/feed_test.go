@@ -78,8 +78,8 @@ func TestFeedParsed(t *testing.T) {
 	}{
 		{"open incident", "1001", "[Monitoring] Database outage",
 			[]string{"Affected: Database", "<strong>Monitoring</strong>", "Space freed; watching.", "Disk full on the primary.", "Database down at all locations."}},
-		{"resolved incident", "1000", "[Resolved] API outage",
-			[]string{"Affected: API", "Recovered.", "API down at 3 of 4 locations."}},
+		{"resolved incident, titled, of two services on the page and one not", "1000", "[Resolved] API and database errors",
+			[]string{"Affected: API, Database", "Recovered.", "API down at 3 of 4 locations."}},
 		{"upcoming maintenance", "m1", "[Scheduled] Database upgrade",
 			[]string{"Affected: API, Database", `Scheduled: <time datetime="2026-11-21T02:00:00Z">2026-11-21 02:00 UTC</time> – <time datetime="2026-11-21T04:00:00Z">2026-11-21 04:00 UTC</time>`, "Maintenance scheduled: Database upgrade."}},
 		{"active maintenance", "m2", "[In progress] CDN cache rebuild",

@@ -171,8 +171,14 @@ type ServiceState struct {
 type IncidentRecord struct {
 	// ID is the ID readers see, in the page's URLs and the API: a public
 	// ID (access.IncidentPublicID), never the store's sequence.
-	ID        string
+	ID string
+	// Title says what happened in words; "" shows the first service's
+	// name and "outage".
+	Title string
+	// Service and Also are the services it affects, as the reader may
+	// read them (catalog.IncidentFor).
 	Service   string
+	Also      []string
 	Status    string
 	Severity  string
 	Started   time.Time
@@ -265,8 +271,14 @@ func BuildSnapshot(in SnapshotInput, now time.Time) *Snapshot {
 		}
 	}
 	for _, r := range in.Incidents {
-		if known[r.Service] {
-			snap.Incidents = append(snap.Incidents, buildIncident(r, names[r.Service], snap.Page.URL))
+		var comps []string
+		for _, id := range append([]string{r.Service}, r.Also...) {
+			if known[id] && !slices.Contains(comps, id) {
+				comps = append(comps, id)
+			}
+		}
+		if len(comps) > 0 {
+			snap.Incidents = append(snap.Incidents, buildIncident(r, names[comps[0]], comps, snap.Page.URL))
 		}
 	}
 	// Newest first: by start, then by ID so equal starts order the same
@@ -438,17 +450,17 @@ func rollUp(components []Component) PageStatus {
 	return PageStatus{"none", "All Systems Operational"}
 }
 
-func buildIncident(r IncidentRecord, serviceName, pageURL string) Incident {
+func buildIncident(r IncidentRecord, serviceName string, comps []string, pageURL string) Incident {
 	id := r.ID
 	inc := Incident{
 		ID:         id,
-		Name:       serviceName + " outage",
+		Name:       cmp.Or(r.Title, serviceName+" outage"),
 		Status:     r.Status,
 		Impact:     cmp.Or(r.Severity, "none"),
 		StartedAt:  r.Started.UTC(),
 		CreatedAt:  cmp.Or(r.CreatedAt, r.Started).UTC(),
 		Shortlink:  pageURL + "/incidents/" + id,
-		Components: []string{r.Service},
+		Components: comps,
 		Postmortem: r.Postmortem,
 		OwnImpact:  slices.Clone(r.OwnImpact),
 	}

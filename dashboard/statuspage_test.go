@@ -51,7 +51,7 @@ func fixtureInput() SnapshotInput {
 			{ID: "dns", Group: "Edge", State: sla.StateUnknown, Since: at("2026-11-20T10:00:00Z")},
 		},
 		Incidents: []IncidentRecord{
-			{ID: "1000", Service: "api", Status: "resolved", Severity: "major", Started: at("2026-11-19T08:00:00Z"), Ended: at("2026-11-19T09:00:00Z"),
+			{ID: "1000", Title: "API and database errors", Service: "api", Also: []string{"db", "billing-internal"}, Status: "resolved", Severity: "major", Started: at("2026-11-19T08:00:00Z"), Ended: at("2026-11-19T09:00:00Z"),
 				Timeline: []TimelineEntry{
 					{At: at("2026-11-19T08:02:00Z"), Status: "investigating", Body: "API down at 3 of 4 locations."},
 					{At: at("2026-11-19T09:00:00Z"), Status: "resolved", Body: "Recovered."},

@@ -87,6 +87,11 @@ coalesce(last_used_ms, 0), coalesce(revoked_ms, 0), coalesce(revoked_by, ''), ha
 			out.Subscribers, err = queryList(ctx, tx, "subscribers", scanSubscriber, selectSubscriber+` ORDER BY id`)
 			return err
 		}},
+		{"update templates", func() (err error) {
+			out.Templates, err = queryList(ctx, tx, "update templates", func(r *sql.Rows) (UpdateTemplate, error) { return scanTemplate(r) },
+				selectTemplate+` ORDER BY id`)
+			return err
+		}},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {

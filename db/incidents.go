@@ -99,9 +99,9 @@ func saveIncidentTx(ctx context.Context, tx *sql.Tx, now int64, inc *Incident, t
 		}
 	}
 	if id == 0 {
-		res, err := tx.ExecContext(ctx, `INSERT INTO incidents (service, status, severity, severity_override,
-	started_ms, ended_ms, failing, revision, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-			inc.Service, inc.Status, inc.Severity, inc.SeverityOverride, inc.Started.UnixMilli(), ended, failing, now, now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO incidents (title, service, status, severity, severity_override,
+	started_ms, ended_ms, failing, revision, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			inc.Title, inc.Service, inc.Status, inc.Severity, inc.SeverityOverride, inc.Started.UnixMilli(), ended, failing, now, now)
 		if err != nil {
 			return 0, 0, fmt.Errorf("insert: %w", err)
 		}
@@ -109,6 +109,9 @@ func saveIncidentTx(ctx context.Context, tx *sql.Tx, now int64, inc *Incident, t
 			return 0, 0, fmt.Errorf("insert: %w", err)
 		}
 		if _, err := setTenants(ctx, tx, id, tenants); err != nil {
+			return 0, 0, err
+		}
+		if _, err := setServices(ctx, tx, id, store.SortedTenants(inc.Also)); err != nil {
 			return 0, 0, err
 		}
 		added, err := addEntries(ctx, tx, id, inc.Timeline)
@@ -137,11 +140,15 @@ func saveIncidentTx(ctx context.Context, tx *sql.Tx, now int64, inc *Incident, t
 	if err != nil {
 		return 0, 0, err
 	}
+	servicesChanged, err := setServices(ctx, tx, id, store.SortedTenants(inc.Also))
+	if err != nil {
+		return 0, 0, err
+	}
 	added, err := addEntries(ctx, tx, id, inc.Timeline)
 	if err != nil {
 		return 0, 0, err
 	}
-	if !rowChanged && !tenantsChanged && added == 0 {
+	if !rowChanged && !tenantsChanged && !servicesChanged && added == 0 {
 		return id, old.Revision, nil // nothing new: a retry, or a save of an unchanged incident
 	}
 	if inc.Revision != old.Revision {
@@ -149,9 +156,9 @@ func saveIncidentTx(ctx context.Context, tx *sql.Tx, now int64, inc *Incident, t
 		return 0, 0, fmt.Errorf("%w: saved from revision %d, stored is %d", ErrIncidentConflict, inc.Revision, old.Revision)
 	}
 	rev := old.Revision + 1
-	_, err = tx.ExecContext(ctx, `UPDATE incidents SET status = ?, severity = ?, severity_override = ?,
+	_, err = tx.ExecContext(ctx, `UPDATE incidents SET title = ?, status = ?, severity = ?, severity_override = ?,
 	started_ms = ?, ended_ms = ?, failing = ?, revision = ?, updated_ms = ? WHERE id = ?`,
-		inc.Status, inc.Severity, inc.SeverityOverride, inc.Started.UnixMilli(), ended, failing, rev, now, id)
+		inc.Title, inc.Status, inc.Severity, inc.SeverityOverride, inc.Started.UnixMilli(), ended, failing, rev, now, id)
 	if err != nil {
 		return 0, 0, fmt.Errorf("update: %w", err)
 	}
@@ -165,19 +172,32 @@ func saveIncidentTx(ctx context.Context, tx *sql.Tx, now int64, inc *Incident, t
 // setTenants makes the incident's tenants exactly tenants (sorted, unique)
 // and reports whether that changed anything.
 func setTenants(ctx context.Context, tx *sql.Tx, id int64, tenants []string) (bool, error) {
-	stored, err := queryStrings(ctx, tx, `SELECT tenant FROM incident_tenants WHERE incident_id = ? ORDER BY tenant`, id)
+	return setList(ctx, tx, "incident_tenants", "tenant", id, tenants)
+}
+
+// setServices makes the incident's other services exactly services
+// (sorted, unique) and reports whether that changed anything.
+func setServices(ctx context.Context, tx *sql.Tx, id int64, services []string) (bool, error) {
+	return setList(ctx, tx, "incident_services", "service", id, services)
+}
+
+// setList makes the values of column in table (a list of the incident's,
+// keyed by incident_id) exactly values, sorted and unique, and reports
+// whether that changed anything.
+func setList(ctx context.Context, tx *sql.Tx, table, column string, id int64, values []string) (bool, error) {
+	stored, err := queryStrings(ctx, tx, `SELECT `+column+` FROM `+table+` WHERE incident_id = ? ORDER BY `+column, id)
 	if err != nil {
-		return false, fmt.Errorf("read tenants: %w", err)
+		return false, fmt.Errorf("read %s: %w", table, err)
 	}
-	if slices.Equal(stored, tenants) {
+	if slices.Equal(stored, values) {
 		return false, nil
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM incident_tenants WHERE incident_id = ?`, id); err != nil {
-		return false, fmt.Errorf("replace tenants: %w", err)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE incident_id = ?`, id); err != nil {
+		return false, fmt.Errorf("replace %s: %w", table, err)
 	}
-	for _, t := range tenants {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_tenants (incident_id, tenant) VALUES (?, ?)`, id, t); err != nil {
-			return false, fmt.Errorf("insert tenant %s: %w", t, err)
+	for _, v := range values {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (incident_id, `+column+`) VALUES (?, ?)`, id, v); err != nil {
+			return false, fmt.Errorf("insert %s %s: %w", column, v, err)
 		}
 	}
 	return true, nil
@@ -232,14 +252,14 @@ type rowQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-const selectIncident = `SELECT id, service, status, severity, severity_override, started_ms, coalesce(ended_ms, 0),
+const selectIncident = `SELECT id, title, service, status, severity, severity_override, started_ms, coalesce(ended_ms, 0),
 	failing, revision, coalesce(published_version, 0), created_ms, updated_ms FROM incidents`
 
 func scanIncident(s interface{ Scan(...any) error }) (Incident, error) {
 	var inc Incident
 	var status, severity, failing string
 	var started, ended, created, updated int64
-	err := s.Scan(&inc.ID, &inc.Service, &status, &severity, &inc.SeverityOverride, &started, &ended,
+	err := s.Scan(&inc.ID, &inc.Title, &inc.Service, &status, &severity, &inc.SeverityOverride, &started, &ended,
 		&failing, &inc.Revision, &inc.PublishedPostmortem, &created, &updated)
 	if err != nil {
 		return Incident{}, err
@@ -389,26 +409,42 @@ WHERE incident_id IN `+ids+` ORDER BY incident_id, id`, args...)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read timelines: %w", err)
 	}
-	trows, err := tx.QueryContext(ctx, `SELECT incident_id, tenant FROM incident_tenants
-WHERE incident_id IN `+ids+` ORDER BY incident_id, tenant`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read tenants: %w", err)
+	if err := readLists(ctx, tx, "incident_tenants", "tenant", ids, args, func(i int, v string) {
+		out[i].Tenants = append(out[i].Tenants, v)
+	}, index); err != nil {
+		return nil, err
 	}
-	defer trows.Close()
-	for trows.Next() {
-		var id int64
-		var t string
-		if err := trows.Scan(&id, &t); err != nil {
-			return nil, fmt.Errorf("read tenants: %w", err)
-		}
-		if i, ok := index[id]; ok {
-			out[i].Tenants = append(out[i].Tenants, t)
-		}
-	}
-	if err := trows.Err(); err != nil {
-		return nil, fmt.Errorf("read tenants: %w", err)
+	if err := readLists(ctx, tx, "incident_services", "service", ids, args, func(i int, v string) {
+		out[i].Also = append(out[i].Also, v)
+	}, index); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// readLists reads column of table for the incidents ids (a subquery over
+// args) selects, giving each value to add with its incident's index.
+func readLists(ctx context.Context, tx *sql.Tx, table, column, ids string, args []any, add func(i int, v string), index map[int64]int) error {
+	rows, err := tx.QueryContext(ctx, `SELECT incident_id, `+column+` FROM `+table+`
+WHERE incident_id IN `+ids+` ORDER BY incident_id, `+column, args...)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", table, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return fmt.Errorf("read %s: %w", table, err)
+		}
+		if i, ok := index[id]; ok {
+			add(i, v)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", table, err)
+	}
+	return nil
 }
 
 // SavePostmortem stores markdown as the next draft version of incident

@@ -20,6 +20,8 @@
 //     Observe feeds it one final minute, Now the service as it stands, and
 //     both return what changed; Progress and Restore carry how far it got
 //     across a restart.
-//   - Incident: service, status, severity, start and end, timeline.
+//   - Incident: title, services, status, severity, start and end,
+//     timeline; detection's entries are for staff until a person
+//     publishes one (Publish).
 //   - Entry: one timeline entry, automatic or written by a person.
 package incident

@@ -77,13 +77,19 @@ const (
 )
 
 // ForReaders reports whether e is shown to readers of the incident (status
-// pages, feeds, a tenant's viewers, post-mortems): every entry but a note
-// for staff and a change of severity, which is staff's triage, not an
-// update for customers (they read the severity as it stands).
-func (e Entry) ForReaders() bool { return e.Kind != KindNote && e.Kind != KindSeverity }
+// pages, feeds, e-mails, a tenant's viewers, post-mortems): only the
+// updates people wrote. Detection's lines ("mail-imap is down: failing
+// from ...", "recovery held 5m0s") are staff's, in the console, until a
+// person publishes one (Publish), which adds it as their update in words
+// they chose; a note for staff and a change of severity, staff's triage,
+// never are (readers read the severity as it stands).
+func (e Entry) ForReaders() bool { return e.Kind == KindUpdate }
 
-// ReadersTimeline is inc's timeline as readers see it: without the notes
-// for staff and the changes of severity.
+// Internal reports whether e is for staff alone: the opposite of
+// ForReaders, named for the console's timeline.
+func (e Entry) Internal() bool { return !e.ForReaders() }
+
+// ReadersTimeline is inc's timeline as readers see it: people's updates.
 func (i *Incident) ReadersTimeline() []Entry {
 	var out []Entry
 	for _, e := range i.Timeline {
@@ -108,9 +114,17 @@ type Entry struct {
 	Cause []Cause
 }
 
-// Incident is an outage of one service.
+// Incident is an outage of one or more services.
 type Incident struct {
+	// Title says in words what happened ("Mail IMAP unavailable"); ""
+	// for an incident detection opened that nobody titled, which readers
+	// see under a title made from its service (DefaultTitle).
+	Title string
+	// Service is the service whose detection the incident belongs to, or
+	// the first one people named; Also the others it affects, sorted,
+	// without Service.
 	Service  string
+	Also     []string
 	Status   Status
 	Severity Severity
 	// SeverityOverride is set once a person chose the severity: derived
@@ -121,6 +135,33 @@ type Incident struct {
 	Failing          []string  // locations failing at the latest observation, sorted
 	Timeline         []Entry
 }
+
+// Services are every service inc affects: Service, then Also.
+func (i *Incident) Services() []string {
+	return append([]string{i.Service}, i.Also...)
+}
+
+// DefaultTitle is the title of an incident of the service named name
+// that nobody titled: "Mail IMAP unavailable", or "... degraded" when
+// every check that failed was degraded rather than down.
+func DefaultTitle(name string, inc Incident) string {
+	for _, e := range inc.Timeline {
+		for _, c := range e.Cause {
+			if !c.Degraded {
+				return name + " unavailable"
+			}
+		}
+	}
+	for _, e := range inc.Timeline {
+		if e.Kind == KindDetected && len(e.Cause) > 0 {
+			return name + " degraded"
+		}
+	}
+	return name + " unavailable"
+}
+
+// MaxTitle is the longest title, in bytes, a person may give.
+const MaxTitle = 200
 
 // Open reports whether the incident is still open.
 func (i *Incident) Open() bool { return i.Status.open() }
@@ -158,6 +199,36 @@ func (i *Incident) Update(at time.Time, status Status, body, author string) erro
 	}
 	i.Status = status
 	i.Timeline = append(i.Timeline, Entry{At: at, Kind: KindUpdate, Status: status, Body: body, Author: author})
+	return nil
+}
+
+// Errors of publishing an entry.
+var (
+	ErrNoEntry     = errors.New("no such timeline entry")
+	ErrNotInternal = errors.New("only detection's entries are published")
+)
+
+// Publish makes entry n of the timeline (0-based), one detection wrote,
+// an update readers see: it adds the person's update at at, in the
+// incident's current status, saying body, or the entry's own words when
+// body is blank. Entries are never rewritten: the detection's line stays
+// for staff as it was. Notes for staff and changes of severity are not
+// published.
+func (i *Incident) Publish(at time.Time, n int, body, author string) error {
+	if n < 0 || n >= len(i.Timeline) {
+		return fmt.Errorf("%w: %d", ErrNoEntry, n+1)
+	}
+	e := i.Timeline[n]
+	if e.Author != "" || e.Kind == KindNote || e.Kind == KindSeverity || e.Kind == KindUpdate {
+		return fmt.Errorf("%w: entry %d is %s", ErrNotInternal, n+1, e.Kind)
+	}
+	if strings.TrimSpace(body) == "" {
+		body = e.Body
+	}
+	if strings.TrimSpace(author) == "" {
+		return errors.New("an update needs an author")
+	}
+	i.Timeline = append(i.Timeline, Entry{At: at, Kind: KindUpdate, Status: i.Status, Body: body, Author: author})
 	return nil
 }
 

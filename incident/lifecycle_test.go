@@ -1,6 +1,7 @@
 package incident_test
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -140,5 +141,50 @@ func TestNotifiesAndMergeTenants(t *testing.T) {
 	}
 	if got := incident.MergeTenants([]string{"globex", "acme"}, []string{"acme", "initech"}); !slices.Equal(got, []string{"acme", "globex", "initech"}) {
 		t.Errorf("MergeTenants: got %v", got)
+	}
+}
+
+// Publishing a detection's entry adds a person's update readers see; the
+// entry itself stays for staff, and people's own entries, notes and
+// severity changes are not published.
+func TestPublish(t *testing.T) {
+	inc := &incident.Incident{Service: "mail", Status: incident.Identified, Timeline: []incident.Entry{
+		{At: t0, Kind: incident.KindDetected, Status: incident.Investigating, Body: "mail is down: failing from mail-tcp@ams"},
+		{At: t0, Kind: incident.KindNote, Status: incident.Investigating, Body: "alert for acme-gold not sent"},
+		{At: t0, Kind: incident.KindSeverity, Status: incident.Investigating, Body: "severity set to major", Author: "dana"},
+		{At: t0, Kind: incident.KindUpdate, Status: incident.Identified, Body: "Renewing.", Author: "dana"},
+	}}
+	for _, tc := range []struct {
+		name string
+		n    int
+		want error
+	}{
+		{"a note", 1, incident.ErrNotInternal},
+		{"a severity change", 2, incident.ErrNotInternal},
+		{"people's update", 3, incident.ErrNotInternal},
+		{"past the end", 4, incident.ErrNoEntry},
+		{"before the start", -1, incident.ErrNoEntry},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := inc.Publish(t0, tc.n, "", "erin"); !errors.Is(err, tc.want) {
+				t.Errorf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+	if len(inc.Timeline) != 4 {
+		t.Fatalf("refused publications added entries: %+v", inc.Timeline)
+	}
+	if err := inc.Publish(t0.Add(time.Minute), 0, "Mail is unreachable.", "erin"); err != nil {
+		t.Fatal(err)
+	}
+	got := inc.Timeline[4]
+	if got.Kind != incident.KindUpdate || got.Body != "Mail is unreachable." || got.Author != "erin" || got.Status != incident.Identified || !got.ForReaders() {
+		t.Errorf("published as %+v", got)
+	}
+	if !inc.Timeline[0].Internal() || inc.Timeline[0].Body != "mail is down: failing from mail-tcp@ams" {
+		t.Errorf("the detection's entry changed: %+v", inc.Timeline[0])
+	}
+	if err := inc.Publish(t0.Add(2*time.Minute), 0, " ", "erin"); err != nil || inc.Timeline[5].Body != inc.Timeline[0].Body {
+		t.Errorf("a blank text publishes the entry's own words: %v %+v", err, inc.Timeline)
 	}
 }

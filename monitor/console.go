@@ -23,5 +23,6 @@ func (a *Monitor) newConsole(cfg *config.Config) *console.Console {
 	c := console.New(s, a.store, func() *catalog.Catalog { return &a.cfg.Load().Catalog }, a.now, a.log)
 	c.Refresh = a.refreshAfterWrite
 	c.Locations = func(ctx context.Context) ([]store.LocationHealth, error) { return a.locationHealths(ctx, a.now()) }
+	c.Notify = a.peopleAlerts
 	return c
 }

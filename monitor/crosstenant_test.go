@@ -116,7 +116,11 @@ type crossFixture struct {
 
 // newCrossFixture writes the story's evidence and runs detection over it,
 // minute by minute, as the detection job would. The slate is not started.
-func newCrossFixture(t *testing.T) *crossFixture {
+func newCrossFixture(t *testing.T) *crossFixture { t.Helper(); return newCrossFixtureWith(t, nil) }
+
+// newCrossFixtureWith is newCrossFixture with the configuration changed
+// by change (when not nil) before the slate is built.
+func newCrossFixtureWith(t *testing.T, change func(*config.Config)) *crossFixture {
 	t.Helper()
 	received := &receiverLog{}
 	srv := httptest.NewServer(received)
@@ -127,6 +131,9 @@ func newCrossFixture(t *testing.T) *crossFixture {
 	cfg.Console = config.Console{OIDC: config.OIDC{Issuer: "http://127.0.0.1:9", ClientID: "slate", ClientSecret: "secret",
 		RedirectURL: "http://127.0.0.1:9/console/auth/callback", RoleClaim: "groups", Roles: config.ConsoleRoles{Admin: []string{"sre-leads"}}},
 		Session: config.ConsoleSession{Idle: config.DefaultSessionIdle, Absolute: config.DefaultSessionAbsolute}}
+	if change != nil {
+		change(cfg)
+	}
 	f := &crossFixture{cfg: cfg, clock: &testkit.Clock{}, received: received}
 	f.t0 = time.Now().UTC().Truncate(time.Minute).Add(-crossEnd * time.Minute)
 	f.clock.Set(f.t0)

@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -241,10 +242,15 @@ func (a *Monitor) incidentMail(cat *catalog.Catalog, au audience, stored db.Inci
 		return nil
 	}
 	pid := access.IncidentPublicID(key, stored.ID)
-	name := inc.Service
-	if s, ok := cat.Service(inc.Service); ok && s.Name != "" {
-		name = s.Name
+	var names []string
+	for _, id := range inc.Services() {
+		name := id
+		if s, ok := cat.Service(id); ok && s.Name != "" {
+			name = s.Name
+		}
+		names = append(names, name)
 	}
+	title := cmp.Or(inc.Title, names[0]+" outage")
 	var out []mailBatch
 	prev := ""
 	for i, e := range inc.Timeline {
@@ -258,9 +264,9 @@ func (a *Monitor) incidentMail(cat *catalog.Catalog, au audience, stored db.Inci
 		}
 		out = append(out, mailBatch{
 			key:      fmt.Sprintf("mail/%s/incident/%s/%d", scopeKey(au.page), pid, e.At.UnixMilli()),
-			services: []string{inc.Service},
-			job: mailJob{What: mailIncident, Page: au.page, Title: name + " outage", Status: string(e.Status), Body: e.Body,
-				Names: []string{name}, At: e.At, URL: au.base + "/incidents/" + pid, ThreadKey: "incident/" + pid + "/" + au.page},
+			services: inc.Services(),
+			job: mailJob{What: mailIncident, Page: au.page, Title: title, Status: string(e.Status), Body: e.Body,
+				Names: names, At: e.At, URL: au.base + "/incidents/" + pid, ThreadKey: "incident/" + pid + "/" + au.page},
 		})
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -104,6 +105,10 @@ func newCrossMatrixFixture(t *testing.T, opts ...func(*testMonitor)) *crossMatri
 	}
 	f.publishTemplate(t)
 	f.publish(t, 3, "| Tenant | Breach minutes |\n|---|---|\n| acme | 10 |\n| bravo | 10 |\n")
+	tmpl := db.UpdateTemplate{Name: "Mail relay", Status: "identified", Body: "The mail relay is being replaced."}
+	if err := f.app.db.SaveUpdateTemplate(ctx, &tmpl, "ops"); err != nil {
+		t.Fatal(err)
+	}
 	soon := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Minute)
 	for _, m := range []db.Maintenance{
 		{Services: []string{"mail"}, Title: "Mail relay swap", Start: soon, End: soon.Add(time.Hour)},
@@ -347,7 +352,10 @@ func (f *crossMatrixFixture) routes() []matrixRoute {
 	// The staff console takes its own sessions only: no token, link or
 	// tenant session opens it.
 	for _, p := range []string{"/console/", "/console/credits", "/console/credits/1", "/console/credits/2",
-		"/console/credits/1/case.json", "/console/audit", "/console/tokens", "/console/sessions", "/console/locations"} {
+		"/console/credits/1/case.json", "/console/audit", "/console/tokens", "/console/sessions", "/console/locations",
+		"/console/incidents", "/console/incidents?tenant=acme", "/console/incidents/new", "/console/incidents/1", "/console/incidents/2",
+		"/console/incidents/1?template=1", "/console/incidents/1/postmortem", "/console/incidents/3/postmortem?from=1&to=1",
+		"/console/templates", "/console/templates/1"} {
 		add("console", "", p, "")
 	}
 	add("public", "", "/console/login", "")
@@ -642,4 +650,88 @@ func TestIsolationMatrixMail(t *testing.T) {
 func decodeTestEvent(payload []byte) (alert.Event, error) {
 	var e alert.Event
 	return e, json.Unmarshal(payload, &e)
+}
+
+// consoleForms are the on-call forms of the console, each with a valid
+// body: a credential that is not a console session must change nothing
+// through any of them.
+var consoleForms = []struct {
+	path string
+	form url.Values
+}{
+	{"/console/incidents", url.Values{"title": {"t"}, "service": {"mail"}, "severity": {"minor"}, "status": {"investigating"}, "body": {"x"}}},
+	{"/console/incidents/1/updates", url.Values{"status": {"postmortem"}, "body": {"x"}}},
+	{"/console/incidents/4/resolve", url.Values{"body": {"x"}}},
+	{"/console/incidents/1/severity", url.Values{"severity": {"critical"}}},
+	{"/console/incidents/1/edit", url.Values{"title": {"t"}}},
+	{"/console/incidents/4/publish", url.Values{"entry": {"1"}}},
+	{"/console/incidents/1/postmortem", url.Values{"action": {"save"}, "markdown": {"x"}}},
+	{"/console/incidents/1/postmortem/publish", url.Values{"version": {"1"}}},
+	{"/console/templates", url.Values{"name": {"n"}, "status": {"identified"}, "body": {"x"}}},
+	{"/console/templates/1", url.Values{"name": {"n"}, "status": {"identified"}, "body": {"x"}}},
+	{"/console/templates/1/delete", nil},
+}
+
+// consoleFormFindings posts every console form with every credential of
+// the matrix, from the console's own origin (so only sign-in stands in
+// the way): each is refused, learns nothing and changes nothing stored.
+func (f *crossMatrixFixture) consoleFormFindings(t *testing.T) []string {
+	t.Helper()
+	before := f.storeState(t)
+	var out []string
+	for name, c := range f.creds {
+		for _, fm := range consoleForms {
+			u := f.base + fm.path
+			if c.link != "" {
+				u += "?" + c.link
+			}
+			req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(fm.form.Encode()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", f.base)
+			if c.bearer != "" {
+				req.Header.Set("Authorization", "Bearer "+c.bearer)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(b), "Sign in again") {
+				out = append(out, fmt.Sprintf("%s POST %s: %d, want 401 asking to sign in", name, fm.path, resp.StatusCode))
+			}
+			for _, s := range f.secrets {
+				if strings.Contains(string(b), s.text) {
+					out = append(out, fmt.Sprintf("%s POST %s: shows %q", name, fm.path, s.text))
+				}
+			}
+		}
+	}
+	if after := f.storeState(t); after != before {
+		out = append(out, "console forms posted without a session changed the store:\n"+before+"\n"+after)
+	}
+	return out
+}
+
+// storeState is the incidents, post-mortems, templates and audit log's
+// length, as one string.
+func (f *crossMatrixFixture) storeState(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	incs, err := f.app.db.Incidents(ctx, db.IncidentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, inc := range incs {
+		vs, _ := f.app.db.PostmortemVersions(ctx, inc.ID)
+		fmt.Fprintf(&b, "%d r%d %s %s %d %d;", inc.ID, inc.Revision, inc.Title, inc.Severity, len(inc.Timeline), len(vs))
+	}
+	ts, _ := f.app.db.UpdateTemplates(ctx)
+	audit, _ := f.app.db.AuditEntries(ctx, 0, 100000)
+	fmt.Fprintf(&b, " %+v %d", ts, len(audit))
+	return b.String()
 }

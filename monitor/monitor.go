@@ -270,14 +270,8 @@ func (a *Monitor) buildWeb(cfg *config.Config) error {
 			PerAddressHour: cfg.Email.PerAddressHour, PerClientHour: cfg.Email.PerClientHour}
 	}
 	api := &adminapi.API{Store: a.store, Now: a.now,
-		Catalog: func() *catalog.Catalog { return &a.cfg.Load().Catalog },
-		Notify: func(ctx context.Context, inc *db.Incident, now time.Time) (func(int64) ([]db.Alert, error), error) {
-			describe, err := a.describer(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return describe.PeopleAlerts(Router(a.cfg.Load()), inc, now), nil
-		},
+		Catalog:    func() *catalog.Catalog { return &a.cfg.Load().Catalog },
+		Notify:     a.peopleAlerts,
 		Refresh:    a.refreshAfterWrite,
 		Statements: a.statement,
 		PublicIDKey: func(ctx context.Context) ([]byte, error) {
@@ -615,4 +609,14 @@ func TakeBackup(ctx context.Context, s Store, bc backup.Config, level string, no
 		return backup.Take(ctx, b, bc, level, now)
 	}
 	return backup.Backup{}, fmt.Errorf("store %T takes no backups", s)
+}
+
+// peopleAlerts are the notifications of a person's change to inc, for
+// the admin API and the console to enqueue with the change.
+func (a *Monitor) peopleAlerts(ctx context.Context, inc *db.Incident, now time.Time) (func(int64) ([]db.Alert, error), error) {
+	describe, err := a.describer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return describe.PeopleAlerts(Router(a.cfg.Load()), inc, now), nil
 }

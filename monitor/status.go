@@ -159,7 +159,8 @@ func (a *Monitor) incidentRecords(ctx context.Context, cat *catalog.Catalog, r c
 		if !ok {
 			continue
 		}
-		rec := dashboard.IncidentRecord{ID: access.IncidentPublicID(key, stored.ID), Service: inc.Service, Status: string(inc.Status),
+		rec := dashboard.IncidentRecord{ID: access.IncidentPublicID(key, stored.ID), Title: inc.Title, Service: inc.Service, Also: inc.Also,
+			Status:   string(inc.Status),
 			Severity: string(inc.Severity), Started: inc.Started, Ended: inc.Ended, CreatedAt: stored.CreatedAt, UpdatedAt: stored.UpdatedAt}
 		for _, e := range inc.Timeline {
 			rec.Timeline = append(rec.Timeline, dashboard.TimelineEntry{At: e.At, Status: string(e.Status), Body: e.Body})

@@ -223,7 +223,13 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 			return fmt.Errorf("subscriber %d: %w", sub.ID, err)
 		}
 	}
-	for _, table := range []string{"credits", "exclusions", "maintenance", "incidents", "incident_entries", "outbox", "tokens", "subscribers"} {
+	for _, t := range d.Templates {
+		if _, err := tx.Exec(ctx, `INSERT INTO update_templates (id, name, status, body, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $6)`,
+			t.ID, t.Name, string(t.Status), t.Body, t.CreatedAt.UnixMilli(), t.UpdatedAt.UnixMilli()); err != nil {
+			return fmt.Errorf("update template %d: %w", t.ID, err)
+		}
+	}
+	for _, table := range []string{"credits", "exclusions", "maintenance", "incidents", "incident_entries", "outbox", "tokens", "subscribers", "update_templates"} {
 		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'), coalesce(max(id), 0) + 1, false) FROM `+table); err != nil {
 			return fmt.Errorf("move the ids of %s on: %w", table, err)
 		}
@@ -245,12 +251,15 @@ func loadIncidents(ctx context.Context, tx pgx.Tx, d store.Dump) error {
 			published = inc.PublishedPostmortem
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO incidents (id, service, status, severity, severity_override, started_ms, ended_ms,
-	failing, revision, published_version, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+	failing, revision, published_version, created_ms, updated_ms, title) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			inc.ID, inc.Service, string(inc.Status), string(inc.Severity), inc.SeverityOverride, inc.Started.UnixMilli(), ended,
-			string(failing), inc.Revision, published, inc.CreatedAt.UnixMilli(), inc.UpdatedAt.UnixMilli()); err != nil {
+			string(failing), inc.Revision, published, inc.CreatedAt.UnixMilli(), inc.UpdatedAt.UnixMilli(), inc.Title); err != nil {
 			return fmt.Errorf("incident %d: %w", inc.ID, err)
 		}
 		if _, err := setTenants(ctx, tx, inc.ID, inc.Tenants); err != nil {
+			return fmt.Errorf("incident %d: %w", inc.ID, err)
+		}
+		if _, err := setServices(ctx, tx, inc.ID, inc.Also); err != nil {
 			return fmt.Errorf("incident %d: %w", inc.ID, err)
 		}
 		if _, err := addEntries(ctx, tx, inc.ID, inc.Timeline); err != nil {

@@ -69,12 +69,15 @@ func saveIncidentTx(ctx context.Context, tx pgx.Tx, now int64, inc *store.Incide
 	}
 	if id == 0 {
 		err := tx.QueryRow(ctx, `INSERT INTO incidents (service, status, severity, severity_override,
-	started_ms, ended_ms, failing, revision, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) RETURNING id`,
-			inc.Service, string(inc.Status), string(inc.Severity), inc.SeverityOverride, inc.Started.UnixMilli(), ended, failing, now).Scan(&id)
+	started_ms, ended_ms, failing, revision, created_ms, updated_ms, title) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, $9) RETURNING id`,
+			inc.Service, string(inc.Status), string(inc.Severity), inc.SeverityOverride, inc.Started.UnixMilli(), ended, failing, now, inc.Title).Scan(&id)
 		if err != nil {
 			return 0, 0, fmt.Errorf("insert: %w", err)
 		}
 		if _, err := setTenants(ctx, tx, id, tenants); err != nil {
+			return 0, 0, err
+		}
+		if _, err := setServices(ctx, tx, id, store.SortedTenants(inc.Also)); err != nil {
 			return 0, 0, err
 		}
 		added, err := addEntries(ctx, tx, id, inc.Timeline)
@@ -102,11 +105,15 @@ func saveIncidentTx(ctx context.Context, tx pgx.Tx, now int64, inc *store.Incide
 	if err != nil {
 		return 0, 0, err
 	}
+	servicesChanged, err := setServices(ctx, tx, id, store.SortedTenants(inc.Also))
+	if err != nil {
+		return 0, 0, err
+	}
 	added, err := addEntries(ctx, tx, id, inc.Timeline)
 	if err != nil {
 		return 0, 0, err
 	}
-	if !rowChanged && !tenantsChanged && added == 0 {
+	if !rowChanged && !tenantsChanged && !servicesChanged && added == 0 {
 		return id, old.Revision, nil
 	}
 	if inc.Revision != old.Revision {
@@ -114,8 +121,8 @@ func saveIncidentTx(ctx context.Context, tx pgx.Tx, now int64, inc *store.Incide
 	}
 	rev := old.Revision + 1
 	_, err = tx.Exec(ctx, `UPDATE incidents SET status = $1, severity = $2, severity_override = $3,
-	started_ms = $4, ended_ms = $5, failing = $6, revision = $7, updated_ms = $8 WHERE id = $9`,
-		string(inc.Status), string(inc.Severity), inc.SeverityOverride, inc.Started.UnixMilli(), ended, failing, rev, now, id)
+	started_ms = $4, ended_ms = $5, failing = $6, revision = $7, updated_ms = $8, title = $10 WHERE id = $9`,
+		string(inc.Status), string(inc.Severity), inc.SeverityOverride, inc.Started.UnixMilli(), ended, failing, rev, now, id, inc.Title)
 	if err != nil {
 		return 0, 0, fmt.Errorf("update: %w", err)
 	}
@@ -134,22 +141,33 @@ func notFound(err error) error {
 }
 
 func setTenants(ctx context.Context, tx pgx.Tx, id int64, tenants []string) (bool, error) {
-	rows, err := tx.Query(ctx, `SELECT tenant FROM incident_tenants WHERE incident_id = $1 ORDER BY tenant`, id)
+	return setList(ctx, tx, "incident_tenants", "tenant", id, tenants)
+}
+
+func setServices(ctx context.Context, tx pgx.Tx, id int64, services []string) (bool, error) {
+	return setList(ctx, tx, "incident_services", "service", id, services)
+}
+
+// setList makes the values of column in table (a list of the incident's,
+// keyed by incident_id) exactly values, sorted and unique, and reports
+// whether that changed anything.
+func setList(ctx context.Context, tx pgx.Tx, table, column string, id int64, values []string) (bool, error) {
+	rows, err := tx.Query(ctx, `SELECT `+column+` FROM `+table+` WHERE incident_id = $1 ORDER BY `+column, id)
 	if err != nil {
-		return false, fmt.Errorf("read tenants: %w", err)
+		return false, fmt.Errorf("read %s: %w", table, err)
 	}
 	stored, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return false, fmt.Errorf("read tenants: %w", err)
+		return false, fmt.Errorf("read %s: %w", table, err)
 	}
-	if slices.Equal(stored, tenants) {
+	if slices.Equal(stored, values) {
 		return false, nil
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM incident_tenants WHERE incident_id = $1`, id); err != nil {
-		return false, fmt.Errorf("replace tenants: %w", err)
+	if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE incident_id = $1`, id); err != nil {
+		return false, fmt.Errorf("replace %s: %w", table, err)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO incident_tenants (incident_id, tenant) SELECT $1, unnest($2::text[])`, id, tenants); err != nil {
-		return false, fmt.Errorf("insert tenants: %w", err)
+	if _, err := tx.Exec(ctx, `INSERT INTO `+table+` (incident_id, `+column+`) SELECT $1, unnest($2::text[])`, id, values); err != nil {
+		return false, fmt.Errorf("insert %s: %w", table, err)
 	}
 	return true, nil
 }
@@ -171,7 +189,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, id, e.At.UnixMilli(
 	return added, nil
 }
 
-const selectIncident = `SELECT id, service, status, severity, severity_override, started_ms, coalesce(ended_ms, 0),
+const selectIncident = `SELECT id, title, service, status, severity, severity_override, started_ms, coalesce(ended_ms, 0),
 	failing, revision, coalesce(published_version, 0), created_ms, updated_ms FROM incidents`
 
 func scanIncident(r pgx.Row) (store.Incident, error) {
@@ -179,7 +197,7 @@ func scanIncident(r pgx.Row) (store.Incident, error) {
 	var status, severity, failing string
 	var started, ended, created, updated int64
 	var published int32
-	if err := r.Scan(&inc.ID, &inc.Service, &status, &severity, &inc.SeverityOverride, &started, &ended,
+	if err := r.Scan(&inc.ID, &inc.Title, &inc.Service, &status, &severity, &inc.SeverityOverride, &started, &ended,
 		&failing, &inc.Revision, &published, &created, &updated); err != nil {
 		return store.Incident{}, err
 	}
@@ -279,22 +297,35 @@ WHERE incident_id = ANY($1) ORDER BY incident_id, id`, ids)
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("read timelines: %w", err)
 		}
-		rows, err = tx.Query(ctx, `SELECT incident_id, tenant FROM incident_tenants WHERE incident_id = ANY($1) ORDER BY incident_id, tenant`, ids)
-		if err != nil {
-			return fmt.Errorf("read tenants: %w", err)
+		if err := readList(ctx, tx, "incident_tenants", "tenant", ids, func(id int64, v string) {
+			out[index[id]].Tenants = append(out[index[id]].Tenants, v)
+		}); err != nil {
+			return err
 		}
-		for rows.Next() {
-			var id int64
-			var t string
-			if err := rows.Scan(&id, &t); err != nil {
-				rows.Close()
-				return fmt.Errorf("read tenants: %w", err)
-			}
-			out[index[id]].Tenants = append(out[index[id]].Tenants, t)
-		}
-		return rows.Err()
+		return readList(ctx, tx, "incident_services", "service", ids, func(id int64, v string) {
+			out[index[id]].Also = append(out[index[id]].Also, v)
+		})
 	})
 	return out, err
+}
+
+// readList reads column of table for the incidents ids, giving each value
+// to add with its incident's ID.
+func readList(ctx context.Context, tx pgx.Tx, table, column string, ids []int64, add func(id int64, v string)) error {
+	rows, err := tx.Query(ctx, `SELECT incident_id, `+column+` FROM `+table+` WHERE incident_id = ANY($1) ORDER BY incident_id, `+column, ids)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", table, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return fmt.Errorf("read %s: %w", table, err)
+		}
+		add(id, v)
+	}
+	return rows.Err()
 }
 
 // SavePostmortem stores markdown as the next draft version; see

@@ -26,6 +26,10 @@ var (
 	// a post-mortem would be published while its incident is still open.
 	ErrNotResolved = errors.New("incident not resolved")
 
+	// ErrTemplateName is returned when an update template would take a
+	// name another one has.
+	ErrTemplateName = errors.New("another update template has this name")
+
 	// ErrIncidentConflict is returned, wrapped with both revisions, when a
 	// save would change an incident that changed since the caller read (or
 	// last saved) it. Read the incident again, apply the change to it and

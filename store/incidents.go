@@ -36,7 +36,7 @@ type Incident struct {
 
 // IncidentFilter selects incidents. A zero field matches any value.
 type IncidentFilter struct {
-	Service string
+	Service string // incidents that affect this service, as theirs or among the others
 	Tenant  string // incidents that affect this tenant
 	Open    *bool  // true: open incidents only; false: resolved (or post-mortem) only
 	// Since keeps incidents that were open at or after it: still open, or
@@ -96,6 +96,8 @@ func CheckIncident(inc *Incident, actor string) error {
 	switch {
 	case strings.TrimSpace(inc.Service) == "":
 		return errors.New("empty service")
+	case len(inc.Title) > incident.MaxTitle || !utf8.ValidString(inc.Title):
+		return fmt.Errorf("title is not valid text of at most %d bytes", incident.MaxTitle)
 	case inc.Started.IsZero():
 		return errors.New("zero start")
 	case !inc.Ended.IsZero() && inc.Ended.Before(inc.Started):
@@ -123,6 +125,11 @@ func CheckIncident(inc *Incident, actor string) error {
 			return errors.New("empty tenant")
 		}
 	}
+	for _, s := range inc.Also {
+		if strings.TrimSpace(s) == "" || s == inc.Service {
+			return fmt.Errorf("other service %q is empty or the incident's own", s)
+		}
+	}
 	return nil
 }
 
@@ -145,7 +152,7 @@ func NonNil(s []string) []string {
 // what SaveIncident stores in the incident row itself; failing is inc's
 // failing list as JSON and oldFailing the stored one.
 func IncidentChanged(old, inc *Incident, oldFailing, failing string) bool {
-	return old.Status != inc.Status || old.Severity != inc.Severity ||
+	return old.Title != inc.Title || old.Status != inc.Status || old.Severity != inc.Severity ||
 		old.SeverityOverride != inc.SeverityOverride || old.Started.UnixMilli() != inc.Started.UnixMilli() ||
 		old.Ended.IsZero() != inc.Ended.IsZero() || old.Ended.UnixMilli() != inc.Ended.UnixMilli() ||
 		oldFailing != failing
@@ -159,7 +166,7 @@ func IncidentDetail(inc *Incident, from incident.Status, tenants []string, added
 		ended = inc.Ended.UnixMilli()
 	}
 	d := map[string]any{
-		"service": inc.Service, "status": inc.Status, "severity": inc.Severity,
+		"service": inc.Service, "also": NonNil(SortedTenants(inc.Also)), "title": inc.Title, "status": inc.Status, "severity": inc.Severity,
 		"severity_override": inc.SeverityOverride, "started_ms": inc.Started.UnixMilli(), "ended_ms": ended,
 		"tenants": tenants, "entries_added": added,
 	}
@@ -194,7 +201,7 @@ const OpenStatuses = "status IN ('investigating', 'identified', 'monitoring')"
 func IncidentConditions(f IncidentFilter, arg func(v any) string) []string {
 	var where []string
 	if f.Service != "" {
-		where = append(where, "service = "+arg(f.Service))
+		where = append(where, "(service = "+arg(f.Service)+" OR id IN (SELECT incident_id FROM incident_services WHERE service = "+arg(f.Service)+"))")
 	}
 	if f.Tenant != "" {
 		where = append(where, "id IN (SELECT incident_id FROM incident_tenants WHERE tenant = "+arg(f.Tenant)+")")

@@ -41,6 +41,7 @@ type Dump struct {
 	Secrets     []SecretRecord
 	Detection   []incident.Progress
 	Subscribers []Subscriber
+	Templates   []UpdateTemplate
 }
 
 // TokenRecord is a token as stored, hash included.

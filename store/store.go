@@ -203,6 +203,7 @@ type Store interface {
 	Audit
 	Outbox
 	Incidents
+	UpdateTemplates
 	Detection
 	Tokens
 	Sessions

@@ -215,6 +215,12 @@ func writeIncident(w io.Writer, inc db.Incident, impact []incident.TenantImpact)
 	if !inc.Ended.IsZero() {
 		fmt.Fprintf(w, ", ended %s", inc.Ended.UTC().Format(time.RFC3339))
 	}
+	if inc.Title != "" {
+		fmt.Fprintf(w, "\ntitle: %s", inc.Title)
+	}
+	if len(inc.Also) > 0 {
+		fmt.Fprintf(w, "\nservices: %s", strings.Join(inc.Services(), ", "))
+	}
 	fmt.Fprintf(w, "\ntenants: %s\n\ntimeline:\n", strings.Join(inc.Tenants, ", "))
 	for _, e := range inc.Timeline {
 		who := e.Author

@@ -219,7 +219,9 @@ type apiIncident struct {
 	// public ID alone (the sequence's gaps would count others').
 	ID                  any        `json:"id"`
 	PublicID            string     `json:"public_id"`
+	Title               string     `json:"title"`
 	Service             string     `json:"service"`
+	Services            []string   `json:"services"` // every service it affects, Service first
 	Status              string     `json:"status"`
 	Severity            string     `json:"severity"`
 	StartedAt           any        `json:"started_at"`
@@ -231,7 +233,7 @@ type apiIncident struct {
 }
 
 func toAPIIncident(inc db.Incident, publicID string) apiIncident {
-	out := apiIncident{ID: inc.ID, PublicID: publicID, Service: inc.Service, Status: string(inc.Status), Severity: string(inc.Severity),
+	out := apiIncident{ID: inc.ID, PublicID: publicID, Title: inc.Title, Service: inc.Service, Services: inc.Services(), Status: string(inc.Status), Severity: string(inc.Severity),
 		StartedAt: rfc3339(inc.Started), EndedAt: rfc3339(inc.Ended), Tenants: inc.Tenants, Revision: inc.Revision,
 		PublishedPostmortem: inc.PublishedPostmortem, Timeline: []apiEntry{}}
 	if out.Tenants == nil {

@@ -6,9 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/internal/browsertest"
 	"github.com/slatehq/slate/store"
 )
@@ -47,6 +49,80 @@ func TestBrowserConsolePagesAxe(t *testing.T) {
 			check("locations", chromedp.Navigate(f.srv.URL+"/console/locations"), chromedp.WaitVisible(chromedp.CSS(`table`)))
 			check("refusal", chromedp.Navigate(f.srv.URL+"/console/credits?state=owed"), chromedp.WaitVisible(chromedp.CSS(`p.error`)))
 		})
+	}
+}
+
+// TestBrowserOncallPagesAxe: axe-core finds nothing serious or critical
+// on the on-call pages — the incident list, an incident with internal and
+// public entries, the open form, a refused filter, the post-mortem editor
+// with a preview and a diff, the templates and one template — in light
+// and in dark mode, for an on-call engineer (every form shown).
+func TestBrowserOncallPagesAxe(t *testing.T) {
+	f := newFixture(t)
+	inc := f.detected(t)
+	bg := context.Background()
+	if err := inc.Update(time.Now().UTC(), incident.Identified, "We found the cause.", "olga"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.SaveIncident(bg, &inc, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, md := range []string{"# What happened\n\nA disk filled.\n", "# What happened\n\nA log disk filled.\n"} {
+		if _, err := f.db.SavePostmortem(bg, inc.ID, md, "olga"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tmpl := store.UpdateTemplate{Name: "Watching", Status: incident.Monitoring, Body: "A fix is in place; we are watching."}
+	if err := f.db.SaveUpdateTemplate(bg, &tmpl, "test"); err != nil {
+		t.Fatal(err)
+	}
+	page := f.srv.URL + "/console/incidents/" + itoa(inc.ID)
+	t.Run("phone", func(t *testing.T) { oncallPagesFitAPhone(t, f, page, tmpl.ID) })
+	for _, scheme := range []string{"light", "dark"} {
+		t.Run(scheme, func(t *testing.T) {
+			ctx := browsertest.NewTimeout(t, 3*time.Minute)
+			browsertest.ColorScheme(t, ctx, scheme)
+			check := func(name string, steps ...chromedp.Action[chromedp.Void]) {
+				t.Helper()
+				do(t, ctx, steps...)
+				browsertest.CheckAxe(t, ctx, name+" ("+scheme+")")
+			}
+			f.op.SignIn(map[string]any{"sub": "u-olga", "email": "olga@example.com", "groups": []any{"sre"}})
+			do(t, ctx, chromedp.Navigate(f.srv.URL+"/console/auth/start"), chromedp.WaitVisible(chromedp.CSS(`form.signout`)))
+			check("incident list", chromedp.Navigate(f.srv.URL+"/console/incidents"), chromedp.WaitVisible(chromedp.CSS(`table`)))
+			check("refused filter", chromedp.Navigate(f.srv.URL+"/console/incidents?status=bogus"), chromedp.WaitVisible(chromedp.CSS(`p.error`)))
+			check("incident", chromedp.Navigate(page+"?template="+itoa(tmpl.ID)), chromedp.WaitVisible(chromedp.CSS(`ol.entries`)))
+			check("open form", chromedp.Navigate(f.srv.URL+"/console/incidents/new"), chromedp.WaitVisible(chromedp.CSS(`#n-title`)))
+			check("post-mortem diff", chromedp.Navigate(page+"/postmortem?from=1&to=2"), chromedp.WaitVisible(chromedp.CSS(`pre.diff`)))
+			check("post-mortem preview", chromedp.Click(chromedp.CSS(`button[value="preview"]`)), chromedp.WaitVisible(chromedp.CSS(`.preview`)))
+			check("templates", chromedp.Navigate(f.srv.URL+"/console/templates"), chromedp.WaitVisible(chromedp.CSS(`#t-name`)))
+			check("template", chromedp.Navigate(f.srv.URL+"/console/templates/"+itoa(tmpl.ID)), chromedp.WaitVisible(chromedp.CSS(`#t-body`)))
+		})
+	}
+}
+
+// oncallPagesFitAPhone opens the on-call pages at 360 px: none scrolls
+// sideways (wide tables and diffs scroll in their own box).
+func oncallPagesFitAPhone(t *testing.T, f *fixture, page string, tmpl int64) {
+	ctx := browsertest.NewTimeout(t, 3*time.Minute)
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride,
+		emulation.SetDeviceMetricsOverrideParams{Width: 360, Height: 780, DeviceScaleFactor: 2, Mobile: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.op.SignIn(map[string]any{"sub": "u-olga", "email": "olga@example.com", "groups": []any{"sre"}})
+	do(t, ctx, chromedp.Navigate(f.srv.URL+"/console/auth/start"), chromedp.WaitVisible(chromedp.CSS(`form.signout`)))
+	for _, p := range []string{f.srv.URL + "/console/incidents", page, f.srv.URL + "/console/incidents/new", page + "/postmortem?from=1&to=2",
+		f.srv.URL + "/console/templates", f.srv.URL + "/console/templates/" + itoa(tmpl)} {
+		do(t, ctx, chromedp.Navigate(p), chromedp.WaitVisible(chromedp.CSS(`main`)))
+		type widths struct {
+			Viewport int `json:"viewport"`
+			Scroll   int `json:"scroll"`
+		}
+		w := browsertest.Eval[widths](t, ctx, `({viewport: window.innerWidth, scroll: document.documentElement.scrollWidth})`)
+		if w.Viewport != 360 || w.Scroll > w.Viewport {
+			wide := browsertest.Eval[[]string](t, ctx, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).slice(0, 5).map(e => e.tagName + '.' + e.className)`)
+			t.Errorf("%s at %d px: %d px wide, scrolls sideways; too wide: %v", p, w.Viewport, w.Scroll, wide)
+		}
 	}
 }
 

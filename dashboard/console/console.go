@@ -32,6 +32,13 @@ type Store interface {
 	Tokens(ctx context.Context) ([]store.Token, error)
 	CreateToken(ctx context.Context, nt store.NewToken, actor string) (string, store.Token, error)
 	RevokeToken(ctx context.Context, prefix, actor string) (store.Token, error)
+	Incident(ctx context.Context, id int64) (store.Incident, error)
+	Incidents(ctx context.Context, f store.IncidentFilter) ([]store.Incident, error)
+	SaveIncidentWithAlerts(ctx context.Context, inc *store.Incident, actor string, alerts func(id int64) ([]store.Alert, error)) (int64, error)
+	SavePostmortem(ctx context.Context, incidentID int64, markdown, author string) (int, error)
+	PublishPostmortem(ctx context.Context, incidentID int64, version int, author string) error
+	PostmortemVersions(ctx context.Context, incidentID int64) ([]store.PostmortemVersion, error)
+	store.UpdateTemplates
 }
 
 // Settings are the console's sign-in and session settings (the
@@ -64,8 +71,11 @@ type Console struct {
 	// Locations is every location's health now, as the admin API tells
 	// it; nil hides the locations page (404).
 	Locations func(ctx context.Context) ([]store.LocationHealth, error)
-	Now       func() time.Time
-	Log       *slog.Logger
+	// Notify gives the notifications of a person's change to an incident
+	// (enqueued in the same transaction as the change); nil for none.
+	Notify func(ctx context.Context, inc *store.Incident, now time.Time) (func(id int64) ([]store.Alert, error), error)
+	Now    func() time.Time
+	Log    *slog.Logger
 	// HTTPClient reaches the OpenID Connect provider; nil means a client
 	// with a 10 s timeout.
 	HTTPClient *http.Client
@@ -124,6 +134,26 @@ func (c *Console) routes() {
 	for _, action := range []string{"approve", "issue", "void"} {
 		e.POST("/console/credits/:id/"+action, c.guard(c.signedIn(writers, c.creditAction(action))))
 	}
+
+	// On-call pages: staff read them; on-call (and admins) act.
+	oncall := []string{roleOncall}
+	e.GET("/console/incidents", c.signedIn(staff, c.incidentsPage))
+	e.GET("/console/incidents/new", c.signedIn(oncall, c.newIncidentPage))
+	e.POST("/console/incidents", c.guard(c.signedIn(oncall, c.openIncident)))
+	e.GET("/console/incidents/:id", c.signedIn(staff, c.incidentPage))
+	e.POST("/console/incidents/:id/updates", c.guard(c.signedIn(oncall, c.change(c.postUpdate))))
+	e.POST("/console/incidents/:id/resolve", c.guard(c.signedIn(oncall, c.change(c.resolve))))
+	e.POST("/console/incidents/:id/severity", c.guard(c.signedIn(oncall, c.change(c.setSeverity))))
+	e.POST("/console/incidents/:id/edit", c.guard(c.signedIn(oncall, c.change(c.editIncident))))
+	e.POST("/console/incidents/:id/publish", c.guard(c.signedIn(oncall, c.change(c.publishEntry))))
+	e.GET("/console/incidents/:id/postmortem", c.signedIn(staff, c.postmortemPage))
+	e.POST("/console/incidents/:id/postmortem", c.guard(c.signedIn(oncall, c.savePostmortem)))
+	e.POST("/console/incidents/:id/postmortem/publish", c.guard(c.signedIn(oncall, c.publishPostmortem)))
+	e.GET("/console/templates", c.signedIn(staff, c.templatesPage))
+	e.POST("/console/templates", c.guard(c.signedIn(oncall, c.saveTemplate)))
+	e.GET("/console/templates/:id", c.signedIn(staff, c.templatePage))
+	e.POST("/console/templates/:id", c.guard(c.signedIn(oncall, c.saveTemplate)))
+	e.POST("/console/templates/:id/delete", c.guard(c.signedIn(oncall, c.deleteTemplate)))
 
 	admins := []string{} // admin alone
 	e.GET("/console/audit", c.signedIn(admins, c.auditPage))

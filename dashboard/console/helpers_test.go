@@ -37,7 +37,7 @@ const testConfig = `server: {listen: "127.0.0.1:0"}
 tenants:
   - {id: acme, name: Acme Corporation, timezone: Europe/Berlin}
   - {id: bravo, name: Bravo Logistics}
-services: [{id: mail}]
+services: [{id: mail}, {id: web, name: Website}]
 checks: [{id: mail-smtp, service: mail, kind: tcp, target: "127.0.0.1:25"}]
 contracts:
   - id: acme-gold

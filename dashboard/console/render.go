@@ -5,6 +5,7 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,13 +40,16 @@ func (p page) MayCredit() bool {
 
 func newTemplates() *template.Template {
 	funcs := template.FuncMap{
-		"words":  words,
-		"when":   func(t time.Time) string { return when(t, time.UTC) },
-		"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"second": func(t time.Time) string { return whenSecond(t, time.UTC) },
-		"ms":     func(ms int64) string { return (time.Duration(ms) * time.Millisecond).String() },
-		"lag":    func(s float64) string { return strconv.FormatFloat(s, 'f', 1, 64) + " s" },
-		"amount": func(c store.Credit) string { return sla.FormatMinor(c.AmountMinor, c.Currency) },
+		"words":      words,
+		"when":       func(t time.Time) string { return when(t, time.UTC) },
+		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"second":     func(t time.Time) string { return whenSecond(t, time.UTC) },
+		"ms":         func(ms int64) string { return (time.Duration(ms) * time.Millisecond).String() },
+		"lag":        func(s float64) string { return strconv.FormatFloat(s, 'f', 1, 64) + " s" },
+		"amount":     func(c store.Credit) string { return sla.FormatMinor(c.AmountMinor, c.Currency) },
+		"join":       strings.Join,
+		"has":        slices.Contains[[]string],
+		"severities": func() []string { return severities },
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
 }

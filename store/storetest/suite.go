@@ -178,6 +178,8 @@ var tests = []struct {
 	{"SaveIncidentRetriedFirstSave", testSaveIncidentRetriedFirstSave},
 	{"SaveDetectorIncidents", testSaveDetectorIncidents},
 	{"EntriesKeepTheirCauses", testEntriesKeepTheirCauses},
+	{"IncidentTitleAndServices", testIncidentTitleAndServices},
+	{"UpdateTemplates", testUpdateTemplates},
 	{"SaveIncidentRefuses", testSaveIncidentRefuses},
 	{"IncidentsFilter", testIncidentsFilter},
 	{"PostmortemVersionsAndPublish", testPostmortemVersionsAndPublish},
