@@ -157,6 +157,7 @@ var tests = []struct {
 	{"AgentTokenKeepsItsLocation", testAgentTokenKeepsItsLocation},
 	{"MaintenanceHistoryStands", testMaintenanceHistoryStands},
 	{"MaintenanceRefusesBadWindows", testMaintenanceRefusesBadWindows},
+	{"MaintenanceUpdatesFollowTheClock", testMaintenanceUpdatesFollowTheClock},
 	{"CreatedTokensHaveTheDocumentedForm", testCreatedTokensHaveTheDocumentedForm},
 	{"TouchTokens", testTouchTokens},
 	{"SessionLifecycle", testSessionLifecycle},
