@@ -93,14 +93,51 @@ func (c *Catalog) ContractChecks(k Contract) []Check {
 func (c *Catalog) ExcludedMaintenance(k Contract) []sla.Interval {
 	var out []sla.Interval
 	for _, m := range c.Maintenance {
-		if m.Announced.After(m.Start.Add(-k.MaintenanceNotice)) {
-			continue // announced too late to count
-		}
-		if slices.ContainsFunc(m.Services, k.Covers) {
+		if k.Affected(m) && k.NoticeMet(m) {
 			out = append(out, sla.Interval{Start: m.Start, End: m.End})
 		}
 	}
 	return out
+}
+
+// Affected reports whether window m is on any of contract k's services.
+func (k Contract) Affected(m Maintenance) bool { return slices.ContainsFunc(m.Services, k.Covers) }
+
+// NoticeMet reports whether window m was announced at least k's
+// MaintenanceNotice before it began, so that k may exclude it.
+func (k Contract) NoticeMet(m Maintenance) bool {
+	return !m.Announced.After(m.Start.Add(-k.MaintenanceNotice))
+}
+
+// MaintenanceEffect is what window m does to contract k's SLA time, with
+// the reason in words: whether the window is excluded (the notice was
+// met and k's policy excludes maintenance), and whether the notice alone
+// was met. It is the rule ExcludedMaintenance and the engine apply,
+// asked before a window is announced.
+func (k Contract) MaintenanceEffect(m Maintenance) (excluded, noticeMet bool, reason string) {
+	noticeMet = k.NoticeMet(m)
+	lead := m.Start.Sub(m.Announced)
+	switch {
+	case !noticeMet:
+		return false, false, fmt.Sprintf("announced %s ahead; the contract asks for %s: the window counts as downtime", noticeWords(lead), noticeWords(k.MaintenanceNotice))
+	case k.Policy.Maintenance == sla.MaintenanceCounted:
+		return false, true, "notice met, but the contract counts maintenance as SLA time"
+	}
+	return true, true, fmt.Sprintf("announced %s ahead; the contract asks for %s", noticeWords(lead), noticeWords(k.MaintenanceNotice))
+}
+
+// noticeWords is a notice period in hours and minutes ("72h", "3h30m").
+func noticeWords(d time.Duration) string {
+	if d < 0 {
+		return "after its start"
+	}
+	d = d.Truncate(time.Minute)
+	s := d.String() // "72h0m0s"
+	s = strings.TrimSuffix(s, "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // InMaintenance reports whether an announced window covers service at t.

@@ -202,8 +202,12 @@ func lastEntry(inc incident.Incident) time.Time {
 func maintenanceRecords(cfg *catalog.Catalog, key []byte) []dashboard.MaintenanceWindow {
 	out := make([]dashboard.MaintenanceWindow, 0, len(cfg.Maintenance))
 	for _, m := range cfg.Maintenance {
+		var us []dashboard.TimelineEntry
+		for _, u := range m.Updates {
+			us = append(us, dashboard.TimelineEntry{At: u.At, Status: u.Status, Body: u.Body})
+		}
 		out = append(out, dashboard.MaintenanceWindow{ID: access.MaintenancePublicID(key, m.ID), Services: m.Services, Title: m.Title,
-			Start: m.Start, End: m.End, Announced: m.Announced})
+			Start: m.Start, End: m.End, Announced: m.Announced, Description: m.Description, Updates: us})
 	}
 	return out
 }
