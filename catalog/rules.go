@@ -116,28 +116,30 @@ func (k Contract) NoticeMet(m Maintenance) bool {
 // asked before a window is announced.
 func (k Contract) MaintenanceEffect(m Maintenance) (excluded, noticeMet bool, reason string) {
 	noticeMet = k.NoticeMet(m)
-	lead := m.Start.Sub(m.Announced)
+	given := "announced " + DurationWords(m.Start.Sub(m.Announced)) + " ahead"
+	if m.Announced.After(m.Start) {
+		given = "announced after its start"
+	}
 	switch {
 	case !noticeMet:
-		return false, false, fmt.Sprintf("announced %s ahead; the contract asks for %s: the window counts as downtime", noticeWords(lead), noticeWords(k.MaintenanceNotice))
+		return false, false, fmt.Sprintf("%s; the contract asks for %s: the window counts as downtime", given, DurationWords(k.MaintenanceNotice))
 	case k.Policy.Maintenance == sla.MaintenanceCounted:
 		return false, true, "notice met, but the contract counts maintenance as SLA time"
 	}
-	return true, true, fmt.Sprintf("announced %s ahead; the contract asks for %s", noticeWords(lead), noticeWords(k.MaintenanceNotice))
+	return true, true, fmt.Sprintf("%s; the contract asks for %s", given, DurationWords(k.MaintenanceNotice))
 }
 
-// noticeWords is a notice period in hours and minutes ("72h", "3h30m").
-func noticeWords(d time.Duration) string {
-	if d < 0 {
-		return "after its start"
+// DurationWords is a notice period in hours and minutes ("72h", "3h30m"),
+// as the console and the reasons of MaintenanceEffect write it.
+func DurationWords(d time.Duration) string {
+	h, m := d/time.Hour, d%time.Hour/time.Minute
+	switch {
+	case h > 0 && m > 0:
+		return fmt.Sprintf("%dh%dm", h, m)
+	case h > 0:
+		return fmt.Sprintf("%dh", h)
 	}
-	d = d.Truncate(time.Minute)
-	s := d.String() // "72h0m0s"
-	s = strings.TrimSuffix(s, "0s")
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+	return fmt.Sprintf("%dm", m)
 }
 
 // InMaintenance reports whether an announced window covers service at t.

@@ -32,6 +32,10 @@ type Store interface {
 	Tokens(ctx context.Context) ([]store.Token, error)
 	CreateToken(ctx context.Context, nt store.NewToken, actor string) (string, store.Token, error)
 	RevokeToken(ctx context.Context, prefix, actor string) (store.Token, error)
+	ListMaintenance(ctx context.Context) ([]store.Maintenance, error)
+	AddMaintenance(ctx context.Context, m store.Maintenance, actor string) (store.Maintenance, error)
+	CancelMaintenance(ctx context.Context, id int64, actor string) (store.Maintenance, error)
+	PostMaintenanceUpdate(ctx context.Context, id int64, status, body, actor string) (store.Maintenance, error)
 }
 
 // Settings are the console's sign-in and session settings (the
@@ -121,6 +125,14 @@ func (c *Console) routes() {
 	for _, action := range []string{"approve", "issue", "void"} {
 		e.POST("/console/credits/:id/"+action, c.guard(c.signedIn(writers, c.creditAction(action))))
 	}
+
+	oncall := []string{roleOncall}
+	e.GET("/console/maintenance", c.signedIn(oncall, c.maintenanceList))
+	e.GET("/console/maintenance/new", c.signedIn(oncall, c.scheduleForm))
+	e.POST("/console/maintenance", c.guard(c.signedIn(oncall, c.schedule)))
+	e.GET("/console/maintenance/:id", c.signedIn(oncall, c.maintenanceWindow))
+	e.POST("/console/maintenance/:id/updates", c.guard(c.signedIn(oncall, c.postUpdate)))
+	e.POST("/console/maintenance/:id/cancel", c.guard(c.signedIn(oncall, c.cancelWindow)))
 
 	admins := []string{} // admin alone
 	e.GET("/console/audit", c.signedIn(admins, c.auditPage))

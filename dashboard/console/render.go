@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/store"
 )
@@ -36,11 +37,19 @@ func (p page) MayCredit() bool {
 	return p.Session != nil && (p.Session.Role == roleAdmin || p.Session.Role == roleAccountManager)
 }
 
+// MayMaintain reports whether the signed-in person may schedule and
+// update maintenance.
+func (p page) MayMaintain() bool {
+	return p.Session != nil && (p.Session.Role == roleAdmin || p.Session.Role == roleOncall)
+}
+
 func newTemplates() *template.Template {
 	funcs := template.FuncMap{
 		"words":  words,
 		"when":   func(t time.Time) string { return when(t, time.UTC) },
 		"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"in":     when,
+		"hours":  catalog.DurationWords,
 		"amount": func(c store.Credit) string { return sla.FormatMinor(c.AmountMinor, c.Currency) },
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
