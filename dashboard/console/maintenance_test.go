@@ -86,7 +86,7 @@ func TestMaintenanceScheduleNoticeAndStatement(t *testing.T) {
 	id := itoa(ms[0].ID)
 
 	f.advance(start.Add(5 * time.Minute).Sub(f.now())) // five minutes into the window
-	b, _, _ = f.signIn(t, "otto@example.com", "sre") // the first session expired meanwhile
+	b, _, _ = f.signIn(t, "otto@example.com", "sre")   // the first session expired meanwhile
 	if code, body = post(t, b, f.srv.URL+"/console/maintenance/"+id+"/updates", url.Values{"status": {"in_progress"}, "body": {"Disks are being copied."}}); code != http.StatusOK {
 		t.Fatalf("in progress: %d\n%s", code, body)
 	}
