@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -107,9 +108,15 @@ func newCrossMatrixFixture(t *testing.T, opts ...func(*testMonitor)) *crossMatri
 	soon := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Minute)
 	for _, m := range []db.Maintenance{
 		{Services: []string{"mail"}, Title: "Mail relay swap", Start: soon, End: soon.Add(time.Hour)},
-		{Services: []string{"acme-ledger"}, Title: "Ledger vault rekey", Start: soon, End: soon.Add(time.Hour)},
+		{Services: []string{"acme-ledger"}, Title: "Ledger vault rekey", Description: "Vault keys rotate; ledger exports pause.", Start: soon, End: soon.Add(time.Hour)},
 	} {
-		if _, err := f.app.db.AddMaintenance(ctx, m, "ops"); err != nil {
+		saved, err := f.app.db.AddMaintenance(ctx, m, "ops")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A person's update: its words are the window's readers', who
+		// wrote it staff's alone.
+		if _, err := f.app.db.PostMaintenanceUpdate(ctx, saved.ID, store.MaintenanceScheduled, m.Title+": on schedule.", "oidc:ops-person@provider.example"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -269,7 +276,7 @@ func (f *crossMatrixFixture) secretsOf() []secret {
 	acme, bravo, both, staff := []string{toAcme}, []string{toBravo}, []string{toAcme, toBravo}, []string(nil)
 	out := []secret{
 		{"Acme Corporation", acme}, {"acme", acme}, {"Acmeledger Vault", acme}, {"acme-mail-gold", acme}, {"EUR", acme},
-		{"Ledger vault rekey", acme},
+		{"Ledger vault rekey", acme}, {"Vault keys rotate", acme}, {"ops-person@provider.example", staff},
 		{"Bravo Logistics", bravo}, {"bravo", bravo}, {"bravo-mail-silver", bravo}, {"USD", bravo},
 		{f.ids[1], acme}, {f.ids[2], both}, {f.ids[3], acme},
 		{"SLOBudgetBurnFast not sent", staff}, {acmeUpdate, acme},
@@ -339,7 +346,8 @@ func (f *crossMatrixFixture) routes() []matrixRoute {
 	// The staff console takes its own sessions only: no token, link or
 	// tenant session opens it.
 	for _, p := range []string{"/console/", "/console/credits", "/console/credits/1", "/console/credits/2",
-		"/console/credits/1/case.json", "/console/audit", "/console/tokens", "/console/sessions"} {
+		"/console/credits/1/case.json", "/console/audit", "/console/tokens", "/console/sessions",
+		"/console/maintenance", "/console/maintenance/new", "/console/maintenance/1", "/console/maintenance/2"} {
 		add("console", "", p, "")
 	}
 	add("public", "", "/console/login", "")
@@ -633,4 +641,47 @@ func TestIsolationMatrixMail(t *testing.T) {
 func decodeTestEvent(payload []byte) (alert.Event, error) {
 	var e alert.Event
 	return e, json.Unmarshal(payload, &e)
+}
+
+// consoleFormsRefused posts every console maintenance form with every
+// credential of the matrix (tokens, links, none): the console takes its
+// own sessions only, so each is refused and no window or update changes.
+func (f *crossMatrixFixture) consoleFormsRefused(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	before, err := f.app.db.ListMaintenance(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forms := map[string]url.Values{
+		"/console/maintenance": {"services": {"mail"}, "title": {"x"}, "start": {"2030-01-01T00:00"}, "end": {"2030-01-01T01:00"},
+			"zone": {"UTC"}, "confirm": {"yes"}},
+		"/console/maintenance/1/updates": {"status": {"scheduled"}, "body": {"forged"}},
+		"/console/maintenance/2/cancel":  {},
+	}
+	for name, c := range f.creds {
+		for path, form := range forms {
+			u := f.base + path
+			if c.link != "" {
+				u += "?" + c.link
+			}
+			req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if c.bearer != "" {
+				req.Header.Set("Authorization", "Bearer "+c.bearer)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s POST %s: %d, want 401 or 403", name, path, resp.StatusCode)
+			}
+		}
+	}
+	after, err := f.app.db.ListMaintenance(ctx)
+	if err != nil || !reflect.DeepEqual(before, after) {
+		t.Errorf("maintenance changed after refused console forms: %+v, %v", after, err)
+	}
 }

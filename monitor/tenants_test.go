@@ -326,6 +326,7 @@ func TestTenantIsolationMatrix(t *testing.T) {
 		for _, finding := range m.findings {
 			t.Error(finding)
 		}
+		f.consoleFormsRefused(t)
 		// A private service's badge answers exactly as an unknown
 		// service's does.
 		for _, file := range []string{"status.svg", "uptime.svg"} {
