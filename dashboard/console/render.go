@@ -45,12 +45,13 @@ func (p page) MayMaintain() bool {
 
 func newTemplates() *template.Template {
 	funcs := template.FuncMap{
-		"words":  words,
-		"when":   func(t time.Time) string { return when(t, time.UTC) },
-		"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"in":     when,
-		"hours":  catalog.DurationWords,
-		"amount": func(c store.Credit) string { return sla.FormatMinor(c.AmountMinor, c.Currency) },
+		"words":      words,
+		"when":       func(t time.Time) string { return when(t, time.UTC) },
+		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"in":         when,
+		"hours":      catalog.DurationWords,
+		"creditRows": creditRows,
+		"amount":     func(c store.Credit) string { return sla.FormatMinor(c.AmountMinor, c.Currency) },
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
 }
