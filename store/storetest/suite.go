@@ -158,6 +158,7 @@ var tests = []struct {
 	{"MaintenanceHistoryStands", testMaintenanceHistoryStands},
 	{"MaintenanceRefusesBadWindows", testMaintenanceRefusesBadWindows},
 	{"MaintenanceUpdatesFollowTheClock", testMaintenanceUpdatesFollowTheClock},
+	{"SessionsPruned", testSessionsPruned},
 	{"CreatedTokensHaveTheDocumentedForm", testCreatedTokensHaveTheDocumentedForm},
 	{"TouchTokens", testTouchTokens},
 	{"SessionLifecycle", testSessionLifecycle},
