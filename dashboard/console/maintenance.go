@@ -18,9 +18,6 @@ import (
 // maintenancePast is how many windows that ended the list shows.
 const maintenancePast = 50
 
-// maxDescription bounds a description and an update's text, in bytes.
-const maxDescription = 4000
-
 // windowRow is one maintenance window as the list shows it.
 type windowRow struct {
 	ID         int64  // the stored window's; 0 for one from the configuration
@@ -173,8 +170,8 @@ func (c *Console) checkWindow(cat *catalog.Catalog, f windowForm) (catalog.Maint
 	if err := cat.CheckMaintenance(f.Services, f.Title); err != nil {
 		return m, nil, err
 	}
-	if len(f.Description) > maxDescription {
-		return m, nil, &catalog.FieldError{Field: "description", Msg: fmt.Sprintf("is %d bytes; at most %d", len(f.Description), maxDescription)}
+	if err := catalog.CheckMaintenanceText("description", f.Description); err != nil {
+		return m, nil, err
 	}
 	if f.Zone == "" || strings.EqualFold(f.Zone, "local") {
 		return m, nil, &catalog.FieldError{Field: "zone", Msg: "name a time zone such as UTC or Europe/Berlin"}
@@ -346,8 +343,8 @@ func (c *Console) postUpdate(g *gin.Context, s store.Session) {
 		field, problem = "status", fmt.Sprintf("%q is not one of scheduled, in progress, completed", status)
 	case body == "":
 		field, problem = "body", "is required: say what customers should know"
-	case len(body) > maxDescription:
-		field, problem = "body", fmt.Sprintf("is %d bytes; at most %d", len(body), maxDescription)
+	case catalog.CheckMaintenanceText("body", body) != nil:
+		field, problem = "body", fmt.Sprintf("is %d bytes; at most %d", len(body), catalog.MaxMaintenanceText)
 	}
 	if field != "" {
 		c.showWindow(g, s, http.StatusBadRequest, "", "The field "+field+" is not valid: "+problem+".", field, body)
