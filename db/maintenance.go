@@ -53,12 +53,9 @@ func (d *DB) CancelMaintenance(ctx context.Context, id int64, actor string) (Mai
 	var out Maintenance
 	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := d.opts.Now()
-		ms, err := queryMaintenance(ctx, tx, ` WHERE id = ?`, id)
+		ms, err := windowIn(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		if len(ms) == 0 {
-			return fmt.Errorf("maintenance %d: %w", id, ErrNotFound)
 		}
 		action, m, err := store.MaintenanceCancel(ms[0], now, actor)
 		if err != nil {
@@ -92,12 +89,9 @@ func (d *DB) PostMaintenanceUpdate(ctx context.Context, id int64, status, body, 
 	var out Maintenance
 	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := d.opts.Now()
-		ms, err := queryMaintenance(ctx, tx, ` WHERE id = ?`, id)
+		ms, err := windowIn(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		if len(ms) == 0 {
-			return fmt.Errorf("maintenance %d: %w", id, ErrNotFound)
 		}
 		u, m, err := store.MaintenancePost(ms[0], status, body, now, actor)
 		if err != nil {
@@ -125,6 +119,16 @@ func (d *DB) PostMaintenanceUpdate(ctx context.Context, id int64, status, body, 
 		return Maintenance{}, fmt.Errorf("post maintenance update: %w", err)
 	}
 	return out, nil
+}
+
+// windowIn reads window id inside tx, as a one-element list, or
+// ErrNotFound.
+func windowIn(ctx context.Context, tx *sql.Tx, id int64) ([]Maintenance, error) {
+	ms, err := queryMaintenance(ctx, tx, ` WHERE id = ?`, id)
+	if err == nil && len(ms) == 0 {
+		err = fmt.Errorf("maintenance %d: %w", id, ErrNotFound)
+	}
+	return ms, err
 }
 
 // ListMaintenance returns every recorded window, cancelled ones included,

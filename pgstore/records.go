@@ -138,16 +138,9 @@ func (s *Store) CancelMaintenance(ctx context.Context, id int64, actor string) (
 	var out store.Maintenance
 	err := s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
 		now := s.opts.Now()
-		rows, err := tx.Query(ctx, selectMaintenance+` WHERE id = $1 FOR UPDATE`, id)
+		ms, err := lockWindow(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		ms, err := pgx.CollectRows(rows, scanMaintenance)
-		if err != nil {
-			return err
-		}
-		if len(ms) == 0 {
-			return fmt.Errorf("maintenance %d: %w", id, store.ErrNotFound)
 		}
 		action, m, err := store.MaintenanceCancel(ms[0], now, actor)
 		if err != nil {
@@ -176,18 +169,11 @@ func (s *Store) PostMaintenanceUpdate(ctx context.Context, id int64, status, bod
 	var out store.Maintenance
 	err := s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
 		now := s.opts.Now()
-		rows, err := tx.Query(ctx, selectMaintenance+` WHERE id = $1 FOR UPDATE`, id)
+		ms, err := lockWindow(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		ms, err := pgx.CollectRows(rows, scanMaintenance)
-		if err != nil {
-			return err
-		}
-		if len(ms) == 0 {
-			return fmt.Errorf("maintenance %d: %w", id, store.ErrNotFound)
-		}
-		rows, err = tx.Query(ctx, selectMaintenanceUpdates+` WHERE maintenance_id = $1 ORDER BY id`, id)
+		rows, err := tx.Query(ctx, selectMaintenanceUpdates+` WHERE maintenance_id = $1 ORDER BY id`, id)
 		if err != nil {
 			return err
 		}
@@ -217,6 +203,20 @@ func (s *Store) PostMaintenanceUpdate(ctx context.Context, id int64, status, bod
 		return store.Maintenance{}, fmt.Errorf("post maintenance update: %w", err)
 	}
 	return out, nil
+}
+
+// lockWindow reads window id inside tx, locked for the change, as a
+// one-element list, or store.ErrNotFound.
+func lockWindow(ctx context.Context, tx pgx.Tx, id int64) ([]store.Maintenance, error) {
+	rows, err := tx.Query(ctx, selectMaintenance+` WHERE id = $1 FOR UPDATE`, id)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := pgx.CollectRows(rows, scanMaintenance)
+	if err == nil && len(ms) == 0 {
+		err = fmt.Errorf("maintenance %d: %w", id, store.ErrNotFound)
+	}
+	return ms, err
 }
 
 // ListMaintenance returns every recorded window with its updates,

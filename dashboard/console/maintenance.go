@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -322,12 +321,7 @@ func allowedUpdates(m store.Maintenance, now time.Time) []string {
 }
 
 func (c *Console) windowID(g *gin.Context, s store.Session) (int64, bool) {
-	id, err := strconv.ParseInt(g.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		c.failAs(g, s, http.StatusNotFound, fmt.Sprintf("%q is not a maintenance ID.", g.Param("id")))
-		return 0, false
-	}
-	return id, true
+	return c.idParam(g, s, "maintenance")
 }
 
 // postUpdate posts a person's update on a window.
