@@ -1,6 +1,8 @@
 // Package console is the staff console at /console/: account managers'
-// month-end queue and credit pages, and admins' tokens, sessions and audit
-// log, as server-rendered pages that work without JavaScript.
+// month-end queue and credit pages, on-call's maintenance windows (with,
+// before one is announced, each affected contract's notice and exclusion
+// by the engine's own rule), and admins' tokens, sessions and audit log,
+// as server-rendered pages that work without JavaScript.
 //
 // People sign in with OpenID Connect (go-oidc verifies the provider's ID
 // token: signature, issuer, audience, expiry; the console checks the state
