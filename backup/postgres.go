@@ -61,8 +61,10 @@ func TakePostgres(ctx context.Context, s *pgstore.Store, cfg Config, level strin
 			counts = c
 			// A bounded lock wait: a backup that cannot get its locks fails
 			// and is retried at its next run rather than queueing for ever.
+			// Console sessions' rows stay out, as in SQLite backups: a
+			// restore must not sign anyone back in.
 			return runTool(ctx, pgDump, s.ConnString(), "--format=custom", "--no-owner", "--lock-wait-timeout="+dumpLockWait,
-				"--snapshot="+snap, "--file="+partial)
+				"--exclude-table-data=sessions", "--snapshot="+snap, "--file="+partial)
 		})
 		if err == nil {
 			err = syncFile(partial)

@@ -111,11 +111,26 @@ func (c Contract) Covers(service string) bool { return slices.Contains(c.Service
 // and the window was announced at least the contract's MaintenanceNotice
 // before it started.
 type Maintenance struct {
-	ID         string
-	Services   []string
-	Title      string
-	Start, End time.Time // [Start, End)
-	Announced  time.Time
+	ID       string
+	Services []string
+	Title    string
+	// Description says what will happen and what customers notice; ""
+	// for none.
+	Description string
+	Start, End  time.Time // [Start, End)
+	Announced   time.Time
+	// Updates are what people posted while the window was planned or
+	// ran, oldest first (windows announced at run time only).
+	Updates []MaintenanceUpdate
+}
+
+// MaintenanceUpdate is a person's update on a maintenance window, as
+// readers see it: the state it speaks for (scheduled, in_progress,
+// completed), the words, and when.
+type MaintenanceUpdate struct {
+	Status string
+	Body   string
+	At     time.Time
 }
 
 // Tenant is the tenant with id.

@@ -80,3 +80,17 @@ func (c *Catalog) CheckMaintenanceLength(start, end time.Time, override bool) er
 	}
 	return nil
 }
+
+// MaxMaintenanceText bounds a maintenance window's description and the
+// text of an update on it, in bytes: words for a status page, not a
+// document.
+const MaxMaintenanceText = 4000
+
+// CheckMaintenanceText refuses a description or an update's text (field)
+// longer than MaxMaintenanceText.
+func CheckMaintenanceText(field, s string) error {
+	if len(s) > MaxMaintenanceText {
+		return fieldErr(field, "is %d bytes; at most %d", len(s), MaxMaintenanceText)
+	}
+	return nil
+}

@@ -93,14 +93,53 @@ func (c *Catalog) ContractChecks(k Contract) []Check {
 func (c *Catalog) ExcludedMaintenance(k Contract) []sla.Interval {
 	var out []sla.Interval
 	for _, m := range c.Maintenance {
-		if m.Announced.After(m.Start.Add(-k.MaintenanceNotice)) {
-			continue // announced too late to count
-		}
-		if slices.ContainsFunc(m.Services, k.Covers) {
+		if k.Affected(m) && k.NoticeMet(m) {
 			out = append(out, sla.Interval{Start: m.Start, End: m.End})
 		}
 	}
 	return out
+}
+
+// Affected reports whether window m is on any of contract k's services.
+func (k Contract) Affected(m Maintenance) bool { return slices.ContainsFunc(m.Services, k.Covers) }
+
+// NoticeMet reports whether window m was announced at least k's
+// MaintenanceNotice before it began, so that k may exclude it.
+func (k Contract) NoticeMet(m Maintenance) bool {
+	return !m.Announced.After(m.Start.Add(-k.MaintenanceNotice))
+}
+
+// MaintenanceEffect is what window m does to contract k's SLA time, with
+// the reason in words: whether the window is excluded (the notice was
+// met and k's policy excludes maintenance), and whether the notice alone
+// was met. It is the rule ExcludedMaintenance and the engine apply,
+// asked before a window is announced.
+func (k Contract) MaintenanceEffect(m Maintenance) (excluded, noticeMet bool, reason string) {
+	noticeMet = k.NoticeMet(m)
+	given := "announced " + DurationWords(m.Start.Sub(m.Announced)) + " ahead"
+	if m.Announced.After(m.Start) {
+		given = "announced after its start"
+	}
+	switch {
+	case !noticeMet:
+		return false, false, fmt.Sprintf("%s; the contract asks for %s: the window counts as downtime", given, DurationWords(k.MaintenanceNotice))
+	case k.Policy.Maintenance == sla.MaintenanceCounted:
+		return false, true, "notice met, but the contract counts maintenance as SLA time"
+	}
+	return true, true, fmt.Sprintf("%s; the contract asks for %s", given, DurationWords(k.MaintenanceNotice))
+}
+
+// DurationWords is a notice period in hours and minutes ("72h", "3h30m"),
+// as the console and the reasons of MaintenanceEffect write it.
+func DurationWords(d time.Duration) string {
+	h, m := d/time.Hour, d%time.Hour/time.Minute
+	switch {
+	case h > 0 && m > 0:
+		return fmt.Sprintf("%dh%dm", h, m)
+	case h > 0:
+		return fmt.Sprintf("%dh", h)
+	}
+	return fmt.Sprintf("%dm", m)
 }
 
 // InMaintenance reports whether an announced window covers service at t.

@@ -346,3 +346,43 @@ func TestCheckRequests(t *testing.T) {
 		})
 	}
 }
+
+// TestMaintenanceEffect: the table the console shows before a window is
+// announced says excluded exactly when ExcludedMaintenance hands the
+// window to the engine and the policy excludes maintenance, and its
+// reason names the notice asked and given.
+func TestMaintenanceEffect(t *testing.T) {
+	start := time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name       string
+		contract   string
+		ahead      time.Duration
+		counted    bool
+		excluded   bool
+		noticeMet  bool
+		reasonPart string
+	}{
+		{"notice met", "acme-gold", 96 * time.Hour, false, true, true, "announced 96h ahead; the contract asks for 72h"},
+		{"notice met exactly", "acme-gold", 72 * time.Hour, false, true, true, "asks for 72h"},
+		{"a minute short", "acme-gold", 72*time.Hour - time.Minute, false, false, false, "announced 71h59m ahead; the contract asks for 72h: the window counts as downtime"},
+		{"after the start", "globex-mail", -time.Hour, false, false, false, "announced after its start"},
+		{"policy counts maintenance", "acme-gold", 96 * time.Hour, true, false, true, "counts maintenance as SLA time"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := catalog.Maintenance{ID: "m", Services: []string{"web"}, Start: start, End: start.Add(time.Hour), Announced: start.Add(-tc.ahead)}
+			c := fixture().WithMaintenance([]catalog.Maintenance{m})
+			k, _ := c.Contract(tc.contract)
+			if tc.counted {
+				k.Policy.Maintenance = sla.MaintenanceCounted
+			}
+			excluded, met, reason := k.MaintenanceEffect(m)
+			if excluded != tc.excluded || met != tc.noticeMet || !strings.Contains(reason, tc.reasonPart) {
+				t.Errorf("got %v, %v, %q; want %v, %v, containing %q", excluded, met, reason, tc.excluded, tc.noticeMet, tc.reasonPart)
+			}
+			engine := len(c.ExcludedMaintenance(k)) > 0 && k.Policy.Maintenance != sla.MaintenanceCounted
+			if excluded != engine {
+				t.Errorf("the table says excluded=%v, the engine's inputs say %v", excluded, engine)
+			}
+		})
+	}
+}

@@ -486,7 +486,7 @@ func decodeList[T any](d *configDecoder, f ynode.Fields, key string, decode func
 
 func (d *configDecoder) maintenance(n ynode.Node) (catalog.Maintenance, error) {
 	var m catalog.Maintenance
-	f, err := d.fields(n, "id", "services", "title", "start", "end", "announced")
+	f, err := d.fields(n, "id", "services", "title", "description", "start", "end", "announced")
 	if err != nil {
 		return m, err
 	}
@@ -494,6 +494,9 @@ func (d *configDecoder) maintenance(n ynode.Node) (catalog.Maintenance, error) {
 		return m, err
 	}
 	if err := d.str(f, "title", &m.Title); err != nil {
+		return m, err
+	}
+	if err := d.str(f, "description", &m.Description); err != nil {
 		return m, err
 	}
 	if err := d.strs(f, "services", &m.Services); err != nil {

@@ -81,11 +81,11 @@ func TestFeedParsed(t *testing.T) {
 		{"resolved incident, titled, of two services on the page and one not", "1000", "[Resolved] API and database errors",
 			[]string{"Affected: API, Database", "Recovered.", "API down at 3 of 4 locations."}},
 		{"upcoming maintenance", "m1", "[Scheduled] Database upgrade",
-			[]string{"Affected: API, Database", `Scheduled: <time datetime="2026-11-21T02:00:00Z">2026-11-21 02:00 UTC</time> – <time datetime="2026-11-21T04:00:00Z">2026-11-21 04:00 UTC</time>`, "Maintenance scheduled: Database upgrade."}},
+			[]string{"Affected: API, Database", `Scheduled: <time datetime="2026-11-21T02:00:00Z">2026-11-21 02:00 UTC</time> – <time datetime="2026-11-21T04:00:00Z">2026-11-21 04:00 UTC</time>`, "Still on schedule.", "The database moves to version 16"}},
 		{"active maintenance", "m2", "[In progress] CDN cache rebuild",
-			[]string{"Affected: CDN", "Scheduled: ", "Maintenance in progress.", "Maintenance scheduled: CDN cache rebuild."}},
+			[]string{"Affected: CDN", "Scheduled: ", "Rebuild at 40%; cached pages load normally.", "Maintenance scheduled: CDN cache rebuild."}},
 		{"completed maintenance", "m3", "[Completed] DNS provider switch",
-			[]string{"Affected: dns", "Maintenance completed.", "Maintenance in progress.", "Maintenance scheduled"}},
+			[]string{"Affected: dns", "Switched early; no errors seen.", "Maintenance in progress.", "Maintenance scheduled"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

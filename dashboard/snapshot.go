@@ -215,6 +215,12 @@ type MaintenanceWindow struct {
 	End       time.Time
 	Announced time.Time // zero means Start
 	Cancelled bool      // cancelled windows are not shown
+	// Description is the scheduled update's text; "" says the title.
+	Description string
+	// Updates are people's updates, oldest first. The window's status
+	// follows its clock; an update of a status replaces the words the
+	// clock would write for it.
+	Updates []TimelineEntry
 }
 
 // rank orders component statuses for roll-ups; maintenance sits between
@@ -497,6 +503,48 @@ func buildIncident(r IncidentRecord, serviceName string, comps []string, pageURL
 	return inc
 }
 
+// maintenanceUpdates are the updates of w shown at now, oldest first and
+// numbered so, and the status it is in. The status follows the clock:
+// scheduled before the start, in progress from it, completed from the end
+// (a person's completed update moved the end to when it was posted). The
+// clock writes a line at each transition reached, unless a person wrote
+// one for that status; people's updates are shown once posted.
+func maintenanceUpdates(w MaintenanceWindow, now time.Time) (string, []IncidentUpdate) {
+	start, end := w.Start.UTC(), w.End.UTC()
+	announced := cmp.Or(w.Announced, w.Start).UTC()
+	scheduled := "Maintenance scheduled: " + w.Title + "."
+	if d := strings.TrimSpace(w.Description); d != "" {
+		scheduled = d
+	}
+	lines := []TimelineEntry{{At: announced, Status: "scheduled", Body: scheduled}}
+	said := map[string]bool{}
+	for _, u := range w.Updates {
+		if !u.At.After(now) {
+			lines = append(lines, TimelineEntry{At: u.At.UTC(), Status: u.Status, Body: u.Body})
+			said[u.Status] = true
+		}
+	}
+	status := "scheduled"
+	if !now.Before(start) {
+		status = "in_progress"
+		if !said[status] {
+			lines = append(lines, TimelineEntry{At: start, Status: status, Body: "Maintenance in progress."})
+		}
+	}
+	if !now.Before(end) {
+		status = "completed"
+		if !said[status] {
+			lines = append(lines, TimelineEntry{At: end, Status: status, Body: "Maintenance completed."})
+		}
+	}
+	slices.SortStableFunc(lines, func(a, b TimelineEntry) int { return a.At.Compare(b.At) })
+	out := make([]IncidentUpdate, len(lines))
+	for i, l := range lines {
+		out[len(lines)-1-i] = IncidentUpdate{ID: w.ID + "-" + strconv.Itoa(i+1), Status: l.Status, Body: l.Body, At: l.At}
+	}
+	return status, out
+}
+
 // buildMaintenance shows a window with its status at now. verifying is
 // never produced: slate has no signal that work is done but being checked.
 func buildMaintenance(w MaintenanceWindow, known map[string]bool, pageURL string, now time.Time) (Maintenance, bool) {
@@ -527,19 +575,10 @@ func buildMaintenance(w MaintenanceWindow, known map[string]bool, pageURL string
 		ScheduledFor:   start,
 		ScheduledUntil: end,
 	}
-	// Updates are the transitions reached by now, numbered oldest first.
-	m.Status = "scheduled"
-	m.Updates = []IncidentUpdate{{ID: w.ID + "-1", Status: "scheduled", Body: "Maintenance scheduled: " + w.Title + ".", At: announced}}
-	if !now.Before(start) {
-		m.Status = "in_progress"
-		m.Updates = append(m.Updates, IncidentUpdate{ID: w.ID + "-2", Status: "in_progress", Body: "Maintenance in progress.", At: start})
-	}
-	if !now.Before(end) {
-		m.Status = "completed"
+	m.Status, m.Updates = maintenanceUpdates(w, now)
+	if m.Status == "completed" {
 		m.Resolved = end
-		m.Updates = append(m.Updates, IncidentUpdate{ID: w.ID + "-3", Status: "completed", Body: "Maintenance completed.", At: end})
 	}
-	m.UpdatedAt = m.Updates[len(m.Updates)-1].At
-	slices.Reverse(m.Updates)
+	m.UpdatedAt = m.Updates[0].At // newest first
 	return m, true
 }

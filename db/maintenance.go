@@ -22,8 +22,8 @@ func (d *DB) AddMaintenance(ctx context.Context, m Maintenance, actor string) (M
 	var out Maintenance
 	err = d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := d.opts.Now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO maintenance (services, title, start_ms, end_ms, announced_ms, actor) VALUES (?, ?, ?, ?, ?, ?)`,
-			string(svc), m.Title, m.Start.UnixMilli(), m.End.UnixMilli(), now.UnixMilli(), actor)
+		res, err := tx.ExecContext(ctx, `INSERT INTO maintenance (services, title, description, start_ms, end_ms, announced_ms, actor) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			string(svc), m.Title, m.Description, m.Start.UnixMilli(), m.End.UnixMilli(), now.UnixMilli(), actor)
 		if err != nil {
 			return err
 		}
@@ -32,7 +32,7 @@ func (d *DB) AddMaintenance(ctx context.Context, m Maintenance, actor string) (M
 			return err
 		}
 		out = m
-		out.ID, out.Announced, out.Actor = id, time.UnixMilli(now.UnixMilli()).UTC(), actor
+		out.ID, out.Announced, out.Actor, out.Updates = id, time.UnixMilli(now.UnixMilli()).UTC(), actor, nil
 		js, err := store.CanonicalJSON(store.MaintenanceDetail(m))
 		if err != nil {
 			return err
@@ -53,12 +53,9 @@ func (d *DB) CancelMaintenance(ctx context.Context, id int64, actor string) (Mai
 	var out Maintenance
 	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := d.opts.Now()
-		ms, err := queryMaintenance(ctx, tx, ` WHERE id = ?`, id)
+		ms, err := windowIn(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		if len(ms) == 0 {
-			return fmt.Errorf("maintenance %d: %w", id, ErrNotFound)
 		}
 		action, m, err := store.MaintenanceCancel(ms[0], now, actor)
 		if err != nil {
@@ -86,6 +83,54 @@ func (d *DB) CancelMaintenance(ctx context.Context, id int64, actor string) (Mai
 	return out, nil
 }
 
+// PostMaintenanceUpdate posts a person's update on window id at the
+// store's now; see store.MaintenancePost.
+func (d *DB) PostMaintenanceUpdate(ctx context.Context, id int64, status, body, actor string) (Maintenance, error) {
+	var out Maintenance
+	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		now := d.opts.Now()
+		ms, err := windowIn(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		u, m, err := store.MaintenancePost(ms[0], status, body, now, actor)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO maintenance_updates (maintenance_id, status, body, at_ms, actor) VALUES (?, ?, ?, ?, ?)`,
+			id, u.Status, u.Body, u.At.UnixMilli(), actor); err != nil {
+			return err
+		}
+		ended := !m.End.Equal(ms[0].End)
+		if ended {
+			if _, err := tx.ExecContext(ctx, `UPDATE maintenance SET end_ms = ? WHERE id = ?`, m.End.UnixMilli(), id); err != nil {
+				return err
+			}
+		}
+		js, err := store.CanonicalJSON(store.MaintenanceUpdateDetail(u, ms[0].End, ended))
+		if err != nil {
+			return err
+		}
+		out = m
+		_, err = appendAudit(ctx, tx, now, actor, store.MaintenanceUpdated, store.MaintenanceSubject(id), js)
+		return err
+	})
+	if err != nil {
+		return Maintenance{}, fmt.Errorf("post maintenance update: %w", err)
+	}
+	return out, nil
+}
+
+// windowIn reads window id inside tx, as a one-element list, or
+// ErrNotFound.
+func windowIn(ctx context.Context, tx *sql.Tx, id int64) ([]Maintenance, error) {
+	ms, err := queryMaintenance(ctx, tx, ` WHERE id = ?`, id)
+	if err == nil && len(ms) == 0 {
+		err = fmt.Errorf("maintenance %d: %w", id, ErrNotFound)
+	}
+	return ms, err
+}
+
 // ListMaintenance returns every recorded window, cancelled ones included,
 // by start.
 func (d *DB) ListMaintenance(ctx context.Context) ([]Maintenance, error) {
@@ -96,9 +141,37 @@ func (d *DB) ListMaintenance(ctx context.Context) ([]Maintenance, error) {
 }
 
 // queryMaintenance reads the windows tail (a WHERE and ORDER clause over
-// maintenance) selects.
+// maintenance) selects, each with its updates.
 func queryMaintenance(ctx context.Context, q queryer, tail string, args ...any) ([]Maintenance, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, services, title, start_ms, end_ms, announced_ms, actor,
+	ms, err := queryWindows(ctx, q, tail, args...)
+	if err != nil || len(ms) == 0 {
+		return ms, err
+	}
+	// Updates are few: one query for all of them, matched by window.
+	rows, err := q.QueryContext(ctx, `SELECT id, maintenance_id, status, body, at_ms, actor FROM maintenance_updates ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list maintenance updates: %w", err)
+	}
+	defer rows.Close()
+	var us []store.MaintenanceUpdate
+	for rows.Next() {
+		var u store.MaintenanceUpdate
+		var at int64
+		if err := rows.Scan(&u.ID, &u.Maintenance, &u.Status, &u.Body, &at, &u.Actor); err != nil {
+			return nil, fmt.Errorf("list maintenance updates: %w", err)
+		}
+		u.At = time.UnixMilli(at).UTC()
+		us = append(us, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list maintenance updates: %w", err)
+	}
+	store.AttachMaintenanceUpdates(ms, us)
+	return ms, nil
+}
+
+func queryWindows(ctx context.Context, q queryer, tail string, args ...any) ([]Maintenance, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, services, title, description, start_ms, end_ms, announced_ms, actor,
 coalesce(cancelled_ms, 0), coalesce(cancelled_by, '') FROM maintenance`+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list maintenance: %w", err)
@@ -109,7 +182,7 @@ coalesce(cancelled_ms, 0), coalesce(cancelled_by, '') FROM maintenance`+tail, ar
 		var m Maintenance
 		var svc string
 		var s, e, a, c int64
-		if err := rows.Scan(&m.ID, &svc, &m.Title, &s, &e, &a, &m.Actor, &c, &m.CancelledBy); err != nil {
+		if err := rows.Scan(&m.ID, &svc, &m.Title, &m.Description, &s, &e, &a, &m.Actor, &c, &m.CancelledBy); err != nil {
 			return nil, fmt.Errorf("list maintenance: %w", err)
 		}
 		if err := json.Unmarshal([]byte(svc), &m.Services); err != nil {

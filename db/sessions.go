@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/slatehq/slate/store"
@@ -136,4 +137,27 @@ func auditSession(ctx context.Context, tx *sql.Tx, now time.Time, actor, action 
 	}
 	_, err = appendAudit(ctx, tx, now, actor, action, store.SessionSubject(s.ID), js)
 	return err
+}
+
+// PruneSessions deletes the sessions no one can use at now; see
+// store.Sessions.
+func (d *DB) PruneSessions(ctx context.Context, now time.Time, idle time.Duration) (int64, error) {
+	idleCut := int64(math.MinInt64)
+	if idle > 0 {
+		idleCut = now.Add(-idle).UnixMilli()
+	}
+	var n int64
+	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_ms <= ? OR last_seen_ms <= ? OR revoked_ms IS NOT NULL`,
+			now.UnixMilli(), idleCut)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune sessions: %w", err)
+	}
+	return n, nil
 }

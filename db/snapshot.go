@@ -126,7 +126,8 @@ func (d *DB) Snapshot(ctx context.Context, path string) (Counts, error) {
 
 // settleCopy turns a fresh VACUUM INTO copy into a self-contained file in
 // rollback-journal mode (a copy of a WAL database is in WAL mode, and would
-// need -wal and -shm files beside it to be read) and counts its rows.
+// need -wal and -shm files beside it to be read), without console sessions,
+// and counts its rows.
 func settleCopy(ctx context.Context, path string) (Counts, error) {
 	c, err := sql.Open("sqlite3", dsn(path, url.Values{"_journal_mode": {"DELETE"}, "_synchronous": {"FULL"}}))
 	if err != nil {
@@ -140,6 +141,13 @@ func settleCopy(ctx context.Context, path string) (Counts, error) {
 	}
 	if !strings.EqualFold(mode, "delete") {
 		return Counts{}, fmt.Errorf("journal_mode of copy is %q, want delete", mode)
+	}
+	// Console sessions stay out of backups: restored, they would sign
+	// back in people who signed out or were revoked after the backup was
+	// taken. After a restore, staff sign in again. secure_delete leaves
+	// no trace of the rows in the file's free pages.
+	if _, err := c.ExecContext(ctx, "PRAGMA secure_delete = ON; DELETE FROM sessions"); err != nil {
+		return Counts{}, fmt.Errorf("leave sessions out of the copy: %w", err)
 	}
 	counts, err := countRows(ctx, c)
 	if err != nil {

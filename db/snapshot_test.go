@@ -1,8 +1,10 @@
 package db_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/db/dbtest"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store"
 )
 
 // writeBatches writes n batches of 20 results of check, one batch per
@@ -193,5 +196,41 @@ func TestCheckFileFindsProblems(t *testing.T) {
 				t.Fatalf("got %v, want an error naming %s and containing %q", err, tc.path, tc.want)
 			}
 		})
+	}
+}
+
+// TestSnapshotLeavesSessionsOut: a backup holds no console session, not
+// even in its free pages, so a restore signs no one back in; the rest of
+// the store is there.
+func TestSnapshotLeavesSessionsOut(t *testing.T) {
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	text, _, err := d.CreateSession(ctx, store.NewSession{Subject: "u-1", Email: "ada@example.com", Role: "admin", Expires: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "copy.db")
+	if _, err := d.Snapshot(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.Open(p, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.SessionByHash(ctx, store.HashToken(text)); !errors.Is(err, store.ErrSessionNotFound) {
+		t.Errorf("the copy's session: %v, want none", err)
+	}
+	if es, err := c.AuditEntries(ctx, 0, 10); err != nil || len(es) != 1 || es[0].Action != store.SessionCreated {
+		t.Errorf("the copy's audit log: %+v, %v; want the sign-in kept", es, err)
+	}
+	c.Close()
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := store.HashToken(text)
+	if bytes.Contains(raw, sum[:]) {
+		t.Error("the copy's file still holds the session's hash")
 	}
 }

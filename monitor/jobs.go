@@ -312,13 +312,20 @@ func (a *Monitor) heartbeat(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// prune applies the retention of raw results and minute history.
+// prune applies the retention of raw results and minute history, and
+// deletes the console sessions no one can use any more (expired, idle
+// past the configured idle time, revoked). Both read what is due from the
+// store, so an hour missed by a restart or a failover is made up.
 func (a *Monitor) prune(ctx context.Context, now time.Time) error {
 	p, err := a.store.Prune(ctx, now)
 	if err == nil && (p.Results > 0 || p.Days > 0) {
 		a.log.Info("pruned", "results", p.Results, "history_days", p.Days)
 	}
-	return err
+	n, serr := a.store.PruneSessions(ctx, now, a.cfg.Load().Console.Session.Idle)
+	if serr == nil && n > 0 {
+		a.log.Info("pruned", "console_sessions", n)
+	}
+	return errors.Join(err, serr)
 }
 
 // backup takes and verifies a backup at level, and alerts while the level

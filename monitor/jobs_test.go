@@ -18,6 +18,7 @@ import (
 	"github.com/slatehq/slate/internal/metric"
 	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store"
 )
 
 // TestAppJobs runs the periodic jobs the way cron does, by calling them: the
@@ -169,4 +170,33 @@ func TestBackupsDueFromTheDirectory(t *testing.T) {
 	step(time.Date(2026, 3, 11, 10, 59, 0, 0, time.UTC), one)
 	a = reopen(t, a, Options{Now: clock.Now})
 	step(time.Date(2026, 3, 11, 11, 0, 30, 0, time.UTC), map[string]int{backup.Hourly: 2, backup.Daily: 1, backup.Weekly: 1})
+}
+
+// TestRetentionPrunesSessions: the retention job, run as the scheduler
+// runs it (the leader's job), deletes console sessions past their
+// absolute expiry and leaves a live one; which are due comes from the
+// sessions in the store, not from when the process started.
+func TestRetentionPrunesSessions(t *testing.T) {
+	cfg, _ := testkit.Config(t, "http://127.0.0.1:1/", "", "web")
+	a := testApp(t, cfg, Options{})
+	ctx := context.Background()
+	now := time.Now()
+	_, old, err := a.db.CreateSession(ctx, store.NewSession{Subject: "old", Role: "oncall", Expires: now.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, live, err := a.db.CreateSession(ctx, store.NewSession{Subject: "live", Role: "oncall", Expires: now.Add(3 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.TouchSession(ctx, live.ID, now.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.leaderJob(a.pruneDue)(ctx, now.Add(2*time.Hour+time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	left, err := a.db.ActiveSessions(ctx, now)
+	if err != nil || len(left) != 1 || left[0].ID != live.ID {
+		t.Errorf("sessions after retention: %+v, %v; want %d alone (not %d)", left, err, live.ID, old.ID)
+	}
 }

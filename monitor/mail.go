@@ -324,10 +324,26 @@ func maintenanceMail(cat *catalog.Catalog, au audience, key []byte, now time.Tim
 			key:      fmt.Sprintf("mail/%s/maintenance/%s/%s", scopeKey(au.page), pid, stage),
 			services: services,
 			job: mailJob{What: mailMaintenance, Page: au.page, Title: m.Title, Status: string(stage), Names: names,
-				At: m.Start, End: m.End, URL: au.base + "/incidents/" + pid},
+				Body: maintenanceWords(m, stage), At: m.Start, End: m.End, URL: au.base + "/incidents/" + pid},
 		})
 	}
 	return out
+}
+
+// maintenanceWords is the text of m's notice at stage: the newest words a
+// person posted for the state the notice speaks of, else the description
+// (customer-facing text only; who posted stays with staff).
+func maintenanceWords(m catalog.Maintenance, stage email.MaintenanceStage) string {
+	status := map[email.MaintenanceStage]string{email.MaintenanceStarted: "in_progress", email.MaintenanceCompleted: "completed"}[stage]
+	for i := len(m.Updates) - 1; i >= 0; i-- {
+		if status != "" && m.Updates[i].Status == status {
+			return m.Updates[i].Body
+		}
+	}
+	if stage == email.MaintenanceCompleted {
+		return ""
+	}
+	return m.Description
 }
 
 func containsService(ss []catalog.Service, id string) bool {

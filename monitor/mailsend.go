@@ -101,7 +101,7 @@ func (m *mailer) compose(ctx context.Context, a db.Alert, e alert.Event, now tim
 			Body: j.Body, Services: j.Names, At: j.At, Location: au.loc, URL: j.URL, Why: why, Manage: dashboard.ManageURL(base, tok)})
 	}
 	return m.composer.NewMaintenance(env, email.MaintenanceStage(j.Status), email.Maintenance{Provider: providerName(cfg), Title: j.Title,
-		Services: j.Names, Start: j.At, End: j.End, Location: au.loc, URL: j.URL, Why: why, Manage: dashboard.ManageURL(base, tok)})
+		Body: j.Body, Services: j.Names, Start: j.At, End: j.End, Location: au.loc, URL: j.URL, Why: why, Manage: dashboard.ManageURL(base, tok)})
 }
 
 // statement composes a billing contact's statement message, building the

@@ -18,8 +18,12 @@ func WithStoredMaintenance(ctx context.Context, cat *catalog.Catalog, store Main
 	var stored []catalog.Maintenance
 	for _, m := range ms {
 		if !m.Cancelled {
+			var us []catalog.MaintenanceUpdate
+			for _, u := range m.Updates {
+				us = append(us, catalog.MaintenanceUpdate{Status: u.Status, Body: u.Body, At: u.At})
+			}
 			stored = append(stored, catalog.Maintenance{ID: fmt.Sprintf("stored-%d", m.ID), Services: m.Services,
-				Title: m.Title, Start: m.Start, End: m.End, Announced: m.Announced})
+				Title: m.Title, Description: m.Description, Start: m.Start, End: m.End, Announced: m.Announced, Updates: us})
 		}
 	}
 	return cat.WithMaintenance(stored), nil

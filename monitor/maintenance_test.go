@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +88,38 @@ func TestMaintenanceHasAMaximumLength(t *testing.T) {
 	es, err := f.app.db.AuditOf(context.Background(), fmt.Sprintf("maintenance/%s", body["id"]))
 	if err != nil || len(es) != 1 || !strings.Contains(es[0].Detail, `"override_max":true`) {
 		t.Errorf("audit of the overriding window: %+v, %v; want the override recorded", es, err)
+	}
+}
+
+// TestMaintenanceAPIDescription: the admin API takes a window's
+// description, refuses one too long naming the field (storing nothing),
+// and lists it with people's updates.
+func TestMaintenanceAPIDescription(t *testing.T) {
+	f := newIsolationFixture(t)
+	oncall := f.creds["oncall"].bearer
+	start := time.Now().Add(time.Hour).UTC().Truncate(time.Minute)
+	window := func(desc string) string {
+		return fmt.Sprintf(`{"services":["web"],"title":"Edge","description":%q,"start":%q,"end":%q}`, desc,
+			start.Format(time.RFC3339), start.Add(time.Hour).Format(time.RFC3339))
+	}
+	if code, body := f.api(t, oncall, "POST", "/api/admin/maintenance", window(strings.Repeat("x", 4001))); code != http.StatusBadRequest || fieldOf(body) != "description" {
+		t.Errorf("a description of 4001 bytes: %d %v, want 400 naming description", code, body)
+	}
+	code, body := f.api(t, oncall, "POST", "/api/admin/maintenance", window("Pages may load slowly."))
+	if code != http.StatusCreated || body["description"] != "Pages may load slowly." {
+		t.Fatalf("create: %d %v", code, body)
+	}
+	id, _ := strconv.ParseInt(body["id"].(string), 10, 64)
+	if _, err := f.app.db.PostMaintenanceUpdate(context.Background(), id, "scheduled", "Still on.", "oidc:otto@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	code, list := f.api(t, oncall, "GET", "/api/admin/maintenance", "")
+	ms, _ := list["maintenance"].([]any)
+	if code != http.StatusOK || len(ms) != 1 {
+		t.Fatalf("list: %d %v; want the one window (the refused one stored nothing)", code, list)
+	}
+	us, _ := ms[0].(map[string]any)["updates"].([]any)
+	if len(us) != 1 || us[0].(map[string]any)["body"] != "Still on." || strings.Contains(fmt.Sprint(list), "otto") {
+		t.Errorf("listed updates: %v; want the update's words without who posted", us)
 	}
 }

@@ -112,9 +112,15 @@ func newCrossMatrixFixture(t *testing.T, opts ...func(*testMonitor)) *crossMatri
 	soon := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Minute)
 	for _, m := range []db.Maintenance{
 		{Services: []string{"mail"}, Title: "Mail relay swap", Start: soon, End: soon.Add(time.Hour)},
-		{Services: []string{"acme-ledger"}, Title: "Ledger vault rekey", Start: soon, End: soon.Add(time.Hour)},
+		{Services: []string{"acme-ledger"}, Title: "Ledger vault rekey", Description: "Vault keys rotate; ledger exports pause.", Start: soon, End: soon.Add(time.Hour)},
 	} {
-		if _, err := f.app.db.AddMaintenance(ctx, m, "ops"); err != nil {
+		saved, err := f.app.db.AddMaintenance(ctx, m, "ops")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A person's update: its words are the window's readers', who
+		// wrote it staff's alone.
+		if _, err := f.app.db.PostMaintenanceUpdate(ctx, saved.ID, store.MaintenanceScheduled, m.Title+": on schedule.", "oidc:ops-person@provider.example"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -278,7 +284,7 @@ func (f *crossMatrixFixture) secretsOf() []secret {
 	acme, bravo, both, staff := []string{toAcme}, []string{toBravo}, []string{toAcme, toBravo}, []string(nil)
 	out := []secret{
 		{"Acme Corporation", acme}, {"acme", acme}, {"Acmeledger Vault", acme}, {"acme-mail-gold", acme}, {"EUR", acme},
-		{"Ledger vault rekey", acme},
+		{"Ledger vault rekey", acme}, {"Vault keys rotate", acme}, {"ops-person@provider.example", staff},
 		{"Bravo Logistics", bravo}, {"bravo", bravo}, {"bravo-mail-silver", bravo}, {"USD", bravo},
 		{f.ids[1], acme}, {f.ids[2], both}, {f.ids[3], acme},
 		{"SLOBudgetBurnFast not sent", staff}, {acmeUpdate, acme},
@@ -355,7 +361,8 @@ func (f *crossMatrixFixture) routes() []matrixRoute {
 		"/console/credits/1/case.json", "/console/audit", "/console/tokens", "/console/sessions", "/console/locations",
 		"/console/incidents", "/console/incidents?tenant=acme", "/console/incidents/new", "/console/incidents/1", "/console/incidents/2",
 		"/console/incidents/1?template=1", "/console/incidents/1/postmortem", "/console/incidents/3/postmortem?from=1&to=1",
-		"/console/templates", "/console/templates/1"} {
+		"/console/templates", "/console/templates/1",
+		"/console/maintenance", "/console/maintenance/new", "/console/maintenance/1", "/console/maintenance/2"} {
 		add("console", "", p, "")
 	}
 	add("public", "", "/console/login", "")
@@ -670,6 +677,10 @@ var consoleForms = []struct {
 	{"/console/templates", url.Values{"name": {"n"}, "status": {"identified"}, "body": {"x"}}},
 	{"/console/templates/1", url.Values{"name": {"n"}, "status": {"identified"}, "body": {"x"}}},
 	{"/console/templates/1/delete", nil},
+	{"/console/maintenance", url.Values{"services": {"mail"}, "title": {"x"}, "start": {"2030-01-01T00:00"}, "end": {"2030-01-01T01:00"},
+		"zone": {"UTC"}, "confirm": {"yes"}}},
+	{"/console/maintenance/1/updates", url.Values{"status": {"scheduled"}, "body": {"forged"}}},
+	{"/console/maintenance/2/cancel", nil},
 }
 
 // consoleFormFindings posts every console form with every credential of
@@ -716,8 +727,8 @@ func (f *crossMatrixFixture) consoleFormFindings(t *testing.T) []string {
 	return out
 }
 
-// storeState is the incidents, post-mortems, templates and audit log's
-// length, as one string.
+// storeState is the incidents, post-mortems, templates, maintenance
+// windows with their updates and audit log's length, as one string.
 func (f *crossMatrixFixture) storeState(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
@@ -732,6 +743,7 @@ func (f *crossMatrixFixture) storeState(t *testing.T) string {
 	}
 	ts, _ := f.app.db.UpdateTemplates(ctx)
 	audit, _ := f.app.db.AuditEntries(ctx, 0, 100000)
-	fmt.Fprintf(&b, " %+v %d", ts, len(audit))
+	ms, _ := f.app.db.ListMaintenance(ctx)
+	fmt.Fprintf(&b, " %+v %+v %d", ts, ms, len(audit))
 	return b.String()
 }

@@ -113,7 +113,7 @@ func (a *Monitor) RefreshStatus(ctx context.Context, now time.Time) error {
 	if in.Incidents, err = a.incidentRecords(ctx, cat, catalog.PublicReader(), incs, key, now); err != nil {
 		return err
 	}
-	in.Maintenances = maintenanceRecords(cat, key)
+	in.Maintenances = MaintenanceRecords(cat, key)
 	a.statusMu.Lock()
 	tenantStates := maps.Clone(a.tenantStates)
 	a.statusMu.Unlock()
@@ -197,14 +197,18 @@ func lastEntry(inc incident.Incident) time.Time {
 	return last
 }
 
-// maintenanceRecords are the configured and announced windows as the
+// MaintenanceRecords are the configured and announced windows as the
 // status page takes them, each by its public ID (key is the public IDs'
 // key).
-func maintenanceRecords(cfg *catalog.Catalog, key []byte) []dashboard.MaintenanceWindow {
+func MaintenanceRecords(cfg *catalog.Catalog, key []byte) []dashboard.MaintenanceWindow {
 	out := make([]dashboard.MaintenanceWindow, 0, len(cfg.Maintenance))
 	for _, m := range cfg.Maintenance {
+		var us []dashboard.TimelineEntry
+		for _, u := range m.Updates {
+			us = append(us, dashboard.TimelineEntry{At: u.At, Status: u.Status, Body: u.Body})
+		}
 		out = append(out, dashboard.MaintenanceWindow{ID: access.MaintenancePublicID(key, m.ID), Services: m.Services, Title: m.Title,
-			Start: m.Start, End: m.End, Announced: m.Announced})
+			Start: m.Start, End: m.End, Announced: m.Announced, Description: m.Description, Updates: us})
 	}
 	return out
 }

@@ -80,7 +80,7 @@ func (a *Monitor) tenantViews(ctx context.Context, cat *catalog.Catalog, pc page
 		if in.Incidents, err = a.incidentRecords(ctx, cat, catalog.TenantReader(t.ID), incs, key, now); err != nil {
 			return nil, err
 		}
-		in.Maintenances = maintenanceRecords(cat, key)
+		in.Maintenances = MaintenanceRecords(cat, key)
 		v.Status = dashboard.BuildSnapshot(in, now)
 
 		credits := ledger[t.ID]

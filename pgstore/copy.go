@@ -180,11 +180,17 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO maintenance (id, services, title, start_ms, end_ms, announced_ms, actor,
-	cancelled_ms, cancelled_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			m.ID, string(svc), m.Title, m.Start.UnixMilli(), m.End.UnixMilli(), m.Announced.UnixMilli(), m.Actor,
+		if _, err := tx.Exec(ctx, `INSERT INTO maintenance (id, services, title, description, start_ms, end_ms, announced_ms, actor,
+	cancelled_ms, cancelled_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			m.ID, string(svc), m.Title, m.Description, m.Start.UnixMilli(), m.End.UnixMilli(), m.Announced.UnixMilli(), m.Actor,
 			nullMS(m.CancelledAt), nullText(m.Cancelled, m.CancelledBy)); err != nil {
 			return fmt.Errorf("maintenance %d: %w", m.ID, err)
+		}
+		for _, u := range m.Updates {
+			if _, err := tx.Exec(ctx, `INSERT INTO maintenance_updates (id, maintenance_id, status, body, at_ms, actor)
+	VALUES ($1, $2, $3, $4, $5, $6)`, u.ID, m.ID, u.Status, u.Body, u.At.UnixMilli(), u.Actor); err != nil {
+				return fmt.Errorf("maintenance %d update %d: %w", m.ID, u.ID, err)
+			}
 		}
 	}
 	if err := loadIncidents(ctx, tx, d); err != nil {
@@ -229,7 +235,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 			return fmt.Errorf("update template %d: %w", t.ID, err)
 		}
 	}
-	for _, table := range []string{"credits", "exclusions", "maintenance", "incidents", "incident_entries", "outbox", "tokens", "subscribers", "update_templates"} {
+	for _, table := range []string{"credits", "exclusions", "maintenance", "maintenance_updates", "incidents", "incident_entries", "outbox", "tokens", "subscribers", "update_templates"} {
 		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'), coalesce(max(id), 0) + 1, false) FROM `+table); err != nil {
 			return fmt.Errorf("move the ids of %s on: %w", table, err)
 		}

@@ -34,7 +34,8 @@
 //     location's run-length code (internal/minutes), so that agents of
 //     different locations never wait for each other's row, with a fill
 //     factor that leaves room for in-place (HOT) updates through the day.
-//   - credits, audit, exclusions, incidents, postmortems, maintenance,
+//   - credits, audit, exclusions, incidents, postmortems, maintenance
+//     (with maintenance_updates),
 //     tokens, secrets, outbox: as in SQLite, with bigint identities.
 //   - leases: one row per named lease, its expiry a timestamptz set from
 //     clock_timestamp(), the database's clock.

@@ -118,11 +118,11 @@ func (s *Store) AddMaintenance(ctx context.Context, m store.Maintenance, actor s
 	err = s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
 		now := s.opts.Now()
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO maintenance (services, title, start_ms, end_ms, announced_ms, actor)
-VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, string(svc), m.Title, m.Start.UnixMilli(), m.End.UnixMilli(), now.UnixMilli(), actor).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO maintenance (services, title, description, start_ms, end_ms, announced_ms, actor)
+VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, string(svc), m.Title, m.Description, m.Start.UnixMilli(), m.End.UnixMilli(), now.UnixMilli(), actor).Scan(&id); err != nil {
 			return err
 		}
-		out.ID, out.Announced, out.Actor = id, msTime(now.UnixMilli()), actor
+		out.ID, out.Announced, out.Actor, out.Updates = id, msTime(now.UnixMilli()), actor, nil
 		return audit(ctx, tx, now, actor, "maintenance.announced", store.MaintenanceSubject(id), store.MaintenanceDetail(m))
 	})
 	if err != nil {
@@ -138,16 +138,9 @@ func (s *Store) CancelMaintenance(ctx context.Context, id int64, actor string) (
 	var out store.Maintenance
 	err := s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
 		now := s.opts.Now()
-		rows, err := tx.Query(ctx, selectMaintenance+` WHERE id = $1 FOR UPDATE`, id)
+		ms, err := lockWindow(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		ms, err := pgx.CollectRows(rows, scanMaintenance)
-		if err != nil {
-			return err
-		}
-		if len(ms) == 0 {
-			return fmt.Errorf("maintenance %d: %w", id, store.ErrNotFound)
 		}
 		action, m, err := store.MaintenanceCancel(ms[0], now, actor)
 		if err != nil {
@@ -170,20 +163,95 @@ func (s *Store) CancelMaintenance(ctx context.Context, id int64, actor string) (
 	return out, nil
 }
 
-// ListMaintenance returns every recorded window, cancelled ones included,
-// by start.
-func (s *Store) ListMaintenance(ctx context.Context) ([]store.Maintenance, error) {
-	return queryList(ctx, s, "list maintenance", scanMaintenance, selectMaintenance+` ORDER BY start_ms, id`)
+// PostMaintenanceUpdate posts a person's update on window id at the
+// store's now; see store.MaintenancePost.
+func (s *Store) PostMaintenanceUpdate(ctx context.Context, id int64, status, body, actor string) (store.Maintenance, error) {
+	var out store.Maintenance
+	err := s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
+		now := s.opts.Now()
+		ms, err := lockWindow(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, selectMaintenanceUpdates+` WHERE maintenance_id = $1 ORDER BY id`, id)
+		if err != nil {
+			return err
+		}
+		us, err := pgx.CollectRows(rows, scanMaintenanceUpdate)
+		if err != nil {
+			return err
+		}
+		store.AttachMaintenanceUpdates(ms, us)
+		u, m, err := store.MaintenancePost(ms[0], status, body, now, actor)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO maintenance_updates (maintenance_id, status, body, at_ms, actor) VALUES ($1, $2, $3, $4, $5)`,
+			id, u.Status, u.Body, u.At.UnixMilli(), actor); err != nil {
+			return err
+		}
+		ended := !m.End.Equal(ms[0].End)
+		if ended {
+			if _, err := tx.Exec(ctx, `UPDATE maintenance SET end_ms = $1 WHERE id = $2`, m.End.UnixMilli(), id); err != nil {
+				return err
+			}
+		}
+		out = m
+		return audit(ctx, tx, now, actor, store.MaintenanceUpdated, store.MaintenanceSubject(id), store.MaintenanceUpdateDetail(u, ms[0].End, ended))
+	})
+	if err != nil {
+		return store.Maintenance{}, fmt.Errorf("post maintenance update: %w", err)
+	}
+	return out, nil
 }
 
-const selectMaintenance = `SELECT id, services, title, start_ms, end_ms, announced_ms, actor, coalesce(cancelled_ms, 0), coalesce(cancelled_by, '')
+// lockWindow reads window id inside tx, locked for the change, as a
+// one-element list, or store.ErrNotFound.
+func lockWindow(ctx context.Context, tx pgx.Tx, id int64) ([]store.Maintenance, error) {
+	rows, err := tx.Query(ctx, selectMaintenance+` WHERE id = $1 FOR UPDATE`, id)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := pgx.CollectRows(rows, scanMaintenance)
+	if err == nil && len(ms) == 0 {
+		err = fmt.Errorf("maintenance %d: %w", id, store.ErrNotFound)
+	}
+	return ms, err
+}
+
+// ListMaintenance returns every recorded window with its updates,
+// cancelled ones included, by start.
+func (s *Store) ListMaintenance(ctx context.Context) ([]store.Maintenance, error) {
+	ms, err := queryList(ctx, s, "list maintenance", scanMaintenance, selectMaintenance+` ORDER BY start_ms, id`)
+	if err != nil || len(ms) == 0 {
+		return ms, err
+	}
+	us, err := queryList(ctx, s, "list maintenance updates", scanMaintenanceUpdate, selectMaintenanceUpdates+` ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	store.AttachMaintenanceUpdates(ms, us)
+	return ms, nil
+}
+
+const selectMaintenanceUpdates = `SELECT id, maintenance_id, status, body, at_ms, actor FROM maintenance_updates`
+
+func scanMaintenanceUpdate(r pgx.CollectableRow) (store.MaintenanceUpdate, error) {
+	var u store.MaintenanceUpdate
+	var at int64
+	err := r.Scan(&u.ID, &u.Maintenance, &u.Status, &u.Body, &at, &u.Actor)
+	u.At = msTime(at)
+	return u, err
+}
+
+const selectMaintenance = `SELECT id, services, title, description, start_ms, end_ms, announced_ms, actor, coalesce(cancelled_ms, 0), coalesce(cancelled_by, '')
 FROM maintenance`
 
 func scanMaintenance(r pgx.CollectableRow) (store.Maintenance, error) {
 	var m store.Maintenance
 	var svc string
 	var a, b, c, cancelled int64
-	if err := r.Scan(&m.ID, &svc, &m.Title, &a, &b, &c, &m.Actor, &cancelled, &m.CancelledBy); err != nil {
+	if err := r.Scan(&m.ID, &svc, &m.Title, &m.Description, &a, &b, &c, &m.Actor, &cancelled, &m.CancelledBy); err != nil {
 		return m, err
 	}
 	if err := json.Unmarshal([]byte(svc), &m.Services); err != nil {

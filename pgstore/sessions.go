@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -116,4 +117,24 @@ func (s *Store) RevokeSession(ctx context.Context, id int64, actor string) (stor
 func (s *Store) ActiveSessions(ctx context.Context, now time.Time) ([]store.Session, error) {
 	return queryList(ctx, s, "sessions", func(r pgx.CollectableRow) (store.Session, error) { return scanSession(r) },
 		selectSession+` WHERE revoked_ms IS NULL AND expires_ms > $1 ORDER BY id DESC`, now.UnixMilli())
+}
+
+// PruneSessions deletes the sessions no one can use at now; see
+// store.Sessions.
+func (s *Store) PruneSessions(ctx context.Context, now time.Time, idle time.Duration) (int64, error) {
+	idleCut := int64(math.MinInt64)
+	if idle > 0 {
+		idleCut = now.Add(-idle).UnixMilli()
+	}
+	var n int64
+	err := s.update(ctx, false, func(ctx context.Context, tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_ms <= $1 OR last_seen_ms <= $2 OR revoked_ms IS NOT NULL`,
+			now.UnixMilli(), idleCut)
+		n = tag.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune sessions: %w", err)
+	}
+	return n, nil
 }

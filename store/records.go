@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,12 +94,17 @@ func ExclusionSubject(id int64) string { return fmt.Sprintf("exclusion/%d", id) 
 // Maintenance is a window of announced work on some services, recorded at
 // run time. Announced is when the store recorded it.
 type Maintenance struct {
-	ID          int64
-	Services    []string
-	Title       string
+	ID       int64
+	Services []string
+	Title    string
+	// Description says what will happen and what customers notice; it
+	// is shown to every reader of the affected services. "" for none.
+	Description string
 	Start, End  time.Time // [Start, End), UTC
 	Announced   time.Time
 	Actor       string
+	// Updates are the updates people posted, oldest first.
+	Updates     []MaintenanceUpdate
 	Cancelled   bool
 	CancelledAt time.Time // zero while planned
 	CancelledBy string
@@ -130,6 +136,9 @@ func CheckMaintenance(m Maintenance, actor string) error {
 // MaintenanceDetail is the audit detail of an announced window.
 func MaintenanceDetail(m Maintenance) map[string]any {
 	d := map[string]any{"services": m.Services, "title": m.Title, "start_ms": m.Start.UnixMilli(), "end_ms": m.End.UnixMilli()}
+	if m.Description != "" {
+		d["description"] = m.Description
+	}
 	if m.OverrideMax {
 		d["override_max"] = true
 	}
@@ -167,6 +176,90 @@ func MaintenanceCancel(m Maintenance, now time.Time, actor string) (string, Main
 // whose end was end before.
 func MaintenanceCancelDetail(end time.Time) map[string]any {
 	return map[string]any{"end_ms_before": end.UnixMilli()}
+}
+
+// MaintenanceUpdate is one update a person posted on a window: the state
+// it speaks for and the words customers read. Actor is for staff only.
+type MaintenanceUpdate struct {
+	ID          int64
+	Maintenance int64  // the window's ID
+	Status      string // MaintenanceScheduled, MaintenanceInProgress or MaintenanceCompleted
+	Body        string
+	At          time.Time // when it was posted, UTC
+	Actor       string
+}
+
+// States of a maintenance window, as its updates speak for them.
+const (
+	MaintenanceScheduled  = "scheduled"
+	MaintenanceInProgress = "in_progress"
+	MaintenanceCompleted  = "completed"
+)
+
+// MaintenanceUpdated is the audit action of posting an update.
+const MaintenanceUpdated = "maintenance.updated"
+
+// MaintenancePost is what posting an update with status and body on m at
+// now does, the same in every store. The window's state follows its clock
+// (scheduled before Start, in progress from it, completed from End), so
+// an update may speak only for the state the window is in: scheduled
+// before the start, in progress while it runs, completed from the start
+// on. A completed update posted before the end ends the window then, as
+// withdrawing it would: the time after the work stops is not
+// maintenance. Nothing may be posted on a cancelled window, or after a
+// completed update. It returns the update and the window as it becomes
+// (now in whole milliseconds, as stored); a refusal wraps
+// ErrMaintenanceState, or names the field.
+func MaintenancePost(m Maintenance, status, body string, now time.Time, actor string) (MaintenanceUpdate, Maintenance, error) {
+	now = time.UnixMilli(now.UnixMilli()).UTC()
+	u := MaintenanceUpdate{Maintenance: m.ID, Status: status, Body: strings.TrimSpace(body), At: now, Actor: actor}
+	switch {
+	case status != MaintenanceScheduled && status != MaintenanceInProgress && status != MaintenanceCompleted:
+		return u, m, fmt.Errorf("status: %q is not one of scheduled, in_progress, completed", status)
+	case u.Body == "":
+		return u, m, errors.New("body: is required: say what customers should know")
+	case strings.TrimSpace(actor) == "":
+		return u, m, errors.New("maintenance update: empty actor")
+	case m.Cancelled:
+		return u, m, fmt.Errorf("maintenance %d: %w: it was cancelled", m.ID, ErrMaintenanceState)
+	case slices.ContainsFunc(m.Updates, func(p MaintenanceUpdate) bool { return p.Status == MaintenanceCompleted }):
+		return u, m, fmt.Errorf("maintenance %d: %w: it was reported completed already", m.ID, ErrMaintenanceState)
+	case status == MaintenanceScheduled && !now.Before(m.Start):
+		return u, m, fmt.Errorf("maintenance %d: %w: it began at %s; a scheduled update goes before the start", m.ID, ErrMaintenanceState, m.Start.Format(time.RFC3339))
+	case status == MaintenanceInProgress && (now.Before(m.Start) || !now.Before(m.End)):
+		return u, m, fmt.Errorf("maintenance %d: %w: it runs %s to %s; an in-progress update goes inside the window", m.ID, ErrMaintenanceState, m.Start.Format(time.RFC3339), m.End.Format(time.RFC3339))
+	case status == MaintenanceCompleted && now.Before(m.Start):
+		return u, m, fmt.Errorf("maintenance %d: %w: it has not begun (starts %s); cancel it instead", m.ID, ErrMaintenanceState, m.Start.Format(time.RFC3339))
+	}
+	if status == MaintenanceCompleted && now.Before(m.End) {
+		m.End = now
+	}
+	m.Updates = append(slices.Clip(m.Updates), u)
+	return u, m, nil
+}
+
+// AttachMaintenanceUpdates puts each of us (oldest first) on its window
+// in ms; updates of windows not in ms are left out.
+func AttachMaintenanceUpdates(ms []Maintenance, us []MaintenanceUpdate) {
+	byID := make(map[int64]int, len(ms))
+	for i, m := range ms {
+		byID[m.ID] = i
+	}
+	for _, u := range us {
+		if i, ok := byID[u.Maintenance]; ok {
+			ms[i].Updates = append(ms[i].Updates, u)
+		}
+	}
+}
+
+// MaintenanceUpdateDetail is the audit detail of posting u on a window
+// whose end was end before (ended says the update moved it).
+func MaintenanceUpdateDetail(u MaintenanceUpdate, end time.Time, ended bool) map[string]any {
+	d := map[string]any{"status": u.Status, "body": u.Body}
+	if ended {
+		d["end_ms_before"] = end.UnixMilli()
+	}
+	return d
 }
 
 // MaintenanceSubject is the audit subject of window id.

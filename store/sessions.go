@@ -34,6 +34,12 @@ type Sessions interface {
 	// ActiveSessions lists the sessions that are neither revoked nor
 	// past their absolute expiry at now, newest first.
 	ActiveSessions(ctx context.Context, now time.Time) ([]Session, error)
+	// PruneSessions deletes the sessions no one can use at now: past
+	// their absolute expiry, unused for idle or longer (idle > 0), or
+	// revoked. Which are due is read from the sessions themselves, so a
+	// run missed (a restart, a failover) is made up by the next. Not
+	// audited: the audit log already holds each sign-in and revocation.
+	PruneSessions(ctx context.Context, now time.Time, idle time.Duration) (int64, error)
 }
 
 // Session is a staff console session as stored: everything but its text.

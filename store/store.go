@@ -129,6 +129,13 @@ type Incidents interface {
 	// progress ends now, one that ended is refused (ErrMaintenanceState).
 	// It returns the window as it became; audited.
 	CancelMaintenance(ctx context.Context, id int64, actor string) (Maintenance, error)
+	// PostMaintenanceUpdate posts a person's update on window id at the
+	// store's now, as MaintenancePost says (a completed update before the
+	// end ends the window then). It returns the window as it became;
+	// audited.
+	PostMaintenanceUpdate(ctx context.Context, id int64, status, body, actor string) (Maintenance, error)
+	// ListMaintenance returns every recorded window with its updates,
+	// cancelled ones included, by start.
 	ListMaintenance(ctx context.Context) ([]Maintenance, error)
 }
 

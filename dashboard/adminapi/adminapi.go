@@ -677,14 +677,24 @@ func CheckPublishable(ctx context.Context, s interface {
 }
 
 type apiMaintenance struct {
-	ID        string   `json:"id"`
-	Source    string   `json:"source"` // config or api
-	Services  []string `json:"services"`
-	Title     string   `json:"title"`
-	Start     any      `json:"start"`
-	End       any      `json:"end"`
-	Announced any      `json:"announced"`
-	Cancelled bool     `json:"cancelled"`
+	ID          string   `json:"id"`
+	Source      string   `json:"source"` // config or api
+	Services    []string `json:"services"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Start       any      `json:"start"`
+	End         any      `json:"end"`
+	Announced   any      `json:"announced"`
+	Cancelled   bool     `json:"cancelled"`
+	// Updates are people's updates, oldest first; who posted them is
+	// in the audit log, for staff.
+	Updates []apiMaintenanceUpdate `json:"updates"`
+}
+
+type apiMaintenanceUpdate struct {
+	Status string `json:"status"`
+	Body   string `json:"body"`
+	At     any    `json:"at"`
 }
 
 func (a *API) apiMaintenance(r *dashboard.AdminRequest) (int, any, error) {
@@ -694,8 +704,8 @@ func (a *API) apiMaintenance(r *dashboard.AdminRequest) (int, any, error) {
 	out := []apiMaintenance{}
 	for _, m := range cfg.Maintenance {
 		if svc := mine(m.Services); len(svc) > 0 {
-			out = append(out, apiMaintenance{ID: "config:" + m.ID, Source: "config", Services: svc, Title: m.Title,
-				Start: rfc3339(m.Start), End: rfc3339(m.End), Announced: rfc3339(m.Announced)})
+			out = append(out, apiMaintenance{ID: "config:" + m.ID, Source: "config", Services: svc, Title: m.Title, Description: m.Description,
+				Start: rfc3339(m.Start), End: rfc3339(m.End), Announced: rfc3339(m.Announced), Updates: []apiMaintenanceUpdate{}})
 		}
 	}
 	ms, err := a.Store.ListMaintenance(r.Context())
@@ -711,16 +721,21 @@ func (a *API) apiMaintenance(r *dashboard.AdminRequest) (int, any, error) {
 }
 
 func toAPIMaintenance(m db.Maintenance) apiMaintenance {
-	return apiMaintenance{ID: strconv.FormatInt(m.ID, 10), Source: "api", Services: m.Services, Title: m.Title,
-		Start: rfc3339(m.Start), End: rfc3339(m.End), Announced: rfc3339(m.Announced), Cancelled: m.Cancelled}
+	us := []apiMaintenanceUpdate{}
+	for _, u := range m.Updates {
+		us = append(us, apiMaintenanceUpdate{Status: u.Status, Body: u.Body, At: rfc3339(u.At)})
+	}
+	return apiMaintenance{ID: strconv.FormatInt(m.ID, 10), Source: "api", Services: m.Services, Title: m.Title, Description: m.Description,
+		Start: rfc3339(m.Start), End: rfc3339(m.End), Announced: rfc3339(m.Announced), Cancelled: m.Cancelled, Updates: us}
 }
 
 func (a *API) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) {
 	var b struct {
-		Services []string `json:"services"`
-		Title    string   `json:"title"`
-		Start    string   `json:"start"`
-		End      string   `json:"end"`
+		Services    []string `json:"services"`
+		Title       string   `json:"title"`
+		Description string   `json:"description"`
+		Start       string   `json:"start"`
+		End         string   `json:"end"`
 		// OverrideMax lets an admin announce a window longer than
 		// maintenance_max; the audit entry records it.
 		OverrideMax bool `json:"override_max"`
@@ -742,7 +757,10 @@ func (a *API) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 	if err := cat.CheckMaintenanceLength(start, end, b.OverrideMax); err != nil {
 		return 0, nil, err
 	}
-	m, err := a.Store.AddMaintenance(r.Context(), db.Maintenance{Services: b.Services, Title: b.Title, Start: start, End: end,
+	if err := catalog.CheckMaintenanceText("description", b.Description); err != nil {
+		return 0, nil, err
+	}
+	m, err := a.Store.AddMaintenance(r.Context(), db.Maintenance{Services: b.Services, Title: b.Title, Description: strings.TrimSpace(b.Description), Start: start, End: end,
 		OverrideMax: b.OverrideMax}, r.Principal.Actor())
 	if err != nil {
 		return 0, nil, err

@@ -17,13 +17,21 @@ import (
 
 // TestBrowserConsolePagesAxe: axe-core finds nothing serious or critical
 // on any console page — sign-in, queue, confirmation, credit, audit,
-// tokens, sessions, locations, and a refusal — with the reader's system in light
-// and in dark mode.
+// tokens, sessions, locations, a refusal, the on-call pages, and
+// maintenance: the list, the scheduling form, a refused form, the notice
+// table and a window's page — with the reader's system in light and in
+// dark mode.
 func TestBrowserConsolePagesAxe(t *testing.T) {
 	f := newFixture(t)
 	a := f.record(t, "acme", "acme-gold", "2026-09", "EUR", 12345)
 	f.record(t, "bravo", "bravo-silver", "2026-09", "USD", 1717)
 	f.agentAt(t, "us-east", "east-1")
+	start := f.now().Add(48 * time.Hour).Truncate(time.Hour).Add(time.Hour)
+	m, err := f.db.AddMaintenance(context.Background(), store.Maintenance{Services: []string{"mail"}, Title: "Mail disk swap",
+		Description: "Sending may pause.", Start: start, End: start.Add(time.Hour)}, "oidc:otto@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, scheme := range []string{"light", "dark"} {
 		t.Run(scheme, func(t *testing.T) {
 			// axe-core over eight pages takes seconds on a busy machine.
@@ -48,6 +56,13 @@ func TestBrowserConsolePagesAxe(t *testing.T) {
 			check("sessions", chromedp.Navigate(f.srv.URL+"/console/sessions"), chromedp.WaitVisible(chromedp.CSS(`table`)))
 			check("locations", chromedp.Navigate(f.srv.URL+"/console/locations"), chromedp.WaitVisible(chromedp.CSS(`table`)))
 			check("refusal", chromedp.Navigate(f.srv.URL+"/console/credits?state=owed"), chromedp.WaitVisible(chromedp.CSS(`p.error`)))
+			check("maintenance list", chromedp.Navigate(f.srv.URL+"/console/maintenance"), chromedp.WaitVisible(chromedp.CSS(`table`)))
+			check("scheduling form", chromedp.Navigate(f.srv.URL+"/console/maintenance/new"), chromedp.WaitVisible(chromedp.CSS(`#m-title`)))
+			check("refused scheduling form", chromedp.SetValue(chromedp.CSS(`#m-title`), "x"), chromedp.SetValue(chromedp.CSS(`#m-start`), "2026-12-01T10:00"),
+				chromedp.SetValue(chromedp.CSS(`#m-end`), "2026-12-01T11:00"), chromedp.Click(chromedp.CSS(`#check-window`)), chromedp.WaitVisible(chromedp.CSS(`p.error`)))
+			scheduleInBrowser(t, ctx, f.srv.URL, start, time.Hour)
+			check("notice table", chromedp.WaitVisible(chromedp.CSS(`table.effects`)))
+			check("window page", chromedp.Navigate(f.srv.URL+"/console/maintenance/"+itoa(m.ID)), chromedp.WaitVisible(chromedp.CSS(`#u-body`)))
 		})
 	}
 }

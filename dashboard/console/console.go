@@ -39,6 +39,10 @@ type Store interface {
 	PublishPostmortem(ctx context.Context, incidentID int64, version int, author string) error
 	PostmortemVersions(ctx context.Context, incidentID int64) ([]store.PostmortemVersion, error)
 	store.UpdateTemplates
+	ListMaintenance(ctx context.Context) ([]store.Maintenance, error)
+	AddMaintenance(ctx context.Context, m store.Maintenance, actor string) (store.Maintenance, error)
+	CancelMaintenance(ctx context.Context, id int64, actor string) (store.Maintenance, error)
+	PostMaintenanceUpdate(ctx context.Context, id int64, status, body, actor string) (store.Maintenance, error)
 }
 
 // Settings are the console's sign-in and session settings (the
@@ -154,6 +158,14 @@ func (c *Console) routes() {
 	e.GET("/console/templates/:id", c.signedIn(staff, c.templatePage))
 	e.POST("/console/templates/:id", c.guard(c.signedIn(oncall, c.saveTemplate)))
 	e.POST("/console/templates/:id/delete", c.guard(c.signedIn(oncall, c.deleteTemplate)))
+
+	// Maintenance: on-call (and admins) alone.
+	e.GET("/console/maintenance", c.signedIn(oncall, c.maintenanceList))
+	e.GET("/console/maintenance/new", c.signedIn(oncall, c.scheduleForm))
+	e.POST("/console/maintenance", c.guard(c.signedIn(oncall, c.schedule)))
+	e.GET("/console/maintenance/:id", c.signedIn(oncall, c.maintenanceWindow))
+	e.POST("/console/maintenance/:id/updates", c.guard(c.signedIn(oncall, c.postMaintenanceUpdate)))
+	e.POST("/console/maintenance/:id/cancel", c.guard(c.signedIn(oncall, c.cancelWindow)))
 
 	admins := []string{} // admin alone
 	e.GET("/console/audit", c.signedIn(admins, c.auditPage))

@@ -1,8 +1,10 @@
 // Package console is the staff console at /console/: account managers'
-// month-end queue and credit pages, and admins' tokens, sessions, audit
-// log and locations (each location's health, which the monitor hands in
-// as Console.Locations), as server-rendered pages that work without
-// JavaScript.
+// month-end queue and credit pages, on-call's incidents, update templates,
+// post-mortems and maintenance windows (with, before one is announced,
+// each affected contract's notice and exclusion by the engine's own rule),
+// and admins' tokens, sessions, audit log and locations (each location's
+// health, which the monitor hands in as Console.Locations), as
+// server-rendered pages that work without JavaScript.
 //
 // People sign in with OpenID Connect (go-oidc verifies the provider's ID
 // token: signature, issuer, audience, expiry; the console checks the state

@@ -25,6 +25,8 @@ import (
 	"github.com/slatehq/slate/dashboard/console"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/internal/oidctest"
+	"github.com/slatehq/slate/monitor"
+	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/store"
 )
 
@@ -37,7 +39,7 @@ const testConfig = `server: {listen: "127.0.0.1:0"}
 tenants:
   - {id: acme, name: Acme Corporation, timezone: Europe/Berlin}
   - {id: bravo, name: Bravo Logistics}
-services: [{id: mail}, {id: web, name: Website}]
+services: [{id: mail, name: Mail, public: true}, {id: web, name: Website}]
 checks: [{id: mail-smtp, service: mail, kind: tcp, target: "127.0.0.1:25"}]
 contracts:
   - id: acme-gold
@@ -49,6 +51,7 @@ contracts:
     tenant: bravo
     services: [mail]
     fee: {amount: "500.00", currency: USD}
+    maintenance_notice: 24h
     policy: {target: "99.5", tiers: [{uptime: "[0, 99.5)", credit: "10"}]}
 `
 
@@ -60,7 +63,8 @@ type fixture struct {
 	op     *oidctest.Provider
 	srv    *httptest.Server
 	cat    *catalog.Catalog
-	offset atomic.Int64 // added to the wall clock, in nanoseconds
+	web    *dashboard.Server // the status pages beside the console
+	offset atomic.Int64      // added to the wall clock, in nanoseconds
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -70,7 +74,8 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{dbPath: filepath.Join(t.TempDir(), "slate.db"), op: oidctest.Start(t, "slate-console", "client-secret"), cat: &cfg.Catalog}
-	if f.db, err = db.Open(f.dbPath, db.Options{}); err != nil {
+	f.op.SetClock(f.now)
+	if f.db, err = db.Open(f.dbPath, db.Options{Now: f.now}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.db.Close() })
@@ -83,12 +88,29 @@ func newFixture(t testing.TB) *fixture {
 		Idle:  30 * time.Minute, Absolute: 12 * time.Hour}
 	// Served as slate serves it: on the dashboard's server, behind its
 	// security headers and next to its stylesheet.
-	d := dashboard.NewServer(prometheus.NewRegistry())
+	f.web = dashboard.NewServer(prometheus.NewRegistry())
 	c := console.New(s, f.db, func() *catalog.Catalog { return f.cat }, f.now, nil)
+	c.Refresh = f.publish
 	c.Locations = f.locations
-	d.HandleConsole(c.Handler())
-	h = d.Handler()
+	f.web.HandleConsole(c.Handler())
+	h = f.web.Handler()
+	f.publish(context.Background())
 	return f
+}
+
+// publish rebuilds the public status page as slate does after a change:
+// the configured and stored maintenance, by public IDs, through the
+// monitor's own conversion; the mail service up.
+func (f *fixture) publish(ctx context.Context) {
+	cat, err := monitor.WithStoredMaintenance(ctx, f.cat, f.db)
+	if err != nil {
+		panic(err) // a fixture's store that cannot list is a broken test
+	}
+	in := dashboard.SnapshotInput{Page: dashboard.Page{ID: "slate", Name: "Example", URL: f.srv.URL, TimeZone: "Etc/UTC"},
+		Services:     []dashboard.ServiceState{{ID: "mail", Name: "Mail", State: sla.StateUp, Since: f.now().Add(-time.Hour)}},
+		Maintenances: monitor.MaintenanceRecords(cat, []byte("public-id-key")),
+	}
+	f.web.SetSnapshot(dashboard.BuildSnapshot(in, f.now()))
 }
 
 // agentAt makes agent the live holder of location with one batch stored.

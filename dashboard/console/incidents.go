@@ -96,6 +96,8 @@ func (c *Console) incidentsPage(g *gin.Context, s store.Session) {
 	c.render(g, http.StatusOK, "incidents", page{Title: "Incidents", Session: &s, Notice: g.Query("done"), Data: v})
 }
 
+// serviceNames are the services ids by their names, as the catalog
+// gives them (an ID where it gives none).
 func serviceNames(cat *catalog.Catalog, ids []string) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {

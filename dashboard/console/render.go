@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/store"
 )
@@ -38,6 +39,12 @@ func (p page) MayCredit() bool {
 	return p.Session != nil && (p.Session.Role == roleAdmin || p.Session.Role == roleAccountManager)
 }
 
+// MayMaintain reports whether the signed-in person may schedule and
+// update maintenance.
+func (p page) MayMaintain() bool {
+	return p.Session != nil && (p.Session.Role == roleAdmin || p.Session.Role == roleOncall)
+}
+
 func newTemplates() *template.Template {
 	funcs := template.FuncMap{
 		"words":      words,
@@ -50,6 +57,9 @@ func newTemplates() *template.Template {
 		"join":       strings.Join,
 		"has":        slices.Contains[[]string],
 		"severities": func() []string { return severities },
+		"in":         when,
+		"hours":      catalog.DurationWords,
+		"creditRows": creditRows,
 	}
 	return template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
 }

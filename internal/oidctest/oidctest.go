@@ -70,6 +70,14 @@ func (p *Provider) SignIn(claims map[string]any) {
 	p.user = claims
 }
 
+// SetClock makes now the provider's clock (codes' expiry, tokens' iat
+// and exp), for a test whose relying party runs on a moved clock.
+func (p *Provider) SetClock(now func() time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.now = now
+}
+
 // Bend changes the claims of every ID token issued from now on, after the
 // provider set them (iss, sub, aud, exp, iat, nonce and the user's): nil
 // stops bending.

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -101,5 +102,91 @@ func testMaintenanceRefusesBadWindows(t *testing.T, s suite) {
 	}
 	if list, err := d.ListMaintenance(ctx); err != nil || len(list) != 0 {
 		t.Errorf("stored: %+v, %v", list, err)
+	}
+}
+
+// testMaintenanceUpdatesFollowTheClock: a window keeps its description;
+// people's updates are stored in order with their actor, each only in the
+// state the window's clock is in; a completed update before the end ends
+// the window then; refused updates store nothing; every update is audited
+// with its poster as actor.
+func testMaintenanceUpdatesFollowTheClock(t *testing.T, s suite) {
+	ctx := context.Background()
+	now := At(0, 0)
+	d := s.openWith(t, Options{Now: func() time.Time { return now }})
+	m, err := d.AddMaintenance(ctx, store.Maintenance{Services: []string{"mail"}, Title: "Mail upgrade",
+		Description: "Mail moves to new disks; sending may pause for a minute.", Start: At(30, 0), End: At(90, 0)}, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(status, body string) (store.Maintenance, error) {
+		return d.PostMaintenanceUpdate(ctx, m.ID, status, body, "bob@example.com")
+	}
+	refused := []struct {
+		name, status, body string
+		at                 time.Time
+		want               error // nil: any error naming a field
+	}{
+		{"unknown status", "verifying", "x", At(10, 0), nil},
+		{"empty body", store.MaintenanceScheduled, "  ", At(10, 0), nil},
+		{"in progress before the start", store.MaintenanceInProgress, "x", At(10, 0), store.ErrMaintenanceState},
+		{"completed before the start", store.MaintenanceCompleted, "x", At(10, 0), store.ErrMaintenanceState},
+		{"scheduled once begun", store.MaintenanceScheduled, "x", At(31, 0), store.ErrMaintenanceState},
+	}
+	for _, tc := range refused {
+		now = tc.at
+		_, err := post(tc.status, tc.body)
+		if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
+			t.Errorf("%s: %v, want a refusal (%v)", tc.name, err, tc.want)
+		}
+	}
+	if _, err := d.PostMaintenanceUpdate(ctx, 999, store.MaintenanceScheduled, "x", "bob"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("update an unknown window: %v, want ErrNotFound", err)
+	}
+	steps := []struct {
+		at             time.Time
+		status, body   string
+		wantEnd        time.Time
+		wantNumUpdates int
+	}{
+		{At(20, 0), store.MaintenanceScheduled, "Starting on time.", At(90, 0), 1},
+		{At(35, 0), store.MaintenanceInProgress, "Disks are being copied.", At(90, 0), 2},
+		{At(50, 0), store.MaintenanceCompleted, "All done early.", At(50, 0), 3},
+	}
+	for _, st := range steps {
+		now = st.at
+		got, err := post(st.status, st.body)
+		if err != nil || !got.End.Equal(st.wantEnd) || len(got.Updates) != st.wantNumUpdates {
+			t.Fatalf("post %s at %s: %+v, %v; want end %s and %d updates", st.status, st.at, got, err, st.wantEnd, st.wantNumUpdates)
+		}
+	}
+	now = At(55, 0)
+	if _, err := post(store.MaintenanceInProgress, "again"); !errors.Is(err, store.ErrMaintenanceState) {
+		t.Errorf("update after completed: %v, want ErrMaintenanceState", err)
+	}
+	list, err := d.ListMaintenance(ctx)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("list: %+v, %v", list, err)
+	}
+	got := list[0]
+	if got.Description != m.Description || !got.End.Equal(At(50, 0)) || len(got.Updates) != len(steps) {
+		t.Fatalf("listed %+v; want the description, the end moved to the completed update, %d updates", got, len(steps))
+	}
+	for i, u := range got.Updates {
+		if u.Status != steps[i].status || u.Body != steps[i].body || !u.At.Equal(steps[i].at) || u.Actor != "bob@example.com" || u.Maintenance != m.ID {
+			t.Errorf("update %d: %+v, want %s %q at %s by bob", i, u, steps[i].status, steps[i].body, steps[i].at)
+		}
+	}
+	es, err := d.AuditOf(ctx, store.MaintenanceSubject(m.ID))
+	var actions []string
+	for _, e := range es {
+		actions = append(actions, e.Action+" by "+e.Actor)
+	}
+	want := []string{"maintenance.announced by alice", "maintenance.updated by bob@example.com", "maintenance.updated by bob@example.com", "maintenance.updated by bob@example.com"}
+	if err != nil || !slices.Equal(actions, want) {
+		t.Errorf("audit: %v, %v; want %v", actions, err, want)
+	}
+	if _, err := d.VerifyAudit(ctx); err != nil {
+		t.Error(err)
 	}
 }

@@ -117,3 +117,60 @@ func testCreateSessionRefusesBadInput(t *testing.T, s suite) {
 		t.Errorf("refused sessions were audited: %d entries", n)
 	}
 }
+
+// testSessionsPruned: pruning deletes exactly the sessions no one can use
+// at now — past their absolute expiry, idle too long, revoked — and keeps
+// the rest; a second run finds nothing more, and the audit log keeps
+// every sign-in.
+func testSessionsPruned(t *testing.T, s suite) {
+	ctx := context.Background()
+	now := At(0, 0)
+	d := s.openWith(t, Options{Now: func() time.Time { return now }})
+	texts := map[int64]string{}
+	add := func(name string, expires time.Time) store.Session {
+		text, sess, err := d.CreateSession(ctx, store.NewSession{Subject: name, Email: name + "@example.com", Role: access.Oncall, Expires: expires})
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts[sess.ID] = text
+		return sess
+	}
+	add("expired", At(30, 0))
+	add("idle", At(600, 0))
+	revoked := add("revoked", At(600, 0))
+	live := add("live", At(600, 0))
+	if _, err := d.RevokeSession(ctx, revoked.ID, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	now = At(40, 0)
+	if err := d.TouchSession(ctx, live.ID, At(39, 0)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := d.PruneSessions(ctx, now, 30*time.Minute) // idle since At(0, 0): 40 minutes
+	if err != nil || n != 3 {
+		t.Fatalf("pruned %d, %v; want 3 (expired, idle, revoked)", n, err)
+	}
+	for id, text := range texts {
+		_, err := d.SessionByHash(ctx, store.HashToken(text))
+		if gone := errors.Is(err, store.ErrSessionNotFound); gone != (id != live.ID) {
+			t.Errorf("session %d after pruning: %v", id, err)
+		}
+	}
+	left, err := d.ActiveSessions(ctx, now)
+	if err != nil || len(left) != 1 || left[0].ID != live.ID {
+		t.Errorf("left: %+v, %v; want the live session alone", left, err)
+	}
+	if n, err := d.PruneSessions(ctx, now, 30*time.Minute); err != nil || n != 0 {
+		t.Errorf("second run pruned %d, %v; want 0", n, err)
+	}
+	es, err := d.AuditEntries(ctx, 0, 100)
+	created := 0
+	for _, e := range es {
+		if e.Action == store.SessionCreated {
+			created++
+		}
+	}
+	if err != nil || created != 4 {
+		t.Errorf("audit keeps %d sign-ins, %v; want 4", created, err)
+	}
+}

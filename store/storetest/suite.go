@@ -157,6 +157,8 @@ var tests = []struct {
 	{"AgentTokenKeepsItsLocation", testAgentTokenKeepsItsLocation},
 	{"MaintenanceHistoryStands", testMaintenanceHistoryStands},
 	{"MaintenanceRefusesBadWindows", testMaintenanceRefusesBadWindows},
+	{"MaintenanceUpdatesFollowTheClock", testMaintenanceUpdatesFollowTheClock},
+	{"SessionsPruned", testSessionsPruned},
 	{"CreatedTokensHaveTheDocumentedForm", testCreatedTokensHaveTheDocumentedForm},
 	{"TouchTokens", testTouchTokens},
 	{"SessionLifecycle", testSessionLifecycle},
