@@ -189,6 +189,7 @@ var tests = []struct {
 	{"LeaseRefusesBadInput", testLeaseRefusesBadInput},
 	{"ClaimAlertsNeverShared", testClaimAlertsNeverShared},
 	{"ClaimLapsesAndAttemptEndsIt", testClaimLapsesAndAttemptEndsIt},
+	{"ReleaseEndsOnlyItsOwnClaim", testReleaseEndsOnlyItsOwnClaim},
 	{"CountsCountEveryTable", testCountsCountEveryTable},
 	{"DetectionRoundTrip", testDetectionRoundTrip},
 	{"DetectionRefuses", testDetectionRefuses},
