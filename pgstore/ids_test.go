@@ -67,18 +67,26 @@ WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_ty
 	}
 }
 
+// openFresh opens a store on a new database, closed when t ends, and
+// returns it with the database's URL.
+func openFresh(t *testing.T) (*pgstore.Store, string) {
+	t.Helper()
+	url := pgtest.NewDatabase(t)
+	s, err := pgstore.Open(context.Background(), url, pgstore.Options{Now: storetest.FixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, url
+}
+
 // TestWriteResultsWhileAnotherReplicaAddsTheCheck writes the first results
 // of a check while another process adds the same check name and commits
 // after the write's statement began. The name's id must still be found:
 // a result stored under no check's id is acknowledged and lost, and a
 // second such batch of the same instants is dropped as a duplicate of it.
 func TestWriteResultsWhileAnotherReplicaAddsTheCheck(t *testing.T) {
-	url := pgtest.NewDatabase(t)
-	s, err := pgstore.Open(context.Background(), url, pgstore.Options{Now: storetest.FixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, url := openFresh(t)
 	r := storetest.Result("api", "fra", storetest.At(0, 0), true)
 	racingInsert(t, url, `INSERT INTO checks (name) VALUES ('api')`, nil, func() error {
 		return s.WriteResults(context.Background(), []sla.Result{r})
@@ -96,12 +104,7 @@ func TestWriteResultsWhileAnotherReplicaAddsTheCheck(t *testing.T) {
 // that does not exist yet both get the one stored first, even when the
 // other's insert commits after this one's statement began.
 func TestSecretWhileAnotherReplicaMakesIt(t *testing.T) {
-	url := pgtest.NewDatabase(t)
-	s, err := pgstore.Open(context.Background(), url, pgstore.Options{Now: storetest.FixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, url := openFresh(t)
 	theirs := bytes.Repeat([]byte{7}, 32)
 	var got []byte
 	racingInsert(t, url, `INSERT INTO secrets (name, value, created_ms) VALUES ('links', $1, 0)`, []any{theirs}, func() error {
