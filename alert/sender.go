@@ -26,11 +26,18 @@ const (
 	DefaultPerReceiver = 4
 	DefaultBatch       = 100
 	DefaultInterval    = time.Second
+	DefaultClaimant    = "sender"
+	// DefaultClaimSlack is how long beyond Timeout a claim holds by
+	// default: the time an alert may wait for a free slot of its receiver
+	// before its attempt must start. Short, because it is also part of
+	// how long the alerts a dead sender claimed wait for another.
+	DefaultClaimSlack = 2 * time.Second
 )
 
 // Store is what the Sender needs of the outbox; *db.DB has it.
 type Store interface {
-	DueAlerts(ctx context.Context, now time.Time, limit int) ([]db.Alert, error)
+	ClaimAlerts(ctx context.Context, now time.Time, limit int, claimant string, hold time.Duration) ([]db.Alert, error)
+	ReleaseAlerts(ctx context.Context, token string, ids []int64) error
 	RecordAttempt(ctx context.Context, id int64, at time.Time, outcome db.AttemptOutcome) error
 	PendingAlerts(ctx context.Context) (int, error)
 }
@@ -40,9 +47,14 @@ type Store interface {
 // delivers at least once: a crash between a receiver's answer and the
 // record makes it send the alert again, which is what the dedup key is for.
 //
+// It claims the alerts it attempts (Store.ClaimAlerts) for Hold, and
+// starts an attempt only while the claim is sure to outlast it, so any
+// number of Senders, in any processes, may work on one outbox: none sends
+// an alert another holds. A sender killed mid-attempt leaves its claims
+// to lapse, after which another sends those alerts again.
+//
 // Create it with NewSender, change settings before the first DeliverDue or
-// Run, and do not change them after. Only one Sender may work on one
-// outbox at a time: two would send the same due alert twice.
+// Run, and do not change them after.
 type Sender struct {
 	Store     Store
 	Receivers map[string]Receiver // by name, as db.Alert.Receiver names them
@@ -71,6 +83,14 @@ type Sender struct {
 
 	Batch    int           // most alerts taken from the outbox per pass; default 100
 	Interval time.Duration // Run's pause between passes; 0 makes Run return at once
+
+	// Claimant names this sender in its claims, so that a stuck claim
+	// says whose it is; default "sender". Hold is how long a claim lasts:
+	// an attempt starts only while at least Timeout of it remains, so it
+	// must exceed Timeout; default Timeout plus DefaultClaimSlack. It is
+	// also how long the alerts of a sender that died stay unsent.
+	Claimant string
+	Hold     time.Duration
 
 	m *metrics
 
@@ -106,6 +126,7 @@ func NewSender(store Store, receivers map[string]Receiver, reg prometheus.Regist
 		PerReceiver: DefaultPerReceiver,
 		Batch:       DefaultBatch,
 		Interval:    DefaultInterval,
+		Claimant:    DefaultClaimant,
 		m:           m,
 	}, nil
 }
@@ -244,23 +265,25 @@ func (e *errList) add(err error) {
 	e.mu.Unlock()
 }
 
-// start begins an attempt at each due alert not already in flight, nor in
-// tried when it is not nil (which it then adds them to).
+// start claims up to a batch of due alerts and begins an attempt at each
+// one not already in flight, nor in tried when it is not nil (which it
+// then adds them to); the claims of those it skips are released.
 func (s *Sender) start(ctx context.Context, now time.Time, tried map[int64]bool) (*sync.WaitGroup, *errList, int, error) {
 	s.init()
-	s.mu.Lock()
-	busy := len(s.inflight)
-	s.mu.Unlock()
-	batch := s.batch()
-	due, err := s.Store.DueAlerts(ctx, now, batch+busy+len(tried))
+	hold := s.hold()
+	claimed := time.Now() // the claims' real age bounds how long an attempt may wait to start
+	due, err := s.Store.ClaimAlerts(ctx, now, s.batch(), s.claimant(), hold)
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("deliver due: %w", err)
 	}
+	startBy := claimed.Add(hold - s.timeout())
 	wg, errs, n := &sync.WaitGroup{}, &errList{}, 0
+	var skipped []int64
 	for _, a := range due {
 		s.mu.Lock()
-		if s.inflight[a.ID] || n == batch || tried[a.ID] {
+		if s.inflight[a.ID] || tried[a.ID] {
 			s.mu.Unlock()
+			skipped = append(skipped, a.ID)
 			continue
 		}
 		s.inflight[a.ID] = true
@@ -279,13 +302,52 @@ func (s *Sender) start(ctx context.Context, now time.Time, tried map[int64]bool)
 				delete(s.inflight, a.ID)
 				s.mu.Unlock()
 			}()
-			if err := s.attempt(ctx, a); err != nil {
+			if err := s.attempt(ctx, a, startBy); err != nil {
 				errs.add(err)
 			}
 		}()
 	}
+	if len(due) > 0 {
+		s.release(ctx, due[0].Claim, skipped...)
+	}
 	s.setPending(ctx)
 	return wg, errs, n, nil
+}
+
+// release ends this sender's claim on ids, which it will not attempt, so
+// that they are due at once rather than when the claim lapses. It runs
+// when ctx has ended too (a stopping sender hands its alerts back); an
+// error only delays those alerts until the claim lapses.
+func (s *Sender) release(ctx context.Context, token string, ids ...int64) {
+	if len(ids) == 0 {
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	s.Store.ReleaseAlerts(rctx, token, ids) //nolint:errcheck // the claim lapses by itself
+}
+
+func (s *Sender) claimant() string {
+	if s.Claimant == "" {
+		return DefaultClaimant
+	}
+	return s.Claimant
+}
+
+func (s *Sender) timeout() time.Duration {
+	if s.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return s.Timeout
+}
+
+// hold is the claim's length: Hold, or Timeout plus DefaultClaimSlack when
+// Hold is unset or leaves no time to wait for a slot.
+func (s *Sender) hold() time.Duration {
+	if s.Hold > s.timeout() {
+		return s.Hold
+	}
+	return s.timeout() + DefaultClaimSlack
 }
 
 func (s *Sender) setPending(ctx context.Context) {
@@ -318,14 +380,19 @@ func (s *Sender) acquire(ctx context.Context, receiver string) (release func(), 
 	return func() { <-s.global; <-sem }, true
 }
 
-// attempt delivers a once and records the outcome. It records nothing when
-// ctx ends first: the alert stays due.
-func (s *Sender) attempt(ctx context.Context, a db.Alert) error {
-	release, ok := s.acquire(ctx, a.Receiver)
+// attempt delivers a once and records the outcome. It starts only before
+// startBy, when the claim still outlasts an attempt; otherwise, or when
+// ctx ends first, it releases the claim and records nothing: the alert
+// stays due.
+func (s *Sender) attempt(ctx context.Context, a db.Alert, startBy time.Time) error {
+	wctx, cancel := context.WithDeadline(ctx, startBy)
+	done, ok := s.acquire(wctx, a.Receiver)
+	cancel()
 	if !ok {
+		s.release(ctx, a.Claim, a.ID)
 		return nil
 	}
-	defer release()
+	defer done()
 	at := s.Now()
 	out := s.post(ctx, a, at)
 	if ctx.Err() != nil {
@@ -372,11 +439,7 @@ func (s *Sender) post(ctx context.Context, a db.Alert, at time.Time) db.AttemptO
 		// The configuration may get it back before the alert is too old.
 		return s.retry(a, at, 0, 0, fmt.Sprintf("unknown receiver %q", a.Receiver))
 	}
-	timeout := s.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	actx, cancel := context.WithTimeout(ctx, timeout)
+	actx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
 	req, err := rcv.NewRequest(actx, e, at)
 	if err != nil {

@@ -13,7 +13,9 @@ import (
 	"github.com/slatehq/slate/credit"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/monitor"
+	"github.com/slatehq/slate/pgstore"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store"
 )
 
 // CloseReport is what slate bench close prints.
@@ -29,21 +31,17 @@ type CloseReport struct {
 func benchMonth() sla.Period { return sla.Month(2026, time.March, time.UTC) }
 
 // Close sizes the period close: it imports a month of minute history for n
-// tenant × check series into a temporary store, then times closing that
-// month for all of them, as the close job does, writing progress to
+// tenant × check series into a temporary SQLite store, or into the empty
+// PostgreSQL database at storageURL when it is not "", then times closing
+// that month for all of them, as the close job does, writing progress to
 // progress (nil for none).
-func Close(ctx context.Context, n int, progress io.Writer) (CloseReport, error) {
+func Close(ctx context.Context, n int, storageURL string, progress io.Writer) (CloseReport, error) {
 	rep := CloseReport{Series: n}
-	dir, err := os.MkdirTemp("", "slate-bench-close-")
+	store, done, err := closeStore(ctx, storageURL)
 	if err != nil {
 		return rep, err
 	}
-	defer os.RemoveAll(dir)
-	store, err := db.Open(filepath.Join(dir, "close.db"), db.Options{})
-	if err != nil {
-		return rep, err
-	}
-	defer store.Close()
+	defer done()
 	month := benchMonth()
 	minutes := int(month.Duration() / time.Minute)
 	r := rand.New(rand.NewPCG(7, 8))
@@ -80,6 +78,37 @@ func Close(ctx context.Context, n int, progress io.Writer) (CloseReport, error) 
 	rep.PeakRSSBytes = peakRSS()
 	rep.CreditsRecorded = closed
 	return rep, nil
+}
+
+// closeStore opens the store the close benchmark fills: a SQLite file in a
+// temporary directory, or the PostgreSQL database at url, which must hold
+// no evidence or ledger yet (the benchmark's figures are of its own data).
+func closeStore(ctx context.Context, url string) (store.Store, func(), error) {
+	if url == "" {
+		dir, err := os.MkdirTemp("", "slate-bench-close-")
+		if err != nil {
+			return nil, nil, err
+		}
+		d, err := db.Open(filepath.Join(dir, "close.db"), db.Options{})
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, err
+		}
+		return d, func() { d.Close(); os.RemoveAll(dir) }, nil
+	}
+	p, err := pgstore.Open(ctx, url, pgstore.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := p.Counts(ctx)
+	if err == nil && c != (store.Counts{}) {
+		err = fmt.Errorf("storage url: the database is not empty (%+v): give an empty one", c)
+	}
+	if err != nil {
+		p.Close()
+		return nil, nil, err
+	}
+	return p, func() { p.Close() }, nil
 }
 
 // syntheticMonth is one location's month: passing six runs a minute, with a

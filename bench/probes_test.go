@@ -4,10 +4,12 @@ import (
 	"context"
 	"math"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/slatehq/slate/internal/pgtest"
 )
 
 // TestMain makes the test binary the benchmarks' child processes when it
@@ -25,7 +27,7 @@ func TestMain(m *testing.M) {
 		}
 	}
 	gin.SetMode(gin.ReleaseMode)
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m))
 }
 
 // TestBenchProbesReports runs a small benchmark end to end — target in a
@@ -139,14 +141,33 @@ func TestLatenessSummary(t *testing.T) {
 	}
 }
 
-// TestBenchCloseReports closes a small synthetic month end to end and checks
-// the figures are there; speed is for people to read, not asserted.
+// TestBenchCloseReports closes a small synthetic month end to end, on
+// SQLite and on PostgreSQL, and checks the figures are there; speed is for
+// people to read, not asserted. A PostgreSQL database that holds data
+// already is refused.
 func TestBenchCloseReports(t *testing.T) {
-	r, err := Close(context.Background(), 40, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Series != 40 || r.CreditsRecorded != 40 || r.CloseSeconds <= 0 || r.PeakRSSBytes <= 0 {
-		t.Errorf("report %+v: want 40 series closed and recorded", r)
+	for _, tc := range []struct {
+		name string
+		url  func(t *testing.T) string
+	}{
+		{"sqlite", func(*testing.T) string { return "" }},
+		{"postgres", func(t *testing.T) string { return pgtest.NewDatabase(t) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url := tc.url(t)
+			r, err := Close(context.Background(), 40, url, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Series != 40 || r.CreditsRecorded != 40 || r.CloseSeconds <= 0 || r.PeakRSSBytes <= 0 {
+				t.Errorf("report %+v: want 40 series closed and recorded", r)
+			}
+			if url == "" {
+				return
+			}
+			if _, err := Close(context.Background(), 1, url, nil); err == nil || !strings.Contains(err.Error(), "not empty") {
+				t.Errorf("a database holding data: got %v, want it refused as not empty", err)
+			}
+		})
 	}
 }

@@ -133,6 +133,25 @@ WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_ms <= ? AND 
 	return out, nil
 }
 
+// ReleaseAlerts ends token's claim on ids; see store.Outbox.
+func (d *DB) ReleaseAlerts(ctx context.Context, token string, ids []int64) error {
+	if token == "" || len(ids) == 0 {
+		return nil
+	}
+	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET claim = '', claimed_until_ms = 0 WHERE claim = ? AND id = ?`, token, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("release %d alerts of %s: %w", len(ids), token, err)
+	}
+	return nil
+}
+
 // Alert returns the outbox row id, or ErrNotFound.
 func (d *DB) Alert(ctx context.Context, id int64) (Alert, error) {
 	as, err := d.alertQuery(ctx, store.AlertSubject(id), selectAlert+` WHERE id = ?`, id)

@@ -376,19 +376,21 @@ func (a *Monitor) regainDetection(ctx context.Context) error {
 }
 
 // leaderOutbox is the outbox as the alert sender reads it: empty on a
-// replica that does not lead, so that one replica delivers.
+// replica that does not lead, so that one replica delivers. Leadership is
+// not what keeps an alert from being sent twice: two leaders that overlap
+// (one paused past its lease) claim alerts in the store, and neither takes
+// what the other holds.
 type leaderOutbox struct {
 	alert.Store
 	lead *leadership
 }
 
-// DueAlerts returns the due alerts while this process leads, none
-// otherwise.
-func (o leaderOutbox) DueAlerts(ctx context.Context, now time.Time, limit int) ([]db.Alert, error) {
+// ClaimAlerts claims due alerts while this process leads, none otherwise.
+func (o leaderOutbox) ClaimAlerts(ctx context.Context, now time.Time, limit int, claimant string, hold time.Duration) ([]db.Alert, error) {
 	if !o.lead.IsLeader() {
 		return nil, nil
 	}
-	return o.Store.DueAlerts(ctx, now, limit)
+	return o.Store.ClaimAlerts(ctx, now, limit, claimant, hold)
 }
 
 // describe is what /readyz says of leadership and the database.

@@ -225,6 +225,7 @@ func New(cfg *config.Config, backend Store, reg *prometheus.Registry, opts Optio
 	}
 	a.sender.Now = opts.Now
 	a.sender.Store = leaderOutbox{Store: store, lead: a.lead}
+	a.sender.Claimant = a.lead.holder
 	if a.mail, err = newMailer(a, cfg); err != nil {
 		return nil, err
 	}

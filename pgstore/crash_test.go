@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/slatehq/slate/internal/pgtest"
 	"github.com/slatehq/slate/pgstore"
 	"github.com/slatehq/slate/sla"
@@ -92,6 +93,10 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The writers start together on open connections, as an ingest
+	// process's do once it runs, so the first child's first batches race
+	// to add the same new names.
+	warmPool(t, s, crashWriters)
 	var next atomic.Int64
 	next.Store(start)
 	var mu sync.Mutex
@@ -227,6 +232,21 @@ func checkCrashOutcome(t *testing.T, url string, acked map[int64]bool) {
 		slices.Sort(batches)
 		t.Errorf("%d acknowledged results are not stored exactly once: %d missing, %d stored more than once, in the batches starting at %v",
 			missing+doubled, missing, doubled, batches[:min(len(batches), 10)])
+	}
+	// A result stored under an id no name has is stored and yet lost to
+	// every reader; count them apart from the missing ones.
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var nameless int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM results r
+WHERE NOT EXISTS (SELECT FROM checks c WHERE c.id = r.check_id) OR NOT EXISTS (SELECT FROM locations l WHERE l.id = r.location_id)`).Scan(&nameless); err != nil {
+		t.Fatal(err)
+	}
+	if nameless > 0 {
+		t.Errorf("%d results are stored under a check or location id that has no name", nameless)
 	}
 	t.Logf("%d batches acknowledged, %d results stored", len(acked), len(all))
 	if len(acked) == 0 {

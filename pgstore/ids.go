@@ -50,6 +50,14 @@ func (c *idCache) put(table, name string, id int64) {
 // classes; a constant, never user input), inserting the new ones. The
 // insert commits on its own, before the batch that needs it: an id of a
 // batch that then fails stays, unused, which costs nothing.
+//
+// The names the insert skipped are read by a second statement. One
+// statement cannot do both: a name another replica inserted and committed
+// while the insert waited on its row is skipped by ON CONFLICT DO NOTHING,
+// yet invisible to a read in the same statement, whose snapshot is older
+// than that commit; the name would have no id, and its results would be
+// stored under none. Every name must come back with an id, or the call
+// fails.
 func (s *Store) ensureIDs(ctx context.Context, table string, names []string) (map[string]int64, error) {
 	out := make(map[string]int64, len(names))
 	var missing []string
@@ -65,26 +73,42 @@ func (s *Store) ensureIDs(ctx context.Context, table string, names []string) (ma
 	}
 	slices.Sort(missing)
 	missing = slices.Compact(missing)
-	rows, err := s.pool.Query(ctx, `WITH ins AS (
-	INSERT INTO `+table+` (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING RETURNING id, name)
-SELECT id, name FROM ins UNION ALL SELECT id, name FROM `+table+` WHERE name = ANY($1)`, missing)
+	for _, q := range []string{
+		`INSERT INTO ` + table + ` (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING RETURNING id, name`,
+		`SELECT id, name FROM ` + table + ` WHERE name = ANY($1)`,
+	} {
+		if err := s.scanIDs(ctx, table, q, missing, out); err != nil {
+			return nil, err
+		}
+		missing = slices.DeleteFunc(missing, func(n string) bool { _, ok := out[n]; return ok })
+		if len(missing) == 0 {
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("insert %s: no id for %q after inserting it", table, missing)
+}
+
+// scanIDs runs q with names and adds the (id, name) rows it returns to out
+// and the cache.
+func (s *Store) scanIDs(ctx context.Context, table, q string, names []string, out map[string]int64) error {
+	rows, err := s.pool.Query(ctx, q, names)
 	if err != nil {
-		return nil, fmt.Errorf("insert %s: %w", table, s.mapErr(err))
+		return fmt.Errorf("insert %s: %w", table, s.mapErr(err))
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
 		var name string
 		if err := rows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("insert %s: %w", table, err)
+			return fmt.Errorf("insert %s: %w", table, err)
 		}
 		out[name] = id
 		s.ids.put(table, name, id)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("insert %s: %w", table, s.mapErr(err))
+		return fmt.Errorf("insert %s: %w", table, s.mapErr(err))
 	}
-	return out, nil
+	return nil
 }
 
 // lookupID returns the id of an existing name, or ErrNotFound.

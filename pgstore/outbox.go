@@ -109,6 +109,21 @@ RETURNING `+prefixed("outbox.", alertCols), now.UnixMilli(), lim, token, now.Add
 	return out, nil
 }
 
+// ReleaseAlerts ends token's claim on ids; see store.Outbox.
+func (s *Store) ReleaseAlerts(ctx context.Context, token string, ids []int64) error {
+	if token == "" || len(ids) == 0 {
+		return nil
+	}
+	err := s.update(ctx, false, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE outbox SET claim = '', claimed_until_ms = 0 WHERE claim = $1 AND id = ANY($2)`, token, ids)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("release %d alerts of %s: %w", len(ids), token, err)
+	}
+	return nil
+}
+
 // Alert returns the outbox row id, or ErrNotFound.
 func (s *Store) Alert(ctx context.Context, id int64) (store.Alert, error) {
 	as, err := queryList(ctx, s, store.AlertSubject(id), scanAlert, `SELECT `+alertCols+` FROM outbox WHERE id = $1`, id)

@@ -196,9 +196,13 @@ func (s *Store) applyMinutes(ctx context.Context, tx pgx.Tx, runs []newRun) erro
 	}
 	cur := make(map[minuteKey]*state, len(keys))
 	lock := func(cs, ds []int32, ls []int16) error {
-		rows, err := tx.Query(ctx, `SELECT check_id, day, location_id, last_ms, runs FROM minutes
-WHERE (check_id, day, location_id) IN (SELECT * FROM unnest($1::integer[], $2::integer[], $3::smallint[]))
-ORDER BY check_id, day, location_id FOR UPDATE`, cs, ds, ls)
+		// One index probe per key, in the keys' (sorted) order: a join
+		// the planner may choose would read the whole table, which holds
+		// every day of history, to find a batch's few hundred rows.
+		rows, err := tx.Query(ctx, `SELECT m.check_id, m.day, m.location_id, m.last_ms, m.runs
+FROM unnest($1::integer[], $2::integer[], $3::smallint[]) WITH ORDINALITY AS u (c, d, l, i)
+CROSS JOIN LATERAL (SELECT * FROM minutes WHERE check_id = u.c AND day = u.d AND location_id = u.l FOR UPDATE) AS m
+ORDER BY u.i`, cs, ds, ls)
 		if err != nil {
 			return fmt.Errorf("lock rows: %w", err)
 		}
@@ -272,6 +276,12 @@ ORDER BY c, d, l ON CONFLICT DO NOTHING`, mc, md, ml); err != nil {
 	for i, k := range keys {
 		st := cur[k]
 		lasts[i], codes[i] = st.last, minutes.AppendRuns(nil, st.day)
+	}
+	// The rows are found by their key, one index probe each, as above: a
+	// hash join would scan the whole table. The settings end with the
+	// transaction.
+	if _, err := tx.Exec(ctx, `SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`); err != nil {
+		return fmt.Errorf("plan row updates: %w", err)
 	}
 	_, err := tx.Exec(ctx, `UPDATE minutes SET last_ms = u.last, runs = u.runs
 FROM unnest($1::integer[], $2::integer[], $3::smallint[], $4::bigint[], $5::bytea[]) AS u (c, d, l, last, runs)

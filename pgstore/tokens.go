@@ -157,10 +157,16 @@ func (s *Store) Secret(ctx context.Context, name string) ([]byte, error) {
 	if _, err := rand.Read(fresh); err != nil {
 		return nil, fmt.Errorf("secret %s: %w", name, err)
 	}
+	// Two statements, not one: a key another replica committed while this
+	// insert waited on its row is skipped by the insert, and invisible to
+	// a read in the same statement (its snapshot is older than that
+	// commit); a statement of its own sees it.
 	var key []byte
-	err := s.pool.QueryRow(ctx, `WITH ins AS (
-	INSERT INTO secrets (name, value, created_ms) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING value)
-SELECT value FROM ins UNION ALL SELECT value FROM secrets WHERE name = $1 LIMIT 1`, name, fresh, s.opts.Now().UnixMilli()).Scan(&key)
+	err := s.pool.QueryRow(ctx, `INSERT INTO secrets (name, value, created_ms) VALUES ($1, $2, $3)
+ON CONFLICT (name) DO NOTHING RETURNING value`, name, fresh, s.opts.Now().UnixMilli()).Scan(&key)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = s.pool.QueryRow(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&key)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("secret %s: %w", name, s.mapErr(err))
 	}

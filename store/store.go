@@ -97,6 +97,11 @@ type Outbox interface {
 	// ClaimedUntil (a sender that died mid-attempt), after which the alert
 	// can be claimed again.
 	ClaimAlerts(ctx context.Context, now time.Time, limit int, claimant string, hold time.Duration) ([]Alert, error)
+	// ReleaseAlerts ends the claim token holds on the alerts ids without
+	// an attempt (a sender that will not attempt them: it is stopping, or
+	// no slot freed in time), so that any sender may claim them at once.
+	// An alert that token no longer holds is left as it is.
+	ReleaseAlerts(ctx context.Context, token string, ids []int64) error
 	Alert(ctx context.Context, id int64) (Alert, error)
 	AlertsByKey(ctx context.Context, key string) ([]Alert, error)
 	// AlertKeyWithPrefix reports whether any outbox row, in any state,

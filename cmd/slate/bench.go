@@ -52,7 +52,7 @@ squares): what one more check costs.
 Flags:
 `
 
-const benchCloseUsage = `Usage: slate bench close [--series N] [--json]
+const benchCloseUsage = `Usage: slate bench close [--series N] [--storage-url postgres://...] [--json]
 
 Sizes the period close: imports a full month of minute history for N
 tenant × check series into a temporary store (one check per contract, most
@@ -60,7 +60,8 @@ minutes passing, a few outages and flapping stretches each), then times
 closing that month for all of them — reading the history, judging every
 minute, evaluating each contract and recording each credit in the ledger —
 and prints series, close_seconds, per_series_us, peak_rss_bytes and
-credits_recorded.
+credits_recorded. With --storage-url the store is that PostgreSQL
+database, which must be empty, instead of a temporary SQLite file.
 
 Flags:
 `
@@ -245,6 +246,7 @@ func jsonFields(v any) map[string]any {
 func runBenchClose(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("bench close", stderr, benchCloseUsage)
 	series := fs.Int("series", 10_000, "tenant × check series to close")
+	storageURL := fs.String("storage-url", "", "an empty PostgreSQL database (postgres://...) to close in instead of a temporary SQLite file")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
@@ -253,7 +255,7 @@ func runBenchClose(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "slate bench close: --series must be between 1 and 1000000")
 		return exitUsage
 	}
-	r, err := bench.Close(context.Background(), *series, stderr)
+	r, err := bench.Close(context.Background(), *series, *storageURL, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "slate bench close: %v\n", err)
 		return exitFail

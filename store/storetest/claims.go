@@ -104,6 +104,51 @@ func testClaimLapsesAndAttemptEndsIt(t *testing.T, s suite) {
 	}
 }
 
+// testReleaseEndsOnlyItsOwnClaim: a released alert can be claimed at once
+// by another sender; a release under another token, or of an alert
+// claimed anew since, changes nothing.
+func testReleaseEndsOnlyItsOwnClaim(t *testing.T, s suite) {
+	ctx := context.Background()
+	d := s.open(t)
+	if err := d.Enqueue(ctx, []store.Alert{AlertFor("incident/1", "pager"), AlertFor("incident/2", "pager")}); err != nil {
+		t.Fatal(err)
+	}
+	now := FixedNow()
+	const hold = time.Minute
+	first, err := d.ClaimAlerts(ctx, now, 10, "a", hold)
+	if err != nil || len(first) != 2 {
+		t.Fatalf("got %+v, %v; want both alerts", first, err)
+	}
+	if err := d.ReleaseAlerts(ctx, "someone-else/00", []int64{first[0].ID, first[1].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.ClaimAlerts(ctx, now, 10, "b", hold); err != nil || len(got) != 0 {
+		t.Errorf("after a release under another token: got %+v, %v; want nothing", got, err)
+	}
+	if err := d.ReleaseAlerts(ctx, first[0].Claim, []int64{first[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := d.ClaimAlerts(ctx, now, 10, "b", hold)
+	if err != nil || len(second) != 1 || second[0].ID != first[0].ID {
+		t.Fatalf("after the release: got %+v, %v; want the released alert only", second, err)
+	}
+	// The first claim's token no longer holds the alert: its late release
+	// leaves the second claim be.
+	if err := d.ReleaseAlerts(ctx, first[0].Claim, []int64{first[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := d.Alert(ctx, first[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Claim != second[0].Claim {
+		t.Errorf("a stale release changed the claim: got %q, want %q", a.Claim, second[0].Claim)
+	}
+	if err := d.ReleaseAlerts(ctx, "a/00", nil); err != nil {
+		t.Errorf("releasing nothing: %v", err)
+	}
+}
+
 // testCountsCountEveryTable checks Counts against what the test stored.
 func testCountsCountEveryTable(t *testing.T, s suite) {
 	ctx := context.Background()

@@ -193,6 +193,7 @@ var tests = []struct {
 	{"LeaseRefusesBadInput", testLeaseRefusesBadInput},
 	{"ClaimAlertsNeverShared", testClaimAlertsNeverShared},
 	{"ClaimLapsesAndAttemptEndsIt", testClaimLapsesAndAttemptEndsIt},
+	{"ReleaseEndsOnlyItsOwnClaim", testReleaseEndsOnlyItsOwnClaim},
 	{"CountsCountEveryTable", testCountsCountEveryTable},
 	{"DetectionRoundTrip", testDetectionRoundTrip},
 	{"DetectionRefuses", testDetectionRefuses},
