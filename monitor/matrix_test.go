@@ -166,15 +166,7 @@ func (f *crossMatrixFixture) notify(t *testing.T) {
 	if err := f.app.noteOnIncident(ctx, 1, staffNote, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	admin := f.creds[access.Admin].bearer
-	for _, u := range []struct{ id, body string }{
-		{f.ids[0], `{"status": "postmortem", "body": "A post-mortem follows."}`},
-		{f.ids[3], `{"status": "identified", "body": "` + acmeUpdate + `"}`},
-	} {
-		if code, body := f.post(t, admin, "/api/admin/incidents/"+u.id+"/updates", u.body); code != http.StatusOK {
-			t.Fatalf("update %s: %d %s", u.id, code, body)
-		}
-	}
+	f.peopleUpdates(t)
 	f.app.sender.Nudge()
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		n, err := f.app.db.PendingAlerts(ctx)
@@ -186,6 +178,22 @@ func (f *crossMatrixFixture) notify(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%d notifications still pending after 30 s", n)
+		}
+	}
+}
+
+// peopleUpdates posts, as a person through the admin API, an update of
+// the public incident and one of the incident only acme sees: readers
+// hear of an incident only through people's words.
+func (f *crossMatrixFixture) peopleUpdates(t *testing.T) {
+	t.Helper()
+	admin := f.creds[access.Admin].bearer
+	for _, u := range []struct{ id, body string }{
+		{f.ids[0], `{"status": "postmortem", "body": "A post-mortem follows."}`},
+		{f.ids[3], `{"status": "identified", "body": "` + acmeUpdate + `"}`},
+	} {
+		if code, body := f.post(t, admin, "/api/admin/incidents/"+u.id+"/updates", u.body); code != http.StatusOK {
+			t.Fatalf("update %s: %d %s", u.id, code, body)
 		}
 	}
 }
@@ -612,6 +620,7 @@ func TestIsolationMatrixMail(t *testing.T) {
 	<-f.app.sent
 	f.app.stopSend, f.app.sent = func() {}, make(chan error, 1)
 	f.app.sent <- nil
+	f.peopleUpdates(t)
 	for _, m := range []int{45, 70, 110, 140, 150, 190, crossEnd} {
 		if _, err := f.app.NotifySubscribers(ctx, f.minute(m).Add(30*time.Second)); err != nil {
 			t.Fatal(err)

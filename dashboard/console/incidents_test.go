@@ -155,7 +155,7 @@ func TestPublishDetectionEntry(t *testing.T) {
 	b, _, _ := f.signIn(t, "olga@example.com", "sre")
 	page := fmt.Sprintf("%s/console/incidents/%d", f.srv.URL, inc.ID)
 	code, body := get(t, b, page)
-	if code != http.StatusOK || strings.Count(body, `<span class="tag">Internal</span>`) != 2 || !strings.Contains(body, "mail unavailable") {
+	if code != http.StatusOK || strings.Count(body, `<span class="tag">Internal</span>`) != 2 || !strings.Contains(body, "Mail unavailable") {
 		t.Fatalf("page: %d %.2000s", code, body)
 	}
 	if code, body := post(t, b, page+"/publish", url.Values{"entry": {"2"}}); code != http.StatusBadRequest || !strings.Contains(body, "entry:") {
@@ -231,7 +231,7 @@ func TestOncallFormsRejectBadInput(t *testing.T) {
 			t.Errorf("list ?%s: %d %.300s", q.query, code, body)
 		}
 	}
-	if code, body := get(t, b, f.srv.URL+"/console/incidents?status=open&service=mail&tenant=acme"); code != http.StatusOK || !strings.Contains(body, "mail unavailable") {
+	if code, body := get(t, b, f.srv.URL+"/console/incidents?status=open&service=mail&tenant=acme"); code != http.StatusOK || !strings.Contains(body, "Mail unavailable") {
 		t.Errorf("list filtered: %d %.300s", code, body)
 	}
 }
