@@ -37,6 +37,14 @@ const (
 	DefaultBackoffMax = 30 * time.Second
 )
 
+// Buckets of the acknowledgement and delay histograms, in seconds: fine
+// around a second, the bound an acknowledgement should stay under while
+// the agent is live.
+var (
+	ackBuckets   = []float64{.005, .01, .025, .05, .1, .25, .5, .75, 1, 1.5, 2.5, 5, 10, 30}
+	delayBuckets = []float64{.1, .25, .5, .75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300, 1800}
+)
+
 // checkListKey is where the spool keeps the last check list.
 const checkListKey = "check-list"
 
@@ -78,6 +86,7 @@ type metrics struct {
 	depth, oldestAge, offset, bytes prometheus.GaugeFunc
 	shipped, dropped, discarded     prometheus.Counter
 	refused                         *prometheus.CounterVec
+	ack, delay                      prometheus.Histogram
 }
 
 // gate is the spool as the scheduler writes to it: results are not
@@ -132,7 +141,11 @@ func New(dir string, spoolMax int64, reg *prometheus.Registry) (*Agent, error) {
 		Help: "Results not recorded because the clock was off by more than the bound."})
 	a.m.refused = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "slate_agent_requests_failed_total",
 		Help: "Requests to the server that failed, by kind: network, refused (4xx), unavailable (5xx)."}, []string{"kind"})
-	for _, c := range []prometheus.Collector{a.m.depth, a.m.oldestAge, a.m.bytes, a.m.offset, a.m.shipped, a.m.dropped, a.m.discarded, a.m.refused} {
+	a.m.ack = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "slate_agent_ack_seconds",
+		Help: "Time from sending a batch to the server's acknowledgement, for the batches acknowledged.", Buckets: ackBuckets})
+	a.m.delay = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "slate_agent_result_delay_seconds",
+		Help: "Time from a result's start to the server's acknowledgement of it: how late the server has the evidence.", Buckets: delayBuckets})
+	for _, c := range []prometheus.Collector{a.m.depth, a.m.oldestAge, a.m.bytes, a.m.offset, a.m.shipped, a.m.dropped, a.m.discarded, a.m.refused, a.m.ack, a.m.delay} {
 		if err := reg.Register(c); err != nil {
 			sp.Close()
 			return nil, err
@@ -385,6 +398,7 @@ func (a *Agent) shipOnce(ctx context.Context, idle bool) (n int, asked bool, err
 		return 0, false, err
 	}
 	h := http.Header{"Content-Type": {"application/json"}}
+	sent := time.Now()
 	code, answer, err := a.call(ctx, http.MethodPost, wire.ResultsPath, h, body)
 	if err != nil {
 		return 0, true, err
@@ -392,12 +406,17 @@ func (a *Agent) shipOnce(ctx context.Context, idle bool) (n int, asked bool, err
 	if code != http.StatusOK {
 		return 0, true, a.refusal(code, answer)
 	}
+	a.m.ack.Observe(time.Since(sent).Seconds())
+	now := a.Now()
+	for _, r := range rs {
+		a.m.delay.Observe(now.Sub(r.At).Seconds())
+	}
 	if err := a.spool.remove(ctx, rs); err != nil {
 		return 0, true, err
 	}
 	a.m.shipped.Add(float64(len(rs)))
 	a.mu.Lock()
-	a.lastShip = a.Now()
+	a.lastShip = now
 	a.mu.Unlock()
 	return len(rs), true, nil
 }
@@ -480,4 +499,9 @@ func (a *Agent) rotate() {
 	a.mu.Lock()
 	a.server = (a.server + 1) % len(a.Servers)
 	a.mu.Unlock()
+}
+
+// SpoolFootprint is the spool's Footprint, for slate bench agents.
+func (a *Agent) SpoolFootprint(ctx context.Context) (Footprint, error) {
+	return a.spool.Footprint(ctx)
 }

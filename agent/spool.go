@@ -228,3 +228,32 @@ func (s *Spool) loadState(ctx context.Context, key string) ([]byte, error) {
 	}
 	return v, err
 }
+
+// Footprint is the spool's file on disk once its write-ahead log is
+// checkpointed into it: its size in bytes (the pages in use, free pages
+// not counted) and the results it holds.
+type Footprint struct {
+	Results int   `json:"results"`
+	Bytes   int64 `json:"bytes"`
+}
+
+// Footprint checkpoints the spool's log and measures its file.
+func (s *Spool) Footprint(ctx context.Context) (Footprint, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var f Footprint
+	var busy, logged, moved, pages, free, size int64
+	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &moved); err != nil {
+		return f, fmt.Errorf("spool footprint: %w", err)
+	}
+	for q, v := range map[string]*int64{`PRAGMA page_count`: &pages, `PRAGMA freelist_count`: &free, `PRAGMA page_size`: &size} {
+		if err := s.db.QueryRowContext(ctx, q).Scan(v); err != nil {
+			return f, fmt.Errorf("spool footprint: %w", err)
+		}
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM results`).Scan(&f.Results); err != nil {
+		return f, fmt.Errorf("spool footprint: %w", err)
+	}
+	f.Bytes = (pages - free) * size
+	return f, nil
+}
