@@ -71,11 +71,23 @@ type Agent struct {
 	reg   *prometheus.Registry
 	m     metrics
 
-	mu        sync.Mutex
-	server    int           // index of the server in use
-	offset    time.Duration // the last estimate of the clock's offset
-	rtt       time.Duration
-	measured  bool   // offset was measured at least once
+	mu       sync.Mutex
+	server   int           // index of the server in use
+	offset   time.Duration // the last estimate of the clock's offset
+	rtt      time.Duration
+	measured bool // offset was measured at least once since Run began
+	// measureStep is clockStep when offset was measured; unchecked is
+	// set when results were spooled before the clock was measured.
+	measureStep          time.Duration
+	unchecked            bool
+	epochWall, epochMono time.Time // Now (without its monotonic reading) and time.Now when Run began
+	// lastStep is clockStep at the last write, stepSeen when it last
+	// changed; results written within stepHold of a change (the longest a
+	// result waits for its write: its run's timeout and then some) may
+	// have been probed before it.
+	lastStep  time.Duration
+	stepSeen  time.Time
+	stepHold  time.Duration
 	location  string // from the check list
 	gen       string // the check list's generation
 	lastShip  time.Time
@@ -90,18 +102,82 @@ type metrics struct {
 }
 
 // gate is the spool as the scheduler writes to it: results are not
-// recorded while the clock is held wrong, since their times would be.
+// recorded while the clock is known to be wrong, since their times would
+// be, and are spooled unchecked (not shipped) until the clock is first
+// measured.
 type gate struct{ a *Agent }
 
 func (g gate) WriteResults(ctx context.Context, rs []sla.Result) error {
-	g.a.mu.Lock()
-	held := g.a.clockHeld
-	g.a.mu.Unlock()
-	if held != nil {
-		g.a.m.discarded.Add(float64(len(rs)))
+	a := g.a
+	step := a.clockStep()
+	a.mu.Lock()
+	if d := step - a.lastStep; max(d, -d) > stepTolerance {
+		a.lastStep, a.stepSeen = step, time.Now()
+	}
+	straddles := !a.stepSeen.IsZero() && time.Since(a.stepSeen) < a.stepHold
+	measured, offset, mstep := a.measured, a.offset, a.measureStep
+	a.mu.Unlock()
+	if straddles {
+		// Probed on either side of a step of the clock: which side, and so
+		// which time is right, cannot be told.
+		a.m.discarded.Add(float64(len(rs)))
 		return nil
 	}
-	return g.a.spool.WriteResults(ctx, rs)
+	if !measured {
+		ms := step.Milliseconds()
+		if err := a.spool.write(ctx, rs, &ms); err != nil {
+			return err
+		}
+		a.mu.Lock()
+		a.unchecked = true
+		a.mu.Unlock()
+		return nil
+	}
+	// The offset now is the one measured, moved by any step of the wall
+	// clock since.
+	if est := offset + step - mstep; max(est, -est) > a.MaxOffset {
+		a.m.discarded.Add(float64(len(rs)))
+		return nil
+	}
+	return a.spool.WriteResults(ctx, rs)
+}
+
+// stepTolerance is the least change of clockStep taken for a step of the
+// clock (slewing moves it by less than a millisecond a second).
+const stepTolerance = 50 * time.Millisecond
+
+// clockStep is how far the wall clock (Now) has moved against the
+// monotonic clock since Run began: 0 unless the clock was stepped (or
+// slewed) meanwhile.
+func (a *Agent) clockStep() time.Duration {
+	return a.Now().Round(0).Sub(a.epochWall) - time.Since(a.epochMono)
+}
+
+// settle judges the results spooled before the clock was first measured,
+// now that it was: those whose offset, the one measured moved by the
+// clock's steps between, is within the bound are shipped; the others are
+// discarded, as they would have been when probed.
+func (a *Agent) settle(ctx context.Context) {
+	a.mu.Lock()
+	if !a.unchecked || !a.measured {
+		a.mu.Unlock()
+		return
+	}
+	a.unchecked = false
+	base := a.offset - a.measureStep
+	a.mu.Unlock()
+	kept, dropped, err := a.spool.settle(ctx, base, a.MaxOffset)
+	if err != nil {
+		a.mu.Lock()
+		a.unchecked = true // again on the next round trip
+		a.mu.Unlock()
+		a.Log.Error("check the times of results probed before the clock was measured", "err", err)
+		return
+	}
+	a.m.discarded.Add(float64(dropped))
+	if dropped > 0 {
+		a.Log.Warn("results probed before the clock was measured were off by more than the bound: discarded", "discarded", dropped, "kept", kept)
+	}
 }
 
 // New builds an agent spooling in dir (bounded by spoolMax bytes) and
@@ -230,6 +306,15 @@ func (a *Agent) Run(ctx context.Context) error {
 	if len(a.Servers) == 0 || a.Token == "" {
 		return errors.New("agent: no server or no token")
 	}
+	a.epochWall, a.epochMono = a.Now().Round(0), time.Now()
+	// Results left unchecked by an earlier run are judged by this run's
+	// first measurement, as if probed when it began: a step of the clock
+	// between the two runs cannot be seen.
+	if n, err := a.spool.restartUnchecked(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		a.unchecked = true
+	}
 	a.sched.Now = a.Now
 	a.sched.Logger = a.Log
 	if a.Workers > 0 {
@@ -263,8 +348,13 @@ func (a *Agent) Run(ctx context.Context) error {
 // name the agent's location in it, so that the operators of a target can
 // tell the locations' requests apart.
 func (a *Agent) apply(l wire.CheckList) error {
+	hold := time.Duration(0)
+	for _, c := range l.Checks {
+		hold = max(hold, c.EffectiveTimeout())
+	}
 	a.mu.Lock()
 	a.location, a.gen = l.Location, l.Generation
+	a.stepHold = hold + 2*time.Second
 	a.mu.Unlock()
 	checks := slices.Clone(l.Checks)
 	for i, c := range checks {
@@ -468,6 +558,7 @@ func (a *Agent) call(ctx context.Context, method, path string, h http.Header, bo
 	received := a.Now()
 	if ms, perr := strconv.ParseInt(resp.Header.Get(wire.HeaderServerTime), 10, 64); perr == nil {
 		a.observeClock(wire.Offset(sent, received, ms))
+		a.settle(ctx)
 	}
 	if resp.StatusCode >= 500 {
 		a.rotate()
@@ -483,7 +574,7 @@ func (a *Agent) call(ctx context.Context, method, path string, h http.Header, bo
 func (a *Agent) observeClock(offset, rtt time.Duration) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.offset, a.rtt, a.measured = offset, rtt, true
+	a.offset, a.rtt, a.measured, a.measureStep = offset, rtt, true, a.clockStep()
 	abs := max(offset, -offset)
 	switch {
 	case abs > a.MaxOffset && a.clockHeld == nil:
