@@ -70,6 +70,10 @@ type Agent struct {
 	id    string // this agent (its spool's), sent in wire.HeaderAgent
 	reg   *prometheus.Registry
 	m     metrics
+	// started is set once the scheduler runs: from the first check list,
+	// the one kept in the spool or the server's. Only apply reads or sets
+	// it, called by Run and then by the fetch loop alone.
+	started bool
 
 	mu       sync.Mutex
 	server   int           // index of the server in use
@@ -330,9 +334,6 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.Log.Error("cached check list", "err", err)
 		}
 	}
-	if err := a.sched.Start(); err != nil {
-		return err
-	}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); a.fetchLoop(ctx) }()
@@ -368,12 +369,23 @@ func (a *Agent) apply(l wire.CheckList) error {
 		h["User-Agent"] = "slate-agent (location " + l.Location + ")"
 		checks[i].HTTP.Headers = h
 	}
-	if a.sched.Location != l.Location {
-		// Only before the first checks run: a token's location is fixed,
-		// so later lists name the same one.
-		a.sched.Location = l.Location
+	if a.started {
+		if l.Location != a.sched.Location {
+			return fmt.Errorf("the check list names location %s, not %s: a token's location is fixed", l.Location, a.sched.Location)
+		}
+		return a.sched.Reload(checks)
 	}
-	return a.sched.Reload(checks)
+	// The first list: the scheduler learns its location and starts (it
+	// reads its location while running, so it is set only before).
+	a.sched.Location = l.Location
+	if err := a.sched.Reload(checks); err != nil {
+		return err
+	}
+	if err := a.sched.Start(); err != nil {
+		return err
+	}
+	a.started = true
+	return nil
 }
 
 func hasHeader(h map[string]string, name string) bool {
