@@ -113,8 +113,11 @@ type gate struct{ a *Agent }
 
 func (g gate) WriteResults(ctx context.Context, rs []sla.Result) error {
 	a := g.a
-	step := a.clockStep()
+	step, read := a.clockStep()
 	a.mu.Lock()
+	if !read {
+		step = a.lastStep // not read cleanly: taken as unchanged
+	}
 	if d := step - a.lastStep; max(d, -d) > stepTolerance {
 		a.lastStep, a.stepSeen = step, time.Now()
 	}
@@ -152,10 +155,24 @@ const stepTolerance = 50 * time.Millisecond
 
 // clockStep is how far the wall clock (Now) has moved against the
 // monotonic clock since Run began: 0 unless the clock was stepped (or
-// slewed) meanwhile.
-func (a *Agent) clockStep() time.Duration {
-	return a.Now().Round(0).Sub(a.epochWall) - time.Since(a.epochMono)
+// slewed) meanwhile. The wall clock is read between two readings of the
+// monotonic one; when they are further apart than stepRead (the process
+// was descheduled between them), it tries again, and after a few tries
+// says it could not read the step (read false).
+func (a *Agent) clockStep() (step time.Duration, read bool) {
+	for range 5 {
+		m1 := time.Since(a.epochMono)
+		wall := a.Now().Round(0).Sub(a.epochWall)
+		m2 := time.Since(a.epochMono)
+		if m2-m1 <= stepRead {
+			return wall - (m1+m2)/2, true
+		}
+	}
+	return 0, false
 }
+
+// stepRead bounds the time between the readings of clockStep.
+const stepRead = 5 * time.Millisecond
 
 // settle judges the results spooled before the clock was first measured,
 // now that it was: those whose offset, the one measured moved by the
@@ -584,9 +601,20 @@ func (a *Agent) call(ctx context.Context, method, path string, h http.Header, bo
 // observeClock keeps an offset estimate and holds recording while the
 // offset is beyond the bound.
 func (a *Agent) observeClock(offset, rtt time.Duration) {
+	if rtt > a.MaxOffset {
+		// The estimate is off by up to half the round trip, which the
+		// server may have spent storing a batch: too unsure to judge the
+		// clock by. The next quick answer (a check list, an idle batch)
+		// measures it.
+		return
+	}
+	step, read := a.clockStep()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.offset, a.rtt, a.measured, a.measureStep = offset, rtt, true, a.clockStep()
+	if !read {
+		step = a.lastStep
+	}
+	a.offset, a.rtt, a.measured, a.measureStep = offset, rtt, true, step
 	abs := max(offset, -offset)
 	switch {
 	case abs > a.MaxOffset && a.clockHeld == nil:

@@ -248,7 +248,8 @@ func jsonFields(v any) map[string]any {
 	return m
 }
 
-const benchAgentsUsage = `Usage: slate bench agents [--checks N] [--interval D] [--live D] [--partition D] [--json]
+const benchAgentsUsage = `Usage: slate bench agents [--checks N] [--interval D] [--live D] [--partition D]
+                          [--cpuprofile FILE] [--json]
 
 Sizes remote probing: starts an HTTP target on 127.0.0.1 in a separate
 process, a slate server on a temporary store whose N HTTP checks run at three
@@ -272,8 +273,11 @@ reaching the server through a TCP proxy on 127.0.0.1 — and measures:
     spool_bytes_per_result          the spools' growth per result, pages in use
                                     after a checkpoint; target <= 64
   drain (both proxies healed)
-    drain_seconds                   first batch stored to both spools at their
-                                    live depth (a second of probing)
+    drained                         whether both spools were back to their live
+                                    depth (a second of probing) within the
+                                    partition's length plus 2 minutes
+    drain_seconds                   first batch stored to then (or to the end
+                                    of that window)
     ingest_burst_results_per_second results stored per second over the drain,
                                     live results included; target >= 10000
     ingest_peak_results_per_second  the best second of it
@@ -294,6 +298,7 @@ func runBenchAgents(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.Interval, "interval", 10*time.Second, "interval of every check")
 	fs.DurationVar(&o.Live, "live", 30*time.Second, "measured window of the live phase")
 	fs.DurationVar(&o.Partition, "partition", 30*time.Second, "how long the agents are cut off from the server")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the server's process over the drain to this file")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
@@ -315,6 +320,7 @@ func runBenchAgents(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "slate bench agents:", bad)
 		return exitUsage
 	}
+	o.Progress = stderr
 	r, err := bench.Agents(context.Background(), o)
 	if err != nil {
 		fmt.Fprintf(stderr, "slate bench agents: %v\n", err)
@@ -340,7 +346,7 @@ func printBenchAgents(w io.Writer, r bench.AgentsReport) {
 	pass := true
 	for _, k := range []string{"live_ingest_results_per_second", "ack_p50_ms", "ack_p99_ms", "result_delay_p99_ms",
 		"agent_cpu_ms_per_check", "collector_cpu_ms_per_check", "cpu_ratio", "backlog_results", "spool_bytes_per_result",
-		"drain_seconds", "ingest_burst_results_per_second", "ingest_peak_results_per_second", "server_busy_refusals",
+		"drained", "drain_seconds", "ingest_burst_results_per_second", "ingest_peak_results_per_second", "server_busy_refusals",
 		"results_dropped", "results_discarded", "missed_runs"} {
 		t, ok := targets[k]
 		if !ok {
