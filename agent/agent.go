@@ -29,7 +29,11 @@ import (
 
 // Defaults of the Agent's optional fields.
 const (
-	DefaultBatch      = 1000
+	// DefaultBatch is the most results in a batch: the protocol's limit,
+	// so that a backlog drains in as few commits (and detection passes) of
+	// the server as it can; a batch whose body would pass the protocol's
+	// byte limit is cut in halves.
+	DefaultBatch      = wire.MaxBatch
 	DefaultShipEvery  = 500 * time.Millisecond
 	DefaultFetchEvery = 30 * time.Second
 	DefaultIdleEvery  = 10 * time.Second
@@ -508,11 +512,7 @@ func (a *Agent) shipOnce(ctx context.Context, idle bool) (n int, asked bool, err
 	if err != nil || len(rs) == 0 && !idle {
 		return 0, false, err
 	}
-	b := wire.Batch{Results: make([]wire.Result, len(rs))}
-	for i, r := range rs {
-		b.Results[i] = wire.FromResult(r.Result)
-	}
-	body, err := json.Marshal(b)
+	rs, body, err := batchBody(rs)
 	if err != nil {
 		return 0, false, err
 	}
@@ -538,6 +538,23 @@ func (a *Agent) shipOnce(ctx context.Context, idle bool) (n int, asked bool, err
 	a.lastShip = now
 	a.mu.Unlock()
 	return len(rs), true, nil
+}
+
+// batchBody is the body of a batch of the first of rs: all of them, or
+// as many as keep the body within the protocol's byte limit (halving: a
+// batch of failures with long details is far larger than one of passes).
+func batchBody(rs []spooled) ([]spooled, []byte, error) {
+	for {
+		b := wire.Batch{Results: make([]wire.Result, len(rs))}
+		for i, r := range rs {
+			b.Results[i] = wire.FromResult(r.Result)
+		}
+		body, err := json.Marshal(b)
+		if err != nil || len(body) <= wire.MaxBodyBytes || len(rs) == 1 {
+			return rs, body, err
+		}
+		rs = rs[:len(rs)/2]
+	}
 }
 
 // refusal is the error of a batch the server did not take.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/agent/wire"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -152,5 +153,26 @@ INSERT INTO results (check_id, at_ms, ok, latency_us, class, detail, size) VALUE
 	}
 	if want := int64(3*rowOverhead + len("refused")); sp.Bytes() != want {
 		t.Errorf("spool size %d after the move, want %d", sp.Bytes(), want)
+	}
+}
+
+// TestBatchBodyStaysWithinTheLimit: 5,000 failures with 1,000-byte
+// details make a body over the protocol's 4 MiB; the batch shipped is the
+// first half of them (or less), within the limit, and a batch of passes
+// goes whole.
+func TestBatchBodyStaysWithinTheLimit(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	long, short := make([]spooled, wire.MaxBatch), make([]spooled, wire.MaxBatch)
+	for i := range long {
+		at := t0.Add(time.Duration(i) * time.Second)
+		long[i].Result = sla.Result{CheckID: "web", At: at, Class: sla.ClassStatus, Detail: strings.Repeat("x", 1000)}
+		short[i].Result = sla.Result{CheckID: "web", At: at, OK: true}
+	}
+	rs, body, err := batchBody(long)
+	if err != nil || len(body) > wire.MaxBodyBytes || len(rs) == 0 || len(rs) > wire.MaxBatch/2 || rs[0].At != t0 {
+		t.Errorf("long details: %d results in %d bytes (%v), want the oldest, at most %d, within %d bytes", len(rs), len(body), err, wire.MaxBatch/2, wire.MaxBodyBytes)
+	}
+	if rs, body, err := batchBody(short); err != nil || len(rs) != wire.MaxBatch {
+		t.Errorf("passes: %d results in %d bytes (%v), want all %d", len(rs), len(body), err, wire.MaxBatch)
 	}
 }
