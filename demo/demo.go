@@ -110,11 +110,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (err error) {
 		return err
 	}
 
-	access, err := demoAccess(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	agentTokens, err := demoAgentTokens(ctx, cfg)
+	access, agentTokens, err := demoAccess(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -274,35 +270,47 @@ func printDemo(ctx context.Context, w io.Writer, store monitor.Store, cfg *confi
 // tenant's private page, an admin token for the admin API and a metrics
 // token for /metrics. Each run makes fresh ones, in the store before the
 // monitor opens it; tokens are shown once, like slate token create does.
-func demoAccess(ctx context.Context, cfg *config.Config) (lines []string, err error) {
-	if len(cfg.Tenants) == 0 {
-		return nil, nil
-	}
+//
+// It also makes an agent token for each declared location but the
+// collector's: the demo runs an agent for each.
+func demoAccess(ctx context.Context, cfg *config.Config) (lines []string, agents map[string]string, err error) {
 	store, err := db.Open(cfg.Storage.Path, db.Options{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer func() {
 		if cerr := store.Close(); err == nil {
 			err = cerr
 		}
 	}()
+	agents = map[string]string{}
+	for _, loc := range cfg.Catalog.LocationIDs() {
+		if loc == cfg.Collector.Location {
+			continue
+		}
+		if agents[loc], _, err = store.CreateToken(ctx, db.NewToken{Name: "demo agent at " + loc, Role: db.RoleAgent, Location: loc}, "slate/demo"); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(cfg.Tenants) == 0 {
+		return nil, agents, nil
+	}
 	t := cfg.Tenants[0]
 	viewer, _, err := store.CreateToken(ctx, db.NewToken{Name: "demo viewer of " + t.ID, Role: db.RoleViewer, Tenant: t.ID}, "slate/demo")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	admin, _, err := store.CreateToken(ctx, db.NewToken{Name: "demo admin", Role: db.RoleAdmin}, "slate/demo")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	metrics, _, err := store.CreateToken(ctx, db.NewToken{Name: "demo metrics", Role: db.RoleMetrics}, "slate/demo")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	link, _, err := monitor.TenantLink(ctx, store, cfg, t.ID, time.Now().Add(24*time.Hour))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	base := cfg.PublicBase()
 	return []string{
@@ -311,38 +319,7 @@ func demoAccess(ctx context.Context, cfg *config.Config) (lines []string, err er
 		fmt.Sprintf("Signed link:     %s   (opens the tenant page for 24h)", link),
 		fmt.Sprintf("Admin API:       curl -H 'Authorization: Bearer %s' %s/api/admin/credits", admin, base),
 		fmt.Sprintf("Metrics:         curl -H 'Authorization: Bearer %s' %s/metrics", metrics, base),
-	}, nil
-}
-
-// demoAgentTokens makes an agent token for each declared location but
-// the collector's, in the store before the monitor opens it: the demo runs
-// an agent for each.
-func demoAgentTokens(ctx context.Context, cfg *config.Config) (tokens map[string]string, err error) {
-	tokens = map[string]string{}
-	var locs []string
-	for _, id := range cfg.Catalog.LocationIDs() {
-		if id != cfg.Collector.Location {
-			locs = append(locs, id)
-		}
-	}
-	if len(locs) == 0 {
-		return tokens, nil
-	}
-	store, err := db.Open(cfg.Storage.Path, db.Options{})
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if cerr := store.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	for _, loc := range locs {
-		if tokens[loc], _, err = store.CreateToken(ctx, db.NewToken{Name: "demo agent at " + loc, Role: db.RoleAgent, Location: loc}, "slate/demo"); err != nil {
-			return nil, err
-		}
-	}
-	return tokens, nil
+	}, agents, nil
 }
 
 // startDemoAgents runs an agent for each location of tokens against the

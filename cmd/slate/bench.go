@@ -322,14 +322,20 @@ func runBenchAgents(args []string, stdout, stderr io.Writer) int {
 	}
 	o.Progress = stderr
 	r, err := bench.Agents(context.Background(), o)
+	return benchOutput(stdout, stderr, "agents", r, err, *asJSON, printBenchAgents)
+}
+
+// benchOutput prints the report r of slate bench NAME as JSON or with
+// print, or its error.
+func benchOutput[R any](stdout, stderr io.Writer, name string, r R, err error, asJSON bool, print func(io.Writer, R)) int {
 	if err != nil {
-		fmt.Fprintf(stderr, "slate bench agents: %v\n", err)
+		fmt.Fprintf(stderr, "slate bench %s: %v\n", name, err)
 		return exitFail
 	}
-	if *asJSON {
+	if asJSON {
 		return writeJSON(stdout, r)
 	}
-	printBenchAgents(stdout, r)
+	print(stdout, r)
 	return exitOK
 }
 
@@ -432,15 +438,7 @@ func runBenchStatus(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	r, err := bench.Status(context.Background(), o)
-	if err != nil {
-		fmt.Fprintf(stderr, "slate bench status: %v\n", err)
-		return exitFail
-	}
-	if *asJSON {
-		return writeJSON(stdout, r)
-	}
-	printBenchStatus(stdout, r)
-	return exitOK
+	return benchOutput(stdout, stderr, "status", r, err, *asJSON, printBenchStatus)
 }
 
 func printBenchStatus(w io.Writer, r bench.StatusReport) {
