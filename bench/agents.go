@@ -71,12 +71,13 @@ type AgentsReport struct {
 	// growth per result (pages in use after a checkpoint).
 	BacklogResults      int     `json:"backlog_results"`
 	SpoolBytesPerResult float64 `json:"spool_bytes_per_result"`
-	// Drain: from the first batch stored after healing until both spools
-	// are back to their live depth, results stored per second (mean, and
-	// the best second).
-	// Drained is false when the spools were not back to their live depth
-	// within the partition's length plus 2 minutes: the drain figures are
-	// then those of that window.
+	// Drain: from the first batch stored after healing until the server
+	// stored, from each agent, a result probed after healing (so all
+	// older ones: agents ship oldest first), results stored per second
+	// (mean, and the best second).
+	// Drained is false when the server had not stored, from each agent, a
+	// result probed after healing within the partition's length plus 2
+	// minutes: the drain figures are then those of that window.
 	Drained              bool            `json:"drained"`
 	DrainSeconds         float64         `json:"drain_seconds"`
 	IngestBurstPerSecond float64         `json:"ingest_burst_results_per_second"`
@@ -254,29 +255,21 @@ func measurePartition(ctx context.Context, srv *agentsServer, agents []*agentPro
 	for _, p := range srv.proxies {
 		p.Heal()
 	}
-	// Live depth: what a second of probing leaves in a spool between
-	// shipments.
-	live := max(1, int(float64(o.Checks)/o.Interval.Seconds()))
+	// Drained once the server stored, from each agent, a result probed
+	// after healing: agents ship oldest first, so all before it are in.
+	// The server's figures alone are read meanwhile, so that measuring
+	// takes nothing from the agents.
+	healedAt := time.Now()
 	type sample struct {
 		at time.Time
 		n  float64
 	}
 	var samples []sample
-	deadline := time.Now().Add(o.Partition + 2*time.Minute)
+	deadline := healedAt.Add(o.Partition + 2*time.Minute)
 	for {
 		n, now := srv.ingested(), time.Now()
 		samples = append(samples, sample{now, n})
-		drained := true
-		var depths []float64
-		for _, a := range agents {
-			s, err := a.stats()
-			if err != nil {
-				return err
-			}
-			drained = drained && s.Depth <= float64(live)
-			depths = append(depths, s.Depth)
-		}
-		if drained && n > healed {
+		if srv.storedSince(healedAt) {
 			rep.Drained = true
 			break
 		}
@@ -284,7 +277,7 @@ func measurePartition(ctx context.Context, srv *agentsServer, agents []*agentPro
 			break
 		}
 		if len(samples)%50 == 0 {
-			o.progressf("draining: %.0f results stored since healing, spool depths %v", n-healed, depths)
+			o.progressf("draining: %.0f results stored since healing", n-healed)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -366,6 +359,18 @@ func (s *agentsServer) ingested() float64 {
 	return metric.CounterValue(s.m.Gatherer(), "slate_agent_results_total")
 }
 
+// storedSince says whether the server stored, from every agent, a result
+// probed at or after t.
+func (s *agentsServer) storedSince(t time.Time) bool {
+	for _, loc := range agentLocations {
+		through, ok := metric.GaugeValue(s.m.Gatherer(), "slate_agent_complete_through_timestamp_seconds", map[string]string{"location": loc})
+		if !ok || through < float64(t.UnixMilli())/1e3 {
+			return false
+		}
+	}
+	return true
+}
+
 // startAgent makes location's token and proxy and starts its agent.
 func (s *agentsServer) startAgent(ctx context.Context, sp Spawn, location, spool string) (*agentProc, error) {
 	tok, _, err := s.store.CreateToken(ctx, db.NewToken{Name: "bench " + location, Role: access.Agent, Location: location}, "bench")
@@ -388,7 +393,7 @@ type agentChild struct {
 // agentStats is an agent child's answer to "stats".
 type agentStats struct {
 	CPU                        time.Duration
-	Written, Shipped, Depth    float64
+	Written, Shipped           float64
 	Dropped, Discarded, Missed float64
 	Ack, Delay                 histJSON
 }
@@ -547,12 +552,10 @@ func RunAgentChild(stdin io.Reader, stdout io.Writer) int {
 }
 
 func childAgentStats(g prometheus.Gatherer) agentStats {
-	depth, _ := metric.GaugeValue(g, "slate_agent_spool_results", nil)
 	return agentStats{
 		CPU:       cpuTime(),
 		Written:   metric.CounterValue(g, "slate_results_written_total"),
 		Shipped:   metric.CounterValue(g, "slate_agent_shipped_total"),
-		Depth:     depth,
 		Dropped:   metric.CounterValue(g, "slate_agent_spool_dropped_total") + metric.CounterValue(g, "slate_results_dropped_total"),
 		Discarded: metric.CounterValue(g, "slate_agent_results_discarded_total"),
 		Missed:    metric.CounterValue(g, "slate_scheduler_missed_runs_total"),

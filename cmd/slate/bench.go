@@ -273,9 +273,10 @@ reaching the server through a TCP proxy on 127.0.0.1 — and measures:
     spool_bytes_per_result          the spools' growth per result, pages in use
                                     after a checkpoint; target <= 64
   drain (both proxies healed)
-    drained                         whether both spools were back to their live
-                                    depth (a second of probing) within the
-                                    partition's length plus 2 minutes
+    drained                         whether the server stored, from each
+                                    agent, a result probed after healing (so
+                                    all older ones: agents ship oldest first)
+                                    within the partition's length plus 2 min
     drain_seconds                   first batch stored to then (or to the end
                                     of that window)
     ingest_burst_results_per_second results stored per second over the drain,
