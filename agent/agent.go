@@ -399,14 +399,11 @@ func (a *Agent) apply(l wire.CheckList) error {
 	// The first list: the scheduler learns its location and starts (it
 	// reads its location while running, so it is set only before).
 	a.sched.Location = l.Location
-	if err := a.sched.Reload(checks); err != nil {
-		return err
-	}
 	if err := a.sched.Start(); err != nil {
 		return err
 	}
 	a.started = true
-	return nil
+	return a.sched.Reload(checks)
 }
 
 func hasHeader(h map[string]string, name string) bool {
