@@ -29,12 +29,24 @@ import (
 
 // Defaults of the Agent's optional fields.
 const (
-	DefaultBatch      = 1000
+	// DefaultBatch is the most results in a batch: the protocol's limit,
+	// so that a backlog drains in as few commits (and detection passes) of
+	// the server as it can; a batch whose body would pass the protocol's
+	// byte limit is cut in halves.
+	DefaultBatch      = wire.MaxBatch
 	DefaultShipEvery  = 500 * time.Millisecond
 	DefaultFetchEvery = 30 * time.Second
 	DefaultIdleEvery  = 10 * time.Second
 	DefaultBackoffMin = 250 * time.Millisecond
 	DefaultBackoffMax = 30 * time.Second
+)
+
+// Buckets of the acknowledgement and delay histograms, in seconds: fine
+// around a second, the bound an acknowledgement should stay under while
+// the agent is live.
+var (
+	ackBuckets   = []float64{.005, .01, .025, .05, .1, .25, .5, .75, 1, 1.5, 2.5, 5, 10, 30}
+	delayBuckets = []float64{.1, .25, .5, .75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300, 1800}
 )
 
 // checkListKey is where the spool keeps the last check list.
@@ -62,12 +74,28 @@ type Agent struct {
 	id    string // this agent (its spool's), sent in wire.HeaderAgent
 	reg   *prometheus.Registry
 	m     metrics
+	// started is set once the scheduler runs: from the first check list,
+	// the one kept in the spool or the server's. Only apply reads or sets
+	// it, called by Run and then by the fetch loop alone.
+	started bool
 
-	mu        sync.Mutex
-	server    int           // index of the server in use
-	offset    time.Duration // the last estimate of the clock's offset
-	rtt       time.Duration
-	measured  bool   // offset was measured at least once
+	mu       sync.Mutex
+	server   int           // index of the server in use
+	offset   time.Duration // the last estimate of the clock's offset
+	rtt      time.Duration
+	measured bool // offset was measured at least once since Run began
+	// measureStep is clockStep when offset was measured; unchecked is
+	// set when results were spooled before the clock was measured.
+	measureStep          time.Duration
+	unchecked            bool
+	epochWall, epochMono time.Time // Now (without its monotonic reading) and time.Now when Run began
+	// lastStep is clockStep at the last write, stepSeen when it last
+	// changed; results written within stepHold of a change (the longest a
+	// result waits for its write: its run's timeout and then some) may
+	// have been probed before it.
+	lastStep  time.Duration
+	stepSeen  time.Time
+	stepHold  time.Duration
 	location  string // from the check list
 	gen       string // the check list's generation
 	lastShip  time.Time
@@ -78,21 +106,103 @@ type metrics struct {
 	depth, oldestAge, offset, bytes prometheus.GaugeFunc
 	shipped, dropped, discarded     prometheus.Counter
 	refused                         *prometheus.CounterVec
+	ack, delay                      prometheus.Histogram
 }
 
 // gate is the spool as the scheduler writes to it: results are not
-// recorded while the clock is held wrong, since their times would be.
+// recorded while the clock is known to be wrong, since their times would
+// be, and are spooled unchecked (not shipped) until the clock is first
+// measured.
 type gate struct{ a *Agent }
 
 func (g gate) WriteResults(ctx context.Context, rs []sla.Result) error {
-	g.a.mu.Lock()
-	held := g.a.clockHeld
-	g.a.mu.Unlock()
-	if held != nil {
-		g.a.m.discarded.Add(float64(len(rs)))
+	a := g.a
+	step, read := a.clockStep()
+	a.mu.Lock()
+	if !read {
+		step = a.lastStep // not read cleanly: taken as unchanged
+	}
+	if d := step - a.lastStep; max(d, -d) > stepTolerance {
+		a.lastStep, a.stepSeen = step, time.Now()
+	}
+	straddles := !a.stepSeen.IsZero() && time.Since(a.stepSeen) < a.stepHold
+	measured, offset, mstep := a.measured, a.offset, a.measureStep
+	a.mu.Unlock()
+	if straddles {
+		// Probed on either side of a step of the clock: which side, and so
+		// which time is right, cannot be told.
+		a.m.discarded.Add(float64(len(rs)))
 		return nil
 	}
-	return g.a.spool.WriteResults(ctx, rs)
+	if !measured {
+		ms := step.Milliseconds()
+		if err := a.spool.write(ctx, rs, &ms); err != nil {
+			return err
+		}
+		a.mu.Lock()
+		a.unchecked = true
+		a.mu.Unlock()
+		return nil
+	}
+	// The offset now is the one measured, moved by any step of the wall
+	// clock since.
+	if est := offset + step - mstep; max(est, -est) > a.MaxOffset {
+		a.m.discarded.Add(float64(len(rs)))
+		return nil
+	}
+	return a.spool.WriteResults(ctx, rs)
+}
+
+// stepTolerance is the least change of clockStep taken for a step of the
+// clock (slewing moves it by less than a millisecond a second).
+const stepTolerance = 50 * time.Millisecond
+
+// clockStep is how far the wall clock (Now) has moved against the
+// monotonic clock since Run began: 0 unless the clock was stepped (or
+// slewed) meanwhile. The wall clock is read between two readings of the
+// monotonic one; when they are further apart than stepRead (the process
+// was descheduled between them), it tries again, and after a few tries
+// says it could not read the step (read false).
+func (a *Agent) clockStep() (step time.Duration, read bool) {
+	for range 5 {
+		m1 := time.Since(a.epochMono)
+		wall := a.Now().Round(0).Sub(a.epochWall)
+		m2 := time.Since(a.epochMono)
+		if m2-m1 <= stepRead {
+			return wall - (m1+m2)/2, true
+		}
+	}
+	return 0, false
+}
+
+// stepRead bounds the time between the readings of clockStep.
+const stepRead = 5 * time.Millisecond
+
+// settle judges the results spooled before the clock was first measured,
+// now that it was: those whose offset, the one measured moved by the
+// clock's steps between, is within the bound are shipped; the others are
+// discarded, as they would have been when probed.
+func (a *Agent) settle(ctx context.Context) {
+	a.mu.Lock()
+	if !a.unchecked || !a.measured {
+		a.mu.Unlock()
+		return
+	}
+	a.unchecked = false
+	base := a.offset - a.measureStep
+	a.mu.Unlock()
+	kept, dropped, err := a.spool.settle(ctx, base, a.MaxOffset)
+	if err != nil {
+		a.mu.Lock()
+		a.unchecked = true // again on the next round trip
+		a.mu.Unlock()
+		a.Log.Error("check the times of results probed before the clock was measured", "err", err)
+		return
+	}
+	a.m.discarded.Add(float64(dropped))
+	if dropped > 0 {
+		a.Log.Warn("results probed before the clock was measured were off by more than the bound: discarded", "discarded", dropped, "kept", kept)
+	}
 }
 
 // New builds an agent spooling in dir (bounded by spoolMax bytes) and
@@ -132,7 +242,11 @@ func New(dir string, spoolMax int64, reg *prometheus.Registry) (*Agent, error) {
 		Help: "Results not recorded because the clock was off by more than the bound."})
 	a.m.refused = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "slate_agent_requests_failed_total",
 		Help: "Requests to the server that failed, by kind: network, refused (4xx), unavailable (5xx)."}, []string{"kind"})
-	for _, c := range []prometheus.Collector{a.m.depth, a.m.oldestAge, a.m.bytes, a.m.offset, a.m.shipped, a.m.dropped, a.m.discarded, a.m.refused} {
+	a.m.ack = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "slate_agent_ack_seconds",
+		Help: "Time from sending a batch to the server's acknowledgement, for the batches acknowledged.", Buckets: ackBuckets})
+	a.m.delay = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "slate_agent_result_delay_seconds",
+		Help: "Time from a result's start to the server's acknowledgement of it: how late the server has the evidence.", Buckets: delayBuckets})
+	for _, c := range []prometheus.Collector{a.m.depth, a.m.oldestAge, a.m.bytes, a.m.offset, a.m.shipped, a.m.dropped, a.m.discarded, a.m.refused, a.m.ack, a.m.delay} {
 		if err := reg.Register(c); err != nil {
 			sp.Close()
 			return nil, err
@@ -217,6 +331,15 @@ func (a *Agent) Run(ctx context.Context) error {
 	if len(a.Servers) == 0 || a.Token == "" {
 		return errors.New("agent: no server or no token")
 	}
+	a.epochWall, a.epochMono = a.Now().Round(0), time.Now()
+	// Results left unchecked by an earlier run are judged by this run's
+	// first measurement, as if probed when it began: a step of the clock
+	// between the two runs cannot be seen.
+	if n, err := a.spool.restartUnchecked(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		a.unchecked = true
+	}
 	a.sched.Now = a.Now
 	a.sched.Logger = a.Log
 	if a.Workers > 0 {
@@ -231,9 +354,6 @@ func (a *Agent) Run(ctx context.Context) error {
 		} else if err := a.apply(l); err != nil {
 			a.Log.Error("cached check list", "err", err)
 		}
-	}
-	if err := a.sched.Start(); err != nil {
-		return err
 	}
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -250,8 +370,13 @@ func (a *Agent) Run(ctx context.Context) error {
 // name the agent's location in it, so that the operators of a target can
 // tell the locations' requests apart.
 func (a *Agent) apply(l wire.CheckList) error {
+	hold := time.Duration(0)
+	for _, c := range l.Checks {
+		hold = max(hold, c.EffectiveTimeout())
+	}
 	a.mu.Lock()
 	a.location, a.gen = l.Location, l.Generation
+	a.stepHold = hold + 2*time.Second
 	a.mu.Unlock()
 	checks := slices.Clone(l.Checks)
 	for i, c := range checks {
@@ -265,11 +390,19 @@ func (a *Agent) apply(l wire.CheckList) error {
 		h["User-Agent"] = "slate-agent (location " + l.Location + ")"
 		checks[i].HTTP.Headers = h
 	}
-	if a.sched.Location != l.Location {
-		// Only before the first checks run: a token's location is fixed,
-		// so later lists name the same one.
-		a.sched.Location = l.Location
+	if a.started {
+		if l.Location != a.sched.Location {
+			return fmt.Errorf("the check list names location %s, not %s: a token's location is fixed", l.Location, a.sched.Location)
+		}
+		return a.sched.Reload(checks)
 	}
+	// The first list: the scheduler learns its location and starts (it
+	// reads its location while running, so it is set only before).
+	a.sched.Location = l.Location
+	if err := a.sched.Start(); err != nil {
+		return err
+	}
+	a.started = true
 	return a.sched.Reload(checks)
 }
 
@@ -376,15 +509,12 @@ func (a *Agent) shipOnce(ctx context.Context, idle bool) (n int, asked bool, err
 	if err != nil || len(rs) == 0 && !idle {
 		return 0, false, err
 	}
-	b := wire.Batch{Results: make([]wire.Result, len(rs))}
-	for i, r := range rs {
-		b.Results[i] = wire.FromResult(r.Result)
-	}
-	body, err := json.Marshal(b)
+	rs, body, err := batchBody(rs)
 	if err != nil {
 		return 0, false, err
 	}
 	h := http.Header{"Content-Type": {"application/json"}}
+	sent := time.Now()
 	code, answer, err := a.call(ctx, http.MethodPost, wire.ResultsPath, h, body)
 	if err != nil {
 		return 0, true, err
@@ -392,14 +522,36 @@ func (a *Agent) shipOnce(ctx context.Context, idle bool) (n int, asked bool, err
 	if code != http.StatusOK {
 		return 0, true, a.refusal(code, answer)
 	}
+	a.m.ack.Observe(time.Since(sent).Seconds())
+	now := a.Now()
+	for _, r := range rs {
+		a.m.delay.Observe(now.Sub(r.At).Seconds())
+	}
 	if err := a.spool.remove(ctx, rs); err != nil {
 		return 0, true, err
 	}
 	a.m.shipped.Add(float64(len(rs)))
 	a.mu.Lock()
-	a.lastShip = a.Now()
+	a.lastShip = now
 	a.mu.Unlock()
 	return len(rs), true, nil
+}
+
+// batchBody is the body of a batch of the first of rs: all of them, or
+// as many as keep the body within the protocol's byte limit (halving: a
+// batch of failures with long details is far larger than one of passes).
+func batchBody(rs []spooled) ([]spooled, []byte, error) {
+	for {
+		b := wire.Batch{Results: make([]wire.Result, len(rs))}
+		for i, r := range rs {
+			b.Results[i] = wire.FromResult(r.Result)
+		}
+		body, err := json.Marshal(b)
+		if err != nil || len(body) <= wire.MaxBodyBytes || len(rs) == 1 {
+			return rs, body, err
+		}
+		rs = rs[:len(rs)/2]
+	}
 }
 
 // refusal is the error of a batch the server did not take.
@@ -449,6 +601,7 @@ func (a *Agent) call(ctx context.Context, method, path string, h http.Header, bo
 	received := a.Now()
 	if ms, perr := strconv.ParseInt(resp.Header.Get(wire.HeaderServerTime), 10, 64); perr == nil {
 		a.observeClock(wire.Offset(sent, received, ms))
+		a.settle(ctx)
 	}
 	if resp.StatusCode >= 500 {
 		a.rotate()
@@ -462,9 +615,20 @@ func (a *Agent) call(ctx context.Context, method, path string, h http.Header, bo
 // observeClock keeps an offset estimate and holds recording while the
 // offset is beyond the bound.
 func (a *Agent) observeClock(offset, rtt time.Duration) {
+	if rtt > a.MaxOffset {
+		// The estimate is off by up to half the round trip, which the
+		// server may have spent storing a batch: too unsure to judge the
+		// clock by. The next quick answer (a check list, an idle batch)
+		// measures it.
+		return
+	}
+	step, read := a.clockStep()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.offset, a.rtt, a.measured = offset, rtt, true
+	if !read {
+		step = a.lastStep
+	}
+	a.offset, a.rtt, a.measured, a.measureStep = offset, rtt, true, step
 	abs := max(offset, -offset)
 	switch {
 	case abs > a.MaxOffset && a.clockHeld == nil:
@@ -480,4 +644,9 @@ func (a *Agent) rotate() {
 	a.mu.Lock()
 	a.server = (a.server + 1) % len(a.Servers)
 	a.mu.Unlock()
+}
+
+// SpoolFootprint is the spool's Footprint, for slate bench agents.
+func (a *Agent) SpoolFootprint(ctx context.Context) (Footprint, error) {
+	return a.spool.Footprint(ctx)
 }

@@ -5,7 +5,12 @@
 // durable local spool (SQLite, WAL, synchronous=FULL: a result the spool
 // acknowledged survives kill -9), and ships the spool to the server oldest
 // first, one batch in flight, deleting a batch only after the server's 2xx,
-// which the server sends after its own durable commit.
+// which the server sends after its own durable commit. Results carry the
+// agent's clock, whose offset from the server's it estimates from each
+// round trip: results probed before the first estimate wait in the spool
+// unchecked until it comes, and none is recorded while the offset (moved
+// by any step of the clock, told from the monotonic clock) is beyond the
+// bound.
 //
 // The protocol is package agent/wire's. cmd/slate wires the agent from
 // flags; the agent takes a clock and a prometheus.Registerer.

@@ -78,7 +78,14 @@ func TestAgentChild(t *testing.T) {
 // spool; it is stopped (SIGTERM, then SIGKILL) when the test ends.
 func startAgent(t *testing.T, server, token, spool string, env ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestAgentChild$")
+	return startAgentVia(t, nil, server, token, spool, env...)
+}
+
+// startAgentVia is startAgent, the command run through via (such as ip
+// netns exec NS) when not nil.
+func startAgentVia(t *testing.T, via []string, server, token, spool string, env ...string) *exec.Cmd {
+	t.Helper()
+	cmd := command(via, os.Args[0], "-test.run=^TestAgentChild$")
 	cmd.Env = append(os.Environ(), childEnv+"=1", serverEnv+"="+server, tokenEnv+"="+token, spoolEnv+"="+spool)
 	cmd.Env = append(cmd.Env, env...)
 	logf, err := os.Create(filepath.Join(t.TempDir(), "agent.log"))
@@ -105,6 +112,14 @@ func startAgent(t *testing.T, server, token, spool string, env ...string) *exec.
 		}
 	})
 	return cmd
+}
+
+// command is name with args, run through via when not nil.
+func command(via []string, name string, args ...string) *exec.Cmd {
+	if len(via) == 0 {
+		return exec.Command(name, args...)
+	}
+	return exec.Command(via[0], append(append(via[1:len(via):len(via)], name), args...)...)
 }
 
 // server is a slate server of the test process on a loopback port.
@@ -182,7 +197,7 @@ func spoolKeys(t *testing.T, dir string) []string {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	rows, err := d.Query(`SELECT check_id, at_ms FROM results`)
+	rows, err := d.Query(`SELECT c.id, s.at_ms FROM spooled s JOIN checks c ON c.no = s.check_no`)
 	if err != nil {
 		if strings.Contains(err.Error(), "no such table") {
 			return nil // killed before it made its table

@@ -58,7 +58,14 @@ func TestServerChild(t *testing.T) {
 // listens.
 func startServerProcess(t *testing.T, cfgPath, addr string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestServerChild$")
+	return startServerVia(t, nil, cfgPath, addr)
+}
+
+// startServerVia is startServerProcess, the command run through via (such
+// as ip netns exec NS) when not nil.
+func startServerVia(t *testing.T, via []string, cfgPath, addr string) *exec.Cmd {
+	t.Helper()
+	cmd := command(via, os.Args[0], "-test.run=^TestServerChild$")
 	cmd.Env = append(os.Environ(), serverChildEnv+"="+cfgPath, listenEnv+"="+addr)
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -2,10 +2,13 @@ package agent
 
 import (
 	"context"
+	"database/sql"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/agent/wire"
 	"github.com/slatehq/slate/sla"
 )
 
@@ -103,5 +106,73 @@ func TestParseSize(t *testing.T) {
 				t.Errorf("ParseSize(%q) = %d, %v; want %d, %q", tt.in, got, err, tt.want, tt.err)
 			}
 		})
+	}
+}
+
+// TestSpoolMovesTheFirstFormat opens a spool written in the first format
+// (a row ID, the check's name in every row, a unique index) and finds its
+// results in the compact table, in order, outcomes and details intact.
+func TestSpoolMovesTheFirstFormat(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	old, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "spool.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	if _, err := old.Exec(`CREATE TABLE results (id INTEGER PRIMARY KEY, check_id TEXT NOT NULL, at_ms INTEGER NOT NULL, ok INTEGER NOT NULL,
+	latency_us INTEGER NOT NULL, class TEXT NOT NULL, detail TEXT NOT NULL, size INTEGER NOT NULL, UNIQUE (check_id, at_ms));
+CREATE TABLE state (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+INSERT INTO results (check_id, at_ms, ok, latency_us, class, detail, size) VALUES
+	('web', ?, 1, 1500, '', '', 60), ('db', ?, 0, 20, 'connect', 'refused', 60), ('web', ?, 0, 7, 'gremlins', '', 60);`,
+		t0.UnixMilli(), t0.Add(time.Second).UnixMilli(), t0.Add(2*time.Second).UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	sp, err := OpenSpool(dir, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	rs, err := sp.oldest(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sla.Result{
+		{CheckID: "web", At: t0, OK: true, Latency: 1500 * time.Microsecond},
+		{CheckID: "db", At: t0.Add(time.Second), Latency: 20 * time.Microsecond, Class: sla.ClassConnect, Detail: "refused"},
+		{CheckID: "web", At: t0.Add(2 * time.Second), Latency: 7 * time.Microsecond, Class: "gremlins"},
+	}
+	if len(rs) != len(want) {
+		t.Fatalf("%d results after the move, want %d: %+v", len(rs), len(want), rs)
+	}
+	for i := range want {
+		if rs[i].Result != want[i] {
+			t.Errorf("result %d: got %+v, want %+v", i, rs[i].Result, want[i])
+		}
+	}
+	if want := int64(3*rowOverhead + len("refused")); sp.Bytes() != want {
+		t.Errorf("spool size %d after the move, want %d", sp.Bytes(), want)
+	}
+}
+
+// TestBatchBodyStaysWithinTheLimit: 5,000 failures with 1,000-byte
+// details make a body over the protocol's 4 MiB; the batch shipped is the
+// first half of them (or less), within the limit, and a batch of passes
+// goes whole.
+func TestBatchBodyStaysWithinTheLimit(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	long, short := make([]spooled, wire.MaxBatch), make([]spooled, wire.MaxBatch)
+	for i := range long {
+		at := t0.Add(time.Duration(i) * time.Second)
+		long[i].Result = sla.Result{CheckID: "web", At: at, Class: sla.ClassStatus, Detail: strings.Repeat("x", 1000)}
+		short[i].Result = sla.Result{CheckID: "web", At: at, OK: true}
+	}
+	rs, body, err := batchBody(long)
+	if err != nil || len(body) > wire.MaxBodyBytes || len(rs) == 0 || len(rs) > wire.MaxBatch/2 || rs[0].At != t0 {
+		t.Errorf("long details: %d results in %d bytes (%v), want the oldest, at most %d, within %d bytes", len(rs), len(body), err, wire.MaxBatch/2, wire.MaxBodyBytes)
+	}
+	if rs, body, err := batchBody(short); err != nil || len(rs) != wire.MaxBatch {
+		t.Errorf("passes: %d results in %d bytes (%v), want all %d", len(rs), len(body), err, wire.MaxBatch)
 	}
 }

@@ -310,10 +310,15 @@ type histogram struct {
 }
 
 func lateness(g prometheus.Gatherer) histogram {
+	return histogramOf(g, "slate_scheduler_lateness_seconds")
+}
+
+// histogramOf is a snapshot of histogram name in g (its first series).
+func histogramOf(g prometheus.Gatherer, name string) histogram {
 	var h histogram
 	mfs, _ := g.Gather()
 	for _, mf := range mfs {
-		if mf.GetName() != "slate_scheduler_lateness_seconds" || len(mf.Metric) == 0 {
+		if mf.GetName() != name || len(mf.Metric) == 0 {
 			continue
 		}
 		hist := mf.Metric[0].GetHistogram()
@@ -337,6 +342,48 @@ func (h histogram) sub(o histogram) histogram {
 	return out
 }
 
+// add is the sum of two snapshots of histograms with the same buckets
+// (either may be empty).
+func (h histogram) add(o histogram) histogram {
+	if len(h.bounds) == 0 {
+		return o
+	}
+	out := histogram{bounds: h.bounds, counts: make([]uint64, len(h.counts)), total: h.total + o.total}
+	for i := range h.counts {
+		out.counts[i] = h.counts[i]
+		if i < len(o.counts) {
+			out.counts[i] += o.counts[i]
+		}
+	}
+	return out
+}
+
+func (h histogram) json() histJSON {
+	return histJSON{Bounds: h.bounds, Counts: h.counts, Total: h.total}
+}
+
+// quantile is the q-quantile, interpolated linearly inside its bucket; past
+// the last bucket, that bucket's bound (a lower bound); 0 when empty.
+func (h histogram) quantile(q float64) float64 {
+	if h.total == 0 {
+		return 0
+	}
+	rank := q * float64(h.total)
+	lower, prev := 0.0, uint64(0)
+	for i, b := range h.bounds {
+		if float64(h.counts[i]) >= rank {
+			in := float64(h.counts[i] - prev)
+			frac := 1.0
+			if in > 0 {
+				frac = (rank - float64(prev)) / in
+			}
+			return lower + (b-lower)*frac
+		}
+		lower, prev = b, h.counts[i]
+	}
+	return lower
+}
+
 // summary gives the share of runs at most 1 s late and the 99th percentile of
 // lateness in milliseconds, interpolated linearly inside its bucket. A 99th
 // percentile past the last bucket is given as that bucket's bound: a lower
@@ -350,20 +397,7 @@ func (h histogram) summary() (onTime, p99ms float64) {
 			onTime = float64(h.counts[i]) / float64(h.total)
 		}
 	}
-	rank := 0.99 * float64(h.total)
-	lower, prev := 0.0, uint64(0)
-	for i, b := range h.bounds {
-		if float64(h.counts[i]) >= rank {
-			in := float64(h.counts[i] - prev)
-			frac := 1.0
-			if in > 0 {
-				frac = (rank - float64(prev)) / in
-			}
-			return round3(onTime), round3((lower + (b-lower)*frac) * 1000)
-		}
-		lower, prev = b, h.counts[i]
-	}
-	return round3(onTime), round3(lower * 1000)
+	return round3(onTime), round3(h.quantile(0.99) * 1000)
 }
 
 // Spawn makes the command of a child process of the benchmarks: role

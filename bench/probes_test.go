@@ -24,6 +24,8 @@ func TestMain(m *testing.M) {
 			os.Exit(RunLoad(os.Stdin, os.Stdout))
 		case "probes-child":
 			os.Exit(RunProbesChild(os.Stdin, os.Stdout))
+		case "agent-child":
+			os.Exit(RunAgentChild(os.Stdin, os.Stdout))
 		}
 	}
 	gin.SetMode(gin.ReleaseMode)

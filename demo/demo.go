@@ -9,14 +9,19 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slatehq/slate/agent"
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/monitor"
@@ -105,7 +110,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (err error) {
 		return err
 	}
 
-	access, err := demoAccess(ctx, cfg)
+	access, agentTokens, err := demoAccess(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -133,6 +138,15 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (err error) {
 		return fmt.Errorf("first status: %w", err)
 	}
 	base := "http://" + l.Addr().String()
+	stopAgents, err := startDemoAgents(ctx, agentTokens, base, filepath.Join(dir, "agents"), log)
+	if err != nil {
+		return err
+	}
+	defer stopAgents()
+	if len(agentTokens) > 0 {
+		access = append(access, fmt.Sprintf("Agents:          %s probe the website too (slate agent, in this process; spools in %s)",
+			strings.Join(slices.Sorted(maps.Keys(agentTokens)), ", "), filepath.Join(dir, "agents")))
+	}
 	pingCtx, stopPing := context.WithCancel(ctx)
 	var pinging sync.WaitGroup
 	pinging.Go(func() { demoHeartbeats(pingCtx, cfg, base) })
@@ -256,35 +270,47 @@ func printDemo(ctx context.Context, w io.Writer, store monitor.Store, cfg *confi
 // tenant's private page, an admin token for the admin API and a metrics
 // token for /metrics. Each run makes fresh ones, in the store before the
 // monitor opens it; tokens are shown once, like slate token create does.
-func demoAccess(ctx context.Context, cfg *config.Config) (lines []string, err error) {
-	if len(cfg.Tenants) == 0 {
-		return nil, nil
-	}
+//
+// It also makes an agent token for each declared location but the
+// collector's: the demo runs an agent for each.
+func demoAccess(ctx context.Context, cfg *config.Config) (lines []string, agents map[string]string, err error) {
 	store, err := db.Open(cfg.Storage.Path, db.Options{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer func() {
 		if cerr := store.Close(); err == nil {
 			err = cerr
 		}
 	}()
+	agents = map[string]string{}
+	for _, loc := range cfg.Catalog.LocationIDs() {
+		if loc == cfg.Collector.Location {
+			continue
+		}
+		if agents[loc], _, err = store.CreateToken(ctx, db.NewToken{Name: "demo agent at " + loc, Role: db.RoleAgent, Location: loc}, "slate/demo"); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(cfg.Tenants) == 0 {
+		return nil, agents, nil
+	}
 	t := cfg.Tenants[0]
 	viewer, _, err := store.CreateToken(ctx, db.NewToken{Name: "demo viewer of " + t.ID, Role: db.RoleViewer, Tenant: t.ID}, "slate/demo")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	admin, _, err := store.CreateToken(ctx, db.NewToken{Name: "demo admin", Role: db.RoleAdmin}, "slate/demo")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	metrics, _, err := store.CreateToken(ctx, db.NewToken{Name: "demo metrics", Role: db.RoleMetrics}, "slate/demo")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	link, _, err := monitor.TenantLink(ctx, store, cfg, t.ID, time.Now().Add(24*time.Hour))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	base := cfg.PublicBase()
 	return []string{
@@ -293,7 +319,35 @@ func demoAccess(ctx context.Context, cfg *config.Config) (lines []string, err er
 		fmt.Sprintf("Signed link:     %s   (opens the tenant page for 24h)", link),
 		fmt.Sprintf("Admin API:       curl -H 'Authorization: Bearer %s' %s/api/admin/credits", admin, base),
 		fmt.Sprintf("Metrics:         curl -H 'Authorization: Bearer %s' %s/metrics", metrics, base),
-	}, nil
+	}, agents, nil
+}
+
+// startDemoAgents runs an agent for each location of tokens against the
+// demo's server at base, each spooling in dir/LOCATION, until ctx ends or
+// the returned function is called, which waits for them to stop.
+func startDemoAgents(ctx context.Context, tokens map[string]string, base, dir string, log *slog.Logger) (stop func(), err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	var running sync.WaitGroup
+	stop = func() { cancel(); running.Wait() }
+	for _, loc := range slices.Sorted(maps.Keys(tokens)) {
+		spool := filepath.Join(dir, loc)
+		if err := os.MkdirAll(spool, db.PrivateDirMode); err != nil {
+			stop()
+			return nil, fmt.Errorf("agent at %s: %w", loc, err)
+		}
+		a, err := agent.New(spool, 64<<20, prometheus.NewRegistry())
+		if err != nil {
+			stop()
+			return nil, fmt.Errorf("agent at %s: %w", loc, err)
+		}
+		a.Servers, a.Token, a.Log = []string{base}, tokens[loc], log.With("agent", loc)
+		running.Go(func() {
+			if err := a.Run(ctx); err != nil && ctx.Err() == nil {
+				log.Error("agent stopped", "location", loc, "err", err)
+			}
+		})
+	}
+	return stop, nil
 }
 
 // demoLinks finds the incidents the demo points at, by the public IDs

@@ -612,23 +612,108 @@ func TestDemoScript(t *testing.T) {
 		target string
 		now    time.Time
 		n      uint64
+		from   string
 		want   demoBehaviour
 	}{
-		{"delivery answers at :x7", "delivery", at(17), 0, demoOK},
-		{"delivery fails at :x8", "delivery", at(18), 0, demoFail},
-		{"delivery fails at :x9", "delivery", at(59), 4, demoFail},
-		{"delivery answers at :x0", "delivery", at(20), 0, demoOK},
-		{"webmail answers at :x2", "webmail", at(2), 2, demoOK},
-		{"webmail slow on a third request at :x3", "webmail", at(3), 2, demoSlow},
-		{"webmail answers the others at :x3", "webmail", at(3), 3, demoOK},
-		{"webmail slow at :x5", "webmail", at(45), 5, demoSlow},
-		{"webmail answers at :x6", "webmail", at(46), 5, demoOK},
-		{"sign-in always answers", "login", at(18), 2, demoOK},
+		{"delivery answers at :x7", "delivery", at(17), 0, "", demoOK},
+		{"delivery fails at :x8", "delivery", at(18), 0, "", demoFail},
+		{"delivery fails at :x9", "delivery", at(59), 4, "", demoFail},
+		{"delivery answers at :x0", "delivery", at(20), 0, "", demoOK},
+		{"webmail answers at :x2", "webmail", at(2), 2, "", demoOK},
+		{"webmail slow on a third request at :x3", "webmail", at(3), 2, "", demoSlow},
+		{"webmail answers the others at :x3", "webmail", at(3), 3, "", demoOK},
+		{"webmail slow at :x5", "webmail", at(45), 5, "", demoSlow},
+		{"webmail answers at :x6", "webmail", at(46), 5, "", demoOK},
+		{"sign-in always answers", "login", at(18), 2, "", demoOK},
+		{"website fails for us-east at :x6", "www", at(6), 0, "us-east", demoFail},
+		{"website fails for us-east at :x7", "www", at(27), 1, "us-east", demoFail},
+		{"website answers us-east at :x8", "www", at(8), 0, "us-east", demoOK},
+		{"website answers eu-central at :x6", "www", at(6), 0, "eu-central", demoOK},
+		{"website answers this server at :x6", "www", at(6), 0, "", demoOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := demoScript(tc.target, tc.now, tc.n); got != tc.want {
+			if got := demoScript(tc.target, tc.now, tc.n, tc.from); got != tc.want {
 				t.Errorf("got %d, want %d", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestDemoBlipAtOneLocation runs the demo with its scripted servers at
+// minute :x6, when the website fails for the agent at us-east alone. The
+// demo's two agents and its own collector probe the website from three
+// locations; a whole minute of the blip is judged degraded (one location
+// of three is no quorum), the page shows the website degraded, not down,
+// and no incident opens for it.
+func TestDemoBlipAtOneLocation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs for about two minutes of real time; skipped with -short")
+	}
+	t.Parallel()
+	clock := &testkit.Clock{}
+	clock.Set(time.Date(2026, 1, 1, 12, 6, 0, 0, time.UTC)) // :x6: the website blips at us-east
+	began := time.Now()
+	r, out, _ := startDemo(t, filepath.Join(t.TempDir(), "data"), clock)
+	if !strings.Contains(out.String(), "Agents:          eu-central, us-east probe the website") {
+		t.Errorf("output does not name the agents:\n%s", out)
+	}
+	ctx, store := context.Background(), r.Monitor.Store()
+	testkit.Eventually(t, "the website's runs from three locations", 60*time.Second, func() bool {
+		// From the minute the story's history ends: live runs only.
+		h, err := store.MinuteRuns(ctx, "www-http", r.Story.Now, time.Now().Add(time.Minute))
+		if err != nil {
+			return false
+		}
+		seen := 0
+		for i, loc := range h.Locations {
+			var ok, fail int
+			for _, run := range h.Runs[i] {
+				ok += run.Count * int(run.Minute.OK)
+				fail += run.Count * int(run.Minute.Fail)
+			}
+			if loc == "us-east" && ok > 0 || loc != "us-east" && fail > 0 {
+				t.Fatalf("the website's runs from %s: %d passed, %d failed; want failing at us-east alone", loc, ok, fail)
+			}
+			if ok+fail > 0 {
+				seen++
+			}
+		}
+		return seen == 3
+	})
+	minute := time.Now().Truncate(time.Minute).Add(time.Minute)
+	testkit.Eventually(t, "the first whole minute with every location final", 150*time.Second, func() bool {
+		return time.Now().After(minute.Add(time.Minute + 20*time.Second))
+	})
+	ch := r.Monitor.Config().Catalog.ServiceChecks("www")[0]
+	if len(ch.Locations) != 3 {
+		t.Fatalf("the website runs at %v, want three locations", ch.Locations)
+	}
+	w, err := credit.JudgeWindow(ctx, store, credit.Check{ID: ch.ID, Locations: ch.Locations, Confirmation: ch.Confirmation}, minute, 1, 30*time.Minute, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.States[0] != sla.StateDegraded {
+		t.Errorf("the website's minute %s: %s (failing at %v), want degraded", minute.Format("15:04"), w.States[0], w.Failing[0])
+	}
+	incs, err := store.Incidents(ctx, db.IncidentFilter{Service: "www"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, inc := range incs {
+		if !inc.Started.Before(began.Add(-time.Minute)) {
+			t.Errorf("an incident of the website opened at %s by a blip at one location", inc.Started)
+		}
+	}
+	var summary struct {
+		Components []struct{ Name, Status string }
+	}
+	code, body := testkit.Get(t, r.Base+"/api/v2/summary.json")
+	if err := json.Unmarshal([]byte(body), &summary); code != http.StatusOK || err != nil {
+		t.Fatalf("summary.json: %d, %v", code, err)
+	}
+	for _, c := range summary.Components {
+		if c.Name == "Website" && c.Status != "degraded_performance" && c.Status != "partial_outage" {
+			t.Errorf("the website on the page: %s, want degraded (degraded_performance or partial_outage)", c.Status)
+		}
 	}
 }

@@ -315,10 +315,10 @@ func (s *demoStory) syncOutage(cfg *config.Config, day func(ago, h, m int) time.
 }
 
 // history is check c's minute history in the story, from Start to the end
-// of Now's UTC day: up minutes, the spans' down and degraded ones, and no
-// data after Now. A degraded minute is one failed run among passing ones,
-// so it needs at least three runs a minute.
-func (s demoStory) history(c collector.Check, location string) (sla.RunHistory, error) {
+// of Now's UTC day, the same at each of locations: up minutes, the spans'
+// down and degraded ones, and no data after Now. A degraded minute is one
+// failed run among passing ones, so it needs at least three runs a minute.
+func (s demoStory) history(c collector.Check, locations []string) (sla.RunHistory, error) {
 	known := int(s.Now.Sub(s.Start) / time.Minute)
 	total := int(s.Now.Truncate(24*time.Hour).AddDate(0, 0, 1).Sub(s.Start) / time.Minute)
 	states := make([]sla.State, known)
@@ -364,7 +364,11 @@ func (s demoStory) history(c collector.Check, location string) (sla.RunHistory, 
 	if total > known {
 		runs = append(runs, sla.MinuteRun{Count: total - known})
 	}
-	return sla.RunHistory{Start: s.Start, Minutes: total, Locations: []string{location}, Runs: [][]sla.MinuteRun{runs}}, nil
+	h := sla.RunHistory{Start: s.Start, Minutes: total, Locations: slices.Sorted(slices.Values(locations))}
+	for range h.Locations {
+		h.Runs = append(h.Runs, runs)
+	}
+	return h, nil
 }
 
 // seedClock is the store's clock while the story is written: each event
@@ -398,7 +402,11 @@ func seedDemo(ctx context.Context, cfg *config.Config, story demoStory) (err err
 		}
 	}()
 	for _, c := range cfg.Probes {
-		h, err := story.history(c, cfg.Collector.Location)
+		locs := c.Locations
+		if len(locs) == 0 {
+			locs = cfg.Catalog.LocationIDs()
+		}
+		h, err := story.history(c, locs)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,20 +33,38 @@ const (
 const demoSlowness = 1500 * time.Millisecond
 
 // demoScript decides how server name answers its n-th request (from 0) at
-// now. It follows the wall clock's minutes, so every 10 minutes the live
-// page goes through one outage and one slowdown: message delivery fails
-// in minutes :x8 and :x9 (a confirmed outage), webmail is slow on every
-// third request in minutes :x3 to :x5 (a degraded service). Everything
-// else answers at once.
-func demoScript(name string, now time.Time, n uint64) demoBehaviour {
+// now, from location from ("" for this server's own probes). It follows
+// the wall clock's minutes, so every 10 minutes the live page goes through
+// one outage, one slowdown and one blip: message delivery fails in minutes
+// :x8 and :x9 (a confirmed outage), webmail is slow on every third request
+// in minutes :x3 to :x5 (a degraded service), and the website fails for
+// the agent at us-east alone in minutes :x6 and :x7 (a blip at one place
+// of three: degraded, no incident). Everything else answers at once.
+func demoScript(name string, now time.Time, n uint64, from string) demoBehaviour {
 	m := now.UTC().Minute() % 10
 	switch {
 	case name == "delivery" && m >= 8:
 		return demoFail
 	case name == "webmail" && m >= 3 && m <= 5 && n%3 == 2:
 		return demoSlow
+	case name == "www" && from == demoBlipLocation && (m == 6 || m == 7):
+		return demoFail
 	}
 	return demoOK
+}
+
+// demoBlipLocation is the agent's location that cannot reach the website
+// in the scripted blip.
+const demoBlipLocation = "us-east"
+
+// requestLocation is the location an agent's HTTP probe names in its
+// User-Agent ("slate-agent (location L)"); "" for any other request.
+func requestLocation(r *http.Request) string {
+	loc, ok := strings.CutPrefix(r.UserAgent(), "slate-agent (location ")
+	if !ok {
+		return ""
+	}
+	return strings.TrimSuffix(loc, ")")
 }
 
 // demoTargets are the scripted servers, by the name the configuration's
@@ -83,7 +102,7 @@ func startDemoTargets(now func() time.Time) (*demoTargets, error) {
 		}
 		var n atomic.Uint64
 		srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch demoScript(name, now(), n.Add(1)-1) {
+			switch demoScript(name, now(), n.Add(1)-1, requestLocation(r)) {
 			case demoFail:
 				http.Error(w, "unavailable", http.StatusServiceUnavailable)
 				return
@@ -119,7 +138,7 @@ func startDemoTargets(now func() time.Time) (*demoTargets, error) {
 				}
 				t.conns.Go(func() {
 					defer func() { t.track(c, false); c.Close() }()
-					if demoScript(name, now(), n.Add(1)-1) != demoOK {
+					if demoScript(name, now(), n.Add(1)-1, "") != demoOK {
 						return
 					}
 					c.SetDeadline(time.Now().Add(5 * time.Second))

@@ -121,6 +121,12 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 1 && args[0] == "probes-child" {
 		return bench.RunProbesChild(stdin, stdout)
 	}
+	if len(args) == 1 && args[0] == "agent-child" {
+		return bench.RunAgentChild(stdin, stdout)
+	}
+	if len(args) > 0 && args[0] == "agents" {
+		return runBenchAgents(args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "close" {
 		return runBenchClose(args[1:], stdout, stderr)
 	}
@@ -129,10 +135,10 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if len(args) == 0 || args[0] != "probes" {
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			fmt.Fprint(stdout, benchUsage+"\n"+benchCloseUsage+"\n"+benchStatusUsage)
+			fmt.Fprint(stdout, benchUsage+"\n"+benchCloseUsage+"\n"+benchStatusUsage+"\n"+benchAgentsUsage)
 			return exitOK
 		}
-		fmt.Fprintln(stderr, "slate bench: give probes, close or status; see slate bench --help")
+		fmt.Fprintln(stderr, "slate bench: give probes, close, status or agents; see slate bench --help")
 		return exitUsage
 	}
 	return runBenchProbes(args[1:], stdout, stderr)
@@ -243,6 +249,131 @@ func jsonFields(v any) map[string]any {
 	return m
 }
 
+const benchAgentsUsage = `Usage: slate bench agents [--checks N] [--interval D] [--live D] [--partition D]
+                          [--cpuprofile FILE] [--json]
+
+Sizes remote probing: starts an HTTP target on 127.0.0.1 in a separate
+process, a slate server on a temporary store whose N HTTP checks run at three
+locations — the server's own collector and two slate agent processes, each
+reaching the server through a TCP proxy on 127.0.0.1 — and measures:
+
+  live phase (--live, after one interval and a second of warm-up)
+    live_ingest_results_per_second  results the server stored from the agents
+    ack_p50_ms, ack_p99_ms          a batch's time from sending to the
+                                    server's 2xx (sent after its durable
+                                    commit), over both agents; target p99 <= 1000
+    result_delay_p99_ms             a result's start to its acknowledgement
+    agent_cpu_ms_per_check          an agent process's CPU per probe run
+                                    (probing, spooling, shipping), mean of two
+    collector_cpu_ms_per_check      the in-process collector's (slate bench
+                                    probes at the same size, in a child process
+                                    at the same time, on its own store)
+    cpu_ratio                       their ratio; target <= 1.25
+  partition (--partition: both proxies cut)
+    backlog_results                 results spooled when it ends
+    spool_bytes_per_result          the spools' growth per result, pages in use
+                                    after a checkpoint; target <= 64
+  drain (both proxies healed)
+    drained                         whether the server stored, from each
+                                    agent, a result probed after healing (so
+                                    all older ones: agents ship oldest first)
+                                    within the partition's length plus 2 min
+    drain_seconds                   first batch stored to then (or to the end
+                                    of that window)
+    ingest_burst_results_per_second results stored per second over the drain,
+                                    live results included; target >= 10000
+    ingest_peak_results_per_second  the best second of it
+  and the server's busy refusals (503), results dropped, discarded (clock)
+  and missed runs. Each figure with a target is printed with pass or FAIL.
+
+The agents back off at most a second here (the default is 30 s), so that
+both drain as soon as the partition heals. All processes share the machine:
+a busy machine makes the figures noisy, rerun.
+
+Flags:
+`
+
+func runBenchAgents(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("bench agents", stderr, benchAgentsUsage)
+	var o bench.AgentsOptions
+	fs.IntVar(&o.Checks, "checks", 10_000, "HTTP checks, each at all three locations")
+	fs.DurationVar(&o.Interval, "interval", 10*time.Second, "interval of every check")
+	fs.DurationVar(&o.Live, "live", 30*time.Second, "measured window of the live phase")
+	fs.DurationVar(&o.Partition, "partition", 30*time.Second, "how long the agents are cut off from the server")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the server's process over the drain to this file")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
+	}
+	var bad string
+	switch {
+	case fs.NArg() != 0:
+		bad = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case o.Checks < 1 || o.Checks > 1_000_000:
+		bad = "--checks must be between 1 and 1000000"
+	case o.Interval < collector.MinInterval:
+		bad = fmt.Sprintf("--interval must be at least %s", collector.MinInterval)
+	case o.Live < time.Second:
+		bad = "--live must be at least 1s"
+	case o.Partition < time.Second:
+		bad = "--partition must be at least 1s"
+	}
+	if bad != "" {
+		fmt.Fprintln(stderr, "slate bench agents:", bad)
+		return exitUsage
+	}
+	o.Progress = stderr
+	r, err := bench.Agents(context.Background(), o)
+	return benchOutput(stdout, stderr, "agents", r, err, *asJSON, printBenchAgents)
+}
+
+// benchOutput prints the report r of slate bench NAME as JSON or with
+// print, or its error.
+func benchOutput[R any](stdout, stderr io.Writer, name string, r R, err error, asJSON bool, print func(io.Writer, R)) int {
+	if err != nil {
+		fmt.Fprintf(stderr, "slate bench %s: %v\n", name, err)
+		return exitFail
+	}
+	if asJSON {
+		return writeJSON(stdout, r)
+	}
+	print(stdout, r)
+	return exitOK
+}
+
+func printBenchAgents(w io.Writer, r bench.AgentsReport) {
+	fmt.Fprintf(w, "%d checks every %gs at %d locations; live %gs, partition %gs\n",
+		r.Checks, r.IntervalSeconds, r.Locations, r.LiveSeconds, r.PartitionSeconds)
+	m := jsonFields(r)
+	targets := map[string]string{
+		"ack_p99_ms":                      fmt.Sprintf("target <= %d", bench.TargetAckP99Ms),
+		"cpu_ratio":                       fmt.Sprintf("target <= %g", bench.TargetCPURatio),
+		"spool_bytes_per_result":          fmt.Sprintf("target <= %d", bench.TargetSpoolPerResult),
+		"ingest_burst_results_per_second": fmt.Sprintf("target >= %d", bench.TargetIngestBurst),
+	}
+	pass := true
+	for _, k := range []string{"live_ingest_results_per_second", "ack_p50_ms", "ack_p99_ms", "result_delay_p99_ms",
+		"agent_cpu_ms_per_check", "collector_cpu_ms_per_check", "cpu_ratio", "backlog_results", "spool_bytes_per_result",
+		"drained", "drain_seconds", "ingest_burst_results_per_second", "ingest_peak_results_per_second", "server_busy_refusals",
+		"results_dropped", "results_discarded", "missed_runs"} {
+		t, ok := targets[k]
+		if !ok {
+			fmt.Fprintf(w, "%-32s %v\n", k, m[k])
+			continue
+		}
+		verdict := "pass"
+		if !r.Pass[k] {
+			verdict, pass = "FAIL", false
+		}
+		fmt.Fprintf(w, "%-32s %-12v %-16s %s\n", k, m[k], t, verdict)
+	}
+	if pass {
+		fmt.Fprintln(w, "result pass")
+	} else {
+		fmt.Fprintln(w, "result FAIL")
+	}
+}
+
 func runBenchClose(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("bench close", stderr, benchCloseUsage)
 	series := fs.Int("series", 10_000, "tenant × check series to close")
@@ -310,15 +441,7 @@ func runBenchStatus(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	r, err := bench.Status(context.Background(), o)
-	if err != nil {
-		fmt.Fprintf(stderr, "slate bench status: %v\n", err)
-		return exitFail
-	}
-	if *asJSON {
-		return writeJSON(stdout, r)
-	}
-	printBenchStatus(stdout, r)
-	return exitOK
+	return benchOutput(stdout, stderr, "status", r, err, *asJSON, printBenchStatus)
 }
 
 func printBenchStatus(w io.Writer, r bench.StatusReport) {

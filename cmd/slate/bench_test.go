@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -64,6 +65,26 @@ func TestParseSizes(t *testing.T) {
 			got, err := parseSizes(tc.in)
 			if err != nil || fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Errorf("got %v, %v; want %v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestBenchAgentsRefusesBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string
+		args       []string
+	}{
+		{"no checks", "--checks must be between 1 and 1000000", []string{"--checks", "0"}},
+		{"interval too short", "--interval must be at least", []string{"--interval", "1ms"}},
+		{"live window too short", "--live must be at least 1s", []string{"--live", "500ms"}},
+		{"partition too short", "--partition must be at least 1s", []string{"--partition", "0s"}},
+		{"stray argument", `unexpected argument "now"`, []string{"now"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errs := runSlate(t, "", append([]string{"bench", "agents"}, tc.args...)...)
+			if code != exitUsage || !strings.Contains(errs, tc.want) {
+				t.Errorf("exit %d, %q; want %d and %q", code, errs, exitUsage, tc.want)
 			}
 		})
 	}
