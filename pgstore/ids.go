@@ -89,24 +89,31 @@ func (s *Store) ensureIDs(ctx context.Context, table string, names []string) (ma
 }
 
 // scanIDs runs q with names and adds the (id, name) rows it returns to out
-// and the cache.
+// and the cache — only once the statement has completed: an INSERT's
+// RETURNING rows arrive before its commit, and a commit that fails (the
+// server stopped under it) leaves names without rows, whose ids, once
+// cached, would store every later result under an id no name has.
 func (s *Store) scanIDs(ctx context.Context, table, q string, names []string, out map[string]int64) error {
 	rows, err := s.pool.Query(ctx, q, names)
 	if err != nil {
 		return fmt.Errorf("insert %s: %w", table, s.mapErr(err))
 	}
 	defer rows.Close()
+	got := map[string]int64{}
 	for rows.Next() {
 		var id int64
 		var name string
 		if err := rows.Scan(&id, &name); err != nil {
 			return fmt.Errorf("insert %s: %w", table, err)
 		}
-		out[name] = id
-		s.ids.put(table, name, id)
+		got[name] = id
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("insert %s: %w", table, s.mapErr(err))
+	}
+	for name, id := range got {
+		out[name] = id
+		s.ids.put(table, name, id)
 	}
 	return nil
 }
