@@ -17,9 +17,7 @@ func (d *DB) RecordPushBeat(ctx context.Context, b store.PushBeat) error {
 		return err
 	}
 	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO push_beats (`+store.PushBeatColumns+`) VALUES (?, ?, ?, ?)
-ON CONFLICT (check_id) DO UPDATE SET at_ms = excluded.at_ms, down = excluded.down, msg = excluded.msg
-WHERE excluded.at_ms >= push_beats.at_ms`, b.Values()...)
+		_, err := tx.ExecContext(ctx, `INSERT INTO push_beats (`+store.PushBeatColumns+`) VALUES (?, ?, ?, ?)`+store.PushBeatUpsert, b.Values()...)
 		return err
 	})
 	if err != nil {

@@ -19,9 +19,7 @@ func (s *Store) RecordPushBeat(ctx context.Context, b store.PushBeat) error {
 		return err
 	}
 	err := s.update(ctx, false, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO push_beats (`+store.PushBeatColumns+`) VALUES ($1, $2, $3, $4)
-ON CONFLICT (check_id) DO UPDATE SET at_ms = excluded.at_ms, down = excluded.down, msg = excluded.msg
-WHERE excluded.at_ms >= push_beats.at_ms`, b.Values()...)
+		_, err := tx.Exec(ctx, `INSERT INTO push_beats (`+store.PushBeatColumns+`) VALUES ($1, $2, $3, $4)`+store.PushBeatUpsert, b.Values()...)
 		return err
 	})
 	if err != nil {

@@ -60,6 +60,13 @@ func CheckPushBeat(b PushBeat) error {
 // of PushBeat.Values and ScanPushBeat.
 const PushBeatColumns = "check_id, at_ms, down, msg"
 
+// PushBeatUpsert follows "INSERT INTO push_beats (PushBeatColumns)
+// VALUES (...)" in both backends: it replaces the stored heartbeat only
+// with one at least as late, so the time never moves back, whatever order
+// concurrent writes commit in.
+const PushBeatUpsert = ` ON CONFLICT (check_id) DO UPDATE SET at_ms = excluded.at_ms, down = excluded.down, msg = excluded.msg
+WHERE excluded.at_ms >= push_beats.at_ms`
+
 // Values are b's column values, in PushBeatColumns' order.
 func (b PushBeat) Values() []any { return []any{b.CheckID, b.At.UnixMilli(), b.Down, b.Msg} }
 
