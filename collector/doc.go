@@ -17,7 +17,10 @@
 //     golang.org/x/net/dns/dnsmessage), TLS certificate expiry (tls.go) and
 //     push heartbeats (push.go).
 //   - Heartbeats: the http.Handler that receives push heartbeats
-//     (GET or POST /push/{token}); the dashboard mounts it.
+//     (GET or POST /push/{token}); the dashboard mounts it. It keeps the
+//     latest heartbeat of each push check in a BeatStore (slate serve's
+//     store, shared by its replicas; memory without one) and answers 200
+//     only once it is stored.
 //   - Scheduler: runs every check once per interval at a stable phase on a
 //     bounded worker pool, batches results into a Store (declared here,
 //     implemented by the db package) and exports blackbox-style Prometheus

@@ -56,21 +56,31 @@ func TestPushHandler(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clock.Add(time.Second)
-			before, _ := hb.state(testToken)
+			before := latestBeat(t, hb)
 			w := httptest.NewRecorder()
 			hb.ServeHTTP(w, httptest.NewRequest(tc.method, tc.path, nil))
 			if w.Code != tc.wantCode {
 				t.Errorf("got status %d, want %d", w.Code, tc.wantCode)
 			}
-			after, _ := hb.state(testToken)
-			if recorded := !after.last.Equal(before.last); recorded != tc.wantRecord {
+			after := latestBeat(t, hb)
+			if recorded := !after.At.Equal(before.At); recorded != tc.wantRecord {
 				t.Errorf("got recorded=%v, want %v", recorded, tc.wantRecord)
 			}
-			if tc.wantRecord && (after.down != tc.wantDown || after.msg != tc.wantMsg) {
-				t.Errorf("got down=%v msg=%q, want down=%v msg=%q", after.down, after.msg, tc.wantDown, tc.wantMsg)
+			if tc.wantRecord && (after.Down != tc.wantDown || after.Msg != tc.wantMsg) {
+				t.Errorf("got down=%v msg=%q, want down=%v msg=%q", after.Down, after.Msg, tc.wantDown, tc.wantMsg)
 			}
 		})
 	}
+}
+
+// latestBeat is the heartbeat hb keeps for mustProbe's check.
+func latestBeat(t *testing.T, hb *Heartbeats) Beat {
+	t.Helper()
+	b, _, err := hb.beats().LatestBeat(context.Background(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func TestPushProbe(t *testing.T) {
@@ -98,7 +108,9 @@ func TestPushProbe(t *testing.T) {
 			p := mustProbe(t, Check{Kind: KindPush, Interval: time.Minute, Push: PushSettings{Token: testToken}}, Env{Heartbeats: hb})
 			if tc.beatAt >= 0 {
 				clock.Add(tc.beatAt)
-				hb.Record(testToken, tc.status == "down", "db unreachable")
+				if _, err := hb.Record(context.Background(), testToken, tc.status == "down", "db unreachable"); err != nil {
+					t.Fatal(err)
+				}
 				clock.Add(-tc.beatAt)
 			}
 			clock.Add(tc.probeAt)

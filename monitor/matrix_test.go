@@ -146,8 +146,38 @@ func newCrossMatrixFixture(t *testing.T, opts ...func(*testMonitor)) *crossMatri
 	}
 	f.start(t)
 	f.notify(t)
+	f.pushBeats(t)
 	f.secrets = f.secretsOf()
 	return f
+}
+
+// The heartbeats the fixture's tenants' checks received: their messages
+// and times are their tenants' (and staff's).
+var matrixBeats = []struct {
+	token, msg string
+	at         time.Time
+	reader     string
+}{
+	{"acmeledgertoken001", "ledger export stuck at batch 4417", time.Date(2031, 7, 4, 3, 21, 9, 0, time.UTC), toAcme},
+	{"mailbravotoken0001", "bravo relay queue 9931 deep", time.Date(2031, 8, 5, 4, 32, 10, 0, time.UTC), toBravo},
+}
+
+// pushBeats sends each of matrixBeats, reporting its check down, at its
+// time on the fixture's clock.
+func (f *crossMatrixFixture) pushBeats(t *testing.T) {
+	t.Helper()
+	defer f.clock.Set(time.Now())
+	for _, b := range matrixBeats {
+		f.clock.Set(b.at)
+		resp, err := http.Post(f.base+"/push/"+b.token+"?status=down&msg="+url.QueryEscape(b.msg), "text/plain", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("heartbeat of %s: %d", b.token, resp.StatusCode)
+		}
+	}
 }
 
 // staffNote is the note for staff the fixture adds to the public incident.
@@ -300,6 +330,9 @@ func (f *crossMatrixFixture) secretsOf() []secret {
 		// Who subscribes is nobody's business but staff's.
 		{"pub-subscriber@example.net", staff}, {"acme-subscriber@acme.example", staff}, {"bravo-subscriber@bravo.example", staff},
 		{matrixAgent, staff},
+	}
+	for _, b := range matrixBeats {
+		out = append(out, secret{b.msg, []string{b.reader}}, secret{b.at.Format("2006-01-02T15:04:05"), []string{b.reader}})
 	}
 	ts := func(m int) string { return f.minute(m).UTC().Format("2006-01-02T15:04:05") }
 	for _, m := range []int{10, 20, 30, 100, 130, 140, 185} { // acme's checks alone

@@ -196,6 +196,7 @@ func New(cfg *config.Config, backend Store, reg *prometheus.Registry, opts Optio
 	sched.CheckSeries = cfg.Collector.CheckSeries
 	sched.Now = opts.Now
 	sched.Logger = opts.Log
+	sched.Heartbeats.Store = pushBeats{backend}
 	if err := sched.Reload(cfg.Probes); err != nil {
 		return nil, fmt.Errorf("load checks: %w", err)
 	}

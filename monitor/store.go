@@ -43,7 +43,22 @@ type Store interface {
 	Secret(ctx context.Context, name string) ([]byte, error)
 	store.Subscriptions
 	store.Locations
+	store.PushBeats
 	Close() error
+}
+
+// pushBeats keeps the collector's push heartbeats in the store, so that
+// every replica judges a push check by the heartbeats any of them
+// received, and a restart or a change of leader loses none.
+type pushBeats struct{ s store.PushBeats }
+
+func (p pushBeats) RecordBeat(ctx context.Context, b collector.Beat) error {
+	return p.s.RecordPushBeat(ctx, store.PushBeat(b))
+}
+
+func (p pushBeats) LatestBeat(ctx context.Context, checkID string) (collector.Beat, bool, error) {
+	b, ok, err := p.s.LatestPushBeat(ctx, checkID)
+	return collector.Beat(b), ok, err
 }
 
 // MaintenanceStore reads the maintenance announced at run time.

@@ -16,8 +16,9 @@
 //   - Store: the whole contract, made of Evidence (results and minute
 //     history), Ledger (credits and exclusions), Audit, Outbox, Incidents
 //     (with post-mortems and maintenance), Detection (how far detection
-//     judged each service), Tokens (and secrets), Leases and Locations
-//     (which agent holds each location, and its health).
+//     judged each service), Tokens (and secrets), Leases, Locations
+//     (which agent holds each location, and its health) and PushBeats
+//     (the latest heartbeat of each push check).
 //   - Source: what a backend exposes to be copied into another store,
 //     with the hashes, ids and secrets the contract's reads leave out.
 //   - Credit, AuditEntry, Alert, Incident, Token, Exclusion, Maintenance,

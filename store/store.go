@@ -221,6 +221,7 @@ type Store interface {
 	Sessions
 	Leases
 	Locations
+	PushBeats
 	Subscriptions
 	// Counts counts the rows of the tables in Counts in one consistent
 	// read.
