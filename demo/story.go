@@ -401,18 +401,8 @@ func seedDemo(ctx context.Context, cfg *config.Config, story demoStory) (err err
 			err = cerr
 		}
 	}()
-	for _, c := range cfg.Probes {
-		locs := c.Locations
-		if len(locs) == 0 {
-			locs = cfg.Catalog.LocationIDs()
-		}
-		h, err := story.history(c, locs)
-		if err != nil {
-			return err
-		}
-		if err := store.ImportHistory(ctx, c.ID, h); err != nil {
-			return err
-		}
+	if err := importHistories(ctx, store, cfg, story); err != nil {
+		return err
 	}
 	var events []seedEvent
 	add := func(at time.Time, what string, do func(context.Context) error) {
@@ -506,6 +496,25 @@ func seedDemo(ctx context.Context, cfg *config.Config, story demoStory) (err err
 		clock.Set(ev.at)
 		if err := ev.do(ctx); err != nil {
 			return fmt.Errorf("%s at %s: %w", ev.what, ev.at.Format(time.RFC3339), err)
+		}
+	}
+	return nil
+}
+
+// importHistories writes the story's minute history of every check, at
+// each location the check runs at (every declared one when it names none).
+func importHistories(ctx context.Context, store *db.DB, cfg *config.Config, story demoStory) error {
+	for _, c := range cfg.Probes {
+		locs := c.Locations
+		if len(locs) == 0 {
+			locs = cfg.Catalog.LocationIDs()
+		}
+		h, err := story.history(c, locs)
+		if err != nil {
+			return err
+		}
+		if err := store.ImportHistory(ctx, c.ID, h); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -173,15 +173,6 @@ func (s *Store) PostMaintenanceUpdate(ctx context.Context, id int64, status, bod
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, selectMaintenanceUpdates+` WHERE maintenance_id = $1 ORDER BY id`, id)
-		if err != nil {
-			return err
-		}
-		us, err := pgx.CollectRows(rows, scanMaintenanceUpdate)
-		if err != nil {
-			return err
-		}
-		store.AttachMaintenanceUpdates(ms, us)
 		u, m, err := store.MaintenancePost(ms[0], status, body, now, actor)
 		if err != nil {
 			return err
@@ -206,7 +197,7 @@ func (s *Store) PostMaintenanceUpdate(ctx context.Context, id int64, status, bod
 }
 
 // lockWindow reads window id inside tx, locked for the change, as a
-// one-element list, or store.ErrNotFound.
+// one-element list with its updates, or store.ErrNotFound.
 func lockWindow(ctx context.Context, tx pgx.Tx, id int64) ([]store.Maintenance, error) {
 	rows, err := tx.Query(ctx, selectMaintenance+` WHERE id = $1 FOR UPDATE`, id)
 	if err != nil {
@@ -216,7 +207,19 @@ func lockWindow(ctx context.Context, tx pgx.Tx, id int64) ([]store.Maintenance, 
 	if err == nil && len(ms) == 0 {
 		err = fmt.Errorf("maintenance %d: %w", id, store.ErrNotFound)
 	}
-	return ms, err
+	if err != nil {
+		return nil, err
+	}
+	rows, err = tx.Query(ctx, selectMaintenanceUpdates+` WHERE maintenance_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	us, err := pgx.CollectRows(rows, scanMaintenanceUpdate)
+	if err != nil {
+		return nil, err
+	}
+	store.AttachMaintenanceUpdates(ms, us)
+	return ms, nil
 }
 
 // ListMaintenance returns every recorded window with its updates,

@@ -174,22 +174,7 @@ func (s *Store) applyMinutes(ctx context.Context, tx pgx.Tx, runs []newRun) erro
 	if len(runs) == 0 {
 		return nil
 	}
-	slices.SortFunc(runs, func(a, b newRun) int {
-		return cmp.Or(cmp.Compare(a.check, b.check), cmp.Compare(a.loc, b.loc), cmp.Compare(a.at, b.at))
-	})
-	var keys []minuteKey
-	for _, r := range runs {
-		day, _ := minutes.DayOf(r.at)
-		keys = append(keys, minuteKey{r.check, day, r.loc})
-	}
-	slices.SortFunc(keys, func(a, b minuteKey) int {
-		return cmp.Or(cmp.Compare(a.check, b.check), cmp.Compare(a.day, b.day), cmp.Compare(a.loc, b.loc))
-	})
-	keys = slices.Compact(keys)
-	cs, ds, ls := make([]int32, len(keys)), make([]int32, len(keys)), make([]int16, len(keys))
-	for i, k := range keys {
-		cs[i], ds[i], ls[i] = int32(k.check), int32(k.day), int16(k.loc)
-	}
+	keys, cs, ds, ls := minuteKeys(runs)
 	type state struct {
 		last int64
 		day  *minutes.Day
@@ -290,6 +275,30 @@ WHERE minutes.check_id = u.c AND minutes.day = u.d AND minutes.location_id = u.l
 		return fmt.Errorf("write rows: %w", err)
 	}
 	return nil
+}
+
+// minuteKeys sorts runs by check, location and time, and gives the
+// distinct (check, day, location) rows they touch in key order — the
+// order every writer locks them in, so two writers never deadlock — with
+// the same keys as columns for unnest.
+func minuteKeys(runs []newRun) ([]minuteKey, []int32, []int32, []int16) {
+	slices.SortFunc(runs, func(a, b newRun) int {
+		return cmp.Or(cmp.Compare(a.check, b.check), cmp.Compare(a.loc, b.loc), cmp.Compare(a.at, b.at))
+	})
+	var keys []minuteKey
+	for _, r := range runs {
+		day, _ := minutes.DayOf(r.at)
+		keys = append(keys, minuteKey{r.check, day, r.loc})
+	}
+	slices.SortFunc(keys, func(a, b minuteKey) int {
+		return cmp.Or(cmp.Compare(a.check, b.check), cmp.Compare(a.day, b.day), cmp.Compare(a.loc, b.loc))
+	})
+	keys = slices.Compact(keys)
+	cs, ds, ls := make([]int32, len(keys)), make([]int32, len(keys)), make([]int16, len(keys))
+	for i, k := range keys {
+		cs[i], ds[i], ls[i] = int32(k.check), int32(k.day), int16(k.loc)
+	}
+	return keys, cs, ds, ls
 }
 
 // recompute folds the raw results of one (check, location, minute) in time

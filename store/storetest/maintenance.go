@@ -189,4 +189,16 @@ func testMaintenanceUpdatesFollowTheClock(t *testing.T, s suite) {
 	if _, err := d.VerifyAudit(ctx); err != nil {
 		t.Error(err)
 	}
+	// Cancelling answers with the window as it now stands, updates and all.
+	now = At(60, 0)
+	later, err := d.AddMaintenance(ctx, store.Maintenance{Services: []string{"mail"}, Title: "Mail second pass", Start: At(120, 0), End: At(150, 0)}, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.PostMaintenanceUpdate(ctx, later.ID, store.MaintenanceScheduled, "On the calendar.", "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := d.CancelMaintenance(ctx, later.ID, "bob"); err != nil || !c.Cancelled || len(c.Updates) != 1 || c.Updates[0].Body != "On the calendar." {
+		t.Errorf("cancel: %+v, %v; want the cancelled window with its one update", c, err)
+	}
 }
