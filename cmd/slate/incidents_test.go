@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/internal/testkit"
@@ -93,7 +94,11 @@ func TestMaintenanceAnnouncedAtRunTime(t *testing.T) {
 		t.Helper()
 		return runSlate(t, "", append(args, "--config", cfgPath, "--actor", "erin")...)
 	}
-	code, out, errs := run("maintenance", "add", "--services", "web", "--title", "Disk swap",
+	if code, _, errs := run("maintenance", "add", "--services", "web", "--title", "Disk swap", "--description", strings.Repeat("x", catalog.MaxMaintenanceText+1),
+		"--start", t0.Format(time.RFC3339), "--end", t0.Add(time.Hour).Format(time.RFC3339)); code != exitUsage || !strings.Contains(errs, "--description") {
+		t.Errorf("a description too long: exit %d %q, want a refusal naming --description", code, errs)
+	}
+	code, out, errs := run("maintenance", "add", "--services", "web", "--title", "Disk swap", "--description", "Pages may load slowly.",
 		"--start", t0.Format(time.RFC3339), "--end", t0.Add(time.Hour).Format(time.RFC3339))
 	if code != exitOK || !strings.Contains(out, "maintenance 1: web") {
 		t.Fatalf("add: exit %d %q %q", code, out, errs)
@@ -107,6 +112,9 @@ func TestMaintenanceAnnouncedAtRunTime(t *testing.T) {
 	}
 	a := testApp(t, cfg, monitor.Options{})
 	ctx := context.Background()
+	if ms, err := a.store.ListMaintenance(ctx); err != nil || len(ms) != 1 || ms[0].Description != "Pages may load slowly." {
+		t.Errorf("stored windows: %+v, %v; want the one added with its description", ms, err)
+	}
 	var rs []sla.Result
 	for i := range 6 * 20 { // down for 20 minutes, inside the window
 		rs = append(rs, sla.Result{CheckID: "web", Location: "local", At: t0.Add(time.Duration(i) * 10 * time.Second), OK: false})

@@ -29,7 +29,7 @@ progress ends it now (what passed stays, on the status page and in the
 SLA); a window that has ended cannot be cancelled.
 
 Commands:
-  add --services S1,S2 --title TEXT --start RFC3339 --end RFC3339 [--override-max]
+  add --services S1,S2 --title TEXT [--description TEXT] --start RFC3339 --end RFC3339 [--override-max]
   list
   cancel ID
 `
@@ -44,6 +44,7 @@ func runMaintenance(args []string, stdout, stderr io.Writer, now func() time.Tim
 	actor := fs.String("actor", defaultActor(), "who acts, for the audit log")
 	services := fs.String("services", "", "comma-separated service ids")
 	title := fs.String("title", "", "what the work is")
+	description := fs.String("description", "", "what will happen and what customers notice, shown on the status pages and in e-mail")
 	start := fs.String("start", "", "start, RFC 3339")
 	end := fs.String("end", "", "end, RFC 3339")
 	overrideMax := fs.Bool("override-max", false, "announce a window longer than maintenance_max (audited)")
@@ -63,13 +64,16 @@ func runMaintenance(args []string, stdout, stderr io.Writer, now func() time.Tim
 	}
 	switch sub {
 	case "add":
-		m := db.Maintenance{Title: *title}
+		m := db.Maintenance{Title: *title, Description: strings.TrimSpace(*description)}
 		for _, s := range strings.Split(*services, ",") {
 			if s = strings.TrimSpace(s); s != "" {
 				m.Services = append(m.Services, s)
 			}
 		}
 		if err := cfg.CheckMaintenance(m.Services, m.Title); err != nil {
+			return fail("%s", flagError(err))
+		}
+		if err := catalog.CheckMaintenanceText("description", m.Description); err != nil {
 			return fail("%s", flagError(err))
 		}
 		var err error
