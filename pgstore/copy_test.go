@@ -70,6 +70,18 @@ func fillSQLite(t *testing.T, d *db.DB) string {
 	if _, err := d.CancelMaintenance(ctx, m.ID, "ops"); err != nil {
 		t.Fatal(err)
 	}
+	// A window with its description and a person's update; a template.
+	m, err = d.AddMaintenance(ctx, store.Maintenance{Services: []string{"mail"}, Title: "disks", Description: "Mail may queue.",
+		Start: storetest.At(90, 0), End: storetest.At(100, 0)}, "ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.PostMaintenanceUpdate(ctx, m.ID, store.MaintenanceScheduled, "On the calendar.", "oidc:ops@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SaveUpdateTemplate(ctx, &store.UpdateTemplate{Name: "relay", Status: incident.Identified, Body: "The relay is being replaced."}, "ops"); err != nil {
+		t.Fatal(err)
+	}
 	text, _, err := d.CreateToken(ctx, store.NewToken{Name: "billing", Role: store.RoleAccountManager}, "admin")
 	if err != nil {
 		t.Fatal(err)
@@ -138,6 +150,7 @@ func TestCopyFromSQLite(t *testing.T) {
 	same("attempts", func(s store.Store) (any, error) { return s.Attempts(ctx, 1) })
 	same("exclusions", func(s store.Store) (any, error) { return s.ListExclusions(ctx, "") })
 	same("maintenance", func(s store.Store) (any, error) { return s.ListMaintenance(ctx) })
+	same("update templates", func(s store.Store) (any, error) { return s.UpdateTemplates(ctx) })
 	same("tokens", func(s store.Store) (any, error) { return s.Tokens(ctx) })
 	same("secret", func(s store.Store) (any, error) { return s.Secret(ctx, "links") })
 	same("detection", func(s store.Store) (any, error) { return s.Detection(ctx) })
