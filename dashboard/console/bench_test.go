@@ -14,8 +14,9 @@ import (
 )
 
 // BenchmarkConsoleListPages loads 10 000 ledger entries, 1 000
-// incidents and 500 maintenance windows (with an update each) into the
-// store and measures every console list page, served
+// incidents, 500 maintenance windows (with an update each), 50 update
+// templates and an agent's location into the store and measures every
+// console list page, served
 // over HTTP on 127.0.0.1 to a signed-in admin, reporting p50 and p99 per
 // page (ms) and the CPU time per request (ms). Run:
 //
@@ -62,8 +63,17 @@ func BenchmarkConsoleListPages(b *testing.B) {
 	if code != http.StatusOK {
 		b.Fatalf("sign-in: %d", code)
 	}
+	for i := range 50 {
+		if err := f.db.SaveUpdateTemplate(ctx, &store.UpdateTemplate{Name: fmt.Sprintf("template %d", i), Status: incident.Identified,
+			Body: "The cause is found; a fix is being rolled out."}, "slate"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	f.agentAt(b, "us-east", "east-1")
 	pages := []string{"/console/credits", "/console/credits?state=computed", "/console/credits?tenant=acme&flagged=yes",
-		"/console/credits?period=2025-06", "/console/audit", "/console/tokens", "/console/sessions", "/console/maintenance"}
+		"/console/credits?period=2025-06", "/console/audit", "/console/tokens", "/console/sessions", "/console/maintenance",
+		"/console/incidents", "/console/incidents?status=open", "/console/incidents?service=mail&tenant=acme",
+		"/console/templates", "/console/locations"}
 	for _, p := range pages {
 		b.Run(p, func(b *testing.B) {
 			var lat []time.Duration
