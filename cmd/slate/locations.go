@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -48,13 +47,7 @@ func runLocations(args []string, now func() time.Time, stdout, stderr io.Writer)
 		return exitFail
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(map[string]any{"locations": hs}); err != nil {
-			fmt.Fprintf(stderr, "slate locations: %v\n", err)
-			return exitFail
-		}
-		return exitOK
+		return writeJSON(stdout, map[string]any{"locations": hs})
 	}
 	printLocations(stdout, hs)
 	return exitOK
