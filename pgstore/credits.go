@@ -70,21 +70,43 @@ func (s *Store) RecordCloses(ctx context.Context, cs []store.Closing, actor stri
 			errs[i] = fmt.Errorf("%s: %w", name(c.Credit), e)
 		}
 	}
+	checked := make([]bool, len(cs))
+	for i := range cs {
+		checked[i] = errs[i] == nil
+	}
 	err := s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
 		now := s.opts.Now()
-		for i, c := range cs {
-			if errs[i] != nil && !isRefusal(errs[i]) {
-				continue // refused before the transaction
+		first, err := firstCloses(ctx, tx, cs, checked)
+		if err != nil {
+			return err
+		}
+		// In the batch's order, so the audit chain reads as if each close
+		// had been recorded alone: runs of first closes together, the
+		// rest (re-closes, which may adjust or be refused) one by one.
+		for i := 0; i < len(cs); {
+			if first[i] {
+				j := i
+				for j < len(cs) && first[j] {
+					j++
+				}
+				if err := insertFirstCloses(ctx, tx, now, cs[i:j], actor); err != nil {
+					return err
+				}
+				i = j
+				continue
 			}
-			errs[i] = nil // a retried transaction decides again
-			_, _, e := recordCloseTx(ctx, tx, now, c.Credit, c.AutoIssue, actor)
-			var refused *store.CloseRefusal
-			switch {
-			case errors.As(e, &refused):
-				errs[i] = fmt.Errorf("%s: %w", name(c.Credit), e)
-			case e != nil:
-				return e
+			if checked[i] {
+				errs[i] = nil // a retried transaction decides again
+				_, _, e := recordCloseTx(ctx, tx, now, cs[i].Credit, cs[i].AutoIssue, actor)
+				var refused *store.CloseRefusal
+				switch {
+				case errors.As(e, &refused):
+					errs[i] = fmt.Errorf("%s: %w", name(cs[i].Credit), e)
+				case e != nil:
+					return e
+				}
 			}
+			i++
 		}
 		return nil
 	})
@@ -94,9 +116,114 @@ func (s *Store) RecordCloses(ctx context.Context, cs []store.Closing, actor stri
 	return errs, nil
 }
 
-func isRefusal(err error) bool {
-	var r *store.CloseRefusal
-	return errors.As(err, &r)
+// firstCloses reports, in one query, which of cs (those checked) are
+// the first close of their period: no credit entry yet, and no earlier
+// close of the same period in the batch.
+func firstCloses(ctx context.Context, tx pgx.Tx, cs []store.Closing, checked []bool) ([]bool, error) {
+	var tenants, contracts, periods []string
+	for i, c := range cs {
+		if checked[i] {
+			tenants, contracts, periods = append(tenants, c.Credit.Tenant), append(contracts, c.Credit.Contract), append(periods, c.Credit.Period)
+		}
+	}
+	type key struct{ tenant, contract, period string }
+	seen := map[key]bool{}
+	rows, err := tx.Query(ctx, `SELECT tenant, contract, period FROM credits
+WHERE kind = 'credit' AND (tenant, contract, period) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+		tenants, contracts, periods)
+	if err != nil {
+		return nil, fmt.Errorf("read recorded periods: %w", err)
+	}
+	var k key
+	_, err = pgx.ForEachRow(rows, []any{&k.tenant, &k.contract, &k.period}, func() error {
+		seen[k] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read recorded periods: %w", err)
+	}
+	first := make([]bool, len(cs))
+	for i, c := range cs {
+		k := key{c.Credit.Tenant, c.Credit.Contract, c.Credit.Period}
+		first[i] = checked[i] && !seen[k]
+		if checked[i] {
+			seen[k] = true
+		}
+	}
+	return first, nil
+}
+
+// insertFirstCloses records closes that are each the first of its period
+// in three round trips, whatever their number: the audit head, the
+// credits (pipelined, in order, so their ids ascend as cs does), and the
+// audit entries (one COPY). What it writes is what recordCloseTx writes
+// for each in turn — the entry computed, then issued when auto-issued —
+// entry for entry and hash for hash.
+func insertFirstCloses(ctx context.Context, tx pgx.Tx, now time.Time, cs []store.Closing, actor string) error {
+	var lastID int64
+	lastHash := store.GenesisHash
+	err := tx.QueryRow(ctx, `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&lastID, &lastHash)
+	if err != nil && err != pgx.ErrNoRows {
+		return fmt.Errorf("read audit head: %w", err)
+	}
+	ms := now.UnixMilli()
+	issued := func(c store.Closing) bool { return c.AutoIssue && !c.Credit.Flagged }
+	b := &pgx.Batch{}
+	for _, cl := range cs {
+		c, state := cl.Credit, store.CreditComputed
+		if issued(cl) {
+			state = store.CreditIssued
+		}
+		b.Queue(`INSERT INTO credits (tenant, contract, period, period_start_ms, period_end_ms,
+	kind, state, uptime_exact, uptime_percent, breach_minutes, credit_percent, coverage_percent,
+	flagged, amount_minor, currency, evidence_hash, reason, created_ms, updated_ms, credit_days, credit_multiplier)
+VALUES ($1, $2, $3, $4, $5, 'credit', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, '', $16, $16, $17, $18)
+RETURNING id`,
+			c.Tenant, c.Contract, c.Period, c.PeriodStart.UnixMilli(), c.PeriodEnd.UnixMilli(),
+			string(state), c.UptimeExact, c.UptimePercent, c.BreachMinutes, c.CreditPercent, c.CoveragePercent,
+			c.Flagged, c.AmountMinor, c.Currency, c.EvidenceHash, ms, c.CreditDays, c.CreditMultiplier)
+	}
+	ids := make([]int64, len(cs))
+	br := tx.SendBatch(ctx, b)
+	for i := range cs {
+		if err := br.QueryRow().Scan(&ids[i]); err != nil {
+			br.Close()
+			return fmt.Errorf("insert credit: %w", err)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return fmt.Errorf("insert credit: %w", err)
+	}
+	var rows [][]any
+	add := func(action, subject string, detail any) error {
+		js, err := store.CanonicalJSON(detail)
+		if err != nil {
+			return fmt.Errorf("encode audit detail of %s: %w", subject, err)
+		}
+		e := store.NextAudit(lastID, lastHash, now, actor, action, subject, js)
+		lastID, lastHash = e.ID, e.Hash
+		rows = append(rows, []any{e.ID, e.At.UnixMilli(), e.Actor, e.Action, e.Subject, e.Detail, e.PrevHash, e.Hash})
+		return nil
+	}
+	for i, cl := range cs {
+		c := cl.Credit
+		c.ID, c.Kind, c.Adjusts, c.State, c.Reason = ids[i], store.KindCredit, 0, store.CreditComputed, ""
+		subject := store.CreditSubject(c.ID)
+		if err := add(store.CreditRecordedAction(store.KindCredit), subject, store.CreditRecordedDetail(c)); err != nil {
+			return err
+		}
+		if issued(cl) {
+			if err := add("credit."+string(store.CreditIssued), subject, store.TransitionDetail(store.CreditComputed, store.CreditIssued, "")); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"audit"},
+		[]string{"id", "at_ms", "actor", "action", "subject", "detail", "prev_hash", "hash"}, pgx.CopyFromRows(rows))
+	if err != nil {
+		return fmt.Errorf("insert audit entries %d–%d: %w", rows[0][0], lastID, err)
+	}
+	return nil
 }
 
 func recordCloseTx(ctx context.Context, tx pgx.Tx, now time.Time, c store.Credit, autoIssue bool, actor string) (store.Credit, bool, error) {

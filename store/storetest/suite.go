@@ -173,6 +173,7 @@ var tests = []struct {
 	{"MinuteHistoryOutOfOrder", testMinuteHistoryOutOfOrder},
 	{"MinuteHistoryLateBeyondRawRetention", testMinuteHistoryLateBeyondRawRetention},
 	{"RecordClosesIsolatesRefusals", testRecordClosesIsolatesRefusals},
+	{"RecordClosesMatchesOneByOne", testRecordClosesMatchesOneByOne},
 	{"ExclusionsAreAuditedAndCancelledNotDeleted", testExclusionsAreAuditedAndCancelledNotDeleted},
 	{"ImportHistory", testImportHistory},
 	{"IncidentRoundTrip", testIncidentRoundTrip},
