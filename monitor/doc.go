@@ -38,7 +38,8 @@
 // Several replicas may share one PostgreSQL store. Every one probes,
 // serves pages and APIs, keeps its SLA gauges and, since detection is the
 // leader's, judges each service's present minute for its own pages
-// (followStatus). One leader runs the singleton jobs: detection and the
+// (followStatus), every lease renewal and as soon as the store says a
+// change to what the pages show committed anywhere (followPages). One leader runs the singleton jobs: detection and the
 // incident lifecycle, the close, retention, backups, alerts about burn,
 // coverage and silent locations, the heartbeat, e-mail, credit.issued
 // events and alert delivery (leaderJob, detectLoop, leaderOutbox).

@@ -42,7 +42,10 @@ type Monitor struct {
 	agents      *agentHub     // the locations' agents, see agents.go
 	detectEvery time.Duration // how often detection looks for minutes that became final
 	stopDetect  context.CancelFunc
-	detected    chan struct{}   // closed when the detection loop returns
+	detected    chan struct{} // closed when the detection loop returns
+	pages       PageListener  // nil unless the store notifies page changes
+	stopFollow  context.CancelFunc
+	followed    chan struct{}   // closed when followPages returns
 	burning     map[string]bool // burn-rate rules and self-alerts firing, by dedup key; guarded by burnMu
 	burnMu      sync.Mutex
 	sender      *alert.Sender
@@ -414,6 +417,11 @@ func (a *Monitor) Start(l net.Listener) error {
 	detectCtx, stopDetect := context.WithCancel(context.Background())
 	a.stopDetect, a.detected = stopDetect, make(chan struct{})
 	go func() { defer close(a.detected); a.detectLoop(detectCtx, a.detectEvery) }()
+	if a.pages != nil {
+		followCtx, stopFollow := context.WithCancel(context.Background())
+		a.stopFollow, a.followed = stopFollow, make(chan struct{})
+		go func() { defer close(a.followed); a.followPages(followCtx, a.pages) }()
+	}
 	a.cron.Start()
 	sendCtx, cancel := context.WithCancel(context.Background())
 	a.stopSend, a.sent = cancel, make(chan error, 1)
@@ -525,6 +533,10 @@ func (a *Monitor) shutdown(ctx context.Context) error {
 		a.stopDetect()
 		<-a.detected
 	}
+	if a.stopFollow != nil {
+		a.stopFollow()
+		<-a.followed
+	}
 	<-a.cron.Stop().Done() // jobs in flight finish before the store closes
 	if a.stopSend != nil {
 		a.stopSend() // undelivered alerts stay in the outbox for the next start
@@ -581,7 +593,7 @@ func (a *Monitor) chooseEngine(cfg *config.Config, backend Store) error {
 	var ls LeaseStore
 	switch b := backend.(type) {
 	case *pgstore.Store:
-		ls = b
+		ls, a.pages = b, b
 	case backup.Store:
 	default:
 		return fmt.Errorf("store %T takes no backups", backend)

@@ -59,4 +59,19 @@
 // a crashed holder. Migrations take another such lock, so replicas may
 // start together. Outbox claims pick rows FOR UPDATE SKIP LOCKED and mark
 // them with a claim token, so two senders never attempt one alert at once.
+//
+// A batch of period closes records its first closes in four round trips
+// (which already have a credit, the audit head, the credits pipelined,
+// the audit entries in one COPY), entry for entry and hash for hash what
+// recording them one at a time writes.
+//
+// # Page changes
+//
+// The tables the status pages read (incidents and their entries, tenants
+// and services, post-mortems, maintenance and its updates, credits,
+// exclusions) carry a statement-level trigger that notifies the channel
+// slate_pages when the change commits; ListenPages holds a connection of
+// its own LISTENing there, so every replica's pages follow a change made
+// through any other at once. The evidence tables carry none: ingest stays
+// as it was.
 package pgstore

@@ -70,7 +70,7 @@ alerting:
 }
 
 // okTarget is a probe target on 127.0.0.1 that answers 200.
-func okTarget(t *testing.T) string {
+func okTarget(t testing.TB) string {
 	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
 	t.Cleanup(s.Close)
 	return s.URL
@@ -244,7 +244,7 @@ type replica struct {
 
 // startReplica starts slate serve on cfgPath in a child process, killed
 // when the test ends, and waits until it serves.
-func startReplica(t *testing.T, cfgPath string) *replica {
+func startReplica(t testing.TB, cfgPath string) *replica {
 	t.Helper()
 	r := spawnReplica(t, cfgPath)
 	testkit.Eventually(t, "a replica serving", 30*time.Second, func() bool {
@@ -257,7 +257,7 @@ func startReplica(t *testing.T, cfgPath string) *replica {
 
 // spawnReplica starts slate serve on cfgPath in a child process, killed
 // when the test ends, without waiting for anything.
-func spawnReplica(t *testing.T, cfgPath string) *replica {
+func spawnReplica(t testing.TB, cfgPath string) *replica {
 	t.Helper()
 	r := &replica{log: &testkit.SyncBuffer{}}
 	r.cmd = exec.Command(os.Args[0], "-test.run=^$")
