@@ -15,21 +15,16 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER incidents_notify_pages AFTER INSERT OR UPDATE OR DELETE ON incidents
-	FOR EACH STATEMENT EXECUTE FUNCTION slate_notify_pages();
-CREATE TRIGGER incident_tenants_notify_pages AFTER INSERT OR UPDATE OR DELETE ON incident_tenants
-	FOR EACH STATEMENT EXECUTE FUNCTION slate_notify_pages();
-CREATE TRIGGER incident_entries_notify_pages AFTER INSERT OR UPDATE OR DELETE ON incident_entries
-	FOR EACH STATEMENT EXECUTE FUNCTION slate_notify_pages();
-CREATE TRIGGER incident_services_notify_pages AFTER INSERT OR UPDATE OR DELETE ON incident_services
-	FOR EACH STATEMENT EXECUTE FUNCTION slate_notify_pages();
-CREATE TRIGGER postmortems_notify_pages AFTER INSERT OR UPDATE OR DELETE ON postmortems
-	FOR EACH STATEMENT EXECUTE FUNCTION slate_notify_pages();
-CREATE TRIGGER maintenance_notify_pages AFTER INSERT OR UPDATE OR DELETE ON maintenance
-	FOR EACH STATEMENT EXECUTE FUNCTION slate_notify_pages();
-CREATE TRIGGER maintenance_updates_notify_pages AFTER INSERT OR UPDATE OR DELETE ON maintenance_updates
-	FOR EACH STATEMENT EXECUTE FUNCTION slate_notify_pages();
-CREATE TRIGGER credits_notify_pages AFTER INSERT OR UPDATE OR DELETE ON credits
-	FOR EACH STATEMENT EXECUTE FUNCTION slate_notify_pages();
-CREATE TRIGGER exclusions_notify_pages AFTER INSERT OR UPDATE OR DELETE ON exclusions
-	FOR EACH STATEMENT EXECUTE FUNCTION slate_notify_pages();
+-- One trigger per table, named <table>_notify_pages.
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['incidents', 'incident_tenants', 'incident_entries', 'incident_services',
+		'postmortems', 'maintenance', 'maintenance_updates', 'credits', 'exclusions']
+	LOOP
+		EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %I FOR EACH STATEMENT EXECUTE FUNCTION slate_notify_pages()',
+			t || '_notify_pages', t);
+	END LOOP;
+END;
+$$;
