@@ -39,10 +39,11 @@
 // serves pages and APIs, keeps its SLA gauges and, since detection is the
 // leader's, judges each service's present minute for its own pages
 // (followStatus), every lease renewal and as soon as the store says a
-// change to what the pages show committed anywhere (followPages). One leader runs the singleton jobs: detection and the
-// incident lifecycle, the close, retention, backups, alerts about burn,
-// coverage and silent locations, the heartbeat, e-mail, credit.issued
-// events and alert delivery (leaderJob, detectLoop, leaderOutbox).
+// change to what the pages show committed anywhere (followPages). One
+// leader runs the singleton jobs: detection and the incident lifecycle,
+// the close, retention, backups, alerts about burn, coverage and silent
+// locations, the heartbeat, e-mail, credit.issued events and alert
+// delivery (leaderJob, detectLoop, leaderOutbox).
 // Leadership (leader.go) is the store's lease, timed by the database's
 // clock: the leader renews it every storage.lease_renew, the others try
 // for it every second, and a leader that cannot renew stops acting at the

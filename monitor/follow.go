@@ -17,9 +17,10 @@ type PageListener interface {
 // one more, and after each rebuild it waits as long as the rebuild took:
 // a single change shows at once, and a stream of them (a close recording
 // credits, an import) takes at most half of a CPU, however large the
-// catalogue makes a rebuild. The poll ("status follow") stays: it is what follows when the
-// notifications cannot (a pooler in transaction mode), and what moves the
-// service states, which the evidence sets without a notification.
+// catalogue makes a rebuild. The poll ("status follow") stays: it is what
+// follows when the notifications cannot (a pooler in transaction mode),
+// and what moves the service states, which the evidence sets without a
+// notification.
 func (a *Monitor) followPages(ctx context.Context, l PageListener) {
 	kick := make(chan struct{}, 1)
 	done := make(chan struct{})

@@ -14,17 +14,27 @@ import (
 // tx commits, so the chain neither forks nor skips an id, whichever replica
 // appends.
 func appendAudit(ctx context.Context, tx pgx.Tx, now time.Time, actor, action, subject, js string) (store.AuditEntry, error) {
-	var lastID int64
-	lastHash := store.GenesisHash
-	err := tx.QueryRow(ctx, `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&lastID, &lastHash)
-	if err != nil && err != pgx.ErrNoRows {
-		return store.AuditEntry{}, fmt.Errorf("read audit head: %w", err)
+	lastID, lastHash, err := auditHead(ctx, tx)
+	if err != nil {
+		return store.AuditEntry{}, err
 	}
 	e := store.NextAudit(lastID, lastHash, now, actor, action, subject, js)
 	if err := insertAudit(ctx, tx, e); err != nil {
 		return store.AuditEntry{}, err
 	}
 	return e, nil
+}
+
+// auditHead is the last entry's id and hash (0 and the genesis hash for
+// an empty log), read inside a transaction that holds the ledger lock.
+func auditHead(ctx context.Context, tx pgx.Tx) (int64, string, error) {
+	var id int64
+	hash := store.GenesisHash
+	err := tx.QueryRow(ctx, `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&id, &hash)
+	if err != nil && err != pgx.ErrNoRows {
+		return 0, "", fmt.Errorf("read audit head: %w", err)
+	}
+	return id, hash, nil
 }
 
 // audit appends an entry whose detail is v, encoded as canonical JSON.

@@ -160,11 +160,9 @@ WHERE kind = 'credit' AND (tenant, contract, period) IN (SELECT * FROM unnest($1
 // for each in turn — the entry computed, then issued when auto-issued —
 // entry for entry and hash for hash.
 func insertFirstCloses(ctx context.Context, tx pgx.Tx, now time.Time, cs []store.Closing, actor string) error {
-	var lastID int64
-	lastHash := store.GenesisHash
-	err := tx.QueryRow(ctx, `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&lastID, &lastHash)
-	if err != nil && err != pgx.ErrNoRows {
-		return fmt.Errorf("read audit head: %w", err)
+	lastID, lastHash, err := auditHead(ctx, tx)
+	if err != nil {
+		return err
 	}
 	ms := now.UnixMilli()
 	issued := func(c store.Closing) bool { return c.AutoIssue && !c.Credit.Flagged }
