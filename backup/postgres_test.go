@@ -2,8 +2,11 @@ package backup_test
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"github.com/slatehq/slate/internal/pgtest"
 	"github.com/slatehq/slate/pgstore"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/store"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -149,5 +153,53 @@ func TestVerifyPostgresFindsProblems(t *testing.T) {
 				t.Errorf("got %v, want step %s to fail:\n%s", err, tc.want, rep)
 			}
 		})
+	}
+}
+
+// TestPostgresBackupLeavesSessionsOut: a PostgreSQL backup holds the
+// sessions table but none of its rows — a restore must not sign anyone
+// back in, as SQLite backups promise — while the rest of the store, the
+// tokens among it, is there.
+func TestPostgresBackupLeavesSessionsOut(t *testing.T) {
+	ctx := context.Background()
+	s := openPG(t)
+	seedInto(t, s, "")
+	if _, _, err := s.CreateToken(ctx, store.NewToken{Name: "token-marker-7731", Role: store.RoleViewer, Tenant: "acme"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	cookie, _, err := s.CreateSession(ctx, store.NewSession{Subject: "subject-marker-4410", Email: "erin@example.com",
+		Name: "Erin", Role: "admin", Expires: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := store.HashToken(cookie)
+	b, err := backup.TakePostgres(ctx, s, backup.Config{Dir: t.TempDir(), Keep: 1, Resolve: resolve}, backup.Hourly, at(0), backup.PostgresOptions{})
+	if err != nil || !b.Good {
+		t.Fatalf("backup: %+v, %v", b, err)
+	}
+	restore, err := exec.LookPath("pg_restore")
+	if err != nil {
+		found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_restore")
+		if len(found) == 0 {
+			t.Fatal("no pg_restore, though the backup was restored and checked with it")
+		}
+		restore = found[len(found)-1]
+	}
+	out, err := exec.Command(restore, "--file=-", b.Path).Output() // the dump as SQL
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql := string(out)
+	for _, want := range []string{"CREATE TABLE public.sessions", "token-marker-7731"} {
+		if !strings.Contains(sql, want) {
+			t.Errorf("the backup lacks %q", want)
+		}
+	}
+	// The audit log names the session and its person (session.created);
+	// the row, with the hash its cookie is checked against, stays out.
+	for _, leaked := range []string{"COPY public.sessions", hex.EncodeToString(sum[:])} {
+		if strings.Contains(sql, leaked) {
+			t.Errorf("the backup holds %q: sessions' rows are in it", leaked)
+		}
 	}
 }
