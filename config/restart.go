@@ -29,6 +29,10 @@ func RestartNeeded(old, next *Config) []string {
 		{"alerting.receivers", old.Alerting.Receivers, next.Alerting.Receivers},
 		{"heartbeat", old.Heartbeat, next.Heartbeat},
 		{"backup.dir: off", old.Backup.Enabled(), next.Backup.Enabled()},
+		// The SMTP sender and the subscription form, and the console's
+		// OIDC client and session rules, are made once at start.
+		{"email", old.Email, next.Email},
+		{"console", old.Console, next.Console},
 	} {
 		if !reflect.DeepEqual(s.old, s.next) {
 			out = append(out, s.name)

@@ -29,6 +29,11 @@ func TestRestartNeeded(t *testing.T) {
 			c.Alerting.Receivers = append(c.Alerting.Receivers, Receiver{Name: "pager", Kind: "pagerduty"})
 		}, []string{"server.listen", "alerting.receivers"}},
 		{"backups turned off", func(c *Config) { c.Backup.Dir = "off" }, []string{"backup.dir: off"}},
+		{"the SMTP server", func(c *Config) { c.Email.Host = "smtp.example.com" }, []string{"email"}},
+		{"the console's provider and session", func(c *Config) {
+			c.Console.OIDC.Issuer = "https://id.example.com"
+			c.Console.Session.Idle = time.Hour
+		}, []string{"console"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
