@@ -3,12 +3,14 @@ package browsertest
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -85,15 +87,32 @@ func NewTimeout(t testing.TB, timeout time.Duration) context.Context {
 	return tctx
 }
 
-// Screenshot writes a PNG of the whole page of ctx's tab, beyond the
-// window, to path.
+// MaxScreenshotHeight is the tallest screenshot taken, in device pixels:
+// a page longer than that (a phone's 90 days of bars) is shown by its top,
+// which is what a reader of the documentation looks at, and stays a
+// picture of a few hundred kilobytes. The tests check the whole page, not
+// the picture.
+const MaxScreenshotHeight = 4000
+
+// Screenshot writes a PNG of the page of ctx's tab, beyond the window and
+// down to MaxScreenshotHeight, to path.
 func Screenshot(ctx context.Context, path string) error {
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100 is PNG
+	type size struct{ Width, Height, Ratio float64 }
+	sz, err := chromedp.Run(ctx, chromedp.Evaluate[size](
+		`({Width: document.documentElement.scrollWidth, Height: document.documentElement.scrollHeight, Ratio: window.devicePixelRatio})`))
+	if err != nil {
+		return fmt.Errorf("screenshot %s: measure the page: %w", path, err)
+	}
+	beyond, fromSurface := true, true
+	shot, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		Format: page.CaptureScreenshotFormatPng, CaptureBeyondViewport: &beyond, FromSurface: &fromSurface,
+		Clip: &page.Viewport{Width: sz.Width, Height: min(sz.Height, math.Floor(MaxScreenshotHeight/max(sz.Ratio, 1))), Scale: 1},
+	})
 	if err != nil {
 		return fmt.Errorf("screenshot %s: %w", path, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(path, buf, 0o644)
+	return os.WriteFile(path, shot.Data, 0o644)
 }
