@@ -164,6 +164,9 @@ func TestBenchCloseReports(t *testing.T) {
 			if r.Series != 40 || r.CreditsRecorded != 40 || r.CloseSeconds <= 0 || r.PeakRSSBytes <= 0 {
 				t.Errorf("report %+v: want 40 series closed and recorded", r)
 			}
+			if r.ReCloseSeconds <= 0 || r.LedgerEntries != 40 {
+				t.Errorf("report %+v: want the re-close timed and the ledger still one credit a series", r)
+			}
 			if url == "" {
 				return
 			}

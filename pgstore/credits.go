@@ -59,34 +59,40 @@ func (s *Store) RecordClose(ctx context.Context, c store.Credit, autoIssue bool,
 
 // RecordCloses records many closes in one transaction; see store.Ledger.
 // A refused close is refused before it writes anything, so it is skipped
-// alone.
+// alone. The batch costs a few round trips whatever its size when its
+// closes are first closes or re-closes with unchanged evidence (the close
+// and the quarter-hourly re-close); only a re-close that adjusts a credit,
+// rare, takes its own.
 func (s *Store) RecordCloses(ctx context.Context, cs []store.Closing, actor string) ([]error, error) {
 	errs := make([]error, len(cs))
 	name := func(c store.Credit) string {
 		return fmt.Sprintf("record close of %s/%s/%s", c.Tenant, c.Contract, c.Period)
 	}
+	checked := make([]bool, len(cs))
 	for i, c := range cs {
 		if e := store.CheckClose(c.Credit, actor); e != nil {
 			errs[i] = fmt.Errorf("%s: %w", name(c.Credit), e)
 		}
-	}
-	checked := make([]bool, len(cs))
-	for i := range cs {
 		checked[i] = errs[i] == nil
 	}
 	err := s.update(ctx, true, func(ctx context.Context, tx pgx.Tx) error {
+		for i := range cs {
+			if checked[i] {
+				errs[i] = nil // a retried transaction decides again
+			}
+		}
 		now := s.opts.Now()
-		first, err := firstCloses(ctx, tx, cs, checked)
+		plan, err := planCloses(ctx, tx, cs, checked)
 		if err != nil {
 			return err
 		}
 		// In the batch's order, so the audit chain reads as if each close
 		// had been recorded alone: runs of first closes together, the
-		// rest (re-closes, which may adjust or be refused) one by one.
+		// re-closes that may adjust one by one.
 		for i := 0; i < len(cs); {
-			if first[i] {
+			if plan[i].step == closeFirst {
 				j := i
-				for j < len(cs) && first[j] {
+				for j < len(cs) && plan[j].step == closeFirst {
 					j++
 				}
 				if err := insertFirstCloses(ctx, tx, now, cs[i:j], actor); err != nil {
@@ -95,8 +101,10 @@ func (s *Store) RecordCloses(ctx context.Context, cs []store.Closing, actor stri
 				i = j
 				continue
 			}
-			if checked[i] {
-				errs[i] = nil // a retried transaction decides again
+			switch plan[i].step {
+			case closeRefused:
+				errs[i] = fmt.Errorf("%s: %w", name(cs[i].Credit), plan[i].refusal)
+			case closeAlone:
 				_, _, e := recordCloseTx(ctx, tx, now, cs[i].Credit, cs[i].AutoIssue, actor)
 				var refused *store.CloseRefusal
 				switch {
@@ -116,10 +124,29 @@ func (s *Store) RecordCloses(ctx context.Context, cs []store.Closing, actor stri
 	return errs, nil
 }
 
-// firstCloses reports, in one query, which of cs (those checked) are
-// the first close of their period: no credit entry yet, and no earlier
-// close of the same period in the batch.
-func firstCloses(ctx context.Context, tx pgx.Tx, cs []store.Closing, checked []bool) ([]bool, error) {
+// closeStep is what RecordCloses does with one close of a batch.
+type closeStep int
+
+const (
+	closeSkip      closeStep = iota // refused before the transaction
+	closeFirst                      // no entry for the period yet: inserted with others
+	closeUnchanged                  // recorded with this evidence: nothing to write
+	closeRefused                    // differs from the recorded period or currency
+	closeAlone                      // may adjust the credit: recordCloseTx
+)
+
+type closePlan struct {
+	step    closeStep
+	refusal error
+}
+
+// planCloses decides, with one query, what recording each close of cs
+// (those checked) takes: what recordCloseTx would find — the period's
+// credit and the evidence it was last recorded with, the latest
+// adjustment's or its own — read for the whole batch at once. A period
+// closed twice in the batch is recorded alone the second time, after the
+// first.
+func planCloses(ctx context.Context, tx pgx.Tx, cs []store.Closing, checked []bool) ([]closePlan, error) {
 	var tenants, contracts, periods []string
 	for i, c := range cs {
 		if checked[i] {
@@ -127,31 +154,65 @@ func firstCloses(ctx context.Context, tx pgx.Tx, cs []store.Closing, checked []b
 		}
 	}
 	type key struct{ tenant, contract, period string }
-	seen := map[key]bool{}
-	rows, err := tx.Query(ctx, `SELECT tenant, contract, period FROM credits
-WHERE kind = 'credit' AND (tenant, contract, period) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+	type recorded struct {
+		first  store.Credit
+		latest string // evidence hash of the latest entry of the period
+	}
+	have := map[key]recorded{}
+	rows, err := tx.Query(ctx, strings.TrimSuffix(selectCredit, " FROM credits")+`,
+	coalesce((SELECT a.evidence_hash FROM credits a WHERE a.adjusts = c.id ORDER BY a.id DESC LIMIT 1), c.evidence_hash)
+FROM credits c
+WHERE c.kind = 'credit' AND (c.tenant, c.contract, c.period) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
 		tenants, contracts, periods)
 	if err != nil {
 		return nil, fmt.Errorf("read recorded periods: %w", err)
 	}
-	var k key
-	_, err = pgx.ForEachRow(rows, []any{&k.tenant, &k.contract, &k.period}, func() error {
-		seen[k] = true
-		return nil
-	})
-	if err != nil {
+	defer rows.Close()
+	for rows.Next() {
+		var r recorded
+		if r.first, err = scanCredit(withColumn{rows, &r.latest}); err != nil {
+			return nil, fmt.Errorf("read recorded periods: %w", err)
+		}
+		have[key{r.first.Tenant, r.first.Contract, r.first.Period}] = r
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read recorded periods: %w", err)
 	}
-	first := make([]bool, len(cs))
-	for i, c := range cs {
-		k := key{c.Credit.Tenant, c.Credit.Contract, c.Credit.Period}
-		first[i] = checked[i] && !seen[k]
-		if checked[i] {
-			seen[k] = true
+	plan := make([]closePlan, len(cs))
+	seen := map[key]bool{}
+	for i, cl := range cs {
+		c := cl.Credit
+		k := key{c.Tenant, c.Contract, c.Period}
+		r, ok := have[k]
+		switch {
+		case !checked[i]:
+			continue
+		case seen[k]:
+			plan[i].step = closeAlone
+		case !ok:
+			plan[i].step = closeFirst
+		default:
+			if e := store.CheckRecorded(r.first, c); e != nil {
+				plan[i] = closePlan{closeRefused, e}
+			} else if r.latest == c.EvidenceHash {
+				plan[i].step = closeUnchanged
+			} else {
+				plan[i].step = closeAlone
+			}
 		}
+		seen[k] = true
 	}
-	return first, nil
+	return plan, nil
 }
+
+// withColumn is a row whose Scan fills one more column, after those its
+// caller asks for.
+type withColumn struct {
+	pgx.Rows
+	extra any
+}
+
+func (w withColumn) Scan(dest ...any) error { return w.Rows.Scan(append(dest, w.extra)...) }
 
 // insertFirstCloses records closes that are each the first of its period
 // in three round trips, whatever their number: the audit head, the

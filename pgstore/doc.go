@@ -60,10 +60,12 @@
 // start together. Outbox claims pick rows FOR UPDATE SKIP LOCKED and mark
 // them with a claim token, so two senders never attempt one alert at once.
 //
-// A batch of period closes records its first closes in four round trips
-// (which already have a credit, the audit head, the credits pipelined,
-// the audit entries in one COPY), entry for entry and hash for hash what
-// recording them one at a time writes.
+// A batch of period closes reads in one query what each would look up
+// (its period's credit, the evidence last recorded), records its first
+// closes in three more round trips (the audit head, the credits pipelined,
+// the audit entries in one COPY) and skips the re-closes whose evidence is
+// unchanged: entry for entry and hash for hash what recording them one at
+// a time writes.
 //
 // # Page changes
 //
