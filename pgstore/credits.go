@@ -87,24 +87,11 @@ func (s *Store) RecordCloses(ctx context.Context, cs []store.Closing, actor stri
 			return err
 		}
 		// In the batch's order, so the audit chain reads as if each close
-		// had been recorded alone: runs of first closes together, the
-		// re-closes that may adjust one by one.
+		// had been recorded alone: the first closes between two re-closes
+		// that may adjust together (the closes between them write
+		// nothing), those re-closes one by one.
 		for i := 0; i < len(cs); {
-			if plan[i].step == closeFirst {
-				j := i
-				for j < len(cs) && plan[j].step == closeFirst {
-					j++
-				}
-				if err := insertFirstCloses(ctx, tx, now, cs[i:j], actor); err != nil {
-					return err
-				}
-				i = j
-				continue
-			}
-			switch plan[i].step {
-			case closeRefused:
-				errs[i] = fmt.Errorf("%s: %w", name(cs[i].Credit), plan[i].refusal)
-			case closeAlone:
+			if plan[i].step == closeAlone {
 				_, _, e := recordCloseTx(ctx, tx, now, cs[i].Credit, cs[i].AutoIssue, actor)
 				var refused *store.CloseRefusal
 				switch {
@@ -113,8 +100,23 @@ func (s *Store) RecordCloses(ctx context.Context, cs []store.Closing, actor stri
 				case e != nil:
 					return e
 				}
+				i++
+				continue
 			}
-			i++
+			var firsts []store.Closing
+			for ; i < len(cs) && plan[i].step != closeAlone; i++ {
+				switch plan[i].step {
+				case closeFirst:
+					firsts = append(firsts, cs[i])
+				case closeRefused:
+					errs[i] = fmt.Errorf("%s: %w", name(cs[i].Credit), plan[i].refusal)
+				}
+			}
+			if len(firsts) > 0 {
+				if err := insertFirstCloses(ctx, tx, now, firsts, actor); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
