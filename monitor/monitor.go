@@ -44,6 +44,7 @@ type Monitor struct {
 	stopDetect  context.CancelFunc
 	detected    chan struct{} // closed when the detection loop returns
 	pages       PageListener  // nil unless the store notifies page changes
+	followKick  chan struct{} // asks followPages for a rebuild
 	stopFollow  context.CancelFunc
 	followed    chan struct{}   // closed when followPages returns
 	burning     map[string]bool // burn-rate rules and self-alerts firing, by dedup key; guarded by burnMu
@@ -338,8 +339,12 @@ func (a *Monitor) schedule(cfg *config.Config) *cron.Cron {
 	add("@every 1m", "token usage", a.auth.flushUsage)
 	if cfg.Storage.Postgres() {
 		// Other replicas change incidents and maintenance, and only the
-		// leader detects: the pages follow within a renewal interval.
-		add(fmt.Sprintf("@every %s", cfg.Storage.LeaseRenew), "status follow", a.followStatus)
+		// leader detects: the pages follow at once when told
+		// (followPages), and the service states within a renewal interval.
+		add(fmt.Sprintf("@every %s", cfg.Storage.LeaseRenew), "status follow", func(context.Context, time.Time) error {
+			a.kickFollow()
+			return nil
+		})
 	}
 	// The singleton jobs: the leader's alone.
 	lead := func(spec, name string, job func(context.Context, time.Time) error) { add(spec, name, a.leaderJob(job)) }
@@ -593,7 +598,7 @@ func (a *Monitor) chooseEngine(cfg *config.Config, backend Store) error {
 	var ls LeaseStore
 	switch b := backend.(type) {
 	case *pgstore.Store:
-		ls, a.pages = b, b
+		ls, a.pages, a.followKick = b, b, make(chan struct{}, 1)
 	case backup.Store:
 	default:
 		return fmt.Errorf("store %T takes no backups", backend)

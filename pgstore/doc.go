@@ -73,7 +73,7 @@
 // and services, post-mortems, maintenance and its updates, credits,
 // exclusions) carry a statement-level trigger that notifies the channel
 // slate_pages when the change commits; ListenPages holds a connection of
-// its own LISTENing there, so every replica's pages follow a change made
-// through any other at once. The evidence tables carry none: ingest stays
+// its own LISTENing there (pinged when quiet, replaced when dead), so
+// every replica's pages follow a change made through any other at once. The evidence tables carry none: ingest stays
 // as it was.
 package pgstore

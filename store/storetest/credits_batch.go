@@ -68,7 +68,10 @@ func testRecordClosesMatchesOneByOne(t *testing.T, s suite) {
 	}
 	earlier := []store.Closing{mk("old-same", 100, 1, false, false), mk("old-changed", 100, 2, true, false), mk("old-refused", 100, 3, false, false),
 		mk("old-adjusted", 100, 5, false, false), mk("old-adjusted", 120, 6, false, false), // last recorded with 6
-		mk("old-back", 100, 7, false, false), mk("old-back", 130, 8, false, false)} // last recorded with 8
+		mk("old-back", 100, 7, false, false), mk("old-back", 130, 8, false, false), // last recorded with 8
+		mk("old-abc", 100, 20, false, false), mk("old-abc", 110, 21, false, false), mk("old-abc", 120, 22, false, false),
+		mk("old-abc-same", 100, 23, false, false), mk("old-abc-same", 110, 24, false, false), mk("old-abc-same", 120, 25, false, false),
+	}
 	refusedCurrency := mk("old-refused", 100, 3, false, false)
 	refusedCurrency.Credit.Currency = "USD"
 	batch := []store.Closing{
@@ -82,8 +85,10 @@ func testRecordClosesMatchesOneByOne(t *testing.T, s suite) {
 		mk("", 1, 14, false, false),
 		mk("twice", 900, 15, true, false),
 		mk("new-last", 1000, 16, false, false),
-		mk("old-adjusted", 120, 6, false, false), // as last recorded: nothing to write
-		mk("old-back", 100, 7, false, false),     // back to the first evidence: an adjustment
+		mk("old-adjusted", 120, 6, false, false),  // as last recorded: nothing to write
+		mk("old-back", 100, 7, false, false),      // back to the first evidence: an adjustment
+		mk("old-abc", 110, 21, false, false),      // the second evidence, not the latest: an adjustment
+		mk("old-abc-same", 120, 25, false, false), // the latest of three: nothing to write
 	}
 	record := func(d store.Store, one bool) {
 		t.Helper()
@@ -120,8 +125,8 @@ func testRecordClosesMatchesOneByOne(t *testing.T, s suite) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(want) != 15 { // 7 earlier, 5 first closes, 3 adjustments
-		t.Fatalf("one by one recorded %d entries, want 15", len(want))
+	if len(want) != 22 { // 13 earlier, 5 first closes, 4 adjustments
+		t.Fatalf("one by one recorded %d entries, want 22", len(want))
 	}
 	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
 		t.Errorf("batch ledger differs from one by one:\n got %+v\nwant %+v", got, want)
