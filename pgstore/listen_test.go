@@ -232,7 +232,6 @@ func (b *blackhole) silence() {
 	}
 }
 
-
 // TestListenPagesFindsADeadConnection: a listening connection quiet for
 // longer than Check is pinged and kept while it answers; one that goes
 // silent without closing (the flow dropped) is found dead by the ping,
