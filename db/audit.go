@@ -31,6 +31,16 @@ func (d *DB) AppendAudit(ctx context.Context, actor, action, subject string, det
 	return nil
 }
 
+// audit appends an entry whose detail is v, encoded as canonical JSON.
+func audit(ctx context.Context, tx *sql.Tx, now time.Time, actor, action, subject string, v any) error {
+	js, err := store.CanonicalJSON(v)
+	if err != nil {
+		return fmt.Errorf("encode audit detail of %s: %w", subject, err)
+	}
+	_, err = appendAudit(ctx, tx, now, actor, action, subject, js)
+	return err
+}
+
 // appendAudit appends one entry inside tx, which must be a writer
 // transaction begun IMMEDIATE: it holds the write lock, so the entry read as
 // the last one stays the last one until tx commits, and two writers (even

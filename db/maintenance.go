@@ -33,12 +33,7 @@ func (d *DB) AddMaintenance(ctx context.Context, m Maintenance, actor string) (M
 		}
 		out = m
 		out.ID, out.Announced, out.Actor, out.Updates = id, time.UnixMilli(now.UnixMilli()).UTC(), actor, nil
-		js, err := store.CanonicalJSON(store.MaintenanceDetail(m))
-		if err != nil {
-			return err
-		}
-		_, err = appendAudit(ctx, tx, now, actor, "maintenance.announced", store.MaintenanceSubject(id), js)
-		return err
+		return audit(ctx, tx, now, actor, "maintenance.announced", store.MaintenanceSubject(id), store.MaintenanceDetail(m))
 	})
 	if err != nil {
 		return Maintenance{}, fmt.Errorf("add maintenance: %w", err)
@@ -69,13 +64,8 @@ func (d *DB) CancelMaintenance(ctx context.Context, id int64, actor string) (Mai
 		if err != nil {
 			return err
 		}
-		js, err := store.CanonicalJSON(store.MaintenanceCancelDetail(ms[0].End))
-		if err != nil {
-			return err
-		}
 		out = m
-		_, err = appendAudit(ctx, tx, now, actor, action, store.MaintenanceSubject(id), js)
-		return err
+		return audit(ctx, tx, now, actor, action, store.MaintenanceSubject(id), store.MaintenanceCancelDetail(ms[0].End))
 	})
 	if err != nil {
 		return Maintenance{}, fmt.Errorf("cancel maintenance: %w", err)
@@ -107,13 +97,8 @@ func (d *DB) PostMaintenanceUpdate(ctx context.Context, id int64, status, body, 
 				return err
 			}
 		}
-		js, err := store.CanonicalJSON(store.MaintenanceUpdateDetail(u, ms[0].End, ended))
-		if err != nil {
-			return err
-		}
 		out = m
-		_, err = appendAudit(ctx, tx, now, actor, store.MaintenanceUpdated, store.MaintenanceSubject(id), js)
-		return err
+		return audit(ctx, tx, now, actor, store.MaintenanceUpdated, store.MaintenanceSubject(id), store.MaintenanceUpdateDetail(u, ms[0].End, ended))
 	})
 	if err != nil {
 		return Maintenance{}, fmt.Errorf("post maintenance update: %w", err)

@@ -90,12 +90,7 @@ func (d *DB) SaveUpdateTemplate(ctx context.Context, t *UpdateTemplate, actor st
 			saved.CreatedAt = old.CreatedAt
 		}
 		saved.UpdatedAt = time.UnixMilli(now).UTC()
-		js, err := store.CanonicalJSON(store.TemplateDetail(saved))
-		if err != nil {
-			return err
-		}
-		_, err = appendAudit(ctx, tx, time.UnixMilli(now), actor, action, store.TemplateSubject(saved.ID), js)
-		return err
+		return audit(ctx, tx, time.UnixMilli(now), actor, action, store.TemplateSubject(saved.ID), store.TemplateDetail(saved))
 	})
 	if err != nil {
 		return fmt.Errorf("save update template: %w", err)
@@ -114,12 +109,7 @@ func (d *DB) DeleteUpdateTemplate(ctx context.Context, id int64, actor string) e
 		if _, err := tx.ExecContext(ctx, `DELETE FROM update_templates WHERE id = ?`, id); err != nil {
 			return err
 		}
-		js, err := store.CanonicalJSON(store.TemplateDetail(old))
-		if err != nil {
-			return err
-		}
-		_, err = appendAudit(ctx, tx, d.opts.Now(), actor, "template.deleted", store.TemplateSubject(id), js)
-		return err
+		return audit(ctx, tx, d.opts.Now(), actor, "template.deleted", store.TemplateSubject(id), store.TemplateDetail(old))
 	})
 	if err != nil {
 		return fmt.Errorf("delete update template %d: %w", id, err)
