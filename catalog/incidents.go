@@ -52,7 +52,7 @@ func (c *Catalog) IncidentFor(r Reader, inc incident.Incident, affected []string
 		inc.Title = c.IncidentTitle(inc)
 		return inc, affected, true
 	}
-	services := c.readersServices(r, inc)
+	services := c.readersServices(r, inc, affected)
 	if len(services) == 0 {
 		return incident.Incident{}, nil, false // none of its services is the reader's
 	}
@@ -77,12 +77,10 @@ func (c *Catalog) partFor(r Reader, inc incident.Incident, affected []string) (i
 		mine = []string{r.Tenant}
 	}
 	caused := incident.Caused(inc)
-	if !caused || incident.OpenedByPeople(inc) {
-		seen := !c.TenantOnly(inc.Service, affected)
-		if r.Tenant != "" {
-			seen = TenantSeesIncident(r.Tenant, affected)
-		}
-		if !seen {
+	if byAffected(inc) {
+		// The public's services were chosen by whom it affects
+		// (readersServices); a tenant sees it if it is affected.
+		if r.Tenant != "" && !TenantSeesIncident(r.Tenant, affected) {
 			return incident.Incident{}, nil, false
 		}
 		if !caused {
@@ -96,16 +94,31 @@ func (c *Catalog) partFor(r Reader, inc incident.Incident, affected []string) (i
 	return v, mine, true
 }
 
+// byAffected reports whether who sees inc follows from the tenants it
+// affects rather than from its entries' causes: an incident people opened,
+// or one stored before entries recorded their causes.
+func byAffected(inc incident.Incident) bool {
+	return !incident.Caused(inc) || incident.OpenedByPeople(inc)
+}
+
 // readersServices are the services of inc that r may read, in inc's
-// order: the public, the public services; a tenant, those of its
-// contracts.
-func (c *Catalog) readersServices(r Reader, inc incident.Incident) []string {
+// order: a tenant, those of its contracts; the public, the public
+// services — of an incident seen by whom it affects (byAffected), those
+// on the public page for the tenants affected (OnPublicPage), each judged
+// on its own, so neither the order of the services nor a private one
+// among them decides what the public sees.
+func (c *Catalog) readersServices(r Reader, inc incident.Incident, affected []string) []string {
+	public := byAffected(inc)
 	var out []string
 	for _, id := range inc.Services() {
 		s, known := c.Service(id)
 		switch {
 		case !known:
-		case r.Tenant == "" && s.Public, r.Tenant != "" && slices.Contains(c.ServiceTenants(id), r.Tenant):
+		case r.Tenant != "":
+			if slices.Contains(c.ServiceTenants(id), r.Tenant) {
+				out = append(out, id)
+			}
+		case public && c.OnPublicPage(id, affected), !public && s.Public:
 			out = append(out, id)
 		}
 	}
@@ -123,6 +136,9 @@ func (c *Catalog) IncidentTitle(inc incident.Incident) string {
 	if s, ok := c.Service(inc.Service); ok && s.Name != "" {
 		name = s.Name
 	}
+	if name == "" {
+		name = incident.SeveralServices // a view naming none (PublishedView)
+	}
 	return incident.DefaultTitle(name, inc)
 }
 
@@ -131,7 +147,8 @@ func (c *Catalog) IncidentTitle(inc incident.Incident) string {
 // view when the public sees the incident, the tenant's when one tenant
 // alone does, and otherwise (several tenants, each through its own
 // checks) what the shared checks showed, which every one of them reads,
-// with people's entries.
+// with people's entries, naming only the services every one of them
+// reads (none, Service "", when they share none).
 func (c *Catalog) PublishedView(inc incident.Incident, affected []string) incident.Incident {
 	if v, _, ok := c.IncidentFor(PublicReader(), inc, affected); ok {
 		return v
@@ -140,23 +157,52 @@ func (c *Catalog) PublishedView(inc incident.Incident, affected []string) incide
 		v, _, _ := c.IncidentFor(TenantReader(readers[0]), inc, affected)
 		return v
 	}
-	if v, ok := incident.View(inc, func(tenant string) bool { return tenant == "" }); ok {
-		return v
+	v, ok := incident.View(inc, func(tenant string) bool { return tenant == "" })
+	if !ok {
+		v = inc
+		v.Timeline = slices.DeleteFunc(slices.Clone(inc.Timeline), func(e incident.Entry) bool { return e.Author == "" })
+		v.Failing = nil
 	}
-	v := inc
-	v.Timeline = slices.DeleteFunc(slices.Clone(inc.Timeline), func(e incident.Entry) bool { return e.Author == "" })
-	v.Failing = nil
+	v.Service, v.Also = "", nil
+	if common := c.commonServices(inc, affected); len(common) > 0 {
+		v.Service, v.Also = common[0], common[1:]
+	}
 	return v
 }
 
-// IncidentReaders are the tenants that see inc (IncidentFor), sorted.
+// commonServices are the services of inc that every tenant reading it
+// may read, in inc's order: those a post-mortem read by all of them may
+// name (all of them when staff alone read it).
+func (c *Catalog) commonServices(inc incident.Incident, affected []string) []string {
+	readers := c.IncidentReaders(inc, affected)
+	if len(readers) == 0 {
+		return inc.Services()
+	}
+	return slices.DeleteFunc(inc.Services(), func(id string) bool {
+		for _, t := range readers {
+			if !slices.Contains(c.ServiceTenants(id), t) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// IncidentReaders are the tenants that see inc (IncidentFor), through any
+// of its services, sorted.
 func (c *Catalog) IncidentReaders(inc incident.Incident, affected []string) []string {
 	var out []string
-	for _, t := range c.ServiceTenants(inc.Service) {
-		if _, _, ok := c.IncidentFor(TenantReader(t), inc, affected); ok {
-			out = append(out, t)
+	for _, id := range inc.Services() {
+		for _, t := range c.ServiceTenants(id) {
+			if slices.Contains(out, t) {
+				continue
+			}
+			if _, _, ok := c.IncidentFor(TenantReader(t), inc, affected); ok {
+				out = append(out, t)
+			}
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 

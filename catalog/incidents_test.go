@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -214,5 +215,56 @@ func TestIncidentForServicesAndTitle(t *testing.T) {
 	detected.Timeline[0].Cause[0].Degraded = true
 	if got := c.IncidentTitle(detected); got != "Web degraded" {
 		t.Errorf("a degraded one reads %q", got)
+	}
+}
+
+// TestMultiServiceIncidentReaders: an incident people opened on several
+// services is read through every one of them. Who reads it does not
+// depend on which service is listed first; the public sees it only
+// through a public service not affecting tenants alone; a post-mortem,
+// read by all its readers, names only the services they share and no
+// tenant any of them would learn of.
+func TestMultiServiceIncidentReaders(t *testing.T) {
+	c := fixture() // web: public, acme and globex; db: acme; mail: globex
+	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	opened := func(services ...string) incident.Incident {
+		return incident.Incident{Title: "Storage trouble", Service: services[0], Also: services[1:], Status: incident.Identified,
+			Severity: incident.Major, Started: t0, Timeline: []incident.Entry{
+				{At: t0, Kind: incident.KindUpdate, Status: incident.Identified, Body: "We are on it.", Author: "ops"}}}
+	}
+
+	both := opened("db", "mail")
+	affected := []string{"acme", "globex"}
+	if got := c.IncidentReaders(both, affected); !slices.Equal(got, []string{"acme", "globex"}) {
+		t.Errorf("readers of an incident on db and mail: %v, want acme (db) and globex (mail)", got)
+	}
+	if err := c.CheckPostmortemNames("Acme's database filled up.", both, affected); err == nil {
+		t.Error("a post-mortem naming acme, read by globex too, was allowed")
+	}
+	v := c.PublishedView(both, affected)
+	if v.Service != "" || len(v.Also) != 0 {
+		t.Errorf("the published view names %v; acme and globex share none of db and mail", v.Services())
+	}
+	if md := incident.Template(v, incident.ImpactTotal{}); !strings.Contains(md, "**Service:** "+incident.SeveralServices) || strings.Contains(md, "db") {
+		t.Errorf("the post-mortem's start names a service not every reader reads:\n%s", md)
+	}
+	withWeb := opened("db", "web", "mail")
+	if v := c.PublishedView(withWeb, affected); !slices.Equal(v.Services(), []string{"web"}) {
+		t.Errorf("the published view names %v, want web alone: the one service both read", v.Services())
+	}
+
+	// Affecting acme alone: web, shared with globex, is not on the public
+	// page for it, whichever order the services come in.
+	for _, order := range [][]string{{"db", "web"}, {"web", "db"}} {
+		if _, _, ok := c.IncidentFor(catalog.PublicReader(), opened(order...), []string{"acme"}); ok {
+			t.Errorf("services %v, affecting acme alone: the public sees it", order)
+		}
+	}
+	// Affecting both tenants of web: the public sees it, through web alone.
+	for _, order := range [][]string{{"db", "web"}, {"web", "db"}} {
+		v, _, ok := c.IncidentFor(catalog.PublicReader(), opened(order...), []string{"acme", "globex"})
+		if !ok || !slices.Equal(v.Services(), []string{"web"}) {
+			t.Errorf("services %v, affecting acme and globex: public sees %v (%v), want it through web alone", order, ok, v.Services())
+		}
 	}
 }

@@ -2,6 +2,7 @@ package incident
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"html/template"
 	"math/big"
@@ -63,6 +64,10 @@ func TotalImpact(rows []TenantImpact) (ImpactTotal, error) {
 	return ImpactTotal{Customers: len(tenants), BreachMinutes: sla.FormatTrim(sum, 2)}, nil
 }
 
+// SeveralServices stands for the services of an incident when a view of
+// it may name none: its readers share none of them.
+const SeveralServices = "Several services"
+
 // Template returns the markdown a post-mortem starts from: a header naming
 // the service, severity and times, the total impact, the timeline filled
 // in from inc's entries in time order (UTC, RFC 3339), and empty sections
@@ -75,8 +80,9 @@ func TotalImpact(rows []TenantImpact) (ImpactTotal, error) {
 func Template(inc Incident, impact ImpactTotal) string {
 	var b strings.Builder
 	day := inc.Started.UTC().Format(time.DateOnly)
-	fmt.Fprintf(&b, "# Post-mortem: %s incident of %s\n\n", escapeInline(inc.Service), day)
-	fmt.Fprintf(&b, "- **Service:** %s\n", escapeInline(inc.Service))
+	service := cmp.Or(inc.Service, SeveralServices) // a view naming none its readers share
+	fmt.Fprintf(&b, "# Post-mortem: %s incident of %s\n\n", escapeInline(service), day)
+	fmt.Fprintf(&b, "- **Service:** %s\n", escapeInline(service))
 	fmt.Fprintf(&b, "- **Severity:** %s\n", escapeInline(string(inc.Severity)))
 	fmt.Fprintf(&b, "- **Started:** %s\n", utc(inc.Started))
 	if inc.Ended.IsZero() {
