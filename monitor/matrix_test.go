@@ -90,7 +90,8 @@ func newCrossMatrixFixture(t *testing.T, opts ...func(*testMonitor)) *crossMatri
 	t.Helper()
 	f := &crossMatrixFixture{crossFixture: newCrossFixture(t), creds: map[string]matrixCred{}}
 	ctx := context.Background()
-	for id := int64(1); id <= 4; id++ {
+	f.multiServiceIncidents(t)
+	for id := int64(1); id <= 6; id++ {
 		pid, err := IncidentPublicID(ctx, f.app.db, id)
 		if err != nil {
 			t.Fatal(err)
@@ -102,6 +103,7 @@ func newCrossMatrixFixture(t *testing.T, opts ...func(*testMonitor)) *crossMatri
 	// 185 (acme's endpoint, still open).
 	f.seenBy = map[string][]string{
 		f.ids[0]: {toPublic, toAcme, toBravo}, f.ids[1]: {toAcme}, f.ids[2]: {toAcme, toBravo}, f.ids[3]: {toAcme},
+		f.ids[4]: {toPublic, toAcme, toBravo}, f.ids[5]: {toAcme},
 	}
 	f.publishTemplate(t)
 	f.publish(t, 3, "| Tenant | Breach minutes |\n|---|---|\n| acme | 10 |\n| bravo | 10 |\n")
@@ -149,6 +151,41 @@ func newCrossMatrixFixture(t *testing.T, opts ...func(*testMonitor)) *crossMatri
 	f.pushBeats(t)
 	f.secrets = f.secretsOf()
 	return f
+}
+
+// multiServiceIncidents saves, as store IDs 5 and 6, two incidents
+// people opened and resolved on acme's private ledger and the shared
+// mail, listed in that order, titled, with the post-mortem slate
+// pre-fills for each published. The first affects both tenants: bravo
+// and the public read it through mail alone and never learn of the
+// ledger, and its post-mortem names only what they all read. The second
+// affects acme alone: nobody else learns of it, though mail is public.
+func (f *crossMatrixFixture) multiServiceIncidents(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	for i, inc := range []struct {
+		title    string
+		affected []string
+	}{{"Storage latency", []string{"acme", "bravo"}}, {"Vault sync lag", []string{"acme"}}} {
+		at := f.t0.Add(time.Duration(i-3)*time.Hour + 17*time.Second)
+		saved := db.Incident{Incident: incident.Incident{Title: inc.title, Service: "acme-ledger", Also: []string{"mail"},
+			Status: incident.Resolved, Severity: incident.Major, SeverityOverride: true, Started: at, Ended: at.Add(20 * time.Minute),
+			Timeline: []incident.Entry{
+				{At: at, Kind: incident.KindUpdate, Status: incident.Identified, Body: "Writes are slow; we are on it.", Author: "Dana"},
+				{At: at.Add(20 * time.Minute), Kind: incident.KindUpdate, Status: incident.Resolved, Body: "Writes are fast again.", Author: "Dana"},
+			}}, Tenants: inc.affected}
+		if _, err := f.app.db.SaveIncident(ctx, &saved, "dana@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		if want := int64(5 + i); saved.ID != want {
+			t.Fatalf("%q is store ID %d, want %d (after the story's four)", inc.title, saved.ID, want)
+		}
+		md, err := PostmortemTemplate(ctx, f.app.db, &f.cfg.Catalog, saved, f.minute(crossEnd))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.publish(t, saved.ID, md)
+	}
 }
 
 // The heartbeats the fixture's tenants' checks received: their messages
@@ -324,7 +361,7 @@ func (f *crossMatrixFixture) secretsOf() []secret {
 		{"Acme Corporation", acme}, {"acme", acme}, {"Acmeledger Vault", acme}, {"acme-mail-gold", acme}, {"EUR", acme},
 		{"Ledger vault rekey", acme}, {"Vault keys rotate", acme}, {"ops-person@provider.example", staff},
 		{"Bravo Logistics", bravo}, {"bravo", bravo}, {"bravo-mail-silver", bravo}, {"USD", bravo},
-		{f.ids[1], acme}, {f.ids[2], both}, {f.ids[3], acme},
+		{f.ids[1], acme}, {f.ids[2], both}, {f.ids[3], acme}, {f.ids[5], acme}, {"Vault sync lag", acme},
 		{"SLOBudgetBurnFast not sent", staff}, {acmeUpdate, acme},
 		{`tenant="`, staff}, {`"status":"major_outage"`, acme},
 		// Who subscribes is nobody's business but staff's.
