@@ -248,29 +248,28 @@ func (b *Builder) locationName(id string) string {
 // the tenant and overlap the period, by the public title the status page
 // gives them.
 func (b *Builder) incidents(ctx context.Context, k catalog.Contract, e store.Credit) ([]statement.Incident, error) {
+	incs, err := credit.ContractIncidents(ctx, b.Store, k, e.PeriodStart, e.PeriodEnd)
+	if err != nil {
+		return nil, err
+	}
 	var out []statement.Incident
-	for _, svc := range k.Services {
-		incs, err := b.Store.Incidents(ctx, store.IncidentFilter{Service: svc, Tenant: k.Tenant, Since: e.PeriodStart})
-		if err != nil {
-			return nil, fmt.Errorf("incidents of %s: %w", svc, err)
-		}
+	for _, inc := range incs {
+		// The line names the incident's own service when the contract
+		// covers it, else the first of its others that the contract does.
+		services := inc.Services()
+		svc := services[slices.IndexFunc(services, k.Covers)]
 		name := svc
 		if s, ok := b.Catalog.Service(svc); ok {
 			name = s.Name
 		}
-		for _, inc := range incs {
-			if !inc.Started.Before(e.PeriodEnd) {
-				continue
-			}
-			i := statement.Incident{Title: name + " outage", Service: name, Start: inc.Started}
-			if !inc.Ended.IsZero() && inc.Ended.Before(e.PeriodEnd) {
-				i.End = inc.Ended
-			}
-			if b.PageURL != "" && b.Catalog.OnPublicPage(svc, inc.Tenants) {
-				i.URL = fmt.Sprintf("%s/incidents/%d", b.PageURL, inc.ID)
-			}
-			out = append(out, i)
+		i := statement.Incident{Title: name + " outage", Service: name, Start: inc.Started}
+		if !inc.Ended.IsZero() && inc.Ended.Before(e.PeriodEnd) {
+			i.End = inc.Ended
 		}
+		if b.PageURL != "" && b.Catalog.OnPublicPage(svc, inc.Tenants) {
+			i.URL = fmt.Sprintf("%s/incidents/%d", b.PageURL, inc.ID)
+		}
+		out = append(out, i)
 	}
 	slices.SortStableFunc(out, func(a, b statement.Incident) int { return a.Start.Compare(b.Start) })
 	return out, nil

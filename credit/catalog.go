@@ -54,7 +54,7 @@ func Schedules(cat *catalog.Catalog) []Schedule {
 // the stored incidents. db.DB satisfies it.
 type ImpactHistory interface {
 	History
-	Incidents(ctx context.Context, f store.IncidentFilter) ([]store.Incident, error)
+	IncidentLister
 }
 
 // Impact is, per contract on the incident's service of the tenants it
@@ -143,19 +143,28 @@ func periodIncidents(ctx context.Context, h ImpactHistory, cat *catalog.Catalog,
 	if err != nil {
 		return st, nil, err
 	}
-	var out []store.Incident
-	for _, svc := range k.Services {
-		incs, err := h.Incidents(ctx, store.IncidentFilter{Service: svc, Tenant: k.Tenant, Since: period.Start})
-		if err != nil {
-			return st, nil, fmt.Errorf("incidents of %s: %w", k.ID, err)
-		}
-		for _, inc := range incs {
-			if inc.Started.Before(period.End) {
-				out = append(out, inc)
-			}
-		}
+	out, err := ContractIncidents(ctx, h, k, period.Start, period.End)
+	return st, out, err
+}
+
+// IncidentLister is what ContractIncidents reads.
+type IncidentLister interface {
+	Incidents(ctx context.Context, f store.IncidentFilter) ([]store.Incident, error)
+}
+
+// ContractIncidents are the stored incidents that affected k's tenant on
+// any of k's services (as theirs or among their others) and overlap
+// [start, end), newest first. It asks for the tenant's incidents once
+// rather than once per service: an incident on two of k's services would
+// come back from each service's query and be counted twice.
+func ContractIncidents(ctx context.Context, h IncidentLister, k catalog.Contract, start, end time.Time) ([]store.Incident, error) {
+	incs, err := h.Incidents(ctx, store.IncidentFilter{Tenant: k.Tenant, Since: start})
+	if err != nil {
+		return nil, fmt.Errorf("incidents of %s: %w", k.ID, err)
 	}
-	return st, out, nil
+	return slices.DeleteFunc(incs, func(inc store.Incident) bool {
+		return !inc.Started.Before(end) || !slices.ContainsFunc(inc.Services(), k.Covers)
+	}), nil
 }
 
 // spansOf are incs as spans keyed by their IDs, on their services; an
