@@ -131,6 +131,8 @@ func testMaintenanceUpdatesFollowTheClock(t *testing.T, s suite) {
 		{"empty body", store.MaintenanceScheduled, "  ", At(10, 0), nil},
 		{"in progress before the start", store.MaintenanceInProgress, "x", At(10, 0), store.ErrMaintenanceState},
 		{"completed before the start", store.MaintenanceCompleted, "x", At(10, 0), store.ErrMaintenanceState},
+		// It would end the window at its start, leaving nothing of it.
+		{"completed at the start", store.MaintenanceCompleted, "x", At(30, 0), store.ErrMaintenanceState},
 		{"scheduled once begun", store.MaintenanceScheduled, "x", At(31, 0), store.ErrMaintenanceState},
 	}
 	for _, tc := range refused {
