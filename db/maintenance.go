@@ -117,12 +117,18 @@ func windowIn(ctx context.Context, tx *sql.Tx, id int64) ([]Maintenance, error) 
 }
 
 // ListMaintenance returns every recorded window, cancelled ones included,
-// by start.
+// by start, read in one read transaction so that each window's end agrees
+// with its updates (a completed update moves the end).
 func (d *DB) ListMaintenance(ctx context.Context) ([]Maintenance, error) {
 	if d.closed() {
 		return nil, fmt.Errorf("list maintenance: %w", ErrClosed)
 	}
-	return queryMaintenance(ctx, d.rdb, "")
+	tx, err := d.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("list maintenance: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	return queryMaintenance(ctx, tx, "")
 }
 
 // queryMaintenance reads the windows where (empty, or a WHERE clause over

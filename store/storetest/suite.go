@@ -158,6 +158,7 @@ var tests = []struct {
 	{"MaintenanceHistoryStands", testMaintenanceHistoryStands},
 	{"MaintenanceRefusesBadWindows", testMaintenanceRefusesBadWindows},
 	{"MaintenanceUpdatesFollowTheClock", testMaintenanceUpdatesFollowTheClock},
+	{"MaintenanceListIsOneSnapshot", testMaintenanceListIsOneSnapshot},
 	{"SessionsPruned", testSessionsPruned},
 	{"CreatedTokensHaveTheDocumentedForm", testCreatedTokensHaveTheDocumentedForm},
 	{"TouchTokens", testTouchTokens},
