@@ -196,6 +196,7 @@ var tests = []struct {
 	{"ClaimAlertsNeverShared", testClaimAlertsNeverShared},
 	{"ClaimLapsesAndAttemptEndsIt", testClaimLapsesAndAttemptEndsIt},
 	{"ReleaseEndsOnlyItsOwnClaim", testReleaseEndsOnlyItsOwnClaim},
+	{"ReleaseManyAtOnce", testReleaseManyAtOnce},
 	{"CountsCountEveryTable", testCountsCountEveryTable},
 	{"PushBeatLatestWins", testPushBeatLatestWins},
 	{"PushBeatRacingNeverGoesBack", testPushBeatRacingNeverGoesBack},
