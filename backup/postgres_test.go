@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -177,13 +176,11 @@ func TestPostgresBackupLeavesSessionsOut(t *testing.T) {
 	if err != nil || !b.Good {
 		t.Fatalf("backup: %+v, %v", b, err)
 	}
-	restore, err := exec.LookPath("pg_restore")
+	// The pg_restore the backup was checked with: one of another major
+	// may not read the file that pg_dump wrote.
+	restore, err := backup.PgTool("", "pg_restore")
 	if err != nil {
-		found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_restore")
-		if len(found) == 0 {
-			t.Fatal("no pg_restore, though the backup was restored and checked with it")
-		}
-		restore = found[len(found)-1]
+		t.Fatalf("no pg_restore, though the backup was restored and checked with it: %v", err)
 	}
 	out, err := exec.Command(restore, "--file=-", b.Path).Output() // the dump as SQL
 	if err != nil {

@@ -53,17 +53,9 @@ func readDetection(ctx context.Context, q queryer) ([]incident.Progress, error) 
 		var p incident.Progress
 		var judged, since int64
 		err := rows.Scan(&p.Service, &judged, &since, &p.UpMinutes)
-		p.Judged, p.UpSince = timeOrZero(judged), timeOrZero(since)
+		p.Judged, p.UpSince = store.TimeOrZero(judged), store.TimeOrZero(since)
 		return p, err
 	}, `SELECT service, judged_ms, up_since_ms, up_minutes FROM detection ORDER BY service`)
-}
-
-// timeOrZero is store.UnixMilliOrZero's inverse, in UTC.
-func timeOrZero(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms).UTC()
 }
 
 // ClosedThrough returns the end of the latest period recorded for each

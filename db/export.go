@@ -43,7 +43,7 @@ func (d *DB) Dump(ctx context.Context) (store.Dump, error) {
 			return err
 		}},
 		{"maintenance", func() (err error) {
-			out.Maintenance, err = queryMaintenance(ctx, tx, ` ORDER BY start_ms, id`)
+			out.Maintenance, err = queryMaintenance(ctx, tx, "")
 			return err
 		}},
 		{"incidents", func() (err error) { out.Incidents, err = readIncidents(ctx, tx, ` ORDER BY id`, nil); return err }},

@@ -117,23 +117,46 @@ func windowIn(ctx context.Context, tx *sql.Tx, id int64) ([]Maintenance, error) 
 }
 
 // ListMaintenance returns every recorded window, cancelled ones included,
-// by start.
+// by start, read in one read transaction so that each window's end agrees
+// with its updates (a completed update moves the end).
 func (d *DB) ListMaintenance(ctx context.Context) ([]Maintenance, error) {
 	if d.closed() {
 		return nil, fmt.Errorf("list maintenance: %w", ErrClosed)
 	}
-	return queryMaintenance(ctx, d.rdb, ` ORDER BY start_ms, id`)
+	tx, err := d.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("list maintenance: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	return queryMaintenance(ctx, tx, "")
 }
 
-// queryMaintenance reads the windows tail (a WHERE and ORDER clause over
-// maintenance) selects, each with its updates.
-func queryMaintenance(ctx context.Context, q queryer, tail string, args ...any) ([]Maintenance, error) {
-	ms, err := queryWindows(ctx, q, tail, args...)
+// queryMaintenance reads the windows where (empty, or a WHERE clause over
+// maintenance) selects, by start, each with its updates; q should be a
+// transaction, so that the windows and their updates agree.
+func queryMaintenance(ctx context.Context, q queryer, where string, args ...any) ([]Maintenance, error) {
+	ms, err := queryWindows(ctx, q, where+` ORDER BY start_ms, id`, args...)
 	if err != nil || len(ms) == 0 {
 		return ms, err
 	}
-	// Updates are few: one query for all of them, matched by window.
-	rows, err := q.QueryContext(ctx, `SELECT id, maintenance_id, status, body, at_ms, actor FROM maintenance_updates ORDER BY id`)
+	us, err := queryWindowUpdates(ctx, q, where, args...)
+	if err != nil {
+		return nil, err
+	}
+	store.AttachMaintenanceUpdates(ms, us)
+	return ms, nil
+}
+
+// queryWindowUpdates reads the updates of the windows where selects
+// (as in queryMaintenance), oldest first: one query for all of them, and
+// only theirs, so that reading one window in the writer's transaction
+// does not read every update ever posted.
+func queryWindowUpdates(ctx context.Context, q queryer, where string, args ...any) ([]store.MaintenanceUpdate, error) {
+	query := `SELECT id, maintenance_id, status, body, at_ms, actor FROM maintenance_updates`
+	if where != "" {
+		query += ` WHERE maintenance_id IN (SELECT id FROM maintenance` + where + `)`
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list maintenance updates: %w", err)
 	}
@@ -151,8 +174,7 @@ func queryMaintenance(ctx context.Context, q queryer, tail string, args ...any) 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list maintenance updates: %w", err)
 	}
-	store.AttachMaintenanceUpdates(ms, us)
-	return ms, nil
+	return us, nil
 }
 
 func queryWindows(ctx context.Context, q queryer, tail string, args ...any) ([]Maintenance, error) {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/slatehq/slate/store"
@@ -133,14 +135,26 @@ WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_ms <= ? AND 
 	return out, nil
 }
 
+// releaseChunk is the most ids ReleaseAlerts puts in one statement,
+// well under SQLite's oldest bound on parameters (999).
+const releaseChunk = 500
+
 // ReleaseAlerts ends token's claim on ids; see store.Outbox.
 func (d *DB) ReleaseAlerts(ctx context.Context, token string, ids []int64) error {
 	if token == "" || len(ids) == 0 {
 		return nil
 	}
 	err := d.update(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET claim = '', claimed_until_ms = 0 WHERE claim = ? AND id = ?`, token, id); err != nil {
+		// One statement per releaseChunk ids: a sender's batch is one, and
+		// no list outgrows SQLite's bound on parameters.
+		for chunk := range slices.Chunk(ids, releaseChunk) {
+			args := make([]any, 0, 1+len(chunk))
+			args = append(args, token)
+			for _, id := range chunk {
+				args = append(args, id)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET claim = '', claimed_until_ms = 0
+WHERE claim = ? AND id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...); err != nil {
 				return err
 			}
 		}

@@ -154,8 +154,8 @@ func (a *Monitor) apiAgentResults(r *dashboard.AgentRequest) (int, any, error) {
 		return 0, nil, err
 	}
 	agent := r.Header(wire.HeaderAgent)
-	if agent == "" || len(agent) > 64 {
-		return refuse("invalid", dashboard.Invalid("header "+wire.HeaderAgent, "required: the agent's instance ID, at most 64 bytes"))
+	if agent == "" || len(agent) > store.MaxAgentID {
+		return refuse("invalid", dashboard.Invalid("header "+wire.HeaderAgent, "required: the agent's instance ID, at most %d bytes", store.MaxAgentID))
 	}
 	offset, rtt, err := wire.ParseOffset(r.Header(wire.HeaderOffset), r.Header(wire.HeaderRoundTrip))
 	if err != nil {

@@ -31,8 +31,9 @@ func fillSQLite(t *testing.T, d *db.DB) string {
 	}
 	storetest.Write(t, d, rs...)
 	storetest.LedgerHistory(t, d)
-	inc := &store.Incident{Incident: incident.Incident{Service: "mail", Status: incident.Investigating, Severity: incident.Major,
-		Started: storetest.At(3, 0), Failing: []string{"api@fra"},
+	// A title and other services, so that a copy dropping them differs.
+	inc := &store.Incident{Incident: incident.Incident{Service: "mail", Also: []string{"imap", "web"}, Title: "Mail and IMAP unavailable",
+		Status: incident.Investigating, Severity: incident.Major, Started: storetest.At(3, 0), Failing: []string{"api@fra"},
 		Timeline: []incident.Entry{{At: storetest.At(3, 0), Kind: "detected", Status: incident.Investigating, Body: "down"}}},
 		Tenants: []string{"acme", "globex"}}
 	if _, err := d.SaveIncidentWithAlerts(ctx, inc, "slate", func(id int64) ([]store.Alert, error) {

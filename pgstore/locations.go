@@ -57,11 +57,13 @@ func (s *Store) RecordLocationBatch(ctx context.Context, b store.LocationBatch) 
 	return out, nil
 }
 
-// LocationStates returns every location's state, by location.
+// LocationStates returns every location's state, by location. A row
+// without an agent exists only inside a first claim's transaction (a
+// refused claim rolls it back), so none is ever read here.
 func (s *Store) LocationStates(ctx context.Context) ([]store.LocationState, error) {
 	return queryList(ctx, s, "location states", func(r pgx.CollectableRow) (store.LocationState, error) {
 		return store.ScanLocation(r.Scan)
-	}, `SELECT `+store.LocationColumns+` FROM location_agents WHERE agent <> '' ORDER BY location`)
+	}, `SELECT `+store.LocationColumns+` FROM location_agents ORDER BY location`)
 }
 
 // lockLocation reads loc's row for update. A first call makes the row

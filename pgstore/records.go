@@ -223,17 +223,35 @@ func lockWindow(ctx context.Context, tx pgx.Tx, id int64) ([]store.Maintenance, 
 }
 
 // ListMaintenance returns every recorded window with its updates,
-// cancelled ones included, by start.
+// cancelled ones included, by start, read in one snapshot so that each
+// window's end agrees with its updates (a completed update moves the end).
 func (s *Store) ListMaintenance(ctx context.Context) ([]store.Maintenance, error) {
-	ms, err := queryList(ctx, s, "list maintenance", scanMaintenance, selectMaintenance+` ORDER BY start_ms, id`)
-	if err != nil || len(ms) == 0 {
-		return ms, err
-	}
-	us, err := queryList(ctx, s, "list maintenance updates", scanMaintenanceUpdate, selectMaintenanceUpdates+` ORDER BY id`)
-	if err != nil {
+	if err := s.check("list maintenance"); err != nil {
 		return nil, err
 	}
-	store.AttachMaintenanceUpdates(ms, us)
+	var ms []store.Maintenance
+	err := s.read(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, selectMaintenance+` ORDER BY start_ms, id`)
+		if err != nil {
+			return err
+		}
+		if ms, err = pgx.CollectRows(rows, scanMaintenance); err != nil || len(ms) == 0 {
+			return err
+		}
+		rows, err = tx.Query(ctx, selectMaintenanceUpdates+` ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		us, err := pgx.CollectRows(rows, scanMaintenanceUpdate)
+		if err != nil {
+			return err
+		}
+		store.AttachMaintenanceUpdates(ms, us)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list maintenance: %w", err)
+	}
 	return ms, nil
 }
 

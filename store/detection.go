@@ -42,3 +42,11 @@ func UnixMilliOrZero(t time.Time) int64 {
 	}
 	return t.UnixMilli()
 }
+
+// TimeOrZero is UnixMilliOrZero's inverse, in UTC: the zero time for 0.
+func TimeOrZero(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}

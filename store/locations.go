@@ -156,17 +156,9 @@ func ScanLocation(scan func(dest ...any) error) (LocationState, error) {
 	var s LocationState
 	var expires, seen, batch, through, offset, rtt int64
 	err := scan(&s.Location, &s.Agent, &expires, &seen, &batch, &through, &offset, &rtt, &s.Results, &s.ClockRefused)
-	s.Expires, s.LastSeen, s.LastBatch, s.CompleteThrough = msOrZero(expires), msOrZero(seen), msOrZero(batch), msOrZero(through)
+	s.Expires, s.LastSeen, s.LastBatch, s.CompleteThrough = TimeOrZero(expires), TimeOrZero(seen), TimeOrZero(batch), TimeOrZero(through)
 	s.ClockOffset, s.RoundTrip = time.Duration(offset)*time.Millisecond, time.Duration(rtt)*time.Millisecond
 	return s, err
-}
-
-// msOrZero is UnixMilliOrZero's inverse, in UTC.
-func msOrZero(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms).UTC()
 }
 
 // LocationHealth is one declared location as staff see it: who reports

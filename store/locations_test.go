@@ -41,3 +41,27 @@ func TestHealths(t *testing.T) {
 		t.Errorf("an undeclared collector location: %+v", hs)
 	}
 }
+
+// TestTimeOrZero: an instant that may be absent survives the stores' way
+// of keeping it: the zero time as 0 and back, any other to the
+// millisecond, in UTC.
+func TestTimeOrZero(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		in   time.Time
+		want time.Time
+	}{
+		{"absent", time.Time{}, time.Time{}},
+		{"in UTC", time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC), time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)},
+		{"elsewhere, below the millisecond", time.Date(2026, 11, 27, 11, 0, 0, 1_500_000, paris), time.Date(2026, 11, 27, 10, 0, 0, 1_000_000, time.UTC)},
+	} {
+		got := store.TimeOrZero(store.UnixMilliOrZero(tc.in))
+		if !got.Equal(tc.want) || got.Location() != time.UTC {
+			t.Errorf("%s: %v, want %v in UTC", tc.name, got, tc.want)
+		}
+	}
+}

@@ -203,8 +203,9 @@ const MaintenanceUpdated = "maintenance.updated"
 // now does, the same in every store. The window's state follows its clock
 // (scheduled before Start, in progress from it, completed from End), so
 // an update may speak only for the state the window is in: scheduled
-// before the start, in progress while it runs, completed from the start
-// on. A completed update posted before the end ends the window then, as
+// before the start, in progress while it runs, completed only after the
+// start (one at the start itself would leave an empty window, and the
+// window stands as planned until then: cancel it instead). A completed update posted before the end ends the window then, as
 // withdrawing it would: the time after the work stops is not
 // maintenance. Nothing may be posted on a cancelled window, or after a
 // completed update. It returns the update and the window as it becomes
@@ -228,8 +229,8 @@ func MaintenancePost(m Maintenance, status, body string, now time.Time, actor st
 		return u, m, fmt.Errorf("maintenance %d: %w: it began at %s; a scheduled update goes before the start", m.ID, ErrMaintenanceState, m.Start.Format(time.RFC3339))
 	case status == MaintenanceInProgress && (now.Before(m.Start) || !now.Before(m.End)):
 		return u, m, fmt.Errorf("maintenance %d: %w: it runs %s to %s; an in-progress update goes inside the window", m.ID, ErrMaintenanceState, m.Start.Format(time.RFC3339), m.End.Format(time.RFC3339))
-	case status == MaintenanceCompleted && now.Before(m.Start):
-		return u, m, fmt.Errorf("maintenance %d: %w: it has not begun (starts %s); cancel it instead", m.ID, ErrMaintenanceState, m.Start.Format(time.RFC3339))
+	case status == MaintenanceCompleted && !now.After(m.Start):
+		return u, m, fmt.Errorf("maintenance %d: %w: it has not run yet (starts %s); a completed update goes after the start, or cancel it instead", m.ID, ErrMaintenanceState, m.Start.Format(time.RFC3339))
 	}
 	if status == MaintenanceCompleted && now.Before(m.End) {
 		m.End = now

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -168,5 +169,45 @@ func testCountsCountEveryTable(t *testing.T, s suite) {
 	want := store.Counts{Results: 3, HistoryDays: 2, Credits: 3, Audit: int64(entries) + 2, Exclusions: 1, Tokens: 1}
 	if got != want {
 		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+// testReleaseManyAtOnce: one release hands back every alert it names
+// that its token holds, however many (more than a statement's worth of
+// parameters in SQLite), and leaves the one it does not name claimed.
+func testReleaseManyAtOnce(t *testing.T, s suite) {
+	ctx := context.Background()
+	d := s.open(t)
+	const n = 1201
+	as := make([]store.Alert, n)
+	for i := range as {
+		as[i] = AlertFor(fmt.Sprintf("incident/%d", i+1), "pager")
+	}
+	if err := d.Enqueue(ctx, as); err != nil {
+		t.Fatal(err)
+	}
+	now := FixedNow()
+	const hold = time.Minute
+	claimed, err := d.ClaimAlerts(ctx, now, 0, "a", hold)
+	if err != nil || len(claimed) != n {
+		t.Fatalf("claim: %d alerts, %v; want %d", len(claimed), err, n)
+	}
+	kept := claimed[n-1]
+	var ids []int64
+	for _, a := range claimed[:n-1] {
+		ids = append(ids, a.ID)
+	}
+	if err := d.ReleaseAlerts(ctx, kept.Claim, ids); err != nil {
+		t.Fatal(err)
+	}
+	again, err := d.ClaimAlerts(ctx, now, 0, "b", hold)
+	if err != nil || len(again) != n-1 {
+		t.Fatalf("after the release: %d alerts, %v; want the %d released", len(again), err, n-1)
+	}
+	if slices.ContainsFunc(again, func(a store.Alert) bool { return a.ID == kept.ID }) {
+		t.Errorf("alert %d, not named in the release, was claimed again", kept.ID)
+	}
+	if a, err := d.Alert(ctx, kept.ID); err != nil || a.Claim != kept.Claim {
+		t.Errorf("the alert not released: %+v, %v; want it still claimed by %q", a, err, kept.Claim)
 	}
 }

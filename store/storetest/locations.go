@@ -130,6 +130,11 @@ func testLocationsRefuseBadInput(t *testing.T, s suite) {
 			}
 		})
 	}
+	// A well-formed batch for a location nobody claimed gets as far as
+	// the location's row, and is refused there: the row goes with it.
+	if _, err := d.RecordLocationBatch(ctx, store.LocationBatch{Location: "x", Agent: "a", At: At(0, 0), Results: 2}); !errors.Is(err, store.ErrLocationLost) {
+		t.Errorf("batch for an unclaimed location: %v, want ErrLocationLost", err)
+	}
 	if ls, err := d.LocationStates(ctx); err != nil || len(ls) != 0 {
 		t.Errorf("after the refusals: %+v, %v; want nothing stored", ls, err)
 	}

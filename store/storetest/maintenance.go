@@ -3,7 +3,9 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,6 +133,8 @@ func testMaintenanceUpdatesFollowTheClock(t *testing.T, s suite) {
 		{"empty body", store.MaintenanceScheduled, "  ", At(10, 0), nil},
 		{"in progress before the start", store.MaintenanceInProgress, "x", At(10, 0), store.ErrMaintenanceState},
 		{"completed before the start", store.MaintenanceCompleted, "x", At(10, 0), store.ErrMaintenanceState},
+		// It would end the window at its start, leaving nothing of it.
+		{"completed at the start", store.MaintenanceCompleted, "x", At(30, 0), store.ErrMaintenanceState},
 		{"scheduled once begun", store.MaintenanceScheduled, "x", At(31, 0), store.ErrMaintenanceState},
 	}
 	for _, tc := range refused {
@@ -200,5 +204,70 @@ func testMaintenanceUpdatesFollowTheClock(t *testing.T, s suite) {
 	}
 	if c, err := d.CancelMaintenance(ctx, later.ID, "bob"); err != nil || !c.Cancelled || len(c.Updates) != 1 || c.Updates[0].Body != "On the calendar." {
 		t.Errorf("cancel: %+v, %v; want the cancelled window with its one update", c, err)
+	}
+}
+
+// testMaintenanceListIsOneSnapshot: windows are listed with their updates
+// as of one moment, while updates are being posted: a window listed with
+// a completed update has the end that update gave it, and one listed
+// with that end has the update.
+func testMaintenanceListIsOneSnapshot(t *testing.T, s suite) {
+	ctx := context.Background()
+	now := At(30, 0)
+	d := s.openWith(t, Options{Now: func() time.Time { return now }})
+	const windows = 40
+	var ids []int64
+	for i := range windows {
+		m, err := d.AddMaintenance(ctx, store.Maintenance{Services: []string{"mail"}, Title: fmt.Sprintf("Mail pass %d", i),
+			Start: At(10, 0), End: At(90, 0)}, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(done)
+		for _, id := range ids {
+			if _, err := d.PostMaintenanceUpdate(ctx, id, store.MaintenanceCompleted, "Done early.", "bob"); err != nil {
+				t.Errorf("post on %d: %v", id, err)
+				return
+			}
+		}
+	}()
+	check := func(list []store.Maintenance) {
+		for _, m := range list {
+			completed := slices.ContainsFunc(m.Updates, func(u store.MaintenanceUpdate) bool { return u.Status == store.MaintenanceCompleted })
+			if ended := m.End.Equal(now); completed != ended {
+				t.Errorf("window %d listed with end %s and updates %+v: the end and the updates disagree", m.ID, m.End, m.Updates)
+			}
+		}
+	}
+	for lists := 0; ; lists++ {
+		select {
+		case <-done:
+			wg.Wait()
+			list, err := d.ListMaintenance(ctx)
+			if err != nil || len(list) != windows {
+				t.Fatalf("list after the posts: %d windows, %v; want %d", len(list), err, windows)
+			}
+			check(list)
+			t.Logf("%d lists while posting", lists)
+			return
+		default:
+		}
+		list, err := d.ListMaintenance(ctx)
+		if err != nil {
+			t.Fatalf("list: %v", err)
+		}
+		check(list)
+		if t.Failed() {
+			<-done
+			wg.Wait()
+			return
+		}
 	}
 }
