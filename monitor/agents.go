@@ -228,20 +228,25 @@ func (a *Monitor) storeAgentBatch(r *dashboard.AgentRequest, held store.Location
 	}
 	// The results are stored whatever follows: the agent gets its 200,
 	// and a health that could not be recorded is caught up by its next
-	// batch.
-	st, err := a.store.RecordLocationBatch(r.Context(), b)
-	if err != nil {
-		a.log.Warn("agent batch health", "location", loc, "err", err)
-		st = held
-		if b.Through.After(st.CompleteThrough) {
-			st.CompleteThrough = b.Through
-		}
-	}
-	// The clock is right again: resolve its alert if it was raised.
+	// batch. The clock is right again: its alert, if raised, is resolved
+	// before the store forgets the refusal, so a resolve that could not be
+	// enqueued is tried again by the next batch.
+	var err error
 	if held.ClockRefused {
-		if err := a.clockAlert(r.Context(), loc, "", now); err != nil {
+		if err = a.clockAlert(r.Context(), loc, "", now); err != nil {
 			a.log.Error("agent clock alert", "location", loc, "err", err)
 		}
+	}
+	st := held
+	if err == nil {
+		st, err = a.store.RecordLocationBatch(r.Context(), b)
+		if err != nil {
+			a.log.Warn("agent batch health", "location", loc, "err", err)
+			st = held
+		}
+	}
+	if b.Through.After(st.CompleteThrough) {
+		st.CompleteThrough = b.Through
 	}
 	ack := wire.Ack{Accepted: len(rs)}
 	if !st.CompleteThrough.IsZero() {
@@ -250,21 +255,24 @@ func (a *Monitor) storeAgentBatch(r *dashboard.AgentRequest, held store.Location
 	return http.StatusOK, ack, nil
 }
 
-// clockRefusal records that the location's batch was refused for its
-// clock, raises the location's clock alert unless it was raised already
-// (as held, the state the claim found, says), and returns the 422 that
-// refuses the batch.
+// clockRefusal raises the location's clock alert unless it was raised
+// already (as held, the state the claim found, says), records that the
+// location's batch was refused for its clock once the alert is enqueued,
+// and returns the 422 that refuses the batch. An alert that could not be
+// enqueued leaves the refusal unrecorded, so the next refusal raises it.
 func (a *Monitor) clockRefusal(r *dashboard.AgentRequest, held store.LocationState, msg, field string, now time.Time) error {
 	loc := held.Location
-	if _, err := a.store.RecordLocationBatch(r.Context(), store.LocationBatch{Location: loc, Agent: held.Agent, At: now, ClockRefused: true}); err != nil {
-		a.log.Warn("agent clock refusal", "location", loc, "err", err)
-	}
+	refused := &dashboard.APIError{Status: http.StatusUnprocessableEntity, Code: "clock_offset", Field: field, Message: msg}
 	if !held.ClockRefused {
 		if err := a.clockAlert(r.Context(), loc, msg, now); err != nil {
 			a.log.Error("agent clock alert", "location", loc, "err", err)
+			return refused
 		}
 	}
-	return &dashboard.APIError{Status: http.StatusUnprocessableEntity, Code: "clock_offset", Field: field, Message: msg}
+	if _, err := a.store.RecordLocationBatch(r.Context(), store.LocationBatch{Location: loc, Agent: held.Agent, At: now, ClockRefused: true}); err != nil {
+		a.log.Warn("agent clock refusal", "location", loc, "err", err)
+	}
+	return refused
 }
 
 // clockAlert enqueues the trigger (msg not empty) or the resolve of the
