@@ -213,14 +213,7 @@ alerting:
 // lead) raises nothing more at 10:06 and resolves it at 10:09, and a third
 // sends nothing at 10:10: one trigger, one resolve.
 func TestLocationSilenceAcrossLeaders(t *testing.T) {
-	cfg := loadConfig(t, `collector: {location: eu-west}
-locations: [eu-west, us-east]
-services: [{id: web}]
-checks: [{id: slow, service: web, kind: http, target: "http://127.0.0.1:1/", interval: 30s}]
-alerting:
-  receivers: [{name: oncall, kind: slack, url: "http://127.0.0.1:1/oncall"}]
-  routes: [{receiver: oncall}]
-`)
+	cfg := loadConfig(t, silenceStoryConfig)
 	a := testApp(t, cfg, Options{})
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
@@ -231,7 +224,24 @@ alerting:
 		}
 		a = reopen(t, a) // the next step is another process's
 	}
-	as, err := a.db.AlertsByKey(ctx, "location/us-east")
+	wantOneTriggerOneResolve(t, a)
+}
+
+// silenceStoryConfig probes check slow from eu-west and us-east.
+const silenceStoryConfig = `collector: {location: eu-west}
+locations: [eu-west, us-east]
+services: [{id: web}]
+checks: [{id: slow, service: web, kind: http, target: "http://127.0.0.1:1/", interval: 30s}]
+alerting:
+  receivers: [{name: oncall, kind: slack, url: "http://127.0.0.1:1/oncall"}]
+  routes: [{receiver: oncall}]
+`
+
+// wantOneTriggerOneResolve: us-east's silence was raised once and
+// resolved once.
+func wantOneTriggerOneResolve(t *testing.T, a *testMonitor) {
+	t.Helper()
+	as, err := a.db.AlertsByKey(context.Background(), "location/us-east")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,4 +268,30 @@ func writeSilenceStory(t *testing.T, a *testMonitor, t0 time.Time) {
 	if err := a.db.WriteResults(context.Background(), rs); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestLocationSilenceAfterLeadRegained: a leader that raised us-east's
+// silence alert at 10:05, lost the lead to another that resolved it at
+// 10:09, and leads again at 10:10 reads what fires from the outbox, not
+// from its memory of 10:05: it sends no second resolve.
+func TestLocationSilenceAfterLeadRegained(t *testing.T) {
+	cfg := loadConfig(t, silenceStoryConfig)
+	a := testApp(t, cfg, Options{})
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	writeSilenceStory(t, a, t0)
+	if err := a.LocationSilence(ctx, t0.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	other := testApp(t, cfg, Options{})
+	if err := other.LocationSilence(ctx, t0.Add(9*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.regainDetection(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.LocationSilence(ctx, t0.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	wantOneTriggerOneResolve(t, a)
 }
