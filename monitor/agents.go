@@ -15,7 +15,6 @@ import (
 
 	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/agent/wire"
-	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/dashboard"
@@ -279,16 +278,7 @@ func (a *Monitor) clockRefusal(r *dashboard.AgentRequest, held store.LocationSta
 // location's clock alert. Whether it fires is the store's (ClockRefused),
 // so whichever replica the agent reaches raises or resolves it once.
 func (a *Monitor) clockAlert(ctx context.Context, loc, msg string, now time.Time) error {
-	title := "slate: " + clockAlertTitle(loc)
-	e := alert.Event{DedupKey: clockAlertKey(loc), Kind: alert.KindTrigger, Severity: alert.SeverityCritical, Title: title, Time: now, Body: msg}
-	if msg == "" {
-		e.Kind, e.Title = alert.KindResolve, title+" — resolved"
-	}
-	as, err := alert.Alerts(e, Router(a.cfg.Load()).Route(e))
-	if err == nil {
-		err = a.store.Enqueue(ctx, as)
-	}
-	return err
+	return a.enqueueSlateAlert(ctx, clockAlertKey(loc), clockAlertTitle(loc), msg, msg != "", now)
 }
 
 func clockAlertKey(loc string) string { return "slate-agent-clock/" + loc }
