@@ -63,22 +63,11 @@ func newAgentHub(reg prometheus.Registerer, health prometheus.Collector) (*agent
 }
 
 // claim makes agent the holder of location at now, with its clock
-// estimate, unless another agent holds it: then 409, and the agent waits
-// as standby.
+// estimate, unless another agent holds it: then the store's
+// ErrLocationHeld, which the agent is told as 409 (it waits as standby).
 func (a *Monitor) claim(r *dashboard.AgentRequest, location, agent string, offset, rtt time.Duration, now time.Time) (store.LocationState, error) {
-	st, err := a.store.ClaimLocation(r.Context(), store.LocationClaim{Location: location, Agent: agent, At: now, TTL: agentLease,
+	return a.store.ClaimLocation(r.Context(), store.LocationClaim{Location: location, Agent: agent, At: now, TTL: agentLease,
 		ClockOffset: offset, RoundTrip: rtt})
-	if errors.Is(err, store.ErrLocationHeld) {
-		return st, &dashboard.APIError{Status: http.StatusConflict, Code: "standby", RetryAfter: agentLease,
-			Message: fmt.Sprintf("location %s is held by another agent; this agent waits as standby and may take over once that one has been silent for %s",
-				location, agentLease)}
-	}
-	if err != nil {
-		a.log.Error("agent claim", "location", location, "err", err)
-		return st, &dashboard.APIError{Status: http.StatusServiceUnavailable, Code: "unavailable", RetryAfter: 5 * time.Second,
-			Message: "the store cannot take the agent's call right now; retry"}
-	}
-	return st, nil
 }
 
 // agentChecks are the checks that run at each location: every check but
@@ -163,11 +152,14 @@ func (a *Monitor) apiAgentResults(r *dashboard.AgentRequest) (int, any, error) {
 		return refuse("invalid", dashboard.Invalid(we.Field, "%s", we.Msg))
 	}
 	held, err := a.claim(r, loc, agent, offset, rtt, now)
-	var ae *dashboard.APIError
-	if errors.As(err, &ae) && ae.Code == "standby" {
-		return refuse("standby", err)
+	if errors.Is(err, store.ErrLocationHeld) {
+		return refuse("standby", &dashboard.APIError{Status: http.StatusConflict, Code: "standby", RetryAfter: agentLease,
+			Message: fmt.Sprintf("location %s is held by another agent; this agent waits as standby and may take over once that one has been silent for %s",
+				loc, agentLease)})
 	} else if err != nil {
-		return refuse("store", err)
+		a.log.Error("agent claim", "location", loc, "err", err)
+		return refuse("store", &dashboard.APIError{Status: http.StatusServiceUnavailable, Code: "unavailable", RetryAfter: 5 * time.Second,
+			Message: "the store cannot take the agent's call right now; retry"})
 	}
 	if abs(offset) > wire.DefaultMaxOffset {
 		return refuse("clock", a.clockRefusal(r, held, fmt.Sprintf("the agent's clock is %s off the server's (round trip %s); at most %s is taken: fix the agent's clock (NTP)",
