@@ -323,10 +323,12 @@ func maintenanceMail(cat *catalog.Catalog, au audience, key []byte, now time.Tim
 }
 
 // maintenanceWords is the text of m's notice at stage: the newest words a
-// person posted for the state the notice speaks of, else the description
+// person posted for the state the notice speaks of (scheduled for the
+// scheduled notice and the reminder), else the description
 // (customer-facing text only; who posted stays with staff).
 func maintenanceWords(m catalog.Maintenance, stage email.MaintenanceStage) string {
-	status := map[email.MaintenanceStage]string{email.MaintenanceStarted: "in_progress", email.MaintenanceCompleted: "completed"}[stage]
+	status := map[email.MaintenanceStage]string{email.MaintenanceScheduled: store.MaintenanceScheduled, email.MaintenanceReminder: store.MaintenanceScheduled,
+		email.MaintenanceStarted: store.MaintenanceInProgress, email.MaintenanceCompleted: store.MaintenanceCompleted}[stage]
 	for i := len(m.Updates) - 1; i >= 0; i-- {
 		if status != "" && m.Updates[i].Status == status {
 			return m.Updates[i].Body
