@@ -213,11 +213,8 @@ alerting:
 // lead) raises nothing more at 10:06 and resolves it at 10:09, and a third
 // sends nothing at 10:10: one trigger, one resolve.
 func TestLocationSilenceAcrossLeaders(t *testing.T) {
-	cfg := loadConfig(t, silenceStoryConfig)
-	a := testApp(t, cfg, Options{})
+	a, t0 := silenceStory(t)
 	ctx := context.Background()
-	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	writeSilenceStory(t, a, t0)
 	for _, step := range []time.Duration{5 * time.Minute, 6 * time.Minute, 9 * time.Minute, 10 * time.Minute} {
 		if err := a.LocationSilence(ctx, t0.Add(step)); err != nil {
 			t.Fatal(err)
@@ -236,6 +233,16 @@ alerting:
   receivers: [{name: oncall, kind: slack, url: "http://127.0.0.1:1/oncall"}]
   routes: [{receiver: oncall}]
 `
+
+// silenceStory is a monitor on silenceStoryConfig whose store holds
+// writeSilenceStory from t0, 10:00 UTC.
+func silenceStory(t *testing.T) (*testMonitor, time.Time) {
+	t.Helper()
+	a := testApp(t, loadConfig(t, silenceStoryConfig), Options{})
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	writeSilenceStory(t, a, t0)
+	return a, t0
+}
 
 // wantOneTriggerOneResolve: us-east's silence was raised once and
 // resolved once.
@@ -275,15 +282,12 @@ func writeSilenceStory(t *testing.T, a *testMonitor, t0 time.Time) {
 // 10:09, and leads again at 10:10 reads what fires from the outbox, not
 // from its memory of 10:05: it sends no second resolve.
 func TestLocationSilenceAfterLeadRegained(t *testing.T) {
-	cfg := loadConfig(t, silenceStoryConfig)
-	a := testApp(t, cfg, Options{})
+	a, t0 := silenceStory(t)
 	ctx := context.Background()
-	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	writeSilenceStory(t, a, t0)
 	if err := a.LocationSilence(ctx, t0.Add(5*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	other := testApp(t, cfg, Options{})
+	other := testApp(t, a.Config(), Options{})
 	if err := other.LocationSilence(ctx, t0.Add(9*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
