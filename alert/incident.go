@@ -226,7 +226,7 @@ func (d Describer) To(names []string, e Event, id int64, inc *db.Incident, befor
 // a resolve, and one whose public part grew an update; a change the
 // public's view does not show (another tenant's endpoint failing, a note
 // for staff) is not told. The event names no tenant, and its time is
-// that of the view's latest entry. A repeat of an unresolved trigger (kind
+// that of the view's latest entry, or the view's end when that is later. A repeat of an unresolved trigger (kind
 // KindTrigger, before the whole timeline) is told while the public sees
 // the incident open.
 func (d Describer) PublicNotification(id int64, inc *db.Incident, kind string, before int, now time.Time) (Event, bool) {
@@ -261,16 +261,16 @@ func (d Describer) PublicNotification(id int64, inc *db.Incident, kind string, b
 	for i := range view.Timeline {
 		view.Timeline[i].Author = "" // the public reads what was written, not who wrote it
 	}
-	switch n := len(view.Timeline); {
-	case n > 0:
-		// The time of the public's own latest entry: the time of the
-		// change itself may tell when checks the public may not read
-		// failed, or when detection ran.
+	// The time of the public's own latest entry, or of its part's own end
+	// when that is later (an end reached with no update of its own): the
+	// time of the change itself may tell when checks the public may not
+	// read failed, or when detection ran.
+	now = v.Started
+	if n := len(view.Timeline); n > 0 {
 		now = view.Timeline[n-1].At
-	case ended && !v.Ended.IsZero():
-		now = v.Ended // no update yet (detection's lines are staff's): the public's part's own end
-	default:
-		now = v.Started // and its own start
+	}
+	if ended && v.Ended.After(now) {
+		now = v.Ended
 	}
 	e := d.IncidentEvent(id, &view, kind, now)
 	e.Tenant, e.URL = "", d.IncidentURL(id, inc)

@@ -80,3 +80,48 @@ func TestNotificationsPerAudience(t *testing.T) {
 		})
 	}
 }
+
+// TestPublicResolveTime: readers who see only people's updates are told
+// of the end at the incident's end, not at the last person's update,
+// which came before it; an update after the end keeps its own time.
+func TestPublicResolveTime(t *testing.T) {
+	t0 := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	shared := []incident.Cause{{Check: "mail-shared", Locations: []string{"eu"}}}
+	d := alert.Describer{BaseURL: "https://status.example.com", Names: map[string]string{"mail": "Mail"}, Key: []byte("key"),
+		Public: map[string]bool{"subscribers": true},
+		PublicView: func(inc *db.Incident) (incident.Incident, bool) {
+			v, ok := incident.View(inc.Incident, func(tenant string) bool { return tenant == "" })
+			var people []incident.Entry
+			for _, e := range v.Timeline {
+				if e.Author != "" {
+					people = append(people, e)
+				}
+			}
+			v.Timeline = people
+			return v, ok
+		}}
+	entries := []incident.Entry{
+		{At: t0, Kind: incident.KindDetected, Status: incident.Investigating, Body: "mail is down", Cause: shared},
+		{At: t0.Add(10 * time.Minute), Kind: incident.KindUpdate, Status: incident.Identified, Body: "A disk failed.", Author: "Alice Example"},
+		{At: t0.Add(40 * time.Minute), Kind: incident.KindRecovered, Status: incident.Resolved, Body: "mail recovered"},
+		{At: t0.Add(50 * time.Minute), Kind: incident.KindUpdate, Status: incident.Resolved, Body: "The disk is replaced.", Author: "Alice Example"},
+	}
+	for _, tc := range []struct {
+		name string
+		upTo int
+		kind string
+		want time.Time
+	}{
+		{"the end after the last update: the end's time", 3, alert.KindResolve, t0.Add(40 * time.Minute)},
+		{"an update after the end: the update's time", 4, alert.KindUpdate, t0.Add(50 * time.Minute)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inc := &db.Incident{ID: 7, Incident: incident.Incident{Service: "mail", Status: entries[tc.upTo-1].Status,
+				Severity: incident.Major, Started: t0, Ended: t0.Add(40 * time.Minute), Timeline: entries[:tc.upTo]}}
+			e, ok := d.PublicNotification(7, inc, alert.KindUpdate, tc.upTo-1, t0.Add(time.Hour))
+			if !ok || e.Kind != tc.kind || !e.Time.Equal(tc.want) {
+				t.Errorf("told %v: %s at %v; want %s at %v", ok, e.Kind, e.Time, tc.kind, tc.want)
+			}
+		})
+	}
+}

@@ -166,7 +166,11 @@ func (s *Sender) Run(ctx context.Context) error {
 	t := time.NewTicker(s.Interval)
 	defer t.Stop()
 	for {
-		s.start(ctx, s.Now(), nil) // errors: the outbox is read again next pass
+		// A pass claims no more than the global slots free: alerts it
+		// claimed beyond them would wait for a slot while the passes that
+		// attempts' ends nudge skip them, and mostly be released again,
+		// one write each.
+		s.start(ctx, s.Now(), nil, min(s.batch(), cap(s.global)-s.inFlight())) // errors: the outbox is read again next pass
 		last := time.Now()
 		if !s.waitPass(ctx, t.C, last) {
 			s.all.Wait()
@@ -227,7 +231,9 @@ const deliverPasses = 16
 
 // DeliverDue attempts every alert due at now (up to Batch per pass),
 // concurrently within the limits, and returns once they are recorded, with
-// the number of attempts it made. An alert delivered or given up lets the
+// the number of attempts it made. Each pass waits for its attempts, so it
+// claims a whole batch: a receiver that holds its slots for a timeout
+// delays no other receiver's alerts to a later pass. An alert delivered or given up lets the
 // next of its queue (same dedup key and receiver) through, which a further
 // pass attempts, up to a few passes. Attempts are timed by the Now clock.
 // Errors recording attempts are joined in the error; the alerts concerned
@@ -237,7 +243,7 @@ func (s *Sender) DeliverDue(ctx context.Context, now time.Time) (int, error) {
 	var errs []error
 	tried := map[int64]bool{} // one attempt per alert per call
 	for range deliverPasses {
-		wg, pass, n, err := s.start(ctx, now, tried)
+		wg, pass, n, err := s.start(ctx, now, tried, s.batch())
 		if err != nil {
 			return total, errors.Join(append(errs, err)...)
 		}
@@ -265,19 +271,22 @@ func (e *errList) add(err error) {
 	e.mu.Unlock()
 }
 
-// start claims up to a batch of due alerts and begins an attempt at each
-// one not already in flight, nor in tried when it is not nil (which it
-// then adds them to); the claims of those it skips are released.
-func (s *Sender) start(ctx context.Context, now time.Time, tried map[int64]bool) (*sync.WaitGroup, *errList, int, error) {
+// start claims up to limit due alerts and begins an attempt at each one
+// not already in flight, nor in tried when it is not nil (which it then
+// adds them to); the claims of those it skips are released.
+func (s *Sender) start(ctx context.Context, now time.Time, tried map[int64]bool, limit int) (*sync.WaitGroup, *errList, int, error) {
 	s.init()
+	wg, errs, n := &sync.WaitGroup{}, &errList{}, 0
+	if limit <= 0 {
+		return wg, errs, 0, nil
+	}
 	hold := s.hold()
 	claimed := time.Now() // the claims' real age bounds how long an attempt may wait to start
-	due, err := s.Store.ClaimAlerts(ctx, now, s.batch(), s.claimant(), hold)
+	due, err := s.Store.ClaimAlerts(ctx, now, limit, s.claimant(), hold)
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("deliver due: %w", err)
 	}
 	startBy := claimed.Add(hold - s.timeout())
-	wg, errs, n := &sync.WaitGroup{}, &errList{}, 0
 	var skipped []int64
 	for _, a := range due {
 		s.mu.Lock()
@@ -297,13 +306,17 @@ func (s *Sender) start(ctx context.Context, now time.Time, tried map[int64]bool)
 		go func() {
 			defer s.all.Done()
 			defer wg.Done()
-			defer func() {
-				s.mu.Lock()
-				delete(s.inflight, a.ID)
-				s.mu.Unlock()
-			}()
-			if err := s.attempt(ctx, a, startBy); err != nil {
+			next, err := s.attempt(ctx, a, startBy)
+			if err != nil {
 				errs.add(err)
+			}
+			s.mu.Lock()
+			delete(s.inflight, a.ID)
+			s.mu.Unlock()
+			if next {
+				// Once its slot is free, so that the pass it starts may
+				// claim the next of its queue.
+				s.Nudge()
 			}
 		}()
 	}
@@ -383,38 +396,39 @@ func (s *Sender) acquire(ctx context.Context, receiver string) (release func(), 
 // attempt delivers a once and records the outcome. It starts only before
 // startBy, when the claim still outlasts an attempt; otherwise, or when
 // ctx ends first, it releases the claim and records nothing: the alert
-// stays due.
-func (s *Sender) attempt(ctx context.Context, a db.Alert, startBy time.Time) error {
+// stays due. next reports that a was delivered or given up, so the next
+// alert of its queue may be due.
+func (s *Sender) attempt(ctx context.Context, a db.Alert, startBy time.Time) (next bool, err error) {
 	wctx, cancel := context.WithDeadline(ctx, startBy)
 	done, ok := s.acquire(wctx, a.Receiver)
 	cancel()
 	if !ok {
 		s.release(ctx, a.Claim, a.ID)
-		return nil
+		return false, nil
 	}
 	defer done()
 	at := s.Now()
 	out := s.post(ctx, a, at)
 	if ctx.Err() != nil {
-		return nil // stopping: the failure is ours, not the receiver's
+		return false, nil // stopping: the failure is ours, not the receiver's
 	}
 	if out.Outcome == db.OutcomeRetry && at.Sub(a.CreatedAt) >= s.maxAge() {
 		out.Outcome = db.OutcomeGaveUp
 		out.Error += fmt.Sprintf(" (gave up: older than %v)", s.maxAge())
 	}
 	if err := s.Store.RecordAttempt(ctx, a.ID, at, out); err != nil && !errors.Is(err, db.ErrAlertState) {
-		return fmt.Errorf("deliver %s to %s: %w", a.DedupKey, a.Receiver, err)
+		return false, fmt.Errorf("deliver %s to %s: %w", a.DedupKey, a.Receiver, err)
 	}
 	s.m.attempts.WithLabelValues(a.Receiver, out.Outcome).Inc()
 	switch out.Outcome {
 	case db.OutcomeDelivered:
 		s.m.sent.WithLabelValues(a.Receiver).Inc()
-		s.Nudge() // the next of its queue may be due
+		return true, nil // the next of its queue may be due
 	case db.OutcomeGaveUp:
 		s.m.failed.WithLabelValues(a.Receiver).Inc()
-		s.Nudge()
+		return true, nil
 	}
-	return nil
+	return false, nil
 }
 
 func (s *Sender) maxAge() time.Duration {

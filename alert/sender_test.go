@@ -359,3 +359,47 @@ func TestStatusClassification(t *testing.T) {
 		})
 	}
 }
+
+// TestRunClaimsNoMoreThanFreeSlots: while every attempt hangs at the
+// receiver, Run has claimed as many due alerts as it has slots, and the
+// rest stay in the outbox for another sender to claim.
+func TestRunClaimsNoMoreThanFreeSlots(t *testing.T) {
+	arrived, release := make(chan struct{}, 64), make(chan struct{})
+	s := newSink(t, func(_ http.ResponseWriter, r *http.Request, _ int) bool {
+		arrived <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		return true
+	})
+	r := newRig(t, map[string]alert.Receiver{"hook": alert.Webhook{URL: s.URL}})
+	r.sender.Concurrency, r.sender.PerReceiver, r.sender.Interval = 4, 4, time.Hour
+	const due = 40
+	for i := range due {
+		r.enqueue(t, event(fmt.Sprintf("incident/%d", i)), "hook")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.sender.Run(ctx) }()
+	defer func() {
+		cancel()
+		close(release)
+		<-done
+	}()
+	for range r.sender.Concurrency {
+		select {
+		case <-arrived:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the receiver was not called with every slot")
+		}
+	}
+	left, err := r.db.ClaimAlerts(context.Background(), r.clock.Now(), 100, "other", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := due - r.sender.Concurrency; len(left) != want {
+		t.Errorf("another sender could claim %d due alerts while all %d slots hang, want %d: the pass claimed more than it could start",
+			len(left), r.sender.Concurrency, want)
+	}
+}

@@ -225,11 +225,7 @@ func (i *Incident) Publish(at time.Time, n int, body, author string) error {
 	if strings.TrimSpace(body) == "" {
 		body = e.Body
 	}
-	if strings.TrimSpace(author) == "" {
-		return errors.New("an update needs an author")
-	}
-	i.Timeline = append(i.Timeline, Entry{At: at, Kind: KindUpdate, Status: i.Status, Body: body, Author: author})
-	return nil
+	return i.Update(at, i.Status, body, author)
 }
 
 // SetSeverity overrides the derived severity.

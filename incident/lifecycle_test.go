@@ -3,6 +3,7 @@ package incident_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,6 +171,9 @@ func TestPublish(t *testing.T) {
 				t.Errorf("got %v, want %v", err, tc.want)
 			}
 		})
+	}
+	if err := inc.Publish(t0, 0, "", " "); err == nil || !strings.Contains(err.Error(), "author") {
+		t.Errorf("published with no author: %v", err)
 	}
 	if len(inc.Timeline) != 4 {
 		t.Fatalf("refused publications added entries: %+v", inc.Timeline)

@@ -15,7 +15,6 @@ import (
 
 	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/agent/wire"
-	"github.com/slatehq/slate/alert"
 	"github.com/slatehq/slate/collector"
 	"github.com/slatehq/slate/config"
 	"github.com/slatehq/slate/dashboard"
@@ -64,22 +63,11 @@ func newAgentHub(reg prometheus.Registerer, health prometheus.Collector) (*agent
 }
 
 // claim makes agent the holder of location at now, with its clock
-// estimate, unless another agent holds it: then 409, and the agent waits
-// as standby.
+// estimate, unless another agent holds it: then the store's
+// ErrLocationHeld, which the agent is told as 409 (it waits as standby).
 func (a *Monitor) claim(r *dashboard.AgentRequest, location, agent string, offset, rtt time.Duration, now time.Time) (store.LocationState, error) {
-	st, err := a.store.ClaimLocation(r.Context(), store.LocationClaim{Location: location, Agent: agent, At: now, TTL: agentLease,
+	return a.store.ClaimLocation(r.Context(), store.LocationClaim{Location: location, Agent: agent, At: now, TTL: agentLease,
 		ClockOffset: offset, RoundTrip: rtt})
-	if errors.Is(err, store.ErrLocationHeld) {
-		return st, &dashboard.APIError{Status: http.StatusConflict, Code: "standby", RetryAfter: agentLease,
-			Message: fmt.Sprintf("location %s is held by another agent; this agent waits as standby and may take over once that one has been silent for %s",
-				location, agentLease)}
-	}
-	if err != nil {
-		a.log.Error("agent claim", "location", location, "err", err)
-		return st, &dashboard.APIError{Status: http.StatusServiceUnavailable, Code: "unavailable", RetryAfter: 5 * time.Second,
-			Message: "the store cannot take the agent's call right now; retry"}
-	}
-	return st, nil
 }
 
 // agentChecks are the checks that run at each location: every check but
@@ -164,11 +152,14 @@ func (a *Monitor) apiAgentResults(r *dashboard.AgentRequest) (int, any, error) {
 		return refuse("invalid", dashboard.Invalid(we.Field, "%s", we.Msg))
 	}
 	held, err := a.claim(r, loc, agent, offset, rtt, now)
-	var ae *dashboard.APIError
-	if errors.As(err, &ae) && ae.Code == "standby" {
-		return refuse("standby", err)
+	if errors.Is(err, store.ErrLocationHeld) {
+		return refuse("standby", &dashboard.APIError{Status: http.StatusConflict, Code: "standby", RetryAfter: agentLease,
+			Message: fmt.Sprintf("location %s is held by another agent; this agent waits as standby and may take over once that one has been silent for %s",
+				loc, agentLease)})
 	} else if err != nil {
-		return refuse("store", err)
+		a.log.Error("agent claim", "location", loc, "err", err)
+		return refuse("store", &dashboard.APIError{Status: http.StatusServiceUnavailable, Code: "unavailable", RetryAfter: 5 * time.Second,
+			Message: "the store cannot take the agent's call right now; retry"})
 	}
 	if abs(offset) > wire.DefaultMaxOffset {
 		return refuse("clock", a.clockRefusal(r, held, fmt.Sprintf("the agent's clock is %s off the server's (round trip %s); at most %s is taken: fix the agent's clock (NTP)",
@@ -228,20 +219,25 @@ func (a *Monitor) storeAgentBatch(r *dashboard.AgentRequest, held store.Location
 	}
 	// The results are stored whatever follows: the agent gets its 200,
 	// and a health that could not be recorded is caught up by its next
-	// batch.
-	st, err := a.store.RecordLocationBatch(r.Context(), b)
-	if err != nil {
-		a.log.Warn("agent batch health", "location", loc, "err", err)
-		st = held
-		if b.Through.After(st.CompleteThrough) {
-			st.CompleteThrough = b.Through
-		}
-	}
-	// The clock is right again: resolve its alert if it was raised.
+	// batch. The clock is right again: its alert, if raised, is resolved
+	// before the store forgets the refusal, so a resolve that could not be
+	// enqueued is tried again by the next batch.
+	var err error
 	if held.ClockRefused {
-		if err := a.clockAlert(r.Context(), loc, "", now); err != nil {
+		if err = a.clockAlert(r.Context(), loc, "", now); err != nil {
 			a.log.Error("agent clock alert", "location", loc, "err", err)
 		}
+	}
+	st := held
+	if err == nil {
+		st, err = a.store.RecordLocationBatch(r.Context(), b)
+		if err != nil {
+			a.log.Warn("agent batch health", "location", loc, "err", err)
+			st = held
+		}
+	}
+	if b.Through.After(st.CompleteThrough) {
+		st.CompleteThrough = b.Through
 	}
 	ack := wire.Ack{Accepted: len(rs)}
 	if !st.CompleteThrough.IsZero() {
@@ -250,37 +246,31 @@ func (a *Monitor) storeAgentBatch(r *dashboard.AgentRequest, held store.Location
 	return http.StatusOK, ack, nil
 }
 
-// clockRefusal records that the location's batch was refused for its
-// clock, raises the location's clock alert unless it was raised already
-// (as held, the state the claim found, says), and returns the 422 that
-// refuses the batch.
+// clockRefusal raises the location's clock alert unless it was raised
+// already (as held, the state the claim found, says), records that the
+// location's batch was refused for its clock once the alert is enqueued,
+// and returns the 422 that refuses the batch. An alert that could not be
+// enqueued leaves the refusal unrecorded, so the next refusal raises it.
 func (a *Monitor) clockRefusal(r *dashboard.AgentRequest, held store.LocationState, msg, field string, now time.Time) error {
 	loc := held.Location
-	if _, err := a.store.RecordLocationBatch(r.Context(), store.LocationBatch{Location: loc, Agent: held.Agent, At: now, ClockRefused: true}); err != nil {
-		a.log.Warn("agent clock refusal", "location", loc, "err", err)
-	}
+	refused := &dashboard.APIError{Status: http.StatusUnprocessableEntity, Code: "clock_offset", Field: field, Message: msg}
 	if !held.ClockRefused {
 		if err := a.clockAlert(r.Context(), loc, msg, now); err != nil {
 			a.log.Error("agent clock alert", "location", loc, "err", err)
+			return refused
 		}
 	}
-	return &dashboard.APIError{Status: http.StatusUnprocessableEntity, Code: "clock_offset", Field: field, Message: msg}
+	if _, err := a.store.RecordLocationBatch(r.Context(), store.LocationBatch{Location: loc, Agent: held.Agent, At: now, ClockRefused: true}); err != nil {
+		a.log.Warn("agent clock refusal", "location", loc, "err", err)
+	}
+	return refused
 }
 
 // clockAlert enqueues the trigger (msg not empty) or the resolve of the
 // location's clock alert. Whether it fires is the store's (ClockRefused),
 // so whichever replica the agent reaches raises or resolves it once.
 func (a *Monitor) clockAlert(ctx context.Context, loc, msg string, now time.Time) error {
-	title := "slate: " + clockAlertTitle(loc)
-	e := alert.Event{DedupKey: clockAlertKey(loc), Kind: alert.KindTrigger, Severity: alert.SeverityCritical, Title: title, Time: now, Body: msg}
-	if msg == "" {
-		e.Kind, e.Title = alert.KindResolve, title+" — resolved"
-	}
-	as, err := alert.Alerts(e, Router(a.cfg.Load()).Route(e))
-	if err == nil {
-		err = a.store.Enqueue(ctx, as)
-	}
-	return err
+	return a.enqueueSlateAlert(ctx, clockAlertKey(loc), clockAlertTitle(loc), msg, msg != "", now)
 }
 
 func clockAlertKey(loc string) string { return "slate-agent-clock/" + loc }

@@ -317,20 +317,30 @@ func (a *Monitor) selfAlert(ctx context.Context, key, title string, err error, n
 	if firing == a.burning[key] {
 		return err
 	}
-	e := alert.Event{DedupKey: key, Kind: alert.KindTrigger, Severity: alert.SeverityCritical, Title: "slate: " + title, Time: now}
+	var body string
 	if firing {
-		e.Body = err.Error()
-	} else {
-		e.Kind, e.Title = alert.KindResolve, "slate: "+title+" — resolved"
+		body = err.Error()
 	}
-	as, aerr := alert.Alerts(e, Router(a.cfg.Load()).Route(e))
-	if aerr == nil {
-		aerr = a.store.Enqueue(ctx, as)
-	}
+	aerr := a.enqueueSlateAlert(ctx, key, title, body, firing, now)
 	if aerr == nil {
 		a.burning[key] = firing
 	}
 	return errors.Join(err, aerr)
+}
+
+// enqueueSlateAlert enqueues the critical trigger (firing, saying body)
+// or the resolve of an alert about slate itself, under key, to the
+// receivers its route names.
+func (a *Monitor) enqueueSlateAlert(ctx context.Context, key, title, body string, firing bool, now time.Time) error {
+	e := alert.Event{DedupKey: key, Kind: alert.KindTrigger, Severity: alert.SeverityCritical, Title: "slate: " + title, Time: now, Body: body}
+	if !firing {
+		e.Kind, e.Title, e.Body = alert.KindResolve, "slate: "+title+" — resolved", ""
+	}
+	as, err := alert.Alerts(e, Router(a.cfg.Load()).Route(e))
+	if err == nil {
+		err = a.store.Enqueue(ctx, as)
+	}
+	return err
 }
 
 // repeatAlerts re-notifies open incidents to the receivers whose routes ask

@@ -112,7 +112,11 @@ func (a *Monitor) detect(ctx context.Context, now time.Time, pick func(service s
 	a.detectMu.Lock()
 	defer a.detectMu.Unlock()
 	cfg, byID := a.cfg.Load(), *a.timing.Load()
-	f := a.readFront(ctx, now)
+	// The agents' watermarks are read once, and only when a service's
+	// checks run at agent locations: the others' minutes are final by
+	// the collector's timing alone.
+	var f front
+	read := false
 	picked := map[string]judging{}
 	for _, svc := range cfg.Services {
 		checks := cfg.ServiceChecks(svc.ID)
@@ -120,6 +124,9 @@ func (a *Monitor) detect(ctx context.Context, now time.Time, pick func(service s
 			continue
 		}
 		t := serviceTiming(checks, byID)
+		if len(t.agents) > 0 && !read {
+			f, read = a.readFront(ctx, now), true
+		}
 		if j := (judging{t, f.final(now, t)}); pick == nil || pick(svc.ID, checkIDs(checks), j.final) {
 			picked[svc.ID] = j
 		}

@@ -366,8 +366,14 @@ func (a *Monitor) IsLeader() bool { return a.lead.IsLeader() }
 
 // regainDetection forgets the detector's state and reads it again from
 // the store: run when this process becomes the leader, since another
-// leader may have judged minutes and changed incidents meanwhile.
+// leader may have judged minutes and changed incidents meanwhile. What
+// fires of the burn-rate, self and location alerts is forgotten too: it
+// is read again from the outbox, where another leader may have raised or
+// resolved them.
 func (a *Monitor) regainDetection(ctx context.Context) error {
+	a.burnMu.Lock()
+	clear(a.burning)
+	a.burnMu.Unlock()
 	a.detectMu.Lock()
 	defer a.detectMu.Unlock()
 	a.detector = incident.Detector{Hold: a.cfg.Load().Detection.RecoveryHold}

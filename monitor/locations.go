@@ -145,9 +145,10 @@ func reportedSpan(start time.Time, runs []sla.MinuteRun) (first, last time.Time,
 // than silenceFactor times the shortest of their intervals while they were
 // being probed, and resolves it once the location reports again. Whether
 // a location's alert fires is read from the outbox (the last alert
-// enqueued under its key), not from one process's memory: a leader that
-// took over, or a restarted one, resolves what another raised and does
-// not raise again what fires already.
+// enqueued under its key) at the first look and whenever this process
+// becomes the leader again: a leader that took over, or a restarted one,
+// resolves what another raised and does not raise again what fires
+// already.
 func (a *Monitor) LocationSilence(ctx context.Context, now time.Time) error {
 	cfg := a.cfg.Load()
 	intervals := checkIntervals(&cfg.Catalog)
@@ -160,9 +161,11 @@ func (a *Monitor) LocationSilence(ctx context.Context, now time.Time) error {
 	for _, r := range reports {
 		key := locationKey + r.Location.ID
 		watched[key] = true
-		firing, err := a.lastRaised(ctx, key)
+		a.burnMu.Lock()
+		firing, err := a.pagedByKey(ctx, key)
+		a.burnMu.Unlock()
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("location silence %s: %w", key, err))
 			continue
 		}
 		switch {
@@ -192,26 +195,6 @@ func (a *Monitor) LocationSilence(ctx context.Context, now time.Time) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// lastRaised reports whether the last alert enqueued under key was a
-// trigger, and notes it as what fires, for raiseLocation.
-func (a *Monitor) lastRaised(ctx context.Context, key string) (bool, error) {
-	as, err := a.store.AlertsByKey(ctx, key)
-	if err != nil {
-		return false, fmt.Errorf("location silence %s: %w", key, err)
-	}
-	var last int64
-	firing := false
-	for _, x := range as {
-		if x.ID > last {
-			last, firing = x.ID, x.Kind == alert.KindTrigger
-		}
-	}
-	a.burnMu.Lock()
-	a.burning[key] = firing
-	a.burnMu.Unlock()
-	return firing, nil
 }
 
 // locationKey prefixes the dedup key of a location's silence alert.

@@ -213,25 +213,42 @@ alerting:
 // lead) raises nothing more at 10:06 and resolves it at 10:09, and a third
 // sends nothing at 10:10: one trigger, one resolve.
 func TestLocationSilenceAcrossLeaders(t *testing.T) {
-	cfg := loadConfig(t, `collector: {location: eu-west}
-locations: [eu-west, us-east]
-services: [{id: web}]
-checks: [{id: slow, service: web, kind: http, target: "http://127.0.0.1:1/", interval: 30s}]
-alerting:
-  receivers: [{name: oncall, kind: slack, url: "http://127.0.0.1:1/oncall"}]
-  routes: [{receiver: oncall}]
-`)
-	a := testApp(t, cfg, Options{})
+	a, t0 := silenceStory(t)
 	ctx := context.Background()
-	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	writeSilenceStory(t, a, t0)
 	for _, step := range []time.Duration{5 * time.Minute, 6 * time.Minute, 9 * time.Minute, 10 * time.Minute} {
 		if err := a.LocationSilence(ctx, t0.Add(step)); err != nil {
 			t.Fatal(err)
 		}
 		a = reopen(t, a) // the next step is another process's
 	}
-	as, err := a.db.AlertsByKey(ctx, "location/us-east")
+	wantOneTriggerOneResolve(t, a)
+}
+
+// silenceStoryConfig probes check slow from eu-west and us-east.
+const silenceStoryConfig = `collector: {location: eu-west}
+locations: [eu-west, us-east]
+services: [{id: web}]
+checks: [{id: slow, service: web, kind: http, target: "http://127.0.0.1:1/", interval: 30s}]
+alerting:
+  receivers: [{name: oncall, kind: slack, url: "http://127.0.0.1:1/oncall"}]
+  routes: [{receiver: oncall}]
+`
+
+// silenceStory is a monitor on silenceStoryConfig whose store holds
+// writeSilenceStory from t0, 10:00 UTC.
+func silenceStory(t *testing.T) (*testMonitor, time.Time) {
+	t.Helper()
+	a := testApp(t, loadConfig(t, silenceStoryConfig), Options{})
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	writeSilenceStory(t, a, t0)
+	return a, t0
+}
+
+// wantOneTriggerOneResolve: us-east's silence was raised once and
+// resolved once.
+func wantOneTriggerOneResolve(t *testing.T, a *testMonitor) {
+	t.Helper()
+	as, err := a.db.AlertsByKey(context.Background(), "location/us-east")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,4 +275,27 @@ func writeSilenceStory(t *testing.T, a *testMonitor, t0 time.Time) {
 	if err := a.db.WriteResults(context.Background(), rs); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestLocationSilenceAfterLeadRegained: a leader that raised us-east's
+// silence alert at 10:05, lost the lead to another that resolved it at
+// 10:09, and leads again at 10:10 reads what fires from the outbox, not
+// from its memory of 10:05: it sends no second resolve.
+func TestLocationSilenceAfterLeadRegained(t *testing.T) {
+	a, t0 := silenceStory(t)
+	ctx := context.Background()
+	if err := a.LocationSilence(ctx, t0.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	other := testApp(t, a.Config(), Options{})
+	if err := other.LocationSilence(ctx, t0.Add(9*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.regainDetection(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.LocationSilence(ctx, t0.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	wantOneTriggerOneResolve(t, a)
 }

@@ -1,7 +1,6 @@
 package monitor
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -228,8 +227,8 @@ func (a *Monitor) enqueueBatch(ctx context.Context, b mailBatch, subs []store.Su
 }
 
 // incidentMail are the updates of inc that au reads, new within
-// mailFresh: its first entry, each change of status and each entry people
-// wrote.
+// mailFresh: readers read people's updates alone (IncidentFor), each of
+// which is mailed, under the title IncidentFor gives it.
 func (a *Monitor) incidentMail(cat *catalog.Catalog, au audience, stored db.Incident, key []byte, now time.Time) []mailBatch {
 	view := cat.IncidentFor
 	if a.viewOf != nil {
@@ -250,22 +249,15 @@ func (a *Monitor) incidentMail(cat *catalog.Catalog, au audience, stored db.Inci
 		}
 		names = append(names, name)
 	}
-	title := cmp.Or(inc.Title, names[0]+" outage")
 	var out []mailBatch
-	prev := ""
-	for i, e := range inc.Timeline {
-		changed := string(e.Status) != prev
-		prev = string(e.Status)
-		if i > 0 && !changed && e.Author == "" {
-			continue
-		}
+	for _, e := range inc.Timeline {
 		if now.Sub(e.At) > mailFresh || e.At.After(now) || strings.TrimSpace(e.Body) == "" {
 			continue
 		}
 		out = append(out, mailBatch{
 			key:      fmt.Sprintf("mail/%s/incident/%s/%d", scopeKey(au.page), pid, e.At.UnixMilli()),
 			services: inc.Services(),
-			job: mailJob{What: mailIncident, Page: au.page, Title: title, Status: string(e.Status), Body: e.Body,
+			job: mailJob{What: mailIncident, Page: au.page, Title: inc.Title, Status: string(e.Status), Body: e.Body,
 				Names: names, At: e.At, URL: au.base + "/incidents/" + pid, ThreadKey: "incident/" + pid + "/" + au.page},
 		})
 	}
@@ -331,10 +323,12 @@ func maintenanceMail(cat *catalog.Catalog, au audience, key []byte, now time.Tim
 }
 
 // maintenanceWords is the text of m's notice at stage: the newest words a
-// person posted for the state the notice speaks of, else the description
+// person posted for the state the notice speaks of (scheduled for the
+// scheduled notice and the reminder), else the description
 // (customer-facing text only; who posted stays with staff).
 func maintenanceWords(m catalog.Maintenance, stage email.MaintenanceStage) string {
-	status := map[email.MaintenanceStage]string{email.MaintenanceStarted: "in_progress", email.MaintenanceCompleted: "completed"}[stage]
+	status := map[email.MaintenanceStage]string{email.MaintenanceScheduled: store.MaintenanceScheduled, email.MaintenanceReminder: store.MaintenanceScheduled,
+		email.MaintenanceStarted: store.MaintenanceInProgress, email.MaintenanceCompleted: store.MaintenanceCompleted}[stage]
 	for i := len(m.Updates) - 1; i >= 0; i-- {
 		if status != "" && m.Updates[i].Status == status {
 			return m.Updates[i].Body
