@@ -86,3 +86,12 @@ func (c *Catalog) CheckMaintenanceReaderText(field, text string, services []stri
 	slices.Sort(a.tenants)
 	return c.checkNames(field, text, "this window", a)
 }
+
+// CheckMaintenanceReaderTexts checks a window's title and description
+// (CheckMaintenanceReaderText) as it is announced on services.
+func (c *Catalog) CheckMaintenanceReaderTexts(services []string, title, description string) error {
+	if err := c.CheckMaintenanceReaderText("title", title, services); err != nil {
+		return err
+	}
+	return c.CheckMaintenanceReaderText("description", description, services)
+}

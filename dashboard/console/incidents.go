@@ -240,10 +240,17 @@ func (c *Console) checkText(field, text string, inc store.Incident, max int) *fi
 	case len(text) > max || !utf8.ValidString(text):
 		return invalid(field, "must be valid text of at most %d bytes", max)
 	}
-	if err := c.Catalog().CheckPostmortemNames(text, inc.Incident, inc.Tenants); err != nil {
+	return c.checkNames(field, text, inc)
+}
+
+// checkNames refuses text in field, which every reader of inc reads as
+// written, when it names a tenant another reader would learn of
+// (catalog.CheckReaderText).
+func (c *Console) checkNames(field, text string, inc store.Incident) *fieldError {
+	if err := c.Catalog().CheckReaderText(field, text, inc.Incident, inc.Tenants); err != nil {
 		var fe *catalog.FieldError
 		if errors.As(err, &fe) {
-			return invalid(field, "%s", strings.Replace(fe.Msg, "a published post-mortem", "a customer-facing text", 1))
+			return invalid(fe.Field, "%s", fe.Msg)
 		}
 		return invalid(field, "%v", err)
 	}

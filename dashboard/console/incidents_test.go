@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
 	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/store"
 )
@@ -197,6 +198,8 @@ func TestOncallFormsRejectBadInput(t *testing.T) {
 		{"open: resolved", "/console/incidents", url.Values{"title": {"t"}, "service": {"mail"}, "severity": {"minor"}, "status": {"resolved"}, "body": {"x"}}, 400, "status:"},
 		{"open: no text", "/console/incidents", url.Values{"title": {"t"}, "service": {"mail"}, "severity": {"minor"}, "status": {"investigating"}, "body": {" "}}, 400, "body:"},
 		{"open: text naming a tenant", "/console/incidents", url.Values{"title": {"t"}, "service": {"mail"}, "severity": {"minor"}, "status": {"investigating"}, "body": {"Acme's mailbox is full"}}, 400, "body:"},
+		{"open: title naming a tenant", "/console/incidents", url.Values{"title": {"Acme mailbox full"}, "service": {"mail"}, "severity": {"minor"}, "status": {"investigating"}, "body": {"x"}}, 400, "title:"},
+		{"open: title naming a tenant by its name", "/console/incidents", url.Values{"title": {"Mail slow for bravo logistics"}, "service": {"mail"}, "severity": {"minor"}, "status": {"investigating"}, "body": {"x"}}, 400, "title:"},
 		{"update: no text", page + "/updates", url.Values{"status": {"identified"}, "body": {""}}, 400, "body:"},
 		{"update: too long", page + "/updates", url.Values{"status": {"identified"}, "body": {long}}, 400, "body:"},
 		{"update: post-mortem while open", page + "/updates", url.Values{"status": {"postmortem"}, "body": {"x"}}, 400, "status:"},
@@ -204,6 +207,8 @@ func TestOncallFormsRejectBadInput(t *testing.T) {
 		{"severity: unknown", page + "/severity", url.Values{"severity": {"dire"}}, 400, "severity:"},
 		{"resolve: no text", page + "/resolve", url.Values{"body": {""}}, 400, "body:"},
 		{"edit: no title", page + "/edit", url.Values{"title": {""}}, 400, "title:"},
+		{"edit: title naming a tenant", page + "/edit", url.Values{"title": {"Bravo relay down"}}, 400, "title:"},
+		{"resolve: names a tenant", page + "/resolve", url.Values{"body": {"Fixed for Acme Corporation"}}, 400, "body:"},
 		{"edit: unknown service", page + "/edit", url.Values{"title": {"t"}, "service": {"nope"}}, 400, "services:"},
 		{"publish: no such entry", page + "/publish", url.Values{"entry": {"9"}}, 400, "entry:"},
 		{"post-mortem: blank", page + "/postmortem", url.Values{"action": {"save"}, "markdown": {" "}}, 400, "markdown:"},
@@ -305,5 +310,35 @@ func TestOncallActionsRefusedToOtherRoles(t *testing.T) {
 	admin, _, _ := f.signIn(t, "root@example.com", "sre-leads")
 	if code, body := post(t, admin, f.srv.URL+page+"/severity", url.Values{"severity": {"minor"}}); code != http.StatusOK || !strings.Contains(body, "Severity set") {
 		t.Errorf("an admin sets the severity: %d %.200s", code, body)
+	}
+}
+
+// TestOncallEditRefusesNewReadersTenantNames: an incident of a service no
+// one outside staff reads (private, no contract) may name a tenant in an
+// update; adding a service whose readers (the public, its tenants) would
+// then learn of that tenant is refused, naming the services, and nothing
+// is stored.
+func TestOncallEditRefusesNewReadersTenantNames(t *testing.T) {
+	f := newFixture(t)
+	cat := *f.cat
+	cat.Services = append(slices.Clone(cat.Services), catalog.Service{ID: "vault", Name: "Vault"})
+	f.cat = &cat
+	b, _, _ := f.signIn(t, "olga@example.com", "sre")
+	code, body := post(t, b, f.srv.URL+"/console/incidents", url.Values{"title": {"Vault slow"}, "service": {"vault"}, "severity": {"minor"},
+		"status": {"investigating"}, "body": {"Acme's portal times out"}})
+	if code != http.StatusOK {
+		t.Fatalf("open on a service no tenant reads: %d %s", code, body[strings.Index(body, "<main"):])
+	}
+	incs, err := f.db.Incidents(context.Background(), store.IncidentFilter{})
+	if err != nil || len(incs) != 1 {
+		t.Fatalf("incidents: %v %v", incs, err)
+	}
+	before := f.snapshot(t)
+	code, body = post(t, b, fmt.Sprintf("%s/console/incidents/%d/edit", f.srv.URL, incs[0].ID), url.Values{"title": {"Vault slow"}, "service": {"mail"}})
+	if code != http.StatusBadRequest || !strings.Contains(body, "services:") || !strings.Contains(body, "tenant acme") {
+		t.Errorf("adding mail: %d %.400s", code, body)
+	}
+	if after := f.snapshot(t); after != before {
+		t.Errorf("a refused edit changed the store:\n%s\n%s", before, after)
 	}
 }
