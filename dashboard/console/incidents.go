@@ -77,8 +77,11 @@ func (c *Console) incidentsPage(g *gin.Context, s store.Session) {
 		c.render(g, http.StatusBadRequest, "incidents", page{Title: "Incidents", Session: &s, Error: problem.Error(), Data: v})
 		return
 	}
-	if f.Status == "open" || f.Status == "closed" {
-		open := f.Status == "open"
+	// The store cuts the list to the newest incidentListLimit: it filters
+	// open from closed first, so that a status is looked for among its
+	// kind alone, not among the newest of all.
+	if f.Status != "" {
+		open := f.Status == "open" || slices.Contains(openStatuses, f.Status)
 		sf.Open = &open
 	}
 	incs, err := c.Store.Incidents(g.Request.Context(), sf)

@@ -342,3 +342,35 @@ func TestOncallEditRefusesNewReadersTenantNames(t *testing.T) {
 		t.Errorf("a refused edit changed the store:\n%s\n%s", before, after)
 	}
 }
+
+// TestIncidentListStatusBeyondTheNewest: a status filter finds an open
+// incident older than the newest 200 incidents, all closed: the store is
+// asked for open incidents, not for the newest of all.
+func TestIncidentListStatusBeyondTheNewest(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	b, _, _ := f.signIn(t, "olga@example.com", "sre")
+	t0 := time.Now().UTC().Add(-30 * 24 * time.Hour).Truncate(time.Minute)
+	old := store.Incident{Incident: incident.Incident{Title: "Old relay backlog", Service: "mail", Status: incident.Identified, Severity: incident.Minor, Started: t0,
+		Timeline: []incident.Entry{{At: t0, Kind: incident.KindUpdate, Status: incident.Identified, Body: "Backlog.", Author: "ops"}}}}
+	if _, err := f.db.SaveIncident(ctx, &old, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 201 {
+		at := t0.Add(time.Duration(i+1) * time.Hour)
+		inc := store.Incident{Incident: incident.Incident{Title: fmt.Sprintf("Closed %d", i), Service: "mail", Status: incident.Resolved, Severity: incident.Minor,
+			Started: at, Ended: at.Add(time.Minute),
+			Timeline: []incident.Entry{{At: at.Add(time.Minute), Kind: incident.KindUpdate, Status: incident.Resolved, Body: "Fixed.", Author: "ops"}}}}
+		if _, err := f.db.SaveIncident(ctx, &inc, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, status := range []string{"identified", "open"} {
+		if code, body := get(t, b, f.srv.URL+"/console/incidents?status="+status); code != http.StatusOK || !strings.Contains(body, "Old relay backlog") {
+			t.Errorf("?status=%s: %d, the old open incident missing", status, code)
+		}
+	}
+	if code, body := get(t, b, f.srv.URL+"/console/incidents?status=resolved"); code != http.StatusOK || strings.Contains(body, "Old relay backlog") || !strings.Contains(body, "Closed 200") {
+		t.Errorf("?status=resolved: %d", code)
+	}
+}
