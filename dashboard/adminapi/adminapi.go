@@ -442,7 +442,8 @@ func (a *API) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
-	return http.StatusCreated, toAPIIncident(inc, access.IncidentPublicID(key, inc.ID)), nil
+	out, _ := a.incidentFor(r, inc, key) // as GET answers it: titled
+	return http.StatusCreated, out, nil
 }
 
 type updateIncidentBody struct {
@@ -516,7 +517,8 @@ func (a *API) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (i
 		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
-	return http.StatusOK, toAPIIncident(inc, access.IncidentPublicID(key, inc.ID)), nil
+	out, _ := a.incidentFor(r, inc, key) // as GET answers it: titled
+	return http.StatusOK, out, nil
 }
 
 type apiImpact struct {

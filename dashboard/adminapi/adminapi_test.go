@@ -90,7 +90,14 @@ func newAPIFixture(t *testing.T) *apiFixture {
 // the refused field ("" for none).
 func (f *apiFixture) post(t *testing.T, path, body string) (int, string, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, f.srv.URL+"/api/admin"+path, strings.NewReader(body))
+	return f.do(t, http.MethodPost, path, body)
+}
+
+// do sends a request as the on-call token, answering the status, the
+// refused field ("" for none) and the body.
+func (f *apiFixture) do(t *testing.T, method, path, body string) (int, string, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, f.srv.URL+"/api/admin"+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,5 +188,34 @@ func TestAPIRefusesTextNamingAnotherReadersTenant(t *testing.T) {
 	}
 	if code, _, body := f.post(t, fmt.Sprintf("/incidents/%d/updates", id), `{"status": "identified", "body": "A bad deploy."}`); code != http.StatusOK {
 		t.Errorf("an update naming no tenant: %d %s", code, body)
+	}
+}
+
+// TestAPIWriteAnswersTheTitle: creating and updating an incident answer
+// its title as GET does, the catalog's (a service's name for an untitled
+// one), never the stored "".
+func TestAPIWriteAnswersTheTitle(t *testing.T) {
+	f := newAPIFixture(t)
+	title := func(raw string) string {
+		var v struct {
+			ID    int64  `json:"id"`
+			Title string `json:"title"`
+		}
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			t.Fatalf("%v: %s", err, raw)
+		}
+		return fmt.Sprintf("%d %s", v.ID, v.Title)
+	}
+	code, _, created := f.post(t, "/incidents", `{"service": "mail", "severity": "major", "body": "Mail is slow."}`)
+	if code != http.StatusCreated {
+		t.Fatalf("open: %d %s", code, created)
+	}
+	_, _, got := f.do(t, http.MethodGet, "/incidents/1", "")
+	if title(created) != title(got) || !strings.Contains(title(got), "Mail") {
+		t.Errorf("created %q, GET %q", title(created), title(got))
+	}
+	code, _, updated := f.post(t, "/incidents/1/updates", `{"status": "identified", "body": "A bad deploy."}`)
+	if code != http.StatusOK || title(updated) != title(got) {
+		t.Errorf("update: %d %q, GET %q", code, title(updated), title(got))
 	}
 }
