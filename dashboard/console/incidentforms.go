@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -32,7 +33,13 @@ var (
 func (c *Console) newIncidentPage(g *gin.Context, s store.Session) {
 	form := openForm{Severity: "major", Status: "investigating"}
 	if id := atoi(g.Query("template")); id > 0 {
-		if t, err := c.Store.UpdateTemplate(g.Request.Context(), int64(id)); err == nil && t.Status != incident.Resolved {
+		t, err := c.Store.UpdateTemplate(g.Request.Context(), int64(id))
+		switch {
+		case errors.Is(err, store.ErrNotFound): // a template deleted meanwhile: the blank form
+		case err != nil:
+			c.internal(g, s, err)
+			return
+		case t.Status != incident.Resolved:
 			form.Status, form.Body = string(t.Status), t.Body
 		}
 	}

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/dashboard/console"
+	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/store"
 )
@@ -372,5 +375,29 @@ func TestIncidentListStatusBeyondTheNewest(t *testing.T) {
 	}
 	if code, body := get(t, b, f.srv.URL+"/console/incidents?status=resolved"); code != http.StatusOK || strings.Contains(body, "Old relay backlog") || !strings.Contains(body, "Closed 200") {
 		t.Errorf("?status=resolved: %d", code)
+	}
+}
+
+// brokenTemplates is the real store whose reads of one update template
+// fail, as a store whose disk or connection fails does.
+type brokenTemplates struct{ *db.DB }
+
+func (brokenTemplates) UpdateTemplate(context.Context, int64) (store.UpdateTemplate, error) {
+	return store.UpdateTemplate{}, errors.New("update template: disk I/O error")
+}
+
+// TestNewIncidentTemplateErrors: the open form ignores a template that no
+// longer exists (the blank form, 200), but a store failing to read one is
+// a 500, not a blank form that hides the failure.
+func TestNewIncidentTemplateErrors(t *testing.T) {
+	f := newFixture(t)
+	b, _, _ := f.signIn(t, "olga@example.com", "sre")
+	if code, body := get(t, b, f.srv.URL+"/console/incidents/new?template=99"); code != http.StatusOK || !strings.Contains(body, "Open an incident") {
+		t.Errorf("a template that does not exist: %d", code)
+	}
+	broken := newFixtureOn(t, func(d *db.DB) console.Store { return brokenTemplates{d} })
+	bb, _, _ := broken.signIn(t, "olga@example.com", "sre")
+	if code, body := get(t, bb, broken.srv.URL+"/console/incidents/new?template=1"); code != http.StatusInternalServerError || strings.Contains(body, "disk I/O") {
+		t.Errorf("a store failing: %d, want 500 without the error's words", code)
 	}
 }
