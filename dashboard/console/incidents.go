@@ -141,7 +141,6 @@ type incidentView struct {
 	Templates []store.UpdateTemplate
 	Form      updateForm
 	All       []catalog.Service
-	MayAct    bool
 }
 
 // MayAct reports whether the signed-in person may change incidents and
