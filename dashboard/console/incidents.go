@@ -162,9 +162,8 @@ func nextStatuses(inc incident.Incident) []string {
 
 // loadIncident reads :id, answering 404 for a bad or unknown ID.
 func (c *Console) loadIncident(g *gin.Context, s store.Session) (store.Incident, bool) {
-	id, err := strconv.ParseInt(g.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		c.failAs(g, s, http.StatusNotFound, fmt.Sprintf("%q is not an incident ID.", g.Param("id")))
+	id, ok := c.idParam(g, s, "an incident")
+	if !ok {
 		return store.Incident{}, false
 	}
 	inc, err := c.Store.Incident(g.Request.Context(), id)

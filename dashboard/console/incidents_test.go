@@ -401,3 +401,30 @@ func TestNewIncidentTemplateErrors(t *testing.T) {
 		t.Errorf("a store failing: %d, want 500 without the error's words", code)
 	}
 }
+
+// TestPathIDNotAnID: a path whose :id is not a positive number is a 404
+// saying what it is not the ID of, on every page that reads one.
+func TestPathIDNotAnID(t *testing.T) {
+	f := newFixture(t)
+	b, _, _ := f.signIn(t, "olga@example.com", "sre-leads")
+	for _, tc := range []struct{ path, want string }{
+		{"/console/incidents/abc", `&#34;abc&#34; is not an incident ID.`},
+		{"/console/incidents/0/updates", `&#34;0&#34; is not an incident ID.`},
+		{"/console/templates/-3", `&#34;-3&#34; is not a template ID.`},
+		{"/console/maintenance/x1", `&#34;x1&#34; is not a maintenance ID.`},
+		{"/console/credits/9z", `&#34;9z&#34; is not a credit ID.`},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			var code int
+			var body string
+			if strings.HasSuffix(tc.path, "/updates") {
+				code, body = post(t, b, f.srv.URL+tc.path, url.Values{"status": {"identified"}, "body": {"x"}})
+			} else {
+				code, body = get(t, b, f.srv.URL+tc.path)
+			}
+			if code != http.StatusNotFound || !strings.Contains(body, tc.want) {
+				t.Errorf("%d, want 404 saying %s: %.300s", code, tc.want, body[max(0, strings.Index(body, "<main")):])
+			}
+		})
+	}
+}

@@ -313,7 +313,7 @@ func allowedUpdates(m store.Maintenance, now time.Time) []string {
 }
 
 func (c *Console) windowID(g *gin.Context, s store.Session) (int64, bool) {
-	return c.idParam(g, s, "maintenance")
+	return c.idParam(g, s, "a maintenance")
 }
 
 // postMaintenanceUpdate posts a person's update on a window.
