@@ -105,8 +105,8 @@ func TestOncallIncidentLifecycle(t *testing.T) {
 	if code != http.StatusConflict || !strings.Contains(body, "published once the incident is resolved") {
 		t.Fatalf("publish while open: %d %.300s", code, body)
 	}
-	if want := fmt.Sprintf("Resolve the incident first: incident %d is ", inc.ID); !strings.Contains(body, want) {
-		t.Errorf("publish while open does not give the store's refusal %q", want)
+	if want := fmt.Sprintf("Not published: incident not resolved: incident %d is ", inc.ID); !strings.Contains(body, want) {
+		t.Errorf("publish while open does not give the store's refusal %q: %s", want, body[strings.Index(body, "<main"):])
 	}
 	if got := f.incident(t, inc.ID); got.PublishedPostmortem != 0 {
 		t.Fatal("published while open")

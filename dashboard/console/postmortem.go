@@ -165,7 +165,7 @@ func (c *Console) publishPostmortem(g *gin.Context, s store.Session) {
 		return
 	}
 	notResolved := func(err error) {
-		c.showPostmortem(g, s, http.StatusConflict, v, "Resolve the incident first: "+err.Error()+".", "")
+		c.showPostmortem(g, s, http.StatusConflict, v, "Not published: "+err.Error()+".", "")
 	}
 	if err := store.CheckPublishPostmortem(&inc); err != nil {
 		notResolved(err)
