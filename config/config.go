@@ -199,7 +199,7 @@ const (
 	defaultCloseGrace        = time.Hour
 	defaultMaintenanceNotice = 72 * time.Hour
 	defaultRecoveryHold      = 5 * time.Minute
-	DefaultSettle            = 2 * time.Minute
+	defaultSettle            = 2 * time.Minute
 	defaultMaintenanceMax    = 7 * 24 * time.Hour
 )
 
@@ -209,7 +209,7 @@ func Default() Config {
 		Storage:   Storage{Path: defaultStoragePath, LeaseTTL: defaultLeaseTTL, LeaseRenew: defaultLeaseTTL / 3, RawRetention: defaultRawRetention, HistoryRetention: defaultHistoryRetention},
 		Server:    Server{Listen: DefaultListen, MetricsListen: DefaultMetricsListen, RateLimit: defaultRateLimit, LinkMaxTTL: defaultLinkMaxTTL},
 		Collector: Collector{Location: defaultLocation, CheckSeries: collector.DefaultCheckSeries},
-		Detection: Detection{RecoveryHold: defaultRecoveryHold, Settle: DefaultSettle},
+		Detection: Detection{RecoveryHold: defaultRecoveryHold, Settle: defaultSettle},
 		Catalog:   catalog.Catalog{MaintenanceMax: defaultMaintenanceMax},
 	}
 }

@@ -117,6 +117,9 @@ func runIncidents(args []string, stdout, stderr io.Writer, now func() time.Time)
 		writeIncident(stdout, inc, credit.Impact(ctx, store, &cfg.Catalog, inc.Incident, inc.Tenants, at))
 		return exitOK
 	case "update":
+		if err := cfg.CheckReaderText("body", *body, inc.Incident, inc.Tenants); err != nil {
+			return fail("%s", flagError(err))
+		}
 		if err := inc.Update(at, incident.Status(*status), *body, *actor); err != nil {
 			return fail("%v", err)
 		}

@@ -49,6 +49,22 @@ func TestIncidentsCommands(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "acme: 10 breach minutes, 100.00 USD credit exposure") || !strings.Contains(out, "detected") {
 		t.Errorf("show: exit %d\n%s%s", code, out, errs)
 	}
+	// Every reader of the incident (the public too) reads an update as
+	// written: one naming acme is refused, naming the flag, and stored
+	// nowhere; so is a window announced on web naming acme.
+	if code, _, errs := run("incidents", "update", "1", "--status", "postmortem", "--body", "Acme lost ten minutes."); code != exitUsage || !strings.Contains(errs, "--body: names tenant acme") {
+		t.Errorf("an update naming acme: exit %d %s", code, errs)
+	}
+	if _, again, _ := run("incidents", "show", "1"); again != out {
+		t.Errorf("a refused update changed the incident:\n%s\n%s", out, again)
+	}
+	if code, _, errs := run("maintenance", "add", "--services", "web", "--title", "Acme disk swap", "--start", t0.Add(48*time.Hour).Format(time.RFC3339),
+		"--end", t0.Add(49*time.Hour).Format(time.RFC3339)); code != exitUsage || !strings.Contains(errs, "--title: names tenant acme") {
+		t.Errorf("a window naming acme: exit %d %s", code, errs)
+	}
+	if code, out, _ := run("maintenance", "list"); code != exitOK || strings.Contains(out, "Acme") {
+		t.Errorf("a refused window stored: exit %d %s", code, out)
+	}
 	if code, out, _ := run("incidents", "update", "1", "--status", "postmortem", "--body", "Write-up below."); code != exitOK || !strings.Contains(out, "postmortem") {
 		t.Errorf("update: exit %d %s", code, out)
 	}

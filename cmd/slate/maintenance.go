@@ -76,6 +76,9 @@ func runMaintenance(args []string, stdout, stderr io.Writer, now func() time.Tim
 		if err := catalog.CheckMaintenanceText("description", m.Description); err != nil {
 			return fail("%s", flagError(err))
 		}
+		if err := cfg.CheckMaintenanceReaderTexts(m.Services, m.Title, m.Description); err != nil {
+			return fail("%s", flagError(err))
+		}
 		var err error
 		if m.Start, err = time.Parse(time.RFC3339, *start); err != nil {
 			return fail("--start: %q is not an RFC 3339 time", *start)

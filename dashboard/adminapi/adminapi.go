@@ -427,6 +427,9 @@ func (a *API) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 		SeverityOverride: true, Started: now, Timeline: []incident.Entry{{At: now, Kind: incident.KindUpdate, Status: incident.Status(b.Status), Body: b.Body,
 			Author: author(r.Principal)}}},
 		Tenants: cfg.ServiceTenants(b.Service)}
+	if err := cfg.CheckReaderText("body", b.Body, inc.Incident, inc.Tenants); err != nil {
+		return 0, nil, err
+	}
 	key, err := a.PublicIDKey(r.Context())
 	if err != nil {
 		return 0, nil, err
@@ -439,7 +442,8 @@ func (a *API) apiCreateIncident(r *dashboard.AdminRequest) (int, any, error) {
 		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
-	return http.StatusCreated, toAPIIncident(inc, access.IncidentPublicID(key, inc.ID)), nil
+	out, _ := a.incidentFor(r, inc, key) // as GET answers it: titled
+	return http.StatusCreated, out, nil
 }
 
 type updateIncidentBody struct {
@@ -498,6 +502,9 @@ func (a *API) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (i
 		}
 	}
 	if b.Status != "" {
+		if err := a.Catalog().CheckReaderText("body", b.Body, inc.Incident, inc.Tenants); err != nil {
+			return 0, nil, err
+		}
 		if err := inc.Update(now, incident.Status(b.Status), b.Body, author(r.Principal)); err != nil {
 			return 0, nil, dashboard.Invalid("status", "%v", err)
 		}
@@ -510,7 +517,8 @@ func (a *API) changeIncident(r *dashboard.AdminRequest, b updateIncidentBody) (i
 		return 0, nil, err
 	}
 	a.refreshAfterWrite(r.Context())
-	return http.StatusOK, toAPIIncident(inc, access.IncidentPublicID(key, inc.ID)), nil
+	out, _ := a.incidentFor(r, inc, key) // as GET answers it: titled
+	return http.StatusOK, out, nil
 }
 
 type apiImpact struct {
@@ -758,6 +766,9 @@ func (a *API) apiCreateMaintenance(r *dashboard.AdminRequest) (int, any, error) 
 		return 0, nil, err
 	}
 	if err := catalog.CheckMaintenanceText("description", b.Description); err != nil {
+		return 0, nil, err
+	}
+	if err := cat.CheckMaintenanceReaderTexts(b.Services, b.Title, b.Description); err != nil {
 		return 0, nil, err
 	}
 	m, err := a.Store.AddMaintenance(r.Context(), db.Maintenance{Services: b.Services, Title: b.Title, Description: strings.TrimSpace(b.Description), Start: start, End: end,

@@ -251,15 +251,15 @@ func pastTense(action string) string {
 }
 
 func (c *Console) pathID(g *gin.Context, s store.Session) (int64, bool) {
-	return c.idParam(g, s, "credit")
+	return c.idParam(g, s, "a credit")
 }
 
-// idParam is the path's :id, or a 404 page saying it is not an ID of
-// what.
+// idParam is the path's :id, or a 404 page saying it is not what's ID
+// (what with its article: "an incident").
 func (c *Console) idParam(g *gin.Context, s store.Session, what string) (int64, bool) {
 	id, err := strconv.ParseInt(g.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		c.failAs(g, s, http.StatusNotFound, fmt.Sprintf("%q is not a %s ID.", g.Param("id"), what))
+		c.failAs(g, s, http.StatusNotFound, fmt.Sprintf("%q is not %s ID.", g.Param("id"), what))
 		return 0, false
 	}
 	return id, true

@@ -69,6 +69,13 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
+	return newFixtureOn(t, func(d *db.DB) console.Store { return d })
+}
+
+// newFixtureOn is newFixture with the console on store(f.db): the real
+// store, or the real store with a fault injected.
+func newFixtureOn(t testing.TB, store func(*db.DB) console.Store) *fixture {
+	t.Helper()
 	cfg, err := config.Parse("test.yml", strings.NewReader(testConfig))
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +96,7 @@ func newFixture(t testing.TB) *fixture {
 	// Served as slate serves it: on the dashboard's server, behind its
 	// security headers and next to its stylesheet.
 	f.web = dashboard.NewServer(prometheus.NewRegistry())
-	c := console.New(s, f.db, func() *catalog.Catalog { return f.cat }, f.now, nil)
+	c := console.New(s, store(f.db), func() *catalog.Catalog { return f.cat }, f.now, nil)
 	c.Refresh = f.publish
 	c.Locations = f.locations
 	f.web.HandleConsole(c.Handler())

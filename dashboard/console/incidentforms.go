@@ -1,6 +1,8 @@
 package console
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -31,7 +33,13 @@ var (
 func (c *Console) newIncidentPage(g *gin.Context, s store.Session) {
 	form := openForm{Severity: "major", Status: "investigating"}
 	if id := atoi(g.Query("template")); id > 0 {
-		if t, err := c.Store.UpdateTemplate(g.Request.Context(), int64(id)); err == nil && t.Status != incident.Resolved {
+		t, err := c.Store.UpdateTemplate(g.Request.Context(), int64(id))
+		switch {
+		case errors.Is(err, store.ErrNotFound): // a template deleted meanwhile: the blank form
+		case err != nil:
+			c.internal(g, s, err)
+			return
+		case t.Status != incident.Resolved:
 			form.Status, form.Body = string(t.Status), t.Body
 		}
 	}
@@ -105,7 +113,9 @@ func (c *Console) openIncident(g *gin.Context, s store.Session) {
 		Tenants: tenants}
 	if fe == nil {
 		inc.Service, inc.Also = form.Services[0], store.SortedTenants(form.Services[1:])
-		fe = c.checkText("body", form.Body, inc, maxUpdateBody)
+		if fe = c.checkNames("title", form.Title, inc); fe == nil {
+			fe = c.checkText("body", form.Body, inc, maxUpdateBody)
+		}
 	}
 	if fe != nil {
 		c.showOpen(g, s, http.StatusBadRequest, form, fe.Error())
@@ -126,6 +136,20 @@ func (c *Console) editIncident(g *gin.Context, s store.Session, inc *store.Incid
 	inc.Title, inc.Also = title, store.SortedTenants(also)
 	for _, id := range also {
 		inc.Tenants = incident.MergeTenants(inc.Tenants, cat.ServiceTenants(id))
+	}
+	// The title as the incident's readers will read it: those of the
+	// services it now has.
+	if fe := c.checkNames("title", title, *inc); fe != nil {
+		return updateForm{Status: string(inc.Status)}, fe.Error(), ""
+	}
+	// A service added brings its tenants to the updates already posted.
+	for i, e := range inc.Timeline {
+		if !e.ForReaders() {
+			continue
+		}
+		if fe := c.checkNames("services", e.Body, *inc); fe != nil {
+			return updateForm{Status: string(inc.Status)}, fmt.Sprintf("services: entry %d of the timeline would reach new readers: %s", i+1, fe.Problem), ""
+		}
 	}
 	return updateForm{Status: string(inc.Status)}, "", "Title+and+services+saved"
 }

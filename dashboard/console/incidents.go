@@ -77,8 +77,11 @@ func (c *Console) incidentsPage(g *gin.Context, s store.Session) {
 		c.render(g, http.StatusBadRequest, "incidents", page{Title: "Incidents", Session: &s, Error: problem.Error(), Data: v})
 		return
 	}
-	if f.Status == "open" || f.Status == "closed" {
-		open := f.Status == "open"
+	// The store cuts the list to the newest incidentListLimit: it filters
+	// open from closed first, so that a status is looked for among its
+	// kind alone, not among the newest of all.
+	if f.Status != "" {
+		open := f.Status == "open" || slices.Contains(openStatuses, f.Status)
 		sf.Open = &open
 	}
 	incs, err := c.Store.Incidents(g.Request.Context(), sf)
@@ -138,7 +141,6 @@ type incidentView struct {
 	Templates []store.UpdateTemplate
 	Form      updateForm
 	All       []catalog.Service
-	MayAct    bool
 }
 
 // MayAct reports whether the signed-in person may change incidents and
@@ -160,9 +162,8 @@ func nextStatuses(inc incident.Incident) []string {
 
 // loadIncident reads :id, answering 404 for a bad or unknown ID.
 func (c *Console) loadIncident(g *gin.Context, s store.Session) (store.Incident, bool) {
-	id, err := strconv.ParseInt(g.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		c.failAs(g, s, http.StatusNotFound, fmt.Sprintf("%q is not an incident ID.", g.Param("id")))
+	id, ok := c.idParam(g, s, "an incident")
+	if !ok {
 		return store.Incident{}, false
 	}
 	inc, err := c.Store.Incident(g.Request.Context(), id)
@@ -240,10 +241,17 @@ func (c *Console) checkText(field, text string, inc store.Incident, max int) *fi
 	case len(text) > max || !utf8.ValidString(text):
 		return invalid(field, "must be valid text of at most %d bytes", max)
 	}
-	if err := c.Catalog().CheckPostmortemNames(text, inc.Incident, inc.Tenants); err != nil {
+	return c.checkNames(field, text, inc)
+}
+
+// checkNames refuses text in field, which every reader of inc reads as
+// written, when it names a tenant another reader would learn of
+// (catalog.CheckReaderText).
+func (c *Console) checkNames(field, text string, inc store.Incident) *fieldError {
+	if err := c.Catalog().CheckReaderText(field, text, inc.Incident, inc.Tenants); err != nil {
 		var fe *catalog.FieldError
 		if errors.As(err, &fe) {
-			return invalid(field, "%s", strings.Replace(fe.Msg, "a published post-mortem", "a customer-facing text", 1))
+			return invalid(fe.Field, "%s", fe.Msg)
 		}
 		return invalid(field, "%v", err)
 	}

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/catalog"
+	"github.com/slatehq/slate/dashboard/console"
+	"github.com/slatehq/slate/db"
 	"github.com/slatehq/slate/incident"
 	"github.com/slatehq/slate/store"
 )
@@ -100,6 +104,9 @@ func TestOncallIncidentLifecycle(t *testing.T) {
 	code, body = post(t, b, pm+"/publish", url.Values{"version": {"1"}})
 	if code != http.StatusConflict || !strings.Contains(body, "published once the incident is resolved") {
 		t.Fatalf("publish while open: %d %.300s", code, body)
+	}
+	if want := fmt.Sprintf("Not published: incident not resolved: incident %d is ", inc.ID); !strings.Contains(body, want) {
+		t.Errorf("publish while open does not give the store's refusal %q: %s", want, body[strings.Index(body, "<main"):])
 	}
 	if got := f.incident(t, inc.ID); got.PublishedPostmortem != 0 {
 		t.Fatal("published while open")
@@ -197,6 +204,8 @@ func TestOncallFormsRejectBadInput(t *testing.T) {
 		{"open: resolved", "/console/incidents", url.Values{"title": {"t"}, "service": {"mail"}, "severity": {"minor"}, "status": {"resolved"}, "body": {"x"}}, 400, "status:"},
 		{"open: no text", "/console/incidents", url.Values{"title": {"t"}, "service": {"mail"}, "severity": {"minor"}, "status": {"investigating"}, "body": {" "}}, 400, "body:"},
 		{"open: text naming a tenant", "/console/incidents", url.Values{"title": {"t"}, "service": {"mail"}, "severity": {"minor"}, "status": {"investigating"}, "body": {"Acme's mailbox is full"}}, 400, "body:"},
+		{"open: title naming a tenant", "/console/incidents", url.Values{"title": {"Acme mailbox full"}, "service": {"mail"}, "severity": {"minor"}, "status": {"investigating"}, "body": {"x"}}, 400, "title:"},
+		{"open: title naming a tenant by its name", "/console/incidents", url.Values{"title": {"Mail slow for bravo logistics"}, "service": {"mail"}, "severity": {"minor"}, "status": {"investigating"}, "body": {"x"}}, 400, "title:"},
 		{"update: no text", page + "/updates", url.Values{"status": {"identified"}, "body": {""}}, 400, "body:"},
 		{"update: too long", page + "/updates", url.Values{"status": {"identified"}, "body": {long}}, 400, "body:"},
 		{"update: post-mortem while open", page + "/updates", url.Values{"status": {"postmortem"}, "body": {"x"}}, 400, "status:"},
@@ -204,6 +213,8 @@ func TestOncallFormsRejectBadInput(t *testing.T) {
 		{"severity: unknown", page + "/severity", url.Values{"severity": {"dire"}}, 400, "severity:"},
 		{"resolve: no text", page + "/resolve", url.Values{"body": {""}}, 400, "body:"},
 		{"edit: no title", page + "/edit", url.Values{"title": {""}}, 400, "title:"},
+		{"edit: title naming a tenant", page + "/edit", url.Values{"title": {"Bravo relay down"}}, 400, "title:"},
+		{"resolve: names a tenant", page + "/resolve", url.Values{"body": {"Fixed for Acme Corporation"}}, 400, "body:"},
 		{"edit: unknown service", page + "/edit", url.Values{"title": {"t"}, "service": {"nope"}}, 400, "services:"},
 		{"publish: no such entry", page + "/publish", url.Values{"entry": {"9"}}, 400, "entry:"},
 		{"post-mortem: blank", page + "/postmortem", url.Values{"action": {"save"}, "markdown": {" "}}, 400, "markdown:"},
@@ -305,5 +316,118 @@ func TestOncallActionsRefusedToOtherRoles(t *testing.T) {
 	admin, _, _ := f.signIn(t, "root@example.com", "sre-leads")
 	if code, body := post(t, admin, f.srv.URL+page+"/severity", url.Values{"severity": {"minor"}}); code != http.StatusOK || !strings.Contains(body, "Severity set") {
 		t.Errorf("an admin sets the severity: %d %.200s", code, body)
+	}
+}
+
+// TestOncallEditRefusesNewReadersTenantNames: an incident of a service no
+// one outside staff reads (private, no contract) may name a tenant in an
+// update; adding a service whose readers (the public, its tenants) would
+// then learn of that tenant is refused, naming the services, and nothing
+// is stored.
+func TestOncallEditRefusesNewReadersTenantNames(t *testing.T) {
+	f := newFixture(t)
+	cat := *f.cat
+	cat.Services = append(slices.Clone(cat.Services), catalog.Service{ID: "vault", Name: "Vault"})
+	f.cat = &cat
+	b, _, _ := f.signIn(t, "olga@example.com", "sre")
+	code, body := post(t, b, f.srv.URL+"/console/incidents", url.Values{"title": {"Vault slow"}, "service": {"vault"}, "severity": {"minor"},
+		"status": {"investigating"}, "body": {"Acme's portal times out"}})
+	if code != http.StatusOK {
+		t.Fatalf("open on a service no tenant reads: %d %s", code, body[strings.Index(body, "<main"):])
+	}
+	incs, err := f.db.Incidents(context.Background(), store.IncidentFilter{})
+	if err != nil || len(incs) != 1 {
+		t.Fatalf("incidents: %v %v", incs, err)
+	}
+	before := f.snapshot(t)
+	code, body = post(t, b, fmt.Sprintf("%s/console/incidents/%d/edit", f.srv.URL, incs[0].ID), url.Values{"title": {"Vault slow"}, "service": {"mail"}})
+	if code != http.StatusBadRequest || !strings.Contains(body, "services:") || !strings.Contains(body, "tenant acme") {
+		t.Errorf("adding mail: %d %.400s", code, body)
+	}
+	if after := f.snapshot(t); after != before {
+		t.Errorf("a refused edit changed the store:\n%s\n%s", before, after)
+	}
+}
+
+// TestIncidentListStatusBeyondTheNewest: a status filter finds an open
+// incident older than the newest 200 incidents, all closed: the store is
+// asked for open incidents, not for the newest of all.
+func TestIncidentListStatusBeyondTheNewest(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	b, _, _ := f.signIn(t, "olga@example.com", "sre")
+	t0 := time.Now().UTC().Add(-30 * 24 * time.Hour).Truncate(time.Minute)
+	old := store.Incident{Incident: incident.Incident{Title: "Old relay backlog", Service: "mail", Status: incident.Identified, Severity: incident.Minor, Started: t0,
+		Timeline: []incident.Entry{{At: t0, Kind: incident.KindUpdate, Status: incident.Identified, Body: "Backlog.", Author: "ops"}}}}
+	if _, err := f.db.SaveIncident(ctx, &old, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 201 {
+		at := t0.Add(time.Duration(i+1) * time.Hour)
+		inc := store.Incident{Incident: incident.Incident{Title: fmt.Sprintf("Closed %d", i), Service: "mail", Status: incident.Resolved, Severity: incident.Minor,
+			Started: at, Ended: at.Add(time.Minute),
+			Timeline: []incident.Entry{{At: at.Add(time.Minute), Kind: incident.KindUpdate, Status: incident.Resolved, Body: "Fixed.", Author: "ops"}}}}
+		if _, err := f.db.SaveIncident(ctx, &inc, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, status := range []string{"identified", "open"} {
+		if code, body := get(t, b, f.srv.URL+"/console/incidents?status="+status); code != http.StatusOK || !strings.Contains(body, "Old relay backlog") {
+			t.Errorf("?status=%s: %d, the old open incident missing", status, code)
+		}
+	}
+	if code, body := get(t, b, f.srv.URL+"/console/incidents?status=resolved"); code != http.StatusOK || strings.Contains(body, "Old relay backlog") || !strings.Contains(body, "Closed 200") {
+		t.Errorf("?status=resolved: %d", code)
+	}
+}
+
+// brokenTemplates is the real store whose reads of one update template
+// fail, as a store whose disk or connection fails does.
+type brokenTemplates struct{ *db.DB }
+
+func (brokenTemplates) UpdateTemplate(context.Context, int64) (store.UpdateTemplate, error) {
+	return store.UpdateTemplate{}, errors.New("update template: disk I/O error")
+}
+
+// TestNewIncidentTemplateErrors: the open form ignores a template that no
+// longer exists (the blank form, 200), but a store failing to read one is
+// a 500, not a blank form that hides the failure.
+func TestNewIncidentTemplateErrors(t *testing.T) {
+	f := newFixture(t)
+	b, _, _ := f.signIn(t, "olga@example.com", "sre")
+	if code, body := get(t, b, f.srv.URL+"/console/incidents/new?template=99"); code != http.StatusOK || !strings.Contains(body, "Open an incident") {
+		t.Errorf("a template that does not exist: %d", code)
+	}
+	broken := newFixtureOn(t, func(d *db.DB) console.Store { return brokenTemplates{d} })
+	bb, _, _ := broken.signIn(t, "olga@example.com", "sre")
+	if code, body := get(t, bb, broken.srv.URL+"/console/incidents/new?template=1"); code != http.StatusInternalServerError || strings.Contains(body, "disk I/O") {
+		t.Errorf("a store failing: %d, want 500 without the error's words", code)
+	}
+}
+
+// TestPathIDNotAnID: a path whose :id is not a positive number is a 404
+// saying what it is not the ID of, on every page that reads one.
+func TestPathIDNotAnID(t *testing.T) {
+	f := newFixture(t)
+	b, _, _ := f.signIn(t, "olga@example.com", "sre-leads")
+	for _, tc := range []struct{ path, want string }{
+		{"/console/incidents/abc", `&#34;abc&#34; is not an incident ID.`},
+		{"/console/incidents/0/updates", `&#34;0&#34; is not an incident ID.`},
+		{"/console/templates/-3", `&#34;-3&#34; is not a template ID.`},
+		{"/console/maintenance/x1", `&#34;x1&#34; is not a maintenance ID.`},
+		{"/console/credits/9z", `&#34;9z&#34; is not a credit ID.`},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			var code int
+			var body string
+			if strings.HasSuffix(tc.path, "/updates") {
+				code, body = post(t, b, f.srv.URL+tc.path, url.Values{"status": {"identified"}, "body": {"x"}})
+			} else {
+				code, body = get(t, b, f.srv.URL+tc.path)
+			}
+			if code != http.StatusNotFound || !strings.Contains(body, tc.want) {
+				t.Errorf("%d, want 404 saying %s: %.300s", code, tc.want, body[max(0, strings.Index(body, "<main")):])
+			}
+		})
 	}
 }

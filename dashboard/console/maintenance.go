@@ -161,6 +161,9 @@ func (c *Console) checkWindow(cat *catalog.Catalog, f windowForm) (catalog.Maint
 	if err := catalog.CheckMaintenanceText("description", f.Description); err != nil {
 		return m, nil, err
 	}
+	if err := cat.CheckMaintenanceReaderTexts(f.Services, f.Title, f.Description); err != nil {
+		return m, nil, err
+	}
 	if f.Zone == "" || strings.EqualFold(f.Zone, "local") {
 		return m, nil, &catalog.FieldError{Field: "zone", Msg: "name a time zone such as UTC or Europe/Berlin"}
 	}
@@ -310,7 +313,7 @@ func allowedUpdates(m store.Maintenance, now time.Time) []string {
 }
 
 func (c *Console) windowID(g *gin.Context, s store.Session) (int64, bool) {
-	return c.idParam(g, s, "maintenance")
+	return c.idParam(g, s, "a maintenance")
 }
 
 // postMaintenanceUpdate posts a person's update on a window.
@@ -328,6 +331,18 @@ func (c *Console) postMaintenanceUpdate(g *gin.Context, s store.Session) {
 		field, problem = "body", "is required: say what customers should know"
 	case catalog.CheckMaintenanceText("body", body) != nil:
 		field, problem = "body", fmt.Sprintf("is %d bytes; at most %d", len(body), catalog.MaxMaintenanceText)
+	default:
+		// Every reader of the window's services reads the update.
+		ms, err := c.Store.ListMaintenance(g.Request.Context())
+		if err != nil {
+			c.internal(g, s, err)
+			return
+		}
+		var fe *catalog.FieldError
+		if i := slices.IndexFunc(ms, func(m store.Maintenance) bool { return m.ID == id }); i >= 0 &&
+			errors.As(c.Catalog().CheckMaintenanceReaderText("body", body, ms[i].Services), &fe) {
+			field, problem = fe.Field, fe.Msg
+		}
 	}
 	if field != "" {
 		c.showWindow(g, s, http.StatusBadRequest, "", "The field "+field+" is not valid: "+problem+".", field, body)

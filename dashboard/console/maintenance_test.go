@@ -186,6 +186,8 @@ func TestMaintenanceRefusesBadInput(t *testing.T) {
 		{"unknown service", with("services", "nope"), http.StatusBadRequest, "services"},
 		{"no title", with("title", "  "), http.StatusBadRequest, "title"},
 		{"description too long", with("description", strings.Repeat("x", 4001)), http.StatusBadRequest, "description"},
+		{"title naming a tenant", with("title", "Acme mailbox move"), http.StatusBadRequest, "title"},
+		{"description naming a tenant", with("description", "Bravo Logistics' mail pauses."), http.StatusBadRequest, "description"},
 		{"unknown zone", with("zone", "Mars/Olympus"), http.StatusBadRequest, "zone"},
 		{"start not a time", with("start", "tomorrow"), http.StatusBadRequest, "start"},
 		{"no end", with("end", "\x00"), http.StatusBadRequest, "end"},
@@ -242,6 +244,7 @@ func TestMaintenanceRefusesBadInput(t *testing.T) {
 	}{
 		{"unknown status", "verifying", "x", http.StatusBadRequest, "status"},
 		{"empty body", "scheduled", " ", http.StatusBadRequest, "body"},
+		{"body naming a tenant", "scheduled", "acme's mail pauses first", http.StatusBadRequest, "body"},
 		{"completed before the start", "completed", "done", http.StatusConflict, "status"},
 	} {
 		code, body := post(t, b, u, url.Values{"status": {tc.status}, "body": {tc.body}})

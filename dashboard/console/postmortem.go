@@ -164,8 +164,11 @@ func (c *Console) publishPostmortem(g *gin.Context, s store.Session) {
 		c.showPostmortem(g, s, http.StatusBadRequest, v, fmt.Sprintf("version: %q is not a saved version of this post-mortem", g.PostForm("version")), "")
 		return
 	}
-	if inc.Open() {
-		c.showPostmortem(g, s, http.StatusConflict, v, fmt.Sprintf("A post-mortem is published once the incident is resolved: incident %d is %s. Resolve it first.", inc.ID, inc.Status), "")
+	notResolved := func(err error) {
+		c.showPostmortem(g, s, http.StatusConflict, v, "Not published: "+err.Error()+".", "")
+	}
+	if err := store.CheckPublishPostmortem(&inc); err != nil {
+		notResolved(err)
 		return
 	}
 	if err := c.Catalog().CheckPostmortemNames(chosen.Markdown, inc.Incident, inc.Tenants); err != nil {
@@ -179,7 +182,7 @@ func (c *Console) publishPostmortem(g *gin.Context, s store.Session) {
 	}
 	err := c.Store.PublishPostmortem(ctx, inc.ID, chosen.Version, s.Actor())
 	if errors.Is(err, store.ErrNotResolved) {
-		c.showPostmortem(g, s, http.StatusConflict, v, "A post-mortem is published once the incident is resolved: "+err.Error(), "")
+		notResolved(err)
 		return
 	}
 	if err != nil {

@@ -39,12 +39,6 @@ func (p page) MayCredit() bool {
 	return p.Session != nil && (p.Session.Role == roleAdmin || p.Session.Role == roleAccountManager)
 }
 
-// MayMaintain reports whether the signed-in person may schedule and
-// update maintenance.
-func (p page) MayMaintain() bool {
-	return p.Session != nil && (p.Session.Role == roleAdmin || p.Session.Role == roleOncall)
-}
-
 func newTemplates() *template.Template {
 	funcs := template.FuncMap{
 		"words":      words,

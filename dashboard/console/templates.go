@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	neturl "net/url"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -44,9 +43,8 @@ func (c *Console) showTemplates(g *gin.Context, s store.Session, status int, nam
 
 // templateByPath reads :id, answering 404 for a bad or unknown ID.
 func (c *Console) templateByPath(g *gin.Context, s store.Session) (store.UpdateTemplate, bool) {
-	id, err := strconv.ParseInt(g.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		c.failAs(g, s, http.StatusNotFound, fmt.Sprintf("%q is not a template ID.", g.Param("id")))
+	id, ok := c.idParam(g, s, "a template")
+	if !ok {
 		return store.UpdateTemplate{}, false
 	}
 	t, err := c.Store.UpdateTemplate(g.Request.Context(), id)
