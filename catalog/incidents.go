@@ -249,29 +249,5 @@ func wordRune(r rune) bool { return r != utf8.RuneError && (unicode.IsLetter(r) 
 // of: every reader of the incident reads the same text. Each tenant reads
 // its own impact on its page; the text carries totals at most.
 func (c *Catalog) CheckPostmortemNames(markdown string, inc incident.Incident, affected []string) error {
-	named := c.NamedTenants(markdown)
-	if len(named) == 0 {
-		return nil
-	}
-	readers := c.IncidentReaders(inc, affected)
-	public := false
-	if _, _, ok := c.IncidentFor(PublicReader(), inc, affected); ok {
-		public = true
-	}
-	for _, n := range named {
-		var others []string
-		if public {
-			others = append(others, "the public")
-		}
-		for _, r := range readers {
-			if r != n {
-				others = append(others, "tenant "+r)
-			}
-		}
-		if len(others) > 0 {
-			return fieldErr("markdown", "names tenant %s, whom other readers of this incident (%s) would learn of: a published post-mortem names no tenant nor its checks; each tenant sees its own impact on its page",
-				n, strings.Join(others, ", "))
-		}
-	}
-	return nil
+	return c.refuseNames("markdown", markdown, "this incident", "a published post-mortem names no tenant nor its checks", c.incidentAudience(inc, affected))
 }

@@ -32,10 +32,15 @@ func (a audience) others(tenant string) []string {
 // reader in a would learn of. what says what the readers read ("this
 // incident").
 func (c *Catalog) checkNames(field, text, what string, a audience) error {
+	return c.refuseNames(field, text, what, "every reader reads this text as written, so it names no tenant", a)
+}
+
+// refuseNames is checkNames saying why with rule.
+func (c *Catalog) refuseNames(field, text, what, rule string, a audience) error {
 	for _, n := range c.NamedTenants(text) {
 		if others := a.others(n); len(others) > 0 {
-			return fieldErr(field, "names tenant %s, whom other readers of %s (%s) would learn of: every reader reads this text as written, so it names no tenant; each tenant sees its own impact on its page",
-				n, what, strings.Join(others, ", "))
+			return fieldErr(field, "names tenant %s, whom other readers of %s (%s) would learn of: %s; each tenant sees its own impact on its page",
+				n, what, strings.Join(others, ", "), rule)
 		}
 	}
 	return nil
@@ -50,20 +55,15 @@ func (c *Catalog) CheckReaderText(field, text string, inc incident.Incident, aff
 	if len(c.NamedTenants(text)) == 0 {
 		return nil
 	}
-	var a audience
-	_, _, a.public = c.IncidentFor(PublicReader(), inc, affected)
-	// Every service's tenants, not the first service's alone: a tenant of
-	// another service of the incident reads it too.
-	var candidates []string
-	for _, id := range inc.Services() {
-		candidates = incident.MergeTenants(candidates, c.ServiceTenants(id))
-	}
-	for _, t := range candidates {
-		if _, _, ok := c.IncidentFor(TenantReader(t), inc, affected); ok {
-			a.tenants = append(a.tenants, t)
-		}
-	}
-	return c.checkNames(field, text, "this incident", a)
+	return c.checkNames(field, text, "this incident", c.incidentAudience(inc, affected))
+}
+
+// incidentAudience is who reads inc, an incident affecting the tenants
+// affected: the public if it sees it, and the tenants that do, through any
+// of its services (IncidentReaders).
+func (c *Catalog) incidentAudience(inc incident.Incident, affected []string) audience {
+	_, _, public := c.IncidentFor(PublicReader(), inc, affected)
+	return audience{public: public, tenants: c.IncidentReaders(inc, affected)}
 }
 
 // CheckMaintenanceReaderText refuses text in field (a maintenance window's
