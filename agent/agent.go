@@ -374,6 +374,12 @@ func (a *Agent) apply(l wire.CheckList) error {
 	for _, c := range l.Checks {
 		hold = max(hold, c.EffectiveTimeout())
 	}
+	// A list of another location is refused before anything changes: its
+	// generation, kept, would be sent as If-None-Match and the server
+	// would answer "not modified" from then on.
+	if a.started && l.Location != a.sched.Location {
+		return fmt.Errorf("the check list names location %s, not %s: a token's location is fixed", l.Location, a.sched.Location)
+	}
 	a.mu.Lock()
 	a.location, a.gen = l.Location, l.Generation
 	a.stepHold = hold + 2*time.Second
@@ -391,9 +397,6 @@ func (a *Agent) apply(l wire.CheckList) error {
 		checks[i].HTTP.Headers = h
 	}
 	if a.started {
-		if l.Location != a.sched.Location {
-			return fmt.Errorf("the check list names location %s, not %s: a token's location is fixed", l.Location, a.sched.Location)
-		}
 		return a.sched.Reload(checks)
 	}
 	// The first list: the scheduler learns its location and starts (it
