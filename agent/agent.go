@@ -507,10 +507,21 @@ func (e retryError) Error() string { return e.msg }
 // batch when idle is set, which keeps the location held and reports the
 // clock (a wrong one is refused and alerted on). It returns how many
 // results the server acknowledged and whether it asked the server.
+// Until the clock is first measured it sends only that empty batch: the
+// results spooled meanwhile are unchecked, not shippable, and finding
+// the checked ones among them would read the whole spool each time.
 func (a *Agent) shipOnce(ctx context.Context, idle bool) (n int, asked bool, err error) {
-	rs, err := a.spool.oldest(ctx, a.Batch)
-	if err != nil || len(rs) == 0 && !idle {
-		return 0, false, err
+	a.mu.Lock()
+	measured := a.measured
+	a.mu.Unlock()
+	var rs []spooled
+	if measured {
+		if rs, err = a.spool.oldest(ctx, a.Batch); err != nil {
+			return 0, false, err
+		}
+	}
+	if len(rs) == 0 && !idle {
+		return 0, false, nil
 	}
 	rs, body, err := batchBody(rs)
 	if err != nil {

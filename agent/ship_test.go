@@ -78,6 +78,55 @@ func newTestAgent(t *testing.T, base string) *Agent {
 	return a
 }
 
+// TestShipBeforeTheClockIsMeasuredReadsNoSpool: until the agent has
+// measured its clock, a ship round does not read the spool (a spool that
+// can no longer be read fails no round) and sends at most the empty batch
+// that measures the clock, even with checked results spooled; once the
+// clock is measured, the next round reads the spool and ships them.
+func TestShipBeforeTheClockIsMeasuredReadsNoSpool(t *testing.T) {
+	ctx := context.Background()
+	f := startFakeServer(t)
+
+	t.Run("closed spool", func(t *testing.T) {
+		a := newTestAgent(t, f.URL)
+		if err := a.spool.Close(); err != nil { // every read fails from now on
+			t.Fatal(err)
+		}
+		for _, idle := range []bool{false, true} {
+			if _, _, err := a.shipOnce(ctx, idle); err != nil {
+				t.Fatalf("ship round (idle %v) before the clock was measured: %v; it read the spool", idle, err)
+			}
+		}
+		if !a.measured {
+			t.Fatal("the idle round did not measure the clock")
+		}
+		if _, _, err := a.shipOnce(ctx, false); err == nil {
+			t.Fatal("a round after the measurement read a closed spool without error: the test proves nothing")
+		}
+	})
+
+	t.Run("checked results spooled", func(t *testing.T) {
+		a := newTestAgent(t, f.URL)
+		t.Cleanup(func() { a.spool.Close() })
+		if err := a.spool.WriteResults(ctx, results(time.Now().Add(-time.Minute), 10)); err != nil {
+			t.Fatal(err)
+		}
+		before := len(f.posted())
+		if n, asked, err := a.shipOnce(ctx, false); n != 0 || asked || err != nil {
+			t.Errorf("busy round before the clock was measured = %d, %v, %v; want 0, false, nil", n, asked, err)
+		}
+		if n, asked, err := a.shipOnce(ctx, true); n != 0 || !asked || err != nil {
+			t.Errorf("idle round before the clock was measured = %d, %v, %v; want 0, true, nil", n, asked, err)
+		}
+		if got := f.posted()[before:]; len(got) != 1 || got[0] != 0 {
+			t.Errorf("batches posted before the clock was measured: %v; want one empty batch", got)
+		}
+		if n, _, err := a.shipOnce(ctx, false); n != 10 || err != nil {
+			t.Errorf("round after the clock was measured shipped %d (%v); want the 10 spooled", n, err)
+		}
+	})
+}
+
 // TestCheckListOfAnotherLocationChangesNothing: a check list naming
 // another location than the agent's is refused and leaves the location,
 // the generation and the hold after a clock step as they were, so that
