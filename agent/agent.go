@@ -555,16 +555,15 @@ func (a *Agent) shipOnce(ctx context.Context, idle bool) (n int, asked bool, err
 // as many as keep the body within the protocol's byte limit (halving: a
 // batch of failures with long details is far larger than one of passes).
 func batchBody(rs []spooled) ([]spooled, []byte, error) {
-	for {
-		b := wire.Batch{Results: make([]wire.Result, len(rs))}
-		for i, r := range rs {
-			b.Results[i] = wire.FromResult(r.Result)
+	all := make([]wire.Result, len(rs)) // converted once, marshalled in halves
+	for i, r := range rs {
+		all[i] = wire.FromResult(r.Result)
+	}
+	for n := len(rs); ; n /= 2 {
+		body, err := json.Marshal(wire.Batch{Results: all[:n]})
+		if err != nil || len(body) <= wire.MaxBodyBytes || n <= 1 {
+			return rs[:n], body, err
 		}
-		body, err := json.Marshal(b)
-		if err != nil || len(body) <= wire.MaxBodyBytes || len(rs) == 1 {
-			return rs, body, err
-		}
-		rs = rs[:len(rs)/2]
 	}
 }
 
