@@ -283,10 +283,6 @@ func measurePartition(ctx context.Context, srv *agentsServer, agents []*agentPro
 	// The server's figures alone are read meanwhile, so that measuring
 	// takes nothing from the agents.
 	healedAt := time.Now()
-	type sample struct {
-		at time.Time
-		n  float64
-	}
 	var samples []sample
 	deadline := healedAt.Add(o.Partition + 2*time.Minute)
 	for {
@@ -315,15 +311,33 @@ func measurePartition(ctx context.Context, srv *agentsServer, agents []*agentPro
 	if rep.DrainSeconds > 0 {
 		rep.IngestBurstPerSecond = round3((end.n - start.n) / rep.DrainSeconds)
 	}
-	for i, s := range samples[first:] {
-		for _, e := range samples[first+i+1:] {
-			if d := e.at.Sub(s.at); d >= time.Second {
-				rep.IngestPeakPerSecond = max(rep.IngestPeakPerSecond, round3((e.n-s.n)/d.Seconds()))
+	rep.IngestPeakPerSecond = peakPerSecond(samples[first:])
+	return added, nil
+}
+
+// sample is how many results the server had stored from agents at a time.
+type sample struct {
+	at time.Time
+	n  float64
+}
+
+// peakPerSecond is the most results stored in a second between samples:
+// from each sample, over the window to the first one a second or more
+// later, per second of it; when none is that late, what was stored by the
+// last sample counts as that second's, so that a drain done within a
+// second has its peak (all of it) rather than none.
+func peakPerSecond(samples []sample) float64 {
+	var peak float64
+	for i, s := range samples {
+		rest := samples[i+1:]
+		for j, e := range rest {
+			if d := e.at.Sub(s.at); d >= time.Second || j == len(rest)-1 {
+				peak = max(peak, round3((e.n-s.n)/max(d, time.Second).Seconds()))
 				break
 			}
 		}
 	}
-	return added, nil
+	return peak
 }
 
 func (o AgentsOptions) progressf(format string, args ...any) {

@@ -49,6 +49,9 @@ func TestBenchAgentsReports(t *testing.T) {
 	if r.DrainSeconds <= 0 || r.IngestBurstPerSecond <= 0 || r.IngestPeakPerSecond < 0 {
 		t.Errorf("drain %v s at %v results/s (peak %v): want the drain measured", r.DrainSeconds, r.IngestBurstPerSecond, r.IngestPeakPerSecond)
 	}
+	if !r.Drained || r.IngestPeakPerSecond <= 0 {
+		t.Errorf("drained %v, peak %v results/s: want the backlog drained and its best second measured", r.Drained, r.IngestPeakPerSecond)
+	}
 	if r.ResultsDropped != 0 || r.ResultsDiscarded != 0 {
 		t.Errorf("%v results dropped, %v discarded; want none on one machine with one clock", r.ResultsDropped, r.ResultsDiscarded)
 	}
@@ -151,5 +154,32 @@ func TestDrainSampleGathersOnce(t *testing.T) {
 	through.WithLabelValues(agentLocations[1]).Set(float64(healed.Unix()))
 	if _, drained := drainSample(g, healed); !drained {
 		t.Error("not drained once every agent's stored results reach the healing")
+	}
+}
+
+// TestPeakPerSecond: the best second of a drain is the most stored over a
+// window of a second or more, per second; a drain done within a second
+// has all of it as its best second.
+func TestPeakPerSecond(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	at := func(ms int, n float64) sample { return sample{t0.Add(time.Duration(ms) * time.Millisecond), n} }
+	tests := []struct {
+		name    string
+		samples []sample
+		want    float64
+	}{
+		{"no samples", nil, 0},
+		{"one sample", []sample{at(0, 5)}, 0},
+		{"a drain within a second", []sample{at(0, 100), at(100, 300), at(200, 700), at(300, 700)}, 600},
+		{"a steady drain", []sample{at(0, 0), at(500, 500), at(1000, 1000), at(1500, 1500), at(2000, 2000)}, 1000},
+		{"a burst in the second second", []sample{at(0, 0), at(1000, 100), at(2000, 2100), at(3000, 2200)}, 2000},
+		{"windows over a second are per second", []sample{at(0, 0), at(2000, 3000)}, 1500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := peakPerSecond(tt.samples); got != tt.want {
+				t.Errorf("peakPerSecond = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
