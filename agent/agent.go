@@ -374,6 +374,12 @@ func (a *Agent) apply(l wire.CheckList) error {
 	for _, c := range l.Checks {
 		hold = max(hold, c.EffectiveTimeout())
 	}
+	// A list of another location is refused before anything changes: its
+	// generation, kept, would be sent as If-None-Match and the server
+	// would answer "not modified" from then on.
+	if a.started && l.Location != a.sched.Location {
+		return fmt.Errorf("the check list names location %s, not %s: a token's location is fixed", l.Location, a.sched.Location)
+	}
 	a.mu.Lock()
 	a.location, a.gen = l.Location, l.Generation
 	a.stepHold = hold + 2*time.Second
@@ -391,9 +397,6 @@ func (a *Agent) apply(l wire.CheckList) error {
 		checks[i].HTTP.Headers = h
 	}
 	if a.started {
-		if l.Location != a.sched.Location {
-			return fmt.Errorf("the check list names location %s, not %s: a token's location is fixed", l.Location, a.sched.Location)
-		}
 		return a.sched.Reload(checks)
 	}
 	// The first list: the scheduler learns its location and starts (it
@@ -504,10 +507,21 @@ func (e retryError) Error() string { return e.msg }
 // batch when idle is set, which keeps the location held and reports the
 // clock (a wrong one is refused and alerted on). It returns how many
 // results the server acknowledged and whether it asked the server.
+// Until the clock is first measured it sends only that empty batch: the
+// results spooled meanwhile are unchecked, not shippable, and finding
+// the checked ones among them would read the whole spool each time.
 func (a *Agent) shipOnce(ctx context.Context, idle bool) (n int, asked bool, err error) {
-	rs, err := a.spool.oldest(ctx, a.Batch)
-	if err != nil || len(rs) == 0 && !idle {
-		return 0, false, err
+	a.mu.Lock()
+	measured := a.measured
+	a.mu.Unlock()
+	var rs []spooled
+	if measured {
+		if rs, err = a.spool.oldest(ctx, a.Batch); err != nil {
+			return 0, false, err
+		}
+	}
+	if len(rs) == 0 && !idle {
+		return 0, false, nil
 	}
 	rs, body, err := batchBody(rs)
 	if err != nil {
@@ -541,16 +555,15 @@ func (a *Agent) shipOnce(ctx context.Context, idle bool) (n int, asked bool, err
 // as many as keep the body within the protocol's byte limit (halving: a
 // batch of failures with long details is far larger than one of passes).
 func batchBody(rs []spooled) ([]spooled, []byte, error) {
-	for {
-		b := wire.Batch{Results: make([]wire.Result, len(rs))}
-		for i, r := range rs {
-			b.Results[i] = wire.FromResult(r.Result)
+	all := make([]wire.Result, len(rs)) // converted once, marshalled in halves
+	for i, r := range rs {
+		all[i] = wire.FromResult(r.Result)
+	}
+	for n := len(rs); ; n /= 2 {
+		body, err := json.Marshal(wire.Batch{Results: all[:n]})
+		if err != nil || len(body) <= wire.MaxBodyBytes || n <= 1 {
+			return rs[:n], body, err
 		}
-		body, err := json.Marshal(b)
-		if err != nil || len(body) <= wire.MaxBodyBytes || len(rs) == 1 {
-			return rs, body, err
-		}
-		rs = rs[:len(rs)/2]
 	}
 }
 

@@ -2,6 +2,8 @@ package agent_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,14 +72,24 @@ func TestAgentSpoolSurvivesKills(t *testing.T) {
 		}
 		return out
 	}
-	waitFor(t, 30*time.Second, "every acknowledged result stored", func() bool {
+	// Drained once every acknowledged result is stored and the last agent,
+	// running (healthy: it has its check list, so Run is past its start),
+	// emptied the spool: the killed agents may have shipped all it holds
+	// before the last one even started, and canceling Run then would fail
+	// its start.
+	healthy := func() bool {
+		w := httptest.NewRecorder()
+		a.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+		return w.Code == http.StatusOK
+	}
+	waitFor(t, 30*time.Second, "every acknowledged result stored and the spool drained", func() bool {
 		got := stored()
 		for k := range acked {
 			if got[k] == 0 {
 				return false
 			}
 		}
-		return true
+		return healthy() && len(spoolKeys(t, spool)) == 0
 	})
 	cancel()
 	if err := <-done; err != nil {

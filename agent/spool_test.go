@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -172,7 +173,14 @@ func TestBatchBodyStaysWithinTheLimit(t *testing.T) {
 	if err != nil || len(body) > wire.MaxBodyBytes || len(rs) == 0 || len(rs) > wire.MaxBatch/2 || rs[0].At != t0 {
 		t.Errorf("long details: %d results in %d bytes (%v), want the oldest, at most %d, within %d bytes", len(rs), len(body), err, wire.MaxBatch/2, wire.MaxBodyBytes)
 	}
+	var b wire.Batch
+	if err := json.Unmarshal(body, &b); err != nil || len(b.Results) != len(rs) || b.Results[len(rs)-1] != wire.FromResult(rs[len(rs)-1].Result) {
+		t.Errorf("long details: the body holds %d results (%v), want exactly the %d returned", len(b.Results), err, len(rs))
+	}
 	if rs, body, err := batchBody(short); err != nil || len(rs) != wire.MaxBatch {
 		t.Errorf("passes: %d results in %d bytes (%v), want all %d", len(rs), len(body), err, wire.MaxBatch)
+	}
+	if rs, body, err := batchBody(nil); err != nil || len(rs) != 0 || string(body) != `{"results":[]}` {
+		t.Errorf("no results: %d results, body %s (%v), want the empty batch", len(rs), body, err)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/slatehq/slate/access"
 	"github.com/slatehq/slate/agent"
@@ -138,14 +139,15 @@ func Agents(ctx context.Context, o AgentsOptions) (AgentsReport, error) {
 		agents = append(agents, a)
 	}
 	o.progressf("server and agents started; live phase")
-	if err := measureLive(ctx, srv, agents, o, &rep); err != nil {
+	acked, err := measureLive(ctx, srv, agents, o, &rep)
+	if err != nil {
 		return rep, err
 	}
-	if err := measurePartition(ctx, srv, agents, o, &rep); err != nil {
+	added, err := measurePartition(ctx, srv, agents, o, &rep)
+	if err != nil {
 		return rep, err
 	}
-	g := srv.m.Gatherer()
-	rep.ServerBusyRefusals = metric.CounterValue(g, "slate_agent_batches_refused_total")
+	rep.ServerBusyRefusals = busyRefusals(srv.m.Gatherer())
 	for _, a := range agents {
 		s, err := a.stats()
 		if err != nil {
@@ -155,18 +157,38 @@ func Agents(ctx context.Context, o AgentsOptions) (AgentsReport, error) {
 		rep.ResultsDiscarded += s.Discarded
 		rep.MissedRuns += s.Missed
 	}
-	rep.Pass = map[string]bool{
-		"ingest_burst_results_per_second": rep.Drained && rep.IngestBurstPerSecond >= TargetIngestBurst,
-		"ack_p99_ms":                      rep.AckP99Ms <= TargetAckP99Ms,
-		"cpu_ratio":                       rep.CPURatio <= TargetCPURatio,
-		"spool_bytes_per_result":          rep.SpoolBytesPerResult <= TargetSpoolPerResult,
-	}
+	rep.Pass = verdicts(rep, acked, added)
 	return rep, nil
 }
 
+// verdicts judges rep's figures against the targets, given how many
+// batches were acknowledged while live and how many results were spooled
+// while cut off: a figure of nothing measured (0 from no batch, no CPU
+// time or no result) passes no target.
+func verdicts(rep AgentsReport, acked uint64, added int64) map[string]bool {
+	return map[string]bool{
+		"ingest_burst_results_per_second": rep.Drained && rep.IngestBurstPerSecond >= TargetIngestBurst,
+		"ack_p99_ms":                      acked > 0 && rep.AckP99Ms <= TargetAckP99Ms,
+		"cpu_ratio":                       rep.AgentCPUMsPerCheck > 0 && rep.CollectorCPUMsPerCheck > 0 && rep.CPURatio <= TargetCPURatio,
+		"spool_bytes_per_result":          added > 0 && rep.SpoolBytesPerResult <= TargetSpoolPerResult,
+	}
+}
+
+// busyRefusals is how many batches the server refused with 503 — its
+// writer behind (busy) or its store failing (store) — and the agents kept
+// to retry; refusals for other reasons (clock, invalid, standby) are not.
+func busyRefusals(g prometheus.Gatherer) float64 {
+	var n float64
+	for _, reason := range []string{"busy", "store"} {
+		n += metric.CounterValueWith(g, "slate_agent_batches_refused_total", map[string]string{"reason": reason})
+	}
+	return n
+}
+
 // measureLive runs the live phase: the agents and, in another child
-// process, the in-process collector at the same size for comparison.
-func measureLive(ctx context.Context, srv *agentsServer, agents []*agentProc, o AgentsOptions, rep *AgentsReport) error {
+// process, the in-process collector at the same size for comparison. It
+// returns how many batches the server acknowledged meanwhile.
+func measureLive(ctx context.Context, srv *agentsServer, agents []*agentProc, o AgentsOptions, rep *AgentsReport) (acked uint64, err error) {
 	warm := o.Interval + time.Second
 	ref := make(chan error, 1)
 	var refRep ProbesReport
@@ -178,15 +200,15 @@ func measureLive(ctx context.Context, srv *agentsServer, agents []*agentProc, o 
 	time.Sleep(warm)
 	before, err := allStats(agents)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	in0, t0 := srv.ingested(), time.Now()
+	in0, t0 := ingested(srv.m.Gatherer()), time.Now()
 	time.Sleep(o.Live)
 	after, err := allStats(agents)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	rep.LiveIngestPerSecond = round3((srv.ingested() - in0) / time.Since(t0).Seconds())
+	rep.LiveIngestPerSecond = round3((ingested(srv.m.Gatherer()) - in0) / time.Since(t0).Seconds())
 	var ack, delay histogram
 	var cpuMs float64
 	for i := range agents {
@@ -201,23 +223,24 @@ func measureLive(ctx context.Context, srv *agentsServer, agents []*agentProc, o 
 	rep.ResultDelayP99Ms = round3(delay.quantile(0.99) * 1000)
 	rep.AgentCPUMsPerCheck = round3(cpuMs)
 	if err := <-ref; err != nil {
-		return fmt.Errorf("in-process collector: %w", err)
+		return 0, fmt.Errorf("in-process collector: %w", err)
 	}
 	rep.CollectorCPUMsPerCheck = refRep.CPUMsPerCheck
 	if refRep.CPUMsPerCheck > 0 {
 		rep.CPURatio = round3(rep.AgentCPUMsPerCheck / refRep.CPUMsPerCheck)
 	}
-	return nil
+	return ack.total, nil
 }
 
 // measurePartition cuts the agents off the server for o.Partition,
-// measures their spools, heals, and times the drain.
-func measurePartition(ctx context.Context, srv *agentsServer, agents []*agentProc, o AgentsOptions, rep *AgentsReport) error {
+// measures their spools, heals, and times the drain. It returns how many
+// results the agents spooled while cut off.
+func measurePartition(ctx context.Context, srv *agentsServer, agents []*agentProc, o AgentsOptions, rep *AgentsReport) (added int64, err error) {
 	var before []agent.Footprint
 	for _, a := range agents {
 		f, err := a.footprint()
 		if err != nil {
-			return err
+			return 0, err
 		}
 		before = append(before, f)
 	}
@@ -226,11 +249,11 @@ func measurePartition(ctx context.Context, srv *agentsServer, agents []*agentPro
 		p.Cut()
 	}
 	time.Sleep(o.Partition)
-	var grown, added int64
+	var grown int64
 	for i, a := range agents {
 		f, err := a.footprint()
 		if err != nil {
-			return err
+			return 0, err
 		}
 		rep.BacklogResults += f.Results
 		grown += f.Bytes - before[i].Bytes
@@ -239,16 +262,16 @@ func measurePartition(ctx context.Context, srv *agentsServer, agents []*agentPro
 	if added > 0 {
 		rep.SpoolBytesPerResult = round3(float64(grown) / float64(added))
 	}
-	healed := srv.ingested()
+	healed := ingested(srv.m.Gatherer())
 	o.progressf("partition done: %d results spooled, %v bytes each; healing", rep.BacklogResults, rep.SpoolBytesPerResult)
 	if o.CPUProfile != "" {
 		f, err := os.Create(o.CPUProfile)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
+			return 0, err
 		}
 		defer pprof.StopCPUProfile()
 	}
@@ -260,16 +283,13 @@ func measurePartition(ctx context.Context, srv *agentsServer, agents []*agentPro
 	// The server's figures alone are read meanwhile, so that measuring
 	// takes nothing from the agents.
 	healedAt := time.Now()
-	type sample struct {
-		at time.Time
-		n  float64
-	}
 	var samples []sample
 	deadline := healedAt.Add(o.Partition + 2*time.Minute)
 	for {
-		n, now := srv.ingested(), time.Now()
+		n, drained := drainSample(srv.m.Gatherer(), healedAt)
+		now := time.Now()
 		samples = append(samples, sample{now, n})
-		if srv.storedSince(healedAt) {
+		if drained {
 			rep.Drained = true
 			break
 		}
@@ -291,15 +311,33 @@ func measurePartition(ctx context.Context, srv *agentsServer, agents []*agentPro
 	if rep.DrainSeconds > 0 {
 		rep.IngestBurstPerSecond = round3((end.n - start.n) / rep.DrainSeconds)
 	}
-	for i, s := range samples[first:] {
-		for _, e := range samples[first+i+1:] {
-			if d := e.at.Sub(s.at); d >= time.Second {
-				rep.IngestPeakPerSecond = max(rep.IngestPeakPerSecond, round3((e.n-s.n)/d.Seconds()))
+	rep.IngestPeakPerSecond = peakPerSecond(samples[first:])
+	return added, nil
+}
+
+// sample is how many results the server had stored from agents at a time.
+type sample struct {
+	at time.Time
+	n  float64
+}
+
+// peakPerSecond is the most results stored in a second between samples:
+// from each sample, over the window to the first one a second or more
+// later, per second of it; when none is that late, what was stored by the
+// last sample counts as that second's, so that a drain done within a
+// second has its peak (all of it) rather than none.
+func peakPerSecond(samples []sample) float64 {
+	var peak float64
+	for i, s := range samples {
+		rest := samples[i+1:]
+		for j, e := range rest {
+			if d := e.at.Sub(s.at); d >= time.Second || j == len(rest)-1 {
+				peak = max(peak, round3((e.n-s.n)/max(d, time.Second).Seconds()))
 				break
 			}
 		}
 	}
-	return nil
+	return peak
 }
 
 func (o AgentsOptions) progressf(format string, args ...any) {
@@ -340,6 +378,8 @@ func startAgentsServer(dir, target string, o AgentsOptions) (*agentsServer, erro
 		return nil, err
 	}
 	if err := m.Start(l); err != nil {
+		l.Close()
+		m.Stop(context.Background())
 		return nil, err
 	}
 	return &agentsServer{m: m, store: store, base: l.Addr().String()}, nil
@@ -354,21 +394,33 @@ func (s *agentsServer) stop() {
 	s.m.Stop(ctx)
 }
 
-// ingested is how many results the server stored from agents.
-func (s *agentsServer) ingested() float64 {
-	return metric.CounterValue(s.m.Gatherer(), "slate_agent_results_total")
+// ingested is how many results the server whose metrics g gathers stored
+// from agents.
+func ingested(g prometheus.Gatherer) float64 {
+	return metric.CounterValue(g, "slate_agent_results_total")
 }
 
-// storedSince says whether the server stored, from every agent, a result
-// probed at or after t.
-func (s *agentsServer) storedSince(t time.Time) bool {
+// storedSince says whether the server whose metrics g gathers stored,
+// from every agent, a result probed at or after t.
+func storedSince(g prometheus.Gatherer, t time.Time) bool {
 	for _, loc := range agentLocations {
-		through, ok := metric.GaugeValue(s.m.Gatherer(), "slate_agent_complete_through_timestamp_seconds", map[string]string{"location": loc})
+		through, ok := metric.GaugeValue(g, "slate_agent_complete_through_timestamp_seconds", map[string]string{"location": loc})
 		if !ok || through < float64(t.UnixMilli())/1e3 {
 			return false
 		}
 	}
 	return true
+}
+
+// drainSample is one sample of the drain, read from one gathering of the
+// server's metrics (g): how many results it stored from agents, and
+// whether it stored, from every agent, a result probed at or after
+// healed. Gathering the whole registry once a sample, not once a figure,
+// keeps the measuring light on the server measured.
+func drainSample(g prometheus.Gatherer, healed time.Time) (n float64, drained bool) {
+	mfs, err := g.Gather()
+	snap := prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return mfs, err })
+	return ingested(snap), storedSince(snap, healed)
 }
 
 // startAgent makes location's token and proxy and starts its agent.

@@ -10,6 +10,12 @@ import (
 
 // CounterValue sums the series of counter name in g; 0 when it has none.
 func CounterValue(g prometheus.Gatherer, name string) float64 {
+	return CounterValueWith(g, name, nil)
+}
+
+// CounterValueWith sums the series of counter name in g whose labels
+// include labels; 0 when it has none.
+func CounterValueWith(g prometheus.Gatherer, name string, labels map[string]string) float64 {
 	mfs, _ := g.Gather()
 	var sum float64
 	for _, mf := range mfs {
@@ -17,7 +23,9 @@ func CounterValue(g prometheus.Gatherer, name string) float64 {
 			continue
 		}
 		for _, m := range mf.Metric {
-			sum += counterOf(m)
+			if hasLabels(m, labels) {
+				sum += counterOf(m)
+			}
 		}
 	}
 	return sum
